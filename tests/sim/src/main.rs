@@ -1,0 +1,2 @@
+//! The `vmsnap-sim` binary.
+fn main() {}
