@@ -1,1 +1,3 @@
-//! vmsnap-sim: a simulated Kubernetes API server for kubectl-vmsnap's tests and demo.
+//! vmsnap-sim: a simulated Kubernetes cluster speaking the real REST protocol on loopback,
+//! with KubeVirt, CDI and CSI snapshot kinds and controllers, for kubectl-vmsnap's tests
+//! and demo.

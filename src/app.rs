@@ -1,0 +1,1 @@
+//! The one place that wires plan, confirm, execute and render.

@@ -1,0 +1,1 @@
+//! Command-line arguments (clap only: no kube, no I/O).

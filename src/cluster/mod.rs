@@ -1,0 +1,1 @@
+//! Kubernetes access: connecting, discovery and waiting.

@@ -1,0 +1,1 @@
+//! One module per subcommand: plan (reads only) and execute (writes and waits).

@@ -1,0 +1,1 @@
+//! The process seam: writers, the Ui, the clock and where the cluster comes from.

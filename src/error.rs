@@ -1,0 +1,1 @@
+//! User-facing error kinds with exit codes and hints.

@@ -1,0 +1,16 @@
+//! kubectl-vmsnap: take, inspect and roll back VM snapshots on Kubernetes virtualization.
+//!
+//! The library exists so tests can drive the whole command in-process; it makes no semver
+//! guarantees.
+
+pub mod analysis;
+pub mod app;
+pub mod cli;
+pub mod cluster;
+pub mod commands;
+pub mod env;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod provider;
+pub mod ui;

@@ -1,0 +1,1 @@
+//! Provider-neutral types: VMs, snapshots, phases, consistency, analysis results.

@@ -1,0 +1,1 @@
+//! Rendering reports as kubectl-style tables, JSON, YAML or names.

@@ -1,0 +1,1 @@
+//! KubeVirt / OpenShift Virtualization: snapshot.kubevirt.io, kubevirt.io and clone.kubevirt.io.

@@ -1,0 +1,3 @@
+//! Snapshot providers: a closed enum forwarding to each platform's implementation.
+
+pub mod kubevirt;

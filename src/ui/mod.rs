@@ -1,0 +1,1 @@
+//! The interaction seam: prompts, progress and notices, on a terminal or headless.
