@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod completion;
 pub mod env;
 pub mod error;
 pub mod model;

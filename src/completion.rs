@@ -1,0 +1,1 @@
+//! Shell completion: static scripts generated from the clap definition and the dynamic protocol kubectl uses for plugins.
