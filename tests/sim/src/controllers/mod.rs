@@ -1,0 +1,1 @@
+//! Simulated KubeVirt controllers: VM lifecycle, snapshots, restores and clones, with scripted timing.
