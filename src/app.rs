@@ -1,1 +1,165 @@
 //! The one place that wires plan, confirm, execute and render.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use anyhow::Context as _;
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cluster::{connect, served_groups};
+use crate::commands::{self, Ctx};
+use crate::completion;
+use crate::env::Env;
+use crate::error::{self, EXIT_OK, EXIT_USAGE};
+use crate::output::{self, RenderOptions, Report};
+use crate::provider::detect;
+
+/// Runs one invocation and returns the process exit code.
+pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
+    if let Some(words) = completion::complete_request(&args) {
+        return complete(&words, env).await;
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e, env),
+    };
+    env.color = env.color && !cli.global.no_color;
+    let mut server: Option<String> = None;
+    let result = dispatch(&cli, env, &mut server).await;
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
+        Err(e) => {
+            let _ = env.stdout.flush();
+            error::report(&e, server.as_deref(), &mut env.stderr)
+        }
+    }
+}
+
+/// Answers kubectl's plugin completion protocol (`__complete WORDS…`); never fails loudly.
+async fn complete(words: &[String], env: &mut Env) -> i32 {
+    let vars = env.vars.clone();
+    let connect_with = |lookup: &completion::Lookup| {
+        let opt = |k: &str| lookup.options.get(k).cloned();
+        let global = GlobalArgs {
+            kubeconfig: opt("kubeconfig").map(Into::into),
+            context: opt("context"),
+            cluster: opt("cluster"),
+            user: opt("user"),
+            namespace: lookup.namespace.clone(),
+            request_timeout: Some(completion::LOOKUP_TIMEOUT),
+            ..GlobalArgs::default()
+        };
+        async move {
+            let conn = connect(&global, &vars).await?;
+            Ok(completion::KubeNames::new(conn.client))
+        }
+    };
+    let cmd = Cli::command();
+    let _ = completion::respond(
+        &cmd,
+        words,
+        connect_with,
+        completion::LOOKUP_TIMEOUT,
+        &mut env.stdout,
+    )
+    .await;
+    let _ = env.stdout.flush();
+    EXIT_OK
+}
+
+fn clap_exit(e: clap::Error, env: &mut Env) -> i32 {
+    use clap::error::ErrorKind;
+    let text = if env.color {
+        e.render().ansi().to_string()
+    } else {
+        e.render().to_string()
+    };
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = env.stdout.write_all(text.as_bytes());
+            EXIT_OK
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = env.stderr.write_all(text.as_bytes());
+            EXIT_USAGE
+        }
+        _ => {
+            let _ = env.stderr.write_all(text.as_bytes());
+            EXIT_USAGE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyhow::Result<()> {
+    let global = &cli.global;
+    let format = global.output_format();
+    let opts = RenderOptions {
+        no_headers: matches!(&cli.command, Command::List(a) if a.no_headers),
+    };
+    // Commands that need no cluster.
+    match &cli.command {
+        Command::Version => {
+            let report = commands::version::run(global, &env.vars).await;
+            return render(&report, env, format, opts);
+        }
+        Command::Completion(a) => {
+            let mut script = Vec::new();
+            completion::generate(a.shell, &mut Cli::command(), &mut script);
+            env.stdout
+                .write_all(&script)
+                .context("failed to write output")?;
+            return env.stdout.flush().context("failed to write output");
+        }
+        _ => {}
+    }
+
+    let conn = connect(global, &env.vars).await?;
+    *server = Some(conn.server.clone());
+    let groups = served_groups(&conn.client).await?;
+    let detected = detect::choose(&groups, global.provider)?;
+    let namespace = conn.namespace.clone();
+    let interactive = env.ui.interactive() && !global.no_input;
+    let clock = env.clock;
+    let report: Report = {
+        let Env { ui, stderr, .. } = env;
+        let mut ctx = Ctx {
+            global,
+            conn,
+            detected,
+            namespace,
+            ui: ui.as_mut(),
+            err: stderr.as_mut(),
+            clock,
+            interactive,
+        };
+        run_command(&cli.command, &mut ctx).await?
+    };
+    render(&report, env, format, opts)
+}
+
+async fn run_command(command: &Command, _ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    match command {
+        Command::Version | Command::Completion(_) => {
+            Err(anyhow::anyhow!("internal: handled before connecting"))
+        }
+        _ => Err(anyhow::anyhow!("not implemented yet")),
+    }
+}
+
+fn render(
+    report: &Report,
+    env: &mut Env,
+    format: crate::cli::OutputFormat,
+    opts: RenderOptions,
+) -> anyhow::Result<()> {
+    output::render(report, format, env.clock.now(), opts, &mut env.stdout)
+}

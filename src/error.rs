@@ -1,1 +1,435 @@
 //! User-facing error kinds with exit codes and hints.
+//!
+//! Commands return `anyhow::Result`; anything that needs its own exit code or a hint is a
+//! [`UserError`] somewhere in the chain. Errors from the API server keep their `kube::Error`
+//! in the chain and are translated here into kubectl's wording.
+
+use std::fmt;
+use std::io::Write;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: any failure without a more specific code.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code: the command line was wrong.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: the user declined, or confirmation was required and not given.
+pub const EXIT_DECLINED: i32 = 3;
+/// Exit code: gave up waiting; the operation may still finish on the cluster.
+pub const EXIT_TIMED_OUT: i32 = 4;
+/// Exit code: the VM, snapshot or API was not found.
+pub const EXIT_NOT_FOUND: i32 = 5;
+/// Exit code: the server refused (401 or 403).
+pub const EXIT_FORBIDDEN: i32 = 6;
+/// Exit code: interrupted by Ctrl-C while waiting (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What went wrong, in terms of what the user can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Generic failure (exit 1).
+    Failure,
+    /// Bad arguments (exit 2).
+    Usage,
+    /// Declined at a prompt or confirmation required without a terminal (exit 3).
+    Declined,
+    /// A wait ran out of time (exit 4).
+    TimedOut,
+    /// Something named does not exist (exit 5).
+    NotFound,
+    /// Not allowed (exit 6).
+    Forbidden,
+    /// Ctrl-C while waiting (exit 130).
+    Interrupted,
+}
+
+impl Kind {
+    /// The process exit code for this kind.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Kind::Failure => EXIT_FAILURE,
+            Kind::Usage => EXIT_USAGE,
+            Kind::Declined => EXIT_DECLINED,
+            Kind::TimedOut => EXIT_TIMED_OUT,
+            Kind::NotFound => EXIT_NOT_FOUND,
+            Kind::Forbidden => EXIT_FORBIDDEN,
+            Kind::Interrupted => EXIT_INTERRUPTED,
+        }
+    }
+}
+
+/// An error meant for people: one message line plus hint lines naming what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Decides the exit code.
+    pub kind: Kind,
+    /// The `error: …` line, without the prefix.
+    pub message: String,
+    /// Lines printed after the message, each a thing the user can act on.
+    pub hints: Vec<String>,
+}
+
+impl UserError {
+    /// A new error of `kind` with `message`.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        UserError {
+            kind,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+    /// Exit 1.
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self::new(Kind::Failure, message)
+    }
+    /// Exit 2.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+    /// Exit 3.
+    pub fn declined(message: impl Into<String>) -> Self {
+        Self::new(Kind::Declined, message)
+    }
+    /// Exit 4.
+    pub fn timed_out(message: impl Into<String>) -> Self {
+        Self::new(Kind::TimedOut, message)
+    }
+    /// Exit 5.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message)
+    }
+    /// Exit 6.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(Kind::Forbidden, message)
+    }
+    /// Exit 130.
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Self::new(Kind::Interrupted, message)
+    }
+    /// Adds a hint line.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        self.kind.exit_code()
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// An error turned into the lines and exit code the user sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Exit code.
+    pub code: i32,
+    /// Lines for stderr, already prefixed (`error: `, `Error from server …`, `hint: `).
+    pub lines: Vec<String>,
+}
+
+/// Explains `err` in kubectl's words. `server` is the API server's host:port, for the
+/// "connection refused" message.
+pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
+    if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
+        let mut lines = vec![format!("error: {}", user.message)];
+        lines.extend(user.hints.iter().map(|h| format!("hint: {h}")));
+        return Rendered {
+            code: user.exit_code(),
+            lines,
+        };
+    }
+    // The contexts above the kube error say what we were doing; the kube error says why.
+    let contexts: Vec<String> = err
+        .chain()
+        .take_while(|e| e.downcast_ref::<kube::Error>().is_none())
+        .map(ToString::to_string)
+        .collect();
+    if let Some(kerr) = err.chain().find_map(|e| e.downcast_ref::<kube::Error>()) {
+        let what = contexts.first().cloned();
+        return kube_error(kerr, what.as_deref(), server);
+    }
+    if let Some(io) = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+        && io.kind() == std::io::ErrorKind::ConnectionRefused
+    {
+        return connection_refused(contexts.first().map(String::as_str), server);
+    }
+    Rendered {
+        code: EXIT_FAILURE,
+        lines: vec![format!("error: {err:#}")],
+    }
+}
+
+/// Writes the rendered error to `w` and returns the exit code.
+pub fn report(err: &anyhow::Error, server: Option<&str>, w: &mut dyn Write) -> i32 {
+    let rendered = render(err, server);
+    for line in &rendered.lines {
+        // Nothing useful can be done if stderr itself is gone.
+        let _ = writeln!(w, "{line}");
+    }
+    rendered.code
+}
+
+fn connection_refused(what: Option<&str>, server: Option<&str>) -> Rendered {
+    let mut lines = Vec::new();
+    if let Some(what) = what {
+        lines.push(format!("error: {what}"));
+    }
+    lines.push(format!(
+        "The connection to the server {} was refused - did you specify the right host or port?",
+        server.unwrap_or("localhost:8080")
+    ));
+    Rendered {
+        code: EXIT_FAILURE,
+        lines,
+    }
+}
+
+fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Rendered {
+    let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
+    let status = match err {
+        kube::Error::Api(status) => status,
+        other => {
+            if source_is_refused(other) {
+                return connection_refused(what, server);
+            }
+            lines.push(format!(
+                "Unable to connect to the server: {}",
+                chain_text(other)
+            ));
+            return Rendered {
+                code: EXIT_FAILURE,
+                lines,
+            };
+        }
+    };
+    let reason = if status.reason.is_empty() {
+        reason_for(status.code)
+    } else {
+        &status.reason
+    };
+    let code = match status.code {
+        401 | 403 => EXIT_FORBIDDEN,
+        404 => EXIT_NOT_FOUND,
+        _ => EXIT_FAILURE,
+    };
+    match status.code {
+        401 => {
+            lines.push(format!(
+                "error: You must be logged in to the server ({})",
+                reason
+            ));
+            lines.push(
+                "hint: your credentials were not accepted; check the user in your kubeconfig \
+                 (kubectl config view --minify)"
+                    .to_string(),
+            );
+        }
+        422 => {
+            lines.push(format!("Error from server ({reason}): {}", status.message));
+            if let Some(details) = &status.details {
+                for cause in &details.causes {
+                    lines.push(format!("* {}: {}", cause.field, cause.message));
+                }
+            }
+        }
+        _ => {
+            lines.push(format!("Error from server ({reason}): {}", status.message));
+            if status.code == 403 {
+                if let Some(hint) = forbidden_hint(&status.message) {
+                    lines.push(format!("hint: {hint}"));
+                }
+            } else if status.code == 429 {
+                lines.push(
+                    "hint: the API server is rate limiting requests; try again in a moment"
+                        .to_string(),
+                );
+            } else if status.code >= 500 {
+                lines.push(
+                    "hint: the API server failed; nothing more was attempted. Try again, and \
+                     check the cluster's health if it persists"
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Rendered { code, lines }
+}
+
+fn reason_for(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        410 => "Expired",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        500 => "InternalError",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "Unknown",
+    }
+}
+
+/// From `User "alice" cannot create resource "x" in API group "g" in the namespace "ns"`
+/// builds the `kubectl auth can-i` line that checks the missing permission.
+fn forbidden_hint(message: &str) -> Option<String> {
+    let after = message.split(" cannot ").nth(1)?;
+    let verb = after.split_whitespace().next()?;
+    let quoted: Vec<&str> = after.split('"').skip(1).step_by(2).collect();
+    let resource = quoted.first()?;
+    let group = quoted.get(1).filter(|g| !g.is_empty());
+    let namespace = quoted.get(2);
+    let target = match group {
+        Some(g) => format!("{resource}.{g}"),
+        None => (*resource).to_string(),
+    };
+    let ns = namespace.map(|n| format!(" -n {n}")).unwrap_or_default();
+    Some(format!(
+        "you lack permission to {verb} {target}; ask your cluster administrator, or check with: \
+         kubectl auth can-i {verb} {target}{ns}"
+    ))
+}
+
+fn source_is_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        if e.to_string().contains("Connection refused") {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::Status;
+
+    fn api_error(code: u16, reason: &str, message: &str) -> anyhow::Error {
+        let status = Status {
+            code,
+            reason: reason.to_string(),
+            message: message.to_string(),
+            ..Status::failure(message, reason)
+        };
+        anyhow::Error::new(kube::Error::Api(Box::new(status)))
+            .context("failed to create snapshot s1 of VM prod/db")
+    }
+
+    #[test]
+    fn user_error_prints_message_and_hints_with_its_code() {
+        let err = anyhow::Error::new(UserError::declined("restore cancelled").hint("use --yes"));
+        let r = render(&err, None);
+        assert_eq!(r.code, 3);
+        assert_eq!(r.lines, vec!["error: restore cancelled", "hint: use --yes"]);
+    }
+
+    #[test]
+    fn user_error_is_found_under_context() {
+        let err = anyhow::Error::new(UserError::timed_out("gave up")).context("waiting");
+        assert_eq!(render(&err, None).code, 4);
+    }
+
+    #[test]
+    fn forbidden_reads_like_kubectl_and_names_the_missing_permission() {
+        let msg = "virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"alice\" \
+                   cannot create resource \"virtualmachinesnapshots\" in API group \
+                   \"snapshot.kubevirt.io\" in the namespace \"prod\"";
+        let r = render(&api_error(403, "Forbidden", msg), None);
+        assert_eq!(r.code, 6);
+        assert_eq!(
+            r.lines[0],
+            "error: failed to create snapshot s1 of VM prod/db"
+        );
+        assert_eq!(r.lines[1], format!("Error from server (Forbidden): {msg}"));
+        assert!(
+            r.lines[2].ends_with(
+                "kubectl auth can-i create virtualmachinesnapshots.snapshot.kubevirt.io -n prod"
+            ),
+            "{}",
+            r.lines[2]
+        );
+    }
+
+    #[test]
+    fn not_found_exits_5() {
+        let r = render(&api_error(404, "NotFound", "x not found"), None);
+        assert_eq!(r.code, 5);
+        assert_eq!(r.lines[1], "Error from server (NotFound): x not found");
+    }
+
+    #[test]
+    fn unauthorized_says_log_in() {
+        let r = render(&api_error(401, "Unauthorized", "Unauthorized"), None);
+        assert_eq!(r.code, 6);
+        assert_eq!(
+            r.lines[1],
+            "error: You must be logged in to the server (Unauthorized)"
+        );
+    }
+
+    #[test]
+    fn conflict_and_server_errors_exit_1() {
+        assert_eq!(
+            render(&api_error(409, "AlreadyExists", "exists"), None).code,
+            1
+        );
+        let r = render(&api_error(500, "", "boom"), None);
+        assert_eq!(r.code, 1);
+        assert_eq!(r.lines[1], "Error from server (InternalError): boom");
+        assert!(r.lines[2].starts_with("hint: "));
+    }
+
+    #[test]
+    fn connection_refused_uses_kubectls_sentence() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err = anyhow::Error::new(io).context("failed to list snapshots");
+        let r = render(&err, Some("127.0.0.1:1"));
+        assert_eq!(r.code, 1);
+        assert_eq!(
+            r.lines[1],
+            "The connection to the server 127.0.0.1:1 was refused - did you specify the right \
+             host or port?"
+        );
+    }
+
+    #[test]
+    fn plain_errors_print_the_whole_chain() {
+        let err = anyhow::anyhow!("root cause").context("failed to read kubeconfig");
+        let r = render(&err, None);
+        assert_eq!(
+            r.lines,
+            vec!["error: failed to read kubeconfig: root cause"]
+        );
+        assert_eq!(r.code, 1);
+    }
+}

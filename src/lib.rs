@@ -15,3 +15,5 @@ pub mod model;
 pub mod output;
 pub mod provider;
 pub mod ui;
+
+pub use app::run;

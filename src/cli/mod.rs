@@ -1,1 +1,346 @@
 //! Command-line arguments (clap only: no kube, no I/O).
+//!
+//! kubectl passes no flags to plugins, so the kubectl flags users expect (`--kubeconfig`,
+//! `--context`, `-n`, `-o`, …) are defined here, global so they work after the subcommand.
+
+mod commands;
+mod duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use commands::{
+    CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, ListArgs, RestoreArgs,
+    TargetReadinessPolicy,
+};
+pub use duration::{parse_duration, parse_go_duration};
+
+/// Take, inspect and roll back VM snapshots on KubeVirt, safely.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-vmsnap",
+    bin_name = "kubectl vmsnap",
+    version,
+    about = "Take, inspect and roll back VM snapshots on KubeVirt / OpenShift Virtualization, safely",
+    long_about = None,
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_help = "Examples:\n  \
+        # Snapshot a VM before an upgrade (shows what will be captured, then asks)\n  \
+        kubectl vmsnap create database-01 -n production\n\n  \
+        # List the snapshots of one VM\n  \
+        kubectl vmsnap list database-01 -n production\n\n  \
+        # Roll the VM back, unattended\n  \
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --stop --yes --confirm-name pre-upgrade-snapshot\n\n\
+        Exit codes: 0 ok, 1 failure, 2 usage, 3 declined or confirmation required, 4 timed out,\n\
+        5 not found, 6 forbidden, 130 interrupted while waiting."
+)]
+pub struct Cli {
+    /// Flags shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The kubectl flags every command accepts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The name of the kubeconfig context to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The name of the kubeconfig cluster to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// The name of the kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// The namespace (default: the context's namespace, else "default")
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+    /// Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request
+    #[arg(
+        short = 'v',
+        long = "verbosity",
+        alias = "v",
+        global = true,
+        value_name = "LEVEL",
+        default_value_t = 0
+    )]
+    pub verbosity: u8,
+    /// Output format
+    #[arg(
+        short = 'o',
+        long = "output",
+        global = true,
+        value_enum,
+        value_name = "FORMAT"
+    )]
+    pub output: Option<OutputFormat>,
+    /// Answer yes to confirmations (restore also needs --confirm-name)
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Never prompt, even on a terminal: refuse instead of asking
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Which virtualization platform's API to use
+    #[arg(long, global = true, value_enum, default_value_t = ProviderArg::Auto)]
+    pub provider: ProviderArg,
+    /// Disable colour (also NO_COLOR=1)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Only show what would be done: client prints the plan, server also asks the API server
+    /// to validate the writes
+    #[arg(long, global = true, value_enum, value_name = "MODE", num_args = 0..=1,
+          require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<DryRun>,
+}
+
+impl GlobalArgs {
+    /// The output format, `table` when `-o` is absent.
+    pub fn output_format(&self) -> OutputFormat {
+        self.output.unwrap_or(OutputFormat::Table)
+    }
+
+    /// The dry-run mode in effect (`none` is the same as absent).
+    pub fn dry_run_mode(&self) -> DryRun {
+        self.dry_run.unwrap_or(DryRun::None)
+    }
+}
+
+/// `-o/--output` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// kubectl-style table
+    Table,
+    /// table with more columns
+    Wide,
+    /// JSON of the provider-neutral model (schema in docs/cli.md)
+    Json,
+    /// YAML of the same model
+    Yaml,
+    /// resource/name, one per line
+    Name,
+}
+
+impl OutputFormat {
+    /// JSON, YAML and names are for programs: no spinners on stderr for them.
+    pub fn is_machine(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Name
+        )
+    }
+}
+
+/// `--provider` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ProviderArg {
+    /// detect from the APIs the cluster serves
+    #[default]
+    Auto,
+    /// KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)
+    #[value(name = "kubevirt")]
+    KubeVirt,
+}
+
+/// `--dry-run` values, as kubectl spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRun {
+    /// really do it
+    None,
+    /// print the plan, send nothing
+    Client,
+    /// send the writes with dryRun=All
+    Server,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Snapshot a VM: analyse its storage, show the plan, ask, create and follow it
+    #[command(after_help = "Examples:\n  \
+        # Interactive: see what will be captured and how consistent it will be, then confirm\n  \
+        kubectl vmsnap create database-01 -n production\n\n  \
+        # Scripted, with a chosen name, waiting at most 10 minutes\n  \
+        kubectl vmsnap create database-01 -n production --name pre-upgrade --yes --timeout 10m\n\n  \
+        # A running VM without guest agent: stop it for a consistent snapshot, start it again after\n  \
+        kubectl vmsnap create web-02 --stop --start-after --yes\n\n  \
+        # Just show the plan\n  \
+        kubectl vmsnap create database-01 --dry-run")]
+    Create(CreateArgs),
+    /// List snapshots, optionally of one VM
+    #[command(
+        visible_alias = "ls",
+        after_help = "Examples:\n  \
+        # Snapshots in the current namespace\n  \
+        kubectl vmsnap list\n\n  \
+        # Snapshots of one VM, with more columns\n  \
+        kubectl vmsnap list database-01 -n production -o wide\n\n  \
+        # Every namespace, as JSON\n  \
+        kubectl vmsnap list -A -o json"
+    )]
+    List(ListArgs),
+    /// Show everything about one snapshot: source, phase, consistency, volumes, restores
+    #[command(after_help = "Examples:\n  \
+        kubectl vmsnap describe pre-upgrade-snapshot -n production\n\n  \
+        # The same data as YAML\n  \
+        kubectl vmsnap describe pre-upgrade-snapshot -o yaml")]
+    Describe(DescribeArgs),
+    /// Delete snapshots (asks first; refuses when a restore is using one)
+    #[command(
+        visible_alias = "rm",
+        after_help = "Examples:\n  \
+        kubectl vmsnap delete old-snapshot -n production\n\n  \
+        # Scripted, several at once, without waiting for them to disappear\n  \
+        kubectl vmsnap delete snap-a snap-b --yes --no-wait"
+    )]
+    Delete(DeleteArgs),
+    /// Roll a VM back to a snapshot (previews what is lost; typed confirmation)
+    #[command(after_help = "Examples:\n  \
+        # Interactive: preview, type the snapshot name, confirm\n  \
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot -n production\n\n  \
+        # Scripted: both --yes and --confirm-name are required; --stop stops a running VM\n  \
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --stop \\\n      \
+        --yes --confirm-name pre-upgrade-snapshot --start-after")]
+    Restore(RestoreArgs),
+    /// Print the plugin version and the snapshot APIs the current cluster serves
+    #[command(after_help = "Examples:\n  \
+        kubectl vmsnap version\n\n  \
+        kubectl vmsnap version -o json")]
+    Version,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "Examples:\n  \
+        # bash, for this session\n  \
+        source <(kubectl vmsnap completion bash)")]
+    Completion(CompletionArgs),
+}
+
+impl Command {
+    /// Whether the command talks to a cluster at all.
+    pub fn needs_cluster(&self) -> bool {
+        !matches!(self, Command::Completion(_) | Command::Version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_names_the_kubectl_form() {
+        let err = parse(&["create"]).unwrap_err();
+        assert!(
+            err.to_string().contains("Usage: kubectl vmsnap create"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = parse(&["list", "-n", "prod", "--context", "c1", "-o", "wide"]).unwrap();
+        assert_eq!(cli.global.namespace.as_deref(), Some("prod"));
+        assert_eq!(cli.global.context.as_deref(), Some("c1"));
+        assert_eq!(cli.global.output_format(), OutputFormat::Wide);
+    }
+
+    #[test]
+    fn output_defaults_to_table_and_rejects_unknown_formats() {
+        assert_eq!(
+            parse(&["list"]).unwrap().global.output_format(),
+            OutputFormat::Table
+        );
+        assert!(parse(&["list", "-o", "jsonpath"]).is_err());
+    }
+
+    #[test]
+    fn bare_dry_run_means_client_and_server_needs_equals() {
+        let cli = parse(&["create", "vm1", "--dry-run"]).unwrap();
+        assert_eq!(cli.global.dry_run_mode(), DryRun::Client);
+        let cli = parse(&["create", "vm1", "--dry-run=server"]).unwrap();
+        assert_eq!(cli.global.dry_run_mode(), DryRun::Server);
+        assert_eq!(
+            parse(&["list"]).unwrap().global.dry_run_mode(),
+            DryRun::None
+        );
+    }
+
+    #[test]
+    fn request_timeout_parses_kubectl_durations() {
+        let cli = parse(&["list", "--request-timeout", "1m30s"]).unwrap();
+        assert_eq!(cli.global.request_timeout, Some(Duration::from_secs(90)));
+        let cli = parse(&["list", "--request-timeout", "5"]).unwrap();
+        assert_eq!(cli.global.request_timeout, Some(Duration::from_secs(5)));
+        assert!(parse(&["list", "--request-timeout", "soon"]).is_err());
+    }
+
+    #[test]
+    fn verbosity_takes_a_level() {
+        assert_eq!(parse(&["list", "-v", "6"]).unwrap().global.verbosity, 6);
+        assert_eq!(
+            parse(&["list", "--verbosity=2"]).unwrap().global.verbosity,
+            2
+        );
+    }
+
+    #[test]
+    fn provider_accepts_auto_and_kubevirt_only() {
+        assert_eq!(parse(&["list"]).unwrap().global.provider, ProviderArg::Auto);
+        let cli = parse(&["list", "--provider", "kubevirt"]).unwrap();
+        assert_eq!(cli.global.provider, ProviderArg::KubeVirt);
+        assert!(parse(&["list", "--provider", "vsphere"]).is_err());
+    }
+
+    #[test]
+    fn version_and_completion_need_no_cluster() {
+        assert!(!parse(&["version"]).unwrap().command.needs_cluster());
+        assert!(
+            !parse(&["completion", "bash"])
+                .unwrap()
+                .command
+                .needs_cluster()
+        );
+        assert!(parse(&["list"]).unwrap().command.needs_cluster());
+    }
+
+    #[test]
+    fn completion_takes_a_known_shell() {
+        assert!(parse(&["completion", "zsh"]).is_ok());
+        assert!(parse(&["completion", "tcsh"]).is_err());
+    }
+
+    #[test]
+    fn every_command_has_examples_in_help() {
+        let mut cmd = Cli::command();
+        for sub in cmd.get_subcommands_mut() {
+            if sub.is_hide_set() {
+                continue;
+            }
+            let help = sub.render_long_help().to_string();
+            assert!(
+                help.contains("Examples:"),
+                "{} has no examples",
+                sub.get_name()
+            );
+        }
+    }
+}

@@ -1,1 +1,9 @@
 //! Kubernetes access: connecting, discovery and waiting.
+
+pub mod connect;
+pub mod discovery;
+pub mod wait;
+
+pub use connect::{Connection, connect};
+pub use discovery::{ServedGroup, served_groups};
+pub use wait::{Step, WaitOptions, WaitResult, wait_for};

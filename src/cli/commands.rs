@@ -1,0 +1,331 @@
+//! One `Args` struct per subcommand, with the pure validators their values need.
+
+use clap::{Args, ValueEnum};
+use std::time::Duration;
+
+use super::duration::{parse_duration, parse_go_duration};
+
+/// `create VM`
+#[derive(Debug, Clone, Args)]
+pub struct CreateArgs {
+    /// The VirtualMachine to snapshot
+    #[arg(value_name = "VM")]
+    pub vm: String,
+    /// Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)
+    #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain)]
+    pub name: Option<String>,
+    /// Stop a running VM first, for an offline (fully consistent) snapshot
+    #[arg(long, conflicts_with = "online")]
+    pub stop: bool,
+    /// Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)
+    #[arg(long)]
+    pub online: bool,
+    /// Start the VM again after the snapshot if this command stopped it
+    #[arg(long)]
+    pub start_after: bool,
+    /// Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m;
+    /// 0 = never)
+    #[arg(long, value_name = "DURATION", value_parser = parse_go_duration)]
+    pub failure_deadline: Option<String>,
+    /// Label for the snapshot, KEY=VALUE (repeatable)
+    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Wait until the snapshot is ready (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return as soon as the snapshot object is created
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the snapshot to become ready
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// `list [VM]`
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Only snapshots of this VM
+    #[arg(value_name = "VM")]
+    pub vm: Option<String>,
+    /// List snapshots in every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Label selector, e.g. -l app=db,tier!=test
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Do not print the header line
+    #[arg(long)]
+    pub no_headers: bool,
+}
+
+/// `describe SNAPSHOT`
+#[derive(Debug, Clone, Args)]
+pub struct DescribeArgs {
+    /// The snapshot to describe
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: String,
+}
+
+/// `delete SNAPSHOT...`
+#[derive(Debug, Clone, Args)]
+pub struct DeleteArgs {
+    /// Snapshots to delete
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<String>,
+    /// Wait until the snapshots are gone (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return once deletion is requested
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for them to disappear
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// `restore VM --snapshot S`
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The VirtualMachine to roll back
+    #[arg(value_name = "VM")]
+    pub vm: String,
+    /// The snapshot to restore from
+    #[arg(long, short = 's', value_name = "SNAPSHOT", required = true)]
+    pub snapshot: String,
+    /// Stop the VM if it runs (KubeVirt's targetReadinessPolicy StopTarget)
+    #[arg(long)]
+    pub stop: bool,
+    /// What KubeVirt does when the VM is running (StopTarget stops it)
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub target_readiness_policy: Option<TargetReadinessPolicy>,
+    /// With --yes: the snapshot name, typed out, as the interactive confirmation asks
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub confirm_name: Option<String>,
+    /// Start the VM once the restore completes
+    #[arg(long)]
+    pub start_after: bool,
+    /// Wait until the restore completes (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return once the restore is created
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the restore to complete
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// KubeVirt's `spec.targetReadinessPolicy` of a VirtualMachineRestore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetReadinessPolicy {
+    /// stop the VM, then restore
+    #[value(name = "StopTarget")]
+    StopTarget,
+    /// wait up to 5 minutes for the VM to be stopped
+    #[value(name = "WaitGracePeriod")]
+    WaitGracePeriod,
+    /// fail at once if the VM runs
+    #[value(name = "FailImmediate")]
+    FailImmediate,
+    /// wait until someone stops the VM
+    #[value(name = "WaitEventually")]
+    WaitEventually,
+}
+
+impl TargetReadinessPolicy {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StopTarget => "StopTarget",
+            Self::WaitGracePeriod => "WaitGracePeriod",
+            Self::FailImmediate => "FailImmediate",
+            Self::WaitEventually => "WaitEventually",
+        }
+    }
+}
+
+/// `completion SHELL`. (`__complete`, kubectl's plugin completion protocol, is answered
+/// before clap parses anything: see `crate::completion::complete_request`.)
+#[derive(Debug, Clone, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the script for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+macro_rules! wait_flag {
+    ($t:ty) => {
+        impl $t {
+            /// Whether to wait (`--wait` is the default, `--no-wait` turns it off).
+            pub fn should_wait(&self) -> bool {
+                self.wait || !self.no_wait
+            }
+        }
+    };
+}
+wait_flag!(CreateArgs);
+wait_flag!(DeleteArgs);
+wait_flag!(RestoreArgs);
+
+/// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters of
+/// lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.
+pub fn parse_dns1123_subdomain(s: &str) -> Result<String, String> {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if s.is_empty()
+        || s.len() > 253
+        || !s.chars().all(ok_char)
+        || !alnum(s.chars().next())
+        || !alnum(s.chars().last())
+        || s.split('.').any(|part| part.is_empty())
+    {
+        return Err(format!(
+            "{s:?} is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \
+             '-' or '.', starting and ending with a letter or digit"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// `KEY=VALUE` for `--label`.
+pub fn parse_label(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))?;
+    let valid = |t: &str| {
+        t.len() <= 63
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let name = k.rsplit('/').next().unwrap_or(k);
+    if name.is_empty() || !valid(name) || !valid(v) {
+        return Err(format!(
+            "{s:?} is not a valid label (KEY=VALUE, alphanumerics, '-', '_', '.')"
+        ));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cli, Command};
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn create_defaults_wait_for_five_minutes() {
+        let Command::Create(a) = parse(&["create", "db"]).unwrap().command else {
+            panic!()
+        };
+        assert!(a.should_wait());
+        assert_eq!(a.timeout, Duration::from_secs(300));
+        assert_eq!(a.name, None);
+    }
+
+    #[test]
+    fn create_rejects_invalid_names_before_anything_else() {
+        let err = parse(&["create", "db", "--name", "Pre_Upgrade"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains("not a valid Kubernetes name"),
+            "{err}"
+        );
+        assert!(parse(&["create", "db", "--name", "pre-upgrade.1"]).is_ok());
+    }
+
+    #[test]
+    fn create_stop_and_online_conflict() {
+        assert!(parse(&["create", "db", "--stop", "--online"]).is_err());
+    }
+
+    #[test]
+    fn create_takes_labels_and_failure_deadline() {
+        let cli = parse(&[
+            "create",
+            "db",
+            "-l",
+            "a=b",
+            "--label",
+            "x/y=z",
+            "--failure-deadline",
+            "10m",
+        ]);
+        let Command::Create(a) = cli.unwrap().command else {
+            panic!()
+        };
+        assert_eq!(
+            a.labels,
+            vec![("a".into(), "b".into()), ("x/y".into(), "z".into())]
+        );
+        assert_eq!(a.failure_deadline.as_deref(), Some("10m"));
+        assert!(parse(&["create", "db", "-l", "novalue"]).is_err());
+        assert!(parse(&["create", "db", "--failure-deadline", "10"]).is_err());
+    }
+
+    #[test]
+    fn no_wait_turns_waiting_off() {
+        let Command::Create(a) = parse(&["create", "db", "--no-wait"]).unwrap().command else {
+            panic!()
+        };
+        assert!(!a.should_wait());
+    }
+
+    #[test]
+    fn restore_requires_a_snapshot_and_takes_confirmation_flags() {
+        assert!(parse(&["restore", "db"]).is_err());
+        let cli = parse(&[
+            "restore",
+            "db",
+            "--snapshot",
+            "s1",
+            "--yes",
+            "--confirm-name",
+            "s1",
+            "--target-readiness-policy",
+            "StopTarget",
+        ])
+        .unwrap();
+        assert!(cli.global.yes);
+        let Command::Restore(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.confirm_name.as_deref(), Some("s1"));
+        assert_eq!(
+            a.target_readiness_policy,
+            Some(TargetReadinessPolicy::StopTarget)
+        );
+        assert_eq!(a.timeout, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn list_takes_all_namespaces_and_selector() {
+        let Command::List(a) = parse(&["list", "-A", "-l", "app=db"]).unwrap().command else {
+            panic!()
+        };
+        assert!(a.all_namespaces);
+        assert_eq!(a.selector.as_deref(), Some("app=db"));
+    }
+
+    #[test]
+    fn delete_needs_at_least_one_name() {
+        assert!(parse(&["delete"]).is_err());
+        let Command::Delete(a) = parse(&["delete", "a", "b"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(a.snapshots, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn dns1123_rules() {
+        for ok in ["a", "db-01-snapshot-20261126-100000", "a.b-c", "0abc"] {
+            assert!(parse_dns1123_subdomain(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "A", "a_b", "a..b", &"a".repeat(254)] {
+            assert!(parse_dns1123_subdomain(bad).is_err(), "{bad}");
+        }
+    }
+}

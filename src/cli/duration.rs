@@ -1,0 +1,89 @@
+//! Duration flags in kubectl's spelling: `30s`, `5m`, `1h30m`, a bare number of seconds.
+
+use std::time::Duration;
+
+/// Parses `--timeout` / `--request-timeout` values: Go-style `1h2m3s` (also `ms`), or a bare
+/// integer meaning seconds, as kubectl accepts. `0` is a zero duration.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty duration".to_string());
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad(s));
+        }
+        let value: f64 = rest[..digits].parse().map_err(|_| bad(s))?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let factor = match unit {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad(s)),
+        };
+        total += Duration::from_secs_f64(value * factor);
+    }
+    Ok(total)
+}
+
+/// Validates a `metav1.Duration` for the API (`--failure-deadline`): Go syntax with a unit
+/// on every number (`5m`, `1h30m`, `90s`); a bare `0` is allowed. Returns the text unchanged.
+pub fn parse_go_duration(s: &str) -> Result<String, String> {
+    if s == "0" {
+        return Ok(s.to_string());
+    }
+    if s.parse::<f64>().is_ok() {
+        return Err(format!(
+            "invalid duration {s:?}: add a unit, e.g. {s}m or {s}s"
+        ));
+    }
+    parse_duration(s)?;
+    Ok(s.to_string())
+}
+
+fn bad(s: &str) -> String {
+    format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 5m, 1h30m")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_go_durations_and_bare_seconds() {
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("42"), Ok(Duration::from_secs(42)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in ["", "m5", "5 minutes", "5d", "-1s", "1h-2m"] {
+            assert!(parse_duration(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn failure_deadline_needs_units() {
+        assert_eq!(parse_go_duration("10m"), Ok("10m".to_string()));
+        assert_eq!(parse_go_duration("0"), Ok("0".to_string()));
+        assert!(parse_go_duration("10").is_err());
+    }
+}

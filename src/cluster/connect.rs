@@ -1,0 +1,248 @@
+//! From kubeconfig and the kubectl flags to a client, as kubectl resolves them.
+//!
+//! `--kubeconfig` names one file; otherwise `KUBECONFIG` (several files, merged first-wins)
+//! or `~/.kube/config`; otherwise in-cluster. `--context` picks the context, `--cluster` and
+//! `--user` override its parts, `-n` overrides its namespace (default: "default").
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use kube::config::{Config, KubeConfigOptions, Kubeconfig};
+
+use crate::cli::GlobalArgs;
+use crate::error::UserError;
+
+/// A client and the namespace commands default to.
+#[derive(Clone)]
+pub struct Connection {
+    /// The client.
+    pub client: kube::Client,
+    /// `-n`, else the context's namespace, else "default".
+    pub namespace: String,
+    /// host:port of the API server, for messages.
+    pub server: String,
+    /// The API server URL.
+    pub url: String,
+}
+
+/// Where the kubeconfig comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// These files, merged in order.
+    Files(Vec<PathBuf>),
+    /// No kubeconfig: try the in-cluster service account.
+    InCluster,
+}
+
+/// Decides which kubeconfig files to read, as kubectl does. Pure: `exists` is injected.
+pub fn kubeconfig_source(
+    flag: Option<&Path>,
+    vars: &BTreeMap<String, String>,
+    exists: impl Fn(&Path) -> bool,
+) -> Source {
+    if let Some(p) = flag {
+        return Source::Files(vec![p.to_path_buf()]);
+    }
+    if let Some(list) = vars.get("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let files: Vec<PathBuf> = std::env::split_paths(list)
+            .filter(|p| !p.as_os_str().is_empty() && exists(p))
+            .collect();
+        if !files.is_empty() {
+            return Source::Files(files);
+        }
+    }
+    let home = vars.get("HOME").or_else(|| vars.get("USERPROFILE"));
+    if let Some(home) = home {
+        let p = Path::new(home).join(".kube").join("config");
+        if exists(&p) {
+            return Source::Files(vec![p]);
+        }
+    }
+    Source::InCluster
+}
+
+/// Loads and merges kubeconfig files (first file to set a value wins).
+pub fn load_kubeconfig(files: &[PathBuf]) -> anyhow::Result<Kubeconfig> {
+    files
+        .iter()
+        .try_fold(Kubeconfig::default(), |merged, path| {
+            let next = Kubeconfig::read_from(path)
+                .with_context(|| format!("failed to read kubeconfig {}", path.display()))?;
+            merged
+                .merge(next)
+                .with_context(|| format!("failed to merge kubeconfig {}", path.display()))
+        })
+}
+
+/// Checks the names given by --context/--cluster/--user exist, with kubectl's wording.
+pub fn check_overrides(kc: &Kubeconfig, global: &GlobalArgs) -> Result<(), UserError> {
+    if let Some(ctx) = &global.context {
+        if !kc.contexts.iter().any(|c| &c.name == ctx) {
+            return Err(
+                UserError::failure(format!("context \"{ctx}\" does not exist"))
+                    .hint("list contexts with: kubectl config get-contexts"),
+            );
+        }
+    } else if kc.current_context.as_deref().unwrap_or("").is_empty()
+        && (global.cluster.is_none() || global.user.is_none())
+    {
+        return Err(
+            UserError::failure("current-context is not set in the kubeconfig")
+                .hint("pick one with --context NAME, or: kubectl config use-context NAME"),
+        );
+    }
+    if let Some(cluster) = &global.cluster
+        && !kc.clusters.iter().any(|c| &c.name == cluster)
+    {
+        return Err(UserError::failure(format!(
+            "cluster \"{cluster}\" does not exist"
+        )));
+    }
+    if let Some(user) = &global.user
+        && !kc.auth_infos.iter().any(|c| &c.name == user)
+    {
+        return Err(UserError::failure(format!(
+            "user \"{user}\" does not exist"
+        )));
+    }
+    Ok(())
+}
+
+/// Connects as the flags and environment say.
+pub async fn connect(
+    global: &GlobalArgs,
+    vars: &BTreeMap<String, String>,
+) -> anyhow::Result<Connection> {
+    let source = kubeconfig_source(global.kubeconfig.as_deref(), vars, |p| p.exists());
+    let mut config = match source {
+        Source::Files(files) => {
+            let kc = load_kubeconfig(&files)?;
+            check_overrides(&kc, global)?;
+            let opts = KubeConfigOptions {
+                context: global.context.clone(),
+                cluster: global.cluster.clone(),
+                user: global.user.clone(),
+            };
+            Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .context("failed to load the kubeconfig")?
+        }
+        Source::InCluster => Config::incluster().map_err(|_| {
+            UserError::failure("no kubeconfig found and not running inside a cluster").hint(
+                "point to a kubeconfig with --kubeconfig PATH or KUBECONFIG, or create \
+                 ~/.kube/config",
+            )
+        })?,
+    };
+    if let Some(t) = global.request_timeout.filter(|t| !t.is_zero()) {
+        config.read_timeout = Some(t);
+        config.connect_timeout = Some(t);
+    }
+    let namespace = global
+        .namespace
+        .clone()
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let url = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let server = config
+        .cluster_url
+        .authority()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| url.clone());
+    let client = kube::Client::try_from(config).context("failed to create the API client")?;
+    Ok(Connection {
+        client,
+        namespace,
+        server,
+        url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn flag_wins_over_environment() {
+        let v = vars(&[("KUBECONFIG", "/a"), ("HOME", "/h")]);
+        let s = kubeconfig_source(Some(Path::new("/flag")), &v, |_| true);
+        assert_eq!(s, Source::Files(vec![PathBuf::from("/flag")]));
+    }
+
+    #[test]
+    fn kubeconfig_lists_several_files_and_skips_missing_ones() {
+        let v = vars(&[("KUBECONFIG", "/a:/missing:/b")]);
+        let s = kubeconfig_source(None, &v, |p| p != Path::new("/missing"));
+        assert_eq!(
+            s,
+            Source::Files(vec![PathBuf::from("/a"), PathBuf::from("/b")])
+        );
+    }
+
+    #[test]
+    fn falls_back_to_home_then_in_cluster() {
+        let v = vars(&[("HOME", "/h")]);
+        let s = kubeconfig_source(None, &v, |_| true);
+        assert_eq!(s, Source::Files(vec![PathBuf::from("/h/.kube/config")]));
+        assert_eq!(kubeconfig_source(None, &v, |_| false), Source::InCluster);
+    }
+
+    const A: &str = "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: a\n  cluster: {server: 'http://127.0.0.1:1'}\nusers:\n- name: a\n  user: {token: t}\ncontexts:\n- name: a\n  context: {cluster: a, user: a, namespace: prod}\n";
+    const B: &str = "apiVersion: v1\nkind: Config\ncurrent-context: b\nclusters:\n- name: b\n  cluster: {server: 'http://127.0.0.1:2'}\nusers:\n- name: b\n  user: {token: t}\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\n";
+
+    #[test]
+    fn merged_files_keep_the_first_current_context_and_all_contexts() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, A).unwrap();
+        std::fs::write(&b, B).unwrap();
+        let kc = load_kubeconfig(&[a, b]).unwrap();
+        assert_eq!(kc.current_context.as_deref(), Some("a"));
+        assert_eq!(kc.contexts.len(), 2);
+    }
+
+    #[test]
+    fn unknown_context_is_refused_like_kubectl() {
+        let kc = Kubeconfig::from_yaml(A).unwrap();
+        let g = GlobalArgs {
+            context: Some("nope".into()),
+            ..GlobalArgs::default()
+        };
+        let e = check_overrides(&kc, &g).unwrap_err();
+        assert_eq!(e.message, "context \"nope\" does not exist");
+        assert!(check_overrides(&kc, &GlobalArgs::default()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn namespace_comes_from_flag_else_context_else_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, A).unwrap();
+        std::fs::write(&b, B).unwrap();
+        let v = vars(&[("KUBECONFIG", &format!("{}:{}", a.display(), b.display()))]);
+        let conn = connect(&GlobalArgs::default(), &v).await.unwrap();
+        assert_eq!(conn.namespace, "prod");
+        assert_eq!(conn.server, "127.0.0.1:1");
+        let g = GlobalArgs {
+            context: Some("b".into()),
+            ..GlobalArgs::default()
+        };
+        assert_eq!(connect(&g, &v).await.unwrap().namespace, "default");
+        let g = GlobalArgs {
+            namespace: Some("x".into()),
+            ..GlobalArgs::default()
+        };
+        assert_eq!(connect(&g, &v).await.unwrap().namespace, "x");
+    }
+}

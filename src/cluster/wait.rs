@@ -1,0 +1,140 @@
+//! Following one object until a condition holds: watch, resume, relist, timeout, Ctrl-C.
+//!
+//! Uses kube-runtime's single-object watcher (it resumes after a dropped connection and
+//! relists after 410 Gone). Only when the watch is forbidden does it poll with GETs.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use futures::{StreamExt, TryStreamExt};
+use kube::Resource;
+use kube::api::Api;
+use kube::runtime::watcher;
+use serde::de::DeserializeOwned;
+
+use crate::ui::Progress;
+
+/// What the caller's check says about the object as last seen (`None` = it does not exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Keep waiting; show this message.
+    Continue(String),
+    /// Finished (successfully or not: the caller inspects the object).
+    Done,
+}
+
+/// How a wait ended. Each carries the object as last seen.
+#[derive(Debug, Clone)]
+pub enum WaitResult<K> {
+    /// The check said Done.
+    Done(Option<K>),
+    /// The timeout passed first.
+    TimedOut(Option<K>),
+    /// Ctrl-C was pressed.
+    Interrupted(Option<K>),
+}
+
+/// Limits of a wait.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// Give up after this long.
+    pub timeout: Duration,
+    /// GET interval when watching is forbidden.
+    pub poll_interval: Duration,
+}
+
+impl WaitOptions {
+    /// A wait of `timeout`, polling every 2s if it has to.
+    pub fn new(timeout: Duration) -> Self {
+        WaitOptions {
+            timeout,
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+fn api_code(err: &watcher::Error) -> Option<u16> {
+    match err {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.code),
+        watcher::Error::WatchError(s) => Some(s.code),
+        _ => None,
+    }
+}
+
+/// Waits on `name` in `api` until `check` says Done, the timeout passes or Ctrl-C.
+pub async fn wait_for<K, F>(
+    api: Api<K>,
+    name: &str,
+    opts: WaitOptions,
+    progress: &mut dyn Progress,
+    mut check: F,
+) -> anyhow::Result<WaitResult<K>>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    F: FnMut(Option<&K>) -> Step,
+{
+    let deadline = tokio::time::sleep(opts.timeout);
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut last: Option<K> = None;
+    let mut stream = watcher::watch_object(api.clone(), name).boxed();
+    let mut failures: u32 = 0;
+    let mut poll = false;
+    loop {
+        if poll {
+            let got = api
+                .get_opt(name)
+                .await
+                .with_context(|| format!("failed to get {name}"))?;
+            last = got.clone();
+            match check(got.as_ref()) {
+                Step::Done => return Ok(WaitResult::Done(got)),
+                Step::Continue(msg) => progress.set_message(&msg),
+            }
+            tokio::select! {
+                _ = &mut deadline => return Ok(WaitResult::TimedOut(last)),
+                _ = &mut ctrl_c => return Ok(WaitResult::Interrupted(last)),
+                _ = tokio::time::sleep(opts.poll_interval) => {}
+            }
+            continue;
+        }
+        let item = tokio::select! {
+            _ = &mut deadline => return Ok(WaitResult::TimedOut(last)),
+            _ = &mut ctrl_c => return Ok(WaitResult::Interrupted(last)),
+            item = stream.try_next() => item,
+        };
+        match item {
+            Ok(Some(obj)) => {
+                failures = 0;
+                last = obj.clone();
+                match check(obj.as_ref()) {
+                    Step::Done => return Ok(WaitResult::Done(obj)),
+                    Step::Continue(msg) => progress.set_message(&msg),
+                }
+            }
+            // The watcher stream never ends; restart it if it ever does.
+            Ok(None) => stream = watcher::watch_object(api.clone(), name).boxed(),
+            Err(err) => match api_code(&err) {
+                Some(403) => poll = true,
+                Some(401) | Some(404) => {
+                    return Err(anyhow::Error::new(err)).context(format!("failed to watch {name}"));
+                }
+                // Dropped connections, 410 Gone and 5xx: the watcher relists or resumes on
+                // its next poll; back off a little so a broken server is not hammered.
+                _ => {
+                    failures += 1;
+                    let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
+                    tokio::select! {
+                        _ = &mut deadline => return Ok(WaitResult::TimedOut(last)),
+                        _ = &mut ctrl_c => return Ok(WaitResult::Interrupted(last)),
+                        _ = tokio::time::sleep(backoff.min(Duration::from_secs(5))) => {}
+                    }
+                }
+            },
+        }
+    }
+}

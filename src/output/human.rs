@@ -1,0 +1,427 @@
+//! Human-readable renderings: tables for lists, describe-style blocks for single objects.
+
+use jiff::Timestamp;
+
+use super::RenderOptions;
+use super::age::age;
+use super::report::{
+    CreateReport, DeleteReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+};
+use super::table::{Table, key_values};
+use crate::analysis::human_bytes;
+use crate::model::{Condition, SnapshotInfo};
+
+/// Renders any report for people.
+pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+    match report {
+        Report::List(l) => list(l, now, wide, opts),
+        Report::Describe(d) => describe(d, now),
+        Report::Create(c) => create(c, now),
+        Report::Delete(d) => delete(d),
+        Report::Restore(r) => restore(r, now),
+        Report::Version(v) => version(v),
+    }
+}
+
+fn or_none(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()
+}
+
+/// The VOLUMES cell: included count, or included/total when some were left out.
+pub fn volumes_cell(s: &SnapshotInfo) -> String {
+    let inc = s.included_volumes.len();
+    if s.excluded_volumes.is_empty() {
+        inc.to_string()
+    } else {
+        format!("{inc}/{}", inc + s.excluded_volumes.len())
+    }
+}
+
+fn size_cell(s: &SnapshotInfo) -> String {
+    s.size_bytes
+        .map(human_bytes)
+        .unwrap_or_else(|| "<unknown>".to_string())
+}
+
+fn phase_cell(s: &SnapshotInfo) -> String {
+    if s.deleting {
+        "Deleting".to_string()
+    } else {
+        s.phase.to_string()
+    }
+}
+
+fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+    let all = l.namespace.is_none();
+    let mut headers: Vec<&str> = Vec::new();
+    if all {
+        headers.push("NAMESPACE");
+    }
+    headers.extend([
+        "NAME",
+        "VM",
+        "PHASE",
+        "READY",
+        "CONSISTENCY",
+        "VOLUMES",
+        "SIZE",
+        "AGE",
+    ]);
+    if wide {
+        headers.extend(["CONTENT", "DEADLINE", "ERROR"]);
+    }
+    let mut t = Table::new(&headers);
+    for s in &l.items {
+        let mut row = Vec::new();
+        if all {
+            row.push(s.namespace.clone());
+        }
+        row.extend([
+            s.name.clone(),
+            s.vm.clone(),
+            phase_cell(s),
+            s.ready_to_use.to_string(),
+            s.consistency.to_string(),
+            volumes_cell(s),
+            size_cell(s),
+            age(s.created, now),
+        ]);
+        if wide {
+            row.extend([
+                or_none(s.content_name.as_deref()),
+                or_none(s.failure_deadline.as_deref()),
+                or_none(s.error.as_deref()),
+            ]);
+        }
+        t.row(row);
+    }
+    t.render(!opts.no_headers)
+}
+
+fn when(t: Option<Timestamp>, now: Timestamp) -> String {
+    match t {
+        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
+        None => "<unknown>".to_string(),
+    }
+}
+
+fn join_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "<none>".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn labels(s: &SnapshotInfo) -> String {
+    if s.labels.is_empty() {
+        return "<none>".to_string();
+    }
+    s.labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn conditions_table(conds: &[Condition], now: Timestamp) -> String {
+    let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
+    for c in conds {
+        t.row(vec![
+            c.type_.clone(),
+            c.status.clone(),
+            or_none(c.reason.as_deref()),
+            age(c.last_transition, now),
+            or_none(c.message.as_deref()),
+        ]);
+    }
+    indent(&t.render(true), 2)
+}
+
+fn indent(text: &str, n: usize) -> String {
+    text.lines().map(|l| format!("{:n$}{l}\n", "")).collect()
+}
+
+fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
+    let s = &d.snapshot;
+    let vm = match (&s.vm_uid, d.vm_exists, &d.vm_current_uid) {
+        (_, Some(false), _) => format!("{} (no longer exists)", s.vm),
+        (Some(then), _, Some(cur)) if then != cur => {
+            format!(
+                "{} (uid {then}; the VM was recreated since, now uid {cur})",
+                s.vm
+            )
+        }
+        (Some(uid), _, _) => format!("{} (uid {uid})", s.vm),
+        (None, _, _) => s.vm.clone(),
+    };
+    let mut out = key_values(
+        &[
+            ("Name", s.name.clone()),
+            ("Namespace", s.namespace.clone()),
+            ("Labels", labels(s)),
+            ("Source VM", vm),
+            ("Phase", phase_cell(s)),
+            ("Ready To Use", s.ready_to_use.to_string()),
+            ("Created", when(s.created, now)),
+            ("Snapshot Time", when(s.creation_time, now)),
+            ("Consistency", s.consistency.label().to_string()),
+            ("Size", size_cell(s)),
+            ("Content", or_none(s.content_name.as_deref())),
+            ("Failure Deadline", or_none(s.failure_deadline.as_deref())),
+            ("Error", or_none(s.error.as_deref())),
+        ],
+        0,
+    );
+    out.push_str("Indications:\n");
+    if s.indications.is_empty() {
+        out.push_str("  <none>\n");
+    }
+    for i in &s.indications {
+        out.push_str(&format!("  {}: {}\n", i.name, i.explain()));
+    }
+    out.push_str("Volumes:\n");
+    out.push_str(&key_values(
+        &[
+            ("Included", join_or_none(&s.included_volumes)),
+            ("Excluded", join_or_none(&s.excluded_volumes)),
+        ],
+        2,
+    ));
+    out.push_str("Volume Snapshots:\n");
+    if d.volume_backups.is_empty() {
+        out.push_str("  <none>\n");
+    } else {
+        let mut t = Table::new(&[
+            "volume",
+            "pvc",
+            "volumesnapshot",
+            "ready",
+            "restore size",
+            "error",
+        ]);
+        for b in &d.volume_backups {
+            t.row(vec![
+                b.volume.clone(),
+                b.pvc.clone(),
+                or_none(b.volume_snapshot.as_deref()),
+                b.ready
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "<unknown>".to_string()),
+                b.restore_size
+                    .map(human_bytes)
+                    .unwrap_or_else(|| "<unknown>".to_string()),
+                or_none(b.error.as_deref()),
+            ]);
+        }
+        out.push_str(&indent(&t.render(true), 2));
+    }
+    out.push_str("Conditions:\n");
+    if s.conditions.is_empty() {
+        out.push_str("  <none>\n");
+    } else {
+        out.push_str(&conditions_table(&s.conditions, now));
+    }
+    out.push_str("Restores:\n");
+    if d.restores.is_empty() {
+        out.push_str("  <none>\n");
+    } else {
+        let mut t = Table::new(&["name", "vm", "complete", "restore time", "age"]);
+        for r in &d.restores {
+            t.row(vec![
+                r.name.clone(),
+                r.vm.clone(),
+                r.complete.to_string(),
+                r.restore_time
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "<none>".to_string()),
+                age(r.created, now),
+            ]);
+        }
+        out.push_str(&indent(&t.render(true), 2));
+    }
+    out
+}
+
+fn dry_run_suffix(d: &Option<String>) -> &'static str {
+    match d.as_deref() {
+        Some("server") => " (server dry run)",
+        Some(_) => " (dry run)",
+        None => "",
+    }
+}
+
+fn create(c: &CreateReport, now: Timestamp) -> String {
+    let s = &c.snapshot;
+    let mut out = String::new();
+    let headline = if c.dry_run.is_some() {
+        format!(
+            "Snapshot {} of VM {}/{} would be created",
+            s.name, s.namespace, s.vm
+        )
+    } else if s.is_ready() {
+        format!(
+            "Snapshot {} of VM {}/{} is ready",
+            s.name, s.namespace, s.vm
+        )
+    } else if c.waited {
+        format!(
+            "Snapshot {} of VM {}/{} ended {}",
+            s.name, s.namespace, s.vm, s.phase
+        )
+    } else {
+        format!(
+            "Snapshot {} of VM {}/{} created ({})",
+            s.name, s.namespace, s.vm, s.phase
+        )
+    };
+    out.push_str(&format!("{headline}{}\n", dry_run_suffix(&c.dry_run)));
+    let mut pairs = vec![
+        ("VM state", c.vm_state_at_snapshot.clone()),
+        (
+            "Phase",
+            format!("{} (ready to use: {})", phase_cell(s), s.ready_to_use),
+        ),
+    ];
+    if c.dry_run.is_none() {
+        pairs.push(("Created", when(s.creation_time.or(s.created), now)));
+    }
+    let consistency = if c.dry_run.is_some() || !s.is_ready() {
+        c.analysis.expected_consistency
+    } else {
+        s.consistency
+    };
+    pairs.push(("Consistency", consistency.explain().to_string()));
+    let (inc, exc) = if s.included_volumes.is_empty() && s.excluded_volumes.is_empty() {
+        let inc: Vec<String> = c
+            .analysis
+            .volumes
+            .iter()
+            .filter(|v| v.included)
+            .map(|v| v.volume.clone())
+            .collect();
+        let exc: Vec<String> = c
+            .analysis
+            .volumes
+            .iter()
+            .filter(|v| !v.included)
+            .map(|v| v.volume.clone())
+            .collect();
+        (inc, exc)
+    } else {
+        (s.included_volumes.clone(), s.excluded_volumes.clone())
+    };
+    pairs.push(("Included", join_or_none(&inc)));
+    pairs.push(("Excluded", join_or_none(&exc)));
+    let size = s.size_bytes.unwrap_or(c.analysis.size_estimate_bytes);
+    pairs.push(("Size", human_bytes(size)));
+    if let Some(e) = &s.error {
+        pairs.push(("Error", e.clone()));
+    }
+    if let Some(d) = c.downtime_seconds {
+        pairs.push((
+            "Downtime",
+            super::human_duration(jiff::SignedDuration::from_secs(d as i64)),
+        ));
+    }
+    out.push_str(&key_values(&pairs, 2));
+    if !s.indications.is_empty() {
+        out.push_str("Indications:\n");
+        for i in &s.indications {
+            out.push_str(&format!("  {}: {}\n", i.name, i.explain()));
+        }
+    }
+    next_steps(&mut out, &c.next_steps);
+    out
+}
+
+fn next_steps(out: &mut String, steps: &[String]) {
+    if steps.is_empty() {
+        return;
+    }
+    out.push_str("Next steps:\n");
+    for s in steps {
+        out.push_str(&format!("  {s}\n"));
+    }
+}
+
+fn delete(d: &DeleteReport) -> String {
+    let suffix = dry_run_suffix(&d.dry_run);
+    d.items
+        .iter()
+        .map(|i| {
+            let verb = if i.gone || d.dry_run.is_some() {
+                "deleted"
+            } else {
+                "deletion requested"
+            };
+            format!("{}/{} {verb}{suffix}\n", super::SNAPSHOT_RESOURCE, i.name)
+        })
+        .collect()
+}
+
+fn restore(r: &RestoreReport, now: Timestamp) -> String {
+    let mut out = String::new();
+    let s = &r.snapshot;
+    let headline = if r.dry_run.is_some() {
+        format!(
+            "VM {}/{} would be restored from snapshot {}",
+            s.namespace, r.restore.vm, s.name
+        )
+    } else if r.restore.complete {
+        format!(
+            "VM {}/{} restored from snapshot {}",
+            s.namespace, r.restore.vm, s.name
+        )
+    } else if let Some(e) = &r.restore.error {
+        format!("Restore of VM {}/{} failed: {e}", s.namespace, r.restore.vm)
+    } else {
+        format!(
+            "Restore of VM {}/{} from snapshot {} started",
+            s.namespace, r.restore.vm, s.name
+        )
+    };
+    out.push_str(&format!("{headline}{}\n", dry_run_suffix(&r.dry_run)));
+    let mut pairs = vec![
+        ("Restore", r.restore.name.clone()),
+        ("Snapshot taken", when(s.creation_time.or(s.created), now)),
+    ];
+    if r.dry_run.is_none() {
+        pairs.push((
+            "Completed",
+            if r.restore.complete {
+                when(r.restore.restore_time, now)
+            } else {
+                "no".to_string()
+            },
+        ));
+    }
+    pairs.push(("VM status", r.vm_status.clone()));
+    out.push_str(&key_values(&pairs, 2));
+    next_steps(&mut out, &r.next_steps);
+    out
+}
+
+fn version(v: &VersionReport) -> String {
+    let mut pairs = vec![("Plugin version", v.version.clone())];
+    pairs.push(("Commit", or_none(v.commit.as_deref())));
+    match (&v.cluster, &v.cluster_error) {
+        (Some(c), _) => {
+            pairs.push(("Server", c.server.clone()));
+            pairs.push(("Kubernetes", or_none(c.kubernetes_version.as_deref())));
+            pairs.push((
+                "Provider",
+                c.provider.clone().unwrap_or_else(|| "none detected".into()),
+            ));
+            pairs.push(("Snapshot API", or_none(c.snapshot_api_version.as_deref())));
+            pairs.push((
+                "Snapshot API served",
+                join_or_none(&c.snapshot_api_versions),
+            ));
+            pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
+        }
+        (None, Some(e)) => pairs.push(("Cluster", format!("could not reach it ({e})"))),
+        (None, None) => pairs.push(("Cluster", "not contacted".to_string())),
+    }
+    key_values(&pairs, 0)
+}

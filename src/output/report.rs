@@ -1,0 +1,175 @@
+//! What commands hand to the output layer: plain, serializable data, no formatting.
+//!
+//! These structs are the documented `-o json` / `-o yaml` schema (docs/cli.md).
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::model::{RestoreInfo, SnapshotInfo, VolumeBackup};
+
+/// The result of one command.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    /// `list`
+    List(SnapshotList),
+    /// `describe`
+    Describe(Box<SnapshotDetail>),
+    /// `create` (also its `--dry-run` plan)
+    Create(Box<CreateReport>),
+    /// `delete`
+    Delete(DeleteReport),
+    /// `restore` (also its `--dry-run` plan)
+    Restore(Box<RestoreReport>),
+    /// `version`
+    Version(VersionReport),
+}
+
+/// `list`: the snapshots found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotList {
+    /// Always "SnapshotList".
+    pub kind: &'static str,
+    /// The namespace listed; absent with `-A`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The VM filter, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vm: Option<String>,
+    /// The snapshots, sorted by namespace then name.
+    pub items: Vec<SnapshotInfo>,
+}
+
+/// `describe`: one snapshot and what hangs off it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotDetail {
+    /// Always "SnapshotDetail".
+    pub kind: &'static str,
+    /// The snapshot.
+    pub snapshot: SnapshotInfo,
+    /// Its content's volume backups joined with their CSI VolumeSnapshots.
+    pub volume_backups: Vec<VolumeBackup>,
+    /// VirtualMachineRestores that name this snapshot.
+    pub restores: Vec<RestoreInfo>,
+    /// Whether the source VM still exists (None when it could not be checked).
+    pub vm_exists: Option<bool>,
+    /// The source VM's current UID, to compare with `snapshot.vmUid`.
+    pub vm_current_uid: Option<String>,
+}
+
+/// `create`: the snapshot taken (or, with --dry-run, planned).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateReport {
+    /// Always "SnapshotCreate".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run; absent for a real run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// The storage analysis the plan was built on.
+    pub analysis: Analysis,
+    /// The snapshot as last seen (as planned, for a client dry run).
+    pub snapshot: SnapshotInfo,
+    /// VM printable status when the snapshot was taken.
+    pub vm_state_at_snapshot: String,
+    /// This command stopped the VM first.
+    pub stopped_vm: bool,
+    /// This command started the VM again afterwards.
+    pub started_vm: bool,
+    /// Seconds the VM was down because of this command (stop → start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downtime_seconds: Option<u64>,
+    /// Waited for the snapshot to finish.
+    pub waited: bool,
+    /// Commands to run next.
+    pub next_steps: Vec<String>,
+}
+
+/// `delete`: what was deleted.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteReport {
+    /// Always "SnapshotDelete".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// One entry per snapshot named.
+    pub items: Vec<DeletedSnapshot>,
+}
+
+/// One deleted snapshot.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedSnapshot {
+    /// Namespace.
+    pub namespace: String,
+    /// Snapshot name.
+    pub name: String,
+    /// Source VM.
+    pub vm: String,
+    /// Confirmed gone (false with --no-wait).
+    pub gone: bool,
+}
+
+/// `restore`: the restore run (or planned).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    /// Always "SnapshotRestore".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// The VirtualMachineRestore as last seen.
+    pub restore: RestoreInfo,
+    /// The snapshot restored from.
+    pub snapshot: SnapshotInfo,
+    /// The VM's printable status after the restore.
+    pub vm_status: String,
+    /// The VM was stopped for the restore (by this command or by StopTarget).
+    pub stopped_vm: bool,
+    /// This command started the VM afterwards (`--start-after`).
+    pub started_vm: bool,
+    /// Waited for completion.
+    pub waited: bool,
+    /// Commands to run next.
+    pub next_steps: Vec<String>,
+}
+
+/// `version`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionReport {
+    /// Always "Version".
+    pub kind: &'static str,
+    /// The plugin's version.
+    pub version: String,
+    /// The git commit it was built from, when known.
+    pub commit: Option<String>,
+    /// The cluster, when it could be reached.
+    pub cluster: Option<ClusterVersion>,
+    /// Why the cluster could not be reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_error: Option<String>,
+}
+
+/// What `version` learns from the cluster.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterVersion {
+    /// API server URL.
+    pub server: String,
+    /// Kubernetes `gitVersion`.
+    pub kubernetes_version: Option<String>,
+    /// Detected provider ("kubevirt"), if any.
+    pub provider: Option<String>,
+    /// Served versions of the snapshot API group, preferred first.
+    pub snapshot_api_versions: Vec<String>,
+    /// The version this plugin uses.
+    pub snapshot_api_version: Option<String>,
+    /// Served versions of kubevirt.io.
+    pub kubevirt_api_versions: Vec<String>,
+}

@@ -1,0 +1,134 @@
+//! kubectl-style tables: uppercase headers, no borders, 3-space gaps, no trailing spaces.
+//!
+//! Same layout as cli-runtime's tabwriter (minwidth 6, padding 3): every column but the last
+//! is padded to the widest cell plus three spaces.
+
+/// A table being built row by row.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+const PADDING: usize = 3;
+const MIN_WIDTH: usize = 6;
+
+impl Table {
+    /// A table with these column headers (upper-cased).
+    pub fn new<S: AsRef<str>>(headers: &[S]) -> Self {
+        Table {
+            headers: headers.iter().map(|h| h.as_ref().to_uppercase()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row; missing cells are empty, extra cells are kept.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// Number of data rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No data rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Renders with or without the header line; every line ends in '\n'.
+    pub fn render(&self, headers: bool) -> String {
+        let mut lines: Vec<&[String]> = Vec::new();
+        if headers {
+            lines.push(&self.headers);
+        }
+        lines.extend(self.rows.iter().map(Vec::as_slice));
+        let columns = lines.iter().map(|l| l.len()).max().unwrap_or(0);
+        let mut widths = vec![0usize; columns];
+        for line in &lines {
+            for (i, cell) in line.iter().enumerate() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for line in &lines {
+            let mut text = String::new();
+            for (i, cell) in line.iter().enumerate() {
+                text.push_str(cell);
+                if i + 1 < line.len() {
+                    let width = (widths[i] + PADDING).max(MIN_WIDTH);
+                    let pad = width - cell.chars().count();
+                    text.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push_str(text.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A two-column "Key:  value" block, as kubectl describe prints, indented by `indent` spaces.
+pub fn key_values(pairs: &[(&str, String)], indent: usize) -> String {
+    let width = pairs
+        .iter()
+        .map(|(k, _)| k.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in pairs {
+        let key = format!("{k}:");
+        let line = format!(
+            "{:indent$}{key:<width$}  {v}",
+            "",
+            width = width,
+            indent = indent
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_padded_by_three_with_uppercase_headers_and_no_trailing_spaces() {
+        let mut t = Table::new(&["name", "phase", "age"]);
+        t.row(vec![
+            "pre-upgrade-snapshot".into(),
+            "Succeeded".into(),
+            "2d".into(),
+        ]);
+        t.row(vec!["a".into(), "".into(), "5m30s".into()]);
+        let want = "\
+NAME                   PHASE       AGE
+pre-upgrade-snapshot   Succeeded   2d
+a                                  5m30s
+";
+        assert_eq!(t.render(true), want);
+    }
+
+    #[test]
+    fn short_columns_have_the_tabwriter_minimum_width() {
+        let mut t = Table::new(&["a", "b"]);
+        t.row(vec!["x".into(), "y".into()]);
+        assert_eq!(t.render(true), "A     B\nx     y\n");
+    }
+
+    #[test]
+    fn headers_can_be_left_out() {
+        let mut t = Table::new(&["name"]);
+        t.row(vec!["s1".into()]);
+        assert_eq!(t.render(false), "s1\n");
+    }
+
+    #[test]
+    fn key_values_align_like_describe() {
+        let s = key_values(&[("Name", "s1".into()), ("Namespace", "prod".into())], 0);
+        assert_eq!(s, "Name:       s1\nNamespace:  prod\n");
+    }
+}

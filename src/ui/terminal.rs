@@ -1,0 +1,103 @@
+//! The Ui for a person at a terminal: dialoguer prompts and an indicatif spinner, on stderr.
+//!
+//! The only file that uses dialoguer or indicatif.
+
+use std::time::Duration;
+
+use dialoguer::{Input, Select};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{Progress, Ui, is_yes};
+use crate::error::UserError;
+
+/// Prompts on stderr; chosen only when stdin and stderr are both terminals.
+#[derive(Debug, Default)]
+pub struct TerminalUi {
+    color: bool,
+}
+
+impl TerminalUi {
+    /// A terminal Ui; `color` turns on the coloured theme.
+    pub fn new(color: bool) -> Self {
+        TerminalUi { color }
+    }
+}
+
+fn cancelled() -> anyhow::Error {
+    UserError::declined("cancelled; nothing was changed").into()
+}
+
+impl Ui for TerminalUi {
+    fn interactive(&self) -> bool {
+        true
+    }
+
+    fn confirm(&mut self, prompt: &str) -> anyhow::Result<bool> {
+        let answer = self.input(prompt)?;
+        Ok(is_yes(&answer))
+    }
+
+    fn input(&mut self, prompt: &str) -> anyhow::Result<String> {
+        let answer: String = Input::new()
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .report(false)
+            .interact_text()
+            .map_err(|e| anyhow::Error::new(e).context("failed to read the answer"))?;
+        Ok(answer)
+    }
+
+    fn select(&mut self, prompt: &str, items: &[&str]) -> anyhow::Result<usize> {
+        let choice = Select::new()
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact_opt()
+            .map_err(|e| anyhow::Error::new(e).context("failed to read the choice"))?;
+        choice.ok_or_else(cancelled)
+    }
+
+    fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let template = if self.color {
+            "{spinner:.cyan} {msg}"
+        } else {
+            "{spinner} {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar.set_message(msg.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Box::new(Spinner { bar })
+    }
+
+    fn note(&mut self, msg: &str) {
+        // Printed above any running spinner by indicatif's shared draw target.
+        eprintln_safe(msg);
+    }
+}
+
+fn eprintln_safe(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+struct Spinner {
+    bar: ProgressBar,
+}
+
+impl Progress for Spinner {
+    fn set_message(&mut self, msg: &str) {
+        self.bar.set_message(msg.to_string());
+    }
+    fn finish(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
