@@ -1,1 +1,25 @@
 //! KubeVirt / OpenShift Virtualization: snapshot.kubevirt.io, kubevirt.io and clone.kubevirt.io.
+//!
+//! Layout: `resources` (groups, versions, plurals, `ApiResource`s), `json` (tolerant accessors),
+//! `convert` (objects → model, pure), `build` (objects we create, pure), `client` (thin async
+//! calls). The storage analysis over these objects lives in `crate::analysis`.
+
+mod build;
+mod client;
+mod convert;
+pub mod json;
+pub mod resources;
+
+pub use build::{build_restore, build_snapshot};
+pub use client::{FIELD_MANAGER, KubeVirt, LIST_PAGE_SIZE};
+pub use convert::{
+    SNAPSHOTTABLE_SOURCES, VmVolume, consistency, indications, is_default_snapshot_class,
+    referenced_claims, restore_info, snapshot_info, snapshot_phase_message, vm_info, vm_volumes,
+    vmi_volumes, volume_backups,
+};
+pub use resources::{Kind, ServedVersions, SnapshotVersion};
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;

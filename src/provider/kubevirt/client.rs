@@ -1,0 +1,312 @@
+//! Thin async calls to the API server for the KubeVirt provider.
+//!
+//! Every call adds a lowercase "failed to <verb> <Kind> <ns>/<name>" context and keeps the
+//! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
+
+use anyhow::{Context, Result};
+use futures::future::try_join_all;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams, Preconditions};
+use kube::{Client, Error as KubeError};
+use serde_json::Value;
+
+use super::convert::referenced_claims;
+use super::json::{name, namespace};
+use super::resources::{Kind, ServedVersions, vm_subresource_path};
+use crate::analysis::StorageInputs;
+
+/// Field manager recorded on objects this plugin creates.
+pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
+
+/// Page size for list calls; `continue` tokens fetch the rest.
+pub const LIST_PAGE_SIZE: u32 = 500;
+
+/// The KubeVirt provider bound to a client and the versions discovery found.
+#[derive(Clone)]
+pub struct KubeVirt {
+    client: Client,
+    versions: ServedVersions,
+}
+
+fn status_code(e: &KubeError) -> Option<u16> {
+    match e {
+        KubeError::Api(s) => Some(s.code),
+        _ => None,
+    }
+}
+
+fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
+    serde_json::to_value(obj).map_err(KubeError::SerdeError)
+}
+
+fn where_(ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "across all namespaces".to_owned(),
+    }
+}
+
+impl KubeVirt {
+    pub fn new(client: Client, versions: ServedVersions) -> Self {
+        Self { client, versions }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn versions(&self) -> ServedVersions {
+        self.versions
+    }
+
+    /// An API handle for a kind, addressed by plural + group + served version. `ns: None` on a
+    /// namespaced kind addresses all namespaces.
+    pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
+        let ar = kind.api_resource(&self.versions);
+        match ns {
+            Some(ns) if kind.namespaced() => Api::namespaced_with(self.client.clone(), ns, &ar),
+            _ => Api::all_with(self.client.clone(), &ar),
+        }
+    }
+
+    /// GET one object; None on 404.
+    pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
+        let ns_opt = kind.namespaced().then_some(ns);
+        let got = self
+            .api(kind, ns_opt)
+            .get_opt(name_)
+            .await
+            .and_then(|o| o.map(to_value).transpose());
+        let what = if kind.namespaced() {
+            format!("{ns}/{name_}")
+        } else {
+            name_.to_owned()
+        };
+        got.with_context(|| format!("failed to get {} {what}", kind.kind()))
+    }
+
+    async fn list_pages(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>, KubeError> {
+        let api = self.api(kind, ns);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = ListParams::default().limit(LIST_PAGE_SIZE);
+            if let Some(s) = selector {
+                lp = lp.labels(s);
+            }
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            let page = api.list(&lp).await?;
+            for item in page.items {
+                out.push(to_value(item)?);
+            }
+            match page.metadata.continue_ {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// A full (paginated) list of a kind in one namespace or all of them.
+    pub async fn list(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        self.list_pages(kind, ns, selector)
+            .await
+            .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))
+    }
+
+    /// A cluster-scoped list that a namespace user may not be allowed to read: 403 → None
+    /// (the analysis reports "unknown"), 404 (the CRD is not installed) → empty.
+    async fn list_cluster_tolerant(&self, kind: Kind) -> Result<Option<Vec<Value>>> {
+        match self.list_pages(kind, None, None).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if status_code(&e) == Some(403) => Ok(None),
+            Err(e) if status_code(&e) == Some(404) => Ok(Some(Vec::new())),
+            Err(e) => Err(e).with_context(|| format!("failed to list {}", kind.kind_plural())),
+        }
+    }
+
+    pub async fn get_vm(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachine, ns, name_).await
+    }
+
+    pub async fn get_vmi(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachineInstance, ns, name_).await
+    }
+
+    pub async fn get_snapshot(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachineSnapshot, ns, name_).await
+    }
+
+    pub async fn get_content(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachineSnapshotContent, ns, name_)
+            .await
+    }
+
+    pub async fn get_restore(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachineRestore, ns, name_).await
+    }
+
+    /// VirtualMachineSnapshots in `ns` (None: all namespaces), optionally label-filtered.
+    /// There is no server-side filter by VM; filter the result by `spec.source.name`.
+    pub async fn list_snapshots(
+        &self,
+        ns: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        self.list(Kind::VirtualMachineSnapshot, ns, selector).await
+    }
+
+    pub async fn list_restores(&self, ns: Option<&str>) -> Result<Vec<Value>> {
+        self.list(Kind::VirtualMachineRestore, ns, None).await
+    }
+
+    /// CSI VolumeSnapshots in `ns`; empty when the snapshot CRDs are not installed (404).
+    pub async fn list_volume_snapshots(&self, ns: &str) -> Result<Vec<Value>> {
+        match self.list_pages(Kind::VolumeSnapshot, Some(ns), None).await {
+            Ok(v) => Ok(v),
+            Err(e) if status_code(&e) == Some(404) => Ok(Vec::new()),
+            Err(e) => {
+                Err(e).with_context(|| format!("failed to list VolumeSnapshots in namespace {ns}"))
+            }
+        }
+    }
+
+    /// Everything the storage analysis reads, fetched concurrently: the VMI, each PVC and
+    /// DataVolume the VM names, and the StorageClass, VolumeSnapshotClass, StorageProfile and
+    /// CSIDriver lists.
+    pub async fn storage_inputs(&self, ns: &str, vm: &Value) -> Result<StorageInputs> {
+        let vm_name = name(vm);
+        let ns = if namespace(vm).is_empty() {
+            ns
+        } else {
+            namespace(vm)
+        };
+        let (claims, dvs) = referenced_claims(vm);
+        let pvcs = try_join_all(
+            claims
+                .iter()
+                .map(|c| self.get(Kind::PersistentVolumeClaim, ns, c)),
+        );
+        // A 404 here also covers "CDI is not installed": the DataVolume is then simply absent.
+        let data_volumes = try_join_all(dvs.iter().map(|d| self.get(Kind::DataVolume, ns, d)));
+        let (vmi, pvcs, data_volumes, storage_classes, vscs, profiles, csi_drivers) = futures::try_join!(
+            self.get_vmi(ns, vm_name),
+            pvcs,
+            data_volumes,
+            self.list_cluster_tolerant(Kind::StorageClass),
+            self.list_cluster_tolerant(Kind::VolumeSnapshotClass),
+            self.list_cluster_tolerant(Kind::StorageProfile),
+            self.list_cluster_tolerant(Kind::CsiDriver),
+        )?;
+        Ok(StorageInputs {
+            vm: vm.clone(),
+            vmi,
+            pvcs: pvcs.into_iter().flatten().collect(),
+            data_volumes: data_volumes.into_iter().flatten().collect(),
+            storage_classes,
+            volume_snapshot_classes: vscs,
+            storage_profiles: profiles,
+            csi_drivers,
+        })
+    }
+
+    async fn create(&self, kind: Kind, mut obj: Value, dry_run: bool) -> Result<Value> {
+        let ns = namespace(&obj).to_owned();
+        let name_ = name(&obj).to_owned();
+        if let Some(m) = obj.as_object_mut() {
+            m.insert(
+                "apiVersion".into(),
+                Value::String(kind.api_version(&self.versions)),
+            );
+            m.insert("kind".into(), Value::String(kind.kind().to_owned()));
+        }
+        let pp = PostParams {
+            dry_run,
+            field_manager: Some(FIELD_MANAGER.to_owned()),
+        };
+        let created = async {
+            let dynobj: DynamicObject =
+                serde_json::from_value(obj).map_err(KubeError::SerdeError)?;
+            let out = self.api(kind, Some(&ns)).create(&pp, &dynobj).await?;
+            to_value(out)
+        }
+        .await;
+        created.with_context(|| format!("failed to create {} {ns}/{name_}", kind.kind()))
+    }
+
+    /// Creates a VirtualMachineSnapshot (see `build_snapshot`); `dry_run` asks the server to
+    /// validate without persisting (`dryRun=All`).
+    pub async fn create_snapshot(&self, obj: Value, dry_run: bool) -> Result<Value> {
+        self.create(Kind::VirtualMachineSnapshot, obj, dry_run)
+            .await
+    }
+
+    /// Creates a VirtualMachineRestore (see `build_restore`).
+    pub async fn create_restore(&self, obj: Value, dry_run: bool) -> Result<Value> {
+        self.create(Kind::VirtualMachineRestore, obj, dry_run).await
+    }
+
+    /// Deletes a snapshot; with `uid`, only that exact object (a precondition, so a snapshot
+    /// re-created under the same name after the user confirmed is left alone).
+    /// Returns false when it was already gone.
+    pub async fn delete_snapshot(
+        &self,
+        ns: &str,
+        name_: &str,
+        uid: Option<&str>,
+        dry_run: bool,
+    ) -> Result<bool> {
+        let dp = DeleteParams {
+            dry_run,
+            preconditions: uid.map(|u| Preconditions {
+                uid: Some(u.to_owned()),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        match self
+            .api(Kind::VirtualMachineSnapshot, Some(ns))
+            .delete(name_, &dp)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if status_code(&e) == Some(404) => Ok(false),
+            Err(e) => Err(e)
+                .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name_}")),
+        }
+    }
+
+    async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {
+        let res = async {
+            let req = kube::core::Request::new(vm_subresource_path(ns))
+                .replace_subresource(action, name_, &PostParams::default(), b"{}".to_vec())
+                .map_err(KubeError::BuildRequest)?;
+            self.client.request_text(req).await
+        }
+        .await;
+        res.map(drop)
+            .with_context(|| format!("failed to {action} VirtualMachine {ns}/{name_}"))
+    }
+
+    /// PUT subresources.kubevirt.io/v1 .../virtualmachines/NAME/stop. Returns once accepted;
+    /// follow the VM until printableStatus is Stopped.
+    pub async fn stop_vm(&self, ns: &str, name_: &str) -> Result<()> {
+        self.vm_action(ns, name_, "stop").await
+    }
+
+    /// PUT subresources.kubevirt.io/v1 .../virtualmachines/NAME/start.
+    pub async fn start_vm(&self, ns: &str, name_: &str) -> Result<()> {
+        self.vm_action(ns, name_, "start").await
+    }
+}
