@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, DryRun, GlobalArgs};
 use crate::cluster::{connect, served_groups};
 use crate::commands::{self, Ctx};
 use crate::completion;
@@ -146,12 +146,40 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     render(&report, env, format, opts)
 }
 
-async fn run_command(command: &Command, _ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+/// plan → confirm → execute for the writing commands; a query for the reading ones.
+async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    use commands::{create, delete, describe, list, restore};
+    let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
+        Command::List(args) => list::run(args, ctx).await,
+        Command::Describe(args) => describe::run(args, ctx).await,
+        Command::Create(args) => {
+            let mut plan = create::plan(args, ctx).await?;
+            create::confirm(&mut plan, ctx)?;
+            if client_dry_run {
+                return Ok(create::dry_run_report(&plan));
+            }
+            create::execute(plan, ctx).await
+        }
+        Command::Delete(args) => {
+            let plan = delete::plan(args, ctx).await?;
+            delete::confirm(&plan, ctx)?;
+            if client_dry_run {
+                return Ok(delete::dry_run_report(&plan));
+            }
+            delete::execute(plan, ctx).await
+        }
+        Command::Restore(args) => {
+            let mut plan = restore::plan(args, ctx).await?;
+            restore::confirm(&mut plan, ctx)?;
+            if client_dry_run {
+                return Ok(restore::dry_run_report(&plan));
+            }
+            restore::execute(plan, ctx).await
+        }
         Command::Version | Command::Completion(_) => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }
-        _ => Err(anyhow::anyhow!("not implemented yet")),
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 pub use commands::{
     CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, ListArgs, RestoreArgs,
-    TargetReadinessPolicy,
+    TargetReadinessPolicy, parse_dns1123_subdomain, parse_label,
 };
 pub use duration::{parse_duration, parse_go_duration};
 

@@ -1,5 +1,11 @@
 //! One module per subcommand: plan (reads only) and execute (writes and waits).
 
+mod common;
+pub mod create;
+pub mod delete;
+pub mod describe;
+pub mod list;
+pub mod restore;
 pub mod version;
 
 use std::io::Write;
@@ -8,6 +14,7 @@ use crate::cli::{DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
 use crate::provider::Detected;
+use crate::provider::kubevirt::{KubeVirt, ServedVersions};
 use crate::ui::{NoProgress, Progress, Ui};
 
 /// What every command gets: the connection, the detected provider, the Ui and stderr.
@@ -31,6 +38,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The KubeVirt provider at the detected versions.
+    pub fn kubevirt(&self) -> KubeVirt {
+        let snapshot = self.detected.snapshot_version.parse().unwrap_or_default();
+        KubeVirt::new(self.conn.client.clone(), ServedVersions { snapshot })
+    }
+
     /// A spinner, unless the output is for programs.
     pub fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
         if self.global.output_format().is_machine() {

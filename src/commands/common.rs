@@ -1,0 +1,121 @@
+//! Small helpers the commands share: required lookups, VM state waits, error codes.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::Ctx;
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::provider::kubevirt::{self as kv, Kind, KubeVirt};
+
+/// The HTTP status of the API error inside `err`, if any.
+pub fn api_code(err: &anyhow::Error) -> Option<u16> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.code),
+            _ => None,
+        })
+}
+
+/// A kube object as plain JSON (the domain's functions read JSON).
+pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
+    serde_json::to_value(obj).unwrap_or(Value::Null)
+}
+
+/// `5m`, `90s`: a wait duration as the user typed it.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
+}
+
+/// The VM, or exit 5 with the command that lists VMs.
+pub async fn require_vm(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<Value> {
+    kv.get_vm(ns, name).await?.ok_or_else(|| {
+        UserError::not_found(format!(
+            "VirtualMachine \"{name}\" not found in namespace \"{ns}\""
+        ))
+        .hint(format!("list the VMs with: kubectl get vm -n {ns}"))
+        .into()
+    })
+}
+
+/// The snapshot, or exit 5 with the command that lists snapshots.
+pub async fn require_snapshot(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<Value> {
+    kv.get_snapshot(ns, name).await?.ok_or_else(|| {
+        UserError::not_found(format!(
+            "snapshot \"{name}\" not found in namespace \"{ns}\""
+        ))
+        .hint(format!(
+            "list the snapshots with: kubectl vmsnap list -n {ns}"
+        ))
+        .into()
+    })
+}
+
+/// Follows a VM until its printableStatus is `want`, with a spinner.
+pub async fn wait_vm_status(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
+    let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be {want}"));
+    let result = wait_for(
+        api,
+        vm,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| {
+            let status = obj
+                .map(|o| kv::vm_info(&to_value(o), None).printable_status)
+                .unwrap_or_else(|| "gone".to_string());
+            if status == want {
+                Step::Done
+            } else {
+                Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
+            }
+        },
+    )
+    .await;
+    progress.finish();
+    match result? {
+        WaitResult::Done(Some(_)) => Ok(()),
+        WaitResult::Done(None) => {
+            Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
+        }
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
+            human(timeout)
+        ))
+        .hint(format!("check it with: kubectl get vm {vm} -n {ns}"))
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped waiting for VM {ns}/{vm} to be {want}"
+        ))
+        .hint(format!("check it with: kubectl get vm {vm} -n {ns}"))
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_typed() {
+        assert_eq!(human(Duration::from_secs(300)), "5m");
+        assert_eq!(human(Duration::from_secs(90)), "1m30s");
+        assert_eq!(human(Duration::from_secs(45)), "45s");
+        assert_eq!(human(Duration::from_secs(3600)), "1h");
+        assert_eq!(human(Duration::from_secs(5400)), "1h30m");
+    }
+}

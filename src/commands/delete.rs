@@ -1,0 +1,185 @@
+//! `delete SNAPSHOT...`: confirm, refuse when a restore uses one, delete, follow until gone.
+
+use std::time::Duration;
+
+use super::{Ctx, common};
+use crate::cli::{DeleteArgs, DryRun};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::model::SnapshotInfo;
+use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
+use crate::provider::kubevirt::{self as kv, Kind};
+
+/// What `delete` will do.
+#[derive(Debug, Clone)]
+pub struct DeletePlan {
+    /// Namespace.
+    pub namespace: String,
+    /// The snapshots, all verified to exist and not in use.
+    pub snapshots: Vec<SnapshotInfo>,
+    /// Follow until gone.
+    pub wait: bool,
+    /// How long to follow.
+    pub timeout: Duration,
+}
+
+/// Reads every named snapshot and the restores; refuses before anything is deleted.
+pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<DeletePlan> {
+    let kv = ctx.kubevirt();
+    let ns = ctx.namespace.clone();
+    let mut snapshots = Vec::new();
+    for name in &args.snapshots {
+        let v = common::require_snapshot(&kv, &ns, name).await?;
+        snapshots.push(kv::snapshot_info(&v, None, &[]));
+    }
+    let restores: Vec<_> = kv
+        .list_restores(Some(&ns))
+        .await?
+        .iter()
+        .map(kv::restore_info)
+        .collect();
+    for s in &snapshots {
+        if let Some(r) = restores
+            .iter()
+            .find(|r| r.snapshot == s.name && r.in_progress())
+        {
+            return Err(UserError::failure(format!(
+                "snapshot {} is in use by restore {} of VM {}, which is still in progress",
+                s.name, r.name, r.vm
+            ))
+            .hint(format!(
+                "wait for it to complete: kubectl get virtualmachinerestore {} -n {ns} -w",
+                r.name
+            ))
+            .into());
+        }
+    }
+    Ok(DeletePlan {
+        namespace: ns,
+        snapshots,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+    })
+}
+
+/// Shows what will be deleted and asks.
+pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let mut t = Table::new(&["name", "vm", "phase", "age"]);
+    for s in &plan.snapshots {
+        t.row(vec![
+            s.name.clone(),
+            s.vm.clone(),
+            s.phase.to_string(),
+            age(s.created, now),
+        ]);
+    }
+    ctx.say(&format!(
+        "Snapshots to delete in namespace {}:",
+        plan.namespace
+    ));
+    for line in t.render(true).lines() {
+        ctx.say(&format!("  {line}"));
+    }
+    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint("pass --yes to delete without asking")
+                .into(),
+        );
+    }
+    let n = plan.snapshots.len();
+    let what = if n == 1 {
+        "this snapshot".to_string()
+    } else {
+        format!("these {n} snapshots")
+    };
+    if ctx.ui.confirm(&format!("Delete {what}? (yes/no)"))? {
+        Ok(())
+    } else {
+        Err(UserError::declined("deletion cancelled; nothing was changed").into())
+    }
+}
+
+fn report(plan: &DeletePlan, dry_run: Option<&str>, gone: bool) -> DeleteReport {
+    DeleteReport {
+        kind: "SnapshotDelete",
+        dry_run: dry_run.map(str::to_string),
+        items: plan
+            .snapshots
+            .iter()
+            .map(|s| DeletedSnapshot {
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
+                vm: s.vm.clone(),
+                gone,
+            })
+            .collect(),
+    }
+}
+
+/// The report for `--dry-run=client`.
+pub fn dry_run_report(plan: &DeletePlan) -> Report {
+    Report::Delete(report(plan, Some("client"), false))
+}
+
+/// Deletes and follows each snapshot until it is gone.
+pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let ns = plan.namespace.clone();
+    let server = ctx.dry_run() == DryRun::Server;
+    for s in &plan.snapshots {
+        kv.delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
+            .await?;
+    }
+    if server {
+        return Ok(Report::Delete(report(&plan, Some("server"), false)));
+    }
+    if !plan.wait {
+        return Ok(Report::Delete(report(&plan, None, false)));
+    }
+    for s in &plan.snapshots {
+        let api = kv.api(Kind::VirtualMachineSnapshot, Some(&ns));
+        let mut progress = ctx.progress(&format!("Deleting snapshot {}", s.name));
+        let result = wait_for(api, &s.name, WaitOptions::new(plan.timeout), progress.as_mut(), |o| {
+            match o {
+                None => Step::Done,
+                Some(_) => Step::Continue(format!(
+                    "Deleting snapshot {}: waiting for its content and volume snapshots to be removed",
+                    s.name
+                )),
+            }
+        })
+        .await;
+        progress.finish();
+        let follow = format!("kubectl get virtualmachinesnapshot {} -n {ns} -w", s.name);
+        match result? {
+            WaitResult::Done(_) => {}
+            WaitResult::TimedOut(_) => {
+                return Err(UserError::timed_out(format!(
+                    "timed out after {} waiting for snapshot {} to be deleted",
+                    common::human(plan.timeout),
+                    s.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+            WaitResult::Interrupted(_) => {
+                return Err(UserError::interrupted(format!(
+                    "stopped following the deletion of snapshot {}",
+                    s.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(Report::Delete(report(&plan, None, true)))
+}

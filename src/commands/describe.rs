@@ -1,0 +1,52 @@
+//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
+
+use super::{Ctx, common};
+use crate::cli::DescribeArgs;
+use crate::output::{Report, SnapshotDetail};
+use crate::provider::kubevirt as kv;
+
+/// Gathers everything about one snapshot (reads fired together).
+pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let ns = ctx.namespace.clone();
+    let snap = common::require_snapshot(&kv, &ns, &args.snapshot).await?;
+    let first = kv::snapshot_info(&snap, None, &[]);
+    let content_fut = async {
+        match &first.content_name {
+            Some(c) => kv.get_content(&ns, c).await,
+            None => Ok(None),
+        }
+    };
+    let (content, volume_snapshots, restores, vm) = futures::join!(
+        content_fut,
+        kv.list_volume_snapshots(&ns),
+        kv.list_restores(Some(&ns)),
+        kv.get_vm(&ns, &first.vm),
+    );
+    let content = content?;
+    let volume_snapshots = volume_snapshots.unwrap_or_default();
+    let snapshot = kv::snapshot_info(&snap, content.as_ref(), &volume_snapshots);
+    let volume_backups = content
+        .as_ref()
+        .map(|c| kv::volume_backups(c, &volume_snapshots))
+        .unwrap_or_default();
+    let restores = restores
+        .unwrap_or_default()
+        .iter()
+        .map(kv::restore_info)
+        .filter(|r| r.snapshot == snapshot.name)
+        .collect();
+    let (vm_exists, vm_current_uid) = match vm {
+        Ok(Some(v)) => (Some(true), kv::vm_info(&v, None).uid),
+        Ok(None) => (Some(false), None),
+        Err(_) => (None, None),
+    };
+    Ok(Report::Describe(Box::new(SnapshotDetail {
+        kind: "SnapshotDetail",
+        snapshot,
+        volume_backups,
+        restores,
+        vm_exists,
+        vm_current_uid,
+    })))
+}

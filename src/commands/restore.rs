@@ -1,0 +1,528 @@
+//! `restore VM --snapshot S`: verify, preview what is lost, typed confirmation, restore, follow.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::{Ctx, common};
+use crate::cli::{DryRun, RestoreArgs, TargetReadinessPolicy};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::model::{RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
+use crate::output::{Report, RestoreReport, age, key_values};
+use crate::provider::kubevirt::{self as kv, Kind};
+
+/// Everything `restore` will do, decided by reads only.
+#[derive(Debug, Clone)]
+pub struct RestorePlan {
+    /// Namespace.
+    pub namespace: String,
+    /// The VM as it is now.
+    pub vm: VmInfo,
+    /// The snapshot to restore from (verified usable).
+    pub snapshot: SnapshotInfo,
+    /// Name of the VirtualMachineRestore to create.
+    pub restore_name: String,
+    /// `spec.targetReadinessPolicy`; StopTarget when the VM must be stopped.
+    pub policy: Option<TargetReadinessPolicy>,
+    /// The VM runs and nothing decided yet how to stop it: ask, or refuse.
+    pub needs_stop_decision: bool,
+    /// `--confirm-name`.
+    pub confirm_name: Option<String>,
+    /// Start the VM after completion.
+    pub start_after: bool,
+    /// Follow until complete.
+    pub wait: bool,
+    /// How long to follow.
+    pub timeout: Duration,
+}
+
+/// `restore-<vm>-<YYYYMMDD-HHMMSS>` in UTC.
+pub fn restore_name(vm: &str, now: Timestamp) -> String {
+    format!("restore-{vm}-{}", now.strftime("%Y%m%d-%H%M%S"))
+}
+
+/// Checks a snapshot can restore `vm`; each problem has its own message.
+pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError> {
+    let (ns, name) = (&snap.namespace, &snap.name);
+    let list = format!(
+        "list the usable snapshots with: kubectl vmsnap list {} -n {ns}",
+        vm.name
+    );
+    if snap.vm != vm.name {
+        return Err(UserError::failure(format!(
+            "snapshot {name} was taken of VM {}, not of VM {}",
+            snap.vm, vm.name
+        ))
+        .hint(list));
+    }
+    if let (Some(then), Some(now)) = (&snap.vm_uid, &vm.uid)
+        && then != now
+    {
+        return Err(UserError::failure(format!(
+            "snapshot {name} was taken of an earlier VM named {} (uid {then}); the VM now has \
+             uid {now}",
+            vm.name
+        ))
+        .hint("the VM was deleted and recreated since; restoring would mix two different VMs")
+        .hint(list));
+    }
+    if snap.deleting {
+        return Err(UserError::failure(format!("snapshot {name} is being deleted")).hint(list));
+    }
+    match snap.phase {
+        SnapshotPhase::Succeeded => {}
+        SnapshotPhase::Failed => {
+            let why = snap.error.as_deref().unwrap_or("no reason given");
+            return Err(UserError::failure(format!(
+                "snapshot {name} failed ({why}) and cannot be restored"
+            ))
+            .hint(list));
+        }
+        phase => {
+            return Err(
+                UserError::failure(format!("snapshot {name} is not ready: phase {phase}")).hint(
+                    format!("wait for it with: kubectl vmsnap describe {name} -n {ns}"),
+                ),
+            );
+        }
+    }
+    if !snap.ready_to_use {
+        return Err(UserError::failure(format!(
+            "snapshot {name} succeeded but is not ready to use yet"
+        ))
+        .hint(format!(
+            "check its volume snapshots with: kubectl vmsnap describe {name} -n {ns}"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the VM and the snapshot and verifies both.
+pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<RestorePlan> {
+    let ns = ctx.namespace.clone();
+    let kv = ctx.kubevirt();
+    let (vm, snap) = futures::join!(
+        common::require_vm(&kv, &ns, &args.vm),
+        common::require_snapshot(&kv, &ns, &args.snapshot)
+    );
+    let vm = kv::vm_info(&vm?, None);
+    let snap = snap?;
+    let content = match kv::snapshot_info(&snap, None, &[]).content_name {
+        Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
+        None => None,
+    };
+    let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
+    check_snapshot(&snapshot, &vm)?;
+    if let Some(r) = &vm.restore_in_progress {
+        return Err(UserError::failure(format!(
+            "VM {ns}/{} is already being restored by {r}",
+            vm.name
+        ))
+        .hint(format!(
+            "follow it with: kubectl get virtualmachinerestore {r} -n {ns} -w"
+        ))
+        .into());
+    }
+    if let Some(s) = &vm.snapshot_in_progress {
+        return Err(UserError::failure(format!(
+            "VM {ns}/{} is being snapshotted by {s}; restore after it finishes",
+            vm.name
+        ))
+        .hint(format!(
+            "follow it with: kubectl vmsnap describe {s} -n {ns}"
+        ))
+        .into());
+    }
+    let running = !vm.run_state.is_stopped();
+    let mut policy = args.target_readiness_policy;
+    if args.stop {
+        policy = Some(TargetReadinessPolicy::StopTarget);
+    }
+    let needs_stop_decision = running && policy.is_none();
+    Ok(RestorePlan {
+        namespace: ns,
+        restore_name: restore_name(&vm.name, ctx.clock.now()),
+        vm,
+        snapshot,
+        policy,
+        needs_stop_decision,
+        confirm_name: args.confirm_name.clone(),
+        start_after: args.start_after,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+    })
+}
+
+/// The preview the user reads before confirming.
+pub fn describe_plan(plan: &RestorePlan, now: Timestamp) -> String {
+    let s = &plan.snapshot;
+    let taken = s.creation_time.or(s.created);
+    let taken_text = match taken {
+        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
+        None => "an unknown time".to_string(),
+    };
+    let vm_status = match plan.policy {
+        Some(TargetReadinessPolicy::StopTarget) if !plan.vm.run_state.is_stopped() => {
+            format!("{} (will be stopped first)", plan.vm.printable_status)
+        }
+        _ => plan.vm.printable_status.clone(),
+    };
+    let volumes = if s.included_volumes.is_empty() {
+        "the VM configuration and its disks".to_string()
+    } else {
+        format!(
+            "the VM configuration and disks {}",
+            s.included_volumes.join(", ")
+        )
+    };
+    let mut out = format!("Restore plan for VM {}/{}\n", plan.namespace, plan.vm.name);
+    out.push_str(&key_values(
+        &[
+            ("VM status", vm_status),
+            (
+                "Snapshot",
+                format!("{} ({}, ready to use)", s.name, s.consistency.label()),
+            ),
+            ("Taken", taken_text.clone()),
+            ("Restores", volumes),
+        ],
+        2,
+    ));
+    if !s.excluded_volumes.is_empty() {
+        out.push_str(&format!(
+            "  Not in the snapshot (left as they are): {}\n",
+            s.excluded_volumes.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "  WARNING: ALL changes since {taken_text} will be lost.\n"
+    ));
+    out
+}
+
+fn names_do_not_match() -> anyhow::Error {
+    UserError::declined("names do not match, restore cancelled, current VM state preserved").into()
+}
+
+/// Decides the running VM question, previews, and takes the typed confirmation.
+pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let ns = plan.namespace.clone();
+    if plan.needs_stop_decision {
+        if !ctx.interactive || ctx.global.yes {
+            return Err(UserError::declined(format!(
+                "VM {ns}/{} is {}; it must be stopped to be restored",
+                plan.vm.name, plan.vm.printable_status
+            ))
+            .hint("pass --stop (or --target-readiness-policy StopTarget) to stop it as part of the restore")
+            .into());
+        }
+        ctx.say(&format!(
+            "VM {ns}/{} is {}; it must be stopped to be restored.",
+            plan.vm.name, plan.vm.printable_status
+        ));
+        let choice = ctx.ui.select(
+            "How do you want to continue?",
+            &["stop-and-restore", "cancel"],
+        )?;
+        if choice != 0 {
+            return Err(
+                UserError::declined("restore cancelled, current VM state preserved").into(),
+            );
+        }
+        plan.policy = Some(TargetReadinessPolicy::StopTarget);
+        plan.needs_stop_decision = false;
+    }
+    let text = describe_plan(plan, ctx.clock.now());
+    ctx.say(text.trim_end());
+    if ctx.dry_run() == DryRun::Client {
+        return Ok(());
+    }
+    let want = plan.snapshot.name.clone();
+    if ctx.global.yes {
+        return match plan.confirm_name.as_deref() {
+            Some(n) if n == want => Ok(()),
+            Some(_) => Err(names_do_not_match()),
+            None => Err(UserError::declined("--yes alone is not enough for a restore")
+                .hint(format!("also pass --confirm-name {want} to confirm which snapshot replaces the VM's current state"))
+                .into()),
+        };
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint(format!(
+                    "pass --yes --confirm-name {want} to restore without asking"
+                ))
+                .into(),
+        );
+    }
+    let typed = ctx
+        .ui
+        .input(&format!("Type the snapshot name ({want}) to confirm"))?;
+    if typed.trim_end_matches(['\r', '\n']) != want {
+        return Err(names_do_not_match());
+    }
+    if ctx
+        .ui
+        .confirm("Proceed with VM restore? This cannot be undone (yes/cancel)")?
+    {
+        Ok(())
+    } else {
+        Err(UserError::declined("restore cancelled, current VM state preserved").into())
+    }
+}
+
+fn base_report(plan: &RestorePlan, restore: RestoreInfo, dry_run: Option<&str>) -> RestoreReport {
+    RestoreReport {
+        kind: "SnapshotRestore",
+        dry_run: dry_run.map(str::to_string),
+        restore,
+        snapshot: plan.snapshot.clone(),
+        vm_status: plan.vm.printable_status.clone(),
+        stopped_vm: matches!(plan.policy, Some(TargetReadinessPolicy::StopTarget))
+            && !plan.vm.run_state.is_stopped(),
+        started_vm: false,
+        waited: false,
+        next_steps: Vec::new(),
+    }
+}
+
+/// The report for `--dry-run=client`.
+pub fn dry_run_report(plan: &RestorePlan) -> Report {
+    let restore = RestoreInfo {
+        namespace: plan.namespace.clone(),
+        name: plan.restore_name.clone(),
+        vm: plan.vm.name.clone(),
+        snapshot: plan.snapshot.name.clone(),
+        complete: false,
+        restore_time: None,
+        conditions: Vec::new(),
+        error: None,
+        created: None,
+    };
+    Report::Restore(Box::new(base_report(plan, restore, Some("client"))))
+}
+
+/// Creates the VirtualMachineRestore and follows it.
+pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let ns = plan.namespace.clone();
+    let vm = plan.vm.name.clone();
+    let server_dry_run = ctx.dry_run() == DryRun::Server;
+    let obj = kv::build_restore(
+        &ns,
+        &plan.restore_name,
+        &vm,
+        &plan.snapshot.name,
+        plan.policy.map(TargetReadinessPolicy::as_str),
+    );
+    let created = kv.create_restore(obj, server_dry_run).await?;
+    let mut report = base_report(
+        &plan,
+        kv::restore_info(&created),
+        server_dry_run.then_some("server"),
+    );
+    let follow = format!(
+        "kubectl get virtualmachinerestore {} -n {ns} -w",
+        plan.restore_name
+    );
+    if server_dry_run {
+        return Ok(Report::Restore(Box::new(report)));
+    }
+    if !plan.wait {
+        report.next_steps = vec![format!(
+            "{follow}   # do not start the VM until COMPLETE is true"
+        )];
+        return Ok(Report::Restore(Box::new(report)));
+    }
+    let api = kv.api(Kind::VirtualMachineRestore, Some(&ns));
+    let mut progress = ctx.progress(&format!("Restoring VM {vm} from {}", plan.snapshot.name));
+    let result = wait_for(
+        api,
+        &plan.restore_name,
+        WaitOptions::new(plan.timeout),
+        progress.as_mut(),
+        |obj| match obj.map(common::to_value) {
+            None => Step::Continue(format!("Waiting for restore {}", plan.restore_name)),
+            Some(v) => {
+                let info = kv::restore_info(&v);
+                if info.complete || info.error.is_some() {
+                    Step::Done
+                } else {
+                    let detail = info
+                        .conditions
+                        .iter()
+                        .find(|c| c.type_ == "Progressing" || c.type_ == "Ready")
+                        .and_then(|c| c.message.clone().or(c.reason.clone()))
+                        .unwrap_or_else(|| "in progress".to_string());
+                    Step::Continue(format!("Restoring VM {vm}: {detail}"))
+                }
+            }
+        },
+    )
+    .await;
+    progress.finish();
+    let dont_start = "do not start the VM until the restore completes";
+    let info = match result? {
+        WaitResult::Done(Some(obj)) => kv::restore_info(&common::to_value(&obj)),
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "restore {} disappeared before it completed (was the VM deleted?)",
+                plan.restore_name
+            ))
+            .hint(format!("check the VM with: kubectl get vm {vm} -n {ns}"))
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            return Err(UserError::timed_out(format!(
+                "timed out after {} waiting for restore {} to complete",
+                common::human(plan.timeout),
+                plan.restore_name
+            ))
+            .hint(format!(
+                "the restore continues on the cluster; {dont_start}"
+            ))
+            .hint(format!("follow it with: {follow}"))
+            .into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(UserError::interrupted(format!(
+                "stopped following restore {}",
+                plan.restore_name
+            ))
+            .hint(format!(
+                "the restore continues on the cluster; {dont_start}"
+            ))
+            .hint(format!("follow it with: {follow}"))
+            .into());
+        }
+    };
+    report.waited = true;
+    report.restore = info.clone();
+    if let Some(e) = &info.error {
+        return Err(
+            UserError::failure(format!("restore {} failed: {e}", plan.restore_name))
+                .hint(format!(
+                    "see: kubectl describe virtualmachinerestore {} -n {ns}",
+                    plan.restore_name
+                ))
+                .into(),
+        );
+    }
+    if plan.start_after {
+        kv.start_vm(&ns, &vm).await?;
+        common::wait_vm_status(ctx, &ns, &vm, "Running", plan.timeout).await?;
+        report.started_vm = true;
+    } else {
+        report.next_steps.push(format!(
+            "virtctl start {vm} -n {ns}   # start the restored VM"
+        ));
+    }
+    if let Ok(Some(v)) = kv.get_vm(&ns, &vm).await {
+        report.vm_status = kv::vm_info(&v, None).printable_status;
+    }
+    Ok(Report::Restore(Box::new(report)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Consistency, RunState};
+    use std::collections::BTreeMap;
+
+    fn vm(uid: Option<&str>) -> VmInfo {
+        VmInfo {
+            namespace: "prod".into(),
+            name: "db".into(),
+            uid: uid.map(Into::into),
+            printable_status: "Stopped".into(),
+            run_state: RunState::Stopped,
+            run_strategy: None,
+            agent_connected: false,
+            guest_os: None,
+            windows: false,
+            snapshot_in_progress: None,
+            restore_in_progress: None,
+            volumes: vec![],
+        }
+    }
+
+    fn snap() -> SnapshotInfo {
+        SnapshotInfo {
+            namespace: "prod".into(),
+            name: "s1".into(),
+            uid: None,
+            vm: "db".into(),
+            vm_uid: Some("u1".into()),
+            phase: SnapshotPhase::Succeeded,
+            ready_to_use: true,
+            created: None,
+            creation_time: None,
+            indications: vec![],
+            consistency: Consistency::Offline,
+            included_volumes: vec![],
+            excluded_volumes: vec![],
+            content_name: None,
+            failure_deadline: None,
+            error: None,
+            conditions: vec![],
+            size_bytes: None,
+            labels: BTreeMap::new(),
+            deleting: false,
+        }
+    }
+
+    #[test]
+    fn a_ready_snapshot_of_the_same_vm_passes() {
+        assert!(check_snapshot(&snap(), &vm(Some("u1"))).is_ok());
+        assert!(check_snapshot(&snap(), &vm(None)).is_ok());
+    }
+
+    #[test]
+    fn snapshot_of_another_vm_is_refused() {
+        let mut s = snap();
+        s.vm = "web".into();
+        let e = check_snapshot(&s, &vm(None)).unwrap_err();
+        assert_eq!(e.message, "snapshot s1 was taken of VM web, not of VM db");
+    }
+
+    #[test]
+    fn snapshot_of_a_recreated_vm_is_refused() {
+        let e = check_snapshot(&snap(), &vm(Some("u2"))).unwrap_err();
+        assert!(e.message.contains("earlier VM named db"), "{}", e.message);
+    }
+
+    #[test]
+    fn unfinished_failed_and_unready_snapshots_are_refused_each_in_its_words() {
+        let mut s = snap();
+        s.phase = SnapshotPhase::InProgress;
+        assert_eq!(
+            check_snapshot(&s, &vm(None)).unwrap_err().message,
+            "snapshot s1 is not ready: phase InProgress"
+        );
+        s.phase = SnapshotPhase::Failed;
+        s.error = Some("freeze failed".into());
+        assert_eq!(
+            check_snapshot(&s, &vm(None)).unwrap_err().message,
+            "snapshot s1 failed (freeze failed) and cannot be restored"
+        );
+        let mut s = snap();
+        s.ready_to_use = false;
+        assert!(
+            check_snapshot(&s, &vm(None))
+                .unwrap_err()
+                .message
+                .contains("not ready to use")
+        );
+    }
+
+    #[test]
+    fn restore_names_use_utc_clock_time() {
+        let now: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            restore_name("database-01", now),
+            "restore-database-01-20261126-100000"
+        );
+    }
+}
