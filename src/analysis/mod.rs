@@ -1,13 +1,17 @@
 //! Storage analysis: pure functions from fetched objects to findings about what a snapshot will capture.
 
+mod analyse;
 mod quantity;
+mod snapshot_class;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{Consistency, VmInfo};
 
+pub use analyse::analyse;
 pub use quantity::{human_bytes, parse_quantity};
+pub use snapshot_class::{ClassChoice, choose as choose_snapshot_class};
 
 /// Everything the analysis reads, fetched beforehand (all reads concurrently).
 ///
@@ -64,6 +68,11 @@ pub struct Analysis {
     pub size_estimate_bytes: u64,
     /// Things the user should know before proceeding (VSS note, hot-plug note, ...).
     pub warnings: Vec<String>,
-    /// At least one volume will be captured.
+    /// Why a snapshot cannot succeed now, each a sentence saying what to do; empty when it can.
+    pub blockers: Vec<String>,
+    /// At least one volume will be captured and nothing blocks the snapshot.
     pub snapshottable: bool,
 }
+
+#[cfg(test)]
+mod tests;
