@@ -468,7 +468,7 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
         notes.blockers.insert(0, msg);
     }
 
-    let snapshottable = !included.is_empty() && notes.blockers.is_empty();
+    let snapshottable = !included.is_empty();
     Analysis {
         vm,
         volumes,

@@ -68,9 +68,11 @@ pub struct Analysis {
     pub size_estimate_bytes: u64,
     /// Things the user should know before proceeding (VSS note, hot-plug note, ...).
     pub warnings: Vec<String>,
-    /// Why a snapshot cannot succeed now, each a sentence saying what to do; empty when it can.
+    /// Why a snapshot would not succeed now (a PVC missing, unbound or unpopulated, a restore
+    /// in progress, no volume to capture), each a sentence saying what to do. Non-empty means
+    /// creating a snapshot now would wait until its failure deadline and fail: refuse.
     pub blockers: Vec<String>,
-    /// At least one volume will be captured and nothing blocks the snapshot.
+    /// At least one volume will be captured (the contract's meaning; see also `blockers`).
     pub snapshottable: bool,
 }
 

@@ -219,7 +219,7 @@ fn unbound_pvc_blocks_the_snapshot_and_request_is_the_size() {
     let mut i = db();
     set_claim(&mut i.vm, 1, "report-builder-data");
     let a = analyse(&i);
-    assert!(!a.snapshottable);
+    assert!(a.snapshottable, "rootdisk and scratch are still included");
     let d = finding(&a, "datadisk");
     assert!(!d.included);
     assert_eq!(
@@ -237,7 +237,7 @@ fn missing_pvc_blocks_and_storage_class_comes_from_the_dv_template() {
         .retain(|p| p["metadata"]["name"] != "database-01-rootdisk");
     i.data_volumes.clear();
     let a = analyse(&i);
-    assert!(!a.snapshottable);
+    assert!(!a.blockers.is_empty());
     let root = finding(&a, "rootdisk");
     assert_eq!(root.reason.as_deref(), Some("PVC not found"));
     assert_eq!(root.storage_class.as_deref(), Some("ceph-rbd"));
@@ -253,7 +253,7 @@ fn unpopulated_data_volume_blocks_the_snapshot() {
     i.data_volumes[0]["status"]["phase"] = json!("ImportInProgress");
     i.data_volumes[0]["status"]["progress"] = json!("45.00%");
     let a = analyse(&i);
-    assert!(!a.snapshottable);
+    assert!(a.snapshottable, "datadisk and scratch are still included");
     assert!(a.blockers[0].contains(
         "DataVolume database-01-rootdisk is not populated yet (phase ImportInProgress, 45.00%)"
     ));
@@ -354,7 +354,7 @@ fn restore_in_progress_blocks_and_snapshot_in_progress_warns() {
     i.vm["status"]["restoreInProgress"] = json!("restore-database-01-20261126-101500");
     i.vm["status"]["snapshotInProgress"] = json!("database-01-snapshot-20261126-094500");
     let a = analyse(&i);
-    assert!(!a.snapshottable);
+    assert!(a.snapshottable);
     assert!(
         a.blockers
             .iter()
