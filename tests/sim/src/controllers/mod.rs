@@ -1,1 +1,782 @@
 //! Simulated KubeVirt controllers: VM lifecycle, snapshots, restores and clones, with scripted timing.
+//!
+//! One task owns all reconciling: it drains store events into a deduplicated work queue and
+//! runs level-triggered reconcilers that re-read everything they need, so objects deleted
+//! mid-flight are simply skipped. Timed steps schedule a wake-up instead of sleeping, so the
+//! store is never blocked; with a time scale of 0 every step happens at once, still one
+//! write (and one watch event) at a time in the real order.
+
+mod clone;
+mod restore;
+mod snapshot;
+mod vm;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::store::{Gvr, Store};
+
+/// A scripted duration: `"3s"`, `"500ms"`, `"1m30s"`, `"2h"`, or a number of seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl Dur {
+    pub const fn secs(s: u64) -> Dur {
+        Dur(Duration::from_secs(s))
+    }
+}
+
+/// Parses a Go-style duration (`5m`, `1m30s`, `250ms`, `0`); a bare number means seconds.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(secs) = s.parse::<f64>() {
+        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..end].parse().ok()?;
+        rest = &rest[end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += value * factor;
+        rest = &rest[unit_end..];
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Num(f64),
+            Text(String),
+        }
+        let parsed = match Raw::deserialize(d)? {
+            Raw::Num(n) if n >= 0.0 && n.is_finite() => Some(Duration::from_secs_f64(n)),
+            Raw::Num(_) => None,
+            Raw::Text(t) => parse_duration(&t),
+        };
+        parsed.map(Dur).ok_or_else(|| {
+            serde::de::Error::custom("expected a duration such as 3s, 500ms or 1m30s")
+        })
+    }
+}
+
+/// Scripted behaviour of one VM (by name, or `namespace/name`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct VmScript {
+    /// Whether the guest agent connects (the VMI's AgentConnected condition). Default true.
+    pub guest_agent: bool,
+    /// `linux` (default), `windows`, or a distribution id such as `rhel`, `fedora`, `centos`, `ubuntu`.
+    pub os: Option<String>,
+    /// Volumes hot-plugged into the running VMI without being in the VM spec.
+    pub hotplug_volumes: Vec<HotplugVolume>,
+    /// The VMI is paused (Paused condition, printableStatus Paused).
+    pub paused: bool,
+}
+
+impl Default for VmScript {
+    fn default() -> Self {
+        VmScript {
+            guest_agent: true,
+            os: None,
+            hotplug_volumes: vec![],
+            paused: false,
+        }
+    }
+}
+
+/// A hot-plugged volume: its name and the PVC (or DataVolume) behind it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HotplugVolume {
+    pub name: String,
+    #[serde(default)]
+    pub persistent_volume_claim: Option<String>,
+    #[serde(default)]
+    pub data_volume: Option<String>,
+}
+
+/// How a scripted snapshot or restore ends.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum Outcome {
+    /// Completes normally.
+    #[default]
+    Succeeded,
+    /// Fails after `after`: the content gets `error.message`, the object phase Failed.
+    Failed,
+    /// Snapshots only: the content reports `message` as its error and the snapshot stays
+    /// InProgress ("In error state") until its failureDeadline expires, as KubeVirt does when
+    /// a freeze keeps failing.
+    Error,
+    /// Never completes (only a failureDeadline or grace period ends it).
+    Stuck,
+    /// Snapshots only: succeeds, but Windows VSS could not hold the freeze, so the snapshot
+    /// carries the QuiesceTimeout indication.
+    QuiesceTimeout,
+}
+
+/// Scripted outcome of one snapshot (key: snapshot name, else the source VM name; either
+/// may be prefixed with `namespace/`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Script {
+    pub outcome: Outcome,
+    pub message: Option<String>,
+    /// When the outcome happens; default: the kind's `duration`.
+    pub after: Option<Dur>,
+}
+
+/// Timings of a kind plus per-object scripts, written flat in sim.yaml:
+/// `snapshots: { duration: 3s, db-02: { outcome: Failed, message: "freeze failed", after: 2s } }`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Scripted {
+    /// How long the operation takes when nothing else is scripted.
+    pub duration: Dur,
+    #[serde(flatten)]
+    pub by_name: BTreeMap<String, Script>,
+}
+
+impl Default for Scripted {
+    fn default() -> Self {
+        Scripted::with_duration(Dur::secs(3))
+    }
+}
+
+impl Scripted {
+    fn with_duration(d: Dur) -> Self {
+        Scripted {
+            duration: d,
+            by_name: BTreeMap::new(),
+        }
+    }
+
+    /// The script for the first key found (each tried as `ns/key`, then `key`).
+    pub fn find(&self, ns: &str, keys: &[&str]) -> Option<&Script> {
+        keys.iter().find_map(|k| {
+            self.by_name
+                .get(&format!("{ns}/{k}"))
+                .or_else(|| self.by_name.get(*k))
+        })
+    }
+}
+
+/// VM timings plus per-VM scripts: `vms: { startDelay: 2s, stopDelay: 2s, web-01: { guestAgent: false } }`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VmConfig {
+    pub start_delay: Dur,
+    pub stop_delay: Dur,
+    #[serde(flatten)]
+    pub by_name: BTreeMap<String, VmScript>,
+}
+
+impl Default for VmConfig {
+    fn default() -> Self {
+        VmConfig {
+            start_delay: Dur::secs(2),
+            stop_delay: Dur::secs(2),
+            by_name: BTreeMap::new(),
+        }
+    }
+}
+
+impl VmConfig {
+    pub fn script(&self, ns: &str, name: &str) -> VmScript {
+        self.by_name
+            .get(&format!("{ns}/{name}"))
+            .or_else(|| self.by_name.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// The `controllers:` section of sim.yaml.
+///
+/// ```yaml
+/// controllers:
+///   vms:
+///     startDelay: 2s          # Stopped -> Starting -> Running
+///     stopDelay: 2s           # Running -> Stopping -> Stopped
+///     web-01: { guestAgent: false }
+///     windows-app: { os: windows }
+///     hotplug-01: { hotplugVolumes: [{ name: scratch, persistentVolumeClaim: hotplug-01-scratch }] }
+///   snapshots:
+///     duration: 3s            # lock -> content ready
+///     db-02: { outcome: Failed, message: "freeze failed", after: 2s }
+///   restores:
+///     duration: 3s
+///   clones:
+///     duration: 1s            # extra time creating the target VM
+/// ```
+/// Every duration is multiplied by `time_scale` (set by the Sim from its own time scale).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControllerConfig {
+    /// Multiplier for every scripted duration, failureDeadline and grace period
+    /// (1 = real time, 0 = instant; with 0, deadlines and grace periods never expire).
+    pub time_scale: f64,
+    pub vms: VmConfig,
+    pub snapshots: Scripted,
+    pub restores: Scripted,
+    pub clones: Scripted,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            time_scale: 1.0,
+            vms: VmConfig::default(),
+            snapshots: Scripted::with_duration(Dur::secs(3)),
+            restores: Scripted::with_duration(Dur::secs(3)),
+            clones: Scripted::with_duration(Dur::secs(1)),
+        }
+    }
+}
+
+impl ControllerConfig {
+    /// A scripted duration in real time.
+    pub fn scaled(&self, d: Duration) -> Duration {
+        if self.time_scale.is_finite() && self.time_scale > 0.0 {
+            d.mul_f64(self.time_scale)
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// A deadline in real time; None when it never expires (zero or a zero time scale).
+    pub fn deadline(&self, d: Duration) -> Option<Duration> {
+        (!d.is_zero() && self.time_scale > 0.0).then(|| self.scaled(d))
+    }
+}
+
+/// Resources the controllers read and write (storage versions).
+pub(crate) mod gvr {
+    use crate::store::Gvr;
+    pub fn vm() -> Gvr {
+        Gvr::new("kubevirt.io", "v1", "virtualmachines")
+    }
+    pub fn vmi() -> Gvr {
+        Gvr::new("kubevirt.io", "v1", "virtualmachineinstances")
+    }
+    pub fn snapshot() -> Gvr {
+        Gvr::new("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots")
+    }
+    pub fn content() -> Gvr {
+        Gvr::new(
+            "snapshot.kubevirt.io",
+            "v1beta1",
+            "virtualmachinesnapshotcontents",
+        )
+    }
+    pub fn restore() -> Gvr {
+        Gvr::new("snapshot.kubevirt.io", "v1beta1", "virtualmachinerestores")
+    }
+    pub fn clone() -> Gvr {
+        Gvr::new("clone.kubevirt.io", "v1beta1", "virtualmachineclones")
+    }
+    pub fn pvc() -> Gvr {
+        Gvr::new("", "v1", "persistentvolumeclaims")
+    }
+    pub fn event() -> Gvr {
+        Gvr::new("", "v1", "events")
+    }
+    pub fn dv() -> Gvr {
+        Gvr::new("cdi.kubevirt.io", "v1beta1", "datavolumes")
+    }
+    pub fn storage_profile() -> Gvr {
+        Gvr::new("cdi.kubevirt.io", "v1beta1", "storageprofiles")
+    }
+    pub fn storage_class() -> Gvr {
+        Gvr::new("storage.k8s.io", "v1", "storageclasses")
+    }
+    pub fn vs() -> Gvr {
+        Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshots")
+    }
+    pub fn vs_class() -> Gvr {
+        Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses")
+    }
+    pub fn vs_content() -> Gvr {
+        Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotcontents")
+    }
+}
+
+/// What to reconcile.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Key {
+    Vm(String, String),
+    Snapshot(String, String),
+    Restore(String, String),
+    Clone(String, String),
+    /// Every VM (storage configuration changed).
+    AllVms,
+    /// A CSI VolumeSnapshotContent whose VolumeSnapshot may be gone.
+    VolumeSnapshotContent(String),
+    /// Every VM, snapshot, restore and clone in a namespace.
+    Namespace(String),
+}
+
+/// Controller state: the store, the config, and in-memory clocks of operations in flight.
+pub(crate) struct Ctx {
+    pub store: Store,
+    pub config: Arc<ControllerConfig>,
+    wake: mpsc::UnboundedSender<Key>,
+    /// uid -> when an operation phase began (VM start/stop, snapshot lock, restore work...),
+    /// keyed by "<what>/<uid>".
+    since: HashMap<String, Instant>,
+    /// Pending wake-ups by key.
+    wakes: HashMap<Key, Instant>,
+}
+
+impl Ctx {
+    /// When `what` began for object `uid` (recorded on first ask).
+    pub fn since(&mut self, what: &str, uid: &str) -> Instant {
+        *self
+            .since
+            .entry(format!("{what}/{uid}"))
+            .or_insert_with(Instant::now)
+    }
+
+    pub fn has_since(&self, what: &str, uid: &str) -> bool {
+        self.since.contains_key(&format!("{what}/{uid}"))
+    }
+
+    /// Records that `what` began now unless already recorded.
+    pub fn mark_since(&mut self, what: &str, uid: &str) {
+        self.since(what, uid);
+    }
+
+    pub fn forget(&mut self, what: &str, uid: &str) {
+        self.since.remove(&format!("{what}/{uid}"));
+    }
+
+    /// Whether `wait` (real time) has passed since `what` began; if not, schedule a wake-up.
+    pub fn elapsed(&mut self, what: &str, uid: &str, wait: Duration, key: Key) -> bool {
+        let started = self.since(what, uid);
+        let passed = started.elapsed();
+        if passed >= wait {
+            return true;
+        }
+        self.wake_after(wait - passed, key);
+        false
+    }
+
+    /// Reconcile `key` again after `d` (once: an earlier pending wake-up covers it).
+    pub fn wake_after(&mut self, d: Duration, key: Key) {
+        let due = Instant::now() + d;
+        if let Some(pending) = self.wakes.get(&key)
+            && *pending > Instant::now()
+            && *pending <= due
+        {
+            return;
+        }
+        self.wakes.insert(key.clone(), due);
+        let tx = self.wake.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(d).await;
+            let _ = tx.send(key);
+        });
+    }
+
+    /// Records a Kubernetes Event about `obj` (as the real controllers do), e.g. a freeze.
+    pub fn record_event(&self, obj: &Value, reason: &str, message: &str) {
+        let (ns, name, uid) = (ns_of(obj), name_of(obj), uid_of(obj));
+        let now = crate::store::now_rfc3339();
+        let event = json!({
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"generateName": format!("{name}."), "namespace": ns},
+            "involvedObject": {
+                "apiVersion": obj.get("apiVersion").cloned().unwrap_or(Value::Null),
+                "kind": obj.get("kind").cloned().unwrap_or(Value::Null),
+                "name": name, "namespace": ns, "uid": uid,
+            },
+            "reason": reason,
+            "message": message,
+            "type": "Normal",
+            "source": {"component": "virt-controller"},
+            "reportingComponent": "virt-controller",
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+        });
+        let _ = self.store.create(&gvr::event(), event);
+    }
+}
+
+pub(crate) fn name_of(obj: &Value) -> &str {
+    obj.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+pub(crate) fn ns_of(obj: &Value) -> &str {
+    obj.pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+pub(crate) fn uid_of(obj: &Value) -> &str {
+    obj.pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+pub(crate) fn str_at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
+    obj.pointer(pointer).and_then(Value::as_str)
+}
+
+pub(crate) fn is_deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+}
+
+pub(crate) fn has_finalizer(obj: &Value, f: &str) -> bool {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|x| x == f))
+}
+
+pub(crate) fn add_finalizer(obj: &mut Value, f: &str) {
+    if has_finalizer(obj, f) {
+        return;
+    }
+    let meta = ensure_obj(obj, "metadata");
+    let list = meta.entry("finalizers").or_insert_with(|| json!([]));
+    if let Some(a) = list.as_array_mut() {
+        a.push(json!(f));
+    } else {
+        *list = json!([f]);
+    }
+}
+
+pub(crate) fn remove_finalizer(obj: &mut Value, f: &str) {
+    if let Some(a) = obj
+        .pointer_mut("/metadata/finalizers")
+        .and_then(Value::as_array_mut)
+    {
+        a.retain(|x| x != f);
+    }
+}
+
+/// `obj[key]` as an object, created (or replaced when not an object) if needed.
+pub(crate) fn ensure_obj<'a>(
+    obj: &'a mut Value,
+    key: &str,
+) -> &'a mut serde_json::Map<String, Value> {
+    if !obj.is_object() {
+        *obj = json!({});
+    }
+    let Value::Object(map) = obj else {
+        unreachable!("made an object above")
+    };
+    let entry = map.entry(key).or_insert_with(|| json!({}));
+    if !entry.is_object() {
+        *entry = json!({});
+    }
+    match entry {
+        Value::Object(m) => m,
+        _ => unreachable!("made an object above"),
+    }
+}
+
+/// Sets a condition KubeVirt-style: the lastTransitionTime moves only when the status changes.
+pub(crate) fn set_condition(
+    status: &mut serde_json::Map<String, Value>,
+    type_: &str,
+    cond_status: bool,
+    reason: &str,
+    message: Option<&str>,
+) {
+    let list = status.entry("conditions").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    let Value::Array(conds) = list else {
+        return;
+    };
+    let st = if cond_status { "True" } else { "False" };
+    let mut cond = json!({"type": type_, "status": st, "reason": reason, "lastProbeTime": null,
+        "lastTransitionTime": crate::store::now_rfc3339()});
+    if let Some(m) = message {
+        cond["message"] = json!(m);
+    }
+    if let Some(existing) = conds
+        .iter_mut()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
+    {
+        if existing.get("status").and_then(Value::as_str) == Some(st) {
+            cond["lastTransitionTime"] = existing
+                .get("lastTransitionTime")
+                .cloned()
+                .unwrap_or(Value::Null);
+        }
+        *existing = cond;
+    } else {
+        conds.push(cond);
+    }
+}
+
+pub(crate) fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
+    obj.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
+}
+
+pub(crate) fn condition_true(obj: &Value, type_: &str) -> bool {
+    condition(obj, type_).is_some_and(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+}
+
+/// An owner reference to `obj` (controller, blocking deletion), as KubeVirt sets them.
+pub(crate) fn owner_ref(obj: &Value, api_version: &str, kind: &str) -> Value {
+    json!({"apiVersion": api_version, "kind": kind, "name": name_of(obj), "uid": uid_of(obj),
+        "controller": true, "blockOwnerDeletion": true})
+}
+
+/// Starts the controllers on `store`. They run until the runtime shuts down; the handles
+/// may be aborted. Objects already in the store (the scenario) are reconciled first.
+pub fn spawn_all(store: Store, config: Arc<ControllerConfig>) -> Vec<JoinHandle<()>> {
+    let events = store.subscribe();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let ctx = Ctx {
+        store,
+        config,
+        wake: tx,
+        since: HashMap::new(),
+        wakes: HashMap::new(),
+    };
+    vec![tokio::spawn(run(ctx, events, rx))]
+}
+
+async fn run(
+    mut ctx: Ctx,
+    mut events: broadcast::Receiver<crate::store::Event>,
+    mut wake: mpsc::UnboundedReceiver<Key>,
+) {
+    let mut queue: BTreeSet<Key> = BTreeSet::new();
+    resync(&ctx, &mut queue);
+    loop {
+        while let Some(key) = queue.pop_first() {
+            reconcile(&mut ctx, key, &mut queue);
+            // Fold in what our own writes caused before the next key, so each reconcile
+            // sees the latest state and a storm of events collapses into one pass.
+            drain(&ctx, &mut events, &mut wake, &mut queue);
+        }
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Ok(ev) => keys_for_event(&ev, &mut queue),
+                Err(broadcast::error::RecvError::Lagged(_)) => resync(&ctx, &mut queue),
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            Some(key) = wake.recv() => { queue.insert(key); }
+        }
+    }
+}
+
+fn drain(
+    ctx: &Ctx,
+    events: &mut broadcast::Receiver<crate::store::Event>,
+    wake: &mut mpsc::UnboundedReceiver<Key>,
+    queue: &mut BTreeSet<Key>,
+) {
+    loop {
+        match events.try_recv() {
+            Ok(ev) => keys_for_event(&ev, queue),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => resync(ctx, queue),
+            Err(_) => break,
+        }
+    }
+    while let Ok(key) = wake.try_recv() {
+        queue.insert(key);
+    }
+}
+
+fn resync(ctx: &Ctx, queue: &mut BTreeSet<Key>) {
+    queue.insert(Key::AllVms);
+    for (g, make) in [
+        (gvr::snapshot(), Key::Snapshot as fn(String, String) -> Key),
+        (gvr::restore(), Key::Restore),
+        (gvr::clone(), Key::Clone),
+    ] {
+        for obj in ctx.store.list(&g, None) {
+            queue.insert(make(ns_of(&obj).to_string(), name_of(&obj).to_string()));
+        }
+    }
+}
+
+fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
+    let ns = ns_of(&ev.object).to_string();
+    let name = name_of(&ev.object).to_string();
+    match (ev.gvr.group.as_str(), ev.gvr.plural.as_str()) {
+        ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
+            queue.insert(Key::Vm(ns.clone(), name));
+            queue.insert(Key::Namespace(ns));
+        }
+        ("snapshot.kubevirt.io", "virtualmachinesnapshots") => {
+            queue.insert(Key::Snapshot(ns.clone(), name));
+            queue.insert(Key::Namespace(ns));
+        }
+        ("snapshot.kubevirt.io", "virtualmachinesnapshotcontents") => {
+            if let Some(s) = str_at(&ev.object, "/spec/virtualMachineSnapshotName") {
+                queue.insert(Key::Snapshot(ns, s.to_string()));
+            }
+        }
+        ("snapshot.kubevirt.io", "virtualmachinerestores") => {
+            queue.insert(Key::Restore(ns.clone(), name));
+            queue.insert(Key::Namespace(ns));
+        }
+        ("clone.kubevirt.io", "virtualmachineclones") => {
+            queue.insert(Key::Clone(ns, name));
+        }
+        ("snapshot.storage.k8s.io", "volumesnapshots")
+            if ev.kind == crate::store::EventType::Deleted =>
+        {
+            queue.insert(Key::Namespace(ns));
+            if let Some(c) = str_at(&ev.object, "/status/boundVolumeSnapshotContentName") {
+                queue.insert(Key::VolumeSnapshotContent(c.to_string()));
+            }
+        }
+        ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
+            queue.insert(Key::Namespace(ns));
+        }
+        ("storage.k8s.io", "storageclasses")
+        | ("cdi.kubevirt.io", "storageprofiles")
+        | ("snapshot.storage.k8s.io", "volumesnapshotclasses") => {
+            queue.insert(Key::AllVms);
+        }
+        _ => {}
+    }
+}
+
+fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
+    match key {
+        Key::Vm(ns, name) => vm::reconcile(ctx, &ns, &name),
+        Key::Snapshot(ns, name) => snapshot::reconcile(ctx, &ns, &name),
+        Key::Restore(ns, name) => restore::reconcile(ctx, &ns, &name),
+        Key::Clone(ns, name) => clone::reconcile(ctx, &ns, &name),
+        Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
+        Key::AllVms => {
+            for obj in ctx.store.list(&gvr::vm(), None) {
+                queue.insert(Key::Vm(ns_of(&obj).to_string(), name_of(&obj).to_string()));
+            }
+        }
+        Key::Namespace(ns) => {
+            for obj in ctx.store.list(&gvr::vm(), Some(&ns)) {
+                queue.insert(Key::Vm(ns.clone(), name_of(&obj).to_string()));
+            }
+            for (g, make) in [
+                (gvr::snapshot(), Key::Snapshot as fn(String, String) -> Key),
+                (gvr::restore(), Key::Restore),
+                (gvr::clone(), Key::Clone),
+            ] {
+                for obj in ctx.store.list(&g, Some(&ns)) {
+                    if !is_settled(&obj) {
+                        queue.insert(make(ns.clone(), name_of(&obj).to_string()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether an operation object has reached its end (and is not being deleted): nothing
+/// in its namespace can change it any more.
+pub(crate) fn is_settled(obj: &Value) -> bool {
+    if is_deleting(obj) {
+        return false;
+    }
+    matches!(str_at(obj, "/status/phase"), Some("Succeeded" | "Failed"))
+        || obj.pointer("/status/complete") == Some(&Value::Bool(true))
+        || condition_true(obj, "Failure")
+}
+
+/// The storage-version Gvr of a kind the controllers create objects of, for tests.
+pub fn gvr_of(plural: &str) -> Option<Gvr> {
+    Some(match plural {
+        "virtualmachines" => gvr::vm(),
+        "virtualmachineinstances" => gvr::vmi(),
+        "virtualmachinesnapshots" => gvr::snapshot(),
+        "virtualmachinesnapshotcontents" => gvr::content(),
+        "virtualmachinerestores" => gvr::restore(),
+        "virtualmachineclones" => gvr::clone(),
+        "volumesnapshots" => gvr::vs(),
+        "volumesnapshotcontents" => gvr::vs_content(),
+        "persistentvolumeclaims" => gvr::pvc(),
+        "datavolumes" => gvr::dv(),
+        "events" => gvr::event(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_like_go() {
+        assert_eq!(parse_duration("3s"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("5x"), None);
+    }
+
+    #[test]
+    fn config_reads_flat_timings_and_scripts() {
+        let yaml = r#"
+timeScale: 0.5
+vms:
+  startDelay: 1s
+  web-01: { guestAgent: false }
+  windows-app: { os: windows }
+snapshots:
+  duration: 4s
+  db-02: { outcome: Failed, message: "freeze failed", after: 2s }
+restores: { duration: 3s }
+"#;
+        let c: ControllerConfig = serde_saphyr::from_str(yaml).expect("parses");
+        assert_eq!(c.time_scale, 0.5);
+        assert_eq!(c.vms.start_delay, Dur::secs(1));
+        assert_eq!(c.vms.stop_delay, Dur::secs(2), "defaults kept");
+        assert!(!c.vms.script("production", "web-01").guest_agent);
+        assert!(c.vms.script("production", "other").guest_agent);
+        assert_eq!(c.snapshots.duration, Dur::secs(4));
+        let s = c
+            .snapshots
+            .find("production", &["snap-x", "db-02"])
+            .expect("scripted");
+        assert_eq!(s.outcome, Outcome::Failed);
+        assert_eq!(s.after, Some(Dur::secs(2)));
+        assert_eq!(c.restores.duration, Dur::secs(3));
+        assert_eq!(c.clones.duration, Dur::secs(1));
+        assert_eq!(c.scaled(Duration::from_secs(4)), Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,595 @@
+//! The VirtualMachineRestore controller, after KubeVirt's `restore.go`: wait for (or stop, or
+//! refuse) a running target per targetReadinessPolicy, then create PVCs from the snapshot's
+//! VolumeSnapshots, rewrite or create the VM from the snapshot content, and complete.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::snapshot::content_name;
+use super::{
+    Ctx, Key, Outcome, add_finalizer, condition_true, ensure_obj, gvr, has_finalizer, is_deleting,
+    name_of, owner_ref, remove_finalizer, set_condition, str_at, uid_of,
+};
+
+pub(crate) const FINALIZER: &str = "snapshot.kubevirt.io/vmrestore-protection";
+const LAST_RESTORE_ANNOTATION: &str = "restore.kubevirt.io/lastRestoreUID";
+const GRACE_PERIOD: Duration = Duration::from_secs(300);
+const OPERATION_FAILED: &str = "Operation failed";
+/// Annotation prefixes a restored PVC does not inherit.
+const DROPPED_ANNOTATIONS: [&str; 6] = [
+    "pv.kubernetes.io",
+    "volume.beta.kubernetes.io",
+    "cdi.kubevirt.io",
+    "volume.kubernetes.io",
+    "k8s.io/CloneRequest",
+    "k8s.io/CloneOf",
+];
+
+fn write_status(ctx: &Ctx, ns: &str, name: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+    let _ = ctx.store.mutate(&gvr::restore(), Some(ns), name, |r| {
+        f(ensure_obj(r, "status"))
+    });
+}
+
+/// `doUpdateError`: not terminal, retried on the next change.
+fn update_error(ctx: &Ctx, ns: &str, name: &str, err: &str) {
+    write_status(ctx, ns, name, |st| {
+        set_condition(st, "Progressing", false, err, None);
+        set_condition(st, "Ready", false, err, None);
+    });
+}
+
+fn fail(ctx: &Ctx, ns: &str, name: &str, reason: &str) {
+    write_status(ctx, ns, name, |st| {
+        set_condition(st, "Progressing", false, OPERATION_FAILED, None);
+        set_condition(st, "Failure", true, reason, None);
+        set_condition(st, "Ready", false, OPERATION_FAILED, None);
+    });
+}
+
+fn set_restore_in_progress(ctx: &Ctx, ns: &str, vm: &str, restore: Option<&str>) {
+    let _ = ctx.store.mutate(&gvr::vm(), Some(ns), vm, |vm| {
+        let st = ensure_obj(vm, "status");
+        match restore {
+            Some(r) => {
+                st.insert("restoreInProgress".into(), json!(r));
+            }
+            None => {
+                st.remove("restoreInProgress");
+            }
+        }
+    });
+}
+
+/// Reconciles one VirtualMachineRestore.
+pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
+    let store = ctx.store.clone();
+    let Some(restore) = store.get(&gvr::restore(), Some(ns), name) else {
+        return;
+    };
+    let uid = uid_of(&restore).to_string();
+    let key = Key::Restore(ns.to_string(), name.to_string());
+    let target_name = str_at(&restore, "/spec/target/name")
+        .unwrap_or("")
+        .to_string();
+    let target = store.get(&gvr::vm(), Some(ns), &target_name);
+
+    if is_deleting(&restore) {
+        if !has_finalizer(&restore, FINALIZER) {
+            return;
+        }
+        if target
+            .as_ref()
+            .is_some_and(|t| str_at(t, "/status/restoreInProgress") == Some(name))
+        {
+            set_restore_in_progress(ctx, ns, &target_name, None);
+        }
+        write_status(ctx, ns, name, |st| {
+            set_condition(st, "Progressing", false, "VM restore is deleting", None);
+            set_condition(st, "Ready", false, "VM restore is deleting", None);
+        });
+        let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
+            remove_finalizer(r, FINALIZER)
+        });
+        ctx.forget("restore-grace", &uid);
+        ctx.forget("restore-work", &uid);
+        return;
+    }
+    if restore.get("status").is_none_or(|s| !s.is_object()) {
+        write_status(ctx, ns, name, |st| {
+            st.insert("complete".into(), json!(false));
+            set_condition(
+                st,
+                "Progressing",
+                true,
+                "Initializing VirtualMachineRestore",
+                None,
+            );
+            set_condition(
+                st,
+                "Ready",
+                false,
+                "Initializing VirtualMachineRestore",
+                None,
+            );
+        });
+        return;
+    }
+    if restore.pointer("/status/complete") == Some(&Value::Bool(true))
+        || condition_true(&restore, "Failure")
+    {
+        return;
+    }
+    ctx.mark_since("restore-grace", &uid);
+
+    let target_for_owner = target.clone();
+    let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
+        add_finalizer(r, FINALIZER);
+        let owned = r
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        if !owned && let Some(t) = &target_for_owner {
+            let mut owner = owner_ref(t, "kubevirt.io/v1", "VirtualMachine");
+            owner["blockOwnerDeletion"] = json!(false);
+            ensure_obj(r, "metadata").insert("ownerReferences".into(), json!([owner]));
+        }
+    });
+
+    // Target readiness: a VM whose VMI still exists is not ready.
+    let running = target.is_some() && store.get(&gvr::vmi(), Some(ns), &target_name).is_some();
+    if running {
+        let reason = "Waiting for target to be ready";
+        write_status(ctx, ns, name, |st| {
+            set_condition(st, "Progressing", false, reason, None);
+            set_condition(st, "Ready", false, reason, None);
+        });
+        match str_at(&restore, "/spec/targetReadinessPolicy").unwrap_or("WaitGracePeriod") {
+            "WaitEventually" => {}
+            "StopTarget" => {
+                let _ = store.mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
+                    let spec = ensure_obj(vm, "spec");
+                    spec.remove("running");
+                    spec.insert("runStrategy".into(), json!("Halted"));
+                });
+            }
+            "FailImmediate" => fail(ctx, ns, name, "Restore target not ready"),
+            _ => {
+                if let Some(grace) = ctx.config.deadline(GRACE_PERIOD)
+                    && ctx.elapsed("restore-grace", &uid, grace, key)
+                {
+                    fail(
+                        ctx,
+                        ns,
+                        name,
+                        "Restore target failed to be ready within 5m0s",
+                    );
+                }
+            }
+        }
+        return;
+    }
+
+    let snap_name = str_at(&restore, "/spec/virtualMachineSnapshotName")
+        .unwrap_or("")
+        .to_string();
+    let Some(snapshot) = store.get(&gvr::snapshot(), Some(ns), &snap_name) else {
+        update_error(
+            ctx,
+            ns,
+            name,
+            &format!("VMSnapshot {ns}/{snap_name} does not exist"),
+        );
+        return;
+    };
+    if snapshot.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
+        update_error(
+            ctx,
+            ns,
+            name,
+            &format!("VMSnapshot {ns}/{snap_name} not ready"),
+        );
+        return;
+    }
+    let Some(content) = store.get(&gvr::content(), Some(ns), &content_name(&snapshot)) else {
+        update_error(
+            ctx,
+            ns,
+            name,
+            &format!(
+                "VirtualMachineSnapshotContent {ns}/{} does not exist",
+                content_name(&snapshot)
+            ),
+        );
+        return;
+    };
+    let source_uid = str_at(&content, "/spec/source/virtualMachine/metadata/uid").unwrap_or("");
+    let restored_before = target.as_ref().and_then(|t| {
+        str_at(
+            t,
+            &format!(
+                "/metadata/annotations/{}",
+                LAST_RESTORE_ANNOTATION.replace('/', "~1")
+            ),
+        )
+    }) == Some(&format!("{name}-{uid}"));
+    if let Some(t) = &target
+        && !restored_before
+        && uid_of(t) != source_uid
+    {
+        update_error(
+            ctx,
+            ns,
+            name,
+            "restore source and restore target are different but restore target already exists",
+        );
+        return;
+    }
+    if target.is_some() {
+        set_restore_in_progress(ctx, ns, &target_name, Some(name));
+    }
+
+    let script = ctx
+        .config
+        .restores
+        .find(ns, &[name, &target_name])
+        .cloned()
+        .unwrap_or_default();
+    let after = script.after.unwrap_or(ctx.config.restores.duration).0;
+    let wait = ctx.config.scaled(after);
+    if script.outcome == Outcome::Stuck || !ctx.elapsed("restore-work", &uid, wait, key) {
+        write_status(ctx, ns, name, |st| {
+            set_condition(st, "Progressing", true, "Creating new PVCs", None);
+            set_condition(st, "Ready", false, "Waiting for new PVCs", None);
+        });
+        return;
+    }
+    if matches!(script.outcome, Outcome::Failed | Outcome::Error) {
+        let message = script
+            .message
+            .clone()
+            .unwrap_or_else(|| "restore failed".into());
+        fail(ctx, ns, name, &message);
+        if target.is_some() {
+            set_restore_in_progress(ctx, ns, &target_name, None);
+        }
+        return;
+    }
+
+    let restores = restore_volumes(ctx, &restore, &content);
+    let Some(vm) = restored_vm(&restore, &content, &restores, target.as_ref()) else {
+        update_error(ctx, ns, name, "failed to apply the restore patches");
+        return;
+    };
+    let vm = match &target {
+        Some(_) => store.update(&gvr::vm(), vm),
+        None => store.create(&gvr::vm(), vm),
+    };
+    let vm = match vm {
+        Ok(vm) => vm,
+        Err(e) => {
+            update_error(ctx, ns, name, &e.message);
+            return;
+        }
+    };
+    // Volume ownership policy Vm (the default): the VM owns its restored claims.
+    if str_at(&restore, "/spec/volumeOwnershipPolicy") != Some("None") {
+        for r in &restores {
+            let owner = owner_ref(&vm, "kubevirt.io/v1", "VirtualMachine");
+            let claim = str_at(r, "/persistentVolumeClaim").unwrap_or("");
+            let _ = store.mutate(&gvr::pvc(), Some(ns), claim, |pvc| {
+                ensure_obj(pvc, "metadata").insert("ownerReferences".into(), json!([owner]));
+            });
+        }
+    }
+    set_restore_in_progress(ctx, ns, &target_name, None);
+    let now = crate::store::now_rfc3339();
+    write_status(ctx, ns, name, |st| {
+        st.insert("complete".into(), json!(true));
+        st.insert("restoreTime".into(), json!(now));
+        st.insert("restores".into(), json!(restores));
+        set_condition(st, "Progressing", false, "Operation complete", None);
+        set_condition(st, "Ready", true, "Operation complete", None);
+    });
+    ctx.record_event(
+        &restore,
+        "VirtualMachineRestoreComplete",
+        &format!("Successfully completed VirtualMachineRestore {name}"),
+    );
+    ctx.forget("restore-grace", &uid);
+    ctx.forget("restore-work", &uid);
+}
+
+/// `restoreVolumeName`: an override, the same name (InPlace), or `restore-<uid>-<volume>`.
+fn restored_name(restore: &Value, volume: &str, claim: &str) -> String {
+    let overrides = restore
+        .pointer("/spec/volumeRestoreOverrides")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(o) = overrides
+        .iter()
+        .find(|o| str_at(o, "/volumeName") == Some(volume))
+        && let Some(n) = str_at(o, "/restoreName").filter(|n| !n.is_empty())
+    {
+        return n.to_string();
+    }
+    match str_at(restore, "/spec/volumeRestorePolicy") {
+        Some("InPlace") => claim.to_string(),
+        Some("PrefixTargetName") => format!(
+            "{}-{volume}",
+            str_at(restore, "/spec/target/name").unwrap_or("")
+        ),
+        _ => format!("restore-{}-{volume}", uid_of(restore)),
+    }
+}
+
+/// Creates one PVC per volume backup from its VolumeSnapshot (and a DataVolume adopting it
+/// where the VM used a DataVolume); returns `status.restores`.
+fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
+    let ns = super::ns_of(restore);
+    let vm = content
+        .pointer("/spec/source/virtualMachine")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let source_name = str_at(&vm, "/metadata/name").unwrap_or("");
+    let dv_volumes: Vec<String> = super::vm::volumes(&vm)
+        .iter()
+        .filter(|v| v.get("dataVolume").is_some())
+        .filter_map(|v| str_at(v, "/name").map(str::to_string))
+        .collect();
+    let mut out = Vec::new();
+    for b in content
+        .pointer("/spec/volumeBackups")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+    {
+        let volume = str_at(&b, "/volumeName").unwrap_or("");
+        let Some(vs_name) = str_at(&b, "/volumeSnapshotName") else {
+            continue;
+        };
+        let claim = str_at(&b, "/persistentVolumeClaim/metadata/name").unwrap_or("");
+        let new_name = restored_name(restore, volume, claim);
+        let size = ctx
+            .store
+            .get(&gvr::vs(), Some(ns), vs_name)
+            .and_then(|vs| str_at(&vs, "/status/restoreSize").map(str::to_string))
+            .or_else(|| {
+                str_at(&b, "/persistentVolumeClaim/spec/resources/requests/storage")
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "1Gi".into());
+        let mut spec = b
+            .pointer("/persistentVolumeClaim/spec")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Some(s) = spec.as_object_mut() {
+            s.remove("volumeName");
+            let source = json!({"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": vs_name});
+            s.insert("dataSource".into(), source.clone());
+            s.insert("dataSourceRef".into(), source);
+        }
+        let mut labels = b
+            .pointer("/persistentVolumeClaim/metadata/labels")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Some(l) = labels.as_object_mut() {
+            l.insert(
+                "restore.kubevirt.io/source-vm-name".into(),
+                json!(source_name),
+            );
+            l.insert("restore.kubevirt.io/source-vm-namespace".into(), json!(ns));
+        }
+        let mut annotations: Map<String, Value> = b
+            .pointer("/persistentVolumeClaim/metadata/annotations")
+            .and_then(Value::as_object)
+            .map(|a| {
+                a.iter()
+                    .filter(|(k, _)| !DROPPED_ANNOTATIONS.iter().any(|p| k.starts_with(p)))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        annotations.insert("restore.kubevirt.io/name".into(), json!(name_of(restore)));
+        let pvc = json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": new_name, "namespace": ns, "labels": labels, "annotations": annotations},
+            "spec": spec,
+            "status": {
+                "phase": "Bound",
+                "accessModes": b.pointer("/persistentVolumeClaim/spec/accessModes").cloned().unwrap_or(json!(["ReadWriteMany"])),
+                "capacity": {"storage": size},
+            },
+        });
+        if ctx.store.get(&gvr::pvc(), Some(ns), &new_name).is_none() {
+            let _ = ctx.store.create(&gvr::pvc(), pvc);
+        }
+        let mut entry = json!({"volumeName": volume, "persistentVolumeClaim": new_name, "volumeSnapshotName": vs_name});
+        if dv_volumes.iter().any(|d| d == volume) {
+            entry["dataVolumeName"] = json!(new_name);
+            if ctx.store.get(&gvr::dv(), Some(ns), &new_name).is_none() {
+                let dv = json!({
+                    "apiVersion": "cdi.kubevirt.io/v1beta1",
+                    "kind": "DataVolume",
+                    "metadata": {"name": new_name, "namespace": ns,
+                        "annotations": {"cdi.kubevirt.io/storage.prePopulated": new_name, "restore.kubevirt.io/name": name_of(restore)}},
+                    "spec": {"source": {"snapshot": {"namespace": ns, "name": vs_name}},
+                        "storage": {"resources": {"requests": {"storage": size}},
+                            "storageClassName": b.pointer("/persistentVolumeClaim/spec/storageClassName").cloned().unwrap_or(Value::Null)}},
+                    "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": new_name},
+                });
+                let _ = ctx.store.create(&gvr::dv(), dv);
+            }
+        }
+        out.push(entry);
+    }
+    out
+}
+
+/// The VM as restored: the snapshot's spec with volumes pointing at the restored claims,
+/// the target's identity and run strategy (when it exists), and the restore's patches.
+fn restored_vm(
+    restore: &Value,
+    content: &Value,
+    restores: &[Value],
+    target: Option<&Value>,
+) -> Option<Value> {
+    let source = content
+        .pointer("/spec/source/virtualMachine")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut spec = source.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let renamed = |old: &str| -> Option<String> {
+        let backups = content
+            .pointer("/spec/volumeBackups")
+            .and_then(Value::as_array)?;
+        let b = backups
+            .iter()
+            .find(|b| str_at(b, "/persistentVolumeClaim/metadata/name") == Some(old))?;
+        let volume = str_at(b, "/volumeName")?;
+        restores
+            .iter()
+            .find(|r| str_at(r, "/volumeName") == Some(volume))
+            .and_then(|r| str_at(r, "/persistentVolumeClaim"))
+            .map(str::to_string)
+    };
+    if let Some(vols) = spec
+        .pointer_mut("/template/spec/volumes")
+        .and_then(Value::as_array_mut)
+    {
+        for v in vols {
+            for ptr in ["/persistentVolumeClaim/claimName", "/dataVolume/name"] {
+                if let Some(old) = v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
+                    && let Some(new) = renamed(&old)
+                    && let Some(slot) = v.pointer_mut(ptr)
+                {
+                    *slot = json!(new);
+                }
+            }
+        }
+    }
+    if let Some(templates) = spec
+        .pointer_mut("/dataVolumeTemplates")
+        .and_then(Value::as_array_mut)
+    {
+        for t in templates {
+            if let Some(old) = t
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                && let Some(new) = renamed(&old)
+                && let Some(slot) = t.pointer_mut("/metadata/name")
+            {
+                *slot = json!(new);
+            }
+        }
+    }
+    let ns = super::ns_of(restore);
+    let target_name = str_at(restore, "/spec/target/name").unwrap_or("");
+    let marker = format!("{}-{}", name_of(restore), uid_of(restore));
+    let mut vm = match target {
+        Some(t) => {
+            let mut vm = t.clone();
+            // The target keeps how it was asked to run (stopped by StopTarget stays stopped).
+            if let Some(s) = spec.as_object_mut() {
+                s.remove("running");
+                s.remove("runStrategy");
+                for k in ["running", "runStrategy"] {
+                    if let Some(v) = t.pointer(&format!("/spec/{k}")) {
+                        s.insert(k.into(), v.clone());
+                    }
+                }
+            }
+            vm["spec"] = spec;
+            if let Some(m) = vm.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.remove("resourceVersion");
+            }
+            vm
+        }
+        None => json!({
+            "apiVersion": "kubevirt.io/v1",
+            "kind": "VirtualMachine",
+            "metadata": {
+                "name": target_name, "namespace": ns,
+                "labels": source.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})),
+                "annotations": source.pointer("/metadata/annotations").cloned().unwrap_or_else(|| json!({})),
+            },
+            "spec": spec,
+        }),
+    };
+    let meta = ensure_obj(&mut vm, "metadata");
+    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+    if !annotations.is_object() {
+        *annotations = json!({});
+    }
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(LAST_RESTORE_ANNOTATION.into(), json!(marker));
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+    for p in restore
+        .pointer("/spec/patches")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+    {
+        let op: Value = serde_json::from_str(p.as_str().unwrap_or("null")).ok()?;
+        apply_patch_op(&mut vm, &op)?;
+    }
+    Some(vm)
+}
+
+/// One RFC 6902 operation (add, replace, remove, test) on a JSON pointer.
+pub(crate) fn apply_patch_op(doc: &mut Value, op: &Value) -> Option<()> {
+    let path = str_at(op, "/path")?;
+    let (parent_path, last) = path.rsplit_once('/')?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match str_at(op, "/op")? {
+        "test" => (doc.pointer(path)? == op.get("value")?).then_some(()),
+        "remove" => {
+            let parent = doc.pointer_mut(parent_path)?;
+            match parent {
+                Value::Object(m) => m.remove(&last).map(|_| ()),
+                Value::Array(a) => {
+                    let i: usize = last.parse().ok()?;
+                    (i < a.len()).then(|| {
+                        a.remove(i);
+                    })
+                }
+                _ => None,
+            }
+        }
+        kind @ ("add" | "replace") => {
+            let value = op.get("value")?.clone();
+            let parent = doc.pointer_mut(parent_path)?;
+            match parent {
+                Value::Object(m) => {
+                    if kind == "replace" && !m.contains_key(&last) {
+                        return None;
+                    }
+                    m.insert(last, value);
+                    Some(())
+                }
+                Value::Array(a) if last == "-" => {
+                    a.push(value);
+                    Some(())
+                }
+                Value::Array(a) => {
+                    let i: usize = last.parse().ok()?;
+                    if kind == "replace" {
+                        *a.get_mut(i)? = value;
+                    } else if i <= a.len() {
+                        a.insert(i, value);
+                    } else {
+                        return None;
+                    }
+                    Some(())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,714 @@
+//! The VirtualMachineSnapshot controller, after KubeVirt's `pkg/storage/snapshot`: lock the
+//! source VM, freeze, create the content and CSI VolumeSnapshots, complete or fail as scripted,
+//! honour failureDeadline, and clean up on deletion.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::vm::{claim_of, set_frozen, volume_snapshot_class_for, volumes};
+use super::{
+    Ctx, Key, Outcome, add_finalizer, condition, ensure_obj, gvr, has_finalizer, is_deleting,
+    name_of, owner_ref, parse_duration, remove_finalizer, set_condition, str_at, uid_of,
+};
+
+pub(crate) const FINALIZER: &str = "snapshot.kubevirt.io/vmsnapshot-protection";
+pub(crate) const CONTENT_FINALIZER: &str = "snapshot.kubevirt.io/vmsnapshotcontent-protection";
+pub(crate) const SOURCE_FINALIZER: &str = "snapshot.kubevirt.io/snapshot-source-protection";
+const DEADLINE_EXCEEDED: &str = "snapshot deadline exceeded";
+/// What the QEMU guest agent says when Windows VSS cannot hold a freeze.
+const VSS_FREEZE_LIMIT: &str = "fsfreeze is limited";
+const DEFAULT_FAILURE_DEADLINE: Duration = Duration::from_secs(300);
+
+fn indication_message(indication: &str) -> &'static str {
+    match indication {
+        "Online" => {
+            "Snapshot taken while the VM was running. Consistency depends on guest-agent quiescing."
+        }
+        "GuestAgent" => {
+            "Guest agent was active and attempted to quiesce the filesystem for application consistency."
+        }
+        "NoGuestAgent" => {
+            "Guest agent was not available. Snapshot is crash-consistent and may not be application-consistent."
+        }
+        "QuiesceTimeout" => {
+            "Guest agent quiesced the filesystem, but the freeze window timed out before completion. Snapshot is crash-consistent and may not be application-consistent."
+        }
+        "Paused" => {
+            "Snapshot taken while the VM was paused. Snapshot is crash-consistent and may not be application-consistent."
+        }
+        "PartialSnapshot" => {
+            "Not all snapshotable volumes were included in the snapshot. Check status.snapshotVolumes for excluded volumes and VM VolumeSnapshotStatus for details."
+        }
+        _ => "Unknown indication",
+    }
+}
+
+/// The snapshot's failureDeadline (default 5m; `0` = none).
+fn failure_deadline(snap: &Value) -> Duration {
+    str_at(snap, "/spec/failureDeadline")
+        .and_then(parse_duration)
+        .unwrap_or(DEFAULT_FAILURE_DEADLINE)
+}
+
+pub(crate) fn content_name(snap: &Value) -> String {
+    str_at(snap, "/status/virtualMachineSnapshotContentName")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("vmsnapshot-content-{}", uid_of(snap)))
+}
+
+/// Bytes in a Kubernetes quantity (`30Gi`, `500M`, `1024`); 0 when unreadable.
+pub(crate) fn quantity_bytes(q: &str) -> u64 {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(q.len());
+    let n: f64 = q[..split].parse().unwrap_or(0.0);
+    let factor: f64 = match &q[split..] {
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        _ => 1.0,
+    };
+    (n * factor) as u64
+}
+
+/// Reconciles one VirtualMachineSnapshot.
+pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
+    let store = ctx.store.clone();
+    let Some(snap) = store.get(&gvr::snapshot(), Some(ns), name) else {
+        return;
+    };
+    let uid = uid_of(&snap).to_string();
+    let key = Key::Snapshot(ns.to_string(), name.to_string());
+    let vm_name = str_at(&snap, "/spec/source/name").unwrap_or("").to_string();
+
+    if is_deleting(&snap) {
+        delete(ctx, &snap, &vm_name);
+        return;
+    }
+    if !has_finalizer(&snap, FINALIZER) {
+        let _ = store.mutate(&gvr::snapshot(), Some(ns), name, |s| {
+            add_finalizer(s, FINALIZER)
+        });
+        return;
+    }
+    let phase = str_at(&snap, "/status/phase").unwrap_or("");
+    if matches!(phase, "Succeeded" | "Failed") {
+        unlock(ctx, ns, &vm_name, name);
+        return;
+    }
+
+    // failureDeadline counts from when the controller first saw the snapshot.
+    if let Some(deadline) = ctx.config.deadline(failure_deadline(&snap))
+        && ctx.elapsed("snapshot-deadline", &uid, deadline, key.clone())
+    {
+        fail(ctx, &snap, &vm_name, DEADLINE_EXCEEDED, None);
+        return;
+    }
+    if str_at(&snap, "/spec/source/kind").is_some_and(|k| k != "VirtualMachine") {
+        // KubeVirt only knows VirtualMachine sources (the webhook refuses others).
+        return;
+    }
+
+    let Some(vm) = store.get(&gvr::vm(), Some(ns), &vm_name) else {
+        write_status(ctx, ns, name, |st| {
+            st.insert("phase".into(), json!("InProgress"));
+            st.entry("readyToUse").or_insert(json!(false));
+            set_condition(st, "Progressing", false, "Source does not exist", None);
+            set_condition(st, "Ready", false, "Not ready", None);
+        });
+        return;
+    };
+    let vmi = store.get(&gvr::vmi(), Some(ns), &vm_name);
+    let online = vmi.is_some();
+    let paused = vmi
+        .as_ref()
+        .is_some_and(|v| super::condition_true(v, "Paused"));
+    let agent = vmi
+        .as_ref()
+        .is_some_and(|v| condition(v, "AgentConnected").is_some());
+    let locked = str_at(&vm, "/status/snapshotInProgress") == Some(name)
+        && has_finalizer(&vm, SOURCE_FINALIZER);
+
+    let mut lock_msg = if locked {
+        "Source locked and operation in progress".to_string()
+    } else {
+        "Source not locked".to_string()
+    };
+    if !locked {
+        match try_lock(ctx, &vm, name) {
+            Ok(()) => {
+                ctx.forget("snapshot-work", &uid);
+                lock_msg = "Source locked and operation in progress".into();
+            }
+            Err(why) => lock_msg.push_str(&why),
+        }
+    } else {
+        let content = store.get(&gvr::content(), Some(ns), &content_name(&snap));
+        match content {
+            None => {
+                if online && agent && !paused {
+                    set_frozen(ctx, ns, &vm_name, true);
+                }
+                create_content(ctx, &snap, &vm, online);
+                ctx.forget("snapshot-work", &uid);
+                ctx.mark_since("snapshot-work", &uid);
+            }
+            Some(content)
+                if content
+                    .pointer("/status/creationTime")
+                    .is_none_or(Value::is_null) =>
+            {
+                progress_content(ctx, &snap, &content, &vm_name, key.clone());
+                if store
+                    .get(&gvr::snapshot(), Some(ns), name)
+                    .is_none_or(|s| str_at(&s, "/status/phase") == Some("Failed"))
+                {
+                    return;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    // Mirror the content into the snapshot's status, as updateSnapshotStatus does.
+    let content = store.get(&gvr::content(), Some(ns), &content_name(&snap));
+    let vm_uid = uid_of(&vm).to_string();
+    let locked_now = lock_msg.starts_with("Source locked");
+    let mut succeeded = false;
+    write_status(ctx, ns, name, |st| {
+        st.entry("readyToUse").or_insert(json!(false));
+        st.insert("sourceUID".into(), json!(vm_uid));
+        if let Some(c) = &content
+            && let Some(cs) = c.get("status").filter(|s| s.is_object())
+        {
+            st.insert(
+                "virtualMachineSnapshotContentName".into(),
+                json!(name_of(c)),
+            );
+            copy_or_remove(st, "creationTime", cs.get("creationTime"));
+            st.insert(
+                "readyToUse".into(),
+                cs.get("readyToUse").cloned().unwrap_or(json!(false)),
+            );
+            copy_or_remove(st, "error", cs.get("error"));
+        }
+        let created = st.get("creationTime").is_some_and(|v| !v.is_null());
+        if created {
+            succeeded = true;
+            st.insert("phase".into(), json!("Succeeded"));
+            set_condition(st, "Progressing", false, "Operation complete", None);
+            if let Some(c) = &content {
+                snapshot_volumes(st, c);
+            }
+        } else {
+            st.insert("phase".into(), json!("InProgress"));
+            set_condition(st, "Progressing", locked_now, &lock_msg, None);
+            indications(st, online, paused, agent);
+        }
+        if st.get("readyToUse") == Some(&Value::Bool(true)) {
+            set_condition(st, "Ready", true, "Ready", None);
+        } else {
+            set_condition(st, "Ready", false, "Not ready", None);
+        }
+        if st.get("error").is_some_and(|e| !e.is_null()) {
+            set_condition(st, "Progressing", false, "In error state", None);
+        }
+    });
+    if succeeded {
+        unlock(ctx, ns, &vm_name, name);
+        ctx.forget("snapshot-deadline", &uid);
+        ctx.forget("snapshot-work", &uid);
+    }
+}
+
+fn copy_or_remove(st: &mut Map<String, Value>, key: &str, v: Option<&Value>) {
+    match v.filter(|v| !v.is_null()) {
+        Some(v) => {
+            st.insert(key.into(), v.clone());
+        }
+        None => {
+            st.remove(key);
+        }
+    }
+}
+
+fn write_status(ctx: &Ctx, ns: &str, name: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+    let _ = ctx.store.mutate(&gvr::snapshot(), Some(ns), name, |s| {
+        f(ensure_obj(s, "status"))
+    });
+}
+
+/// `updateSnapshotSourceIndications`: a sorted set, mirrored into sourceIndications.
+fn indications(st: &mut Map<String, Value>, online: bool, paused: bool, agent: bool) {
+    if !online {
+        st.remove("indications");
+        st.remove("sourceIndications");
+        return;
+    }
+    let mut set: Vec<String> = st
+        .get("indications")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut add = |s: &str| {
+        if !set.iter().any(|x| x == s) {
+            set.push(s.to_string());
+        }
+    };
+    add("Online");
+    if paused {
+        add("Paused");
+    } else if agent {
+        add("GuestAgent");
+        let frozen_too_long = st
+            .get("error")
+            .and_then(|e| e.get("message"))
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.contains(VSS_FREEZE_LIMIT));
+        if frozen_too_long {
+            add("QuiesceTimeout");
+        }
+    } else {
+        add("NoGuestAgent");
+    }
+    set.sort();
+    let sources: Vec<Value> = set
+        .iter()
+        .map(|i| json!({"indication": i, "message": indication_message(i)}))
+        .collect();
+    st.insert("indications".into(), json!(set));
+    st.insert("sourceIndications".into(), json!(sources));
+}
+
+/// `updateSnapshotSnapshotableVolumes`: included = backed up, excluded = the rest of the
+/// VM's volumes; PartialSnapshot when an excluded one could have been snapshotted.
+fn snapshot_volumes(st: &mut Map<String, Value>, content: &Value) {
+    let backed: Vec<&str> = content
+        .pointer("/spec/volumeBackups")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|b| str_at(b, "/volumeName")).collect())
+        .unwrap_or_default();
+    let vm = content
+        .pointer("/spec/source/virtualMachine")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let (mut included, mut excluded, mut partial) = (vec![], vec![], false);
+    for v in volumes(&vm) {
+        let vname = str_at(&v, "/name").unwrap_or("").to_string();
+        if backed.contains(&vname.as_str()) {
+            included.push(vname);
+        } else {
+            partial |= claim_of(&v).is_some();
+            excluded.push(vname);
+        }
+    }
+    let mut lists = Map::new();
+    if !included.is_empty() {
+        lists.insert("includedVolumes".into(), json!(included));
+    }
+    if !excluded.is_empty() {
+        lists.insert("excludedVolumes".into(), json!(excluded));
+    }
+    st.insert("snapshotVolumes".into(), Value::Object(lists));
+    if partial {
+        let has = |st: &Map<String, Value>, key: &str, field: Option<&str>| {
+            st.get(key).and_then(Value::as_array).is_some_and(|a| {
+                a.iter().any(|i| match field {
+                    Some(f) => str_at(i, &format!("/{f}")) == Some("PartialSnapshot"),
+                    None => i == "PartialSnapshot",
+                })
+            })
+        };
+        if !has(st, "sourceIndications", Some("indication")) {
+            let list = st.entry("sourceIndications").or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!({"indication": "PartialSnapshot", "message": indication_message("PartialSnapshot")}));
+            }
+        }
+        if !has(st, "indications", None) {
+            let list = st.entry("indications").or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!("PartialSnapshot"));
+            }
+        }
+    }
+}
+
+/// `Lock`: every PVC present, bound and not deleting, and no other snapshot in progress;
+/// then the VM gets `status.snapshotInProgress` and the source finalizer.
+fn try_lock(ctx: &Ctx, vm: &Value, snap_name: &str) -> Result<(), String> {
+    let (ns, vm_name) = (super::ns_of(vm), name_of(vm));
+    for v in volumes(vm) {
+        let Some(claim) = claim_of(&v) else { continue };
+        let pvc = ctx.store.get(&gvr::pvc(), Some(ns), claim);
+        let problem = match &pvc {
+            None => Some("volume doesnt exist"),
+            Some(p) if is_deleting(p) => Some("volume is being deleted"),
+            Some(p) if str_at(p, "/status/phase") != Some("Bound") => Some("volume not bound"),
+            Some(_) => None,
+        };
+        if let Some(p) = problem {
+            return Err(format!(" source {ns}/{vm_name} {p}: {claim}"));
+        }
+    }
+    if let Some(other) = str_at(vm, "/status/snapshotInProgress").filter(|o| *o != snap_name) {
+        return Err(format!(" snapshot {other:?} in progress"));
+    }
+    ctx.store
+        .mutate(&gvr::vm(), Some(ns), vm_name, |vm| {
+            ensure_obj(vm, "status").insert("snapshotInProgress".into(), json!(snap_name));
+            add_finalizer(vm, SOURCE_FINALIZER);
+        })
+        .map(|_| ())
+        .map_err(|e| format!(" {}", e.message))
+}
+
+fn unlock(ctx: &Ctx, ns: &str, vm_name: &str, snap_name: &str) {
+    let Some(vm) = ctx.store.get(&gvr::vm(), Some(ns), vm_name) else {
+        return;
+    };
+    if str_at(&vm, "/status/snapshotInProgress") != Some(snap_name) {
+        return;
+    }
+    if let Some(vmi) = ctx.store.get(&gvr::vmi(), Some(ns), vm_name)
+        && str_at(&vmi, "/status/fsFreezeStatus") == Some("frozen")
+    {
+        set_frozen(ctx, ns, vm_name, false);
+    }
+    let _ = ctx.store.mutate(&gvr::vm(), Some(ns), vm_name, |vm| {
+        remove_finalizer(vm, SOURCE_FINALIZER);
+        if let Some(st) = vm.get_mut("status").and_then(Value::as_object_mut) {
+            st.remove("snapshotInProgress");
+        }
+    });
+}
+
+/// `createContent` plus the content controller's VolumeSnapshot creation.
+fn create_content(ctx: &Ctx, snap: &Value, vm: &Value, online: bool) {
+    let (ns, name, uid) = (super::ns_of(snap), name_of(snap), uid_of(snap));
+    let mut backups = Vec::new();
+    let mut to_create = Vec::new();
+    for v in volumes(vm) {
+        let Some(claim) = claim_of(&v) else { continue };
+        let vname = str_at(&v, "/name").unwrap_or("");
+        let Some(pvc) = ctx.store.get(&gvr::pvc(), Some(ns), claim) else {
+            continue;
+        };
+        if str_at(&pvc, "/status/phase") != Some("Bound") {
+            continue;
+        }
+        let Some(sc) = str_at(&pvc, "/spec/storageClassName") else {
+            continue;
+        };
+        let Ok(Some(class)) = volume_snapshot_class_for(&ctx.store, sc) else {
+            continue;
+        };
+        let vs_name = format!("vmsnapshot-{uid}-volume-{vname}");
+        let mut meta = pvc.get("metadata").cloned().unwrap_or_else(|| json!({}));
+        if let Some(m) = meta.as_object_mut() {
+            m.remove("managedFields");
+        }
+        backups.push(json!({
+            "volumeName": vname,
+            "persistentVolumeClaim": {"metadata": meta, "spec": pvc.get("spec").cloned().unwrap_or_else(|| json!({}))},
+            "volumeSnapshotName": vs_name,
+        }));
+        to_create.push((vs_name, claim.to_string(), class));
+    }
+    let mut vm_copy_meta = vm.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    if let Some(m) = vm_copy_meta.as_object_mut() {
+        m.remove("managedFields");
+    }
+    let mut vm_status = if online {
+        vm.get("status").cloned().unwrap_or_else(|| json!({}))
+    } else {
+        json!({})
+    };
+    if let Some(s) = vm_status.as_object_mut() {
+        s.remove("snapshotInProgress");
+        s.remove("restoreInProgress");
+    }
+    let content = json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshotContent",
+        "metadata": {"name": content_name(snap), "namespace": ns, "finalizers": [CONTENT_FINALIZER]},
+        "spec": {
+            "virtualMachineSnapshotName": name,
+            "source": {"virtualMachine": {"metadata": vm_copy_meta, "spec": vm.get("spec").cloned().unwrap_or_else(|| json!({})), "status": vm_status}},
+            "volumeBackups": backups,
+        },
+    });
+    let Ok(content) = ctx.store.create(&gvr::content(), content) else {
+        return;
+    };
+    ctx.record_event(
+        snap,
+        "SuccessfulVirtualMachineSnapshotContentCreate",
+        &format!(
+            "Successfully created VirtualMachineSnapshotContent {}",
+            name_of(&content)
+        ),
+    );
+    for (vs_name, claim, class) in to_create {
+        let vs = json!({
+            "apiVersion": "snapshot.storage.k8s.io/v1",
+            "kind": "VolumeSnapshot",
+            "metadata": {
+                "name": vs_name, "namespace": ns,
+                "labels": {"snapshot.kubevirt.io/source-vm-name": name_of(vm), "snapshot.kubevirt.io/source-vm-namespace": ns},
+                "ownerReferences": [owner_ref(&content, "snapshot.kubevirt.io/v1beta1", "VirtualMachineSnapshotContent")],
+            },
+            "spec": {"source": {"persistentVolumeClaimName": claim}, "volumeSnapshotClassName": class},
+            "status": {"readyToUse": false},
+        });
+        if ctx.store.create(&gvr::vs(), vs).is_ok() {
+            ctx.record_event(
+                &content,
+                "SuccessfulVolumeSnapshotCreate",
+                &format!("Successfully created VolumeSnapshot {vs_name}"),
+            );
+        }
+    }
+}
+
+/// Moves an uncreated content on as scripted: completes its VolumeSnapshots, or reports the
+/// scripted error, or fails the snapshot.
+fn progress_content(ctx: &mut Ctx, snap: &Value, content: &Value, vm_name: &str, key: Key) {
+    let (ns, name, uid) = (
+        super::ns_of(snap).to_string(),
+        name_of(snap).to_string(),
+        uid_of(snap).to_string(),
+    );
+    let script = ctx
+        .config
+        .snapshots
+        .find(&ns, &[&name, vm_name])
+        .cloned()
+        .unwrap_or_default();
+    if script.outcome == Outcome::Stuck {
+        return;
+    }
+    let after = script.after.unwrap_or(ctx.config.snapshots.duration).0;
+    let wait = ctx.config.scaled(after);
+    if !ctx.elapsed("snapshot-work", &uid, wait, key) {
+        return;
+    }
+    let now = crate::store::now_rfc3339();
+    let cname = name_of(content).to_string();
+    match script.outcome {
+        Outcome::Failed | Outcome::Error => {
+            let message = script
+                .message
+                .clone()
+                .unwrap_or_else(|| "snapshot failed".into());
+            let _ = ctx.store.mutate(&gvr::content(), Some(&ns), &cname, |c| {
+                let st = ensure_obj(c, "status");
+                st.insert("readyToUse".into(), json!(false));
+                st.insert("error".into(), json!({"message": message, "time": now}));
+            });
+            if script.outcome == Outcome::Failed {
+                fail(ctx, snap, vm_name, &message, Some(&message));
+            }
+        }
+        Outcome::QuiesceTimeout if content.pointer("/status/error").is_none_or(Value::is_null) => {
+            let message = format!(
+                "virError(Code=1, Domain=10, Message='internal error: unable to execute QEMU agent command 'guest-fsfreeze-freeze': {VSS_FREEZE_LIMIT} up to 10 seconds')"
+            );
+            let _ = ctx.store.mutate(&gvr::content(), Some(&ns), &cname, |c| {
+                let st = ensure_obj(c, "status");
+                st.insert("readyToUse".into(), json!(false));
+                st.insert("error".into(), json!({"message": message, "time": now}));
+            });
+        }
+        _ => complete_content(ctx, &ns, content, vm_name),
+    }
+}
+
+/// The CSI driver cuts every VolumeSnapshot; then the content is created and ready, and the
+/// guest is thawed.
+fn complete_content(ctx: &Ctx, ns: &str, content: &Value, vm_name: &str) {
+    let now = crate::store::now_rfc3339();
+    let mut statuses = Vec::new();
+    for b in content
+        .pointer("/spec/volumeBackups")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+    {
+        let Some(vs_name) = str_at(&b, "/volumeSnapshotName") else {
+            continue;
+        };
+        let Some(vs) = ctx.store.get(&gvr::vs(), Some(ns), vs_name) else {
+            continue;
+        };
+        let size = b
+            .pointer("/persistentVolumeClaim/metadata/name")
+            .and_then(Value::as_str)
+            .and_then(|claim| ctx.store.get(&gvr::pvc(), Some(ns), claim))
+            .and_then(|pvc| {
+                str_at(&pvc, "/status/capacity/storage")
+                    .or_else(|| str_at(&pvc, "/spec/resources/requests/storage"))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "1Gi".into());
+        let class_name = str_at(&vs, "/spec/volumeSnapshotClassName")
+            .unwrap_or("")
+            .to_string();
+        let class = ctx.store.get(&gvr::vs_class(), None, &class_name);
+        let csi_name = format!("snapcontent-{}", uid_of(&vs));
+        let handle = format!(
+            "0001-0011-openshift-storage-0000000000000001-{}",
+            uid_of(&vs)
+        );
+        let csi = json!({
+            "apiVersion": "snapshot.storage.k8s.io/v1",
+            "kind": "VolumeSnapshotContent",
+            "metadata": {"name": csi_name, "finalizers": ["snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection"]},
+            "spec": {
+                "deletionPolicy": class.as_ref().and_then(|c| str_at(c, "/deletionPolicy")).unwrap_or("Delete"),
+                "driver": class.as_ref().and_then(|c| str_at(c, "/driver")).unwrap_or("unknown.csi.k8s.io"),
+                "source": {"volumeHandle": format!("0001-0011-openshift-storage-0000000000000001-{}", uid_of(&b["persistentVolumeClaim"]))},
+                "sourceVolumeMode": b.pointer("/persistentVolumeClaim/spec/volumeMode").cloned().unwrap_or(json!("Filesystem")),
+                "volumeSnapshotClassName": class_name,
+                "volumeSnapshotRef": {"apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshot",
+                    "name": vs_name, "namespace": ns, "uid": uid_of(&vs)},
+            },
+            "status": {
+                "creationTime": jiff::Timestamp::now().as_nanosecond() as i64,
+                "readyToUse": true,
+                "restoreSize": quantity_bytes(&size),
+                "snapshotHandle": handle,
+            },
+        });
+        let _ = ctx.store.create(&gvr::vs_content(), csi);
+        let _ = ctx.store.mutate(&gvr::vs(), Some(ns), vs_name, |vs| {
+            let st = ensure_obj(vs, "status");
+            st.insert("boundVolumeSnapshotContentName".into(), json!(csi_name));
+            st.insert("creationTime".into(), json!(now));
+            st.insert("readyToUse".into(), json!(true));
+            st.insert("restoreSize".into(), json!(size));
+        });
+        statuses
+            .push(json!({"volumeSnapshotName": vs_name, "creationTime": now, "readyToUse": true}));
+    }
+    if let Some(vmi) = ctx.store.get(&gvr::vmi(), Some(ns), vm_name)
+        && str_at(&vmi, "/status/fsFreezeStatus") == Some("frozen")
+    {
+        set_frozen(ctx, ns, vm_name, false);
+    }
+    let _ = ctx
+        .store
+        .mutate(&gvr::content(), Some(ns), name_of(content), |c| {
+            let st = ensure_obj(c, "status");
+            st.insert("creationTime".into(), json!(now));
+            st.insert("readyToUse".into(), json!(true));
+            st.remove("error");
+            if statuses.is_empty() {
+                st.remove("volumeSnapshotStatus");
+            } else {
+                st.insert("volumeSnapshotStatus".into(), json!(statuses));
+            }
+        });
+}
+
+/// Terminal failure: phase Failed, the Failure condition, and (like a terminating snapshot)
+/// the unready content and its VolumeSnapshots removed, the source thawed and unlocked.
+fn fail(ctx: &mut Ctx, snap: &Value, vm_name: &str, reason: &str, error: Option<&str>) {
+    let (ns, name) = (super::ns_of(snap).to_string(), name_of(snap).to_string());
+    let now = crate::store::now_rfc3339();
+    write_status(ctx, &ns, &name, |st| {
+        st.insert("phase".into(), json!("Failed"));
+        st.insert("readyToUse".into(), json!(false));
+        if let Some(e) = error {
+            st.insert("error".into(), json!({"message": e, "time": now}));
+        }
+        set_condition(st, "Failure", true, reason, None);
+        set_condition(st, "Progressing", false, "Operation failed", None);
+        set_condition(st, "Ready", false, "Not ready", None);
+    });
+    remove_content(ctx, &ns, &content_name(snap), true);
+    unlock(ctx, &ns, vm_name, &name);
+    ctx.forget("snapshot-deadline", uid_of(snap));
+    ctx.forget("snapshot-work", uid_of(snap));
+}
+
+/// Drops the content's finalizer and, when asked, deletes it (its VolumeSnapshots go with
+/// it through their owner references).
+fn remove_content(ctx: &Ctx, ns: &str, content: &str, delete: bool) {
+    if ctx.store.get(&gvr::content(), Some(ns), content).is_none() {
+        return;
+    }
+    let _ = ctx.store.mutate(&gvr::content(), Some(ns), content, |c| {
+        remove_finalizer(c, CONTENT_FINALIZER)
+    });
+    if delete {
+        let _ = ctx.store.delete(&gvr::content(), Some(ns), content);
+    }
+}
+
+/// A snapshot being deleted: unlock and thaw the source, delete the content unless it is
+/// ready and retained, then let the snapshot go.
+fn delete(ctx: &mut Ctx, snap: &Value, vm_name: &str) {
+    let (ns, name) = (super::ns_of(snap).to_string(), name_of(snap).to_string());
+    unlock(ctx, &ns, vm_name, &name);
+    let cname = content_name(snap);
+    if let Some(content) = ctx.store.get(&gvr::content(), Some(&ns), &cname) {
+        let retain = str_at(snap, "/spec/deletionPolicy") == Some("Retain")
+            && content.pointer("/status/readyToUse") == Some(&Value::Bool(true));
+        remove_content(ctx, &ns, &cname, !retain);
+    }
+    if !matches!(str_at(snap, "/status/phase"), Some("Succeeded" | "Failed")) {
+        write_status(ctx, &ns, &name, |st| {
+            st.insert("phase".into(), json!("Deleting"));
+            set_condition(st, "Progressing", false, "VM snapshot is deleting", None);
+        });
+    }
+    let _ = ctx.store.mutate(&gvr::snapshot(), Some(&ns), &name, |s| {
+        remove_finalizer(s, FINALIZER)
+    });
+    ctx.forget("snapshot-deadline", uid_of(snap));
+    ctx.forget("snapshot-work", uid_of(snap));
+}
+
+/// The CSI snapshotter's side: a VolumeSnapshotContent whose VolumeSnapshot is gone is
+/// deleted when its deletionPolicy is Delete (and released when Retain).
+pub(crate) fn collect_csi_content(ctx: &mut Ctx, name: &str) {
+    let Some(csi) = ctx.store.get(&gvr::vs_content(), None, name) else {
+        return;
+    };
+    let vs_ns = str_at(&csi, "/spec/volumeSnapshotRef/namespace").unwrap_or("");
+    let vs_name = str_at(&csi, "/spec/volumeSnapshotRef/name").unwrap_or("");
+    let vs_uid = str_at(&csi, "/spec/volumeSnapshotRef/uid").unwrap_or("");
+    let alive = ctx
+        .store
+        .get(&gvr::vs(), Some(vs_ns), vs_name)
+        .is_some_and(|vs| uid_of(&vs) == vs_uid);
+    if alive {
+        return;
+    }
+    let _ = ctx.store.mutate(&gvr::vs_content(), None, name, |c| {
+        if let Some(a) = c
+            .pointer_mut("/metadata/finalizers")
+            .and_then(Value::as_array_mut)
+        {
+            a.clear();
+        }
+    });
+    if str_at(&csi, "/spec/deletionPolicy") != Some("Retain") {
+        let _ = ctx.store.delete(&gvr::vs_content(), None, name);
+    }
+}

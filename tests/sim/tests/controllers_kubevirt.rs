@@ -1,0 +1,823 @@
+//! The simulated KubeVirt controllers against a small in-memory cluster: VM lifecycle,
+//! snapshots (indications, exclusions, scripted failures, deadlines, deletion), restores
+//! (readiness policies, new PVCs, new VMs) and clones. Waits are on store events, with a
+//! timeout only as a safety net.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use vmsnap_sim::controllers::{self, ControllerConfig, gvr_of};
+use vmsnap_sim::store::{Event, Gvr, Store};
+
+const NS: &str = "production";
+
+fn g(plural: &str) -> Gvr {
+    gvr_of(plural).unwrap_or_else(|| match plural {
+        "storageclasses" => Gvr::new("storage.k8s.io", "v1", "storageclasses"),
+        "volumesnapshotclasses" => {
+            Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses")
+        }
+        "storageprofiles" => Gvr::new("cdi.kubevirt.io", "v1beta1", "storageprofiles"),
+        "namespaces" => Gvr::new("", "v1", "namespaces"),
+        other => panic!("unknown plural {other}"),
+    })
+}
+
+fn pvc(name: &str, sc: &str, size: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": NS},
+        "spec": {"accessModes": ["ReadWriteMany"], "volumeMode": "Block", "storageClassName": sc,
+                 "resources": {"requests": {"storage": size}}, "volumeName": format!("pvc-{name}")},
+        "status": {"phase": "Bound", "accessModes": ["ReadWriteMany"], "capacity": {"storage": size}}})
+}
+
+/// A VM with a DataVolume root disk, a PVC data disk on `data_sc`, and a cloud-init disk.
+fn vm(name: &str, running: bool, data_sc_pvc: &str) -> Value {
+    json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": name, "namespace": NS, "labels": {"app": name}},
+        "spec": {
+            "runStrategy": if running { "Always" } else { "Halted" },
+            "dataVolumeTemplates": [{"metadata": {"name": format!("{name}-rootdisk")},
+                "spec": {"storage": {"resources": {"requests": {"storage": "30Gi"}}}, "sourceRef": {"kind": "DataSource", "name": "rhel9"}}}],
+            "template": {"metadata": {"labels": {"kubevirt.io/domain": name}}, "spec": {
+                "domain": {"devices": {"disks": [{"name": "rootdisk", "disk": {"bus": "virtio"}}, {"name": "data", "disk": {"bus": "virtio"}},
+                    {"name": "cloudinitdisk", "disk": {"bus": "virtio"}}],
+                    "interfaces": [{"name": "default", "masquerade": {}, "macAddress": "02:7a:00:00:00:01"}]},
+                    "firmware": {"uuid": "5d307ca9-b3ef-428c-8861-06e72d69f223", "serial": "abc"},
+                    "memory": {"guest": "4Gi"}},
+                "networks": [{"name": "default", "pod": {}}],
+                "volumes": [
+                    {"name": "rootdisk", "dataVolume": {"name": format!("{name}-rootdisk")}},
+                    {"name": "data", "persistentVolumeClaim": {"claimName": data_sc_pvc}},
+                    {"name": "cloudinitdisk", "cloudInitNoCloud": {"userData": "#cloud-config\n"}}]}}},
+        "status": {"printableStatus": if running { "Running" } else { "Stopped" }}})
+}
+
+struct Cluster {
+    store: Store,
+    events: broadcast::Receiver<Event>,
+    _controllers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Cluster {
+    /// Storage (Ceph RBD with a snapshot class, NFS without), VMs db (agent), web (no
+    /// agent), batch (stopped), legacy (data on NFS), then the controllers with `yaml` config.
+    fn start(yaml: &str) -> Cluster {
+        let store = Store::new();
+        let events = store.subscribe();
+        let put = |plural: &str, obj: Value| {
+            store
+                .create(&g(plural), obj)
+                .expect("fixture object created");
+        };
+        put(
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
+        );
+        put(
+            "storageclasses",
+            json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "rbd"}, "provisioner": "openshift-storage.rbd.csi.ceph.com"}),
+        );
+        put(
+            "storageclasses",
+            json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "nfs"}, "provisioner": "nfs.csi.k8s.io"}),
+        );
+        put(
+            "volumesnapshotclasses",
+            json!({"apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
+            "metadata": {"name": "rbd-snap", "annotations": {"snapshot.storage.kubernetes.io/is-default-class": "true"}},
+            "driver": "openshift-storage.rbd.csi.ceph.com", "deletionPolicy": "Delete"}),
+        );
+        for name in ["db", "web", "batch", "legacy"] {
+            put(
+                "persistentvolumeclaims",
+                pvc(&format!("{name}-rootdisk"), "rbd", "30Gi"),
+            );
+            let sc = if name == "legacy" { "nfs" } else { "rbd" };
+            put(
+                "persistentvolumeclaims",
+                pvc(&format!("{name}-data"), sc, "100Gi"),
+            );
+            put(
+                "virtualmachines",
+                vm(name, name != "batch", &format!("{name}-data")),
+            );
+        }
+        let mut config: ControllerConfig = serde_saphyr::from_str(yaml).expect("config parses");
+        if config.time_scale == 1.0 {
+            config.time_scale = 0.0;
+        }
+        let controllers = controllers::spawn_all(store.clone(), Arc::new(config));
+        Cluster {
+            store,
+            events,
+            _controllers: controllers,
+        }
+    }
+
+    fn get(&self, plural: &str, name: &str) -> Option<Value> {
+        self.store.get(&g(plural), Some(NS), name)
+    }
+
+    fn create(&self, plural: &str, obj: Value) -> Value {
+        self.store.create(&g(plural), obj).expect("created")
+    }
+
+    /// Waits until `name` satisfies `pred` (None = until it is gone), on store events.
+    async fn wait(
+        &mut self,
+        plural: &str,
+        name: &str,
+        what: &str,
+        pred: impl Fn(Option<&Value>) -> bool,
+    ) -> Option<Value> {
+        let fut = async {
+            loop {
+                let obj = self.get(plural, name);
+                if pred(obj.as_ref()) {
+                    return obj;
+                }
+                match self.events.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => panic!("store closed"),
+                }
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(20), fut).await {
+            Ok(v) => v,
+            Err(_) => panic!(
+                "timed out waiting for {plural}/{name} to be {what}: {:#}",
+                self.get(plural, name).unwrap_or(Value::Null)
+            ),
+        }
+    }
+
+    async fn wait_phase(&mut self, plural: &str, name: &str, phase: &str) -> Value {
+        self.wait(plural, name, phase, |o| {
+            o.and_then(|o| o.pointer("/status/phase")) == Some(&json!(phase))
+        })
+        .await
+        .expect("present")
+    }
+
+    fn events_with_reason(&self, reason: &str) -> Vec<Value> {
+        self.store
+            .list(&g("events"), Some(NS))
+            .into_iter()
+            .filter(|e| e["reason"] == reason)
+            .collect()
+    }
+}
+
+fn snapshot(name: &str, vm: &str) -> Value {
+    json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm}}})
+}
+
+fn restore(name: &str, vm: &str, snap: &str, policy: Option<&str>) -> Value {
+    let mut r = json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm}, "virtualMachineSnapshotName": snap}});
+    if let Some(p) = policy {
+        r["spec"]["targetReadinessPolicy"] = json!(p);
+    }
+    r
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn condition<'a>(obj: &'a Value, type_: &str) -> &'a Value {
+    obj["status"]["conditions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["type"] == type_))
+        .unwrap_or(&Value::Null)
+}
+
+#[tokio::test]
+async fn running_vm_with_agent_snapshots_application_consistent_and_thaws() {
+    let mut c = Cluster::start("{}");
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    let vm_uid = c.get("virtualmachines", "db").expect("vm")["metadata"]["uid"].clone();
+    let created = c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let uid = created["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_string();
+
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(s["status"]["readyToUse"], true);
+    assert_eq!(
+        strings(&s["status"]["indications"]),
+        ["GuestAgent", "Online"]
+    );
+    assert_eq!(
+        s["status"]["sourceIndications"][0]["indication"],
+        "GuestAgent"
+    );
+    assert_eq!(s["status"]["sourceUID"], vm_uid);
+    assert_eq!(
+        s["status"]["virtualMachineSnapshotContentName"],
+        format!("vmsnapshot-content-{uid}")
+    );
+    assert_eq!(
+        strings(&s["status"]["snapshotVolumes"]["includedVolumes"]),
+        ["rootdisk", "data"]
+    );
+    assert_eq!(
+        strings(&s["status"]["snapshotVolumes"]["excludedVolumes"]),
+        ["cloudinitdisk"]
+    );
+    assert_eq!(condition(&s, "Ready")["status"], "True");
+    assert_eq!(condition(&s, "Progressing")["reason"], "Operation complete");
+    assert!(
+        s["metadata"]["finalizers"]
+            .as_array()
+            .expect("finalizers")
+            .contains(&json!("snapshot.kubevirt.io/vmsnapshot-protection"))
+    );
+    assert!(s["status"]["creationTime"].is_string());
+
+    let content = c
+        .get(
+            "virtualmachinesnapshotcontents",
+            &format!("vmsnapshot-content-{uid}"),
+        )
+        .expect("content");
+    assert_eq!(
+        content["spec"]["source"]["virtualMachine"]["spec"]["runStrategy"],
+        "Always"
+    );
+    assert_eq!(
+        content["spec"]["volumeBackups"]
+            .as_array()
+            .expect("backups")
+            .len(),
+        2
+    );
+    assert_eq!(content["status"]["readyToUse"], true);
+    let vs = c
+        .get("volumesnapshots", &format!("vmsnapshot-{uid}-volume-data"))
+        .expect("volume snapshot");
+    assert_eq!(vs["status"]["readyToUse"], true);
+    assert_eq!(vs["status"]["restoreSize"], "100Gi");
+    assert_eq!(vs["spec"]["volumeSnapshotClassName"], "rbd-snap");
+    let csi = vs["status"]["boundVolumeSnapshotContentName"]
+        .as_str()
+        .expect("bound");
+    assert!(
+        c.store
+            .get(&g("volumesnapshotcontents"), None, csi)
+            .is_some()
+    );
+
+    let vm = c
+        .wait("virtualmachines", "db", "unlocked", |o| {
+            o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
+        })
+        .await
+        .expect("vm");
+    assert!(
+        vm["metadata"]["finalizers"]
+            .as_array()
+            .is_none_or(|f| f.is_empty())
+    );
+    assert_eq!(
+        c.events_with_reason("FreezeVirtualMachineInstance").len(),
+        1,
+        "froze once through the agent"
+    );
+    assert_eq!(
+        c.events_with_reason("UnfreezeVirtualMachineInstance").len(),
+        1,
+        "thawed once"
+    );
+    let vmi = c.get("virtualmachineinstances", "db").expect("vmi");
+    assert!(vmi["status"]["fsFreezeStatus"].is_null(), "not left frozen");
+}
+
+#[tokio::test]
+async fn snapshot_locks_the_vm_while_in_progress() {
+    let mut c = Cluster::start("{timeScale: 0.01, snapshots: {duration: 5s}}");
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let vm = c
+        .wait("virtualmachines", "db", "locked", |o| {
+            o.is_some_and(|v| v["status"]["snapshotInProgress"] == "s1")
+        })
+        .await
+        .expect("vm");
+    assert!(
+        strings(&vm["metadata"]["finalizers"])
+            .contains(&"snapshot.kubevirt.io/snapshot-source-protection")
+    );
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "InProgress")
+        .await;
+    assert_eq!(condition(&s, "Ready")["status"], "False");
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.wait("virtualmachines", "db", "unlocked", |o| {
+        o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn running_vm_without_agent_snapshots_crash_consistent_without_freeze() {
+    let mut c = Cluster::start("{vms: {web: {guestAgent: false}}}");
+    c.wait("virtualmachineinstances", "web", "running", |o| o.is_some())
+        .await;
+    c.create("virtualmachinesnapshots", snapshot("s1", "web"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(
+        strings(&s["status"]["indications"]),
+        ["NoGuestAgent", "Online"]
+    );
+    assert!(
+        c.events_with_reason("FreezeVirtualMachineInstance")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn stopped_vm_snapshot_has_no_online_indication_and_stays_stopped() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert!(s["status"]["indications"].is_null(), "{s:#}");
+    assert!(s["status"]["sourceIndications"].is_null());
+    assert!(c.get("virtualmachineinstances", "batch").is_none());
+    assert_eq!(
+        c.get("virtualmachines", "batch").expect("vm")["status"]["printableStatus"],
+        "Stopped"
+    );
+}
+
+#[tokio::test]
+async fn nfs_volume_is_excluded_with_kubevirt_reasons_and_partial_indication() {
+    let mut c = Cluster::start("{}");
+    let vm = c
+        .wait("virtualmachines", "legacy", "computed", |o| {
+            o.is_some_and(|v| v["status"]["volumeSnapshotStatuses"].is_array())
+        })
+        .await
+        .expect("vm");
+    let statuses = &vm["status"]["volumeSnapshotStatuses"];
+    assert_eq!(statuses[0], json!({"name": "rootdisk", "enabled": true}));
+    assert_eq!(
+        statuses[1],
+        json!({"name": "data", "enabled": false,
+            "reason": "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs] [data]"})
+    );
+    assert_eq!(
+        statuses[2]["reason"],
+        "Snapshot is not supported for this volumeSource type [cloudinitdisk]"
+    );
+    c.create("virtualmachinesnapshots", snapshot("s1", "legacy"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(
+        strings(&s["status"]["snapshotVolumes"]["includedVolumes"]),
+        ["rootdisk"]
+    );
+    assert_eq!(
+        strings(&s["status"]["snapshotVolumes"]["excludedVolumes"]),
+        ["data", "cloudinitdisk"]
+    );
+    assert!(
+        strings(&s["status"]["indications"]).contains(&"PartialSnapshot"),
+        "{s:#}"
+    );
+    let partial = s["status"]["sourceIndications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|i| i["indication"] == "PartialSnapshot");
+    assert!(partial);
+}
+
+#[tokio::test]
+async fn scripted_failure_fails_with_its_message_and_unlocks() {
+    let mut c = Cluster::start(r#"{snapshots: {db: {outcome: Failed, message: "freeze failed"}}}"#);
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Failed")
+        .await;
+    assert_eq!(s["status"]["error"]["message"], "freeze failed");
+    assert_eq!(s["status"]["readyToUse"], false);
+    assert_eq!(condition(&s, "Failure")["status"], "True");
+    assert_eq!(condition(&s, "Progressing")["reason"], "Operation failed");
+    c.wait("virtualmachines", "db", "unlocked", |o| {
+        o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
+    })
+    .await;
+    let uid = s["metadata"]["uid"].as_str().expect("uid");
+    c.wait(
+        "virtualmachinesnapshotcontents",
+        &format!("vmsnapshot-content-{uid}"),
+        "gone",
+        |o| o.is_none(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_deadline_expiry_fails_a_stuck_snapshot() {
+    let mut c = Cluster::start("{timeScale: 0.01, snapshots: {db: {outcome: Stuck}}}");
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    let mut s = snapshot("s1", "db");
+    s["spec"]["failureDeadline"] = json!("3s");
+    c.create("virtualmachinesnapshots", s);
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Failed")
+        .await;
+    assert_eq!(
+        condition(&s, "Failure")["reason"],
+        "snapshot deadline exceeded"
+    );
+    let vmi = c.get("virtualmachineinstances", "db").expect("vmi");
+    assert!(
+        vmi["status"]["fsFreezeStatus"].is_null(),
+        "thawed after the deadline"
+    );
+}
+
+#[tokio::test]
+async fn snapshot_of_a_missing_vm_waits_for_its_source() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "nope"));
+    let s = c
+        .wait("virtualmachinesnapshots", "s1", "waiting", |o| {
+            o.is_some_and(|s| condition(s, "Progressing")["reason"] == "Source does not exist")
+        })
+        .await
+        .expect("snapshot");
+    assert_eq!(s["status"]["phase"], "InProgress");
+}
+
+#[tokio::test]
+async fn deleting_a_snapshot_cascades_to_content_and_volume_snapshots() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let uid = s["metadata"]["uid"].as_str().expect("uid").to_string();
+    let vs = c
+        .get("volumesnapshots", &format!("vmsnapshot-{uid}-volume-data"))
+        .expect("vs");
+    let csi = vs["status"]["boundVolumeSnapshotContentName"]
+        .as_str()
+        .expect("bound")
+        .to_string();
+    c.store
+        .delete(&g("virtualmachinesnapshots"), Some(NS), "s1")
+        .expect("deleted");
+    c.wait("virtualmachinesnapshots", "s1", "gone", |o| o.is_none())
+        .await;
+    c.wait(
+        "virtualmachinesnapshotcontents",
+        &format!("vmsnapshot-content-{uid}"),
+        "gone",
+        |o| o.is_none(),
+    )
+    .await;
+    c.wait(
+        "volumesnapshots",
+        &format!("vmsnapshot-{uid}-volume-data"),
+        "gone",
+        |o| o.is_none(),
+    )
+    .await;
+    let fut = async {
+        let mut rx = c.store.subscribe();
+        while c
+            .store
+            .get(&g("volumesnapshotcontents"), None, &csi)
+            .is_some()
+        {
+            let _ = rx.recv().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), fut)
+        .await
+        .expect("CSI content deleted");
+}
+
+#[tokio::test]
+async fn restore_with_fail_immediate_refuses_a_running_vm() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create(
+        "virtualmachinerestores",
+        restore("r1", "db", "s1", Some("FailImmediate")),
+    );
+    let r = c
+        .wait("virtualmachinerestores", "r1", "failed", |o| {
+            o.is_some_and(|r| condition(r, "Failure")["status"] == "True")
+        })
+        .await
+        .expect("restore");
+    assert_eq!(
+        condition(&r, "Failure")["reason"],
+        "Restore target not ready"
+    );
+    assert_eq!(r["status"]["complete"], false);
+    assert!(
+        c.get("virtualmachineinstances", "db").is_some(),
+        "the VM keeps running"
+    );
+}
+
+#[tokio::test]
+async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let r = c.create(
+        "virtualmachinerestores",
+        restore("r1", "db", "s1", Some("StopTarget")),
+    );
+    let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
+    let r = c
+        .wait("virtualmachinerestores", "r1", "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore");
+    assert!(r["status"]["restoreTime"].is_string());
+    assert_eq!(condition(&r, "Ready")["reason"], "Operation complete");
+    let restores = r["status"]["restores"].as_array().expect("restores");
+    assert_eq!(restores.len(), 2);
+    let data = restores
+        .iter()
+        .find(|x| x["volumeName"] == "data")
+        .expect("data restored");
+    assert_eq!(
+        data["persistentVolumeClaim"],
+        format!("restore-{ruid}-data")
+    );
+    let root = restores
+        .iter()
+        .find(|x| x["volumeName"] == "rootdisk")
+        .expect("root restored");
+    assert_eq!(root["dataVolumeName"], format!("restore-{ruid}-rootdisk"));
+
+    let vm = c.get("virtualmachines", "db").expect("vm");
+    assert_eq!(
+        vm["spec"]["runStrategy"], "Halted",
+        "StopTarget leaves the VM stopped"
+    );
+    assert!(vm["status"]["restoreInProgress"].is_null());
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"],
+        format!("restore-{ruid}-data")
+    );
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["volumes"][0]["dataVolume"]["name"],
+        format!("restore-{ruid}-rootdisk")
+    );
+    assert!(c.get("virtualmachineinstances", "db").is_none());
+    let pvc = c
+        .get("persistentvolumeclaims", &format!("restore-{ruid}-data"))
+        .expect("restored pvc");
+    assert_eq!(pvc["spec"]["dataSource"]["kind"], "VolumeSnapshot");
+    assert_eq!(pvc["status"]["phase"], "Bound");
+    assert_eq!(pvc["metadata"]["ownerReferences"][0]["name"], "db");
+}
+
+#[tokio::test]
+async fn restore_waits_while_running_then_proceeds_once_stopped() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create(
+        "virtualmachinerestores",
+        restore("r1", "db", "s1", Some("WaitEventually")),
+    );
+    c.wait("virtualmachinerestores", "r1", "waiting", |o| {
+        o.is_some_and(|r| condition(r, "Progressing")["reason"] == "Waiting for target to be ready")
+    })
+    .await;
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "db", |vm| {
+            vm["spec"]["runStrategy"] = json!("Halted")
+        })
+        .expect("stopped");
+    c.wait("virtualmachinerestores", "r1", "complete", |o| {
+        o.is_some_and(|r| r["status"]["complete"] == true)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn restore_to_a_new_name_creates_the_vm() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create(
+        "virtualmachinerestores",
+        restore("r1", "batch-copy", "s1", None),
+    );
+    c.wait("virtualmachinerestores", "r1", "complete", |o| {
+        o.is_some_and(|r| r["status"]["complete"] == true)
+    })
+    .await;
+    let vm = c.get("virtualmachines", "batch-copy").expect("new vm");
+    assert_eq!(vm["metadata"]["labels"]["app"], "batch");
+    let claim = vm["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"]
+        .as_str()
+        .expect("claim");
+    assert!(claim.starts_with("restore-"));
+    assert!(c.get("persistentvolumeclaims", claim).is_some());
+}
+
+#[tokio::test]
+async fn restore_to_another_existing_vm_is_refused() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "legacy", |vm| {
+            vm["spec"]["runStrategy"] = json!("Halted")
+        })
+        .expect("stop");
+    c.wait("virtualmachineinstances", "legacy", "gone", |o| o.is_none())
+        .await;
+    c.create(
+        "virtualmachinerestores",
+        restore("r1", "legacy", "s1", None),
+    );
+    c.wait("virtualmachinerestores", "r1", "refused", |o| {
+        o.is_some_and(|r| condition(r, "Ready")["reason"] == "restore source and restore target are different but restore target already exists")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn clone_of_a_vm_creates_the_target_and_cleans_up() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachineclones", json!({"apiVersion": "clone.kubevirt.io/v1beta1", "kind": "VirtualMachineClone",
+        "metadata": {"name": "c1", "namespace": NS},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch"},
+                 "target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-clone"},
+                 "newMacAddresses": {"default": "02:7a:00:00:00:99"}}}));
+    let cl = c
+        .wait_phase("virtualmachineclones", "c1", "Succeeded")
+        .await;
+    assert_eq!(cl["status"]["targetName"], "batch-clone");
+    assert!(cl["status"]["snapshotName"].is_null());
+    assert_eq!(condition(&cl, "Ready")["status"], "True");
+    let vm = c.get("virtualmachines", "batch-clone").expect("target VM");
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"][0]["macAddress"],
+        "02:7a:00:00:00:99"
+    );
+    assert!(vm["spec"]["template"]["spec"]["domain"]["firmware"]["uuid"].is_null());
+    let uid = cl["metadata"]["uid"].as_str().expect("uid").to_string();
+    c.wait(
+        "virtualmachinesnapshots",
+        &format!("tmp-snapshot-{uid}"),
+        "cleaned up",
+        |o| o.is_none(),
+    )
+    .await;
+    c.wait(
+        "virtualmachinerestores",
+        &format!("tmp-restore-{uid}"),
+        "cleaned up",
+        |o| o.is_none(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn clone_from_a_snapshot_keeps_the_snapshot_and_generates_a_name() {
+    let mut c = Cluster::start("{}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create("virtualmachineclones", json!({"apiVersion": "clone.kubevirt.io/v1beta1", "kind": "VirtualMachineClone",
+        "metadata": {"name": "c2", "namespace": NS},
+        "spec": {"source": {"apiGroup": "snapshot.kubevirt.io", "kind": "VirtualMachineSnapshot", "name": "s1"}}}));
+    let cl = c
+        .wait_phase("virtualmachineclones", "c2", "Succeeded")
+        .await;
+    let target = cl["status"]["targetName"]
+        .as_str()
+        .expect("target")
+        .to_string();
+    assert!(target.starts_with("batch-clone-"), "{target}");
+    assert!(c.get("virtualmachines", &target).is_some());
+    assert!(
+        c.get("virtualmachinesnapshots", "s1").is_some(),
+        "the user's snapshot stays"
+    );
+}
+
+#[tokio::test]
+async fn vm_start_and_stop_pass_through_starting_and_stopping() {
+    let mut c = Cluster::start("{}");
+    let mut seen = Vec::new();
+    let mut rx = c.store.subscribe();
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "batch", |vm| {
+            vm["spec"]["runStrategy"] = json!("Always")
+        })
+        .expect("start");
+    c.wait("virtualmachineinstances", "batch", "running", |o| {
+        o.is_some()
+    })
+    .await;
+    c.wait("virtualmachines", "batch", "Running", |o| {
+        o.is_some_and(|v| v["status"]["printableStatus"] == "Running")
+    })
+    .await;
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "batch", |vm| {
+            vm["spec"]["runStrategy"] = json!("Halted")
+        })
+        .expect("stop");
+    c.wait("virtualmachines", "batch", "Stopped", |o| {
+        o.is_some_and(|v| {
+            v["status"]["printableStatus"] == "Stopped" && v["status"]["ready"].is_null()
+        })
+    })
+    .await;
+    while let Ok(ev) = rx.try_recv() {
+        if ev.gvr.plural == "virtualmachines" && ev.object["metadata"]["name"] == "batch" {
+            let p = ev.object["status"]["printableStatus"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if seen.last() != Some(&p) {
+                seen.push(p);
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        ["Stopped", "Starting", "Running", "Stopping", "Stopped"]
+    );
+    assert!(c.get("virtualmachineinstances", "batch").is_none());
+}
+
+#[tokio::test]
+async fn running_vmi_reports_agent_os_and_hotplugged_volumes() {
+    let mut c = Cluster::start(
+        "{vms: {db: {os: windows, hotplugVolumes: [{name: scratch, persistentVolumeClaim: web-data}]}, web: {guestAgent: false}}}",
+    );
+    let vmi = c
+        .wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await
+        .expect("vmi");
+    assert_eq!(vmi["status"]["guestOSInfo"]["id"], "mswindows");
+    assert_eq!(condition(&vmi, "AgentConnected")["status"], "True");
+    let hot = vmi["status"]["volumeStatus"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .find(|v| v["name"] == "scratch")
+        .expect("hotplug")
+        .clone();
+    assert!(hot["hotplugVolume"]["attachPodName"].is_string());
+    let vm = c
+        .wait("virtualmachines", "db", "agent", |o| {
+            o.is_some_and(|v| condition(v, "AgentConnected")["status"] == "True")
+        })
+        .await
+        .expect("vm");
+    assert_eq!(vm["status"]["ready"], true);
+    let web = c
+        .wait("virtualmachineinstances", "web", "running", |o| o.is_some())
+        .await
+        .expect("vmi");
+    assert!(condition(&web, "AgentConnected").is_null());
+    assert_eq!(web["status"]["guestOSInfo"], json!({}));
+}
