@@ -8,12 +8,14 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-/// A kubeconfig whose cluster, context and user are all named `vmsnap-sim`.
+/// A kubeconfig whose cluster, context and user are all named `vmsnap-sim`. `server` is the
+/// https URL: kubectl sends tokens only over TLS; the simulator's CA is embedded.
 pub fn render(server: &str, user: &str, token: &str, namespace: &str) -> String {
     let _ = user;
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: vmsnap-sim\n  cluster:\n    server: {}\ncontexts:\n- name: vmsnap-sim\n  context:\n    cluster: vmsnap-sim\n    user: vmsnap-sim\n    namespace: {}\ncurrent-context: vmsnap-sim\nusers:\n- name: vmsnap-sim\n  user:\n    token: {}\npreferences: {{}}\n",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: vmsnap-sim\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: vmsnap-sim\n  context:\n    cluster: vmsnap-sim\n    user: vmsnap-sim\n    namespace: {}\ncurrent-context: vmsnap-sim\nusers:\n- name: vmsnap-sim\n  user:\n    token: {}\npreferences: {{}}\n",
         quote(server),
+        crate::server::tls::ca_data(),
         quote(namespace),
         quote(token)
     )
@@ -37,7 +39,7 @@ mod tests {
 
     #[test]
     fn kubeconfig_parses_as_yaml_with_token_and_namespace() {
-        let text = render("http://127.0.0.1:1234", "alice", "alice-token", "prod");
+        let text = render("https://127.0.0.1:1234", "alice", "alice-token", "prod");
         let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
         assert_eq!(v["current-context"], "vmsnap-sim");
         assert_eq!(v["users"][0]["user"]["token"], "alice-token");

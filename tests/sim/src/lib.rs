@@ -194,9 +194,19 @@ impl Sim {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT` (the same port also speaks TLS, see [`Sim::https_url`]).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT`: what kubeconfigs use, since kubectl sends tokens only over TLS.
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The CA certificate (PEM) of the simulator's TLS certificate.
+    pub fn ca_pem(&self) -> &'static str {
+        server::tls::CA_PEM
     }
 
     pub fn store(&self) -> &Store {
@@ -230,11 +240,11 @@ impl Sim {
         self.shared.add_user(user);
     }
 
-    /// A kubeconfig (YAML) with cluster, context and user all named `vmsnap-sim`, using the
+    /// A kubeconfig (YAML, https with the simulator's CA) with cluster, context and user all named `vmsnap-sim`, using the
     /// token of `user` (an unknown user gets `<user>-token`, which the server answers with 401).
     pub fn kubeconfig(&self, user: &str, namespace: &str) -> String {
         let token = self.token(user).unwrap_or_else(|| format!("{user}-token"));
-        kubeconfig::render(&self.url(), user, &token, namespace)
+        kubeconfig::render(&self.https_url(), user, &token, namespace)
     }
 
     pub fn write_kubeconfig(&self, path: &Path, user: &str, namespace: &str) -> anyhow::Result<()> {

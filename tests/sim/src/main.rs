@@ -1,2 +1,114 @@
-//! The `vmsnap-sim` binary.
-fn main() {}
+//! The `vmsnap-sim` binary: `serve` runs the simulated cluster until killed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use vmsnap_sim::{Sim, SimConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "vmsnap-sim",
+    version,
+    about = "A simulated Kubernetes cluster with KubeVirt and CSI snapshots"
+)]
+struct Cli {
+    /// Log every request and start-up notes to stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the simulated cluster until killed.
+    Serve(Serve),
+}
+
+#[derive(Parser)]
+struct Serve {
+    /// Address to listen on (port 0 = any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// A scenario file or directory (YAML documents, optional sim.yaml); repeatable, later ones override earlier ones.
+    #[arg(long = "scenario", value_name = "PATH")]
+    scenarios: Vec<PathBuf>,
+    /// Do not load the built-in default scenario.
+    #[arg(long)]
+    no_default_scenario: bool,
+    /// Directory of reference CRD schemas (default: $VMSNAP_SIM_SCHEMAS, then ../shared/reference).
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    /// Write a kubeconfig here once the server is ready.
+    #[arg(long, value_name = "OUT")]
+    kubeconfig: Option<PathBuf>,
+    /// The user whose token goes into the kubeconfig (default: the scenario's default user).
+    #[arg(long)]
+    user: Option<String>,
+    /// The kubeconfig context's namespace (default: the scenario's).
+    #[arg(long, short = 'n')]
+    namespace: Option<String>,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    rtt_ms: u64,
+    /// Multiply the controllers' scripted durations by this.
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    time_scale: f64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args, cli.verbose).await,
+    }
+}
+
+async fn serve(args: Serve, verbose: bool) -> anyhow::Result<()> {
+    let sim = Sim::start(SimConfig {
+        addr: args.addr,
+        scenarios: args.scenarios,
+        default_scenario: !args.no_default_scenario,
+        schemas: args.schemas,
+        rtt: Duration::from_millis(args.rtt_ms),
+        time_scale: args.time_scale,
+        verbose,
+    })
+    .await?;
+    let user = args.user.unwrap_or_else(|| sim.default_user().to_string());
+    let namespace = args
+        .namespace
+        .unwrap_or_else(|| sim.default_namespace().to_string());
+    if let Some(path) = &args.kubeconfig {
+        sim.write_kubeconfig(path, &user, &namespace)
+            .with_context(|| format!("failed to write the kubeconfig {}", path.display()))?;
+    }
+    println!("vmsnap-sim serving at {}", sim.url());
+    if let Some(path) = &args.kubeconfig {
+        println!(
+            "kubeconfig: {} (user {user}, namespace {namespace})",
+            path.display()
+        );
+    }
+    wait_for_signal().await;
+    sim.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -469,8 +469,6 @@ impl Registry {
             action("virtualmachines", "restart"),
             action("virtualmachineinstances", "freeze"),
             action("virtualmachineinstances", "unfreeze"),
-            action("virtualmachineinstances", "pause"),
-            action("virtualmachineinstances", "unpause"),
         ];
         Registry {
             defs,

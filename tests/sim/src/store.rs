@@ -356,6 +356,11 @@ impl Store {
         Ok((events, rx))
     }
 
+    /// Watches and continue tokens from below this resourceVersion get 410 Gone.
+    pub fn compacted_resource_version(&self) -> u64 {
+        self.read().compacted
+    }
+
     /// Forget the event history: any watch from an older resourceVersion then gets 410 Gone.
     pub fn compact(&self) {
         let mut inner = self.write();

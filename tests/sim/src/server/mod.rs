@@ -1,10 +1,21 @@
 //! The HTTP side: one hyper service that parses Kubernetes API paths and answers discovery,
 //! CRUD, list, watch, errors, auth and the `/sim/*` test controls.
 
+mod actions;
 pub mod auth;
+mod control;
+mod discovery;
 pub mod faults;
 pub mod patch;
+pub mod path;
+mod proto;
+mod resource;
+pub mod selectors;
+pub mod table;
+pub mod tls;
+mod watch;
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,7 +31,7 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::watch as signal;
 
 use crate::clock::SimClock;
 use crate::error::ApiError;
@@ -60,7 +71,7 @@ pub struct Shared {
     users: RwLock<Vec<User>>,
     log: Mutex<Vec<RequestRecord>>,
     pub(crate) addr: SocketAddr,
-    pub(crate) shutdown: watch::Receiver<bool>,
+    pub(crate) shutdown: signal::Receiver<bool>,
     pub(crate) verbose: bool,
 }
 
@@ -71,7 +82,7 @@ impl Shared {
         users: Vec<User>,
         faults: Faults,
         addr: SocketAddr,
-        shutdown: watch::Receiver<bool>,
+        shutdown: signal::Receiver<bool>,
         verbose: bool,
         clock: SimClock,
     ) -> Self {
@@ -150,18 +161,223 @@ pub(crate) fn error_response(e: &ApiError) -> Response<Body> {
     resp
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
-    let _ = (&shared, &req);
-    Ok(error_response(&ApiError::page_not_found()))
+/// One request's context, handed to the handlers.
+pub(crate) struct Ctx {
+    pub shared: Arc<Shared>,
+    pub method: String,
+    pub query: HashMap<String, String>,
+    pub accept: String,
+    pub content_type: String,
+    /// The parsed body (JSON or YAML), if there was one.
+    pub body_json: Option<Result<Value, ApiError>>,
+    pub user: User,
+    pub dry_run: bool,
+    /// `Warning` headers to send.
+    pub warnings: Vec<String>,
 }
 
-/// Accept connections until shutdown.
+impl Ctx {
+    /// The same request without its body or warnings, for nested checks.
+    pub(crate) fn detached(&self) -> Ctx {
+        Ctx {
+            shared: self.shared.clone(),
+            method: self.method.clone(),
+            query: self.query.clone(),
+            accept: self.accept.clone(),
+            content_type: self.content_type.clone(),
+            body_json: None,
+            user: self.user.clone(),
+            dry_run: self.dry_run,
+            warnings: vec![],
+        }
+    }
+}
+
+fn parse_body(content_type: &str, body: &Bytes) -> Option<Result<Value, ApiError>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    if content_type.contains("protobuf") {
+        return Some(
+            proto::decode(body).ok_or_else(|| ApiError::unsupported_media_type(content_type)),
+        );
+    }
+    let yaml = content_type.contains("yaml");
+    let parsed = if yaml {
+        std::str::from_utf8(body)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_saphyr::from_str::<Value>(t).map_err(|e| e.to_string()))
+    } else {
+        serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())
+    };
+    Some(parsed.map_err(|e| {
+        ApiError::bad_request(format!("the body of the request could not be decoded: {e}"))
+    }))
+}
+
+fn header(req: &Request<Incoming>, name: hyper::header::HeaderName) -> String {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let accept = header(&req, hyper::header::ACCEPT);
+    let content_type = header(&req, hyper::header::CONTENT_TYPE);
+    let authorization = header(&req, hyper::header::AUTHORIZATION);
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+
+    if path == "/sim" || path.starts_with("/sim/") {
+        return Ok(control::handle(&shared, &method, &path, &query, &body));
+    }
+    let rtt = shared.faults.rtt();
+    if !rtt.is_zero() {
+        tokio::time::sleep(rtt).await;
+    }
+    let q = path::parse_query(&query);
+    let body_json = parse_body(&content_type, &body);
+    let mut dry_run = q.get("dryRun").is_some_and(|v| v == "All");
+    let mut record = RequestRecord {
+        method: method.clone(),
+        path: path.clone(),
+        query: query.clone(),
+        user: String::new(),
+        status: 0,
+        body: body_json.as_ref().and_then(|b| b.as_ref().ok()).cloned(),
+        dry_run,
+    };
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .unwrap_or("");
+    let user = if token.is_empty() {
+        None
+    } else {
+        shared
+            .users
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|u| u.token() == token)
+            .cloned()
+    };
+    let Some(user) = user else {
+        let resp = error_response(&ApiError::unauthorized());
+        record.status = 401;
+        shared.record(record);
+        return Ok(resp);
+    };
+    record.user = user.name.clone();
+    let route = path::parse_path(&path);
+    let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let (verb, resource, name) = match &route {
+        path::Route::Resource(rp) => (
+            resource::verb(&method, rp, watch),
+            Some(rp.plural.clone()),
+            rp.name.clone(),
+        ),
+        _ => ("get", None, None),
+    };
+    let shape = faults::RequestShape {
+        method: &method,
+        verb,
+        resource: resource.as_deref(),
+        name: name.as_deref(),
+    };
+    let injected = shared.faults.check(&shape);
+    let mut ctx = Ctx {
+        shared: shared.clone(),
+        method: method.clone(),
+        query: q,
+        accept,
+        content_type,
+        body_json,
+        user,
+        dry_run,
+        warnings: vec![],
+    };
+    let result = match injected {
+        Some(e) => Err(e),
+        None => route_request(&mut ctx, route, verb).await,
+    };
+    dry_run = ctx.dry_run;
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => error_response(&e),
+    };
+    for w in &ctx.warnings {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&format!(
+            "299 - {}",
+            serde_json::to_string(w).unwrap_or_default()
+        )) {
+            resp.headers_mut().append(hyper::header::WARNING, v);
+        }
+    }
+    record.status = resp.status().as_u16();
+    record.dry_run = dry_run;
+    shared.record(record);
+    Ok(resp)
+}
+
+async fn route_request(
+    ctx: &mut Ctx,
+    route: path::Route,
+    verb: &'static str,
+) -> Result<Response<Body>, ApiError> {
+    use path::Route;
+    let reg = &ctx.shared.registry;
+    let get_only = |v: Option<Value>| -> Result<Response<Body>, ApiError> {
+        if ctx.method != "GET" && ctx.method != "HEAD" {
+            return Err(ApiError::method_not_allowed(&ctx.method));
+        }
+        v.map(|v| json_response(200, &v))
+            .ok_or_else(ApiError::page_not_found)
+    };
+    match route {
+        Route::Version => get_only(Some(discovery::version())),
+        Route::Health => Ok(full(200, "text/plain", "ok")),
+        Route::CoreVersions => get_only(Some(reg.api_versions(&ctx.shared.addr.to_string()))),
+        Route::GroupList => get_only(Some(reg.api_group_list())),
+        Route::Group(g) => get_only(reg.api_group_doc(&g)),
+        Route::ResourceList { group, version } => get_only(reg.api_resource_list(&group, &version)),
+        Route::OpenApiV3Root => get_only(Some(discovery::root(reg))),
+        Route::OpenApiV3 { group, version } => {
+            get_only(discovery::group_version(reg, &group, &version))
+        }
+        Route::Resource(rp) => resource::handle(ctx, rp, verb).await,
+        Route::NotFound => Err(ApiError::page_not_found()),
+    }
+}
+
+/// Resolves once shutdown is signalled (or the Sim is gone).
+pub(crate) async fn stopped(rx: &mut signal::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// Accept connections until shutdown; each speaks TLS or plain HTTP/1.1, told by its first byte.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
+    mut shutdown: signal::Receiver<bool>,
 ) {
     let stop_template = shutdown.clone();
+    let acceptor = match tls::acceptor() {
+        Ok(a) => Some(a),
+        Err(e) => {
+            eprintln!("vmsnap-sim: TLS is unavailable: {e:#}");
+            None
+        }
+    };
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -169,16 +385,31 @@ pub(crate) async fn serve(
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
                 let mut stop = stop_template.clone();
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
+                    let mut first = [0u8; 1];
+                    let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == 0x16);
                     let service = service_fn(move |req| handle(shared.clone(), req));
-                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.wait_for(|s| *s) => {}
+                    match (is_tls, acceptor) {
+                        (true, Some(acceptor)) => {
+                            let Ok(tls) = acceptor.accept(stream).await else { return };
+                            let conn = http1::Builder::new().serve_connection(TokioIo::new(tls), service);
+                            tokio::select! {
+                                _ = conn => {}
+                                _ = stopped(&mut stop) => {}
+                            }
+                        }
+                        _ => {
+                            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                            tokio::select! {
+                                _ = conn => {}
+                                _ = stopped(&mut stop) => {}
+                            }
+                        }
                     }
                 });
             }
-            _ = shutdown.wait_for(|s| *s) => break,
+            _ = stopped(&mut shutdown) => break,
         }
     }
 }
