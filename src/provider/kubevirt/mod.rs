@@ -20,6 +20,8 @@ pub use convert::{
 pub use resources::{Kind, ServedVersions, SnapshotVersion};
 
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
