@@ -1,0 +1,300 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_vmsnap_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbosity= o/output= y/yes no-input provider= no-color dry-run= h/help V/version
+end
+
+function __fish_kubectl_vmsnap_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_vmsnap_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_vmsnap_using_subcommand
+    set -l cmd (__fish_kubectl_vmsnap_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "ls" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "rm" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore" -d 'Roll a VM back to a snapshot (previews what is lost; typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l name -d 'Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l failure-deadline -d 'Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m; 0 = never)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait for the snapshot to become ready' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l stop -d 'Stop a running VM first, for an offline (fully consistent) snapshot'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l wait -d 'Wait until the snapshot is ready (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return as soon as the snapshot object is created'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l wait -d 'Wait until the snapshots are gone (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wait -d 'Wait until the snapshots are gone (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s s -l snapshot -d 'The snapshot to restore from' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l target-readiness-policy -d 'What KubeVirt does when the VM is running (StopTarget stops it)' -r -f -a "StopTarget\t'stop the VM, then restore'
+WaitGracePeriod\t'wait up to 5 minutes for the VM to be stopped'
+FailImmediate\t'fail at once if the VM runs'
+WaitEventually\t'wait until someone stops the VM'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l confirm-name -d 'With --yes: the snapshot name, typed out, as the interactive confirmation asks' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait for the restore to complete' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l stop -d 'Stop the VM if it runs (KubeVirt\'s targetReadinessPolicy StopTarget)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l start-after -d 'Start the VM once the restore completes'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l wait -d 'Wait until the restore completes (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-wait -d 'Return once the restore is created'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (previews what is lost; typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
+# (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
+# completion; see docs/install.md.
