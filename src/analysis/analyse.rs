@@ -75,6 +75,13 @@ fn storage_class_of(
         .map(str::to_owned)
 }
 
+fn snapshot_api_missing(inputs: &StorageInputs) -> bool {
+    inputs
+        .missing_apis
+        .iter()
+        .any(|k| k == "VolumeSnapshotClass")
+}
+
 fn no_class_reason(sc: &str, volume: &str) -> String {
     format!(
         "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [{sc}] [{volume}]"
@@ -227,6 +234,13 @@ fn analyse_volume(
                     f.reason = Some(no_class_reason(&sc, &vol.name));
                     Some(false)
                 }
+                ClassChoice::NoMatch if snapshot_api_missing(inputs) => {
+                    notes.advice.insert(
+                        "ask your cluster admin to install the CSI snapshot CRDs and snapshot controller (snapshot.storage.k8s.io), then a VolumeSnapshotClass for each driver".to_owned(),
+                    );
+                    f.reason = Some(no_class_reason(&sc, &vol.name));
+                    Some(false)
+                }
                 ClassChoice::NoMatch => {
                     notes.advice.insert(format!(
                         "ask your cluster admin for a VolumeSnapshotClass for driver {driver} (StorageClass {sc})"
@@ -333,6 +347,12 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
                 .warnings
                 .push(format!("you may not list {what} (forbidden): {effect}"));
         }
+    }
+
+    if snapshot_api_missing(inputs) {
+        notes.warnings.push(
+            "the cluster does not serve snapshot.storage.k8s.io (the CSI snapshot CRDs are not installed): KubeVirt can capture no volume".to_owned(),
+        );
     }
 
     let spec_volumes = vm_volumes(&inputs.vm);

@@ -31,6 +31,9 @@ pub struct StorageInputs {
     pub volume_snapshot_classes: Option<Vec<Value>>,
     pub storage_profiles: Option<Vec<Value>>,
     pub csi_drivers: Option<Vec<Value>>,
+    /// Kinds whose API the cluster does not serve (404), e.g. "VolumeSnapshotClass" when the
+    /// CSI snapshot CRDs are not installed, "StorageProfile" without CDI.
+    pub missing_apis: Vec<String>,
 }
 
 /// The verdict for one volume of the VM.

@@ -17,6 +17,7 @@ fn inputs(vm: &str, vmi: Option<&str>) -> StorageInputs {
         volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
         storage_profiles: Some(items("storageprofiles.yaml")),
         csi_drivers: Some(items("csidrivers.yaml")),
+        missing_apis: Vec::new(),
     }
 }
 
@@ -377,4 +378,19 @@ fn analysis_serializes_as_camel_case_json() {
     assert_eq!(v["volumes"][0]["snapshotClass"], "ceph-rbd-snapclass");
     assert_eq!(v["volumes"][0]["csiDriverPresent"], true);
     assert!(v["blockers"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn missing_snapshot_api_asks_for_the_csi_snapshot_crds() {
+    let mut i = inputs("vm-web-02-stopped.yaml", None);
+    i.volume_snapshot_classes = Some(Vec::new());
+    i.missing_apis = vec!["VolumeSnapshotClass".into()];
+    i.vm["status"]
+        .as_object_mut()
+        .unwrap()
+        .remove("volumeSnapshotStatuses");
+    let a = analyse(&i);
+    assert!(!a.snapshottable);
+    assert!(warned(&a, "does not serve snapshot.storage.k8s.io"));
+    assert!(a.blockers[0].contains("install the CSI snapshot CRDs"));
 }

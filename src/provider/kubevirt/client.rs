@@ -126,12 +126,13 @@ impl KubeVirt {
     }
 
     /// A cluster-scoped list that a namespace user may not be allowed to read: 403 → None
-    /// (the analysis reports "unknown"), 404 (the CRD is not installed) → empty.
-    async fn list_cluster_tolerant(&self, kind: Kind) -> Result<Option<Vec<Value>>> {
+    /// (the analysis reports "unknown"), 404 (the CRD is not installed) → empty, and the
+    /// second value says the API is not served.
+    async fn list_cluster_tolerant(&self, kind: Kind) -> Result<(Option<Vec<Value>>, bool)> {
         match self.list_pages(kind, None, None).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if status_code(&e) == Some(403) => Ok(None),
-            Err(e) if status_code(&e) == Some(404) => Ok(Some(Vec::new())),
+            Ok(v) => Ok((Some(v), false)),
+            Err(e) if status_code(&e) == Some(403) => Ok((None, false)),
+            Err(e) if status_code(&e) == Some(404) => Ok((Some(Vec::new()), true)),
             Err(e) => Err(e).with_context(|| format!("failed to list {}", kind.kind_plural())),
         }
     }
@@ -209,15 +210,26 @@ impl KubeVirt {
             self.list_cluster_tolerant(Kind::StorageProfile),
             self.list_cluster_tolerant(Kind::CsiDriver),
         )?;
+        let missing_apis = [
+            (Kind::StorageClass, storage_classes.1),
+            (Kind::VolumeSnapshotClass, vscs.1),
+            (Kind::StorageProfile, profiles.1),
+            (Kind::CsiDriver, csi_drivers.1),
+        ]
+        .into_iter()
+        .filter(|(_, missing)| *missing)
+        .map(|(k, _)| k.kind().to_owned())
+        .collect();
         Ok(StorageInputs {
             vm: vm.clone(),
             vmi,
             pvcs: pvcs.into_iter().flatten().collect(),
             data_volumes: data_volumes.into_iter().flatten().collect(),
-            storage_classes,
-            volume_snapshot_classes: vscs,
-            storage_profiles: profiles,
-            csi_drivers,
+            storage_classes: storage_classes.0,
+            volume_snapshot_classes: vscs.0,
+            storage_profiles: profiles.0,
+            csi_drivers: csi_drivers.0,
+            missing_apis,
         })
     }
 
