@@ -46,7 +46,8 @@ mod tests {
         assert_eq!(v["contexts"][0]["context"]["namespace"], "prod");
         assert_eq!(
             v["clusters"][0]["cluster"]["server"],
-            "http://127.0.0.1:1234"
+            "https://127.0.0.1:1234"
         );
+        assert!(v["clusters"][0]["cluster"]["certificate-authority-data"].is_string());
     }
 }

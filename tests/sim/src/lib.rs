@@ -55,6 +55,8 @@ pub struct SimConfig {
     pub time_scale: f64,
     /// Log requests and start-up notes to stderr.
     pub verbose: bool,
+    /// Run the simulated controllers (off for tests of the bare protocol).
+    pub controllers: bool,
 }
 
 impl Default for SimConfig {
@@ -67,6 +69,7 @@ impl Default for SimConfig {
             rtt: Duration::ZERO,
             time_scale: 1.0,
             verbose: false,
+            controllers: true,
         }
     }
 }
@@ -178,7 +181,11 @@ impl Sim {
             config.verbose,
             SimClock::new(config.time_scale),
         ));
-        let controller_tasks = spawn_controllers(&shared, &scenario, &config)?;
+        let controller_tasks = if config.controllers {
+            spawn_controllers(&shared, &scenario, &config)?
+        } else {
+            vec![]
+        };
         let server_task = tokio::spawn(server::serve(listener, shared.clone(), rx));
         Ok(Sim {
             addr,
@@ -311,6 +318,17 @@ fn spawn_controllers(
     scenario: &Scenario,
     config: &SimConfig,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
-    let _ = (shared, scenario, config);
-    Ok(vec![])
+    let mut cfg: controllers::ControllerConfig = if scenario
+        .controllers
+        .as_object()
+        .is_none_or(|m| m.is_empty())
+    {
+        controllers::ControllerConfig::default()
+    } else {
+        serde_json::from_value(scenario.controllers.clone())
+            .context("failed to read the controllers section of sim.yaml")?
+    };
+    // The simulator's time scale multiplies whatever sim.yaml asks for.
+    cfg.time_scale *= config.time_scale;
+    Ok(controllers::spawn_all(shared.store.clone(), Arc::new(cfg)))
 }

@@ -76,6 +76,7 @@ async fn serve(args: Serve, verbose: bool) -> anyhow::Result<()> {
         rtt: Duration::from_millis(args.rtt_ms),
         time_scale: args.time_scale,
         verbose,
+        controllers: true,
     })
     .await?;
     let user = args.user.unwrap_or_else(|| sim.default_user().to_string());

@@ -194,6 +194,23 @@ impl Registry {
                 false,
             ),
             def(
+                "",
+                &["v1"],
+                "Event",
+                "events",
+                &["ev"],
+                true,
+                false,
+                vec![
+                    col("Last Seen", "date", ".lastTimestamp", 0),
+                    col("Type", "string", ".type", 0),
+                    col("Reason", "string", ".reason", 0),
+                    col("Object", "string", ".involvedObject.name", 0),
+                    col("Message", "string", ".message", 0),
+                ],
+                false,
+            ),
+            def(
                 "storage.k8s.io",
                 &["v1"],
                 "StorageClass",

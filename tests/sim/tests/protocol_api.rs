@@ -1,0 +1,549 @@
+//! The simulator's REST protocol, black-box over HTTP: discovery, CRUD, status subresource,
+//! selectors, pagination, finalizers, dry-run, errors, auth, actions, tables.
+
+mod protocol_support;
+
+use protocol_support::Client;
+use serde_json::{Value, json};
+use vmsnap_sim::{Gvr, Sim, SimConfig};
+
+const VMS: &str = "/apis/kubevirt.io/v1/namespaces/prod/virtualmachines";
+const SNAPS: &str = "/apis/snapshot.kubevirt.io/v1beta1/namespaces/prod/virtualmachinesnapshots";
+
+async fn sim() -> (Sim, Client) {
+    // Controllers stay out of the way: nothing here is a KubeVirt flow.
+    let config = SimConfig {
+        controllers: false,
+        ..SimConfig::empty()
+    };
+    let sim = Sim::start(config).await.unwrap();
+    sim.store()
+        .create(
+            &Gvr::new("", "v1", "namespaces"),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}),
+        )
+        .unwrap();
+    let client = Client::new(sim.addr(), sim.token("admin").as_deref());
+    (sim, client)
+}
+
+fn vm(name: &str, labels: Value) -> Value {
+    json!({
+        "apiVersion": "kubevirt.io/v1",
+        "kind": "VirtualMachine",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}}}}},
+    })
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn discovery_lists_groups_resources_and_subresources() {
+    let (_sim, c) = sim().await;
+    let v = c.get("/version").await.json();
+    assert_eq!(
+        (v["major"].as_str(), v["minor"].as_str()),
+        (Some("1"), Some("32"))
+    );
+    assert_eq!(c.get("/api").await.json()["versions"], json!(["v1"]));
+    let groups = c.get("/apis").await.json();
+    let snap = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "snapshot.kubevirt.io")
+        .unwrap();
+    assert_eq!(snap["preferredVersion"]["version"], "v1beta1");
+    assert_eq!(snap["versions"][1]["version"], "v1alpha1");
+    let list = c.get("/apis/snapshot.kubevirt.io/v1beta1").await.json();
+    let res = list["resources"].as_array().unwrap();
+    let vmsnap = res
+        .iter()
+        .find(|r| r["name"] == "virtualmachinesnapshots")
+        .unwrap();
+    assert_eq!(vmsnap["kind"], "VirtualMachineSnapshot");
+    assert_eq!(vmsnap["namespaced"], true);
+    assert!(
+        vmsnap["shortNames"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("vmsnapshot"))
+    );
+    assert!(
+        vmsnap["verbs"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("watch"))
+    );
+    assert!(
+        res.iter()
+            .any(|r| r["name"] == "virtualmachinesnapshots/status")
+    );
+    let sub = c.get("/apis/subresources.kubevirt.io/v1").await.json();
+    assert!(
+        sub["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "virtualmachines/start")
+    );
+    assert_eq!(c.get("/apis/nothing.example.com/v1").await.status, 404);
+}
+
+#[tokio::test]
+async fn create_get_update_patch_and_delete_round_trip() {
+    let (_sim, c) = sim().await;
+    let created = c.post(VMS, &vm("db", json!({"app": "db"}))).await;
+    assert_eq!(created.status, 201);
+    let created = created.json();
+    assert_eq!(created["metadata"]["generation"], 1);
+    assert!(created["metadata"]["uid"].is_string());
+    let got = c.get(&format!("{VMS}/db")).await.json();
+    assert_eq!(
+        got["metadata"]["resourceVersion"],
+        created["metadata"]["resourceVersion"]
+    );
+
+    let dup = c.post(VMS, &vm("db", json!({}))).await;
+    assert_eq!(dup.status, 409);
+    assert_eq!(dup.json()["reason"], "AlreadyExists");
+
+    let mut newer = got.clone();
+    newer["spec"]["runStrategy"] = json!("Always");
+    let put = c.put(&format!("{VMS}/db"), &newer).await;
+    assert_eq!(put.status, 200);
+    assert_eq!(put.json()["metadata"]["generation"], 2);
+    let stale = c.put(&format!("{VMS}/db"), &got).await;
+    assert_eq!(stale.status, 409);
+    assert_eq!(stale.json()["reason"], "Conflict");
+
+    let merged = c
+        .patch(
+            &format!("{VMS}/db"),
+            "application/merge-patch+json",
+            &json!({"metadata": {"labels": {"tier": "gold"}}}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        merged["metadata"]["labels"],
+        json!({"app": "db", "tier": "gold"})
+    );
+    let jp = c
+        .patch(
+            &format!("{VMS}/db"),
+            "application/json-patch+json",
+            &json!([{"op": "replace", "path": "/spec/runStrategy", "value": "Halted"}]),
+        )
+        .await
+        .json();
+    assert_eq!(jp["spec"]["runStrategy"], "Halted");
+    let smp = c
+        .patch(
+            &format!("{VMS}/db"),
+            "application/strategic-merge-patch+json",
+            &json!({"spec": {}}),
+        )
+        .await;
+    assert_eq!(
+        smp.status, 415,
+        "custom resources refuse strategic merge patches"
+    );
+
+    let del = c.delete(&format!("{VMS}/db")).await;
+    assert_eq!(del.status, 200);
+    let gone = c.get(&format!("{VMS}/db")).await;
+    assert_eq!(gone.status, 404);
+    let status = gone.json();
+    assert_eq!(status["kind"], "Status");
+    assert_eq!(status["reason"], "NotFound");
+    assert_eq!(
+        status["message"],
+        "virtualmachines.kubevirt.io \"db\" not found"
+    );
+    assert_eq!(
+        status["details"],
+        json!({"name": "db", "group": "kubevirt.io", "kind": "virtualmachines"})
+    );
+}
+
+#[tokio::test]
+async fn status_subresource_and_main_resource_do_not_overwrite_each_other() {
+    let (_sim, c) = sim().await;
+    let mut obj = vm("db", json!({}));
+    obj["status"] = json!({"printableStatus": "Running"});
+    let created = c.post(VMS, &obj).await.json();
+    assert!(
+        created.get("status").is_none(),
+        "status is dropped on create"
+    );
+
+    let st = c
+        .patch(
+            &format!("{VMS}/db/status"),
+            "application/merge-patch+json",
+            &json!({"status": {"printableStatus": "Stopped"}, "spec": {"runStrategy": "Always"}}),
+        )
+        .await
+        .json();
+    assert_eq!(st["status"]["printableStatus"], "Stopped");
+    assert_eq!(
+        st["spec"]["runStrategy"], "Halted",
+        "a status write ignores spec"
+    );
+
+    let main = c
+        .patch(
+            &format!("{VMS}/db"),
+            "application/merge-patch+json",
+            &json!({"status": {"printableStatus": "Bogus"}}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        main["status"]["printableStatus"], "Stopped",
+        "a main-resource write ignores status"
+    );
+}
+
+#[tokio::test]
+async fn list_pages_with_limit_and_continue_in_name_order() {
+    let (sim, c) = sim().await;
+    let gvr = Gvr::new("kubevirt.io", "v1", "virtualmachines");
+    for i in 0..25 {
+        let mut o = vm(&format!("vm-{i:02}"), json!({}));
+        o["metadata"]["namespace"] = json!("prod");
+        sim.store().create(&gvr, o).unwrap();
+    }
+    let first = c.get(&format!("{VMS}?limit=10")).await.json();
+    assert_eq!(first["kind"], "VirtualMachineList");
+    assert_eq!(names(&first).len(), 10);
+    assert_eq!(first["metadata"]["remainingItemCount"], 15);
+    let rv = first["metadata"]["resourceVersion"].clone();
+    let mut all = names(&first);
+    let mut token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    loop {
+        let page = c
+            .get(&format!("{VMS}?limit=10&continue={token}"))
+            .await
+            .json();
+        assert_eq!(
+            page["metadata"]["resourceVersion"], rv,
+            "pages keep the first page's resourceVersion"
+        );
+        all.extend(names(&page));
+        match page["metadata"]["continue"].as_str() {
+            Some(t) if !t.is_empty() => token = t.to_string(),
+            _ => break,
+        }
+    }
+    let want: Vec<String> = (0..25).map(|i| format!("vm-{i:02}")).collect();
+    assert_eq!(all, want);
+    let everything = c.get("/apis/kubevirt.io/v1/virtualmachines").await.json();
+    assert_eq!(names(&everything).len(), 25);
+}
+
+#[tokio::test]
+async fn continue_token_expires_after_compaction() {
+    let (sim, c) = sim().await;
+    for n in ["a", "b", "c"] {
+        assert_eq!(c.post(VMS, &vm(n, json!({}))).await.status, 201);
+    }
+    let first = c.get(&format!("{VMS}?limit=1")).await.json();
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    c.post(VMS, &vm("d", json!({}))).await;
+    sim.store().compact();
+    let expired = c.get(&format!("{VMS}?limit=1&continue={token}")).await;
+    assert_eq!(expired.status, 410);
+    assert_eq!(expired.json()["reason"], "Expired");
+}
+
+#[tokio::test]
+async fn label_and_field_selectors_filter_lists() {
+    let (_sim, c) = sim().await;
+    c.post(VMS, &vm("db-1", json!({"app": "db", "tier": "gold"})))
+        .await;
+    c.post(VMS, &vm("db-2", json!({"app": "db", "tier": "silver"})))
+        .await;
+    c.post(VMS, &vm("web", json!({"app": "web"}))).await;
+    let q = |sel: &str| {
+        format!(
+            "{VMS}?labelSelector={}",
+            sel.replace(' ', "+")
+                .replace('=', "%3D")
+                .replace(',', "%2C")
+        )
+    };
+    for (sel, want) in [
+        ("app=db", vec!["db-1", "db-2"]),
+        ("app==web", vec!["web"]),
+        ("app!=db", vec!["web"]),
+        ("tier in (gold,bronze)", vec!["db-1"]),
+        ("tier notin (gold)", vec!["db-2", "web"]),
+        ("tier", vec!["db-1", "db-2"]),
+        ("!tier", vec!["web"]),
+        ("app=db,tier=silver", vec!["db-2"]),
+    ] {
+        assert_eq!(names(&c.get(&q(sel)).await.json()), want, "{sel}");
+    }
+    let by_name = c
+        .get(&format!("{VMS}?fieldSelector=metadata.name%3Dweb"))
+        .await
+        .json();
+    assert_eq!(names(&by_name), ["web"]);
+    let by_ns = c
+        .get("/apis/kubevirt.io/v1/virtualmachines?fieldSelector=metadata.namespace%21%3Dprod")
+        .await
+        .json();
+    assert!(names(&by_ns).is_empty());
+    let bad = c
+        .get(&format!("{VMS}?fieldSelector=status.phase%3DRunning"))
+        .await;
+    assert_eq!(bad.status, 400);
+}
+
+#[tokio::test]
+async fn finalizers_keep_a_deleted_object_until_they_are_removed() {
+    let (_sim, c) = sim().await;
+    let mut obj = vm("db", json!({}));
+    obj["metadata"]["finalizers"] = json!(["example.com/protect"]);
+    c.post(VMS, &obj).await;
+    let del = c.delete(&format!("{VMS}/db")).await;
+    assert_eq!(del.status, 200);
+    assert!(del.json()["metadata"]["deletionTimestamp"].is_string());
+    let still = c.get(&format!("{VMS}/db")).await;
+    assert_eq!(still.status, 200);
+    let again = c.delete(&format!("{VMS}/db")).await;
+    assert_eq!(
+        again.status, 200,
+        "deleting a terminating object is idempotent"
+    );
+    let cleared = c
+        .patch(
+            &format!("{VMS}/db"),
+            "application/merge-patch+json",
+            &json!({"metadata": {"finalizers": null}}),
+        )
+        .await;
+    assert_eq!(cleared.status, 200);
+    assert_eq!(c.get(&format!("{VMS}/db")).await.status, 404);
+}
+
+#[tokio::test]
+async fn dry_run_writes_are_validated_and_answered_but_not_stored() {
+    let (sim, c) = sim().await;
+    let r = c
+        .post(&format!("{VMS}?dryRun=All"), &vm("db", json!({})))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["metadata"]["name"], "db");
+    assert_eq!(c.get(&format!("{VMS}/db")).await.status, 404);
+    c.post(VMS, &vm("db", json!({}))).await;
+    let d = c
+        .request("DELETE", &format!("{VMS}/db?dryRun=All"), &[], None)
+        .await;
+    assert_eq!(d.status, 200);
+    assert_eq!(c.get(&format!("{VMS}/db")).await.status, 200);
+    let p = c
+        .patch(
+            &format!("{VMS}/db?dryRun=All"),
+            "application/merge-patch+json",
+            &json!({"spec": {"runStrategy": "Always"}}),
+        )
+        .await;
+    assert_eq!(p.json()["spec"]["runStrategy"], "Always");
+    assert_eq!(
+        c.get(&format!("{VMS}/db")).await.json()["spec"]["runStrategy"],
+        "Halted"
+    );
+    let writes = sim.writes();
+    assert_eq!(writes.iter().filter(|w| w.dry_run).count(), 3);
+    assert_eq!(writes.iter().filter(|w| !w.dry_run).count(), 1);
+}
+
+#[tokio::test]
+async fn missing_namespace_and_unknown_paths_are_not_found() {
+    let (_sim, c) = sim().await;
+    let r = c
+        .post(
+            "/apis/kubevirt.io/v1/namespaces/nowhere/virtualmachines",
+            &vm("db", json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["message"], "namespaces \"nowhere\" not found");
+    assert_eq!(
+        c.get("/apis/kubevirt.io/v1/namespaces/prod/nothings")
+            .await
+            .status,
+        404
+    );
+    let mismatch = {
+        let mut o = vm("db", json!({}));
+        o["metadata"]["namespace"] = json!("other");
+        c.post(VMS, &o).await
+    };
+    assert_eq!(mismatch.status, 400);
+}
+
+#[tokio::test]
+async fn unauthenticated_and_unknown_tokens_get_401() {
+    let (sim, _c) = sim().await;
+    let anon = Client::new(sim.addr(), None);
+    let r = anon.get("/api").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["reason"], "Unauthorized");
+    assert_eq!(
+        Client::new(sim.addr(), Some("nope")).get(VMS).await.status,
+        401
+    );
+    assert_eq!(sim.requests().last().unwrap().user, "");
+}
+
+#[tokio::test]
+async fn users_without_rights_get_403_worded_like_rbac() {
+    let (sim, c) = sim().await;
+    c.post(VMS, &vm("db", json!({}))).await;
+    let viewer = Client::new(sim.addr(), sim.token("viewer").as_deref());
+    assert_eq!(viewer.get(VMS).await.status, 200);
+    let r = viewer.post(SNAPS, &json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot", "metadata": {"name": "s"}, "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"}}})).await;
+    assert_eq!(r.status, 403);
+    let s = r.json();
+    assert_eq!(s["reason"], "Forbidden");
+    assert_eq!(
+        s["message"],
+        "virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"viewer\" cannot create resource \"virtualmachinesnapshots\" in API group \"snapshot.kubevirt.io\" in the namespace \"prod\""
+    );
+    let named = viewer.delete(&format!("{VMS}/db")).await.json();
+    assert_eq!(
+        named["message"],
+        "virtualmachines.kubevirt.io \"db\" is forbidden: User \"viewer\" cannot delete resource \"virtualmachines\" in API group \"kubevirt.io\" in the namespace \"prod\""
+    );
+    let start = viewer
+        .put(
+            "/apis/subresources.kubevirt.io/v1/namespaces/prod/virtualmachines/db/start",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        start["message"],
+        "virtualmachines.subresources.kubevirt.io \"db\" is forbidden: User \"viewer\" cannot update resource \"virtualmachines/start\" in API group \"subresources.kubevirt.io\" in the namespace \"prod\""
+    );
+}
+
+#[tokio::test]
+async fn self_subject_access_reviews_answer_from_the_same_rules() {
+    let (sim, _c) = sim().await;
+    let alice = Client::new(sim.addr(), sim.token("alice").as_deref());
+    let ask = |verb: &str| json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {"resourceAttributes": {"namespace": "prod", "verb": verb, "group": "snapshot.kubevirt.io", "resource": "virtualmachinesnapshots"}}});
+    let r = alice
+        .post(
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            &ask("list"),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["status"]["allowed"], true);
+    let r = alice
+        .post(
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            &ask("create"),
+        )
+        .await;
+    assert_eq!(r.json()["status"]["allowed"], false);
+}
+
+#[tokio::test]
+async fn start_and_stop_flip_the_run_strategy_and_refuse_no_ops() {
+    let (_sim, c) = sim().await;
+    c.post(VMS, &vm("db", json!({}))).await;
+    let base = "/apis/subresources.kubevirt.io/v1/namespaces/prod/virtualmachines/db";
+    assert_eq!(
+        c.put(&format!("{base}/start"), &json!({})).await.status,
+        202
+    );
+    assert_eq!(
+        c.get(&format!("{VMS}/db")).await.json()["spec"]["runStrategy"],
+        "Always"
+    );
+    let again = c.put(&format!("{base}/start"), &json!({})).await;
+    assert_eq!(again.status, 409);
+    assert!(
+        again.json()["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("VM is already running")
+    );
+    assert_eq!(c.put(&format!("{base}/stop"), &json!({})).await.status, 202);
+    assert_eq!(
+        c.get(&format!("{VMS}/db")).await.json()["spec"]["runStrategy"],
+        "Halted"
+    );
+    assert_eq!(
+        c.put(
+            "/apis/subresources.kubevirt.io/v1/namespaces/prod/virtualmachines/nope/start",
+            &json!({})
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn tables_follow_the_printer_columns() {
+    let (_sim, c) = sim().await;
+    let mut o = vm("db", json!({}));
+    o["metadata"]["creationTimestamp"] = json!("2020-01-01T00:00:00Z");
+    c.post(VMS, &o).await;
+    let t = c
+        .get_accept(
+            VMS,
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        )
+        .await
+        .json();
+    assert_eq!(t["kind"], "Table");
+    let cols: Vec<&str> = t["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(cols[0], "Name");
+    assert!(cols.contains(&"Age"));
+    assert_eq!(t["rows"][0]["cells"][0], "db");
+    assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    let one = c
+        .get_accept(
+            &format!("{VMS}/db"),
+            "application/json;as=Table;v=v1;g=meta.k8s.io",
+        )
+        .await
+        .json();
+    assert_eq!(one["rows"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn generate_name_and_deletecollection_work() {
+    let (_sim, c) = sim().await;
+    let mut o = vm("", json!({"batch": "x"}));
+    o["metadata"] = json!({"generateName": "tmp-", "labels": {"batch": "x"}});
+    let a = c.post(VMS, &o).await.json();
+    let b = c.post(VMS, &o).await.json();
+    assert_ne!(a["metadata"]["name"], b["metadata"]["name"]);
+    assert!(a["metadata"]["name"].as_str().unwrap().starts_with("tmp-"));
+    c.post(VMS, &vm("keep", json!({}))).await;
+    let r = c.delete(&format!("{VMS}?labelSelector=batch%3Dx")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(names(&c.get(VMS).await.json()), ["keep"]);
+}
