@@ -55,9 +55,10 @@ pub fn generate(shell: Shell, cmd: &mut Command, out: &mut dyn Write) {
     let mut script = Vec::new();
     clap_complete::generate(shell, cmd, BIN_NAME, &mut script);
     if shell == Shell::Bash {
-        // clap_complete 4.6 spells a hyphenated bin name two ways in bash (clap-rs/clap#6421):
-        // the word loop says kubectl__vmsnap__subcmd__X, the case arms kubectl__subcmd__vmsnap__subcmd__X,
-        // so nothing after a subcommand completes. Spell the arms the loop's way.
+        // clap_complete 4.6 spells a hyphenated bin name two ways in bash
+        // (clap-rs/clap#6421): the word loop says kubectl__vmsnap__subcmd__X, the case arms
+        // kubectl__subcmd__vmsnap__subcmd__X, so nothing after a subcommand completes.
+        // Spell the arms the loop's way.
         let text = String::from_utf8_lossy(&script).replace(
             &BIN_NAME.replace('-', "__subcmd__"),
             &BIN_NAME.replace('-', "__"),

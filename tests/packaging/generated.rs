@@ -32,6 +32,24 @@ fn completion_scripts_match_the_clap_definition() {
 }
 
 #[test]
+fn completion_subcommand_prints_the_checked_in_scripts() {
+    for (arg, shell) in [
+        ("bash", Shell::Bash),
+        ("zsh", Shell::Zsh),
+        ("fish", Shell::Fish),
+        ("powershell", Shell::PowerShell),
+    ] {
+        let out = run_ok(Command::new(crate::plugin_binary()).args(["completion", arg]));
+        let checked_in =
+            std::fs::read(root().join("completions").join(file_name(shell))).expect("script");
+        assert!(
+            out.stdout == checked_in,
+            "`kubectl vmsnap completion {arg}` differs from the checked-in script"
+        );
+    }
+}
+
+#[test]
 fn static_scripts_offer_no_hidden_commands_because_there_are_none() {
     // clap_complete's static generators list hidden subcommands too, so plumbing such as
     // `__complete` is answered before clap parses (completion::complete_request).
