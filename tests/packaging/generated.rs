@@ -74,7 +74,10 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
     cmd.build();
     let mut pages = Vec::new();
     let mut render = |c: clap::Command| {
-        let man = clap_mangen::Man::new(c);
+        // Every page names the package, not just its subcommand, as its source.
+        let man = clap_mangen::Man::new(c)
+            .source(format!("kubectl-vmsnap {}", env!("CARGO_PKG_VERSION")))
+            .manual("kubectl-vmsnap Manual");
         let mut out = Vec::new();
         man.render(&mut out).expect("render man page");
         pages.push((man.get_filename(), out));
