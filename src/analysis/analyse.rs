@@ -7,8 +7,11 @@ use serde_json::Value;
 use super::snapshot_class::{ClassChoice, choose};
 use super::{Analysis, StorageInputs, VolumeFinding, human_bytes, parse_quantity};
 use crate::model::{Consistency, RunState, VmInfo};
-use crate::provider::kubevirt::json::{arr_at, bool_at, condition_true, find_named, str_at};
-use crate::provider::kubevirt::{VmVolume, vm_info, vm_volumes, vmi_volumes};
+use crate::provider::kubevirt::json::{arr_at, bool_at, condition_true, find_named, name, str_at};
+use crate::provider::kubevirt::{
+    BACKEND_STORAGE_LABEL, VmVolume, backend_pvc, backend_volume_name, needs_backend_storage,
+    vm_info, vm_volumes, vmi_volumes,
+};
 
 /// The VM controller's own verdict for one volume (`status.volumeSnapshotStatuses`).
 struct VmVerdict {
@@ -368,6 +371,51 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
             )
         })
         .collect();
+
+    // KubeVirt snapshots the backend PVC holding persistent vTPM / EFI state with the disks.
+    if needs_backend_storage(&inputs.vm) {
+        let vol_name = backend_volume_name(&vm.name);
+        match backend_pvc(&vm.name, &inputs.pvcs) {
+            Some(p) => {
+                let v = VmVolume {
+                    name: vol_name.clone(),
+                    source_kind: "persistentVolumeClaim".to_owned(),
+                    claim: Some(name(p).to_owned()),
+                    data_volume: None,
+                    hotpluggable: false,
+                };
+                let mut f = analyse_volume(&v, inputs, verdicts.get(&vol_name), false, &mut notes);
+                f.source_kind = "backendStorage".to_owned();
+                if f.included {
+                    notes.warnings.push(format!(
+                        "the VM keeps its vTPM/EFI state on PVC {}, which the snapshot captures with the disks",
+                        name(p)
+                    ));
+                }
+                volumes.push(f);
+            }
+            None => {
+                notes.blockers.push(format!(
+                    "VM {}/{} keeps vTPM/EFI state on a backend PVC (label {BACKEND_STORAGE_LABEL}={}) that does not exist yet (KubeVirt creates it when the VM first starts): KubeVirt will not start a snapshot until it exists",
+                    vm.namespace, vm.name, vm.name
+                ));
+                volumes.push(VolumeFinding {
+                    volume: vol_name,
+                    source_kind: "backendStorage".to_owned(),
+                    pvc: None,
+                    storage_class: None,
+                    driver: None,
+                    snapshot_class: None,
+                    deletion_policy: None,
+                    csi_driver_present: None,
+                    hotplugged: false,
+                    size_bytes: None,
+                    included: false,
+                    reason: Some("backend-storage PVC not found".to_owned()),
+                });
+            }
+        }
+    }
 
     // Hot-plugs present only on the running instance are not part of a snapshot.
     let in_spec: BTreeSet<&str> = spec_volumes.iter().map(|v| v.name.as_str()).collect();

@@ -394,3 +394,40 @@ fn missing_snapshot_api_asks_for_the_csi_snapshot_crds() {
     assert!(warned(&a, "does not serve snapshot.storage.k8s.io"));
     assert!(a.blockers[0].contains("install the CSI snapshot CRDs"));
 }
+
+#[test]
+fn persistent_vtpm_and_efi_state_pvc_is_captured_with_the_disks() {
+    let a = analyse(&inputs("vm-win11-tpm.yaml", None));
+    assert!(a.vm.windows);
+    assert_eq!(a.expected_consistency, Consistency::Offline);
+    assert_eq!(
+        a.included_volumes(),
+        ["rootdisk", "persistent-state-for-win11-desk"]
+    );
+    let state = finding(&a, "persistent-state-for-win11-desk");
+    assert_eq!(state.source_kind, "backendStorage");
+    assert_eq!(
+        state.pvc.as_deref(),
+        Some("persistent-state-for-win11-desk-7hq2x")
+    );
+    assert_eq!(state.snapshot_class.as_deref(), Some("ceph-rbd-snapclass"));
+    assert_eq!(state.size_bytes, Some(10 << 20));
+    assert_eq!(a.size_estimate_bytes, 80 * GI + (10 << 20));
+    assert!(warned(
+        &a,
+        "vTPM/EFI state on PVC persistent-state-for-win11-desk-7hq2x"
+    ));
+    assert!(a.blockers.is_empty());
+}
+
+#[test]
+fn missing_backend_state_pvc_blocks_until_the_vm_first_starts() {
+    let mut i = inputs("vm-win11-tpm.yaml", None);
+    i.pvcs
+        .retain(|p| p["metadata"]["labels"]["persistent-state-for"] != "win11-desk");
+    let a = analyse(&i);
+    assert!(a.snapshottable, "the root disk is still included");
+    let state = finding(&a, "persistent-state-for-win11-desk");
+    assert!(!state.included);
+    assert!(a.blockers[0].contains("label persistent-state-for=win11-desk"));
+}

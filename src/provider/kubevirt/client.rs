@@ -9,7 +9,7 @@ use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams, Precon
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
-use super::convert::referenced_claims;
+use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_claims};
 use super::json::{name, namespace};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::analysis::StorageInputs;
@@ -199,11 +199,21 @@ impl KubeVirt {
                 .iter()
                 .map(|c| self.get(Kind::PersistentVolumeClaim, ns, c)),
         );
+        // The vTPM/EFI state PVC is found by label, as KubeVirt does.
+        let backend = async {
+            if !needs_backend_storage(vm) {
+                return Ok(Vec::new());
+            }
+            let selector = format!("{BACKEND_STORAGE_LABEL}={vm_name}");
+            self.list(Kind::PersistentVolumeClaim, Some(ns), Some(&selector))
+                .await
+        };
         // A 404 here also covers "CDI is not installed": the DataVolume is then simply absent.
         let data_volumes = try_join_all(dvs.iter().map(|d| self.get(Kind::DataVolume, ns, d)));
-        let (vmi, pvcs, data_volumes, storage_classes, vscs, profiles, csi_drivers) = futures::try_join!(
+        let (vmi, pvcs, backend, data_volumes, storage_classes, vscs, profiles, csi_drivers) = futures::try_join!(
             self.get_vmi(ns, vm_name),
             pvcs,
+            backend,
             data_volumes,
             self.list_cluster_tolerant(Kind::StorageClass),
             self.list_cluster_tolerant(Kind::VolumeSnapshotClass),
@@ -223,7 +233,7 @@ impl KubeVirt {
         Ok(StorageInputs {
             vm: vm.clone(),
             vmi,
-            pvcs: pvcs.into_iter().flatten().collect(),
+            pvcs: pvcs.into_iter().flatten().chain(backend).collect(),
             data_volumes: data_volumes.into_iter().flatten().collect(),
             storage_classes: storage_classes.0,
             volume_snapshot_classes: vscs.0,

@@ -341,3 +341,28 @@ async fn volume_snapshots_and_contents_are_readable_for_describe() {
             .any(|r| restore_info(r).snapshot == "pre-upgrade-snapshot")
     );
 }
+
+#[tokio::test]
+async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
+    let sim = sim().await;
+    let kv = kubevirt(&sim, "admin").await;
+    let vm = kv
+        .get_vm("production", "win11-desk")
+        .await
+        .unwrap()
+        .unwrap();
+    sim.clear_requests();
+    let inputs = kv.storage_inputs("production", &vm).await.unwrap();
+    let names: Vec<&str> = inputs.pvcs.iter().map(json::name).collect();
+    assert_eq!(
+        names,
+        [
+            "win11-desk-rootdisk",
+            "persistent-state-for-win11-desk-7hq2x"
+        ]
+    );
+    assert!(sim.requests().iter().any(|r| {
+        r.query
+            .contains("labelSelector=persistent-state-for%3Dwin11-desk")
+    }));
+}

@@ -89,6 +89,34 @@ pub fn referenced_claims(vm: &Value) -> (Vec<String>, Vec<String>) {
     (claims, dvs)
 }
 
+/// Label KubeVirt puts on the backend-storage PVC holding a VM's persistent vTPM / EFI state.
+pub const BACKEND_STORAGE_LABEL: &str = "persistent-state-for";
+
+/// The VM keeps vTPM or EFI state on a backend PVC (`tpm.persistent` / `efi.persistent` in its
+/// template), which KubeVirt snapshots with the disks. A preference that turns these on is not
+/// expanded here.
+pub fn needs_backend_storage(vm: &Value) -> bool {
+    let dom = "/spec/template/spec/domain";
+    bool_at(vm, &format!("{dom}/devices/tpm/persistent")) == Some(true)
+        || bool_at(vm, &format!("{dom}/firmware/bootloader/efi/persistent")) == Some(true)
+}
+
+/// The name KubeVirt gives the backend-storage volume when it lists a VM's volumes.
+pub fn backend_volume_name(vm_name: &str) -> String {
+    format!("{BACKEND_STORAGE_LABEL}-{vm_name}")
+}
+
+/// The backend-storage PVC among `pvcs`: the newest one labelled for this VM and not being
+/// deleted (KubeVirt's choice when several exist).
+pub fn backend_pvc<'a>(vm_name: &str, pvcs: &'a [Value]) -> Option<&'a Value> {
+    pvcs.iter()
+        .filter(|p| {
+            str_at(p, &format!("/metadata/labels/{BACKEND_STORAGE_LABEL}")) == Some(vm_name)
+                && str_at(p, "/metadata/deletionTimestamp").is_none()
+        })
+        .max_by_key(|p| time_at(p, "/metadata/creationTimestamp"))
+}
+
 fn guest_os(vmi: &Value) -> Option<String> {
     if let Some(p) = str_at(vmi, "/status/guestOSInfo/prettyName") {
         return Some(p.to_owned());
