@@ -366,3 +366,38 @@ async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
             .contains("labelSelector=persistent-state-for%3Dwin11-desk")
     }));
 }
+
+#[tokio::test]
+async fn v1alpha1_clusters_get_objects_written_at_v1alpha1() {
+    let sim = sim().await;
+    let kc = Kubeconfig::from_yaml(&sim.kubeconfig("admin", "production")).unwrap();
+    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .unwrap();
+    let kv = KubeVirt::new(
+        kube::Client::try_from(cfg).unwrap(),
+        ServedVersions {
+            snapshot: SnapshotVersion::V1alpha1,
+        },
+    );
+    let obj = build_snapshot(
+        "production",
+        "alpha-snap",
+        "web-02",
+        None,
+        &Default::default(),
+    );
+    sim.clear_requests();
+    let created = kv.create_snapshot(obj, false).await.unwrap();
+    assert_eq!(created["apiVersion"], "snapshot.kubevirt.io/v1alpha1");
+    assert_eq!(
+        sim.writes()[0].path,
+        "/apis/snapshot.kubevirt.io/v1alpha1/namespaces/production/virtualmachinesnapshots"
+    );
+    assert!(
+        kv.get_snapshot("production", "alpha-snap")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
