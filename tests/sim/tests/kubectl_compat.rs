@@ -1,0 +1,379 @@
+//! The real kubectl (v1.32) against the simulator: discovery, tables, YAML, create, watch to
+//! Succeeded, delete, 401/403/422. Skipped with a note when kubectl is missing, except under
+//! CI=true where that is a failure.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use vmsnap_sim::{Gvr, Sim, SimConfig};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn kubectl_binary() -> Option<PathBuf> {
+    let fixed = Path::new("/usr/bin/kubectl");
+    let found = if fixed.is_file() {
+        Some(fixed.to_path_buf())
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("kubectl"))
+                .find(|p| p.is_file())
+        })
+    };
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("kubectl is required under CI=true (Debian: apt-get install kubernetes-client)");
+        }
+        eprintln!("note: kubectl not found; skipping the kubectl compatibility test");
+    }
+    found
+}
+
+struct Kubectl {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Kubectl {
+    fn new(bin: PathBuf, sim: &Sim) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for user in ["admin", "alice", "stranger"] {
+            std::fs::write(
+                dir.path().join(format!("{user}.kubeconfig")),
+                sim.kubeconfig(user, "prod"),
+            )
+            .unwrap();
+        }
+        Kubectl { bin, dir }
+    }
+
+    fn command(&self, user: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--kubeconfig")
+            .arg(self.dir.path().join(format!("{user}.kubeconfig")))
+            .arg("--cache-dir")
+            .arg(self.dir.path().join(format!("cache-{user}")))
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    async fn run_as(&self, user: &str, args: &[&str]) -> Output {
+        let mut cmd = self.command(user, args);
+        tokio::task::spawn_blocking(move || cmd.output().expect("kubectl runs"))
+            .await
+            .unwrap()
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run_as("admin", args).await;
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// prod with a stopped VM db-01 and a finished snapshot snap-1.
+async fn start() -> Option<(Sim, Kubectl)> {
+    let bin = kubectl_binary()?;
+    let sim = Sim::start(SimConfig {
+        time_scale: 0.05,
+        ..SimConfig::empty()
+    })
+    .await
+    .unwrap();
+    let s = sim.store();
+    s.create(&Gvr::new("", "v1", "namespaces"), json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}, "status": {"phase": "Active"}})).unwrap();
+    s.create(
+        &Gvr::new("kubevirt.io", "v1", "virtualmachines"),
+        json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "metadata": {"name": "db-01", "namespace": "prod"}, "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}}}}}}),
+    )
+    .unwrap();
+    s.create(
+        &Gvr::new("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+        json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot", "metadata": {"name": "snap-1", "namespace": "prod"},
+               "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db-01"}}}),
+    )
+    .unwrap();
+    let k = Kubectl::new(bin, &sim);
+    Some((sim, k))
+}
+
+const SNAPSHOT: &str = "apiVersion: snapshot.kubevirt.io/v1beta1\nkind: VirtualMachineSnapshot\nmetadata:\n  name: before-upgrade\n  namespace: prod\nspec:\n  source:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_api_resources_lists_the_kubevirt_kinds() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let out = k.ok(&["api-resources"]).await;
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("virtualmachinesnapshots "))
+        .expect("vmsnapshots listed");
+    assert!(
+        line.contains("vmsnapshot")
+            && line.contains("snapshot.kubevirt.io/v1beta1")
+            && line.contains("VirtualMachineSnapshot"),
+        "{line}"
+    );
+    for kind in [
+        "VirtualMachine",
+        "VolumeSnapshotClass",
+        "DataVolume",
+        "PersistentVolumeClaim",
+        "VirtualMachineClone",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.split_whitespace().last() == Some(kind)),
+            "{kind} missing from:\n{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_gets_vms_and_snapshots_across_namespaces_with_printer_columns() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let out = k.ok(&["get", "vm,vmsnapshot", "-A"]).await;
+    assert!(out.contains("NAMESPACE"), "{out}");
+    assert!(out.contains("virtualmachine.kubevirt.io/db-01"), "{out}");
+    assert!(
+        out.contains("virtualmachinesnapshot.snapshot.kubevirt.io/snap-1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("SOURCEKIND") && out.contains("READYTOUSE"),
+        "{out}"
+    );
+    let short = k
+        .ok(&["get", "vmsnapshots", "-n", "prod", "-o", "name"])
+        .await;
+    assert_eq!(
+        short.trim(),
+        "virtualmachinesnapshot.snapshot.kubevirt.io/snap-1"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_prints_one_snapshot_as_yaml() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let out = k
+        .ok(&["get", "vmsnapshot", "snap-1", "-n", "prod", "-o", "yaml"])
+        .await;
+    let v: Value = serde_saphyr::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "VirtualMachineSnapshot");
+    assert_eq!(v["apiVersion"], "snapshot.kubevirt.io/v1beta1");
+    assert_eq!(v["spec"]["source"]["name"], "db-01");
+    assert!(v["metadata"]["uid"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_creates_a_snapshot_watches_it_succeed_and_deletes_it() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file("snap.yaml", SNAPSHOT);
+    let out = k.ok(&["create", "-f", &file]).await;
+    assert_eq!(
+        out.trim(),
+        "virtualmachinesnapshot.snapshot.kubevirt.io/before-upgrade created"
+    );
+
+    let mut child = k
+        .command(
+            "admin",
+            &["get", "vmsnapshot", "before-upgrade", "-n", "prod", "-w"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        while let Ok(line) = rx.recv_timeout(TIMEOUT) {
+            let done = line.contains("Succeeded");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.first().is_some_and(|l| l.starts_with("NAME")),
+        "{seen:?}"
+    );
+    let last = seen.last().unwrap();
+    assert!(
+        last.starts_with("before-upgrade") && last.contains("Succeeded") && last.contains("true"),
+        "{seen:?}"
+    );
+
+    let out = k
+        .ok(&["delete", "vmsnapshot", "before-upgrade", "-n", "prod"])
+        .await;
+    assert_eq!(
+        out.trim(),
+        "virtualmachinesnapshot.snapshot.kubevirt.io \"before-upgrade\" deleted"
+    );
+    let gone = k
+        .run_as(
+            "admin",
+            &["get", "vmsnapshot", "before-upgrade", "-n", "prod"],
+        )
+        .await;
+    assert!(!gone.status.success());
+    assert_eq!(
+        stderr(&gone).trim(),
+        "Error from server (NotFound): virtualmachinesnapshots.snapshot.kubevirt.io \"before-upgrade\" not found"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_is_refused_with_403_for_a_user_without_rights() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file("snap.yaml", SNAPSHOT);
+    let out = k.run_as("alice", &["create", "-f", &file]).await;
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "Error from server (Forbidden): error when creating \"{file}\": virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User \"alice\" cannot create resource \"virtualmachinesnapshots\" in API group \"snapshot.kubevirt.io\" in the namespace \"prod\""
+        )
+    );
+    let can = k
+        .run_as(
+            "alice",
+            &[
+                "auth",
+                "can-i",
+                "create",
+                "virtualmachinesnapshots.snapshot.kubevirt.io",
+                "-n",
+                "prod",
+            ],
+        )
+        .await;
+    assert_eq!(String::from_utf8_lossy(&can.stdout).trim(), "no");
+    let can = k
+        .run_as(
+            "alice",
+            &[
+                "auth",
+                "can-i",
+                "list",
+                "virtualmachines.kubevirt.io",
+                "-n",
+                "prod",
+            ],
+        )
+        .await;
+    assert_eq!(String::from_utf8_lossy(&can.stdout).trim(), "yes");
+    let read = k.run_as("alice", &["get", "vm", "-n", "prod"]).await;
+    assert!(read.status.success(), "{}", stderr(&read));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_with_an_unknown_token_must_log_in() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let out = k.run_as("stranger", &["get", "vm", "-n", "prod"]).await;
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("You must be logged in to the server"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_sees_422_for_an_invalid_snapshot_spec() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    if !sim.schema_validation() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI must have the reference CRD schemas"
+        );
+        eprintln!("note: reference CRD schemas not found; skipping the 422 kubectl test");
+        return;
+    }
+    let file = k.file("bad.yaml", "apiVersion: snapshot.kubevirt.io/v1beta1\nkind: VirtualMachineSnapshot\nmetadata:\n  name: bad\n  namespace: prod\nspec:\n  deletionPolicy: Delete\n");
+    let out = k.run_as("admin", &["create", "-f", &file]).await;
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim(),
+        "The VirtualMachineSnapshot \"bad\" is invalid: spec.source: Required value"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_patches_and_lists_as_json() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    k.ok(&["label", "vm", "db-01", "-n", "prod", "tier=gold"])
+        .await;
+    k.ok(&[
+        "patch",
+        "vm",
+        "db-01",
+        "-n",
+        "prod",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"runStrategy":"Always"}}"#,
+    ])
+    .await;
+    let out = k
+        .ok(&["get", "vm", "-n", "prod", "-l", "tier=gold", "-o", "json"])
+        .await;
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["items"][0]["spec"]["runStrategy"], "Always");
+    assert_eq!(v["items"][0]["metadata"]["labels"]["tier"], "gold");
+    let none = k
+        .ok(&["get", "vm", "-n", "prod", "-l", "tier=silver", "-o", "name"])
+        .await;
+    assert!(none.trim().is_empty());
+}
