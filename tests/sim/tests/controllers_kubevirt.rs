@@ -821,3 +821,200 @@ async fn running_vmi_reports_agent_os_and_hotplugged_volumes() {
     assert!(condition(&web, "AgentConnected").is_null());
     assert_eq!(web["status"]["guestOSInfo"], json!({}));
 }
+
+#[tokio::test]
+async fn deleting_a_snapshot_in_progress_unlocks_and_thaws_the_vm() {
+    let mut c = Cluster::start("{timeScale: 0.01, snapshots: {db: {outcome: Stuck}}}");
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    let s = c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let uid = s["metadata"]["uid"].as_str().expect("uid").to_string();
+    c.wait(
+        "virtualmachinesnapshotcontents",
+        &format!("vmsnapshot-content-{uid}"),
+        "created",
+        |o| o.is_some(),
+    )
+    .await;
+    c.wait("virtualmachineinstances", "db", "frozen", |o| {
+        o.is_some_and(|v| v["status"]["fsFreezeStatus"] == "frozen")
+    })
+    .await;
+    c.store
+        .delete(&g("virtualmachinesnapshots"), Some(NS), "s1")
+        .expect("deleted");
+    c.wait("virtualmachinesnapshots", "s1", "gone", |o| o.is_none())
+        .await;
+    c.wait(
+        "virtualmachinesnapshotcontents",
+        &format!("vmsnapshot-content-{uid}"),
+        "gone",
+        |o| o.is_none(),
+    )
+    .await;
+    c.wait(
+        "volumesnapshots",
+        &format!("vmsnapshot-{uid}-volume-data"),
+        "gone",
+        |o| o.is_none(),
+    )
+    .await;
+    let vm = c
+        .wait("virtualmachines", "db", "unlocked", |o| {
+            o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
+        })
+        .await
+        .expect("vm");
+    assert!(
+        !strings(&vm["metadata"]["finalizers"])
+            .contains(&"snapshot.kubevirt.io/snapshot-source-protection")
+    );
+    c.wait("virtualmachineinstances", "db", "thawed", |o| {
+        o.is_some_and(|v| v["status"]["fsFreezeStatus"].is_null())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn retained_content_outlives_its_snapshot() {
+    let mut c = Cluster::start("{}");
+    let mut s = snapshot("s1", "batch");
+    s["spec"]["deletionPolicy"] = json!("Retain");
+    c.create("virtualmachinesnapshots", s);
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let content = s["status"]["virtualMachineSnapshotContentName"]
+        .as_str()
+        .expect("content")
+        .to_string();
+    c.store
+        .delete(&g("virtualmachinesnapshots"), Some(NS), "s1")
+        .expect("deleted");
+    c.wait("virtualmachinesnapshots", "s1", "gone", |o| o.is_none())
+        .await;
+    let kept = c
+        .get("virtualmachinesnapshotcontents", &content)
+        .expect("content retained");
+    assert!(strings(&kept["metadata"]["finalizers"]).is_empty());
+}
+
+#[tokio::test]
+async fn deleting_a_running_vm_terminates_it_and_releases_its_finalizer() {
+    let mut c = Cluster::start("{}");
+    c.wait("virtualmachineinstances", "web", "running", |o| o.is_some())
+        .await;
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "web", |vm| {
+            vm["metadata"]["finalizers"] = json!(["kubevirt.io/virtualMachineControllerFinalize"]);
+        })
+        .expect("finalizer");
+    c.store
+        .delete(&g("virtualmachines"), Some(NS), "web")
+        .expect("deleted");
+    c.wait("virtualmachines", "web", "gone", |o| o.is_none())
+        .await;
+    assert!(c.get("virtualmachineinstances", "web").is_none());
+}
+
+#[tokio::test]
+async fn data_volume_templates_get_data_volumes_and_claims_that_snapshot() {
+    let mut c = Cluster::start("{}");
+    let mut v = vm("fresh", false, "fresh-data");
+    v["spec"]["dataVolumeTemplates"][0]["spec"]["storage"]["storageClassName"] = json!("rbd");
+    v["spec"]["template"]["spec"]["volumes"]
+        .as_array_mut()
+        .expect("volumes")
+        .remove(1);
+    c.create("virtualmachines", v);
+    let dv = c
+        .wait("datavolumes", "fresh-rootdisk", "created", |o| o.is_some())
+        .await
+        .expect("dv");
+    assert_eq!(dv["status"]["phase"], "Succeeded");
+    assert_eq!(dv["metadata"]["ownerReferences"][0]["name"], "fresh");
+    let pvc = c
+        .wait("persistentvolumeclaims", "fresh-rootdisk", "created", |o| {
+            o.is_some()
+        })
+        .await
+        .expect("pvc");
+    assert_eq!(pvc["status"]["capacity"]["storage"], "30Gi");
+    c.create("virtualmachinesnapshots", snapshot("s1", "fresh"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(
+        strings(&s["status"]["snapshotVolumes"]["includedVolumes"]),
+        ["rootdisk"]
+    );
+}
+
+#[tokio::test]
+async fn restore_grace_period_expires_while_the_vm_keeps_running() {
+    let mut c = Cluster::start("{timeScale: 0.001}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create("virtualmachinerestores", restore("r1", "db", "s1", None));
+    let r = c
+        .wait("virtualmachinerestores", "r1", "failed", |o| {
+            o.is_some_and(|r| condition(r, "Failure")["status"] == "True")
+        })
+        .await
+        .expect("restore");
+    assert_eq!(
+        condition(&r, "Failure")["reason"],
+        "Restore target failed to be ready within 5m0s"
+    );
+}
+
+#[tokio::test]
+async fn paused_vm_snapshot_is_marked_paused_and_not_frozen() {
+    let mut c = Cluster::start("{vms: {db: {paused: true}}}");
+    c.wait("virtualmachines", "db", "Paused", |o| {
+        o.is_some_and(|v| v["status"]["printableStatus"] == "Paused")
+    })
+    .await;
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(strings(&s["status"]["indications"]), ["Online", "Paused"]);
+    assert!(
+        c.events_with_reason("FreezeVirtualMachineInstance")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn quiesce_timeout_succeeds_with_the_quiesce_timeout_indication() {
+    let mut c = Cluster::start("{snapshots: {db: {outcome: QuiesceTimeout}}}");
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    c.create("virtualmachinesnapshots", snapshot("s1", "db"));
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    assert_eq!(
+        strings(&s["status"]["indications"]),
+        ["GuestAgent", "Online", "QuiesceTimeout"]
+    );
+    assert!(
+        s["status"]["error"].is_null(),
+        "the error clears once the content is ready"
+    );
+}
+
+#[tokio::test]
+async fn clone_of_a_missing_vm_fails() {
+    let mut c = Cluster::start("{}");
+    c.create(
+        "virtualmachineclones",
+        json!({"apiVersion": "clone.kubevirt.io/v1beta1", "kind": "VirtualMachineClone",
+        "metadata": {"name": "c1", "namespace": NS},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "nope"}}}),
+    );
+    let cl = c.wait_phase("virtualmachineclones", "c1", "Failed").await;
+    assert_eq!(condition(&cl, "Ready")["reason"], "Failed");
+}

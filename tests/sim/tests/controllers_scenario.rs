@@ -296,6 +296,53 @@ async fn controllers_bring_the_default_scenario_to_its_described_state() {
         .contains(&json!("PartialSnapshot"));
     assert!(partial);
 
+    // Deleting a scenario snapshot takes its content, VolumeSnapshots and CSI contents along.
+    let pre = store
+        .get(&snap_gvr(), Some("production"), "pre-upgrade-snapshot")
+        .expect("snapshot");
+    let content = pre["status"]["virtualMachineSnapshotContentName"]
+        .as_str()
+        .expect("content")
+        .to_string();
+    let content_gvr = g(
+        "snapshot.kubevirt.io",
+        "v1beta1",
+        "virtualmachinesnapshotcontents",
+    );
+    let vs_gvr = g("snapshot.storage.k8s.io", "v1", "volumesnapshots");
+    let csi_gvr = g("snapshot.storage.k8s.io", "v1", "volumesnapshotcontents");
+    let vs_names: Vec<String> = store
+        .get(&content_gvr, Some("production"), &content)
+        .expect("content")["spec"]["volumeBackups"]
+        .as_array()
+        .expect("backups")
+        .iter()
+        .map(|b| b["volumeSnapshotName"].as_str().unwrap_or("").to_string())
+        .collect();
+    let csi_names: Vec<String> = vs_names
+        .iter()
+        .map(|n| store.get(&vs_gvr, Some("production"), n).expect("vs")["status"]["boundVolumeSnapshotContentName"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(csi_names.len(), 2);
+    store
+        .delete(&snap_gvr(), Some("production"), "pre-upgrade-snapshot")
+        .expect("deleted");
+    wait_until(
+        &store,
+        &mut rx,
+        "the snapshot and everything under it gone",
+        |s| {
+            s.get(&snap_gvr(), Some("production"), "pre-upgrade-snapshot")
+                .is_none()
+                && s.get(&content_gvr, Some("production"), &content).is_none()
+                && vs_names
+                    .iter()
+                    .all(|n| s.get(&vs_gvr, Some("production"), n).is_none())
+                && csi_names.iter().all(|n| s.get(&csi_gvr, None, n).is_none())
+        },
+    )
+    .await;
+
     // Whatever the controllers wrote validates against the real schemas.
     let Some(all) = reference_schemas() else {
         return;

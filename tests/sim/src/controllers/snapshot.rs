@@ -652,11 +652,21 @@ fn remove_content(ctx: &Ctx, ns: &str, content: &str, delete: bool) {
     if ctx.store.get(&gvr::content(), Some(ns), content).is_none() {
         return;
     }
-    let _ = ctx.store.mutate(&gvr::content(), Some(ns), content, |c| {
+    let updated = ctx.store.mutate(&gvr::content(), Some(ns), content, |c| {
         remove_finalizer(c, CONTENT_FINALIZER)
     });
     if delete {
         let _ = ctx.store.delete(&gvr::content(), Some(ns), content);
+        // Owner references take the VolumeSnapshots along; scenario-made ones may have none.
+        let backups = updated
+            .ok()
+            .and_then(|c| c.pointer("/spec/volumeBackups").cloned())
+            .unwrap_or(Value::Null);
+        for b in backups.as_array().into_iter().flatten() {
+            if let Some(vs) = str_at(b, "/volumeSnapshotName") {
+                let _ = ctx.store.delete(&gvr::vs(), Some(ns), vs);
+            }
+        }
     }
 }
 
@@ -696,7 +706,7 @@ pub(crate) fn collect_csi_content(ctx: &mut Ctx, name: &str) {
     let alive = ctx
         .store
         .get(&gvr::vs(), Some(vs_ns), vs_name)
-        .is_some_and(|vs| uid_of(&vs) == vs_uid);
+        .is_some_and(|vs| vs_uid.is_empty() || uid_of(&vs) == vs_uid);
     if alive {
         return;
     }

@@ -5,9 +5,12 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Ctx, Key, VmScript, condition, condition_true, ensure_obj, gvr, is_deleting, name_of,
-    owner_ref, set_condition, str_at, uid_of,
+    owner_ref, remove_finalizer, set_condition, str_at, uid_of,
 };
 use crate::store::Store;
+
+/// The finalizer virt-controller puts on every VM.
+const VM_FINALIZER: &str = "kubevirt.io/virtualMachineControllerFinalize";
 
 /// The VM's wish: Some(true) run, Some(false) stop, None leave as is (Manual).
 pub(crate) fn desired_running(vm: &Value) -> Option<bool> {
@@ -377,7 +380,8 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     let restoring = vm
         .pointer("/status/restoreInProgress")
         .is_some_and(Value::is_string);
-    let desired = if is_deleting(&vm) {
+    let deleting = is_deleting(&vm);
+    let desired = if deleting {
         Some(false)
     } else {
         desired_running(&vm)
@@ -411,10 +415,11 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             }
         }
         (Some(false), true) => {
-            if printable != "Stopping" {
+            let stopping = if deleting { "Terminating" } else { "Stopping" };
+            if printable != stopping {
                 ctx.forget("stop", &uid);
                 ctx.since("stop", &uid);
-                "Stopping".into()
+                stopping.into()
             } else if ctx.elapsed(
                 "stop",
                 &uid,
@@ -426,7 +431,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
                 ctx.forget("stop", &uid);
                 "Stopped".into()
             } else {
-                "Stopping".into()
+                stopping.into()
             }
         }
         (_, true) => {
@@ -445,6 +450,17 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     };
     if phase == "Running" {
         ctx.mark_since("start", &uid);
+    }
+    if deleting {
+        if vmi.is_none() {
+            // virt-controller lets the VM go once its VMI is gone.
+            let _ = store.mutate(&gvr::vm(), Some(ns), name, |vm| {
+                remove_finalizer(vm, VM_FINALIZER)
+            });
+            return;
+        }
+    } else {
+        ensure_data_volumes(&store, &vm);
     }
 
     let statuses: Vec<Value> = volumes(&vm)
@@ -560,4 +576,122 @@ pub(crate) fn set_frozen(ctx: &Ctx, ns: &str, name: &str, frozen: bool) {
         )
     };
     ctx.record_event(&vmi, reason, &message);
+}
+
+/// The StorageClass a new claim gets: the default virtualization class, else the default class.
+fn default_storage_class(store: &Store) -> Option<String> {
+    let classes = store.list(&gvr::storage_class(), None);
+    [
+        "storageclass.kubevirt.io/is-default-virt-class",
+        "storageclass.kubernetes.io/is-default-class",
+    ]
+    .iter()
+    .find_map(|a| {
+        classes.iter().find(|c| {
+            c.pointer("/metadata/annotations")
+                .and_then(|m| m.get(*a))
+                .and_then(Value::as_str)
+                == Some("true")
+        })
+    })
+    .map(|c| name_of(c).to_string())
+}
+
+/// What CDI does for a VM's dataVolumeTemplates: a DataVolume (owned by the VM) and its
+/// bound PVC for each template that has neither; a DataVolume without an owner is adopted.
+fn ensure_data_volumes(store: &Store, vm: &Value) {
+    let ns = super::ns_of(vm);
+    let owner = owner_ref(vm, "kubevirt.io/v1", "VirtualMachine");
+    let templates = vm
+        .pointer("/spec/dataVolumeTemplates")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for t in templates {
+        let Some(name) = str_at(&t, "/metadata/name") else {
+            continue;
+        };
+        if let Some(dv) = store.get(&gvr::dv(), Some(ns), name) {
+            let owned = dv
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            if !owned {
+                let _ = store.mutate(&gvr::dv(), Some(ns), name, |dv| {
+                    ensure_obj(dv, "metadata")
+                        .insert("ownerReferences".into(), json!([owner.clone()]));
+                });
+            }
+            continue;
+        }
+        if store.get(&gvr::pvc(), Some(ns), name).is_some() {
+            continue;
+        }
+        let spec = t.get("spec").cloned().unwrap_or_else(|| json!({}));
+        let claim = spec
+            .get("storage")
+            .or_else(|| spec.get("pvc"))
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let Some(sc) = str_at(&claim, "/storageClassName")
+            .map(str::to_string)
+            .or_else(|| default_storage_class(store))
+        else {
+            continue;
+        };
+        let size = str_at(&claim, "/resources/requests/storage")
+            .unwrap_or("10Gi")
+            .to_string();
+        let profile = store.get(&gvr::storage_profile(), None, &sc);
+        let access = claim
+            .get("accessModes")
+            .cloned()
+            .or_else(|| {
+                profile.as_ref().and_then(|p| {
+                    p.pointer("/status/claimPropertySets/0/accessModes")
+                        .cloned()
+                })
+            })
+            .unwrap_or(json!(["ReadWriteOnce"]));
+        let mode = claim
+            .get("volumeMode")
+            .cloned()
+            .or_else(|| {
+                profile
+                    .as_ref()
+                    .and_then(|p| p.pointer("/status/claimPropertySets/0/volumeMode").cloned())
+            })
+            .unwrap_or(json!("Filesystem"));
+        let mut labels = t
+            .pointer("/metadata/labels")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Some(l) = labels.as_object_mut() {
+            l.insert("kubevirt.io/created-by".into(), json!(uid_of(vm)));
+        }
+        let dv = json!({
+            "apiVersion": "cdi.kubevirt.io/v1beta1",
+            "kind": "DataVolume",
+            "metadata": {"name": name, "namespace": ns, "labels": labels,
+                "annotations": t.pointer("/metadata/annotations").cloned().unwrap_or_else(|| json!({})),
+                "ownerReferences": [owner.clone()]},
+            "spec": spec,
+            "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": name},
+        });
+        let Ok(dv) = store.create(&gvr::dv(), dv) else {
+            continue;
+        };
+        let pvc = json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": ns,
+                "labels": {"app": "containerized-data-importer", "app.kubernetes.io/component": "storage"},
+                "annotations": {"cdi.kubevirt.io/storage.populatedFor": name, "cdi.kubevirt.io/storage.contentType": "kubevirt"},
+                "ownerReferences": [owner_ref(&dv, "cdi.kubevirt.io/v1beta1", "DataVolume")]},
+            "spec": {"accessModes": access, "volumeMode": mode, "storageClassName": sc,
+                "resources": {"requests": {"storage": size}}, "volumeName": format!("pvc-{}", uid_of(&dv))},
+            "status": {"phase": "Bound", "accessModes": access, "capacity": {"storage": size}},
+        });
+        let _ = store.create(&gvr::pvc(), pvc);
+    }
 }
