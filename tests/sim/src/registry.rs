@@ -684,7 +684,7 @@ impl Registry {
                 "verbs": ["update"],
             }));
         }
-        if !found && !(group.is_empty() && version == "v1") {
+        if !(found || group.is_empty() && version == "v1") {
             return None;
         }
         let gv = if group.is_empty() {

@@ -2,6 +2,8 @@
 //! Succeeded, delete, 401/403/422. Skipped with a note when kubectl is missing, except under
 //! CI=true where that is a failure.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,8 @@
 //! The simulator's REST protocol, black-box over HTTP: discovery, CRUD, status subresource,
 //! selectors, pagination, finalizers, dry-run, errors, auth, actions, tables.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 mod protocol_support;
 
 use protocol_support::Client;

@@ -1,5 +1,7 @@
 //! Fault injection, the request log and the `/sim/*` controls, plus schema validation (422).
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 mod protocol_support;
 
 use std::time::{Duration, Instant};

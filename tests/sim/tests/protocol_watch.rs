@@ -1,6 +1,8 @@
 //! Watch streams: initial state, resume from a resourceVersion, 410 Gone, bookmarks,
 //! sendInitialEvents, single-object watches, timeouts, and a watch dropped by a fault.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 mod protocol_support;
 
 use protocol_support::Client;

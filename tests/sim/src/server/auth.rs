@@ -99,7 +99,7 @@ impl Rule {
         }
         if let Some(names) = &self.resource_names
             && !names.is_empty()
-            && !names.iter().any(|n| *n == a.name)
+            && !names.contains(&a.name)
         {
             return false;
         }

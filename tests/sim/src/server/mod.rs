@@ -76,6 +76,7 @@ pub struct Shared {
 }
 
 impl Shared {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         store: Store,
         registry: Registry,

@@ -79,11 +79,12 @@ pub fn parse_path(path: &str) -> Route {
 fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
     let mut rest = rest;
     let mut namespace = None;
-    if rest.first() == Some(&"namespaces") && rest.len() > 1 {
-        if rest.len() > 2 && !NAMESPACE_SUBRESOURCES.contains(&rest[2]) {
-            namespace = Some(rest[1].to_string());
-            rest = &rest[2..];
-        }
+    if rest.first() == Some(&"namespaces")
+        && rest.len() > 2
+        && !NAMESPACE_SUBRESOURCES.contains(&rest[2])
+    {
+        namespace = Some(rest[1].to_string());
+        rest = &rest[2..];
     }
     if rest.is_empty() || rest.len() > 3 {
         return Route::NotFound;

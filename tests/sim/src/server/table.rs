@@ -67,18 +67,19 @@ pub fn json_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
                 let (lhs, rhs) = filter.split_once("==")?;
                 let field = lhs.trim().strip_prefix("@.")?;
                 let want = rhs.trim().trim_matches('\'').trim_matches('"');
-                cur = cur
-                    .into_iter()
-                    .filter_map(Value::as_array)
-                    .flatten()
-                    .filter(|item| {
-                        item.pointer(&format!("/{}", field.replace('.', "/")))
-                            .is_some_and(|v| match v {
-                                Value::String(s) => s == want,
-                                other => other.to_string() == want,
-                            })
-                    })
-                    .collect();
+                cur =
+                    cur.into_iter()
+                        .filter_map(Value::as_array)
+                        .flatten()
+                        .filter(|item| {
+                            item.pointer(&format!("/{}", field.replace('.', "/")))
+                                .is_some_and(|v| match v {
+                                    Value::String(s) => s == want,
+                                    other => serde_json::from_str::<Value>(want)
+                                        .is_ok_and(|w| w == *other),
+                                })
+                        })
+                        .collect();
             } else {
                 let i: usize = inner.parse().ok()?;
                 cur = cur.into_iter().filter_map(|v| v.get(i)).collect();
