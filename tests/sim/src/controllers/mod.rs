@@ -6,6 +6,7 @@
 //! store is never blocked; with a time scale of 0 every step happens at once, still one
 //! write (and one watch event) at a time in the real order.
 
+pub mod admission;
 mod clone;
 mod restore;
 mod snapshot;
