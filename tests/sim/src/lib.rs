@@ -11,6 +11,7 @@
 
 pub mod clock;
 pub mod controllers;
+pub mod demo;
 pub mod error;
 pub mod kubeconfig;
 pub mod registry;
