@@ -1018,3 +1018,24 @@ async fn clone_of_a_missing_vm_fails() {
     let cl = c.wait_phase("virtualmachineclones", "c1", "Failed").await;
     assert_eq!(condition(&cl, "Ready")["reason"], "Failed");
 }
+
+#[tokio::test]
+async fn many_concurrent_snapshots_all_complete_and_serialize_per_vm() {
+    let mut c = Cluster::start("{}");
+    let started = std::time::Instant::now();
+    for i in 0..60 {
+        c.create(
+            "virtualmachinesnapshots",
+            snapshot(&format!("s{i}"), ["db", "web", "batch", "legacy"][i % 4]),
+        );
+    }
+    for i in 0..60 {
+        c.wait_phase("virtualmachinesnapshots", &format!("s{i}"), "Succeeded")
+            .await;
+    }
+    eprintln!("60 snapshots of 4 VMs in {:?}", started.elapsed());
+    for vm in ["db", "web", "batch", "legacy"] {
+        let v = c.get("virtualmachines", vm).expect("vm");
+        assert!(v["status"]["snapshotInProgress"].is_null(), "{vm} unlocked");
+    }
+}

@@ -339,7 +339,9 @@ pub(crate) enum Key {
     AllVms,
     /// A CSI VolumeSnapshotContent whose VolumeSnapshot may be gone.
     VolumeSnapshotContent(String),
-    /// Every VM, snapshot, restore and clone in a namespace.
+    /// Every VM of a namespace (its claims changed).
+    VmsIn(String),
+    /// The unsettled snapshots, restores and clones of a namespace (something they wait on changed).
     Namespace(String),
 }
 
@@ -621,15 +623,9 @@ fn drain(
 
 fn resync(ctx: &Ctx, queue: &mut BTreeSet<Key>) {
     queue.insert(Key::AllVms);
-    for (g, make) in [
-        (gvr::snapshot(), Key::Snapshot as fn(String, String) -> Key),
-        (gvr::restore(), Key::Restore),
-        (gvr::clone(), Key::Clone),
-    ] {
-        for obj in ctx.store.list(&g, None) {
-            queue.insert(make(ns_of(&obj).to_string(), name_of(&obj).to_string()));
-        }
-    }
+    scan(ctx, &gvr::snapshot(), None, false, Key::Snapshot, queue);
+    scan(ctx, &gvr::restore(), None, false, Key::Restore, queue);
+    scan(ctx, &gvr::clone(), None, false, Key::Clone, queue);
 }
 
 fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
@@ -665,6 +661,7 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
             }
         }
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
+            queue.insert(Key::VmsIn(ns.clone()));
             queue.insert(Key::Namespace(ns));
         }
         ("storage.k8s.io", "storageclasses")
@@ -683,28 +680,31 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::Restore(ns, name) => restore::reconcile(ctx, &ns, &name),
         Key::Clone(ns, name) => clone::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
-        Key::AllVms => {
-            for obj in ctx.store.list(&gvr::vm(), None) {
-                queue.insert(Key::Vm(ns_of(&obj).to_string(), name_of(&obj).to_string()));
-            }
-        }
+        Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
+        Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {
-            for obj in ctx.store.list(&gvr::vm(), Some(&ns)) {
-                queue.insert(Key::Vm(ns.clone(), name_of(&obj).to_string()));
-            }
-            for (g, make) in [
-                (gvr::snapshot(), Key::Snapshot as fn(String, String) -> Key),
-                (gvr::restore(), Key::Restore),
-                (gvr::clone(), Key::Clone),
-            ] {
-                for obj in ctx.store.list(&g, Some(&ns)) {
-                    if !is_settled(&obj) {
-                        queue.insert(make(ns.clone(), name_of(&obj).to_string()));
-                    }
-                }
-            }
+            scan(ctx, &gvr::snapshot(), Some(&ns), true, Key::Snapshot, queue);
+            scan(ctx, &gvr::restore(), Some(&ns), true, Key::Restore, queue);
+            scan(ctx, &gvr::clone(), Some(&ns), true, Key::Clone, queue);
         }
     }
+}
+
+/// Queues the objects of a kind (only the unsettled ones when asked), without copying them.
+fn scan(
+    ctx: &Ctx,
+    g: &Gvr,
+    ns: Option<&str>,
+    unsettled_only: bool,
+    make: fn(String, String) -> Key,
+    queue: &mut BTreeSet<Key>,
+) {
+    ctx.store.visit(g, ns, None, |obj| {
+        if !unsettled_only || !is_settled(obj) {
+            queue.insert(make(ns_of(obj).to_string(), name_of(obj).to_string()));
+        }
+        true
+    });
 }
 
 /// Whether an operation object has reached its end (and is not being deleted): nothing
