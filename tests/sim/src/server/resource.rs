@@ -313,9 +313,30 @@ pub(crate) struct Page {
 }
 
 pub(crate) fn list_page(ctx: &Ctx, gvr: &Gvr, ns: Option<&str>) -> Result<Page, ApiError> {
+    let mut items = Vec::new();
+    let meta = list_page_with(ctx, gvr, ns, |o| {
+        let mut o = o.clone();
+        set_api_version(&mut o, gvr);
+        items.push(o);
+    })?;
+    Ok(Page { items, meta })
+}
+
+/// Walk one page of selected objects (as stored) under the store's read lock, handing each to
+/// `emit`; returns the list metadata (resourceVersion, continue, remainingItemCount).
+pub(crate) fn list_page_with(
+    ctx: &Ctx,
+    gvr: &Gvr,
+    ns: Option<&str>,
+    mut emit: impl FnMut(&Value),
+) -> Result<Value, ApiError> {
     let q = &ctx.query;
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
-    let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
+    let fields = FieldSelector::parse_for(
+        q.get("fieldSelector").map(String::as_str).unwrap_or(""),
+        &gvr.group,
+        &gvr.plural,
+    )?;
     let limit = q
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
@@ -336,7 +357,8 @@ pub(crate) fn list_page(ctx: &Ctx, gvr: &Gvr, ns: Option<&str>) -> Result<Page, 
         after = Some((a_ns, a_name));
     }
     let no_selectors = labels.is_empty() && fields.is_empty();
-    let mut items: Vec<Value> = Vec::new();
+    let mut count = 0usize;
+    let mut last: Option<(String, String)> = None;
     let mut more = false;
     let mut remaining: u64 = 0;
     let name_only = fields.exact_name().map(str::to_string);
@@ -353,31 +375,66 @@ pub(crate) fn list_page(ctx: &Ctx, gvr: &Gvr, ns: Option<&str>) -> Result<Page, 
             if !fields.matches(o) || !labels.matches(o) {
                 return true;
             }
-            if limit.is_some_and(|l| items.len() >= l) {
+            if limit.is_some_and(|l| count >= l) {
                 more = true;
                 remaining += 1;
                 // Counting the rest is only reported (and only worth it) without selectors.
                 return no_selectors;
             }
-            let mut o = o.clone();
-            set_api_version(&mut o, gvr);
-            items.push(o);
+            count += 1;
+            if limit.is_some() {
+                let o_ns = o
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                last = Some((o_ns.to_string(), name_of(o)));
+            }
+            emit(o);
             true
         },
     );
     let rv = pinned_rv.unwrap_or(seen_rv);
     let mut meta = json!({ "resourceVersion": rv.to_string() });
-    if more && let Some(last) = items.last() {
-        let l_ns = last
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        meta["continue"] = json!(encode_continue(rv, l_ns, &name_of(last)));
+    if more && let Some((l_ns, l_name)) = last {
+        meta["continue"] = json!(encode_continue(rv, &l_ns, &l_name));
         if no_selectors {
             meta["remainingItemCount"] = json!(remaining);
         }
     }
-    Ok(Page { items, meta })
+    Ok(meta)
+}
+
+/// A plain list serialized straight from the store, without copying the objects.
+fn list_json(
+    ctx: &Ctx,
+    def: &ResourceDef,
+    gvr: &Gvr,
+    ns: Option<&str>,
+) -> Result<Vec<u8>, ApiError> {
+    let api_version = gvr.api_version();
+    let mut items: Vec<u8> = Vec::with_capacity(4096);
+    let mut first = true;
+    let meta = list_page_with(ctx, gvr, ns, |o| {
+        if !first {
+            items.push(b',');
+        }
+        first = false;
+        if o.get("apiVersion").and_then(Value::as_str) == Some(api_version.as_str()) {
+            let _ = serde_json::to_writer(&mut items, o);
+        } else {
+            let mut o = o.clone();
+            set_api_version(&mut o, gvr);
+            let _ = serde_json::to_writer(&mut items, &o);
+        }
+    })?;
+    let head = json!({ "kind": def.list_kind, "apiVersion": api_version, "metadata": meta });
+    let mut out = serde_json::to_vec(&head).unwrap_or_default();
+    // Replace the closing brace with the items array.
+    out.pop();
+    out.extend_from_slice(b",\"items\":[");
+    out.extend_from_slice(&items);
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 fn list(
@@ -386,8 +443,16 @@ fn list(
     gvr: &Gvr,
     ns: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
+    let shape = Shape::from_accept(&ctx.accept);
+    if shape == Shape::Object {
+        return Ok(super::full(
+            200,
+            "application/json",
+            list_json(ctx, def, gvr, ns)?,
+        ));
+    }
     let page = list_page(ctx, gvr, ns)?;
-    let body = match Shape::from_accept(&ctx.accept) {
+    let body = match shape {
         Shape::Table => {
             let include = ctx
                 .query
@@ -402,12 +467,9 @@ fn list(
             "metadata": page.meta,
             "items": page.items.iter().map(table::partial_metadata).collect::<Vec<_>>(),
         }),
-        Shape::Object => json!({
-            "kind": def.list_kind,
-            "apiVersion": gvr.api_version(),
-            "metadata": page.meta,
-            "items": page.items,
-        }),
+        Shape::Object => {
+            json!({ "kind": def.list_kind, "metadata": page.meta, "items": page.items })
+        }
     };
     Ok(json_response(200, &body))
 }

@@ -110,8 +110,38 @@ impl LabelSelector {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldSelector(Vec<(String, bool, String)>);
 
+/// The fields a kind can be selected by, beyond metadata.name and metadata.namespace
+/// (what kube-apiserver registers; custom resources have none).
+fn extra_fields(group: &str, plural: &str) -> &'static [&'static str] {
+    match (group, plural) {
+        ("", "events") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        ("", "secrets") => &["type"],
+        ("", "namespaces") => &["status.phase"],
+        ("", "persistentvolumeclaims") => &["spec.volumeName"],
+        _ => &[],
+    }
+}
+
 impl FieldSelector {
+    /// Parse for any kind that only supports metadata.name and metadata.namespace.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
+        Self::parse_for(s, "", "")
+    }
+
+    /// Parse for a kind, accepting the fields the apiserver supports for it.
+    pub fn parse_for(s: &str, group: &str, plural: &str) -> Result<Self, ApiError> {
         let mut reqs = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (field, eq, value) = if let Some((k, v)) = part.split_once("!=") {
@@ -126,7 +156,10 @@ impl FieldSelector {
                 )));
             };
             let field = field.trim();
-            if field != "metadata.name" && field != "metadata.namespace" {
+            if field != "metadata.name"
+                && field != "metadata.namespace"
+                && !extra_fields(group, plural).contains(&field)
+            {
                 return Err(ApiError::bad_request(format!(
                     "field label not supported: {field}"
                 )));
@@ -150,13 +183,18 @@ impl FieldSelector {
 
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, eq, value)| {
-            let actual = match field.as_str() {
-                "metadata.name" => obj.pointer("/metadata/name"),
-                _ => obj.pointer("/metadata/namespace"),
-            }
-            .and_then(Value::as_str)
-            .unwrap_or("");
-            (actual == value) == *eq
+            // `source` on events is the reporting component.
+            let path = if field == "source" {
+                "/source/component".to_string()
+            } else {
+                format!("/{}", field.replace('.', "/"))
+            };
+            let actual = match obj.pointer(&path) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            (actual == *value) == *eq
         })
     }
 }
@@ -219,6 +257,18 @@ mod tests {
                 .unwrap()
                 .exact_name(),
             Some("a")
+        );
+        let ev = json!({"metadata": {"name": "e"}, "involvedObject": {"name": "snap", "kind": "VirtualMachineSnapshot"}});
+        let sel = FieldSelector::parse_for(
+            "involvedObject.name=snap,involvedObject.kind=VirtualMachineSnapshot",
+            "",
+            "events",
+        )
+        .unwrap();
+        assert!(sel.matches(&ev));
+        assert!(
+            FieldSelector::parse_for("involvedObject.name=snap", "kubevirt.io", "virtualmachines")
+                .is_err()
         );
     }
 }

@@ -110,7 +110,11 @@ pub fn watch(
         gvr: gvr.clone(),
         ns: ns.map(str::to_string),
         labels: LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?,
-        fields: FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?,
+        fields: FieldSelector::parse_for(
+            q.get("fieldSelector").map(String::as_str).unwrap_or(""),
+            &gvr.group,
+            &gvr.plural,
+        )?,
     };
     let rv_param = q.get("resourceVersion").cloned().unwrap_or_default();
     let send_initial = q.get("sendInitialEvents").is_some_and(|v| v == "true");
