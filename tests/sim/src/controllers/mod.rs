@@ -40,7 +40,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         return None;
     }
     if let Ok(secs) = s.parse::<f64>() {
-        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let mut total = 0f64;
     let mut rest = s;
@@ -65,7 +65,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         total += value * factor;
         rest = &rest[unit_end..];
     }
-    Some(Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
 impl<'de> Deserialize<'de> for Dur {
@@ -77,8 +77,7 @@ impl<'de> Deserialize<'de> for Dur {
             Text(String),
         }
         let parsed = match Raw::deserialize(d)? {
-            Raw::Num(n) if n >= 0.0 && n.is_finite() => Some(Duration::from_secs_f64(n)),
-            Raw::Num(_) => None,
+            Raw::Num(n) => Duration::try_from_secs_f64(n).ok(),
             Raw::Text(t) => parse_duration(&t),
         };
         parsed.map(Dur).ok_or_else(|| {
@@ -265,7 +264,8 @@ impl ControllerConfig {
     /// A scripted duration in real time.
     pub fn scaled(&self, d: Duration) -> Duration {
         if self.time_scale.is_finite() && self.time_scale > 0.0 {
-            d.mul_f64(self.time_scale)
+            // Absurd products saturate instead of panicking.
+            Duration::try_from_secs_f64(d.as_secs_f64() * self.time_scale).unwrap_or(Duration::MAX)
         } else {
             Duration::ZERO
         }
@@ -392,7 +392,10 @@ impl Ctx {
 
     /// Reconcile `key` again after `d` (once: an earlier pending wake-up covers it).
     pub fn wake_after(&mut self, d: Duration, key: Key) {
-        let due = Instant::now() + d;
+        // Beyond the representable future: it would never fire anyway.
+        let Some(due) = Instant::now().checked_add(d) else {
+            return;
+        };
         if let Some(pending) = self.wakes.get(&key)
             && *pending > Instant::now()
             && *pending <= due
@@ -748,6 +751,16 @@ mod tests {
         assert_eq!(parse_duration("0"), Some(Duration::ZERO));
         assert_eq!(parse_duration("2"), Some(Duration::from_secs(2)));
         assert_eq!(parse_duration("5x"), None);
+        assert_eq!(
+            parse_duration("1e300h"),
+            None,
+            "overflow is refused, not a panic"
+        );
+        let c = ControllerConfig {
+            time_scale: 1e300,
+            ..ControllerConfig::default()
+        };
+        assert_eq!(c.scaled(Duration::from_secs(60)), Duration::MAX);
     }
 
     #[test]
