@@ -917,7 +917,31 @@ fn kubevirt_names(stem: &str) -> Option<KubevirtNames> {
 /// `kubevirt/*.schema.yaml` (named from KubeVirt's CRD definitions; the first version listed
 /// is the storage version) and full CRDs in `csi/`, `cdi/` and any other subdirectory.
 /// Files that fail to parse are skipped with their error returned beside the result.
+///
+/// The reference data is read-only, so a directory is parsed once per process: every later
+/// simulator a test suite starts gets the same (shared) schemas at once.
 pub fn load_dir(dir: &Path) -> anyhow::Result<(Vec<CrdVersion>, Vec<anyhow::Error>)> {
+    type Loaded = (Vec<CrdVersion>, Vec<String>);
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Loaded>>,
+    > = std::sync::OnceLock::new();
+    let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let cache = CACHE.get_or_init(Default::default);
+    // Holding the lock while parsing makes concurrent first callers wait instead of all parsing.
+    let mut cached = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((versions, errors)) = cached.get(&key) {
+        return Ok((
+            versions.clone(),
+            errors.iter().map(|e| anyhow::anyhow!("{e}")).collect(),
+        ));
+    }
+    let (versions, errors) = load_dir_uncached(dir)?;
+    let messages: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
+    cached.insert(key, (versions.clone(), messages));
+    Ok((versions, errors))
+}
+
+fn load_dir_uncached(dir: &Path) -> anyhow::Result<(Vec<CrdVersion>, Vec<anyhow::Error>)> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut subdirs: Vec<_> = std::fs::read_dir(dir)

@@ -177,3 +177,18 @@ fn loading_the_largest_schema_is_fast() {
     // Generous: debug builds on a loaded shared machine; the measured time is printed above.
     assert!(elapsed.as_secs() < 5, "{elapsed:?}");
 }
+
+#[test]
+fn a_reference_directory_is_parsed_once_per_process() {
+    let Some(dir) = reference_dir() else { return };
+    let (first, _) = schema::load_dir(&dir).expect("loads");
+    let started = Instant::now();
+    let (second, _) = schema::load_dir(&dir).expect("loads");
+    eprintln!("second load in {:?}", started.elapsed());
+    let a = find(&first, "kubevirt.io", "virtualmachines");
+    let b = find(&second, "kubevirt.io", "virtualmachines");
+    assert!(
+        std::sync::Arc::ptr_eq(&a.schema, &b.schema),
+        "the parsed schema is shared"
+    );
+}
