@@ -226,3 +226,37 @@ async fn updates_of_custom_resources_need_a_resource_version() {
         "metadata.resourceVersion"
     );
 }
+
+#[tokio::test]
+async fn kubevirt_webhooks_refuse_what_the_schema_lets_through() {
+    let (sim, c) = sim().await;
+    if !sim.schema_validation() {
+        assert!(!in_ci(), "CI must have the reference CRD schemas");
+        return;
+    }
+    let no_group = json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot", "metadata": {"name": "s"}, "spec": {"source": {"kind": "VirtualMachine", "name": "db"}}});
+    let r = c.post(SNAPS, &no_group).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["message"],
+        "admission webhook \"virtualmachinesnapshot-validator.snapshot.kubevirt.io\" denied the request: missing apiGroup"
+    );
+    let ok = json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot", "metadata": {"name": "s"}, "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"}}});
+    assert_eq!(c.post(SNAPS, &ok).await.status, 201);
+    let change = c
+        .patch(
+            &format!("{SNAPS}/s"),
+            "application/merge-patch+json",
+            &json!({"spec": {"source": {"name": "other"}}}),
+        )
+        .await;
+    assert_eq!(change.status, 422);
+    let labels = c
+        .patch(
+            &format!("{SNAPS}/s"),
+            "application/merge-patch+json",
+            &json!({"metadata": {"labels": {"a": "b"}}}),
+        )
+        .await;
+    assert_eq!(labels.status, 200, "metadata stays mutable");
+}

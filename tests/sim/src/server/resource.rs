@@ -11,6 +11,7 @@ use super::path::ResourcePath;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::table::{self, Shape};
 use super::{Body, Ctx, json_response};
+use crate::controllers::admission::{self, Operation};
 use crate::error::ApiError;
 use crate::registry::ResourceDef;
 use crate::schema;
@@ -60,6 +61,22 @@ fn name_of(obj: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
+}
+
+/// KubeVirt's validating webhooks, run after schema validation as the apiserver does.
+fn admit(
+    store: &crate::store::Store,
+    gvr: &Gvr,
+    op: Operation,
+    obj: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
+    admission::admit(store, gvr, op, obj, old).map_err(|denial| {
+        let status = denial.to_status();
+        let mut e = ApiError::new(422, "Invalid", denial.message());
+        e.details = status.get("details").cloned();
+        e
+    })
 }
 
 /// Schema validation and pruning, `fieldValidation`, and name checks: 422 / 400 like the apiserver.
@@ -570,6 +587,7 @@ fn create(
         }
     }
     validate(ctx, def, &gvr.version, &mut obj)?;
+    admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
     let created = store.create_opt(gvr, obj, ctx.dry_run)?;
     Ok(json_response(201, &created))
 }
@@ -629,6 +647,10 @@ fn update(
         };
         let mut inner = Ctx::detached(ctx);
         validate(&mut inner, def, &gvr.version, &mut new)?;
+        if !status_sub {
+            // Under the store lock: update-time admission must not read the store.
+            admit(&inner.shared.store, gvr, Operation::Update, &new, Some(cur))?;
+        }
         warnings = inner.warnings;
         *cur = new;
         Ok(())
@@ -682,6 +704,7 @@ fn patch(
             m.remove("status");
         }
         validate(ctx, def, &gvr.version, &mut obj)?;
+        admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
         return Ok(json_response(
             201,
             &store.create_opt(gvr, obj, ctx.dry_run)?,
@@ -709,6 +732,10 @@ fn patch(
         };
         let mut inner = Ctx::detached(ctx);
         validate(&mut inner, def, &gvr.version, &mut new)?;
+        if !status_sub {
+            // Under the store lock: update-time admission must not read the store.
+            admit(&inner.shared.store, gvr, Operation::Update, &new, Some(cur))?;
+        }
         warnings = inner.warnings;
         *cur = new;
         Ok(())

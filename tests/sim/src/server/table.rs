@@ -172,10 +172,32 @@ fn go_format(v: &Value) -> String {
     }
 }
 
+/// Access modes the way kubectl's built-in printers abbreviate them.
+fn access_modes(v: &Value) -> Option<String> {
+    let modes = v.as_array()?;
+    let short: Vec<&str> = modes
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|m| match m {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect();
+    Some(short.join(","))
+}
+
 fn cell(obj: &Value, type_: &str, path: &str) -> Value {
     let Some(v) = json_path(obj, path) else {
         return Value::Null;
     };
+    if path.ends_with(".accessModes")
+        && let Some(s) = access_modes(v)
+    {
+        return Value::String(s);
+    }
     match type_ {
         "date" => v
             .as_str()
