@@ -1,7 +1,7 @@
 //! `create VM`: storage analysis, running-state decision, plan, confirm, snapshot, follow.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
@@ -327,11 +327,12 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let kv = ctx.kubevirt();
     let ns = plan.namespace.clone();
     let server_dry_run = ctx.dry_run() == DryRun::Server;
-    let mut stopped_at: Option<Timestamp> = None;
+    // Downtime is measured on the monotonic clock: the injected clock may be fixed.
+    let mut stopped_at: Option<Instant> = None;
     let mut vm_state = plan.analysis.vm.printable_status.clone();
     if plan.mode == Mode::StopFirst && !server_dry_run {
         kv.stop_vm(&ns, &plan.vm).await?;
-        stopped_at = Some(ctx.clock.now());
+        stopped_at = Some(Instant::now());
         common::wait_vm_status(ctx, &ns, &plan.vm, "Stopped", plan.timeout).await?;
         vm_state = "Stopped".to_string();
     }
@@ -458,10 +459,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         kv.start_vm(&ns, &plan.vm).await?;
         common::wait_vm_status(ctx, &ns, &plan.vm, "Running", plan.timeout).await?;
         report.started_vm = true;
-        if let Some(t) = stopped_at {
-            let secs = ctx.clock.now().duration_since(t).as_secs().max(0);
-            report.downtime_seconds = Some(secs as u64);
-        }
+        report.downtime_seconds = stopped_at.map(|t| t.elapsed().as_secs());
     } else if stopped_at.is_some() {
         report.next_steps.insert(
             0,

@@ -52,6 +52,10 @@ fn phase_cell(s: &SnapshotInfo) -> String {
 }
 
 fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+    // Like kubectl: nothing on stdout when there is nothing (the notice goes to stderr).
+    if l.items.is_empty() {
+        return String::new();
+    }
     let all = l.namespace.is_none();
     let mut headers: Vec<&str> = Vec::new();
     if all {

@@ -1,0 +1,467 @@
+//! The real binary against the simulator: scripted paths, exit codes, output formats.
+
+use crate::support::TestSim;
+
+#[tokio::test]
+async fn list_shows_the_kubectl_style_table_in_the_context_namespace() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0);
+    let header = out.stdout.lines().next().unwrap_or_default();
+    assert!(header.starts_with("NAME"), "{}", out.transcript());
+    for col in [
+        "VM",
+        "PHASE",
+        "READY",
+        "CONSISTENCY",
+        "VOLUMES",
+        "SIZE",
+        "AGE",
+    ] {
+        assert!(header.contains(col), "{col} missing: {header}");
+    }
+    assert!(
+        !out.stdout.lines().any(|l| l.ends_with(' ')),
+        "trailing spaces"
+    );
+    out.assert_stdout_contains("pre-upgrade-snapshot");
+}
+
+#[tokio::test]
+async fn list_filters_by_vm_and_says_so_when_empty() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["list", "web-02"]).run().await;
+    out.assert_code(0).assert_stdout_contains("web-02-nightly");
+    assert!(
+        !out.stdout.contains("pre-upgrade-snapshot"),
+        "{}",
+        out.transcript()
+    );
+    let out = t.cmd().args(&["list", "-n", "staging"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("No snapshots found in staging namespace.");
+    assert_eq!(out.stdout, "");
+}
+
+#[tokio::test]
+async fn list_all_namespaces_puts_namespace_first_and_wide_adds_columns() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["list", "-A", "-o", "wide"]).run().await;
+    out.assert_code(0);
+    let header = out.stdout.lines().next().unwrap_or_default();
+    let cols: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(cols[..2], ["NAMESPACE", "NAME"], "{}", out.transcript());
+    assert!(header.contains("CONTENT") && header.contains("DEADLINE") && header.contains("ERROR"));
+}
+
+#[tokio::test]
+async fn list_json_parses_and_follows_the_documented_schema() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    let out = t
+        .cmd()
+        .args(&["list", "database-01", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(v["kind"], "SnapshotList");
+    let item = v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == "pre-upgrade-snapshot"))
+        .expect("snapshot listed");
+    assert_eq!(item["vm"], "database-01");
+    assert_eq!(item["phase"], "Succeeded");
+    assert_eq!(item["readyToUse"], true);
+    assert_eq!(item["consistency"], "application");
+    assert!(item["includedVolumes"].is_array());
+}
+
+#[tokio::test]
+async fn list_name_output_uses_resource_dot_group() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["list", "web-02", "-o", "name"]).run().await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly\n",
+        "{}",
+        out.transcript()
+    );
+}
+
+#[tokio::test]
+async fn describe_shows_sections_and_missing_snapshot_exits_5() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(0);
+    for s in [
+        "Name:",
+        "Source VM:",
+        "Consistency:",
+        "Indications:",
+        "Volume Snapshots:",
+        "Conditions:",
+        "Restores:",
+    ] {
+        out.assert_stdout_contains(s);
+    }
+    let out = t.cmd().args(&["describe", "nope"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("error: snapshot \"nope\" not found in namespace \"production\"");
+}
+
+#[tokio::test]
+async fn create_scripted_snapshot_of_a_stopped_vm_is_offline_and_named_from_the_clock() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains(
+            "Snapshot batch-03-snapshot-20261126-100000 of VM production/batch-03 is ready",
+        )
+        .assert_stdout_contains("offline");
+}
+
+#[tokio::test]
+async fn create_without_yes_and_without_terminal_refuses_at_once() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "batch-03"]).run().await;
+    out.assert_code(3).assert_stderr_contains("--yes");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn create_of_running_vm_without_agent_needs_stop_or_online() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "web-02", "--yes"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains("--stop")
+        .assert_stderr_contains("--online");
+    assert!(t.writes().is_empty());
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--yes",
+            "--online",
+            "--name",
+            "web-02-online",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("crash-consistent");
+}
+
+#[tokio::test]
+async fn create_with_stop_and_start_after_reports_downtime() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "web-02-offline",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains("Downtime");
+    t.vm_status("web-02", "Running").await;
+}
+
+#[tokio::test]
+async fn create_of_unknown_vm_exits_5_and_suggests_kubectl_get_vm() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "nope", "--yes"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("kubectl get vm -n production");
+}
+
+#[tokio::test]
+async fn create_of_vm_without_snapshottable_volumes_names_the_reason() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "archive-01", "--yes"]).run().await;
+    out.assert_code(1).assert_stderr_contains("rootdisk");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn create_invalid_name_is_a_usage_error_before_any_request() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "batch-03", "--name", "Bad_Name", "--yes"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("not a valid Kubernetes name");
+    assert!(t.sim.requests().is_empty());
+}
+
+#[tokio::test]
+async fn create_timeout_exits_4_and_says_how_to_follow() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "stuck-01", "--yes", "--timeout", "1s"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("the snapshot continues on the cluster")
+        .assert_stderr_contains(
+            "kubectl vmsnap describe stuck-01-snapshot-20261126-100000 -n production",
+        );
+}
+
+#[tokio::test]
+async fn create_forbidden_for_alice_exits_6_with_the_missing_permission() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig_for("alice", "production");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["create", "batch-03", "--yes"])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains("Error from server (Forbidden)")
+        .assert_stderr_contains(
+            "kubectl auth can-i create virtualmachinesnapshots.snapshot.kubevirt.io -n production",
+        );
+}
+
+#[tokio::test]
+async fn namespace_flag_overrides_the_context() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "database-01", "-n", "staging", "--yes"])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains("namespace \"staging\"");
+}
+
+#[tokio::test]
+async fn restore_scripted_needs_yes_and_the_right_confirm_name() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    let base = [
+        "restore",
+        "database-01",
+        "--snapshot",
+        "pre-upgrade-snapshot",
+        "--stop",
+    ];
+    let out = t.cmd().args(&base).args(&["--yes"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains("--confirm-name pre-upgrade-snapshot");
+    let out = t
+        .cmd()
+        .args(&base)
+        .args(&["--yes", "--confirm-name", "pre-upgrade"])
+        .run()
+        .await;
+    out.assert_code(3).assert_stderr_contains(
+        "names do not match, restore cancelled, current VM state preserved",
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+    let out = t
+        .cmd()
+        .args(&base)
+        .args(&["--yes", "--confirm-name", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains(
+            "VM production/database-01 restored from snapshot pre-upgrade-snapshot",
+        )
+        .assert_stdout_contains("virtctl start database-01 -n production");
+}
+
+#[tokio::test]
+async fn restore_of_running_vm_without_stop_is_refused_naming_the_flags() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--yes",
+            "--confirm-name",
+            "pre-upgrade-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(3).assert_stderr_contains("--stop");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn restore_refuses_a_snapshot_of_another_vm_and_a_failed_one() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("web-02-nightly").await;
+    t.snapshot_failed("failed-snapshot").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "web-02-nightly",
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            "web-02-nightly",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("was taken of VM web-02, not of VM database-01");
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "failed-snapshot",
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            "failed-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1).assert_stderr_contains("failed (");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn delete_scripted_removes_the_snapshot() {
+    let t = TestSim::start().await;
+    t.snapshot_ready("web-02-nightly").await;
+    let out = t
+        .cmd()
+        .args(&["delete", "web-02-nightly", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly deleted",
+    );
+    let out = t.cmd().args(&["describe", "web-02-nightly"]).run().await;
+    out.assert_code(5);
+}
+
+#[tokio::test]
+async fn version_works_without_a_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n",
+    )
+    .unwrap();
+    let out = crate::support::Run::new(&kc).args(&["version"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("Plugin version")
+        .assert_stdout_contains("could not reach it");
+}
+
+#[tokio::test]
+async fn version_names_the_detected_api() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["version"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("snapshot.kubevirt.io/v1beta1");
+}
+
+#[tokio::test]
+async fn connection_refused_reads_like_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n",
+    )
+    .unwrap();
+    let out = crate::support::Run::new(&kc).args(&["list"]).run().await;
+    out.assert_code(1).assert_stderr_contains(
+        "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?",
+    );
+}
+
+#[tokio::test]
+async fn help_shows_the_kubectl_form_and_examples() {
+    let out = crate::support::Run::new(std::path::Path::new("/nonexistent"))
+        .args(&["restore", "--help"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Usage: kubectl vmsnap restore")
+        .assert_stdout_contains("Examples:");
+}
+
+#[tokio::test]
+async fn kubevirt_absent_says_what_was_looked_for() {
+    let addr = crate::support::bare::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(&kc, crate::support::bare::kubeconfig(addr)).unwrap();
+    let out = crate::support::Run::new(&kc).args(&["list"]).run().await;
+    out.assert_code(5).assert_stderr_contains(
+        "error: no supported VM snapshot API found on this cluster (looked for snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1)",
+    );
+}
+
+#[tokio::test]
+async fn forbidden_watch_falls_back_to_polling() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(vmsnap_sim::FaultRule {
+        method: Some("watch".into()),
+        resource: Some("virtualmachinesnapshots".into()),
+        name: None,
+        status: 403,
+        times: None,
+        retry_after: None,
+    });
+    let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;
+    out.assert_code(0).assert_stdout_contains("is ready");
+}
+
+#[tokio::test]
+async fn dropped_watches_are_resumed() {
+    let t = TestSim::start().await;
+    t.sim.faults().drop_watch_after(1);
+    let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;
+    out.assert_code(0).assert_stdout_contains("is ready");
+}
+
+#[tokio::test]
+async fn server_errors_exit_1_with_kubectls_wording() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(vmsnap_sim::FaultRule {
+        method: Some("list".into()),
+        resource: Some("virtualmachinesnapshots".into()),
+        name: None,
+        status: 500,
+        times: None,
+        retry_after: None,
+    });
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (InternalError)");
+}

@@ -1,0 +1,11 @@
+//! The plugin's integration tests: one target, run against the simulated cluster (vmsnap-sim).
+
+// Shared harness: simulator start-up, binary runner, scripted Ui, redaction.
+mod support;
+
+// Binary tests: the real executable, null stdin, exit codes and output.
+mod cli;
+// In-process tests of the interactive dialogues with a scripted Ui.
+mod dialogues;
+// Refusals that must write nothing, checked through the simulator's request log.
+mod safety;
