@@ -1039,3 +1039,76 @@ async fn many_concurrent_snapshots_all_complete_and_serialize_per_vm() {
         assert!(v["status"]["snapshotInProgress"].is_null(), "{vm} unlocked");
     }
 }
+
+#[tokio::test]
+async fn in_place_restore_replaces_the_claims_under_their_own_names() {
+    let mut c = Cluster::start("{}");
+    c.store
+        .mutate(&g("persistentvolumeclaims"), Some(NS), "batch-data", |p| {
+            p["metadata"]["finalizers"] = json!(["kubernetes.io/pvc-protection"]);
+        })
+        .expect("finalizer");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let old_uid =
+        c.get("persistentvolumeclaims", "batch-data").expect("pvc")["metadata"]["uid"].clone();
+    let mut r = restore("r1", "batch", "s1", None);
+    r["spec"]["volumeRestorePolicy"] = json!("InPlace");
+    c.create("virtualmachinerestores", r);
+    let r = c
+        .wait("virtualmachinerestores", "r1", "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore");
+    let data = r["status"]["restores"]
+        .as_array()
+        .expect("restores")
+        .iter()
+        .find(|x| x["volumeName"] == "data")
+        .expect("data")
+        .clone();
+    assert_eq!(data["persistentVolumeClaim"], "batch-data");
+    let pvc = c
+        .get("persistentvolumeclaims", "batch-data")
+        .expect("recreated");
+    assert_ne!(pvc["metadata"]["uid"], old_uid, "a new claim");
+    assert_eq!(
+        pvc["spec"]["dataSource"]["name"],
+        data["volumeSnapshotName"]
+    );
+    let vm = c.get("virtualmachines", "batch").expect("vm");
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"],
+        "batch-data"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_in_use_by_a_running_vm_lingers_until_the_vm_stops() {
+    let mut c = Cluster::start("{}");
+    c.wait("virtualmachineinstances", "web", "running", |o| o.is_some())
+        .await;
+    c.store
+        .mutate(&g("persistentvolumeclaims"), Some(NS), "web-data", |p| {
+            p["metadata"]["finalizers"] = json!(["kubernetes.io/pvc-protection"]);
+        })
+        .expect("finalizer");
+    c.store
+        .delete(&g("persistentvolumeclaims"), Some(NS), "web-data")
+        .expect("deleting");
+    let pvc = c
+        .get("persistentvolumeclaims", "web-data")
+        .expect("still there");
+    assert!(pvc["metadata"]["deletionTimestamp"].is_string());
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "web", |vm| {
+            vm["spec"]["runStrategy"] = json!("Halted")
+        })
+        .expect("stop");
+    c.wait("persistentvolumeclaims", "web-data", "gone", |o| {
+        o.is_none()
+    })
+    .await;
+}

@@ -146,6 +146,13 @@ fn restore_create(store: &Store, obj: &Value) -> Vec<Cause> {
             "spec.target.apiGroup",
         )),
         Some("kubevirt.io") if str_at(obj, "/spec/target/kind") == Some("VirtualMachine") => {
+            if restores_backend_storage_elsewhere(store, obj) {
+                causes.push(cause(
+                    "FieldValueInvalid",
+                    "Restore to a different VM is not supported when snapshotted VM has backend storage (persistent TPM or EFI)",
+                    "spec",
+                ));
+            }
             for patch in obj
                 .pointer("/spec/patches")
                 .and_then(Value::as_array)
@@ -247,6 +254,37 @@ fn restore_create(store: &Store, obj: &Value) -> Vec<Cause> {
     causes
 }
 
+/// `validateTargetVM`: restoring into another (or a new) VM a snapshot of a VM with a
+/// persistent TPM or EFI (backend storage) is refused.
+fn restores_backend_storage_elsewhere(store: &Store, obj: &Value) -> bool {
+    let ns = super::ns_of(obj);
+    let snap_name = str_at(obj, "/spec/virtualMachineSnapshotName").unwrap_or("");
+    let Some(snapshot) = store.get(&gvr::snapshot(), Some(ns), snap_name) else {
+        return false;
+    };
+    let target = store.get(
+        &gvr::vm(),
+        Some(ns),
+        str_at(obj, "/spec/target/name").unwrap_or(""),
+    );
+    let source_uid = str_at(&snapshot, "/status/sourceUID");
+    let different = match &target {
+        None => true,
+        Some(t) => source_uid.is_some_and(|u| u != super::uid_of(t)),
+    };
+    if !different {
+        return false;
+    }
+    let Some(content) = str_at(&snapshot, "/status/virtualMachineSnapshotContentName")
+        .and_then(|c| store.get(&gvr::content(), Some(ns), c))
+    else {
+        return false;
+    };
+    let domain = content.pointer("/spec/source/virtualMachine/spec/template/spec/domain");
+    let persistent = |p: &str| domain.and_then(|d| d.pointer(p)) == Some(&Value::Bool(true));
+    persistent("/devices/tpm/persistent") || persistent("/firmware/bootloader/efi/persistent")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +362,43 @@ mod tests {
         assert_eq!(
             d.causes[0].message,
             "volume restore policy \"Nope\" doesn't exist"
+        );
+    }
+
+    #[test]
+    fn a_vm_with_a_persistent_tpm_restores_only_onto_itself() {
+        let store = Store::new();
+        let vm = store
+            .create(
+                &gvr::vm(),
+                json!({"metadata": {"name": "win", "namespace": "p"}, "spec": {}}),
+            )
+            .expect("vm");
+        store
+            .create(&gvr::content(), json!({"metadata": {"name": "c1", "namespace": "p"}, "spec": {"source": {"virtualMachine":
+                {"spec": {"template": {"spec": {"domain": {"devices": {"tpm": {"persistent": true}}}}}}}}}}))
+            .expect("content");
+        store
+            .create(&gvr::snapshot(), json!({"metadata": {"name": "s", "namespace": "p"},
+                "status": {"sourceUID": vm["metadata"]["uid"], "virtualMachineSnapshotContentName": "c1"}}))
+            .expect("snapshot");
+        let r = |target: &str| {
+            json!({"metadata": {"name": "r", "namespace": "p"}, "spec": {"target": {"apiGroup": "kubevirt.io",
+                "kind": "VirtualMachine", "name": target}, "virtualMachineSnapshotName": "s"}})
+        };
+        assert!(admit(&store, &gvr::restore(), Operation::Create, &r("win"), None).is_ok());
+        let d = admit(
+            &store,
+            &gvr::restore(),
+            Operation::Create,
+            &r("win-copy"),
+            None,
+        )
+        .expect_err("denied");
+        assert!(
+            d.causes[0]
+                .message
+                .starts_with("Restore to a different VM is not supported")
         );
     }
 }

@@ -339,6 +339,8 @@ pub(crate) enum Key {
     AllVms,
     /// A CSI VolumeSnapshotContent whose VolumeSnapshot may be gone.
     VolumeSnapshotContent(String),
+    /// The claims of a namespace being deleted (pvc-protection: released once unused).
+    DeletingClaims(String),
     /// Every VM of a namespace (its claims changed).
     VmsIn(String),
     /// The unsettled snapshots, restores and clones of a namespace (something they wait on changed).
@@ -636,6 +638,9 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
     let name = name_of(&ev.object).to_string();
     match (ev.gvr.group.as_str(), ev.gvr.plural.as_str()) {
         ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
+            if ev.kind == crate::store::EventType::Deleted {
+                queue.insert(Key::DeletingClaims(ns.clone()));
+            }
             queue.insert(Key::Vm(ns.clone(), name));
             queue.insert(Key::Namespace(ns));
         }
@@ -664,6 +669,9 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
             }
         }
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
+            if is_deleting(&ev.object) {
+                queue.insert(Key::DeletingClaims(ns.clone()));
+            }
             queue.insert(Key::VmsIn(ns.clone()));
             queue.insert(Key::Namespace(ns));
         }
@@ -683,6 +691,7 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::Restore(ns, name) => restore::reconcile(ctx, &ns, &name),
         Key::Clone(ns, name) => clone::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
+        Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
         Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {

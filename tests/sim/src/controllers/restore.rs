@@ -257,6 +257,13 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         return;
     }
 
+    if !claims_cleared(ctx, &restore, &content) {
+        write_status(ctx, ns, name, |st| {
+            set_condition(st, "Progressing", true, "Creating new PVCs", None);
+            set_condition(st, "Ready", false, "Waiting for new PVCs", None);
+        });
+        return;
+    }
     let restores = restore_volumes(ctx, &restore, &content);
     let Some(vm) = restored_vm(&restore, &content, &restores, target.as_ref()) else {
         update_error(ctx, ns, name, "failed to apply the restore patches");
@@ -323,6 +330,38 @@ fn restored_name(restore: &Value, volume: &str, claim: &str) -> String {
         ),
         _ => format!("restore-{}-{volume}", uid_of(restore)),
     }
+}
+
+/// Whether every claim name the restore will create is free (or already its own). In place
+/// (the same names), the old claims and DataVolumes are deleted first and this waits for
+/// them to go.
+fn claims_cleared(ctx: &Ctx, restore: &Value, content: &Value) -> bool {
+    let ns = super::ns_of(restore);
+    let mut clear = true;
+    let backups = content
+        .pointer("/spec/volumeBackups")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for b in backups {
+        let volume = str_at(&b, "/volumeName").unwrap_or("");
+        let claim = str_at(&b, "/persistentVolumeClaim/metadata/name").unwrap_or("");
+        let target = restored_name(restore, volume, claim);
+        if target != claim {
+            continue;
+        }
+        let Some(pvc) = ctx.store.get(&gvr::pvc(), Some(ns), &target) else {
+            continue;
+        };
+        if str_at(&pvc, "/metadata/annotations/restore.kubevirt.io~1name") == Some(name_of(restore))
+        {
+            continue;
+        }
+        clear = false;
+        let _ = ctx.store.delete(&gvr::dv(), Some(ns), &target);
+        let _ = ctx.store.delete(&gvr::pvc(), Some(ns), &target);
+    }
+    clear
 }
 
 /// Creates one PVC per volume backup from its VolumeSnapshot (and a DataVolume adopting it

@@ -481,7 +481,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             });
             return;
         }
-    } else {
+    } else if !restoring {
         ensure_data_volumes(&store, &vm);
     }
 
@@ -716,4 +716,42 @@ fn ensure_data_volumes(store: &Store, vm: &Value) {
         });
         let _ = store.create(&gvr::pvc(), pvc);
     }
+}
+
+const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
+
+/// The pvc-protection controller: a claim being deleted keeps its finalizer while a running
+/// VMI uses it, and loses it (so it goes) once none does.
+pub(crate) fn release_unused_claims(ctx: &Ctx, ns: &str) {
+    let mut deleting = Vec::new();
+    ctx.store.visit(&gvr::pvc(), Some(ns), None, |pvc| {
+        if is_deleting(pvc) && super::has_finalizer(pvc, PVC_PROTECTION) {
+            deleting.push(name_of(pvc).to_string());
+        }
+        true
+    });
+    if deleting.is_empty() {
+        return;
+    }
+    let mut used = Vec::new();
+    ctx.store.visit(&gvr::vmi(), Some(ns), None, |vmi| {
+        for v in volumes_of_vmi(vmi) {
+            if let Some(c) = claim_of(&v) {
+                used.push(c.to_string());
+            }
+        }
+        true
+    });
+    for name in deleting.iter().filter(|n| !used.contains(n)) {
+        let _ = ctx.store.mutate(&gvr::pvc(), Some(ns), name, |pvc| {
+            remove_finalizer(pvc, PVC_PROTECTION)
+        });
+    }
+}
+
+fn volumes_of_vmi(vmi: &Value) -> Vec<Value> {
+    vmi.pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
