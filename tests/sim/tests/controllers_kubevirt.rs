@@ -1112,3 +1112,57 @@ async fn a_claim_in_use_by_a_running_vm_lingers_until_the_vm_stops() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deleting_a_restore_in_progress_releases_the_vm() {
+    let mut c = Cluster::start("{restores: {r1: {outcome: Stuck}}}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create("virtualmachinerestores", restore("r1", "batch", "s1", None));
+    c.wait("virtualmachines", "batch", "restoring", |o| {
+        o.is_some_and(|v| v["status"]["restoreInProgress"] == "r1")
+    })
+    .await;
+    let r = c.get("virtualmachinerestores", "r1").expect("restore");
+    assert!(
+        strings(&r["metadata"]["finalizers"])
+            .contains(&"snapshot.kubevirt.io/vmrestore-protection")
+    );
+    assert_eq!(r["metadata"]["ownerReferences"][0]["name"], "batch");
+    c.store
+        .delete(&g("virtualmachinerestores"), Some(NS), "r1")
+        .expect("deleted");
+    c.wait("virtualmachinerestores", "r1", "gone", |o| o.is_none())
+        .await;
+    c.wait("virtualmachines", "batch", "released", |o| {
+        o.is_some_and(|v| v["status"]["restoreInProgress"].is_null())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_vm_being_restored_does_not_start() {
+    let mut c = Cluster::start("{restores: {r1: {outcome: Stuck}}}");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    c.create("virtualmachinerestores", restore("r1", "batch", "s1", None));
+    c.wait("virtualmachines", "batch", "restoring", |o| {
+        o.is_some_and(|v| v["status"]["restoreInProgress"] == "r1")
+    })
+    .await;
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "batch", |vm| {
+            vm["spec"]["runStrategy"] = json!("Always")
+        })
+        .expect("start");
+    let vm = c
+        .wait("virtualmachines", "batch", "reconciled", |o| {
+            o.is_some_and(|v| v["status"]["runStrategy"] == "Always")
+        })
+        .await
+        .expect("vm");
+    assert_eq!(vm["status"]["printableStatus"], "Stopped");
+    assert!(c.get("virtualmachineinstances", "batch").is_none());
+}
