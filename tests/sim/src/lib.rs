@@ -13,6 +13,7 @@ pub mod clock;
 pub mod controllers;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod kubeconfig;
 pub mod registry;
 pub mod scenario;
