@@ -267,3 +267,43 @@ async fn watch_events_can_be_tables_for_kubectl() {
     assert_eq!(first["object"]["kind"], "Table");
     assert_eq!(first["object"]["rows"][0]["cells"][0], "a");
 }
+
+#[tokio::test]
+async fn objects_entering_and_leaving_a_label_selector_are_added_and_deleted() {
+    let (_sim, c) = sim().await;
+    c.post(VMS, &vm("a")).await;
+    let mut w = c
+        .watch(&format!("{VMS}?watch=true&labelSelector=tier%3Dgold"))
+        .await;
+    let label = |v: Value| json!({"metadata": {"labels": {"tier": v}}});
+    c.patch(
+        &format!("{VMS}/a"),
+        "application/merge-patch+json",
+        &label(json!("gold")),
+    )
+    .await;
+    c.patch(
+        &format!("{VMS}/a"),
+        "application/merge-patch+json",
+        &json!({"spec": {"runStrategy": "Always"}}),
+    )
+    .await;
+    c.patch(
+        &format!("{VMS}/a"),
+        "application/merge-patch+json",
+        &label(Value::Null),
+    )
+    .await;
+    let got: Vec<_> = [w.next().await, w.next().await, w.next().await]
+        .into_iter()
+        .map(|e| summary(&e.unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ADDED".into(), "a".into()),
+            ("MODIFIED".into(), "a".into()),
+            ("DELETED".into(), "a".to_string())
+        ]
+    );
+}

@@ -1,6 +1,7 @@
 //! Watch streams: newline-delimited JSON WatchEvents (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR)
 //! over a chunked response, resumable from a resourceVersion, 410 Gone once it is compacted.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use super::table::{self, Shape};
 use super::{Body, Ctx};
 use crate::error::ApiError;
 use crate::registry::ResourceDef;
-use crate::store::{Event, Gvr, set_api_version};
+use crate::store::{Event, EventType, Gvr, set_api_version};
 
 /// How often an idle watch that allows bookmarks gets one.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(10);
@@ -28,6 +29,20 @@ struct Filter {
     ns: Option<String>,
     labels: LabelSelector,
     fields: FieldSelector,
+    /// With selectors: the objects the client currently sees as matching, so an object that
+    /// stops matching is reported DELETED and one that starts matching ADDED, as the
+    /// apiserver's watch cache does.
+    known: HashSet<(String, String)>,
+}
+
+fn key_of(o: &Value) -> (String, String) {
+    let s = |p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (s("/metadata/namespace"), s("/metadata/name"))
 }
 
 impl Filter {
@@ -40,10 +55,50 @@ impl Filter {
         self.fields.matches(o) && self.labels.matches(o)
     }
 
-    fn matches(&self, ev: &Event) -> bool {
-        ev.gvr.group == self.gvr.group
-            && ev.gvr.plural == self.gvr.plural
-            && self.matches_obj(&ev.object)
+    fn selective(&self) -> bool {
+        !self.labels.is_empty() || !self.fields.is_empty()
+    }
+
+    /// What the client should see for this event, if anything: (type, object).
+    fn translate(&mut self, ev: Event) -> Option<(&'static str, Value)> {
+        if ev.gvr.group != self.gvr.group || ev.gvr.plural != self.gvr.plural {
+            return None;
+        }
+        if !self.selective() {
+            return self
+                .matches_obj(&ev.object)
+                .then(|| (ev.kind.as_str(), ev.object));
+        }
+        let key = key_of(&ev.object);
+        let matches = self.matches_obj(&ev.object);
+        match ev.kind {
+            EventType::Deleted => {
+                let was = self.known.remove(&key);
+                (was || matches).then_some(("DELETED", ev.object))
+            }
+            _ if matches => {
+                let new = self.known.insert(key);
+                Some((if new { "ADDED" } else { "MODIFIED" }, ev.object))
+            }
+            _ => self.known.remove(&key).then_some(("DELETED", ev.object)),
+        }
+    }
+
+    /// Replay of history: report as recorded, but keep `known` in step.
+    fn replay(&mut self, ev: Event) -> Option<(&'static str, Value)> {
+        if ev.gvr.group != self.gvr.group || ev.gvr.plural != self.gvr.plural {
+            return None;
+        }
+        let matches = self.matches_obj(&ev.object);
+        if self.selective() {
+            let key = key_of(&ev.object);
+            if matches && ev.kind != EventType::Deleted {
+                self.known.insert(key);
+            } else {
+                self.known.remove(&key);
+            }
+        }
+        matches.then(|| (ev.kind.as_str(), ev.object))
     }
 }
 
@@ -115,6 +170,7 @@ pub fn watch(
             &gvr.group,
             &gvr.plural,
         )?,
+        known: HashSet::new(),
     };
     let rv_param = q.get("resourceVersion").cloned().unwrap_or_default();
     let send_initial = q.get("sendInitialEvents").is_some_and(|v| v == "true");
@@ -144,14 +200,30 @@ pub fn watch(
     // the current state as ADDED events.
     let mut initial = Vec::new();
     let mut expired = None;
+    let mut filter = filter;
     let start_rv = if rv_param.is_empty() || rv_param == "0" || send_initial {
-        store.visit(gvr, ns, None, |o| {
+        let mut known = HashSet::new();
+        let rv = store.visit(gvr, ns, None, |o| {
             if filter.matches_obj(o) {
+                known.insert(key_of(o));
                 initial.push(o.clone());
             }
             true
-        })
+        });
+        filter.known = known;
+        rv
     } else {
+        if filter.selective() {
+            // Today's matches; the replayed history then brings `known` to the present.
+            let mut known = HashSet::new();
+            store.visit(gvr, ns, None, |o| {
+                if filter.matches_obj(o) {
+                    known.insert(key_of(o));
+                }
+                true
+            });
+            filter.known = known;
+        }
         let rv: u64 = rv_param.parse().map_err(|_| {
             ApiError::bad_request(format!("invalid resource version: {rv_param:?}"))
         })?;
@@ -202,8 +274,8 @@ pub fn watch(
                 return;
             }
             last_rv = ev.resource_version;
-            if filter.matches(&ev) {
-                emit!(enc.line(ev.kind.as_str(), ev.object));
+            if let Some((kind, obj)) = filter.replay(ev) {
+                emit!(enc.line(kind, obj));
                 sent += 1;
             }
         }
@@ -220,8 +292,8 @@ pub fn watch(
                             continue;
                         }
                         last_rv = ev.resource_version;
-                        if filter.matches(&ev) {
-                            emit!(enc.line(ev.kind.as_str(), ev.object));
+                        if let Some((kind, obj)) = filter.translate(ev) {
+                            emit!(enc.line(kind, obj));
                             sent += 1;
                         }
                     }
