@@ -365,3 +365,48 @@ async fn controllers_bring_the_default_scenario_to_its_described_state() {
     let bad = invalid_objects(&index, objects);
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+#[tokio::test]
+async fn deleting_a_scenario_vm_takes_its_vmi_and_data_volumes_along() {
+    let (scenario, registry) = load_default();
+    let store = Store::new();
+    let mut rx = store.subscribe();
+    scenario.apply(&store, &registry).expect("applied");
+    let mut config: ControllerConfig =
+        serde_json::from_value(scenario.controllers.clone()).expect("controllers config");
+    config.time_scale = 0.0;
+    let _controllers = controllers::spawn_all(store.clone(), Arc::new(config));
+    let dv = g("cdi.kubevirt.io", "v1beta1", "datavolumes");
+    let pvc = g("", "v1", "persistentvolumeclaims");
+    wait_until(
+        &store,
+        &mut rx,
+        "web-01 running and its disk adopted",
+        |s| {
+            s.get(&vmi_gvr(), Some("production"), "web-01").is_some()
+                && s.get(&pvc, Some("production"), "web-01-rootdisk")
+                    .is_some_and(|p| p["metadata"]["ownerReferences"].is_array())
+        },
+    )
+    .await;
+    store
+        .delete(&vm_gvr(), Some("production"), "web-01")
+        .expect("deleting");
+    wait_until(&store, &mut rx, "web-01 and its disk gone", |s| {
+        s.get(&vm_gvr(), Some("production"), "web-01").is_none()
+            && s.get(&vmi_gvr(), Some("production"), "web-01").is_none()
+            && s.get(&dv, Some("production"), "web-01-rootdisk").is_none()
+    })
+    .await;
+    // The claim carries pvc-protection: it goes once nothing runs on it.
+    wait_until(&store, &mut rx, "the claim released", |s| {
+        s.get(&pvc, Some("production"), "web-01-rootdisk").is_none()
+    })
+    .await;
+    assert!(
+        store
+            .get(&snap_gvr(), Some("production"), "web-01-before-patch")
+            .is_some(),
+        "snapshots outlive their VM"
+    );
+}

@@ -644,6 +644,18 @@ fn ensure_data_volumes(store: &Store, vm: &Value) {
                         .insert("ownerReferences".into(), json!([owner.clone()]));
                 });
             }
+            // Its claim belongs to it, so deleting the VM takes the disk along, as in CDI.
+            let pvc_owned = store.get(&gvr::pvc(), Some(ns), name).map(|p| {
+                p.pointer("/metadata/ownerReferences")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            });
+            if pvc_owned == Some(false) {
+                let dv_owner = owner_ref(&dv, "cdi.kubevirt.io/v1beta1", "DataVolume");
+                let _ = store.mutate(&gvr::pvc(), Some(ns), name, |pvc| {
+                    ensure_obj(pvc, "metadata").insert("ownerReferences".into(), json!([dv_owner]));
+                });
+            }
             continue;
         }
         if store.get(&gvr::pvc(), Some(ns), name).is_some() {
