@@ -379,3 +379,60 @@ async fn kubectl_patches_and_lists_as_json() {
         .await;
     assert!(none.trim().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_server_dry_run_writes_nothing() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file("snap.yaml", SNAPSHOT);
+    sim.clear_requests();
+    let out = k.ok(&["create", "-f", &file, "--dry-run=server"]).await;
+    assert_eq!(
+        out.trim(),
+        "virtualmachinesnapshot.snapshot.kubevirt.io/before-upgrade created (server dry run)"
+    );
+    let writes = sim.writes();
+    assert_eq!(writes.len(), 1);
+    assert!(writes[0].dry_run);
+    let gone = k
+        .run_as(
+            "admin",
+            &["get", "vmsnapshot", "before-upgrade", "-n", "prod"],
+        )
+        .await;
+    assert!(!gone.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_describes_a_snapshot_with_its_events() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    let uid = sim
+        .store()
+        .get(
+            &Gvr::new("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+            Some("prod"),
+            "snap-1",
+        )
+        .unwrap()["metadata"]["uid"]
+        .clone();
+    sim.store()
+        .create(
+            &Gvr::new("", "v1", "events"),
+            json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "snap-1.1", "namespace": "prod"},
+                   "involvedObject": {"kind": "VirtualMachineSnapshot", "name": "snap-1", "namespace": "prod", "uid": uid, "apiVersion": "snapshot.kubevirt.io/v1beta1"},
+                   "reason": "SnapshotReady", "message": "snapshot is ready", "type": "Normal", "count": 1,
+                   "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:00:00Z"}),
+        )
+        .unwrap();
+    let out = k
+        .ok(&["describe", "vmsnapshot", "snap-1", "-n", "prod"])
+        .await;
+    assert!(out.contains("Name:         snap-1"), "{out}");
+    assert!(
+        out.contains("SnapshotReady") && out.contains("snapshot is ready"),
+        "{out}"
+    );
+}
