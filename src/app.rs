@@ -25,6 +25,7 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
         Err(e) => return clap_exit(e, env),
     };
     env.color = env.color && !cli.global.no_color;
+    env.ui.set_verbosity(cli.global.verbosity);
     let mut server: Option<String> = None;
     let result = dispatch(&cli, env, &mut server).await;
     match result {

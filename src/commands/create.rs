@@ -153,11 +153,13 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
     let a = &plan.analysis;
     let vm = &a.vm;
     let mut status = vm.printable_status.clone();
-    status.push_str(if vm.agent_connected {
-        ", guest agent connected"
-    } else {
-        ", no guest agent"
-    });
+    if vm.run_state.is_running() {
+        status.push_str(if vm.agent_connected {
+            ", guest agent connected"
+        } else {
+            ", no guest agent"
+        });
+    }
     if let Some(os) = &vm.guest_os {
         status.push_str(&format!(", {os}"));
     }

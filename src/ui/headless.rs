@@ -1,6 +1,10 @@
 //! The Ui for scripts and pipes: never prompts, shows no spinner.
+//!
+//! With `-v 1` or more, progress messages become plain lines on stderr (one per change), so
+//! CI logs show what a wait was doing.
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use super::{NoProgress, Progress, Ui};
 use crate::error::UserError;
@@ -9,8 +13,11 @@ use crate::error::UserError;
 /// the flags that replace the question; the errors here are a safety net.
 #[derive(Default)]
 pub struct HeadlessUi {
-    notes: Option<Box<dyn Write + Send>>,
+    notes: Option<Shared>,
+    verbosity: u8,
 }
+
+type Shared = Arc<Mutex<Box<dyn Write + Send>>>;
 
 impl HeadlessUi {
     /// A headless Ui that drops notices.
@@ -20,8 +27,34 @@ impl HeadlessUi {
 
     /// A headless Ui that writes notices to `w` (the process's stderr).
     pub fn with_notes_to(w: Box<dyn Write + Send>) -> Self {
-        HeadlessUi { notes: Some(w) }
+        HeadlessUi {
+            notes: Some(Arc::new(Mutex::new(w))),
+            verbosity: 0,
+        }
     }
+}
+
+fn write_line(w: &Shared, msg: &str) {
+    if let Ok(mut w) = w.lock() {
+        // A closed stderr is no reason to fail the command.
+        let _ = writeln!(w, "{msg}");
+    }
+}
+
+/// Progress as lines: each new message once.
+struct Lines {
+    out: Shared,
+    last: String,
+}
+
+impl Progress for Lines {
+    fn set_message(&mut self, msg: &str) {
+        if msg != self.last {
+            write_line(&self.out, msg);
+            self.last = msg.to_string();
+        }
+    }
+    fn finish(&mut self) {}
 }
 
 fn refuse(prompt: &str) -> anyhow::Error {
@@ -46,14 +79,26 @@ impl Ui for HeadlessUi {
     fn select(&mut self, prompt: &str, _items: &[&str]) -> anyhow::Result<usize> {
         Err(refuse(prompt))
     }
-    fn progress(&mut self, _msg: &str) -> Box<dyn Progress> {
-        Box::new(NoProgress)
+    fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
+        match &self.notes {
+            Some(out) if self.verbosity >= 1 => {
+                let mut p = Lines {
+                    out: out.clone(),
+                    last: String::new(),
+                };
+                p.set_message(msg);
+                Box::new(p)
+            }
+            _ => Box::new(NoProgress),
+        }
     }
     fn note(&mut self, msg: &str) {
-        if let Some(w) = self.notes.as_mut() {
-            // A closed stderr is no reason to fail the command.
-            let _ = writeln!(w, "{msg}");
+        if let Some(w) = &self.notes {
+            write_line(w, msg);
         }
+    }
+    fn set_verbosity(&mut self, level: u8) {
+        self.verbosity = level;
     }
 }
 
@@ -71,5 +116,33 @@ mod tests {
         assert!(user.hints[0].contains("--yes"));
         assert!(ui.input("Type the name").is_err());
         assert!(ui.select("Pick", &["a"]).is_err());
+    }
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn verbose_progress_prints_each_change_once() {
+        let buf = Buf::default();
+        let mut ui = HeadlessUi::with_notes_to(Box::new(buf.clone()));
+        ui.progress("quiet").set_message("still quiet");
+        ui.set_verbosity(1);
+        let mut p = ui.progress("a");
+        p.set_message("a");
+        p.set_message("b");
+        p.finish();
+        assert_eq!(
+            String::from_utf8(buf.0.lock().unwrap().clone()).unwrap(),
+            "a\nb\n"
+        );
     }
 }

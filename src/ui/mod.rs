@@ -25,6 +25,8 @@ pub trait Ui: Send {
     fn progress(&mut self, msg: &str) -> Box<dyn Progress>;
     /// A notice on stderr that does not disturb a running spinner.
     fn note(&mut self, msg: &str);
+    /// The `-v` level; a headless Ui prints progress as lines from 1 up.
+    fn set_verbosity(&mut self, _level: u8) {}
 }
 
 /// A running progress indicator.

@@ -465,3 +465,135 @@ async fn server_errors_exit_1_with_kubectls_wording() {
     out.assert_code(1)
         .assert_stderr_contains("Error from server (InternalError)");
 }
+
+#[tokio::test]
+async fn verbose_scripted_runs_log_progress_lines() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "batch-03", "--yes", "-v", "1", "--name", "v1"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains("Snapshot v1:");
+}
+
+#[tokio::test]
+async fn yaml_output_parses() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot", "-o", "yaml"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_saphyr::from_str(&out.stdout).expect("YAML");
+    assert_eq!(v["kind"], "SnapshotDetail");
+    assert_eq!(v["snapshot"]["name"], "pre-upgrade-snapshot");
+    assert_eq!(v["volumeBackups"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn failure_deadline_and_labels_pass_through() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "batch-03",
+            "--yes",
+            "--name",
+            "fd",
+            "--failure-deadline",
+            "10m",
+            "-l",
+            "team=db",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    let post = t
+        .writes()
+        .into_iter()
+        .find(|w| w.method == "POST")
+        .expect("created");
+    let body = post.body.expect("body");
+    assert_eq!(body["spec"]["failureDeadline"], "10m");
+    assert_eq!(body["metadata"]["labels"]["team"], "db");
+}
+
+#[tokio::test]
+async fn restore_from_a_snapshot_still_in_progress_is_refused() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "stuck-01",
+            "--yes",
+            "--no-wait",
+            "--name",
+            "stuck-snap",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains("created (");
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "stuck-01",
+            "--snapshot",
+            "stuck-snap",
+            "--yes",
+            "--confirm-name",
+            "stuck-snap",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("snapshot stuck-snap is not ready: phase InProgress");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn restore_timeout_exits_4_and_warns_not_to_start_the_vm_and_delete_refuses_while_it_runs() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "legacy-04", "--yes", "--name", "legacy-snap"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "legacy-04",
+            "--snapshot",
+            "legacy-snap",
+            "--yes",
+            "--confirm-name",
+            "legacy-snap",
+            "--timeout",
+            "1s",
+        ])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("do not start the VM until the restore completes")
+        .assert_stderr_contains(
+            "kubectl get virtualmachinerestore restore-legacy-04-20261126-100000 -n production -w",
+        );
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&["delete", "legacy-snap", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("in use by restore restore-legacy-04-20261126-100000");
+    assert!(t.writes().is_empty());
+    let out = t.cmd().args(&["describe", "legacy-snap"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("restore-legacy-04-20261126-100000");
+}
