@@ -44,3 +44,31 @@ async fn ten_thousand_objects_list_whole_and_in_pages() {
     assert_eq!(page["items"].as_array().unwrap().len(), 100);
     eprintln!("create 10k: {created:?}, list 10k: {listed:?}, selected page: {paged:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watcher_that_falls_behind_catches_up_from_the_history() {
+    let sim = Sim::start(SimConfig {
+        controllers: false,
+        ..SimConfig::empty()
+    })
+    .await
+    .unwrap();
+    let gvr = Gvr::new("", "v1", "secrets");
+    let c = Client::new(sim.addr(), sim.token("admin").as_deref());
+    let rv = sim.store().resource_version();
+    let mut w = c
+        .watch(&format!("/api/v1/secrets?watch=true&resourceVersion={rv}"))
+        .await;
+    // More events than the live feed buffers, while the client reads nothing.
+    let n = 20_000;
+    for i in 0..n {
+        sim.store()
+            .create(&gvr, json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": format!("s-{i:05}"), "namespace": "default"}}))
+            .unwrap();
+    }
+    for i in 0..n {
+        let ev = w.next().await.unwrap();
+        assert_eq!(ev["type"], "ADDED", "{ev}");
+        assert_eq!(ev["object"]["metadata"]["name"], format!("s-{i:05}"));
+    }
+}

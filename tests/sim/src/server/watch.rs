@@ -298,8 +298,27 @@ pub fn watch(
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let _ = tx.send(Encoder::error(&ApiError::expired(last_rv, store.resource_version()))).await;
-                        return;
+                        // Fell behind the live feed: catch up from the history, 410 only
+                        // if that was compacted meanwhile.
+                        match store.watch_from(last_rv) {
+                            Ok((missed, rx)) => {
+                                events = rx;
+                                for ev in missed {
+                                    if over(sent) {
+                                        return;
+                                    }
+                                    last_rv = ev.resource_version;
+                                    if let Some((kind, obj)) = filter.translate(ev) {
+                                        emit!(enc.line(kind, obj));
+                                        sent += 1;
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Encoder::error(&e)).await;
+                                return;
+                            }
+                        }
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
