@@ -549,3 +549,27 @@ async fn generate_name_and_deletecollection_work() {
     assert_eq!(r.status, 200);
     assert_eq!(names(&c.get(VMS).await.json()), ["keep"]);
 }
+
+#[tokio::test]
+async fn without_schemas_every_kind_is_still_served_unvalidated() {
+    let empty = tempfile::tempdir().unwrap();
+    let sim = Sim::start(SimConfig {
+        controllers: false,
+        schemas: Some(empty.path().to_path_buf()),
+        ..SimConfig::empty()
+    })
+    .await
+    .unwrap();
+    assert!(!sim.schema_validation());
+    let c = Client::new(sim.addr(), sim.token("admin").as_deref());
+    let list = c.get("/apis/snapshot.kubevirt.io/v1beta1").await.json();
+    assert!(
+        list["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "virtualmachinesnapshots")
+    );
+    let vms = c.get("/apis/kubevirt.io/v1/virtualmachines").await;
+    assert_eq!(vms.status, 200);
+}
