@@ -33,7 +33,8 @@ pub use duration::{parse_duration, parse_go_duration};
         # List the snapshots of one VM\n  \
         kubectl vmsnap list database-01 -n production\n\n  \
         # Roll the VM back, unattended\n  \
-        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --stop --yes --confirm-name pre-upgrade-snapshot\n\n\
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade --stop \\\n      \
+        --yes --confirm-name pre-upgrade\n\n\
         Exit codes: 0 ok, 1 failure, 2 usage, 3 declined or confirmation required, 4 timed out,\n\
         5 not found, 6 forbidden, 130 interrupted while waiting."
 )]
@@ -48,6 +49,7 @@ pub struct Cli {
 
 /// The kubectl flags every command accepts.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
@@ -67,7 +69,8 @@ pub struct GlobalArgs {
     /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
-    /// Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request
+    /// Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there
+    /// is no terminal for a spinner
     #[arg(
         short = 'v',
         long = "verbosity",
