@@ -425,6 +425,11 @@ async fn scripted_failure_fails_with_its_message_and_unlocks() {
     assert_eq!(s["status"]["error"]["message"], "freeze failed");
     assert_eq!(s["status"]["readyToUse"], false);
     assert_eq!(condition(&s, "Failure")["status"], "True");
+    assert_eq!(
+        condition(&s, "Failure")["reason"],
+        "snapshot deadline exceeded",
+        "the only way KubeVirt fails a snapshot"
+    );
     assert_eq!(condition(&s, "Progressing")["reason"], "Operation failed");
     c.wait("virtualmachines", "db", "unlocked", |o| {
         o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
@@ -1165,4 +1170,32 @@ async fn a_vm_being_restored_does_not_start() {
         .expect("vm");
     assert_eq!(vm["status"]["printableStatus"], "Stopped");
     assert!(c.get("virtualmachineinstances", "batch").is_none());
+}
+
+#[tokio::test]
+async fn a_persistent_error_keeps_the_snapshot_in_progress_until_its_deadline() {
+    let mut c = Cluster::start(
+        r#"{timeScale: 0.01, snapshots: {db: {outcome: Error, message: "freeze failed", after: 1s}}}"#,
+    );
+    c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
+        .await;
+    let mut s = snapshot("s1", "db");
+    s["spec"]["failureDeadline"] = json!("30s");
+    c.create("virtualmachinesnapshots", s);
+    let s = c
+        .wait("virtualmachinesnapshots", "s1", "in error", |o| {
+            o.is_some_and(|s| condition(s, "Progressing")["reason"] == "In error state")
+        })
+        .await
+        .expect("snapshot");
+    assert_eq!(s["status"]["phase"], "InProgress");
+    assert_eq!(s["status"]["error"]["message"], "freeze failed");
+    let s = c
+        .wait_phase("virtualmachinesnapshots", "s1", "Failed")
+        .await;
+    assert_eq!(
+        condition(&s, "Failure")["reason"],
+        "snapshot deadline exceeded"
+    );
+    assert_eq!(s["status"]["error"]["message"], "freeze failed");
 }

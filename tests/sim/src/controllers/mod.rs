@@ -128,7 +128,9 @@ pub enum Outcome {
     /// Completes normally.
     #[default]
     Succeeded,
-    /// Fails after `after`: the content gets `error.message`, the object phase Failed.
+    /// Fails after `after`. A snapshot ends as KubeVirt's do at their deadline: `error.message`
+    /// = `message`, phase Failed, Failure condition "snapshot deadline exceeded", its unready
+    /// content removed. A restore gets a Failure condition whose reason is `message`.
     Failed,
     /// Snapshots only: the content reports `message` as its error and the snapshot stays
     /// InProgress ("In error state") until its failureDeadline expires, as KubeVirt does when

@@ -515,13 +515,16 @@ fn progress_content(ctx: &mut Ctx, snap: &Value, content: &Value, vm_name: &str,
                 .message
                 .clone()
                 .unwrap_or_else(|| "snapshot failed".into());
-            let _ = ctx.store.mutate(&gvr::content(), Some(&ns), &cname, |c| {
-                let st = ensure_obj(c, "status");
-                st.insert("readyToUse".into(), json!(false));
-                st.insert("error".into(), json!({"message": message, "time": now}));
-            });
+            // Like shouldUpdateError: the same error is not rewritten (its time would churn).
+            if str_at(content, "/status/error/message") != Some(message.as_str()) {
+                let _ = ctx.store.mutate(&gvr::content(), Some(&ns), &cname, |c| {
+                    let st = ensure_obj(c, "status");
+                    st.insert("readyToUse".into(), json!(false));
+                    st.insert("error".into(), json!({"message": message, "time": now}));
+                });
+            }
             if script.outcome == Outcome::Failed {
-                fail(ctx, snap, vm_name, &message, Some(&message));
+                fail(ctx, snap, vm_name, DEADLINE_EXCEEDED, Some(&message));
             }
         }
         Outcome::QuiesceTimeout if content.pointer("/status/error").is_none_or(Value::is_null) => {
