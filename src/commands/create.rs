@@ -124,6 +124,16 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         }
         return Err(err.into());
     }
+    if !analysis.blockers.is_empty() {
+        let mut err = UserError::failure(format!(
+            "a snapshot of VM {ns}/{} would not succeed now",
+            args.vm
+        ));
+        for b in &analysis.blockers {
+            err = err.hint(b.clone());
+        }
+        return Err(err.into());
+    }
     let running = info.run_state.is_running();
     let mode = if !running {
         Mode::Offline
