@@ -467,7 +467,13 @@ impl Registry {
             false,
         );
         ssar.verbs = vec!["create"];
+        let mut ssrr = ssar.clone();
+        ssrr.kind = "SelfSubjectRulesReview".into();
+        ssrr.list_kind = "SelfSubjectRulesReviewList".into();
+        ssrr.plural = "selfsubjectrulesreviews".into();
+        ssrr.singular = "selfsubjectrulesreview".into();
         defs.push(ssar);
+        defs.push(ssrr);
         for d in &mut defs {
             if d.group == "kubevirt.io" || d.group.ends_with(".kubevirt.io") {
                 d.categories = vec!["all".into()];

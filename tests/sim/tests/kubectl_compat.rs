@@ -309,6 +309,15 @@ async fn kubectl_is_refused_with_403_for_a_user_without_rights() {
         )
         .await;
     assert_eq!(String::from_utf8_lossy(&can.stdout).trim(), "yes");
+    let list = k
+        .run_as("alice", &["auth", "can-i", "--list", "-n", "prod"])
+        .await;
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("*.snapshot.kubevirt.io") && l.ends_with("[get list watch]")),
+        "{list}"
+    );
     let read = k.run_as("alice", &["get", "vm", "-n", "prod"]).await;
     assert!(read.status.success(), "{}", stderr(&read));
 }

@@ -190,6 +190,40 @@ pub fn review(user: &User, body: &Value) -> Value {
     })
 }
 
+/// Answer a SelfSubjectRulesReview (`kubectl auth can-i --list`): the user's rules that
+/// apply in `spec.namespace`.
+pub fn rules_review(user: &User, body: &Value) -> Value {
+    let spec = body.get("spec").cloned().unwrap_or(json!({}));
+    let ns = spec.get("namespace").and_then(Value::as_str).unwrap_or("");
+    let resource_rules: Vec<Value> = user
+        .rules
+        .iter()
+        .filter(|r| match &r.namespaces {
+            None => true,
+            Some(list) => list.iter().any(|n| n == "*" || (!ns.is_empty() && n == ns)),
+        })
+        .map(|r| {
+            let mut v =
+                json!({ "verbs": r.verbs, "apiGroups": r.api_groups, "resources": r.resources });
+            if let Some(names) = &r.resource_names {
+                v["resourceNames"] = json!(names);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "kind": "SelfSubjectRulesReview",
+        "apiVersion": "authorization.k8s.io/v1",
+        "metadata": { "creationTimestamp": null },
+        "spec": spec,
+        "status": {
+            "resourceRules": resource_rules,
+            "nonResourceRules": [{ "verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/version", "/openapi", "/openapi/*"] }],
+            "incomplete": false,
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

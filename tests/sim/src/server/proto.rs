@@ -165,6 +165,14 @@ pub fn decode(body: &[u8]) -> Option<Value> {
             return Some(out);
         }
         "SelfSubjectAccessReview" => {}
+        "SelfSubjectRulesReview" => {
+            let r = fields(raw)?;
+            let spec = fields(bytes_of(&r, 2).unwrap_or(&[]))?;
+            let ns = String::from_utf8_lossy(bytes_of(&spec, 1).unwrap_or(&[])).into_owned();
+            return Some(
+                json!({ "apiVersion": api_version, "kind": kind, "spec": { "namespace": ns } }),
+            );
+        }
         _ => return None,
     }
     let ssar = fields(raw)?;

@@ -194,6 +194,16 @@ pub async fn handle(
         let body = body_object(ctx)?;
         return Ok(json_response(201, &auth::review(&ctx.user, &body)));
     }
+    if rp.group == "authorization.k8s.io"
+        && rp.plural == "selfsubjectrulesreviews"
+        && rp.version == "v1"
+    {
+        if verb != "create" {
+            return Err(ApiError::method_not_allowed(&ctx.method));
+        }
+        let body = body_object(ctx)?;
+        return Ok(json_response(201, &auth::rules_review(&ctx.user, &body)));
+    }
     if let (Some(sub), Some(name)) = (&rp.subresource, &rp.name)
         && let Some(action) = shared
             .registry
