@@ -296,6 +296,20 @@ async fn controllers_bring_the_default_scenario_to_its_described_state() {
         .contains(&json!("PartialSnapshot"));
     assert!(partial);
 
+    // The existing snapshot restores onto its VM (its sourceUID follows the VM, as KubeVirt's).
+    let restore_gvr = g("snapshot.kubevirt.io", "v1beta1", "virtualmachinerestores");
+    store
+        .create(&restore_gvr, json!({"apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
+            "metadata": {"name": "back-to-pre-upgrade", "namespace": "production"},
+            "spec": {"target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "database-01"},
+                     "virtualMachineSnapshotName": "pre-upgrade-snapshot", "targetReadinessPolicy": "StopTarget"}}))
+        .expect("restore created");
+    wait_until(&store, &mut rx, "the restore complete", |s| {
+        s.get(&restore_gvr, Some("production"), "back-to-pre-upgrade")
+            .is_some_and(|r| r["status"]["complete"] == true)
+    })
+    .await;
+
     // Deleting a scenario snapshot takes its content, VolumeSnapshots and CSI contents along.
     let pre = store
         .get(&snap_gvr(), Some("production"), "pre-upgrade-snapshot")

@@ -204,7 +204,8 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         );
         return;
     };
-    let source_uid = str_at(&content, "/spec/source/virtualMachine/metadata/uid").unwrap_or("");
+    // sourceAndTargetAreDifferent: judged by the snapshot's sourceUID, when it has one.
+    let source_uid = str_at(&snapshot, "/status/sourceUID");
     let restored_before = target.as_ref().and_then(|t| {
         str_at(
             t,
@@ -216,7 +217,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     }) == Some(&format!("{name}-{uid}"));
     if let Some(t) = &target
         && !restored_before
-        && uid_of(t) != source_uid
+        && source_uid.is_some_and(|u| u != uid_of(t))
     {
         update_error(
             ctx,

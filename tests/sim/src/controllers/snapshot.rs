@@ -103,6 +103,13 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     let phase = str_at(&snap, "/status/phase").unwrap_or("");
     if matches!(phase, "Succeeded" | "Failed") {
         unlock(ctx, ns, &vm_name, name);
+        // updateSnapshotStatus sets sourceUID from the VM of that name on every pass.
+        if let Some(vm) = store.get(&gvr::vm(), Some(ns), &vm_name) {
+            let vm_uid = uid_of(&vm).to_string();
+            write_status(ctx, ns, name, |st| {
+                st.insert("sourceUID".into(), json!(vm_uid));
+            });
+        }
         return;
     }
 
