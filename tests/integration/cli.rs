@@ -597,3 +597,78 @@ async fn restore_timeout_exits_4_and_warns_not_to_start_the_vm_and_delete_refuse
     out.assert_code(0)
         .assert_stdout_contains("restore-legacy-04-20261126-100000");
 }
+
+#[tokio::test]
+async fn server_dry_run_sends_a_dry_run_create_only() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "batch-03",
+            "--yes",
+            "--dry-run=server",
+            "--name",
+            "dr",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("(server dry run)");
+    let writes = t.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(writes[0].dry_run);
+    t.cmd().args(&["describe", "dr"]).run().await.assert_code(5);
+}
+
+#[tokio::test]
+async fn client_dry_run_of_an_undecided_running_vm_shows_the_plan() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["create", "web-02", "--dry-run"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("would be created (dry run)")
+        .assert_stderr_contains("to be decided");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_token_exits_6_saying_log_in() {
+    let t = TestSim::start().await;
+    let text = std::fs::read_to_string(&t.kubeconfig).unwrap();
+    let token = t.sim.token("admin").expect("admin token");
+    let bad = t.dir.path().join("bad");
+    std::fs::write(&bad, text.replace(&token, "not-a-token")).unwrap();
+    let out = t.cmd().kubeconfig(&bad).args(&["list"]).run().await;
+    out.assert_code(6)
+        .assert_stderr_contains("You must be logged in to the server");
+}
+
+#[tokio::test]
+async fn namespace_comes_from_the_kubeconfig_context() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig_for("admin", "staging");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["create", "batch-03", "--yes"])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains("not found in namespace \"staging\"");
+    let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("No snapshots found in staging namespace.");
+}
+
+#[tokio::test]
+async fn delete_with_one_missing_name_deletes_nothing() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["delete", "web-02-nightly", "nope", "--yes"])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains("snapshot \"nope\" not found");
+    assert!(t.writes().is_empty());
+}
