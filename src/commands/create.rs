@@ -240,7 +240,7 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
 /// Resolves an undecided running state (ask, or refuse), shows the plan, asks to proceed.
 pub fn confirm(plan: &mut CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let client_dry_run = ctx.dry_run() == DryRun::Client;
-    if plan.mode == Mode::Undecided && !(client_dry_run && !ctx.interactive) {
+    if plan.mode == Mode::Undecided && (!client_dry_run || ctx.interactive) {
         if !ctx.interactive {
             return Err(UserError::declined(format!(
                 "VM {}/{} is running without a guest agent: an online snapshot would only be \
