@@ -1199,4 +1199,33 @@ mod tests {
             assert!(!is_quantity(bad), "{bad}");
         }
     }
+
+    #[test]
+    fn embedded_resources_keep_their_type_and_metadata() {
+        let schema = json!({"type": "object", "properties": {"template": {"type": "object",
+            "x-kubernetes-embedded-resource": true, "properties": {"spec": {"type": "object",
+                "properties": {"size": {"type": "integer", "format": "int32"}}}}},
+            "extra": {"type": "object", "additionalProperties": true},
+            "either": {"anyOf": [{"type": "string"}, {"type": "boolean"}]}}});
+        let mut obj = json!({"template": {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "x", "labels": {"a": "b"}}, "spec": {"size": 3, "junk": 1}},
+            "extra": {"anything": [1, 2]}, "either": true});
+        let out = validate_and_prune(&schema, &mut obj);
+        assert!(out.causes.is_empty(), "{:?}", out.causes);
+        assert_eq!(out.pruned, ["template.spec.junk"]);
+        assert_eq!(obj["template"]["metadata"]["labels"]["a"], "b");
+        assert_eq!(obj["extra"]["anything"], json!([1, 2]));
+        let bad = json!({"template": {"spec": {"size": 3_000_000_000i64}}, "either": 5});
+        let got = render(&validate(&schema, &bad));
+        assert!(
+            got.iter()
+                .any(|c| c.starts_with("template.spec.size: Invalid value: 3000000000")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|c| c.ends_with("must validate at least one schema (anyOf)")),
+            "{got:?}"
+        );
+    }
 }
