@@ -225,8 +225,14 @@ fn guest_os_info(vm: &Value, script: &VmScript) -> Value {
             "6.8.5-301.fc40.x86_64",
         )
     };
-    json!({"id": id, "name": name, "prettyName": pretty, "version": version, "versionId": version,
-        "kernelRelease": kernel, "machine": "x86_64"})
+    let mut info = json!({"id": id, "name": name, "prettyName": pretty, "version": version, "versionId": version,
+        "kernelRelease": kernel, "machine": "x86_64"});
+    if id == "mswindows" {
+        // What qemu-ga reports on Windows.
+        info["version"] = json!("Microsoft Windows Server 2022");
+        info["kernelVersion"] = json!("10.0");
+    }
+    info
 }
 
 /// When a VM the scenario declares running was started: a few hours to days ago (stable per
