@@ -672,3 +672,34 @@ async fn delete_with_one_missing_name_deletes_nothing() {
         .assert_stderr_contains("snapshot \"nope\" not found");
     assert!(t.writes().is_empty());
 }
+
+#[tokio::test]
+async fn restore_with_start_after_starts_the_vm() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "batch-03", "--yes", "--name", "b3"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "batch-03",
+            "--snapshot",
+            "b3",
+            "--yes",
+            "--confirm-name",
+            "b3",
+            "--start-after",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("VM status:       Running");
+    assert!(
+        !out.stdout.contains("virtctl start"),
+        "{}",
+        out.transcript()
+    );
+}
