@@ -1,4 +1,5 @@
-//! The `vmsnap-sim` binary: `serve` runs the simulated cluster until killed.
+//! The `vmsnap-sim` binary: `serve` runs the simulated cluster until killed; `demo` tells the
+//! README's story against it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +27,21 @@ struct Cli {
 enum Command {
     /// Serve the simulated cluster until killed.
     Serve(Serve),
+    /// Run kubectl vmsnap through create, list and restore against a fresh simulated cluster.
+    Demo(Demo),
+}
+
+#[derive(Parser)]
+struct Demo {
+    /// The kubectl-vmsnap binary (default: built with cargo in this checkout, or beside this binary).
+    #[arg(long, value_name = "PATH")]
+    plugin: Option<PathBuf>,
+    /// Keep the cluster running afterwards and print how to point kubectl at it.
+    #[arg(long)]
+    serve: bool,
+    /// Multiply the controllers' scripted durations by this (1 = as scripted).
+    #[arg(long, value_name = "X", default_value_t = 0.5)]
+    time_scale: f64,
 }
 
 #[derive(Parser)]
@@ -64,6 +80,14 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args, cli.verbose).await,
+        Command::Demo(args) => {
+            vmsnap_sim::demo::run(vmsnap_sim::demo::DemoOptions {
+                plugin: args.plugin,
+                serve: args.serve,
+                time_scale: args.time_scale,
+            })
+            .await
+        }
     }
 }
 
