@@ -356,6 +356,17 @@ async fn kubectl_sees_422_for_an_invalid_snapshot_spec() {
         stderr(&out).trim(),
         "The VirtualMachineSnapshot \"bad\" is invalid: spec.source: Required value"
     );
+    let bogus = k.file(
+        "bogus.yaml",
+        &SNAPSHOT.replace("spec:\n", "spec:\n  bogus: 1\n"),
+    );
+    let out = k.run_as("admin", &["create", "-f", &bogus]).await;
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "Error from server (BadRequest): error when creating \"{bogus}\": VirtualMachineSnapshot in version \"v1beta1\" cannot be handled as a VirtualMachineSnapshot: strict decoding error: unknown field \"spec.bogus\""
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

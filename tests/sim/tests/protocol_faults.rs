@@ -199,7 +199,7 @@ async fn invalid_custom_resources_get_422_with_field_causes() {
     assert_eq!(strict.status, 400);
     assert_eq!(
         strict.json()["message"],
-        "strict decoding error: unknown field \"spec.bogus\""
+        "VirtualMachineSnapshot in version \"v1beta1\" cannot be handled as a VirtualMachineSnapshot: strict decoding error: unknown field \"spec.bogus\""
     );
     let warned = c.post(SNAPS, &unknown).await;
     assert_eq!(warned.status, 201);

@@ -122,8 +122,9 @@ fn validate(
         match ctx.query.get("fieldValidation").map(String::as_str) {
             Some("Strict") => {
                 return Err(ApiError::bad_request(format!(
-                    "strict decoding error: {}",
-                    unknown.join(", ")
+                    "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+                    unknown.join(", "),
+                    kind = def.kind,
                 )));
             }
             Some("Ignore") => {}
