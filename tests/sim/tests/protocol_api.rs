@@ -573,3 +573,33 @@ async fn without_schemas_every_kind_is_still_served_unvalidated() {
     let vms = c.get("/apis/kubevirt.io/v1/virtualmachines").await;
     assert_eq!(vms.status, 200);
 }
+
+#[tokio::test]
+async fn the_default_scenario_loads_with_its_users_and_namespace() {
+    let sim = Sim::start(SimConfig {
+        controllers: false,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    assert!(!vmsnap_sim::default_scenario_files().is_empty());
+    assert_eq!(sim.default_user(), "admin");
+    assert_eq!(sim.default_namespace(), "production");
+    let c = Client::new(sim.addr(), sim.token("admin").as_deref());
+    let vms = c
+        .get("/apis/kubevirt.io/v1/namespaces/production/virtualmachines")
+        .await
+        .json();
+    assert!(!names(&vms).is_empty());
+    let snaps = c
+        .get("/apis/snapshot.kubevirt.io/v1beta1/virtualmachinesnapshots")
+        .await
+        .json();
+    let phases: Vec<&str> = snaps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["status"]["phase"].as_str())
+        .collect();
+    assert!(phases.contains(&"Failed"), "{phases:?}");
+}
