@@ -429,3 +429,99 @@ fn version(v: &VersionReport) -> String {
     }
     key_values(&pairs, 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Consistency, SnapshotPhase};
+    use std::collections::BTreeMap;
+
+    fn snap(ns: &str, name: &str) -> SnapshotInfo {
+        SnapshotInfo {
+            namespace: ns.into(),
+            name: name.into(),
+            uid: None,
+            vm: "database-01".into(),
+            vm_uid: None,
+            phase: SnapshotPhase::Succeeded,
+            ready_to_use: true,
+            created: Some("2026-11-24T05:00:00Z".parse().unwrap()),
+            creation_time: None,
+            indications: vec![],
+            consistency: Consistency::Application,
+            included_volumes: vec!["rootdisk".into(), "datadisk".into()],
+            excluded_volumes: vec!["scratch".into()],
+            content_name: Some("content-1".into()),
+            failure_deadline: Some("5m0s".into()),
+            error: None,
+            conditions: vec![],
+            size_bytes: Some(70 * 1024 * 1024 * 1024),
+            labels: BTreeMap::new(),
+            deleting: false,
+        }
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-26T10:00:00Z".parse().unwrap()
+    }
+
+    fn list_of(items: Vec<SnapshotInfo>, namespace: Option<&str>) -> SnapshotList {
+        SnapshotList {
+            kind: "SnapshotList",
+            namespace: namespace.map(Into::into),
+            vm: None,
+            items,
+        }
+    }
+
+    #[test]
+    fn list_table_matches_kubectl_layout() {
+        let l = list_of(
+            vec![snap("production", "pre-upgrade-snapshot")],
+            Some("production"),
+        );
+        let text = list(&l, now(), false, RenderOptions::default());
+        assert_eq!(
+            text,
+            "NAME                   VM            PHASE       READY   CONSISTENCY   VOLUMES   SIZE   AGE\n\
+             pre-upgrade-snapshot   database-01   Succeeded   true    application   2/3       70Gi   2d5h\n"
+        );
+    }
+
+    #[test]
+    fn all_namespaces_and_wide_add_columns_and_no_headers_drops_the_header() {
+        let l = list_of(vec![snap("production", "s1")], None);
+        let text = list(&l, now(), true, RenderOptions::default());
+        let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(header[0], "NAMESPACE");
+        assert_eq!(header[header.len() - 3..], ["CONTENT", "DEADLINE", "ERROR"]);
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .ends_with("content-1   5m0s       <none>")
+        );
+        let bare = list(&l, now(), false, RenderOptions { no_headers: true });
+        assert!(bare.starts_with("production   s1"), "{bare}");
+    }
+
+    #[test]
+    fn empty_list_prints_nothing() {
+        assert_eq!(
+            list(
+                &list_of(vec![], Some("x")),
+                now(),
+                false,
+                RenderOptions::default()
+            ),
+            ""
+        );
+    }
+
+    #[test]
+    fn deleting_snapshots_read_as_deleting() {
+        let mut s = snap("p", "s");
+        s.deleting = true;
+        assert_eq!(phase_cell(&s), "Deleting");
+    }
+}

@@ -23,6 +23,11 @@ impl TerminalUi {
     }
 }
 
+/// End of input or a broken terminal while asking: treated as "no", nothing written.
+fn no_answer(e: &dialoguer::Error) -> anyhow::Error {
+    UserError::declined(format!("no answer ({e}); nothing was changed")).into()
+}
+
 fn cancelled() -> anyhow::Error {
     UserError::declined("cancelled; nothing was changed").into()
 }
@@ -43,7 +48,7 @@ impl Ui for TerminalUi {
             .allow_empty(true)
             .report(false)
             .interact_text()
-            .map_err(|e| anyhow::Error::new(e).context("failed to read the answer"))?;
+            .map_err(|e| no_answer(&e))?;
         Ok(answer)
     }
 
@@ -53,7 +58,7 @@ impl Ui for TerminalUi {
             .items(items)
             .default(0)
             .interact_opt()
-            .map_err(|e| anyhow::Error::new(e).context("failed to read the choice"))?;
+            .map_err(|e| no_answer(&e))?;
         choice.ok_or_else(cancelled)
     }
 
