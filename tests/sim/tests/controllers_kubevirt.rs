@@ -642,7 +642,7 @@ async fn restore_waits_while_running_then_proceeds_once_stopped() {
 #[tokio::test]
 async fn restore_to_a_new_name_creates_the_vm() {
     let mut c = Cluster::start("{}");
-    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.create("virtualmachinesnapshots", snapshot("s1", "web"));
     c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
         .await;
     c.create(
@@ -654,7 +654,11 @@ async fn restore_to_a_new_name_creates_the_vm() {
     })
     .await;
     let vm = c.get("virtualmachines", "batch-copy").expect("new vm");
-    assert_eq!(vm["metadata"]["labels"]["app"], "batch");
+    assert_eq!(vm["metadata"]["labels"]["app"], "web");
+    assert_eq!(
+        vm["spec"]["runStrategy"], "Halted",
+        "a restored new VM starts out stopped"
+    );
     let claim = vm["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"]
         .as_str()
         .expect("claim");

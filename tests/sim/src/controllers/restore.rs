@@ -227,7 +227,11 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         );
         return;
     }
-    if target.is_some() {
+    if let Some(t) = &target {
+        if let Some(other) = str_at(t, "/status/restoreInProgress").filter(|o| *o != name) {
+            update_error(ctx, ns, name, &format!("vm restore {other} in progress"));
+            return;
+        }
         set_restore_in_progress(ctx, ns, &target_name, Some(name));
     }
 
@@ -533,14 +537,19 @@ fn restored_vm(
     let mut vm = match target {
         Some(t) => {
             let mut vm = t.clone();
-            // The target keeps how it was asked to run (stopped by StopTarget stays stopped).
+            // generateRestoredVMSpec: an existing VM keeps its run strategy (one using the
+            // deprecated `running` gets `running: false`).
             if let Some(s) = spec.as_object_mut() {
                 s.remove("running");
                 s.remove("runStrategy");
-                for k in ["running", "runStrategy"] {
-                    if let Some(v) = t.pointer(&format!("/spec/{k}")) {
-                        s.insert(k.into(), v.clone());
-                    }
+                if t.pointer("/spec/running").is_some_and(|r| !r.is_null()) {
+                    s.insert("running".into(), json!(false));
+                } else {
+                    let strategy = t
+                        .pointer("/spec/runStrategy")
+                        .cloned()
+                        .unwrap_or(json!("Halted"));
+                    s.insert("runStrategy".into(), strategy);
                 }
             }
             vm["spec"] = spec;
@@ -549,16 +558,26 @@ fn restored_vm(
             }
             vm
         }
-        None => json!({
-            "apiVersion": "kubevirt.io/v1",
-            "kind": "VirtualMachine",
-            "metadata": {
-                "name": target_name, "namespace": ns,
-                "labels": source.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})),
-                "annotations": source.pointer("/metadata/annotations").cloned().unwrap_or_else(|| json!({})),
-            },
-            "spec": spec,
-        }),
+        None => {
+            // A new VM starts out stopped.
+            if let Some(s) = spec.as_object_mut() {
+                if s.get("running").is_some_and(|r| !r.is_null()) {
+                    s.insert("running".into(), json!(false));
+                } else {
+                    s.insert("runStrategy".into(), json!("Halted"));
+                }
+            }
+            json!({
+                "apiVersion": "kubevirt.io/v1",
+                "kind": "VirtualMachine",
+                "metadata": {
+                    "name": target_name, "namespace": ns,
+                    "labels": source.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})),
+                    "annotations": source.pointer("/metadata/annotations").cloned().unwrap_or_else(|| json!({})),
+                },
+                "spec": spec,
+            })
+        }
     };
     let meta = ensure_obj(&mut vm, "metadata");
     let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
@@ -569,8 +588,13 @@ fn restored_vm(
         a.insert(LAST_RESTORE_ANNOTATION.into(), json!(marker));
         a.remove("kubectl.kubernetes.io/last-applied-configuration");
     }
-    for p in restore
-        .pointer("/spec/patches")
+    // reconcileSpec patches only a VM it creates.
+    let patches = if target.is_none() {
+        restore.pointer("/spec/patches")
+    } else {
+        None
+    };
+    for p in patches
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default()
