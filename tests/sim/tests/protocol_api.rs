@@ -388,6 +388,10 @@ async fn missing_namespace_and_unknown_paths_are_not_found() {
             .status,
         404
     );
+    let post_named = c.post(&format!("{VMS}/db"), &vm("db", json!({}))).await;
+    assert_eq!(post_named.status, 405);
+    assert_eq!(post_named.json()["reason"], "MethodNotAllowed");
+    assert_eq!(c.put(VMS, &vm("db", json!({}))).await.status, 405);
     let mismatch = {
         let mut o = vm("db", json!({}));
         o["metadata"]["namespace"] = json!("other");

@@ -258,7 +258,13 @@ pub async fn handle(
     {
         return Err(ApiError::page_not_found());
     }
-    if !def.verbs.contains(&verb) {
+    // POST names a collection; PUT, PATCH and named DELETE an object.
+    let misplaced = match verb {
+        "create" => rp.name.is_some(),
+        "update" | "patch" => rp.name.is_none(),
+        _ => false,
+    };
+    if misplaced || !def.verbs.contains(&verb) {
         return Err(ApiError::method_not_allowed(&ctx.method));
     }
     let ns = rp.namespace.clone();
