@@ -606,6 +606,7 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
         format!("restore-{ruid}-rootdisk")
     );
     assert!(c.get("virtualmachineinstances", "db").is_none());
+    assert_eq!(r["status"]["deletedDataVolumes"], json!(["db-rootdisk"]));
     let pvc = c
         .get("persistentvolumeclaims", &format!("restore-{ruid}-data"))
         .expect("restored pvc");

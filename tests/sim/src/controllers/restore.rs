@@ -131,8 +131,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty());
         if !owned && let Some(t) = &target_for_owner {
-            let mut owner = owner_ref(t, "kubevirt.io/v1", "VirtualMachine");
-            owner["blockOwnerDeletion"] = json!(false);
+            let owner = owner_ref(t, "kubevirt.io/v1", "VirtualMachine");
             ensure_obj(r, "metadata").insert("ownerReferences".into(), json!([owner]));
         }
     });
@@ -183,6 +182,11 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         );
         return;
     };
+    if str_at(&snapshot, "/status/phase") == Some("Failed") {
+        let err = format!("VMSnapshot {ns}/{snap_name} failed and is invalid to use");
+        update_error(ctx, ns, name, &err);
+        return;
+    }
     if snapshot.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
         update_error(
             ctx,
@@ -274,6 +278,24 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         update_error(ctx, ns, name, "failed to apply the restore patches");
         return;
     };
+    // DataVolumes of the target's templates the restored spec no longer has go away.
+    let deleted_dvs: Vec<String> = match &target {
+        Some(t) => {
+            let names = |v: &Value| -> Vec<String> {
+                v.pointer("/spec/dataVolumeTemplates")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| str_at(t, "/metadata/name").map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let kept = names(&vm);
+            names(t).into_iter().filter(|n| !kept.contains(n)).collect()
+        }
+        None => vec![],
+    };
     let vm = match &target {
         Some(_) => store.update(&gvr::vm(), vm),
         None => store.create(&gvr::vm(), vm),
@@ -295,12 +317,18 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             });
         }
     }
+    for dv in &deleted_dvs {
+        let _ = store.delete(&gvr::dv(), Some(ns), dv);
+    }
     set_restore_in_progress(ctx, ns, &target_name, None);
     let now = crate::store::now_rfc3339();
     write_status(ctx, ns, name, |st| {
         st.insert("complete".into(), json!(true));
         st.insert("restoreTime".into(), json!(now));
         st.insert("restores".into(), json!(restores));
+        if !deleted_dvs.is_empty() {
+            st.insert("deletedDataVolumes".into(), json!(deleted_dvs));
+        }
         set_condition(st, "Progressing", false, "Operation complete", None);
         set_condition(st, "Ready", true, "Operation complete", None);
     });
@@ -459,7 +487,7 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
                     "apiVersion": "cdi.kubevirt.io/v1beta1",
                     "kind": "DataVolume",
                     "metadata": {"name": new_name, "namespace": ns,
-                        "annotations": {"cdi.kubevirt.io/storage.prePopulated": new_name, "restore.kubevirt.io/name": name_of(restore)}},
+                        "annotations": {"cdi.kubevirt.io/storage.prePopulated": "true", "restore.kubevirt.io/name": name_of(restore)}},
                     "spec": {"source": {"snapshot": {"namespace": ns, "name": vs_name}},
                         "storage": {"resources": {"requests": {"storage": size}},
                             "storageClassName": b.pointer("/persistentVolumeClaim/spec/storageClassName").cloned().unwrap_or(Value::Null)}},
