@@ -210,10 +210,12 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
         "included",
     ]);
     for v in &a.volumes {
-        let source = v.pvc.clone().map_or_else(
-            || v.source_kind.clone(),
-            |p| format!("{} {p}", v.source_kind),
-        );
+        let source = match (v.source_kind.as_str(), &v.pvc) {
+            ("persistentVolumeClaim", Some(p)) => format!("pvc/{p}"),
+            ("dataVolume", Some(p)) => format!("dv/{p}"),
+            (kind, Some(p)) => format!("{kind}/{p}"),
+            (kind, None) => kind.to_string(),
+        };
         let included = if v.included {
             "yes".to_string()
         } else {
@@ -231,7 +233,13 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
     for line in t.render(true).lines() {
         out.push_str(&format!("    {line}\n"));
     }
-    for w in &a.warnings {
+    // The no-agent warning is about online snapshots; moot once the VM is (to be) stopped.
+    let online = matches!(plan.mode, Mode::Online | Mode::Undecided);
+    for w in a
+        .warnings
+        .iter()
+        .filter(|w| online || !w.starts_with("no guest agent"))
+    {
         out.push_str(&format!("  Warning: {w}\n"));
     }
     out
