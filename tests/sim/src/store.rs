@@ -628,6 +628,9 @@ impl Store {
             });
             let uid = meta_str(&new, "uid").to_string();
             self.collect_garbage(inner, &uid, &mut events);
+            if !key.0.is_empty() {
+                self.finish_namespace(inner, &key.0, &mut events);
+            }
         } else {
             for owner in owner_uids(&new) {
                 inner
@@ -700,11 +703,16 @@ impl Store {
         let rv = inner.rv + 1;
         inner.rv = rv;
         let mut obj = old;
-        if !finalizers_empty(&obj) {
+        let is_namespace = kk.0.is_empty() && kk.1 == "namespaces";
+        // A namespace always terminates first: its contents go, then it does.
+        if is_namespace || !finalizers_empty(&obj) {
             let m = meta_mut(&mut obj);
             m.insert("deletionTimestamp".into(), Value::String(now_rfc3339()));
             m.insert("deletionGracePeriodSeconds".into(), json!(0));
             m.insert("resourceVersion".into(), Value::String(rv.to_string()));
+            if is_namespace {
+                obj["status"]["phase"] = json!("Terminating");
+            }
             inner
                 .kinds
                 .entry(kk.clone())
@@ -716,8 +724,15 @@ impl Store {
                 object: obj.clone(),
                 resource_version: rv,
             });
-            if kk.0.is_empty() && kk.1 == "namespaces" {
+            if is_namespace {
                 self.empty_namespace(inner, &key.1, events);
+                self.finish_namespace(inner, &key.1, events);
+                return inner
+                    .kinds
+                    .get(kk)
+                    .and_then(|m| m.get(key))
+                    .cloned()
+                    .or(Some(obj));
             }
             return Some(obj);
         }
@@ -738,10 +753,56 @@ impl Store {
         });
         let uid = meta_str(&obj, "uid").to_string();
         self.collect_garbage(inner, &uid, events);
-        if kk.0.is_empty() && kk.1 == "namespaces" {
-            self.empty_namespace(inner, &key.1, events);
+        if !key.0.is_empty() {
+            self.finish_namespace(inner, &key.0, events);
         }
         Some(obj)
+    }
+
+    /// Remove a terminating namespace once nothing is left in it and it has no finalizers.
+    fn finish_namespace(&self, inner: &mut Inner, ns: &str, events: &mut Vec<Event>) {
+        let nk: KindKey = (String::new(), "namespaces".into());
+        let key: ObjKey = (String::new(), ns.to_string());
+        let Some(obj) = inner.kinds.get(&nk).and_then(|m| m.get(&key)) else {
+            return;
+        };
+        if !is_terminating(obj) || !finalizers_empty(obj) {
+            return;
+        }
+        let has_content = inner.kinds.iter().any(|(kk, objs)| {
+            *kk != nk
+                && objs
+                    .range((ns.to_string(), String::new())..)
+                    .next()
+                    .is_some_and(|((n, _), _)| n == ns)
+        });
+        if has_content {
+            return;
+        }
+        let mut obj = obj.clone();
+        let rv = inner.rv + 1;
+        inner.rv = rv;
+        meta_mut(&mut obj).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        if let Some(m) = inner.kinds.get_mut(&nk) {
+            m.remove(&key);
+        }
+        let gvr = Gvr::new("", "v1", "namespaces");
+        events.push(Event {
+            kind: EventType::Deleted,
+            gvr,
+            object: obj,
+            resource_version: rv,
+        });
+    }
+
+    /// Whether a namespace is being deleted.
+    pub fn namespace_terminating(&self, ns: &str) -> bool {
+        let inner = self.read();
+        inner
+            .kinds
+            .get(&(String::new(), "namespaces".to_string()))
+            .and_then(|m| m.get(&(String::new(), ns.to_string())))
+            .is_some_and(is_terminating)
     }
 
     /// Background cascading deletion of the dependents of a removed owner.
@@ -899,6 +960,40 @@ mod tests {
         s.create(&vmi_gvr, vmi).unwrap();
         s.delete(&vm_gvr(), Some("ns"), "a").unwrap();
         assert!(s.get(&vmi_gvr, Some("ns"), "a").is_none());
+    }
+
+    #[test]
+    fn a_namespace_terminates_until_its_last_object_is_gone() {
+        let s = Store::new();
+        let ns = Gvr::new("", "v1", "namespaces");
+        s.create(
+            &ns,
+            json!({"metadata": {"name": "ns"}, "status": {"phase": "Active"}}),
+        )
+        .unwrap();
+        s.create(&ns, json!({"metadata": {"name": "empty"}}))
+            .unwrap();
+        let mut o = vm("ns", "a");
+        o["metadata"]["finalizers"] = json!(["x/y"]);
+        s.create(&vm_gvr(), o).unwrap();
+        s.create(&vm_gvr(), vm("ns", "b")).unwrap();
+        let d = s.delete(&ns, None, "ns").unwrap();
+        assert_eq!(d["status"]["phase"], "Terminating");
+        assert!(s.namespace_terminating("ns"));
+        assert!(s.get(&vm_gvr(), Some("ns"), "b").is_none());
+        assert!(
+            s.get(&vm_gvr(), Some("ns"), "a").unwrap()["metadata"]["deletionTimestamp"].is_string()
+        );
+        s.mutate(&vm_gvr(), Some("ns"), "a", |o| {
+            o["metadata"]["finalizers"] = json!([])
+        })
+        .unwrap();
+        assert!(s.get(&ns, None, "ns").is_none());
+        s.delete(&ns, None, "empty").unwrap();
+        assert!(
+            s.get(&ns, None, "empty").is_none(),
+            "an empty namespace goes at once"
+        );
     }
 
     #[test]

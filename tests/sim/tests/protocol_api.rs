@@ -607,3 +607,28 @@ async fn the_default_scenario_loads_with_its_users_and_namespace() {
         .collect();
     assert!(phases.contains(&"Failed"), "{phases:?}");
 }
+
+#[tokio::test]
+async fn a_terminating_namespace_refuses_new_content_until_it_is_gone() {
+    let (_sim, c) = sim().await;
+    let mut held = vm("held", json!({}));
+    held["metadata"]["finalizers"] = json!(["example.com/hold"]);
+    c.post(VMS, &held).await;
+    c.post(VMS, &vm("free", json!({}))).await;
+    let del = c.delete("/api/v1/namespaces/prod").await.json();
+    assert_eq!(del["status"]["phase"], "Terminating");
+    assert_eq!(c.get(&format!("{VMS}/free")).await.status, 404);
+    let refused = c.post(VMS, &vm("late", json!({}))).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.json()["message"],
+        "virtualmachines.kubevirt.io \"late\" is forbidden: unable to create new content in namespace prod because it is being terminated"
+    );
+    c.patch(
+        &format!("{VMS}/held"),
+        "application/merge-patch+json",
+        &json!({"metadata": {"finalizers": null}}),
+    )
+    .await;
+    assert_eq!(c.get("/api/v1/namespaces/prod").await.status, 404);
+}

@@ -578,6 +578,28 @@ fn create(
     {
         return Err(ApiError::not_found(&Gvr::new("", "v1", "namespaces"), ns));
     }
+    if let Some(ns) = ns
+        && store.namespace_terminating(ns)
+    {
+        let name = name_of(&obj);
+        let subject = if name.is_empty() {
+            crate::error::qualified_resource(gvr)
+        } else {
+            format!("{} \"{name}\"", crate::error::qualified_resource(gvr))
+        };
+        let message = format!("namespace {ns} is being terminated");
+        return Err(ApiError::new(
+            403,
+            "Forbidden",
+            format!("{subject} is forbidden: unable to create new content in namespace {ns} because it is being terminated"),
+        )
+        .with_details(json!({
+            "name": name,
+            "group": gvr.group,
+            "kind": gvr.plural,
+            "causes": [{ "reason": "NamespaceTerminating", "message": message, "field": "metadata.namespace" }],
+        })));
+    }
     if let Some(m) = obj["metadata"].as_object_mut() {
         for f in [
             "uid",
