@@ -80,6 +80,11 @@ where
     tokio::pin!(deadline);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    // Poll once so the handler is installed before anything is shown: from the first
+    // progress message on, Ctrl-C ends the wait with a message instead of killing us.
+    if futures::poll!(ctrl_c.as_mut()).is_ready() {
+        return Ok(WaitResult::Interrupted(None));
+    }
     let mut last: Option<K> = None;
     let mut stream = watcher::watch_object(api.clone(), name).boxed();
     let mut failures: u32 = 0;

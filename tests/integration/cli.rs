@@ -703,3 +703,18 @@ async fn restore_with_start_after_starts_the_vm() {
         out.transcript()
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_while_following_exits_130_and_says_what_continues() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "stuck-01", "--yes", "-v", "1"])
+        .interrupt_after("Snapshot stuck-01-snapshot-20261126-100000: ")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains(
+            "error: stopped following snapshot stuck-01-snapshot-20261126-100000",
+        )
+        .assert_stderr_contains("the snapshot continues on the cluster");
+}

@@ -231,19 +231,68 @@ impl Run {
         self
     }
 
+    /// Runs the binary and sends it SIGINT once a stderr line contains `marker`.
+    pub async fn interrupt_after(self, marker: &str) -> Output {
+        use std::io::{BufRead, BufReader, Read};
+        let marker = marker.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut child = self
+                .command()
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("binary starts");
+            let mut stderr = String::new();
+            let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
+            loop {
+                let mut line = String::new();
+                if lines.read_line(&mut line).expect("stderr line") == 0 {
+                    break;
+                }
+                stderr.push_str(&line);
+                if line.contains(&marker) {
+                    std::process::Command::new("kill")
+                        .args(["-INT", &child.id().to_string()])
+                        .status()
+                        .expect("kill runs");
+                    break;
+                }
+            }
+            lines.read_to_string(&mut stderr).expect("rest of stderr");
+            let mut stdout = String::new();
+            child
+                .stdout
+                .take()
+                .expect("stdout")
+                .read_to_string(&mut stdout)
+                .expect("stdout");
+            let status = child.wait().expect("exit");
+            Output {
+                code: status.code().unwrap_or(-1),
+                stdout,
+                stderr,
+            }
+        })
+        .await
+        .expect("runner thread")
+    }
+
+    fn command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"));
+        c.args(&self.args)
+            .env_clear()
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("VMSNAP_NOW", NOW)
+            .env("HOME", "/nonexistent")
+            .envs(self.env.clone())
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
     /// Runs the binary on the blocking pool so the simulator keeps serving.
     pub async fn run(self) -> Output {
         tokio::task::spawn_blocking(move || {
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"))
-                .args(&self.args)
-                .env_clear()
-                .env("KUBECONFIG", &self.kubeconfig)
-                .env("VMSNAP_NOW", NOW)
-                .env("HOME", "/nonexistent")
-                .envs(self.env)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .expect("binary runs");
+            let out = self.command().output().expect("binary runs");
             Output {
                 code: out.status.code().unwrap_or(-1),
                 stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
