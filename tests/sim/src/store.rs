@@ -502,6 +502,7 @@ impl Store {
     }
 
     /// Read-modify-write under the lock: `f` edits the object (spec, status, metadata).
+    /// `f` runs with the store locked, so it must not call the store itself.
     pub fn mutate(
         &self,
         gvr: &Gvr,
