@@ -206,8 +206,10 @@ impl ApiError {
     }
 
     /// A generic error for a given HTTP status (fault injection).
+    /// A `retry_after` on another status (503, 500) is sent too, as the apiserver does when
+    /// it is shedding load.
     pub fn from_status(code: u16, retry_after: Option<u32>) -> Self {
-        match code {
+        let mut e = match code {
             401 => ApiError::unauthorized(),
             404 => ApiError::page_not_found(),
             405 => ApiError::method_not_allowed("injected"),
@@ -228,10 +230,18 @@ impl ApiError {
                 "InternalError",
                 format!("injected fault with status {code}"),
             ),
+        };
+        if let Some(secs) = retry_after
+            && code != 429
+        {
+            let mut details = e.details.take().unwrap_or_else(|| json!({}));
+            details["retryAfterSeconds"] = json!(secs);
+            e.details = Some(details);
         }
+        e
     }
 
-    /// Retry-After seconds, if this error carries one (429).
+    /// Retry-After seconds, if this error carries one.
     pub fn retry_after(&self) -> Option<u64> {
         self.details.as_ref()?.get("retryAfterSeconds")?.as_u64()
     }

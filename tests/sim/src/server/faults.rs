@@ -193,5 +193,19 @@ mod tests {
             })
             .unwrap();
         assert_eq!(e.retry_after(), Some(3));
+        f.clear();
+        f.fail(FaultRule {
+            status: 503,
+            retry_after: Some(5),
+            ..Default::default()
+        });
+        let shape = RequestShape {
+            method: "GET",
+            verb: "get",
+            resource: None,
+            name: None,
+        };
+        let e = f.check(&shape).unwrap();
+        assert_eq!((e.code, e.retry_after()), (503, Some(5)));
     }
 }
