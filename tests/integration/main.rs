@@ -9,3 +9,5 @@ mod cli;
 mod dialogues;
 // Refusals that must write nothing, checked through the simulator's request log.
 mod safety;
+// The real binary on a pseudo-terminal, answering dialoguer's prompts.
+mod terminal;

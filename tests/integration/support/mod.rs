@@ -3,6 +3,7 @@
 pub mod bare;
 pub mod redact;
 pub mod scripted_ui;
+pub mod tty;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -1,0 +1,54 @@
+//! The real binary on a pseudo-terminal: dialoguer prompts answered by typed keys.
+
+use crate::support::{TestSim, tty};
+
+#[tokio::test]
+async fn terminal_create_asks_and_proceeds_on_yes() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    let out = tty::run(
+        &t.kubeconfig,
+        &["create", "batch-03", "--name", "tty-1"],
+        "yes\r",
+    )
+    .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Proceed? (yes/no)")
+        .assert_stdout_contains("Snapshot tty-1 of VM production/batch-03 is ready");
+}
+
+#[tokio::test]
+async fn terminal_create_declined_writes_nothing() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    let out = tty::run(&t.kubeconfig, &["create", "batch-03"], "no\r").await;
+    out.assert_code(3)
+        .assert_stdout_contains("snapshot cancelled");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn terminal_restore_dialogue_stop_type_name_confirm() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    let args = [
+        "restore",
+        "database-01",
+        "--snapshot",
+        "pre-upgrade-snapshot",
+    ];
+    let out = tty::run(&t.kubeconfig, &args, "\rpre-upgrade-snapshot\ryes\r").await;
+    out.assert_code(0)
+        .assert_stdout_contains("stop-and-restore")
+        .assert_stdout_contains("ALL changes since")
+        .assert_stdout_contains("Proceed with VM restore? This cannot be undone (yes/cancel)")
+        .assert_stdout_contains(
+            "VM production/database-01 restored from snapshot pre-upgrade-snapshot",
+        );
+}
