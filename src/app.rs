@@ -13,7 +13,7 @@ use crate::completion;
 use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
 use crate::output::{self, RenderOptions, Report};
-use crate::provider::detect;
+use crate::provider::{Provider, detect};
 
 /// Runs one invocation and returns the process exit code.
 pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
@@ -132,10 +132,12 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let clock = env.clock;
     let report: Report = {
         let Env { ui, stderr, .. } = env;
+        let provider = Provider::new(conn.client.clone(), &detected);
         let mut ctx = Ctx {
             global,
             conn,
             detected,
+            provider,
             namespace,
             ui: ui.as_mut(),
             err: stderr.as_mut(),

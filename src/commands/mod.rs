@@ -13,8 +13,8 @@ use std::io::Write;
 use crate::cli::{DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
-use crate::provider::Detected;
-use crate::provider::kubevirt::{KubeVirt, ServedVersions};
+use crate::provider::kubevirt::KubeVirt;
+use crate::provider::{Detected, Provider};
 use crate::ui::{NoProgress, Progress, Ui};
 
 /// What every command gets: the connection, the detected provider, the Ui and stderr.
@@ -25,6 +25,8 @@ pub struct Ctx<'a> {
     pub conn: Connection,
     /// The provider and API versions.
     pub detected: Detected,
+    /// The provider bound to the client.
+    pub provider: Provider,
     /// The namespace to act in (`-n`, else the context's, else "default").
     pub namespace: String,
     /// Prompts and progress.
@@ -40,8 +42,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// The KubeVirt provider at the detected versions.
     pub fn kubevirt(&self) -> KubeVirt {
-        let snapshot = self.detected.snapshot_version.parse().unwrap_or_default();
-        KubeVirt::new(self.conn.client.clone(), ServedVersions { snapshot })
+        self.provider.kubevirt().clone()
     }
 
     /// A spinner, unless the output is for programs.

@@ -191,7 +191,7 @@ pub fn describe_plan(plan: &RestorePlan, now: Timestamp) -> String {
     ));
     if !s.excluded_volumes.is_empty() {
         out.push_str(&format!(
-            "  Not in the snapshot (left as they are): {}\n",
+            "  Not captured by the snapshot: {}\n",
             s.excluded_volumes.join(", ")
         ));
     }
