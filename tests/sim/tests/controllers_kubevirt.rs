@@ -562,6 +562,7 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
     c.create("virtualmachinesnapshots", snapshot("s1", "db"));
     c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
         .await;
+    let mut seen = c.store.subscribe();
     let r = c.create(
         "virtualmachinerestores",
         restore("r1", "db", "s1", Some("StopTarget")),
@@ -574,6 +575,28 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
         .await
         .expect("restore");
     assert!(r["status"]["restoreTime"].is_string());
+    let mut steps: Vec<String> = Vec::new();
+    while let Ok(ev) = seen.try_recv() {
+        if ev.gvr.plural == "virtualmachinerestores" {
+            let reason = condition(&ev.object, "Progressing")["reason"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if !reason.is_empty() && steps.last() != Some(&reason) {
+                steps.push(reason);
+            }
+        }
+    }
+    assert_eq!(
+        steps,
+        [
+            "Initializing VirtualMachineRestore",
+            "Waiting for target to be ready",
+            "Creating new PVCs",
+            "Updating target spec",
+            "Operation complete"
+        ]
+    );
     assert_eq!(condition(&r, "Ready")["reason"], "Operation complete");
     let restores = r["status"]["restores"].as_array().expect("restores");
     assert_eq!(restores.len(), 2);

@@ -273,39 +273,70 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         });
         return;
     }
-    let restores = restore_volumes(ctx, &restore, &content);
-    let Some(vm) = restored_vm(&restore, &content, &restores, target.as_ref()) else {
-        update_error(ctx, ns, name, "failed to apply the restore patches");
+    // reconcileVolumeRestores: the claims first, recorded in status.restores.
+    let Some(restores) = restore
+        .pointer("/status/restores")
+        .and_then(Value::as_array)
+        .cloned()
+    else {
+        let restores = restore_volumes(ctx, &restore, &content);
+        write_status(ctx, ns, name, |st| {
+            st.insert("restores".into(), json!(restores));
+            set_condition(st, "Progressing", true, "Creating new PVCs", None);
+            set_condition(st, "Ready", false, "Waiting for new PVCs", None);
+        });
         return;
     };
-    // DataVolumes of the target's templates the restored spec no longer has go away.
-    let deleted_dvs: Vec<String> = match &target {
-        Some(t) => {
-            let names = |v: &Value| -> Vec<String> {
-                v.pointer("/spec/dataVolumeTemplates")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|t| str_at(t, "/metadata/name").map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let kept = names(&vm);
-            names(t).into_iter().filter(|n| !kept.contains(n)).collect()
-        }
-        None => vec![],
-    };
-    let vm = match &target {
-        Some(_) => store.update(&gvr::vm(), vm),
-        None => store.create(&gvr::vm(), vm),
-    };
-    let vm = match vm {
-        Ok(vm) => vm,
-        Err(e) => {
+    // Then the target's spec (or a new VM), marked with the restore that wrote it.
+    let marker = format!("{name}-{uid}");
+    let current = store.get(&gvr::vm(), Some(ns), &target_name);
+    let written = current.as_ref().and_then(|t| {
+        t.pointer("/metadata/annotations")
+            .and_then(|a| a.get(LAST_RESTORE_ANNOTATION))
+            .and_then(Value::as_str)
+    }) == Some(marker.as_str());
+    if !written {
+        let Some(vm) = restored_vm(&restore, &content, &restores, current.as_ref()) else {
+            update_error(ctx, ns, name, "failed to apply the restore patches");
+            return;
+        };
+        // findDatavolumesForDeletion: template DataVolumes the restored spec no longer has.
+        let names = |v: &Value| -> Vec<String> {
+            v.pointer("/spec/dataVolumeTemplates")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| str_at(t, "/metadata/name").map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let deleted_dvs: Vec<String> = match &current {
+            Some(t) => {
+                let kept = names(&vm);
+                names(t).into_iter().filter(|n| !kept.contains(n)).collect()
+            }
+            None => vec![],
+        };
+        let result = match &current {
+            Some(_) => store.update(&gvr::vm(), vm),
+            None => store.create(&gvr::vm(), vm),
+        };
+        if let Err(e) = result {
             update_error(ctx, ns, name, &e.message);
             return;
         }
+        write_status(ctx, ns, name, |st| {
+            if !deleted_dvs.is_empty() {
+                st.insert("deletedDataVolumes".into(), json!(deleted_dvs));
+            }
+            set_condition(st, "Progressing", true, "Updating target spec", None);
+            set_condition(st, "Ready", false, "Waiting for target update", None);
+        });
+        return;
+    }
+    let Some(vm) = current else {
+        return;
     };
     // Volume ownership policy Vm (the default): the VM owns its restored claims.
     if str_at(&restore, "/spec/volumeOwnershipPolicy") != Some("None") {
@@ -317,7 +348,14 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             });
         }
     }
-    for dv in &deleted_dvs {
+    // deleteObsoleteVolumes
+    for dv in restore
+        .pointer("/status/deletedDataVolumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         let _ = store.delete(&gvr::dv(), Some(ns), dv);
     }
     set_restore_in_progress(ctx, ns, &target_name, None);
@@ -325,10 +363,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     write_status(ctx, ns, name, |st| {
         st.insert("complete".into(), json!(true));
         st.insert("restoreTime".into(), json!(now));
-        st.insert("restores".into(), json!(restores));
-        if !deleted_dvs.is_empty() {
-            st.insert("deletedDataVolumes".into(), json!(deleted_dvs));
-        }
         set_condition(st, "Progressing", false, "Operation complete", None);
         set_condition(st, "Ready", true, "Operation complete", None);
     });
