@@ -77,7 +77,18 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
             .map_err(|e| UserError::usage(e).hint("choose a shorter name with --name"))?,
     };
     let kv = ctx.kubevirt();
-    let vm = common::require_vm(&kv, &ns, &args.vm).await?;
+    let (vm, existing) = futures::join!(
+        common::require_vm(&kv, &ns, &args.vm),
+        kv.get_snapshot(&ns, &snapshot)
+    );
+    let vm = vm?;
+    if existing?.is_some() {
+        return Err(UserError::failure(format!(
+            "a snapshot named {snapshot} already exists in namespace {ns}"
+        ))
+        .hint("choose another name with --name")
+        .into());
+    }
     let inputs = kv.storage_inputs(&ns, &vm).await?;
     let analysis = analysis::analyse(&inputs);
     let info = &analysis.vm;
@@ -364,18 +375,32 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         plan.failure_deadline.as_deref(),
         &plan.labels,
     );
-    let created = kv.create_snapshot(obj, server_dry_run).await.map_err(|e| {
-        if common::api_code(&e) == Some(409) {
-            UserError::failure(format!(
-                "a snapshot named {} already exists in namespace {ns}",
-                plan.snapshot
-            ))
-            .hint("choose another name with --name")
-            .into()
-        } else {
-            e
+    let created = match kv.create_snapshot(obj, server_dry_run).await {
+        Ok(created) => created,
+        Err(e) => {
+            // Do not leave the VM down because of a snapshot that was never created.
+            if stopped_at.is_some() {
+                let started = plan.start_after && kv.start_vm(&ns, &plan.vm).await.is_ok();
+                ctx.say(&if started {
+                    format!("note: VM {ns}/{} was stopped for the snapshot and has been started again", plan.vm)
+                } else {
+                    format!(
+                        "note: VM {ns}/{} was stopped for the snapshot and is still stopped; start it with: virtctl start {} -n {ns}",
+                        plan.vm, plan.vm
+                    )
+                });
+            }
+            if common::api_code(&e) == Some(409) {
+                return Err(UserError::failure(format!(
+                    "a snapshot named {} already exists in namespace {ns}",
+                    plan.snapshot
+                ))
+                .hint("choose another name with --name")
+                .into());
+            }
+            return Err(e);
         }
-    })?;
+    };
     let mut report = CreateReport {
         kind: "SnapshotCreate",
         dry_run: server_dry_run.then(|| "server".to_string()),

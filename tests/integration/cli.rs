@@ -718,3 +718,53 @@ async fn ctrl_c_while_following_exits_130_and_says_what_continues() {
         )
         .assert_stderr_contains("the snapshot continues on the cluster");
 }
+
+#[tokio::test]
+async fn existing_name_is_refused_before_anything_is_stopped() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--yes",
+            "--name",
+            "web-02-nightly",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("a snapshot named web-02-nightly already exists")
+        .assert_stderr_contains("hint: choose another name with --name");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn a_vm_stopped_for_a_snapshot_that_cannot_be_created_is_started_again() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(vmsnap_sim::FaultRule {
+        method: Some("POST".into()),
+        resource: Some("virtualmachinesnapshots".into()),
+        name: None,
+        status: 500,
+        times: Some(1),
+        retry_after: None,
+    });
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "w2",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("has been started again");
+    t.vm_status("web-02", "Running").await;
+}
