@@ -311,6 +311,7 @@ async fn snapshot_locks_the_vm_while_in_progress() {
     let mut c = Cluster::start("{timeScale: 0.01, snapshots: {duration: 5s}}");
     c.wait("virtualmachineinstances", "db", "running", |o| o.is_some())
         .await;
+    let mut seen = c.store.subscribe();
     c.create("virtualmachinesnapshots", snapshot("s1", "db"));
     let vm = c
         .wait("virtualmachines", "db", "locked", |o| {
@@ -332,6 +333,26 @@ async fn snapshot_locks_the_vm_while_in_progress() {
         o.is_some_and(|v| v["status"]["snapshotInProgress"].is_null())
     })
     .await;
+    let mut steps: Vec<String> = Vec::new();
+    while let Ok(ev) = seen.try_recv() {
+        if ev.gvr.plural == "virtualmachinesnapshots" {
+            let reason = condition(&ev.object, "Progressing")["reason"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if !reason.is_empty() && steps.last() != Some(&reason) {
+                steps.push(reason);
+            }
+        }
+    }
+    assert_eq!(
+        steps,
+        [
+            "Source not locked",
+            "Source locked and operation in progress",
+            "Operation complete"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -98,8 +98,9 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         let _ = store.mutate(&gvr::snapshot(), Some(ns), name, |s| {
             add_finalizer(s, FINALIZER)
         });
-        return;
     }
+    // KubeVirt locks the source only once the status exists: the first pass just reports.
+    let initialized = snap.get("status").is_some_and(Value::is_object);
     let phase = str_at(&snap, "/status/phase").unwrap_or("");
     if matches!(phase, "Succeeded" | "Failed") {
         unlock(ctx, ns, &vm_name, name);
@@ -150,13 +151,16 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     } else {
         "Source not locked".to_string()
     };
+    // KubeVirt reports "Source not locked" on the first pass and locks from the second.
     if !locked {
-        match try_lock(ctx, &vm, name) {
-            Ok(()) => {
-                ctx.forget("snapshot-work", &uid);
-                lock_msg = "Source locked and operation in progress".into();
+        if initialized {
+            match try_lock(ctx, &vm, name) {
+                Ok(()) => {
+                    ctx.forget("snapshot-work", &uid);
+                    lock_msg = "Source locked and operation in progress".into();
+                }
+                Err(why) => lock_msg.push_str(&why),
             }
-            Err(why) => lock_msg.push_str(&why),
         }
     } else {
         let content = store.get(&gvr::content(), Some(ns), &content_name(&snap));
