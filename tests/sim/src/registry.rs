@@ -704,6 +704,85 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Aggregated discovery (`apidiscovery.k8s.io`, `version` v2 or v2beta1): `/api` when
+    /// `core`, else `/apis`, every group-version with its resources and subresources in one
+    /// document. Subresources served without their parent (KubeVirt's actions) get a
+    /// placeholder parent, as kube-aggregator makes.
+    pub fn aggregated_discovery(&self, core: bool, version: &str) -> Value {
+        let groups: Vec<(String, Vec<String>)> = if core {
+            vec![(String::new(), vec!["v1".into()])]
+        } else {
+            self.groups()
+        };
+        let items: Vec<Value> = groups
+            .iter()
+            .map(|(group, versions)| {
+                let versions: Vec<Value> = versions
+                    .iter()
+                    .map(|v| json!({ "version": v, "resources": self.discovery_resources(group, v), "freshness": "Current" }))
+                    .collect();
+                json!({ "metadata": { "name": group }, "versions": versions })
+            })
+            .collect();
+        json!({
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": format!("apidiscovery.k8s.io/{version}"),
+            "metadata": {},
+            "items": items,
+        })
+    }
+
+    fn discovery_resources(&self, group: &str, version: &str) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        for d in self
+            .defs
+            .iter()
+            .filter(|d| d.group == group && d.versions.iter().any(|v| v == version))
+        {
+            let kind = json!({ "group": group, "version": version, "kind": d.kind });
+            let mut r = json!({
+                "resource": d.plural,
+                "responseKind": kind,
+                "scope": if d.namespaced { "Namespaced" } else { "Cluster" },
+                "singularResource": d.singular,
+                "verbs": d.verbs,
+            });
+            if !d.short_names.is_empty() {
+                r["shortNames"] = json!(d.short_names);
+            }
+            if !d.categories.is_empty() {
+                r["categories"] = json!(d.categories);
+            }
+            if d.status_subresource {
+                r["subresources"] = json!([{ "subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"] }]);
+            }
+            out.push(r);
+        }
+        for a in self
+            .actions
+            .iter()
+            .filter(|a| a.group == group && a.version == version)
+        {
+            let sub = json!({ "subresource": a.subresource, "verbs": ["update"] });
+            match out.iter_mut().find(|r| r["resource"] == a.plural.as_str()) {
+                Some(parent) => match parent["subresources"].as_array_mut() {
+                    Some(subs) => subs.push(sub),
+                    None => parent["subresources"] = json!([sub]),
+                },
+                None => out.push(json!({
+                    "resource": a.plural,
+                    "responseKind": { "group": "", "version": "", "kind": "" },
+                    "scope": "Namespaced",
+                    "singularResource": "",
+                    "subresources": [sub],
+                })),
+            }
+        }
+        out
+    }
+}
+
 /// A stable short hash, shaped like the apiserver's storageVersionHash.
 fn storage_hash(group: &str, plural: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -759,6 +838,34 @@ mod tests {
                 .any(|r| r["name"] == "virtualmachines/start")
         );
         assert!(r.api_resource_list("nope.io", "v1").is_none());
+    }
+
+    #[test]
+    fn aggregated_discovery_nests_subresources_under_their_resource() {
+        let r = Registry::builtin();
+        let apis = r.aggregated_discovery(false, "v2");
+        let items = apis["items"].as_array().unwrap();
+        let snap = items
+            .iter()
+            .find(|g| g["metadata"]["name"] == "snapshot.kubevirt.io")
+            .unwrap();
+        assert_eq!(snap["versions"][0]["version"], "v1beta1");
+        let res = snap["versions"][0]["resources"].as_array().unwrap();
+        let vms = res
+            .iter()
+            .find(|r| r["resource"] == "virtualmachinesnapshots")
+            .unwrap();
+        assert_eq!(vms["scope"], "Namespaced");
+        assert_eq!(vms["subresources"][0]["subresource"], "status");
+        let actions = items
+            .iter()
+            .find(|g| g["metadata"]["name"] == "subresources.kubevirt.io")
+            .unwrap();
+        let vm = &actions["versions"][0]["resources"][0];
+        assert_eq!(vm["resource"], "virtualmachines");
+        assert!(vm.get("verbs").is_none());
+        let core = r.aggregated_discovery(true, "v2");
+        assert_eq!(core["items"][0]["metadata"]["name"], "");
     }
 
     #[test]

@@ -101,6 +101,44 @@ async fn discovery_lists_groups_resources_and_subresources() {
 }
 
 #[tokio::test]
+async fn aggregated_discovery_is_served_to_clients_that_ask_for_it() {
+    let (_sim, c) = sim().await;
+    let accept =
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    let r = c.get_accept("/apis", accept).await;
+    assert_eq!(
+        r.header("Content-Type"),
+        Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+    );
+    let doc = r.json();
+    assert_eq!(doc["kind"], "APIGroupDiscoveryList");
+    let kv = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "kubevirt.io")
+        .unwrap();
+    let vm = &kv["versions"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "virtualmachines")
+        .unwrap();
+    assert_eq!(vm["responseKind"]["kind"], "VirtualMachine");
+    assert_eq!(vm["shortNames"][0], "vm");
+    let core = c.get_accept("/api", accept).await.json();
+    assert!(
+        core["items"][0]["versions"][0]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resource"] == "namespaces")
+    );
+    let legacy = c.get_accept("/apis", "application/json").await.json();
+    assert_eq!(legacy["kind"], "APIGroupList");
+}
+
+#[tokio::test]
 async fn create_get_update_patch_and_delete_round_trip() {
     let (_sim, c) = sim().await;
     let created = c.post(VMS, &vm("db", json!({"app": "db"}))).await;

@@ -330,6 +330,28 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     Ok(resp)
 }
 
+/// The aggregated discovery version the client asks for first (`v2` or `v2beta1`), if any.
+fn aggregated(accept: &str) -> Option<&'static str> {
+    for part in accept.split(',') {
+        let part = part.trim();
+        if !part.contains("as=APIGroupDiscoveryList") {
+            if part.starts_with("application/json") || part.starts_with("*/*") {
+                return None;
+            }
+            continue;
+        }
+        if part.contains("g=apidiscovery.k8s.io") {
+            if part.contains("v=v2beta1") {
+                return Some("v2beta1");
+            }
+            if part.contains("v=v2") {
+                return Some("v2");
+            }
+        }
+    }
+    None
+}
+
 async fn route_request(
     ctx: &mut Ctx,
     route: path::Route,
@@ -347,6 +369,19 @@ async fn route_request(
     match route {
         Route::Version => get_only(Some(discovery::version())),
         Route::Health => Ok(full(200, "text/plain", "ok")),
+        Route::CoreVersions | Route::GroupList if aggregated(&ctx.accept).is_some() => {
+            let version = aggregated(&ctx.accept).unwrap_or("v2");
+            let doc = reg.aggregated_discovery(route == Route::CoreVersions, version);
+            let body = get_only(Some(doc))?.into_body();
+            let mut resp = Response::new(body);
+            let ct = format!(
+                "application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
+            );
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&ct) {
+                resp.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+            }
+            Ok(resp)
+        }
         Route::CoreVersions => get_only(Some(reg.api_versions(&ctx.shared.addr.to_string()))),
         Route::GroupList => get_only(Some(reg.api_group_list())),
         Route::Group(g) => get_only(reg.api_group_doc(&g)),
