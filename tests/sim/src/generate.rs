@@ -497,7 +497,7 @@ fn write_snapshot(
             "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
             "metadata": {"name": snap_name, "namespace": ns, "creationTimestamp": created,
                 "finalizers": ["snapshot.kubevirt.io/vmsnapshot-protection"],
-                "labels": {"schedule": if seq % 7 == 0 { "weekly" } else { "nightly" }}},
+                "labels": {"schedule": if seq.is_multiple_of(7) { "weekly" } else { "nightly" }}},
             "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm_name},
                 "deletionPolicy": "Delete"},
             "status": snap_status,
