@@ -231,20 +231,40 @@ async fn create_restore_posts_a_restore_for_the_vm() {
     let r = build_restore(
         "production",
         "restore-x",
-        "web-02",
-        "web-02-before-patch",
+        "database-01",
+        "pre-upgrade-snapshot",
         Some("StopTarget"),
     );
     let created = kv.create_restore(r, false).await.unwrap();
     assert_eq!(
         created["spec"]["virtualMachineSnapshotName"],
-        "web-02-before-patch"
+        "pre-upgrade-snapshot"
     );
     let w = sim.writes();
     assert_eq!(w[0].method, "POST");
     assert_eq!(
         w[0].path,
         "/apis/snapshot.kubevirt.io/v1beta1/namespaces/production/virtualmachinerestores"
+    );
+}
+
+#[tokio::test]
+async fn a_second_restore_of_a_vm_with_one_in_progress_is_refused() {
+    let sim = sim().await;
+    let kv = kubevirt(&sim, "admin").await;
+    // restore-inprogress.yaml holds an unfinished restore of web-02.
+    let r = build_restore(
+        "production",
+        "restore-y",
+        "web-02",
+        "web-02-before-patch",
+        Some("StopTarget"),
+    );
+    let err = kv.create_restore(r, false).await.unwrap_err();
+    assert_eq!(status_code(&err), Some(422), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("restore-web-02-20261126-095500"),
+        "{err:#}"
     );
 }
 
