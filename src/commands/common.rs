@@ -59,6 +59,33 @@ pub async fn require_snapshot(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Re
     })
 }
 
+/// A snapshot's content and the CSI VolumeSnapshots it names, fetched by name (one wave of
+/// GETs after the content) rather than by listing a namespace that may hold thousands.
+/// Unreadable parts are left out: they only feed sizes and readiness details.
+pub async fn content_and_volume_snapshots(
+    kv: &KubeVirt,
+    ns: &str,
+    content_name: Option<&str>,
+) -> (Option<Value>, Vec<Value>) {
+    let Some(name) = content_name else {
+        return (None, Vec::new());
+    };
+    let Ok(Some(content)) = kv.get_content(ns, name).await else {
+        return (None, Vec::new());
+    };
+    let names: Vec<String> = kv::json::arr_at(&content, "/spec/volumeBackups")
+        .iter()
+        .filter_map(|b| kv::json::string_at(b, "/volumeSnapshotName"))
+        .collect();
+    let gets = names.iter().map(|n| kv.get(Kind::VolumeSnapshot, ns, n));
+    let vs = futures::future::join_all(gets)
+        .await
+        .into_iter()
+        .filter_map(|r| r.ok().flatten());
+    let vs = vs.collect();
+    (Some(content), vs)
+}
+
 /// Follows a VM until its printableStatus is `want`, with a spinner.
 pub async fn wait_vm_status(
     ctx: &mut Ctx<'_>,

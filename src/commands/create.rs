@@ -495,11 +495,9 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         }
     };
     report.waited = true;
-    let content = match kv::snapshot_info(&last, None, &[]).content_name {
-        Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
-        None => None,
-    };
-    let volume_snapshots = kv.list_volume_snapshots(&ns).await.unwrap_or_default();
+    let content_name = kv::snapshot_info(&last, None, &[]).content_name;
+    let (content, volume_snapshots) =
+        common::content_and_volume_snapshots(&kv, &ns, content_name.as_deref()).await;
     report.snapshot = kv::snapshot_info(&last, content.as_ref(), &volume_snapshots);
     if plan.start_after && stopped_at.is_some() {
         kv.start_vm(&ns, &plan.vm).await?;

@@ -11,20 +11,11 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
     let ns = ctx.namespace.clone();
     let snap = common::require_snapshot(&kv, &ns, &args.snapshot).await?;
     let first = kv::snapshot_info(&snap, None, &[]);
-    let content_fut = async {
-        match &first.content_name {
-            Some(c) => kv.get_content(&ns, c).await,
-            None => Ok(None),
-        }
-    };
-    let (content, volume_snapshots, restores, vm) = futures::join!(
-        content_fut,
-        kv.list_volume_snapshots(&ns),
+    let ((content, volume_snapshots), restores, vm) = futures::join!(
+        common::content_and_volume_snapshots(&kv, &ns, first.content_name.as_deref()),
         kv.list_restores(Some(&ns)),
         kv.get_vm(&ns, &first.vm),
     );
-    let content = content?;
-    let volume_snapshots = volume_snapshots.unwrap_or_default();
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &volume_snapshots);
     let volume_backups = content
         .as_ref()
