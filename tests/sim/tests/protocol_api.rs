@@ -670,3 +670,109 @@ async fn a_terminating_namespace_refuses_new_content_until_it_is_gone() {
     .await;
     assert_eq!(c.get("/api/v1/namespaces/prod").await.status, 404);
 }
+
+#[tokio::test]
+async fn freeze_unfreeze_and_restart_act_on_the_vmi() {
+    let (sim, c) = sim().await;
+    c.post(VMS, &vm("db", json!({}))).await;
+    let vmi = Gvr::new("kubevirt.io", "v1", "virtualmachineinstances");
+    sim.store()
+        .create(&vmi, json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": {"name": "db", "namespace": "prod"}, "spec": {"domain": {"devices": {}}}, "status": {"phase": "Running"}}))
+        .unwrap();
+    let base = "/apis/subresources.kubevirt.io/v1/namespaces/prod";
+    assert_eq!(
+        c.put(
+            &format!("{base}/virtualmachineinstances/db/freeze"),
+            &json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    let frozen = sim.store().get(&vmi, Some("prod"), "db").unwrap();
+    assert_eq!(frozen["status"]["fsFreezeStatus"], "frozen");
+    assert_eq!(
+        c.put(
+            &format!("{base}/virtualmachineinstances/db/unfreeze"),
+            &json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    assert!(
+        sim.store().get(&vmi, Some("prod"), "db").unwrap()["status"]
+            .get("fsFreezeStatus")
+            .is_none()
+    );
+    assert_eq!(
+        c.put(
+            &format!("{base}/virtualmachineinstances/nope/freeze"),
+            &json!({})
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        c.put(&format!("{base}/virtualmachines/db/restart"), &json!({}))
+            .await
+            .status,
+        202
+    );
+    assert!(
+        sim.store().get(&vmi, Some("prod"), "db").is_none(),
+        "restart replaces the VMI"
+    );
+    assert_eq!(
+        c.put(&format!("{base}/virtualmachines/db/restart"), &json!({}))
+            .await
+            .status,
+        409
+    );
+    let writes: Vec<String> = sim
+        .writes()
+        .iter()
+        .map(|w| w.path.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "virtualmachines",
+            "freeze",
+            "unfreeze",
+            "freeze",
+            "restart",
+            "restart"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sim_controls_set_latency_and_compact_the_history() {
+    let (sim, c) = sim().await;
+    let anon = Client::new(sim.addr(), None);
+    assert_eq!(
+        anon.request("PUT", "/sim/rtt?ms=40", &[], None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(sim.faults().rtt(), std::time::Duration::from_millis(40));
+    assert_eq!(
+        anon.request("PUT", "/sim/rtt?ms=0", &[], None).await.status,
+        200
+    );
+    let a = c.post(VMS, &vm("a", json!({}))).await.json();
+    c.post(VMS, &vm("b", json!({}))).await;
+    assert_eq!(
+        anon.request("POST", "/sim/compact", &[], None).await.status,
+        200
+    );
+    let rv = a["metadata"]["resourceVersion"].as_str().unwrap();
+    let mut w = c
+        .watch(&format!("{VMS}?watch=true&resourceVersion={rv}"))
+        .await;
+    assert_eq!(w.next().await.unwrap()["object"]["code"], 410);
+    assert_eq!(anon.get("/sim/nothing").await.status, 404);
+}
