@@ -409,12 +409,26 @@ fn list_bench(
         let env = [("KUBECONFIG", kubeconfig.as_path())];
 
         let plugin_args = ["list", "-A"];
+        // Names need no sizes: the snapshot pages alone, what the default table could cost.
+        let names_args = ["list", "-A", "-o", "name"];
         let kubectl_args = ["get", "vmsnapshots", "-A", "--cache-dir", cache_s.as_str()];
-        let tools: [(&str, &Path, &[&str]); 2] = [
-            ("kubectl vmsnap list -A", &opts.plugin, &plugin_args),
-            ("kubectl get vmsnapshots -A", &opts.kubectl, &kubectl_args),
+        // (label, program, args, header lines)
+        let tools: [(&str, &Path, &[&str], usize); 3] = [
+            ("kubectl vmsnap list -A", &opts.plugin, &plugin_args, 1),
+            (
+                "kubectl vmsnap list -A -o name",
+                &opts.plugin,
+                &names_args,
+                0,
+            ),
+            (
+                "kubectl get vmsnapshots -A",
+                &opts.kubectl,
+                &kubectl_args,
+                1,
+            ),
         ];
-        for (label, program, args) in tools {
+        for (label, program, args, header) in tools {
             // Warm-up: for kubectl this fills the discovery cache, as on any workstation.
             sim.clear_requests();
             let first = run(opts, program, args, &env, false)?;
@@ -466,7 +480,7 @@ fn list_bench(
                 if walls.len() == 1 { "" } else { "s" },
                 reqs.len(),
                 mib(rss_med),
-                r.stdout_lines.saturating_sub(1)
+                r.stdout_lines.saturating_sub(header)
             ));
             details.push(format!(
                 "- M={m}, `{label}`: {}{}",
