@@ -158,7 +158,7 @@ mod tests {
             vs("whatever", Some("vmsnapshot-content-abc"), "2Gi"),
             vs("vmsnapshot-other-volume-a", None, "5Gi"),
         ];
-        let items = join(&[snap.clone()], &list);
+        let items = join(std::slice::from_ref(&snap), &list);
         assert_eq!(items[0].size_bytes, Some(3 << 30));
         // A volume without a VolumeSnapshot leaves the size unknown rather than too small.
         let items = join(&[snap], &list[..1]);
