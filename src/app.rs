@@ -8,11 +8,12 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command, DryRun, GlobalArgs};
 use crate::cluster::{connect, served_groups};
-use crate::commands::{self, Ctx};
+use crate::commands::{self, Ctx, Prefetch};
 use crate::completion;
 use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
 use crate::output::{self, RenderOptions, Report};
+use crate::provider::kubevirt::{KubeVirt, ServedVersions};
 use crate::provider::{Provider, detect};
 
 /// Runs one invocation and returns the process exit code.
@@ -125,9 +126,16 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 
     let conn = connect(global, &env.vars).await?;
     *server = Some(conn.server.clone());
-    let groups = served_groups(&conn.client).await?;
-    let detected = detect::choose(&groups, global.provider)?;
     let namespace = conn.namespace.clone();
+    // The first reads need no discovery answer (the VM is kubevirt.io/v1; snapshots are read
+    // at the preferred version): run them alongside it.
+    let guess = KubeVirt::new(conn.client.clone(), ServedVersions::default());
+    let (groups, prefetch) = futures::join!(
+        served_groups(&conn.client),
+        Prefetch::start(&cli.command, &guess, &namespace, env.clock)
+    );
+    let groups = groups?;
+    let detected = detect::choose(&groups, global.provider)?;
     let interactive = env.ui.interactive() && !global.no_input;
     let clock = env.clock;
     let report: Report = {
@@ -143,6 +151,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
             err: stderr.as_mut(),
             clock,
             interactive,
+            prefetch,
         };
         run_command(&cli.command, &mut ctx).await?
     };

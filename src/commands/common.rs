@@ -36,8 +36,8 @@ pub fn human(d: Duration) -> String {
 }
 
 /// The VM, or exit 5 with the command that lists VMs.
-pub async fn require_vm(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<Value> {
-    kv.get_vm(ns, name).await?.ok_or_else(|| {
+pub fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
+    got.ok_or_else(|| {
         UserError::not_found(format!(
             "VirtualMachine \"{name}\" not found in namespace \"{ns}\""
         ))
@@ -47,8 +47,8 @@ pub async fn require_vm(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<V
 }
 
 /// The snapshot, or exit 5 with the command that lists snapshots.
-pub async fn require_snapshot(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<Value> {
-    kv.get_snapshot(ns, name).await?.ok_or_else(|| {
+pub fn require_snapshot(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
+    got.ok_or_else(|| {
         UserError::not_found(format!(
             "snapshot \"{name}\" not found in namespace \"{ns}\""
         ))

@@ -68,20 +68,22 @@ pub fn generated_name(vm: &str, now: Timestamp) -> String {
     format!("{vm}-snapshot-{}", now.strftime("%Y%m%d-%H%M%S"))
 }
 
+/// `--name`, or the generated name checked like one.
+pub fn snapshot_name(args: &CreateArgs, now: Timestamp) -> Result<String, UserError> {
+    match &args.name {
+        Some(n) => Ok(n.clone()),
+        None => parse_dns1123_subdomain(&generated_name(&args.vm, now))
+            .map_err(|e| UserError::usage(e).hint("choose a shorter name with --name")),
+    }
+}
+
 /// Reads the VM and its storage; decides the name and the running-state handling.
 pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<CreatePlan> {
     let ns = ctx.namespace.clone();
-    let snapshot = match &args.name {
-        Some(n) => n.clone(),
-        None => parse_dns1123_subdomain(&generated_name(&args.vm, ctx.clock.now()))
-            .map_err(|e| UserError::usage(e).hint("choose a shorter name with --name"))?,
-    };
-    let kv = ctx.kubevirt();
-    let (vm, existing) = futures::join!(
-        common::require_vm(&kv, &ns, &args.vm),
-        kv.get_snapshot(&ns, &snapshot)
-    );
-    let vm = vm?;
+    let snapshot = snapshot_name(args, ctx.clock.now())?;
+    let vm = ctx.get_vm(&ns, &args.vm).await;
+    let existing = ctx.get_snapshot(&ns, &snapshot).await;
+    let vm = common::require_vm(vm?, &ns, &args.vm)?;
     if existing?.is_some() {
         return Err(UserError::failure(format!(
             "a snapshot named {snapshot} already exists in namespace {ns}"
@@ -89,6 +91,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         .hint("choose another name with --name")
         .into());
     }
+    let kv = ctx.kubevirt();
     let inputs = kv.storage_inputs(&ns, &vm).await?;
     let analysis = analysis::analyse(&inputs);
     let info = &analysis.vm;

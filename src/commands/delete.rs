@@ -29,7 +29,7 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
     let ns = ctx.namespace.clone();
     let mut snapshots = Vec::new();
     for name in &args.snapshots {
-        let v = common::require_snapshot(&kv, &ns, name).await?;
+        let v = common::require_snapshot(kv.get_snapshot(&ns, name).await?, &ns, name)?;
         snapshots.push(kv::snapshot_info(&v, None, &[]));
     }
     let restores: Vec<_> = kv

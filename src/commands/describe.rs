@@ -9,7 +9,11 @@ use crate::provider::kubevirt as kv;
 pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let snap = common::require_snapshot(&kv, &ns, &args.snapshot).await?;
+    let snap = common::require_snapshot(
+        kv.get_snapshot(&ns, &args.snapshot).await?,
+        &ns,
+        &args.snapshot,
+    )?;
     let first = kv::snapshot_info(&snap, None, &[]);
     let ((content, volume_snapshots), restores, vm) = futures::join!(
         common::content_and_volume_snapshots(&kv, &ns, first.content_name.as_deref()),

@@ -10,7 +10,9 @@ pub mod version;
 
 use std::io::Write;
 
-use crate::cli::{DryRun, GlobalArgs, OutputFormat};
+use serde_json::Value;
+
+use crate::cli::{Command, DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
 use crate::provider::kubevirt::KubeVirt;
@@ -37,9 +39,58 @@ pub struct Ctx<'a> {
     pub clock: Clock,
     /// A person can answer prompts (terminal, no --no-input).
     pub interactive: bool,
+    /// Reads made while discovery ran.
+    pub prefetch: Prefetch,
+}
+
+/// The first reads of `create` and `restore` (the VM and a snapshot by name), made at the
+/// same time as discovery: they do not depend on its answer, and this saves a round trip
+/// before the plan. Commands take them once; absent means "read it yourself".
+#[derive(Default)]
+pub struct Prefetch {
+    /// The VM named on the command line.
+    pub vm: Option<anyhow::Result<Option<Value>>>,
+    /// The snapshot named on the command line (create: the name it will use).
+    pub snapshot: Option<(String, anyhow::Result<Option<Value>>)>,
+}
+
+impl Prefetch {
+    /// Starts the reads `command` will need first. `kv` may be bound to assumed versions: a
+    /// wrong guess only costs a read the command repeats.
+    pub async fn start(command: &Command, kv: &KubeVirt, ns: &str, clock: Clock) -> Prefetch {
+        let (vm, snapshot) = match command {
+            Command::Create(a) => match create::snapshot_name(a, clock.now()) {
+                Ok(name) => (a.vm.clone(), name),
+                Err(_) => return Prefetch::default(),
+            },
+            Command::Restore(a) => (a.vm.clone(), a.snapshot.clone()),
+            _ => return Prefetch::default(),
+        };
+        let (v, s) = futures::join!(kv.get_vm(ns, &vm), kv.get_snapshot(ns, &snapshot));
+        Prefetch {
+            vm: Some(v),
+            snapshot: Some((snapshot, s)),
+        }
+    }
 }
 
 impl Ctx<'_> {
+    /// The VM, from the prefetch when it has it.
+    pub async fn get_vm(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
+        match self.prefetch.vm.take() {
+            Some(got) if ns == self.namespace => got,
+            _ => self.kubevirt().get_vm(ns, name).await,
+        }
+    }
+
+    /// The snapshot `name`, from the prefetch when it read that name.
+    pub async fn get_snapshot(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
+        match self.prefetch.snapshot.take() {
+            Some((n, got)) if n == name && ns == self.namespace => got,
+            _ => self.kubevirt().get_snapshot(ns, name).await,
+        }
+    }
+
     /// The KubeVirt provider at the detected versions.
     pub fn kubevirt(&self) -> KubeVirt {
         self.provider.kubevirt().clone()

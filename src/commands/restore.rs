@@ -101,11 +101,11 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
 /// Reads the VM and the snapshot and verifies both.
 pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<RestorePlan> {
     let ns = ctx.namespace.clone();
+    let vm = ctx.get_vm(&ns, &args.vm).await;
+    let snap = ctx.get_snapshot(&ns, &args.snapshot).await;
     let kv = ctx.kubevirt();
-    let (vm, snap) = futures::join!(
-        common::require_vm(&kv, &ns, &args.vm),
-        common::require_snapshot(&kv, &ns, &args.snapshot)
-    );
+    let vm = common::require_vm(vm?, &ns, &args.vm);
+    let snap = common::require_snapshot(snap?, &ns, &args.snapshot);
     let vm = kv::vm_info(&vm?, None);
     let snap = snap?;
     let content = match kv::snapshot_info(&snap, None, &[]).content_name {
