@@ -2,7 +2,8 @@
 //! injected round-trip time — list wall time, requests and peak RSS; `create` preflight round
 //! trips; ready detection latency; cold start and binary size. Prints a Markdown report.
 //!
-//! `cargo bench --bench cluster -- --quick` (or `VMSNAP_BENCH_QUICK=1`) runs a CI-sized version.
+//! `cargo bench --bench cluster -- --quick` (or `VMSNAP_BENCH_QUICK=1`) runs a CI-sized version,
+//! as does running it without cargo bench's `--bench` flag (`cargo test --all-targets`).
 //! Other flags: `--vms N`, `--snapshots M[,M...]`, `--runs R`, `--rtt-ms MS`, `--out FILE`.
 //! This is a benchmark, not a test: it never fails on a time.
 
@@ -42,6 +43,10 @@ fn parse_opts() -> anyhow::Result<Opts> {
     let mut runs = None;
     let mut rtt_ms = 20u64;
     let mut out = None;
+    // `cargo bench` passes --bench; without it (`cargo test --all-targets`) run the quick size.
+    if !std::env::args().any(|a| a == "--bench") {
+        quick = true;
+    }
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value"));
