@@ -28,18 +28,23 @@ pub struct Env {
 }
 
 impl Env {
-    /// The real process: TerminalUi only when stdin AND stderr are terminals.
+    /// The real process: prompts only when stdin AND stderr are terminals; a spinner whenever
+    /// stderr is one.
     pub fn from_process() -> anyhow::Result<Env> {
         let vars: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
         let clock = Clock::from_var(vars.get("VMSNAP_NOW").map(String::as_str))?;
-        let tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        let color = std::io::stderr().is_terminal() && !no_color(&vars);
-        let ui: Box<dyn Ui> = if tty {
-            Box::new(TerminalUi::new(color))
-        } else {
-            Box::new(HeadlessUi::with_notes_to(Box::new(std::io::stderr())))
+        let (stdin_tty, stderr_tty) = (
+            std::io::stdin().is_terminal(),
+            std::io::stderr().is_terminal(),
+        );
+        let color = stderr_tty && !no_color(&vars);
+        // Prompts need both ends on a terminal; a spinner only needs stderr.
+        let ui: Box<dyn Ui> = match (stdin_tty, stderr_tty) {
+            (true, true) => Box::new(TerminalUi::new(color)),
+            (false, true) => Box::new(TerminalUi::spinner_only(color)),
+            _ => Box::new(HeadlessUi::with_notes_to(Box::new(std::io::stderr()))),
         };
         Ok(Env {
             stdout: Box::new(std::io::stdout()),

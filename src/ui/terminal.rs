@@ -10,16 +10,41 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{Progress, Ui, is_yes};
 use crate::error::UserError;
 
-/// Prompts on stderr; chosen only when stdin and stderr are both terminals.
+/// Spinners on a terminal stderr; prompts too when stdin is a terminal as well.
 #[derive(Debug, Default)]
 pub struct TerminalUi {
     color: bool,
+    prompts: bool,
 }
 
 impl TerminalUi {
-    /// A terminal Ui; `color` turns on the coloured theme.
+    /// A terminal Ui that prompts; `color` turns on the coloured spinner.
     pub fn new(color: bool) -> Self {
-        TerminalUi { color }
+        TerminalUi {
+            color,
+            prompts: true,
+        }
+    }
+
+    /// Spinners only: stderr is a terminal but stdin is not (input is piped), so nobody can
+    /// answer a question.
+    pub fn spinner_only(color: bool) -> Self {
+        TerminalUi {
+            color,
+            prompts: false,
+        }
+    }
+
+    fn refuse_unless_prompting(&self, prompt: &str) -> anyhow::Result<()> {
+        if self.prompts {
+            return Ok(());
+        }
+        Err(UserError::declined(format!(
+            "confirmation required but stdin is not a terminal ({})",
+            prompt.trim()
+        ))
+        .hint("pass --yes to proceed without asking (restore also needs --confirm-name)")
+        .into())
     }
 }
 
@@ -34,7 +59,7 @@ fn cancelled() -> anyhow::Error {
 
 impl Ui for TerminalUi {
     fn interactive(&self) -> bool {
-        true
+        self.prompts
     }
 
     fn confirm(&mut self, prompt: &str) -> anyhow::Result<bool> {
@@ -43,6 +68,7 @@ impl Ui for TerminalUi {
     }
 
     fn input(&mut self, prompt: &str) -> anyhow::Result<String> {
+        self.refuse_unless_prompting(prompt)?;
         let answer: String = Input::new()
             .with_prompt(prompt)
             .allow_empty(true)
@@ -53,6 +79,7 @@ impl Ui for TerminalUi {
     }
 
     fn select(&mut self, prompt: &str, items: &[&str]) -> anyhow::Result<usize> {
+        self.refuse_unless_prompting(prompt)?;
         let choice = Select::new()
             .with_prompt(prompt)
             .items(items)
