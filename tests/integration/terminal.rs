@@ -52,3 +52,14 @@ async fn terminal_restore_dialogue_stop_type_name_confirm() {
             "VM production/database-01 restored from snapshot pre-upgrade-snapshot",
         );
 }
+
+#[tokio::test]
+async fn terminal_with_stdin_from_dev_null_refuses_at_once() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    let out = tty::run(&t.kubeconfig, &["create", "batch-03", "<", "/dev/null"], "").await;
+    out.assert_code(3).assert_stdout_contains("pass --yes");
+    assert!(t.writes().is_empty());
+}
