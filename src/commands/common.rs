@@ -18,6 +18,12 @@ pub fn api_code(err: &anyhow::Error) -> Option<u16> {
         })
 }
 
+/// Sets `apiVersion` to the version the cluster serves (the builders write v1beta1; a
+/// cluster serving only v1alpha1 would refuse the mismatch).
+pub fn served_api_version(obj: &mut Value, kv: &KubeVirt, kind: Kind) {
+    obj["apiVersion"] = Value::String(kind.api_version(&kv.versions()));
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)

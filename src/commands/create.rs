@@ -371,13 +371,14 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         common::wait_vm_status(ctx, &ns, &plan.vm, "Stopped", plan.timeout).await?;
         vm_state = "Stopped".to_string();
     }
-    let obj = kv::build_snapshot(
+    let mut obj = kv::build_snapshot(
         &ns,
         &plan.snapshot,
         &plan.vm,
         plan.failure_deadline.as_deref(),
         &plan.labels,
     );
+    common::served_api_version(&mut obj, &kv, Kind::VirtualMachineSnapshot);
     let created = match kv.create_snapshot(obj, server_dry_run).await {
         Ok(created) => created,
         Err(e) => {

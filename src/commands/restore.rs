@@ -310,13 +310,14 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     let ns = plan.namespace.clone();
     let vm = plan.vm.name.clone();
     let server_dry_run = ctx.dry_run() == DryRun::Server;
-    let obj = kv::build_restore(
+    let mut obj = kv::build_restore(
         &ns,
         &plan.restore_name,
         &vm,
         &plan.snapshot.name,
         plan.policy.map(TargetReadinessPolicy::as_str),
     );
+    common::served_api_version(&mut obj, &kv, Kind::VirtualMachineRestore);
     let created = kv.create_restore(obj, server_dry_run).await?;
     let mut report = base_report(
         &plan,
