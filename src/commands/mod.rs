@@ -83,10 +83,23 @@ impl Ctx<'_> {
         }
     }
 
+    fn prefetch_version(&self) -> &'static str {
+        crate::provider::kubevirt::ServedVersions::default()
+            .snapshot
+            .as_str()
+    }
+
     /// The snapshot `name`, from the prefetch when it read that name.
     pub async fn get_snapshot(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
         match self.prefetch.snapshot.take() {
-            Some((n, got)) if n == name && ns == self.namespace => got,
+            // Read at the guessed version: only good if the cluster serves that one.
+            Some((n, got))
+                if n == name
+                    && ns == self.namespace
+                    && self.detected.snapshot_version == self.prefetch_version() =>
+            {
+                got
+            }
             _ => self.kubevirt().get_snapshot(ns, name).await,
         }
     }
