@@ -768,3 +768,55 @@ async fn a_vm_stopped_for_a_snapshot_that_cannot_be_created_is_started_again() {
         .assert_stderr_contains("has been started again");
     t.vm_status("web-02", "Running").await;
 }
+
+/// The field names of docs/cli.md's table for `heading`, from the backticked first cells.
+fn documented_fields(heading: &str) -> std::collections::BTreeSet<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md")).unwrap();
+    let section = doc.split(heading).nth(1).expect("section present");
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .filter_map(|l| l.split('|').nth(1))
+        .flat_map(|cell| {
+            cell.split(',')
+                .map(|f| f.trim().trim_matches('`').to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn json_snapshot_fields_are_exactly_the_documented_ones() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["list", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let item = v["items"][0].as_object().expect("an item");
+    let keys: std::collections::BTreeSet<String> = item.keys().cloned().collect();
+    assert_eq!(keys, documented_fields("### Snapshot (`SnapshotInfo`)"));
+}
+
+#[tokio::test]
+async fn list_selects_by_label() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&[
+            "create", "batch-03", "--yes", "--name", "lab", "-l", "team=db",
+        ])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["list", "-l", "team=db", "-o", "name"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/lab\n",
+        "{}",
+        out.transcript()
+    );
+}
