@@ -771,7 +771,8 @@ async fn a_vm_stopped_for_a_snapshot_that_cannot_be_created_is_started_again() {
 
 /// The field names of docs/cli.md's table for `heading`, from the backticked first cells.
 fn documented_fields(heading: &str) -> std::collections::BTreeSet<String> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md"))
+        .expect("docs/cli.md");
     let section = doc.split(heading).nth(1).expect("section present");
     section
         .lines()
