@@ -92,6 +92,67 @@ pub async fn content_and_volume_snapshots(
     (Some(content), vs)
 }
 
+/// Asks the API server whether the user may `verb` `resource` (plural, with optional
+/// `/subresource`) of `group` in `ns`. None when it cannot tell (the review API refused or
+/// failed): the write itself will then say.
+pub async fn can_i(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    ns: &str,
+) -> Option<bool> {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
+    let (resource, subresource) = match resource.split_once('/') {
+        Some((r, s)) => (r, Some(s.to_string())),
+        None => (resource, None),
+    };
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                group: Some(group.to_string()),
+                resource: Some(resource.to_string()),
+                subresource,
+                namespace: Some(ns.to_string()),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let api: kube::Api<SelfSubjectAccessReview> = kube::Api::all(client.clone());
+    let answer = api
+        .create(&kube::api::PostParams::default(), &review)
+        .await
+        .ok()?;
+    answer.status.map(|s| s.allowed)
+}
+
+/// Refuses (exit 6) before any question when the user may not `verb` `resource`.
+pub async fn require_permission(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    ns: &str,
+) -> anyhow::Result<()> {
+    if can_i(client, verb, group, resource, ns).await == Some(false) {
+        let target = format!("{resource}.{group}");
+        return Err(UserError::forbidden(format!(
+            "you are not allowed to {verb} {target} in namespace {ns}"
+        ))
+        .hint(format!(
+            "ask your cluster administrator (KubeVirt's kubevirt.io:edit role grants it); check \
+             with: kubectl auth can-i {verb} {target} -n {ns}"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Follows a VM until its printableStatus is `want`, with a spinner.
 pub async fn wait_vm_status(
     ctx: &mut Ctx<'_>,

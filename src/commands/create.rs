@@ -12,6 +12,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::output::{CreateReport, Report, Table};
+use crate::provider::kubevirt::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
 use crate::provider::kubevirt::{self as kv, Kind};
 
 /// How the VM's running state is handled.
@@ -92,7 +93,32 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         .into());
     }
     let kv = ctx.kubevirt();
-    let inputs = kv.storage_inputs(&ns, &vm).await?;
+    // The storage reads and the permission checks do not depend on each other.
+    let client = ctx.conn.client.clone();
+    let checks = async {
+        common::require_permission(
+            &client,
+            "create",
+            SNAPSHOT_GROUP,
+            "virtualmachinesnapshots",
+            &ns,
+        )
+        .await?;
+        if args.stop {
+            common::require_permission(
+                &client,
+                "update",
+                SUBRESOURCES_GROUP,
+                "virtualmachines/stop",
+                &ns,
+            )
+            .await?;
+        }
+        Ok::<_, anyhow::Error>(())
+    };
+    let (inputs, checks) = futures::join!(kv.storage_inputs(&ns, &vm), checks);
+    checks?;
+    let inputs = inputs?;
     let analysis = analysis::analyse(&inputs);
     let info = &analysis.vm;
     if let Some(s) = &info.snapshot_in_progress {

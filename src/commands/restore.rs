@@ -10,6 +10,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::model::{RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
 use crate::output::{Report, RestoreReport, age, key_values};
+use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
 use crate::provider::kubevirt::{self as kv, Kind};
 
 /// Everything `restore` will do, decided by reads only.
@@ -108,10 +109,24 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
     let snap = common::require_snapshot(snap?, &ns, &args.snapshot);
     let vm = kv::vm_info(&vm?, None);
     let snap = snap?;
-    let content = match kv::snapshot_info(&snap, None, &[]).content_name {
-        Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
-        None => None,
-    };
+    let content_name = kv::snapshot_info(&snap, None, &[]).content_name;
+    let client = ctx.conn.client.clone();
+    let (content, allowed) = futures::join!(
+        async {
+            match content_name {
+                Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
+                None => None,
+            }
+        },
+        common::require_permission(
+            &client,
+            "create",
+            SNAPSHOT_GROUP,
+            "virtualmachinerestores",
+            &ns
+        )
+    );
+    allowed?;
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
     check_snapshot(&snapshot, &vm)?;
     if let Some(r) = &vm.restore_in_progress {

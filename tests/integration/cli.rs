@@ -235,10 +235,56 @@ async fn create_forbidden_for_alice_exits_6_with_the_missing_permission() {
         .run()
         .await;
     out.assert_code(6)
-        .assert_stderr_contains("Error from server (Forbidden)")
         .assert_stderr_contains(
-            "kubectl auth can-i create virtualmachinesnapshots.snapshot.kubevirt.io -n production",
-        );
+            "error: you are not allowed to create virtualmachinesnapshots.snapshot.kubevirt.io in namespace production",
+        )
+        .assert_stderr_contains("kubectl auth can-i create virtualmachinesnapshots.snapshot.kubevirt.io -n production");
+    assert!(
+        !out.stderr.contains("Snapshot plan"),
+        "refused before the plan\n{}",
+        out.transcript()
+    );
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn a_403_on_the_write_itself_reads_like_kubectl() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(vmsnap_sim::FaultRule {
+        method: Some("POST".into()),
+        resource: Some("virtualmachinesnapshots".into()),
+        name: None,
+        status: 403,
+        times: Some(1),
+        retry_after: None,
+    });
+    let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;
+    out.assert_code(6)
+        .assert_stderr_contains("error: failed to create VirtualMachineSnapshot production/")
+        .assert_stderr_contains("Error from server (");
+}
+
+#[tokio::test]
+async fn restore_forbidden_for_the_viewer_exits_6_before_asking() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig_for("viewer", "production");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&[
+            "restore",
+            "batch-03",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--yes",
+            "--confirm-name",
+            "pre-upgrade-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains("not allowed to create virtualmachinerestores");
+    assert!(t.writes().is_empty());
 }
 
 #[tokio::test]
