@@ -2,6 +2,7 @@
 
 mod analyse;
 mod quantity;
+pub mod safety;
 mod snapshot_class;
 
 use serde::Serialize;
