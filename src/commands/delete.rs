@@ -8,6 +8,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::model::SnapshotInfo;
 use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
+use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
 use crate::provider::kubevirt::{self as kv, Kind};
 
 /// What `delete` will do.
@@ -32,12 +33,19 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         let v = common::require_snapshot(kv.get_snapshot(&ns, name).await?, &ns, name)?;
         snapshots.push(kv::snapshot_info(&v, None, &[]));
     }
-    let restores: Vec<_> = kv
-        .list_restores(Some(&ns))
-        .await?
-        .iter()
-        .map(kv::restore_info)
-        .collect();
+    let client = ctx.conn.client.clone();
+    let (restores, allowed) = futures::join!(
+        kv.list_restores(Some(&ns)),
+        common::require_permission(
+            &client,
+            "delete",
+            SNAPSHOT_GROUP,
+            "virtualmachinesnapshots",
+            &ns
+        )
+    );
+    allowed?;
+    let restores: Vec<_> = restores?.iter().map(kv::restore_info).collect();
     for s in &snapshots {
         if let Some(r) = restores
             .iter()

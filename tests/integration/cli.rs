@@ -867,3 +867,23 @@ async fn list_selects_by_label() {
         out.transcript()
     );
 }
+
+#[tokio::test]
+async fn delete_forbidden_for_the_viewer_exits_6_before_asking() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig_for("viewer", "production");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["delete", "web-02-nightly", "--yes"])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains("not allowed to delete virtualmachinesnapshots");
+    assert!(
+        !out.stderr.contains("Snapshots to delete"),
+        "{}",
+        out.transcript()
+    );
+    assert!(t.writes().is_empty());
+}
