@@ -65,31 +65,47 @@ pub fn require_snapshot(got: Option<Value>, ns: &str, name: &str) -> anyhow::Res
     })
 }
 
-/// A snapshot's content and the CSI VolumeSnapshots it names, fetched by name (one wave of
-/// GETs after the content) rather than by listing a namespace that may hold thousands.
-/// Unreadable parts are left out: they only feed sizes and readiness details.
+/// A snapshot's content and the CSI VolumeSnapshots it names. KubeVirt names them
+/// `vmsnapshot-<id>-volume-<volume>` for content `vmsnapshot-content-<id>`, so they are read
+/// together with the content (one round trip); any the content names otherwise are read
+/// after it. Unreadable parts are left out: they only feed sizes and readiness details.
 pub async fn content_and_volume_snapshots(
     kv: &KubeVirt,
     ns: &str,
-    content_name: Option<&str>,
+    snap: &Value,
 ) -> (Option<Value>, Vec<Value>) {
-    let Some(name) = content_name else {
+    let Some(name) = kv::json::str_at(snap, "/status/virtualMachineSnapshotContentName") else {
         return (None, Vec::new());
     };
-    let Ok(Some(content)) = kv.get_content(ns, name).await else {
-        return (None, Vec::new());
+    let guessed: Vec<String> = match name.strip_prefix("vmsnapshot-content-") {
+        Some(id) => kv::json::arr_at(snap, "/status/snapshotVolumes/includedVolumes")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| format!("vmsnapshot-{id}-volume-{v}"))
+            .collect(),
+        None => Vec::new(),
     };
-    let names: Vec<String> = kv::json::arr_at(&content, "/spec/volumeBackups")
+    let get_all = |names: Vec<String>| async move {
+        let gets = names.iter().map(|n| kv.get(Kind::VolumeSnapshot, ns, n));
+        futures::future::join_all(gets)
+            .await
+            .into_iter()
+            .filter_map(|r| r.ok().flatten())
+            .collect::<Vec<Value>>()
+    };
+    let (content, mut found) = futures::join!(kv.get_content(ns, name), get_all(guessed));
+    let Ok(Some(content)) = content else {
+        return (None, found);
+    };
+    let missing: Vec<String> = kv::json::arr_at(&content, "/spec/volumeBackups")
         .iter()
         .filter_map(|b| kv::json::string_at(b, "/volumeSnapshotName"))
+        .filter(|n| !found.iter().any(|v| kv::json::name(v) == n))
         .collect();
-    let gets = names.iter().map(|n| kv.get(Kind::VolumeSnapshot, ns, n));
-    let vs = futures::future::join_all(gets)
-        .await
-        .into_iter()
-        .filter_map(|r| r.ok().flatten());
-    let vs = vs.collect();
-    (Some(content), vs)
+    if !missing.is_empty() {
+        found.extend(get_all(missing).await);
+    }
+    (Some(content), found)
 }
 
 /// Asks the API server whether the user may `verb` `resource` (plural, with optional

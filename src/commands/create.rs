@@ -525,9 +525,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         }
     };
     report.waited = true;
-    let content_name = kv::snapshot_info(&last, None, &[]).content_name;
-    let (content, volume_snapshots) =
-        common::content_and_volume_snapshots(&kv, &ns, content_name.as_deref()).await;
+    let (content, volume_snapshots) = common::content_and_volume_snapshots(&kv, &ns, &last).await;
     report.snapshot = kv::snapshot_info(&last, content.as_ref(), &volume_snapshots);
     if plan.start_after && stopped_at.is_some() {
         kv.start_vm(&ns, &plan.vm).await?;

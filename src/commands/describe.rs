@@ -16,7 +16,7 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
     )?;
     let first = kv::snapshot_info(&snap, None, &[]);
     let ((content, volume_snapshots), restores, vm) = futures::join!(
-        common::content_and_volume_snapshots(&kv, &ns, first.content_name.as_deref()),
+        common::content_and_volume_snapshots(&kv, &ns, &snap),
         kv.list_restores(Some(&ns)),
         kv.get_vm(&ns, &first.vm),
     );
