@@ -455,6 +455,7 @@ impl Registry {
                 true,
             ),
         ];
+        defs.extend(crate::controllers::deckhouse::resource_defs());
         let mut ssar = def(
             "authorization.k8s.io",
             &["v1"],
@@ -883,7 +884,7 @@ mod tests {
         assert!(d.schema("v1beta1").is_some());
         assert!(
             r.find("virtualization.deckhouse.io", "virtualmachinesnapshots")
-                .is_none()
+                .is_some_and(|d| d.schema("v1alpha2").is_some())
         );
     }
 }

@@ -88,7 +88,7 @@ pub fn admit(
                 Operation::Update => immutable_spec(obj, old),
             },
         ),
-        _ => return Ok(()),
+        _ => return super::deckhouse::admission::admit(store, gvr, op, obj, old).unwrap_or(Ok(())),
     };
     if causes.is_empty() {
         Ok(())

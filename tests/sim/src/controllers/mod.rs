@@ -8,6 +8,7 @@
 
 pub mod admission;
 mod clone;
+pub mod deckhouse;
 mod restore;
 mod snapshot;
 mod vm;
@@ -582,7 +583,8 @@ pub fn spawn_all(store: Store, config: Arc<ControllerConfig>) -> Vec<JoinHandle<
         since: HashMap::new(),
         wakes: HashMap::new(),
     };
-    vec![tokio::spawn(run(ctx, events, rx))]
+    let deckhouse = deckhouse::spawn(ctx.store.clone(), ctx.config.clone());
+    vec![tokio::spawn(run(ctx, events, rx)), deckhouse]
 }
 
 async fn run(
