@@ -504,6 +504,10 @@ async fn self_subject_access_reviews_answer_from_the_same_rules() {
         )
         .await;
     assert_eq!(r.json()["status"]["allowed"], false);
+    // Asking is not writing: the request log's writes leave reviews out.
+    assert_eq!(sim.requests().len(), 2);
+    assert!(sim.requests().iter().all(|r| r.is_access_review()));
+    assert!(sim.writes().is_empty());
 }
 
 #[tokio::test]

@@ -55,8 +55,18 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
+    /// A request that can change what the cluster stores. Access reviews are POSTs that
+    /// only ask a question (nothing is stored), so they are not writes.
     pub fn is_write(&self) -> bool {
         matches!(self.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+            && !self.is_access_review()
+    }
+
+    /// A SelfSubjectAccessReview or SelfSubjectRulesReview: "may I?", never a change.
+    pub fn is_access_review(&self) -> bool {
+        self.path.starts_with("/apis/authorization.k8s.io/")
+            && (self.path.ends_with("/selfsubjectaccessreviews")
+                || self.path.ends_with("/selfsubjectrulesreviews"))
     }
 }
 
