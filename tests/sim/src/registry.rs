@@ -468,6 +468,28 @@ impl Registry {
             false,
         );
         ssar.verbs = vec!["create"];
+        // VMware VM Operator (vSphere Supervisor) as on vm-operator main: v1alpha6 (storage) and
+        // v1alpha5 (the vSphere 9.1 line's); the reference CRD adds the older VM versions.
+        for (kind, plural, short) in [
+            ("VirtualMachine", "virtualmachines", "vm"),
+            (
+                "VirtualMachineSnapshot",
+                "virtualmachinesnapshots",
+                "vmsnapshot",
+            ),
+        ] {
+            defs.push(def(
+                "vmoperator.vmware.com",
+                &["v1alpha6", "v1alpha5"],
+                kind,
+                plural,
+                &[short],
+                true,
+                true,
+                vec![age()],
+                true,
+            ));
+        }
         let mut ssrr = ssar.clone();
         ssrr.kind = "SelfSubjectRulesReview".into();
         ssrr.list_kind = "SelfSubjectRulesReviewList".into();
