@@ -78,19 +78,13 @@ fn clap_exit(e: clap::Error, env: &mut Env) -> i32 {
     } else {
         e.render().to_string()
     };
-    match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = env.stdout.write_all(text.as_bytes());
-            EXIT_OK
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = env.stderr.write_all(text.as_bytes());
-            EXIT_USAGE
-        }
-        _ => {
-            let _ = env.stderr.write_all(text.as_bytes());
-            EXIT_USAGE
-        }
+    // Asked-for help and version go to stdout with success; everything else is a usage error.
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = env.stdout.write_all(text.as_bytes());
+        EXIT_OK
+    } else {
+        let _ = env.stderr.write_all(text.as_bytes());
+        EXIT_USAGE
     }
 }
 
