@@ -73,6 +73,9 @@ pub fn admit(
     obj: &Value,
     old: Option<&Value>,
 ) -> Result<(), Denial> {
+    if let Some(result) = super::vmoperator_admission::admit(store, gvr, op, obj, old) {
+        return result;
+    }
     let (webhook, causes) = match (gvr.group.as_str(), gvr.plural.as_str()) {
         ("snapshot.kubevirt.io", "virtualmachinesnapshots") => (
             "virtualmachinesnapshot-validator.snapshot.kubevirt.io",

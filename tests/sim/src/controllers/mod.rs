@@ -12,6 +12,8 @@ pub mod deckhouse;
 mod restore;
 mod snapshot;
 mod vm;
+pub mod vmoperator;
+pub mod vmoperator_admission;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -249,6 +251,8 @@ pub struct ControllerConfig {
     pub snapshots: Scripted,
     pub restores: Scripted,
     pub clones: Scripted,
+    /// VMware VM Operator snapshots and reverts.
+    pub vmoperator: vmoperator::Config,
 }
 
 impl Default for ControllerConfig {
@@ -259,6 +263,7 @@ impl Default for ControllerConfig {
             snapshots: Scripted::with_duration(Dur::secs(3)),
             restores: Scripted::with_duration(Dur::secs(3)),
             clones: Scripted::with_duration(Dur::secs(1)),
+            vmoperator: vmoperator::Config::default(),
         }
     }
 }
@@ -348,6 +353,8 @@ pub(crate) enum Key {
     VmsIn(String),
     /// The unsettled snapshots, restores and clones of a namespace (something they wait on changed).
     Namespace(String),
+    /// A VM Operator VirtualMachine (namespace, name) with all its snapshots.
+    VmOperator(String, String),
 }
 
 /// Controller state: the store, the config, and in-memory clocks of operations in flight.
@@ -635,9 +642,14 @@ fn resync(ctx: &Ctx, queue: &mut BTreeSet<Key>) {
     scan(ctx, &gvr::snapshot(), None, false, Key::Snapshot, queue);
     scan(ctx, &gvr::restore(), None, false, Key::Restore, queue);
     scan(ctx, &gvr::clone(), None, false, Key::Clone, queue);
+    vmoperator::resync(&ctx.store, queue);
 }
 
 fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
+    if let Some(key) = vmoperator::keys_for_event(ev) {
+        queue.insert(key);
+        return;
+    }
     let ns = ns_of(&ev.object).to_string();
     let name = name_of(&ev.object).to_string();
     match (ev.gvr.group.as_str(), ev.gvr.plural.as_str()) {
@@ -694,6 +706,7 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::Snapshot(ns, name) => snapshot::reconcile(ctx, &ns, &name),
         Key::Restore(ns, name) => restore::reconcile(ctx, &ns, &name),
         Key::Clone(ns, name) => clone::reconcile(ctx, &ns, &name),
+        Key::VmOperator(ns, name) => vmoperator::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
         Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
