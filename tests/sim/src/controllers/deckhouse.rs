@@ -302,6 +302,39 @@ pub(crate) fn set_phase(obj: &mut Value, phase: &str) {
     ensure_obj(obj, "status").insert("phase".into(), json!(phase));
 }
 
+/// Sets a VM's phase, recording the transition in `status.stats` as the real controller does.
+pub(crate) fn set_vm_phase(vm: &mut Value, ph: &str) {
+    let last = vm
+        .pointer("/status/stats/phasesTransitions")
+        .and_then(Value::as_array)
+        .and_then(|a| a.last())
+        .and_then(|t| t.get("phase"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    set_phase(vm, ph);
+    if last.as_deref() == Some(ph) {
+        return;
+    }
+    let now = crate::store::now_rfc3339();
+    let st = ensure_obj(vm, "status");
+    let stats = st.entry("stats").or_insert_with(|| json!({}));
+    if !stats.is_object() {
+        *stats = json!({});
+    }
+    if let Some(s) = stats.as_object_mut() {
+        let list = s.entry("phasesTransitions").or_insert_with(|| json!([]));
+        if !list.is_array() {
+            *list = json!([]);
+        }
+        if let Some(a) = list.as_array_mut() {
+            a.push(json!({"phase": ph, "timestamp": now}));
+        }
+        if ph == "Running" {
+            s.insert("lastStartTime".into(), json!(now));
+        }
+    }
+}
+
 pub(crate) fn phase(obj: &Value) -> &str {
     str_at(obj, "/status/phase").unwrap_or("")
 }
@@ -599,14 +632,12 @@ fn reconcile_disk(d: &mut D, vd: &Value) {
                 );
             }
         }
-        "Resizing" => {
-            if d.elapsed("resize", &uid, d.scaled(RESIZE_DURATION), ns) {
-                set_phase(&mut new, "Ready");
-                if let Some(s) = spec_size {
-                    ensure_obj(&mut new, "status").insert("capacity".into(), json!(s));
-                }
-                set_cond(&mut new, "Resized", "True", "Resized", "");
+        "Resizing" if d.elapsed("resize", &uid, d.scaled(RESIZE_DURATION), ns) => {
+            set_phase(&mut new, "Ready");
+            if let Some(s) = spec_size {
+                ensure_obj(&mut new, "status").insert("capacity".into(), json!(s));
             }
+            set_cond(&mut new, "Resized", "True", "Resized", "");
         }
         _ => {}
     }
@@ -664,24 +695,7 @@ fn reconcile_vm(d: &mut D, vm: &Value) {
     } else {
         d.since.remove(&format!("stop/{uid}"));
     }
-    set_phase(&mut new, &ph);
-    if ph != old_phase {
-        let st = ensure_obj(&mut new, "status");
-        let stats = st.entry("stats").or_insert_with(|| json!({}));
-        if !stats.is_object() {
-            *stats = json!({});
-        }
-        let now = crate::store::now_rfc3339();
-        if let Some(s) = stats.as_object_mut() {
-            let list = s.entry("phasesTransitions").or_insert_with(|| json!([]));
-            if let Some(a) = list.as_array_mut() {
-                a.push(json!({"phase": ph, "timestamp": now}));
-            }
-            if ph == "Running" {
-                s.insert("lastStartTime".into(), json!(now));
-            }
-        }
-    }
+    set_vm_phase(&mut new, &ph);
     let running = ph == "Running";
     {
         let st = ensure_obj(&mut new, "status");

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::{
     API_VERSION, D, OPERATION_TTL, OPERATIONS_KEPT, RESTORE_POWER_STATE_ANNOTATION, VM_UID_LABEL,
     VMOP_SNAPSHOT_ANNOTATION, VMOP_UID_ANNOTATION, gvr, owner, phase, remove_cond, secret_gvr,
-    secret_json, set_cond, set_phase,
+    secret_json, set_cond, set_phase, set_vm_phase,
 };
 use crate::controllers::{ensure_obj, is_deleting, name_of, ns_of, str_at, uid_of};
 
@@ -181,7 +181,7 @@ fn power(d: &mut D, op: &Value, vm: &Value, new: &mut Value, start: bool) {
             return;
         }
         let mut nvm = vm.clone();
-        set_phase(&mut nvm, via);
+        set_vm_phase(&mut nvm, via);
         d.write(&gvr("virtualmachines"), vm, nvm);
         set_phase(new, "InProgress");
         set_cond(
@@ -569,7 +569,7 @@ fn restore(d: &mut D, op: &Value, vm: &Value, new: &mut Value) {
     nvm["metadata"]["annotations"] = annotations;
     remove_cond(&mut nvm, "Maintenance");
     if power_state == "Running" {
-        set_phase(&mut nvm, "Starting");
+        set_vm_phase(&mut nvm, "Starting");
     }
     d.write(&gvr("virtualmachines"), vm, nvm);
     resources.push(res(
