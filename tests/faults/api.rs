@@ -1,0 +1,531 @@
+//! Error answers of the API server, real (RBAC, validation, existing names) and injected
+//! (409, 429, 5xx): the message, the exit code, and exactly which writes were attempted.
+
+use std::ffi::OsString;
+use std::time::{Duration, Instant};
+
+use kubectl_vmsnap::env::{Clock, Env};
+use kubectl_vmsnap::ui::{NoProgress, Progress, Ui};
+use vmsnap_sim::{FaultRule, Gvr, Store};
+
+use crate::kit::{
+    RESTORES, SNAPSHOTS, allow_on, assert_no_writes, assert_writes, get, requests, rule,
+    run_bounded, user,
+};
+use crate::support::{Buf, NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
+
+const SNAPSHOT_PATH: &str = "/namespaces/production/virtualmachinesnapshots";
+
+// ---- 401 ----
+
+#[tokio::test]
+async fn an_unknown_or_expired_token_exits_6_saying_log_in_and_writes_nothing() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig_for("expired", "production");
+    for args in [&["list"][..], &["create", "database-01", "--yes"]] {
+        let out = t.cmd().kubeconfig(&kc).args(args).run().await;
+        out.assert_code(6)
+            .assert_stderr_contains("error: You must be logged in to the server (Unauthorized)")
+            .assert_stderr_contains("hint: your credentials were not accepted");
+    }
+    assert_no_writes(&t);
+}
+
+// ---- 403, one verb at a time ----
+
+/// Every verb on every group except `verb` on snapshot.kubevirt.io.
+fn all_but(verb: &str) -> Vec<vmsnap_sim::Rule> {
+    let verbs = [
+        "get", "list", "watch", "create", "update", "patch", "delete",
+    ];
+    let others: Vec<&str> = verbs.iter().copied().filter(|v| *v != verb).collect();
+    let mut rules = vec![allow_on(&others, "snapshot.kubevirt.io", &["*"])];
+    for g in [
+        "",
+        "kubevirt.io",
+        "subresources.kubevirt.io",
+        "cdi.kubevirt.io",
+        "storage.k8s.io",
+        "snapshot.storage.k8s.io",
+        "authorization.k8s.io",
+    ] {
+        rules.push(allow_on(&verbs, g, &["*"]));
+    }
+    rules
+}
+
+#[tokio::test]
+async fn forbidden_get_of_a_snapshot_exits_6_naming_the_permission() {
+    let t = TestSim::start().await;
+    let kc = user(&t, "no-get", all_but("get"));
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains("Error from server (Forbidden)")
+        .assert_stderr_contains("cannot get resource \"virtualmachinesnapshots\"")
+        .assert_stderr_contains(
+            "kubectl auth can-i get virtualmachinesnapshots.snapshot.kubevirt.io -n production",
+        );
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn forbidden_list_of_snapshots_exits_6_naming_the_permission() {
+    let t = TestSim::start().await;
+    let kc = user(&t, "no-list", all_but("list"));
+    let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+    out.assert_code(6)
+        .assert_stderr_contains("Error from server (Forbidden)")
+        .assert_stderr_contains("cannot list resource \"virtualmachinesnapshots\"")
+        .assert_stderr_contains(
+            "kubectl auth can-i list virtualmachinesnapshots.snapshot.kubevirt.io -n production",
+        );
+    assert_eq!(out.stdout, "");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn forbidden_create_is_refused_before_the_question_and_writes_nothing() {
+    let t = TestSim::start().await;
+    let kc = user(&t, "no-create", all_but("create"));
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["create", "database-01", "--yes", "--name", "s1"])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains(
+            "error: you are not allowed to create virtualmachinesnapshots.snapshot.kubevirt.io in namespace production",
+        )
+        .assert_stderr_contains(
+            "kubectl auth can-i create virtualmachinesnapshots.snapshot.kubevirt.io -n production",
+        );
+    assert_no_writes(&t);
+    assert!(get(&t, SNAPSHOT_GVR, "s1").is_none());
+}
+
+#[tokio::test]
+async fn forbidden_delete_exits_6_and_the_snapshot_stays() {
+    let t = TestSim::start().await;
+    let kc = user(&t, "no-delete", all_but("delete"));
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["delete", "pre-upgrade-snapshot", "--yes"])
+        .run()
+        .await;
+    out.assert_code(6).assert_stderr_contains(
+        "error: you are not allowed to delete virtualmachinesnapshots.snapshot.kubevirt.io in namespace production",
+    );
+    assert_no_writes(&t);
+    assert!(get(&t, SNAPSHOT_GVR, "pre-upgrade-snapshot").is_some());
+}
+
+#[tokio::test]
+async fn forbidden_stop_subresource_exits_6_before_the_vm_is_touched() {
+    let t = TestSim::start().await;
+    // Everything, except the VM's stop subresource.
+    let mut rules = vec![allow_on(
+        &["update"],
+        "subresources.kubevirt.io",
+        &["virtualmachines/start"],
+    )];
+    for g in [
+        "",
+        "kubevirt.io",
+        "snapshot.kubevirt.io",
+        "cdi.kubevirt.io",
+        "storage.k8s.io",
+        "snapshot.storage.k8s.io",
+        "authorization.k8s.io",
+    ] {
+        rules.push(allow_on(&["*"], g, &["*"]));
+    }
+    rules.push(allow_on(
+        &["get", "list", "watch"],
+        "subresources.kubevirt.io",
+        &["*"],
+    ));
+    let kc = user(&t, "no-stop", rules);
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["create", "web-02", "--stop", "--yes", "--name", "s1"])
+        .run()
+        .await;
+    out.assert_code(6).assert_stderr_contains(
+        "error: you are not allowed to update virtualmachines/stop.subresources.kubevirt.io in namespace production",
+    );
+    assert_no_writes(&t);
+    assert_eq!(
+        get(&t, VMS, "web-02").expect("vm")["status"]["printableStatus"],
+        "Running"
+    );
+}
+
+#[tokio::test]
+async fn a_403_on_the_stop_call_itself_exits_6_and_nothing_else_is_written() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("PUT", "virtualmachines", 403, None));
+    let out = t
+        .cmd()
+        .args(&["create", "web-02", "--stop", "--yes", "--name", "s1"])
+        .run()
+        .await;
+    // The simulator's injected 403 carries reason "InternalError" (real ones say Forbidden);
+    // the exit code comes from the status code either way.
+    out.assert_code(6)
+        .assert_stderr_contains("error: failed to stop VirtualMachine production/web-02")
+        .assert_stderr_contains("injected fault with status 403");
+    assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 403)]);
+}
+
+// ---- 404 ----
+
+#[tokio::test]
+async fn a_404_from_the_snapshot_api_exits_5_with_the_servers_words() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("list", SNAPSHOTS, 404, None));
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains(
+            "error: failed to list VirtualMachineSnapshots in namespace production",
+        )
+        .assert_stderr_contains(
+            "Error from server (NotFound): the server could not find the requested resource",
+        );
+    assert_no_writes(&t);
+}
+
+// ---- 409 ----
+
+/// Answers yes to the create prompt, but first lets "someone else" create `object`: the name
+/// the plan found free is taken by the time the POST arrives.
+struct RaceUi {
+    store: Store,
+    object: serde_json::Value,
+}
+
+impl Ui for RaceUi {
+    fn interactive(&self) -> bool {
+        true
+    }
+    fn confirm(&mut self, _prompt: &str) -> anyhow::Result<bool> {
+        let gvr = Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2);
+        self.store
+            .create(&gvr, self.object.clone())
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        Ok(true)
+    }
+    fn input(&mut self, prompt: &str) -> anyhow::Result<String> {
+        anyhow::bail!("unexpected input prompt: {prompt}")
+    }
+    fn select(&mut self, prompt: &str, _items: &[&str]) -> anyhow::Result<usize> {
+        anyhow::bail!("unexpected selection: {prompt}")
+    }
+    fn progress(&mut self, _msg: &str) -> Box<dyn Progress> {
+        Box::new(NoProgress)
+    }
+    fn note(&mut self, _msg: &str) {}
+}
+
+fn snapshot_of(name: &str, vm: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": name, "namespace": "production", "labels": {"owner": "someone-else"}},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm}}
+    })
+}
+
+async fn create_racing(t: &TestSim, taken_by: serde_json::Value) -> Output {
+    let (out, err) = (Buf::default(), Buf::default());
+    let ui = RaceUi {
+        store: t.sim.store().clone(),
+        object: taken_by,
+    };
+    let mut env = Env::new(
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        Box::new(ui),
+        Clock::Fixed(NOW.parse().expect("timestamp")),
+    );
+    let argv: Vec<OsString> = [
+        "kubectl-vmsnap",
+        "create",
+        "database-01",
+        "--name",
+        "race-1",
+        "--no-wait",
+        "--kubeconfig",
+    ]
+    .iter()
+    .map(OsString::from)
+    .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
+    .collect();
+    let code = kubectl_vmsnap::run(argv, &mut env).await;
+    Output {
+        code,
+        stdout: out.text(),
+        stderr: err.text(),
+    }
+}
+
+#[tokio::test]
+async fn already_exists_on_create_for_someone_elses_snapshot_exits_1_and_leaves_it_alone() {
+    let t = TestSim::start().await;
+    let out = create_racing(&t, snapshot_of("race-1", "web-02")).await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: a snapshot named race-1 already exists in namespace production",
+        )
+        .assert_stderr_contains("hint: choose another name with --name");
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 409)]);
+    let theirs = get(&t, SNAPSHOT_GVR, "race-1").expect("their snapshot");
+    assert_eq!(theirs["spec"]["source"]["name"], "web-02");
+    assert_eq!(theirs["metadata"]["labels"]["owner"], "someone-else");
+}
+
+#[tokio::test]
+async fn already_exists_on_create_for_the_same_vm_is_not_mistaken_for_ours() {
+    // The plugin never retries a create, so a 409 can only mean another client took the
+    // name; even with the same source VM it must not claim that snapshot as its own.
+    let t = TestSim::start().await;
+    let out = create_racing(&t, snapshot_of("race-1", "database-01")).await;
+    out.assert_code(1).assert_stderr_contains(
+        "error: a snapshot named race-1 already exists in namespace production",
+    );
+    assert_eq!(out.stdout, "");
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 409)]);
+    assert_eq!(
+        get(&t, SNAPSHOT_GVR, "race-1").expect("theirs")["metadata"]["labels"]["owner"],
+        "someone-else"
+    );
+}
+
+#[tokio::test]
+async fn conflict_on_the_stop_update_exits_1_and_no_snapshot_is_created() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("PUT", "virtualmachines", 409, Some(1)));
+    let out = t
+        .cmd()
+        .args(&["create", "web-02", "--stop", "--yes", "--name", "c409"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to stop VirtualMachine production/web-02")
+        .assert_stderr_contains("Error from server (Conflict): injected conflict");
+    assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 409)]);
+    assert!(get(&t, SNAPSHOT_GVR, "c409").is_none());
+}
+
+// ---- 422 ----
+
+#[tokio::test]
+async fn invalid_on_create_prints_each_cause_and_writes_once() {
+    // "a.-b" gets past the plugin's name check (see the ignored test in input.rs) and is
+    // refused by the API server's validation: the Status causes must reach the user.
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "database-01", "--yes", "--name", "a.-b"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to create VirtualMachineSnapshot production/a.-b")
+        .assert_stderr_contains(
+            "Error from server (Invalid): VirtualMachineSnapshot.snapshot.kubevirt.io \"a.-b\" is invalid",
+        )
+        .assert_stderr_contains("* metadata.name: Invalid value: \"a.-b\"");
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 422)]);
+}
+
+// ---- 429 ----
+
+#[tokio::test]
+async fn too_many_requests_on_a_read_waits_retry_after_then_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(FaultRule {
+        retry_after: Some(1),
+        ..rule("list", SNAPSHOTS, 429, Some(2))
+    });
+    let started = Instant::now();
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("pre-upgrade-snapshot");
+    let lists: Vec<u16> = requests(&t, "GET", SNAPSHOT_PATH)
+        .iter()
+        .filter(|r| !r.query.contains("watch"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(lists[..3], [429, 429, 200], "{lists:?}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "Retry-After: 1 twice was not honoured ({:?})",
+        started.elapsed()
+    );
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn too_many_requests_on_create_is_retried_and_creates_exactly_once() {
+    // A 429 means the server did not process the request, so resending the POST is safe.
+    let t = TestSim::start().await;
+    t.sim.faults().fail(FaultRule {
+        retry_after: Some(1),
+        ..rule("create", SNAPSHOTS, 429, Some(1))
+    });
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "database-01",
+            "--yes",
+            "--name",
+            "s429",
+            "--no-wait",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_writes(
+        &t,
+        &[("POST", SNAPSHOT_PATH, 429), ("POST", SNAPSHOT_PATH, 201)],
+    );
+}
+
+#[tokio::test]
+#[ignore = "finding: kube's default retry policy (15 retries, backoff up to 1000s) keeps a rate-limited run going for minutes; retries should be bounded (a few attempts, capped Retry-After) and then fail"]
+async fn persistent_too_many_requests_gives_up_within_bounds() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(FaultRule {
+        retry_after: Some(1),
+        ..rule("list", SNAPSHOTS, 429, None)
+    });
+    let out = run_bounded(&t.kubeconfig, &["list"], Duration::from_secs(20))
+        .await
+        .expect("gave up within 20s");
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (TooManyRequests)")
+        .assert_stderr_contains("hint: the API server is rate limiting requests");
+    assert_no_writes(&t);
+}
+
+// ---- 5xx ----
+
+#[tokio::test]
+async fn service_unavailable_on_reads_is_retried_with_backoff_then_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("get", SNAPSHOTS, 503, Some(2)));
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("pre-upgrade-snapshot");
+    let gets: Vec<u16> = requests(&t, "GET", "/virtualmachinesnapshots/pre-upgrade-snapshot")
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(gets[..3], [503, 503, 200], "{gets:?}");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+#[ignore = "finding: a read that keeps answering 503 is retried 15 times with backoff growing to minutes; bound the retries and fail with the 5xx hint"]
+async fn persistent_service_unavailable_on_reads_gives_up_within_bounds() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("list", SNAPSHOTS, 503, None));
+    let out = run_bounded(&t.kubeconfig, &["list"], Duration::from_secs(20))
+        .await
+        .expect("gave up within 20s");
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (ServiceUnavailable)")
+        .assert_stderr_contains("hint: the API server failed");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn internal_error_on_a_read_fails_at_once_with_kubectls_wording() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("list", SNAPSHOTS, 500, Some(1)));
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "Error from server (InternalError): Internal error occurred: injected fault",
+        )
+        .assert_stderr_contains("hint: the API server failed; nothing more was attempted");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn internal_error_on_create_is_not_retried_blindly() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("create", SNAPSHOTS, 500, Some(1)));
+    let out = t
+        .cmd()
+        .args(&["create", "database-01", "--yes", "--name", "s500"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to create VirtualMachineSnapshot production/s500")
+        .assert_stderr_contains("Error from server (InternalError)");
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 500)]);
+    assert!(get(&t, SNAPSHOT_GVR, "s500").is_none());
+}
+
+#[tokio::test]
+#[ignore = "finding: kube's default retry layer resends a POST answered 503 (a blind retry of a non-idempotent write); connect.rs should retry only reads on 503/504, and writes only on 429"]
+async fn service_unavailable_on_create_is_not_retried_blindly() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("create", SNAPSHOTS, 503, Some(1)));
+    let out = t
+        .cmd()
+        .args(&["create", "database-01", "--yes", "--name", "s503"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (ServiceUnavailable)");
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 503)]);
+}
+
+#[tokio::test]
+async fn internal_error_on_the_restore_create_writes_once_and_leaves_the_vm_as_it_was() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(rule("create", RESTORES, 500, Some(1)));
+    // A restore of database-01 (stopped first by KubeVirt's StopTarget policy) hits the 500.
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            "pre-upgrade-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (InternalError)");
+    let restore_posts = requests(&t, "POST", RESTORES);
+    assert_eq!(
+        restore_posts.len(),
+        1,
+        "{}",
+        crate::kit::describe(&restore_posts)
+    );
+    assert!(t.writes().iter().all(|w| !w.path.ends_with("/start")));
+}

@@ -1,0 +1,262 @@
+//! Waits under stress: a dropped watch, 410 Gone, and Ctrl-C (SIGINT) during each wait. The
+//! child's stderr is read until a progress line printed from inside the wait appears (`-v 1`
+//! prints them without a terminal); only then is the snapshot finished or SIGINT sent.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use vmsnap_sim::{Gvr, Store};
+
+use crate::kit::{RESTORES, SNAPSHOTS, assert_writes, get, watches};
+use crate::support::{NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS, config};
+
+const SNAPSHOT_PATH: &str = "/namespaces/production/virtualmachinesnapshots";
+
+fn gvr(g: (&str, &str, &str)) -> Gvr {
+    Gvr::new(g.0, g.1, g.2)
+}
+
+/// Runs the binary; when a stderr line contains `marker`, calls `act` once, then reads the
+/// run to its end.
+async fn run_acting_at(
+    kubeconfig: &Path,
+    args: &[&str],
+    marker: &str,
+    act: impl FnOnce() + Send + 'static,
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"));
+    cmd.args(args)
+        .env_clear()
+        .env("KUBECONFIG", kubeconfig)
+        .env("VMSNAP_NOW", NOW)
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let marker = marker.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().expect("binary starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut stderr = String::new();
+        let mut act = Some(act);
+        loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).expect("stderr line") == 0 {
+                break;
+            }
+            stderr.push_str(&line);
+            if line.contains(&marker)
+                && let Some(f) = act.take()
+            {
+                f();
+            }
+        }
+        lines.read_to_string(&mut stderr).expect("rest of stderr");
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut stdout)
+            .expect("stdout");
+        let status = child.wait().expect("exit");
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
+    })
+    .await
+    .expect("runner thread")
+}
+
+/// Marks a stuck snapshot ready, as KubeVirt's controller would.
+fn finish(store: Store, name: &'static str) -> impl FnOnce() + Send + 'static {
+    move || {
+        store
+            .mutate(&gvr(SNAPSHOT_GVR), Some("production"), name, |s| {
+                s["status"]["phase"] = "Succeeded".into();
+                s["status"]["readyToUse"] = true.into();
+            })
+            .expect("snapshot marked ready");
+    }
+}
+
+#[tokio::test]
+async fn a_watch_dropped_mid_wait_is_resumed_and_the_create_still_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().drop_watch_after(0);
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &["create", "stuck-01", "--yes", "--name", "w1", "-v", "1"],
+        "Snapshot w1: ",
+        finish(t.sim.store().clone(), "w1"),
+    )
+    .await;
+    out.assert_code(0).assert_stdout_contains("w1");
+    assert!(
+        watches(&t, SNAPSHOTS) >= 2,
+        "the dropped watch was not resumed: {:?}",
+        t.sim.requests()
+    );
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
+#[tokio::test]
+async fn gone_410_on_the_watch_relists_and_the_create_still_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().expire_watch_rv();
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &["create", "stuck-01", "--yes", "--name", "g1", "-v", "1"],
+        "Snapshot g1: ",
+        finish(t.sim.store().clone(), "g1"),
+    )
+    .await;
+    out.assert_code(0).assert_stdout_contains("g1");
+    // The 410 arrives as an ERROR event inside the watch (as from a real API server); the
+    // watcher must answer it with a fresh list of the object.
+    let lists = t
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "GET"
+                && r.path.ends_with(SNAPSHOT_PATH)
+                && r.query.contains("fieldSelector=metadata.name%3Dg1")
+                && !r.query.contains("watch=true")
+        })
+        .count();
+    assert!(lists >= 2, "no relist after 410: {:?}", t.sim.requests());
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
+#[tokio::test]
+async fn sigint_while_following_a_snapshot_exits_130_and_leaves_it_running() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["create", "stuck-01", "--yes", "--name", "int-1", "-v", "1"])
+        .interrupt_after("Snapshot int-1: ")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("error: stopped following snapshot int-1")
+        .assert_stderr_contains(
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe int-1 -n production",
+        );
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+    let snap = get(&t, SNAPSHOT_GVR, "int-1").expect("snapshot still there");
+    assert!(snap["metadata"]["deletionTimestamp"].is_null());
+}
+
+#[tokio::test]
+async fn sigint_while_waiting_for_the_vm_to_stop_exits_130_and_creates_no_snapshot() {
+    // The scenario of the other tests, with VMs that take ~1000s to stop.
+    let mut cfg = config();
+    cfg.scenarios
+        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/scenario-slow-stop"));
+    let t = TestSim::with(cfg).await;
+    t.vm_status("web-02", "Running").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create", "web-02", "--stop", "--yes", "--name", "int-2", "-v", "1",
+        ])
+        .interrupt_after("VM web-02: ")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("error: stopped waiting for VM production/web-02 to be Stopped")
+        .assert_stderr_contains("hint: check it with: kubectl get vm web-02 -n production");
+    assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 202)]);
+    assert!(get(&t, SNAPSHOT_GVR, "int-2").is_none());
+    // The stop request stays in effect on the server.
+    let vm = get(&t, VMS, "web-02").expect("vm");
+    assert_ne!(vm["spec"]["runStrategy"], "Always", "{vm}");
+}
+
+#[tokio::test]
+async fn sigint_while_following_a_deletion_exits_130_and_the_deletion_continues() {
+    let t = TestSim::start().await;
+    // A finalizer nobody removes keeps the snapshot in Deleting.
+    t.sim
+        .store()
+        .mutate(
+            &gvr(SNAPSHOT_GVR),
+            Some("production"),
+            "web-02-nightly",
+            |s| {
+                let fins = s["metadata"]["finalizers"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let mut fins = fins;
+                fins.push("faults.test/hold".into());
+                s["metadata"]["finalizers"] = fins.into();
+            },
+        )
+        .expect("finalizer added");
+    let out = t
+        .cmd()
+        .args(&["delete", "web-02-nightly", "--yes", "-v", "1"])
+        .interrupt_after("Deleting snapshot web-02-nightly: ")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("error: stopped following the deletion of snapshot web-02-nightly");
+    let deletes: Vec<_> = t.writes();
+    assert_eq!(deletes.len(), 1, "{}", crate::kit::describe(&deletes));
+    assert_eq!(deletes[0].method, "DELETE");
+    let snap = get(&t, SNAPSHOT_GVR, "web-02-nightly").expect("still there, being deleted");
+    assert!(snap["metadata"]["deletionTimestamp"].is_string());
+}
+
+#[tokio::test]
+async fn sigint_while_following_a_restore_exits_130_and_the_restore_stays() {
+    let t = TestSim::start().await;
+    // legacy-04's restores never finish (scenario); give it a ready snapshot first.
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "legacy-snap", "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"}}
+    });
+    t.sim
+        .store()
+        .create(&gvr(SNAPSHOT_GVR), snap)
+        .expect("snapshot created");
+    t.snapshot_ready("legacy-snap").await;
+    t.wait_until(VMS, "production", "legacy-04", |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "legacy-04",
+            "--snapshot",
+            "legacy-snap",
+            "--yes",
+            "--confirm-name",
+            "legacy-snap",
+            "-v",
+            "1",
+        ])
+        .interrupt_after("Restoring VM legacy-04: ")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("error: stopped following restore")
+        .assert_stderr_contains("do not start the VM until the restore completes");
+    let w = t.writes();
+    assert!(
+        w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with(RESTORES),
+        "{}",
+        crate::kit::describe(&w)
+    );
+    let restores = t.sim.store().list(
+        &Gvr::new("snapshot.kubevirt.io", "v1beta1", RESTORES),
+        Some("production"),
+    );
+    assert_eq!(restores.len(), 1, "the restore object stays on the server");
+}
