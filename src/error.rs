@@ -210,11 +210,7 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             };
         }
     };
-    let reason = if status.reason.is_empty() {
-        reason_for(status.code)
-    } else {
-        &status.reason
-    };
+    let reason = reason_of(status);
     let code = match status.code {
         401 | 403 => EXIT_FORBIDDEN,
         404 => EXIT_NOT_FOUND,
@@ -261,6 +257,37 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
         }
     }
     Rendered { code, lines }
+}
+
+/// The server's reason, unless it is missing or belongs to another code (some servers and
+/// proxies send a generic reason with a specific code): then the code's own reason.
+fn reason_of(status: &kube::core::Status) -> &str {
+    let canonical = reason_for(status.code);
+    let known_elsewhere =
+        canonical != "Unknown" && code_of(&status.reason).is_some_and(|c| c != status.code);
+    if status.reason.is_empty() || known_elsewhere {
+        canonical
+    } else {
+        &status.reason
+    }
+}
+
+fn code_of(reason: &str) -> Option<u16> {
+    Some(match reason {
+        "BadRequest" => 400,
+        "Unauthorized" => 401,
+        "Forbidden" => 403,
+        "NotFound" => 404,
+        "MethodNotAllowed" => 405,
+        "AlreadyExists" | "Conflict" => 409,
+        "Gone" | "Expired" => 410,
+        "Invalid" => 422,
+        "TooManyRequests" => 429,
+        "InternalError" => 500,
+        "ServiceUnavailable" => 503,
+        "Timeout" => 504,
+        _ => return None,
+    })
 }
 
 fn reason_for(code: u16) -> &'static str {
@@ -378,6 +405,16 @@ mod tests {
             "{}",
             r.lines[2]
         );
+    }
+
+    #[test]
+    fn a_generic_reason_with_a_specific_code_reads_as_the_code() {
+        let r = render(&api_error(403, "InternalError", "denied"), None);
+        assert_eq!(r.lines[1], "Error from server (Forbidden): denied");
+        let r = render(&api_error(409, "AlreadyExists", "exists"), None);
+        assert_eq!(r.lines[1], "Error from server (AlreadyExists): exists");
+        let r = render(&api_error(403, "SomethingNew", "x"), None);
+        assert_eq!(r.lines[1], "Error from server (SomethingNew): x");
     }
 
     #[test]

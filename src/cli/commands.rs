@@ -12,7 +12,8 @@ pub struct CreateArgs {
     #[arg(value_name = "VM")]
     pub vm: String,
     /// Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)
-    #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain)]
+    #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain,
+          allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Stop a running VM first, for an offline (fully consistent) snapshot
     #[arg(long, conflicts_with = "online")]
@@ -25,7 +26,8 @@ pub struct CreateArgs {
     pub start_after: bool,
     /// Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m;
     /// 0 = never)
-    #[arg(long, value_name = "DURATION", value_parser = parse_go_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_go_duration,
+          allow_hyphen_values = true)]
     pub failure_deadline: Option<String>,
     /// Label for the snapshot, KEY=VALUE (repeatable)
     #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
@@ -37,7 +39,8 @@ pub struct CreateArgs {
     #[arg(long)]
     pub no_wait: bool,
     /// How long to wait for the snapshot to become ready
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub timeout: Duration,
 }
 
@@ -79,7 +82,8 @@ pub struct DeleteArgs {
     #[arg(long)]
     pub no_wait: bool,
     /// How long to wait for them to disappear
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub timeout: Duration,
 }
 
@@ -111,7 +115,8 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub no_wait: bool,
     /// How long to wait for the restore to complete
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub timeout: Duration,
 }
 

@@ -67,7 +67,8 @@ pub struct GlobalArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
     /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub request_timeout: Option<Duration>,
     /// Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there
     /// is no terminal for a spinner
