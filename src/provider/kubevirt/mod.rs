@@ -6,6 +6,7 @@
 
 mod build;
 mod client;
+pub mod clone;
 mod convert;
 pub mod json;
 pub mod resources;
