@@ -5,6 +5,7 @@
 
 pub mod detect;
 pub mod kubevirt;
+pub mod vmoperator;
 
 pub use detect::{Detected, ProviderKind, choose};
 
