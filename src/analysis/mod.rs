@@ -3,6 +3,7 @@
 mod analyse;
 pub mod config_diff;
 mod quantity;
+pub mod readiness;
 pub mod retention;
 pub mod safety;
 mod snapshot_class;
