@@ -73,7 +73,14 @@ async fn an_invalid_label_is_refused_before_any_request() {
     for bad in ["a=-x", "/x=y", "a/b/c=d", "-k=v", "k=v-"] {
         let out = t
             .cmd()
-            .args(&["create", "database-01", "--yes", "--name", "lbl", "-l", bad])
+            .args(&[
+                "create",
+                "database-01",
+                "--yes",
+                "--name",
+                "lbl",
+                &format!("--label={bad}"),
+            ])
             .run()
             .await;
         out.assert_code(2)
