@@ -30,7 +30,8 @@ pub struct CreateArgs {
           allow_hyphen_values = true)]
     pub failure_deadline: Option<String>,
     /// Label for the snapshot, KEY=VALUE (repeatable)
-    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label,
+          allow_hyphen_values = true)]
     pub labels: Vec<(String, String)>,
     /// Wait until the snapshot is ready (the default)
     #[arg(long, overrides_with = "no_wait")]
@@ -172,43 +173,55 @@ wait_flag!(CreateArgs);
 wait_flag!(DeleteArgs);
 wait_flag!(RestoreArgs);
 
-/// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters of
-/// lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.
+/// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters,
+/// dot-separated parts of lowercase letters, digits and '-', each starting and ending with a
+/// letter or digit.
 pub fn parse_dns1123_subdomain(s: &str) -> Result<String, String> {
-    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
-    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if s.is_empty()
-        || s.len() > 253
-        || !s.chars().all(ok_char)
-        || !alnum(s.chars().next())
-        || !alnum(s.chars().last())
-        || s.split('.').any(|part| part.is_empty())
-    {
-        return Err(format!(
-            "{s:?} is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \
-             '-' or '.', starting and ending with a letter or digit"
-        ));
+    if s.len() <= 253 && !s.is_empty() && s.split('.').all(|p| is_label_part(p, false)) {
+        return Ok(s.to_string());
     }
-    Ok(s.to_string())
+    Err(format!(
+        "{s:?} is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \
+         '-' or '.', each '.'-separated part starting and ending with a letter or digit"
+    ))
 }
 
-/// `KEY=VALUE` for `--label`.
-pub fn parse_label(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))?;
-    let valid = |t: &str| {
-        t.len() <= 63
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+/// One part of a name: non-empty, alphanumeric at both ends, '-' inside (and '_' and '.'
+/// too, and upper case, for label names and values: `qualified`).
+fn is_label_part(p: &str, qualified: bool) -> bool {
+    let alnum = |c: char| {
+        c.is_ascii_digit() || c.is_ascii_lowercase() || (qualified && c.is_ascii_uppercase())
     };
-    let name = k.rsplit('/').next().unwrap_or(k);
-    if name.is_empty() || !valid(name) || !valid(v) {
-        return Err(format!(
-            "{s:?} is not a valid label (KEY=VALUE, alphanumerics, '-', '_', '.')"
-        ));
+    let inner = |c: char| alnum(c) || c == '-' || (qualified && (c == '_' || c == '.'));
+    !p.is_empty()
+        && p.chars().next().is_some_and(alnum)
+        && p.chars().last().is_some_and(alnum)
+        && p.chars().all(inner)
+}
+
+/// `KEY=VALUE` for `--label`, checked as Kubernetes checks labels: KEY is `[prefix/]name`
+/// with a DNS-subdomain prefix and a name of at most 63 characters; VALUE is empty or like
+/// a name.
+pub fn parse_label(s: &str) -> Result<(String, String), String> {
+    let bad = || {
+        format!(
+            "{s:?} is not a valid label: KEY=VALUE, KEY as [prefix/]name (name and value: at \
+             most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"
+        )
+    };
+    let (k, v) = s.split_once('=').ok_or_else(bad)?;
+    let (prefix, name) = match k.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    let prefix_ok = prefix.is_none_or(|p| parse_dns1123_subdomain(p).is_ok());
+    let name_ok = name.len() <= 63 && is_label_part(name, true);
+    let value_ok = v.is_empty() || (v.len() <= 63 && is_label_part(v, true));
+    if prefix_ok && name_ok && value_ok {
+        Ok((k.to_string(), v.to_string()))
+    } else {
+        Err(bad())
     }
-    Ok((k.to_string(), v.to_string()))
 }
 
 #[cfg(test)]
@@ -325,11 +338,46 @@ mod tests {
     }
 
     #[test]
+    fn label_rules_follow_kubernetes() {
+        for ok in [
+            "a=b",
+            "app.kubernetes.io/name=db",
+            "a=",
+            "A_b.c=X-1",
+            "x/y=z",
+        ] {
+            assert!(parse_label(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a=-x",
+            "/x=y",
+            "a/b/c=d",
+            "-k=v",
+            "k-=v",
+            "novalue",
+            "a=b c",
+            &format!("{}=v", "k".repeat(64)),
+        ] {
+            assert!(parse_label(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn dns1123_rules() {
         for ok in ["a", "db-01-snapshot-20261126-100000", "a.b-c", "0abc"] {
             assert!(parse_dns1123_subdomain(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "-a", "a-", "A", "a_b", "a..b", &"a".repeat(254)] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "A",
+            "a_b",
+            "a..b",
+            "a.-b",
+            "a-.b",
+            &"a".repeat(254),
+        ] {
             assert!(parse_dns1123_subdomain(bad).is_err(), "{bad}");
         }
     }

@@ -35,7 +35,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "h" => 3600.0,
             _ => return Err(bad(s)),
         };
-        total += Duration::from_secs_f64(value * factor);
+        let part = Duration::try_from_secs_f64(value * factor).map_err(|_| bad(s))?;
+        total = total.checked_add(part).ok_or_else(|| bad(s))?;
     }
     Ok(total)
 }
@@ -71,6 +72,12 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("42"), Ok(Duration::from_secs(42)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn huge_numbers_are_errors_not_panics() {
+        assert!(parse_duration("99999999999999999999h").is_err());
+        assert!(parse_duration("18446744073709551615s18446744073709551615s").is_err());
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Connection {
     pub server: String,
     /// The API server URL.
     pub url: String,
+    /// Things the user should know about this connection (printed as `warning:` lines).
+    pub warnings: Vec<String>,
 }
 
 /// Where the kubeconfig comes from.
@@ -67,12 +69,60 @@ pub fn load_kubeconfig(files: &[PathBuf]) -> anyhow::Result<Kubeconfig> {
     files
         .iter()
         .try_fold(Kubeconfig::default(), |merged, path| {
-            let next = Kubeconfig::read_from(path)
-                .with_context(|| format!("failed to read kubeconfig {}", path.display()))?;
+            let next = Kubeconfig::read_from(path).map_err(|e| read_error(path, &e))?;
             merged
                 .merge(next)
                 .with_context(|| format!("failed to merge kubeconfig {}", path.display()))
         })
+}
+
+/// Why a kubeconfig could not be read, said once. A parse error never quotes the file: the
+/// YAML parser's snippet would print tokens and keys to the terminal, so only the line is
+/// given.
+fn read_error(path: &Path, err: &(dyn std::error::Error + 'static)) -> anyhow::Error {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return anyhow::anyhow!("failed to read kubeconfig {}: {io}", path.display());
+        }
+        cur = e.source();
+    }
+    let text = err.to_string();
+    let line = text
+        .find("line ")
+        .map(|i| &text[i + 5..])
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty());
+    let place = line
+        .map(|n| format!(" (near line {n})"))
+        .unwrap_or_default();
+    anyhow::Error::new(
+        UserError::failure(format!(
+            "failed to read kubeconfig {}: it is not a valid kubeconfig{place}",
+            path.display()
+        ))
+        .hint(format!(
+            "check it with: kubectl config view --kubeconfig {}",
+            path.display()
+        )),
+    )
+}
+
+/// The cluster the flags and kubeconfig select, for messages.
+fn cluster_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
+    if let Some(c) = &global.cluster {
+        return Some(c.clone());
+    }
+    let ctx = global
+        .context
+        .clone()
+        .or_else(|| kc.current_context.clone())?;
+    let named = kc.contexts.iter().find(|c| c.name == ctx)?;
+    named.context.as_ref().map(|c| c.cluster.clone())
 }
 
 /// Checks the names given by --context/--cluster/--user exist, with kubectl's wording.
@@ -115,18 +165,28 @@ pub async fn connect(
     vars: &BTreeMap<String, String>,
 ) -> anyhow::Result<Connection> {
     let source = kubeconfig_source(global.kubeconfig.as_deref(), vars, |p| p.exists());
+    let mut warnings = Vec::new();
     let mut config = match source {
         Source::Files(files) => {
             let kc = load_kubeconfig(&files)?;
             check_overrides(&kc, global)?;
+            let cluster = cluster_name(&kc, global);
             let opts = KubeConfigOptions {
                 context: global.context.clone(),
                 cluster: global.cluster.clone(),
                 user: global.user.clone(),
             };
-            Config::from_custom_kubeconfig(kc, &opts)
+            let config = Config::from_custom_kubeconfig(kc, &opts)
                 .await
-                .context("failed to load the kubeconfig")?
+                .context("failed to load the kubeconfig")?;
+            if config.accept_invalid_certs {
+                warnings.push(format!(
+                    "TLS certificate verification is disabled for cluster {} by the kubeconfig \
+                     (insecure-skip-tls-verify): the server's identity is not checked",
+                    cluster.unwrap_or_else(|| config.cluster_url.to_string())
+                ));
+            }
+            config
         }
         Source::InCluster => Config::incluster().map_err(|_| {
             UserError::failure("no kubeconfig found and not running inside a cluster").hint(
@@ -159,6 +219,7 @@ pub async fn connect(
         namespace,
         server,
         url,
+        warnings,
     })
 }
 
@@ -210,6 +271,29 @@ mod tests {
         let kc = load_kubeconfig(&[a, b]).unwrap();
         assert_eq!(kc.current_context.as_deref(), Some("a"));
         assert_eq!(kc.contexts.len(), 2);
+    }
+
+    #[test]
+    fn a_missing_file_says_why_once() {
+        let e = load_kubeconfig(&[PathBuf::from("/nonexistent/kc")]).unwrap_err();
+        let text = format!("{e:#}");
+        assert_eq!(text.matches("No such file").count(), 1, "{text}");
+        assert!(
+            text.starts_with("failed to read kubeconfig /nonexistent/kc: "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_file_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("kc");
+        let text = "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: s3cr3t\n  broken: [\n";
+        std::fs::write(&p, text).unwrap();
+        let e = load_kubeconfig(std::slice::from_ref(&p)).unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(!msg.contains("s3cr3t"), "{msg}");
+        assert!(msg.contains("not a valid kubeconfig"), "{msg}");
     }
 
     #[test]

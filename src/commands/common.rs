@@ -24,6 +24,14 @@ pub fn served_api_version(obj: &mut Value, kv: &KubeVirt, kind: Kind) {
     obj["apiVersion"] = Value::String(kind.api_version(&kv.versions()));
 }
 
+/// Adds a hint to a user-facing error; other errors pass unchanged.
+pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        Err(other) => other,
+    }
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)

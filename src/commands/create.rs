@@ -394,7 +394,16 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     if plan.mode == Mode::StopFirst && !server_dry_run {
         kv.stop_vm(&ns, &plan.vm).await?;
         stopped_at = Some(Instant::now());
-        common::wait_vm_status(ctx, &ns, &plan.vm, "Stopped", plan.timeout).await?;
+        if let Err(e) = common::wait_vm_status(ctx, &ns, &plan.vm, "Stopped", plan.timeout).await {
+            return Err(common::with_hint(
+                e,
+                format!(
+                    "no snapshot was taken; the VM was asked to stop, start it again with: \
+                     virtctl start {} -n {ns}",
+                    plan.vm
+                ),
+            ));
+        }
         vm_state = "Stopped".to_string();
     }
     let mut obj = kv::build_snapshot(
