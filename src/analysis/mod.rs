@@ -1,6 +1,7 @@
 //! Storage analysis: pure functions from fetched objects to findings about what a snapshot will capture.
 
 mod analyse;
+pub mod batch;
 pub mod config_diff;
 mod quantity;
 pub mod readiness;
