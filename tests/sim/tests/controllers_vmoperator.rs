@@ -18,7 +18,10 @@ use vmsnap_sim::controllers::vmoperator::{
 use vmsnap_sim::controllers::{self, ControllerConfig, vmoperator_admission};
 use vmsnap_sim::schema;
 use vmsnap_sim::store::{Event, Gvr, Store};
-use vmsnap_sim::{Registry, Scenario};
+use vmsnap_sim::{Registry, Scenario, Sim, SimConfig};
+
+mod protocol_support;
+use protocol_support::Client;
 
 const NS: &str = "dev-team";
 
@@ -850,4 +853,150 @@ async fn the_vmoperator_scenario_validates_and_settles_and_what_the_controller_w
         let bad = invalid(schemas, &v5);
         assert!(bad.is_empty(), "{bad:#?}");
     }
+}
+
+#[test]
+fn the_plugin_fixtures_validate_against_the_real_schemas() {
+    let Some(dir) = schema_dir() else { return };
+    let (all, _) = schema::load_dir(&dir).expect("reference dir readable");
+    let schemas: BTreeMap<_, _> = all
+        .into_iter()
+        .filter(|v| v.group == vmoperator::GROUP)
+        .map(|v| {
+            (
+                (format!("{}/{}", v.group, v.version), v.kind.clone()),
+                v.schema,
+            )
+        })
+        .collect();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/vmoperator");
+    let mut scenario = Scenario::default();
+    scenario.load_path(&fixtures).expect("fixtures load");
+    let docs: Vec<Value> = scenario.objects.into_iter().map(|(_, d)| d).collect();
+    assert!(docs.len() >= 18, "{} fixtures", docs.len());
+    let bad = invalid(&schemas, &docs);
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// The scenario served over HTTP with instant controllers.
+async fn served() -> (Sim, Client) {
+    let config = SimConfig {
+        scenarios: vec![scenario_dir()],
+        ..SimConfig::empty()
+    };
+    let sim = Sim::start(config).await.expect("simulator starts");
+    let client = Client::new(sim.addr(), sim.token("admin").as_deref());
+    (sim, client)
+}
+
+const SNAPS: &str =
+    "/apis/vmoperator.vmware.com/v1alpha5/namespaces/dev-team/virtualmachinesnapshots";
+const VMS: &str = "/apis/vmoperator.vmware.com/v1alpha5/namespaces/dev-team/virtualmachines";
+
+#[tokio::test]
+async fn over_http_a_new_snapshot_is_labelled_by_the_webhook_and_selectable_by_its_vm() {
+    let (sim, c) = served().await;
+    assert_eq!(sim.default_namespace(), NS);
+    let group = c.get("/apis/vmoperator.vmware.com").await.json();
+    assert_eq!(group["preferredVersion"]["version"], "v1alpha6");
+    assert!(
+        group["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["version"] == "v1alpha5")
+    );
+    let mut w = c
+        .watch(&format!(
+            "{SNAPS}?watch=true&labelSelector={VM_NAME_LABEL}%3Dbuild-01"
+        ))
+        .await;
+    let created = c
+        .post(SNAPS, &snap("build-01-first", "build-01", false))
+        .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let obj = created.json();
+    assert_eq!(
+        obj["metadata"]["labels"][VM_NAME_LABEL], "build-01",
+        "set at admission"
+    );
+    assert_eq!(obj["apiVersion"], "vmoperator.vmware.com/v1alpha5");
+    let ready = tokio::time::timeout(
+        Duration::from_secs(20),
+        w.until(|ev| {
+            ev["object"]["metadata"]["name"] == "build-01-first" && is_true(&ev["object"], READY)
+        }),
+    )
+    .await
+    .expect("ready in time");
+    assert_eq!(ready["object"]["status"]["powerState"], "PoweredOff");
+    let listed = c
+        .get(&format!("{SNAPS}?labelSelector={VM_NAME_LABEL}%3Dweb-01"))
+        .await
+        .json();
+    let mut names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "web-01-base",
+            "web-01-hotfix",
+            "web-01-post-upgrade",
+            "web-01-pre-upgrade"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn over_http_vks_nodes_and_a_second_revert_are_refused_with_the_webhooks_words() {
+    let (sim, c) = served().await;
+    let refused = c
+        .post(SNAPS, &snap("node-snap", "tkc-1-np-7x2kq", false))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.json()["message"],
+        "admission webhook \"default.validating.virtualmachinesnapshot.v1alpha6.vmoperator.vmware.com\" denied the request: spec.vmName: Forbidden: snapshots are not allowed for VKS/TKG nodes"
+    );
+    let revert = json!({"spec": {"currentSnapshotName": "app-02-v2"}});
+    let busy = c
+        .patch(
+            &format!("{VMS}/app-02"),
+            "application/merge-patch+json",
+            &revert,
+        )
+        .await;
+    assert_eq!(busy.status, 422);
+    assert!(busy.json()["message"].as_str().unwrap().ends_with(
+        "spec.currentSnapshotName: Forbidden: a snapshot revert is already in progress"
+    ));
+    let node = c
+        .patch(
+            &format!("{VMS}/tkc-1-np-7x2kq"),
+            "application/merge-patch+json",
+            &revert,
+        )
+        .await;
+    assert!(
+        node.json()["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("snapshot revert is not allowed for VKS nodes")
+    );
+    assert!(
+        sim.store()
+            .get(&snapshot_gvr(), Some(NS), "node-snap")
+            .is_none(),
+        "nothing written"
+    );
 }
