@@ -1,0 +1,208 @@
+//! Thin async calls to the API server for the Deckhouse provider.
+//!
+//! Every call adds a lowercase "failed to <verb> <Kind> <ns>/<name>" context and keeps the
+//! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
+
+use anyhow::{Context, Result};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
+use kube::{Client, Error as KubeError};
+use serde_json::Value;
+
+use super::convert::vm_disks;
+use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
+use super::resources::Kind;
+use crate::provider::kubevirt::json::{name, namespace, str_at};
+use crate::provider::kubevirt::{FIELD_MANAGER, LIST_PAGE_SIZE};
+
+/// The Deckhouse provider bound to a client.
+#[derive(Clone)]
+pub struct Deckhouse {
+    client: Client,
+}
+
+fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
+    serde_json::to_value(obj).map_err(KubeError::SerdeError)
+}
+
+fn where_(ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "across all namespaces".to_owned(),
+    }
+}
+
+/// A VM's objects the snapshot preflight needs.
+#[derive(Debug, Clone)]
+pub struct VmInputs {
+    pub vm: Value,
+    /// The VM's VirtualDisks that exist.
+    pub disks: Vec<Value>,
+}
+
+impl Deckhouse {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// An API handle addressed by plural + group + version; `ns: None` = all namespaces.
+    pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
+        let ar = kind.api_resource();
+        match ns {
+            Some(ns) if kind.namespaced() => Api::namespaced_with(self.client.clone(), ns, &ar),
+            _ => Api::all_with(self.client.clone(), &ar),
+        }
+    }
+
+    /// GET one object; None on 404.
+    pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
+        let ns_opt = kind.namespaced().then_some(ns);
+        let got = self
+            .api(kind, ns_opt)
+            .get_opt(name_)
+            .await
+            .and_then(|o| o.map(to_value).transpose());
+        got.with_context(|| format!("failed to get {} {ns}/{name_}", kind.kind()))
+    }
+
+    /// A full (paginated) list in one namespace or all of them.
+    pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
+        let api = self.api(kind, ns);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut lp = ListParams::default().limit(LIST_PAGE_SIZE);
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            let page = api
+                .list(&lp)
+                .await
+                .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))?;
+            for item in page.items {
+                out.push(to_value(item)?);
+            }
+            match page.metadata.continue_ {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
+    /// `spec.virtualMachineName` here).
+    pub async fn list_vm_snapshots(
+        &self,
+        ns: Option<&str>,
+        vm: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(Kind::VirtualMachineSnapshot, ns).await?;
+        if let Some(vm) = vm {
+            all.retain(|s| str_at(s, "/spec/virtualMachineName") == Some(vm));
+        }
+        Ok(all)
+    }
+
+    /// Disk snapshots, of one disk when given.
+    pub async fn list_disk_snapshots(
+        &self,
+        ns: Option<&str>,
+        disk: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(Kind::VirtualDiskSnapshot, ns).await?;
+        if let Some(d) = disk {
+            all.retain(|s| str_at(s, "/spec/virtualDiskName") == Some(d));
+        }
+        Ok(all)
+    }
+
+    /// The VM and its existing VirtualDisks (one list of the namespace's disks).
+    pub async fn vm_inputs(&self, ns: &str, vm: &str) -> Result<Option<VmInputs>> {
+        let Some(vm) = self.get(Kind::VirtualMachine, ns, vm).await? else {
+            return Ok(None);
+        };
+        let wanted = vm_disks(&vm);
+        let disks = if wanted.is_empty() {
+            vec![]
+        } else {
+            self.list(Kind::VirtualDisk, Some(ns))
+                .await?
+                .into_iter()
+                .filter(|d| wanted.iter().any(|w| w == name(d)))
+                .collect()
+        };
+        Ok(Some(VmInputs { vm, disks }))
+    }
+
+    /// POST an object of `kind` (its namespace from metadata). `dry_run` = server-side dry run.
+    pub async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
+        let ns = namespace(&obj).to_owned();
+        let what = format!("{} {ns}/{}", kind.kind(), name(&obj));
+        let dynamic: DynamicObject =
+            serde_json::from_value(obj).with_context(|| format!("failed to encode {what}"))?;
+        let pp = PostParams {
+            dry_run,
+            field_manager: Some(FIELD_MANAGER.to_owned()),
+        };
+        let created = self
+            .api(kind, Some(&ns))
+            .create(&pp, &dynamic)
+            .await
+            .and_then(to_value);
+        created.with_context(|| format!("failed to create {what}"))
+    }
+
+    /// Creates a VirtualMachineOperation. When Deckhouse refuses it because another operation
+    /// holds the VM, the error says which one and how to follow it.
+    pub async fn create_operation(&self, obj: Value, dry_run: bool) -> Result<Value> {
+        let vm = str_at(&obj, "/spec/virtualMachineName")
+            .unwrap_or("")
+            .to_owned();
+        let ns = namespace(&obj).to_owned();
+        match self
+            .create(Kind::VirtualMachineOperation, obj, dry_run)
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let refused = e.chain().find_map(|c| match c.downcast_ref::<KubeError>() {
+                    Some(KubeError::Api(s)) => refused_by_active_operation(&s.message),
+                    _ => None,
+                });
+                let Some(running) = refused else {
+                    return Err(e);
+                };
+                let ops = self
+                    .list(Kind::VirtualMachineOperation, Some(&ns))
+                    .await
+                    .unwrap_or_default();
+                let message = match active_operation(&ops, &vm) {
+                    Some(op) => active_operation_message(&vm, &op),
+                    None => format!(
+                        "the virtual machine {vm} already has an operation in progress: {running}; Deckhouse runs one operation per VM at a time"
+                    ),
+                };
+                Err(e.context(message))
+            }
+        }
+    }
+
+    /// DELETE one object; Ok(false) when it was already gone.
+    pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
+        match self
+            .api(kind, Some(ns))
+            .delete(name_, &DeleteParams::default())
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(KubeError::Api(s)) if s.code == 404 => Ok(false),
+            Err(e) => {
+                Err(e).with_context(|| format!("failed to delete {} {ns}/{name_}", kind.kind()))
+            }
+        }
+    }
+}
