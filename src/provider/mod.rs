@@ -3,6 +3,7 @@
 //! One variant today. Commands reach KubeVirt through [`Provider::kubevirt`]; when a second
 //! platform arrives, the operations commands share move behind forwarding methods here.
 
+pub mod deckhouse;
 pub mod detect;
 pub mod kubevirt;
 pub mod vmoperator;
