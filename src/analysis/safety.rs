@@ -111,6 +111,15 @@ pub fn undo_command(namespace: &str, vm: &str, safety: &str) -> String {
     format!("kubectl vmsnap restore {vm} --snapshot {safety} -n {namespace}")
 }
 
+/// What the restore preview says when `--no-safety-snapshot` is given: what is lost.
+pub fn no_safety_snapshot_warning(namespace: &str, vm: &str) -> String {
+    format!(
+        "no safety snapshot: VM {namespace}/{vm}'s current disks and configuration will be replaced, \
+         and nothing can undo the restore (without --no-safety-snapshot, a snapshot of the VM as it \
+         is now is taken first, and the report prints the command that undoes the restore)"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +216,10 @@ mod tests {
         assert_eq!(
             undo_command("prod", "db", "db-pre-restore-20261126-090507"),
             "kubectl vmsnap restore db --snapshot db-pre-restore-20261126-090507 -n prod"
+        );
+        assert!(
+            no_safety_snapshot_warning("prod", "db")
+                .starts_with("no safety snapshot: VM prod/db's current disks and configuration")
         );
         let a = safety_annotations("prod", "db", "db-pre-restore-x", "nightly");
         assert_eq!(a[RESTORING_ANNOTATION], "nightly");

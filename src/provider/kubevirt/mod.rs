@@ -10,6 +10,7 @@ pub mod clone;
 mod convert;
 pub mod json;
 pub mod resources;
+pub mod safety;
 
 pub use build::{build_restore, build_snapshot};
 pub use client::{FIELD_MANAGER, KubeVirt, LIST_PAGE_SIZE};
