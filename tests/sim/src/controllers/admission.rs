@@ -38,6 +38,20 @@ impl Denial {
 
     /// The whole `metav1.Status` body (422 Invalid with the causes).
     pub fn to_status(&self) -> Value {
+        if self.webhook.ends_with(".vmoperator.vmware.com") {
+            // VM Operator answers 422 with the joined field errors as the reason and no causes
+            // (webhooks/common/response.go); the apiserver passes that on.
+            let joined: Vec<&str> = self.causes.iter().map(|c| c.message.as_str()).collect();
+            return json!({
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": self.message(),
+                "reason": joined.join(", "),
+                "code": 422,
+            });
+        }
         let causes: Vec<Value> = self
             .causes
             .iter()

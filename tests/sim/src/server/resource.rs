@@ -74,7 +74,8 @@ fn admit(
 ) -> Result<(), ApiError> {
     admission::admit(store, gvr, op, obj, old).map_err(|denial| {
         let status = denial.to_status();
-        let mut e = ApiError::new(422, "Invalid", denial.message());
+        let reason = status["reason"].as_str().unwrap_or("Invalid");
+        let mut e = ApiError::new(422, reason, denial.message());
         e.details = status.get("details").cloned();
         e
     })
