@@ -160,6 +160,9 @@ impl Sim {
         for path in &config.scenarios {
             scenario.load_path(path)?;
         }
+        if let Some(platforms) = &scenario.platforms {
+            registry.retain_platforms(platforms);
+        }
         let store = Store::new();
         scenario.apply(&store, &registry)?;
 

@@ -1,7 +1,7 @@
 //! The kinds the simulator serves: names, scope, verbs, printer columns and (when the reference
 //! CRDs are found) their OpenAPI v3 schemas; plus the discovery documents built from them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -124,7 +124,43 @@ fn def(
     }
 }
 
+/// A virtualization platform whose kinds a simulated cluster may serve. A real cluster runs
+/// one (two kinds named VirtualMachineSnapshot with the short name `vmsnapshot` on one cluster
+/// is rare), so a scenario's `sim.yaml` says which with `platforms:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// KubeVirt with CDI: kubevirt.io and its *.kubevirt.io groups.
+    Kubevirt,
+    /// VMware VM Operator: vmoperator.vmware.com.
+    Vmoperator,
+    /// Deckhouse Virtualization: virtualization.deckhouse.io.
+    Deckhouse,
+}
+
+impl Platform {
+    /// The platform an API group belongs to; `None` for Kubernetes' own and CSI's groups.
+    pub fn of_group(group: &str) -> Option<Platform> {
+        if group == "kubevirt.io" || group.ends_with(".kubevirt.io") {
+            Some(Platform::Kubevirt)
+        } else if group == "vmoperator.vmware.com" {
+            Some(Platform::Vmoperator)
+        } else if group == "virtualization.deckhouse.io" {
+            Some(Platform::Deckhouse)
+        } else {
+            None
+        }
+    }
+}
+
 impl Registry {
+    /// Stop serving the kinds (and KubeVirt's subresource actions) of platforms not listed.
+    pub fn retain_platforms(&mut self, platforms: &BTreeSet<Platform>) {
+        let keep = |group: &str| Platform::of_group(group).is_none_or(|p| platforms.contains(&p));
+        self.defs.retain(|d| keep(&d.group));
+        self.actions.retain(|a| keep(&a.group));
+    }
+
     /// The kinds of a KubeVirt cluster with CSI snapshots and CDI, without schemas.
     pub fn builtin() -> Self {
         let mut defs = vec![
@@ -827,6 +863,37 @@ fn storage_hash(group: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retaining_platforms_drops_the_other_platforms_kinds_and_keeps_kubernetes_own() {
+        let mut r = Registry::builtin();
+        r.retain_platforms(&BTreeSet::from([Platform::Kubevirt]));
+        assert!(
+            r.find("snapshot.kubevirt.io", "virtualmachinesnapshots")
+                .is_some()
+        );
+        assert!(r.find("cdi.kubevirt.io", "datavolumes").is_some());
+        assert!(
+            r.find("snapshot.storage.k8s.io", "volumesnapshots")
+                .is_some()
+        );
+        assert!(r.find("", "persistentvolumeclaims").is_some());
+        assert!(
+            r.find("vmoperator.vmware.com", "virtualmachinesnapshots")
+                .is_none()
+        );
+        assert!(
+            r.find("virtualization.deckhouse.io", "virtualmachinesnapshots")
+                .is_none()
+        );
+        r.retain_platforms(&BTreeSet::new());
+        assert!(r.find("kubevirt.io", "virtualmachines").is_none());
+        assert!(
+            r.action("subresources.kubevirt.io", "v1", "virtualmachines", "stop")
+                .is_none()
+        );
+        assert!(r.find("storage.k8s.io", "storageclasses").is_some());
+    }
 
     #[test]
     fn builtin_registry_serves_the_kubevirt_kinds() {

@@ -2,13 +2,14 @@
 //! `sim.yaml` (users and their rules, default user and namespace, controller timings and
 //! outcomes, faults), loaded into the store and the simulator's configuration.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::registry::Registry;
+use crate::registry::{Platform, Registry};
 use crate::server::auth::{User, builtin_users};
 use crate::server::faults::FaultRule;
 use crate::server::patch::merge_patch;
@@ -31,6 +32,9 @@ pub struct SimFile {
     pub controllers: Value,
     #[serde(default)]
     pub faults: Vec<FaultRule>,
+    /// The platforms whose kinds are served (default: all of them).
+    #[serde(default)]
+    pub platforms: Option<Vec<Platform>>,
 }
 
 /// Everything the scenarios given to a simulator add up to.
@@ -43,6 +47,9 @@ pub struct Scenario {
     pub namespace: String,
     pub controllers: Value,
     pub faults: Vec<FaultRule>,
+    /// The union of the platforms the loaded `sim.yaml` files declare; `None` when none
+    /// declares any, and then every platform is served.
+    pub platforms: Option<BTreeSet<Platform>>,
 }
 
 impl Default for Scenario {
@@ -54,6 +61,7 @@ impl Default for Scenario {
             namespace: "default".into(),
             controllers: json!({}),
             faults: vec![],
+            platforms: None,
         }
     }
 }
@@ -135,6 +143,11 @@ impl Scenario {
             merge_patch(&mut self.controllers, &file.controllers);
         }
         self.faults.extend(file.faults);
+        if let Some(platforms) = file.platforms {
+            self.platforms
+                .get_or_insert_with(BTreeSet::new)
+                .extend(platforms);
+        }
     }
 
     /// Put the documents into the store: namespaces first (created when only referenced),
@@ -240,6 +253,21 @@ impl Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platforms_are_the_union_of_what_sim_files_declare_and_all_when_none_does() {
+        let mut s = Scenario::default();
+        s.load_str("a/sim.yaml", "namespace: x\n").unwrap();
+        assert_eq!(s.platforms, None);
+        s.load_str("b/sim.yaml", "platforms: [kubevirt]\n").unwrap();
+        s.load_str("c/sim.yaml", "platforms: [deckhouse]\n")
+            .unwrap();
+        assert_eq!(
+            s.platforms,
+            Some(BTreeSet::from([Platform::Kubevirt, Platform::Deckhouse]))
+        );
+        assert!(s.load_str("d/sim.yaml", "platforms: [hyperv]\n").is_err());
+    }
 
     #[test]
     fn documents_load_with_namespaces_created_and_later_ones_winning() {
