@@ -32,4 +32,6 @@ pub use resources::{Kind, Unsupported, Version};
 pub use tree::{RenderOptions, SnapshotTree, TreeNode, build_tree, render_tree};
 
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 mod tests;
