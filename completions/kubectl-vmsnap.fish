@@ -30,7 +30,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l cluster -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -66,7 +66,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -94,7 +94,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l c
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -119,7 +119,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l clu
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -143,7 +143,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -166,7 +166,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -191,7 +191,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l clu
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -222,7 +222,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -248,7 +248,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -270,7 +270,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet, 1 phase changes, 6 and up every API request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
