@@ -122,7 +122,6 @@ fn dns1123_parser_accepts_what_kubernetes_accepts() {
 }
 
 #[test]
-#[ignore = "finding: parse_dns1123_subdomain accepts parts that start or end with '-' (\"a-.b\", \"a.-b\"); check each '.'-separated part, not just the whole name"]
 fn dns1123_parser_agrees_with_kubernetes() {
     let mut g = Gen::new(0x5eed_0003);
     for _ in 0..CASES {
@@ -187,7 +186,7 @@ fn go_durations_require_a_unit_and_accept_what_parse_duration_accepts() {
 fn duration_errors_always_name_the_expected_form() {
     let mut g = Gen::new(0x5eed_0006);
     for _ in 0..CASES {
-        // Short numbers only: the overflow case has its own (ignored) test below.
+        // Short numbers only: huge ones have their own test below.
         let s = g.text("0123456789.hmsun -", 6);
         if let Err(e) = parse_duration(&s) {
             assert!(e.contains("duration"), "{s:?}: {e}");
@@ -196,7 +195,6 @@ fn duration_errors_always_name_the_expected_form() {
 }
 
 #[test]
-#[ignore = "finding: parse_duration panics (Duration::from_secs_f64 overflow) on a huge number with a unit such as 99999999999999999999h; use checked arithmetic (Duration::try_from_secs_f64, checked_add) and return the usual error"]
 fn durations_never_panic_on_huge_numbers() {
     for s in [
         "99999999999999999999h",
@@ -234,7 +232,6 @@ fn label_parser_accepts_what_kubernetes_accepts() {
 }
 
 #[test]
-#[ignore = "finding: parse_label accepts keys and values Kubernetes refuses ('a=-x', '/x=y', 'a/b/c=d', '-k=v'); validate the prefix as a DNS subdomain and require names and values to start and end alphanumeric"]
 fn label_parser_agrees_with_kubernetes() {
     let mut g = Gen::new(0x5eed_0009);
     for _ in 0..CASES {

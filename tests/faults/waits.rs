@@ -314,7 +314,6 @@ async fn a_wait_that_times_out_exits_4_and_leaves_the_snapshot_running() {
 }
 
 #[tokio::test]
-#[ignore = "finding: Ctrl-C (or a timeout) while create waits for the VM to stop says only 'check it with kubectl get vm'; the VM stays stopped and no snapshot was taken, so say so and name 'virtctl start' as the create wait does (common.rs wait_vm_status, create.rs execute)"]
 async fn sigint_while_waiting_for_the_vm_to_stop_says_how_to_start_it_again() {
     let mut cfg = config();
     cfg.scenarios
@@ -329,5 +328,7 @@ async fn sigint_while_waiting_for_the_vm_to_stop_says_how_to_start_it_again() {
         .interrupt_after("VM web-02: ")
         .await;
     out.assert_code(130)
-        .assert_stderr_contains("virtctl start web-02 -n production");
+        .assert_stderr_contains(
+            "hint: no snapshot was taken; the VM was asked to stop, start it again with: virtctl start web-02 -n production",
+        );
 }
