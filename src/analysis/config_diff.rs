@@ -176,6 +176,32 @@ pub struct DiffSummary {
     pub notes: Vec<String>,
 }
 
+impl DiffSummary {
+    /// Sentences for the restore preview: each change, then the restored data, then notes.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.changes.iter().map(Change::describe).collect();
+        if out.is_empty() {
+            out.push("no configuration changes".to_owned());
+        }
+        if !self.restored_volumes.is_empty() {
+            let vols: Vec<String> = self
+                .restored_volumes
+                .iter()
+                .map(|r| match &r.current {
+                    Some(c) => format!("{} (now {c})", r.volume),
+                    None => r.volume.clone(),
+                })
+                .collect();
+            out.push(format!(
+                "data rolled back to the snapshot, each on a new PVC: {}",
+                vols.join(", ")
+            ));
+        }
+        out.extend(self.notes.iter().cloned());
+        out
+    }
+}
+
 /// The result: a unified diff plus its summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -553,3 +553,28 @@ fn edit_scripts_rebuild_the_new_side_with_the_fewest_edits() {
         );
     }
 }
+
+#[test]
+fn summary_sentences_for_the_restore_preview() {
+    let snap = live_vm();
+    let d = diff(&snap, &live_vm());
+    assert_eq!(
+        d.summary.describe(),
+        [
+            "no configuration changes",
+            "data rolled back to the snapshot, each on a new PVC: data (now db-data), root (now db-root)",
+        ]
+    );
+    let mut live = live_vm();
+    live["spec"]["template"]["spec"]["domain"]["cpu"]["cores"] = json!(8);
+    live["spec"]["runStrategy"] = json!("Manual");
+    let d = diff(&snap, &live);
+    assert_eq!(
+        d.summary.describe(),
+        [
+            "CPU cores: 8 → 4",
+            "data rolled back to the snapshot, each on a new PVC: data (now db-data), root (now db-root)",
+            "the snapshot was taken with run strategy Always; a restore keeps the VM's own (Manual)",
+        ]
+    );
+}

@@ -18,6 +18,8 @@ pub enum Snapshottable {
     Partial,
     /// A snapshot would fail or capture nothing.
     No,
+    /// The VM's storage could not be read (see the row's details).
+    Unknown,
 }
 
 impl Snapshottable {
@@ -26,6 +28,7 @@ impl Snapshottable {
             Self::Yes => "yes",
             Self::Partial => "partial",
             Self::No => "no",
+            Self::Unknown => "unknown",
         }
     }
 }
@@ -55,6 +58,8 @@ pub enum IssueKind {
     HotplugNotPersisted,
     /// Online without a guest agent: crash-consistent.
     NoGuestAgent,
+    /// The VM's storage could not be read (forbidden, or an API error).
+    Unreadable,
     /// Anything the analysis reported that has no kind here.
     Other,
 }
@@ -93,6 +98,9 @@ impl IssueKind {
             }
             Self::NoGuestAgent => {
                 "run qemu-guest-agent in the guest for application-consistent snapshots, or stop the VM for offline ones"
+            }
+            Self::Unreadable => {
+                "check that you may read the VM's PVCs and DataVolumes in its namespace (kubectl auth can-i list persistentvolumeclaims -n NS)"
             }
             Self::Other => "see the details: kubectl vmsnap create VM --dry-run=client",
         }
@@ -164,6 +172,8 @@ pub struct ReadinessSummary {
     pub yes: usize,
     pub partial: usize,
     pub no: usize,
+    /// Rows whose storage could not be read.
+    pub unknown: usize,
     /// Rows per expected consistency ("application", "crash", "offline", "unknown").
     pub consistency: BTreeMap<String, usize>,
     /// Most VMs affected first.
@@ -171,10 +181,16 @@ pub struct ReadinessSummary {
 }
 
 impl ReadinessSummary {
-    /// "5 VMs: 2 snapshottable, 1 partial, 2 not snapshottable".
+    /// "5 VMs: 2 snapshottable, 1 partial, 2 not snapshottable" (", 1 unknown" when some
+    /// could not be read).
     pub fn headline(&self) -> String {
+        let unknown = if self.unknown > 0 {
+            format!(", {} unknown", self.unknown)
+        } else {
+            String::new()
+        };
         format!(
-            "{} VM{}: {} snapshottable, {} partial, {} not snapshottable",
+            "{} VM{}: {} snapshottable, {} partial, {} not snapshottable{unknown}",
             self.total,
             if self.total == 1 { "" } else { "s" },
             self.yes,
@@ -340,9 +356,33 @@ pub fn readiness_row(a: &Analysis) -> ReadinessRow {
     }
 }
 
+/// A row for a VM whose storage could not be read: `check` still lists it.
+pub fn unreadable_row(namespace: &str, vm: &str, status: &str, error: &str) -> ReadinessRow {
+    ReadinessRow {
+        namespace: namespace.to_owned(),
+        vm: vm.to_owned(),
+        status: status.to_owned(),
+        snapshottable: Snapshottable::Unknown,
+        consistency: Consistency::Unknown,
+        issues: vec![Issue {
+            kind: IssueKind::Unreadable,
+            blocking: false,
+            text: format!("storage not readable: {error}"),
+        }],
+        included_volumes: Vec::new(),
+        size_estimate_bytes: 0,
+        details: vec![error.to_owned()],
+    }
+}
+
 /// The report over many VMs: rows in the given order, and the summary.
 pub fn readiness_report(analyses: &[Analysis]) -> ReadinessReport {
-    let rows: Vec<ReadinessRow> = analyses.iter().map(readiness_row).collect();
+    report_from_rows(analyses.iter().map(readiness_row).collect())
+}
+
+/// The report over rows already made (analysed ones and [`unreadable_row`]s, in the order to
+/// show).
+pub fn report_from_rows(rows: Vec<ReadinessRow>) -> ReadinessReport {
     let mut summary = ReadinessSummary {
         total: rows.len(),
         ..ReadinessSummary::default()
@@ -359,6 +399,7 @@ pub fn readiness_report(analyses: &[Analysis]) -> ReadinessReport {
             Snapshottable::Yes => summary.yes += 1,
             Snapshottable::Partial => summary.partial += 1,
             Snapshottable::No => summary.no += 1,
+            Snapshottable::Unknown => summary.unknown += 1,
         }
         *summary
             .consistency

@@ -251,3 +251,33 @@ fn report_serialises_in_camel_case() {
     assert_eq!(v["summary"]["partial"], 2);
     assert!(readiness_report(&[]).rows.is_empty());
 }
+
+#[test]
+fn unreadable_vms_are_listed_as_unknown_and_counted() {
+    let mut rows: Vec<ReadinessRow> = fixture_vms().iter().map(readiness_row).collect();
+    rows.push(unreadable_row(
+        "production",
+        "secret-vm",
+        "Running",
+        "persistentvolumeclaims is forbidden",
+    ));
+    let r = report_from_rows(rows);
+    let last = r.rows.last().unwrap();
+    assert_eq!(last.snapshottable.as_str(), "unknown");
+    assert_eq!(last.consistency, Consistency::Unknown);
+    assert_eq!(
+        last.blockers_cell(),
+        "storage not readable: persistentvolumeclaims is forbidden"
+    );
+    assert_eq!(r.summary.unknown, 1);
+    assert_eq!(
+        r.summary.headline(),
+        "6 VMs: 2 snapshottable, 2 partial, 1 not snapshottable, 1 unknown"
+    );
+    assert!(
+        r.summary
+            .top_issues
+            .iter()
+            .any(|t| t.kind == IssueKind::Unreadable && t.vms == ["secret-vm"])
+    );
+}
