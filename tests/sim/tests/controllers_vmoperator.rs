@@ -837,6 +837,17 @@ async fn the_vmoperator_scenario_validates_and_settles_and_what_the_controller_w
         "the stuck revert stays stuck"
     );
     assert_eq!(app["status"]["currentSnapshot"]["name"], "app-02-v2");
+    let ci: Vec<Value> = store
+        .list(&snapshot_gvr(), Some(NS))
+        .into_iter()
+        .filter(|s| s["spec"]["vmName"] == "ci-runner")
+        .collect();
+    assert_eq!(
+        ci.len(),
+        32,
+        "vSphere's advice limit, for the plugin's warning"
+    );
+    assert!(ci.iter().all(|s| is_true(s, READY)));
     if let Some(schemas) = &schemas {
         let mut all = store.list(&vm_gvr(), Some(NS));
         all.extend(store.list(&snapshot_gvr(), Some(NS)));
