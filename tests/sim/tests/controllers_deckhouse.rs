@@ -330,6 +330,7 @@ async fn running_vm_with_agent_snapshots_consistently_saving_disks_ip_and_mac() 
     );
     let vm = c.get("virtualmachines", "linux-vm").expect("vm");
     assert!(condition(&vm, "FilesystemFrozen").is_null(), "thawed");
+    assert_eq!(vm["status"]["ipAddress"], "10.66.10.12");
     // keepIPAddress Always: the Auto address became Static.
     let ip = c
         .get("virtualmachineipaddresses", "linux-vm")

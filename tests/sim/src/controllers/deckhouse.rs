@@ -697,13 +697,27 @@ fn reconcile_vm(d: &mut D, vm: &Value) {
     }
     set_vm_phase(&mut new, &ph);
     let running = ph == "Running";
+    let ip_name = str_at(vm, "/status/virtualMachineIPAddressName")
+        .or_else(|| str_at(vm, "/spec/virtualMachineIPAddressName"))
+        .map(str::to_string);
+    let address = ip_name
+        .as_deref()
+        .and_then(|n| d.get("virtualmachineipaddresses", ns, n))
+        .and_then(|ip| str_at(&ip, "/status/address").map(str::to_string));
     {
         let st = ensure_obj(&mut new, "status");
         if running {
             st.entry("nodeName")
                 .or_insert_with(|| json!("virtlab-worker-1"));
+            if let Some(a) = address {
+                st.insert("ipAddress".into(), json!(a));
+            }
         } else {
             st.remove("nodeName");
+            st.remove("ipAddress");
+        }
+        if let Some(n) = ip_name {
+            st.insert("virtualMachineIPAddressName".into(), json!(n));
         }
     }
     if running {
