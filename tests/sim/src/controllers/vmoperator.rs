@@ -354,99 +354,105 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, vm_name: &str) {
 
 /// VM status as vSphere reports it: uniqueID, power state following the spec, VMware Tools.
 fn observe_vm(store: &Store, ns: &str, name: &str, vm: &Value, script: &VmScript) -> Option<Value> {
+    let unique = format!("vm-{}", 1000 + store.resource_version() % 9000);
+    let tools = script.tools;
+    // Applied to the stored object under the lock, so a client's concurrent write survives.
+    let apply = move |o: &mut Value| {
+        let power = str_at(o, "/spec/powerState")
+            .unwrap_or("PoweredOn")
+            .to_string();
+        let st = status_mut(o);
+        if st
+            .get("uniqueID")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            st.insert("uniqueID".into(), json!(unique));
+        }
+        st.insert("powerState".into(), json!(power));
+        if power == "PoweredOn" && tools {
+            set_true(o, TOOLS);
+        } else {
+            set_cond(
+                o,
+                TOOLS,
+                false,
+                "VirtualMachineToolsNotRunning",
+                "VMware Tools is not running",
+            );
+        }
+    };
     let mut want = vm.clone();
-    let power = str_at(vm, "/spec/powerState")
-        .unwrap_or("PoweredOn")
-        .to_string();
-    let st = status_mut(&mut want);
-    if st
-        .get("uniqueID")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-    {
-        st.insert(
-            "uniqueID".into(),
-            json!(format!("vm-{}", 1000 + store.resource_version() % 9000)),
-        );
-    }
-    st.insert("powerState".into(), json!(power));
-    if power == "PoweredOn" && script.tools {
-        set_true(&mut want, TOOLS);
-    } else {
-        set_cond(
-            &mut want,
-            TOOLS,
-            false,
-            "VirtualMachineToolsNotRunning",
-            "VMware Tools is not running",
-        );
-    }
-    if want.get("status") == vm.get("status") {
+    apply.clone()(&mut want);
+    if want == *vm {
         return Some(vm.clone());
     }
-    let status = want["status"].clone();
-    store
-        .mutate(&vm_gvr(), Some(ns), name, |o| o["status"] = status)
-        .ok()
+    store.mutate(&vm_gvr(), Some(ns), name, apply).ok()
 }
 
 /// What VM Operator adds to a snapshot before taking it: the label (also set by the mutating
 /// webhook), finalizer, owner reference, requested storage and a first Ready condition.
 fn adopt(store: &Store, ns: &str, vm: &Value, snap: &Value, script: &VmScript) {
     let vm_name = name_of(vm).to_string();
-    let mut want = snap.clone();
-    let meta = super::ensure_obj(&mut want, "metadata");
-    let labels = meta.entry("labels").or_insert_with(|| json!({}));
-    if !labels.is_object() {
-        *labels = json!({});
-    }
-    labels[VM_NAME_LABEL] = json!(vm_name);
-    add_finalizer(&mut want, FINALIZER);
-    let owned = want
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|r| r["uid"] == uid_of(vm)));
-    if !owned {
-        let r = json!({"apiVersion": format!("{GROUP}/{VERSION}"), "kind": "VirtualMachine",
-            "name": vm_name, "uid": uid_of(vm), "controller": true, "blockOwnerDeletion": true});
-        let meta = super::ensure_obj(&mut want, "metadata");
-        match meta
-            .get_mut("ownerReferences")
-            .and_then(Value::as_array_mut)
-        {
-            Some(a) => a.push(r),
-            None => {
-                meta.insert("ownerReferences".into(), json!([r]));
+    let vm_uid = uid_of(vm).to_string();
+    let disks = str_at(vm, "/status/storage/requested/disks")
+        .map(quantity_bytes)
+        .filter(|b| *b > 0)
+        .unwrap_or_else(|| quantity_bytes(&script.disks));
+    let memory = quantity_bytes(&script.memory);
+    let class = str_at(vm, "/spec/storageClass")
+        .unwrap_or("wcpglobal-storage-profile")
+        .to_string();
+    let apply = move |o: &mut Value| {
+        let meta = super::ensure_obj(o, "metadata");
+        let labels = meta.entry("labels").or_insert_with(|| json!({}));
+        if !labels.is_object() {
+            *labels = json!({});
+        }
+        labels[VM_NAME_LABEL] = json!(vm_name);
+        add_finalizer(o, FINALIZER);
+        let owned = o
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|r| r["uid"] == vm_uid.as_str()));
+        if !owned {
+            let r = json!({"apiVersion": format!("{GROUP}/{VERSION}"), "kind": "VirtualMachine",
+                "name": vm_name, "uid": vm_uid, "controller": true, "blockOwnerDeletion": true});
+            let meta = super::ensure_obj(o, "metadata");
+            match meta
+                .get_mut("ownerReferences")
+                .and_then(Value::as_array_mut)
+            {
+                Some(a) => a.push(r),
+                None => {
+                    meta.insert("ownerReferences".into(), json!([r]));
+                }
             }
         }
-    }
-    if want.pointer("/status/storage/requested").is_none() {
-        let disks = str_at(vm, "/status/storage/requested/disks")
-            .map(quantity_bytes)
-            .filter(|b| *b > 0)
-            .unwrap_or_else(|| quantity_bytes(&script.disks));
-        let memory = if snap.pointer("/spec/memory") == Some(&json!(true)) {
-            quantity_bytes(&script.memory)
-        } else {
-            0
-        };
-        let class = str_at(vm, "/spec/storageClass").unwrap_or("wcpglobal-storage-profile");
-        status_mut(&mut want).insert(
-            "storage".into(),
-            json!({"requested": [{"storageClass": class, "total": quantity(disks + memory)}]}),
-        );
-    }
-    if cond(&want, READY).is_none() {
-        set_cond(
-            &mut want,
-            READY,
-            false,
-            "VirtualMachineSnapshotWaitingForCreation",
-            "Snapshot is not ready because it doesn't have created condition",
-        );
-    }
+        if o.pointer("/status/storage/requested").is_none() {
+            let with_memory = o.pointer("/spec/memory") == Some(&json!(true));
+            let total = disks + if with_memory { memory } else { 0 };
+            let st = status_mut(o);
+            let storage = st.entry("storage").or_insert_with(|| json!({}));
+            if !storage.is_object() {
+                *storage = json!({});
+            }
+            storage["requested"] = json!([{"storageClass": class, "total": quantity(total)}]);
+        }
+        if cond(o, READY).is_none() {
+            set_cond(
+                o,
+                READY,
+                false,
+                "VirtualMachineSnapshotWaitingForCreation",
+                "Snapshot is not ready because it doesn't have created condition",
+            );
+        }
+    };
+    let mut want = snap.clone();
+    apply.clone()(&mut want);
     if want != *snap {
-        let _ = store.mutate(&snapshot_gvr(), Some(ns), name_of(snap), |o| *o = want);
+        let _ = store.mutate(&snapshot_gvr(), Some(ns), name_of(snap), apply);
     }
 }
 
