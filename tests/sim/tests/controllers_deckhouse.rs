@@ -1114,3 +1114,144 @@ async fn admission_keeps_specs_immutable_and_checks_operation_rules() {
     .expect("not ours");
     let _ = EventType::Added;
 }
+
+/// The real kubectl, when installed (skipped otherwise, except under CI=true).
+fn kubectl() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/bin/kubectl");
+    if p.is_file() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but kubectl is missing"
+    );
+    eprintln!("skipping: no kubectl");
+    None
+}
+
+async fn run_kubectl(
+    bin: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(bin);
+    cmd.arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(kubeconfig.with_extension("cache"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let input = stdin.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().expect("kubectl runs");
+        if let (Some(text), Some(mut pipe)) = (input, child.stdin.take()) {
+            pipe.write_all(text.as_bytes()).expect("stdin written");
+        }
+        child.wait_with_output().expect("kubectl finishes")
+    })
+    .await
+    .expect("joined")
+}
+
+#[tokio::test]
+async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_operation() {
+    let Some(bin) = kubectl() else { return };
+    let sim = vmsnap_sim::Sim::start(vmsnap_sim::SimConfig {
+        scenarios: vec![scenario_dir()],
+        time_scale: 1.0,
+        ..vmsnap_sim::SimConfig::empty()
+    })
+    .await
+    .expect("simulator starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("admin.kubeconfig");
+    sim.write_kubeconfig(&kc, "admin", NS).expect("kubeconfig");
+
+    let out = run_kubectl(
+        &bin,
+        &kc,
+        &["get", "virtualmachinesnapshots.virtualization.deckhouse.io"],
+        None,
+    )
+    .await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        table.contains("CONSISTENT") && table.contains("linux-vm-snapshot"),
+        "{table}"
+    );
+
+    // The docs' `nameReplacements` (plural) is an unknown field for strict validation.
+    let docs_clone = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
+        metadata: {name: clone-docs, namespace: my-project}\n\
+        spec:\n  type: Clone\n  virtualMachineName: win-vm\n  clone:\n    mode: Strict\n    nameReplacements:\n    - from: {kind: VirtualMachine, name: win-vm}\n      to: win-2\n";
+    let out = run_kubectl(&bin, &kc, &["create", "-f", "-"], Some(docs_clone)).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown field \"spec.clone.nameReplacements\""),
+        "{err}"
+    );
+
+    // One operation per VM: the second is refused naming the first.
+    let mut events = sim.store().subscribe();
+    let stop = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
+        metadata: {name: stop-other, namespace: my-project}\nspec: {type: Stop, virtualMachineName: other-vm}\n";
+    let started = async {
+        while !sim
+            .store()
+            .get(&gvr("virtualmachines"), Some(NS), "other-vm")
+            .is_some_and(|vm| vm["status"]["phase"] == "Running")
+        {
+            let _ = events.recv().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), started)
+        .await
+        .expect("other-vm running");
+    let out = run_kubectl(&bin, &kc, &["create", "-f", "-"], Some(stop)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let restore = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
+        metadata: {name: restore-other, namespace: my-project}\n\
+        spec:\n  type: Restore\n  virtualMachineName: other-vm\n  restore: {mode: DryRun, virtualMachineSnapshotName: linux-vm-snapshot}\n";
+    let out = run_kubectl(&bin, &kc, &["create", "-f", "-"], Some(restore)).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Previously created operation \"stop-other\" should finish first"),
+        "{err}"
+    );
+    let out = run_kubectl(
+        &bin,
+        &kc,
+        &[
+            "get",
+            "virtualmachineoperations.virtualization.deckhouse.io",
+        ],
+        None,
+    )
+    .await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("stop-other") && table.contains("Stop") && !table.contains("restore-other"),
+        "{table}"
+    );
+}
