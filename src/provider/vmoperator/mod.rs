@@ -11,6 +11,7 @@ mod build;
 mod checks;
 mod client;
 mod convert;
+mod describe;
 pub mod resources;
 mod tree;
 
@@ -28,7 +29,8 @@ pub use convert::{
     Phase, SnapshotDetails, SnapshotRef, VmDetails, consistency, is_vks_node, phase, phase_message,
     snapshot_details, snapshot_info, vm_details, vm_info,
 };
-pub use resources::{Kind, Unsupported, Version};
+pub use describe::describe_rows;
+pub use resources::{Kind, Unsupported, Version, detect};
 pub use tree::{RenderOptions, SnapshotTree, TreeNode, build_tree, render_tree};
 
 #[cfg(test)]

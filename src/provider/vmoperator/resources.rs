@@ -109,6 +109,12 @@ impl Unsupported {
     }
 }
 
+/// The VM Operator group among the served ones, and the version to speak: None when the
+/// cluster does not serve VM Operator at all.
+pub fn detect(groups: &[ServedGroup]) -> Option<Result<Version, Unsupported>> {
+    groups.iter().find(|g| g.name == GROUP).map(Version::pick)
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

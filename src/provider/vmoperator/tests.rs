@@ -491,3 +491,45 @@ fn quiesce_timeouts_are_go_durations_within_vm_operators_bounds() {
     assert_eq!(go_duration(Duration::from_secs(3600)), "1h");
     assert_eq!(go_duration(Duration::ZERO), "0s");
 }
+
+#[test]
+fn detection_finds_the_group_or_nothing() {
+    let groups = vec![
+        ServedGroup::new("snapshot.kubevirt.io", &["v1beta1"]),
+        ServedGroup::new(resources::GROUP, &["v1alpha5"]),
+    ];
+    assert_eq!(detect(&groups), Some(Ok(Version::V1alpha5)));
+    assert_eq!(detect(&groups[..1]), None);
+}
+
+#[test]
+fn describe_rows_show_memory_quiesce_storage_and_the_place_in_the_tree() {
+    let t = tree_of("web-01");
+    let rows = describe_rows(&snap("web-01-pre-upgrade"), &t);
+    let get = |k: &str| {
+        rows.iter()
+            .find(|(l, _)| *l == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {k} in {rows:?}"))
+    };
+    assert_eq!(get("Phase"), "Ready");
+    assert!(get("Memory").starts_with("included"));
+    assert!(get("Quiesce").starts_with("requested, timeout 10m"));
+    assert_eq!(get("vSphere ID"), "snapshot-226");
+    assert_eq!(
+        get("Storage requested"),
+        "24Gi on wcpglobal-storage-profile"
+    );
+    assert_eq!(get("Parent"), "web-01-base");
+    assert_eq!(get("Children"), "web-01-post-upgrade, (unmanaged)");
+    let nightly = describe_rows(&snap("web-01-nightly"), &t);
+    assert!(
+        nightly
+            .iter()
+            .any(|(l, v)| *l == "Current" && v.contains("web-01 runs"))
+    );
+    let base = describe_rows(&snap("web-01-base"), &t);
+    assert!(base.contains(&("Parent", "none (a root snapshot)".to_owned())));
+    let queued = describe_rows(&snap("web-01-adhoc"), &t);
+    assert!(queued.contains(&("Parent", "not in the tree yet".to_owned())));
+}
