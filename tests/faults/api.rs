@@ -582,3 +582,68 @@ async fn a_partial_delete_says_which_snapshots_were_deleted() {
         out.transcript()
     );
 }
+
+#[tokio::test]
+async fn a_failed_start_after_a_completed_restore_exits_1_and_keeps_the_restore() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("PUT", "virtualmachines", 409, Some(1)));
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "pre-upgrade-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to start VirtualMachine production/database-01")
+        .assert_stderr_contains("Error from server (Conflict): injected conflict");
+    let w = t.writes();
+    assert!(
+        w.len() == 2
+            && w[0].method == "POST"
+            && w[0].path.ends_with(RESTORES)
+            && w[0].status == 201
+            && w[1].method == "PUT"
+            && w[1].path.ends_with("/database-01/start")
+            && w[1].status == 409,
+        "{}",
+        crate::kit::describe(&w)
+    );
+}
+
+#[tokio::test]
+#[ignore = "finding: when --start-after fails after the restore completed, the error names only the start; restore.rs execute should say the restore completed and give 'virtctl start' (as create does)"]
+async fn a_failed_start_after_a_completed_restore_says_the_restore_completed() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("PUT", "virtualmachines", 409, Some(1)));
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "pre-upgrade-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("complete")
+        .assert_stderr_contains("virtctl start database-01 -n production");
+}
