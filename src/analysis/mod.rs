@@ -3,6 +3,7 @@
 mod analyse;
 pub mod batch;
 pub mod config_diff;
+mod line_diff;
 mod quantity;
 pub mod readiness;
 pub mod retention;
