@@ -5,10 +5,11 @@
 
 use anyhow::{Context, Result};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
+use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
-use super::convert::vm_disks;
+use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
 use crate::provider::kubevirt::json::{name, namespace, str_at};
@@ -189,6 +190,41 @@ impl Deckhouse {
                 Err(e.context(message))
             }
         }
+    }
+
+    /// The unfinished operation holding `vm`, if any (checked before planning a restore or
+    /// clone, so the plan can say which operation to wait for).
+    pub async fn active_operation(&self, ns: &str, vm: &str) -> Result<Option<OperationInfo>> {
+        let ops = self.list(Kind::VirtualMachineOperation, Some(ns)).await?;
+        Ok(active_operation(&ops, vm))
+    }
+
+    /// The size a disk restored from disk snapshot `vds` must at least have: its CSI
+    /// VolumeSnapshot's `restoreSize`, else the source disk's capacity. None when unknown.
+    pub async fn disk_snapshot_size(&self, ns: &str, vds: &str) -> Result<Option<String>> {
+        let Some(snap) = self.get(Kind::VirtualDiskSnapshot, ns, vds).await? else {
+            return Ok(None);
+        };
+        if let Some(vs) = str_at(&snap, "/status/volumeSnapshotName") {
+            let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
+            let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+            let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), ns, &ar);
+            let got = api
+                .get_opt(vs)
+                .await
+                .and_then(|o| o.map(to_value).transpose())
+                .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;
+            if let Some(size) = got.as_ref().and_then(|v| str_at(v, "/status/restoreSize")) {
+                return Ok(Some(size.to_owned()));
+            }
+        }
+        let disk = str_at(&snap, "/spec/virtualDiskName")
+            .unwrap_or_default()
+            .to_owned();
+        Ok(self
+            .get(Kind::VirtualDisk, ns, &disk)
+            .await?
+            .and_then(|d| str_at(&d, "/status/capacity").map(str::to_owned)))
     }
 
     /// DELETE one object; Ok(false) when it was already gone.

@@ -106,6 +106,17 @@ async fn snapshot_preflight_created_and_listed_by_vm() {
         .await
         .expect("list");
     assert!(!vds.is_empty());
+    let uid = s["metadata"]["uid"].as_str().expect("uid").to_owned();
+    let root = format!("linux-vm-root-{uid}");
+    let size = d.disk_snapshot_size(NS, &root).await.expect("read");
+    assert_eq!(size.as_deref(), Some("20Gi"));
+    assert_eq!(d.disk_snapshot_size(NS, "nope").await.expect("read"), None);
+    assert!(
+        d.active_operation(NS, "linux-vm")
+            .await
+            .expect("read")
+            .is_none()
+    );
     assert!(
         d.delete(Kind::VirtualMachineSnapshot, NS, "s1")
             .await
