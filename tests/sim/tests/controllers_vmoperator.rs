@@ -258,6 +258,13 @@ async fn new_snapshots_are_children_of_the_current_one_and_a_revert_then_snapsho
     assert_eq!(c.snap("b").unwrap()["status"]["children"], refs(&["c"]));
     assert_eq!(c.vm("web-01")["status"]["rootSnapshots"], refs(&["a"]));
 
+    // What the VM looked like at `a` comes back with the revert.
+    c.store
+        .mutate(&vm_gvr(), Some(NS), "web-01", |v| {
+            v["spec"]["className"] = json!("best-effort-large");
+            v["metadata"]["labels"] = json!({"tier": "changed-after-a"});
+        })
+        .unwrap();
     // Revert to a (taken with memory: the VM stays on), then snapshot again: a branch.
     c.store
         .mutate(&vm_gvr(), Some(NS), "web-01", |v| {
@@ -280,6 +287,19 @@ async fn new_snapshots_are_children_of_the_current_one_and_a_revert_then_snapsho
             .is_none()
     );
     assert_eq!(vm["spec"]["powerState"], "PoweredOn");
+    assert_eq!(
+        vm["spec"]["className"], "best-effort-small",
+        "spec as saved in a"
+    );
+    assert!(
+        vm["metadata"]["labels"].get("tier").is_none(),
+        "labels as saved in a"
+    );
+    assert_eq!(
+        vm["status"]["rootSnapshots"],
+        refs(&["a"]),
+        "the tree survives"
+    );
     c.create(snap("d", "web-01", false));
     c.ready("d").await;
     assert_eq!(

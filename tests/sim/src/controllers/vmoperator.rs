@@ -10,7 +10,8 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use super::snapshot::quantity_bytes;
 use super::{
@@ -566,8 +567,24 @@ fn create_next(ctx: &mut Ctx, ns: &str, vm_name: &str) {
 }
 
 /// The vSphere snapshot exists: record it on the CR and hang it under the current snapshot.
+/// The VM's spec, labels and annotations as each snapshot saved them (VM Operator keeps them
+/// in the vSphere snapshot's ExtraConfig), by snapshot uid. Process-wide: uids are unique.
+fn saved_manifests() -> &'static Mutex<HashMap<String, Value>> {
+    static SAVED: OnceLock<Mutex<HashMap<String, Value>>> = OnceLock::new();
+    SAVED.get_or_init(Default::default)
+}
+
 fn created(store: &Store, ns: &str, vm: &Value, snap: &Value) {
     let name = name_of(snap).to_string();
+    let manifest = json!({
+        "spec": vm.get("spec").cloned().unwrap_or(json!({})),
+        "labels": vm.pointer("/metadata/labels").cloned().unwrap_or(json!({})),
+        "annotations": vm.pointer("/metadata/annotations").cloned().unwrap_or(json!({})),
+    });
+    saved_manifests()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(uid_of(snap).to_string(), manifest);
     let vm_power = str_at(vm, "/status/powerState").unwrap_or("PoweredOn");
     let memory = snap.pointer("/spec/memory") == Some(&json!(true));
     // Without memory the snapshot node is powered off; a suspended VM always includes memory.
@@ -792,11 +809,32 @@ fn revert(ctx: &mut Ctx, ns: &str, vm_name: &str) -> bool {
         }
         RevertOutcome::Succeeded => {
             ctx.forget("vmop-revert", &uid);
-            let power = store
-                .get(&snapshot_gvr(), Some(ns), &target)
-                .and_then(|s| str_at(&s, "/status/powerState").map(str::to_string))
+            let snap = store.get(&snapshot_gvr(), Some(ns), &target);
+            let power = snap
+                .as_ref()
+                .and_then(|s| str_at(s, "/status/powerState").map(str::to_string))
                 .unwrap_or_else(|| "PoweredOff".into());
+            let saved = snap.as_ref().and_then(|s| {
+                saved_manifests()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(uid_of(s))
+                    .cloned()
+            });
             let _ = store.mutate(&vm_gvr(), Some(ns), vm_name, |o| {
+                // The VM's spec, labels and annotations become the snapshot's (when the
+                // simulator saw it taken), and its status is rebuilt from vSphere.
+                if let Some(m) = saved {
+                    o["spec"] = m["spec"].clone();
+                    let meta = super::ensure_obj(o, "metadata");
+                    meta.insert("labels".into(), m["labels"].clone());
+                    meta.insert("annotations".into(), m["annotations"].clone());
+                    if let Some(st) = o.get_mut("status").and_then(Value::as_object_mut) {
+                        st.retain(|k, _| {
+                            matches!(k.as_str(), "uniqueID" | "rootSnapshots" | "storage")
+                        });
+                    }
+                }
                 remove_annotation(o, REVERT_IN_PROGRESS);
                 if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
                     spec.remove("currentSnapshotName");
