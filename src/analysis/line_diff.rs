@@ -362,4 +362,16 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn very_different_inputs_fall_back_to_remove_then_add() {
+        let a: Vec<String> = (0..1500).map(|i| format!("old {i}")).collect();
+        let b: Vec<String> = (0..1500).map(|i| format!("new {i}")).collect();
+        let ops = edit_script(&a, &b);
+        assert_eq!(ops.len(), 3000);
+        assert!(ops[..1500].iter().all(|o| matches!(o, Op::Delete(_))));
+        assert!(ops[1500..].iter().all(|o| matches!(o, Op::Insert(_))));
+        let d = unified_diff(&a, &b, "o", "n", 3);
+        assert_eq!(d[2].text, "@@ -1,1500 +1,1500 @@");
+    }
 }
