@@ -163,7 +163,7 @@ async fn sigint_while_waiting_for_the_vm_to_stop_exits_130_and_creates_no_snapsh
         .args(&[
             "create", "web-02", "--stop", "--yes", "--name", "int-2", "-v", "1",
         ])
-        .interrupt_after("VM web-02: ")
+        .interrupt_after(", waiting for Stopped")
         .await;
     out.assert_code(130)
         .assert_stderr_contains("error: stopped waiting for VM production/web-02 to be Stopped")
@@ -325,10 +325,66 @@ async fn sigint_while_waiting_for_the_vm_to_stop_says_how_to_start_it_again() {
         .args(&[
             "create", "web-02", "--stop", "--yes", "--name", "int-3", "-v", "1",
         ])
-        .interrupt_after("VM web-02: ")
+        .interrupt_after(", waiting for Stopped")
         .await;
     out.assert_code(130)
         .assert_stderr_contains(
             "hint: no snapshot was taken; the VM was asked to stop, start it again with: virtctl start web-02 -n production",
         );
+}
+
+#[tokio::test]
+async fn sigint_while_waiting_for_the_vm_to_start_after_a_restore_exits_130() {
+    let mut cfg = config();
+    cfg.scenarios
+        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/scenario-slow-start"));
+    let t = TestSim::with(cfg).await;
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "batch-snap", "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-03"}}
+    });
+    t.sim
+        .store()
+        .create(&gvr(SNAPSHOT_GVR), snap)
+        .expect("snapshot created");
+    t.snapshot_ready("batch-snap").await;
+    t.wait_until(VMS, "production", "batch-03", |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "batch-03",
+            "--snapshot",
+            "batch-snap",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "batch-snap",
+            "-v",
+            "1",
+        ])
+        .interrupt_after(", waiting for Running")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("error: stopped waiting for VM production/batch-03 to be Running")
+        .assert_stderr_contains("hint: check it with: kubectl get vm batch-03 -n production");
+    let w = t.writes();
+    assert!(
+        w.len() == 2
+            && w[0].method == "POST"
+            && w[0].path.ends_with(RESTORES)
+            && w[1].method == "PUT"
+            && w[1].path.ends_with("/batch-03/start"),
+        "{}",
+        crate::kit::describe(&w)
+    );
+    // The start request stays in effect on the server.
+    let vm = get(&t, VMS, "batch-03").expect("vm");
+    assert_ne!(vm["spec"]["runStrategy"], "Halted", "{vm}");
 }
