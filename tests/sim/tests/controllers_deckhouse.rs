@@ -1195,6 +1195,20 @@ async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_opera
         "{table}"
     );
 
+    // Deckhouse alone on the cluster: its short names resolve (`vms` is VM snapshots here).
+    let out = run_kubectl(&bin, &kc, &["get", "vms,vd,vmip", "-o", "name"], None).await;
+    let names = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        names.contains("virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot")
+            && names.contains("virtualdisk.virtualization.deckhouse.io/linux-vm-root"),
+        "{names}"
+    );
+
     // The docs' `nameReplacements` (plural) is an unknown field for strict validation.
     let docs_clone = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
         metadata: {name: clone-docs, namespace: my-project}\n\
