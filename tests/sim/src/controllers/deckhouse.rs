@@ -218,6 +218,8 @@ pub(crate) struct D {
     since: HashMap<String, Instant>,
     /// "<what>/<uid>" marks: snapshots that froze a VM, consistent disk snapshots, ...
     pub marks: HashSet<String>,
+    /// Pending wake-ups by namespace.
+    wakes: HashMap<String, Instant>,
 }
 
 impl D {
@@ -232,7 +234,20 @@ impl D {
         if passed >= wait {
             return true;
         }
-        let (tx, ns, d) = (self.wake.clone(), ns.to_string(), wait - passed);
+        let d = wait - passed;
+        // One pending wake-up per namespace: an earlier one covers this.
+        let now = Instant::now();
+        let Some(due) = now.checked_add(d) else {
+            return false;
+        };
+        if let Some(pending) = self.wakes.get(ns)
+            && *pending > now
+            && *pending <= due
+        {
+            return false;
+        }
+        self.wakes.insert(ns.to_string(), due);
+        let (tx, ns) = (self.wake.clone(), ns.to_string());
         tokio::spawn(async move {
             tokio::time::sleep(d).await;
             let _ = tx.send(ns);
@@ -425,6 +440,7 @@ pub fn spawn(store: Store, config: Arc<ControllerConfig>) -> JoinHandle<()> {
         wake: tx,
         since: HashMap::new(),
         marks: HashSet::new(),
+        wakes: HashMap::new(),
     };
     tokio::spawn(run(d, events, rx))
 }
