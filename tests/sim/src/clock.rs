@@ -1,6 +1,56 @@
-//! The simulator's clock: wall time for timestamps and a time scale for scripted durations.
+//! The simulator's clock: timestamps (wall time, or from a fixed start) and a time scale for
+//! scripted durations.
 
-use std::time::Duration;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// A fixed start for the timestamps the simulator writes. Process-wide, because controllers
+/// and the store stamp objects through [`now`] without a handle to their simulator.
+static START: RwLock<Option<Start>> = RwLock::new(None);
+
+#[derive(Clone, Copy, Debug)]
+struct Start {
+    at: jiff::Timestamp,
+    since: Instant,
+    time_scale: f64,
+}
+
+/// Makes every timestamp the simulator writes from now on start at `at` and advance by
+/// simulated time (real time divided by `time_scale`; with a zero scale the clock stands
+/// still at `at`), so transcripts of a run are reproducible. Applies to the whole process.
+pub fn start_at(at: jiff::Timestamp, time_scale: f64) {
+    let start = Start {
+        at,
+        since: Instant::now(),
+        time_scale: SimClock::new(time_scale).time_scale,
+    };
+    *START.write().unwrap_or_else(|e| e.into_inner()) = Some(start);
+}
+
+/// Now in the simulated cluster: wall time, or the fixed start plus simulated time.
+pub fn now() -> jiff::Timestamp {
+    let start = *START.read().unwrap_or_else(|e| e.into_inner());
+    let Some(start) = start else {
+        return jiff::Timestamp::now();
+    };
+    if start.time_scale == 0.0 {
+        return start.at;
+    }
+    let elapsed = start.since.elapsed().div_f64(start.time_scale);
+    jiff::SignedDuration::try_from(elapsed)
+        .ok()
+        .and_then(|d| start.at.checked_add(d).ok())
+        .unwrap_or(start.at)
+}
+
+/// [`now`] as Kubernetes writes timestamps: RFC 3339, second precision (`2026-11-26T10:00:00Z`).
+pub fn now_rfc3339() -> String {
+    let now = now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
 
 /// Scripted durations (controller delays, deadlines) are multiplied by `time_scale`;
 /// tests use 0.01 or 0 so a "3s" restore takes 30ms or nothing.
@@ -39,8 +89,13 @@ impl SimClock {
         }
     }
 
+    /// Now in the simulated cluster (see [`now`]).
+    pub fn now(&self) -> jiff::Timestamp {
+        now()
+    }
+
     /// Now, as Kubernetes writes timestamps (`2026-11-26T10:00:00Z`).
     pub fn now_rfc3339(&self) -> String {
-        crate::store::now_rfc3339()
+        now_rfc3339()
     }
 }
