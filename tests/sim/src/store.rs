@@ -102,12 +102,9 @@ impl Default for Store {
 }
 
 /// `2026-11-26T10:00:00Z`: RFC 3339, second precision, as Kubernetes writes timestamps.
+/// From the simulator's clock, so a fixed start (`--start-time`) reaches every object.
 pub fn now_rfc3339() -> String {
-    let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second())
-        .unwrap_or(now)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    crate::clock::now_rfc3339()
 }
 
 fn meta(obj: &Value) -> Option<&Map<String, Value>> {
