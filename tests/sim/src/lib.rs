@@ -59,6 +59,9 @@ pub struct SimConfig {
     pub verbose: bool,
     /// Run the simulated controllers (off for tests of the bare protocol).
     pub controllers: bool,
+    /// Timestamps start at this instant and advance by simulated time (frozen with a zero
+    /// `time_scale`): reproducible transcripts. Process-wide: see [`clock::start_at`].
+    pub start_time: Option<jiff::Timestamp>,
 }
 
 impl Default for SimConfig {
@@ -72,6 +75,7 @@ impl Default for SimConfig {
             time_scale: 1.0,
             verbose: false,
             controllers: true,
+            start_time: None,
         }
     }
 }
@@ -162,6 +166,9 @@ impl Sim {
         }
         if let Some(platforms) = &scenario.platforms {
             registry.retain_platforms(platforms);
+        }
+        if let Some(at) = config.start_time {
+            clock::start_at(at, config.time_scale);
         }
         let store = Store::new();
         scenario.apply(&store, &registry)?;
