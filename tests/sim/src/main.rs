@@ -73,6 +73,10 @@ struct Serve {
     /// Multiply the controllers' scripted durations by this.
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     time_scale: f64,
+    /// Stamp objects from this instant (RFC 3339) instead of the wall clock; with
+    /// --time-scale 0 the clock stands still there (reproducible output, with VMSNAP_NOW).
+    #[arg(long, value_name = "RFC3339")]
+    start_time: Option<jiff::Timestamp>,
 }
 
 #[tokio::main]
@@ -101,6 +105,7 @@ async fn serve(args: Serve, verbose: bool) -> anyhow::Result<()> {
         time_scale: args.time_scale,
         verbose,
         controllers: true,
+        start_time: args.start_time,
     })
     .await?;
     let user = args.user.unwrap_or_else(|| sim.default_user().to_string());
