@@ -79,6 +79,15 @@ impl Env {
     }
 }
 
+/// Diagnostic lines from the API client (`-v` request logs, retry warnings) to the process's
+/// stderr, a line at a time, as kubectl's klog writes them.
+pub fn stderr_lines() -> crate::cluster::transport::Sink {
+    std::sync::Arc::new(|line: &str| {
+        // Nothing useful can be done if stderr itself is gone.
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    })
+}
+
 /// NO_COLOR set to anything non-empty disables colour (https://no-color.org).
 fn no_color(vars: &BTreeMap<String, String>) -> bool {
     vars.get("NO_COLOR").is_some_and(|v| !v.is_empty())

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use kube::client::{ClientBuilder, ConfigExt as _};
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 
 use crate::cli::GlobalArgs;
@@ -213,13 +214,60 @@ pub async fn connect(
         .authority()
         .map(|a| a.to_string())
         .unwrap_or_else(|| url.clone());
-    let client = kube::Client::try_from(config).context("failed to create the API client")?;
+    let client = build_client(config, global, crate::env::stderr_lines())?;
     Ok(Connection {
         client,
         namespace,
         server,
         url,
         warnings,
+    })
+}
+
+/// kube's stack without its own retry layer (unbounded for our purposes, and it resends
+/// writes answered 503), wrapped as `Retry → auth → Log → kube`: the log then sees each
+/// attempt with its Authorization header, which it masks.
+fn build_client(
+    mut config: Config,
+    global: &GlobalArgs,
+    sink: super::transport::Sink,
+) -> anyhow::Result<kube::Client> {
+    config.default_retry = false;
+    let base = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let auth = config
+        .auth_layer()
+        .context("failed to set up the credentials from the kubeconfig")?;
+    if auth.is_some() {
+        // The token is added outside the log layer instead; client certificates stay.
+        let a = &mut config.auth_info;
+        (a.token, a.token_file, a.username, a.password) = (None, None, None, None);
+        (a.auth_provider, a.exec) = (None, None);
+    }
+    // kube's stack is not Clone; the token-refreshing auth layer needs a Clone service.
+    let builder = ClientBuilder::try_from(config)
+        .context("failed to create the API client")?
+        .with_layer(&tower::buffer::BufferLayer::new(64));
+    let log = super::transport::LogLayer {
+        level: global.verbosity,
+        base: base.clone(),
+        sink: sink.clone(),
+    };
+    let retry = super::transport::RetryLayer {
+        budget: global.request_timeout.filter(|t| !t.is_zero()),
+        base,
+        sink,
+    };
+    Ok(match auth {
+        Some(auth) => builder
+            .with_layer(&log)
+            .with_layer(&auth)
+            .with_layer(&retry)
+            .build(),
+        None => builder.with_layer(&log).with_layer(&retry).build(),
     })
 }
 

@@ -2,6 +2,8 @@
 
 pub mod connect;
 pub mod discovery;
+pub mod policy;
+pub mod transport;
 pub mod wait;
 
 pub use connect::{Connection, connect};

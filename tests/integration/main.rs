@@ -7,6 +7,8 @@ mod support;
 mod cli;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
+// Bounded retries, Retry-After, the request timeout and -v request logs.
+mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.
 mod safety;
 // The real binary on a pseudo-terminal, answering dialoguer's prompts.
