@@ -58,7 +58,7 @@ impl std::fmt::Display for TimedOut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "the request did not complete within the request timeout ({}s)",
+            "the request timed out after {}s (--request-timeout)",
             self.0.as_secs_f64()
         )
     }
@@ -125,6 +125,12 @@ where
                 tokio::time::sleep(wait).await;
                 req = next;
                 attempt += 1;
+            }
+            (Decision::Retry(_), _)
+                if !policy::fits(start.elapsed(), Duration::ZERO, layer.budget) =>
+            {
+                // The timeout itself ended this attempt; the error says so.
+                return result;
             }
             (Decision::Retry(wait), _) => {
                 (layer.sink)(&format!(
