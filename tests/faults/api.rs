@@ -206,11 +206,24 @@ async fn a_404_from_the_snapshot_api_exits_5_with_the_servers_words() {
 
 // ---- 409 ----
 
-/// Answers yes to the create prompt, but first lets "someone else" create `object`: the name
-/// the plan found free is taken by the time the POST arrives.
+/// Answers every question with yes (or `typed`), but first lets "someone else" create
+/// `object`: what the plan found free is taken by the time the write arrives.
 struct RaceUi {
     store: Store,
-    object: serde_json::Value,
+    gvr: Gvr,
+    object: Option<serde_json::Value>,
+    typed: String,
+}
+
+impl RaceUi {
+    fn race(&mut self) -> anyhow::Result<()> {
+        if let Some(obj) = self.object.take() {
+            self.store
+                .create(&self.gvr, obj)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        }
+        Ok(())
+    }
 }
 
 impl Ui for RaceUi {
@@ -218,17 +231,16 @@ impl Ui for RaceUi {
         true
     }
     fn confirm(&mut self, _prompt: &str) -> anyhow::Result<bool> {
-        let gvr = Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2);
-        self.store
-            .create(&gvr, self.object.clone())
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        self.race()?;
         Ok(true)
     }
-    fn input(&mut self, prompt: &str) -> anyhow::Result<String> {
-        anyhow::bail!("unexpected input prompt: {prompt}")
+    fn input(&mut self, _prompt: &str) -> anyhow::Result<String> {
+        self.race()?;
+        Ok(self.typed.clone())
     }
-    fn select(&mut self, prompt: &str, _items: &[&str]) -> anyhow::Result<usize> {
-        anyhow::bail!("unexpected selection: {prompt}")
+    fn select(&mut self, _prompt: &str, _items: &[&str]) -> anyhow::Result<usize> {
+        self.race()?;
+        Ok(0)
     }
     fn progress(&mut self, _msg: &str) -> Box<dyn Progress> {
         Box::new(NoProgress)
@@ -246,10 +258,31 @@ fn snapshot_of(name: &str, vm: &str) -> serde_json::Value {
 }
 
 async fn create_racing(t: &TestSim, taken_by: serde_json::Value) -> Output {
+    let gvr = Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2);
+    run_racing(
+        t,
+        gvr,
+        taken_by,
+        "",
+        &["create", "database-01", "--name", "race-1", "--no-wait"],
+    )
+    .await
+}
+
+/// Runs the plugin in-process with a [`RaceUi`].
+async fn run_racing(
+    t: &TestSim,
+    gvr: Gvr,
+    object: serde_json::Value,
+    typed: &str,
+    args: &[&str],
+) -> Output {
     let (out, err) = (Buf::default(), Buf::default());
     let ui = RaceUi {
         store: t.sim.store().clone(),
-        object: taken_by,
+        gvr,
+        object: Some(object),
+        typed: typed.to_string(),
     };
     let mut env = Env::new(
         Box::new(out.clone()),
@@ -257,19 +290,12 @@ async fn create_racing(t: &TestSim, taken_by: serde_json::Value) -> Output {
         Box::new(ui),
         Clock::Fixed(NOW.parse().expect("timestamp")),
     );
-    let argv: Vec<OsString> = [
-        "kubectl-vmsnap",
-        "create",
-        "database-01",
-        "--name",
-        "race-1",
-        "--no-wait",
-        "--kubeconfig",
-    ]
-    .iter()
-    .map(OsString::from)
-    .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
-    .collect();
+    let argv: Vec<OsString> = std::iter::once("kubectl-vmsnap")
+        .chain(args.iter().copied())
+        .chain(std::iter::once("--kubeconfig"))
+        .map(OsString::from)
+        .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
+        .collect();
     let code = kubectl_vmsnap::run(argv, &mut env).await;
     Output {
         code,
@@ -349,6 +375,63 @@ async fn invalid_on_create_is_the_servers_refusal_written_once() {
     assert!(get(&t, SNAPSHOT_GVR, "s422").is_none());
 }
 
+#[tokio::test]
+async fn a_webhook_refusal_422_prints_its_causes_and_writes_once() {
+    // Another client starts a restore of legacy-04 (its restores never finish) while the
+    // user types the confirmation: KubeVirt's admission webhook refuses the second one.
+    let t = TestSim::start().await;
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "legacy-snap", "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"}}
+    });
+    let snap_gvr = Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2);
+    t.sim.store().create(&snap_gvr, snap).expect("snapshot");
+    t.snapshot_ready("legacy-snap").await;
+    t.wait_until(VMS, "production", "legacy-04", |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    t.sim.clear_requests();
+    let theirs = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineRestore",
+        "metadata": {"name": "someone-elses-restore", "namespace": "production"},
+        "spec": {
+            "target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"},
+            "virtualMachineSnapshotName": "legacy-snap"
+        }
+    });
+    let out = run_racing(
+        &t,
+        Gvr::new("snapshot.kubevirt.io", "v1beta1", RESTORES),
+        theirs,
+        "legacy-snap",
+        &[
+            "restore",
+            "legacy-04",
+            "--snapshot",
+            "legacy-snap",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Error from server (Invalid): admission webhook")
+        .assert_stderr_contains("denied the request")
+        .assert_stderr_contains("* ");
+    let w = crate::kit::writes_besides_snapshots(&t);
+    assert!(
+        w.len() == 1
+            && w[0].method == "POST"
+            && w[0].path.ends_with(RESTORES)
+            && w[0].status == 422,
+        "{}",
+        crate::kit::describe(&w)
+    );
+}
+
 // ---- 429 ----
 
 #[tokio::test]
@@ -404,7 +487,6 @@ async fn too_many_requests_on_create_is_retried_and_creates_exactly_once() {
 }
 
 #[tokio::test]
-#[ignore = "finding: kube's default retry policy (15 retries, backoff up to 1000s) keeps a rate-limited run going for minutes; retries should be bounded (a few attempts, capped Retry-After) and then fail"]
 async fn persistent_too_many_requests_gives_up_within_bounds() {
     let t = TestSim::start().await;
     t.sim.faults().fail(FaultRule {
@@ -417,6 +499,33 @@ async fn persistent_too_many_requests_gives_up_within_bounds() {
     out.assert_code(1)
         .assert_stderr_contains("Error from server (TooManyRequests)")
         .assert_stderr_contains("hint: the API server is rate limiting requests");
+    let attempts = requests(&t, "GET", SNAPSHOT_PATH)
+        .iter()
+        .filter(|r| r.status == 429)
+        .count();
+    assert!((2..=5).contains(&attempts), "{attempts} attempts");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_is_not_waited_for() {
+    let t = TestSim::start().await;
+    t.sim.faults().fail(FaultRule {
+        retry_after: Some(3600),
+        ..rule("list", SNAPSHOTS, 429, None)
+    });
+    let out = run_bounded(&t.kubeconfig, &["list"], Duration::from_secs(20))
+        .await
+        .expect("did not wait an hour");
+    out.assert_code(1)
+        .assert_stderr_contains("after 3600s")
+        .assert_stderr_contains("not waiting (at most 5s is waited), so the request failed")
+        .assert_stderr_contains("Error from server (TooManyRequests)");
+    let attempts = requests(&t, "GET", SNAPSHOT_PATH)
+        .iter()
+        .filter(|r| r.status == 429)
+        .count();
+    assert_eq!(attempts, 1);
     assert_no_writes(&t);
 }
 
@@ -442,7 +551,6 @@ async fn service_unavailable_on_reads_is_retried_with_backoff_then_succeeds() {
 }
 
 #[tokio::test]
-#[ignore = "finding: a read that keeps answering 503 is retried 15 times with backoff growing to minutes; bound the retries and fail with the 5xx hint"]
 async fn persistent_service_unavailable_on_reads_gives_up_within_bounds() {
     let t = TestSim::start().await;
     t.sim.faults().fail(rule("list", SNAPSHOTS, 503, None));
@@ -452,6 +560,11 @@ async fn persistent_service_unavailable_on_reads_gives_up_within_bounds() {
     out.assert_code(1)
         .assert_stderr_contains("Error from server (ServiceUnavailable)")
         .assert_stderr_contains("hint: the API server failed");
+    let attempts = requests(&t, "GET", SNAPSHOT_PATH)
+        .iter()
+        .filter(|r| r.status == 503)
+        .count();
+    assert!((2..=5).contains(&attempts), "{attempts} attempts");
     assert_no_writes(&t);
 }
 
@@ -485,7 +598,6 @@ async fn internal_error_on_create_is_not_retried_blindly() {
 }
 
 #[tokio::test]
-#[ignore = "finding: kube's default retry layer resends a POST answered 503 (a blind retry of a non-idempotent write); connect.rs should retry only reads on 503/504, and writes only on 429"]
 async fn service_unavailable_on_create_is_not_retried_blindly() {
     let t = TestSim::start().await;
     t.sim.faults().fail(rule("create", SNAPSHOTS, 503, Some(1)));
@@ -495,7 +607,11 @@ async fn service_unavailable_on_create_is_not_retried_blindly() {
         .run()
         .await;
     out.assert_code(1)
-        .assert_stderr_contains("Error from server (ServiceUnavailable)");
+        .assert_stderr_contains("Error from server (ServiceUnavailable)")
+        .assert_stderr_contains("was not sent again: the server may have acted on it")
+        .assert_stderr_contains(
+            "hint: check with: kubectl get virtualmachinesnapshots.snapshot.kubevirt.io s503 -n production",
+        );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 503)]);
 }
 
@@ -607,7 +723,7 @@ async fn a_failed_start_after_a_completed_restore_exits_1_and_keeps_the_restore(
     out.assert_code(1)
         .assert_stderr_contains("error: failed to start VirtualMachine production/database-01")
         .assert_stderr_contains("Error from server (Conflict): injected conflict");
-    let w = t.writes();
+    let w = crate::kit::writes_besides_snapshots(&t);
     assert!(
         w.len() == 2
             && w[0].method == "POST"

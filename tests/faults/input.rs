@@ -93,7 +93,7 @@ async fn invalid_durations_are_usage_errors_naming_the_form() {
     t.sim.clear_requests();
     for (flag, bad) in [
         ("--timeout", "soon"),
-        ("--timeout", "5d"),
+        ("--timeout", "5w"),
         ("--failure-deadline", "10"),
         ("--request-timeout", "-1s"),
     ] {

@@ -57,6 +57,24 @@ pub fn describe(writes: &[RequestRecord]) -> String {
         .join("\n")
 }
 
+/// Writes other than snapshot creations: a restore may first take a safety snapshot of the
+/// VM as it is (the plugin's undo point), which is intended and checked elsewhere.
+pub fn writes_besides_snapshots(t: &TestSim) -> Vec<RequestRecord> {
+    let w: Vec<RequestRecord> = t.writes();
+    let snapshots = w
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with(SNAPSHOTS))
+        .count();
+    assert!(
+        snapshots <= 1,
+        "more than one snapshot created:\n{}",
+        describe(&w)
+    );
+    w.into_iter()
+        .filter(|r| !(r.method == "POST" && r.path.ends_with(SNAPSHOTS)))
+        .collect()
+}
+
 /// Fails unless the plugin made no write at all.
 #[track_caller]
 pub fn assert_no_writes(t: &TestSim) {

@@ -248,7 +248,7 @@ async fn sigint_while_following_a_restore_exits_130_and_the_restore_stays() {
     out.assert_code(130)
         .assert_stderr_contains("error: stopped following restore")
         .assert_stderr_contains("do not start the VM until the restore completes");
-    let w = t.writes();
+    let w = crate::kit::writes_besides_snapshots(&t);
     assert!(
         w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with(RESTORES),
         "{}",
@@ -374,7 +374,7 @@ async fn sigint_while_waiting_for_the_vm_to_start_after_a_restore_exits_130() {
     out.assert_code(130)
         .assert_stderr_contains("error: stopped waiting for VM production/batch-03 to be Running")
         .assert_stderr_contains("hint: check it with: kubectl get vm batch-03 -n production");
-    let w = t.writes();
+    let w = crate::kit::writes_besides_snapshots(&t);
     assert!(
         w.len() == 2
             && w[0].method == "POST"
@@ -387,4 +387,31 @@ async fn sigint_while_waiting_for_the_vm_to_start_after_a_restore_exits_130() {
     // The start request stays in effect on the server.
     let vm = get(&t, VMS, "batch-03").expect("vm");
     assert_ne!(vm["spec"]["runStrategy"], "Halted", "{vm}");
+}
+
+#[tokio::test]
+async fn a_request_timeout_shorter_than_the_wait_reconnects_the_watch_until_the_wait_times_out() {
+    // --request-timeout bounds each request, idle watches included: the wait must reconnect
+    // (from the last resourceVersion) and still end on its own --timeout, with exit 4.
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "stuck-01",
+            "--yes",
+            "--name",
+            "rt-1",
+            "--timeout",
+            "1500ms",
+            "--request-timeout",
+            "300ms",
+        ])
+        .run()
+        .await;
+    out.assert_code(4).assert_stderr_contains(
+        "error: timed out after 1s waiting for snapshot rt-1 to become ready",
+    );
+    assert!(watches(&t, SNAPSHOTS) >= 2, "{:?}", t.sim.requests());
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
 }
