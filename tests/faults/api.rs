@@ -419,8 +419,12 @@ async fn a_webhook_refusal_422_prints_its_causes_and_writes_once() {
     .await;
     out.assert_code(1)
         .assert_stderr_contains("Error from server (Invalid): admission webhook")
-        .assert_stderr_contains("denied the request")
-        .assert_stderr_contains("* ");
+        .assert_stderr_contains(
+            "denied the request: VirtualMachineRestore \"someone-elses-restore\" in progress",
+        )
+        .assert_stderr_contains(
+            "* spec.target: VirtualMachineRestore \"someone-elses-restore\" in progress",
+        );
     let w = crate::kit::writes_besides_snapshots(&t);
     assert!(
         w.len() == 1
