@@ -94,6 +94,8 @@ async fn verbose_runs_never_print_bearer_tokens_or_client_keys() {
     for args in runs {
         let out = t.cmd().kubeconfig(&kc).args(args).run().await;
         assert!(out.code != -1, "{}", out.transcript());
+        // The request log ran (kubectl's -v 9 shape) and masked the credential.
+        out.assert_stderr_contains("Authorization: Bearer <masked>");
         assert_secret_free(&args.join(" "), &format!("{}{}", out.stdout, out.stderr));
     }
     // The same identity with a token the server refuses: the 401 path.
