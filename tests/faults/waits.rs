@@ -443,3 +443,31 @@ async fn sigint_between_two_waits_is_not_lost() {
         ],
     );
 }
+
+#[tokio::test]
+async fn service_unavailable_on_the_watch_is_retried_and_the_create_still_succeeds() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(crate::kit::rule("watch", SNAPSHOTS, 503, Some(2)));
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &["create", "stuck-01", "--yes", "--name", "w503", "-v", "1"],
+        "Snapshot w503: ",
+        finish(t.sim.store().clone(), "w503"),
+    )
+    .await;
+    out.assert_code(0).assert_stdout_contains("w503");
+    let statuses: Vec<u16> = t
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(SNAPSHOT_PATH) && r.query.contains("watch=true"))
+        .map(|r| r.status)
+        .collect();
+    assert!(
+        statuses.len() >= 3 && statuses[..2] == [503, 503],
+        "{statuses:?}"
+    );
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
