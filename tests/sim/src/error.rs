@@ -212,9 +212,12 @@ impl ApiError {
         let mut e = match code {
             401 => ApiError::unauthorized(),
             404 => ApiError::page_not_found(),
+            400 => ApiError::new(400, "BadRequest", "injected bad request"),
+            403 => ApiError::new(403, "Forbidden", "injected: forbidden"),
             405 => ApiError::method_not_allowed("injected"),
             409 => ApiError::new(409, "Conflict", "injected conflict"),
             410 => ApiError::new(410, "Expired", "injected: resource version expired"),
+            422 => ApiError::new(422, "Invalid", "injected: the object is invalid"),
             429 => ApiError::too_many_requests(retry_after.unwrap_or(1)),
             500 => ApiError::internal("Internal error occurred: injected fault"),
             503 => ApiError::service_unavailable(
@@ -275,6 +278,27 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn injected_errors_carry_the_reason_kubernetes_gives_their_status() {
+        for (code, reason) in [
+            (400, "BadRequest"),
+            (401, "Unauthorized"),
+            (403, "Forbidden"),
+            (404, "NotFound"),
+            (409, "Conflict"),
+            (410, "Expired"),
+            (422, "Invalid"),
+            (429, "TooManyRequests"),
+            (500, "InternalError"),
+            (503, "ServiceUnavailable"),
+            (504, "Timeout"),
+        ] {
+            let status = ApiError::from_status(code, None).to_status();
+            assert_eq!(status["reason"], reason, "{code}");
+            assert_eq!(status["code"], code, "{code}");
+        }
+    }
 
     #[test]
     fn forbidden_message_matches_the_rbac_authorizer() {
