@@ -168,6 +168,16 @@ impl SnapshotRef {
     }
 }
 
+/// Storage reserved for a snapshot in one storage class (`status.storage.requested[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageRequest {
+    pub storage_class: String,
+    /// As written (`25Gi`).
+    pub total: String,
+    pub total_bytes: Option<u64>,
+}
+
 /// VM Operator facts about a snapshot the neutral model cannot carry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -184,7 +194,7 @@ pub struct SnapshotDetails {
     /// vSphere snapshot id (`snapshot-226`).
     pub unique_id: Option<String>,
     /// `status.storage.requested`: (storage class, quantity as written).
-    pub storage_requested: Vec<(String, String)>,
+    pub storage_requested: Vec<StorageRequest>,
     pub storage_used_bytes: Option<u64>,
     pub children: Vec<SnapshotRef>,
     pub csi_sync: Option<String>,
@@ -208,7 +218,11 @@ pub fn snapshot_details(snap: &Value) -> SnapshotDetails {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                Some((class.to_owned(), total))
+                Some(StorageRequest {
+                    storage_class: class.to_owned(),
+                    total_bytes: parse_quantity(&total),
+                    total,
+                })
             })
             .collect(),
         storage_used_bytes: used_bytes(snap),

@@ -44,7 +44,7 @@ pub fn describe_rows(snap: &Value, tree: &SnapshotTree) -> Vec<(&'static str, St
         let parts: Vec<String> = d
             .storage_requested
             .iter()
-            .map(|(class, q)| format!("{q} on {class}"))
+            .map(|r| format!("{} on {}", r.total, r.storage_class))
             .collect();
         rows.push(("Storage requested", parts.join(", ")));
     }

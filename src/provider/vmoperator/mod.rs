@@ -26,8 +26,8 @@ pub use checks::{
 };
 pub use client::{FIELD_MANAGER, VmOperator};
 pub use convert::{
-    Phase, SnapshotDetails, SnapshotRef, VmDetails, consistency, is_vks_node, phase, phase_message,
-    snapshot_details, snapshot_info, vm_details, vm_info,
+    Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency, is_vks_node,
+    phase, phase_message, snapshot_details, snapshot_info, vm_details, vm_info,
 };
 pub use describe::describe_rows;
 pub use resources::{Kind, Unsupported, Version, detect};

@@ -131,7 +131,11 @@ fn snapshot_info_carries_what_the_model_can_and_details_the_rest() {
     assert_eq!(d.unique_id.as_deref(), Some("snapshot-226"));
     assert_eq!(
         d.storage_requested,
-        vec![("wcpglobal-storage-profile".to_owned(), "24Gi".to_owned())]
+        vec![StorageRequest {
+            storage_class: "wcpglobal-storage-profile".into(),
+            total: "24Gi".into(),
+            total_bytes: Some(24 << 30),
+        }]
     );
     assert_eq!(d.children.len(), 2);
     assert!(!d.children[1].managed);
