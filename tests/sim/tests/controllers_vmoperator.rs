@@ -1039,3 +1039,97 @@ async fn over_http_vks_nodes_and_a_second_revert_are_refused_with_the_webhooks_w
         "nothing written"
     );
 }
+
+fn kubectl() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin/kubectl");
+    let found = fixed.is_file().then_some(fixed).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("kubectl"))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "kubectl is required under CI=true"
+        );
+        eprintln!("skipping: kubectl not found");
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_reads_the_supervisor_namespace_by_short_names_and_shows_the_webhooks_refusal() {
+    let Some(bin) = kubectl() else { return };
+    let (sim, _) = served().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    sim.write_kubeconfig(&kc, "admin", NS).unwrap();
+    let run = |args: &'static [&'static str], stdin: Option<&'static str>| {
+        let (bin, kc) = (bin.clone(), kc.clone());
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            use std::process::{Command, Stdio};
+            let mut child = Command::new(bin)
+                .arg("--kubeconfig")
+                .arg(&kc)
+                .arg("--cache-dir")
+                .arg(kc.with_extension("cache"))
+                .args(args)
+                .env_remove("KUBECONFIG")
+                .stdin(if stdin.is_some() {
+                    Stdio::piped()
+                } else {
+                    Stdio::null()
+                })
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("kubectl runs");
+            if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+                pipe.write_all(text.as_bytes()).unwrap();
+            }
+            child.wait_with_output().unwrap()
+        })
+    };
+    let out = run(&["get", "vm,vmsnapshot", "-o", "name"], None)
+        .await
+        .unwrap();
+    let names = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no short-name ambiguity: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        names.contains("virtualmachine.vmoperator.vmware.com/web-01"),
+        "{names}"
+    );
+    assert!(
+        names.contains("virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade"),
+        "{names}"
+    );
+    let table = run(&["get", "vm"], None).await.unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.starts_with("NAME") && table.contains("POWER-STATE"),
+        "{table}"
+    );
+    let refused = run(
+        &["create", "-f", "-"],
+        Some("apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineSnapshot\nmetadata: {name: node-snap}\nspec: {vmName: tkc-1-np-7x2kq}\n"),
+    )
+    .await
+    .unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr).trim(),
+        "Error from server (spec.vmName: Forbidden: snapshots are not allowed for VKS/TKG nodes): error when creating \"STDIN\": admission webhook \"default.validating.virtualmachinesnapshot.v1alpha6.vmoperator.vmware.com\" denied the request: spec.vmName: Forbidden: snapshots are not allowed for VKS/TKG nodes"
+    );
+}
