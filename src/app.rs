@@ -100,6 +100,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let format = global.output_format();
     let opts = RenderOptions {
         no_headers: matches!(&cli.command, Command::List(a) if a.no_headers),
+        color: env.color,
     };
     // Commands that need no cluster.
     match &cli.command {
@@ -135,6 +136,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let detected = detect::choose(&groups, global.provider)?;
     let interactive = env.ui.interactive() && !global.no_input;
     let clock = env.clock;
+    let color = env.color;
     let report: Report = {
         let Env { ui, stderr, .. } = env;
         let provider = Provider::new(conn.client.clone(), &detected);
@@ -148,6 +150,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
             err: stderr.as_mut(),
             clock,
             interactive,
+            color,
             prefetch,
         };
         run_command(&cli.command, &mut ctx).await?
@@ -157,7 +160,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    use commands::{create, delete, describe, list, restore};
+    use commands::{check, create, delete, describe, diff, list, restore};
     let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
         Command::List(args) => list::run(args, ctx).await,
@@ -186,6 +189,9 @@ async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             }
             restore::execute(plan, ctx).await
         }
+        Command::Diff(args) => diff::run(args, ctx).await,
+        Command::Check(args) => check::run(args, ctx).await,
+        Command::Prune(_) | Command::Clone(_) => Err(anyhow::anyhow!("not available yet")),
         Command::Version | Command::Completion(_) => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }

@@ -109,6 +109,10 @@ pub struct RestoreArgs {
     /// Start the VM once the restore completes
     #[arg(long)]
     pub start_after: bool,
+    /// Do not take a safety snapshot of the VM as it is now before restoring (nothing can
+    /// undo the restore then)
+    #[arg(long)]
+    pub no_safety_snapshot: bool,
     /// Wait until the restore completes (the default)
     #[arg(long, overrides_with = "no_wait")]
     pub wait: bool,
@@ -119,6 +123,115 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
           allow_hyphen_values = true)]
     pub timeout: Duration,
+}
+
+/// `diff SNAPSHOT`
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The snapshot whose VM configuration to compare with the live VM
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: String,
+    /// Also compare the VM's labels and annotations (a restore keeps the current ones)
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `check [VM]`
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Only this VM
+    #[arg(value_name = "VM", conflicts_with = "all_namespaces")]
+    pub vm: Option<String>,
+    /// Check the VMs of every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Only VMs with these labels, e.g. -l app=db
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with = "vm")]
+    pub selector: Option<String>,
+}
+
+/// `prune VM | -l SELECTOR`
+#[derive(Debug, Clone, Args)]
+pub struct PruneArgs {
+    /// The VM whose snapshots to prune
+    #[arg(
+        value_name = "VM",
+        required_unless_present = "selector",
+        conflicts_with = "selector"
+    )]
+    pub vm: Option<String>,
+    /// Prune the snapshots of every VM with these labels, e.g. -l app=db
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Keep the N newest Succeeded snapshots of each VM
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Only delete snapshots older than this (e.g. 7d, 12h)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub older_than: Option<Duration>,
+    /// Also prune safety snapshots taken before a restore less than a day ago
+    #[arg(long)]
+    pub include_safety: bool,
+    /// Wait until the snapshots are gone (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return once deletion is requested
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for them to disappear
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
+    pub timeout: Duration,
+}
+
+/// `clone SNAPSHOT --to NEW_VM`
+#[derive(Debug, Clone, Args)]
+pub struct CloneArgs {
+    /// The snapshot to create the new VM from
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: String,
+    /// Name of the new VM
+    #[arg(long, value_name = "NEW_VM", required = true, value_parser = parse_dns1123_subdomain)]
+    pub to: String,
+    /// Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get
+    /// fresh ones)
+    #[arg(long = "new-mac-address", alias = "new-mac-addresses", value_name = "IFACE=MAC",
+          value_parser = parse_mac_pair)]
+    pub new_mac_addresses: Vec<(String, String)>,
+    /// Which labels of the source VM the new VM gets, in KubeVirt's filter syntax ('*',
+    /// '!key', 'prefix/*'; repeatable; default: all)
+    #[arg(
+        long = "label-filter",
+        value_name = "FILTER",
+        allow_hyphen_values = true
+    )]
+    pub label_filters: Vec<String>,
+    /// Which annotations the new VM gets, same syntax (repeatable; default: all)
+    #[arg(
+        long = "annotation-filter",
+        value_name = "FILTER",
+        allow_hyphen_values = true
+    )]
+    pub annotation_filters: Vec<String>,
+    /// Wait until the new VM exists (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return once the clone is created
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the clone to finish
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
+    pub timeout: Duration,
+}
+
+/// `IFACE=MAC` for `--new-mac-address`.
+pub fn parse_mac_pair(s: &str) -> Result<(String, String), String> {
+    let map = crate::provider::kubevirt::clone::parse_new_mac_addresses([s])?;
+    match map.into_iter().next() {
+        Some(pair) if !s.contains(',') => Ok(pair),
+        _ => Err(format!("{s:?} is not one INTERFACE=MAC pair")),
+    }
 }
 
 /// KubeVirt's `spec.targetReadinessPolicy` of a VirtualMachineRestore.
@@ -172,6 +285,8 @@ macro_rules! wait_flag {
 wait_flag!(CreateArgs);
 wait_flag!(DeleteArgs);
 wait_flag!(RestoreArgs);
+wait_flag!(PruneArgs);
+wait_flag!(CloneArgs);
 
 /// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters,
 /// dot-separated parts of lowercase letters, digits and '-', each starting and ending with a
@@ -335,6 +450,67 @@ mod tests {
             panic!()
         };
         assert_eq!(a.snapshots, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn restore_takes_a_safety_snapshot_unless_told_not_to() {
+        let Command::Restore(a) = parse(&["restore", "db", "-s", "s1"]).unwrap().command else {
+            panic!()
+        };
+        assert!(!a.no_safety_snapshot);
+        let cli = parse(&["restore", "db", "-s", "s1", "--no-safety-snapshot"]).unwrap();
+        let Command::Restore(a) = cli.command else {
+            panic!()
+        };
+        assert!(a.no_safety_snapshot);
+    }
+
+    #[test]
+    fn prune_needs_a_vm_or_a_selector_and_reads_days() {
+        assert!(parse(&["prune", "--keep", "2"]).is_err());
+        assert!(parse(&["prune", "db", "-l", "app=db", "--keep", "2"]).is_err());
+        let cli = parse(&["prune", "-l", "app=db", "--older-than", "7d"]).unwrap();
+        let Command::Prune(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.older_than, Some(Duration::from_secs(7 * 86400)));
+        assert_eq!(a.keep, None);
+        assert!(a.should_wait());
+    }
+
+    #[test]
+    fn clone_needs_a_target_and_checks_mac_pairs() {
+        assert!(parse(&["clone", "s1"]).is_err());
+        assert!(parse(&["clone", "s1", "--to", "Bad_Name"]).is_err());
+        let cli = parse(&[
+            "clone",
+            "s1",
+            "--to",
+            "copy",
+            "--new-mac-address",
+            "default=02:00:00:aa:bb:cc",
+            "--label-filter",
+            "!app",
+        ])
+        .unwrap();
+        let Command::Clone(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(
+            a.new_mac_addresses,
+            vec![("default".to_string(), "02:00:00:aa:bb:cc".to_string())]
+        );
+        assert_eq!(a.label_filters, vec!["!app"]);
+        assert!(parse(&["clone", "s1", "--to", "c", "--new-mac-address", "eth0=zz"]).is_err());
+    }
+
+    #[test]
+    fn check_takes_a_vm_or_all_namespaces() {
+        assert!(parse(&["check", "db", "-A"]).is_err());
+        let Command::Check(a) = parse(&["check", "-A"]).unwrap().command else {
+            panic!()
+        };
+        assert!(a.all_namespaces && a.vm.is_none());
     }
 
     #[test]

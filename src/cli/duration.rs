@@ -1,9 +1,11 @@
-//! Duration flags in kubectl's spelling: `30s`, `5m`, `1h30m`, a bare number of seconds.
+//! Duration flags in kubectl's spelling: `30s`, `5m`, `1h30m`, a bare number of seconds, and
+//! days (`7d`) for retention ages.
 
 use std::time::Duration;
 
-/// Parses `--timeout` / `--request-timeout` values: Go-style `1h2m3s` (also `ms`), or a bare
-/// integer meaning seconds, as kubectl accepts. `0` is a zero duration.
+/// Parses `--timeout` / `--request-timeout` / `--older-than` values: Go-style `1h2m3s` (also
+/// `ms`, and `d` for 24 hours, which Go lacks but retention ages need), or a bare integer
+/// meaning seconds, as kubectl accepts. `0` is a zero duration.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if s.is_empty() {
@@ -33,6 +35,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "s" => 1.0,
             "m" => 60.0,
             "h" => 3600.0,
+            "d" => 86400.0,
             _ => return Err(bad(s)),
         };
         let part = Duration::try_from_secs_f64(value * factor).map_err(|_| bad(s))?;
@@ -52,12 +55,18 @@ pub fn parse_go_duration(s: &str) -> Result<String, String> {
             "invalid duration {s:?}: add a unit, e.g. {s}m or {s}s"
         ));
     }
+    // Go's time.ParseDuration has no days: the API server would refuse them.
+    if s.contains('d') {
+        return Err(format!(
+            "invalid duration {s:?}: the API takes hours at most, e.g. 24h instead of 1d"
+        ));
+    }
     parse_duration(s)?;
     Ok(s.to_string())
 }
 
 fn bad(s: &str) -> String {
-    format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 5m, 1h30m")
+    format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 5m, 1h30m, 7d")
 }
 
 #[cfg(test)]
@@ -75,6 +84,14 @@ mod tests {
     }
 
     #[test]
+    fn days_are_24_hours_and_combine_with_other_units() {
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86400)));
+        assert_eq!(parse_duration("1d12h"), Ok(Duration::from_secs(36 * 3600)));
+        assert_eq!(parse_duration("0.5d"), Ok(Duration::from_secs(43200)));
+        assert!(parse_duration("99999999999999d").is_err());
+    }
+
+    #[test]
     fn huge_numbers_are_errors_not_panics() {
         assert!(parse_duration("99999999999999999999h").is_err());
         assert!(parse_duration("18446744073709551615s18446744073709551615s").is_err());
@@ -82,7 +99,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "m5", "5 minutes", "5d", "-1s", "1h-2m"] {
+        for s in ["", "m5", "5 minutes", "5w", "-1s", "1h-2m", "d", "7 d"] {
             assert!(parse_duration(s).is_err(), "{s}");
         }
     }
@@ -92,5 +109,6 @@ mod tests {
         assert_eq!(parse_go_duration("10m"), Ok("10m".to_string()));
         assert_eq!(parse_go_duration("0"), Ok("0".to_string()));
         assert!(parse_go_duration("10").is_err());
+        assert!(parse_go_duration("1d").is_err());
     }
 }

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use commands::{
-    CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, ListArgs, RestoreArgs,
-    TargetReadinessPolicy, parse_dns1123_subdomain, parse_label,
+    CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs, ListArgs,
+    PruneArgs, RestoreArgs, TargetReadinessPolicy, parse_dns1123_subdomain, parse_label,
+    parse_mac_pair,
 };
 pub use duration::{parse_duration, parse_go_duration};
 
@@ -209,14 +210,53 @@ pub enum Command {
         kubectl vmsnap delete snap-a snap-b --yes --no-wait"
     )]
     Delete(DeleteArgs),
-    /// Roll a VM back to a snapshot (previews what is lost; typed confirmation)
+    /// Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed
+    /// confirmation)
     #[command(after_help = "Examples:\n  \
-        # Interactive: preview, type the snapshot name, confirm\n  \
+        # Interactive: preview the config changes, type the snapshot name, confirm; a safety\n  \
+        # snapshot of the VM as it is now is taken first and the report prints the undo command\n  \
         kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot -n production\n\n  \
         # Scripted: both --yes and --confirm-name are required; --stop stops a running VM\n  \
         kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --stop \\\n      \
-        --yes --confirm-name pre-upgrade-snapshot --start-after")]
+        --yes --confirm-name pre-upgrade-snapshot --start-after\n\n  \
+        # Without the safety snapshot (nothing can undo the restore then)\n  \
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --no-safety-snapshot")]
     Restore(RestoreArgs),
+    /// Show what restoring a snapshot would change in its VM's configuration
+    #[command(after_help = "Examples:\n  \
+        # CPU, memory, disks, networks: the snapshot's VM against the live one\n  \
+        kubectl vmsnap diff pre-upgrade-snapshot -n production\n\n  \
+        # Also compare the VM's labels and annotations (a restore keeps the current ones)\n  \
+        kubectl vmsnap diff pre-upgrade-snapshot --all\n\n  \
+        # The structured diff\n  \
+        kubectl vmsnap diff pre-upgrade-snapshot -o json")]
+    Diff(DiffArgs),
+    /// Readiness report: which VMs can be snapshotted, how consistently, and what blocks them
+    #[command(after_help = "Examples:\n  \
+        # Every VM of a namespace, with a summary of the most common problems\n  \
+        kubectl vmsnap check -n production\n\n  \
+        # One VM\n  \
+        kubectl vmsnap check database-01\n\n  \
+        # Every namespace, as JSON\n  \
+        kubectl vmsnap check -A -o json")]
+    Check(CheckArgs),
+    /// Delete old snapshots by a retention policy (never the newest good one)
+    #[command(after_help = "Examples:\n  \
+        # Keep the 3 newest snapshots of a VM; shows both lists, then asks\n  \
+        kubectl vmsnap prune database-01 --keep 3\n\n  \
+        # Snapshots older than a week of every VM labelled app=db, unattended\n  \
+        kubectl vmsnap prune -l app=db --older-than 7d --yes\n\n  \
+        # Only show what would be deleted and why the rest stays\n  \
+        kubectl vmsnap prune database-01 --keep 1 --dry-run")]
+    Prune(PruneArgs),
+    /// Create a new VM from a snapshot (KubeVirt VirtualMachineClone)
+    #[command(after_help = "Examples:\n  \
+        # A copy of database-01 as it was at the snapshot, with fresh MAC addresses\n  \
+        kubectl vmsnap clone pre-upgrade-snapshot --to database-01-test -n production\n\n  \
+        # Keep one interface's MAC, drop the source's app label, scripted\n  \
+        kubectl vmsnap clone pre-upgrade-snapshot --to db-copy --new-mac-address default=02:00:00:aa:bb:cc \\\n      \
+        --label-filter '*' --label-filter '!app' --yes")]
+    Clone(CloneArgs),
     /// Print the plugin version and the snapshot APIs the current cluster serves
     #[command(after_help = "Examples:\n  \
         kubectl vmsnap version\n\n  \

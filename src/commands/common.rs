@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
+use crate::model::SnapshotPhase;
 use crate::provider::kubevirt::{self as kv, Kind, KubeVirt};
 
 /// The HTTP status of the API error inside `err`, if any.
@@ -175,6 +176,48 @@ pub async fn require_permission(
         .into());
     }
     Ok(())
+}
+
+/// Follows a snapshot until it is ready to use or Failed, with a spinner; `what` names it in
+/// the messages ("snapshot", "safety snapshot"). The object comes back as plain JSON.
+pub async fn wait_snapshot(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    name: &str,
+    timeout: Duration,
+    what: &str,
+) -> anyhow::Result<WaitResult<Value>> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachineSnapshot, Some(ns));
+    let title = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
+    let mut progress = ctx.progress(&format!("Creating {what} {name}"));
+    let result = wait_for(
+        api,
+        name,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| match obj.map(to_value) {
+            None => Step::Continue(format!("Waiting for {what} {name} to appear")),
+            Some(v) => {
+                let info = kv::snapshot_info(&v, None, &[]);
+                if info.is_ready() || info.phase == SnapshotPhase::Failed {
+                    Step::Done
+                } else {
+                    Step::Continue(format!(
+                        "{title} {name}: {}",
+                        kv::snapshot_phase_message(&v)
+                    ))
+                }
+            }
+        },
+    )
+    .await;
+    progress.finish();
+    let value = |o: Option<kube::api::DynamicObject>| o.as_ref().map(to_value);
+    Ok(match result? {
+        WaitResult::Done(o) => WaitResult::Done(value(o)),
+        WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
+        WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
+    })
 }
 
 /// Follows a VM until its printableStatus is `want`, with a spinner.

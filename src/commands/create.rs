@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::{Ctx, common};
 use crate::analysis::{self, Analysis, human_bytes};
 use crate::cli::{CreateArgs, DryRun, parse_dns1123_subdomain};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::output::{CreateReport, Report, Table};
@@ -466,37 +466,13 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         );
         return Ok(Report::Create(Box::new(report)));
     }
-    let api = kv.api(Kind::VirtualMachineSnapshot, Some(&ns));
-    let mut progress = ctx.progress(&format!("Creating snapshot {}", plan.snapshot));
-    let result = wait_for(
-        api,
-        &plan.snapshot,
-        WaitOptions::new(plan.timeout),
-        progress.as_mut(),
-        |obj| match obj.map(common::to_value) {
-            None => Step::Continue(format!("Waiting for snapshot {} to appear", plan.snapshot)),
-            Some(v) => {
-                let info = kv::snapshot_info(&v, None, &[]);
-                if info.is_ready() || info.phase == SnapshotPhase::Failed {
-                    Step::Done
-                } else {
-                    Step::Continue(format!(
-                        "Snapshot {}: {}",
-                        plan.snapshot,
-                        kv::snapshot_phase_message(&v)
-                    ))
-                }
-            }
-        },
-    )
-    .await;
-    progress.finish();
+    let result = common::wait_snapshot(ctx, &ns, &plan.snapshot, plan.timeout, "snapshot").await;
     let follow = format!("kubectl vmsnap describe {} -n {ns}", plan.snapshot);
     let stopped_note = stopped_at.map(|_| {
         format!("the VM was stopped by this command and is still stopped; start it with: virtctl start {} -n {ns}", plan.vm)
     });
     let last = match result? {
-        WaitResult::Done(Some(obj)) => common::to_value(&obj),
+        WaitResult::Done(Some(obj)) => obj,
         WaitResult::Done(None) => {
             return Err(UserError::failure(format!(
                 "snapshot {} disappeared while it was being taken",
@@ -506,7 +482,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         }
         WaitResult::TimedOut(last) => {
             let phase = last
-                .map(|o| kv::snapshot_phase_message(&common::to_value(&o)))
+                .map(|o| kv::snapshot_phase_message(&o))
                 .unwrap_or_else(|| "not seen yet".into());
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for snapshot {} to become ready ({phase})",

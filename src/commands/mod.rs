@@ -1,9 +1,11 @@
 //! One module per subcommand: plan (reads only) and execute (writes and waits).
 
+pub mod check;
 mod common;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod diff;
 pub mod list;
 pub mod restore;
 pub mod version;
@@ -39,6 +41,8 @@ pub struct Ctx<'a> {
     pub clock: Clock,
     /// A person can answer prompts (terminal, no --no-input).
     pub interactive: bool,
+    /// Colour allowed on stderr (a terminal, no NO_COLOR, no --no-color).
+    pub color: bool,
     /// Reads made while discovery ran.
     pub prefetch: Prefetch,
 }

@@ -5,12 +5,18 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{Ctx, common};
+use crate::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
+use crate::analysis::safety::no_safety_snapshot_warning;
+use crate::analysis::{self, Analysis};
 use crate::cli::{DryRun, RestoreArgs, TargetReadinessPolicy};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
-use crate::model::{RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::output::{Report, RestoreReport, age, key_values};
+use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
+use crate::output::{Report, RestoreReport, age, diff_text, key_values};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
+use crate::provider::kubevirt::safety::{
+    SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
+};
 use crate::provider::kubevirt::{self as kv, Kind};
 
 /// Everything `restore` will do, decided by reads only.
@@ -36,6 +42,16 @@ pub struct RestorePlan {
     pub wait: bool,
     /// How long to follow.
     pub timeout: Duration,
+    /// The snapshot of the VM as it is now, taken before the restore (None with
+    /// `--no-safety-snapshot`).
+    pub safety: Option<SafetySnapshot>,
+    /// What the safety snapshot will be: its consistency and the volumes it leaves out.
+    pub safety_consistency: Consistency,
+    /// Persistent volumes the safety snapshot cannot capture.
+    pub safety_excluded: Vec<String>,
+    /// What the restore changes in the VM's configuration (None when the snapshot's content
+    /// could not be read).
+    pub diff: Option<ConfigDiff>,
 }
 
 /// `restore-<vm>-<YYYYMMDD-HHMMSS>` in UTC.
@@ -107,24 +123,57 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
     let kv = ctx.kubevirt();
     let vm = common::require_vm(vm?, &ns, &args.vm);
     let snap = common::require_snapshot(snap?, &ns, &args.snapshot);
-    let vm = kv::vm_info(&vm?, None);
+    let vm_obj = vm?;
+    let vm = kv::vm_info(&vm_obj, None);
     let snap = snap?;
     let content_name = kv::snapshot_info(&snap, None, &[]).content_name;
     let client = ctx.conn.client.clone();
-    let (content, allowed) = futures::join!(
+    let safety_wanted = !args.no_safety_snapshot;
+    // The content, the permission checks and (for the safety snapshot) the storage analysis
+    // do not depend on each other.
+    let checks = async {
+        common::require_permission(
+            &client,
+            "create",
+            SNAPSHOT_GROUP,
+            "virtualmachinerestores",
+            &ns,
+        )
+        .await?;
+        if safety_wanted {
+            common::require_permission(
+                &client,
+                "create",
+                SNAPSHOT_GROUP,
+                "virtualmachinesnapshots",
+                &ns,
+            )
+            .await
+            .map_err(|e| {
+                common::with_hint(
+                    e,
+                    "or restore without a safety snapshot: --no-safety-snapshot".to_string(),
+                )
+            })?;
+        }
+        Ok::<_, anyhow::Error>(())
+    };
+    let storage = async {
+        if safety_wanted {
+            Some(kv.storage_inputs(&ns, &vm_obj).await)
+        } else {
+            None
+        }
+    };
+    let (content, allowed, storage) = futures::join!(
         async {
             match content_name {
                 Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
                 None => None,
             }
         },
-        common::require_permission(
-            &client,
-            "create",
-            SNAPSHOT_GROUP,
-            "virtualmachinerestores",
-            &ns
-        )
+        checks,
+        storage
     );
     allowed?;
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
@@ -155,6 +204,34 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         policy = Some(TargetReadinessPolicy::StopTarget);
     }
     let needs_stop_decision = running && policy.is_none();
+    let safety_analysis = match storage {
+        Some(inputs) => Some(analysis::analyse(&inputs?)),
+        None => None,
+    };
+    if let Some(a) = &safety_analysis {
+        refuse_unsafe(a, &ns, &vm.name)?;
+    }
+    let now = ctx.clock.now();
+    let safety = safety_analysis
+        .as_ref()
+        .map(|_| build_safety_snapshot(&ns, &vm.name, &snapshot.name, now, None));
+    let safety_excluded = safety_analysis
+        .as_ref()
+        .map(|a| {
+            a.volumes
+                .iter()
+                .filter(|v| {
+                    !v.included
+                        && (kv::SNAPSHOTTABLE_SOURCES.contains(&v.source_kind.as_str())
+                            || v.source_kind == "backendStorage")
+                })
+                .map(|v| v.volume.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let diff = content
+        .as_ref()
+        .map(|c| config_diff(c, &vm_obj, &DiffOptions::default()));
     Ok(RestorePlan {
         namespace: ns,
         restore_name: restore_name(&vm.name, ctx.clock.now()),
@@ -166,11 +243,35 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         start_after: args.start_after,
         wait: args.should_wait(),
         timeout: args.timeout,
+        safety_consistency: safety_analysis
+            .as_ref()
+            .map(|a| a.expected_consistency)
+            .unwrap_or(Consistency::Unknown),
+        safety,
+        safety_excluded,
+        diff,
     })
 }
 
-/// The preview the user reads before confirming.
-pub fn describe_plan(plan: &RestorePlan, now: Timestamp) -> String {
+/// Refuses when the safety snapshot could not be taken: better now than after a wait.
+fn refuse_unsafe(a: &Analysis, ns: &str, vm: &str) -> Result<(), UserError> {
+    let why = if !a.snapshottable {
+        Some(format!("none of VM {ns}/{vm}'s volumes can be snapshotted"))
+    } else {
+        a.blockers.first().cloned()
+    };
+    match why {
+        None => Ok(()),
+        Some(why) => Err(UserError::failure(format!(
+            "the safety snapshot of VM {ns}/{vm} taken before restoring would not succeed: {why}"
+        ))
+        .hint("nothing was changed")
+        .hint("to restore without a safety snapshot (nothing can undo it then), add --no-safety-snapshot")),
+    }
+}
+
+/// The preview the user reads before confirming; `color` colours the config diff.
+pub fn describe_plan(plan: &RestorePlan, now: Timestamp, color: bool) -> String {
     let s = &plan.snapshot;
     let taken = s.creation_time.or(s.created);
     let taken_text = match taken {
@@ -192,27 +293,63 @@ pub fn describe_plan(plan: &RestorePlan, now: Timestamp) -> String {
         )
     };
     let mut out = format!("Restore plan for VM {}/{}\n", plan.namespace, plan.vm.name);
-    out.push_str(&key_values(
-        &[
-            ("VM status", vm_status),
-            (
-                "Snapshot",
-                format!("{} ({}, ready to use)", s.name, s.consistency.label()),
-            ),
-            ("Taken", taken_text.clone()),
-            ("Restores", volumes),
-        ],
-        2,
-    ));
+    let mut pairs = vec![
+        ("VM status", vm_status),
+        (
+            "Snapshot",
+            format!("{} ({}, ready to use)", s.name, s.consistency.label()),
+        ),
+        ("Taken", taken_text.clone()),
+        ("Restores", volumes),
+    ];
+    if let Some(safety) = &plan.safety {
+        let mut how = format!(
+            "{}, of the VM as it is now ({}), taken first; the restore starts once it is ready",
+            safety.name,
+            plan.safety_consistency.label()
+        );
+        if !plan.safety_excluded.is_empty() {
+            how.push_str(&format!(
+                "; it cannot capture {}",
+                plan.safety_excluded.join(", ")
+            ));
+        }
+        pairs.push(("Safety snapshot", how));
+    }
+    out.push_str(&key_values(&pairs, 2));
     if !s.excluded_volumes.is_empty() {
         out.push_str(&format!(
             "  Not captured by the snapshot: {}\n",
             s.excluded_volumes.join(", ")
         ));
     }
-    out.push_str(&format!(
-        "  WARNING: ALL changes since {taken_text} will be lost.\n"
-    ));
+    match &plan.safety {
+        Some(safety) => out.push_str(&format!(
+            "  WARNING: ALL changes since {taken_text} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
+            safety.undo
+        )),
+        None => {
+            out.push_str(&format!(
+                "  WARNING: ALL changes since {taken_text} will be lost.\n"
+            ));
+            out.push_str(&format!(
+                "  WARNING: {}\n",
+                no_safety_snapshot_warning(&plan.namespace, &plan.vm.name)
+            ));
+        }
+    }
+    match &plan.diff {
+        Some(d) => {
+            out.push_str("  Configuration changes:\n");
+            out.push_str(&diff_text::summary(d, 4));
+            if !d.identical {
+                out.push_str(&diff_text::unified(d, color, 4));
+            }
+        }
+        None => out.push_str(
+            "  Configuration changes: unknown (the snapshot's content could not be read)\n",
+        ),
+    }
     out
 }
 
@@ -248,7 +385,7 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         plan.policy = Some(TargetReadinessPolicy::StopTarget);
         plan.needs_stop_decision = false;
     }
-    let text = describe_plan(plan, ctx.clock.now());
+    let text = describe_plan(plan, ctx.clock.now(), ctx.color);
     ctx.say(text.trim_end());
     if ctx.dry_run() == DryRun::Client {
         return Ok(());
@@ -278,10 +415,12 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
     if typed.trim_end_matches(['\r', '\n']) != want {
         return Err(names_do_not_match());
     }
-    if ctx
-        .ui
-        .confirm("Proceed with VM restore? This cannot be undone (yes/cancel)")?
-    {
+    let question = if plan.safety.is_some() {
+        "Proceed with VM restore? (yes/cancel)"
+    } else {
+        "Proceed with VM restore? This cannot be undone (yes/cancel)"
+    };
+    if ctx.ui.confirm(question)? {
         Ok(())
     } else {
         Err(UserError::declined("restore cancelled, current VM state preserved").into())
@@ -299,6 +438,9 @@ fn base_report(plan: &RestorePlan, restore: RestoreInfo, dry_run: Option<&str>) 
             && !plan.vm.run_state.is_stopped(),
         started_vm: false,
         waited: false,
+        safety_snapshot: plan.safety.as_ref().map(|s| s.name.clone()),
+        undo: plan.safety.as_ref().map(|s| s.undo.clone()),
+        config_diff: plan.diff.clone(),
         next_steps: Vec::new(),
     }
 }
@@ -325,6 +467,9 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     let ns = plan.namespace.clone();
     let vm = plan.vm.name.clone();
     let server_dry_run = ctx.dry_run() == DryRun::Server;
+    if let Some(safety) = &plan.safety {
+        take_safety_snapshot(safety, &plan, ctx, server_dry_run).await?;
+    }
     let mut obj = kv::build_restore(
         &ns,
         &plan.restore_name,
@@ -332,8 +477,22 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         &plan.snapshot.name,
         plan.policy.map(TargetReadinessPolicy::as_str),
     );
+    if let Some(safety) = &plan.safety {
+        label_restore_with_safety(&mut obj, &safety.name);
+    }
     common::served_api_version(&mut obj, &kv, Kind::VirtualMachineRestore);
-    let created = kv.create_restore(obj, server_dry_run).await?;
+    let created = match kv.create_restore(obj, server_dry_run).await {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(s) = plan.safety.as_ref().filter(|_| !server_dry_run) {
+                ctx.say(&format!(
+                    "note: the VM was not restored; the safety snapshot {} was taken and can be deleted with: kubectl vmsnap delete {} -n {ns}",
+                    s.name, s.name
+                ));
+            }
+            return Err(e);
+        }
+    };
     let mut report = base_report(
         &plan,
         kv::restore_info(&created),
@@ -439,6 +598,89 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         report.vm_status = kv::vm_info(&v, None).printable_status;
     }
     Ok(Report::Restore(Box::new(report)))
+}
+
+/// Creates the safety snapshot and waits until it is ready; any other ending is an error
+/// that says nothing was restored.
+async fn take_safety_snapshot(
+    safety: &SafetySnapshot,
+    plan: &RestorePlan,
+    ctx: &mut Ctx<'_>,
+    server_dry_run: bool,
+) -> anyhow::Result<()> {
+    let kv = ctx.kubevirt();
+    let ns = plan.namespace.clone();
+    let name = safety.name.clone();
+    let nothing = "nothing was restored; the VM is unchanged";
+    let without = format!(
+        "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {} --snapshot {} -n {ns} --no-safety-snapshot",
+        plan.vm.name, plan.snapshot.name
+    );
+    let mut obj = safety.object.clone();
+    common::served_api_version(&mut obj, &kv, Kind::VirtualMachineSnapshot);
+    if let Err(e) = kv.create_snapshot(obj, server_dry_run).await {
+        let msg = if common::api_code(&e) == Some(409) {
+            format!("a snapshot named {name} already exists in namespace {ns}")
+        } else {
+            format!("failed to create the safety snapshot {name}: {e:#}")
+        };
+        return Err(UserError::failure(msg).hint(nothing).hint(without).into());
+    }
+    if server_dry_run {
+        return Ok(());
+    }
+    let follow = format!("kubectl vmsnap describe {name} -n {ns}");
+    let result = common::wait_snapshot(ctx, &ns, &name, plan.timeout, "safety snapshot").await?;
+    let last = match result {
+        WaitResult::Done(Some(v)) => v,
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "the safety snapshot {name} disappeared before it was ready"
+            ))
+            .hint(nothing)
+            .hint(without)
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            return Err(UserError::timed_out(format!(
+                "timed out after {} waiting for the safety snapshot {name}",
+                common::human(plan.timeout)
+            ))
+            .hint(nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}, then run the restore again"
+            ))
+            .into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(UserError::interrupted(format!(
+                "stopped waiting for the safety snapshot {name}"
+            ))
+            .hint(nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}"
+            ))
+            .into());
+        }
+    };
+    let info = kv::snapshot_info(&last, None, &[]);
+    if !info.is_ready() {
+        let why = info
+            .error
+            .unwrap_or_else(|| format!("phase {}", info.phase));
+        return Err(
+            UserError::failure(format!("the safety snapshot {name} failed ({why})"))
+                .hint(nothing)
+                .hint(format!("see: {follow}"))
+                .hint(without)
+                .into(),
+        );
+    }
+    ctx.say(&format!(
+        "Safety snapshot {name} is ready; restoring VM {ns}/{}",
+        plan.vm.name
+    ));
+    Ok(())
 }
 
 #[cfg(test)]

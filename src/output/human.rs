@@ -5,10 +5,12 @@ use jiff::Timestamp;
 use super::RenderOptions;
 use super::age::age;
 use super::report::{
-    CreateReport, DeleteReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+    CheckReport, CreateReport, DeleteReport, DiffReport, Report, RestoreReport, SnapshotDetail,
+    SnapshotList, VersionReport,
 };
 use super::table::{Table, key_values};
 use crate::analysis::human_bytes;
+use crate::analysis::readiness::IssueKind;
 use crate::model::{Condition, SnapshotInfo};
 
 /// Renders any report for people.
@@ -20,7 +22,96 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Delete(d) => delete(d),
         Report::Restore(r) => restore(r, now),
         Report::Version(v) => version(v),
+        Report::Diff(d) => diff(d, opts.color),
+        Report::Check(c) => check(c, wide, opts),
     }
+}
+
+/// A short name for a kind of problem, for the summary.
+fn issue_label(kind: IssueKind) -> &'static str {
+    match kind {
+        IssueKind::SnapshotApiMissing => "CSI snapshot API not installed",
+        IssueKind::NoSnapshotClass => "no VolumeSnapshotClass for the storage",
+        IssueKind::AmbiguousSnapshotClass => "several VolumeSnapshotClasses, none default",
+        IssueKind::NoStorageClassName => "PVC without a StorageClass",
+        IssueKind::PvcMissing => "PVC missing",
+        IssueKind::PvcNotBound => "PVC not bound",
+        IssueKind::PvcDeleting => "PVC being deleted",
+        IssueKind::DataVolumeNotPopulated => "DataVolume not populated",
+        IssueKind::BackendPvcMissing => "vTPM/EFI state PVC not created yet",
+        IssueKind::RestoreInProgress => "restore in progress",
+        IssueKind::NothingPersistent => "no persistent disks",
+        IssueKind::HotplugNotPersisted => "hot-plugged volume not in the VM spec",
+        IssueKind::NoGuestAgent => "running without a guest agent (crash-consistent)",
+        IssueKind::Unreadable => "storage not readable",
+        IssueKind::Other => "other",
+    }
+}
+
+fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
+    if c.rows.is_empty() {
+        return String::new();
+    }
+    let all = c.namespace.is_none();
+    let mut headers: Vec<&str> = Vec::new();
+    if all {
+        headers.push("NAMESPACE");
+    }
+    headers.extend(["VM", "STATUS", "SNAPSHOTTABLE", "CONSISTENCY", "BLOCKERS"]);
+    if wide {
+        headers.extend(["SIZE", "INCLUDED"]);
+    }
+    let mut t = Table::new(&headers);
+    for r in &c.rows {
+        let mut row = Vec::new();
+        if all {
+            row.push(r.namespace.clone());
+        }
+        row.extend([
+            r.vm.clone(),
+            r.status.clone(),
+            r.snapshottable.as_str().to_string(),
+            r.consistency.to_string(),
+            r.blockers_cell(),
+        ]);
+        if wide {
+            row.extend([
+                human_bytes(r.size_estimate_bytes),
+                join_or_none(&r.included_volumes),
+            ]);
+        }
+        t.row(row);
+    }
+    let mut out = t.render(!opts.no_headers);
+    out.push('\n');
+    out.push_str(&c.summary.headline());
+    out.push('\n');
+    if !c.summary.top_issues.is_empty() {
+        out.push_str("Top issues:\n");
+        for i in &c.summary.top_issues {
+            let n = i.vms.len();
+            out.push_str(&format!(
+                "  {} ({n} VM{}: {})\n    {}\n",
+                issue_label(i.kind),
+                if n == 1 { "" } else { "s" },
+                i.vms.join(", "),
+                i.advice
+            ));
+        }
+    }
+    out
+}
+
+fn diff(d: &DiffReport, color: bool) -> String {
+    let mut out = format!(
+        "Restoring snapshot {} into VM {}/{} would change:\n",
+        d.snapshot, d.namespace, d.vm
+    );
+    out.push_str(&super::diff::summary(&d.diff, 2));
+    if !d.diff.identical {
+        out.push_str(&super::diff::unified(&d.diff, color, 0));
+    }
+    out
 }
 
 fn or_none(v: Option<&str>) -> String {
@@ -401,6 +492,12 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
         ));
     }
     pairs.push(("VM status", r.vm_status.clone()));
+    if let Some(safety) = &r.safety_snapshot {
+        pairs.push(("Safety snapshot", safety.clone()));
+    }
+    if let Some(undo) = &r.undo {
+        pairs.push(("Undo", undo.clone()));
+    }
     out.push_str(&key_values(&pairs, 2));
     next_steps(&mut out, &r.next_steps);
     out

@@ -3,6 +3,7 @@
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
 mod age;
+pub mod diff;
 mod human;
 mod report;
 mod structured;
@@ -14,9 +15,10 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 pub use age::{age, human_duration};
+pub use diff as diff_text;
 pub use report::{
-    ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot, Report, RestoreReport,
-    SnapshotDetail, SnapshotList, VersionReport,
+    CheckReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot, DiffReport, Report,
+    RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 pub use table::{Table, key_values};
 
@@ -32,6 +34,8 @@ pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 pub struct RenderOptions {
     /// Leave out table headers (`--no-headers`).
     pub no_headers: bool,
+    /// ANSI colours allowed (diffs).
+    pub color: bool,
 }
 
 /// Renders `report` in `format` as of `now` into a string.
@@ -80,6 +84,12 @@ fn names(report: &Report) -> String {
             .collect(),
         Report::Restore(r) => vec![format!("{RESTORE_RESOURCE}/{}", r.restore.name)],
         Report::Version(v) => vec![format!("kubectl-vmsnap/{}", v.version)],
+        Report::Diff(d) => vec![format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot)],
+        Report::Check(c) => c
+            .rows
+            .iter()
+            .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
+            .collect(),
     };
     lines.iter().map(|l| format!("{l}\n")).collect()
 }

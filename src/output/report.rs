@@ -5,6 +5,8 @@
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::config_diff::ConfigDiff;
+use crate::analysis::readiness::{ReadinessRow, ReadinessSummary};
 use crate::model::{RestoreInfo, SnapshotInfo, VolumeBackup};
 
 /// The result of one command.
@@ -23,6 +25,10 @@ pub enum Report {
     Restore(Box<RestoreReport>),
     /// `version`
     Version(VersionReport),
+    /// `diff`
+    Diff(Box<DiffReport>),
+    /// `check`
+    Check(Box<CheckReport>),
 }
 
 /// `list`: the snapshots found.
@@ -135,8 +141,52 @@ pub struct RestoreReport {
     pub started_vm: bool,
     /// Waited for completion.
     pub waited: bool,
+    /// The snapshot of the VM taken just before the restore (absent with
+    /// `--no-safety-snapshot`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_snapshot: Option<String>,
+    /// The command that undoes the restore (restores the safety snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo: Option<String>,
+    /// What the restore changes in the VM's configuration (absent when the snapshot's content
+    /// could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_diff: Option<ConfigDiff>,
     /// Commands to run next.
     pub next_steps: Vec<String>,
+}
+
+/// `diff SNAPSHOT`: the snapshot's VM against the live one.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffReport {
+    /// Always "ConfigDiff".
+    pub kind: &'static str,
+    /// Namespace.
+    pub namespace: String,
+    /// The snapshot compared.
+    pub snapshot: String,
+    /// Its VM (the live one compared with).
+    pub vm: String,
+    /// Labels and annotations compared too (`--all`).
+    pub include_metadata: bool,
+    /// The diff: `identical`, the unified `lines`, the `summary`.
+    pub diff: ConfigDiff,
+}
+
+/// `check`: one row per VM and the summary.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    /// Always "ReadinessReport".
+    pub kind: &'static str,
+    /// The namespace checked; absent with `-A`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// One row per VM, by namespace then name.
+    pub rows: Vec<ReadinessRow>,
+    /// Counts and the most common problems with advice.
+    pub summary: ReadinessSummary,
 }
 
 /// `version`.

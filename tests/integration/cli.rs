@@ -742,7 +742,7 @@ async fn restore_with_start_after_starts_the_vm() {
         .run()
         .await;
     out.assert_code(0)
-        .assert_stdout_contains("VM status:       Running");
+        .assert_stdout_contains("VM status:        Running");
     assert!(
         !out.stdout.contains("virtctl start"),
         "{}",

@@ -71,7 +71,7 @@ async fn seed_restore_of_database_after_stop_and_restore() {
     );
     assert_eq!(
         prompts[2],
-        "Proceed with VM restore? This cannot be undone (yes/cancel)"
+        "Proceed with VM restore? (yes/cancel)"
     );
     out.assert_stderr_contains("ALL changes since")
         .assert_stderr_contains("will be lost")

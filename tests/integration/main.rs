@@ -3,10 +3,14 @@
 // Shared harness: simulator start-up, binary runner, scripted Ui, redaction.
 mod support;
 
+// Safety snapshot before restore, config diff, readiness report, retention, clone (issue 6).
+mod beyond;
 // Binary tests: the real executable, null stdin, exit codes and output.
 mod cli;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
+// docs/commands transcripts regenerated from the simulator and compared with the pages.
+mod docs_pages;
 // Bounded retries, Retry-After, the request timeout and -v request logs.
 mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.

@@ -47,7 +47,7 @@ async fn terminal_restore_dialogue_stop_type_name_confirm() {
     out.assert_code(0)
         .assert_stdout_contains("stop-and-restore")
         .assert_stdout_contains("ALL changes since")
-        .assert_stdout_contains("Proceed with VM restore? This cannot be undone (yes/cancel)")
+        .assert_stdout_contains("Proceed with VM restore? (yes/cancel)")
         .assert_stdout_contains(
             "VM production/database-01 restored from snapshot pre-upgrade-snapshot",
         );

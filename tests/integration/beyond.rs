@@ -1,0 +1,268 @@
+//! Issue 6 against the simulator: safety snapshot before restore, config diff, readiness
+//! report, retention, new VM from a snapshot. The safety rules are proved through the
+//! simulator's request log.
+
+use crate::support::scripted_ui::text;
+use crate::support::{Answer, ScriptedUi, TestSim, VMS, config, run_in_process};
+
+/// The safety snapshot `restore database-01` takes at the tests' fixed clock.
+const SAFETY: &str = "database-01-pre-restore-20261126-100000";
+
+const SCRIPTED_RESTORE: [&str; 8] = [
+    "restore",
+    "database-01",
+    "--snapshot",
+    "pre-upgrade-snapshot",
+    "--stop",
+    "--yes",
+    "--confirm-name",
+    "pre-upgrade-snapshot",
+];
+
+/// The tests' scenario with `overlay` (a sim.yaml text) layered over it.
+async fn sim_with(overlay: &str) -> (TestSim, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
+    let mut cfg = config();
+    cfg.scenarios.push(dir.path().to_path_buf());
+    let t = TestSim::with(cfg).await;
+    t.snapshot_ready("pre-upgrade-snapshot").await;
+    t.snapshot_ready("web-02-nightly").await;
+    t.vm_status("database-01", "Running").await;
+    t.wait_until(VMS, "production", "database-01", |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    (t, dir)
+}
+
+fn posts_to(t: &TestSim, plural: &str) -> Vec<vmsnap_sim::RequestRecord> {
+    t.writes()
+        .into_iter()
+        .filter(|w| w.method == "POST" && w.path.ends_with(&format!("/{plural}")))
+        .collect()
+}
+
+fn position(t: &TestSim, plural: &str) -> Option<usize> {
+    t.writes()
+        .iter()
+        .position(|w| w.method == "POST" && w.path.ends_with(&format!("/{plural}")))
+}
+
+// ---- 1. safety snapshot before restore ---------------------------------------------------
+
+#[tokio::test]
+async fn scripted_restore_takes_a_ready_safety_snapshot_first_and_prints_the_undo() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains(&format!("Safety snapshot:  {SAFETY}"))
+        .assert_stdout_contains(&format!(
+            "kubectl vmsnap restore database-01 --snapshot {SAFETY} -n production"
+        ))
+        .assert_stderr_contains(&format!("Safety snapshot {SAFETY} is ready"));
+    let snaps = posts_to(&t, "virtualmachinesnapshots");
+    assert_eq!(snaps.len(), 1, "{snaps:?}");
+    let body = snaps[0].body.clone().expect("body");
+    assert_eq!(body["metadata"]["name"], SAFETY);
+    assert_eq!(
+        body["metadata"]["labels"]["vmsnap.io/purpose"],
+        "pre-restore"
+    );
+    // The restore comes after the snapshot and names it.
+    let (s, r) = (
+        position(&t, "virtualmachinesnapshots").expect("snapshot"),
+        position(&t, "virtualmachinerestores").expect("restore"),
+    );
+    assert!(s < r, "safety snapshot first: {:?}", t.writes());
+    let restore = posts_to(&t, "virtualmachinerestores")[0]
+        .body
+        .clone()
+        .expect("body");
+    assert_eq!(
+        restore["metadata"]["labels"]["vmsnap.io/safety-snapshot"],
+        SAFETY
+    );
+    t.snapshot_ready(SAFETY).await;
+}
+
+#[tokio::test]
+async fn a_failed_safety_snapshot_means_no_restore_is_created() {
+    let overlay = format!(
+        "controllers:\n  snapshots:\n    {SAFETY}: {{ outcome: Failed, message: \"freeze failed\", after: 1s }}\n"
+    );
+    let (t, _dir) = sim_with(&overlay).await;
+    let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!("the safety snapshot {SAFETY} failed"))
+        .assert_stderr_contains("nothing was restored; the VM is unchanged")
+        .assert_stderr_contains("--no-safety-snapshot");
+    assert_eq!(posts_to(&t, "virtualmachinesnapshots").len(), 1);
+    assert!(
+        posts_to(&t, "virtualmachinerestores").is_empty(),
+        "{:?}",
+        t.writes()
+    );
+}
+
+#[tokio::test]
+async fn a_safety_snapshot_that_times_out_means_no_restore_is_created() {
+    let overlay = format!("controllers:\n  snapshots:\n    {SAFETY}: {{ outcome: Stuck }}\n");
+    let (t, _dir) = sim_with(&overlay).await;
+    let mut args = SCRIPTED_RESTORE.to_vec();
+    args.extend(["--timeout", "1s"]);
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(4)
+        .assert_stderr_contains("waiting for the safety snapshot")
+        .assert_stderr_contains("nothing was restored");
+    assert!(posts_to(&t, "virtualmachinerestores").is_empty());
+}
+
+#[tokio::test]
+async fn interactive_restore_previews_the_safety_snapshot_and_asks_without_cannot_be_undone() {
+    let t = TestSim::start().await;
+    let ui = ScriptedUi::new(vec![
+        Answer::Choice(0),
+        text("pre-upgrade-snapshot"),
+        text("yes"),
+    ]);
+    let out = run_in_process(
+        &t,
+        ui.clone(),
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+        ],
+    )
+    .await;
+    out.assert_code(0)
+        .assert_stderr_contains(&format!(
+            "Safety snapshot:  {SAFETY}, of the VM as it is now"
+        ))
+        .assert_stdout_contains(&format!("Undo:"));
+    assert_eq!(
+        ui.prompts().last().map(String::as_str),
+        Some("Proceed with VM restore? (yes/cancel)")
+    );
+    assert!(position(&t, "virtualmachinesnapshots") < position(&t, "virtualmachinerestores"));
+}
+
+#[tokio::test]
+async fn no_safety_snapshot_says_what_is_lost_and_takes_none() {
+    let t = TestSim::start().await;
+    let mut args = SCRIPTED_RESTORE.to_vec();
+    args.push("--no-safety-snapshot");
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("no safety snapshot: VM production/database-01's current disks")
+        .assert_stderr_contains("nothing can undo the restore");
+    assert!(posts_to(&t, "virtualmachinesnapshots").is_empty());
+    assert_eq!(posts_to(&t, "virtualmachinerestores").len(), 1);
+    assert!(!out.stdout.contains("Undo:"), "{}", out.stdout);
+}
+
+#[tokio::test]
+async fn declining_a_restore_takes_no_safety_snapshot_either() {
+    let t = TestSim::start().await;
+    let ui = ScriptedUi::new(vec![
+        Answer::Choice(0),
+        text("pre-upgrade-snapshot"),
+        text("cancel"),
+    ]);
+    let out = run_in_process(
+        &t,
+        ui,
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+        ],
+    )
+    .await;
+    out.assert_code(3);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn restore_dry_run_json_names_the_safety_snapshot_and_writes_nothing() {
+    let t = TestSim::start().await;
+    let mut args = SCRIPTED_RESTORE.to_vec();
+    args.extend(["--dry-run", "-o", "json"]);
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["safetySnapshot"], SAFETY);
+    assert_eq!(
+        v["undo"],
+        format!("kubectl vmsnap restore database-01 --snapshot {SAFETY} -n production")
+    );
+    assert!(v["configDiff"]["summary"].is_object(), "{v}");
+    assert!(t.writes().is_empty());
+}
+
+// ---- 2. config diff ----------------------------------------------------------------------
+
+/// Gives the live database-01 8 cores, so a restore of pre-upgrade-snapshot (2 cores) changes them.
+fn grow_database(t: &TestSim) {
+    let gvr = vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2);
+    t.sim
+        .store()
+        .mutate(&gvr, Some("production"), "database-01", |vm| {
+            vm["spec"]["template"]["spec"]["domain"]["cpu"]["cores"] = serde_json::json!(8);
+        })
+        .expect("VM updated");
+}
+
+#[tokio::test]
+async fn restore_preview_shows_the_config_diff() {
+    let t = TestSim::start().await;
+    grow_database(&t);
+    let mut args = SCRIPTED_RESTORE.to_vec();
+    args.push("--dry-run");
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("Configuration changes:")
+        .assert_stderr_contains("- CPU cores: 8 → 2")
+        .assert_stderr_contains("-          cores: 8")
+        .assert_stderr_contains("+          cores: 2");
+    assert!(!out.stderr.contains('\x1b'), "no colour without a terminal");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn diff_command_prints_summary_and_unified_diff_and_json() {
+    let t = TestSim::start().await;
+    grow_database(&t);
+    let out = t.cmd().args(&["diff", "pre-upgrade-snapshot"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains(
+            "Restoring snapshot pre-upgrade-snapshot into VM production/database-01 would change:",
+        )
+        .assert_stdout_contains("  - CPU cores: 8 → 2")
+        .assert_stdout_contains("@@ ");
+    let out = t
+        .cmd()
+        .args(&["diff", "pre-upgrade-snapshot", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "ConfigDiff");
+    assert_eq!(v["diff"]["identical"], false);
+    assert_eq!(v["diff"]["summary"]["changes"][0]["area"], "cpu");
+    assert_eq!(v["diff"]["summary"]["changes"][0]["before"], "8");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn diff_of_an_unchanged_vm_says_so_and_a_missing_snapshot_exits_5() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["diff", "web-02-nightly"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("- no configuration changes");
+    let out = t.cmd().args(&["diff", "nope"]).run().await;
+    out.assert_code(5);
+}
