@@ -266,3 +266,42 @@ async fn diff_of_an_unchanged_vm_says_so_and_a_missing_snapshot_exits_5() {
     let out = t.cmd().args(&["diff", "nope"]).run().await;
     out.assert_code(5);
 }
+
+// ---- 3. readiness report -----------------------------------------------------------------
+
+#[tokio::test]
+async fn check_lists_every_vm_with_a_summary_and_advice() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["check"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("VM            STATUS    SNAPSHOTTABLE   CONSISTENCY   BLOCKERS")
+        .assert_stdout_contains(
+            "archive-01    Stopped   no              offline       rootdisk: no VolumeSnapshotClass for local-path",
+        )
+        .assert_stdout_contains("web-02        Running   yes             crash         <none>")
+        .assert_stdout_contains("6 VMs: 5 snapshottable, 0 partial, 1 not snapshottable")
+        .assert_stdout_contains("no VolumeSnapshotClass for the storage (1 VM: archive-01)")
+        .assert_stdout_contains("ask your cluster admin for a VolumeSnapshotClass");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn check_all_namespaces_json_and_one_vm() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["check", "-A", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "ReadinessReport");
+    assert!(v.get("namespace").is_none(), "{v}");
+    assert_eq!(v["summary"]["total"], 6);
+    assert_eq!(v["summary"]["no"], 1);
+    assert_eq!(v["summary"]["topIssues"][0]["kind"], "noSnapshotClass");
+    let out = t.cmd().args(&["check", "-A"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("NAMESPACE    VM ");
+    let out = t.cmd().args(&["check", "database-01"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("database-01   Running   yes             application   <none>")
+        .assert_stdout_contains("1 VM: 1 snapshottable");
+    t.cmd().args(&["check", "nope"]).run().await.assert_code(5);
+}
