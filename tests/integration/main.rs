@@ -9,6 +9,8 @@ mod beyond;
 mod cli;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
+// docs/commands transcripts regenerated from the simulator and compared with the pages.
+mod docs_pages;
 // Bounded retries, Retry-After, the request timeout and -v request logs.
 mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.
