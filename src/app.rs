@@ -160,7 +160,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    use commands::{check, create, delete, describe, diff, list, restore};
+    use commands::{check, create, delete, describe, diff, list, prune, restore};
     let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
         Command::List(args) => list::run(args, ctx).await,
@@ -191,7 +191,15 @@ async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         }
         Command::Diff(args) => diff::run(args, ctx).await,
         Command::Check(args) => check::run(args, ctx).await,
-        Command::Prune(_) | Command::Clone(_) => Err(anyhow::anyhow!("not available yet")),
+        Command::Prune(args) => {
+            let plan = prune::plan(args, ctx).await?;
+            prune::confirm(&plan, ctx)?;
+            if client_dry_run {
+                return Ok(prune::dry_run_report(&plan));
+            }
+            prune::execute(plan, ctx).await
+        }
+        Command::Clone(_) => Err(anyhow::anyhow!("not available yet")),
         Command::Version | Command::Completion(_) => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }

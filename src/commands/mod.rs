@@ -7,6 +7,7 @@ pub mod delete;
 pub mod describe;
 pub mod diff;
 pub mod list;
+pub mod prune;
 pub mod restore;
 pub mod version;
 

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use super::RenderOptions;
 use super::age::age;
 use super::report::{
-    CheckReport, CreateReport, DeleteReport, DiffReport, Report, RestoreReport, SnapshotDetail,
-    SnapshotList, VersionReport,
+    CheckReport, CreateReport, DeleteReport, DiffReport, PruneReport, Report, RestoreReport,
+    SnapshotDetail, SnapshotList, VersionReport,
 };
 use super::table::{Table, key_values};
 use crate::analysis::human_bytes;
@@ -24,7 +24,46 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Version(v) => version(v),
         Report::Diff(d) => diff(d, opts.color),
         Report::Check(c) => check(c, wide, opts),
+        Report::Prune(p) => prune(p),
     }
+}
+
+fn prune(p: &PruneReport) -> String {
+    let suffix = dry_run_suffix(&p.dry_run);
+    let mut out = String::new();
+    if p.dry_run.as_deref() == Some("client") {
+        for d in &p.delete {
+            out.push_str(&format!(
+                "{}/{} would be deleted{suffix}\n",
+                super::SNAPSHOT_RESOURCE,
+                d.snapshot
+            ));
+        }
+    } else {
+        for i in &p.deleted {
+            let verb = if i.gone || p.dry_run.is_some() {
+                "deleted"
+            } else {
+                "deletion requested"
+            };
+            out.push_str(&format!(
+                "{}/{} {verb}{suffix}\n",
+                super::SNAPSHOT_RESOURCE,
+                i.name
+            ));
+        }
+    }
+    let gone = if p.dry_run.is_some() {
+        "to delete"
+    } else {
+        "deleted"
+    };
+    out.push_str(&format!(
+        "{} {gone}, {} kept\n",
+        p.delete.len(),
+        p.keep.len()
+    ));
+    out
 }
 
 /// A short name for a kind of problem, for the summary.

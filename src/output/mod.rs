@@ -17,8 +17,8 @@ use jiff::Timestamp;
 pub use age::{age, human_duration};
 pub use diff as diff_text;
 pub use report::{
-    CheckReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot, DiffReport, Report,
-    RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+    CheckReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot, DiffReport,
+    PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 pub use table::{Table, key_values};
 
@@ -89,6 +89,11 @@ fn names(report: &Report) -> String {
             .rows
             .iter()
             .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
+            .collect(),
+        Report::Prune(p) => p
+            .delete
+            .iter()
+            .map(|d| format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot))
             .collect(),
     };
     lines.iter().map(|l| format!("{l}\n")).collect()

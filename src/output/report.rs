@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::analysis::config_diff::ConfigDiff;
 use crate::analysis::readiness::{ReadinessRow, ReadinessSummary};
+use crate::analysis::retention::Decision;
 use crate::model::{RestoreInfo, SnapshotInfo, VolumeBackup};
 
 /// The result of one command.
@@ -29,6 +30,8 @@ pub enum Report {
     Diff(Box<DiffReport>),
     /// `check`
     Check(Box<CheckReport>),
+    /// `prune` (also its `--dry-run` plan)
+    Prune(Box<PruneReport>),
 }
 
 /// `list`: the snapshots found.
@@ -187,6 +190,25 @@ pub struct CheckReport {
     pub rows: Vec<ReadinessRow>,
     /// Counts and the most common problems with advice.
     pub summary: ReadinessSummary,
+}
+
+/// `prune`: what the policy deleted and kept, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PruneReport {
+    /// Always "SnapshotPrune".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// Namespace.
+    pub namespace: String,
+    /// Snapshots the policy deletes, each with the rule and reason.
+    pub delete: Vec<Decision>,
+    /// Snapshots it keeps, each with the rule and reason.
+    pub keep: Vec<Decision>,
+    /// What was deleted (empty for a client dry run).
+    pub deleted: Vec<DeletedSnapshot>,
 }
 
 /// `version`.

@@ -305,3 +305,151 @@ async fn check_all_namespaces_json_and_one_vm() {
         .assert_stdout_contains("1 VM: 1 snapshottable");
     t.cmd().args(&["check", "nope"]).run().await.assert_code(5);
 }
+
+// ---- 4. retention ------------------------------------------------------------------------
+
+fn deletes(t: &TestSim) -> Vec<String> {
+    t.writes()
+        .into_iter()
+        .filter(|w| w.method == "DELETE")
+        .map(|w| w.path.rsplit('/').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn rule_of(v: &serde_json::Value, name: &str) -> String {
+    v["delete"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(v["keep"].as_array().into_iter().flatten())
+        .find(|d| d["snapshot"] == name)
+        .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no decision for {name}: {v}"))
+}
+
+#[tokio::test]
+async fn prune_keeps_the_newest_and_a_young_safety_snapshot_and_deletes_the_rest() {
+    let t = TestSim::start().await;
+    t.cmd().args(&SCRIPTED_RESTORE).run().await.assert_code(0);
+    t.cmd()
+        .args(&["create", "database-01", "--name", "after", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["prune", "database-01", "--keep", "0", "--yes", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Prune plan for VM production/database-01")
+        .assert_stderr_contains("kept for a day (--include-safety to prune it)");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(rule_of(&v, "after"), "newestSucceeded");
+    assert_eq!(rule_of(&v, SAFETY), "youngSafety");
+    assert_eq!(rule_of(&v, "pre-upgrade-snapshot"), "beyondKeep");
+    assert_eq!(rule_of(&v, "failed-snapshot"), "failed");
+    let mut gone = deletes(&t);
+    gone.sort();
+    assert_eq!(gone, ["failed-snapshot", "pre-upgrade-snapshot"]);
+}
+
+#[tokio::test]
+async fn prune_never_deletes_a_snapshot_a_restore_is_using() {
+    let t = TestSim::start().await;
+    for name in ["l-a", "l-b", "l-c"] {
+        t.cmd()
+            .args(&["create", "legacy-04", "--name", name, "--yes"])
+            .run()
+            .await
+            .assert_code(0);
+    }
+    // legacy-04's restores never finish in the scenario.
+    t.cmd()
+        .args(&[
+            "restore",
+            "legacy-04",
+            "--snapshot",
+            "l-b",
+            "--yes",
+            "--confirm-name",
+            "l-b",
+            "--no-safety-snapshot",
+            "--no-wait",
+        ])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&["prune", "legacy-04", "--keep", "0", "--yes", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(rule_of(&v, "l-b"), "inUseByRestore");
+    let gone: Vec<String> = deletes(&t);
+    assert!(!gone.contains(&"l-b".to_string()), "{gone:?}");
+    // Nothing the plan keeps was deleted, and the newest good snapshot is among those kept.
+    let kept: Vec<&str> = v["keep"]
+        .as_array()
+        .expect("keep")
+        .iter()
+        .filter_map(|d| d["snapshot"].as_str())
+        .collect();
+    assert!(
+        gone.iter().all(|g| !kept.contains(&g.as_str())),
+        "{gone:?} {kept:?}"
+    );
+    let mut all: Vec<(String, String)> = ["delete", "keep"]
+        .iter()
+        .flat_map(|k| v[k].as_array().cloned().unwrap_or_default())
+        .filter(|d| d["phase"] == "Succeeded")
+        .map(|d| {
+            (
+                d["created"].as_str().unwrap_or_default().to_string(),
+                d["snapshot"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    // Newest first, names breaking ties (as retention orders them).
+    all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    assert!(kept.contains(&all[0].1.as_str()), "{all:?} {kept:?}");
+    assert_eq!(t.writes().len() - before, gone.len());
+}
+
+#[tokio::test]
+async fn prune_refusals_and_dry_run_write_nothing() {
+    let t = TestSim::start().await;
+    // No policy: a usage error before anything is read.
+    let out = t.cmd().args(&["prune", "database-01", "--yes"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("prune needs a policy");
+    // No terminal and no --yes.
+    let out = t
+        .cmd()
+        .args(&["prune", "database-01", "--keep", "0"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("To delete (1):")
+        .assert_stderr_contains("pass --yes");
+    // --dry-run lists only.
+    let out = t
+        .cmd()
+        .args(&["prune", "database-01", "--keep", "0", "--dry-run"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("failed-snapshot would be deleted (dry run)");
+    // Declined at the prompt.
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![text("no")]),
+        &["prune", "-l", "app=database-01", "--older-than", "0s"],
+    )
+    .await;
+    out.assert_code(3).assert_stderr_contains("prune cancelled");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
