@@ -179,11 +179,9 @@ async fn a_403_on_the_stop_call_itself_exits_6_and_nothing_else_is_written() {
         .args(&["create", "web-02", "--stop", "--yes", "--name", "s1"])
         .run()
         .await;
-    // The simulator's injected 403 carries reason "InternalError" (real ones say Forbidden);
-    // the exit code comes from the status code either way.
     out.assert_code(6)
         .assert_stderr_contains("error: failed to stop VirtualMachine production/web-02")
-        .assert_stderr_contains("injected fault with status 403");
+        .assert_stderr_contains("injected: forbidden");
     assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 403)]);
 }
 
@@ -370,7 +368,7 @@ async fn invalid_on_create_is_the_servers_refusal_written_once() {
     out.assert_code(1)
         .assert_stderr_contains("error: failed to create VirtualMachineSnapshot production/s422")
         .assert_stderr_contains("Error from server (")
-        .assert_stderr_contains("injected fault with status 422");
+        .assert_stderr_contains("injected: the object is invalid");
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 422)]);
     assert!(get(&t, SNAPSHOT_GVR, "s422").is_none());
 }
