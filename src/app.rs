@@ -160,7 +160,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    use commands::{check, create, delete, describe, diff, list, prune, restore};
+    use commands::{check, clone, create, delete, describe, diff, list, prune, restore};
     let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
         Command::List(args) => list::run(args, ctx).await,
@@ -199,7 +199,14 @@ async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             }
             prune::execute(plan, ctx).await
         }
-        Command::Clone(_) => Err(anyhow::anyhow!("not available yet")),
+        Command::Clone(args) => {
+            let plan = clone::plan(args, ctx).await?;
+            clone::confirm(&plan, ctx)?;
+            if client_dry_run {
+                return Ok(clone::dry_run_report(&plan));
+            }
+            clone::execute(plan, ctx).await
+        }
         Command::Version | Command::Completion(_) => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }

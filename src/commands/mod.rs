@@ -1,6 +1,7 @@
 //! One module per subcommand: plan (reads only) and execute (writes and waits).
 
 pub mod check;
+pub mod clone;
 mod common;
 pub mod create;
 pub mod delete;

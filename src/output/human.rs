@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use super::RenderOptions;
 use super::age::age;
 use super::report::{
-    CheckReport, CreateReport, DeleteReport, DiffReport, PruneReport, Report, RestoreReport,
-    SnapshotDetail, SnapshotList, VersionReport,
+    CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, PruneReport, Report,
+    RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 use super::table::{Table, key_values};
 use crate::analysis::human_bytes;
@@ -25,7 +25,38 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Diff(d) => diff(d, opts.color),
         Report::Check(c) => check(c, wide, opts),
         Report::Prune(p) => prune(p),
+        Report::Clone(c) => clone(c),
     }
+}
+
+fn clone(c: &CloneReport) -> String {
+    let target = c.clone.target.as_deref().unwrap_or("<unknown>");
+    let ns = &c.clone.namespace;
+    let from = &c.clone.source_name;
+    let headline = if c.dry_run.is_some() {
+        format!("VM {ns}/{target} would be created from snapshot {from}")
+    } else if c.clone.phase.as_str() == "Succeeded" {
+        format!("VM {ns}/{target} created from snapshot {from}")
+    } else {
+        format!(
+            "Clone of snapshot {from} into VM {ns}/{target} started ({})",
+            c.clone.phase
+        )
+    };
+    let mut out = format!("{headline}{}\n", dry_run_suffix(&c.dry_run));
+    let mut pairs = vec![
+        ("Clone", c.clone.name.clone()),
+        ("Phase", c.clone.phase.to_string()),
+    ];
+    if let Some(vm) = &c.vm {
+        pairs.push(("VM status", vm.printable_status.clone()));
+    }
+    out.push_str(&key_values(&pairs, 2));
+    for f in &c.findings {
+        out.push_str(&format!("  Warning: {}\n", f.message));
+    }
+    next_steps(&mut out, &c.next_steps);
+    out
 }
 
 fn prune(p: &PruneReport) -> String {

@@ -17,8 +17,8 @@ use jiff::Timestamp;
 pub use age::{age, human_duration};
 pub use diff as diff_text;
 pub use report::{
-    CheckReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot, DiffReport,
-    PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+    CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot,
+    DiffReport, PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 pub use table::{Table, key_values};
 
@@ -90,6 +90,10 @@ fn names(report: &Report) -> String {
             .iter()
             .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
             .collect(),
+        Report::Clone(c) => vec![format!(
+            "virtualmachine.kubevirt.io/{}",
+            c.clone.target.as_deref().unwrap_or_default()
+        )],
         Report::Prune(p) => p
             .delete
             .iter()

@@ -8,7 +8,8 @@ use crate::analysis::Analysis;
 use crate::analysis::config_diff::ConfigDiff;
 use crate::analysis::readiness::{ReadinessRow, ReadinessSummary};
 use crate::analysis::retention::Decision;
-use crate::model::{RestoreInfo, SnapshotInfo, VolumeBackup};
+use crate::model::{RestoreInfo, SnapshotInfo, VmInfo, VolumeBackup};
+use crate::provider::kubevirt::clone::{CloneInfo, Finding};
 
 /// The result of one command.
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +33,8 @@ pub enum Report {
     Check(Box<CheckReport>),
     /// `prune` (also its `--dry-run` plan)
     Prune(Box<PruneReport>),
+    /// `clone` (also its `--dry-run` plan)
+    Clone(Box<CloneReport>),
 }
 
 /// `list`: the snapshots found.
@@ -209,6 +212,28 @@ pub struct PruneReport {
     pub keep: Vec<Decision>,
     /// What was deleted (empty for a client dry run).
     pub deleted: Vec<DeletedSnapshot>,
+}
+
+/// `clone`: the VirtualMachineClone and the new VM.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloneReport {
+    /// Always "SnapshotClone".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// The VirtualMachineClone as last seen (as planned, for a client dry run).
+    pub clone: CloneInfo,
+    /// The new VM, once it exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vm: Option<VmInfo>,
+    /// Preflight warnings.
+    pub findings: Vec<Finding>,
+    /// Waited for the clone to finish.
+    pub waited: bool,
+    /// Commands to run next.
+    pub next_steps: Vec<String>,
 }
 
 /// `version`.

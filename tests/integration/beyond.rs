@@ -453,3 +453,145 @@ async fn prune_refusals_and_dry_run_write_nothing() {
     out.assert_code(3).assert_stderr_contains("prune cancelled");
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
+
+// ---- 5. new VM from a snapshot -----------------------------------------------------------
+
+#[tokio::test]
+async fn clone_creates_a_virtualmachineclone_follows_it_and_reports_the_new_vm() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "clone",
+            "pre-upgrade-snapshot",
+            "--to",
+            "db-copy",
+            "--label-filter",
+            "*",
+            "--label-filter",
+            "!app",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Clone plan: new VM production/db-copy")
+        .assert_stdout_contains("VM production/db-copy created from snapshot pre-upgrade-snapshot")
+        .assert_stdout_contains("Phase:      Succeeded")
+        .assert_stdout_contains("virtctl start db-copy -n production");
+    let posts = posts_to(&t, "virtualmachineclones");
+    assert_eq!(posts.len(), 1, "{:?}", t.writes());
+    let body = posts[0].body.clone().expect("body");
+    assert_eq!(body["metadata"]["name"], "clone-db-copy-20261126-100000");
+    assert_eq!(body["spec"]["source"]["kind"], "VirtualMachineSnapshot");
+    assert_eq!(body["spec"]["source"]["name"], "pre-upgrade-snapshot");
+    assert_eq!(body["spec"]["target"]["name"], "db-copy");
+    assert_eq!(
+        body["spec"]["labelFilters"],
+        serde_json::json!(["*", "!app"])
+    );
+    t.wait_until(VMS, "production", "db-copy", |_| true).await;
+}
+
+#[tokio::test]
+async fn clone_refusals_write_nothing() {
+    let t = TestSim::start().await;
+    // The name is taken.
+    let out = t
+        .cmd()
+        .args(&["clone", "pre-upgrade-snapshot", "--to", "web-02", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("a VM named web-02 already exists in namespace production")
+        .assert_stderr_contains("nothing was created");
+    // A MAC for an interface the snapshot's VM did not have.
+    let out = t
+        .cmd()
+        .args(&[
+            "clone",
+            "pre-upgrade-snapshot",
+            "--to",
+            "db-copy",
+            "--new-mac-address",
+            "eth1=02:00:00:aa:bb:cc",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("names interface eth1");
+    // A failed snapshot.
+    let out = t
+        .cmd()
+        .args(&["clone", "failed-snapshot", "--to", "db-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("snapshot failed-snapshot is Failed");
+    // No terminal, no --yes.
+    let out = t
+        .cmd()
+        .args(&["clone", "pre-upgrade-snapshot", "--to", "db-copy"])
+        .run()
+        .await;
+    out.assert_code(3).assert_stderr_contains("pass --yes");
+    // Declined.
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![text("no")]),
+        &["clone", "pre-upgrade-snapshot", "--to", "db-copy"],
+    )
+    .await;
+    out.assert_code(3).assert_stderr_contains("clone cancelled");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn clone_of_a_vm_with_a_persistent_vtpm_is_refused_as_openshift_documents() {
+    let t = TestSim::start().await;
+    let snap = t
+        .sim
+        .store()
+        .get(
+            &vmsnap_sim::Gvr::new(
+                crate::support::SNAPSHOTS.0,
+                crate::support::SNAPSHOTS.1,
+                crate::support::SNAPSHOTS.2,
+            ),
+            Some("production"),
+            "pre-upgrade-snapshot",
+        )
+        .expect("snapshot");
+    let content = snap["status"]["virtualMachineSnapshotContentName"]
+        .as_str()
+        .expect("content name")
+        .to_string();
+    t.sim
+        .store()
+        .mutate(
+            &vmsnap_sim::Gvr::new(
+                "snapshot.kubevirt.io",
+                "v1beta1",
+                "virtualmachinesnapshotcontents",
+            ),
+            Some("production"),
+            &content,
+            |c| {
+                c["spec"]["source"]["virtualMachine"]["spec"]["template"]["spec"]["domain"]
+                    ["devices"]["tpm"] = serde_json::json!({"persistent": true});
+            },
+        )
+        .expect("content updated");
+    let out = t
+        .cmd()
+        .args(&["clone", "pre-upgrade-snapshot", "--to", "db-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("had a persistent vTPM")
+        .assert_stderr_contains(
+            "kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}

@@ -321,6 +321,35 @@ impl KubeVirt {
             .with_context(|| format!("failed to {action} VirtualMachine {ns}/{name_}"))
     }
 
+    /// Creates a VirtualMachineClone (see `clone::build_clone`).
+    pub async fn create_clone(&self, obj: Value, dry_run: bool) -> Result<Value> {
+        self.create(Kind::VirtualMachineClone, obj, dry_run).await
+    }
+
+    pub async fn get_clone(&self, ns: &str, name_: &str) -> Result<Option<Value>> {
+        self.get(Kind::VirtualMachineClone, ns, name_).await
+    }
+
+    /// ResourceQuotas of `ns`, for the new-VM preflight: None when the user may not read them
+    /// (403: the check says so and is skipped), empty when the API is not served (404).
+    pub async fn list_resource_quotas(&self, ns: &str) -> Result<Option<Vec<Value>>> {
+        use k8s_openapi::api::core::v1::ResourceQuota;
+        let api: Api<ResourceQuota> = Api::namespaced(self.client.clone(), ns);
+        match api.list(&ListParams::default()).await {
+            Ok(list) => Ok(Some(
+                list.items
+                    .into_iter()
+                    .filter_map(|q| serde_json::to_value(q).ok())
+                    .collect(),
+            )),
+            Err(e) if status_code(&e) == Some(403) => Ok(None),
+            Err(e) if status_code(&e) == Some(404) => Ok(Some(Vec::new())),
+            Err(e) => {
+                Err(e).with_context(|| format!("failed to list ResourceQuotas in namespace {ns}"))
+            }
+        }
+    }
+
     /// PUT subresources.kubevirt.io/v1 .../virtualmachines/NAME/stop. Returns once accepted;
     /// follow the VM until printableStatus is Stopped.
     pub async fn stop_vm(&self, ns: &str, name_: &str) -> Result<()> {
