@@ -155,16 +155,41 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         };
         run_command(&cli.command, &mut ctx).await?
     };
-    render(&report, env, format, opts)
+    render(&report, env, format, opts)?;
+    // A batch prints its table whatever happened; a failed snapshot still fails the command.
+    if let Report::Batch(b) = &report {
+        let failed = commands::batch::failures(b);
+        if failed > 0 {
+            return Err(crate::error::UserError::failure(format!(
+                "{failed} of {} snapshots of batch {} failed",
+                b.items.len(),
+                b.batch
+            ))
+            .hint(format!(
+                "see them with: kubectl vmsnap list -l vmsnap.io/batch={} -n {}",
+                b.batch, b.namespace
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    use commands::{check, clone, create, delete, describe, diff, list, prune, restore};
+    use commands::{batch, check, clone, create, delete, describe, diff, list, prune, restore};
     let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
         Command::List(args) => list::run(args, ctx).await,
         Command::Describe(args) => describe::run(args, ctx).await,
+        Command::Create(args) if args.selector.is_some() => {
+            let mut plan = batch::plan(args, ctx).await?;
+            batch::confirm(&mut plan, ctx)?;
+            if client_dry_run {
+                return Ok(batch::dry_run_report(&plan));
+            }
+            batch::execute(plan, ctx).await
+        }
         Command::Create(args) => {
             let mut plan = create::plan(args, ctx).await?;
             create::confirm(&mut plan, ctx)?;

@@ -9,8 +9,12 @@ use super::duration::{parse_duration, parse_go_duration};
 #[derive(Debug, Clone, Args)]
 pub struct CreateArgs {
     /// The VirtualMachine to snapshot
-    #[arg(value_name = "VM")]
-    pub vm: String,
+    #[arg(value_name = "VM", required_unless_present = "selector")]
+    pub vm: Option<String>,
+    /// Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created
+    /// concurrently, a summary table (names are generated)
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["vm", "name", "stop"])]
+    pub selector: Option<String>,
     /// Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)
     #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain,
           allow_hyphen_values = true)]
@@ -30,7 +34,7 @@ pub struct CreateArgs {
           allow_hyphen_values = true)]
     pub failure_deadline: Option<String>,
     /// Label for the snapshot, KEY=VALUE (repeatable)
-    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label,
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label,
           allow_hyphen_values = true)]
     pub labels: Vec<(String, String)>,
     /// Wait until the snapshot is ready (the default)
@@ -380,7 +384,7 @@ mod tests {
         let cli = parse(&[
             "create",
             "db",
-            "-l",
+            "--label",
             "a=b",
             "--label",
             "x/y=z",
@@ -395,8 +399,20 @@ mod tests {
             vec![("a".into(), "b".into()), ("x/y".into(), "z".into())]
         );
         assert_eq!(a.failure_deadline.as_deref(), Some("10m"));
-        assert!(parse(&["create", "db", "-l", "novalue"]).is_err());
+        assert!(parse(&["create", "db", "--label", "novalue"]).is_err());
         assert!(parse(&["create", "db", "--failure-deadline", "10"]).is_err());
+    }
+
+    #[test]
+    fn create_takes_a_vm_or_a_selector_but_not_both() {
+        assert!(parse(&["create"]).is_err());
+        assert!(parse(&["create", "db", "-l", "app=db"]).is_err());
+        assert!(parse(&["create", "-l", "app=db", "--name", "x"]).is_err());
+        let Command::Create(a) = parse(&["create", "-l", "app=db"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(a.selector.as_deref(), Some("app=db"));
+        assert_eq!(a.vm, None);
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub fn generated_name(vm: &str, now: Timestamp) -> String {
 pub fn snapshot_name(args: &CreateArgs, now: Timestamp) -> Result<String, UserError> {
     match &args.name {
         Some(n) => Ok(n.clone()),
-        None => parse_dns1123_subdomain(&generated_name(&args.vm, now))
+        None => parse_dns1123_subdomain(&generated_name(args.vm.as_deref().unwrap_or(""), now))
             .map_err(|e| UserError::usage(e).hint("choose a shorter name with --name")),
     }
 }
@@ -81,10 +81,13 @@ pub fn snapshot_name(args: &CreateArgs, now: Timestamp) -> Result<String, UserEr
 /// Reads the VM and its storage; decides the name and the running-state handling.
 pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<CreatePlan> {
     let ns = ctx.namespace.clone();
+    let Some(vm_name) = args.vm.clone() else {
+        return Err(UserError::usage("name the VM to snapshot, or select VMs with -l").into());
+    };
     let snapshot = snapshot_name(args, ctx.clock.now())?;
-    let vm = ctx.get_vm(&ns, &args.vm).await;
+    let vm = ctx.get_vm(&ns, &vm_name).await;
     let existing = ctx.get_snapshot(&ns, &snapshot).await;
-    let vm = common::require_vm(vm?, &ns, &args.vm)?;
+    let vm = common::require_vm(vm?, &ns, &vm_name)?;
     if existing?.is_some() {
         return Err(UserError::failure(format!(
             "a snapshot named {snapshot} already exists in namespace {ns}"
@@ -124,7 +127,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     if let Some(s) = &info.snapshot_in_progress {
         return Err(UserError::failure(format!(
             "VM {ns}/{} is already being snapshotted by {s}",
-            args.vm
+            vm_name
         ))
         .hint(format!("wait for it: kubectl vmsnap describe {s} -n {ns}"))
         .into());
@@ -132,7 +135,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     if let Some(r) = &info.restore_in_progress {
         return Err(UserError::failure(format!(
             "VM {ns}/{} is being restored by {r}; a snapshot now would capture a half-restored VM",
-            args.vm
+            vm_name
         ))
         .hint(format!(
             "wait for the restore: kubectl get virtualmachinerestore {r} -n {ns} -w"
@@ -142,7 +145,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     if !analysis.snapshottable {
         let mut err = UserError::failure(format!(
             "none of VM {ns}/{}'s volumes can be snapshotted, so there is nothing to snapshot",
-            args.vm
+            vm_name
         ));
         for v in &analysis.volumes {
             err = err.hint(format!(
@@ -167,7 +170,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     if !analysis.blockers.is_empty() {
         let mut err = UserError::failure(format!(
             "a snapshot of VM {ns}/{} would not succeed now",
-            args.vm
+            vm_name
         ));
         for b in &analysis.blockers {
             err = err.hint(b.clone());
@@ -186,7 +189,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     };
     Ok(CreatePlan {
         namespace: ns,
-        vm: args.vm.clone(),
+        vm: vm_name.clone(),
         snapshot,
         analysis,
         mode,

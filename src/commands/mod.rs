@@ -1,5 +1,6 @@
 //! One module per subcommand: plan (reads only) and execute (writes and waits).
 
+pub mod batch;
 pub mod check;
 pub mod clone;
 mod common;
@@ -65,9 +66,9 @@ impl Prefetch {
     /// wrong guess only costs a read the command repeats.
     pub async fn start(command: &Command, kv: &KubeVirt, ns: &str, clock: Clock) -> Prefetch {
         let (vm, snapshot) = match command {
-            Command::Create(a) => match create::snapshot_name(a, clock.now()) {
-                Ok(name) => (a.vm.clone(), name),
-                Err(_) => return Prefetch::default(),
+            Command::Create(a) => match (&a.vm, create::snapshot_name(a, clock.now())) {
+                (Some(vm), Ok(name)) => (vm.clone(), name),
+                _ => return Prefetch::default(),
             },
             Command::Restore(a) => (a.vm.clone(), a.snapshot.clone()),
             _ => return Prefetch::default(),

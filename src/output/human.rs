@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use super::RenderOptions;
 use super::age::age;
 use super::report::{
-    CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, PruneReport, Report,
-    RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+    BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, PruneReport,
+    Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 use super::table::{Table, key_values};
 use crate::analysis::human_bytes;
@@ -26,7 +26,37 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Check(c) => check(c, wide, opts),
         Report::Prune(p) => prune(p),
         Report::Clone(c) => clone(c),
+        Report::Batch(b) => batch(b),
     }
+}
+
+fn batch(b: &BatchReport) -> String {
+    let mut t = Table::new(&["vm", "snapshot", "phase", "ready", "consistency", "error"]);
+    for i in &b.items {
+        t.row(vec![
+            i.vm.clone(),
+            i.snapshot.clone(),
+            i.phase.to_string(),
+            i.ready_to_use.to_string(),
+            i.consistency.to_string(),
+            or_none(i.error.as_deref()),
+        ]);
+    }
+    let mut out = t.render(true);
+    for r in &b.refused {
+        out.push_str(&format!("refused {}: {}\n", r.vm, r.reason));
+    }
+    let failed = b.items.iter().filter(|i| i.error.is_some()).count();
+    let ready = b.items.iter().filter(|i| i.ready_to_use).count();
+    out.push_str(&format!(
+        "{} snapshot{} of batch {}{}: {ready} ready, {failed} failed, {} refused\n",
+        b.items.len(),
+        if b.items.len() == 1 { "" } else { "s" },
+        b.batch,
+        dry_run_suffix(&b.dry_run),
+        b.refused.len()
+    ));
+    out
 }
 
 fn clone(c: &CloneReport) -> String {
@@ -668,7 +698,15 @@ mod tests {
                 .unwrap()
                 .ends_with("content-1   5m0s       <none>")
         );
-        let bare = list(&l, now(), false, RenderOptions { no_headers: true });
+        let bare = list(
+            &l,
+            now(),
+            false,
+            RenderOptions {
+                no_headers: true,
+                ..RenderOptions::default()
+            },
+        );
         assert!(bare.starts_with("production   s1"), "{bare}");
     }
 

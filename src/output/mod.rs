@@ -17,8 +17,9 @@ use jiff::Timestamp;
 pub use age::{age, human_duration};
 pub use diff as diff_text;
 pub use report::{
-    CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport, DeletedSnapshot,
-    DiffReport, PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+    BatchReport, BatchResult, CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport,
+    DeletedSnapshot, DiffReport, PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList,
+    VersionReport,
 };
 pub use table::{Table, key_values};
 
@@ -89,6 +90,11 @@ fn names(report: &Report) -> String {
             .rows
             .iter()
             .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
+            .collect(),
+        Report::Batch(b) => b
+            .items
+            .iter()
+            .map(|i| format!("{SNAPSHOT_RESOURCE}/{}", i.snapshot))
             .collect(),
         Report::Clone(c) => vec![format!(
             "virtualmachine.kubevirt.io/{}",

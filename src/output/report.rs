@@ -5,10 +5,11 @@
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::batch::Refusal;
 use crate::analysis::config_diff::ConfigDiff;
 use crate::analysis::readiness::{ReadinessRow, ReadinessSummary};
 use crate::analysis::retention::Decision;
-use crate::model::{RestoreInfo, SnapshotInfo, VmInfo, VolumeBackup};
+use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo, VolumeBackup};
 use crate::provider::kubevirt::clone::{CloneInfo, Finding};
 
 /// The result of one command.
@@ -35,6 +36,8 @@ pub enum Report {
     Prune(Box<PruneReport>),
     /// `clone` (also its `--dry-run` plan)
     Clone(Box<CloneReport>),
+    /// `create -l SELECTOR` (also its `--dry-run` plan)
+    Batch(Box<BatchReport>),
 }
 
 /// `list`: the snapshots found.
@@ -234,6 +237,48 @@ pub struct CloneReport {
     pub waited: bool,
     /// Commands to run next.
     pub next_steps: Vec<String>,
+}
+
+/// `create -l SELECTOR`: one snapshot per matching VM.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchReport {
+    /// Always "SnapshotBatch".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// Namespace.
+    pub namespace: String,
+    /// The VM selector.
+    pub selector: String,
+    /// The batch's `YYYYMMDD-HHMMSS`, also the value of the `vmsnap.io/batch` label.
+    pub batch: String,
+    /// One per snapshot attempted.
+    pub items: Vec<BatchResult>,
+    /// Matching VMs that got no snapshot, and why.
+    pub refused: Vec<Refusal>,
+}
+
+/// One snapshot of a batch.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    /// Namespace.
+    pub namespace: String,
+    /// The VM.
+    pub vm: String,
+    /// The snapshot's name.
+    pub snapshot: String,
+    /// Phase as last seen.
+    pub phase: SnapshotPhase,
+    /// Ready to restore from.
+    pub ready_to_use: bool,
+    /// Consistency (as planned until ready).
+    pub consistency: Consistency,
+    /// Why it failed or did not become ready in time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// `version`.

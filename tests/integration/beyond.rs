@@ -595,3 +595,144 @@ async fn clone_of_a_vm_with_a_persistent_vtpm_is_refused_as_openshift_documents(
         );
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
+
+// ---- 6. batch and downtime ---------------------------------------------------------------
+
+/// Labels VMs of the scenario `tier=test` in the store.
+fn label_tier(t: &TestSim, vms: &[&str]) {
+    let gvr = vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2);
+    for vm in vms {
+        t.sim
+            .store()
+            .mutate(&gvr, Some("production"), vm, |v| {
+                v["metadata"]["labels"]["tier"] = serde_json::json!("test");
+            })
+            .expect("VM labelled");
+    }
+}
+
+#[tokio::test]
+async fn batch_create_snapshots_every_matching_vm_concurrently_with_one_confirmation() {
+    let t = TestSim::start().await;
+    label_tier(&t, &["web-02", "batch-03", "archive-01"]);
+    let ui = ScriptedUi::new(vec![text("yes")]);
+    let out = run_in_process(&t, ui.clone(), &["create", "-l", "tier=test", "--online"]).await;
+    out.assert_code(0)
+        .assert_stderr_contains("Batch snapshot plan for VMs matching tier=test")
+        .assert_stderr_contains("archive-01: no volume of VM production/archive-01")
+        .assert_stdout_contains("batch-03   batch-03-snapshot-20261126-100000   Succeeded   true")
+        .assert_stdout_contains(
+            "web-02     web-02-snapshot-20261126-100000     Succeeded   true    crash",
+        )
+        .assert_stdout_contains(
+            "2 snapshots of batch 20261126-100000: 2 ready, 0 failed, 1 refused",
+        );
+    assert_eq!(ui.prompts(), ["Create 2 snapshots? (yes/no)"]);
+    let posts = posts_to(&t, "virtualmachinesnapshots");
+    assert_eq!(posts.len(), 2);
+    for p in posts {
+        let body = p.body.expect("body");
+        assert_eq!(
+            body["metadata"]["labels"]["vmsnap.io/batch"],
+            "20261126-100000"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_snapshot_in_a_batch_exits_1_after_the_summary_table() {
+    let (t, _dir) = sim_with(
+        "controllers:\n  snapshots:\n    batch-03: { outcome: Failed, message: \"disk busy\", after: 1s }\n",
+    )
+    .await;
+    label_tier(&t, &["batch-03", "database-01"]);
+    let out = t
+        .cmd()
+        .args(&["create", "-l", "tier=test", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stdout_contains(
+            "database-01   database-01-snapshot-20261126-100000   Succeeded   true",
+        )
+        .assert_stdout_contains(
+            "batch-03      batch-03-snapshot-20261126-100000      Failed      false",
+        )
+        .assert_stdout_contains("1 failed")
+        .assert_stderr_contains("1 of 2 snapshots of batch 20261126-100000 failed");
+}
+
+#[tokio::test]
+async fn batch_refusals_write_nothing() {
+    let t = TestSim::start().await;
+    label_tier(&t, &["web-02", "batch-03"]);
+    // web-02 has no guest agent: scripted runs must say --online.
+    let out = t
+        .cmd()
+        .args(&["create", "-l", "tier=test", "--yes"])
+        .run()
+        .await;
+    out.assert_code(3).assert_stderr_contains("pass --online");
+    // Declined at the one confirmation.
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![text("no")]),
+        &["create", "-l", "tier=test", "--online"],
+    )
+    .await;
+    out.assert_code(3).assert_stderr_contains("batch cancelled");
+    // Cancelled at the consistency question.
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![Answer::Choice(1)]),
+        &["create", "-l", "tier=test"],
+    )
+    .await;
+    out.assert_code(3);
+    // Nothing matches.
+    let out = t
+        .cmd()
+        .args(&["create", "-l", "tier=none", "--yes"])
+        .run()
+        .await;
+    out.assert_code(5);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn stop_snapshot_start_reports_the_measured_downtime() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["stoppedVm"], true);
+    assert_eq!(v["startedVm"], true);
+    assert!(v["downtimeSeconds"].is_u64(), "{v}");
+    t.vm_status("web-02", "Running").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "again",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains("  Downtime:");
+}

@@ -551,7 +551,7 @@ async fn failure_deadline_and_labels_pass_through() {
             "fd",
             "--failure-deadline",
             "10m",
-            "-l",
+            "--label",
             "team=db",
         ])
         .run()
@@ -849,7 +849,7 @@ async fn list_selects_by_label() {
     let t = TestSim::start().await;
     t.cmd()
         .args(&[
-            "create", "batch-03", "--yes", "--name", "lab", "-l", "team=db",
+            "create", "batch-03", "--yes", "--name", "lab", "--label", "team=db",
         ])
         .run()
         .await

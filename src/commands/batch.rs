@@ -1,0 +1,370 @@
+//! `create -l SELECTOR`: one snapshot per matching VM, analysed together, one confirmation, created concurrently, a summary table.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+
+use super::{Ctx, common};
+use crate::analysis::batch::{BatchItem, BatchPlan, Refusal, plan_batch};
+use crate::analysis::{Analysis, analyse, human_bytes};
+use crate::cli::{CreateArgs, DryRun};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::model::SnapshotPhase;
+use crate::output::{BatchReport, BatchResult, Report, Table};
+use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
+use crate::provider::kubevirt::{self as kv, Kind, KubeVirt};
+use crate::ui::{NoProgress, Progress};
+
+/// VMs analysed (and snapshots followed) at the same time.
+const CONCURRENCY: usize = 4;
+
+/// Everything the batch will do.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Namespace.
+    pub namespace: String,
+    /// The VM selector.
+    pub selector: String,
+    /// Names, consistency and refusals.
+    pub plan: BatchPlan,
+    /// Running VMs without a guest agent may be snapshotted online (crash-consistent).
+    pub online: bool,
+    /// `spec.failureDeadline`.
+    pub failure_deadline: Option<String>,
+    /// The batch label plus `--label`s.
+    pub labels: BTreeMap<String, String>,
+    /// Follow until ready.
+    pub wait: bool,
+    /// How long to follow.
+    pub timeout: Duration,
+}
+
+/// Lists the matching VMs, analyses each, and plans one snapshot per VM. Reads only.
+pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch> {
+    let selector = args.selector.clone().unwrap_or_default();
+    let kv = ctx.kubevirt();
+    let ns = ctx.namespace.clone();
+    let client = ctx.conn.client.clone();
+    let (vms, snapshots, allowed) = futures::join!(
+        kv.list(Kind::VirtualMachine, Some(&ns), Some(&selector)),
+        kv.list_snapshots(Some(&ns), None),
+        common::require_permission(
+            &client,
+            "create",
+            SNAPSHOT_GROUP,
+            "virtualmachinesnapshots",
+            &ns
+        )
+    );
+    allowed?;
+    let vms = vms?;
+    if vms.is_empty() {
+        return Err(UserError::not_found(format!(
+            "no VirtualMachines match {selector} in namespace {ns}"
+        ))
+        .hint(format!(
+            "list them with: kubectl get vm -l {selector} -n {ns}"
+        ))
+        .into());
+    }
+    let existing: BTreeSet<(String, String)> = snapshots?
+        .iter()
+        .map(|s| (ns.clone(), kv::json::name(s).to_string()))
+        .collect();
+    let mut progress = ctx.progress(&format!("Analysing {} VMs", vms.len()));
+    let analysed: Vec<Result<Analysis, Refusal>> =
+        futures::stream::iter(vms.iter().map(|vm| analyse_one(&kv, &ns, vm)))
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+    progress.finish();
+    let (ok, unreadable): (Vec<_>, Vec<_>) = analysed.into_iter().partition(Result::is_ok);
+    let analyses: Vec<Analysis> = ok.into_iter().filter_map(Result::ok).collect();
+    let mut plan = plan_batch(&analyses, &existing, ctx.clock.now());
+    plan.refused
+        .extend(unreadable.into_iter().filter_map(Result::err));
+    plan.refused.sort_by(|a, b| a.vm.cmp(&b.vm));
+    let mut labels = plan.labels.clone();
+    labels.extend(args.labels.iter().cloned());
+    Ok(Batch {
+        namespace: ns,
+        selector,
+        plan,
+        online: args.online,
+        failure_deadline: args.failure_deadline.clone(),
+        labels,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+    })
+}
+
+async fn analyse_one(kv: &KubeVirt, ns: &str, vm: &Value) -> Result<Analysis, Refusal> {
+    kv.storage_inputs(ns, vm)
+        .await
+        .map(|i| analyse(&i))
+        .map_err(|e| Refusal {
+            namespace: ns.to_string(),
+            vm: kv::json::name(vm).to_string(),
+            reason: format!("its storage could not be read: {e:#}"),
+        })
+}
+
+/// The plan as the user reads it before the one confirmation.
+pub fn describe_plan(b: &Batch) -> String {
+    let p = &b.plan;
+    let mut out = format!(
+        "Batch snapshot plan for VMs matching {} in namespace {} (batch {})\n",
+        b.selector, b.namespace, p.batch
+    );
+    if !p.create.is_empty() {
+        let mut t = Table::new(&["vm", "snapshot", "consistency", "left out", "estimate"]);
+        for i in &p.create {
+            t.row(vec![
+                i.vm.clone(),
+                i.snapshot.clone(),
+                i.consistency.to_string(),
+                if i.excluded.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    i.excluded.join(", ")
+                },
+                human_bytes(i.size_estimate_bytes),
+            ]);
+        }
+        out.push_str(&format!("To snapshot ({}):\n", p.create.len()));
+        out.extend(t.render(true).lines().map(|l| format!("  {l}\n")));
+        out.push_str(&format!(
+            "  Estimate: {} in total\n",
+            human_bytes(p.size_estimate_bytes())
+        ));
+    }
+    if !p.refused.is_empty() {
+        out.push_str(&format!("Refused ({}):\n", p.refused.len()));
+        for r in &p.refused {
+            out.push_str(&format!("  {}: {}\n", r.vm, r.reason));
+        }
+    }
+    out
+}
+
+/// Settles the consistency of VMs without a guest agent, shows the plan, asks once.
+pub fn confirm(b: &mut Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let text = describe_plan(b);
+    ctx.say(text.trim_end());
+    if b.plan.create.is_empty() {
+        return Err(UserError::failure(format!(
+            "none of the VMs matching {} can be snapshotted now",
+            b.selector
+        ))
+        .hint("see the reasons above; nothing was created")
+        .into());
+    }
+    let client_dry_run = ctx.dry_run() == DryRun::Client;
+    let crash: Vec<&str> = b
+        .plan
+        .create
+        .iter()
+        .filter(|i| i.crash_without_agent)
+        .map(|i| i.vm.as_str())
+        .collect();
+    if !crash.is_empty() && !b.online && !client_dry_run {
+        let which = crash.join(", ");
+        if !ctx.interactive {
+            return Err(UserError::declined(format!(
+                "{which} run without a guest agent: online snapshots of them would only be crash-consistent"
+            ))
+            .hint("pass --online to accept that, or snapshot them one by one with --stop")
+            .into());
+        }
+        let choice = ctx.ui.select(
+            &format!("{which} run without a guest agent. How should they be snapshotted?"),
+            &["online (crash-consistent; they keep running)", "cancel"],
+        )?;
+        if choice != 0 {
+            return Err(UserError::declined("batch cancelled; nothing was created").into());
+        }
+        b.online = true;
+    }
+    if ctx.global.yes || client_dry_run {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint("pass --yes to create the snapshots without asking")
+                .into(),
+        );
+    }
+    let n = b.plan.create.len();
+    if ctx.ui.confirm(&format!(
+        "Create {n} snapshot{}? (yes/no)",
+        if n == 1 { "" } else { "s" }
+    ))? {
+        Ok(())
+    } else {
+        Err(UserError::declined("batch cancelled; nothing was created").into())
+    }
+}
+
+fn result(item: &BatchItem, phase: SnapshotPhase, error: Option<String>) -> BatchResult {
+    BatchResult {
+        namespace: item.namespace.clone(),
+        vm: item.vm.clone(),
+        snapshot: item.snapshot.clone(),
+        phase,
+        ready_to_use: false,
+        consistency: item.consistency,
+        error,
+    }
+}
+
+fn report(b: &Batch, items: Vec<BatchResult>, dry_run: Option<&str>) -> BatchReport {
+    BatchReport {
+        kind: "SnapshotBatch",
+        dry_run: dry_run.map(str::to_string),
+        namespace: b.namespace.clone(),
+        selector: b.selector.clone(),
+        batch: b.plan.batch.clone(),
+        items,
+        refused: b.plan.refused.clone(),
+    }
+}
+
+/// The report for `--dry-run=client`.
+pub fn dry_run_report(b: &Batch) -> Report {
+    let items = b
+        .plan
+        .create
+        .iter()
+        .map(|i| result(i, SnapshotPhase::Pending, None))
+        .collect();
+    Report::Batch(Box::new(report(b, items, Some("client"))))
+}
+
+/// Creates every snapshot, then follows them all at once with one line of progress.
+pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let server = ctx.dry_run() == DryRun::Server;
+    let progress: RefCell<Box<dyn Progress>> =
+        RefCell::new(ctx.progress(&format!("Creating {} snapshots", b.plan.create.len())));
+    let states: RefCell<BTreeMap<String, String>> = RefCell::new(BTreeMap::new());
+    let show = |vm: &str, state: String| {
+        states.borrow_mut().insert(vm.to_string(), state);
+        let s = states.borrow();
+        let ready = s.values().filter(|v| *v == "ready").count();
+        let busy: Vec<String> = s
+            .iter()
+            .filter(|(_, v)| *v != "ready")
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        progress.borrow_mut().set_message(&format!(
+            "Snapshots {ready}/{} ready{}{}",
+            b.plan.create.len(),
+            if busy.is_empty() { "" } else { "; " },
+            busy.join(", ")
+        ));
+    };
+    let items: Vec<BatchResult> = futures::stream::iter(
+        b.plan
+            .create
+            .iter()
+            .map(|item| one(kv.clone(), &b, item, server, &show)),
+    )
+    .buffered(CONCURRENCY.max(b.plan.create.len()))
+    .collect()
+    .await;
+    progress.borrow_mut().finish();
+    Ok(Report::Batch(Box::new(report(
+        &b,
+        items,
+        server.then_some("server"),
+    ))))
+}
+
+/// Creates one snapshot of the batch and follows it; never fails the whole batch.
+async fn one(
+    kv: KubeVirt,
+    b: &Batch,
+    item: &BatchItem,
+    server: bool,
+    show: &dyn Fn(&str, String),
+) -> BatchResult {
+    let mut obj = kv::build_snapshot(
+        &item.namespace,
+        &item.snapshot,
+        &item.vm,
+        b.failure_deadline.as_deref(),
+        &b.labels,
+    );
+    common::served_api_version(&mut obj, &kv, Kind::VirtualMachineSnapshot);
+    if let Err(e) = kv.create_snapshot(obj, server).await {
+        show(&item.vm, "failed".into());
+        return result(item, SnapshotPhase::Failed, Some(format!("{e:#}")));
+    }
+    if server || !b.wait {
+        return result(item, SnapshotPhase::Pending, None);
+    }
+    show(&item.vm, "created".into());
+    let api = kv.api(Kind::VirtualMachineSnapshot, Some(&item.namespace));
+    let waited = wait_for(
+        api,
+        &item.snapshot,
+        WaitOptions::new(b.timeout),
+        &mut NoProgress,
+        |obj| match obj.map(common::to_value) {
+            None => Step::Continue(String::new()),
+            Some(v) => {
+                let info = kv::snapshot_info(&v, None, &[]);
+                if info.is_ready() || info.phase == SnapshotPhase::Failed {
+                    Step::Done
+                } else {
+                    show(&item.vm, info.phase.to_string());
+                    Step::Continue(String::new())
+                }
+            }
+        },
+    )
+    .await;
+    let (last, timed_out) = match waited {
+        Ok(WaitResult::Done(o)) => (o, false),
+        Ok(WaitResult::TimedOut(o)) | Ok(WaitResult::Interrupted(o)) => (o, true),
+        Err(e) => {
+            show(&item.vm, "failed".into());
+            return result(item, SnapshotPhase::Unknown, Some(format!("{e:#}")));
+        }
+    };
+    let Some(v) = last.map(|o| common::to_value(&o)) else {
+        show(&item.vm, "failed".into());
+        return result(item, SnapshotPhase::Unknown, Some("disappeared".into()));
+    };
+    let info = kv::snapshot_info(&v, None, &[]);
+    let mut r = result(item, info.phase, info.error.clone());
+    r.ready_to_use = info.ready_to_use;
+    if info.is_ready() {
+        r.consistency = info.consistency;
+        show(&item.vm, "ready".into());
+    } else if timed_out {
+        r.error = Some(format!(
+            "not ready after {} (still {})",
+            common::human(b.timeout),
+            info.phase
+        ));
+        show(&item.vm, "timed out".into());
+    } else {
+        if r.error.is_none() {
+            r.error = Some("failed".into());
+        }
+        show(&item.vm, "failed".into());
+    }
+    r
+}
+
+/// How many snapshots of a finished batch did not become ready (with `--wait`) or could
+/// not be created.
+pub fn failures(r: &BatchReport) -> usize {
+    r.items.iter().filter(|i| i.error.is_some()).count()
+}
