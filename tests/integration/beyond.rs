@@ -141,7 +141,7 @@ async fn interactive_restore_previews_the_safety_snapshot_and_asks_without_canno
         .assert_stderr_contains(&format!(
             "Safety snapshot:  {SAFETY}, of the VM as it is now"
         ))
-        .assert_stdout_contains(&format!("Undo:"));
+        .assert_stdout_contains("Undo:");
     assert_eq!(
         ui.prompts().last().map(String::as_str),
         Some("Proceed with VM restore? (yes/cancel)")
