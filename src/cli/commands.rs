@@ -117,6 +117,11 @@ pub struct RestoreArgs {
     /// undo the restore then)
     #[arg(long)]
     pub no_safety_snapshot: bool,
+    /// Restore into a new VM of this name instead; VM is left as it is (KubeVirt restores
+    /// to a new target when it does not exist)
+    #[arg(long, value_name = "NEW_VM", value_parser = parse_dns1123_subdomain,
+          conflicts_with_all = ["stop", "target_readiness_policy", "no_safety_snapshot"])]
+    pub to: Option<String>,
     /// Wait until the restore completes (the default)
     #[arg(long, overrides_with = "no_wait")]
     pub wait: bool,
@@ -479,6 +484,13 @@ mod tests {
             panic!()
         };
         assert!(a.no_safety_snapshot);
+        let cli = parse(&["restore", "db", "-s", "s1", "--to", "db-copy"]).unwrap();
+        let Command::Restore(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.to.as_deref(), Some("db-copy"));
+        assert!(parse(&["restore", "db", "-s", "s1", "--to", "x", "--stop"]).is_err());
+        assert!(parse(&["restore", "db", "-s", "s1", "--to", "Bad_Name"]).is_err());
     }
 
     #[test]

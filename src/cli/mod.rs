@@ -220,7 +220,9 @@ pub enum Command {
         kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --stop \\\n      \
         --yes --confirm-name pre-upgrade-snapshot --start-after\n\n  \
         # Without the safety snapshot (nothing can undo the restore then)\n  \
-        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --no-safety-snapshot")]
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --no-safety-snapshot\n\n  \
+        # Into a new VM, leaving database-01 alone\n  \
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --to database-01-copy")]
     Restore(RestoreArgs),
     /// Show what restoring a snapshot would change in its VM's configuration
     #[command(after_help = "Examples:\n  \

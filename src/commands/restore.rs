@@ -13,6 +13,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
 use crate::output::{Report, RestoreReport, age, diff_text, key_values};
+use crate::provider::kubevirt::clone::{Finding, NewVmInputs, Severity, blocked, preflight_new_vm};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
 use crate::provider::kubevirt::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
@@ -52,6 +53,10 @@ pub struct RestorePlan {
     /// What the restore changes in the VM's configuration (None when the snapshot's content
     /// could not be read).
     pub diff: Option<ConfigDiff>,
+    /// `--to`: restore into this new VM; the source VM is not touched.
+    pub new_vm: Option<String>,
+    /// Preflight warnings for the new VM.
+    pub findings: Vec<Finding>,
 }
 
 /// `restore-<vm>-<YYYYMMDD-HHMMSS>` in UTC.
@@ -117,6 +122,9 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
 
 /// Reads the VM and the snapshot and verifies both.
 pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<RestorePlan> {
+    if let Some(to) = &args.to {
+        return plan_new_vm(args, to, ctx).await;
+    }
     let ns = ctx.namespace.clone();
     let vm = ctx.get_vm(&ns, &args.vm).await;
     let snap = ctx.get_snapshot(&ns, &args.snapshot).await;
@@ -250,7 +258,152 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         safety,
         safety_excluded,
         diff,
+        new_vm: None,
+        findings: Vec::new(),
     })
+}
+
+/// `--to NEW_VM`: the snapshot restored into a VM that does not exist yet. The source VM may
+/// be gone; nothing of it is touched, so there is no stop decision and no safety snapshot.
+async fn plan_new_vm(
+    args: &RestoreArgs,
+    to: &str,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<RestorePlan> {
+    let ns = ctx.namespace.clone();
+    let kv = ctx.kubevirt();
+    let client = ctx.conn.client.clone();
+    let (source, target, snap, quotas, allowed) = futures::join!(
+        ctx.get_vm(&ns, &args.vm),
+        kv.get_vm(&ns, to),
+        kv.get_snapshot(&ns, &args.snapshot),
+        kv.list_resource_quotas(&ns),
+        common::require_permission(
+            &client,
+            "create",
+            SNAPSHOT_GROUP,
+            "virtualmachinerestores",
+            &ns
+        )
+    );
+    let snap = common::require_snapshot(snap?, &ns, &args.snapshot)?;
+    allowed?;
+    let content = match kv::snapshot_info(&snap, None, &[]).content_name {
+        Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
+        None => None,
+    };
+    let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
+    // The source VM only vouches for the snapshot when it still exists.
+    let vm = match source? {
+        Some(v) => kv::vm_info(&v, None),
+        None => kv::vm_info(
+            &serde_json::json!({"metadata": {"name": args.vm, "namespace": ns}}),
+            None,
+        ),
+    };
+    check_snapshot(&snapshot, &vm)?;
+    let macs = std::collections::BTreeMap::new();
+    let quotas = quotas?;
+    let findings = preflight_new_vm(&NewVmInputs {
+        namespace: &ns,
+        target: to,
+        target_exists: target?.is_some(),
+        snapshot: &snapshot,
+        content: content.as_ref(),
+        quotas: quotas.as_deref(),
+        new_mac_addresses: &macs,
+    });
+    if blocked(&findings) {
+        let mut err = UserError::failure(format!(
+            "cannot restore snapshot {} into a new VM {ns}/{to}",
+            snapshot.name
+        ));
+        for f in findings.iter().filter(|f| f.severity == Severity::Blocker) {
+            err = err.hint(f.message.clone());
+            if let Some(h) = &f.hint {
+                err = err.hint(h.clone());
+            }
+        }
+        return Err(err.hint("nothing was created").into());
+    }
+    Ok(RestorePlan {
+        namespace: ns,
+        restore_name: restore_name(to, ctx.clock.now()),
+        vm,
+        snapshot,
+        policy: None,
+        needs_stop_decision: false,
+        confirm_name: args.confirm_name.clone(),
+        start_after: args.start_after,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+        safety: None,
+        safety_consistency: Consistency::Unknown,
+        safety_excluded: Vec::new(),
+        diff: None,
+        new_vm: Some(to.to_string()),
+        findings: findings
+            .into_iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .collect(),
+    })
+}
+
+/// The preview of a restore into a new VM.
+fn describe_new_vm_plan(plan: &RestorePlan, new_vm: &str, now: Timestamp) -> String {
+    let s = &plan.snapshot;
+    let taken = match s.creation_time.or(s.created) {
+        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
+        None => "an unknown time".to_string(),
+    };
+    let mut out = format!("Restore plan: new VM {}/{new_vm}\n", plan.namespace);
+    out.push_str(&key_values(
+        &[
+            (
+                "From snapshot",
+                format!(
+                    "{} of VM {} ({}), taken {taken}",
+                    s.name,
+                    s.vm,
+                    s.consistency.label()
+                ),
+            ),
+            (
+                "Creates",
+                format!(
+                    "VM {new_vm} with the snapshot's configuration and disks {} on new PVCs",
+                    s.included_volumes.join(", ")
+                ),
+            ),
+            ("Leaves", format!("VM {} as it is", s.vm)),
+        ],
+        2,
+    ));
+    for f in &plan.findings {
+        out.push_str(&format!("  Warning: {}\n", f.message));
+    }
+    out
+}
+
+/// A restore into a new VM loses nothing: one question, or `--yes`.
+fn confirm_new_vm(plan: &RestorePlan, new_vm: &str, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let text = describe_new_vm_plan(plan, new_vm, ctx.clock.now());
+    ctx.say(text.trim_end());
+    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint("pass --yes to create the VM without asking")
+                .into(),
+        );
+    }
+    if ctx.ui.confirm(&format!("Create VM {new_vm}? (yes/no)"))? {
+        Ok(())
+    } else {
+        Err(UserError::declined("restore cancelled; nothing was created").into())
+    }
 }
 
 /// Refuses when the safety snapshot could not be taken: better now than after a wait.
@@ -359,6 +512,9 @@ fn names_do_not_match() -> anyhow::Error {
 
 /// Decides the running VM question, previews, and takes the typed confirmation.
 pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    if let Some(new_vm) = plan.new_vm.clone() {
+        return confirm_new_vm(plan, &new_vm, ctx);
+    }
     let ns = plan.namespace.clone();
     if plan.needs_stop_decision {
         if !ctx.interactive || ctx.global.yes {
@@ -433,7 +589,11 @@ fn base_report(plan: &RestorePlan, restore: RestoreInfo, dry_run: Option<&str>) 
         dry_run: dry_run.map(str::to_string),
         restore,
         snapshot: plan.snapshot.clone(),
-        vm_status: plan.vm.printable_status.clone(),
+        vm_status: if plan.new_vm.is_some() {
+            "not created yet".to_string()
+        } else {
+            plan.vm.printable_status.clone()
+        },
         stopped_vm: matches!(plan.policy, Some(TargetReadinessPolicy::StopTarget))
             && !plan.vm.run_state.is_stopped(),
         started_vm: false,
@@ -450,7 +610,7 @@ pub fn dry_run_report(plan: &RestorePlan) -> Report {
     let restore = RestoreInfo {
         namespace: plan.namespace.clone(),
         name: plan.restore_name.clone(),
-        vm: plan.vm.name.clone(),
+        vm: plan.new_vm.clone().unwrap_or_else(|| plan.vm.name.clone()),
         snapshot: plan.snapshot.name.clone(),
         complete: false,
         restore_time: None,
@@ -465,7 +625,7 @@ pub fn dry_run_report(plan: &RestorePlan) -> Report {
 pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = plan.namespace.clone();
-    let vm = plan.vm.name.clone();
+    let vm = plan.new_vm.clone().unwrap_or_else(|| plan.vm.name.clone());
     let server_dry_run = ctx.dry_run() == DryRun::Server;
     if let Some(safety) = &plan.safety {
         take_safety_snapshot(safety, &plan, ctx, server_dry_run).await?;

@@ -563,6 +563,11 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
             "VM {}/{} would be restored from snapshot {}",
             s.namespace, r.restore.vm, s.name
         )
+    } else if r.restore.complete && r.restore.vm != s.vm {
+        format!(
+            "VM {}/{} created from snapshot {} of VM {}",
+            s.namespace, r.restore.vm, s.name, s.vm
+        )
     } else if r.restore.complete {
         format!(
             "VM {}/{} restored from snapshot {}",

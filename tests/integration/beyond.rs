@@ -736,3 +736,69 @@ async fn stop_snapshot_start_reports_the_measured_downtime() {
         .await;
     out.assert_code(0).assert_stdout_contains("  Downtime:");
 }
+
+#[tokio::test]
+async fn restore_to_a_new_vm_leaves_the_source_alone() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--to",
+            "db-new",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Leaves:         VM database-01 as it is")
+        .assert_stdout_contains(
+            "VM production/db-new created from snapshot pre-upgrade-snapshot of VM database-01",
+        );
+    let writes = t.writes();
+    assert_eq!(writes.len(), 1, "only the restore: {writes:?}");
+    let body = writes[0].body.clone().expect("body");
+    assert_eq!(body["spec"]["target"]["name"], "db-new");
+    assert!(body["spec"].get("targetReadinessPolicy").is_none());
+    t.wait_until(VMS, "production", "db-new", |_| true).await;
+    t.vm_status("database-01", "Running").await;
+}
+
+#[tokio::test]
+async fn restore_to_an_existing_vm_name_or_declined_writes_nothing() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--to",
+            "web-02",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("a VM named web-02 already exists");
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![text("no")]),
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--to",
+            "db-new",
+        ],
+    )
+    .await;
+    out.assert_code(3)
+        .assert_stderr_contains("nothing was created");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
