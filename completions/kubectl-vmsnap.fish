@@ -52,13 +52,18 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "ls" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "rm" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore" -d 'Roll a VM back to a snapshot (previews what is lost; typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "clone" -d 'Create a new VM from a snapshot (KubeVirt VirtualMachineClone)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l selector -d 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l name -d 'Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l failure-deadline -d 'Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m; 0 = never)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait for the snapshot to become ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l context -d 'The name of the kubeconfig context to use' -r
@@ -215,6 +220,7 @@ WaitGracePeriod\t'wait up to 5 minutes for the VM to be stopped'
 FailImmediate\t'fail at once if the VM runs'
 WaitEventually\t'wait until someone stops the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l confirm-name -d 'With --yes: the snapshot name, typed out, as the interactive confirmation asks' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l to -d 'Restore into a new VM of this name instead; VM is left as it is (KubeVirt restores to a new target when it does not exist)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait for the restore to complete' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l context -d 'The name of the kubeconfig context to use' -r
@@ -235,6 +241,7 @@ client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l stop -d 'Stop the VM if it runs (KubeVirt\'s targetReadinessPolicy StopTarget)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l start-after -d 'Start the VM once the restore completes'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-safety-snapshot -d 'Do not take a safety snapshot of the VM as it is now before restoring (nothing can undo the restore then)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l wait -d 'Wait until the restore completes (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-wait -d 'Return once the restore is created'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
@@ -242,6 +249,111 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l all -d 'Also compare the VM\'s labels and annotations (a restore keeps the current ones)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s l -l selector -d 'Only VMs with these labels, e.g. -l app=db' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s A -l all-namespaces -d 'Check the VMs of every namespace'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s l -l selector -d 'Prune the snapshots of every VM with these labels, e.g. -l app=db' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l keep -d 'Keep the N newest Succeeded snapshots of each VM' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l older-than -d 'Only delete snapshots older than this (e.g. 7d, 12h)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l include-safety -d 'Also prune safety snapshots taken before a restore less than a day ago'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l wait -d 'Wait until the snapshots are gone (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-wait -d 'Return once deletion is requested'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l to -d 'Name of the new VM' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l new-mac-address -d 'Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l label-filter -d 'Which labels of the source VM the new VM gets, in KubeVirt\'s filter syntax (\'*\', \'!key\', \'prefix/*\'; repeatable; default: all)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l annotation-filter -d 'Which annotations the new VM gets, same syntax (repeatable; default: all)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l timeout -d 'How long to wait for the clone to finish' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -286,14 +398,18 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (previews what is lost; typed confirmation)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "clone" -d 'Create a new VM from a snapshot (KubeVirt VirtualMachineClone)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
 # (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
