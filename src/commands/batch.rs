@@ -249,24 +249,25 @@ pub fn dry_run_report(b: &Batch) -> Report {
 pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let server = ctx.dry_run() == DryRun::Server;
-    let progress: RefCell<Box<dyn Progress>> =
-        RefCell::new(ctx.progress(&format!("Creating {} snapshots", b.plan.create.len())));
-    let states: RefCell<BTreeMap<String, String>> = RefCell::new(BTreeMap::new());
-    let show = |vm: &str, state: String| {
-        states.borrow_mut().insert(vm.to_string(), state);
-        let s = states.borrow();
-        let ready = s.values().filter(|v| *v == "ready").count();
-        let busy: Vec<String> = s
+    // One progress line per VM (indicatif's MultiProgress on a terminal).
+    let lines: Vec<String> = b
+        .plan
+        .create
+        .iter()
+        .map(|i| format!("{}: creating {}", i.vm, i.snapshot))
+        .collect();
+    let bars: RefCell<BTreeMap<String, Box<dyn Progress>>> = RefCell::new(
+        b.plan
+            .create
             .iter()
-            .filter(|(_, v)| *v != "ready")
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        progress.borrow_mut().set_message(&format!(
-            "Snapshots {ready}/{} ready{}{}",
-            b.plan.create.len(),
-            if busy.is_empty() { "" } else { "; " },
-            busy.join(", ")
-        ));
+            .map(|i| i.vm.clone())
+            .zip(ctx.progress_group(&lines))
+            .collect(),
+    );
+    let show = |vm: &str, state: String| {
+        if let Some(bar) = bars.borrow_mut().get_mut(vm) {
+            bar.set_message(&format!("{vm}: {state}"));
+        }
     };
     let items: Vec<BatchResult> = futures::stream::iter(
         b.plan
@@ -277,7 +278,9 @@ pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     .buffered(CONCURRENCY.max(b.plan.create.len()))
     .collect()
     .await;
-    progress.borrow_mut().finish();
+    for bar in bars.borrow_mut().values_mut() {
+        bar.finish();
+    }
     Ok(Report::Batch(Box::new(report(
         &b,
         items,

@@ -125,6 +125,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// One progress line per message, shown together, unless the output is for programs.
+    pub fn progress_group(&mut self, msgs: &[String]) -> Vec<Box<dyn Progress>> {
+        if self.global.output_format().is_machine() {
+            msgs.iter()
+                .map(|_| Box::new(NoProgress) as Box<dyn Progress>)
+                .collect()
+        } else {
+            self.ui.progress_group(msgs)
+        }
+    }
+
     /// Writes a line to stderr (plans, warnings); a closed stderr is ignored.
     pub fn say(&mut self, text: &str) {
         let _ = writeln!(self.err, "{text}");

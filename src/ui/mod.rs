@@ -23,6 +23,11 @@ pub trait Ui: Send {
     fn select(&mut self, prompt: &str, items: &[&str]) -> anyhow::Result<usize>;
     /// Starts a progress indicator (a spinner on a terminal).
     fn progress(&mut self, msg: &str) -> Box<dyn Progress>;
+    /// One progress line per message, shown together (a batch following several objects);
+    /// by default each is an ordinary progress indicator.
+    fn progress_group(&mut self, msgs: &[String]) -> Vec<Box<dyn Progress>> {
+        msgs.iter().map(|m| self.progress(m)).collect()
+    }
     /// A notice on stderr that does not disturb a running spinner.
     fn note(&mut self, msg: &str);
     /// The `-v` level; a headless Ui prints progress as lines from 1 up.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use dialoguer::{Input, Select};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Progress, Ui, is_yes};
 use crate::error::UserError;
@@ -57,6 +57,22 @@ fn cancelled() -> anyhow::Error {
     UserError::declined("cancelled; nothing was changed").into()
 }
 
+impl TerminalUi {
+    fn spinner(&self, bar: ProgressBar, msg: &str) -> Spinner {
+        let template = if self.color {
+            "{spinner:.cyan} {msg}"
+        } else {
+            "{spinner} {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar.set_message(msg.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Spinner { bar }
+    }
+}
+
 impl Ui for TerminalUi {
     fn interactive(&self) -> bool {
         self.prompts
@@ -91,17 +107,18 @@ impl Ui for TerminalUi {
 
     fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        let template = if self.color {
-            "{spinner:.cyan} {msg}"
-        } else {
-            "{spinner} {msg}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style);
-        }
-        bar.set_message(msg.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        Box::new(Spinner { bar })
+        Box::new(self.spinner(bar, msg))
+    }
+
+    fn progress_group(&mut self, msgs: &[String]) -> Vec<Box<dyn Progress>> {
+        // One MultiProgress draws every line together on stderr.
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        msgs.iter()
+            .map(|m| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                Box::new(self.spinner(bar, m)) as Box<dyn Progress>
+            })
+            .collect()
     }
 
     fn note(&mut self, msg: &str) {
