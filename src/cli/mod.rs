@@ -181,7 +181,9 @@ pub enum Command {
         # A running VM without guest agent: stop it for a consistent snapshot, start it again after\n  \
         kubectl vmsnap create web-02 --stop --start-after --yes\n\n  \
         # Just show the plan\n  \
-        kubectl vmsnap create database-01 --dry-run")]
+        kubectl vmsnap create database-01 --dry-run\n\n  \
+        # Every VM labelled app=db at once: one plan, one confirmation, a summary table\n  \
+        kubectl vmsnap create -l app=db --online --yes")]
     Create(CreateArgs),
     /// List snapshots, optionally of one VM
     #[command(
