@@ -802,3 +802,36 @@ async fn restore_to_an_existing_vm_name_or_declined_writes_nothing() {
         .assert_stderr_contains("nothing was created");
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
+
+#[tokio::test]
+async fn a_viewer_is_refused_before_any_question_and_nothing_is_written() {
+    let t = TestSim::start().await;
+    label_tier(&t, &["batch-03"]);
+    let viewer = t.kubeconfig_for("viewer", "production");
+    for args in [
+        &["prune", "database-01", "--keep", "1", "--yes"][..],
+        &["clone", "pre-upgrade-snapshot", "--to", "db-copy", "--yes"][..],
+        &["create", "-l", "tier=test", "--yes"][..],
+        &[
+            "restore",
+            "batch-03",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--to",
+            "b",
+            "--yes",
+        ][..],
+    ] {
+        let out = t.cmd().kubeconfig(&viewer).args(args).run().await;
+        out.assert_code(6)
+            .assert_stderr_contains("you are not allowed to");
+    }
+    // Reading is allowed: check and diff work for a viewer.
+    t.cmd()
+        .kubeconfig(&viewer)
+        .args(&["check"])
+        .run()
+        .await
+        .assert_code(0);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
