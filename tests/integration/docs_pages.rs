@@ -488,6 +488,12 @@ async fn generate() -> BTreeMap<&'static str, String> {
         Keep::All,
     );
 
+    // check and diff, before the restores change the VMs
+    t.run("check-happy", &["check"]);
+    t.run("check-vm", &["check", "legacy-nfs"]);
+    t.run("diff-happy", &["diff", "windows-app-monthly-2026-10"]);
+    t.run("diff-not-found", &["diff", "monthly"]);
+
     // restore
     let snap = "pre-upgrade-snapshot";
     t.run(
@@ -565,6 +571,27 @@ async fn generate() -> BTreeMap<&'static str, String> {
         alice,
         &["delete", "windows-app-monthly-2026-10", "--yes"],
         Keep::All,
+    );
+
+    // clone and prune, last: they add a VM and remove snapshots
+    t.run(
+        "clone-happy",
+        &[
+            "clone",
+            "pre-upgrade-snapshot",
+            "--to",
+            "database-01-copy",
+            "--yes",
+        ],
+    );
+    t.run(
+        "clone-taken",
+        &["clone", "pre-upgrade-snapshot", "--to", "web-01", "--yes"],
+    );
+    t.run("prune-no-policy", &["prune", "database-01"]);
+    t.run(
+        "prune-dry-run",
+        &["prune", "database-01", "--keep", "1", "--dry-run"],
     );
 
     // version and completion
