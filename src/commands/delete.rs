@@ -139,9 +139,30 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let kv = ctx.kubevirt();
     let ns = plan.namespace.clone();
     let server = ctx.dry_run() == DryRun::Server;
-    for s in &plan.snapshots {
-        kv.delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
-            .await?;
+    for (i, s) in plan.snapshots.iter().enumerate() {
+        if let Err(e) = kv
+            .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
+            .await
+        {
+            // Say what already went and what was not tried, so a rerun is not guesswork.
+            if i > 0 {
+                let names = |list: &[SnapshotInfo]| {
+                    let names: Vec<&str> = list.iter().map(|s| s.name.as_str()).collect();
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                };
+                ctx.say(&format!(
+                    "note: already deleted: {}; failed: {}; not attempted: {}",
+                    names(&plan.snapshots[..i]),
+                    s.name,
+                    names(&plan.snapshots[i + 1..])
+                ));
+            }
+            return Err(e);
+        }
     }
     if server {
         return Ok(Report::Delete(report(&plan, Some("server"), false)));

@@ -746,8 +746,19 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         );
     }
     if plan.start_after {
-        kv.start_vm(&ns, &vm).await?;
-        common::wait_vm_status(ctx, &ns, &vm, "Running", plan.timeout).await?;
+        let started = match kv.start_vm(&ns, &vm).await {
+            Ok(()) => common::wait_vm_status(ctx, &ns, &vm, "Running", plan.timeout).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = started {
+            // The restore itself is done: say so, or the user may think the data is not back.
+            ctx.say(&format!(
+                "note: restore {} completed, but the VM was not started; start it with: \
+                 virtctl start {vm} -n {ns}",
+                plan.restore_name
+            ));
+            return Err(e);
+        }
         report.started_vm = true;
     } else {
         report.next_steps.push(format!(
