@@ -30,7 +30,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l cluster -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -71,7 +71,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -99,7 +99,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l c
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -124,7 +124,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l clu
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -148,7 +148,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -171,7 +171,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -196,7 +196,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l clu
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -228,7 +228,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -255,7 +255,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l c
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -279,7 +279,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -306,7 +306,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -336,7 +336,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -360,7 +360,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
@@ -382,7 +382,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there is no terminal for a spinner' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'

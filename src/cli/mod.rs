@@ -71,8 +71,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration,
           allow_hyphen_values = true)]
     pub request_timeout: Option<Duration>,
-    /// Log verbosity: 0 quiet; 1 and up also prints each progress change as a line when there
-    /// is no terminal for a spinner
+    /// Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no
+    /// terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)
     #[arg(
         short = 'v',
         long = "verbosity",
