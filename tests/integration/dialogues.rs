@@ -69,10 +69,7 @@ async fn seed_restore_of_database_after_stop_and_restore() {
         prompts[1].starts_with("Type the snapshot name"),
         "{prompts:?}"
     );
-    assert_eq!(
-        prompts[2],
-        "Proceed with VM restore? (yes/cancel)"
-    );
+    assert_eq!(prompts[2], "Proceed with VM restore? (yes/cancel)");
     out.assert_stderr_contains("ALL changes since")
         .assert_stderr_contains("will be lost")
         .assert_stdout_contains(
