@@ -1,27 +1,34 @@
-//! The plugin's unit-test fixtures (`tests/fixtures/kubevirt`) are objects a real API server
+//! The plugin's unit-test fixtures (`tests/fixtures/<provider>`) are objects a real API server
 //! would accept: each validates against the real CRD schemas with no unknown fields.
 //! Skipped when the schemas are absent, except under CI=true where that is a failure.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use vmsnap_sim::{Registry, Scenario, schema};
 
-#[test]
-fn plugin_fixtures_validate_against_the_real_schemas() {
-    let Some(dir) = vmsnap_sim::find_schema_dir(None).filter(|d| d.join("kubevirt").is_dir())
-    else {
+/// The reference schemas, or `None` (with a note) when they are not beside the repository.
+fn reference(provider: &str) -> Option<PathBuf> {
+    let found = vmsnap_sim::find_schema_dir(None).filter(|d| d.join(provider).is_dir());
+    if found.is_none() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true but the reference schemas are missing"
         );
         eprintln!("skipping: no reference schemas beside the repository");
-        return;
-    };
+    }
+    found
+}
+
+/// Validates every document of `tests/fixtures/<provider>`; returns how many had a schema.
+fn check_fixtures(provider: &str) -> Option<usize> {
+    let dir = reference(provider)?;
     let mut registry = Registry::builtin();
     let errors = registry.load_schemas(&dir).expect("reference schemas load");
     assert!(errors.is_empty(), "{errors:?}");
 
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/kubevirt");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(provider);
     let mut scenario = Scenario::default();
     scenario.load_path(&fixtures).expect("fixtures load");
 
@@ -54,6 +61,20 @@ fn plugin_fixtures_validate_against_the_real_schemas() {
                 .map(|p| format!("{source}: {kind} {name}: unknown field {p}")),
         );
     }
-    assert!(checked >= 20, "only {checked} fixtures had a schema");
     assert!(bad.is_empty(), "{bad:#?}");
+    Some(checked)
+}
+
+#[test]
+fn kubevirt_fixtures_validate_against_the_real_schemas() {
+    if let Some(checked) = check_fixtures("kubevirt") {
+        assert!(checked >= 20, "only {checked} fixtures had a schema");
+    }
+}
+
+#[test]
+fn deckhouse_fixtures_validate_against_the_real_schemas() {
+    if let Some(checked) = check_fixtures("deckhouse") {
+        assert!(checked >= 25, "only {checked} fixtures had a schema");
+    }
 }
