@@ -488,6 +488,17 @@ async fn generate() -> BTreeMap<&'static str, String> {
         Keep::All,
     );
 
+    t.run(
+        "create-batch",
+        &[
+            "create",
+            "-l",
+            "vm.kubevirt.io/template=rhel9-server-medium",
+            "--online",
+            "--yes",
+        ],
+    );
+
     // check and diff, before the restores change the VMs
     t.run("check-happy", &["check"]);
     t.run("check-vm", &["check", "legacy-nfs"]);
