@@ -5,6 +5,8 @@ mod support;
 
 // Safety snapshot before restore, config diff, readiness report, retention, clone (issue 6).
 mod beyond;
+// Live completion of VM and snapshot names, directly and through the real kubectl.
+mod completion;
 // Binary tests: the real executable, null stdin, exit codes and output.
 mod cli;
 // In-process tests of the interactive dialogues with a scripted Ui.

@@ -1,0 +1,86 @@
+//! Live completion against the simulator: `__complete` (the protocol kubectl ≥ 1.26 speaks
+//! with `kubectl_complete-vmsnap`) offers the cluster's VMs and snapshots for a partial word.
+
+use std::path::Path;
+
+use crate::support::TestSim;
+
+#[tokio::test]
+async fn a_partial_vm_name_completes_to_the_matching_vms_with_no_file_completion() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["__complete", "create", "-n", "production", "data"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "database-01\n:4\n", "{}", out.transcript());
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn a_restore_snapshot_completes_to_that_vms_snapshots_only() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["__complete", "restore", "web-02", "--snapshot", ""])
+        .run()
+        .await;
+    out.assert_code(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.last(), Some(&":4"), "{}", out.transcript());
+    assert!(lines.contains(&"web-02-nightly"), "{}", out.transcript());
+    assert!(
+        !lines.contains(&"pre-upgrade-snapshot"),
+        "a snapshot of database-01 offered for web-02\n{}",
+        out.transcript()
+    );
+}
+
+/// The real kubectl finds `kubectl_complete-vmsnap` on PATH and relays its answer.
+#[tokio::test]
+async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
+    let kubectl = Path::new("/usr/bin/kubectl");
+    if !kubectl.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but /usr/bin/kubectl is missing"
+        );
+        eprintln!("skipping: /usr/bin/kubectl is not installed");
+        return;
+    }
+    let t = TestSim::start().await;
+    let bin = t.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_kubectl-vmsnap"),
+        bin.join("kubectl-vmsnap"),
+    )
+    .unwrap();
+    let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl_complete-vmsnap");
+    std::fs::copy(&shim, bin.join("kubectl_complete-vmsnap")).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let kubeconfig = t.kubeconfig.clone();
+    let cache = t.dir.path().join("kube-cache");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(kubectl)
+            .args(["__complete", "vmsnap", "create", "-n", "production", "data"])
+            .env_clear()
+            .env("PATH", path)
+            .env("KUBECONFIG", kubeconfig)
+            .env("KUBECACHEDIR", cache)
+            .env("HOME", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l == "database-01"),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.lines().any(|l| l == ":4"), "{stdout}");
+}
