@@ -20,6 +20,7 @@ pub mod scenario;
 pub mod schema;
 pub mod server;
 pub mod store;
+pub mod testing;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -179,13 +179,7 @@ fn resource<'a>(op: &'a Value, kind: &str, name: &str) -> &'a Value {
 /// Every object of the store with a reference schema validates, with no unknown fields.
 /// Skipped without the schemas, except under CI=true.
 fn assert_store_valid(store: &Store) {
-    let Some(dir) = vmsnap_sim::find_schema_dir(None).filter(|d| d.join("deckhouse").is_dir())
-    else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the reference schemas are missing"
-        );
-        eprintln!("skipping schema checks: no reference schemas");
+    let Some(dir) = vmsnap_sim::testing::reference_schemas("deckhouse") else {
         return;
     };
     let mut registry = Registry::builtin();
@@ -1117,16 +1111,7 @@ async fn admission_keeps_specs_immutable_and_checks_operation_rules() {
 
 /// The real kubectl, when installed (skipped otherwise, except under CI=true).
 fn kubectl() -> Option<PathBuf> {
-    let p = PathBuf::from("/usr/bin/kubectl");
-    if p.is_file() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but kubectl is missing"
-    );
-    eprintln!("skipping: no kubectl");
-    None
+    vmsnap_sim::testing::kubectl()
 }
 
 async fn run_kubectl(

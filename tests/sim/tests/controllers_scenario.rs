@@ -2,7 +2,6 @@
 //! bring it to the states its files describe, and what they create validates too.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,23 +13,7 @@ use vmsnap_sim::store::{Gvr, Store};
 use vmsnap_sim::{Registry, Scenario};
 
 fn reference_schemas() -> Option<Vec<CrdVersion>> {
-    let dir = std::env::var_os("VMSNAP_SIM_SCHEMAS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if !dir.join("kubevirt").is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but no reference schemas at {}",
-            dir.display()
-        );
-        eprintln!(
-            "skipping schema checks: no reference schemas at {}",
-            dir.display()
-        );
-        return None;
-    }
+    let dir = vmsnap_sim::testing::reference_schemas("kubevirt")?;
     let (all, errors) = schema::load_dir(&dir).expect("reference dir readable");
     assert!(errors.is_empty(), "{errors:?}");
     Some(all)

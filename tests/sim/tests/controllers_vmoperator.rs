@@ -721,24 +721,7 @@ fn the_mutating_webhook_labels_a_new_snapshot_with_its_vm() {
 }
 
 fn schema_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VMSNAP_SIM_SCHEMAS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.join("vm-operator").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but no reference schemas at {}",
-        dir.display()
-    );
-    eprintln!(
-        "skipping schema checks: no reference schemas at {}",
-        dir.display()
-    );
-    None
+    vmsnap_sim::testing::reference_schemas("vm-operator")
 }
 
 /// Schema problems of every VM Operator object in `objects`, checked against the version
@@ -1041,22 +1024,7 @@ async fn over_http_vks_nodes_and_a_second_revert_are_refused_with_the_webhooks_w
 }
 
 fn kubectl() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/kubectl");
-    let found = fixed.is_file().then_some(fixed).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join("kubectl"))
-                .find(|p| p.is_file())
-        })
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "kubectl is required under CI=true"
-        );
-        eprintln!("skipping: kubectl not found");
-    }
-    found
+    vmsnap_sim::testing::kubectl()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,26 +2,13 @@
 //! would accept: each validates against the real CRD schemas with no unknown fields.
 //! Skipped when the schemas are absent, except under CI=true where that is a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use vmsnap_sim::{Registry, Scenario, schema};
 
-/// The reference schemas, or `None` (with a note) when they are not beside the repository.
-fn reference(provider: &str) -> Option<PathBuf> {
-    let found = vmsnap_sim::find_schema_dir(None).filter(|d| d.join(provider).is_dir());
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the reference schemas are missing"
-        );
-        eprintln!("skipping: no reference schemas beside the repository");
-    }
-    found
-}
-
 /// Validates every document of `tests/fixtures/<provider>`; returns how many had a schema.
 fn check_fixtures(provider: &str) -> Option<usize> {
-    let dir = reference(provider)?;
+    let dir = vmsnap_sim::testing::reference_schemas(provider)?;
     let mut registry = Registry::builtin();
     let errors = registry.load_schemas(&dir).expect("reference schemas load");
     assert!(errors.is_empty(), "{errors:?}");

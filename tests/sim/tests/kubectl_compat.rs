@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -16,23 +16,7 @@ use vmsnap_sim::{Gvr, Sim, SimConfig};
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn kubectl_binary() -> Option<PathBuf> {
-    let fixed = Path::new("/usr/bin/kubectl");
-    let found = if fixed.is_file() {
-        Some(fixed.to_path_buf())
-    } else {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join("kubectl"))
-                .find(|p| p.is_file())
-        })
-    };
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("kubectl is required under CI=true (Debian: apt-get install kubernetes-client)");
-        }
-        eprintln!("note: kubectl not found; skipping the kubectl compatibility test");
-    }
-    found
+    vmsnap_sim::testing::kubectl()
 }
 
 struct Kubectl {

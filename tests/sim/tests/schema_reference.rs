@@ -8,21 +8,7 @@ use serde_json::{Value, json};
 use vmsnap_sim::schema::{self, CrdVersion};
 
 fn reference_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VMSNAP_SIM_SCHEMAS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.join("kubevirt").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but the reference schemas are missing at {}",
-        dir.display()
-    );
-    eprintln!("skipping: no reference schemas at {}", dir.display());
-    None
+    vmsnap_sim::testing::reference_schemas("kubevirt")
 }
 
 fn find<'a>(all: &'a [CrdVersion], group: &str, plural: &str) -> &'a CrdVersion {
