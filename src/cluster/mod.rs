@@ -2,10 +2,12 @@
 
 pub mod connect;
 pub mod discovery;
+pub mod objects;
 pub mod policy;
 pub mod transport;
 pub mod wait;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
+pub use objects::{delete_exact, to_value};
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};

@@ -4,7 +4,7 @@
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
 use anyhow::{Context, Result};
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
+use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
+use crate::cluster::{delete_exact, to_value};
 use crate::provider::kubevirt::json::{name, namespace, str_at};
 use crate::provider::kubevirt::{FIELD_MANAGER, LIST_PAGE_SIZE};
 
@@ -19,10 +20,6 @@ use crate::provider::kubevirt::{FIELD_MANAGER, LIST_PAGE_SIZE};
 #[derive(Clone)]
 pub struct Deckhouse {
     client: Client,
-}
-
-fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
-    serde_json::to_value(obj).map_err(KubeError::SerdeError)
 }
 
 fn where_(ns: Option<&str>) -> String {
@@ -229,16 +226,8 @@ impl Deckhouse {
 
     /// DELETE one object; Ok(false) when it was already gone.
     pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
-        match self
-            .api(kind, Some(ns))
-            .delete(name_, &DeleteParams::default())
+        delete_exact(&self.api(kind, Some(ns)), name_, None, false)
             .await
-        {
-            Ok(_) => Ok(true),
-            Err(KubeError::Api(s)) if s.code == 404 => Ok(false),
-            Err(e) => {
-                Err(e).with_context(|| format!("failed to delete {} {ns}/{name_}", kind.kind()))
-            }
-        }
+            .with_context(|| format!("failed to delete {} {ns}/{name_}", kind.kind()))
     }
 }

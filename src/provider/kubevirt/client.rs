@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use futures::future::try_join_all;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams, Preconditions};
+use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
@@ -13,6 +13,7 @@ use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_cl
 use super::json::{name, namespace};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::analysis::StorageInputs;
+use crate::cluster::{delete_exact, to_value};
 
 /// Field manager recorded on objects this plugin creates.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -32,10 +33,6 @@ fn status_code(e: &KubeError) -> Option<u16> {
         KubeError::Api(s) => Some(s.code),
         _ => None,
     }
-}
-
-fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
-    serde_json::to_value(obj).map_err(KubeError::SerdeError)
 }
 
 fn where_(ns: Option<&str>) -> String {
@@ -289,24 +286,14 @@ impl KubeVirt {
         uid: Option<&str>,
         dry_run: bool,
     ) -> Result<bool> {
-        let dp = DeleteParams {
+        delete_exact(
+            &self.api(Kind::VirtualMachineSnapshot, Some(ns)),
+            name_,
+            uid,
             dry_run,
-            preconditions: uid.map(|u| Preconditions {
-                uid: Some(u.to_owned()),
-                resource_version: None,
-            }),
-            ..DeleteParams::default()
-        };
-        match self
-            .api(Kind::VirtualMachineSnapshot, Some(ns))
-            .delete(name_, &dp)
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if status_code(&e) == Some(404) => Ok(false),
-            Err(e) => Err(e)
-                .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name_}")),
-        }
+        )
+        .await
+        .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name_}"))
     }
 
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {

@@ -2,14 +2,13 @@
 //! "failed to ..." context that keeps the `kube::Error` in the chain for the error mapper.
 
 use anyhow::{Context, Result};
-use kube::api::{
-    Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams, Preconditions,
-};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
 use super::build::revert_patch;
 use super::resources::{Kind, VM_NAME_LABEL, Version};
+use crate::cluster::{delete_exact, to_value};
 
 /// Field manager recorded on objects this plugin writes.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -20,14 +19,6 @@ const PAGE: u32 = 500;
 pub struct VmOperator {
     client: Client,
     version: Version,
-}
-
-fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
-    serde_json::to_value(obj).map_err(KubeError::SerdeError)
-}
-
-fn is_404(e: &KubeError) -> bool {
-    matches!(e, KubeError::Api(s) if s.code == 404)
 }
 
 impl VmOperator {
@@ -181,23 +172,13 @@ impl VmOperator {
         uid: Option<&str>,
         dry_run: bool,
     ) -> Result<bool> {
-        let dp = DeleteParams {
+        delete_exact(
+            &self.api(Kind::VirtualMachineSnapshot, Some(ns)),
+            name,
+            uid,
             dry_run,
-            preconditions: uid.map(|u| Preconditions {
-                uid: Some(u.to_owned()),
-                resource_version: None,
-            }),
-            ..DeleteParams::default()
-        };
-        match self
-            .api(Kind::VirtualMachineSnapshot, Some(ns))
-            .delete(name, &dp)
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if is_404(&e) => Ok(false),
-            Err(e) => Err(e)
-                .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name}")),
-        }
+        )
+        .await
+        .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name}"))
     }
 }
