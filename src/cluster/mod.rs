@@ -9,5 +9,5 @@ pub mod wait;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
-pub use objects::{delete_exact, to_value};
+pub use objects::{delete_exact, list_all, to_value};
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};

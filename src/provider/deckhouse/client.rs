@@ -4,7 +4,7 @@
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
 use anyhow::{Context, Result};
-use kube::api::{Api, DynamicObject, ListParams, PostParams};
+use kube::api::{Api, DynamicObject, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
-use crate::cluster::{delete_exact, to_value};
+use crate::cluster::{delete_exact, list_all, to_value};
 use crate::provider::kubevirt::json::{name, namespace, str_at};
 use crate::provider::kubevirt::{FIELD_MANAGER, LIST_PAGE_SIZE};
 
@@ -68,27 +68,9 @@ impl Deckhouse {
 
     /// A full (paginated) list in one namespace or all of them.
     pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
-        let api = self.api(kind, ns);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut lp = ListParams::default().limit(LIST_PAGE_SIZE);
-            if let Some(t) = &token {
-                lp = lp.continue_token(t);
-            }
-            let page = api
-                .list(&lp)
-                .await
-                .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))?;
-            for item in page.items {
-                out.push(to_value(item)?);
-            }
-            match page.metadata.continue_ {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_all(&self.api(kind, ns), None, LIST_PAGE_SIZE)
+            .await
+            .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))
     }
 
     /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on

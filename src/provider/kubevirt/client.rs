@@ -13,7 +13,7 @@ use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_cl
 use super::json::{name, namespace};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::analysis::StorageInputs;
-use crate::cluster::{delete_exact, to_value};
+use crate::cluster::{delete_exact, list_all, to_value};
 
 /// Field manager recorded on objects this plugin creates.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -87,27 +87,7 @@ impl KubeVirt {
         ns: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>, KubeError> {
-        let api = self.api(kind, ns);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut lp = ListParams::default().limit(LIST_PAGE_SIZE);
-            if let Some(s) = selector {
-                lp = lp.labels(s);
-            }
-            if let Some(t) = &token {
-                lp = lp.continue_token(t);
-            }
-            let page = api.list(&lp).await?;
-            for item in page.items {
-                out.push(to_value(item)?);
-            }
-            match page.metadata.continue_ {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_all(&self.api(kind, ns), selector, LIST_PAGE_SIZE).await
     }
 
     /// A full (paginated) list of a kind in one namespace or all of them.

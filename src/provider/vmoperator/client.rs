@@ -2,13 +2,13 @@
 //! "failed to ..." context that keeps the `kube::Error` in the chain for the error mapper.
 
 use anyhow::{Context, Result};
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
 use super::build::revert_patch;
 use super::resources::{Kind, VM_NAME_LABEL, Version};
-use crate::cluster::{delete_exact, to_value};
+use crate::cluster::{delete_exact, list_all, to_value};
 
 /// Field manager recorded on objects this plugin writes.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -61,29 +61,7 @@ impl VmOperator {
         ns: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let api = self.api(kind, ns);
-        let res: Result<Vec<Value>, KubeError> = async {
-            let mut out = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                let mut lp = ListParams::default().limit(PAGE);
-                if let Some(s) = selector {
-                    lp = lp.labels(s);
-                }
-                if let Some(t) = &token {
-                    lp = lp.continue_token(t);
-                }
-                let page = api.list(&lp).await?;
-                for item in page.items {
-                    out.push(to_value(item)?);
-                }
-                match page.metadata.continue_ {
-                    Some(t) if !t.is_empty() => token = Some(t),
-                    _ => return Ok(out),
-                }
-            }
-        }
-        .await;
+        let res = list_all(&self.api(kind, ns), selector, PAGE).await;
         let where_ = ns.map_or("across all namespaces".to_owned(), |n| {
             format!("in namespace {n}")
         });
