@@ -14,7 +14,7 @@ use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
 use crate::output::{self, RenderOptions, Report};
 use crate::provider::kubevirt::{KubeVirt, ServedVersions};
-use crate::provider::{Provider, detect};
+use crate::provider::{Choice, Detected, Provider, detect};
 
 /// Runs one invocation and returns the process exit code.
 pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
@@ -133,7 +133,13 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         Prefetch::start(&cli.command, &guess, &namespace, env.clock)
     );
     let groups = groups?;
-    let detected = detect::choose(&groups, global.provider)?;
+    let detected = match detect::choose(&groups, global.provider)? {
+        Choice::One(d) => d,
+        Choice::Several(candidates) => {
+            pick_by_objects(&cli.command, candidates, &conn.client, &namespace).await?
+        }
+    };
+    commands::platform::check_flags(&cli.command, detected.kind)?;
     let interactive = env.ui.interactive() && !global.no_input;
     let clock = env.clock;
     let color = env.color;
@@ -175,8 +181,88 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     Ok(())
 }
 
+/// Several platforms are served: the one whose objects the command names wins. Platform-only
+/// commands and flags decide first, then the VM, then the snapshot, then which platform has
+/// any VM in the namespace; still ambiguous means asking for `--provider` (exit 2).
+async fn pick_by_objects(
+    command: &Command,
+    candidates: Vec<Detected>,
+    client: &kube::Client,
+    ns: &str,
+) -> anyhow::Result<Detected> {
+    let mut left: Vec<Detected> = candidates
+        .iter()
+        .filter(|d| {
+            commands::platform::check_flags(command, d.kind).is_ok()
+                && commands::platform::offered(command, d.kind)
+        })
+        .cloned()
+        .collect();
+    if left.len() == 1 {
+        return Ok(left.remove(0));
+    }
+    if left.is_empty() {
+        left = candidates;
+    }
+    let providers: Vec<Provider> = left
+        .iter()
+        .map(|d| Provider::new(client.clone(), d))
+        .collect();
+    let (vm, snapshot) = commands::platform::named_objects(command);
+    let mut reasons = Vec::new();
+    let asks = [
+        vm.map(|v| (Probe::Vm, v)),
+        snapshot.map(|s| (Probe::Snapshot, s)),
+        Some((Probe::AnyVm, "")),
+    ];
+    for (probe, name) in asks.into_iter().flatten() {
+        let found =
+            futures::future::join_all(providers.iter().map(|p| probe.ask(p, ns, name))).await;
+        let hits: Vec<usize> = (0..found.len())
+            .filter(|i| found[*i] == Some(true))
+            .collect();
+        if let [i] = hits[..] {
+            return Ok(left.swap_remove(i));
+        }
+        let on = if hits.is_empty() {
+            "none of them"
+        } else {
+            "several of them"
+        };
+        reasons.push(match probe {
+            Probe::AnyVm => format!("namespace {ns} holds VMs of {on}"),
+            Probe::Vm => format!("VM {name} is found on {on}"),
+            Probe::Snapshot => format!("snapshot {name} is found on {on}"),
+        });
+    }
+    Err(detect::ambiguous(&left, &reasons.join("; ")).into())
+}
+
+/// What `pick_by_objects` looks for on each platform.
+#[derive(Clone, Copy)]
+enum Probe {
+    Vm,
+    Snapshot,
+    AnyVm,
+}
+
+impl Probe {
+    async fn ask(self, p: &Provider, ns: &str, name: &str) -> Option<bool> {
+        match self {
+            Probe::Vm => p.has_vm(ns, name).await,
+            Probe::Snapshot => p.has_snapshot(ns, name).await,
+            Probe::AnyVm => p.has_any_vm(ns).await,
+        }
+    }
+}
+
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    match ctx.provider.clone() {
+        Provider::KubeVirt(_) => {}
+        Provider::VmOperator(v) => return commands::vmoperator::run(command, &v, ctx).await,
+        Provider::Deckhouse(d) => return commands::deckhouse::run(command, &d, ctx).await,
+    }
     use commands::{batch, check, clone, create, delete, describe, diff, list, prune, restore};
     let client_dry_run = ctx.dry_run() == DryRun::Client;
     match command {
@@ -231,6 +317,9 @@ async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
                 return Ok(clone::dry_run_report(&plan));
             }
             clone::execute(plan, ctx).await
+        }
+        Command::Tree(_) | Command::RestoreDisk(_) => {
+            Err(commands::platform::not_offered(command, "KubeVirt").into())
         }
         Command::Version | Command::Completion(_) => {
             Err(anyhow::anyhow!("internal: handled before connecting"))

@@ -9,7 +9,7 @@ use super::duration::{parse_duration, parse_go_duration};
 #[derive(Debug, Clone, Args)]
 pub struct CreateArgs {
     /// The VirtualMachine to snapshot
-    #[arg(value_name = "VM", required_unless_present = "selector")]
+    #[arg(value_name = "VM", required_unless_present_any = ["selector", "disk"])]
     pub vm: Option<String>,
     /// Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created
     /// concurrently, a summary table (names are generated)
@@ -47,6 +47,98 @@ pub struct CreateArgs {
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration,
           allow_hyphen_values = true)]
     pub timeout: Duration,
+    /// VM Operator: a description stored with the snapshot
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// VM Operator: include the guest memory (without it, a revert leaves the VM powered off)
+    #[arg(long)]
+    pub memory: bool,
+    /// VM Operator: quiesce the guest file systems through VMware Tools for at most this
+    /// long (5m to 240m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_quiesce_timeout,
+          allow_hyphen_values = true)]
+    pub quiesce_timeout: Option<Duration>,
+    /// Deckhouse: snapshot this VirtualDisk instead of a whole VM
+    #[arg(long, value_name = "DISK", conflicts_with_all = ["vm", "selector", "stop", "start_after"])]
+    pub disk: Option<String>,
+    /// Deckhouse: take the snapshot even when it cannot be consistent (requiredConsistency:
+    /// false)
+    #[arg(long)]
+    pub allow_inconsistent: bool,
+    /// Deckhouse: whether a restore of this snapshot keeps the VM's IP address
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub keep_ip_address: Option<KeepIpAddressArg>,
+}
+
+/// `--keep-ip-address` values (Deckhouse's `keepIPAddress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepIpAddressArg {
+    /// the restored VM gets the IP address it had
+    #[value(name = "Always")]
+    Always,
+    /// the restored VM gets a new IP address
+    #[value(name = "Never")]
+    Never,
+}
+
+/// `--mode` of Deckhouse's restores and clones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OperationModeArg {
+    /// stop at any conflict (the default)
+    #[value(name = "Strict")]
+    Strict,
+    /// go on past conflicts: missing images are removed from the VM
+    #[value(name = "BestEffort")]
+    BestEffort,
+}
+
+/// `tree VM`
+#[derive(Debug, Clone, Args)]
+pub struct TreeArgs {
+    /// The VirtualMachine whose snapshot tree to draw
+    #[arg(value_name = "VM")]
+    pub vm: String,
+    /// Show each snapshot's vSphere id (snapshot-226)
+    #[arg(short = 'i', long)]
+    pub ids: bool,
+    /// Show each snapshot's creation date
+    #[arg(short = 'D', long)]
+    pub dates: bool,
+    /// Show each snapshot's description
+    #[arg(short = 'd', long)]
+    pub descriptions: bool,
+}
+
+/// `restore-disk SNAPSHOT --to NEW_DISK`
+#[derive(Debug, Clone, Args)]
+pub struct RestoreDiskArgs {
+    /// The VirtualDiskSnapshot to restore from
+    #[arg(value_name = "DISK_SNAPSHOT")]
+    pub snapshot: String,
+    /// Name of the new VirtualDisk
+    #[arg(long, value_name = "NEW_DISK", required = true, value_parser = parse_dns1123_subdomain)]
+    pub to: String,
+    /// Size of the new disk (at least the original's, e.g. 20Gi; default: the original's)
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// StorageClass of the new disk (default: the cluster's default)
+    #[arg(long, value_name = "CLASS")]
+    pub storage_class: Option<String>,
+    /// Wait until the new disk is Ready (the default)
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Return once the disk is created
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the disk to be Ready
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
+          allow_hyphen_values = true)]
+    pub timeout: Duration,
+}
+
+/// `--quiesce-timeout`: a Go duration within VM Operator's bounds.
+pub fn parse_quiesce_timeout(s: &str) -> Result<Duration, String> {
+    crate::provider::vmoperator::parse_quiesce_timeout(s)
 }
 
 /// `list [VM]`
@@ -64,6 +156,9 @@ pub struct ListArgs {
     /// Do not print the header line
     #[arg(long)]
     pub no_headers: bool,
+    /// Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots
+    #[arg(long)]
+    pub disks: bool,
 }
 
 /// `describe SNAPSHOT`
@@ -132,6 +227,10 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
           allow_hyphen_values = true)]
     pub timeout: Duration,
+    /// Deckhouse: Strict stops at any conflict; BestEffort goes on and removes missing images
+    /// from the VM
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<OperationModeArg>,
 }
 
 /// `diff SNAPSHOT`
@@ -196,12 +295,30 @@ pub struct PruneArgs {
 /// `clone SNAPSHOT --to NEW_VM`
 #[derive(Debug, Clone, Args)]
 pub struct CloneArgs {
-    /// The snapshot to create the new VM from
+    /// The snapshot to create the new VM from (a VM with --from-vm)
     #[arg(value_name = "SNAPSHOT")]
     pub snapshot: String,
-    /// Name of the new VM
-    #[arg(long, value_name = "NEW_VM", required = true, value_parser = parse_dns1123_subdomain)]
-    pub to: String,
+    /// Deckhouse: SNAPSHOT names a powered-off VM to clone directly
+    #[arg(long)]
+    pub from_vm: bool,
+    /// Name of the new VM (Deckhouse: optional when --name-replacement, --prefix or
+    /// --suffix names it)
+    #[arg(long, value_name = "NEW_VM", value_parser = parse_dns1123_subdomain,
+          required_unless_present_any = ["name_replacements", "prefix", "suffix"])]
+    pub to: Option<String>,
+    /// Deckhouse: rename a resource in the clone, [KIND/]OLD=NEW (repeatable), e.g.
+    /// vd/web-root=web2-root
+    #[arg(long = "name-replacement", value_name = "KIND/OLD=NEW")]
+    pub name_replacements: Vec<String>,
+    /// Deckhouse: prefix for the names of everything the clone creates
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Deckhouse: suffix for the names of everything the clone creates
+    #[arg(long, value_name = "SUFFIX")]
+    pub suffix: Option<String>,
+    /// Deckhouse: Strict stops at any conflict; BestEffort goes on past them
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<OperationModeArg>,
     /// Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get
     /// fresh ones)
     #[arg(long = "new-mac-address", alias = "new-mac-addresses", value_name = "IFACE=MAC",
@@ -296,6 +413,7 @@ wait_flag!(DeleteArgs);
 wait_flag!(RestoreArgs);
 wait_flag!(PruneArgs);
 wait_flag!(CloneArgs);
+wait_flag!(RestoreDiskArgs);
 
 /// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters,
 /// dot-separated parts of lowercase letters, digits and '-', each starting and ending with a

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use commands::{
-    CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs, ListArgs,
-    PruneArgs, RestoreArgs, TargetReadinessPolicy, parse_dns1123_subdomain, parse_label,
-    parse_mac_pair,
+    CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
+    KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
+    TargetReadinessPolicy, TreeArgs, parse_dns1123_subdomain, parse_label, parse_mac_pair,
 };
 pub use duration::{parse_duration, parse_go_duration};
 
@@ -156,6 +156,12 @@ pub enum ProviderArg {
     /// KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)
     #[value(name = "kubevirt")]
     KubeVirt,
+    /// VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)
+    #[value(name = "vmoperator")]
+    VmOperator,
+    /// Deckhouse Virtualization (virtualization.deckhouse.io)
+    #[value(name = "deckhouse")]
+    Deckhouse,
 }
 
 /// `--dry-run` values, as kubectl spells them.
@@ -261,6 +267,20 @@ pub enum Command {
         kubectl vmsnap clone pre-upgrade-snapshot --to db-copy --new-mac-address default=02:00:00:aa:bb:cc \\\n      \
         --label-filter '*' --label-filter '!app' --yes")]
     Clone(CloneArgs),
+    /// Draw a VM's snapshot tree, current snapshot marked (VMware VM Operator)
+    #[command(after_help = "Examples:\n  \
+        kubectl vmsnap tree web-01 -n dev-team\n\n  \
+        # With vSphere ids and dates, like govc snapshot.tree -i -D\n  \
+        kubectl vmsnap tree web-01 -i -D\n\n  \
+        # The tree as data\n  \
+        kubectl vmsnap tree web-01 -o json")]
+    Tree(TreeArgs),
+    /// Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)
+    #[command(after_help = "Examples:\n  \
+        kubectl vmsnap restore-disk web-root-snap --to web-root-copy -n my-project\n\n  \
+        # Larger, on another StorageClass\n  \
+        kubectl vmsnap restore-disk web-root-snap --to web-root-big --size 40Gi --storage-class fast")]
+    RestoreDisk(RestoreDiskArgs),
     /// Print the plugin version and the snapshot APIs the current cluster serves
     #[command(after_help = "Examples:\n  \
         kubectl vmsnap version\n\n  \

@@ -32,12 +32,15 @@ pub struct ClonePlan {
 
 /// Reads the snapshot, its content, the target name and the quotas; refuses on any blocker.
 pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePlan> {
+    let Some(to) = args.to.clone() else {
+        return Err(UserError::usage("--to NEW_VM is required: name the new VM").into());
+    };
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
     let (snap, target, quotas, allowed) = futures::join!(
         kv.get_snapshot(&ns, &args.snapshot),
-        kv.get_vm(&ns, &args.to),
+        kv.get_vm(&ns, &to),
         kv.list_resource_quotas(&ns),
         common::require_permission(&client, "create", CLONE_GROUP, "virtualmachineclones", &ns)
     );
@@ -52,9 +55,9 @@ pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePl
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
     let spec = CloneSpec {
         namespace: ns.clone(),
-        name: clone_name(&args.to, ctx.clock.now()),
+        name: clone_name(&to, ctx.clock.now()),
         snapshot: snapshot.name.clone(),
-        target: args.to.clone(),
+        target: to.clone(),
         new_mac_addresses: args.new_mac_addresses.iter().cloned().collect(),
         label_filters: args.label_filters.clone(),
         annotation_filters: args.annotation_filters.clone(),
@@ -62,7 +65,7 @@ pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePl
     };
     let findings = preflight_new_vm(&NewVmInputs {
         namespace: &ns,
-        target: &args.to,
+        target: &to,
         target_exists,
         snapshot: &snapshot,
         content: content.as_ref(),
@@ -77,7 +80,7 @@ pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePl
             .unwrap_or_default();
         let mut err = UserError::failure(format!(
             "cannot create VM {ns}/{} from snapshot {}: {first}",
-            args.to, snapshot.name
+            to, snapshot.name
         ));
         for f in findings.iter().filter(|f| f.severity == Severity::Blocker) {
             if f.message != first {

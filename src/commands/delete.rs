@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Ctx, common};
+use super::{Ctx, common, confirm};
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
@@ -89,27 +89,18 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
     }
-    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to delete without asking")
-                .into(),
-        );
-    }
     let n = plan.snapshots.len();
     let what = if n == 1 {
         "this snapshot".to_string()
     } else {
         format!("these {n} snapshots")
     };
-    if ctx.ui.confirm(&format!("Delete {what}? (yes/no)"))? {
-        Ok(())
-    } else {
-        Err(UserError::declined("deletion cancelled; nothing was changed").into())
-    }
+    confirm::yes_no(
+        ctx,
+        &format!("Delete {what}? (yes/no)"),
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )
 }
 
 fn report(plan: &DeletePlan, dry_run: Option<&str>, gone: bool) -> DeleteReport {

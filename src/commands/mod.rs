@@ -4,14 +4,18 @@ pub mod batch;
 pub mod check;
 pub mod clone;
 mod common;
+pub mod confirm;
 pub mod create;
+pub mod deckhouse;
 pub mod delete;
 pub mod describe;
 pub mod diff;
 pub mod list;
+pub mod platform;
 pub mod prune;
 pub mod restore;
 pub mod version;
+pub mod vmoperator;
 
 use std::io::Write;
 
@@ -111,9 +115,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// The KubeVirt provider at the detected versions.
+    /// The KubeVirt provider at the detected versions. The top-level command modules are
+    /// KubeVirt's; `app` sends the other platforms to their own modules before any of them
+    /// runs, so the fallback (KubeVirt at its default versions) is never what answers.
     pub fn kubevirt(&self) -> KubeVirt {
-        self.provider.kubevirt().clone()
+        match self.provider.kubevirt() {
+            Some(k) => k.clone(),
+            None => KubeVirt::new(
+                self.conn.client.clone(),
+                crate::provider::kubevirt::ServedVersions::default(),
+            ),
+        }
     }
 
     /// A spinner, unless the output is for programs.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{Ctx, common};
+use super::{Ctx, common, confirm};
 use crate::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::analysis::safety::no_safety_snapshot_warning;
 use crate::analysis::{self, Analysis};
@@ -506,10 +506,6 @@ pub fn describe_plan(plan: &RestorePlan, now: Timestamp, color: bool) -> String 
     out
 }
 
-fn names_do_not_match() -> anyhow::Error {
-    UserError::declined("names do not match, restore cancelled, current VM state preserved").into()
-}
-
 /// Decides the running VM question, previews, and takes the typed confirmation.
 pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     if let Some(new_vm) = plan.new_vm.clone() {
@@ -543,44 +539,21 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
     }
     let text = describe_plan(plan, ctx.clock.now(), ctx.color);
     ctx.say(text.trim_end());
-    if ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    let want = plan.snapshot.name.clone();
-    if ctx.global.yes {
-        return match plan.confirm_name.as_deref() {
-            Some(n) if n == want => Ok(()),
-            Some(_) => Err(names_do_not_match()),
-            None => Err(UserError::declined("--yes alone is not enough for a restore")
-                .hint(format!("also pass --confirm-name {want} to confirm which snapshot replaces the VM's current state"))
-                .into()),
-        };
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint(format!(
-                    "pass --yes --confirm-name {want} to restore without asking"
-                ))
-                .into(),
-        );
-    }
-    let typed = ctx
-        .ui
-        .input(&format!("Type the snapshot name ({want}) to confirm"))?;
-    if typed.trim_end_matches(['\r', '\n']) != want {
-        return Err(names_do_not_match());
-    }
     let question = if plan.safety.is_some() {
         "Proceed with VM restore? (yes/cancel)"
     } else {
         "Proceed with VM restore? This cannot be undone (yes/cancel)"
     };
-    if ctx.ui.confirm(question)? {
-        Ok(())
-    } else {
-        Err(UserError::declined("restore cancelled, current VM state preserved").into())
-    }
+    let want = plan.snapshot.name.clone();
+    confirm::typed_name(
+        ctx,
+        confirm::Typed {
+            want: &want,
+            confirm_name: plan.confirm_name.as_deref(),
+            verb: "restore",
+            question,
+        },
+    )
 }
 
 fn base_report(plan: &RestorePlan, restore: RestoreInfo, dry_run: Option<&str>) -> RestoreReport {

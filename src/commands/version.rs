@@ -7,7 +7,7 @@ use crate::cli::GlobalArgs;
 use crate::cluster::{connect, served_groups};
 use crate::error;
 use crate::output::{ClusterVersion, Report, VersionReport};
-use crate::provider::detect::{self, KUBEVIRT_GROUP, KUBEVIRT_SNAPSHOT_GROUP};
+use crate::provider::detect::{self, Choice, KUBEVIRT_GROUP, KUBEVIRT_SNAPSHOT_GROUP};
 
 /// Builds the version report; never fails because of the cluster.
 pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Report {
@@ -33,14 +33,22 @@ pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Report
                 .map(|g| g.versions.clone())
                 .unwrap_or_default()
         };
-        let detected = detect::choose(&groups, global.provider).ok();
+        let detected = match detect::choose(&groups, global.provider) {
+            Ok(Choice::One(d)) => vec![d],
+            Ok(Choice::Several(all)) => all,
+            Err(_) => Vec::new(),
+        };
+        let first = detected.first();
+        let group = first.map_or(KUBEVIRT_SNAPSHOT_GROUP, |d| d.kind.snapshot_group());
         Ok::<_, anyhow::Error>(ClusterVersion {
             server: conn.url.clone(),
             kubernetes_version: version.ok().map(|v| v.git_version),
-            provider: detected.as_ref().map(|d| d.kind.as_str().to_string()),
-            snapshot_api_versions: versions_of(KUBEVIRT_SNAPSHOT_GROUP),
-            snapshot_api_version: detected
-                .map(|d| format!("{KUBEVIRT_SNAPSHOT_GROUP}/{}", d.snapshot_version)),
+            provider: (!detected.is_empty()).then(|| {
+                let kinds: Vec<&str> = detected.iter().map(|d| d.kind.as_str()).collect();
+                kinds.join(", ")
+            }),
+            snapshot_api_versions: versions_of(group),
+            snapshot_api_version: first.map(|d| format!("{group}/{}", d.snapshot_version)),
             kubevirt_api_versions: versions_of(KUBEVIRT_GROUP),
         })
     }

@@ -27,6 +27,10 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Prune(p) => prune(p),
         Report::Clone(c) => clone(c),
         Report::Batch(b) => batch(b),
+        Report::Platform(p) => match (&p.wide, wide) {
+            (Some(w), true) => w.clone(),
+            _ => p.text.clone(),
+        },
     }
 }
 

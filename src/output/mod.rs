@@ -18,8 +18,8 @@ pub use age::{age, human_duration};
 pub use diff as diff_text;
 pub use report::{
     BatchReport, BatchResult, CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport,
-    DeletedSnapshot, DiffReport, PruneReport, Report, RestoreReport, SnapshotDetail, SnapshotList,
-    VersionReport,
+    DeletedSnapshot, DiffReport, PlatformReport, PruneReport, Report, RestoreReport,
+    SnapshotDetail, SnapshotList, VersionReport,
 };
 pub use table::{Table, key_values};
 
@@ -91,6 +91,7 @@ fn names(report: &Report) -> String {
             .iter()
             .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
             .collect(),
+        Report::Platform(p) => p.names.clone(),
         Report::Batch(b) => b
             .items
             .iter()

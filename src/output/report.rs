@@ -38,6 +38,26 @@ pub enum Report {
     Clone(Box<CloneReport>),
     /// `create -l SELECTOR` (also its `--dry-run` plan)
     Batch(Box<BatchReport>),
+    /// A command of VM Operator or Deckhouse, rendered by the command itself.
+    Platform(Box<PlatformReport>),
+}
+
+/// What a platform's own command hands back: the data for `-o json|yaml` (carrying its own
+/// `kind`), the text for people (and its `-o wide` form), the `-o name` lines.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct PlatformReport {
+    /// The structured form.
+    pub data: serde_json::Value,
+    /// The text for people (tables as kubectl draws them).
+    #[serde(skip)]
+    pub text: String,
+    /// The `-o wide` text, when it differs.
+    #[serde(skip)]
+    pub wide: Option<String>,
+    /// `-o name` lines (`resource.group/name`).
+    #[serde(skip)]
+    pub names: Vec<String>,
 }
 
 /// `list`: the snapshots found.

@@ -1,20 +1,26 @@
-//! Snapshot providers: a closed enum forwarding to each platform's implementation.
+//! Snapshot providers: a closed enum over the three platforms.
 //!
-//! One variant today. Commands reach KubeVirt through [`Provider::kubevirt`]; when a second
-//! platform arrives, the operations commands share move behind forwarding methods here.
+//! Their flows differ in kind, not only in field names (KubeVirt restores through a restore
+//! object, VM Operator reverts a field of the VM, Deckhouse runs operations with a dry run), so
+//! each platform has its own command flows (`commands::vmoperator`, `commands::deckhouse`; the
+//! KubeVirt ones are the top-level commands) built on shared confirmation, waiting and output.
 
 pub mod deckhouse;
 pub mod detect;
 pub mod kubevirt;
 pub mod vmoperator;
 
-pub use detect::{Detected, ProviderKind, choose};
+pub use detect::{Choice, Detected, ProviderKind, ambiguous, choose};
 
 /// The provider in use, built from what discovery found.
 #[derive(Clone)]
 pub enum Provider {
     /// KubeVirt / OpenShift Virtualization.
     KubeVirt(kubevirt::KubeVirt),
+    /// VMware VM Operator (vSphere Supervisor).
+    VmOperator(vmoperator::VmOperator),
+    /// Deckhouse Virtualization.
+    Deckhouse(deckhouse::Deckhouse),
 }
 
 impl Provider {
@@ -28,6 +34,11 @@ impl Provider {
                     kubevirt::ServedVersions { snapshot },
                 ))
             }
+            ProviderKind::VmOperator => {
+                let version = detected.snapshot_version.parse().unwrap_or_default();
+                Provider::VmOperator(vmoperator::VmOperator::new(client, version))
+            }
+            ProviderKind::Deckhouse => Provider::Deckhouse(deckhouse::Deckhouse::new(client)),
         }
     }
 
@@ -35,13 +46,53 @@ impl Provider {
     pub fn kind(&self) -> ProviderKind {
         match self {
             Provider::KubeVirt(_) => ProviderKind::KubeVirt,
+            Provider::VmOperator(_) => ProviderKind::VmOperator,
+            Provider::Deckhouse(_) => ProviderKind::Deckhouse,
         }
     }
 
-    /// The KubeVirt implementation.
-    pub fn kubevirt(&self) -> &kubevirt::KubeVirt {
+    /// The KubeVirt implementation, when that is the platform.
+    pub fn kubevirt(&self) -> Option<&kubevirt::KubeVirt> {
         match self {
-            Provider::KubeVirt(k) => k,
+            Provider::KubeVirt(k) => Some(k),
+            _ => None,
         }
+    }
+
+    /// Whether the VM `name` exists in `ns` on this platform (None: could not tell).
+    pub async fn has_vm(&self, ns: &str, name: &str) -> Option<bool> {
+        let got = match self {
+            Provider::KubeVirt(k) => k.get_vm(ns, name).await,
+            Provider::VmOperator(v) => v.get_vm(ns, name).await,
+            Provider::Deckhouse(d) => d.get(deckhouse::Kind::VirtualMachine, ns, name).await,
+        };
+        got.ok().map(|vm| vm.is_some())
+    }
+
+    /// Whether the snapshot `name` exists in `ns` on this platform (None: could not tell).
+    pub async fn has_snapshot(&self, ns: &str, name: &str) -> Option<bool> {
+        let got = match self {
+            Provider::KubeVirt(k) => k.get_snapshot(ns, name).await,
+            Provider::VmOperator(v) => v.get_snapshot(ns, name).await,
+            Provider::Deckhouse(d) => {
+                d.get(deckhouse::Kind::VirtualMachineSnapshot, ns, name)
+                    .await
+            }
+        };
+        got.ok().map(|s| s.is_some())
+    }
+
+    /// Whether `ns` holds any VM of this platform (None: could not tell).
+    pub async fn has_any_vm(&self, ns: &str) -> Option<bool> {
+        use kube::api::ListParams;
+        let api = match self {
+            Provider::KubeVirt(k) => k.api(kubevirt::Kind::VirtualMachine, Some(ns)),
+            Provider::VmOperator(v) => v.api(vmoperator::Kind::VirtualMachine, Some(ns)),
+            Provider::Deckhouse(d) => d.api(deckhouse::Kind::VirtualMachine, Some(ns)),
+        };
+        api.list_metadata(&ListParams::default().limit(1))
+            .await
+            .ok()
+            .map(|l| !l.items.is_empty())
     }
 }

@@ -1,0 +1,100 @@
+//! The confirmation rules every platform's commands share.
+//!
+//! A plain write (create, delete) asks one yes/no question; replacing a VM's state (restore,
+//! revert) demands the snapshot name typed exactly and then a final yes. `--yes` answers the
+//! question, and for a replacement only together with `--confirm-name NAME`. Without a
+//! terminal nothing is asked and nothing is written.
+
+use super::Ctx;
+use crate::cli::DryRun;
+use crate::error::UserError;
+
+/// One yes/no question before a write. `yes_hint` says which flags skip it.
+pub fn yes_no(
+    ctx: &mut Ctx<'_>,
+    question: &str,
+    yes_hint: &str,
+    cancelled: &str,
+) -> anyhow::Result<()> {
+    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint(yes_hint.to_string())
+                .into(),
+        );
+    }
+    if ctx.ui.confirm(question)? {
+        Ok(())
+    } else {
+        Err(UserError::declined(cancelled.to_string()).into())
+    }
+}
+
+/// What a typed confirmation of a replacement asks for.
+pub struct Typed<'a> {
+    /// The snapshot name the user must type (and pass to `--confirm-name`).
+    pub want: &'a str,
+    /// `--confirm-name`, if given.
+    pub confirm_name: Option<&'a str>,
+    /// The operation, as a noun and verb: "restore", "revert".
+    pub verb: &'a str,
+    /// The final question, e.g. "Proceed with VM restore? (yes/cancel)".
+    pub question: &'a str,
+}
+
+impl Typed<'_> {
+    fn cancelled(&self) -> String {
+        format!("{} cancelled, current VM state preserved", self.verb)
+    }
+
+    fn mismatch(&self) -> anyhow::Error {
+        UserError::declined(format!("names do not match, {}", self.cancelled())).into()
+    }
+}
+
+/// The typed name, then the final yes; `--yes --confirm-name NAME` in scripts. A client dry
+/// run asks nothing.
+pub fn typed_name(ctx: &mut Ctx<'_>, t: Typed<'_>) -> anyhow::Result<()> {
+    if ctx.dry_run() == DryRun::Client {
+        return Ok(());
+    }
+    let want = t.want;
+    if ctx.global.yes {
+        return match t.confirm_name {
+            Some(n) if n == want => Ok(()),
+            Some(_) => Err(t.mismatch()),
+            None => Err(
+                UserError::declined(format!("--yes alone is not enough for a {}", t.verb))
+                    .hint(format!(
+                        "also pass --confirm-name {want} to confirm which snapshot replaces the \
+                         VM's current state"
+                    ))
+                    .into(),
+            ),
+        };
+    }
+    if !ctx.interactive {
+        return Err(
+            UserError::declined("confirmation required: no terminal to ask on")
+                .hint(format!(
+                    "pass --yes --confirm-name {want} to {} without asking",
+                    t.verb
+                ))
+                .into(),
+        );
+    }
+    let typed = ctx
+        .ui
+        .input(&format!("Type the snapshot name ({want}) to confirm"))?;
+    if typed.trim_end_matches(['\r', '\n']) != want {
+        return Err(t.mismatch());
+    }
+    if ctx.ui.confirm(t.question)? {
+        Ok(())
+    } else {
+        Err(UserError::declined(t.cancelled()).into())
+    }
+}
