@@ -62,8 +62,13 @@ async fn docs_simulator_process() {
     std::fs::create_dir_all(&overlay).expect("overlay dir");
     std::fs::write(overlay.join("sim.yaml"), OVERLAY_SIM).expect("overlay");
     std::fs::write(overlay.join("kiosk.yaml"), OVERLAY_VM).expect("overlay");
+    let platforms = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
     let t = TestSim::with(SimConfig {
-        scenarios: vec![overlay],
+        scenarios: vec![
+            platforms.join("vmoperator"),
+            platforms.join("deckhouse"),
+            overlay,
+        ],
         time_scale: 0.0,
         start_time: Some(NOW.parse().expect("timestamp")),
         ..SimConfig::default()
@@ -179,8 +184,9 @@ impl Drop for ChildSim {
     }
 }
 
-/// Collects the transcripts by id.
-struct Transcripts {
+/// Collects the transcripts by id. The platform test modules add theirs
+/// (`crate::vmoperator::docs`, `crate::deckhouse::docs`), in namespaces dev-team and my-project.
+pub(crate) struct Transcripts {
     sim: ChildSim,
     out: BTreeMap<&'static str, String>,
     /// UIDs in order of first appearance: the simulator draws them at random, the pages
@@ -190,7 +196,7 @@ struct Transcripts {
 
 /// How much of the output a page shows.
 #[derive(Clone, Copy)]
-enum Keep {
+pub(crate) enum Keep {
     All,
     /// The first n lines, then a line saying how many were left out.
     Head(usize),
@@ -207,11 +213,17 @@ impl Transcripts {
 
     /// The real binary, stdout and stderr on one pipe (interleaved as a terminal shows
     /// them), stdin closed, as the admin user.
-    fn run(&mut self, id: &'static str, args: &[&str]) {
+    pub(crate) fn run(&mut self, id: &'static str, args: &[&str]) {
         self.run_with(id, None, args, Keep::All);
     }
 
-    fn run_with(&mut self, id: &'static str, user: Option<&str>, args: &[&str], keep: Keep) {
+    pub(crate) fn run_with(
+        &mut self,
+        id: &'static str,
+        user: Option<&str>,
+        args: &[&str],
+        keep: Keep,
+    ) {
         let kubeconfig = match user {
             Some("alice") => &self.sim.alice,
             Some(u) => panic!("no kubeconfig for {u}"),
@@ -240,7 +252,7 @@ impl Transcripts {
     }
 
     /// In-process with a scripted terminal: prompts are shown with the answers given.
-    async fn dialogue(&mut self, id: &'static str, answers: &[&str], args: &[&str]) {
+    pub(crate) async fn dialogue(&mut self, id: &'static str, answers: &[&str], args: &[&str]) {
         let buf = Buf::default();
         let ui = DocUi {
             answers: answers.iter().map(|a| a.to_string()).collect(),
@@ -444,7 +456,8 @@ async fn generate() -> BTreeMap<&'static str, String> {
         &["list", "database-01", "-o", "json"],
         Keep::Head(40),
     );
-    t.run("list-empty", &["list", "-n", "default"]);
+    t.run("list-empty", &["list", "-n", "staging"]);
+    t.run("list-ambiguous", &["list", "-n", "default"]);
     t.run("list-vm-not-found", &["list", "database-02"]);
     t.run("describe-happy", &["describe", "pre-upgrade-snapshot"]);
     t.run("describe-failed", &["describe", "web-01-before-patch"]);
@@ -604,6 +617,10 @@ async fn generate() -> BTreeMap<&'static str, String> {
         "prune-dry-run",
         &["prune", "database-01", "--keep", "1", "--dry-run"],
     );
+
+    // The other platforms, in their own namespaces of the same cluster.
+    crate::vmoperator::docs(&mut t).await;
+    crate::deckhouse::docs(&mut t).await;
 
     // version and completion
     t.run("version", &["version"]);

@@ -13,6 +13,10 @@ mod cli;
 mod dialogues;
 // docs/commands transcripts regenerated from the simulator and compared with the pages.
 mod docs_pages;
+// Deckhouse Virtualization: VM and disk snapshots, restores with a dry run, clones.
+mod deckhouse;
+// VMware VM Operator: snapshots with memory and quiesce, the tree, revert.
+mod vmoperator;
 // Bounded retries, Retry-After, the request timeout and -v request logs.
 mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.

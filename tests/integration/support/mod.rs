@@ -61,6 +61,37 @@ impl TestSim {
         }
     }
 
+    /// The simulator's VM Operator scenario (tests/sim/scenarios/vmoperator, a Supervisor
+    /// serving VM Operator only), controllers sped up 100 times; kubeconfig in `dev-team`.
+    pub async fn vmoperator() -> TestSim {
+        Self::platform("vmoperator", "dev-team").await
+    }
+
+    /// The simulator's Deckhouse scenario (tests/sim/scenarios/deckhouse), controllers sped
+    /// up 100 times; kubeconfig in `my-project`.
+    pub async fn deckhouse() -> TestSim {
+        Self::platform("deckhouse", "my-project").await
+    }
+
+    /// One of the simulator's platform scenarios, with the kubeconfig in `ns`.
+    pub async fn platform(scenario: &str, ns: &str) -> TestSim {
+        let config = SimConfig {
+            default_scenario: false,
+            scenarios: vec![
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/sim/scenarios")
+                    .join(scenario),
+            ],
+            time_scale: 0.01,
+            ..SimConfig::default()
+        };
+        let t = Self::with(config).await;
+        t.sim
+            .write_kubeconfig(&t.kubeconfig, "admin", ns)
+            .expect("kubeconfig");
+        t
+    }
+
     /// A kubeconfig for another user and namespace.
     pub fn kubeconfig_for(&self, user: &str, ns: &str) -> PathBuf {
         let p = self.dir.path().join(format!("kubeconfig-{user}-{ns}"));

@@ -1,0 +1,9 @@
+//! Deckhouse Virtualization through the real binary, against the simulator's Deckhouse scenario.
+
+use crate::docs_pages::Transcripts;
+
+/// This platform's transcripts for docs/commands (namespace my-project of the docs simulator, which
+/// serves all three platforms).
+pub(crate) async fn docs(t: &mut Transcripts) {
+    let _ = t;
+}
