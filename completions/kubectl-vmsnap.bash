@@ -52,8 +52,14 @@ _kubectl__vmsnap() {
             kubectl__vmsnap,restore)
                 cmd="kubectl__vmsnap__subcmd__restore"
                 ;;
+            kubectl__vmsnap,restore-disk)
+                cmd="kubectl__vmsnap__subcmd__restore__subcmd__disk"
+                ;;
             kubectl__vmsnap,rm)
                 cmd="kubectl__vmsnap__subcmd__delete"
+                ;;
+            kubectl__vmsnap,tree)
+                cmd="kubectl__vmsnap__subcmd__tree"
                 ;;
             kubectl__vmsnap,version)
                 cmd="kubectl__vmsnap__subcmd__version"
@@ -91,6 +97,12 @@ _kubectl__vmsnap() {
             kubectl__vmsnap__subcmd__help,restore)
                 cmd="kubectl__vmsnap__subcmd__help__subcmd__restore"
                 ;;
+            kubectl__vmsnap__subcmd__help,restore-disk)
+                cmd="kubectl__vmsnap__subcmd__help__subcmd__restore__subcmd__disk"
+                ;;
+            kubectl__vmsnap__subcmd__help,tree)
+                cmd="kubectl__vmsnap__subcmd__help__subcmd__tree"
+                ;;
             kubectl__vmsnap__subcmd__help,version)
                 cmd="kubectl__vmsnap__subcmd__help__subcmd__version"
                 ;;
@@ -101,7 +113,7 @@ _kubectl__vmsnap() {
 
     case "${cmd}" in
         kubectl__vmsnap)
-            opts="-n -v -o -y -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version create list ls describe delete rm restore diff check prune clone version completion help"
+            opts="-n -v -o -y -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version create list ls describe delete rm restore diff check prune clone tree restore-disk version completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,7 +164,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -226,7 +238,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -241,7 +253,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__clone)
-            opts="-n -v -o -y -h -V --to --new-mac-address --label-filter --annotation-filter --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            opts="-n -v -o -y -h -V --from-vm --to --name-replacement --prefix --suffix --mode --new-mac-address --label-filter --annotation-filter --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,6 +261,22 @@ _kubectl__vmsnap() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name-replacement)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suffix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "Strict BestEffort" -- "${cur}"))
                     return 0
                     ;;
                 --new-mac-address)
@@ -312,7 +340,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -378,7 +406,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -393,7 +421,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__create)
-            opts="-l -n -v -o -y -h -V --selector --name --stop --online --start-after --failure-deadline --label --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            opts="-l -n -v -o -y -h -V --selector --name --stop --online --start-after --failure-deadline --label --wait --no-wait --timeout --description --memory --quiesce-timeout --disk --allow-inconsistent --keep-ip-address --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +449,22 @@ _kubectl__vmsnap() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiesce-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-ip-address)
+                    COMPREPLY=($(compgen -W "Always Never" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -468,7 +512,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -538,7 +582,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -604,7 +648,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -670,7 +714,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -685,7 +729,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__help)
-            opts="create list describe delete restore diff check prune clone version completion help"
+            opts="create list describe delete restore diff check prune clone tree restore-disk version completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -852,6 +896,34 @@ _kubectl__vmsnap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__vmsnap__subcmd__help__subcmd__restore__subcmd__disk)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__vmsnap__subcmd__help__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__vmsnap__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -867,7 +939,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__list)
-            opts="-A -l -n -v -o -y -h -V --all-namespaces --selector --no-headers --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            opts="-A -l -n -v -o -y -h -V --all-namespaces --selector --no-headers --disks --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,7 +998,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -1012,7 +1084,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -1027,7 +1099,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__restore)
-            opts="-s -n -v -o -y -h -V --snapshot --stop --target-readiness-policy --confirm-name --start-after --no-safety-snapshot --to --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            opts="-s -n -v -o -y -h -V --snapshot --stop --target-readiness-policy --confirm-name --start-after --no-safety-snapshot --to --wait --no-wait --timeout --mode --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1122,92 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "Strict BestEffort" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verbosity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__vmsnap__subcmd__restore__subcmd__disk)
+            opts="-n -v -o -y -h -V --to --size --storage-class --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-class)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1102,7 +1260,73 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__vmsnap__subcmd__tree)
+            opts="-i -D -d -n -v -o -y -h -V --ids --dates --descriptions --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verbosity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)
@@ -1168,7 +1392,7 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "auto kubevirt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
                     return 0
                     ;;
                 --dry-run)

@@ -37,7 +37,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -57,6 +59,8 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "diff"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "clone" -d 'Create a new VM from a snapshot (KubeVirt VirtualMachineClone)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -65,6 +69,11 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l failure-deadline -d 'Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m; 0 = never)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait for the snapshot to become ready' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l description -d 'VM Operator: a description stored with the snapshot' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l quiesce-timeout -d 'VM Operator: quiesce the guest file systems through VMware Tools for at most this long (5m to 240m)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l disk -d 'Deckhouse: snapshot this VirtualDisk instead of a whole VM' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l keep-ip-address -d 'Deckhouse: whether a restore of this snapshot keeps the VM\'s IP address' -r -f -a "Always\t'the restored VM gets the IP address it had'
+Never\t'the restored VM gets a new IP address'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -78,7 +87,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -87,6 +98,8 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l wait -d 'Wait until the snapshot is ready (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return as soon as the snapshot object is created'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l memory -d 'VM Operator: include the guest memory (without it, a revert leaves the VM powered off)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l allow-inconsistent -d 'Deckhouse: take the snapshot even when it cannot be consistent (requiredConsistency: false)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -106,12 +119,15 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -131,12 +147,15 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -155,7 +174,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -178,7 +199,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -203,7 +226,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -222,6 +247,8 @@ WaitEventually\t'wait until someone stops the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l confirm-name -d 'With --yes: the snapshot name, typed out, as the interactive confirmation asks' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l to -d 'Restore into a new VM of this name instead; VM is left as it is (KubeVirt restores to a new target when it does not exist)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait for the restore to complete' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l mode -d 'Deckhouse: Strict stops at any conflict; BestEffort goes on and removes missing images from the VM' -r -f -a "Strict\t'stop at any conflict (the default)'
+BestEffort\t'go on past conflicts: missing images are removed from the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -235,7 +262,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -262,7 +291,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -286,7 +317,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -313,7 +346,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -325,7 +360,12 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l to -d 'Name of the new VM' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l to -d 'Name of the new VM (Deckhouse: optional when --name-replacement, --prefix or --suffix names it)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l name-replacement -d 'Deckhouse: rename a resource in the clone, [KIND/]OLD=NEW (repeatable), e.g. vd/web-root=web2-root' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l prefix -d 'Deckhouse: prefix for the names of everything the clone creates' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l suffix -d 'Deckhouse: suffix for the names of everything the clone creates' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l mode -d 'Deckhouse: Strict stops at any conflict; BestEffort goes on past them' -r -f -a "Strict\t'stop at any conflict (the default)'
+BestEffort\t'go on past conflicts: missing images are removed from the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l new-mac-address -d 'Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l label-filter -d 'Which labels of the source VM the new VM gets, in KubeVirt\'s filter syntax (\'*\', \'!key\', \'prefix/*\'; repeatable; default: all)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l annotation-filter -d 'Which annotations the new VM gets, same syntax (repeatable; default: all)' -r
@@ -343,10 +383,13 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l from-vm -d 'Deckhouse: SNAPSHOT names a powered-off VM to clone directly'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
@@ -354,6 +397,63 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s i -l ids -d 'Show each snapshot\'s vSphere id (snapshot-226)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s D -l dates -d 'Show each snapshot\'s creation date'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s d -l descriptions -d 'Show each snapshot\'s description'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l to -d 'Name of the new VirtualDisk' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l size -d 'Size of the new disk (at least the original\'s, e.g. 20Gi; default: the original\'s)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the cluster\'s default)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l timeout -d 'How long to wait for the disk to be Ready' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l wait -d 'Wait until the new disk is Ready (the default)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -367,7 +467,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -389,7 +491,9 @@ json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
-kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'"
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -398,18 +502,20 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "clone" -d 'Create a new VM from a snapshot (KubeVirt VirtualMachineClone)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "clone" -d 'Create a new VM from a snapshot (KubeVirt VirtualMachineClone)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
 # (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
