@@ -1,13 +1,279 @@
 //! The commands on Deckhouse Virtualization: VM and disk snapshots, restores and clones
 //! through operations with a dry run first.
+//!
+//! One file per command; this module holds what they share: permission checks worded for
+//! Deckhouse, required lookups, following an object with a spinner, power operations, and the
+//! report shape.
 
-use super::Ctx;
+mod clone;
+mod create;
+mod delete;
+mod describe;
+mod list;
+mod restore;
+mod restore_disk;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Ctx, common};
 use crate::cli::Command;
-use crate::output::Report;
-use crate::provider::deckhouse::Deckhouse;
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::output::{PlatformReport, Report};
+use crate::provider::deckhouse::resources::GROUP;
+use crate::provider::deckhouse::{Deckhouse, Kind, OperationPhase, phase_message};
+use crate::provider::kubevirt::json::{name, str_at};
+
+/// The platform's name in messages.
+pub(crate) const PLATFORM: &str = "Deckhouse Virtualization";
 
 /// Runs `command` against Deckhouse Virtualization.
 pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    let _ = (dh, &ctx.namespace);
-    Err(super::platform::not_offered(command, "Deckhouse Virtualization").into())
+    match command {
+        Command::Create(a) if a.disk.is_some() => create::disk(a, dh, ctx).await,
+        Command::Create(a) => create::vm(a, dh, ctx).await,
+        Command::List(a) => list::run(a, dh, ctx).await,
+        Command::Describe(a) => describe::run(a, dh, ctx).await,
+        Command::Delete(a) => delete::run(a, dh, ctx).await,
+        Command::Restore(a) => restore::run(a, dh, ctx).await,
+        Command::RestoreDisk(a) => restore_disk::run(a, dh, ctx).await,
+        Command::Clone(a) => clone::run(a, dh, ctx).await,
+        _ => Err(super::platform::not_offered(command, PLATFORM).into()),
+    }
+}
+
+/// `kind.group/name`, as `kubectl get -o name` prints it.
+fn resource_name(kind: Kind, name_: &str) -> String {
+    format!("{}.{GROUP}/{name_}", kind.kind().to_lowercase())
+}
+
+/// Refuses (exit 6) before any question when the user may not `verb` `kind` in `ns`.
+async fn require_permission(ctx: &Ctx<'_>, verb: &str, kind: Kind, ns: &str) -> anyhow::Result<()> {
+    if common::can_i(&ctx.conn.client, verb, GROUP, kind.plural(), ns).await == Some(false) {
+        let target = kind.qualified();
+        return Err(UserError::forbidden(format!(
+            "you are not allowed to {verb} {target} in namespace {ns}"
+        ))
+        .hint(format!(
+            "ask your cluster administrator for access; check with: kubectl auth can-i {verb} {target} -n {ns}"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The object, or exit 5 with the command that lists that kind.
+fn require(kind: Kind, got: Option<Value>, ns: &str, name_: &str) -> anyhow::Result<Value> {
+    got.ok_or_else(|| not_found(kind, ns, name_))
+}
+
+/// Exit 5: `kind` `name_` does not exist, with the command that lists that kind.
+fn not_found(kind: Kind, ns: &str, name_: &str) -> anyhow::Error {
+    let list = match kind {
+        Kind::VirtualMachineSnapshot => format!("kubectl vmsnap list -n {ns}"),
+        Kind::VirtualDiskSnapshot => format!("kubectl vmsnap list --disks -n {ns}"),
+        other => format!("kubectl get {} -n {ns}", other.qualified()),
+    };
+    UserError::not_found(format!(
+        "{} \"{name_}\" not found in namespace \"{ns}\"",
+        kind.kind()
+    ))
+    .hint(format!("list them with: {list}"))
+    .into()
+}
+
+/// An operation's name: `<vm>-<what>-<UTC time>` (as generated snapshot names are), within
+/// 63 characters. Deterministic, so transcripts and logs can name it.
+fn operation_name(subject: &str, what: &str, now: jiff::Timestamp) -> String {
+    let suffix = format!("{what}-{}", crate::analysis::safety::timestamp_suffix(now));
+    crate::analysis::safety::fit_name(subject, &suffix, 63)
+}
+
+/// Creates an operation (VirtualMachineOperation or VirtualMachineSnapshotOperation) named
+/// `base`, or `base-2`, `base-3`, … when an earlier run in the same second took the name.
+async fn create_operation(dh: &Deckhouse, kind: Kind, mut obj: Value) -> anyhow::Result<Value> {
+    let base = name(&obj).to_owned();
+    for i in 1..=20 {
+        if i > 1 {
+            obj["metadata"]["name"] = Value::String(format!("{base}-{i}"));
+        }
+        let got = match kind {
+            Kind::VirtualMachineOperation => dh.create_operation(obj.clone(), false).await,
+            _ => dh.create(kind, obj.clone(), false).await,
+        };
+        match got {
+            Err(e) if common::api_code(&e) == Some(409) => continue,
+            other => return other,
+        }
+    }
+    Err(UserError::failure(format!(
+        "could not find a free name for the {} {base}",
+        kind.kind()
+    ))
+    .into())
+}
+
+/// Follows one object of `kind` with a spinner until `check` says Done; the object comes
+/// back as plain JSON.
+async fn follow(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    kind: Kind,
+    ns: &str,
+    name_: &str,
+    timeout: Duration,
+    title: &str,
+    mut check: impl FnMut(Option<&Value>) -> Step,
+) -> anyhow::Result<WaitResult<Value>> {
+    let api = dh.api(kind, Some(ns));
+    let mut progress = ctx.progress(title);
+    let result = wait_for(
+        api,
+        name_,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| {
+            let v = obj.map(common::to_value);
+            check(v.as_ref())
+        },
+    )
+    .await;
+    progress.finish();
+    let value = |o: Option<kube::api::DynamicObject>| o.as_ref().map(common::to_value);
+    Ok(match result? {
+        WaitResult::Done(o) => WaitResult::Done(value(o)),
+        WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
+        WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
+    })
+}
+
+/// A step that waits for an operation (VirtualMachineOperation or
+/// VirtualMachineSnapshotOperation) to finish, showing its condition message.
+fn operation_step(what: &str) -> impl FnMut(Option<&Value>) -> Step + '_ {
+    move |obj| match obj {
+        None => Step::Continue(format!("{what}: waiting for the operation to appear")),
+        Some(v) if operation_phase(v).is_finished() => Step::Done,
+        Some(v) => Step::Continue(format!("{what}: {}", phase_message(v))),
+    }
+}
+
+fn operation_phase(v: &Value) -> OperationPhase {
+    OperationPhase::from_status(str_at(v, "/status/phase"))
+}
+
+/// The Completed condition's message of a finished operation, for errors.
+fn operation_message(op: &Value) -> String {
+    crate::provider::deckhouse::operation_info(op)
+        .message
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| format!("phase {}", str_at(op, "/status/phase").unwrap_or("Unknown")))
+}
+
+/// Starts or stops `vm` through a VirtualMachineOperation and waits until it completes.
+async fn power(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    ns: &str,
+    vm: &str,
+    start: bool,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let verb = if start { "start" } else { "stop" };
+    let op = operation_name(vm, verb, ctx.clock.now());
+    let obj = crate::provider::deckhouse::build_power(ns, &op, vm, start);
+    let created = create_operation(dh, Kind::VirtualMachineOperation, obj).await?;
+    let op = name(&created).to_owned();
+    let title = format!("{} VM {vm}", if start { "Starting" } else { "Stopping" });
+    let result = follow(
+        ctx,
+        dh,
+        Kind::VirtualMachineOperation,
+        ns,
+        &op,
+        timeout,
+        &title,
+        operation_step(&title),
+    )
+    .await?;
+    let follow_cmd = format!("kubectl get vmop {op} -n {ns} -w");
+    match result {
+        WaitResult::Done(Some(v)) if operation_phase(&v) == OperationPhase::Completed => Ok(()),
+        WaitResult::Done(Some(v)) => Err(UserError::failure(format!(
+            "could not {verb} VM {ns}/{vm}: operation {op} {}",
+            operation_message(&v)
+        ))
+        .hint(format!("see: kubectl describe vmop {op} -n {ns}"))
+        .into()),
+        WaitResult::Done(None) => Err(UserError::failure(format!(
+            "operation {op} ({verb} VM {ns}/{vm}) disappeared before it finished"
+        ))
+        .into()),
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for VM {ns}/{vm} to {verb}",
+            common::human(timeout)
+        ))
+        .hint(format!("follow it with: {follow_cmd}"))
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped waiting for VM {ns}/{vm} to {verb}"
+        ))
+        .hint(format!(
+            "the operation continues on the cluster; follow it with: {follow_cmd}"
+        ))
+        .into()),
+    }
+}
+
+/// A report rendered by the command itself.
+fn report(data: Value, text: String, wide: Option<String>, names: Vec<String>) -> Report {
+    Report::Platform(Box::new(PlatformReport {
+        data,
+        text,
+        wide,
+        names,
+    }))
+}
+
+/// "Next steps:" lines, as the KubeVirt reports print them.
+fn next_steps(out: &mut String, steps: &[String]) {
+    if steps.is_empty() {
+        return;
+    }
+    out.push_str("Next steps:\n");
+    for s in steps {
+        out.push_str(&format!("  {s}\n"));
+    }
+}
+
+/// `Key: value` block lines for findings of a preflight (warnings and blockers).
+fn finding_lines(findings: &[crate::provider::deckhouse::preflight::Finding]) -> String {
+    use crate::provider::deckhouse::preflight::Severity;
+    let mut out = String::new();
+    for f in findings {
+        match f.severity {
+            Severity::Info => {}
+            Severity::Warning => out.push_str(&format!("  Warning: {}\n", f.message)),
+            Severity::Blocker => out.push_str(&format!("  Blocked: {}\n", f.message)),
+        }
+    }
+    out
+}
+
+/// The blockers of a preflight as one refusal (exit 1); `what` says what would not succeed.
+fn refuse_blocked(
+    what: String,
+    findings: &[crate::provider::deckhouse::preflight::Finding],
+    extra_hints: Vec<String>,
+) -> anyhow::Error {
+    use crate::provider::deckhouse::preflight::Severity;
+    let mut err = UserError::failure(what);
+    for f in findings.iter().filter(|f| f.severity == Severity::Blocker) {
+        err = err.hint(f.message.clone());
+    }
+    for h in extra_hints {
+        err = err.hint(h);
+    }
+    err.hint("nothing was changed").into()
 }

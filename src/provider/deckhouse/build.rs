@@ -363,3 +363,14 @@ pub fn build_disk_from_snapshot(
     }
     Ok(object(Kind::VirtualDisk, ns, name, &BTreeMap::new(), spec))
 }
+
+/// A Start or Stop VirtualMachineOperation (Deckhouse has no power field on the VM).
+pub fn build_power(ns: &str, name: &str, vm: &str, start: bool) -> Value {
+    object(
+        Kind::VirtualMachineOperation,
+        ns,
+        name,
+        &BTreeMap::new(),
+        json!({"type": if start { "Start" } else { "Stop" }, "virtualMachineName": vm}),
+    )
+}

@@ -121,7 +121,12 @@ impl Deckhouse {
     /// POST an object of `kind` (its namespace from metadata). `dry_run` = server-side dry run.
     pub async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
         let ns = namespace(&obj).to_owned();
-        let what = format!("{} {ns}/{}", kind.kind(), name(&obj));
+        // A generated name is not known yet: name the prefix.
+        let shown = match str_at(&obj, "/metadata/generateName") {
+            Some(prefix) if name(&obj).is_empty() => format!("{prefix}*"),
+            _ => name(&obj).to_owned(),
+        };
+        let what = format!("{} {ns}/{shown}", kind.kind());
         let dynamic: DynamicObject =
             serde_json::from_value(obj).with_context(|| format!("failed to encode {what}"))?;
         let pp = PostParams {

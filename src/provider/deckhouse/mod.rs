@@ -17,7 +17,7 @@ pub mod resources;
 
 pub use build::{
     CloneNaming, KeepIpAddress, NameReplacement, OperationMode, build_clone, build_create_vm,
-    build_disk_from_snapshot, build_disk_snapshot, build_restore, build_vm_snapshot,
+    build_disk_from_snapshot, build_disk_snapshot, build_power, build_restore, build_vm_snapshot,
 };
 pub use client::{Deckhouse, VmInputs};
 pub use convert::{

@@ -8,8 +8,10 @@
 //! (a no-op update makes no event), so passes converge. Timed steps schedule a wake-up of the
 //! namespace instead of sleeping. Scripts reuse the `controllers:` section of sim.yaml:
 //! `vms.<name>.guestAgent` (AgentReady on start), `vms.startDelay`/`stopDelay`,
-//! `snapshots.duration` and `snapshots.<snapshot|vm>` outcomes, `restores.duration`,
-//! `clones.duration`.
+//! `snapshots.duration` and `snapshots.<snapshot|vm>` outcomes, `restores.duration` and
+//! `restores.<operation|vm>: {outcome: Stuck}` (a restore that stays InProgress), `clones.duration`.
+//! A disk annotated `vmsnap-sim/resize: Stuck` stays Resizing (storage that cannot expand yet),
+//! so "a disk being resized" holds for as long as a test or a docs transcript needs it.
 
 pub mod admission;
 mod ops;
@@ -568,6 +570,16 @@ fn users_of(vms: &[Value], kind: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Annotation of a disk whose resize never finishes.
+pub const RESIZE_ANNOTATION: &str = "vmsnap-sim/resize";
+
+fn resize_stuck(vd: &Value) -> bool {
+    vd.pointer("/metadata/annotations")
+        .and_then(|a| a.get(RESIZE_ANNOTATION))
+        .and_then(Value::as_str)
+        == Some("Stuck")
+}
+
 fn reconcile_disk(d: &mut D, vd: &Value) {
     if is_deleting(vd) {
         return;
@@ -648,7 +660,9 @@ fn reconcile_disk(d: &mut D, vd: &Value) {
                 );
             }
         }
-        "Resizing" if d.elapsed("resize", &uid, d.scaled(RESIZE_DURATION), ns) => {
+        "Resizing"
+            if !resize_stuck(vd) && d.elapsed("resize", &uid, d.scaled(RESIZE_DURATION), ns) =>
+        {
             set_phase(&mut new, "Ready");
             if let Some(s) = spec_size {
                 ensure_obj(&mut new, "status").insert("capacity".into(), json!(s));

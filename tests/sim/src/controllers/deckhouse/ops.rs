@@ -11,7 +11,7 @@ use super::{
     VMOP_SNAPSHOT_ANNOTATION, VMOP_UID_ANNOTATION, gvr, owner, phase, remove_cond, secret_gvr,
     secret_json, set_cond, set_phase, set_vm_phase,
 };
-use crate::controllers::{ensure_obj, is_deleting, name_of, ns_of, str_at, uid_of};
+use crate::controllers::{Outcome, ensure_obj, is_deleting, name_of, ns_of, str_at, uid_of};
 
 /// A finished operation: nothing will change it any more.
 pub fn is_finished(op: &Value) -> bool {
@@ -444,6 +444,15 @@ fn restore(d: &mut D, op: &Value, vm: &Value, new: &mut Value) {
             "VMOP has enabled maintenance mode on VM for restore operation.",
         );
         d.marks.insert(format!("restore-started/{uid}"));
+        return;
+    }
+    // A scripted Stuck restore holds the VM in maintenance (an operation to wait for).
+    let stuck = d
+        .config
+        .restores
+        .find(ns, &[name_of(op), &vm_name])
+        .is_some_and(|s| s.outcome == Outcome::Stuck);
+    if stuck {
         return;
     }
     // In progress: recreate every saved disk from its disk snapshot, then the VM spec.

@@ -1,0 +1,227 @@
+//! `delete SNAPSHOT...` on Deckhouse: VM snapshots (their disk snapshots and Secret go with
+//! them) or disk snapshots; every name resolved before the question, deleted by UID, followed
+//! until the finalizer lets go.
+
+use serde_json::{Value, json};
+
+use super::{Ctx, report, resource_name};
+use crate::cli::{DeleteArgs, DryRun};
+use crate::cluster::{Step, WaitResult, delete_exact};
+use crate::commands::{common, confirm};
+use crate::error::UserError;
+use crate::output::{Report, Table, age};
+use crate::provider::deckhouse::{Deckhouse, Kind, is_clone_temporary};
+use crate::provider::kubevirt::json::{name, str_at, string_at, time_at};
+
+struct Target {
+    kind: Kind,
+    name: String,
+    uid: Option<String>,
+    source: String,
+    phase: String,
+    obj: Value,
+}
+
+/// `delete`.
+pub(super) async fn run(
+    args: &DeleteArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = ctx.namespace.clone();
+    let mut targets = Vec::new();
+    for n in &args.snapshots {
+        if targets.iter().any(|t: &Target| &t.name == n) {
+            continue;
+        }
+        let (vms, vds) = futures::join!(
+            dh.get(Kind::VirtualMachineSnapshot, &ns, n),
+            dh.get(Kind::VirtualDiskSnapshot, &ns, n),
+        );
+        let (kind, obj, source) = match (vms?, vds?) {
+            (Some(o), _) => {
+                let s = string_at(&o, "/spec/virtualMachineName").unwrap_or_default();
+                (Kind::VirtualMachineSnapshot, o, format!("vm/{s}"))
+            }
+            (None, Some(o)) => {
+                let s = string_at(&o, "/spec/virtualDiskName").unwrap_or_default();
+                (Kind::VirtualDiskSnapshot, o, format!("disk/{s}"))
+            }
+            (None, None) => {
+                return Err(UserError::not_found(format!(
+                    "no VM snapshot or disk snapshot \"{n}\" in namespace \"{ns}\""
+                ))
+                .hint(format!(
+                    "list them with: kubectl vmsnap list -n {ns}   (disk snapshots: kubectl vmsnap list --disks -n {ns})"
+                ))
+                .hint("nothing was deleted")
+                .into());
+            }
+        };
+        if kind == Kind::VirtualMachineSnapshot && is_clone_temporary(&obj) {
+            return Err(UserError::failure(format!(
+                "{n} is the temporary snapshot of a running clone operation"
+            ))
+            .hint("Deckhouse deletes it when the clone finishes; deleting it now fails the clone")
+            .hint("nothing was deleted")
+            .into());
+        }
+        targets.push(Target {
+            kind,
+            name: n.clone(),
+            uid: string_at(&obj, "/metadata/uid"),
+            source,
+            phase: str_at(&obj, "/status/phase")
+                .unwrap_or("Pending")
+                .to_owned(),
+            obj,
+        });
+    }
+    for kind in [Kind::VirtualMachineSnapshot, Kind::VirtualDiskSnapshot] {
+        if targets.iter().any(|t| t.kind == kind) {
+            super::require_permission(ctx, "delete", kind, &ns).await?;
+        }
+    }
+    let now = ctx.clock.now();
+    let mut t = Table::new(&["name", "kind", "source", "phase", "age"]);
+    for x in &targets {
+        t.row(vec![
+            x.name.clone(),
+            x.kind.kind().to_owned(),
+            x.source.clone(),
+            x.phase.clone(),
+            age(time_at(&x.obj, "/metadata/creationTimestamp"), now),
+        ]);
+    }
+    ctx.say(&format!("Snapshots to delete in namespace {ns}:"));
+    for line in t.render(true).lines() {
+        ctx.say(&format!("  {line}"));
+    }
+    if targets
+        .iter()
+        .any(|x| x.kind == Kind::VirtualMachineSnapshot)
+    {
+        ctx.say(
+            "  A VM snapshot's disk snapshots and saved manifests (Secret) are deleted with it.",
+        );
+    }
+    let what = if targets.len() == 1 {
+        "this snapshot".to_owned()
+    } else {
+        format!("these {} snapshots", targets.len())
+    };
+    confirm::yes_no(
+        ctx,
+        &format!("Delete {what}? (yes/no)"),
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )?;
+    let dry = ctx.dry_run();
+    let items = |gone: bool| -> Vec<Value> {
+        targets
+            .iter()
+            .map(|x| json!({"namespace": ns, "name": x.name, "kind": x.kind.kind(), "source": x.source, "gone": gone}))
+            .collect()
+    };
+    let names: Vec<String> = targets
+        .iter()
+        .map(|x| resource_name(x.kind, &x.name))
+        .collect();
+    if dry == DryRun::Client {
+        let text: String = names
+            .iter()
+            .map(|n| format!("{n} deleted (dry run)\n"))
+            .collect();
+        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "client", "items": items(false)});
+        return Ok(report(data, text, None, names));
+    }
+    let server = dry == DryRun::Server;
+    for (i, x) in targets.iter().enumerate() {
+        let res = delete_exact(
+            &dh.api(x.kind, Some(&ns)),
+            &x.name,
+            x.uid.as_deref(),
+            server,
+        )
+        .await;
+        if let Err(e) = res {
+            if i > 0 {
+                let list = |l: &[Target]| {
+                    let v: Vec<&str> = l.iter().map(|t| t.name.as_str()).collect();
+                    if v.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        v.join(", ")
+                    }
+                };
+                ctx.say(&format!(
+                    "note: already deleted: {}; failed: {}; not attempted: {}",
+                    list(&targets[..i]),
+                    x.name,
+                    list(&targets[i + 1..])
+                ));
+            }
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to delete {} {ns}/{}",
+                x.kind.kind(),
+                x.name
+            )));
+        }
+    }
+    if server {
+        let text: String = names
+            .iter()
+            .map(|n| format!("{n} deleted (server dry run)\n"))
+            .collect();
+        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "server", "items": items(false)});
+        return Ok(report(data, text, None, names));
+    }
+    if args.should_wait() {
+        for x in &targets {
+            let title = format!("Deleting snapshot {}", x.name);
+            let result = super::follow(ctx, dh, x.kind, &ns, &x.name, args.timeout, &title, |o| match o {
+                None => Step::Done,
+                Some(_) => Step::Continue(format!(
+                    "Deleting snapshot {}: waiting for its disk snapshots and volume snapshots to be removed",
+                    x.name
+                )),
+            })
+            .await?;
+            let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
+            match result {
+                WaitResult::Done(_) => {}
+                WaitResult::TimedOut(_) => {
+                    return Err(UserError::timed_out(format!(
+                        "timed out after {} waiting for snapshot {} to be deleted",
+                        common::human(args.timeout),
+                        x.name
+                    ))
+                    .hint(format!(
+                        "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                    ))
+                    .into());
+                }
+                WaitResult::Interrupted(_) => {
+                    return Err(UserError::interrupted(format!(
+                        "stopped following the deletion of snapshot {}",
+                        x.name
+                    ))
+                    .hint(format!(
+                        "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                    ))
+                    .into());
+                }
+            }
+        }
+    }
+    let gone = args.should_wait();
+    let verb = if gone {
+        "deleted"
+    } else {
+        "deletion requested"
+    };
+    let text: String = names.iter().map(|n| format!("{n} {verb}\n")).collect();
+    let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "items": items(gone)});
+    let _ = name;
+    Ok(report(data, text, None, names))
+}

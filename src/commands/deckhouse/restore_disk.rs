@@ -1,0 +1,15 @@
+//! `restore_disk` on Deckhouse (being written).
+
+use super::Ctx;
+use crate::cli::RestoreDiskArgs;
+use crate::output::Report;
+use crate::provider::deckhouse::Deckhouse;
+
+pub(super) async fn run(
+    args: &RestoreDiskArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let _ = (args, dh, ctx);
+    Err(crate::error::UserError::usage("not yet").into())
+}
