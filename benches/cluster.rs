@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use vmsnap_sim::generate::{self, Spec};
-use vmsnap_sim::{EventType, Gvr, RequestRecord, Sim, SimConfig};
+use vmsnap_sim::{EventType, Gvr, Platform, RequestRecord, Sim, SimConfig};
 
 /// A list slower than this is measured once, not repeated.
 const SLOW: Duration = Duration::from_secs(60);
@@ -396,6 +396,7 @@ fn list_bench(
     for &m in &opts.sizes {
         let sim = rt.block_on(Sim::start(SimConfig {
             controllers: false,
+            platforms: vec![Platform::Kubevirt],
             ..SimConfig::empty()
         }))?;
         let t = Instant::now();
@@ -601,6 +602,7 @@ fn create_bench(
     let sim = rt.block_on(Sim::start(SimConfig {
         // Snapshots take 3 s × 0.1 = 300 ms after the VM is locked.
         time_scale: 0.1,
+        platforms: vec![Platform::Kubevirt],
         ..SimConfig::empty()
     }))?;
     let ns = "bench";

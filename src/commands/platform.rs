@@ -61,6 +61,15 @@ pub fn named_objects(command: &Command) -> (Option<&str>, Option<&str>) {
     }
 }
 
+/// Whether the command looks across all namespaces (`-A`).
+pub fn all_namespaces(command: &Command) -> bool {
+    match command {
+        Command::List(a) => a.all_namespaces,
+        Command::Check(a) => a.all_namespaces,
+        _ => false,
+    }
+}
+
 /// The flags given on the command line that only `owner` understands.
 fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
     use ProviderKind::{Deckhouse, KubeVirt, VmOperator};
@@ -124,7 +133,7 @@ pub fn check_flags(command: &Command, kind: ProviderKind) -> Result<(), UserErro
     match given(command).into_iter().find(|(_, owner)| *owner != kind) {
         None => Ok(()),
         Some((name, owner)) => Err(UserError::usage(format!(
-            "{name} is a {} option; this cluster's snapshots are {}",
+            "{name} is a {} option, but this command runs on {}",
             owner.title(),
             kind.title()
         ))
@@ -157,7 +166,7 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         assert_eq!(
             e.message,
-            "--memory is a VMware VM Operator option; this cluster's snapshots are KubeVirt"
+            "--memory is a VMware VM Operator option, but this command runs on KubeVirt"
         );
     }
 

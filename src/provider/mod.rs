@@ -82,13 +82,13 @@ impl Provider {
         got.ok().map(|s| s.is_some())
     }
 
-    /// Whether `ns` holds any VM of this platform (None: could not tell).
-    pub async fn has_any_vm(&self, ns: &str) -> Option<bool> {
+    /// Whether `ns` (None: any namespace) holds a VM of this platform (None: could not tell).
+    pub async fn has_any_vm(&self, ns: Option<&str>) -> Option<bool> {
         use kube::api::ListParams;
         let api = match self {
-            Provider::KubeVirt(k) => k.api(kubevirt::Kind::VirtualMachine, Some(ns)),
-            Provider::VmOperator(v) => v.api(vmoperator::Kind::VirtualMachine, Some(ns)),
-            Provider::Deckhouse(d) => d.api(deckhouse::Kind::VirtualMachine, Some(ns)),
+            Provider::KubeVirt(k) => k.api(kubevirt::Kind::VirtualMachine, ns),
+            Provider::VmOperator(v) => v.api(vmoperator::Kind::VirtualMachine, ns),
+            Provider::Deckhouse(d) => d.api(deckhouse::Kind::VirtualMachine, ns),
         };
         api.list_metadata(&ListParams::default().limit(1))
             .await

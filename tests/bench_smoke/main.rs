@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use vmsnap_sim::generate::{self, Spec};
-use vmsnap_sim::{RequestRecord, Sim, SimConfig};
+use vmsnap_sim::{Platform, RequestRecord, Sim, SimConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubectl-vmsnap");
 
@@ -102,6 +102,7 @@ fn populated(
     let sim = rt
         .block_on(Sim::start(SimConfig {
             controllers: false,
+            platforms: vec![Platform::Kubevirt],
             ..SimConfig::empty()
         }))
         .expect("simulator starts");
@@ -178,6 +179,7 @@ fn create_preflight_makes_one_more_read_per_volume_and_no_writes() {
     let sim = rt
         .block_on(Sim::start(SimConfig {
             controllers: false,
+            platforms: vec![Platform::Kubevirt],
             ..SimConfig::empty()
         }))
         .expect("simulator starts");
@@ -223,6 +225,7 @@ fn waiting_for_ready_watches_the_snapshot_instead_of_polling_it() {
     let sim = rt
         .block_on(Sim::start(SimConfig {
             time_scale: 0.01,
+            platforms: vec![Platform::Kubevirt],
             ..SimConfig::empty()
         }))
         .expect("simulator starts");

@@ -105,7 +105,7 @@ async fn https_to_a_plain_http_server_fails_the_handshake() {
 }
 
 #[tokio::test]
-async fn a_cluster_without_kubevirt_exits_5_naming_what_was_looked_for() {
+async fn a_cluster_without_any_vm_platform_exits_5_naming_what_was_looked_for() {
     let addr = bare::serve().await;
     let t = TestSim::start().await;
     let kc = file(&t, "bare", &bare::kubeconfig(addr));
@@ -114,7 +114,8 @@ async fn a_cluster_without_kubevirt_exits_5_naming_what_was_looked_for() {
         out.assert_code(5)
             .assert_stderr_contains("error: no supported VM snapshot API found on this cluster")
             .assert_stderr_contains(
-                "hint: is KubeVirt (or OpenShift Virtualization) installed? Check with: kubectl api-resources --api-group=snapshot.kubevirt.io",
+                "hint: is KubeVirt (or OpenShift Virtualization), VM Operator or Deckhouse \
+                 Virtualization installed? Check with: kubectl api-resources | grep -i snapshot",
             );
     }
     // The bare server answers discovery only; the simulator saw nothing.

@@ -469,7 +469,9 @@ async fn kubevirt_absent_says_what_was_looked_for() {
     std::fs::write(&kc, crate::support::bare::kubeconfig(addr)).unwrap();
     let out = crate::support::Run::new(&kc).args(&["list"]).run().await;
     out.assert_code(5).assert_stderr_contains(
-        "error: no supported VM snapshot API found on this cluster (looked for snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1)",
+        "error: no supported VM snapshot API found on this cluster (looked for \
+         snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1, \
+         vmoperator.vmware.com/v1alpha5 or v1alpha6, virtualization.deckhouse.io/v1alpha2)",
     );
 }
 

@@ -62,13 +62,8 @@ async fn docs_simulator_process() {
     std::fs::create_dir_all(&overlay).expect("overlay dir");
     std::fs::write(overlay.join("sim.yaml"), OVERLAY_SIM).expect("overlay");
     std::fs::write(overlay.join("kiosk.yaml"), OVERLAY_VM).expect("overlay");
-    let platforms = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
     let t = TestSim::with(SimConfig {
-        scenarios: vec![
-            platforms.join("vmoperator"),
-            platforms.join("deckhouse"),
-            overlay,
-        ],
+        scenarios: vec![overlay],
         time_scale: 0.0,
         start_time: Some(NOW.parse().expect("timestamp")),
         ..SimConfig::default()
@@ -106,7 +101,31 @@ async fn docs_simulator_process() {
     })
     .await;
     let alice = t.kubeconfig_for("alice", "production");
-    println!("{READY}{} {}", t.kubeconfig.display(), alice.display());
+    // The other platforms' pages run against clusters of their own, as users have them.
+    let platforms = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
+    let mut others = Vec::new();
+    for (scenario, ns) in [("vmoperator", "dev-team"), ("deckhouse", "my-project")] {
+        let other = TestSim::with(SimConfig {
+            default_scenario: false,
+            scenarios: vec![platforms.join(scenario)],
+            time_scale: 0.0,
+            start_time: Some(NOW.parse().expect("timestamp")),
+            ..SimConfig::default()
+        })
+        .await;
+        other
+            .sim
+            .write_kubeconfig(&other.kubeconfig, "admin", ns)
+            .expect("kubeconfig");
+        others.push(other);
+    }
+    println!(
+        "{READY}{} {} {} {}",
+        t.kubeconfig.display(),
+        alice.display(),
+        others[0].kubeconfig.display(),
+        others[1].kubeconfig.display()
+    );
     std::io::stdout().flush().expect("stdout");
     tokio::task::spawn_blocking(|| {
         let mut rest = String::new();
@@ -122,6 +141,10 @@ struct ChildSim {
     _stdin: ChildStdin,
     admin: PathBuf,
     alice: PathBuf,
+    /// The VM Operator cluster (namespace dev-team).
+    vmoperator: PathBuf,
+    /// The Deckhouse cluster (namespace my-project).
+    deckhouse: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -167,12 +190,31 @@ impl ChildSim {
         let mut paths = ready.split(' ').map(PathBuf::from);
         let admin = paths.next().expect("admin kubeconfig");
         let alice = paths.next().expect("alice kubeconfig");
+        let vmoperator = paths.next().expect("VM Operator kubeconfig");
+        let deckhouse = paths.next().expect("Deckhouse kubeconfig");
         ChildSim {
             child,
             _stdin: stdin,
             admin,
             alice,
+            vmoperator,
+            deckhouse,
             _dir: dir,
+        }
+    }
+}
+
+impl ChildSim {
+    /// The admin kubeconfig of the cluster whose namespace `args` names.
+    fn cluster_for(&self, args: &[&str]) -> &PathBuf {
+        let ns = args
+            .windows(2)
+            .find(|w| w[0] == "-n" || w[0] == "--namespace")
+            .map(|w| w[1]);
+        match ns {
+            Some("dev-team") => &self.vmoperator,
+            Some("my-project") => &self.deckhouse,
+            _ => &self.admin,
         }
     }
 }
@@ -185,7 +227,8 @@ impl Drop for ChildSim {
 }
 
 /// Collects the transcripts by id. The platform test modules add theirs
-/// (`crate::vmoperator::docs`, `crate::deckhouse::docs`), in namespaces dev-team and my-project.
+/// (`crate::vmoperator::docs`, `crate::deckhouse::docs`): a run naming namespace dev-team goes
+/// to the VM Operator cluster, my-project to the Deckhouse one, any other to KubeVirt's.
 pub(crate) struct Transcripts {
     sim: ChildSim,
     out: BTreeMap<&'static str, String>,
@@ -227,7 +270,7 @@ impl Transcripts {
         let kubeconfig = match user {
             Some("alice") => &self.sim.alice,
             Some(u) => panic!("no kubeconfig for {u}"),
-            None => &self.sim.admin,
+            None => self.sim.cluster_for(args),
         };
         let file = tempfile::tempfile().expect("output file");
         let status = Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"))
@@ -267,7 +310,7 @@ impl Transcripts {
         let mut argv: Vec<OsString> = vec!["kubectl-vmsnap".into()];
         argv.extend(args.iter().map(OsString::from));
         argv.push("--kubeconfig".into());
-        argv.push(self.sim.admin.clone().into());
+        argv.push(self.sim.cluster_for(args).clone().into());
         let code = kubectl_vmsnap::run(argv, &mut env).await;
         let text = transcript(args, None, &buf.text(), Some(code), Keep::All);
         self.add(id, text);
@@ -457,7 +500,6 @@ async fn generate() -> BTreeMap<&'static str, String> {
         Keep::Head(40),
     );
     t.run("list-empty", &["list", "-n", "staging"]);
-    t.run("list-ambiguous", &["list", "-n", "default"]);
     t.run("list-vm-not-found", &["list", "database-02"]);
     t.run("describe-happy", &["describe", "pre-upgrade-snapshot"]);
     t.run("describe-failed", &["describe", "web-01-before-patch"]);

@@ -17,6 +17,8 @@ mod docs_pages;
 mod deckhouse;
 // VMware VM Operator: snapshots with memory and quiesce, the tree, revert.
 mod vmoperator;
+// Which platform a command runs on: detection, --provider, mixed clusters.
+mod platforms;
 // Bounded retries, Retry-After, the request timeout and -v request logs.
 mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.

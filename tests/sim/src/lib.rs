@@ -33,7 +33,7 @@ use tokio::sync::watch;
 
 pub use clock::SimClock;
 pub use error::ApiError;
-pub use registry::Registry;
+pub use registry::{Platform, Registry};
 pub use scenario::Scenario;
 pub use server::RequestRecord;
 pub use server::auth::{Rule, User};
@@ -63,6 +63,9 @@ pub struct SimConfig {
     /// Timestamps start at this instant and advance by simulated time (frozen with a zero
     /// `time_scale`): reproducible transcripts. Process-wide: see [`clock::start_at`].
     pub start_time: Option<jiff::Timestamp>,
+    /// Platforms to serve besides those the scenarios' `sim.yaml` files declare; when neither
+    /// names any, all are served.
+    pub platforms: Vec<Platform>,
 }
 
 impl Default for SimConfig {
@@ -77,6 +80,7 @@ impl Default for SimConfig {
             verbose: false,
             controllers: true,
             start_time: None,
+            platforms: Vec::new(),
         }
     }
 }
@@ -164,6 +168,12 @@ impl Sim {
         }
         for path in &config.scenarios {
             scenario.load_path(path)?;
+        }
+        if !config.platforms.is_empty() {
+            scenario
+                .platforms
+                .get_or_insert_with(Default::default)
+                .extend(config.platforms.iter().copied());
         }
         if let Some(platforms) = &scenario.platforms {
             registry.retain_platforms(platforms);

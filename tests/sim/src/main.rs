@@ -106,6 +106,7 @@ async fn serve(args: Serve, verbose: bool) -> anyhow::Result<()> {
         verbose,
         controllers: true,
         start_time: args.start_time,
+        platforms: Vec::new(),
     })
     .await?;
     let user = args.user.unwrap_or_else(|| sim.default_user().to_string());

@@ -1,0 +1,152 @@
+//! Which platform a command runs on: detection, `--provider`, the choice on a cluster serving
+//! several platforms, and flags of another platform refused before anything is written.
+
+use std::path::Path;
+
+use vmsnap_sim::Platform;
+
+use crate::support::{TestSim, config};
+
+/// The tests' KubeVirt scenario with the simulator's VM Operator and Deckhouse scenarios
+/// beside it: one cluster serving all three platforms (namespaces production, dev-team,
+/// my-project).
+async fn mixed() -> TestSim {
+    let mut cfg = config();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
+    cfg.scenarios.push(scenarios.join("vmoperator"));
+    cfg.scenarios.push(scenarios.join("deckhouse"));
+    TestSim::with(cfg).await
+}
+
+#[tokio::test]
+async fn a_kubevirt_cluster_refuses_another_platforms_provider_and_says_how_to_check() {
+    let t = TestSim::with(config()).await;
+    let out = t
+        .cmd()
+        .args(&["list", "--provider", "deckhouse"])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains(
+            "error: the Deckhouse Virtualization API is not served by this cluster (looked for \
+             virtualization.deckhouse.io/v1alpha2)",
+        )
+        .assert_stderr_contains(
+            "hint: check what the cluster serves with: kubectl api-resources \
+             --api-group=virtualization.deckhouse.io",
+        );
+}
+
+#[tokio::test]
+async fn another_platforms_flag_is_a_usage_error_before_any_write() {
+    let t = TestSim::with(config()).await;
+    let out = t
+        .cmd()
+        .args(&["create", "database-01", "--memory", "--yes"])
+        .run()
+        .await;
+    out.assert_code(2).assert_stderr_contains(
+        "error: --memory is a VMware VM Operator option, but this command runs on KubeVirt",
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn a_command_another_platform_has_is_refused_by_name() {
+    let t = TestSim::with(config()).await;
+    let out = t.cmd().args(&["tree", "database-01"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("error: `kubectl vmsnap tree` is not available on KubeVirt");
+}
+
+#[tokio::test]
+async fn on_a_mixed_cluster_the_named_vm_decides_the_platform() {
+    let t = mixed().await;
+    // database-01 is a KubeVirt VM in production: KubeVirt's list answers.
+    let out = t
+        .cmd()
+        .args(&["list", "database-01", "-o", "name"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("virtualmachinesnapshot.snapshot.kubevirt.io/pre-upgrade-snapshot");
+    // --provider overrides the choice: VM Operator has no database-01 snapshots here.
+    let out = t
+        .cmd()
+        .args(&[
+            "list",
+            "--provider",
+            "kubevirt",
+            "-n",
+            "dev-team",
+            "-o",
+            "name",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "", "{}", out.transcript());
+}
+
+#[tokio::test]
+async fn on_a_mixed_cluster_a_platform_only_command_or_flag_decides() {
+    let t = mixed().await;
+    // `tree` exists on VM Operator only, whatever the namespace.
+    let tree = t
+        .cmd()
+        .args(&["tree", "web-01", "-n", "dev-team"])
+        .run()
+        .await;
+    assert!(
+        !tree.stderr.contains("several VM platforms"),
+        "{}",
+        tree.transcript()
+    );
+    // A flag only KubeVirt knows, in a namespace without VMs, picks KubeVirt.
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "nothing-here",
+            "-n",
+            "default",
+            "--online",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(5).assert_stderr_contains(
+        "error: VirtualMachine \"nothing-here\" not found in namespace \"default\"",
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn on_a_mixed_cluster_nothing_to_tell_platforms_apart_asks_for_provider() {
+    let t = mixed().await;
+    let out = t
+        .cmd()
+        .args(&["create", "ghost", "-n", "default", "--yes"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains(
+            "error: this cluster serves several VM platforms (kubevirt, vmoperator, deckhouse) \
+             and VM ghost is found on none of them; namespace default holds VMs of none of them",
+        )
+        .assert_stderr_contains(
+            "hint: name the platform with --provider kubevirt|vmoperator|deckhouse",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn the_simulators_platform_list_limits_what_discovery_shows() {
+    // A scenario that declares no platform serves all three; `platforms` narrows it.
+    let mut cfg = vmsnap_sim::SimConfig::empty();
+    cfg.platforms = vec![Platform::Vmoperator];
+    let t = TestSim::with(cfg).await;
+    let out = t.cmd().args(&["version"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("Provider:             vmoperator\n");
+}
