@@ -146,6 +146,18 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
             lines,
         };
     }
+    if err.chain().any(|e| {
+        e.downcast_ref::<crate::cluster::interrupt::Interrupted>()
+            .is_some()
+    }) {
+        let what = err.chain().next().map(ToString::to_string);
+        let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
+        lines.push("error: stopped by Ctrl-C; this request was not sent (again)".to_string());
+        return Rendered {
+            code: EXIT_INTERRUPTED,
+            lines,
+        };
+    }
     // The contexts above the kube error say what we were doing; the kube error says why.
     let contexts: Vec<String> = err
         .chain()

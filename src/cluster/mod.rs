@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod discovery;
+pub mod interrupt;
 pub mod objects;
 pub mod policy;
 pub mod transport;

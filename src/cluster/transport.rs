@@ -108,6 +108,12 @@ where
     let url = format!("{}{}", layer.base, req.uri().path());
     let mut attempt = 1;
     loop {
+        // A Ctrl-C noticed by no wait (pressed during a read between two waits) still stops
+        // the next write before it is sent.
+        if !policy::is_read(&method) && super::interrupt::armed().is_some_and(|flag| *flag.borrow())
+        {
+            return Err(Box::new(super::interrupt::Interrupted));
+        }
         let spare = clone_request(&req);
         let budget_left = layer.budget.map(|b| b.saturating_sub(start.elapsed()));
         let result = attempt_once(&inner, req, budget_left, layer.budget).await;
@@ -122,7 +128,17 @@ where
                 if policy::fits(start.elapsed(), wait, layer.budget) =>
             {
                 drop(result);
-                tokio::time::sleep(wait).await;
+                // After a wait took over Ctrl-C, a press during the pause must stop the
+                // retry: nothing else would notice it.
+                match super::interrupt::armed() {
+                    Some(flag) => tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = super::interrupt::pressed(flag) => {
+                            return Err(Box::new(super::interrupt::Interrupted));
+                        }
+                    },
+                    None => tokio::time::sleep(wait).await,
+                }
                 req = next;
                 attempt += 1;
             }

@@ -78,10 +78,10 @@ where
 {
     let deadline = tokio::time::sleep(opts.timeout);
     tokio::pin!(deadline);
-    let ctrl_c = tokio::signal::ctrl_c();
+    // The handler is installed before anything is shown: from the first progress message
+    // on, Ctrl-C ends the wait with a message instead of killing us.
+    let ctrl_c = super::interrupt::pressed(super::interrupt::arm());
     tokio::pin!(ctrl_c);
-    // Poll once so the handler is installed before anything is shown: from the first
-    // progress message on, Ctrl-C ends the wait with a message instead of killing us.
     if futures::poll!(ctrl_c.as_mut()).is_ready() {
         return Ok(WaitResult::Interrupted(None));
     }
