@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use crate::docs_pages::Transcripts;
-use crate::support::TestSim;
+use crate::support::scripted_ui::text;
+use crate::support::{ScriptedUi, TestSim, run_in_process};
 
 const GROUP: &str = "virtualization.deckhouse.io";
 const NS: &str = "my-project";
@@ -11,10 +12,17 @@ const NS: &str = "my-project";
 const VMS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualmachines");
 const SNAPS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualmachinesnapshots");
 const DISKS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualdisks");
+const VMOPS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualmachineoperations");
 
 /// The Deckhouse scenario once its VMs have settled and its snapshot is Ready.
 async fn settled() -> TestSim {
     let t = TestSim::deckhouse().await;
+    settle(&t).await;
+    t
+}
+
+/// Waits for the scenario's own start-up to finish.
+async fn settle(t: &TestSim) {
     for (vm, phase) in [
         ("linux-vm", "Running"),
         ("db-vm", "Running"),
@@ -51,7 +59,6 @@ async fn settled() -> TestSim {
         !has_condition(v, "Snapshotting", "True") && !has_condition(v, "FilesystemFrozen", "True")
     })
     .await;
-    t
 }
 
 fn has_condition(v: &Value, type_: &str, status: &str) -> bool {
@@ -65,7 +72,7 @@ fn has_condition(v: &Value, type_: &str, status: &str) -> bool {
 fn writes(t: &TestSim) -> Vec<String> {
     t.writes()
         .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
+        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
         .collect()
 }
 
@@ -89,13 +96,651 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
     let w = writes(&t);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
-        w[0].starts_with("POST ") && w[0].ends_with("/virtualmachinesnapshots"),
+        w[0].starts_with("POST ") && w[0].contains("/virtualmachinesnapshots "),
         "{w:?}"
     );
     t.wait_until(SNAPS, NS, "before-upgrade", |v| {
         v["spec"]["requiredConsistency"] == true && v["spec"]["keepIPAddress"] == "Always"
     })
     .await;
+}
+
+/// The Deckhouse scenario plus an overlay `sim.yaml` (controller scripts), settled.
+async fn settled_with(overlay: &str) -> TestSim {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse");
+    let t = TestSim::with(vmsnap_sim::SimConfig {
+        default_scenario: false,
+        scenarios: vec![scenario, dir.path().to_path_buf()],
+        time_scale: 0.01,
+        ..vmsnap_sim::SimConfig::default()
+    })
+    .await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "admin", NS)
+        .expect("kubeconfig");
+    settle(&t).await;
+    // The overlay's directory may go: the scenario is loaded.
+    drop(dir);
+    t
+}
+
+#[tokio::test]
+async fn a_vm_without_guest_agent_is_refused_a_consistent_snapshot_before_anything_is_written() {
+    let t = settled().await;
+    let out = t.cmd().args(&["create", "db-vm", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("guest agent NOT ready")
+        .assert_stderr_contains("error: a snapshot of VM my-project/db-vm would not succeed now")
+        .assert_stderr_contains("--allow-inconsistent")
+        .assert_stderr_contains("--stop --start-after");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-vm",
+            "--allow-inconsistent",
+            "--name",
+            "db-unfrozen",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("NOT guaranteed: taken from the running VM without a freeze")
+        .assert_stdout_contains("Snapshot db-unfrozen of VM my-project/db-vm is ready")
+        .assert_stdout_contains("not guaranteed consistent");
+    t.wait_until(SNAPS, NS, "db-unfrozen", |v| {
+        v["spec"]["requiredConsistency"] == false && v["status"]["consistent"].is_null()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_vm_whose_disk_is_being_resized_is_refused_with_nothing_written() {
+    let t = settled().await;
+    let out = t.cmd().args(&["create", "web-vm", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("web-vm-data (Resizing")
+        .assert_stderr_contains("the virtual disk web-vm-data is being resized")
+        .assert_stderr_contains("nothing was changed");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn attached_images_are_named_as_not_saved_before_the_question() {
+    let t = settled().await;
+    let out = t.cmd().args(&["create", "win-vm"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains(
+            "Not saved:    ClusterVirtualImage ubuntu-22-04, VirtualImage tools-iso",
+        )
+        .assert_stderr_contains("Warning: attached images are not saved with the snapshot")
+        .assert_stderr_contains("confirmation required: no terminal to ask on");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["create", "win-vm", "--name", "win-1", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Not saved:")
+        .assert_stdout_contains("consistent: the VM was stopped");
+}
+
+#[tokio::test]
+async fn a_disk_snapshot_is_taken_frozen_and_listed_with_list_disks() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "--disk",
+            "linux-vm-data",
+            "--name",
+            "data-1",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Disk snapshot plan for VirtualDisk my-project/linux-vm-data")
+        .assert_stderr_contains("needs its guest agent (AgentReady)")
+        .assert_stdout_contains(
+            "Disk snapshot data-1 of VirtualDisk my-project/linux-vm-data is ready",
+        )
+        .assert_stdout_contains("kubectl vmsnap restore-disk data-1");
+    let out = t.cmd().args(&["list", "--disks"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("NAME")
+        .assert_stdout_contains("CONSISTENT");
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("data-1 "))
+        .unwrap_or_else(|| panic!("{}", out.transcript()));
+    assert!(
+        line.contains("linux-vm-data") && line.contains("Ready") && line.contains("true"),
+        "{line}"
+    );
+    assert!(
+        line.contains("50Gi") || line.contains("50.0Gi") || line.contains("GiB"),
+        "{line}"
+    );
+    // A running VM's disk without an agent is refused before writing.
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&["create", "--disk", "db-vm-root", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("guest agent is not ready (AgentReady)")
+        .assert_stderr_contains("--allow-inconsistent");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn list_shows_vm_snapshots_with_consistency_and_describe_what_they_saved() {
+    let t = settled().await;
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("NAME                VM         PHASE   CONSISTENCY   SIZE")
+        .assert_stdout_contains("linux-vm-snapshot   linux-vm   Ready   consistent");
+    let out = t.cmd().args(&["list", "-o", "name"]).run().await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot",
+    );
+    let out = t.cmd().args(&["describe", "linux-vm-snapshot"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("Source VM:")
+        .assert_stdout_contains("Saved Resources:")
+        .assert_stdout_contains("VirtualDisk")
+        .assert_stdout_contains("Disk Snapshots:")
+        .assert_stdout_contains("Conditions:");
+    let out = t.cmd().args(&["describe", "nope"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("no VM snapshot or disk snapshot \"nope\"");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn delete_asks_then_removes_the_snapshot_by_uid_and_waits_until_it_is_gone() {
+    let t = settled().await;
+    let out = t.cmd().args(&["delete", "linux-vm-snapshot"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains("Snapshots to delete in namespace my-project:")
+        .assert_stderr_contains("VirtualMachineSnapshot");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["delete", "linux-vm-snapshot", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot deleted",
+    );
+    assert!(
+        t.sim
+            .store()
+            .get(
+                &vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2),
+                Some(NS),
+                "linux-vm-snapshot"
+            )
+            .is_none()
+    );
+    let w = writes(&t);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("DELETE "), "{w:?}");
+}
+
+/// The writes of a run that stopped after the DryRun: exactly one POST of an operation.
+#[track_caller]
+fn only_the_dry_run(t: &TestSim, before: usize) {
+    let w = writes(t);
+    // A name taken by an earlier run in the same second is answered 409 and changes nothing.
+    let new: Vec<&String> = w[before..]
+        .iter()
+        .filter(|w| !w.ends_with("-> 409"))
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(
+        new[0].starts_with("POST ") && new[0].contains("/virtualmachineoperations "),
+        "{new:?}"
+    );
+}
+
+/// Attaches linux-vm-root to other-vm too: a restore of linux-vm then meets a disk in use.
+async fn share_linux_root_with_other_vm(t: &TestSim) {
+    let g = vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2);
+    let mut vm = t
+        .sim
+        .store()
+        .get(&g, Some(NS), "other-vm")
+        .expect("other-vm");
+    vm["spec"]["blockDeviceRefs"]
+        .as_array_mut()
+        .expect("refs")
+        .push(serde_json::json!({"kind": "VirtualDisk", "name": "linux-vm-root"}));
+    t.sim.store().update(&g, vm).expect("update");
+    t.wait_until(DISKS, NS, "linux-vm-root", |v| {
+        v["status"]["attachedToVirtualMachines"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["name"] == "other-vm"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn restore_conflicts_from_the_dry_run_refuse_with_only_the_dry_run_written() {
+    let t = settled().await;
+    share_linux_root_with_other_vm(&t).await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Conflicts found by the dry run:")
+        .assert_stderr_contains("the virtual disk \"linux-vm-root\" already in use")
+        .assert_stderr_contains("would fail: the dry run found 1 conflict(s)")
+        .assert_stderr_contains("the only object created is the DryRun operation linux-vm-restore-dryrun-20261126-100000");
+    only_the_dry_run(&t, 0);
+}
+
+#[tokio::test]
+async fn a_declined_restore_writes_nothing_but_the_dry_run() {
+    let t = settled().await;
+    let args = ["restore", "linux-vm", "--snapshot", "linux-vm-snapshot"];
+    // The user reads the preview and says no.
+    let ui = ScriptedUi::new(vec![text("linux-vm-snapshot"), text("no")]);
+    let out = run_in_process(&t, ui.clone(), &args).await;
+    out.assert_code(3)
+        .assert_stderr_contains("Dry run:")
+        .assert_stderr_contains("no conflicts")
+        .assert_stderr_contains("do not cancel the restore once it runs")
+        .assert_stderr_contains("restore cancelled, current VM state preserved");
+    assert_eq!(ui.prompts().len(), 2, "{:?}", ui.prompts());
+    only_the_dry_run(&t, 0);
+    // A wrong typed name.
+    let ui = ScriptedUi::new(vec![text("linux-vm")]);
+    let out = run_in_process(&t, ui, &args).await;
+    out.assert_code(3)
+        .assert_stderr_contains("names do not match");
+    only_the_dry_run(&t, 1);
+    let n = t.writes().len();
+    // A wrong --confirm-name.
+    let out = t
+        .cmd()
+        .args(&args)
+        .args(&["--yes", "--confirm-name", "other"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("names do not match");
+    only_the_dry_run(&t, n);
+    let n = t.writes().len();
+    // No terminal.
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains("confirmation required: no terminal to ask on");
+    only_the_dry_run(&t, n);
+    let n = t.writes().len();
+    // --yes alone.
+    let out = t.cmd().args(&args).args(&["--yes"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains("--yes alone is not enough for a restore")
+        .assert_stderr_contains("--confirm-name linux-vm-snapshot");
+    only_the_dry_run(&t, n);
+    let ops = t
+        .sim
+        .store()
+        .list(&vmsnap_sim::Gvr::new(VMOPS.0, VMOPS.1, VMOPS.2), Some(NS));
+    assert!(
+        ops.iter().all(|o| o["spec"]["restore"]["mode"] == "DryRun"),
+        "{ops:?}"
+    );
+}
+
+#[tokio::test]
+async fn restore_takes_a_safety_snapshot_then_restores_and_says_how_to_undo() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Restore plan for VM my-project/linux-vm")
+        .assert_stderr_contains("Safety snapshot:")
+        .assert_stderr_contains("Safety snapshot linux-vm-pre-restore-20261126-100000 is ready")
+        .assert_stdout_contains("VM my-project/linux-vm restored from snapshot linux-vm-snapshot")
+        .assert_stdout_contains("Operation:        linux-vm-restore-20261126-100000 (Completed)")
+        .assert_stdout_contains("kubectl vmsnap restore linux-vm --snapshot linux-vm-pre-restore-20261126-100000 -n my-project");
+    let w = writes(&t);
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(w[0].contains("/virtualmachineoperations "), "{w:?}");
+    assert!(w[1].contains("/virtualmachinesnapshots "), "{w:?}");
+    assert!(w[2].contains("/virtualmachineoperations "), "{w:?}");
+    t.wait_until(VMOPS, NS, "linux-vm-restore-20261126-100000", |v| {
+        v["spec"]["restore"]["mode"] == "Strict" && v["status"]["phase"] == "Completed"
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_image_fails_strict_and_best_effort_is_explained_and_goes_ahead() {
+    let t = settled().await;
+    t.cmd()
+        .args(&["create", "win-vm", "--name", "win-1", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    let vi = vmsnap_sim::Gvr::new(GROUP, "v1alpha2", "virtualimages");
+    t.sim
+        .store()
+        .delete(&vi, Some(NS), "tools-iso")
+        .expect("delete image");
+    let before = t.writes().len();
+    let args = [
+        "restore",
+        "win-vm",
+        "--snapshot",
+        "win-1",
+        "--yes",
+        "--confirm-name",
+        "win-1",
+        "--no-safety-snapshot",
+    ];
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("VirtualImage tools-iso")
+        .assert_stderr_contains("--mode BestEffort goes ahead and removes the missing images");
+    only_the_dry_run(&t, before);
+    let out = t
+        .cmd()
+        .args(&args)
+        .args(&["--mode", "BestEffort"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("BestEffort goes ahead when an image the VM used")
+        .assert_stderr_contains("[BestEffort goes ahead: removed from the VM]")
+        .assert_stderr_contains("nothing can undo the restore")
+        .assert_stdout_contains("VM my-project/win-vm restored from snapshot win-1");
+    t.wait_until(VMS, NS, "win-vm", |v| {
+        v["spec"]["blockDeviceRefs"]
+            .as_array()
+            .is_some_and(|r| r.iter().all(|b| b["name"] != "tools-iso"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_second_operation_on_a_vm_is_refused_naming_the_one_running() {
+    let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+            "--no-safety-snapshot",
+            "--no-wait",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("started (operation linux-vm-restore-20261126-100000)")
+        .assert_stdout_contains("cancelling an in-progress restore leaves the VM inconsistent");
+    t.wait_until(VMOPS, NS, "linux-vm-restore-20261126-100000", |v| {
+        v["status"]["phase"] == "InProgress"
+    })
+    .await;
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("already has an operation in progress: Restore linux-vm-restore-20261126-100000 (InProgress)")
+        .assert_stderr_contains("kubectl get vmop linux-vm-restore-20261126-100000 -n my-project -w");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+    // A snapshot now would capture a half-restored VM.
+    let out = t.cmd().args(&["create", "linux-vm", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("Restore linux-vm-restore-20261126-100000");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn ctrl_c_while_a_restore_runs_says_it_continues_and_deletes_nothing() {
+    let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+            "--no-safety-snapshot",
+            "-v",
+            "1",
+        ])
+        .interrupt_after("Restoring VM linux-vm from linux-vm-snapshot")
+        .await;
+    out.assert_code(130)
+        .assert_stderr_contains("the restore continues on the cluster")
+        .assert_stderr_contains("cancelling an in-progress restore leaves the VM inconsistent");
+    assert!(
+        writes(&t).iter().all(|w| !w.starts_with("DELETE")),
+        "{:?}",
+        writes(&t)
+    );
+}
+
+#[tokio::test]
+async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
+    let t = settled().await;
+    t.cmd()
+        .args(&[
+            "create",
+            "--disk",
+            "linux-vm-root",
+            "--name",
+            "root-1",
+            "--yes",
+        ])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-copy",
+            "--size",
+            "10Gi",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("--size 10Gi is smaller than the snapshot's 20Gi");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["restore-disk", "root-1", "--to", "root-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Size:           20Gi (the snapshot's)")
+        .assert_stdout_contains(
+            "VirtualDisk my-project/root-copy is ready, restored from disk snapshot root-1",
+        );
+    t.wait_until(DISKS, NS, "root-copy", |v| {
+        v["spec"]["dataSource"]["objectRef"]["kind"] == "VirtualDiskSnapshot"
+            && v["spec"]["dataSource"]["objectRef"]["name"] == "root-1"
+            && v["status"]["capacity"] == "20Gi"
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn clone_from_a_snapshot_renames_with_name_replacements() {
+    let t = settled().await;
+    // Only the VM renamed: its disks keep their names and collide.
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm-snapshot", "--to", "linux-vm-2", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Conflicts found by the dry run:")
+        .assert_stderr_contains("--name-replacement VirtualDisk/linux-vm-root=linux-vm-2-root");
+    only_vmsop(&t, 0);
+    let out = t
+        .cmd()
+        .args(&[
+            "clone",
+            "linux-vm-snapshot",
+            "--to",
+            "linux-vm-2",
+            "--name-replacement",
+            "vd/linux-vm-root=linux-vm-2-root",
+            "--name-replacement",
+            "VirtualDisk/linux-vm-data=linux-vm-2-data",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("linux-vm-root → linux-vm-2-root")
+        .assert_stderr_contains("no conflicts")
+        .assert_stderr_contains("machine-id")
+        .assert_stdout_contains(
+            "VM my-project/linux-vm-2 created from snapshot linux-vm-snapshot of VM linux-vm",
+        )
+        .assert_stdout_contains("VirtualDisk linux-vm-2-root");
+    t.wait_until(VMS, NS, "linux-vm-2", |v| {
+        v["metadata"]["name"] == "linux-vm-2"
+    })
+    .await;
+    t.wait_until(DISKS, NS, "linux-vm-2-data", |v| {
+        v["status"]["phase"] == "Ready"
+    })
+    .await;
+}
+
+#[track_caller]
+fn only_vmsop(t: &TestSim, before: usize) {
+    let w = writes(t);
+    let new = &w[before..];
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(
+        new[0].contains("/virtualmachinesnapshotoperations "),
+        "{new:?}"
+    );
+}
+
+#[tokio::test]
+async fn clone_from_a_powered_off_vm_with_a_suffix_and_a_running_one_is_refused() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm", "--from-vm", "--suffix=-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "VM my-project/linux-vm is Running: --from-vm clones a powered-off VM only",
+        )
+        .assert_stderr_contains("d8 v stop linux-vm -n my-project");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["clone", "win-vm", "--from-vm", "--suffix=-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("win-vm-root → win-vm-root-copy")
+        .assert_stdout_contains("VM my-project/win-vm-copy cloned from VM win-vm");
+    t.wait_until(VMS, NS, "win-vm-copy", |v| {
+        v["metadata"]["name"] == "win-vm-copy"
+    })
+    .await;
+    // The clone's temporary snapshot is gone, and never listed.
+    let out = t.cmd().args(&["list"]).run().await;
+    assert!(!out.stdout.contains("vmop-clone-"), "{}", out.transcript());
+}
+
+#[tokio::test]
+async fn a_flag_of_another_platform_is_a_usage_error() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "linux-vm", "--memory", "--yes"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("--memory is a VMware VM Operator option");
+    let out = t.cmd().args(&["tree", "linux-vm"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("is not available on Deckhouse Virtualization");
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--stop",
+        ])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("--stop is not needed on Deckhouse");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
 
 /// This platform's transcripts for docs/commands (namespace my-project of the docs simulator, which

@@ -246,15 +246,17 @@ pub(super) async fn vm(
         power(ctx, dh, &ns, &vm_name, false, args.timeout).await?;
     }
     let outcome = create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await;
-    if stop_first && args.start_after {
-        if let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.timeout).await {
-            if outcome.is_ok() {
-                ctx.say(&format!(
-                    "note: snapshot {snap} was taken, but the VM was not started again; start it with: d8 v start {vm_name} -n {ns}"
-                ));
-            }
-            return Err(e);
+    // Started again whatever became of the snapshot: the user asked for the VM back.
+    if stop_first
+        && args.start_after
+        && let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.timeout).await
+    {
+        if outcome.is_ok() {
+            ctx.say(&format!(
+                "note: snapshot {snap} was taken, but the VM was not started again; start it with: d8 v start {vm_name} -n {ns}"
+            ));
         }
+        return Err(e);
     }
     let snapshot = outcome?;
     let mut steps = vec![format!("kubectl vmsnap describe {snap} -n {ns}")];

@@ -11,7 +11,7 @@ use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, Table, age};
 use crate::provider::deckhouse::{Deckhouse, Kind, is_clone_temporary};
-use crate::provider::kubevirt::json::{name, str_at, string_at, time_at};
+use crate::provider::kubevirt::json::{str_at, string_at, time_at};
 
 struct Target {
     kind: Kind,
@@ -222,6 +222,5 @@ pub(super) async fn run(
     };
     let text: String = names.iter().map(|n| format!("{n} {verb}\n")).collect();
     let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "items": items(gone)});
-    let _ = name;
     Ok(report(data, text, None, names))
 }

@@ -117,6 +117,7 @@ async fn create_operation(dh: &Deckhouse, kind: Kind, mut obj: Value) -> anyhow:
 
 /// Follows one object of `kind` with a spinner until `check` says Done; the object comes
 /// back as plain JSON.
+#[allow(clippy::too_many_arguments)] // each is one fact of the wait; a struct would only rename them
 async fn follow(
     ctx: &mut Ctx<'_>,
     dh: &Deckhouse,

@@ -1,15 +1,598 @@
-//! `restore` on Deckhouse (being written).
+//! `restore VM --snapshot S` on Deckhouse: checks, a DryRun VirtualMachineOperation whose
+//! conflicts the preview shows, the typed confirmation, a safety snapshot, then the Restore
+//! operation followed to Completed or Failed. An in-progress restore is never cancelled.
+//!
+//! The DryRun operation is the one write made before the question. It is left in place:
+//! it changed nothing, it records what was checked, and Deckhouse deletes finished operations
+//! itself (after 24h, or beyond the 10 newest per VM).
 
-use super::Ctx;
-use crate::cli::RestoreArgs;
-use crate::output::Report;
-use crate::provider::deckhouse::Deckhouse;
+use std::time::Duration;
 
+use serde_json::{Value, json};
+
+use super::create::wait_snapshot;
+use super::{
+    Ctx, create_operation, finding_lines, follow, next_steps, operation_message, operation_name,
+    operation_phase, operation_step, power, refuse_blocked, report, require, require_permission,
+    resource_name,
+};
+use crate::analysis::safety::{
+    safety_annotations, safety_labels, safety_snapshot_name, undo_command,
+};
+use crate::cli::{DryRun, OperationModeArg, RestoreArgs};
+use crate::cluster::WaitResult;
+use crate::commands::{common, confirm};
+use crate::error::UserError;
+use crate::output::{Report, Table, age, key_values};
+use crate::provider::deckhouse::operations::{
+    BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, OPERATIONS_ARE_NOT_HISTORY,
+    active_operation_message, dry_run_preview,
+};
+use crate::provider::deckhouse::preflight::{self, ExpectedConsistency, blocked};
+use crate::provider::deckhouse::{
+    Deckhouse, KeepIpAddress, Kind, OperationMode, OperationPhase, agent_ready, build_restore,
+    build_vm_snapshot, operation_info, snapshot_details, snapshot_info,
+};
+use crate::provider::kubevirt::json::{name, str_at};
+
+/// `--mode` as the API spells it (Strict when not given).
+pub(super) fn mode_of(arg: Option<OperationModeArg>) -> OperationMode {
+    match arg {
+        Some(OperationModeArg::BestEffort) => OperationMode::BestEffort,
+        _ => OperationMode::Strict,
+    }
+}
+
+pub(super) fn mode_text(mode: OperationMode) -> String {
+    match mode {
+        OperationMode::BestEffort => format!("BestEffort: {BEST_EFFORT_EXPLANATION}"),
+        _ => "Strict (the default): any conflict stops the operation; a missing image stays \
+              referenced (--mode BestEffort removes it instead)"
+            .to_owned(),
+    }
+}
+
+/// Conflict lines for a preview, each marked when `mode` goes past it.
+pub(super) fn conflict_lines(p: &DryRunPreview, mode: OperationMode) -> String {
+    let mut out = String::new();
+    if p.conflicts.is_empty() {
+        return out;
+    }
+    out.push_str("  Conflicts found by the dry run:\n");
+    for c in &p.conflicts {
+        let mark = if c.ignored_by(mode) {
+            " [BestEffort goes ahead: removed from the VM]"
+        } else {
+            ""
+        };
+        out.push_str(&format!("    - {}{mark}\n", c.explain()));
+    }
+    out
+}
+
+/// The safety snapshot to take first.
+struct Safety {
+    name: String,
+    object: Value,
+    undo: String,
+    expected: ExpectedConsistency,
+}
+
+fn plan_safety(ns: &str, vm: &Value, restoring: &str, now: jiff::Timestamp) -> Safety {
+    let vm_name = name(vm);
+    let name_ = safety_snapshot_name(vm_name, now);
+    let phase = str_at(vm, "/status/phase").unwrap_or("Pending");
+    // Better an unfrozen safety snapshot than none: without the agent it cannot be frozen.
+    let required = phase != "Running" || agent_ready(vm);
+    let expected = preflight::expected_consistency(phase, agent_ready(vm), required);
+    let mut object = build_vm_snapshot(
+        ns,
+        &name_,
+        vm_name,
+        required,
+        KeepIpAddress::Always,
+        &safety_labels(),
+    );
+    object["metadata"]["annotations"] = json!(safety_annotations(ns, vm_name, &name_, restoring));
+    Safety {
+        undo: undo_command(ns, vm_name, &name_),
+        name: name_,
+        object,
+        expected,
+    }
+}
+
+/// `restore`.
 pub(super) async fn run(
     args: &RestoreArgs,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
-    let _ = (args, dh, ctx);
-    Err(crate::error::UserError::usage("not yet").into())
+    let ns = ctx.namespace.clone();
+    let vm_name = args.vm.clone();
+    let snap_name = args.snapshot.clone();
+    if args.stop {
+        return Err(UserError::usage(
+            "--stop is not needed on Deckhouse: a restore stops the VM itself (maintenance mode) and starts it again if it was running",
+        )
+        .hint(format!(
+            "drop --stop: kubectl vmsnap restore {vm_name} --snapshot {snap_name} -n {ns}"
+        ))
+        .into());
+    }
+    require_permission(ctx, "create", Kind::VirtualMachineOperation, &ns).await?;
+    if !args.no_safety_snapshot {
+        require_permission(ctx, "create", Kind::VirtualMachineSnapshot, &ns).await?;
+    }
+    let (vm, snap) = futures::join!(
+        dh.get(Kind::VirtualMachine, &ns, &vm_name),
+        dh.get(Kind::VirtualMachineSnapshot, &ns, &snap_name),
+    );
+    let vm = require(Kind::VirtualMachine, vm?, &ns, &vm_name)?;
+    let snap = require(Kind::VirtualMachineSnapshot, snap?, &ns, &snap_name)?;
+    // One operation per VM: say which one runs before anything else.
+    if let Some(op) = dh.active_operation(&ns, &vm_name).await? {
+        return Err(UserError::failure(active_operation_message(&vm_name, &op))
+            .hint("nothing was changed; restore once it has finished")
+            .into());
+    }
+    let findings = preflight::restore(&vm, &snap);
+    if blocked(&findings) {
+        let mut hints = Vec::new();
+        if findings.iter().any(|f| f.code == "snapshot-not-ready") {
+            hints.push(format!(
+                "check the snapshot: kubectl vmsnap describe {snap_name} -n {ns}"
+            ));
+        }
+        return Err(refuse_blocked(
+            format!("VM {ns}/{vm_name} cannot be restored from {snap_name} now"),
+            &findings,
+            hints,
+        ));
+    }
+    let mode = mode_of(args.mode);
+    let now = ctx.clock.now();
+    let safety = (!args.no_safety_snapshot).then(|| plan_safety(&ns, &vm, &snap_name, now));
+    let info = snapshot_info(&snap, &[], &[]);
+    let details = snapshot_details(&snap);
+    let taken = info.creation_time.or(info.created);
+    let taken_text = match taken {
+        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
+        None => "an unknown time".to_owned(),
+    };
+    let disks: Vec<String> = details
+        .resources
+        .iter()
+        .filter(|r| r.kind == "VirtualDisk")
+        .map(|r| r.name.clone())
+        .collect();
+    let vm_phase = str_at(&vm, "/status/phase").unwrap_or("Pending").to_owned();
+    let vm_status = if vm_phase == "Running" {
+        "Running (Deckhouse stops it for the restore and starts it again afterwards)".to_owned()
+    } else {
+        format!("{vm_phase} (stays {vm_phase} unless --start-after)")
+    };
+    let mut pairs = vec![
+        ("VM status", vm_status),
+        (
+            "Snapshot",
+            format!(
+                "{snap_name} (Ready, {})",
+                match details.consistency {
+                    crate::provider::deckhouse::DeckhouseConsistency::Consistent => "consistent",
+                    _ => "not guaranteed consistent",
+                }
+            ),
+        ),
+        ("Taken", taken_text.clone()),
+        (
+            "Restores",
+            if disks.is_empty() {
+                "the VM configuration (CPU, memory, labels, annotations) and its disks".to_owned()
+            } else {
+                format!(
+                    "the VM configuration (CPU, memory, labels, annotations) and disks {}",
+                    disks.join(", ")
+                )
+            },
+        ),
+        ("Mode", mode_text(mode)),
+    ];
+    let client_dry_run = ctx.dry_run() == DryRun::Client;
+    let base = json!({"kind": "SnapshotRestore", "platform": "deckhouse", "namespace": ns,
+        "vm": vm_name, "snapshot": snap_name, "mode": mode.as_str()});
+    if client_dry_run {
+        let mut text = format!("Restore plan for VM {ns}/{vm_name}\n");
+        pairs.push((
+            "Dry run",
+            "not run: --dry-run=client writes nothing, and Deckhouse's check is a DryRun operation (use --dry-run=server to run it)".into(),
+        ));
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(&findings));
+        ctx.say(text.trim_end());
+        let mut data = base;
+        data["dryRun"] = json!("client");
+        return Ok(report(
+            data,
+            format!("VM {ns}/{vm_name} would be restored from snapshot {snap_name} (dry run)\n"),
+            None,
+            vec![],
+        ));
+    }
+    // The DryRun operation: Deckhouse's own check of what the restore would meet.
+    let dry_name = operation_name(&vm_name, "restore-dryrun", now);
+    let dry_obj = build_restore(&ns, &dry_name, &vm_name, &snap_name, OperationMode::DryRun);
+    let created = create_operation(dh, Kind::VirtualMachineOperation, dry_obj).await?;
+    let dry_name = name(&created).to_owned();
+    let title = format!("Checking the restore of VM {vm_name} (dry run {dry_name})");
+    let checked = follow(
+        ctx,
+        dh,
+        Kind::VirtualMachineOperation,
+        &ns,
+        &dry_name,
+        args.timeout,
+        &title,
+        operation_step(&title),
+    )
+    .await?;
+    let dry = match checked {
+        WaitResult::Done(Some(v)) => v,
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "the dry run operation {dry_name} disappeared before it finished"
+            ))
+            .hint("nothing was restored")
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            return Err(UserError::timed_out(format!(
+                "timed out after {} waiting for the dry run operation {dry_name}",
+                common::human(args.timeout)
+            ))
+            .hint(format!(
+                "nothing was restored; see: kubectl describe vmop {dry_name} -n {ns}"
+            ))
+            .into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(UserError::interrupted(format!(
+                "stopped waiting for the dry run operation {dry_name}"
+            ))
+            .hint("nothing was restored (a dry run changes nothing)")
+            .into());
+        }
+    };
+    let preview = dry_run_preview(&dry);
+    if operation_phase(&dry) == OperationPhase::Failed && preview.conflicts.is_empty() {
+        return Err(UserError::failure(format!(
+            "the dry run of restoring VM {ns}/{vm_name} from {snap_name} failed: {}",
+            operation_message(&dry)
+        ))
+        .hint(format!("see: kubectl describe vmop {dry_name} -n {ns}"))
+        .hint("nothing was restored")
+        .into());
+    }
+    let dry_line = if preview.conflicts.is_empty() {
+        format!(
+            "{dry_name}: {} resource(s) valid, no conflicts",
+            preview.valid.len()
+        )
+    } else {
+        format!(
+            "{dry_name}: {} conflict(s), {} resource(s) valid",
+            preview.conflicts.len(),
+            preview.valid.len()
+        )
+    };
+    pairs.push(("Dry run", dry_line));
+    if let Some(s) = &safety {
+        let how = match s.expected {
+            ExpectedConsistency::NotGuaranteed => {
+                "not guaranteed consistent: the guest agent is not ready"
+            }
+            _ => "consistent",
+        };
+        pairs.push((
+            "Safety snapshot",
+            format!(
+                "{}, of the VM as it is now ({how}), taken first; the restore starts once it is Ready",
+                s.name
+            ),
+        ));
+    }
+    let mut text = format!("Restore plan for VM {ns}/{vm_name}\n");
+    text.push_str(&key_values(&pairs, 2));
+    text.push_str(&conflict_lines(&preview, mode));
+    text.push_str(&finding_lines(&findings));
+    match &safety {
+        Some(s) => text.push_str(&format!(
+            "  WARNING: ALL changes since {taken_text} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
+            s.undo
+        )),
+        None => {
+            text.push_str(&format!(
+                "  WARNING: ALL changes since {taken_text} will be lost.\n"
+            ));
+            text.push_str(&format!(
+                "  WARNING: {}\n",
+                crate::analysis::safety::no_safety_snapshot_warning(&ns, &vm_name)
+            ));
+        }
+    }
+    ctx.say(text.trim_end());
+    let kept = format!(
+        "nothing was changed: the only object created is the DryRun operation {dry_name} (it changes nothing; Deckhouse deletes finished operations after 24h)"
+    );
+    if !preview.passes(mode) {
+        let mut err = UserError::failure(format!(
+            "restoring VM {ns}/{vm_name} from {snap_name} in {} mode would fail: the dry run found {} conflict(s)",
+            mode.as_str(),
+            preview
+                .conflicts
+                .iter()
+                .filter(|c| !c.ignored_by(mode))
+                .count()
+        ));
+        for c in preview.conflicts.iter().filter(|c| !c.ignored_by(mode)) {
+            err = err.hint(c.explain());
+        }
+        let only_images = preview
+            .conflicts
+            .iter()
+            .all(|c| c.conflict == ConflictKind::ImageMissing);
+        if only_images && mode == OperationMode::Strict {
+            err = err.hint(format!(
+                "--mode BestEffort goes ahead and removes the missing images from the restored VM: kubectl vmsnap restore {vm_name} --snapshot {snap_name} --mode BestEffort -n {ns}"
+            ));
+        }
+        return Err(err.hint(kept).into());
+    }
+    let question = if safety.is_some() {
+        "Proceed with VM restore? (yes/cancel)"
+    } else {
+        "Proceed with VM restore? This cannot be undone (yes/cancel)"
+    };
+    if let Err(e) = confirm::typed_name(
+        ctx,
+        confirm::Typed {
+            want: &snap_name,
+            confirm_name: args.confirm_name.as_deref(),
+            verb: "restore",
+            question,
+        },
+    ) {
+        return Err(common::with_hint(e, kept));
+    }
+    let mut data = base;
+    data["dryRunOperation"] = json!(operation_info(&dry));
+    data["conflicts"] = json!(preview.conflicts);
+    if ctx.dry_run() == DryRun::Server {
+        data["dryRun"] = json!("server");
+        let text = format!(
+            "VM {ns}/{vm_name} would be restored from snapshot {snap_name} (server dry run: checked by the DryRun operation {dry_name})\n"
+        );
+        return Ok(report(data, text, None, vec![]));
+    }
+    if let Some(s) = &safety {
+        take_safety(ctx, dh, &ns, &vm_name, &snap_name, s, args.timeout).await?;
+        data["safetySnapshot"] = json!(s.name);
+        data["undo"] = json!(s.undo);
+    }
+    let op_name = operation_name(&vm_name, "restore", now);
+    let obj = build_restore(&ns, &op_name, &vm_name, &snap_name, mode);
+    let created = match create_operation(dh, Kind::VirtualMachineOperation, obj).await {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(s) = &safety {
+                ctx.say(&format!(
+                    "note: the VM was not restored; the safety snapshot {} was taken and can be deleted with: kubectl vmsnap delete {} -n {ns}",
+                    s.name, s.name
+                ));
+            }
+            return Err(e);
+        }
+    };
+    let op_name = name(&created).to_owned();
+    data["operation"] = json!(op_name);
+    let follow_cmd = format!("kubectl get vmop {op_name} -n {ns} -w");
+    let dont_cancel =
+        "do not delete the operation: cancelling an in-progress restore leaves the VM inconsistent";
+    if !args.should_wait() {
+        let mut text = format!(
+            "Restore of VM {ns}/{vm_name} from snapshot {snap_name} started (operation {op_name})\n"
+        );
+        let steps = vec![format!("{follow_cmd}   # {dont_cancel}")];
+        next_steps(&mut text, &steps);
+        data["nextSteps"] = json!(steps);
+        return Ok(report(data, text, None, vec![op_resource(&op_name)]));
+    }
+    let title = format!("Restoring VM {vm_name} from {snap_name}");
+    let result = follow(
+        ctx,
+        dh,
+        Kind::VirtualMachineOperation,
+        &ns,
+        &op_name,
+        args.timeout,
+        &title,
+        operation_step(&title),
+    )
+    .await?;
+    let op = match result {
+        WaitResult::Done(Some(v)) => v,
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "restore operation {op_name} disappeared before it finished"
+            ))
+            .hint(format!(
+                "check the VM with: kubectl get vm {vm_name} -n {ns}"
+            ))
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            return Err(UserError::timed_out(format!(
+                "timed out after {} waiting for restore {op_name} to finish",
+                common::human(args.timeout)
+            ))
+            .hint(format!(
+                "the restore continues on the cluster; {dont_cancel}"
+            ))
+            .hint(format!("follow it with: {follow_cmd}"))
+            .into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(UserError::interrupted(format!(
+                "stopped following restore {op_name}; the restore continues on the cluster"
+            ))
+            .hint(format!("{dont_cancel}; nothing was deleted"))
+            .hint(format!("follow it with: {follow_cmd}"))
+            .into());
+        }
+    };
+    let op_info = operation_info(&op);
+    if op_info.phase != OperationPhase::Completed {
+        let mut err = UserError::failure(format!(
+            "restore {op_name} of VM {ns}/{vm_name} failed: {}",
+            operation_message(&op)
+        ));
+        for c in dry_run_preview(&op).conflicts {
+            err = err.hint(c.explain());
+        }
+        if let Some(s) = &safety {
+            err = err.hint(format!(
+                "the safety snapshot {} holds the VM as it was before: {}",
+                s.name, s.undo
+            ));
+        }
+        return Err(err
+            .hint(format!("see: kubectl describe vmop {op_name} -n {ns}"))
+            .into());
+    }
+    let mut started = false;
+    if args.start_after {
+        let phase = dh
+            .get(Kind::VirtualMachine, &ns, &vm_name)
+            .await?
+            .and_then(|v| str_at(&v, "/status/phase").map(str::to_owned))
+            .unwrap_or_default();
+        if !matches!(phase.as_str(), "Running" | "Starting") {
+            if let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.timeout).await {
+                ctx.say(&format!(
+                    "note: restore {op_name} completed, but the VM was not started; start it with: d8 v start {vm_name} -n {ns}"
+                ));
+                return Err(e);
+            }
+            started = true;
+        }
+    }
+    let vm_now = dh
+        .get(Kind::VirtualMachine, &ns, &vm_name)
+        .await?
+        .and_then(|v| str_at(&v, "/status/phase").map(str::to_owned))
+        .unwrap_or_else(|| "<unknown>".into());
+    let mut out = format!("VM {ns}/{vm_name} restored from snapshot {snap_name}\n");
+    let mut rp = vec![
+        ("Operation", format!("{op_name} (Completed)")),
+        ("Mode", mode.as_str().to_owned()),
+        (
+            "VM status",
+            if started {
+                format!("{vm_now} (started after the restore)")
+            } else {
+                vm_now.clone()
+            },
+        ),
+    ];
+    if let Some(s) = &safety {
+        rp.push(("Safety snapshot", s.name.clone()));
+        rp.push(("Undo", s.undo.clone()));
+    }
+    out.push_str(&key_values(&rp, 2));
+    if !op_info.resources.is_empty() {
+        out.push_str("  Resources:\n");
+        let mut t = Table::new(&["kind", "name", "status", "message"]);
+        for r in &op_info.resources {
+            t.row(vec![
+                r.kind.clone(),
+                r.name.clone(),
+                format!("{:?}", r.status),
+                r.message.clone(),
+            ]);
+        }
+        for line in t.render(true).lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    let mut steps = vec![format!("kubectl get vm {vm_name} -n {ns}")];
+    if vm_now != "Running" && !started {
+        steps.push(format!(
+            "d8 v start {vm_name} -n {ns}   # start the restored VM"
+        ));
+    }
+    next_steps(&mut out, &steps);
+    out.push_str(&format!("Note: {OPERATIONS_ARE_NOT_HISTORY}.\n"));
+    data["result"] = json!(op_info);
+    data["vmStatus"] = json!(vm_now);
+    data["nextSteps"] = json!(steps);
+    Ok(report(data, out, None, vec![op_resource(&op_name)]))
+}
+
+fn op_resource(op: &str) -> String {
+    resource_name(Kind::VirtualMachineOperation, op)
+}
+
+/// Takes the safety snapshot and waits until it is Ready; any other ending says nothing was
+/// restored.
+async fn take_safety(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    ns: &str,
+    vm: &str,
+    snap: &str,
+    s: &Safety,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let nothing = "nothing was restored; the VM is unchanged";
+    let without = format!(
+        "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {vm} --snapshot {snap} -n {ns} --no-safety-snapshot"
+    );
+    if let Err(e) = dh
+        .create(Kind::VirtualMachineSnapshot, s.object.clone(), false)
+        .await
+    {
+        return Err(UserError::failure(format!(
+            "failed to create the safety snapshot {}: {e:#}",
+            s.name
+        ))
+        .hint(nothing)
+        .hint(without)
+        .into());
+    }
+    let done =
+        match wait_snapshot(ctx, dh, Kind::VirtualMachineSnapshot, ns, &s.name, timeout).await {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(common::with_hint(
+                    common::with_hint(e, nothing.into()),
+                    without,
+                ));
+            }
+        };
+    if str_at(&done, "/status/phase") != Some("Ready") {
+        let why = snapshot_details(&done)
+            .message
+            .unwrap_or_else(|| "no reason given".into());
+        return Err(
+            UserError::failure(format!("the safety snapshot {} failed: {why}", s.name))
+                .hint(nothing)
+                .hint(without)
+                .into(),
+        );
+    }
+    ctx.say(&format!(
+        "Safety snapshot {} is ready; restoring VM {ns}/{vm}",
+        s.name
+    ));
+    Ok(())
 }
