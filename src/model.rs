@@ -358,6 +358,10 @@ pub struct RestoreInfo {
     pub conditions: Vec<Condition>,
     pub error: Option<String>,
     pub created: Option<Timestamp>,
+    /// The safety snapshot taken of the VM just before this restore (label
+    /// `vmsnap.io/safety-snapshot`): restoring it undoes this restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_snapshot: Option<String>,
 }
 
 impl RestoreInfo {

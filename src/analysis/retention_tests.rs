@@ -68,6 +68,7 @@ fn restore(ns: &str, snapshot: &str, complete: bool, error: Option<&str>) -> Res
         conditions: vec![],
         error: error.map(str::to_owned),
         created: None,
+        safety_snapshot: None,
     }
 }
 

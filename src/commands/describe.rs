@@ -1,6 +1,7 @@
 //! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
 
 use super::{Ctx, common};
+use crate::analysis::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
 use crate::cli::DescribeArgs;
 use crate::output::{Report, SnapshotDetail};
 use crate::provider::kubevirt as kv;
@@ -36,6 +37,11 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         Ok(None) => (Some(false), None),
         Err(_) => (None, None),
     };
+    let annotation = |key: &str| {
+        snap.pointer(&format!("/metadata/annotations/{}", key.replace('/', "~1")))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     Ok(Report::Describe(Box::new(SnapshotDetail {
         kind: "SnapshotDetail",
         snapshot,
@@ -43,5 +49,7 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         restores,
         vm_exists,
         vm_current_uid,
+        taken_before_restoring: annotation(RESTORING_ANNOTATION),
+        undo: annotation(UNDO_ANNOTATION),
     })))
 }

@@ -590,6 +590,7 @@ pub fn dry_run_report(plan: &RestorePlan) -> Report {
         conditions: Vec::new(),
         error: None,
         created: None,
+        safety_snapshot: plan.safety.as_ref().map(|s| s.name.clone()),
     };
     Report::Restore(Box::new(base_report(plan, restore, Some("client"))))
 }

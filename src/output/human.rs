@@ -425,7 +425,14 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
     if d.restores.is_empty() {
         out.push_str("  <none>\n");
     } else {
-        let mut t = Table::new(&["name", "vm", "complete", "restore time", "age"]);
+        let mut t = Table::new(&[
+            "name",
+            "vm",
+            "complete",
+            "restore time",
+            "safety snapshot",
+            "age",
+        ]);
         for r in &d.restores {
             t.row(vec![
                 r.name.clone(),
@@ -434,10 +441,21 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
                 r.restore_time
                     .map(|t| t.to_string())
                     .unwrap_or_else(|| "<none>".to_string()),
+                r.safety_snapshot
+                    .clone()
+                    .unwrap_or_else(|| "<none>".to_string()),
                 age(r.created, now),
             ]);
         }
         out.push_str(&indent(&t.render(true), 2));
+    }
+    if let Some(restoring) = &d.taken_before_restoring {
+        out.push_str(&format!(
+            "Safety Snapshot:   taken before restoring {restoring}\n"
+        ));
+        if let Some(undo) = &d.undo {
+            out.push_str(&format!("Undo With:         {undo}\n"));
+        }
     }
     out
 }

@@ -92,6 +92,12 @@ pub struct SnapshotDetail {
     pub vm_exists: Option<bool>,
     /// The source VM's current UID, to compare with `snapshot.vmUid`.
     pub vm_current_uid: Option<String>,
+    /// For a safety snapshot: the snapshot whose restore it was taken before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taken_before_restoring: Option<String>,
+    /// For a safety snapshot: the command that undoes that restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo: Option<String>,
 }
 
 /// `create`: the snapshot taken (or, with --dry-run, planned).

@@ -87,6 +87,40 @@ async fn scripted_restore_takes_a_ready_safety_snapshot_first_and_prints_the_und
 }
 
 #[tokio::test]
+async fn describe_links_a_restore_and_its_safety_snapshot_both_ways() {
+    let t = TestSim::start().await;
+    t.cmd().args(&SCRIPTED_RESTORE).run().await.assert_code(0);
+    // The restored snapshot lists the restore with the safety snapshot that undoes it.
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let restores = v["restores"].as_array().expect("restores");
+    assert!(
+        restores.iter().any(|r| r["safetySnapshot"] == SAFETY),
+        "{restores:?}"
+    );
+    let text = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    text.assert_code(0)
+        .assert_stdout_contains("SAFETY SNAPSHOT");
+    text.assert_stdout_contains(SAFETY);
+    // The safety snapshot says which restore it was taken before and how to undo it.
+    let out = t.cmd().args(&["describe", SAFETY]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("Safety Snapshot:   taken before restoring pre-upgrade-snapshot\n")
+        .assert_stdout_contains(&format!(
+            "Undo With:         kubectl vmsnap restore database-01 --snapshot {SAFETY} -n production\n"
+        ));
+}
+
+#[tokio::test]
 async fn a_failed_safety_snapshot_means_no_restore_is_created() {
     let overlay = format!(
         "controllers:\n  snapshots:\n    {SAFETY}: {{ outcome: Failed, message: \"freeze failed\", after: 1s }}\n"

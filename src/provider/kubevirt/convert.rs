@@ -301,6 +301,7 @@ pub fn restore_info(r: &Value) -> RestoreInfo {
         conditions: conditions(r, "/status/conditions"),
         error: failure_text(r),
         created: time_at(r, "/metadata/creationTimestamp"),
+        safety_snapshot: super::safety::restore_safety_snapshot(r),
     }
 }
 
