@@ -1,9 +1,678 @@
-//! VMware VM Operator through the real binary, against the simulator's VM Operator scenario.
+//! VMware VM Operator through the real binary, against the simulator's VM Operator scenario
+//! (namespace dev-team): create with memory/quiesce/description, the refusals of preflight,
+//! list, tree, describe, delete with re-parenting, and revert with its safety checks.
+
+use std::path::Path;
+
+use serde_json::Value;
+use vmsnap_sim::{Gvr, SimConfig};
 
 use crate::docs_pages::Transcripts;
+use crate::support::scripted_ui::text;
+use crate::support::{Answer, ScriptedUi, TestSim, run_in_process};
+
+/// (group, version, plural) of VM Operator's snapshots and VMs, as the simulator stores them.
+const SNAPS: (&str, &str, &str) = (
+    "vmoperator.vmware.com",
+    "v1alpha6",
+    "virtualmachinesnapshots",
+);
+const VMS: (&str, &str, &str) = ("vmoperator.vmware.com", "v1alpha6", "virtualmachines");
+const NS: &str = "dev-team";
+
+fn get(t: &TestSim, gvr: (&str, &str, &str), name: &str) -> Option<Value> {
+    t.sim
+        .store()
+        .get(&Gvr::new(gvr.0, gvr.1, gvr.2), Some(NS), name)
+}
+
+fn tools(v: &Value, status: &str) -> bool {
+    v["status"]["conditions"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|c| c["type"] == "VirtualMachineTools" && c["status"] == status)
+    })
+}
+
+/// The scenario once VM Operator has observed web-01 (VMware Tools running).
+async fn settled() -> TestSim {
+    let t = TestSim::vmoperator().await;
+    t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
+    t.wait_until(VMS, NS, "db-01", |v| tools(v, "False")).await;
+    t
+}
+
+fn children(t: &TestSim, snap: &str) -> Vec<String> {
+    get(t, SNAPS, snap).expect("snapshot")["status"]["children"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    c["name"]
+                        .as_str()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or("(unmanaged)")
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn create_with_memory_quiesce_and_description_sends_them_and_reports_the_snapshot() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-01",
+            "--name",
+            "web-01-before-kernel",
+            "--memory",
+            "--quiesce-timeout",
+            "10m",
+            "--description",
+            "Before the kernel update",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Snapshot plan for VM dev-team/web-01 (VMware VM Operator)")
+        .assert_stderr_contains("PoweredOn, VMware Tools running")
+        .assert_stderr_contains("reverting resumes the VM as it was running")
+        .assert_stderr_contains("frozen through VMware Tools, for at most 10m")
+        .assert_stderr_contains("a child of web-01-post-upgrade (the VM's current snapshot)")
+        .assert_stdout_contains("Snapshot web-01-before-kernel of VM dev-team/web-01 is ready")
+        .assert_stdout_contains("Power state at snapshot:  PoweredOn")
+        .assert_stdout_contains("Parent:                   web-01-post-upgrade")
+        .assert_stdout_contains("vSphere ID:")
+        .assert_stdout_contains("Storage requested:        24Gi on wcpglobal-storage-profile")
+        .assert_stdout_contains("Consistency:              application-consistent")
+        .assert_stdout_contains(
+            "kubectl vmsnap restore web-01 --snapshot web-01-before-kernel -n dev-team",
+        );
+    assert!(!out.stderr.contains("Warning"), "{}", out.transcript());
+    let snap = get(&t, SNAPS, "web-01-before-kernel").expect("created");
+    assert_eq!(snap["spec"]["vmName"], "web-01");
+    assert_eq!(snap["spec"]["memory"], true);
+    assert_eq!(snap["spec"]["quiesce"]["timeout"], "10m");
+    assert_eq!(snap["spec"]["description"], "Before the kernel update");
+    assert_eq!(
+        snap["metadata"]["labels"]["snapshot.vmoperator.vmware.com/vm-name"],
+        "web-01"
+    );
+    // vSphere hangs it under the current snapshot, and the VM now runs from it.
+    assert!(children(&t, "web-01-post-upgrade").contains(&"web-01-before-kernel".to_string()));
+    let vm = get(&t, VMS, "web-01").expect("vm");
+    assert_eq!(
+        vm["status"]["currentSnapshot"]["name"],
+        "web-01-before-kernel"
+    );
+}
+
+#[tokio::test]
+async fn create_on_a_vks_node_is_refused_with_the_reason_and_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "tkc-1-np-7x2kq", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: tkc-1-np-7x2kq is a VKS (Kubernetes cluster) node: VM Operator does not allow snapshots of VKS/TKG nodes",
+        )
+        .assert_stderr_contains("hint: nothing was created");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn create_warns_at_32_snapshots_with_the_count_and_without_a_terminal_writes_nothing() {
+    let t = settled().await;
+    let out = t.cmd().args(&["create", "ci-runner"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains(
+            "Warning: ci-runner already has 32 snapshots; vSphere advises fewer than 32 per VM",
+        )
+        .assert_stderr_contains("error: confirmation required: no terminal to ask on")
+        .assert_stderr_contains("hint: pass --yes to create the snapshot without asking");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn create_with_quiesce_warns_when_vmware_tools_is_not_running() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-01",
+            "--quiesce-timeout",
+            "10m",
+            "--dry-run=client",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("PoweredOn, VMware Tools not running")
+        .assert_stderr_contains(
+            "Warning: quiesce (10m) needs VMware Tools, which db-01 reports as not running",
+        )
+        .assert_stderr_contains("Consistency:     crash-consistent")
+        .assert_stdout_contains("would be created (dry run)");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn create_stop_is_a_usage_error_on_vm_operator() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "web-01", "--stop", "--yes"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("error: --stop does not apply to VMware VM Operator")
+        .assert_stderr_contains("add --memory");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn a_failed_snapshot_fails_the_create_and_blocks_the_next_one_which_names_it() {
+    let t = settled().await;
+    // Scripted in the scenario: quiescing db-01 fails in the guest.
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-01",
+            "--name",
+            "db-01-quiesced",
+            "--quiesce-timeout",
+            "5m",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: snapshot db-01-quiesced of VM db-01 failed: failed to create snapshot for VM",
+        )
+        .assert_stderr_contains("Failed to quiesce the virtual machine")
+        .assert_stderr_contains(
+            "hint: delete it with: kubectl vmsnap delete db-01-quiesced -n dev-team",
+        );
+    // Same second as the failed one: VM Operator's order is then the name's, and the
+    // generated name sorts after db-01-quiesced.
+    let out = t
+        .cmd()
+        .args(&["create", "db-01", "--yes", "--timeout", "1s"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("Warning: an older snapshot of db-01, db-01-quiesced, failed and VM Operator keeps retrying it")
+        .assert_stderr_contains("timed out after 1s waiting for snapshot db-01-snapshot-20261126-100000 to become ready (phase Queued)")
+        .assert_stderr_contains("db-01-quiesced failed and VM Operator keeps retrying it; delete it to let this one go ahead");
+}
+
+#[tokio::test]
+async fn list_of_a_vm_marks_the_current_snapshot_and_shows_unmanaged_nodes() {
+    let t = settled().await;
+    let out = t.cmd().args(&["list", "web-01"]).run().await;
+    out.assert_code(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "CURRENT   NAME                  VM       PHASE   READY   CONSISTENCY   SIZE     AGE"
+    );
+    let names: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split_whitespace().find(|w| *w != "*").unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "web-01-base",
+            "web-01-pre-upgrade",
+            "web-01-post-upgrade",
+            "(unmanaged)",
+            "web-01-hotfix"
+        ]
+    );
+    assert!(
+        lines[3].starts_with("*         web-01-post-upgrade"),
+        "{}",
+        out.stdout
+    );
+    assert!(lines[2].contains("application"), "{}", out.stdout);
+    let wide = t.cmd().args(&["list", "web-01", "-o", "wide"]).run().await;
+    wide.assert_code(0)
+        .assert_stdout_contains("TYPE        PARENT")
+        .assert_stdout_contains("Unmanaged   web-01-pre-upgrade")
+        .assert_stdout_contains("snapshot-226");
+    let names = t
+        .cmd()
+        .args(&["list", "web-01", "-o", "name", "--no-headers"])
+        .run()
+        .await;
+    names.assert_code(0);
+    assert_eq!(
+        names.stdout,
+        "virtualmachinesnapshot.vmoperator.vmware.com/web-01-base\n\
+         virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade\n\
+         virtualmachinesnapshot.vmoperator.vmware.com/web-01-post-upgrade\n\
+         virtualmachinesnapshot.vmoperator.vmware.com/web-01-hotfix\n"
+    );
+    let all = t.cmd().args(&["list", "--no-headers"]).run().await;
+    all.assert_code(0);
+    assert!(!all.stdout.contains("CURRENT"), "{}", all.stdout);
+    assert_eq!(all.stdout.lines().count(), 2 + 32 + 5, "{}", all.stdout);
+}
+
+#[tokio::test]
+async fn tree_draws_the_vm_like_govc_and_gives_it_as_data() {
+    let t = settled().await;
+    let out = t.cmd().args(&["tree", "web-01"]).run().await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "web-01-base\n  web-01-pre-upgrade\n    web-01-post-upgrade\n    .\n    (unmanaged)\n  web-01-hotfix\n"
+    );
+    let out = t
+        .cmd()
+        .args(&["tree", "web-01", "-i", "-D", "-d"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "[snapshot-226 Nov 10 02:00]  web-01-pre-upgrade - Before the nginx 1.27 upgrade",
+    );
+    let out = t.cmd().args(&["tree", "web-01", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "SnapshotTree");
+    assert_eq!(v["vm"], "web-01");
+    assert_eq!(v["roots"][0]["name"], "web-01-base");
+    let pre = &v["roots"][0]["children"][0];
+    assert_eq!(pre["name"], "web-01-pre-upgrade");
+    assert_eq!(pre["children"][0]["current"], true);
+    assert_eq!(pre["children"][1]["type"], "Unmanaged");
+    assert_eq!(v["detached"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn describe_shows_settings_storage_tree_place_and_conditions() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["describe", "web-01-pre-upgrade"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains(
+            "Memory:                   included (a revert resumes the running VM)",
+        )
+        .assert_stdout_contains("Quiesce:                  requested, timeout 10m")
+        .assert_stdout_contains("Power state at snapshot:  PoweredOn")
+        .assert_stdout_contains("Storage requested:        24Gi on wcpglobal-storage-profile")
+        .assert_stdout_contains("Parent:                   web-01-base")
+        .assert_stdout_contains("Children:                 web-01-post-upgrade, (unmanaged)")
+        .assert_stdout_contains("VirtualMachineSnapshotReady       True     True     16d");
+}
+
+#[tokio::test]
+async fn delete_explains_and_does_the_reparenting_of_the_children() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["delete", "web-01-pre-upgrade", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "web-01-pre-upgrade: its children (web-01-post-upgrade, (unmanaged)) are not deleted: they become children of web-01-base",
+        )
+        .assert_stdout_contains(
+            "virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade deleted",
+        );
+    assert!(get(&t, SNAPS, "web-01-pre-upgrade").is_none());
+    assert_eq!(
+        children(&t, "web-01-base"),
+        ["web-01-post-upgrade", "(unmanaged)", "web-01-hotfix"]
+    );
+}
+
+#[tokio::test]
+async fn delete_without_a_terminal_writes_nothing() {
+    let t = settled().await;
+    let out = t.cmd().args(&["delete", "web-01-post-upgrade"]).run().await;
+    out.assert_code(3).assert_stderr_contains(
+        "web-01-post-upgrade: the VM's current snapshot becomes web-01-pre-upgrade",
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn revert_takes_a_safety_snapshot_then_follows_until_the_vm_runs_from_the_snapshot() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Revert plan for VM dev-team/web-01 (VMware VM Operator)")
+        .assert_stderr_contains("web-01-hotfix was taken without memory: the VM will be powered off after the revert")
+        .assert_stderr_contains("Safety snapshot:   web-01-pre-restore-20261126-100000")
+        .assert_stderr_contains("Safety snapshot web-01-pre-restore-20261126-100000 is ready")
+        .assert_stdout_contains("VM dev-team/web-01 reverted to web-01-hotfix")
+        .assert_stdout_contains("Power state:      PoweredOff")
+        .assert_stdout_contains(
+            "Undo:             kubectl vmsnap restore web-01 --snapshot web-01-pre-restore-20261126-100000 -n dev-team",
+        );
+    let vm = get(&t, VMS, "web-01").expect("vm");
+    assert_eq!(vm["status"]["currentSnapshot"]["name"], "web-01-hotfix");
+    assert!(vm["spec"]["currentSnapshotName"].is_null(), "{vm}");
+    let safety = get(&t, SNAPS, "web-01-pre-restore-20261126-100000").expect("safety");
+    assert_eq!(safety["spec"]["memory"], true);
+    assert_eq!(
+        safety["metadata"]["labels"]["vmsnap.io/purpose"],
+        "pre-restore"
+    );
+}
+
+#[tokio::test]
+async fn revert_to_a_snapshot_of_another_vm_is_refused_and_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "app-02-v1",
+            "--yes",
+            "--confirm-name",
+            "app-02-v1",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: snapshot app-02-v1 belongs to VM app-02, not web-01")
+        .assert_stderr_contains("kubectl vmsnap list web-01 -n dev-team");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn revert_with_a_wrong_confirm_name_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-base",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+        ])
+        .run()
+        .await;
+    out.assert_code(3).assert_stderr_contains(
+        "error: names do not match, revert cancelled, current VM state preserved",
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn revert_without_a_terminal_or_flags_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["restore", "web-01", "--snapshot", "web-01-base"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("WARNING: ALL changes since")
+        .assert_stderr_contains("error: confirmation required: no terminal to ask on")
+        .assert_stderr_contains(
+            "hint: pass --yes --confirm-name web-01-base to revert without asking",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn revert_with_yes_alone_is_refused_and_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["restore", "web-01", "--snapshot", "web-01-base", "--yes"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("error: --yes alone is not enough for a revert")
+        .assert_stderr_contains("hint: also pass --confirm-name web-01-base");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn revert_declined_at_the_final_question_writes_nothing() {
+    let t = settled().await;
+    let ui = ScriptedUi::new(vec![text("web-01-base"), Answer::Text("no".into())]);
+    let prompts = ui.clone();
+    let out = run_in_process(&t, ui, &["restore", "web-01", "--snapshot", "web-01-base"]).await;
+    out.assert_code(3)
+        .assert_stderr_contains("revert cancelled, current VM state preserved");
+    assert_eq!(
+        prompts.prompts(),
+        [
+            "Type the snapshot name (web-01-base) to confirm",
+            "Proceed with VM revert? (yes/cancel)"
+        ]
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn a_vm_stuck_after_a_failed_revert_is_explained_with_the_fix_commands() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "app-02",
+            "--snapshot",
+            "app-02-v1",
+            "--yes",
+            "--confirm-name",
+            "app-02-v1",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: app-02 is blocked by a failed revert (annotation vmoperator.vmware.com/snapshot-revert-in-progress)",
+        )
+        .assert_stderr_contains("crossing a CSI VolumeSnapshot")
+        .assert_stderr_contains(
+            "kubectl annotate virtualmachines.vmoperator.vmware.com app-02 -n dev-team vmoperator.vmware.com/snapshot-revert-in-progress-",
+        )
+        .assert_stderr_contains(
+            "kubectl patch virtualmachines.vmoperator.vmware.com app-02 -n dev-team --type merge -p '{\"spec\":{\"currentSnapshotName\":null}}'",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+/// The scenario plus a revert of web-01 to web-01-base that vSphere fails (CSI crossing).
+async fn with_failing_revert() -> TestSim {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("sim.yaml"),
+        "controllers:\n  vmoperator:\n    reverts:\n      web-01-base: { outcome: TaskFailed }\n",
+    )
+    .expect("overlay");
+    let t = TestSim::with(SimConfig {
+        default_scenario: false,
+        scenarios: vec![
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator"),
+            dir.path().to_path_buf(),
+        ],
+        time_scale: 0.01,
+        ..SimConfig::default()
+    })
+    .await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "admin", NS)
+        .expect("kubeconfig");
+    t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
+    drop(dir);
+    t
+}
+
+#[tokio::test]
+async fn a_failed_revert_shows_the_condition_reason_and_the_fix() {
+    let t = with_failing_revert().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-base",
+            "--no-safety-snapshot",
+            "--yes",
+            "--confirm-name",
+            "web-01-base",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("nothing can undo the restore")
+        .assert_stderr_contains(
+            "error: the revert of VM web-01 to web-01-base failed (VirtualMachineSnapshotRevertTaskFailed)",
+        )
+        .assert_stderr_contains("delete those VolumeSnapshots, then retry")
+        .assert_stderr_contains("vmoperator.vmware.com/snapshot-revert-in-progress-");
+}
+
+#[tokio::test]
+async fn a_flag_of_another_platform_is_refused() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-base",
+            "--mode",
+            "BestEffort",
+        ])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("--mode is a Deckhouse Virtualization option");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn clone_is_not_offered_and_says_why() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["clone", "web-01-base", "--to", "web-02"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains("`kubectl vmsnap clone` is not available on VMware VM Operator")
+        .assert_stderr_contains("VM Operator has no clone API");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
 
 /// This platform's transcripts for docs/commands (namespace dev-team of the docs simulator, which
 /// serves all three platforms).
 pub(crate) async fn docs(t: &mut Transcripts) {
-    let _ = t;
+    t.run("vmop-tree", &["tree", "web-01", "-n", "dev-team"]);
+    t.run(
+        "vmop-tree-details",
+        &["tree", "web-01", "-i", "-D", "-d", "-n", "dev-team"],
+    );
+    t.run("vmop-list", &["list", "web-01", "-n", "dev-team"]);
+    t.run(
+        "vmop-describe",
+        &["describe", "web-01-pre-upgrade", "-n", "dev-team"],
+    );
+    t.run(
+        "vmop-create",
+        &[
+            "create",
+            "web-01",
+            "--memory",
+            "--quiesce-timeout",
+            "10m",
+            "--description",
+            "Before the kernel update",
+            "--yes",
+            "-n",
+            "dev-team",
+        ],
+    );
+    t.run(
+        "vmop-create-vks",
+        &["create", "tkc-1-np-7x2kq", "--yes", "-n", "dev-team"],
+    );
+    t.run(
+        "vmop-create-ci",
+        &["create", "ci-runner", "--dry-run=client", "-n", "dev-team"],
+    );
+    t.dialogue(
+        "vmop-delete",
+        &["yes"],
+        &["delete", "web-01-pre-upgrade", "-n", "dev-team"],
+    )
+    .await;
+    t.dialogue(
+        "vmop-revert",
+        &["web-01-hotfix", "yes"],
+        &[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "-n",
+            "dev-team",
+        ],
+    )
+    .await;
+    t.run(
+        "vmop-revert-other",
+        &[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "app-02-v1",
+            "-n",
+            "dev-team",
+        ],
+    );
+    t.run(
+        "vmop-revert-stuck",
+        &[
+            "restore",
+            "app-02",
+            "--snapshot",
+            "app-02-v1",
+            "-n",
+            "dev-team",
+        ],
+    );
 }

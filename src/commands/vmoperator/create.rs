@@ -199,9 +199,8 @@ async fn follow(
             Some(Ok(v)) => match phase(&v) {
                 Phase::Ready | Phase::Failed => Step::Done,
                 p => Step::Continue(format!(
-                    "Snapshot {name}: {} ({})",
-                    p.as_str(),
-                    waiting_message(&v, tree).unwrap_or_default()
+                    "Snapshot {name}: {}",
+                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
                 )),
             },
         },
@@ -216,24 +215,20 @@ async fn follow(
         ))
         .into()),
         WaitResult::TimedOut(last) => {
-            let state = last
-                .and_then(|o| to_value(o).ok())
-                .map(|v| {
-                    format!(
-                        "{}: {}",
-                        phase(&v).as_str(),
-                        waiting_message(&v, tree).unwrap_or_default()
-                    )
-                })
-                .unwrap_or_else(|| "not seen yet".into());
-            Err(UserError::timed_out(format!(
-                "timed out after {} waiting for snapshot {name} to become ready ({state})",
+            let last = last.and_then(|o| to_value(o).ok());
+            let state = last.as_ref().map_or("not seen yet", |v| phase(v).as_str());
+            let mut err = UserError::timed_out(format!(
+                "timed out after {} waiting for snapshot {name} to become ready (phase {state})",
                 common::human(timeout)
-            ))
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}"
-            ))
-            .into())
+            ));
+            if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, tree)) {
+                err = err.hint(why);
+            }
+            Err(err
+                .hint(format!(
+                    "the snapshot continues on the cluster; follow it with: {follow}"
+                ))
+                .into())
         }
         WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
             "stopped following snapshot {name}"

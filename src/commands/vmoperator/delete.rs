@@ -179,7 +179,11 @@ fn preview(ctx: &mut Ctx<'_>, ns: &str, targets: &[Target]) {
     }
     for x in targets {
         for line in &x.effect.lines {
-            ctx.say(&format!("  {}: {line}", x.effect.snapshot));
+            if line.starts_with(&x.effect.snapshot) {
+                ctx.say(&format!("  {line}"));
+            } else {
+                ctx.say(&format!("  {}: {line}", x.effect.snapshot));
+            }
         }
     }
 }

@@ -54,7 +54,15 @@ pub async fn run(
         ("Labels", labels_text),
         ("VM", vm_line),
     ];
-    rows.extend(describe_rows(&snap, &tree));
+    for (k, v) in describe_rows(&snap, &tree) {
+        // The snapshot node's state, not the VM's (shown above).
+        let k = if k == "Power state" {
+            "Power state at snapshot"
+        } else {
+            k
+        };
+        rows.push((k, v));
+    }
     rows.push(("Consistency", info.consistency.label().to_owned()));
     rows.push(("Created", when(info.created, now)));
     rows.push(("Taken", when(info.creation_time, now)));

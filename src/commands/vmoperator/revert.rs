@@ -322,9 +322,8 @@ async fn take_safety_snapshot(
             Some(Ok(v)) => match phase(&v) {
                 Phase::Ready | Phase::Failed => Step::Done,
                 p => Step::Continue(format!(
-                    "Safety snapshot {name}: {} ({})",
-                    p.as_str(),
-                    waiting_message(&v, tree).unwrap_or_default()
+                    "Safety snapshot {name}: {}",
+                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
                 )),
             },
         },

@@ -92,9 +92,17 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
         }
     }
     if let Some(b) = blocking_snapshot(tree, None) {
-        out.warnings.push(format!(
-            "an older snapshot of {vm_name}, {b}, is not taken yet: VM Operator takes one at a time, so the new one will wait behind it"
-        ));
+        let failed = tree.find(b).and_then(|n| n.phase) == Some(Phase::Failed);
+        out.warnings.push(if failed {
+            format!(
+                "an older snapshot of {vm_name}, {b}, failed and VM Operator keeps retrying it: the new one will wait behind it until it is deleted (kubectl vmsnap delete {b} -n {})",
+                namespace(vm)
+            )
+        } else {
+            format!(
+                "an older snapshot of {vm_name}, {b}, is not taken yet: VM Operator takes one at a time, so the new one will wait behind it"
+            )
+        });
     }
     out
 }
@@ -201,7 +209,8 @@ pub fn check_revert(vm: &Value, snap: &Value) -> Result<RevertPreview, Refusal> 
         return Err(Refusal::new(
             format!("snapshot {snap_name} belongs to VM {owner}, not {vm_name}"),
             Some(format!(
-                "list {vm_name}'s snapshots with: kubectl vmsnap list {vm_name} (VM Operator would accept the request and fail later)"
+                "list {vm_name}'s snapshots with: kubectl vmsnap list {vm_name} -n {} (VM Operator would accept the request and fail later)",
+                namespace(vm)
             )),
         ));
     }
