@@ -161,6 +161,42 @@ async fn a_vm_without_guest_agent_is_refused_a_consistent_snapshot_before_anythi
 }
 
 #[tokio::test]
+async fn stop_stops_a_vm_without_agent_for_a_consistent_snapshot_and_start_after_starts_it() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-vm",
+            "--stop",
+            "--start-after",
+            "--name",
+            "db-offline",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "stop the VM (VirtualMachineOperation Stop), snapshot it, then start it again",
+        )
+        .assert_stderr_contains("consistent: the VM is stopped")
+        .assert_stdout_contains("Snapshot db-offline of VM my-project/db-vm is ready")
+        .assert_stdout_contains("stopped for the snapshot and started again");
+    let w = writes(&t);
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(w[0].contains("/virtualmachineoperations "), "{w:?}");
+    assert!(w[1].contains("/virtualmachinesnapshots "), "{w:?}");
+    assert!(w[2].contains("/virtualmachineoperations "), "{w:?}");
+    t.wait_until(SNAPS, NS, "db-offline", |v| {
+        v["status"]["consistent"] == true
+    })
+    .await;
+    t.wait_until(VMS, NS, "db-vm", |v| v["status"]["phase"] == "Running")
+        .await;
+}
+
+#[tokio::test]
 async fn a_vm_whose_disk_is_being_resized_is_refused_with_nothing_written() {
     let t = settled().await;
     let out = t.cmd().args(&["create", "web-vm", "--yes"]).run().await;
@@ -262,6 +298,35 @@ async fn list_shows_vm_snapshots_with_consistency_and_describe_what_they_saved()
         .assert_stdout_contains("VirtualDisk")
         .assert_stdout_contains("Disk Snapshots:")
         .assert_stdout_contains("Conditions:");
+    let out = t
+        .cmd()
+        .args(&["list", "linux-vm", "-o", "json"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "SnapshotList");
+    assert_eq!(v["items"][0]["details"]["consistency"], "consistent");
+    let out = t.cmd().args(&["list", "--no-headers"]).run().await;
+    assert!(!out.stdout.contains("NAME"), "{}", out.transcript());
+    let disk_snapshot = t
+        .sim
+        .store()
+        .list(
+            &vmsnap_sim::Gvr::new(GROUP, "v1alpha2", "virtualdisksnapshots"),
+            Some(NS),
+        )
+        .into_iter()
+        .next()
+        .expect("a disk snapshot of linux-vm-snapshot");
+    let vds = disk_snapshot["metadata"]["name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    let out = t.cmd().args(&["describe", &vds]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("Kind:                  VirtualDiskSnapshot")
+        .assert_stdout_contains("Part of:               VM snapshot linux-vm-snapshot");
     let out = t.cmd().args(&["describe", "nope"]).run().await;
     out.assert_code(5)
         .assert_stderr_contains("no VM snapshot or disk snapshot \"nope\"");
@@ -743,8 +808,121 @@ async fn a_flag_of_another_platform_is_a_usage_error() {
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
 
-/// This platform's transcripts for docs/commands (namespace my-project of the docs simulator, which
-/// serves all three platforms).
+/// This platform's transcripts for docs/commands (the docs' Deckhouse cluster, namespace
+/// my-project, instant controllers). Order matters: later runs see what earlier ones made.
 pub(crate) async fn docs(t: &mut Transcripts) {
-    let _ = t;
+    const N: [&str; 2] = ["-n", "my-project"];
+    let run = |t: &mut Transcripts, id: &'static str, args: &[&str]| {
+        let mut v = args.to_vec();
+        v.extend(N);
+        t.run(id, &v);
+    };
+    run(
+        t,
+        "dh-create-vm",
+        &["create", "linux-vm", "--name", "before-upgrade", "--yes"],
+    );
+    run(t, "dh-create-no-agent", &["create", "db-vm", "--yes"]);
+    run(t, "dh-create-resizing", &["create", "web-vm", "--yes"]);
+    run(
+        t,
+        "dh-create-images",
+        &["create", "win-vm", "--name", "win-vm-base", "--yes"],
+    );
+    run(
+        t,
+        "dh-create-disk",
+        &[
+            "create",
+            "--disk",
+            "linux-vm-data",
+            "--name",
+            "data-before-upgrade",
+            "--yes",
+        ],
+    );
+    run(t, "dh-list", &["list"]);
+    run(t, "dh-list-disks", &["list", "--disks"]);
+    run(t, "dh-describe", &["describe", "before-upgrade"]);
+    t.dialogue(
+        "dh-restore-declined",
+        &["before-upgrade", "no"],
+        &[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "before-upgrade",
+            "-n",
+            "my-project",
+        ],
+    )
+    .await;
+    run(
+        t,
+        "dh-restore",
+        &[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "before-upgrade",
+            "--yes",
+            "--confirm-name",
+            "before-upgrade",
+        ],
+    );
+    run(
+        t,
+        "dh-restore-disk-small",
+        &[
+            "restore-disk",
+            "data-before-upgrade",
+            "--to",
+            "linux-vm-data-copy",
+            "--size",
+            "10Gi",
+            "--yes",
+        ],
+    );
+    run(
+        t,
+        "dh-restore-disk",
+        &[
+            "restore-disk",
+            "data-before-upgrade",
+            "--to",
+            "linux-vm-data-copy",
+            "--yes",
+        ],
+    );
+    run(
+        t,
+        "dh-clone-conflict",
+        &["clone", "before-upgrade", "--to", "linux-vm-2", "--yes"],
+    );
+    run(
+        t,
+        "dh-clone",
+        &[
+            "clone",
+            "before-upgrade",
+            "--to",
+            "linux-vm-2",
+            "--name-replacement",
+            "vd/linux-vm-root=linux-vm-2-root",
+            "--name-replacement",
+            "vd/linux-vm-data=linux-vm-2-data",
+            "--yes",
+        ],
+    );
+    run(
+        t,
+        "dh-clone-running",
+        &["clone", "linux-vm", "--from-vm", "--suffix=-copy", "--yes"],
+    );
+    run(
+        t,
+        "dh-clone-stopped",
+        &["clone", "win-vm", "--from-vm", "--prefix", "test-", "--yes"],
+    );
+    run(t, "dh-delete", &["delete", "win-vm-base", "--yes"]);
 }

@@ -403,8 +403,9 @@ fn refuse_conflicts(
         "the clone would fail: the dry run found {} conflict(s)",
         blocking.len()
     ));
+    // The plan above explains each; the hints name them.
     for c in &blocking {
-        err = err.hint(c.explain());
+        err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
     }
     // Disks that keep their names collide with the source's own disks.
     let kept_names: Vec<String> = disks

@@ -248,18 +248,14 @@ fn next_steps(out: &mut String, steps: &[String]) {
     }
 }
 
-/// `Key: value` block lines for findings of a preflight (warnings and blockers).
+/// The warning lines of a preflight for the plan (blockers are the refusal's hints).
 fn finding_lines(findings: &[crate::provider::deckhouse::preflight::Finding]) -> String {
     use crate::provider::deckhouse::preflight::Severity;
-    let mut out = String::new();
-    for f in findings {
-        match f.severity {
-            Severity::Info => {}
-            Severity::Warning => out.push_str(&format!("  Warning: {}\n", f.message)),
-            Severity::Blocker => out.push_str(&format!("  Blocked: {}\n", f.message)),
-        }
-    }
-    out
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(|f| format!("  Warning: {}\n", f.message))
+        .collect()
 }
 
 /// The blockers of a preflight as one refusal (exit 1); `what` says what would not succeed.

@@ -334,8 +334,9 @@ pub(super) async fn run(
                 .filter(|c| !c.ignored_by(mode))
                 .count()
         ));
+        // The plan above explains each; the hints name them.
         for c in preview.conflicts.iter().filter(|c| !c.ignored_by(mode)) {
-            err = err.hint(c.explain());
+            err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
         }
         let only_images = preview
             .conflicts
