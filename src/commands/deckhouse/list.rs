@@ -202,7 +202,13 @@ async fn disks(
                 .is_none_or(|disk| str_at(d, "/spec/virtualDiskName") == Some(disk))
         })
         .collect();
-    vds.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+    // By disk, then by the VM snapshot that made it (own ones first): names of a VM
+    // snapshot's disk snapshots end in its random uid, which must not decide the order.
+    let key = |d: &Value| {
+        let i = disk_snapshot_info(d);
+        (i.namespace, i.disk, i.vm_snapshot.unwrap_or_default(), i.name)
+    };
+    vds.sort_by_key(key);
     let all = args.all_namespaces;
     let mut headers = vec!["name", "disk", "phase", "consistent", "size", "age"];
     let mut wide_headers = headers.clone();
