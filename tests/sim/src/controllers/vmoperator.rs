@@ -598,9 +598,12 @@ fn created(store: &Store, ns: &str, vm: &Value, snap: &Value) {
         .and_then(Value::as_str)
         .map(quantity_bytes)
         .unwrap_or(0);
-    // Delta disks and the memory file: a deterministic share of what was reserved.
-    let used = requested / 5 * 2 + 1_048_576 * (store.resource_version() % 97);
-    let unique = format!("snapshot-{}", 100 + store.resource_version());
+    // Delta disks and the memory file: a share of what was reserved. Id and share come from
+    // the snapshot's name, not from the store's write count, which depends on how far other
+    // reconciles got: the same run then gives the same output (docs transcripts).
+    let seq = stable_number(ns, &name);
+    let used = requested / 5 * 2 + 1_048_576 * (seq % 97);
+    let unique = format!("snapshot-{}", 500 + seq % 9500);
     let quiesced = snap.pointer("/spec/quiesce").is_some_and(|q| !q.is_null());
     let _ = store.mutate(&snapshot_gvr(), Some(ns), &name, |o| {
         set_annotation(o, CSI_SYNC, "requested");
@@ -651,6 +654,15 @@ fn created(store: &Store, ns: &str, vm: &Value, snap: &Value) {
         status_mut(o).insert("currentSnapshot".into(), managed(&name));
     });
     update_vm_usage(store, ns, name_of(vm));
+}
+
+/// FNV-1a of `ns/name`: a number that is the same in every run.
+fn stable_number(ns: &str, name: &str) -> u64 {
+    format!("{ns}/{name}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
 }
 
 fn push_ref(st: &mut Map<String, Value>, key: &str, r: Value) {
