@@ -926,3 +926,87 @@ pub(crate) async fn docs(t: &mut Transcripts) {
     );
     run(t, "dh-delete", &["delete", "win-vm-base", "--yes"]);
 }
+
+#[tokio::test]
+async fn a_viewer_is_refused_every_write_before_any_question() {
+    let t = settled().await;
+    let viewer = t.kubeconfig_for("viewer", NS);
+    for args in [
+        &["create", "linux-vm", "--yes"][..],
+        &["create", "--disk", "linux-vm-root", "--yes"],
+        &[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ],
+        &["clone", "linux-vm-snapshot", "--prefix", "x-", "--yes"],
+        &["delete", "linux-vm-snapshot", "--yes"],
+    ] {
+        let out = t.cmd().kubeconfig(&viewer).args(args).run().await;
+        out.assert_code(6)
+            .assert_stderr_contains("you are not allowed to")
+            .assert_stderr_contains(".virtualization.deckhouse.io in namespace my-project");
+    }
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn client_dry_runs_print_the_plan_and_write_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "linux-vm", "--dry-run"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Snapshot plan for VM my-project/linux-vm")
+        .assert_stdout_contains("would be created (dry run)");
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--dry-run",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("not run: --dry-run=client writes nothing")
+        .assert_stdout_contains("would be restored from snapshot linux-vm-snapshot (dry run)");
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm-snapshot", "--prefix", "x-", "--dry-run"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("VM my-project/x-linux-vm would be created");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn a_snapshot_of_another_vm_is_not_restored_onto_this_one() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "other-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("was taken of linux-vm, not other-vm")
+        .assert_stderr_contains("clone it into a new VM");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
