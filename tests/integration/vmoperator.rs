@@ -598,6 +598,34 @@ async fn clone_is_not_offered_and_says_why() {
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+#[tokio::test]
+async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--no-safety-snapshot",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("nothing can undo the restore")
+        .assert_stdout_contains("VM dev-team/web-01 reverted to web-01-hotfix")
+        .assert_stdout_contains("Power state:  PoweredOn");
+    let vm = get(&t, VMS, "web-01").expect("vm");
+    assert_eq!(vm["status"]["currentSnapshot"]["name"], "web-01-hotfix");
+    assert_eq!(vm["spec"]["powerState"], "PoweredOn");
+    assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
+}
+
 /// This platform's transcripts for docs/commands (namespace dev-team of the docs simulator, which
 /// serves all three platforms).
 pub(crate) async fn docs(t: &mut Transcripts) {

@@ -40,13 +40,14 @@ pub async fn run(
     }
     allowed?;
     // One tree per VM, read once.
+    let vms: std::collections::BTreeSet<String> = snaps
+        .iter()
+        .map(|s| str_at(s, "/spec/vmName").unwrap_or("").to_owned())
+        .collect();
     let mut trees: BTreeMap<String, (Option<Value>, SnapshotTree)> = BTreeMap::new();
-    for s in &snaps {
-        let vm = str_at(s, "/spec/vmName").unwrap_or("").to_owned();
-        if !trees.contains_key(&vm) {
-            let (v, _, t) = vm_tree(vmop, &ns, &vm).await?;
-            trees.insert(vm, (v, t));
-        }
+    for vm in vms {
+        let (v, _, t) = vm_tree(vmop, &ns, &vm).await?;
+        trees.insert(vm, (v, t));
     }
     let mut targets = Vec::new();
     for s in snaps {
