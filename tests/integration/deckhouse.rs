@@ -546,14 +546,15 @@ async fn a_missing_image_fails_strict_and_best_effort_is_explained_and_goes_ahea
     let out = t
         .cmd()
         .args(&args)
-        .args(&["--mode", "BestEffort"])
+        .args(&["--mode", "BestEffort", "--start-after"])
         .run()
         .await;
     out.assert_code(0)
         .assert_stderr_contains("BestEffort goes ahead when an image the VM used")
         .assert_stderr_contains("[BestEffort goes ahead: removed from the VM]")
         .assert_stderr_contains("nothing can undo the restore")
-        .assert_stdout_contains("VM my-project/win-vm restored from snapshot win-1");
+        .assert_stdout_contains("VM my-project/win-vm restored from snapshot win-1")
+        .assert_stdout_contains("(started after the restore)");
     t.wait_until(VMS, NS, "win-vm", |v| {
         v["spec"]["blockDeviceRefs"]
             .as_array()
@@ -1008,5 +1009,39 @@ async fn a_snapshot_of_another_vm_is_not_restored_onto_this_one() {
     out.assert_code(1)
         .assert_stderr_contains("was taken of linux-vm, not other-vm")
         .assert_stderr_contains("clone it into a new VM");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn a_restore_whose_safety_snapshot_would_fail_is_refused_before_the_dry_run() {
+    let t = settled().await;
+    // linux-vm-data grows, and its resize stays in progress.
+    let g = vmsnap_sim::Gvr::new(DISKS.0, DISKS.1, DISKS.2);
+    let mut vd = t
+        .sim
+        .store()
+        .get(&g, Some(NS), "linux-vm-data")
+        .expect("disk");
+    vd["metadata"]["annotations"] = serde_json::json!({"vmsnap-sim/resize": "Stuck"});
+    vd["spec"]["persistentVolumeClaim"]["size"] = serde_json::json!("80Gi");
+    t.sim.store().update(&g, vd).expect("update");
+    t.wait_until(DISKS, NS, "linux-vm-data", |v| {
+        v["status"]["phase"] == "Resizing"
+    })
+    .await;
+    let args = [
+        "restore",
+        "linux-vm",
+        "--snapshot",
+        "linux-vm-snapshot",
+        "--yes",
+        "--confirm-name",
+        "linux-vm-snapshot",
+    ];
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("the safety snapshot of VM my-project/linux-vm taken before restoring would not succeed")
+        .assert_stderr_contains("linux-vm-data is being resized")
+        .assert_stderr_contains("--no-safety-snapshot");
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }

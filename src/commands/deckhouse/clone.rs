@@ -461,3 +461,20 @@ async fn wait_op(
         .into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_disk_name_gets_a_rename_suggestion_after_the_new_vm() {
+        assert_eq!(
+            disk_rename_hint("linux-vm", "linux-vm-2", "linux-vm-root"),
+            "--name-replacement VirtualDisk/linux-vm-root=linux-vm-2-root"
+        );
+        assert_eq!(
+            disk_rename_hint("db", "db2", "data"),
+            "--name-replacement VirtualDisk/data=db2-data"
+        );
+    }
+}

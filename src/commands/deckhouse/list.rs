@@ -206,7 +206,12 @@ async fn disks(
     // snapshot's disk snapshots end in its random uid, which must not decide the order.
     let key = |d: &Value| {
         let i = disk_snapshot_info(d);
-        (i.namespace, i.disk, i.vm_snapshot.unwrap_or_default(), i.name)
+        (
+            i.namespace,
+            i.disk,
+            i.vm_snapshot.unwrap_or_default(),
+            i.name,
+        )
     };
     vds.sort_by_key(key);
     let all = args.all_namespaces;

@@ -274,3 +274,48 @@ fn refuse_blocked(
     }
     err.hint("nothing was changed").into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_read_like_generated_snapshot_names_and_fit_63_characters() {
+        let now: jiff::Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            operation_name("linux-vm", "restore-dryrun", now),
+            "linux-vm-restore-dryrun-20261126-100000"
+        );
+        let long = operation_name(&"v".repeat(80), "restore-dryrun", now);
+        assert!(long.len() <= 63, "{long}");
+        assert!(long.ends_with("-restore-dryrun-20261126-100000"), "{long}");
+    }
+
+    #[test]
+    fn resources_print_as_kubectl_names_them() {
+        assert_eq!(
+            resource_name(Kind::VirtualDiskSnapshot, "d1"),
+            "virtualdisksnapshot.virtualization.deckhouse.io/d1"
+        );
+    }
+
+    #[test]
+    fn plans_show_warnings_and_leave_blockers_to_the_refusal() {
+        use crate::provider::deckhouse::preflight::{Finding, Severity};
+        let f = |severity, message: &str| Finding {
+            severity,
+            code: "x",
+            message: message.into(),
+        };
+        let findings = [
+            f(Severity::Info, "info"),
+            f(Severity::Warning, "careful"),
+            f(Severity::Blocker, "stop"),
+        ];
+        assert_eq!(finding_lines(&findings), "  Warning: careful\n");
+        let err = refuse_blocked("no".into(), &findings, vec!["try this".into()]);
+        let user = err.downcast_ref::<UserError>().unwrap();
+        assert_eq!(user.exit_code(), 1);
+        assert_eq!(user.hints, vec!["stop", "try this", "nothing was changed"]);
+    }
+}

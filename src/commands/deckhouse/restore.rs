@@ -76,6 +76,8 @@ struct Safety {
     object: Value,
     undo: String,
     expected: ExpectedConsistency,
+    /// `requiredConsistency` of the safety snapshot: off when the VM cannot be frozen.
+    required: bool,
 }
 
 fn plan_safety(ns: &str, vm: &Value, restoring: &str, now: jiff::Timestamp) -> Safety {
@@ -99,6 +101,7 @@ fn plan_safety(ns: &str, vm: &Value, restoring: &str, now: jiff::Timestamp) -> S
         name: name_,
         object,
         expected,
+        required,
     }
 }
 
@@ -153,6 +156,26 @@ pub(super) async fn run(
     let mode = mode_of(args.mode);
     let now = ctx.clock.now();
     let safety = (!args.no_safety_snapshot).then(|| plan_safety(&ns, &vm, &snap_name, now));
+    if let Some(s) = &safety {
+        // Better refused now than after the question, with a Failed snapshot left behind.
+        let disks = dh
+            .vm_inputs(&ns, &vm_name)
+            .await?
+            .map(|i| i.disks)
+            .unwrap_or_default();
+        let pf = preflight::vm_snapshot(&vm, &disks, s.required);
+        if blocked(&pf.findings) {
+            return Err(refuse_blocked(
+                format!(
+                    "the safety snapshot of VM {ns}/{vm_name} taken before restoring would not succeed"
+                ),
+                &pf.findings,
+                vec![format!(
+                    "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {vm_name} --snapshot {snap_name} -n {ns} --no-safety-snapshot"
+                )],
+            ));
+        }
+    }
     let info = snapshot_info(&snap, &[], &[]);
     let details = snapshot_details(&snap);
     let taken = info.creation_time.or(info.created);

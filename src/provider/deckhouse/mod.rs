@@ -5,8 +5,8 @@
 //! Layout as for KubeVirt: `resources` (group, version, plurals, `ApiResource`s), `convert`
 //! (objects → model and Deckhouse views, pure), `build` (objects we create, pure),
 //! `preflight` (plan-time checks, pure), `operations` (DryRun conflicts and the
-//! one-operation-per-VM rule, pure), `client` (thin async calls). Not wired into the
-//! commands yet.
+//! one-operation-per-VM rule, pure), `client` (thin async calls). The commands using them
+//! are in `commands::deckhouse`.
 
 mod build;
 mod client;
