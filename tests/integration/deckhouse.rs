@@ -81,10 +81,19 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
     let t = settled().await;
     let out = t
         .cmd()
-        .args(&["create", "linux-vm", "--name", "before-upgrade", "--yes"])
+        .args(&[
+            "create",
+            "linux-vm",
+            "--name",
+            "before-upgrade",
+            "--label",
+            "purpose=upgrade",
+            "--yes",
+        ])
         .run()
         .await;
     out.assert_code(0)
+        .assert_stdout_contains("Size:            70Gi")
         .assert_stderr_contains("Snapshot plan for VM my-project/linux-vm")
         .assert_stderr_contains("the guest agent freezes the file systems")
         .assert_stdout_contains("Snapshot before-upgrade of VM my-project/linux-vm is ready")
@@ -100,7 +109,9 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
         "{w:?}"
     );
     t.wait_until(SNAPS, NS, "before-upgrade", |v| {
-        v["spec"]["requiredConsistency"] == true && v["spec"]["keepIPAddress"] == "Always"
+        v["spec"]["requiredConsistency"] == true
+            && v["spec"]["keepIPAddress"] == "Always"
+            && v["metadata"]["labels"]["purpose"] == "upgrade"
     })
     .await;
 }

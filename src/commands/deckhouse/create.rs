@@ -276,10 +276,23 @@ pub(super) async fn vm(
             "kubectl vmsnap clone {snap} --to {vm_name}-clone -n {ns}   # a new VM from it"
         ));
     }
+    // The size is the sum of the disk snapshots' restore sizes (two more reads, once).
+    let info = match &snapshot {
+        Some(s) if ready => {
+            let (vds, vss) = futures::join!(
+                dh.list_disk_snapshots(Some(&ns), None),
+                super::list::volume_snapshots(dh, Some(&ns)),
+            );
+            Some(snapshot_info(s, &vds.unwrap_or_default(), &vss))
+        }
+        Some(s) => Some(snapshot_info(s, &[], &[])),
+        None => None,
+    };
     let mut text = match &snapshot {
         Some(s) if ready => {
             let mut t = format!("Snapshot {snap} of VM {ns}/{vm_name} is ready\n");
-            t.push_str(&snapshot_pairs(s, &pf.images));
+            let size = info.as_ref().and_then(|i| i.size_bytes);
+            t.push_str(&snapshot_pairs(s, &pf.images, size));
             t
         }
         _ => format!("Snapshot {snap} of VM {ns}/{vm_name} created (not waited for)\n"),
@@ -297,7 +310,7 @@ pub(super) async fn vm(
     next_steps(&mut text, &steps);
     let mut data = base;
     if let Some(s) = &snapshot {
-        data["snapshot"] = json!(snapshot_info(s, &[], &[]));
+        data["snapshot"] = json!(info);
         data["details"] = json!(snapshot_details(s));
     }
     data["waited"] = json!(args.should_wait());
@@ -306,7 +319,11 @@ pub(super) async fn vm(
 }
 
 /// Phase, consistency and what a Ready VM snapshot saved.
-fn snapshot_pairs(s: &Value, images: &[crate::provider::deckhouse::BlockDevice]) -> String {
+fn snapshot_pairs(
+    s: &Value,
+    images: &[crate::provider::deckhouse::BlockDevice],
+    size: Option<u64>,
+) -> String {
     let d = snapshot_details(s);
     let saved: Vec<String> = d
         .resources
@@ -319,6 +336,11 @@ fn snapshot_pairs(s: &Value, images: &[crate::provider::deckhouse::BlockDevice])
             str_at(s, "/status/phase").unwrap_or("Pending").to_owned(),
         ),
         ("Consistency", d.consistency.explain().to_owned()),
+        (
+            "Size",
+            size.map(crate::analysis::human_bytes)
+                .unwrap_or_else(|| "<unknown>".into()),
+        ),
         ("Keep IP", d.keep_ip_address.clone()),
         (
             "Saved",
