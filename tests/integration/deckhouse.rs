@@ -701,6 +701,31 @@ async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
             && v["status"]["capacity"] == "20Gi"
     })
     .await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-big",
+            "--size",
+            "30Gi",
+            "--storage-class",
+            "linstor-fast",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Size:           30Gi (the snapshot's: 20Gi)")
+        .assert_stdout_contains("Storage class:  linstor-fast");
+    let out = t
+        .cmd()
+        .args(&["restore-disk", "root-1", "--to", "root-big", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("a VirtualDisk named root-big already exists");
 }
 
 #[tokio::test]
