@@ -523,6 +523,16 @@ async fn restore_takes_a_safety_snapshot_then_restores_and_says_how_to_undo() {
         v["spec"]["restore"]["mode"] == "Strict" && v["status"]["phase"] == "Completed"
     })
     .await;
+    let out = t
+        .cmd()
+        .args(&["describe", "linux-vm-pre-restore-20261126-100000"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("before restoring the VM from linux-vm-snapshot")
+        .assert_stdout_contains(
+            "Undo:                  kubectl vmsnap restore linux-vm --snapshot linux-vm-pre-restore-20261126-100000 -n my-project",
+        );
 }
 
 #[tokio::test]

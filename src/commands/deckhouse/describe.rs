@@ -125,6 +125,21 @@ pub(super) async fn run(
             d.secret.clone().unwrap_or_else(|| "<none>".into()),
         ),
     ]);
+    // A safety snapshot says which restore it preceded and how to undo that restore.
+    if crate::analysis::safety::is_safety_snapshot(&string_map(&snap, "/metadata/labels")) {
+        let ann = string_map(&snap, "/metadata/annotations");
+        let restoring = ann
+            .get(crate::analysis::safety::RESTORING_ANNOTATION)
+            .cloned()
+            .unwrap_or_else(|| "<unknown>".into());
+        pairs.push((
+            "Safety Snapshot",
+            format!("taken by kubectl vmsnap before restoring the VM from {restoring}"),
+        ));
+        if let Some(undo) = ann.get(crate::analysis::safety::UNDO_ANNOTATION) {
+            pairs.push(("Undo", undo.clone()));
+        }
+    }
     if d.clone_temporary {
         pairs.push((
             "Made by",
