@@ -375,6 +375,36 @@ async fn delete_asks_then_removes_the_snapshot_by_uid_and_waits_until_it_is_gone
     assert!(w[0].starts_with("DELETE "), "{w:?}");
 }
 
+#[tokio::test]
+async fn a_disk_snapshot_of_a_vm_snapshot_is_not_deleted_alone() {
+    let t = settled().await;
+    let vds = t
+        .sim
+        .store()
+        .list(
+            &vmsnap_sim::Gvr::new(GROUP, "v1alpha2", "virtualdisksnapshots"),
+            Some(NS),
+        )
+        .into_iter()
+        .next()
+        .expect("a disk snapshot of linux-vm-snapshot");
+    let vds = vds["metadata"]["name"].as_str().expect("name").to_owned();
+    let out = t.cmd().args(&["delete", &vds, "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("belongs to VM snapshot linux-vm-snapshot")
+        .assert_stderr_contains("kubectl vmsnap delete linux-vm-snapshot -n my-project");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    // Named with its VM snapshot, it simply goes with it.
+    let out = t
+        .cmd()
+        .args(&["delete", &vds, "linux-vm-snapshot", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let w = writes(&t);
+    assert_eq!(w.len(), 1, "{w:?}");
+}
+
 /// The writes of a run that stopped after the DryRun: exactly one POST of an operation.
 #[track_caller]
 fn only_the_dry_run(t: &TestSim, before: usize) {

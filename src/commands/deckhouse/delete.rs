@@ -10,7 +10,7 @@ use crate::cluster::{Step, WaitResult, delete_exact};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, Table, age};
-use crate::provider::deckhouse::{Deckhouse, Kind, is_clone_temporary};
+use crate::provider::deckhouse::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
 use crate::provider::kubevirt::json::{str_at, string_at, time_at};
 
 struct Target {
@@ -77,6 +77,34 @@ pub(super) async fn run(
             obj,
         });
     }
+    // A VM snapshot's own disk snapshot: deleting it alone breaks the VM snapshot.
+    let mut covered = Vec::new();
+    for x in targets
+        .iter()
+        .filter(|x| x.kind == Kind::VirtualDiskSnapshot)
+    {
+        let Some(owner) = disk_snapshot_info(&x.obj).vm_snapshot else {
+            continue;
+        };
+        if targets
+            .iter()
+            .any(|t| t.kind == Kind::VirtualMachineSnapshot && t.name == owner)
+        {
+            covered.push(x.name.clone());
+            continue;
+        }
+        return Err(UserError::failure(format!(
+            "disk snapshot {} belongs to VM snapshot {owner}: deleting it alone would leave {owner} Failed (a lost disk snapshot)",
+            x.name
+        ))
+        .hint(format!(
+            "delete the VM snapshot instead (its disk snapshots go with it): kubectl vmsnap delete {owner} -n {ns}"
+        ))
+        .hint("nothing was deleted")
+        .into());
+    }
+    // Deleted with their VM snapshot: not deleted on their own.
+    targets.retain(|x| !covered.contains(&x.name));
     for kind in [Kind::VirtualMachineSnapshot, Kind::VirtualDiskSnapshot] {
         if targets.iter().any(|t| t.kind == kind) {
             super::require_permission(ctx, "delete", kind, &ns).await?;
