@@ -626,6 +626,66 @@ async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
     assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
 }
 
+#[tokio::test]
+async fn create_on_a_vm_blocked_by_a_failed_revert_is_refused_and_writes_nothing() {
+    let t = settled().await;
+    let out = t.cmd().args(&["create", "app-02", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: app-02 is blocked by a failed revert")
+        .assert_stderr_contains("vmoperator.vmware.com/snapshot-revert-in-progress-")
+        .assert_stderr_contains("hint: nothing was created");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn deleting_the_target_of_a_stuck_revert_is_refused_with_the_fix() {
+    let t = settled().await;
+    let out = t.cmd().args(&["delete", "app-02-v1", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: snapshot app-02-v1 is the target of a revert of VM app-02 that has not finished",
+        )
+        .assert_stderr_contains("kubectl annotate virtualmachines.vmoperator.vmware.com app-02")
+        .assert_stderr_contains("hint: nothing was deleted");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn create_declined_at_the_prompt_writes_nothing() {
+    let t = settled().await;
+    let ui = ScriptedUi::new(vec![text("no")]);
+    let prompts = ui.clone();
+    let out = run_in_process(&t, ui, &["create", "web-01", "--memory"]).await;
+    out.assert_code(3)
+        .assert_stderr_contains("snapshot cancelled; nothing was changed");
+    assert_eq!(
+        prompts.prompts(),
+        ["Create snapshot web-01-snapshot-20261126-100000 of VM web-01? (yes/no)"]
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn unknown_vm_and_snapshot_exit_5_with_the_listing_command() {
+    let t = settled().await;
+    t.cmd()
+        .args(&["create", "nope", "--yes"])
+        .run()
+        .await
+        .assert_code(5)
+        .assert_stderr_contains(
+            "error: VirtualMachine \"nope\" not found in namespace \"dev-team\"",
+        )
+        .assert_stderr_contains("kubectl get virtualmachines.vmoperator.vmware.com -n dev-team");
+    t.cmd()
+        .args(&["describe", "nope"])
+        .run()
+        .await
+        .assert_code(5)
+        .assert_stderr_contains("kubectl vmsnap list -n dev-team");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
 /// This platform's transcripts for docs/commands (namespace dev-team of the docs simulator, which
 /// serves all three platforms).
 pub(crate) async fn docs(t: &mut Transcripts) {
@@ -661,6 +721,25 @@ pub(crate) async fn docs(t: &mut Transcripts) {
     t.run(
         "vmop-create-ci",
         &["create", "ci-runner", "--dry-run=client", "-n", "dev-team"],
+    );
+    // Scripted in the scenario: quiescing db-01 fails; it then blocks db-01's queue.
+    t.run(
+        "vmop-create-failed",
+        &[
+            "create",
+            "db-01",
+            "--name",
+            "db-01-quiesced",
+            "--quiesce-timeout",
+            "10m",
+            "--yes",
+            "-n",
+            "dev-team",
+        ],
+    );
+    t.run(
+        "vmop-create-blocked",
+        &["create", "db-01", "--dry-run=client", "-n", "dev-team"],
     );
     t.dialogue(
         "vmop-delete",

@@ -14,7 +14,7 @@ use crate::error::UserError;
 use crate::output::{Report, Table, age};
 use crate::provider::kubevirt::json::{name, str_at, string_at, time_at};
 use crate::provider::vmoperator::{
-    DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, vm_details,
+    DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, stuck_revert, vm_details,
 };
 
 struct Target {
@@ -56,16 +56,19 @@ pub async fn run(
         if let Some(v) = vm_obj
             && vm_details(v).revert_requested.as_deref() == Some(name(&s))
         {
-            return Err(UserError::failure(format!(
+            let mut err = UserError::failure(format!(
                 "snapshot {} is the target of a revert of VM {vm} that has not finished",
                 name(&s)
-            ))
-            .hint(format!(
-                "follow the VM with: {}",
-                super::kubectl_get_vm(&ns, &vm)
-            ))
-            .hint("nothing was deleted")
-            .into());
+            ));
+            err = match stuck_revert(v) {
+                // The revert failed and stays requested: clear it first.
+                Some(stuck) => err.hint(stuck.message).hint(stuck.hint.unwrap_or_default()),
+                None => err.hint(format!(
+                    "follow the VM with: {}",
+                    super::kubectl_get_vm(&ns, &vm)
+                )),
+            };
+            return Err(err.hint("nothing was deleted").into());
         }
         let effect = delete_effect(tree, name(&s));
         targets.push(Target { snap: s, effect });

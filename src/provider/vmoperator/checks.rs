@@ -55,6 +55,17 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
         ));
         return out;
     }
+    // VM Operator does not reconcile the VM while the annotation is there: the snapshot
+    // would never be taken.
+    if let Some(stuck) = stuck_revert(vm) {
+        out.refusal = Some(stuck);
+        return out;
+    }
+    if let Some(target) = d.revert_requested.as_deref() {
+        out.warnings.push(format!(
+            "a revert of {vm_name} to {target} is in progress: VM Operator takes the new snapshot after it, of the reverted VM"
+        ));
+    }
     let power = d.power_state.as_deref().unwrap_or("Unknown");
     out.notes.push(format!("power state: {power}"));
     let count = tree.node_count();
@@ -173,7 +184,7 @@ pub fn stuck_revert(vm: &Value) -> Option<Refusal> {
     let why = d
         .revert_condition
         .and_then(|c| c.message)
-        .map(|m| format!(": {m}"))
+        .map(|m| format!(": {}", m.trim_end_matches('.')))
         .unwrap_or_default();
     Some(Refusal::new(
         format!(
@@ -402,7 +413,10 @@ pub fn creation_failure(snap: &Value) -> Option<String> {
         .map(|c| {
             format!(
                 "{}; VM Operator retries it and newer snapshots of the VM wait behind it: delete it to stop",
-                c["message"].as_str().unwrap_or("the vSphere snapshot task failed")
+                c["message"]
+                    .as_str()
+                    .unwrap_or("the vSphere snapshot task failed")
+                    .trim_end_matches('.')
             )
         })
 }

@@ -270,6 +270,30 @@ fn preflight_refuses_vks_nodes_and_warns_about_tools_count_and_the_queue() {
     };
     let node = preflight(&vm("tkc-1-np-7x2kq"), &tree_of("tkc-1-np-7x2kq"), &opts);
     assert!(node.refusal.unwrap().message.contains("VKS"));
+    // A failed revert left the annotation: VM Operator ignores the VM, nothing would be taken.
+    let stuck = preflight(&vm("app-02"), &tree_of("app-02"), &opts);
+    let refusal = stuck.refusal.expect("refused");
+    assert!(
+        refusal.message.contains("blocked by a failed revert"),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal
+            .hint
+            .unwrap()
+            .contains("snapshot-revert-in-progress-")
+    );
+    let mut reverting = vm("web-01");
+    reverting["spec"]["currentSnapshotName"] = json!("web-01-base");
+    let busy = preflight(&reverting, &tree_of("web-01"), &SnapshotOptions::default());
+    assert!(busy.refusal.is_none());
+    assert!(
+        busy.warnings
+            .iter()
+            .any(|w| w.contains("revert of web-01 to web-01-base is in progress")),
+        "{:?}",
+        busy.warnings
+    );
     let db = preflight(&vm("db-01"), &tree_of("db-01"), &opts);
     assert!(db.refusal.is_none());
     assert!(
