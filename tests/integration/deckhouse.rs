@@ -1121,3 +1121,54 @@ async fn a_restore_whose_safety_snapshot_would_fail_is_refused_before_the_dry_ru
         .assert_stderr_contains("--no-safety-snapshot");
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
+
+#[tokio::test]
+async fn a_failed_snapshot_exits_1_with_deckhouses_reason() {
+    let t = settled_with(
+        "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the CSI driver refused\" }\n",
+    )
+    .await;
+    let out = t
+        .cmd()
+        .args(&["create", "win-vm", "--name", "broken", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: snapshot broken of VM my-project/win-vm failed:")
+        .assert_stderr_contains("the CSI driver refused")
+        .assert_stderr_contains("kubectl vmsnap delete broken -n my-project");
+}
+
+#[tokio::test]
+async fn a_restore_that_outlasts_the_timeout_exits_4_and_is_left_running() {
+    let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+            "--no-safety-snapshot",
+            "--timeout",
+            "1s",
+        ])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains(
+            "timed out after 1s waiting for restore linux-vm-restore-20261126-100000",
+        )
+        .assert_stderr_contains("do not delete the operation")
+        .assert_stderr_contains(
+            "kubectl get vmop linux-vm-restore-20261126-100000 -n my-project -w",
+        );
+    assert!(
+        writes(&t).iter().all(|w| !w.starts_with("DELETE")),
+        "{:?}",
+        writes(&t)
+    );
+}
