@@ -201,7 +201,7 @@ pub(super) async fn run(
             )],
         ));
     }
-    let base = json!({"kind": "Clone", "platform": "deckhouse", "namespace": ns,
+    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
         "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
     if ctx.dry_run() == DryRun::Client {
         pairs.push((

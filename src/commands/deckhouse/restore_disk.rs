@@ -107,7 +107,7 @@ pub(super) async fn run(
         "disk restore cancelled; nothing was changed",
     )?;
     let names = vec![resource_name(Kind::VirtualDisk, to)];
-    let base = json!({"kind": "DiskRestore", "platform": "deckhouse", "namespace": ns,
+    let base = json!({"kind": "DiskSnapshotRestore", "platform": "deckhouse", "namespace": ns,
         "diskSnapshot": snap, "disk": to, "size": size});
     match ctx.dry_run() {
         DryRun::Client | DryRun::Server => {
