@@ -73,6 +73,8 @@ async fn create_with_memory_quiesce_and_description_sends_them_and_reports_the_s
             "10m",
             "--description",
             "Before the kernel update",
+            "--label",
+            "team=web",
             "--yes",
         ])
         .run()
@@ -102,6 +104,7 @@ async fn create_with_memory_quiesce_and_description_sends_them_and_reports_the_s
         snap["metadata"]["labels"]["snapshot.vmoperator.vmware.com/vm-name"],
         "web-01"
     );
+    assert_eq!(snap["metadata"]["labels"]["team"], "web");
     // vSphere hangs it under the current snapshot, and the VM now runs from it.
     assert!(children(&t, "web-01-post-upgrade").contains(&"web-01-before-kernel".to_string()));
     let vm = get(&t, VMS, "web-01").expect("vm");
@@ -264,6 +267,11 @@ async fn list_of_a_vm_marks_the_current_snapshot_and_shows_unmanaged_nodes() {
          virtualmachinesnapshot.vmoperator.vmware.com/web-01-post-upgrade\n\
          virtualmachinesnapshot.vmoperator.vmware.com/web-01-hotfix\n"
     );
+    let every = t.cmd().args(&["list", "-A"]).run().await;
+    every
+        .assert_code(0)
+        .assert_stdout_contains("CURRENT   NAMESPACE   NAME")
+        .assert_stdout_contains("dev-team    web-01-hotfix");
     let all = t.cmd().args(&["list", "--no-headers"]).run().await;
     all.assert_code(0);
     assert!(!all.stdout.contains("CURRENT"), "{}", all.stdout);
@@ -387,6 +395,16 @@ async fn revert_takes_a_safety_snapshot_then_follows_until_the_vm_runs_from_the_
         safety["metadata"]["labels"]["vmsnap.io/purpose"],
         "pre-restore"
     );
+    let out = t
+        .cmd()
+        .args(&["describe", "web-01-pre-restore-20261126-100000"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Safety snapshot:          taken before the revert to web-01-hotfix")
+        .assert_stdout_contains(
+            "Undo with:                kubectl vmsnap restore web-01 --snapshot web-01-pre-restore-20261126-100000 -n dev-team",
+        );
 }
 
 #[tokio::test]

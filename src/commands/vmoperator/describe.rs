@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{Ctx, SNAPSHOT_RESOURCE, report, require_snapshot, vm_tree, when};
+use crate::analysis::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION, is_safety_snapshot};
 use crate::cli::DescribeArgs;
 use crate::output::{Report, Table, age, key_values};
 use crate::provider::kubevirt::json::{str_at, string_map};
@@ -69,6 +70,16 @@ pub async fn run(
     if let Some(why) = creation_failure(&snap) {
         rows.push(("Error", why));
     }
+    let annotations = string_map(&snap, "/metadata/annotations");
+    let restoring = annotations
+        .get(RESTORING_ANNOTATION)
+        .filter(|_| is_safety_snapshot(&labels));
+    if let Some(r) = restoring {
+        rows.push(("Safety snapshot", format!("taken before the revert to {r}")));
+        if let Some(undo) = annotations.get(UNDO_ANNOTATION) {
+            rows.push(("Undo with", undo.clone()));
+        }
+    }
     let mut text = key_values(&rows, 0);
     text.push_str("Conditions:\n");
     if info.conditions.is_empty() {
@@ -100,6 +111,8 @@ pub async fn run(
         "inTree": parent.is_some(),
         "parent": parent.flatten(),
         "current": node.is_some_and(|n| n.current),
+        "takenBeforeReverting": restoring,
+        "undo": restoring.and(annotations.get(UNDO_ANNOTATION)),
     });
     Ok(report(
         data,
