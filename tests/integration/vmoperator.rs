@@ -704,6 +704,32 @@ async fn unknown_vm_and_snapshot_exit_5_with_the_listing_command() {
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+#[tokio::test]
+async fn deleting_a_snapshot_whose_vm_is_gone_says_only_the_object_goes() {
+    let t = settled().await;
+    let orphan = serde_json::json!({
+        "apiVersion": "vmoperator.vmware.com/v1alpha6",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "old-vm-snap", "namespace": NS},
+        "spec": {"vmName": "old-vm"},
+    });
+    t.sim
+        .store()
+        .create(&Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2), orphan)
+        .expect("created");
+    let out = t
+        .cmd()
+        .args(&["delete", "old-vm-snap", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "old-vm-snap: VM old-vm no longer exists: only the snapshot object is removed",
+        )
+        .assert_stdout_contains("virtualmachinesnapshot.vmoperator.vmware.com/old-vm-snap deleted");
+    assert!(get(&t, SNAPS, "old-vm-snap").is_none());
+}
+
 /// This platform's transcripts for docs/commands (namespace dev-team of the docs simulator, which
 /// serves all three platforms).
 pub(crate) async fn docs(t: &mut Transcripts) {

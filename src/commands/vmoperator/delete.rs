@@ -70,7 +70,13 @@ pub async fn run(
             };
             return Err(err.hint("nothing was deleted").into());
         }
-        let effect = delete_effect(tree, name(&s));
+        let mut effect = delete_effect(tree, name(&s));
+        if vm_obj.is_none() {
+            // No VM, no vSphere tree: VM Operator only removes its finalizer.
+            effect.lines = vec![format!(
+                "VM {vm} no longer exists: only the snapshot object is removed"
+            )];
+        }
         targets.push(Target { snap: s, effect });
     }
     preview(ctx, &ns, &targets);
