@@ -8,12 +8,10 @@ use serde_json::{Value, json};
 
 use super::restore::{conflict_lines, mode_of, mode_text};
 use super::{
-    Ctx, create_operation, finding_lines, follow, next_steps, operation_message, operation_name,
-    operation_phase, operation_step, refuse_blocked, report, require, require_permission,
-    resource_name,
+    Ctx, create_operation, finding_lines, next_steps, operation_message, operation_name,
+    operation_phase, refuse_blocked, report, require, require_permission, resource_name, wait_op,
 };
 use crate::cli::{CloneArgs, DryRun};
-use crate::cluster::WaitResult;
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
@@ -425,41 +423,6 @@ fn refuse_conflicts(
         ));
     }
     err.hint(kept).into()
-}
-
-/// Follows an operation until it finishes; timeout exit 4, Ctrl-C exit 130.
-async fn wait_op(
-    ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
-    kind: Kind,
-    ns: &str,
-    op: &str,
-    timeout: std::time::Duration,
-    title: &str,
-) -> anyhow::Result<Value> {
-    let result = follow(ctx, dh, kind, ns, op, timeout, title, operation_step(title)).await?;
-    let follow_cmd = format!("kubectl get {} {op} -n {ns} -w", kind.qualified());
-    match result {
-        WaitResult::Done(Some(v)) => Ok(v),
-        WaitResult::Done(None) => {
-            Err(UserError::failure(format!("operation {op} disappeared before it finished")).into())
-        }
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for operation {op}",
-            common::human(timeout)
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following operation {op}"
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
-    }
 }
 
 #[cfg(test)]

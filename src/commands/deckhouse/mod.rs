@@ -164,6 +164,41 @@ fn operation_phase(v: &Value) -> OperationPhase {
     OperationPhase::from_status(str_at(v, "/status/phase"))
 }
 
+/// Follows an operation until it finishes; timeout exit 4, Ctrl-C exit 130.
+async fn wait_op(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    kind: Kind,
+    ns: &str,
+    op: &str,
+    timeout: std::time::Duration,
+    title: &str,
+) -> anyhow::Result<Value> {
+    let result = follow(ctx, dh, kind, ns, op, timeout, title, operation_step(title)).await?;
+    let follow_cmd = format!("kubectl get {} {op} -n {ns} -w", kind.qualified());
+    match result {
+        WaitResult::Done(Some(v)) => Ok(v),
+        WaitResult::Done(None) => {
+            Err(UserError::failure(format!("operation {op} disappeared before it finished")).into())
+        }
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for operation {op}",
+            common::human(timeout)
+        ))
+        .hint(format!(
+            "it continues on the cluster; follow it with: {follow_cmd}"
+        ))
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped following operation {op}"
+        ))
+        .hint(format!(
+            "it continues on the cluster; follow it with: {follow_cmd}"
+        ))
+        .into()),
+    }
+}
+
 /// The Completed condition's message of a finished operation, for errors.
 fn operation_message(op: &Value) -> String {
     crate::provider::deckhouse::operation_info(op)

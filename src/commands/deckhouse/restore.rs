@@ -14,7 +14,7 @@ use super::create::wait_snapshot;
 use super::{
     Ctx, create_operation, finding_lines, follow, next_steps, operation_message, operation_name,
     operation_phase, operation_step, power, refuse_blocked, report, require, require_permission,
-    resource_name,
+    resource_name, wait_op,
 };
 use crate::analysis::safety::{
     safety_annotations, safety_labels, safety_snapshot_name, undo_command,
@@ -28,7 +28,7 @@ use crate::provider::deckhouse::operations::{
     BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, OPERATIONS_ARE_NOT_HISTORY,
     active_operation_message, dry_run_preview,
 };
-use crate::provider::deckhouse::preflight::{self, ExpectedConsistency, blocked};
+use crate::provider::deckhouse::preflight::{self, ExpectedConsistency, Finding, blocked};
 use crate::provider::deckhouse::{
     Deckhouse, KeepIpAddress, Kind, OperationMode, OperationPhase, agent_ready, build_restore,
     build_vm_snapshot, operation_info, snapshot_details, snapshot_info,
@@ -105,12 +105,74 @@ fn plan_safety(ns: &str, vm: &Value, restoring: &str, now: jiff::Timestamp) -> S
     }
 }
 
-/// `restore`.
+/// Everything decided by reads, before any write.
+struct Plan {
+    ns: String,
+    vm: String,
+    snapshot: String,
+    mode: OperationMode,
+    safety: Option<Safety>,
+    /// The restore preflight (warnings for the preview).
+    findings: Vec<Finding>,
+    /// The preview's lines known before the dry run.
+    pairs: Vec<(&'static str, String)>,
+    /// When the snapshot was taken, in words.
+    taken: String,
+}
+
+impl Plan {
+    /// The JSON report's common part.
+    fn data(&self) -> Value {
+        json!({"kind": "SnapshotRestore", "platform": "deckhouse", "namespace": self.ns,
+            "vm": self.vm, "snapshot": self.snapshot, "mode": self.mode.as_str()})
+    }
+}
+
+/// `restore`: plan (reads), DryRun operation, preview and confirmation, then execute.
 pub(super) async fn run(
     args: &RestoreArgs,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    let plan = plan(args, dh, ctx).await?;
+    if ctx.dry_run() == DryRun::Client {
+        let mut pairs = plan.pairs.clone();
+        pairs.push((
+            "Dry run",
+            "not run: --dry-run=client writes nothing, and Deckhouse's check is a DryRun operation (use --dry-run=server to run it)".into(),
+        ));
+        let mut text = format!("Restore plan for VM {}/{}\n", plan.ns, plan.vm);
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(&plan.findings));
+        ctx.say(text.trim_end());
+        let mut data = plan.data();
+        data["dryRun"] = json!("client");
+        let text = format!(
+            "VM {}/{} would be restored from snapshot {} (dry run)\n",
+            plan.ns, plan.vm, plan.snapshot
+        );
+        return Ok(report(data, text, None, vec![]));
+    }
+    let dry = dry_run(&plan, dh, ctx, args.timeout).await?;
+    let dry_name = name(&dry).to_owned();
+    confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;
+    let mut data = plan.data();
+    data["dryRunOperation"] = json!(operation_info(&dry));
+    data["conflicts"] = json!(dry_run_preview(&dry).conflicts);
+    if ctx.dry_run() == DryRun::Server {
+        data["dryRun"] = json!("server");
+        let text = format!(
+            "VM {}/{} would be restored from snapshot {} (server dry run: checked by the DryRun operation {dry_name})\n",
+            plan.ns, plan.vm, plan.snapshot
+        );
+        return Ok(report(data, text, None, vec![]));
+    }
+    execute(&plan, args, data, dh, ctx).await
+}
+
+/// Reads and checks, refusing before any write: permissions, the VM and snapshot, the
+/// running operation, the preflight, and whether the safety snapshot could be taken.
+async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     let ns = ctx.namespace.clone();
     let vm_name = args.vm.clone();
     let snap_name = args.snapshot.clone();
@@ -153,7 +215,6 @@ pub(super) async fn run(
             hints,
         ));
     }
-    let mode = mode_of(args.mode);
     let now = ctx.clock.now();
     let safety = (!args.no_safety_snapshot).then(|| plan_safety(&ns, &vm, &snap_name, now));
     if let Some(s) = &safety {
@@ -176,10 +237,10 @@ pub(super) async fn run(
             ));
         }
     }
+    let mode = mode_of(args.mode);
     let info = snapshot_info(&snap, &[], &[]);
     let details = snapshot_details(&snap);
-    let taken = info.creation_time.or(info.created);
-    let taken_text = match taken {
+    let taken = match info.creation_time.or(info.created) {
         Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
         None => "an unknown time".to_owned(),
     };
@@ -195,121 +256,112 @@ pub(super) async fn run(
     } else {
         format!("{vm_phase} (stays {vm_phase} unless --start-after)")
     };
-    let mut pairs = vec![
+    let consistency = match details.consistency {
+        crate::provider::deckhouse::DeckhouseConsistency::Consistent => "consistent",
+        _ => "not guaranteed consistent",
+    };
+    let restores = if disks.is_empty() {
+        "the VM configuration (CPU, memory, labels, annotations) and its disks".to_owned()
+    } else {
+        format!(
+            "the VM configuration (CPU, memory, labels, annotations) and disks {}",
+            disks.join(", ")
+        )
+    };
+    let pairs = vec![
         ("VM status", vm_status),
-        (
-            "Snapshot",
-            format!(
-                "{snap_name} (Ready, {})",
-                match details.consistency {
-                    crate::provider::deckhouse::DeckhouseConsistency::Consistent => "consistent",
-                    _ => "not guaranteed consistent",
-                }
-            ),
-        ),
-        ("Taken", taken_text.clone()),
-        (
-            "Restores",
-            if disks.is_empty() {
-                "the VM configuration (CPU, memory, labels, annotations) and its disks".to_owned()
-            } else {
-                format!(
-                    "the VM configuration (CPU, memory, labels, annotations) and disks {}",
-                    disks.join(", ")
-                )
-            },
-        ),
+        ("Snapshot", format!("{snap_name} (Ready, {consistency})")),
+        ("Taken", taken.clone()),
+        ("Restores", restores),
         ("Mode", mode_text(mode)),
     ];
-    let client_dry_run = ctx.dry_run() == DryRun::Client;
-    let base = json!({"kind": "SnapshotRestore", "platform": "deckhouse", "namespace": ns,
-        "vm": vm_name, "snapshot": snap_name, "mode": mode.as_str()});
-    if client_dry_run {
-        let mut text = format!("Restore plan for VM {ns}/{vm_name}\n");
-        pairs.push((
-            "Dry run",
-            "not run: --dry-run=client writes nothing, and Deckhouse's check is a DryRun operation (use --dry-run=server to run it)".into(),
-        ));
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(&findings));
-        ctx.say(text.trim_end());
-        let mut data = base;
-        data["dryRun"] = json!("client");
-        return Ok(report(
-            data,
-            format!("VM {ns}/{vm_name} would be restored from snapshot {snap_name} (dry run)\n"),
-            None,
-            vec![],
-        ));
-    }
-    // The DryRun operation: Deckhouse's own check of what the restore would meet.
-    let dry_name = operation_name(&vm_name, "restore-dryrun", now);
-    let dry_obj = build_restore(&ns, &dry_name, &vm_name, &snap_name, OperationMode::DryRun);
-    let created = create_operation(dh, Kind::VirtualMachineOperation, dry_obj).await?;
+    Ok(Plan {
+        ns,
+        vm: vm_name,
+        snapshot: snap_name,
+        mode,
+        safety,
+        findings,
+        pairs,
+        taken,
+    })
+}
+
+/// Creates the DryRun operation (Deckhouse's own check of what the restore would meet) and
+/// follows it until it finishes. It is the only write before the question.
+async fn dry_run(
+    plan: &Plan,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+    timeout: Duration,
+) -> anyhow::Result<Value> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let dry_name = operation_name(vm, "restore-dryrun", ctx.clock.now());
+    let obj = build_restore(ns, &dry_name, vm, &plan.snapshot, OperationMode::DryRun);
+    let created = create_operation(dh, Kind::VirtualMachineOperation, obj).await?;
     let dry_name = name(&created).to_owned();
-    let title = format!("Checking the restore of VM {vm_name} (dry run {dry_name})");
-    let checked = follow(
+    let title = format!("Checking the restore of VM {vm} (dry run {dry_name})");
+    let dry = match wait_op(
         ctx,
         dh,
         Kind::VirtualMachineOperation,
-        &ns,
+        ns,
         &dry_name,
-        args.timeout,
+        timeout,
         &title,
-        operation_step(&title),
     )
-    .await?;
-    let dry = match checked {
-        WaitResult::Done(Some(v)) => v,
-        WaitResult::Done(None) => {
-            return Err(UserError::failure(format!(
-                "the dry run operation {dry_name} disappeared before it finished"
-            ))
-            .hint("nothing was restored")
-            .into());
-        }
-        WaitResult::TimedOut(_) => {
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for the dry run operation {dry_name}",
-                common::human(args.timeout)
-            ))
-            .hint(format!(
-                "nothing was restored; see: kubectl describe vmop {dry_name} -n {ns}"
-            ))
-            .into());
-        }
-        WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped waiting for the dry run operation {dry_name}"
-            ))
-            .hint("nothing was restored (a dry run changes nothing)")
-            .into());
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(common::with_hint(
+                e,
+                "nothing was restored (a dry run changes nothing)".into(),
+            ));
         }
     };
-    let preview = dry_run_preview(&dry);
-    if operation_phase(&dry) == OperationPhase::Failed && preview.conflicts.is_empty() {
+    if operation_phase(&dry) == OperationPhase::Failed && dry_run_preview(&dry).conflicts.is_empty()
+    {
         return Err(UserError::failure(format!(
-            "the dry run of restoring VM {ns}/{vm_name} from {snap_name} failed: {}",
+            "the dry run of restoring VM {ns}/{vm} from {} failed: {}",
+            plan.snapshot,
             operation_message(&dry)
         ))
         .hint(format!("see: kubectl describe vmop {dry_name} -n {ns}"))
         .hint("nothing was restored")
         .into());
     }
-    let dry_line = if preview.conflicts.is_empty() {
-        format!(
-            "{dry_name}: {} resource(s) valid, no conflicts",
-            preview.valid.len()
-        )
-    } else {
-        format!(
-            "{dry_name}: {} conflict(s), {} resource(s) valid",
-            preview.conflicts.len(),
-            preview.valid.len()
-        )
-    };
-    pairs.push(("Dry run", dry_line));
-    if let Some(s) = &safety {
+    Ok(dry)
+}
+
+/// Prints the preview with the DryRun's findings; refuses what the mode would not get past;
+/// takes the typed confirmation.
+fn confirm(
+    plan: &Plan,
+    dry: &Value,
+    confirm_name: Option<&str>,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<()> {
+    let (ns, vm, snap, mode) = (&plan.ns, &plan.vm, &plan.snapshot, plan.mode);
+    let dry_name = name(dry);
+    let preview = dry_run_preview(dry);
+    let mut pairs = plan.pairs.clone();
+    pairs.push((
+        "Dry run",
+        if preview.conflicts.is_empty() {
+            format!(
+                "{dry_name}: {} resource(s) valid, no conflicts",
+                preview.valid.len()
+            )
+        } else {
+            format!(
+                "{dry_name}: {} conflict(s), {} resource(s) valid",
+                preview.conflicts.len(),
+                preview.valid.len()
+            )
+        },
+    ));
+    if let Some(s) = &plan.safety {
         let how = match s.expected {
             ExpectedConsistency::NotGuaranteed => {
                 "not guaranteed consistent: the guest agent is not ready"
@@ -324,22 +376,21 @@ pub(super) async fn run(
             ),
         ));
     }
-    let mut text = format!("Restore plan for VM {ns}/{vm_name}\n");
+    let mut text = format!("Restore plan for VM {ns}/{vm}\n");
     text.push_str(&key_values(&pairs, 2));
     text.push_str(&conflict_lines(&preview, mode));
-    text.push_str(&finding_lines(&findings));
-    match &safety {
+    text.push_str(&finding_lines(&plan.findings));
+    let taken = &plan.taken;
+    match &plan.safety {
         Some(s) => text.push_str(&format!(
-            "  WARNING: ALL changes since {taken_text} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
+            "  WARNING: ALL changes since {taken} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
             s.undo
         )),
         None => {
-            text.push_str(&format!(
-                "  WARNING: ALL changes since {taken_text} will be lost.\n"
-            ));
+            text.push_str(&format!("  WARNING: ALL changes since {taken} will be lost.\n"));
             text.push_str(&format!(
                 "  WARNING: {}\n",
-                crate::analysis::safety::no_safety_snapshot_warning(&ns, &vm_name)
+                crate::analysis::safety::no_safety_snapshot_warning(ns, vm)
             ));
         }
     }
@@ -348,17 +399,18 @@ pub(super) async fn run(
         "nothing was changed: the only object created is the DryRun operation {dry_name} (it changes nothing; Deckhouse deletes finished operations after 24h)"
     );
     if !preview.passes(mode) {
+        let blocking: Vec<_> = preview
+            .conflicts
+            .iter()
+            .filter(|c| !c.ignored_by(mode))
+            .collect();
         let mut err = UserError::failure(format!(
-            "restoring VM {ns}/{vm_name} from {snap_name} in {} mode would fail: the dry run found {} conflict(s)",
+            "restoring VM {ns}/{vm} from {snap} in {} mode would fail: the dry run found {} conflict(s)",
             mode.as_str(),
-            preview
-                .conflicts
-                .iter()
-                .filter(|c| !c.ignored_by(mode))
-                .count()
+            blocking.len()
         ));
         // The plan above explains each; the hints name them.
-        for c in preview.conflicts.iter().filter(|c| !c.ignored_by(mode)) {
+        for c in &blocking {
             err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
         }
         let only_images = preview
@@ -367,48 +419,50 @@ pub(super) async fn run(
             .all(|c| c.conflict == ConflictKind::ImageMissing);
         if only_images && mode == OperationMode::Strict {
             err = err.hint(format!(
-                "--mode BestEffort goes ahead and removes the missing images from the restored VM: kubectl vmsnap restore {vm_name} --snapshot {snap_name} --mode BestEffort -n {ns}"
+                "--mode BestEffort goes ahead and removes the missing images from the restored VM: kubectl vmsnap restore {vm} --snapshot {snap} --mode BestEffort -n {ns}"
             ));
         }
         return Err(err.hint(kept).into());
     }
-    let question = if safety.is_some() {
+    let question = if plan.safety.is_some() {
         "Proceed with VM restore? (yes/cancel)"
     } else {
         "Proceed with VM restore? This cannot be undone (yes/cancel)"
     };
-    if let Err(e) = confirm::typed_name(
+    confirm::typed_name(
         ctx,
         confirm::Typed {
-            want: &snap_name,
-            confirm_name: args.confirm_name.as_deref(),
+            want: snap,
+            confirm_name,
             verb: "restore",
             question,
         },
-    ) {
-        return Err(common::with_hint(e, kept));
-    }
-    let mut data = base;
-    data["dryRunOperation"] = json!(operation_info(&dry));
-    data["conflicts"] = json!(preview.conflicts);
-    if ctx.dry_run() == DryRun::Server {
-        data["dryRun"] = json!("server");
-        let text = format!(
-            "VM {ns}/{vm_name} would be restored from snapshot {snap_name} (server dry run: checked by the DryRun operation {dry_name})\n"
-        );
-        return Ok(report(data, text, None, vec![]));
-    }
-    if let Some(s) = &safety {
-        take_safety(ctx, dh, &ns, &vm_name, &snap_name, s, args.timeout).await?;
+    )
+    .map_err(|e| common::with_hint(e, kept))
+}
+
+/// The safety snapshot, the Restore operation, following it (never cancelling it), and
+/// `--start-after`.
+async fn execute(
+    plan: &Plan,
+    args: &RestoreArgs,
+    mut data: Value,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let (ns, vm_name, snap_name, mode) = (&plan.ns, &plan.vm, &plan.snapshot, plan.mode);
+    let safety = &plan.safety;
+    if let Some(s) = safety {
+        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
         data["safetySnapshot"] = json!(s.name);
         data["undo"] = json!(s.undo);
     }
-    let op_name = operation_name(&vm_name, "restore", now);
-    let obj = build_restore(&ns, &op_name, &vm_name, &snap_name, mode);
+    let op_name = operation_name(vm_name, "restore", ctx.clock.now());
+    let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);
     let created = match create_operation(dh, Kind::VirtualMachineOperation, obj).await {
         Ok(c) => c,
         Err(e) => {
-            if let Some(s) = &safety {
+            if let Some(s) = safety {
                 ctx.say(&format!(
                     "note: the VM was not restored; the safety snapshot {} was taken and can be deleted with: kubectl vmsnap delete {} -n {ns}",
                     s.name, s.name
@@ -436,7 +490,7 @@ pub(super) async fn run(
         ctx,
         dh,
         Kind::VirtualMachineOperation,
-        &ns,
+        ns,
         &op_name,
         args.timeout,
         &title,
@@ -483,7 +537,7 @@ pub(super) async fn run(
         for c in dry_run_preview(&op).conflicts {
             err = err.hint(c.explain());
         }
-        if let Some(s) = &safety {
+        if let Some(s) = safety {
             err = err.hint(format!(
                 "the safety snapshot {} holds the VM as it was before: {}",
                 s.name, s.undo
@@ -493,15 +547,13 @@ pub(super) async fn run(
             .hint(format!("see: kubectl describe vmop {op_name} -n {ns}"))
             .into());
     }
+    let vm_phase =
+        |v: Option<Value>| v.and_then(|v| str_at(&v, "/status/phase").map(str::to_owned));
     let mut started = false;
     if args.start_after {
-        let phase = dh
-            .get(Kind::VirtualMachine, &ns, &vm_name)
-            .await?
-            .and_then(|v| str_at(&v, "/status/phase").map(str::to_owned))
-            .unwrap_or_default();
+        let phase = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?).unwrap_or_default();
         if !matches!(phase.as_str(), "Running" | "Starting") {
-            if let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.timeout).await {
+            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.timeout).await {
                 ctx.say(&format!(
                     "note: restore {op_name} completed, but the VM was not started; start it with: d8 v start {vm_name} -n {ns}"
                 ));
@@ -510,10 +562,7 @@ pub(super) async fn run(
             started = true;
         }
     }
-    let vm_now = dh
-        .get(Kind::VirtualMachine, &ns, &vm_name)
-        .await?
-        .and_then(|v| str_at(&v, "/status/phase").map(str::to_owned))
+    let vm_now = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?)
         .unwrap_or_else(|| "<unknown>".into());
     let mut out = format!("VM {ns}/{vm_name} restored from snapshot {snap_name}\n");
     let mut rp = vec![
@@ -528,7 +577,7 @@ pub(super) async fn run(
             },
         ),
     ];
-    if let Some(s) = &safety {
+    if let Some(s) = safety {
         rp.push(("Safety snapshot", s.name.clone()));
         rp.push(("Undo", s.undo.clone()));
     }
