@@ -13,6 +13,8 @@ mod cli;
 mod dialogues;
 // docs/commands transcripts regenerated from the simulator and compared with the pages.
 mod docs_pages;
+// The README's try-it command, `vmsnap-sim demo`, on each platform.
+mod demo;
 // Deckhouse Virtualization: VM and disk snapshots, restores with a dry run, clones.
 mod deckhouse;
 // VMware VM Operator: snapshots with memory and quiesce, the tree, revert.

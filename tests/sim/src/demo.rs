@@ -1,5 +1,6 @@
 //! `vmsnap-sim demo`: the README's "try it" command. Starts the simulated cluster, then runs
 //! the real `kubectl vmsnap` through a create → list → restore story and shows its output.
+//! `--platform vmoperator|deckhouse` tells the story on those platforms' clusters.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
-use crate::{Sim, SimConfig};
+use crate::{Platform, Sim, SimConfig};
 
 /// One step of the story: what the narrator says, the plugin's arguments, the exit code expected.
 struct Step {
@@ -16,7 +17,7 @@ struct Step {
     expect: i32,
 }
 
-const STEPS: &[Step] = &[
+const KUBEVIRT: &[Step] = &[
     Step {
         say: "The snapshots that already exist in the production namespace:",
         args: &["list", "-n", "production"],
@@ -73,6 +74,164 @@ const STEPS: &[Step] = &[
     },
 ];
 
+const VMOPERATOR: &[Step] = &[
+    Step {
+        say: "web-01's snapshot tree, as govc draws it; the current snapshot is marked:",
+        args: &["tree", "web-01", "-n", "dev-team"],
+        expect: 0,
+    },
+    Step {
+        say: "Snapshot web-01 with its memory (a revert then resumes it running) and file \
+              systems quiesced by VMware Tools:",
+        args: &[
+            "create",
+            "web-01",
+            "-n",
+            "dev-team",
+            "--name",
+            "before-patch",
+            "--memory",
+            "--quiesce-timeout",
+            "10m",
+            "--description",
+            "before patching",
+            "--yes",
+        ],
+        expect: 0,
+    },
+    Step {
+        say: "Snapshots of a VKS (Kubernetes) node are refused before anything is written:",
+        args: &["create", "tkc-1-np-7x2kq", "-n", "dev-team", "--yes"],
+        expect: 1,
+    },
+    Step {
+        say: "A revert without a terminal and without the flags that confirm it is refused, \
+              and nothing is written:",
+        args: &[
+            "restore",
+            "web-01",
+            "-n",
+            "dev-team",
+            "--snapshot",
+            "before-patch",
+        ],
+        expect: 3,
+    },
+    Step {
+        say: "Scripted, the revert needs --yes and the snapshot name typed again:",
+        args: &[
+            "restore",
+            "web-01",
+            "-n",
+            "dev-team",
+            "--snapshot",
+            "before-patch",
+            "--yes",
+            "--confirm-name",
+            "before-patch",
+        ],
+        expect: 0,
+    },
+    Step {
+        say: "The tree afterwards:",
+        args: &["tree", "web-01", "-n", "dev-team"],
+        expect: 0,
+    },
+];
+
+const DECKHOUSE: &[Step] = &[
+    Step {
+        say: "The snapshots that already exist in the my-project namespace:",
+        args: &["list", "-n", "my-project"],
+        expect: 0,
+    },
+    Step {
+        say: "Snapshot linux-vm; its guest agent freezes the file systems, so the snapshot is \
+              consistent:",
+        args: &[
+            "create",
+            "linux-vm",
+            "-n",
+            "my-project",
+            "--name",
+            "before-upgrade",
+            "--yes",
+        ],
+        expect: 0,
+    },
+    Step {
+        say: "db-vm runs without a guest agent: a consistent snapshot is impossible, and the \
+              plugin says so before writing anything:",
+        args: &["create", "db-vm", "-n", "my-project", "--yes"],
+        expect: 1,
+    },
+    Step {
+        say: "A restore runs Deckhouse's dry run first and shows its conflicts; without a \
+              terminal and the confirming flags it then stops:",
+        args: &[
+            "restore",
+            "linux-vm",
+            "-n",
+            "my-project",
+            "--snapshot",
+            "before-upgrade",
+        ],
+        expect: 3,
+    },
+    Step {
+        say: "Scripted, the restore needs --yes and the snapshot name typed again:",
+        args: &[
+            "restore",
+            "linux-vm",
+            "-n",
+            "my-project",
+            "--snapshot",
+            "before-upgrade",
+            "--yes",
+            "--confirm-name",
+            "before-upgrade",
+        ],
+        expect: 0,
+    },
+    Step {
+        say: "Everything a user needs to trust the snapshot:",
+        args: &["describe", "before-upgrade", "-n", "my-project"],
+        expect: 0,
+    },
+];
+
+/// The story, cluster and namespace of each platform.
+struct Story {
+    cluster: &'static str,
+    namespace: &'static str,
+    steps: &'static [Step],
+    /// Embedded scenario files; None = the default scenario.
+    scenario: Option<&'static [(&'static str, &'static str)]>,
+}
+
+fn story(platform: Platform) -> Story {
+    match platform {
+        Platform::Kubevirt => Story {
+            cluster: "OpenShift Virtualization",
+            namespace: "production",
+            steps: KUBEVIRT,
+            scenario: None,
+        },
+        Platform::Vmoperator => Story {
+            cluster: "vSphere Supervisor (VM Operator)",
+            namespace: "dev-team",
+            steps: VMOPERATOR,
+            scenario: Some(crate::vmoperator_scenario_files()),
+        },
+        Platform::Deckhouse => Story {
+            cluster: "Deckhouse Virtualization",
+            namespace: "my-project",
+            steps: DECKHOUSE,
+            scenario: Some(crate::deckhouse_scenario_files()),
+        },
+    }
+}
+
 /// Options of `vmsnap-sim demo`.
 #[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
@@ -82,6 +241,8 @@ pub struct DemoOptions {
     pub serve: bool,
     /// Controllers' scripted durations are multiplied by this.
     pub time_scale: f64,
+    /// Whose cluster and story: KubeVirt (the default), VM Operator or Deckhouse.
+    pub platform: Option<Platform>,
 }
 
 /// Runs the story against a fresh simulated cluster.
@@ -90,34 +251,53 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         Some(path) => path,
         None => find_or_build_plugin()?,
     };
+    let story = story(options.platform.unwrap_or(Platform::Kubevirt));
+    let dir = std::env::temp_dir().join(format!(
+        "vmsnap-demo-{}-{}",
+        std::process::id(),
+        story.namespace
+    ));
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let mut scenarios = Vec::new();
+    if let Some(files) = story.scenario {
+        let scenario = dir.join("scenario");
+        std::fs::create_dir_all(&scenario)
+            .with_context(|| format!("failed to create {}", scenario.display()))?;
+        for (name, text) in files {
+            let file = scenario.join(Path::new(name).file_name().unwrap_or_default());
+            std::fs::write(&file, text)
+                .with_context(|| format!("failed to write {}", file.display()))?;
+        }
+        scenarios.push(scenario);
+    }
     let sim = Sim::start(SimConfig {
-        default_scenario: true,
+        default_scenario: story.scenario.is_none(),
+        scenarios,
         time_scale: options.time_scale,
         ..SimConfig::default()
     })
     .await
     .context("failed to start the simulated cluster")?;
 
-    let dir = std::env::temp_dir().join(format!("vmsnap-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
     let kubeconfig = dir.join("kubeconfig");
-    sim.write_kubeconfig(&kubeconfig, "admin", "production")?;
+    sim.write_kubeconfig(&kubeconfig, "admin", story.namespace)?;
     let runner = Runner::new(&plugin, &dir, &kubeconfig)?;
 
     println!(
-        "A simulated OpenShift Virtualization cluster is serving at {}.",
+        "A simulated {} cluster is serving at {}.",
+        story.cluster,
         sim.url()
     );
     println!("Each step runs `{}` against it.\n", runner.display_name());
-    for step in STEPS {
+    for step in story.steps {
         println!("# {}", step.say);
-        println!("$ {} {}", runner.display_name(), step.args.join(" "));
+        println!("$ {} {}", runner.display_name(), shell_words(step.args));
         let code = runner.run(step.args).await?;
         if code != step.expect {
             bail!(
                 "`{} {}` exited with {code}, expected {}",
                 runner.display_name(),
-                step.args.join(" "),
+                shell_words(step.args),
                 step.expect
             );
         }
@@ -199,6 +379,21 @@ impl Runner {
             .with_context(|| format!("failed to run {program}"))?;
         Ok(status.code().unwrap_or(1))
     }
+}
+
+/// The arguments as a shell would need them typed: words with spaces quoted.
+fn shell_words(args: &[&str]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(char::is_whitespace) {
+                format!("'{a}'")
+            } else {
+                (*a).to_string()
+            }
+        })
+        .collect();
+    quoted.join(" ")
 }
 
 fn which(name: &str, path_env: &OsString) -> Option<PathBuf> {

@@ -101,6 +101,16 @@ pub fn default_scenario_files() -> &'static [(&'static str, &'static str)] {
     include!(concat!(env!("OUT_DIR"), "/default_scenario.rs"))
 }
 
+/// The files of the VM Operator scenario (tests/sim/scenarios/vmoperator), embedded.
+pub fn vmoperator_scenario_files() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/vmoperator_scenario.rs"))
+}
+
+/// The files of the Deckhouse scenario (tests/sim/scenarios/deckhouse), embedded.
+pub fn deckhouse_scenario_files() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/deckhouse_scenario.rs"))
+}
+
 /// The reference schema directory to use, if any (see [`SimConfig::schemas`]).
 pub fn find_schema_dir(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(p) = explicit {

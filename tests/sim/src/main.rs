@@ -42,6 +42,17 @@ struct Demo {
     /// Multiply the controllers' scripted durations by this (1 = as scripted).
     #[arg(long, value_name = "X", default_value_t = 0.5)]
     time_scale: f64,
+    /// Whose cluster and story: kubevirt (OpenShift Virtualization), vmoperator (vSphere
+    /// Supervisor) or deckhouse.
+    #[arg(long, value_enum, default_value_t = DemoPlatform::Kubevirt)]
+    platform: DemoPlatform,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoPlatform {
+    Kubevirt,
+    Vmoperator,
+    Deckhouse,
 }
 
 #[derive(Parser)]
@@ -89,6 +100,11 @@ async fn main() -> anyhow::Result<()> {
                 plugin: args.plugin,
                 serve: args.serve,
                 time_scale: args.time_scale,
+                platform: Some(match args.platform {
+                    DemoPlatform::Kubevirt => vmsnap_sim::Platform::Kubevirt,
+                    DemoPlatform::Vmoperator => vmsnap_sim::Platform::Vmoperator,
+                    DemoPlatform::Deckhouse => vmsnap_sim::Platform::Deckhouse,
+                }),
             })
             .await
         }
