@@ -92,12 +92,61 @@ async fn require_free(dh: &Deckhouse, kind: Kind, ns: &str, snap: &str) -> anyho
     Ok(())
 }
 
-/// `create VM`.
+/// A VM snapshot decided by reads.
+struct VmPlan {
+    ns: String,
+    vm_name: String,
+    snap: String,
+    /// The VM as read, and its disks.
+    vm: Value,
+    disks: Vec<Value>,
+    /// Running and `--stop`: stopped first through a Stop operation.
+    stop_first: bool,
+    required: bool,
+    keep: KeepIpAddress,
+    pf: preflight::VmSnapshotPreflight,
+}
+
+/// `create VM`: plan (reads), preview, refusal or question, then execute.
 pub(super) async fn vm(
     args: &CreateArgs,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    let plan = plan_vm(args, dh, ctx).await?;
+    let text = vm_plan_text(&plan, args);
+    ctx.say(text.trim_end());
+    let VmPlan {
+        ns, vm_name, pf, ..
+    } = &plan;
+    if blocked(&pf.findings) {
+        let mut hints = Vec::new();
+        if pf.findings.iter().any(|f| f.code == "agent-not-ready") {
+            hints.push(format!(
+                "stop the VM for a consistent snapshot: kubectl vmsnap create {vm_name} --stop --start-after -n {ns}"
+            ));
+            hints.push(format!(
+                "or accept a snapshot that is not guaranteed consistent: kubectl vmsnap create {vm_name} --allow-inconsistent -n {ns}"
+            ));
+        }
+        return Err(refuse_blocked(
+            format!("a snapshot of VM {ns}/{vm_name} would not succeed now"),
+            &pf.findings,
+            hints,
+        ));
+    }
+    confirm::yes_no(
+        ctx,
+        "Proceed? (yes/no)",
+        "pass --yes to create the snapshot without asking",
+        "snapshot cancelled; nothing was changed",
+    )?;
+    execute_vm(plan, args, dh, ctx).await
+}
+
+/// Reads and checks: permissions, the VM and its disks, a free name, the running operation,
+/// and the preflight as the snapshot will meet it (stopped first with `--stop`).
+async fn plan_vm(args: &CreateArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<VmPlan> {
     let ns = ctx.namespace.clone();
     let Some(vm_name) = args.vm.clone() else {
         return Err(UserError::usage("name the VM to snapshot, or a disk with --disk").into());
@@ -134,9 +183,38 @@ pub(super) async fn vm(
         planned_vm["status"]["phase"] = json!("Stopped");
     }
     let pf = preflight::vm_snapshot(&planned_vm, &disks, required);
+    Ok(VmPlan {
+        ns,
+        vm_name,
+        snap,
+        vm,
+        disks,
+        stop_first,
+        required,
+        keep,
+        pf,
+    })
+}
+
+/// The plan as the user reads it before answering.
+fn vm_plan_text(plan: &VmPlan, args: &CreateArgs) -> String {
+    let VmPlan {
+        ns,
+        vm_name,
+        snap,
+        vm,
+        disks,
+        stop_first,
+        required,
+        keep,
+        pf,
+    } = plan;
+    let (stop_first, required, keep) = (*stop_first, *required, *keep);
+    let phase = str_at(vm, "/status/phase").unwrap_or("Pending").to_owned();
+    let running = phase == "Running";
     let mut status = phase.clone();
     if running {
-        status.push_str(if agent_ready(&vm) {
+        status.push_str(if agent_ready(vm) {
             ", guest agent ready"
         } else {
             ", guest agent NOT ready"
@@ -196,29 +274,26 @@ pub(super) async fn vm(
     let mut text = format!("Snapshot plan for VM {ns}/{vm_name}\n");
     text.push_str(&key_values(&pairs, 2));
     text.push_str(&finding_lines(&pf.findings));
-    ctx.say(text.trim_end());
-    if blocked(&pf.findings) {
-        let mut hints = Vec::new();
-        if pf.findings.iter().any(|f| f.code == "agent-not-ready") {
-            hints.push(format!(
-                "stop the VM for a consistent snapshot: kubectl vmsnap create {vm_name} --stop --start-after -n {ns}"
-            ));
-            hints.push(format!(
-                "or accept a snapshot that is not guaranteed consistent: kubectl vmsnap create {vm_name} --allow-inconsistent -n {ns}"
-            ));
-        }
-        return Err(refuse_blocked(
-            format!("a snapshot of VM {ns}/{vm_name} would not succeed now"),
-            &pf.findings,
-            hints,
-        ));
-    }
-    confirm::yes_no(
-        ctx,
-        "Proceed? (yes/no)",
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
-    )?;
+    text
+}
+
+/// The snapshot (after stopping the VM with `--stop`), followed, and the report.
+async fn execute_vm(
+    plan: VmPlan,
+    args: &CreateArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let VmPlan {
+        ns,
+        vm_name,
+        snap,
+        stop_first,
+        required,
+        keep,
+        pf,
+        ..
+    } = plan;
     let obj = build_vm_snapshot(&ns, &snap, &vm_name, required, keep, &labels(args));
     let base = json!({"kind": "SnapshotCreate", "platform": "deckhouse", "namespace": ns,
         "vm": vm_name, "preflight": pf});
