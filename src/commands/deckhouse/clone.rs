@@ -18,7 +18,7 @@ use crate::output::{Report, key_values};
 use crate::provider::deckhouse::operations::{
     ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
 };
-use crate::provider::deckhouse::preflight::{self, GUEST_PREPARATION, blocked};
+use crate::provider::deckhouse::preflight::{self, Finding, GUEST_PREPARATION, blocked};
 use crate::provider::deckhouse::{
     CloneNaming, Deckhouse, Kind, NameReplacement, OperationMode, OperationPhase, ResourceStatus,
     build_clone, build_create_vm, is_clone_temporary, operation_info, snapshot_details, vm_disks,
@@ -62,12 +62,158 @@ fn disk_rename_hint(source_vm: &str, new_vm: &str, disk: &str) -> String {
     format!("--name-replacement VirtualDisk/{disk}={renamed}")
 }
 
-/// `clone`.
+/// A clone decided by reads: where from, the names, what the preflight found.
+struct ClonePlan {
+    ns: String,
+    source: Source,
+    /// The snapshot's (or VM's) name as given.
+    source_name: String,
+    /// The VM the clone copies.
+    source_vm: String,
+    disks: Vec<String>,
+    findings: Vec<Finding>,
+    naming: CloneNaming,
+    new_vm: String,
+    mode: OperationMode,
+    /// The preview's lines known before the dry run.
+    pairs: Vec<(&'static str, String)>,
+}
+
+/// `clone`: plan (reads), DryRun operation and preview, question, then the operation.
 pub(super) async fn run(
     args: &CloneArgs,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    let plan = plan(args, dh, ctx).await?;
+    let ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        disks,
+        findings,
+        naming,
+        new_vm,
+        mode,
+        pairs,
+    } = &plan;
+    let (mode, mut pairs) = (*mode, pairs.clone());
+    if blocked(findings) {
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        return Err(refuse_blocked(
+            format!("a new VM cannot be created from {source_name} now"),
+            findings,
+            vec![format!(
+                "check it with: kubectl vmsnap describe {source_name} -n {ns}"
+            )],
+        ));
+    }
+    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
+        "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
+    if ctx.dry_run() == DryRun::Client {
+        pairs.push((
+            "Dry run",
+            "not run: --dry-run=client writes nothing (use --dry-run=server to run Deckhouse's DryRun operation)".into(),
+        ));
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        let mut data = base;
+        data["dryRun"] = json!("client");
+        return Ok(report(
+            data,
+            format!("VM {ns}/{new_vm} would be created from {source_name} (dry run)\n"),
+            None,
+            vec![],
+        ));
+    }
+    let now = ctx.clock.now();
+    let op_kind = source.kind();
+    let dry_name = operation_name(new_vm, "clone-dryrun", now);
+    let dry_obj = source
+        .build(ns, &dry_name, naming, OperationMode::DryRun)
+        .map_err(UserError::usage)?;
+    let created = create_operation(dh, op_kind, dry_obj).await?;
+    let dry_name = name(&created).to_owned();
+    let dry = wait_op(
+        ctx,
+        dh,
+        op_kind,
+        ns,
+        &dry_name,
+        args.timeout,
+        "Checking the clone (dry run)",
+    )
+    .await?;
+    let preview = dry_run_preview(&dry);
+    if operation_phase(&dry) == OperationPhase::Failed && preview.conflicts.is_empty() {
+        return Err(UserError::failure(format!(
+            "the dry run of the clone failed: {}",
+            operation_message(&dry)
+        ))
+        .hint(format!(
+            "see: kubectl describe {} {dry_name} -n {ns}",
+            op_kind.qualified()
+        ))
+        .hint("nothing was created")
+        .into());
+    }
+    pairs.push((
+        "Dry run",
+        if preview.conflicts.is_empty() {
+            format!(
+                "{dry_name}: {} resource(s) valid, no conflicts",
+                preview.valid.len()
+            )
+        } else {
+            format!(
+                "{dry_name}: {} conflict(s), {} resource(s) valid",
+                preview.conflicts.len(),
+                preview.valid.len()
+            )
+        },
+    ));
+    let mut text = format!("Clone plan in namespace {ns}\n");
+    text.push_str(&key_values(&pairs, 2));
+    text.push_str(&conflict_lines(&preview, mode));
+    text.push_str(&finding_lines(findings));
+    ctx.say(text.trim_end());
+    let kept = format!(
+        "nothing was created: the only object made is the DryRun operation {dry_name} (Deckhouse deletes finished operations after 24h)"
+    );
+    if !preview.passes(mode) {
+        return Err(refuse_conflicts(
+            &preview, mode, source_vm, new_vm, disks, naming, kept,
+        ));
+    }
+    if let Err(e) = confirm::yes_no(
+        ctx,
+        &format!("Create VM {new_vm}? (yes/no)"),
+        "pass --yes to create the VM without asking",
+        "clone cancelled; nothing was created",
+    ) {
+        return Err(common::with_hint(e, kept));
+    }
+    let mut data = base;
+    data["dryRunOperation"] = json!(operation_info(&dry));
+    if ctx.dry_run() == DryRun::Server {
+        data["dryRun"] = json!("server");
+        let text = format!(
+            "VM {ns}/{new_vm} would be created from {source_name} (server dry run: checked by the DryRun operation {dry_name})\n"
+        );
+        return Ok(report(data, text, None, vec![]));
+    }
+    execute(&plan, args, data, now, dh, ctx).await
+}
+
+/// Reads and checks: the source (a Ready snapshot, or a powered-off VM with no operation
+/// running), permissions, and the new names.
+async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePlan> {
     let ns = ctx.namespace.clone();
     let mut replacements = Vec::new();
     for r in &args.name_replacements {
@@ -169,7 +315,7 @@ pub(super) async fn run(
             str_at(snap, "/status/phase").unwrap_or("Pending")
         ),
     };
-    let mut pairs = vec![
+    let pairs = vec![
         ("Source", source_text),
         ("New VM", new_vm.clone()),
         (
@@ -186,118 +332,44 @@ pub(super) async fn run(
             "the IP and MAC addresses (the clone gets new ones) and the VM's labels; its runPolicy is copied".into(),
         ),
     ];
-    if blocked(&findings) {
-        let mut text = format!("Clone plan in namespace {ns}\n");
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(&findings));
-        ctx.say(text.trim_end());
-        return Err(refuse_blocked(
-            format!("a new VM cannot be created from {source_name} now"),
-            &findings,
-            vec![format!(
-                "check it with: kubectl vmsnap describe {source_name} -n {ns}"
-            )],
-        ));
-    }
-    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
-        "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
-    if ctx.dry_run() == DryRun::Client {
-        pairs.push((
-            "Dry run",
-            "not run: --dry-run=client writes nothing (use --dry-run=server to run Deckhouse's DryRun operation)".into(),
-        ));
-        let mut text = format!("Clone plan in namespace {ns}\n");
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(&findings));
-        ctx.say(text.trim_end());
-        let mut data = base;
-        data["dryRun"] = json!("client");
-        return Ok(report(
-            data,
-            format!("VM {ns}/{new_vm} would be created from {source_name} (dry run)\n"),
-            None,
-            vec![],
-        ));
-    }
-    let now = ctx.clock.now();
+    Ok(ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        disks,
+        findings,
+        naming,
+        new_vm,
+        mode,
+        pairs,
+    })
+}
+
+/// The real operation, followed, and the report.
+async fn execute(
+    plan: &ClonePlan,
+    args: &CloneArgs,
+    mut data: Value,
+    now: jiff::Timestamp,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        naming,
+        new_vm,
+        mode,
+        ..
+    } = plan;
+    let (ns, new_vm, mode) = (ns.as_str(), new_vm.as_str(), *mode);
     let op_kind = source.kind();
-    let dry_name = operation_name(&new_vm, "clone-dryrun", now);
-    let dry_obj = source
-        .build(&ns, &dry_name, &naming, OperationMode::DryRun)
-        .map_err(UserError::usage)?;
-    let created = create_operation(dh, op_kind, dry_obj).await?;
-    let dry_name = name(&created).to_owned();
-    let dry = wait_op(
-        ctx,
-        dh,
-        op_kind,
-        &ns,
-        &dry_name,
-        args.timeout,
-        "Checking the clone (dry run)",
-    )
-    .await?;
-    let preview = dry_run_preview(&dry);
-    if operation_phase(&dry) == OperationPhase::Failed && preview.conflicts.is_empty() {
-        return Err(UserError::failure(format!(
-            "the dry run of the clone failed: {}",
-            operation_message(&dry)
-        ))
-        .hint(format!(
-            "see: kubectl describe {} {dry_name} -n {ns}",
-            op_kind.qualified()
-        ))
-        .hint("nothing was created")
-        .into());
-    }
-    pairs.push((
-        "Dry run",
-        if preview.conflicts.is_empty() {
-            format!(
-                "{dry_name}: {} resource(s) valid, no conflicts",
-                preview.valid.len()
-            )
-        } else {
-            format!(
-                "{dry_name}: {} conflict(s), {} resource(s) valid",
-                preview.conflicts.len(),
-                preview.valid.len()
-            )
-        },
-    ));
-    let mut text = format!("Clone plan in namespace {ns}\n");
-    text.push_str(&key_values(&pairs, 2));
-    text.push_str(&conflict_lines(&preview, mode));
-    text.push_str(&finding_lines(&findings));
-    ctx.say(text.trim_end());
-    let kept = format!(
-        "nothing was created: the only object made is the DryRun operation {dry_name} (Deckhouse deletes finished operations after 24h)"
-    );
-    if !preview.passes(mode) {
-        return Err(refuse_conflicts(
-            &preview, mode, &source_vm, &new_vm, &disks, &naming, kept,
-        ));
-    }
-    if let Err(e) = confirm::yes_no(
-        ctx,
-        &format!("Create VM {new_vm}? (yes/no)"),
-        "pass --yes to create the VM without asking",
-        "clone cancelled; nothing was created",
-    ) {
-        return Err(common::with_hint(e, kept));
-    }
-    let mut data = base;
-    data["dryRunOperation"] = json!(operation_info(&dry));
-    if ctx.dry_run() == DryRun::Server {
-        data["dryRun"] = json!("server");
-        let text = format!(
-            "VM {ns}/{new_vm} would be created from {source_name} (server dry run: checked by the DryRun operation {dry_name})\n"
-        );
-        return Ok(report(data, text, None, vec![]));
-    }
-    let op_name = operation_name(&new_vm, "clone", now);
+    let op_name = operation_name(new_vm, "clone", now);
     let obj = source
-        .build(&ns, &op_name, &naming, mode)
+        .build(ns, &op_name, naming, mode)
         .map_err(UserError::usage)?;
     let created = create_operation(dh, op_kind, obj).await?;
     let op_name = name(&created).to_owned();
@@ -317,7 +389,7 @@ pub(super) async fn run(
         ctx,
         dh,
         op_kind,
-        &ns,
+        ns,
         &op_name,
         args.timeout,
         &format!("Cloning {source_name} into {new_vm}"),
@@ -356,7 +428,7 @@ pub(super) async fn run(
             (
                 "Created",
                 if made.is_empty() {
-                    new_vm.clone()
+                    new_vm.to_owned()
                 } else {
                     made.join(", ")
                 },
@@ -378,7 +450,7 @@ pub(super) async fn run(
         data,
         out,
         None,
-        vec![resource_name(Kind::VirtualMachine, &new_vm)],
+        vec![resource_name(Kind::VirtualMachine, new_vm)],
     ))
 }
 
