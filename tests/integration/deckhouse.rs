@@ -114,6 +114,18 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
             && v["metadata"]["labels"]["purpose"] == "upgrade"
     })
     .await;
+    let out = t
+        .cmd()
+        .args(&["list", "-l", "purpose=upgrade", "--no-headers"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.transcript());
+    assert!(
+        out.stdout.starts_with("before-upgrade "),
+        "{}",
+        out.transcript()
+    );
 }
 
 /// The Deckhouse scenario plus an overlay `sim.yaml` (controller scripts), settled.
