@@ -477,11 +477,13 @@ async fn prune_refusals_and_dry_run_write_nothing() {
         .await;
     out.assert_code(0)
         .assert_stdout_contains("failed-snapshot would be deleted (dry run)");
-    // Declined at the prompt.
+    // Declined at the prompt. (A count policy: the in-process clock is fixed at NOW while
+    // the simulator stamps objects with the wall clock, so an age policy would depend on the
+    // time of day the test runs.)
     let out = run_in_process(
         &t,
         ScriptedUi::new(vec![text("no")]),
-        &["prune", "-l", "app=database-01", "--older-than", "0s"],
+        &["prune", "-l", "app=database-01", "--keep", "0"],
     )
     .await;
     out.assert_code(3).assert_stderr_contains("prune cancelled");
