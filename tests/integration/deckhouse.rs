@@ -906,6 +906,7 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         v.extend(N);
         t.run(id, &v);
     };
+    run(t, "dh-check", &["check"]);
     run(
         t,
         "dh-create-vm",
@@ -1183,4 +1184,38 @@ async fn a_restore_that_outlasts_the_timeout_exits_4_and_is_left_running() {
         "{:?}",
         writes(&t)
     );
+}
+
+#[tokio::test]
+async fn check_shows_which_vms_can_be_snapshotted_and_why_not() {
+    let t = settled().await;
+    let out = t.cmd().args(&["check"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("VM         STATUS    SNAPSHOTTABLE       CONSISTENCY")
+        .assert_stdout_contains("5 VMs: 3 snapshottable now, 2 not")
+        .assert_stdout_contains(
+            "disk being resized (web-vm): snapshot once the resize has finished",
+        );
+    let line = |vm: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{vm} ")))
+            .unwrap_or_else(|| panic!("{}", out.transcript()))
+            .to_owned()
+    };
+    assert!(line("linux-vm").contains("yes") && line("linux-vm").contains("consistent"));
+    assert!(
+        line("db-vm").contains("inconsistent-only"),
+        "{}",
+        line("db-vm")
+    );
+    assert!(
+        line("web-vm").contains("the virtual disk web-vm-data is being resized"),
+        "{}",
+        line("web-vm")
+    );
+    let out = t.cmd().args(&["check", "win-vm", "-o", "wide"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("attached images are not saved");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }

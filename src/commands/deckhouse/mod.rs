@@ -5,6 +5,7 @@
 //! Deckhouse, required lookups, following an object with a spinner, power operations, and the
 //! report shape.
 
+mod check;
 mod clone;
 mod create;
 mod delete;
@@ -40,6 +41,7 @@ pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow
         Command::Restore(a) => restore::run(a, dh, ctx).await,
         Command::RestoreDisk(a) => restore_disk::run(a, dh, ctx).await,
         Command::Clone(a) => clone::run(a, dh, ctx).await,
+        Command::Check(a) => check::run(a, dh, ctx).await,
         _ => Err(super::platform::not_offered(command, PLATFORM).into()),
     }
 }
