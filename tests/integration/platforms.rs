@@ -150,3 +150,78 @@ async fn the_simulators_platform_list_limits_what_discovery_shows() {
     out.assert_code(0)
         .assert_stdout_contains("Provider:             vmoperator\n");
 }
+
+/// A platform scenario with a read-only user `viewer` beside `admin`.
+async fn with_viewer(scenario: &str, ns: &str) -> (TestSim, tempfile::TempDir) {
+    let overlay = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        overlay.path().join("sim.yaml"),
+        "users:\n\
+         - { name: admin, token: admin-token, rules: [{ verbs: [\"*\"] }] }\n\
+         - { name: viewer, token: viewer-token, rules: [{ verbs: [get, list, watch] }] }\n",
+    )
+    .expect("overlay");
+    let mut cfg = vmsnap_sim::SimConfig::empty();
+    cfg.time_scale = 0.01;
+    cfg.scenarios = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/sim/scenarios")
+            .join(scenario),
+        overlay.path().to_path_buf(),
+    ];
+    let t = TestSim::with(cfg).await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "viewer", ns)
+        .expect("kubeconfig");
+    (t, overlay)
+}
+
+#[tokio::test]
+async fn a_read_only_user_is_refused_before_any_question_on_vm_operator() {
+    let (t, _overlay) = with_viewer("vmoperator", "dev-team").await;
+    let out = t.cmd().args(&["create", "web-01", "--yes"]).run().await;
+    out.assert_code(6).assert_stderr_contains(
+        "error: you are not allowed to create virtualmachinesnapshots.vmoperator.vmware.com in \
+         namespace dev-team",
+    );
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-base",
+            "--yes",
+            "--confirm-name",
+            "web-01-base",
+        ])
+        .run()
+        .await;
+    out.assert_code(6);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn a_read_only_user_is_refused_before_any_question_on_deckhouse() {
+    let (t, _overlay) = with_viewer("deckhouse", "my-project").await;
+    let out = t.cmd().args(&["create", "linux-vm", "--yes"]).run().await;
+    out.assert_code(6).assert_stderr_contains(
+        "error: you are not allowed to create virtualmachinesnapshots.virtualization.deckhouse.io \
+         in namespace my-project",
+    );
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(6);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
