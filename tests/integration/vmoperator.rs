@@ -557,6 +557,47 @@ async fn with_failing_revert() -> TestSim {
 }
 
 #[tokio::test]
+async fn ctrl_c_while_following_a_snapshot_leaves_it_and_says_how_to_follow_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("sim.yaml"),
+        "controllers:\n  vmoperator:\n    snapshots:\n      int-1: { outcome: Stuck }\n",
+    )
+    .expect("overlay");
+    let t = TestSim::with(SimConfig {
+        default_scenario: false,
+        scenarios: vec![
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator"),
+            dir.path().to_path_buf(),
+        ],
+        time_scale: 0.01,
+        ..SimConfig::default()
+    })
+    .await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "admin", NS)
+        .expect("kubeconfig");
+    t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
+    let out = t
+        .cmd()
+        .args(&["create", "web-01", "--yes", "--name", "int-1", "-v", "1"])
+        .interrupt_after("Snapshot int-1: ")
+        .await;
+    out.assert_code(130).assert_stderr_contains(&format!(
+        "follow it with: kubectl vmsnap describe int-1 -n {NS}"
+    ));
+    // One write, the snapshot; nothing deleted on the way out.
+    let writes: Vec<String> = t
+        .writes()
+        .iter()
+        .map(|w| format!("{} {}", w.method, w.path))
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(writes[0].starts_with("POST "), "{writes:?}");
+    assert!(get(&t, SNAPS, "int-1").is_some(), "the snapshot stays");
+}
+
+#[tokio::test]
 async fn a_failed_revert_shows_the_condition_reason_and_the_fix() {
     let t = with_failing_revert().await;
     let out = t
