@@ -1014,6 +1014,11 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         "dh-clone-stopped",
         &["clone", "win-vm", "--from-vm", "--prefix", "test-", "--yes"],
     );
+    run(
+        t,
+        "dh-prune",
+        &["prune", "linux-vm", "--keep", "1", "--dry-run"],
+    );
     run(t, "dh-delete", &["delete", "win-vm-base", "--yes"]);
 }
 
@@ -1218,4 +1223,61 @@ async fn check_shows_which_vms_can_be_snapshotted_and_why_not() {
     out.assert_code(0)
         .assert_stdout_contains("attached images are not saved");
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn prune_keeps_the_newest_and_the_snapshot_a_running_restore_uses() {
+    let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
+    for n in ["nightly-1", "nightly-2"] {
+        t.cmd()
+            .args(&["create", "linux-vm", "--name", n, "--yes"])
+            .run()
+            .await
+            .assert_code(0);
+    }
+    let out = t
+        .cmd()
+        .args(&["prune", "linux-vm", "--keep", "1"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("Prune plan for VM my-project/linux-vm")
+        .assert_stderr_contains("To delete (2):");
+    // A restore from nightly-2 starts and stays in progress: nightly-2 is kept, whatever
+    // the policy says (the snapshots' times may tie, so which one is newest is not fixed).
+    t.cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "nightly-2",
+            "--yes",
+            "--confirm-name",
+            "nightly-2",
+            "--no-safety-snapshot",
+            "--no-wait",
+        ])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&["prune", "linux-vm", "--keep", "1", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("snapshot(s) deleted");
+    let keep = &out.stderr[out.stderr.find("To keep").expect("keep list")..];
+    assert!(keep.contains("nightly-2"), "{}", out.transcript());
+    let deleted: Vec<String> = writes(&t)[before..]
+        .iter()
+        .filter(|w| w.starts_with("DELETE"))
+        .cloned()
+        .collect();
+    assert!(!deleted.is_empty(), "{}", out.transcript());
+    assert!(
+        deleted.iter().all(|d| !d.contains("/nightly-2 ")),
+        "{deleted:?}"
+    );
 }

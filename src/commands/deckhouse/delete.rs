@@ -164,38 +164,24 @@ pub(super) async fn run(
         return Ok(report(data, text, None, names));
     }
     let server = dry == DryRun::Server;
-    for (i, x) in targets.iter().enumerate() {
-        let res = delete_exact(
-            &dh.api(x.kind, Some(&ns)),
-            &x.name,
-            x.uid.as_deref(),
-            server,
-        )
-        .await;
-        if let Err(e) = res {
-            if i > 0 {
-                let list = |l: &[Target]| {
-                    let v: Vec<&str> = l.iter().map(|t| t.name.as_str()).collect();
-                    if v.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        v.join(", ")
-                    }
-                };
-                ctx.say(&format!(
-                    "note: already deleted: {}; failed: {}; not attempted: {}",
-                    list(&targets[..i]),
-                    x.name,
-                    list(&targets[i + 1..])
-                ));
-            }
-            return Err(anyhow::Error::new(e).context(format!(
-                "failed to delete {} {ns}/{}",
-                x.kind.kind(),
-                x.name
-            )));
-        }
-    }
+    let doomed: Vec<Doomed> = targets
+        .iter()
+        .map(|x| Doomed {
+            kind: x.kind,
+            name: x.name.clone(),
+            uid: x.uid.clone(),
+        })
+        .collect();
+    remove(
+        ctx,
+        dh,
+        &ns,
+        &doomed,
+        server,
+        args.should_wait(),
+        args.timeout,
+    )
+    .await?;
     if server {
         let text: String = names
             .iter()
@@ -203,44 +189,6 @@ pub(super) async fn run(
             .collect();
         let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "server", "items": items(false)});
         return Ok(report(data, text, None, names));
-    }
-    if args.should_wait() {
-        for x in &targets {
-            let title = format!("Deleting snapshot {}", x.name);
-            let result = super::follow(ctx, dh, x.kind, &ns, &x.name, args.timeout, &title, |o| match o {
-                None => Step::Done,
-                Some(_) => Step::Continue(format!(
-                    "Deleting snapshot {}: waiting for its disk snapshots and volume snapshots to be removed",
-                    x.name
-                )),
-            })
-            .await?;
-            let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
-            match result {
-                WaitResult::Done(_) => {}
-                WaitResult::TimedOut(_) => {
-                    return Err(UserError::timed_out(format!(
-                        "timed out after {} waiting for snapshot {} to be deleted",
-                        common::human(args.timeout),
-                        x.name
-                    ))
-                    .hint(format!(
-                        "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                    ))
-                    .into());
-                }
-                WaitResult::Interrupted(_) => {
-                    return Err(UserError::interrupted(format!(
-                        "stopped following the deletion of snapshot {}",
-                        x.name
-                    ))
-                    .hint(format!(
-                        "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                    ))
-                    .into());
-                }
-            }
-        }
     }
     let gone = args.should_wait();
     let verb = if gone {
@@ -251,4 +199,90 @@ pub(super) async fn run(
     let text: String = names.iter().map(|n| format!("{n} {verb}\n")).collect();
     let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "items": items(gone)});
     Ok(report(data, text, None, names))
+}
+
+/// A snapshot to delete: its kind, name and the uid it had when the user confirmed.
+pub(super) struct Doomed {
+    pub kind: Kind,
+    pub name: String,
+    pub uid: Option<String>,
+}
+
+/// Deletes each snapshot by uid (one recreated under the same name is left alone), saying
+/// what went and what was not tried when one fails, then follows each until it is gone.
+pub(super) async fn remove(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    ns: &str,
+    doomed: &[Doomed],
+    server: bool,
+    wait: bool,
+    timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    for (i, x) in doomed.iter().enumerate() {
+        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server).await;
+        if let Err(e) = res {
+            if i > 0 {
+                let list = |l: &[Doomed]| {
+                    let v: Vec<&str> = l.iter().map(|t| t.name.as_str()).collect();
+                    if v.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        v.join(", ")
+                    }
+                };
+                ctx.say(&format!(
+                    "note: already deleted: {}; failed: {}; not attempted: {}",
+                    list(&doomed[..i]),
+                    x.name,
+                    list(&doomed[i + 1..])
+                ));
+            }
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to delete {} {ns}/{}",
+                x.kind.kind(),
+                x.name
+            )));
+        }
+    }
+    if server || !wait {
+        return Ok(());
+    }
+    for x in doomed {
+        let title = format!("Deleting snapshot {}", x.name);
+        let result = super::follow(ctx, dh, x.kind, ns, &x.name, timeout, &title, |o| match o {
+            None => Step::Done,
+            Some(_) => Step::Continue(format!(
+                "Deleting snapshot {}: waiting for its disk snapshots and volume snapshots to be removed",
+                x.name
+            )),
+        })
+        .await?;
+        let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
+        match result {
+            WaitResult::Done(_) => {}
+            WaitResult::TimedOut(_) => {
+                return Err(UserError::timed_out(format!(
+                    "timed out after {} waiting for snapshot {} to be deleted",
+                    common::human(timeout),
+                    x.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                ))
+                .into());
+            }
+            WaitResult::Interrupted(_) => {
+                return Err(UserError::interrupted(format!(
+                    "stopped following the deletion of snapshot {}",
+                    x.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ mod create;
 mod delete;
 mod describe;
 mod list;
+mod prune;
 mod restore;
 mod restore_disk;
 
@@ -42,6 +43,7 @@ pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow
         Command::RestoreDisk(a) => restore_disk::run(a, dh, ctx).await,
         Command::Clone(a) => clone::run(a, dh, ctx).await,
         Command::Check(a) => check::run(a, dh, ctx).await,
+        Command::Prune(a) => prune::run(a, dh, ctx).await,
         _ => Err(super::platform::not_offered(command, PLATFORM).into()),
     }
 }
