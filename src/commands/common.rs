@@ -52,11 +52,22 @@ pub fn human(d: Duration) -> String {
 
 /// The VM, or exit 5 with the command that lists VMs.
 pub fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
+    require_vm_as(got, ns, name, "vm")
+}
+
+/// The VM, or exit 5 with `kubectl get RESOURCE` as the command that lists VMs (another
+/// platform's VMs need their qualified resource name).
+pub fn require_vm_as(
+    got: Option<Value>,
+    ns: &str,
+    name: &str,
+    resource: &str,
+) -> anyhow::Result<Value> {
     got.ok_or_else(|| {
         UserError::not_found(format!(
             "VirtualMachine \"{name}\" not found in namespace \"{ns}\""
         ))
-        .hint(format!("list the VMs with: kubectl get vm -n {ns}"))
+        .hint(format!("list the VMs with: kubectl get {resource} -n {ns}"))
         .into()
     })
 }

@@ -530,14 +530,10 @@ async fn a_vm_stuck_after_a_failed_revert_is_explained_with_the_fix_commands() {
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
-/// The scenario plus a revert of web-01 to web-01-base that vSphere fails (CSI crossing).
-async fn with_failing_revert() -> TestSim {
+/// The scenario with `overlay` (a sim.yaml text) layered over it, web-01's Tools running.
+async fn with_overlay(overlay: &str) -> TestSim {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("sim.yaml"),
-        "controllers:\n  vmoperator:\n    reverts:\n      web-01-base: { outcome: TaskFailed }\n",
-    )
-    .expect("overlay");
+    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
     let t = TestSim::with(SimConfig {
         default_scenario: false,
         scenarios: vec![
@@ -556,28 +552,20 @@ async fn with_failing_revert() -> TestSim {
     t
 }
 
+/// The scenario plus a revert of web-01 to web-01-base that vSphere fails (CSI crossing).
+async fn with_failing_revert() -> TestSim {
+    with_overlay(
+        "controllers:\n  vmoperator:\n    reverts:\n      web-01-base: { outcome: TaskFailed }\n",
+    )
+    .await
+}
+
 #[tokio::test]
 async fn ctrl_c_while_following_a_snapshot_leaves_it_and_says_how_to_follow_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("sim.yaml"),
+    let t = with_overlay(
         "controllers:\n  vmoperator:\n    snapshots:\n      int-1: { outcome: Stuck }\n",
     )
-    .expect("overlay");
-    let t = TestSim::with(SimConfig {
-        default_scenario: false,
-        scenarios: vec![
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator"),
-            dir.path().to_path_buf(),
-        ],
-        time_scale: 0.01,
-        ..SimConfig::default()
-    })
     .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", NS)
-        .expect("kubeconfig");
-    t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
     let out = t
         .cmd()
         .args(&["create", "web-01", "--yes", "--name", "int-1", "-v", "1"])

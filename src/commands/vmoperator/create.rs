@@ -6,15 +6,15 @@ use serde_json::{Value, json};
 
 use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, refuse_flag, report, require_vm, vm_tree, when};
 use crate::cli::{CreateArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
+use crate::cluster::{WaitResult, to_value};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
 use crate::provider::kubevirt::json::{name, str_at};
 use crate::provider::vmoperator::{
-    Kind, Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree,
-    creation_failure, describe_rows, go_duration, phase, preflight, snapshot_details,
-    snapshot_info, vm_details, waiting_message,
+    Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure,
+    describe_rows, go_duration, phase, preflight, snapshot_details, snapshot_info, vm_details,
+    waiting_message,
 };
 
 /// What `create` will do, decided by reads only.
@@ -185,28 +185,9 @@ async fn follow(
     plan: &Plan,
     timeout: std::time::Duration,
 ) -> anyhow::Result<Value> {
-    let api = vmop.api(Kind::VirtualMachineSnapshot, Some(&plan.ns));
     let name = plan.snapshot.clone();
-    let mut progress = ctx.progress(&format!("Creating snapshot {name}"));
-    let tree = &plan.tree;
-    let result = wait_for(
-        api,
-        &name,
-        WaitOptions::new(timeout),
-        progress.as_mut(),
-        |o| match o.map(|o| to_value(o.clone())) {
-            None | Some(Err(_)) => Step::Continue(format!("Waiting for snapshot {name} to appear")),
-            Some(Ok(v)) => match phase(&v) {
-                Phase::Ready | Phase::Failed => Step::Done,
-                p => Step::Continue(format!(
-                    "Snapshot {name}: {}",
-                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
-                )),
-            },
-        },
-    )
-    .await;
-    progress.finish();
+    let result =
+        super::follow_snapshot(vmop, ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
     let follow = format!("kubectl vmsnap describe {name} -n {}", plan.ns);
     match result? {
         WaitResult::Done(Some(o)) => Ok(to_value(o)?),
@@ -221,7 +202,7 @@ async fn follow(
                 "timed out after {} waiting for snapshot {name} to become ready (phase {state})",
                 common::human(timeout)
             ));
-            if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, tree)) {
+            if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
                 err = err.hint(why);
             }
             Err(err

@@ -12,12 +12,17 @@ mod tree;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::Ctx;
+use super::common::require_snapshot;
+use super::{Ctx, common};
 use crate::cli::Command;
+use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::error::UserError;
 use crate::output::{PlatformReport, Report, age};
 use crate::provider::vmoperator::resources::GROUP;
-use crate::provider::vmoperator::{Kind, SnapshotTree, VmOperator, build_tree};
+use crate::provider::vmoperator::{
+    Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
+};
+use kube::api::DynamicObject;
 
 /// The platform's name in messages.
 pub const PLATFORM: &str = "VMware VM Operator";
@@ -58,29 +63,42 @@ fn refuse_flag(flag: &str, why: &str) -> anyhow::Error {
 
 /// The VM, or exit 5 with the command that lists VM Operator's VMs.
 fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
-    got.ok_or_else(|| {
-        UserError::not_found(format!(
-            "VirtualMachine \"{name}\" not found in namespace \"{ns}\""
-        ))
-        .hint(format!(
-            "list the VMs with: kubectl get {} -n {ns}",
-            Kind::VirtualMachine.qualified()
-        ))
-        .into()
-    })
+    common::require_vm_as(got, ns, name, &Kind::VirtualMachine.qualified())
 }
 
-/// The snapshot, or exit 5 with the command that lists snapshots.
-fn require_snapshot(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
-    got.ok_or_else(|| {
-        UserError::not_found(format!(
-            "snapshot \"{name}\" not found in namespace \"{ns}\""
-        ))
-        .hint(format!(
-            "list the snapshots with: kubectl vmsnap list -n {ns}"
-        ))
-        .into()
-    })
+/// Follows a snapshot's conditions until Ready or Failed, with a spinner naming what holds
+/// a queued snapshot up; `what` names it in the messages ("snapshot", "safety snapshot").
+async fn follow_snapshot(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    name: &str,
+    tree: &SnapshotTree,
+    timeout: std::time::Duration,
+    what: &str,
+) -> anyhow::Result<WaitResult<DynamicObject>> {
+    let api = vmop.api(Kind::VirtualMachineSnapshot, Some(ns));
+    let title = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
+    let mut progress = ctx.progress(&format!("Creating {what} {name}"));
+    let result = wait_for(
+        api,
+        name,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |o| match o.map(|o| to_value(o.clone())) {
+            None | Some(Err(_)) => Step::Continue(format!("Waiting for {what} {name} to appear")),
+            Some(Ok(v)) => match phase(&v) {
+                Phase::Ready | Phase::Failed => Step::Done,
+                p => Step::Continue(format!(
+                    "{title} {name}: {}",
+                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
+                )),
+            },
+        },
+    )
+    .await;
+    progress.finish();
+    result
 }
 
 /// A VM (when it exists), its snapshots (server-side by label) and their tree.

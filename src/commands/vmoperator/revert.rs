@@ -22,9 +22,9 @@ use crate::error::UserError;
 use crate::output::{Report, key_values};
 use crate::provider::kubevirt::json::str_at;
 use crate::provider::vmoperator::{
-    Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
-    blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
-    snapshot_details, snapshot_info, vm_details, waiting_message,
+    Kind, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator, blocking_snapshot,
+    build_snapshot, check_revert, creation_failure, revert_state, snapshot_details, snapshot_info,
+    vm_details,
 };
 
 /// The safety snapshot to take before reverting.
@@ -306,30 +306,9 @@ async fn take_safety_snapshot(
     if dry_run {
         return Ok(());
     }
-    let api = vmop.api(Kind::VirtualMachineSnapshot, Some(ns));
     let name = s.name.clone();
-    let tree = &plan.tree;
-    let mut progress = ctx.progress(&format!("Creating safety snapshot {name}"));
-    let result = wait_for(
-        api,
-        &name,
-        WaitOptions::new(timeout),
-        progress.as_mut(),
-        |o| match o.map(|o| to_value(o.clone())) {
-            None | Some(Err(_)) => {
-                Step::Continue(format!("Waiting for safety snapshot {name} to appear"))
-            }
-            Some(Ok(v)) => match phase(&v) {
-                Phase::Ready | Phase::Failed => Step::Done,
-                p => Step::Continue(format!(
-                    "Safety snapshot {name}: {}",
-                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
-                )),
-            },
-        },
-    )
-    .await;
-    progress.finish();
+    let result =
+        super::follow_snapshot(vmop, ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
     let follow = format!("kubectl vmsnap describe {name} -n {ns}");
     let last = match result? {
         WaitResult::Done(Some(o)) => to_value(o)?,
