@@ -227,3 +227,47 @@ fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         "prune cancelled; nothing was deleted",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: &str, name_: &str, phase: &str, spec: Value) -> Value {
+        json!({"kind": kind, "metadata": {"name": name_, "namespace": "p"}, "spec": spec,
+            "status": {"phase": phase}})
+    }
+
+    #[test]
+    fn only_unfinished_operations_that_read_a_snapshot_protect_it() {
+        let ops = [
+            op(
+                "VirtualMachineOperation",
+                "r1",
+                "InProgress",
+                json!({"type": "Restore", "virtualMachineName": "vm",
+                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s1"}}),
+            ),
+            op(
+                "VirtualMachineOperation",
+                "r2",
+                "Completed",
+                json!({"type": "Restore", "virtualMachineName": "vm",
+                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s2"}}),
+            ),
+            op(
+                "VirtualMachineSnapshotOperation",
+                "c1",
+                "Pending",
+                json!({"type": "CreateVirtualMachine", "virtualMachineSnapshotName": "s3"}),
+            ),
+            op(
+                "VirtualMachineOperation",
+                "stop",
+                "InProgress",
+                json!({"type": "Stop", "virtualMachineName": "vm"}),
+            ),
+        ];
+        let used: Vec<String> = in_use(&ops).into_iter().map(|r| r.snapshot).collect();
+        assert_eq!(used, vec!["s1", "s3"]);
+    }
+}
