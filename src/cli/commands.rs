@@ -311,10 +311,10 @@ pub struct CloneArgs {
     #[arg(long = "name-replacement", value_name = "KIND/OLD=NEW")]
     pub name_replacements: Vec<String>,
     /// Deckhouse: prefix for the names of everything the clone creates
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
     pub prefix: Option<String>,
     /// Deckhouse: suffix for the names of everything the clone creates
-    #[arg(long, value_name = "SUFFIX")]
+    #[arg(long, value_name = "SUFFIX", allow_hyphen_values = true)]
     pub suffix: Option<String>,
     /// Deckhouse: Strict stops at any conflict; BestEffort goes on past them
     #[arg(long, value_enum, value_name = "MODE")]
@@ -571,6 +571,16 @@ mod tests {
             Some(TargetReadinessPolicy::StopTarget)
         );
         assert_eq!(a.timeout, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn clone_takes_a_suffix_that_starts_with_a_hyphen() {
+        let cli = parse(&["clone", "win-vm", "--from-vm", "--suffix", "-copy"]).unwrap();
+        let Command::Clone(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.suffix.as_deref(), Some("-copy"));
+        assert!(a.from_vm && a.to.is_none());
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use duration::{parse_duration, parse_go_duration};
     name = "kubectl-vmsnap",
     bin_name = "kubectl vmsnap",
     version,
-    about = "Take, inspect and roll back VM snapshots on KubeVirt / OpenShift Virtualization, safely",
+    about = "Take, inspect and roll back VM snapshots on KubeVirt / OpenShift Virtualization, VMware VM Operator and Deckhouse Virtualization, safely",
     long_about = None,
     propagate_version = true,
     subcommand_required = true,
@@ -189,7 +189,11 @@ pub enum Command {
         # Just show the plan\n  \
         kubectl vmsnap create database-01 --dry-run\n\n  \
         # Every VM labelled app=db at once: one plan, one confirmation, a summary table\n  \
-        kubectl vmsnap create -l app=db --online --yes")]
+        kubectl vmsnap create -l app=db --online --yes\n\n  \
+        # VM Operator: with the guest memory and file systems quiesced by VMware Tools\n  \
+        kubectl vmsnap create web-01 --memory --quiesce-timeout 10m -n dev-team\n\n  \
+        # Deckhouse: one disk rather than the whole VM\n  \
+        kubectl vmsnap create --disk linux-vm-data -n my-project")]
     Create(CreateArgs),
     /// List snapshots, optionally of one VM
     #[command(
@@ -230,7 +234,9 @@ pub enum Command {
         # Without the safety snapshot (nothing can undo the restore then)\n  \
         kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --no-safety-snapshot\n\n  \
         # Into a new VM, leaving database-01 alone\n  \
-        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --to database-01-copy")]
+        kubectl vmsnap restore database-01 --snapshot pre-upgrade-snapshot --to database-01-copy\n\n  \
+        # Deckhouse: go on past the dry run's conflicts (missing images are removed from the VM)\n  \
+        kubectl vmsnap restore linux-vm --snapshot before-upgrade --mode BestEffort -n my-project")]
     Restore(RestoreArgs),
     /// Show what restoring a snapshot would change in its VM's configuration
     #[command(after_help = "Examples:\n  \
@@ -259,13 +265,15 @@ pub enum Command {
         # Only show what would be deleted and why the rest stays\n  \
         kubectl vmsnap prune database-01 --keep 1 --dry-run")]
     Prune(PruneArgs),
-    /// Create a new VM from a snapshot (KubeVirt VirtualMachineClone)
+    /// Create a new VM from a snapshot (on Deckhouse also from a stopped VM)
     #[command(after_help = "Examples:\n  \
         # A copy of database-01 as it was at the snapshot, with fresh MAC addresses\n  \
         kubectl vmsnap clone pre-upgrade-snapshot --to database-01-test -n production\n\n  \
         # Keep one interface's MAC, drop the source's app label, scripted\n  \
         kubectl vmsnap clone pre-upgrade-snapshot --to db-copy --new-mac-address default=02:00:00:aa:bb:cc \\\n      \
-        --label-filter '*' --label-filter '!app' --yes")]
+        --label-filter '*' --label-filter '!app' --yes\n\n  \
+        # Deckhouse: a copy of a stopped VM, every name it creates suffixed\n  \
+        kubectl vmsnap clone win-vm --from-vm --suffix -copy -n my-project")]
     Clone(CloneArgs),
     /// Draw a VM's snapshot tree, current snapshot marked (VMware VM Operator)
     #[command(after_help = "Examples:\n  \

@@ -646,7 +646,11 @@ fn version(v: &VersionReport) -> String {
                 "Snapshot API served",
                 join_or_none(&c.snapshot_api_versions),
             ));
-            pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
+            // KubeVirt's VM group matters only where KubeVirt is (or could be) the platform.
+            let kubevirt = c.provider.as_deref().is_none_or(|p| p.contains("kubevirt"));
+            if kubevirt || !c.kubevirt_api_versions.is_empty() {
+                pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
+            }
         }
         (None, Some(e)) => pairs.push(("Cluster", format!("could not reach it ({e})"))),
         (None, None) => pairs.push(("Cluster", "not contacted".to_string())),
