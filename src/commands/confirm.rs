@@ -33,6 +33,44 @@ pub fn yes_no(
     }
 }
 
+/// "Delete this snapshot? (yes/no)" or "Delete these N snapshots? (yes/no)", asked with
+/// [`yes_no`].
+pub fn delete_snapshots(
+    ctx: &mut Ctx<'_>,
+    n: usize,
+    yes_hint: &str,
+    cancelled: &str,
+) -> anyhow::Result<()> {
+    let what = if n == 1 {
+        "this snapshot".to_string()
+    } else {
+        format!("these {n} snapshots")
+    };
+    yes_no(
+        ctx,
+        &format!("Delete {what}? (yes/no)"),
+        yes_hint,
+        cancelled,
+    )
+}
+
+/// After a delete failed part-way: what already went and what was not tried, so a rerun is
+/// not guesswork.
+pub fn partial_delete_note(done: &[&str], failed: &str, not_attempted: &[&str]) -> String {
+    let list = |names: &[&str]| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    format!(
+        "note: already deleted: {}; failed: {failed}; not attempted: {}",
+        list(done),
+        list(not_attempted)
+    )
+}
+
 /// What a typed confirmation of a replacement asks for.
 pub struct Typed<'a> {
     /// The snapshot name the user must type (and pass to `--confirm-name`).

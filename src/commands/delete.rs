@@ -89,15 +89,9 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
     }
-    let n = plan.snapshots.len();
-    let what = if n == 1 {
-        "this snapshot".to_string()
-    } else {
-        format!("these {n} snapshots")
-    };
-    confirm::yes_no(
+    confirm::delete_snapshots(
         ctx,
-        &format!("Delete {what}? (yes/no)"),
+        plan.snapshots.len(),
         "pass --yes to delete without asking",
         "deletion cancelled; nothing was changed",
     )
@@ -135,21 +129,12 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
             .await
         {
-            // Say what already went and what was not tried, so a rerun is not guesswork.
             if i > 0 {
-                let names = |list: &[SnapshotInfo]| {
-                    let names: Vec<&str> = list.iter().map(|s| s.name.as_str()).collect();
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                };
-                ctx.say(&format!(
-                    "note: already deleted: {}; failed: {}; not attempted: {}",
-                    names(&plan.snapshots[..i]),
-                    s.name,
-                    names(&plan.snapshots[i + 1..])
+                let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
                 ));
             }
             return Err(e);

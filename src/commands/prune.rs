@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::delete::{self, DeletePlan};
-use super::{Ctx, common};
+use super::{Ctx, common, confirm};
 use crate::analysis::retention::{Decision, PrunePlan, RetentionPolicy, plan_retention};
 use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
@@ -138,27 +138,15 @@ pub fn describe_plan(plan: &Plan, now: jiff::Timestamp) -> String {
 pub fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let text = describe_plan(plan, ctx.clock.now());
     ctx.say(text.trim_end());
-    if plan.doomed.is_empty() || ctx.global.yes || ctx.dry_run() == DryRun::Client {
+    if plan.doomed.is_empty() {
         return Ok(());
     }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to prune without asking, or --dry-run to only list")
-                .into(),
-        );
-    }
-    let n = plan.doomed.len();
-    let what = if n == 1 {
-        "this snapshot".to_string()
-    } else {
-        format!("these {n} snapshots")
-    };
-    if ctx.ui.confirm(&format!("Delete {what}? (yes/no)"))? {
-        Ok(())
-    } else {
-        Err(UserError::declined("prune cancelled; nothing was deleted").into())
-    }
+    confirm::delete_snapshots(
+        ctx,
+        plan.doomed.len(),
+        "pass --yes to prune without asking, or --dry-run to only list",
+        "prune cancelled; nothing was deleted",
+    )
 }
 
 fn report(plan: &Plan, dry_run: Option<&str>) -> PruneReport {

@@ -223,19 +223,11 @@ pub(super) async fn remove(
         let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server).await;
         if let Err(e) = res {
             if i > 0 {
-                let list = |l: &[Doomed]| {
-                    let v: Vec<&str> = l.iter().map(|t| t.name.as_str()).collect();
-                    if v.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        v.join(", ")
-                    }
-                };
-                ctx.say(&format!(
-                    "note: already deleted: {}; failed: {}; not attempted: {}",
-                    list(&doomed[..i]),
-                    x.name,
-                    list(&doomed[i + 1..])
+                let names: Vec<&str> = doomed.iter().map(|t| t.name.as_str()).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
                 ));
             }
             return Err(anyhow::Error::new(e).context(format!(

@@ -214,15 +214,9 @@ fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     if plan.doomed.is_empty() {
         return Ok(());
     }
-    let n = plan.doomed.len();
-    let what = if n == 1 {
-        "this snapshot".to_owned()
-    } else {
-        format!("these {n} snapshots")
-    };
-    confirm::yes_no(
+    confirm::delete_snapshots(
         ctx,
-        &format!("Delete {what}? (yes/no)"),
+        plan.doomed.len(),
         "pass --yes to prune without asking, or --dry-run to only list",
         "prune cancelled; nothing was deleted",
     )

@@ -80,15 +80,9 @@ pub async fn run(
         targets.push(Target { snap: s, effect });
     }
     preview(ctx, &ns, &targets);
-    let n = targets.len();
-    let what = if n == 1 {
-        "this snapshot".to_owned()
-    } else {
-        format!("these {n} snapshots")
-    };
-    confirm::yes_no(
+    confirm::delete_snapshots(
         ctx,
-        &format!("Delete {what}? (yes/no)"),
+        targets.len(),
         "pass --yes to delete without asking",
         "deletion cancelled; nothing was changed",
     )?;
@@ -104,19 +98,11 @@ pub async fn run(
             .await
         {
             if i > 0 {
-                let names = |list: &[Target]| {
-                    let v: Vec<&str> = list.iter().map(|t| name(&t.snap)).collect();
-                    if v.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        v.join(", ")
-                    }
-                };
-                ctx.say(&format!(
-                    "note: already deleted: {}; failed: {}; not attempted: {}",
-                    names(&targets[..i]),
-                    name(&t.snap),
-                    names(&targets[i + 1..])
+                let names: Vec<&str> = targets.iter().map(|t| name(&t.snap)).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
                 ));
             }
             return Err(e);
