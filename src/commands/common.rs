@@ -189,6 +189,69 @@ pub async fn require_permission(
     Ok(())
 }
 
+/// What the messages about a safety snapshot say: its name, the operation it precedes
+/// ("restore", "revert"), and the two hints every failure carries.
+pub struct SafetyContext<'a> {
+    pub name: &'a str,
+    pub ns: &'a str,
+    /// "restore" or "revert".
+    pub verb: &'a str,
+    /// "nothing was restored; the VM is unchanged".
+    pub nothing: &'a str,
+    /// The command that goes on without a safety snapshot.
+    pub without: &'a str,
+}
+
+impl SafetyContext<'_> {
+    /// The safety snapshot could not be created: an error that says nothing was done.
+    pub fn create_failed(&self, err: anyhow::Error) -> anyhow::Error {
+        let (name, ns) = (self.name, self.ns);
+        let msg = if api_code(&err) == Some(409) {
+            format!("a snapshot named {name} already exists in namespace {ns}")
+        } else {
+            format!("failed to create the safety snapshot {name}: {err:#}")
+        };
+        UserError::failure(msg)
+            .hint(self.nothing)
+            .hint(self.without)
+            .into()
+    }
+
+    /// The last state a wait for the safety snapshot saw, or the error for a snapshot that
+    /// disappeared, a timeout or Ctrl-C (the snapshot goes on; nothing else was done).
+    pub fn waited(&self, result: WaitResult<Value>, timeout: Duration) -> anyhow::Result<Value> {
+        let (name, ns) = (self.name, self.ns);
+        let follow = format!("kubectl vmsnap describe {name} -n {ns}");
+        match result {
+            WaitResult::Done(Some(v)) => Ok(v),
+            WaitResult::Done(None) => Err(UserError::failure(format!(
+                "the safety snapshot {name} disappeared before it was ready"
+            ))
+            .hint(self.nothing)
+            .hint(self.without)
+            .into()),
+            WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+                "timed out after {} waiting for the safety snapshot {name}",
+                human(timeout)
+            ))
+            .hint(self.nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}, then run the {} again",
+                self.verb
+            ))
+            .into()),
+            WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+                "stopped waiting for the safety snapshot {name}"
+            ))
+            .hint(self.nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}"
+            ))
+            .into()),
+        }
+    }
+}
+
 /// Follows a snapshot until it is ready to use or Failed, with a spinner; `what` names it in
 /// the messages ("snapshot", "safety snapshot"). The object comes back as plain JSON.
 pub async fn wait_snapshot(

@@ -761,53 +761,24 @@ async fn take_safety_snapshot(
         "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {} --snapshot {} -n {ns} --no-safety-snapshot",
         plan.vm.name, plan.snapshot.name
     );
+    let sc = common::SafetyContext {
+        name: &name,
+        ns: &ns,
+        verb: "restore",
+        nothing,
+        without: &without,
+    };
     let mut obj = safety.object.clone();
     common::served_api_version(&mut obj, &kv, Kind::VirtualMachineSnapshot);
     if let Err(e) = kv.create_snapshot(obj, server_dry_run).await {
-        let msg = if common::api_code(&e) == Some(409) {
-            format!("a snapshot named {name} already exists in namespace {ns}")
-        } else {
-            format!("failed to create the safety snapshot {name}: {e:#}")
-        };
-        return Err(UserError::failure(msg).hint(nothing).hint(without).into());
+        return Err(sc.create_failed(e));
     }
     if server_dry_run {
         return Ok(());
     }
     let follow = format!("kubectl vmsnap describe {name} -n {ns}");
     let result = common::wait_snapshot(ctx, &ns, &name, plan.timeout, "safety snapshot").await?;
-    let last = match result {
-        WaitResult::Done(Some(v)) => v,
-        WaitResult::Done(None) => {
-            return Err(UserError::failure(format!(
-                "the safety snapshot {name} disappeared before it was ready"
-            ))
-            .hint(nothing)
-            .hint(without)
-            .into());
-        }
-        WaitResult::TimedOut(_) => {
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for the safety snapshot {name}",
-                common::human(plan.timeout)
-            ))
-            .hint(nothing)
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}, then run the restore again"
-            ))
-            .into());
-        }
-        WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped waiting for the safety snapshot {name}"
-            ))
-            .hint(nothing)
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
-        }
-    };
+    let last = sc.waited(result, plan.timeout)?;
     let info = kv::snapshot_info(&last, None, &[]);
     if !info.is_ready() {
         let why = info

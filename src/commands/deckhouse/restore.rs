@@ -634,13 +634,14 @@ async fn take_safety(
         .create(Kind::VirtualMachineSnapshot, s.object.clone(), false)
         .await
     {
-        return Err(UserError::failure(format!(
-            "failed to create the safety snapshot {}: {e:#}",
-            s.name
-        ))
-        .hint(nothing)
-        .hint(without)
-        .into());
+        let sc = common::SafetyContext {
+            name: &s.name,
+            ns,
+            verb: "restore",
+            nothing,
+            without: &without,
+        };
+        return Err(sc.create_failed(e));
     }
     let done =
         match wait_snapshot(ctx, dh, Kind::VirtualMachineSnapshot, ns, &s.name, timeout).await {

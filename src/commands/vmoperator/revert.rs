@@ -292,54 +292,28 @@ async fn take_safety_snapshot(
     }
     obj["metadata"]["annotations"] =
         json!(safety_annotations(ns, &plan.vm, &s.name, &plan.snapshot));
+    let name = s.name.clone();
+    let sc = common::SafetyContext {
+        name: &name,
+        ns,
+        verb: "revert",
+        nothing,
+        without: &without,
+    };
     if let Err(e) = vmop.create_snapshot(obj, dry_run).await {
-        let msg = if common::api_code(&e) == Some(409) {
-            format!(
-                "a snapshot named {} already exists in namespace {ns}",
-                s.name
-            )
-        } else {
-            format!("failed to create the safety snapshot {}: {e:#}", s.name)
-        };
-        return Err(UserError::failure(msg).hint(nothing).hint(without).into());
+        return Err(sc.create_failed(e));
     }
     if dry_run {
         return Ok(());
     }
-    let name = s.name.clone();
     let result =
         super::follow_snapshot(vmop, ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
-    let follow = format!("kubectl vmsnap describe {name} -n {ns}");
-    let last = match result? {
-        WaitResult::Done(Some(o)) => to_value(o)?,
-        WaitResult::Done(None) => {
-            return Err(UserError::failure(format!(
-                "the safety snapshot {name} disappeared before it was ready"
-            ))
-            .hint(nothing)
-            .hint(without)
-            .into());
-        }
-        WaitResult::TimedOut(_) => {
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for the safety snapshot {name}",
-                common::human(timeout)
-            ))
-            .hint(nothing)
-            .hint(format!("the snapshot continues on the cluster; follow it with: {follow}, then run the revert again"))
-            .into());
-        }
-        WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped waiting for the safety snapshot {name}"
-            ))
-            .hint(nothing)
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
-        }
+    let result = match result? {
+        WaitResult::Done(o) => WaitResult::Done(o.map(to_value).transpose()?),
+        WaitResult::TimedOut(o) => WaitResult::TimedOut(o.map(to_value).transpose()?),
+        WaitResult::Interrupted(o) => WaitResult::Interrupted(o.map(to_value).transpose()?),
     };
+    let last = sc.waited(result, timeout)?;
     if let Some(why) = creation_failure(&last) {
         return Err(
             UserError::failure(format!("the safety snapshot {name} failed: {why}"))
