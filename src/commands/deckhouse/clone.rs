@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use super::dry_run_summary;
 use super::restore::{conflict_lines, mode_of, mode_text};
 use super::{
     Ctx, create_operation, finding_lines, next_steps, operation_message, operation_name,
@@ -163,21 +164,7 @@ pub(super) async fn run(
         .hint("nothing was created")
         .into());
     }
-    pairs.push((
-        "Dry run",
-        if preview.conflicts.is_empty() {
-            format!(
-                "{dry_name}: {} resource(s) valid, no conflicts",
-                preview.valid.len()
-            )
-        } else {
-            format!(
-                "{dry_name}: {} conflict(s), {} resource(s) valid",
-                preview.conflicts.len(),
-                preview.valid.len()
-            )
-        },
-    ));
+    pairs.push(("Dry run", dry_run_summary(&dry_name, &preview)));
     let mut text = format!("Clone plan in namespace {ns}\n");
     text.push_str(&key_values(&pairs, 2));
     text.push_str(&conflict_lines(&preview, mode));

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::dry_run_create;
 use super::{
     Ctx, finding_lines, follow, next_steps, not_found, power, refuse_blocked, report, require,
     require_permission, resource_name,
 };
-use crate::cli::{CreateArgs, DryRun, KeepIpAddressArg};
+use crate::cli::{CreateArgs, KeepIpAddressArg};
 use crate::cluster::{Step, WaitResult};
 use crate::commands::{common, confirm, create::generated_name};
 use crate::error::UserError;
@@ -298,24 +299,19 @@ async fn execute_vm(
     let base = json!({"kind": "SnapshotCreate", "platform": "deckhouse", "namespace": ns,
         "vm": vm_name, "preflight": pf});
     let names = vec![resource_name(Kind::VirtualMachineSnapshot, &snap)];
-    match ctx.dry_run() {
-        DryRun::Client => {
-            let mut data = base.clone();
-            data["dryRun"] = json!("client");
-            data["object"] = obj;
-            let text = format!("Snapshot {snap} of VM {ns}/{vm_name} would be created (dry run)\n");
-            return Ok(report(data, text, None, names));
-        }
-        DryRun::Server => {
-            let created = dh.create(Kind::VirtualMachineSnapshot, obj, true).await?;
-            let mut data = base.clone();
-            data["dryRun"] = json!("server");
-            data["object"] = created;
-            let text =
-                format!("Snapshot {snap} of VM {ns}/{vm_name} would be created (server dry run)\n");
-            return Ok(report(data, text, None, names));
-        }
-        DryRun::None => {}
+    let what = format!("Snapshot {snap} of VM {ns}/{vm_name}");
+    if let Some(r) = dry_run_create(
+        ctx,
+        dh,
+        Kind::VirtualMachineSnapshot,
+        &obj,
+        &base,
+        &what,
+        &names,
+    )
+    .await?
+    {
+        return Ok(r);
     }
     if stop_first {
         power(ctx, dh, &ns, &vm_name, false, args.timeout).await?;
@@ -636,24 +632,19 @@ pub(super) async fn disk(
     let names = vec![resource_name(Kind::VirtualDiskSnapshot, &snap)];
     let base = json!({"kind": "DiskSnapshotCreate", "platform": "deckhouse", "namespace": ns,
         "disk": disk_name, "findings": findings});
-    match ctx.dry_run() {
-        DryRun::Client | DryRun::Server => {
-            let server = ctx.dry_run() == DryRun::Server;
-            let obj = if server {
-                dh.create(Kind::VirtualDiskSnapshot, obj, true).await?
-            } else {
-                obj
-            };
-            let mut data = base;
-            data["dryRun"] = json!(if server { "server" } else { "client" });
-            data["object"] = obj;
-            let text = format!(
-                "Disk snapshot {snap} of VirtualDisk {ns}/{disk_name} would be created ({}dry run)\n",
-                if server { "server " } else { "" }
-            );
-            return Ok(report(data, text, None, names));
-        }
-        DryRun::None => {}
+    let what = format!("Disk snapshot {snap} of VirtualDisk {ns}/{disk_name}");
+    if let Some(r) = dry_run_create(
+        ctx,
+        dh,
+        Kind::VirtualDiskSnapshot,
+        &obj,
+        &base,
+        &what,
+        &names,
+    )
+    .await?
+    {
+        return Ok(r);
     }
     dh.create(Kind::VirtualDiskSnapshot, obj, false).await?;
     let mut steps = vec![format!("kubectl vmsnap describe {snap} -n {ns}")];

@@ -24,6 +24,7 @@ use crate::cli::Command;
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::output::{PlatformReport, Report};
+use crate::provider::deckhouse::operations::DryRunPreview;
 use crate::provider::deckhouse::resources::GROUP;
 use crate::provider::deckhouse::{Deckhouse, Kind, OperationPhase, phase_message};
 use crate::provider::kubevirt::json::{name, str_at};
@@ -263,6 +264,53 @@ async fn power(
             "the operation continues on the cluster; follow it with: {follow_cmd}"
         ))
         .into()),
+    }
+}
+
+/// `--dry-run`: the object as it would be created (the API server validates it with
+/// `=server`), reported as `what` "would be created"; None for a real run.
+async fn dry_run_create(
+    ctx: &Ctx<'_>,
+    dh: &Deckhouse,
+    kind: Kind,
+    obj: &Value,
+    base: &Value,
+    what: &str,
+    names: &[String],
+) -> anyhow::Result<Option<Report>> {
+    let server = match ctx.dry_run() {
+        crate::cli::DryRun::None => return Ok(None),
+        crate::cli::DryRun::Client => false,
+        crate::cli::DryRun::Server => true,
+    };
+    let object = if server {
+        dh.create(kind, obj.clone(), true).await?
+    } else {
+        obj.clone()
+    };
+    let mut data = base.clone();
+    data["dryRun"] = serde_json::json!(if server { "server" } else { "client" });
+    data["object"] = object;
+    let text = format!(
+        "{what} would be created ({}dry run)\n",
+        if server { "server " } else { "" }
+    );
+    Ok(Some(report(data, text, None, names.to_vec())))
+}
+
+/// The dry run's verdict for the preview: how many resources are valid, how many conflict.
+fn dry_run_summary(dry_name: &str, preview: &DryRunPreview) -> String {
+    if preview.conflicts.is_empty() {
+        format!(
+            "{dry_name}: {} resource(s) valid, no conflicts",
+            preview.valid.len()
+        )
+    } else {
+        format!(
+            "{dry_name}: {} conflict(s), {} resource(s) valid",
+            preview.conflicts.len(),
+            preview.valid.len()
+        )
     }
 }
 

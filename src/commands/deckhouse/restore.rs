@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::create::wait_snapshot;
+use super::dry_run_summary;
 use super::{
     Ctx, create_operation, finding_lines, follow, next_steps, operation_message, operation_name,
     operation_phase, operation_step, power, refuse_blocked, report, require, require_permission,
@@ -346,21 +347,7 @@ fn confirm(
     let dry_name = name(dry);
     let preview = dry_run_preview(dry);
     let mut pairs = plan.pairs.clone();
-    pairs.push((
-        "Dry run",
-        if preview.conflicts.is_empty() {
-            format!(
-                "{dry_name}: {} resource(s) valid, no conflicts",
-                preview.valid.len()
-            )
-        } else {
-            format!(
-                "{dry_name}: {} conflict(s), {} resource(s) valid",
-                preview.conflicts.len(),
-                preview.valid.len()
-            )
-        },
-    ));
+    pairs.push(("Dry run", dry_run_summary(dry_name, &preview)));
     if let Some(s) = &plan.safety {
         let how = match s.expected {
             ExpectedConsistency::NotGuaranteed => {

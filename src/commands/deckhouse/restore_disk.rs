@@ -3,8 +3,9 @@
 
 use serde_json::json;
 
+use super::dry_run_create;
 use super::{Ctx, follow, next_steps, report, require, require_permission, resource_name};
-use crate::cli::{DryRun, RestoreDiskArgs};
+use crate::cli::RestoreDiskArgs;
 use crate::cluster::{Step, WaitResult};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
@@ -109,24 +110,9 @@ pub(super) async fn run(
     let names = vec![resource_name(Kind::VirtualDisk, to)];
     let base = json!({"kind": "DiskSnapshotRestore", "platform": "deckhouse", "namespace": ns,
         "diskSnapshot": snap, "disk": to, "size": size});
-    match ctx.dry_run() {
-        DryRun::Client | DryRun::Server => {
-            let server = ctx.dry_run() == DryRun::Server;
-            let obj = if server {
-                dh.create(Kind::VirtualDisk, obj, true).await?
-            } else {
-                obj
-            };
-            let mut data = base;
-            data["dryRun"] = json!(if server { "server" } else { "client" });
-            data["object"] = obj;
-            let text = format!(
-                "VirtualDisk {ns}/{to} would be created from disk snapshot {snap} ({}dry run)\n",
-                if server { "server " } else { "" }
-            );
-            return Ok(report(data, text, None, names));
-        }
-        DryRun::None => {}
+    let what = format!("VirtualDisk {ns}/{to} from disk snapshot {snap}");
+    if let Some(r) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj, &base, &what, &names).await? {
+        return Ok(r);
     }
     dh.create(Kind::VirtualDisk, obj, false).await?;
     let attach = format!(
