@@ -578,6 +578,46 @@ async fn restore_takes_a_safety_snapshot_then_restores_and_says_how_to_undo() {
 }
 
 #[tokio::test]
+async fn restore_with_stop_stops_the_vm_after_the_safety_snapshot_and_leaves_it_stopped() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            "linux-vm-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("--stop: stopped before the restore, left stopped after it")
+        .assert_stdout_contains("VM my-project/linux-vm restored from snapshot linux-vm-snapshot");
+    // DryRun, safety snapshot, Stop, then the Restore.
+    let w = writes(&t);
+    assert_eq!(w.len(), 4, "{w:?}");
+    assert!(w[1].contains("/virtualmachinesnapshots "), "{w:?}");
+    let ops: Vec<Value> = t
+        .writes()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/virtualmachineoperations"))
+        .filter_map(|r| r.body)
+        .collect();
+    let types: Vec<&str> = ops
+        .iter()
+        .map(|o| o["spec"]["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(types, ["Restore", "Stop", "Restore"], "{ops:?}");
+    assert_eq!(ops[0]["spec"]["restore"]["mode"], "DryRun");
+    t.wait_until(VMS, NS, "linux-vm", |v| v["status"]["phase"] == "Stopped")
+        .await;
+}
+
+#[tokio::test]
 async fn a_missing_image_fails_strict_and_best_effort_is_explained_and_goes_ahead() {
     let t = settled().await;
     t.cmd()
@@ -881,19 +921,6 @@ async fn a_flag_of_another_platform_is_a_usage_error() {
     let out = t.cmd().args(&["tree", "linux-vm"]).run().await;
     out.assert_code(2)
         .assert_stderr_contains("is not available on Deckhouse Virtualization");
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--stop",
-        ])
-        .run()
-        .await;
-    out.assert_code(2)
-        .assert_stderr_contains("--stop is not needed on Deckhouse");
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
 

@@ -408,6 +408,62 @@ async fn revert_takes_a_safety_snapshot_then_follows_until_the_vm_runs_from_the_
 }
 
 #[tokio::test]
+async fn revert_with_stop_powers_the_vm_off_after_the_safety_snapshot_and_before_the_revert() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-pre-upgrade",
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            "web-01-pre-upgrade",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "Note: --stop: the VM is powered off (after the safety snapshot) before the revert",
+        )
+        .assert_stdout_contains("VM dev-team/web-01 reverted to web-01-pre-upgrade");
+    // Safety snapshot first (with the running state), then the power-off, then the revert.
+    let w: Vec<(String, Option<Value>)> = t
+        .writes()
+        .into_iter()
+        .map(|w| (format!("{} {}", w.method, w.path), w.body))
+        .collect();
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(
+        w[0].0.starts_with("POST ") && w[0].0.ends_with("/virtualmachinesnapshots"),
+        "{w:?}"
+    );
+    assert_eq!(w[0].1.as_ref().expect("body")["spec"]["memory"], true);
+    assert!(
+        w[1].0.starts_with("PATCH ") && w[1].0.ends_with("/virtualmachines/web-01"),
+        "{w:?}"
+    );
+    assert_eq!(
+        w[1].1.as_ref().expect("body")["spec"]["powerState"],
+        "PoweredOff"
+    );
+    assert!(w[2].0.starts_with("PATCH "), "{w:?}");
+    assert_eq!(
+        w[2].1.as_ref().expect("body")["spec"]["currentSnapshotName"],
+        "web-01-pre-upgrade"
+    );
+    // The snapshot has memory: vSphere brings the VM back running.
+    let vm = get(&t, VMS, "web-01").expect("vm");
+    assert_eq!(
+        vm["status"]["currentSnapshot"]["name"],
+        "web-01-pre-upgrade"
+    );
+    assert_eq!(vm["status"]["powerState"], "PoweredOn");
+}
+
+#[tokio::test]
 async fn revert_to_a_snapshot_of_another_vm_is_refused_and_writes_nothing() {
     let t = settled().await;
     let out = t

@@ -119,6 +119,9 @@ struct Plan {
     pairs: Vec<(&'static str, String)>,
     /// When the snapshot was taken, in words.
     taken: String,
+    /// `--stop` on a running VM: stopped (after the safety snapshot) before the restore, and
+    /// left stopped afterwards unless `--start-after`.
+    stop_first: bool,
 }
 
 impl Plan {
@@ -177,15 +180,6 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
     let ns = ctx.namespace.clone();
     let vm_name = args.vm.clone();
     let snap_name = args.snapshot.clone();
-    if args.stop {
-        return Err(UserError::usage(
-            "--stop is not needed on Deckhouse: a restore stops the VM itself (maintenance mode) and starts it again if it was running",
-        )
-        .hint(format!(
-            "drop --stop: kubectl vmsnap restore {vm_name} --snapshot {snap_name} -n {ns}"
-        ))
-        .into());
-    }
     require_permission(ctx, "create", Kind::VirtualMachineOperation, &ns).await?;
     if !args.no_safety_snapshot {
         require_permission(ctx, "create", Kind::VirtualMachineSnapshot, &ns).await?;
@@ -252,7 +246,11 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
         .map(|r| r.name.clone())
         .collect();
     let vm_phase = str_at(&vm, "/status/phase").unwrap_or("Pending").to_owned();
-    let vm_status = if vm_phase == "Running" {
+    let stop_first = args.stop && vm_phase == "Running";
+    let vm_status = if stop_first {
+        "Running (--stop: stopped before the restore, left stopped after it unless --start-after)"
+            .to_owned()
+    } else if vm_phase == "Running" {
         "Running (Deckhouse stops it for the restore and starts it again afterwards)".to_owned()
     } else {
         format!("{vm_phase} (stays {vm_phase} unless --start-after)")
@@ -285,6 +283,7 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
         findings,
         pairs,
         taken,
+        stop_first,
     })
 }
 
@@ -443,6 +442,15 @@ async fn execute(
         take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
         data["safetySnapshot"] = json!(s.name);
         data["undo"] = json!(s.undo);
+    }
+    if plan.stop_first
+        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
+    {
+        let e = common::with_hint(e, "nothing was restored".to_owned());
+        return Err(common::with_hint(
+            e,
+            format!("the VM was asked to stop; start it again with: d8 v start {vm_name} -n {ns}"),
+        ));
     }
     let op_name = operation_name(vm_name, "restore", ctx.clock.now());
     let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{
-    API_GROUP, Ctx, VM_RESOURCE, kubectl_get_vm, refuse_flag, report, require_snapshot, require_vm,
-    vm_tree, when,
+    API_GROUP, Ctx, VM_RESOURCE, kubectl_get_vm, report, require_snapshot, require_vm, vm_tree,
+    when,
 };
 use crate::analysis::safety::{
     no_safety_snapshot_warning, safety_annotations, safety_labels, safety_snapshot_name,
@@ -42,6 +42,8 @@ struct Plan {
     power_now: String,
     safety: Option<Safety>,
     tree: SnapshotTree,
+    /// `--stop` on a powered-on VM: powered off after the safety snapshot, before the revert.
+    stop_first: bool,
 }
 
 pub async fn run(
@@ -49,13 +51,6 @@ pub async fn run(
     vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
-    if args.stop {
-        return Err(refuse_flag(
-            "--stop",
-            "vSphere reverts a running VM in place and leaves it in the snapshot's power state \
-             (running only when the snapshot includes memory); there is nothing to stop first",
-        ));
-    }
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
     let safety_wanted = !args.no_safety_snapshot;
@@ -118,6 +113,7 @@ pub async fn run(
     } else {
         None
     };
+    let stop_first = args.stop && power_now == "PoweredOn";
     let plan = Plan {
         ns,
         vm: args.vm.clone(),
@@ -126,6 +122,7 @@ pub async fn run(
         power_now,
         safety,
         tree,
+        stop_first,
     };
     let text = preview_text(&plan, &vm, &snap, ctx.clock.now());
     ctx.say(text.trim_end());
@@ -150,6 +147,9 @@ pub async fn run(
     };
     if let Some(s) = &plan.safety {
         take_safety_snapshot(vmop, ctx, &plan, s, args.timeout, server_dry_run).await?;
+    }
+    if plan.stop_first && !server_dry_run {
+        power_off(vmop, ctx, &plan, args.timeout).await?;
     }
     if let Err(e) = vmop
         .request_revert(&plan.ns, &plan.vm, &plan.snapshot, server_dry_run)
@@ -243,8 +243,10 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
     for n in &plan.preview.notes {
         out.push_str(&format!("  Note: {n}\n"));
     }
-    if plan.power_now == "PoweredOn" {
-        out.push_str("  Note: the VM is running: vSphere reverts it in place, its running state (memory, open sessions) is discarded\n");
+    if plan.stop_first {
+        out.push_str("  Note: --stop: the VM is powered off (after the safety snapshot) before the revert; its running state is discarded\n");
+    } else if plan.power_now == "PoweredOn" {
+        out.push_str("  Note: the VM is running: vSphere reverts it in place, its running state (memory, open sessions) is discarded (--stop powers it off first)\n");
     }
     match &plan.safety {
         Some(s) => out.push_str(&format!(
@@ -427,7 +429,7 @@ async fn follow_revert(
     Ok(last)
 }
 
-/// `--start-after`: powers the VM on after a revert left it off.
+/// Powers the VM on after a revert that left it off (`--start-after`).
 async fn power_on(
     vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
@@ -435,39 +437,77 @@ async fn power_on(
     timeout: Duration,
 ) -> anyhow::Result<String> {
     let (ns, vm) = (&plan.ns, &plan.vm);
-    let patch = json!({"spec": {"powerState": "PoweredOn"}});
-    let started = vmop.patch_vm(ns, vm, &patch, false).await;
-    if let Err(e) = started {
-        ctx.say(&format!(
-            "note: VM {ns}/{vm} was reverted to {}, but it was not powered on",
-            plan.snapshot
-        ));
-        return Err(e);
-    }
+    let done = format!("VM {ns}/{vm} was reverted to {}", plan.snapshot);
+    set_power(vmop, ctx, ns, vm, "PoweredOn", timeout)
+        .await
+        .map_err(|e| common::with_hint(e, format!("{done}; it was not powered on")))?;
+    Ok("PoweredOn".into())
+}
+
+/// Powers the VM off before the revert (`--stop`), after the safety snapshot.
+async fn power_off(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
+        .await
+        .map_err(|e| {
+            let e = common::with_hint(e, "nothing was reverted".to_owned());
+            common::with_hint(
+                e,
+                format!(
+                    "the VM was asked to power off; power it on again with: kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
+                    Kind::VirtualMachine.qualified()
+                ),
+            )
+        })
+}
+
+/// Sets `spec.powerState` and follows `status.powerState` until it is `want`.
+async fn set_power(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let patch = json!({"spec": {"powerState": want}});
+    vmop.patch_vm(ns, vm, &patch, false).await?;
     let api = vmop.api(Kind::VirtualMachine, Some(ns));
-    let mut progress = ctx.progress(&format!("Powering on VM {vm}"));
+    let verb = if want == "PoweredOn" { "on" } else { "off" };
+    let mut progress = ctx.progress(&format!("Powering {verb} VM {vm}"));
     let result = wait_for(api, vm, WaitOptions::new(timeout), progress.as_mut(), |o| {
         let power = o
             .and_then(|o| to_value(o.clone()).ok())
             .and_then(|v| str_at(&v, "/status/powerState").map(str::to_owned));
         match power.as_deref() {
-            Some("PoweredOn") | None => Step::Done,
-            Some(p) => Step::Continue(format!("VM {vm}: {p}, waiting for PoweredOn")),
+            None => Step::Done,
+            Some(p) if p == want => Step::Done,
+            Some(p) => Step::Continue(format!("VM {vm}: {p}, waiting for {want}")),
         }
     })
     .await;
     progress.finish();
+    let check = format!("check it with: {}", kubectl_get_vm(ns, vm));
     match result? {
-        WaitResult::Done(Some(_)) => Ok("PoweredOn".into()),
+        WaitResult::Done(Some(_)) => Ok(()),
         WaitResult::Done(None) => {
             Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
         }
-        _ => Err(UserError::timed_out(format!(
-            "VM {ns}/{vm} was reverted to {} but did not power on within {}",
-            plan.snapshot,
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
             common::human(timeout)
         ))
-        .hint(format!("check it with: {}", kubectl_get_vm(ns, vm)))
+        .hint(check)
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped waiting for VM {ns}/{vm} to be {want}"
+        ))
+        .hint(check)
         .into()),
     }
 }
