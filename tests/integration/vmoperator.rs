@@ -168,16 +168,55 @@ async fn create_with_quiesce_warns_when_vmware_tools_is_not_running() {
 }
 
 #[tokio::test]
-async fn create_stop_is_a_usage_error_on_vm_operator() {
+async fn create_stop_powers_off_first_and_start_after_powers_on_again() {
     let t = settled().await;
     let out = t
         .cmd()
-        .args(&["create", "web-01", "--stop", "--yes"])
+        .args(&[
+            "create",
+            "web-01",
+            "--stop",
+            "--start-after",
+            "--name",
+            "off-1",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("--stop: powered off first, then the snapshot")
+        .assert_stderr_contains("Consistency:     offline");
+    let w: Vec<(String, Option<Value>)> = t
+        .writes()
+        .into_iter()
+        .map(|w| (format!("{} {}", w.method, w.path), w.body))
+        .collect();
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert_eq!(
+        w[0].1.as_ref().expect("body")["spec"]["powerState"],
+        "PoweredOff"
+    );
+    assert!(w[1].0.starts_with("POST "), "{w:?}");
+    assert_eq!(
+        w[2].1.as_ref().expect("body")["spec"]["powerState"],
+        "PoweredOn"
+    );
+    let snap = get(&t, SNAPS, "off-1").expect("snapshot");
+    assert_eq!(snap["status"]["powerState"], "PoweredOff", "{snap}");
+    let vm = get(&t, VMS, "web-01").expect("vm");
+    assert_eq!(vm["status"]["powerState"], "PoweredOn");
+}
+
+#[tokio::test]
+async fn create_stop_with_memory_is_a_usage_error_and_writes_nothing() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "web-01", "--stop", "--memory", "--yes"])
         .run()
         .await;
     out.assert_code(2)
-        .assert_stderr_contains("error: --stop does not apply to VMware VM Operator")
-        .assert_stderr_contains("add --memory");
+        .assert_stderr_contains("with --stop the VM is powered off first");
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 

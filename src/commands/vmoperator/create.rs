@@ -12,9 +12,9 @@ use crate::error::UserError;
 use crate::output::{Report, key_values};
 use crate::provider::kubevirt::json::{name, str_at};
 use crate::provider::vmoperator::{
-    Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure,
-    describe_rows, go_duration, phase, preflight, snapshot_details, snapshot_info, vm_details,
-    waiting_message,
+    Kind, Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree,
+    creation_failure, describe_rows, go_duration, phase, preflight, snapshot_details,
+    snapshot_info, vm_details, waiting_message,
 };
 
 /// What `create` will do, decided by reads only.
@@ -26,6 +26,8 @@ struct Plan {
     labels: Vec<(String, String)>,
     power: String,
     tree: SnapshotTree,
+    /// `--stop` on a powered-on VM: powered off first, for a snapshot of a VM at rest.
+    stop_first: bool,
 }
 
 pub async fn run(
@@ -33,12 +35,11 @@ pub async fn run(
     vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
-    if args.stop || args.start_after {
-        let flag = if args.stop { "--stop" } else { "--start-after" };
+    if args.stop && args.memory {
         return Err(refuse_flag(
-            flag,
-            "vSphere snapshots a running VM without stopping it; add --memory to keep its \
-             running state in the snapshot (a revert then resumes it)",
+            "--memory",
+            "with --stop the VM is powered off first: there is no running state to keep \
+             (drop --stop to snapshot it running, with its memory)",
         ));
     }
     let ns = ctx.namespace.clone();
@@ -77,13 +78,15 @@ pub async fn run(
         return Err(err.hint("nothing was created").into());
     }
     let d = vm_details(&vm);
+    let power = d.power_state.clone().unwrap_or_else(|| "Unknown".into());
     let plan = Plan {
         ns,
         vm: vm_name,
         snapshot,
         opts,
         labels: args.labels.clone(),
-        power: d.power_state.clone().unwrap_or_else(|| "Unknown".into()),
+        stop_first: args.stop && power == "PoweredOn",
+        power,
         tree,
     };
     let text = plan_text(&plan, &vm, &pf.notes, &pf.warnings);
@@ -132,11 +135,64 @@ pub async fn run(
         }
         DryRun::None => {}
     }
-    let created = create(vmop, &plan, obj, false).await?;
+    let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
+    let power_on_cmd = format!(
+        "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
+        Kind::VirtualMachine.qualified()
+    );
+    if plan.stop_first {
+        super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout)
+            .await
+            .map_err(|e| {
+                let e = common::with_hint(e, "no snapshot was taken".to_owned());
+                common::with_hint(
+                    e,
+                    format!(
+                        "the VM was asked to power off; power it on again with: {power_on_cmd}"
+                    ),
+                )
+            })?;
+    }
+    // A VM this command powered off is powered on again (--start-after) or the user is told.
+    let restart = async |ctx: &mut Ctx<'_>| -> anyhow::Result<()> {
+        if !plan.stop_first {
+            return Ok(());
+        }
+        if args.start_after {
+            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.timeout).await;
+        }
+        ctx.say(&format!(
+            "note: VM {ns}/{vm} was powered off for the snapshot and is still off; power it on with: {power_on_cmd}"
+        ));
+        Ok(())
+    };
+    let created = match create(vmop, &plan, obj, false).await {
+        Ok(c) => c,
+        Err(e) => {
+            restart(ctx).await?;
+            return Err(e);
+        }
+    };
     if !args.should_wait() {
+        restart(ctx).await?;
         return Ok(created_report(&plan, &created, None, false, None, now));
     }
-    let last = follow(vmop, ctx, &plan, args.timeout).await?;
+    // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
+    let last = match follow(vmop, ctx, &plan, args.timeout).await {
+        Ok(last) => {
+            restart(ctx).await?;
+            last
+        }
+        Err(e) if plan.stop_first => {
+            return Err(common::with_hint(
+                e,
+                format!(
+                    "the VM was powered off for the snapshot; power it on with: {power_on_cmd}"
+                ),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     if let Some(why) = creation_failure(&last) {
         return Err(UserError::failure(format!(
             "snapshot {} of VM {} failed: {why}",
@@ -246,6 +302,9 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
             } else {
                 ", VMware Tools not running"
             });
+            if plan.stop_first {
+                v.push_str("; --stop: powered off first, then the snapshot");
+            }
         }
         rows.push((k, v));
     }
@@ -291,11 +350,12 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
 }
 
 fn expected_consistency(plan: &Plan, tools: bool) -> &'static str {
-    match (
-        plan.power.as_str(),
-        plan.opts.quiesce_timeout.is_some(),
-        tools,
-    ) {
+    let power = if plan.stop_first {
+        "PoweredOff"
+    } else {
+        plan.power.as_str()
+    };
+    match (power, plan.opts.quiesce_timeout.is_some(), tools) {
         ("PoweredOff", _, _) => "offline: the VM is powered off, its disks are quiet",
         ("PoweredOn", true, true) => {
             "application-consistent: VMware Tools freezes the guest file systems while vSphere takes the snapshot"

@@ -66,6 +66,52 @@ fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value>
     common::require_vm_as(got, ns, name, &Kind::VirtualMachine.qualified())
 }
 
+/// Sets `spec.powerState` and follows `status.powerState` until it is `want`.
+pub(super) async fn set_power(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    let patch = serde_json::json!({"spec": {"powerState": want}});
+    vmop.patch_vm(ns, vm, &patch, false).await?;
+    let api = vmop.api(Kind::VirtualMachine, Some(ns));
+    let verb = if want == "PoweredOn" { "on" } else { "off" };
+    let mut progress = ctx.progress(&format!("Powering {verb} VM {vm}"));
+    let result = wait_for(api, vm, WaitOptions::new(timeout), progress.as_mut(), |o| {
+        let power = o.and_then(|o| to_value(o.clone()).ok()).and_then(|v| {
+            crate::provider::kubevirt::json::str_at(&v, "/status/powerState").map(str::to_owned)
+        });
+        match power.as_deref() {
+            None => Step::Done,
+            Some(p) if p == want => Step::Done,
+            Some(p) => Step::Continue(format!("VM {vm}: {p}, waiting for {want}")),
+        }
+    })
+    .await;
+    progress.finish();
+    let check = format!("check it with: {}", kubectl_get_vm(ns, vm));
+    match result? {
+        WaitResult::Done(Some(_)) => Ok(()),
+        WaitResult::Done(None) => {
+            Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
+        }
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
+            common::human(timeout)
+        ))
+        .hint(check)
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped waiting for VM {ns}/{vm} to be {want}"
+        ))
+        .hint(check)
+        .into()),
+    }
+}
+
 /// Follows a snapshot's conditions until Ready or Failed, with a spinner naming what holds
 /// a queued snapshot up; `what` names it in the messages ("snapshot", "safety snapshot").
 async fn follow_snapshot(

@@ -20,7 +20,6 @@ use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
-use crate::provider::kubevirt::json::str_at;
 use crate::provider::vmoperator::{
     Kind, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator, blocking_snapshot,
     build_snapshot, check_revert, creation_failure, revert_state, snapshot_details, snapshot_info,
@@ -438,7 +437,7 @@ async fn power_on(
 ) -> anyhow::Result<String> {
     let (ns, vm) = (&plan.ns, &plan.vm);
     let done = format!("VM {ns}/{vm} was reverted to {}", plan.snapshot);
-    set_power(vmop, ctx, ns, vm, "PoweredOn", timeout)
+    super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout)
         .await
         .map_err(|e| common::with_hint(e, format!("{done}; it was not powered on")))?;
     Ok("PoweredOn".into())
@@ -452,7 +451,7 @@ async fn power_off(
     timeout: Duration,
 ) -> anyhow::Result<()> {
     let (ns, vm) = (&plan.ns, &plan.vm);
-    set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
+    super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
         .await
         .map_err(|e| {
             let e = common::with_hint(e, "nothing was reverted".to_owned());
@@ -464,52 +463,6 @@ async fn power_off(
                 ),
             )
         })
-}
-
-/// Sets `spec.powerState` and follows `status.powerState` until it is `want`.
-async fn set_power(
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-    ns: &str,
-    vm: &str,
-    want: &str,
-    timeout: Duration,
-) -> anyhow::Result<()> {
-    let patch = json!({"spec": {"powerState": want}});
-    vmop.patch_vm(ns, vm, &patch, false).await?;
-    let api = vmop.api(Kind::VirtualMachine, Some(ns));
-    let verb = if want == "PoweredOn" { "on" } else { "off" };
-    let mut progress = ctx.progress(&format!("Powering {verb} VM {vm}"));
-    let result = wait_for(api, vm, WaitOptions::new(timeout), progress.as_mut(), |o| {
-        let power = o
-            .and_then(|o| to_value(o.clone()).ok())
-            .and_then(|v| str_at(&v, "/status/powerState").map(str::to_owned));
-        match power.as_deref() {
-            None => Step::Done,
-            Some(p) if p == want => Step::Done,
-            Some(p) => Step::Continue(format!("VM {vm}: {p}, waiting for {want}")),
-        }
-    })
-    .await;
-    progress.finish();
-    let check = format!("check it with: {}", kubectl_get_vm(ns, vm));
-    match result? {
-        WaitResult::Done(Some(_)) => Ok(()),
-        WaitResult::Done(None) => {
-            Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
-        }
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
-            common::human(timeout)
-        ))
-        .hint(check)
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped waiting for VM {ns}/{vm} to be {want}"
-        ))
-        .hint(check)
-        .into()),
-    }
 }
 
 fn reverted_report(
