@@ -681,6 +681,40 @@ async fn ctrl_c_while_following_a_snapshot_leaves_it_and_says_how_to_follow_it()
 }
 
 #[tokio::test]
+async fn a_supervisor_serving_only_v1alpha5_is_spoken_to_at_v1alpha5() {
+    // vSphere 9.1 serves the snapshot API as v1alpha5 only.
+    let t = with_overlay("servedVersions:\n  vmoperator.vmware.com: [v1alpha5]\n").await;
+    t.cmd()
+        .args(&["version"])
+        .run()
+        .await
+        .assert_code(0)
+        .assert_stdout_contains("Snapshot API:         vmoperator.vmware.com/v1alpha5\n");
+    let out = t
+        .cmd()
+        .args(&["create", "web-01", "--name", "v5", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Snapshot v5 of VM dev-team/web-01 is ready");
+    t.cmd().args(&["tree", "web-01"]).run().await.assert_code(0);
+    let paths: Vec<String> = t
+        .sim
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.starts_with("/apis/vmoperator.vmware.com/"))
+        .collect();
+    assert!(!paths.is_empty());
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with("/apis/vmoperator.vmware.com/v1alpha5")),
+        "{paths:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_failed_revert_shows_the_condition_reason_and_the_fix() {
     let t = with_failing_revert().await;
     let out = t

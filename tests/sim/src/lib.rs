@@ -188,6 +188,9 @@ impl Sim {
         if let Some(platforms) = &scenario.platforms {
             registry.retain_platforms(platforms);
         }
+        for (group, versions) in &scenario.served_versions {
+            registry.retain_versions(group, versions);
+        }
         if let Some(at) = config.start_time {
             clock::start_at(at, config.time_scale);
         }

@@ -161,6 +161,14 @@ impl Registry {
         self.actions.retain(|a| keep(&a.group));
     }
 
+    /// Serve only `keep` of `group`'s versions; kinds left with none are not served.
+    pub fn retain_versions(&mut self, group: &str, keep: &[String]) {
+        for d in self.defs.iter_mut().filter(|d| d.group == group) {
+            d.versions.retain(|v| keep.contains(v));
+        }
+        self.defs.retain(|d| !d.versions.is_empty());
+    }
+
     /// The kinds of a KubeVirt cluster with CSI snapshots and CDI, without schemas.
     pub fn builtin() -> Self {
         let mut defs = vec![
@@ -863,6 +871,19 @@ fn storage_hash(group: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retaining_versions_narrows_one_group_and_drops_kinds_left_without_any() {
+        let mut r = Registry::builtin();
+        r.retain_versions("vmoperator.vmware.com", &["v1alpha5".to_string()]);
+        let snaps = r
+            .find("vmoperator.vmware.com", "virtualmachinesnapshots")
+            .expect("still served");
+        assert_eq!(snaps.versions, ["v1alpha5"]);
+        assert!(r.find("kubevirt.io", "virtualmachines").is_some());
+        r.retain_versions("vmoperator.vmware.com", &[]);
+        assert!(r.find("vmoperator.vmware.com", "virtualmachines").is_none());
+    }
 
     #[test]
     fn retaining_platforms_drops_the_other_platforms_kinds_and_keeps_kubernetes_own() {

@@ -2,7 +2,7 @@
 //! `sim.yaml` (users and their rules, default user and namespace, controller timings and
 //! outcomes, faults), loaded into the store and the simulator's configuration.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -35,6 +35,10 @@ pub struct SimFile {
     /// The platforms whose kinds are served (default: all of them).
     #[serde(default)]
     pub platforms: Option<Vec<Platform>>,
+    /// Serve only these versions of a group, e.g. `{vmoperator.vmware.com: [v1alpha5]}` for
+    /// a vSphere 9.1 Supervisor (default: every version the simulator knows).
+    #[serde(default)]
+    pub served_versions: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything the scenarios given to a simulator add up to.
@@ -50,6 +54,8 @@ pub struct Scenario {
     /// The union of the platforms the loaded `sim.yaml` files declare; `None` when none
     /// declares any, and then every platform is served.
     pub platforms: Option<BTreeSet<Platform>>,
+    /// Versions to serve per group (later files override earlier ones, group by group).
+    pub served_versions: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Scenario {
@@ -62,6 +68,7 @@ impl Default for Scenario {
             controllers: json!({}),
             faults: vec![],
             platforms: None,
+            served_versions: BTreeMap::new(),
         }
     }
 }
@@ -148,6 +155,7 @@ impl Scenario {
                 .get_or_insert_with(BTreeSet::new)
                 .extend(platforms);
         }
+        self.served_versions.extend(file.served_versions);
     }
 
     /// Put the documents into the store: namespaces first (created when only referenced),
