@@ -566,52 +566,111 @@ impl NameSource for KubeNames {
     }
 
     async fn vms(&self, namespace: Option<&str>) -> anyhow::Result<Vec<String>> {
-        let api = self.api(
-            "kubevirt.io",
-            "v1",
-            "VirtualMachine",
-            "virtualmachines",
-            namespace,
-        );
-        let list = api.list_metadata(&list_params()).await?;
-        Ok(list
-            .items
-            .into_iter()
-            .filter_map(|o| o.metadata.name)
-            .collect())
+        let lists = PLATFORMS.iter().map(|p| async move {
+            self.api(
+                p.group,
+                p.vm_version,
+                "VirtualMachine",
+                "virtualmachines",
+                namespace,
+            )
+            .list_metadata(&list_params())
+            .await
+        });
+        let mut names = Vec::new();
+        for list in served(futures::future::join_all(lists).await)? {
+            names.extend(list.items.into_iter().filter_map(|o| o.metadata.name));
+        }
+        Ok(names)
     }
 
     async fn snapshots(&self, namespace: Option<&str>) -> anyhow::Result<Vec<SnapshotName>> {
-        let (group, kind, plural) = (
-            "snapshot.kubevirt.io",
-            "VirtualMachineSnapshot",
-            "virtualmachinesnapshots",
-        );
-        // v1beta1 is current; older KubeVirt serves only v1alpha1.
-        let list = match self
-            .api(group, "v1beta1", kind, plural, namespace)
-            .list(&list_params())
-            .await
-        {
-            Ok(list) => list,
-            Err(_) => {
-                self.api(group, "v1alpha1", kind, plural, namespace)
+        let lists = PLATFORMS.iter().map(|p| async move {
+            let kind = "VirtualMachineSnapshot";
+            let plural = "virtualmachinesnapshots";
+            let mut got = Err(anyhow::anyhow!(
+                "no snapshot version of {}",
+                p.snapshot_group
+            ));
+            for v in p.snapshot_versions {
+                got = self
+                    .api(p.snapshot_group, v, kind, plural, namespace)
                     .list(&list_params())
-                    .await?
+                    .await
+                    .map_err(anyhow::Error::from);
+                if got.is_ok() {
+                    break;
+                }
             }
-        };
-        Ok(list
-            .items
-            .into_iter()
-            .filter_map(|o| {
+            got.map(|l| (p.vm_pointer, l))
+        });
+        let mut names = Vec::new();
+        for (vm_pointer, list) in served(futures::future::join_all(lists).await)? {
+            names.extend(list.items.into_iter().filter_map(|o| {
                 let vm = o
                     .data
-                    .pointer("/spec/source/name")
+                    .pointer(vm_pointer)
                     .and_then(|v| v.as_str())
                     .map(str::to_owned);
                 o.metadata.name.map(|name| SnapshotName { name, vm })
-            })
-            .collect())
+            }));
+        }
+        Ok(names)
+    }
+}
+
+/// Where each platform keeps VMs and snapshots. Completion asks all three at once rather
+/// than spend a discovery round trip of its short time budget: the platforms a cluster does
+/// not serve answer 404 and are left out.
+struct PlatformNames {
+    group: &'static str,
+    vm_version: &'static str,
+    snapshot_group: &'static str,
+    /// Preferred first.
+    snapshot_versions: &'static [&'static str],
+    /// The snapshot's VM name.
+    vm_pointer: &'static str,
+}
+
+const PLATFORMS: [PlatformNames; 3] = [
+    PlatformNames {
+        group: "kubevirt.io",
+        vm_version: "v1",
+        snapshot_group: "snapshot.kubevirt.io",
+        snapshot_versions: &["v1beta1", "v1alpha1"],
+        vm_pointer: "/spec/source/name",
+    },
+    PlatformNames {
+        group: "vmoperator.vmware.com",
+        vm_version: "v1alpha5",
+        snapshot_group: "vmoperator.vmware.com",
+        snapshot_versions: &["v1alpha5", "v1alpha6"],
+        vm_pointer: "/spec/vmName",
+    },
+    PlatformNames {
+        group: "virtualization.deckhouse.io",
+        vm_version: "v1alpha2",
+        snapshot_group: "virtualization.deckhouse.io",
+        snapshot_versions: &["v1alpha2"],
+        vm_pointer: "/spec/virtualMachineName",
+    },
+];
+
+/// The answers of the platforms the cluster serves; an error only when none answered.
+fn served<T, E: Into<anyhow::Error>>(answers: Vec<Result<T, E>>) -> anyhow::Result<Vec<T>> {
+    let mut ok = Vec::new();
+    let mut first_err = None;
+    for a in answers {
+        match a {
+            Ok(v) => ok.push(v),
+            Err(e) => {
+                first_err.get_or_insert(e.into());
+            }
+        }
+    }
+    match (ok.is_empty(), first_err) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(ok),
     }
 }
 

@@ -37,6 +37,34 @@ async fn a_restore_snapshot_completes_to_that_vms_snapshots_only() {
     );
 }
 
+#[tokio::test]
+async fn vm_and_snapshot_names_complete_on_a_vm_operator_cluster_too() {
+    let t = TestSim::vmoperator().await;
+    let out = t.cmd().args(&["__complete", "create", "we"]).run().await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "web-01\n:4\n", "{}", out.transcript());
+    let out = t
+        .cmd()
+        .args(&["__complete", "restore", "web-01", "--snapshot", "web-01-p"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "web-01-post-upgrade\nweb-01-pre-upgrade\n:4\n",
+        "{}",
+        out.transcript()
+    );
+}
+
+#[tokio::test]
+async fn vm_names_complete_on_a_deckhouse_cluster_too() {
+    let t = TestSim::deckhouse().await;
+    let out = t.cmd().args(&["__complete", "create", "lin"]).run().await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "linux-vm\n:4\n", "{}", out.transcript());
+}
+
 /// The real kubectl finds `kubectl_complete-vmsnap` on PATH and relays its answer.
 #[tokio::test]
 async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
