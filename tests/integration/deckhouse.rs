@@ -184,6 +184,48 @@ async fn a_vm_without_guest_agent_is_refused_a_consistent_snapshot_before_anythi
 }
 
 #[tokio::test]
+async fn at_a_terminal_a_vm_without_agent_is_offered_the_stop_or_an_unfrozen_snapshot() {
+    let t = settled().await;
+    // Cancel: nothing is written.
+    let ui = ScriptedUi::new(vec![crate::support::Answer::Choice(2)]);
+    let out = run_in_process(&t, ui.clone(), &["create", "db-vm", "--name", "c1"]).await;
+    out.assert_code(3)
+        .assert_stderr_contains("runs without a ready guest agent");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    // Stop-and-snapshot: Stop, the snapshot, Start, after the plan is shown again.
+    let ui = ScriptedUi::new(vec![crate::support::Answer::Choice(0), text("yes")]);
+    let out = run_in_process(&t, ui.clone(), &["create", "db-vm", "--name", "c2"]).await;
+    out.assert_code(0);
+    let prompts = ui.prompts();
+    assert_eq!(prompts.len(), 2, "{prompts:?}");
+    assert!(
+        prompts[0].starts_with("How do you want to continue?"),
+        "{prompts:?}"
+    );
+    let ops: Vec<String> = t
+        .writes()
+        .into_iter()
+        .filter_map(|r| r.body)
+        .map(|b| {
+            format!(
+                "{} {}",
+                b["kind"].as_str().unwrap_or(""),
+                b["spec"]["type"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "VirtualMachineOperation Stop",
+            "VirtualMachineSnapshot ",
+            "VirtualMachineOperation Start"
+        ],
+        "{ops:?}"
+    );
+}
+
+#[tokio::test]
 async fn stop_stops_a_vm_without_agent_for_a_consistent_snapshot_and_start_after_starts_it() {
     let t = settled().await;
     let out = t
@@ -940,6 +982,12 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         &["create", "linux-vm", "--name", "before-upgrade", "--yes"],
     );
     run(t, "dh-create-no-agent", &["create", "db-vm", "--yes"]);
+    t.dialogue(
+        "dh-create-no-agent-terminal",
+        &["stop-and-snapshot", "yes"],
+        &["create", "db-vm", "--name", "db-vm-cold", "-n", "my-project"],
+    )
+    .await;
     run(t, "dh-create-resizing", &["create", "web-vm", "--yes"]);
     run(
         t,

@@ -15,7 +15,9 @@ use crate::cluster::{Step, WaitResult};
 use crate::commands::{common, confirm, create::generated_name};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
-use crate::provider::deckhouse::preflight::{self, ExpectedConsistency, Finding, blocked};
+use crate::provider::deckhouse::preflight::{
+    self, ExpectedConsistency, Finding, Severity, blocked,
+};
 use crate::provider::deckhouse::{
     Deckhouse, DeckhouseConsistency, KeepIpAddress, Kind, agent_ready, build_disk_snapshot,
     build_vm_snapshot, disk_info, disk_snapshot_info, phase_message, snapshot_details,
@@ -120,6 +122,42 @@ pub(super) async fn vm(
     let VmPlan {
         ns, vm_name, pf, ..
     } = &plan;
+    let only_agent = pf
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker)
+        .all(|f| f.code == "agent-not-ready");
+    if blocked(&pf.findings)
+        && only_agent
+        && ctx.interactive
+        && !ctx.global.yes
+        && ctx.dry_run() != crate::cli::DryRun::Client
+    {
+        // As KubeVirt's create offers: stop it for a consistent snapshot, or take it unfrozen.
+        ctx.say(&format!(
+            "VM {ns}/{vm_name} runs without a ready guest agent: a consistent snapshot needs it stopped."
+        ));
+        let choice = ctx.ui.select(
+            "How do you want to continue?",
+            &[
+                "stop-and-snapshot (consistent; started again afterwards)",
+                "snapshot-unfrozen (not guaranteed consistent)",
+                "cancel",
+            ],
+        )?;
+        let mut chosen = args.clone();
+        match choice {
+            0 => {
+                chosen.stop = true;
+                chosen.start_after = true;
+            }
+            1 => chosen.allow_inconsistent = true,
+            _ => {
+                return Err(UserError::declined("snapshot cancelled; nothing was changed").into());
+            }
+        }
+        return Box::pin(vm(&chosen, dh, ctx)).await;
+    }
     if blocked(&pf.findings) {
         let mut hints = Vec::new();
         if pf.findings.iter().any(|f| f.code == "agent-not-ready") {
