@@ -8,6 +8,7 @@ use crate::analysis::retention::{Decision, PrunePlan, RetentionPolicy, plan_rete
 use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
 use crate::model::SnapshotInfo;
+use crate::model::SnapshotPhase;
 use crate::output::{PruneReport, Report, Table, age};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
 use crate::provider::kubevirt::{self as kv, Kind};
@@ -101,13 +102,18 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     })
 }
 
-fn decisions_table(list: &[Decision], now: jiff::Timestamp) -> String {
+/// One table of retention decisions; `phase` names a phase as the platform does.
+fn decisions_table(
+    list: &[Decision],
+    now: jiff::Timestamp,
+    phase: fn(SnapshotPhase) -> String,
+) -> String {
     let mut t = Table::new(&["name", "vm", "phase", "age", "why"]);
     for d in list {
         t.row(vec![
             d.snapshot.clone(),
             d.vm.clone(),
-            d.phase.to_string(),
+            phase(d.phase),
             age(d.created, now),
             d.reason.clone(),
         ]);
@@ -115,23 +121,32 @@ fn decisions_table(list: &[Decision], now: jiff::Timestamp) -> String {
     t.render(true).lines().map(|l| format!("  {l}\n")).collect()
 }
 
-/// The two lists as the user reads them before answering.
-pub fn describe_plan(plan: &Plan, now: jiff::Timestamp) -> String {
-    let r = &plan.retention;
-    let mut out = format!("Prune plan for {}\n", plan.scope);
+/// "Prune plan for SCOPE", then what goes and what stays, each with the reason.
+pub(crate) fn lists_text(
+    scope: &str,
+    r: &PrunePlan,
+    now: jiff::Timestamp,
+    phase: fn(SnapshotPhase) -> String,
+) -> String {
+    let mut out = format!("Prune plan for {scope}\n");
     if r.delete.is_empty() {
         out.push_str("Nothing to delete.\n");
     } else {
         out.push_str(&format!("To delete ({}):\n", r.delete.len()));
-        out.push_str(&decisions_table(&r.delete, now));
+        out.push_str(&decisions_table(&r.delete, now, phase));
     }
     if r.keep.is_empty() {
         out.push_str("To keep: none\n");
     } else {
         out.push_str(&format!("To keep ({}):\n", r.keep.len()));
-        out.push_str(&decisions_table(&r.keep, now));
+        out.push_str(&decisions_table(&r.keep, now, phase));
     }
     out
+}
+
+/// The two lists as the user reads them before answering.
+pub fn describe_plan(plan: &Plan, now: jiff::Timestamp) -> String {
+    lists_text(&plan.scope, &plan.retention, now, |p| p.to_string())
 }
 
 /// Shows both lists and asks (nothing to ask when nothing goes).

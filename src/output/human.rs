@@ -552,7 +552,8 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     out
 }
 
-fn next_steps(out: &mut String, steps: &[String]) {
+/// "Next steps:" and one indented command per line; nothing when there are none.
+pub fn next_steps(out: &mut String, steps: &[String]) {
     if steps.is_empty() {
         return;
     }

@@ -16,6 +16,7 @@ use jiff::Timestamp;
 
 pub use age::{age, human_duration};
 pub use diff as diff_text;
+pub use human::next_steps;
 pub use report::{
     BatchReport, BatchResult, CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport,
     DeletedSnapshot, DiffReport, PlatformReport, PruneReport, Report, RestoreReport,

@@ -985,7 +985,14 @@ pub(crate) async fn docs(t: &mut Transcripts) {
     t.dialogue(
         "dh-create-no-agent-terminal",
         &["stop-and-snapshot", "yes"],
-        &["create", "db-vm", "--name", "db-vm-cold", "-n", "my-project"],
+        &[
+            "create",
+            "db-vm",
+            "--name",
+            "db-vm-cold",
+            "-n",
+            "my-project",
+        ],
     )
     .await;
     run(t, "dh-create-resizing", &["create", "web-vm", "--yes"]);

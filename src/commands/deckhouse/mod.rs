@@ -23,7 +23,7 @@ use super::{Ctx, common};
 use crate::cli::Command;
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
-use crate::output::{PlatformReport, Report};
+use crate::output::{PlatformReport, Report, next_steps};
 use crate::provider::deckhouse::operations::DryRunPreview;
 use crate::provider::deckhouse::resources::GROUP;
 use crate::provider::deckhouse::{Deckhouse, Kind, OperationPhase, phase_message};
@@ -322,17 +322,6 @@ fn report(data: Value, text: String, wide: Option<String>, names: Vec<String>) -
         wide,
         names,
     }))
-}
-
-/// "Next steps:" lines, as the KubeVirt reports print them.
-fn next_steps(out: &mut String, steps: &[String]) {
-    if steps.is_empty() {
-        return;
-    }
-    out.push_str("Next steps:\n");
-    for s in steps {
-        out.push_str(&format!("  {s}\n"));
-    }
 }
 
 /// The warning lines of a preflight for the plan (blockers are the refusal's hints).

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::delete::{Doomed, remove};
 use super::{Ctx, report, require_permission, resource_name};
-use crate::analysis::retention::{Decision, plan_retention};
+use crate::analysis::retention::plan_retention;
 use crate::cli::{DryRun, PruneArgs};
 use crate::cluster::list_all;
 use crate::commands::confirm;
@@ -17,7 +17,7 @@ use crate::commands::prune::{self as kv_prune, Plan};
 use crate::error::UserError;
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
-use crate::output::{DeletedSnapshot, PruneReport, Report, Table, age};
+use crate::output::{DeletedSnapshot, PruneReport, Report};
 use crate::provider::deckhouse::{
     Deckhouse, Kind, is_clone_temporary, operation_info, snapshot_info,
 };
@@ -174,42 +174,14 @@ pub(super) async fn run(
     Ok(report(data, text, None, names))
 }
 
-/// The decisions as a table, with Deckhouse's phase names.
-fn decisions(list: &[Decision], now: jiff::Timestamp) -> String {
-    let mut t = Table::new(&["name", "vm", "phase", "age", "why"]);
-    for d in list {
-        let phase = match d.phase {
-            SnapshotPhase::Succeeded => "Ready".to_owned(),
-            other => other.to_string(),
-        };
-        t.row(vec![
-            d.snapshot.clone(),
-            d.vm.clone(),
-            phase,
-            age(d.created, now),
-            d.reason.clone(),
-        ]);
-    }
-    t.render(true).lines().map(|l| format!("  {l}\n")).collect()
-}
-
 /// Shows both lists and asks (nothing to ask when nothing goes).
 fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let now = ctx.clock.now();
-    let r = &plan.retention;
-    let mut text = format!("Prune plan for {}\n", plan.scope);
-    if r.delete.is_empty() {
-        text.push_str("Nothing to delete.\n");
-    } else {
-        text.push_str(&format!("To delete ({}):\n", r.delete.len()));
-        text.push_str(&decisions(&r.delete, now));
-    }
-    if r.keep.is_empty() {
-        text.push_str("To keep: none\n");
-    } else {
-        text.push_str(&format!("To keep ({}):\n", r.keep.len()));
-        text.push_str(&decisions(&r.keep, now));
-    }
+    // Deckhouse calls a finished snapshot Ready.
+    let text = crate::commands::prune::lists_text(&plan.scope, &plan.retention, now, |p| match p {
+        SnapshotPhase::Succeeded => "Ready".to_owned(),
+        other => other.to_string(),
+    });
     ctx.say(text.trim_end());
     if plan.doomed.is_empty() {
         return Ok(());

@@ -460,12 +460,7 @@ fn created_report(
             ),
         );
     }
-    if !steps.is_empty() {
-        text.push_str("Next steps:\n");
-        for s in &steps {
-            text.push_str(&format!("  {s}\n"));
-        }
-    }
+    crate::output::next_steps(&mut text, &steps);
     let data = json!({
         "kind": "SnapshotCreate",
         "dryRun": dry_run,

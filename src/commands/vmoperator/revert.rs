@@ -503,12 +503,7 @@ fn reverted_report(
             ));
         }
     }
-    if !steps.is_empty() {
-        text.push_str("Next steps:\n");
-        for st in &steps {
-            text.push_str(&format!("  {st}\n"));
-        }
-    }
+    crate::output::next_steps(&mut text, &steps);
     let data = json!({
         "kind": "SnapshotRevert",
         "dryRun": dry_run,
