@@ -322,7 +322,27 @@ pub async fn wait_vm_status(
     )
     .await;
     progress.finish();
-    match result? {
+    vm_state_reached(
+        result?,
+        ns,
+        vm,
+        want,
+        timeout,
+        &format!("kubectl get vm {vm} -n {ns}"),
+    )
+}
+
+/// The end of a wait for a VM to reach `want`: Ok when it did, else the error for a VM that
+/// disappeared, a timeout or Ctrl-C, with `check` as the command to look at it.
+pub fn vm_state_reached<K>(
+    result: WaitResult<K>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: Duration,
+    check: &str,
+) -> anyhow::Result<()> {
+    match result {
         WaitResult::Done(Some(_)) => Ok(()),
         WaitResult::Done(None) => {
             Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
@@ -331,12 +351,12 @@ pub async fn wait_vm_status(
             "timed out after {} waiting for VM {ns}/{vm} to be {want}",
             human(timeout)
         ))
-        .hint(format!("check it with: kubectl get vm {vm} -n {ns}"))
+        .hint(format!("check it with: {check}"))
         .into()),
         WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
             "stopped waiting for VM {ns}/{vm} to be {want}"
         ))
-        .hint(format!("check it with: kubectl get vm {vm} -n {ns}"))
+        .hint(format!("check it with: {check}"))
         .into()),
     }
 }

@@ -92,24 +92,7 @@ pub(super) async fn set_power(
     })
     .await;
     progress.finish();
-    let check = format!("check it with: {}", kubectl_get_vm(ns, vm));
-    match result? {
-        WaitResult::Done(Some(_)) => Ok(()),
-        WaitResult::Done(None) => {
-            Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
-        }
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
-            common::human(timeout)
-        ))
-        .hint(check)
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped waiting for VM {ns}/{vm} to be {want}"
-        ))
-        .hint(check)
-        .into()),
-    }
+    common::vm_state_reached(result?, ns, vm, want, timeout, &kubectl_get_vm(ns, vm))
 }
 
 /// Follows a snapshot's conditions until Ready or Failed, with a spinner naming what holds
