@@ -152,7 +152,11 @@ fn when(t: Option<Timestamp>, now: Timestamp) -> String {
 }
 
 /// The report of a VM Operator command.
-fn report(data: Value, text: String, wide: Option<String>, names: Vec<String>) -> Report {
+fn report(mut data: Value, text: String, wide: Option<String>, names: Vec<String>) -> Report {
+    // Scripts tell the platforms' documents apart by this field (as on Deckhouse).
+    if let Some(obj) = data.as_object_mut() {
+        obj.insert("platform".into(), Value::String("vmoperator".into()));
+    }
     Report::Platform(Box::new(PlatformReport {
         data,
         text,
