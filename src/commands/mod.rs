@@ -13,6 +13,7 @@ pub mod diff;
 pub mod list;
 pub mod platform;
 pub mod prune;
+pub(crate) mod readiness_table;
 pub mod restore;
 pub mod version;
 pub mod vmoperator;

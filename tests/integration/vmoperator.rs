@@ -715,6 +715,39 @@ async fn a_supervisor_serving_only_v1alpha5_is_spoken_to_at_v1alpha5() {
 }
 
 #[tokio::test]
+async fn check_says_which_vms_can_be_snapshotted_how_and_what_blocks_the_others() {
+    let t = settled().await;
+    let out = t.cmd().args(&["check"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("6 VMs: 4 snapshottable now, 2 not")
+        .assert_stdout_contains("VKS nodes (tkc-1-np-7x2kq)")
+        .assert_stdout_contains("stuck after a failed revert (app-02)")
+        .assert_stdout_contains("32 or more snapshots (ci-runner)")
+        .assert_stdout_contains("VMware Tools not running (db-01)");
+    let out = t.cmd().args(&["check", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "ReadinessReport");
+    assert_eq!(v["platform"], "vmoperator");
+    let row = |vm: &str| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["vm"] == vm)
+            .cloned()
+            .expect("row")
+    };
+    assert_eq!(row("web-01")["snapshottable"], "yes");
+    assert_eq!(row("web-01")["consistency"], "application");
+    assert_eq!(row("build-01")["consistency"], "offline");
+    assert_eq!(row("db-01")["consistency"], "crash");
+    assert_eq!(row("tkc-1-np-7x2kq")["snapshottable"], "no");
+    assert_eq!(row("app-02")["snapshottable"], "no");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
 async fn a_failed_revert_shows_the_condition_reason_and_the_fix() {
     let t = with_failing_revert().await;
     let out = t
@@ -896,6 +929,7 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         "vmop-tree-details",
         &["tree", "web-01", "-i", "-D", "-d", "-n", "dev-team"],
     );
+    t.run("vmop-check", &["check", "-n", "dev-team"]);
     t.run("vmop-list", &["list", "web-01", "-n", "dev-team"]);
     t.run(
         "vmop-describe",

@@ -1,30 +1,18 @@
 //! `check [VM]` on Deckhouse: the snapshot preflight of every VM as a readiness table: can
 //! it be snapshotted now, with what consistency, what blocks it, what a snapshot leaves out.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Ctx, not_found, report};
+use super::{Ctx, not_found};
 use crate::cli::CheckArgs;
 use crate::cluster::list_all;
-use crate::output::{Report, Table};
+use crate::commands::readiness_table::{self, Row};
+use crate::output::Report;
 use crate::provider::deckhouse::operations::active_operation;
 use crate::provider::deckhouse::preflight::{self, ExpectedConsistency, Finding, Severity};
 use crate::provider::deckhouse::{Deckhouse, Kind, vm_disks};
 use crate::provider::kubevirt::LIST_PAGE_SIZE;
 use crate::provider::kubevirt::json::{name, namespace, str_at};
-
-/// One VM's readiness.
-struct Row {
-    namespace: String,
-    vm: String,
-    status: String,
-    snapshottable: &'static str,
-    consistency: &'static str,
-    blockers: Vec<String>,
-    warnings: Vec<String>,
-    /// Finding codes, for the summary's fixes.
-    codes: Vec<&'static str>,
-}
 
 /// A table cell for a finding: its first clause.
 fn short(f: &Finding) -> String {
@@ -151,7 +139,7 @@ pub(super) async fn run(
         dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
     );
     let (disks, ops) = (disks?, ops?);
-    let mut rows: Vec<Row> = vms
+    let rows: Vec<Row> = vms
         .iter()
         .map(|vm| {
             let wanted = vm_disks(vm);
@@ -168,90 +156,16 @@ pub(super) async fn run(
             row(vm, &mine, &ops)
         })
         .collect();
-    rows.sort_by(|a, b| (&a.namespace, &a.vm).cmp(&(&b.namespace, &b.vm)));
-    if rows.is_empty() && !ctx.format().is_machine() {
-        match &ns {
-            Some(ns) => ctx.say(&format!("No VirtualMachines found in {ns} namespace.")),
-            None => ctx.say("No VirtualMachines found."),
-        }
-    }
-    let all = args.all_namespaces;
-    let mut headers = vec!["vm", "status", "snapshottable", "consistency", "blockers"];
-    if all {
-        headers.insert(0, "namespace");
-    }
-    let mut wide_headers = headers.clone();
-    wide_headers.push("warnings");
-    let (mut t, mut w) = (Table::new(&headers), Table::new(&wide_headers));
-    let join = |v: &[String]| {
-        if v.is_empty() {
-            "<none>".to_owned()
-        } else {
-            v.join("; ")
-        }
+    let platform = readiness_table::Platform {
+        name: "deckhouse",
+        vm_resource: "virtualmachine.virtualization.deckhouse.io",
+        fix,
     };
-    for r in &rows {
-        let mut cells = vec![
-            r.vm.clone(),
-            r.status.clone(),
-            r.snapshottable.to_owned(),
-            r.consistency.to_owned(),
-            join(&r.blockers),
-        ];
-        if all {
-            cells.insert(0, r.namespace.clone());
-        }
-        let mut wide = cells.clone();
-        wide.push(join(&r.warnings));
-        t.row(cells);
-        w.row(wide);
-    }
-    let ready = rows.iter().filter(|r| r.snapshottable == "yes").count();
-    let mut summary = format!(
-        "\n{} VM{}: {ready} snapshottable now, {} not",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        rows.len() - ready
-    );
-    summary.push('\n');
-    let mut fixes: Vec<((&'static str, &'static str), Vec<String>)> = Vec::new();
-    for r in &rows {
-        for c in &r.codes {
-            let Some(f) = fix(c) else { continue };
-            match fixes.iter_mut().find(|(x, _)| *x == f) {
-                Some((_, vms)) if !vms.contains(&r.vm) => vms.push(r.vm.clone()),
-                Some(_) => {}
-                None => fixes.push((f, vec![r.vm.clone()])),
-            }
-        }
-    }
-    if !fixes.is_empty() {
-        summary.push_str("What to do:\n");
-        for ((what, advice), vms) in &fixes {
-            summary.push_str(&format!("  {what} ({}): {advice}\n", vms.join(", ")));
-        }
-    }
-    let (text, wide) = if rows.is_empty() {
-        (String::new(), None)
-    } else {
-        (t.render(true) + &summary, Some(w.render(true) + &summary))
-    };
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({"namespace": r.namespace, "vm": r.vm, "status": r.status,
-                "snapshottable": r.snapshottable, "consistency": r.consistency,
-                "blockers": r.blockers, "warnings": r.warnings})
-        })
-        .collect();
-    let mut data = json!({"kind": "ReadinessReport", "platform": "deckhouse", "rows": items,
-        "summary": {"vms": rows.len(), "snapshottable": ready}});
-    if let Some(ns) = &ns {
-        data["namespace"] = json!(ns);
-    }
-    let names = rows
-        .iter()
-        .map(|r| super::resource_name(Kind::VirtualMachine, &r.vm))
-        .collect();
-    Ok(report(data, text, wide, names))
+    Ok(readiness_table::report(
+        rows,
+        ns.as_deref(),
+        args.all_namespaces,
+        &platform,
+        ctx,
+    ))
 }

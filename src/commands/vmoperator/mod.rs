@@ -2,6 +2,7 @@
 //! revert through the VM's `spec.currentSnapshotName`. One file per command; the shared
 //! lookups and report pieces live here.
 
+mod check;
 mod create;
 mod delete;
 mod describe;
@@ -44,6 +45,7 @@ pub async fn run(
         Command::Describe(a) => describe::run(a, vmop, ctx).await,
         Command::Delete(a) => delete::run(a, vmop, ctx).await,
         Command::Restore(a) => revert::run(a, vmop, ctx).await,
+        Command::Check(a) => check::run(a, vmop, ctx).await,
         Command::Clone(_) => Err(super::platform::not_offered(command, PLATFORM)
             .hint(
                 "VM Operator has no clone API: a VirtualMachineSnapshot can only revert the VM it \
