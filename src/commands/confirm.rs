@@ -9,6 +9,23 @@ use super::Ctx;
 use crate::cli::DryRun;
 use crate::error::UserError;
 
+/// The answer [`yes_no`] gives without asking anyone (`--yes`, a client dry run, no
+/// terminal), or None when it will ask. A command that must write something only to show
+/// the question (Deckhouse's DryRun operation) refuses before that write on `Some(Err)`.
+pub fn yes_no_without_asking(ctx: &Ctx<'_>, yes_hint: &str) -> Option<anyhow::Result<()>> {
+    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
+        return Some(Ok(()));
+    }
+    if !ctx.interactive {
+        return Some(Err(UserError::declined(
+            "confirmation required: no terminal to ask on",
+        )
+        .hint(yes_hint.to_string())
+        .into()));
+    }
+    None
+}
+
 /// One yes/no question before a write. `yes_hint` says which flags skip it.
 pub fn yes_no(
     ctx: &mut Ctx<'_>,
@@ -16,15 +33,8 @@ pub fn yes_no(
     yes_hint: &str,
     cancelled: &str,
 ) -> anyhow::Result<()> {
-    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint(yes_hint.to_string())
-                .into(),
-        );
+    if let Some(answer) = yes_no_without_asking(ctx, yes_hint) {
+        return answer;
     }
     if ctx.ui.confirm(question)? {
         Ok(())
@@ -93,15 +103,15 @@ impl Typed<'_> {
     }
 }
 
-/// The typed name, then the final yes; `--yes --confirm-name NAME` in scripts. A client dry
-/// run asks nothing.
-pub fn typed_name(ctx: &mut Ctx<'_>, t: Typed<'_>) -> anyhow::Result<()> {
+/// The answer [`typed_name`] gives without asking anyone (the flags, no terminal, a client
+/// dry run), or None when it will ask; see [`yes_no_without_asking`].
+pub fn typed_name_without_asking(ctx: &Ctx<'_>, t: &Typed<'_>) -> Option<anyhow::Result<()>> {
     if ctx.dry_run() == DryRun::Client {
-        return Ok(());
+        return Some(Ok(()));
     }
     let want = t.want;
     if ctx.global.yes {
-        return match t.confirm_name {
+        return Some(match t.confirm_name {
             Some(n) if n == want => Ok(()),
             Some(_) => Err(t.mismatch()),
             None => Err(
@@ -112,18 +122,28 @@ pub fn typed_name(ctx: &mut Ctx<'_>, t: Typed<'_>) -> anyhow::Result<()> {
                     ))
                     .into(),
             ),
-        };
+        });
     }
     if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint(format!(
-                    "pass --yes --confirm-name {want} to {} without asking",
-                    t.verb
-                ))
-                .into(),
-        );
+        return Some(Err(UserError::declined(
+            "confirmation required: no terminal to ask on",
+        )
+        .hint(format!(
+            "pass --yes --confirm-name {want} to {} without asking",
+            t.verb
+        ))
+        .into()));
     }
+    None
+}
+
+/// The typed name, then the final yes; `--yes --confirm-name NAME` in scripts. A client dry
+/// run asks nothing.
+pub fn typed_name(ctx: &mut Ctx<'_>, t: Typed<'_>) -> anyhow::Result<()> {
+    if let Some(answer) = typed_name_without_asking(ctx, &t) {
+        return answer;
+    }
+    let want = t.want;
     let typed = ctx
         .ui
         .input(&format!("Type the snapshot name ({want}) to confirm"))?;

@@ -542,6 +542,7 @@ async fn a_declined_restore_writes_nothing_but_the_dry_run() {
         .assert_stderr_contains("names do not match");
     only_the_dry_run(&t, 1);
     let n = t.writes().len();
+    // Scripted refusals are decided by the flags before any write: not even the DryRun.
     // A wrong --confirm-name.
     let out = t
         .cmd()
@@ -550,21 +551,18 @@ async fn a_declined_restore_writes_nothing_but_the_dry_run() {
         .run()
         .await;
     out.assert_code(3)
+        .assert_stderr_contains("not run: the restore cannot be confirmed, so nothing is written")
         .assert_stderr_contains("names do not match");
-    only_the_dry_run(&t, n);
-    let n = t.writes().len();
     // No terminal.
     let out = t.cmd().args(&args).run().await;
     out.assert_code(3)
         .assert_stderr_contains("confirmation required: no terminal to ask on");
-    only_the_dry_run(&t, n);
-    let n = t.writes().len();
     // --yes alone.
     let out = t.cmd().args(&args).args(&["--yes"]).run().await;
     out.assert_code(3)
         .assert_stderr_contains("--yes alone is not enough for a restore")
         .assert_stderr_contains("--confirm-name linux-vm-snapshot");
-    only_the_dry_run(&t, n);
+    assert_eq!(t.writes().len(), n, "{:?}", writes(&t));
     let ops = t
         .sim
         .store()
@@ -917,6 +915,20 @@ fn only_vmsop(t: &TestSim, before: usize) {
         new[0].contains("/virtualmachinesnapshotoperations "),
         "{new:?}"
     );
+}
+
+#[tokio::test]
+async fn a_clone_without_a_terminal_or_yes_writes_nothing_not_even_the_dry_run() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm-snapshot", "--to", "linux-vm-2"])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains("not run: the clone cannot be confirmed, so nothing is written")
+        .assert_stderr_contains("confirmation required: no terminal to ask on");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
 
 #[tokio::test]

@@ -133,6 +133,20 @@ pub(super) async fn run(
             vec![],
         ));
     }
+    // Without a terminal (and without --yes) the answer is no before any write: refuse
+    // before the DryRun operation rather than after it.
+    let yes_hint = "pass --yes to create the VM without asking";
+    if let Some(Err(e)) = confirm::yes_no_without_asking(ctx, yes_hint) {
+        pairs.push((
+            "Dry run",
+            "not run: the clone cannot be confirmed, so nothing is written".into(),
+        ));
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        return Err(common::with_hint(e, "nothing was created".into()));
+    }
     let now = ctx.clock.now();
     let op_kind = source.kind();
     let dry_name = operation_name(new_vm, "clone-dryrun", now);
@@ -181,7 +195,7 @@ pub(super) async fn run(
     if let Err(e) = confirm::yes_no(
         ctx,
         &format!("Create VM {new_vm}? (yes/no)"),
-        "pass --yes to create the VM without asking",
+        yes_hint,
         "clone cancelled; nothing was created",
     ) {
         return Err(common::with_hint(e, kept));

@@ -157,6 +157,26 @@ pub(super) async fn run(
         );
         return Ok(report(data, text, None, vec![]));
     }
+    // The flags, or a missing terminal, decide the answer before any write: refuse before
+    // the DryRun operation rather than after it.
+    let typed = confirm::Typed {
+        want: &plan.snapshot,
+        confirm_name: args.confirm_name.as_deref(),
+        verb: "restore",
+        question: "",
+    };
+    if let Some(Err(e)) = confirm::typed_name_without_asking(ctx, &typed) {
+        let mut pairs = plan.pairs.clone();
+        pairs.push((
+            "Dry run",
+            "not run: the restore cannot be confirmed, so nothing is written".into(),
+        ));
+        let mut text = format!("Restore plan for VM {}/{}\n", plan.ns, plan.vm);
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(&plan.findings));
+        ctx.say(text.trim_end());
+        return Err(common::with_hint(e, "nothing was changed".into()));
+    }
     let dry = dry_run(&plan, dh, ctx, args.timeout).await?;
     let dry_name = name(&dry).to_owned();
     confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;

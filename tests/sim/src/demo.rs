@@ -166,8 +166,8 @@ const DECKHOUSE: &[Step] = &[
         expect: 1,
     },
     Step {
-        say: "A restore runs Deckhouse's dry run first and shows its conflicts; without a \
-              terminal and the confirming flags it then stops:",
+        say: "Without a terminal and the flags that confirm it, a restore is refused before \
+              anything is written (not even Deckhouse's dry run):",
         args: &[
             "restore",
             "linux-vm",
@@ -179,7 +179,8 @@ const DECKHOUSE: &[Step] = &[
         expect: 3,
     },
     Step {
-        say: "Scripted, the restore needs --yes and the snapshot name typed again:",
+        say: "Scripted, the restore needs --yes and the snapshot name typed again; Deckhouse's \
+              dry run checks it first, then a safety snapshot is taken:",
         args: &[
             "restore",
             "linux-vm",
