@@ -14,7 +14,7 @@ use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
 use crate::output::{self, RenderOptions, Report};
 use crate::provider::kubevirt::{KubeVirt, ServedVersions};
-use crate::provider::{Choice, Detected, Provider, detect};
+use crate::provider::{Choice, Provider, detect};
 
 /// Runs one invocation and returns the process exit code.
 pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
@@ -137,7 +137,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         Choice::One(d) => d,
         Choice::Several(candidates) => {
             let ns = (!commands::platform::all_namespaces(&cli.command)).then_some(&*namespace);
-            pick_by_objects(&cli.command, candidates, &conn.client, ns).await?
+            commands::platform::pick(&cli.command, candidates, &conn.client, ns).await?
         }
     };
     commands::platform::check_flags(&cli.command, detected.kind)?;
@@ -180,103 +180,6 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         }
     }
     Ok(())
-}
-
-/// Several platforms are served. A command only one platform has decides first; then the
-/// platform of the VM the command names; then the flags only one platform understands; then
-/// the snapshot it names; then which platform has VMs in the namespace. Still ambiguous means
-/// asking for `--provider` (exit 2).
-async fn pick_by_objects(
-    command: &Command,
-    candidates: Vec<Detected>,
-    client: &kube::Client,
-    ns: Option<&str>,
-) -> anyhow::Result<Detected> {
-    use commands::platform::{check_flags, named_objects, offered};
-    let mut left: Vec<Detected> = candidates
-        .iter()
-        .filter(|d| offered(command, d.kind))
-        .cloned()
-        .collect();
-    if left.is_empty() {
-        left = candidates;
-    }
-    let (vm, snapshot) = named_objects(command);
-    let mut reasons = Vec::new();
-    let steps = [
-        vm.map(|v| Step::Probe(Probe::Vm, v)),
-        Some(Step::Flags),
-        snapshot.map(|s| Step::Probe(Probe::Snapshot, s)),
-        Some(Step::Probe(Probe::AnyVm, "")),
-    ];
-    for step in steps.into_iter().flatten() {
-        if left.len() == 1 {
-            break;
-        }
-        let hits: Vec<usize> = match step {
-            Step::Flags => (0..left.len())
-                .filter(|i| check_flags(command, left[*i].kind).is_ok())
-                .collect(),
-            Step::Probe(probe, name) => {
-                let asks = left.iter().map(|d| {
-                    let p = Provider::new(client.clone(), d);
-                    async move { probe.ask(&p, ns, name).await }
-                });
-                let found = futures::future::join_all(asks).await;
-                (0..found.len())
-                    .filter(|i| found[*i] == Some(true))
-                    .collect()
-            }
-        };
-        if let [i] = hits[..] {
-            return Ok(left.swap_remove(i));
-        }
-        let on = if hits.is_empty() {
-            "none of them"
-        } else {
-            "several of them"
-        };
-        let where_ = ns.map_or("the cluster".to_string(), |n| format!("namespace {n}"));
-        match step {
-            Step::Flags => {}
-            Step::Probe(Probe::AnyVm, _) => reasons.push(format!("{where_} holds VMs of {on}")),
-            Step::Probe(Probe::Vm, name) => reasons.push(format!("VM {name} is found on {on}")),
-            Step::Probe(Probe::Snapshot, name) => {
-                reasons.push(format!("snapshot {name} is found on {on}"))
-            }
-        }
-    }
-    if left.len() == 1 {
-        return Ok(left.remove(0));
-    }
-    Err(detect::ambiguous(&left, &reasons.join("; ")).into())
-}
-
-/// One step of `pick_by_objects`.
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Probe(Probe, &'a str),
-    Flags,
-}
-
-/// What `pick_by_objects` looks for on each platform.
-#[derive(Clone, Copy)]
-enum Probe {
-    Vm,
-    Snapshot,
-    AnyVm,
-}
-
-impl Probe {
-    async fn ask(self, p: &Provider, ns: Option<&str>, name: &str) -> Option<bool> {
-        match (self, ns) {
-            (Probe::Vm, Some(ns)) => p.has_vm(ns, name).await,
-            (Probe::Snapshot, Some(ns)) => p.has_snapshot(ns, name).await,
-            (Probe::AnyVm, ns) => p.has_any_vm(ns).await,
-            // Names are looked up in a namespace; across all of them only VMs count.
-            (_, None) => None,
-        }
-    }
 }
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.

@@ -1,9 +1,10 @@
 //! Which flags and commands belong to which platform: a flag of another platform is a usage
-//! error that names the platform, before anything is read.
+//! error that names the platform, before anything is read; on a cluster serving several
+//! platforms, which one a command runs on.
 
 use crate::cli::Command;
 use crate::error::UserError;
-use crate::provider::ProviderKind;
+use crate::provider::{Detected, Provider, ProviderKind, detect};
 
 /// The subcommand's name, as typed.
 pub fn command_name(command: &Command) -> &'static str {
@@ -141,6 +142,106 @@ pub fn check_flags(command: &Command, kind: ProviderKind) -> Result<(), UserErro
             "see `kubectl vmsnap {} --help` for the options of each platform",
             command_name(command)
         ))),
+    }
+}
+
+/// Several platforms are served. A command only one platform has decides first; then the
+/// platform of the VM the command names; then the flags only one platform understands; then
+/// the snapshot it names; then which platform has VMs in the namespace. Still ambiguous means
+/// asking for `--provider` (exit 2).
+pub async fn pick(
+    command: &Command,
+    candidates: Vec<Detected>,
+    client: &kube::Client,
+    ns: Option<&str>,
+) -> anyhow::Result<Detected> {
+    let mut left: Vec<Detected> = candidates
+        .iter()
+        .filter(|d| offered(command, d.kind))
+        .cloned()
+        .collect();
+    if left.is_empty() {
+        left = candidates;
+    }
+    let (vm, snapshot) = named_objects(command);
+    let mut reasons = Vec::new();
+    let steps = [
+        vm.map(|v| Step::Probe(Probe::Vm, v)),
+        Some(Step::Flags),
+        snapshot.map(|s| Step::Probe(Probe::Snapshot, s)),
+        Some(Step::Probe(Probe::AnyVm, "")),
+    ];
+    for step in steps.into_iter().flatten() {
+        if left.len() == 1 {
+            break;
+        }
+        let hits: Vec<usize> = match step {
+            Step::Flags => (0..left.len())
+                .filter(|i| check_flags(command, left[*i].kind).is_ok())
+                .collect(),
+            Step::Probe(probe, name) => {
+                let asks = left.iter().map(|d| {
+                    let p = Provider::new(client.clone(), d);
+                    async move { probe.ask(&p, ns, name).await }
+                });
+                let found = futures::future::join_all(asks).await;
+                (0..found.len())
+                    .filter(|i| found[*i] == Some(true))
+                    .collect()
+            }
+        };
+        if let [i] = hits[..] {
+            return Ok(left.swap_remove(i));
+        }
+        // Some but not all: the next step chooses among those.
+        if !hits.is_empty() && hits.len() < left.len() {
+            left = hits.iter().map(|&i| left[i].clone()).collect();
+        }
+        let on = if hits.is_empty() {
+            "none of them"
+        } else {
+            "several of them"
+        };
+        let where_ = ns.map_or("the cluster".to_string(), |n| format!("namespace {n}"));
+        match step {
+            Step::Flags => {}
+            Step::Probe(Probe::AnyVm, _) => reasons.push(format!("{where_} holds VMs of {on}")),
+            Step::Probe(Probe::Vm, name) => reasons.push(format!("VM {name} is found on {on}")),
+            Step::Probe(Probe::Snapshot, name) => {
+                reasons.push(format!("snapshot {name} is found on {on}"))
+            }
+        }
+    }
+    if left.len() == 1 {
+        return Ok(left.remove(0));
+    }
+    Err(detect::ambiguous(&left, &reasons.join("; ")).into())
+}
+
+/// One step of [`pick`].
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Probe(Probe, &'a str),
+    Flags,
+}
+
+/// What [`pick`] looks for on each platform.
+#[derive(Clone, Copy)]
+enum Probe {
+    Vm,
+    Snapshot,
+    AnyVm,
+}
+
+impl Probe {
+    async fn ask(self, p: &Provider, ns: Option<&str>, name: &str) -> Option<bool> {
+        match (self, ns) {
+            (Probe::Vm, Some(ns)) => p.has_vm(ns, name).await,
+            (Probe::Snapshot, Some(ns)) => p.has_snapshot(ns, name).await,
+            (Probe::AnyVm, ns) => p.has_any_vm(ns).await,
+            // Names are looked up in a namespace; across all of them only VMs count.
+            (_, None) => None,
+        }
     }
 }
 
