@@ -8,6 +8,16 @@ use crate::support::{ScriptedUi, TestSim, run_in_process};
 
 const GROUP: &str = "virtualization.deckhouse.io";
 const NS: &str = "my-project";
+/// `restore linux-vm` from the scenario's snapshot, confirmed as a script confirms it.
+const SCRIPTED_RESTORE: [&str; 7] = [
+    "restore",
+    "linux-vm",
+    "--snapshot",
+    "linux-vm-snapshot",
+    "--yes",
+    "--confirm-name",
+    "linux-vm-snapshot",
+];
 
 const VMS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualmachines");
 const SNAPS: (&str, &str, &str) = (GROUP, "v1alpha2", "virtualmachinesnapshots");
@@ -500,19 +510,7 @@ async fn share_linux_root_with_other_vm(t: &TestSim) {
 async fn restore_conflicts_from_the_dry_run_refuse_with_only_the_dry_run_written() {
     let t = settled().await;
     share_linux_root_with_other_vm(&t).await;
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-        ])
-        .run()
-        .await;
+    let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
     out.assert_code(1)
         .assert_stderr_contains("Conflicts found by the dry run:")
         .assert_stderr_contains("the virtual disk \"linux-vm-root\" already in use")
@@ -576,19 +574,7 @@ async fn a_declined_restore_writes_nothing_but_the_dry_run() {
 #[tokio::test]
 async fn restore_takes_a_safety_snapshot_then_restores_and_says_how_to_undo() {
     let t = settled().await;
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-        ])
-        .run()
-        .await;
+    let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
     out.assert_code(0)
         .assert_stderr_contains("Restore plan for VM my-project/linux-vm")
         .assert_stderr_contains("Safety snapshot:")
@@ -711,17 +697,8 @@ async fn a_second_operation_on_a_vm_is_refused_naming_the_one_running() {
     let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
     let out = t
         .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-            "--no-safety-snapshot",
-            "--no-wait",
-        ])
+        .args(&SCRIPTED_RESTORE)
+        .args(&["--no-safety-snapshot", "--no-wait"])
         .run()
         .await;
     out.assert_code(0)
@@ -732,19 +709,7 @@ async fn a_second_operation_on_a_vm_is_refused_naming_the_one_running() {
     })
     .await;
     let before = t.writes().len();
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-        ])
-        .run()
-        .await;
+    let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
     out.assert_code(1)
         .assert_stderr_contains("already has an operation in progress: Restore linux-vm-restore-20261126-100000 (InProgress)")
         .assert_stderr_contains("kubectl get vmop linux-vm-restore-20261126-100000 -n my-project -w");
@@ -761,18 +726,8 @@ async fn ctrl_c_while_a_restore_runs_says_it_continues_and_deletes_nothing() {
     let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
     let out = t
         .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-            "--no-safety-snapshot",
-            "-v",
-            "1",
-        ])
+        .args(&SCRIPTED_RESTORE)
+        .args(&["--no-safety-snapshot", "-v", "1"])
         .interrupt_after("Restoring VM linux-vm from linux-vm-snapshot")
         .await;
     out.assert_code(130)
@@ -1256,18 +1211,8 @@ async fn a_restore_that_outlasts_the_timeout_exits_4_and_is_left_running() {
     let t = settled_with("controllers:\n  restores:\n    linux-vm: { outcome: Stuck }\n").await;
     let out = t
         .cmd()
-        .args(&[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--yes",
-            "--confirm-name",
-            "linux-vm-snapshot",
-            "--no-safety-snapshot",
-            "--timeout",
-            "1s",
-        ])
+        .args(&SCRIPTED_RESTORE)
+        .args(&["--no-safety-snapshot", "--timeout", "1s"])
         .run()
         .await;
     out.assert_code(4)
