@@ -189,25 +189,16 @@ pub fn confirm(b: &mut Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         }
         b.online = true;
     }
-    if ctx.global.yes || client_dry_run {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to create the snapshots without asking")
-                .into(),
-        );
-    }
     let n = b.plan.create.len();
-    if ctx.ui.confirm(&format!(
-        "Create {n} snapshot{}? (yes/no)",
-        if n == 1 { "" } else { "s" }
-    ))? {
-        Ok(())
-    } else {
-        Err(UserError::declined("batch cancelled; nothing was created").into())
-    }
+    super::confirm::yes_no(
+        ctx,
+        &format!(
+            "Create {n} snapshot{}? (yes/no)",
+            if n == 1 { "" } else { "s" }
+        ),
+        "pass --yes to create the snapshots without asking",
+        "batch cancelled; nothing was created",
+    )
 }
 
 fn result(item: &BatchItem, phase: SnapshotPhase, error: Option<String>) -> BatchResult {

@@ -159,24 +159,12 @@ pub fn describe_plan(plan: &ClonePlan, now: jiff::Timestamp) -> String {
 pub fn confirm(plan: &ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let text = describe_plan(plan, ctx.clock.now());
     ctx.say(text.trim_end());
-    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to create the VM without asking")
-                .into(),
-        );
-    }
-    if ctx
-        .ui
-        .confirm(&format!("Create VM {}? (yes/no)", plan.spec.target))?
-    {
-        Ok(())
-    } else {
-        Err(UserError::declined("clone cancelled; nothing was created").into())
-    }
+    super::confirm::yes_no(
+        ctx,
+        &format!("Create VM {}? (yes/no)", plan.spec.target),
+        "pass --yes to create the VM without asking",
+        "clone cancelled; nothing was created",
+    )
 }
 
 fn planned_info(plan: &ClonePlan) -> CloneInfo {

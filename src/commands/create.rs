@@ -327,21 +327,12 @@ pub fn confirm(plan: &mut CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     }
     let text = describe_plan(plan);
     ctx.say(text.trim_end());
-    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to create the snapshot without asking")
-                .into(),
-        );
-    }
-    if ctx.ui.confirm("Proceed? (yes/no)")? {
-        Ok(())
-    } else {
-        Err(UserError::declined("snapshot cancelled; nothing was changed").into())
-    }
+    super::confirm::yes_no(
+        ctx,
+        "Proceed? (yes/no)",
+        "pass --yes to create the snapshot without asking",
+        "snapshot cancelled; nothing was changed",
+    )
 }
 
 /// The report for `--dry-run=client`: the planned snapshot.

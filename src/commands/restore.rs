@@ -389,21 +389,12 @@ fn describe_new_vm_plan(plan: &RestorePlan, new_vm: &str, now: Timestamp) -> Str
 fn confirm_new_vm(plan: &RestorePlan, new_vm: &str, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let text = describe_new_vm_plan(plan, new_vm, ctx.clock.now());
     ctx.say(text.trim_end());
-    if ctx.global.yes || ctx.dry_run() == DryRun::Client {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(
-            UserError::declined("confirmation required: no terminal to ask on")
-                .hint("pass --yes to create the VM without asking")
-                .into(),
-        );
-    }
-    if ctx.ui.confirm(&format!("Create VM {new_vm}? (yes/no)"))? {
-        Ok(())
-    } else {
-        Err(UserError::declined("restore cancelled; nothing was created").into())
-    }
+    confirm::yes_no(
+        ctx,
+        &format!("Create VM {new_vm}? (yes/no)"),
+        "pass --yes to create the VM without asking",
+        "restore cancelled; nothing was created",
+    )
 }
 
 /// Refuses when the safety snapshot could not be taken: better now than after a wait.
