@@ -7,6 +7,8 @@
 
 pub mod deckhouse;
 pub mod detect;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod kubevirt;
 pub mod vmoperator;
 

@@ -9,13 +9,7 @@ use crate::cluster::ServedGroup;
 use crate::model::{Consistency, RunState, SnapshotPhase};
 
 fn items(file: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/tests/fixtures/vmoperator/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
-    let list: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("parse {path}: {e}"));
-    list["items"].as_array().expect("a List").clone()
+    crate::provider::fixtures::items_from("vmoperator", file)
 }
 
 fn vm(name: &str) -> Value {
