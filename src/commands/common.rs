@@ -252,36 +252,25 @@ impl SafetyContext<'_> {
     }
 }
 
-/// Follows a snapshot until it is ready to use or Failed, with a spinner; `what` names it in
-/// the messages ("snapshot", "safety snapshot"). The object comes back as plain JSON.
-pub async fn wait_snapshot(
+/// Follows one object with a spinner titled `title` until `check` (given the object as plain
+/// JSON, None while it does not exist) says Done; the object comes back as JSON.
+pub async fn follow_json(
     ctx: &mut Ctx<'_>,
-    ns: &str,
+    api: kube::Api<kube::api::DynamicObject>,
     name: &str,
     timeout: Duration,
-    what: &str,
+    title: &str,
+    mut check: impl FnMut(Option<&Value>) -> Step,
 ) -> anyhow::Result<WaitResult<Value>> {
-    let api = ctx.kubevirt().api(Kind::VirtualMachineSnapshot, Some(ns));
-    let title = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
-    let mut progress = ctx.progress(&format!("Creating {what} {name}"));
+    let mut progress = ctx.progress(title);
     let result = wait_for(
         api,
         name,
         WaitOptions::new(timeout),
         progress.as_mut(),
-        |obj| match obj.map(to_value) {
-            None => Step::Continue(format!("Waiting for {what} {name} to appear")),
-            Some(v) => {
-                let info = kv::snapshot_info(&v, None, &[]);
-                if info.is_ready() || info.phase == SnapshotPhase::Failed {
-                    Step::Done
-                } else {
-                    Step::Continue(format!(
-                        "{title} {name}: {}",
-                        kv::snapshot_phase_message(&v)
-                    ))
-                }
-            }
+        |obj| {
+            let v = obj.map(to_value);
+            check(v.as_ref())
         },
     )
     .await;
@@ -292,6 +281,47 @@ pub async fn wait_snapshot(
         WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
         WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
     })
+}
+
+/// `Snapshot s1`, `Safety snapshot s1`: `what` capitalised for a progress line.
+pub fn titled(what: &str) -> String {
+    let mut chars = what.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Follows a snapshot until it is ready to use or Failed, with a spinner; `what` names it in
+/// the messages ("snapshot", "safety snapshot"). The object comes back as plain JSON.
+pub async fn wait_snapshot(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    name: &str,
+    timeout: Duration,
+    what: &str,
+) -> anyhow::Result<WaitResult<Value>> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachineSnapshot, Some(ns));
+    let title = titled(what);
+    follow_json(
+        ctx,
+        api,
+        name,
+        timeout,
+        &format!("Creating {what} {name}"),
+        |obj| match obj {
+            None => Step::Continue(format!("Waiting for {what} {name} to appear")),
+            Some(v) => {
+                let info = kv::snapshot_info(v, None, &[]);
+                if info.is_ready() || info.phase == SnapshotPhase::Failed {
+                    Step::Done
+                } else {
+                    Step::Continue(format!("{title} {name}: {}", kv::snapshot_phase_message(v)))
+                }
+            }
+        },
+    )
+    .await
 }
 
 /// Follows a VM until its printableStatus is `want`, with a spinner.

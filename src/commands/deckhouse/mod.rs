@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::{Ctx, common};
 use crate::cli::Command;
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::output::{PlatformReport, Report, next_steps};
 use crate::provider::deckhouse::operations::DryRunPreview;
@@ -131,28 +131,9 @@ async fn follow(
     name_: &str,
     timeout: Duration,
     title: &str,
-    mut check: impl FnMut(Option<&Value>) -> Step,
+    check: impl FnMut(Option<&Value>) -> Step,
 ) -> anyhow::Result<WaitResult<Value>> {
-    let api = dh.api(kind, Some(ns));
-    let mut progress = ctx.progress(title);
-    let result = wait_for(
-        api,
-        name_,
-        WaitOptions::new(timeout),
-        progress.as_mut(),
-        |obj| {
-            let v = obj.map(common::to_value);
-            check(v.as_ref())
-        },
-    )
-    .await;
-    progress.finish();
-    let value = |o: Option<kube::api::DynamicObject>| o.as_ref().map(common::to_value);
-    Ok(match result? {
-        WaitResult::Done(o) => WaitResult::Done(value(o)),
-        WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
-        WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
-    })
+    common::follow_json(ctx, dh.api(kind, Some(ns)), name_, timeout, title, check).await
 }
 
 /// A step that waits for an operation (VirtualMachineOperation or

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, refuse_flag, report, require_vm, vm_tree, when};
 use crate::cli::{CreateArgs, DryRun};
-use crate::cluster::{WaitResult, to_value};
+use crate::cluster::WaitResult;
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
@@ -246,13 +246,12 @@ async fn follow(
         super::follow_snapshot(vmop, ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
     let follow = format!("kubectl vmsnap describe {name} -n {}", plan.ns);
     match result? {
-        WaitResult::Done(Some(o)) => Ok(to_value(o)?),
+        WaitResult::Done(Some(v)) => Ok(v),
         WaitResult::Done(None) => Err(UserError::failure(format!(
             "snapshot {name} disappeared while it was being taken"
         ))
         .into()),
         WaitResult::TimedOut(last) => {
-            let last = last.and_then(|o| to_value(o).ok());
             let state = last.as_ref().map_or("not seen yet", |v| phase(v).as_str());
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for snapshot {name} to become ready (phase {state})",

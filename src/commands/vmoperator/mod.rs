@@ -23,7 +23,6 @@ use crate::provider::vmoperator::resources::GROUP;
 use crate::provider::vmoperator::{
     Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
 };
-use kube::api::DynamicObject;
 
 /// The platform's name in messages.
 pub const PLATFORM: &str = "VMware VM Operator";
@@ -107,29 +106,27 @@ async fn follow_snapshot(
     tree: &SnapshotTree,
     timeout: std::time::Duration,
     what: &str,
-) -> anyhow::Result<WaitResult<DynamicObject>> {
+) -> anyhow::Result<WaitResult<Value>> {
     let api = vmop.api(Kind::VirtualMachineSnapshot, Some(ns));
-    let title = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
-    let mut progress = ctx.progress(&format!("Creating {what} {name}"));
-    let result = wait_for(
+    let title = common::titled(what);
+    common::follow_json(
+        ctx,
         api,
         name,
-        WaitOptions::new(timeout),
-        progress.as_mut(),
-        |o| match o.map(|o| to_value(o.clone())) {
-            None | Some(Err(_)) => Step::Continue(format!("Waiting for {what} {name} to appear")),
-            Some(Ok(v)) => match phase(&v) {
+        timeout,
+        &format!("Creating {what} {name}"),
+        |o| match o {
+            None => Step::Continue(format!("Waiting for {what} {name} to appear")),
+            Some(v) => match phase(v) {
                 Phase::Ready | Phase::Failed => Step::Done,
                 p => Step::Continue(format!(
                     "{title} {name}: {}",
-                    waiting_message(&v, tree).unwrap_or_else(|| p.as_str().to_owned())
+                    waiting_message(v, tree).unwrap_or_else(|| p.as_str().to_owned())
                 )),
             },
         },
     )
-    .await;
-    progress.finish();
-    result
+    .await
 }
 
 /// A VM (when it exists), its snapshots (server-side by label) and their tree.

@@ -309,12 +309,7 @@ async fn take_safety_snapshot(
     }
     let result =
         super::follow_snapshot(vmop, ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
-    let result = match result? {
-        WaitResult::Done(o) => WaitResult::Done(o.map(to_value).transpose()?),
-        WaitResult::TimedOut(o) => WaitResult::TimedOut(o.map(to_value).transpose()?),
-        WaitResult::Interrupted(o) => WaitResult::Interrupted(o.map(to_value).transpose()?),
-    };
-    let last = sc.waited(result, timeout)?;
+    let last = sc.waited(result?, timeout)?;
     if let Some(why) = creation_failure(&last) {
         return Err(
             UserError::failure(format!("the safety snapshot {name} failed: {why}"))
