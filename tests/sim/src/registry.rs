@@ -171,6 +171,10 @@ impl Registry {
 
     /// The kinds of a KubeVirt cluster with CSI snapshots and CDI, without schemas.
     pub fn builtin() -> Self {
+        // kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/register.go
+        // (ApiSupportedVersions): v1 is stored, v1alpha3 is still served (deprecated). The
+        // reference CRDs say the same, so discovery reads alike with or without them.
+        const KUBEVIRT_CORE_VERSIONS: &[&str] = &["v1", "v1alpha3"];
         let mut defs = vec![
             def(
                 "",
@@ -393,7 +397,7 @@ impl Registry {
             ),
             def(
                 "kubevirt.io",
-                &["v1"],
+                KUBEVIRT_CORE_VERSIONS,
                 "VirtualMachine",
                 "virtualmachines",
                 &["vm", "vms"],
@@ -413,7 +417,7 @@ impl Registry {
             ),
             def(
                 "kubevirt.io",
-                &["v1"],
+                KUBEVIRT_CORE_VERSIONS,
                 "VirtualMachineInstance",
                 "virtualmachineinstances",
                 &["vmi", "vmis"],
