@@ -27,6 +27,8 @@ pub struct Connection {
     pub url: String,
     /// Things the user should know about this connection (printed as `warning:` lines).
     pub warnings: Vec<String>,
+    /// The server's `Warning:` headers printed so far (for `--warnings-as-errors`).
+    pub server_warnings: super::warnings::Seen,
 }
 
 /// Where the kubeconfig comes from.
@@ -167,9 +169,11 @@ pub async fn connect(
 ) -> anyhow::Result<Connection> {
     let source = kubeconfig_source(global.kubeconfig.as_deref(), vars, |p| p.exists());
     let mut warnings = Vec::new();
-    let mut config = match source {
-        Source::Files(files) => {
-            let kc = load_kubeconfig(&files)?;
+    let mut kubeconfig_proxy = None;
+    let mut config = match super::overrides::kubeconfig(source, global)? {
+        Some(kc) => {
+            kubeconfig_proxy =
+                super::overrides::selected_cluster(&kc, global).and_then(|c| c.proxy_url.clone());
             check_overrides(&kc, global)?;
             let cluster = cluster_name(&kc, global);
             let opts = KubeConfigOptions {
@@ -189,13 +193,15 @@ pub async fn connect(
             }
             config
         }
-        Source::InCluster => Config::incluster().map_err(|_| {
+        None => Config::incluster().map_err(|_| {
             UserError::failure("no kubeconfig found and not running inside a cluster").hint(
                 "point to a kubeconfig with --kubeconfig PATH or KUBECONFIG, or create \
                  ~/.kube/config",
             )
         })?,
     };
+    let proxy = super::proxy::choose(&config.cluster_url, kubeconfig_proxy.as_deref(), vars)?;
+    config.proxy_url = proxy.as_ref().map(|p| p.url.clone());
     if let Some(t) = global.request_timeout.filter(|t| !t.is_zero()) {
         config.read_timeout = Some(t);
         config.connect_timeout = Some(t);
@@ -214,13 +220,19 @@ pub async fn connect(
         .authority()
         .map(|a| a.to_string())
         .unwrap_or_else(|| url.clone());
-    let client = build_client(config, global, crate::env::stderr_lines())?;
+    let sink = crate::env::stderr_lines();
+    if let Some(p) = proxy.filter(|_| global.verbosity >= 6) {
+        sink(&super::proxy::describe(&p));
+    }
+    let server_warnings = super::warnings::Seen::default();
+    let client = build_client(config, global, sink, server_warnings.clone())?;
     Ok(Connection {
         client,
         namespace,
         server,
         url,
         warnings,
+        server_warnings,
     })
 }
 
@@ -231,6 +243,7 @@ fn build_client(
     mut config: Config,
     global: &GlobalArgs,
     sink: super::transport::Sink,
+    seen: super::warnings::Seen,
 ) -> anyhow::Result<kube::Client> {
     config.default_retry = false;
     let base = config
@@ -256,6 +269,10 @@ fn build_client(
         base: base.clone(),
         sink: sink.clone(),
     };
+    let builder = builder.with_layer(&super::warnings::WarningLayer {
+        seen,
+        sink: sink.clone(),
+    });
     let retry = super::transport::RetryLayer {
         budget: global.request_timeout.filter(|t| !t.is_zero()),
         base,

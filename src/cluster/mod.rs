@@ -4,9 +4,13 @@ pub mod connect;
 pub mod discovery;
 pub mod interrupt;
 pub mod objects;
+pub mod overrides;
 pub mod policy;
+pub mod proxy;
+pub mod redact;
 pub mod transport;
 pub mod wait;
+pub mod warnings;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
