@@ -79,6 +79,7 @@ pub struct Shared {
     pub faults: Faults,
     pub clock: SimClock,
     users: RwLock<Vec<User>>,
+    deprecations: RwLock<std::collections::BTreeMap<(String, String), String>>,
     log: Mutex<Vec<RequestRecord>>,
     pub(crate) addr: SocketAddr,
     pub(crate) shutdown: signal::Receiver<bool>,
@@ -103,6 +104,16 @@ impl Shared {
             faults,
             clock,
             users: RwLock::new(users),
+            // kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/register.go
+            // (DeprecationWarning of the v1alpha3 version).
+            deprecations: RwLock::new(
+                [(
+                    ("kubevirt.io".to_string(), "v1alpha3".to_string()),
+                    "kubevirt.io/v1alpha3 is now deprecated and will be removed in a future release."
+                        .to_string(),
+                )]
+                .into(),
+            ),
             log: Mutex::new(Vec::new()),
             addr,
             shutdown,
@@ -118,6 +129,23 @@ impl Shared {
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         users.retain(|u| u.name != user.name);
         users.push(user);
+    }
+
+    /// The warning a served version sends with every answer, as the API server does for a CRD
+    /// version marked `deprecated` (its `deprecationWarning`).
+    pub fn deprecation(&self, group: &str, version: &str) -> Option<String> {
+        self.deprecations
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(group.to_string(), version.to_string()))
+            .cloned()
+    }
+
+    pub fn deprecate_version(&self, group: &str, version: &str, warning: &str) {
+        self.deprecations
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((group.into(), version.into()), warning.into());
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
@@ -234,6 +262,31 @@ fn header(req: &Request<Incoming>, name: hyper::header::HeaderName) -> String {
         .to_string()
 }
 
+/// The `Impersonate-*` headers, if the request asks to act as someone else.
+fn impersonation(req: &Request<Incoming>) -> Option<auth::Impersonation> {
+    let user = header(
+        req,
+        hyper::header::HeaderName::from_static("impersonate-user"),
+    );
+    if user.is_empty() {
+        return None;
+    }
+    let groups = req
+        .headers()
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    Some(auth::Impersonation {
+        user,
+        groups,
+        uid: header(
+            req,
+            hyper::header::HeaderName::from_static("impersonate-uid"),
+        ),
+    })
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
@@ -241,6 +294,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     let accept = header(&req, hyper::header::ACCEPT);
     let content_type = header(&req, hyper::header::CONTENT_TYPE);
     let authorization = header(&req, hyper::header::AUTHORIZATION);
+    let impersonation = impersonation(&req);
     let body = req
         .into_body()
         .collect()
@@ -288,6 +342,24 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         shared.record(record);
         return Ok(resp);
     };
+    let user = match impersonation {
+        None => user,
+        Some(imp) => match auth::check_impersonation(&user, &imp) {
+            // The impersonated user is who RBAC and the request log see from here on.
+            Ok(()) => shared
+                .users()
+                .into_iter()
+                .find(|u| u.name == imp.user)
+                .unwrap_or_else(|| User::new(&imp.user, vec![])),
+            Err(message) => {
+                record.user = user.name.clone();
+                let resp = error_response(&ApiError::new(403, "Forbidden", message));
+                record.status = 403;
+                shared.record(record);
+                return Ok(resp);
+            }
+        },
+    };
     record.user = user.name.clone();
     let route = path::parse_path(&path);
     let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
@@ -306,6 +378,10 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         name: name.as_deref(),
     };
     let injected = shared.faults.check(&shape);
+    let deprecation = match &route {
+        path::Route::Resource(rp) => shared.deprecation(&rp.group, &rp.version),
+        _ => None,
+    };
     let mut ctx = Ctx {
         shared: shared.clone(),
         method: method.clone(),
@@ -315,7 +391,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         body_json,
         user,
         dry_run,
-        warnings: vec![],
+        warnings: deprecation.into_iter().collect(),
     };
     let result = match injected {
         Some(e) => Err(e),
