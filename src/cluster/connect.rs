@@ -186,9 +186,10 @@ pub async fn connect(
                 .context("failed to load the kubeconfig")?;
             if config.accept_invalid_certs {
                 warnings.push(format!(
-                    "TLS certificate verification is disabled for cluster {} by the kubeconfig \
+                    "TLS certificate verification is disabled for cluster {} by {} \
                      (insecure-skip-tls-verify): the server's identity is not checked",
-                    cluster.unwrap_or_else(|| config.cluster_url.to_string())
+                    cluster.unwrap_or_else(|| config.cluster_url.to_string()),
+                    super::overrides::insecure_source(global)
                 ));
             }
             config

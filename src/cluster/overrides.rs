@@ -67,6 +67,15 @@ fn user_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
+/// Who turned TLS verification off, for the warning that says so.
+pub fn insecure_source(global: &GlobalArgs) -> &'static str {
+    if global.connection.insecure_skip_tls_verify {
+        "the --insecure-skip-tls-verify flag"
+    } else {
+        "the kubeconfig"
+    }
+}
+
 /// Whether any flag changes who the plugin is.
 fn sets_auth(global: &GlobalArgs) -> bool {
     let f = &global.connection;

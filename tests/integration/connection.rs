@@ -421,7 +421,10 @@ async fn tls_flags_replace_the_kubeconfig_ca() {
         .run()
         .await;
     out.assert_code(0)
-        .assert_stdout_contains("pre-upgrade-snapshot");
+        .assert_stdout_contains("pre-upgrade-snapshot")
+        .assert_stderr_contains(
+            "disabled for cluster vmsnap-sim by the --insecure-skip-tls-verify flag",
+        );
     let ca = t.dir.path().join("ca.pem");
     std::fs::write(&ca, t.sim.ca_pem()).expect("ca");
     let ca = ca.to_str().expect("utf-8");
@@ -545,4 +548,44 @@ async fn options_lists_the_connection_flags_and_command_help_stays_short() {
     ] {
         assert!(!help.stdout.contains(hidden), "{hidden} in create --help");
     }
+}
+
+#[tokio::test]
+async fn completion_connects_with_the_flags_on_the_line_and_through_the_proxy() {
+    let t = TestSim::start().await;
+    let proxy = Proxy::start(sim_port(&t)).await;
+    // The kubeconfig points nowhere useful; the line's --server and --token do.
+    let wrong = kubeconfig_with(&t, "wrong", "https://127.0.0.1:1", "");
+    let server = t.sim.https_url();
+    let admin = t.sim.token("admin").expect("admin token");
+    let out = t
+        .cmd()
+        .kubeconfig(&wrong)
+        .args(&[
+            "__complete",
+            "create",
+            "-n",
+            "production",
+            "--server",
+            &server,
+            "--token",
+            &admin,
+            "data",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "database-01\n:4\n", "{}", out.transcript());
+    // Through HTTPS_PROXY to a name only the proxy knows: the same connection code.
+    let kc = name_only_the_proxy_knows(&t, "completion-proxy", "");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .env("HTTPS_PROXY", &proxy.url)
+        .args(&["__complete", "create", "-n", "production", "data"])
+        .run()
+        .await;
+    assert_eq!(out.stdout, "database-01\n:4\n", "{}", out.transcript());
+    assert!(!proxy.targets().is_empty());
+    assert!(t.writes().is_empty());
 }
