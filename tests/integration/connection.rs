@@ -589,3 +589,80 @@ async fn completion_connects_with_the_flags_on_the_line_and_through_the_proxy() 
     assert!(!proxy.targets().is_empty());
     assert!(t.writes().is_empty());
 }
+
+#[tokio::test]
+async fn client_certificate_flags_authenticate_as_the_certificates_user() {
+    let t = TestSim::start().await;
+    // No token in the kubeconfig: the certificate is the only credential.
+    let text = std::fs::read_to_string(&t.kubeconfig).expect("kubeconfig");
+    let token_line = text
+        .lines()
+        .find(|l| l.contains("token:"))
+        .expect("token")
+        .to_string();
+    let anonymous = t.dir.path().join("anonymous");
+    std::fs::write(&anonymous, text.replace(&token_line, "    {}")).expect("write");
+    let (user, _groups, cert, key) = vmsnap_sim::server::tls::CLIENT_CERTS
+        .iter()
+        .find(|c| c.0 == "alice")
+        .expect("alice's certificate");
+    let cert_path = t.dir.path().join("alice.pem");
+    let key_path = t.dir.path().join("alice.key");
+    std::fs::write(&cert_path, cert).expect("cert");
+    std::fs::write(&key_path, key).expect("key");
+    let flags = [
+        "--client-certificate",
+        cert_path.to_str().expect("utf-8"),
+        "--client-key",
+        key_path.to_str().expect("utf-8"),
+    ];
+    let out = t
+        .cmd()
+        .kubeconfig(&anonymous)
+        .args(&["list", "-n", "production"])
+        .run()
+        .await;
+    assert_ne!(out.code, 0, "no credential: {}", out.transcript());
+    let out = t
+        .cmd()
+        .kubeconfig(&anonymous)
+        .args(&[&["list", "-n", "production"][..], &flags].concat())
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("pre-upgrade-snapshot");
+    assert_eq!(
+        t.sim.requests().last().map(|r| r.user.clone()).as_deref(),
+        Some(*user)
+    );
+    // alice may read but not create: refused as alice, nothing written.
+    let out = t
+        .cmd()
+        .kubeconfig(&anonymous)
+        .args(
+            &[
+                &[
+                    "create",
+                    "database-01",
+                    "--yes",
+                    "--name",
+                    "by-cert",
+                    "-n",
+                    "production",
+                ][..],
+                &flags,
+            ]
+            .concat(),
+        )
+        .run()
+        .await;
+    out.assert_code(6);
+    assert!(t.writes().is_empty());
+    if let Some(k) = kubectl(&anonymous, &[], &[KUBECTL_LIST, &flags].concat()).await {
+        assert_eq!(k.code, 0, "{}", k.stderr);
+        assert_eq!(
+            t.sim.requests().last().map(|r| r.user.clone()).as_deref(),
+            Some("alice")
+        );
+    }
+}

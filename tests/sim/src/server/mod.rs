@@ -287,7 +287,12 @@ fn impersonation(req: &Request<Incoming>) -> Option<auth::Impersonation> {
     })
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// One request; `cert_user` is the user a client certificate of the client CA names.
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    cert_user: Option<&'static str>,
+) -> Result<Response<Body>, Infallible> {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
@@ -325,7 +330,17 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         .strip_prefix("Bearer ")
         .map(str::trim)
         .unwrap_or("");
-    let user = if token.is_empty() {
+    let known = |name: &str| {
+        shared
+            .users()
+            .into_iter()
+            .find(|u| u.name == name)
+            .unwrap_or_else(|| User::new(name, vec![]))
+    };
+    // kube-apiserver's union authenticator tries the client certificate first.
+    let user = if let Some(name) = cert_user {
+        Some(known(name))
+    } else if token.is_empty() {
         None
     } else {
         shared
@@ -511,10 +526,16 @@ pub(crate) async fn serve(
                 tokio::spawn(async move {
                     let mut first = [0u8; 1];
                     let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == 0x16);
-                    let service = service_fn(move |req| handle(shared.clone(), req));
                     match (is_tls, acceptor) {
                         (true, Some(acceptor)) => {
                             let Ok(tls) = acceptor.accept(stream).await else { return };
+                            let cert_user = tls
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|c| c.first())
+                                .and_then(|c| tls::client_cert_user(c.as_ref()));
+                            let service = service_fn(move |req| handle(shared.clone(), req, cert_user));
                             let conn = http1::Builder::new().serve_connection(TokioIo::new(tls), service);
                             tokio::select! {
                                 _ = conn => {}
@@ -522,6 +543,7 @@ pub(crate) async fn serve(
                             }
                         }
                         _ => {
+                            let service = service_fn(move |req| handle(shared.clone(), req, None));
                             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                             tokio::select! {
                                 _ = conn => {}
