@@ -404,3 +404,54 @@ mod tests {
         assert_eq!(human(Duration::from_secs(5400)), "1h30m");
     }
 }
+
+/// Checks the source snapshot of a restore, revert or clone, read again by name right before
+/// the write that depends on it: it may have been deleted, or deleted and created again, while
+/// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
+/// VM) carries no precondition on another object, so the UID and readiness are compared here.
+/// `not_ready` says why a snapshot read back is unusable (None when it is ready).
+pub fn recheck_source(
+    snapshot: &str,
+    planned_uid: Option<&str>,
+    now: Option<&Value>,
+    not_ready: impl Fn(&Value) -> Option<String>,
+    verb: &str,
+) -> Result<(), UserError> {
+    let changed = match now {
+        None => Some("was deleted".to_owned()),
+        Some(v) => {
+            let uid = v.pointer("/metadata/uid").and_then(Value::as_str);
+            if planned_uid.is_some() && uid != planned_uid {
+                Some("was deleted and created again (it has another UID)".to_owned())
+            } else if v.pointer("/metadata/deletionTimestamp").is_some() {
+                Some("is being deleted".to_owned())
+            } else {
+                not_ready(v).map(|why| format!("is no longer ready ({why})"))
+            }
+        }
+    };
+    match changed {
+        None => Ok(()),
+        Some(what) => Err(UserError::failure(format!(
+            "snapshot {snapshot} {what} after it was checked; the {verb} was not started"
+        ))),
+    }
+}
+
+/// The hint after a restore that could not go on: VM `ns/vm` as it was, or started again
+/// when this run had stopped it (`restarted`: the result of starting it; None when this run
+/// did not stop it). `start` is the command that starts it by hand.
+pub fn left_as_it_was(
+    ns: &str,
+    vm: &str,
+    restarted: Option<&anyhow::Result<()>>,
+    start: &str,
+) -> String {
+    match restarted {
+        None => format!("VM {ns}/{vm} was left as it was"),
+        Some(Ok(())) => format!("VM {ns}/{vm} was started again (this run had stopped it)"),
+        Some(Err(e)) => format!(
+            "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
+        ),
+    }
+}

@@ -1,0 +1,365 @@
+//! Restores and deletes on a changing cluster: the source snapshot deleted while the plugin
+//! waits (at the confirmation, during the safety snapshot, while stopping the VM), a failed
+//! restore that still blocks the VM, a snapshot a running restore or clone reads. Each case
+//! runs in-process with a [`Race`] Ui that changes the cluster at a chosen moment.
+
+use kubectl_vmsnap::ui::{NoProgress, Progress, Ui};
+use serde_json::{Value, json};
+use vmsnap_sim::{Gvr, Store};
+
+use crate::kit::{RESTORES, SNAPSHOTS, assert_no_writes, describe, get, run_with_ui};
+use crate::support::{Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
+
+/// When the [`Race`] acts.
+#[derive(Clone, Copy)]
+enum When {
+    /// At the first question (yes/no, typed name or a choice).
+    Question,
+    /// When the plugin starts following something whose progress message contains this.
+    Progress(&'static str),
+}
+
+/// A Ui that answers yes (typing `typed`) and runs `act` on the simulator's store once, at
+/// the moment `when` names: before the answer is given, or when that progress starts.
+struct Race {
+    store: Store,
+    when: When,
+    act: Option<Box<dyn FnOnce(&Store) + Send>>,
+    typed: String,
+}
+
+impl Race {
+    fn fire(&mut self) {
+        if let Some(act) = self.act.take() {
+            act(&self.store);
+        }
+    }
+}
+
+impl Ui for Race {
+    fn interactive(&self) -> bool {
+        true
+    }
+    fn confirm(&mut self, _prompt: &str) -> anyhow::Result<bool> {
+        if matches!(self.when, When::Question) {
+            self.fire();
+        }
+        Ok(true)
+    }
+    fn input(&mut self, _prompt: &str) -> anyhow::Result<String> {
+        if matches!(self.when, When::Question) {
+            self.fire();
+        }
+        Ok(self.typed.clone())
+    }
+    fn select(&mut self, _prompt: &str, _items: &[&str]) -> anyhow::Result<usize> {
+        if matches!(self.when, When::Question) {
+            self.fire();
+        }
+        Ok(0)
+    }
+    fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
+        if let When::Progress(marker) = self.when
+            && msg.contains(marker)
+        {
+            self.fire();
+        }
+        Box::new(NoProgress)
+    }
+    fn note(&mut self, _msg: &str) {}
+}
+
+/// Runs the plugin with a [`Race`] that deletes `victim` (a `gvr` object in `ns`) `when`.
+async fn run_deleting(
+    t: &TestSim,
+    (gvr, ns, victim): (Gvr, &'static str, &'static str),
+    when: When,
+    typed: &str,
+    args: &[&str],
+) -> Output {
+    let ui = Race {
+        store: t.sim.store().clone(),
+        when,
+        act: Some(Box::new(move |store: &Store| {
+            store
+                .delete(&gvr, Some(ns), victim)
+                .expect("the source is deleted");
+        })),
+        typed: typed.to_owned(),
+    };
+    run_with_ui(t, Box::new(ui), args).await
+}
+
+fn gvr((g, v, r): (&str, &str, &str)) -> Gvr {
+    Gvr::new(g, v, r)
+}
+
+const SOURCE: &str = "pre-upgrade-snapshot";
+
+fn kubevirt_source() -> (Gvr, &'static str, &'static str) {
+    (gvr(SNAPSHOT_GVR), "production", SOURCE)
+}
+
+/// database-01 as the test left it: still Running, its run strategy untouched.
+#[track_caller]
+fn assert_database_untouched(t: &TestSim, before: &Value) {
+    let vm = get(t, VMS, "database-01").expect("vm");
+    assert_eq!(vm["status"]["printableStatus"], "Running");
+    assert_eq!(vm["spec"]["runStrategy"], before["spec"]["runStrategy"]);
+    assert_eq!(vm["spec"]["running"], before["spec"]["running"]);
+}
+
+// ---- the source snapshot deleted while the restore waits ----
+
+#[tokio::test]
+async fn a_restore_whose_source_is_deleted_at_the_confirmation_writes_nothing() {
+    let t = TestSim::start().await;
+    let before = get(&t, VMS, "database-01").expect("vm");
+    let out = run_deleting(
+        &t,
+        kubevirt_source(),
+        When::Question,
+        SOURCE,
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            SOURCE,
+            "--stop",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
+        ))
+        .assert_stderr_contains(
+            "hint: nothing was restored; VM production/database-01 is unchanged",
+        )
+        .assert_stderr_contains(
+            "hint: list the usable snapshots with: kubectl vmsnap list database-01 -n production",
+        );
+    assert_no_writes(&t);
+    assert_database_untouched(&t, &before);
+}
+
+#[tokio::test]
+async fn a_restore_whose_source_is_deleted_during_the_safety_snapshot_is_not_created() {
+    let t = TestSim::start().await;
+    let before = get(&t, VMS, "database-01").expect("vm");
+    let out = run_deleting(
+        &t,
+        kubevirt_source(),
+        When::Progress("safety snapshot"),
+        SOURCE,
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            SOURCE,
+            "--stop",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
+        ))
+        .assert_stderr_contains("hint: nothing was restored; VM production/database-01 is unchanged")
+        .assert_stderr_contains("hint: the safety snapshot database-01-pre-restore-20261126-100000 was taken and is kept")
+        .assert_stderr_contains(
+            "delete it with: kubectl vmsnap delete database-01-pre-restore-20261126-100000 -n production",
+        );
+    // The safety snapshot (the only write) is not mistaken for the source: it is Ready, and
+    // no VirtualMachineRestore was sent.
+    let w = t.writes();
+    assert!(
+        w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with(SNAPSHOTS),
+        "{}",
+        describe(&w)
+    );
+    assert!(
+        t.sim
+            .store()
+            .list(
+                &gvr(("snapshot.kubevirt.io", "v1beta1", RESTORES)),
+                Some("production")
+            )
+            .is_empty()
+    );
+    assert_database_untouched(&t, &before);
+}
+
+#[tokio::test]
+async fn a_restore_to_a_new_vm_whose_source_is_deleted_at_the_confirmation_writes_nothing() {
+    let t = TestSim::start().await;
+    let out = run_deleting(
+        &t,
+        kubevirt_source(),
+        When::Question,
+        "",
+        &[
+            "restore",
+            "database-01",
+            "--snapshot",
+            SOURCE,
+            "--to",
+            "database-copy",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
+        ))
+        .assert_stderr_contains(
+            "hint: nothing was created: VM production/database-copy does not exist",
+        );
+    assert_no_writes(&t);
+    assert!(get(&t, VMS, "database-copy").is_none());
+}
+
+#[tokio::test]
+async fn a_clone_whose_source_is_deleted_at_the_confirmation_writes_nothing() {
+    let t = TestSim::start().await;
+    let out = run_deleting(
+        &t,
+        kubevirt_source(),
+        When::Question,
+        "",
+        &["clone", SOURCE, "--to", "database-copy", "--no-wait"],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error: snapshot {SOURCE} was deleted after it was checked; the clone was not started"
+        ))
+        .assert_stderr_contains(
+            "hint: nothing was created: VM production/database-copy does not exist",
+        );
+    assert_no_writes(&t);
+    assert!(get(&t, VMS, "database-copy").is_none());
+}
+
+// ---- a failed restore still blocks the VM ----
+
+/// A restore of database-01 that KubeVirt's controller fails at once (FailImmediate on a
+/// running VM): `status.complete` false and a Failure condition, as upstream leaves it.
+async fn failed_restore(t: &TestSim) -> &'static str {
+    let name = "restore-database-01-failed";
+    let restores = gvr(("snapshot.kubevirt.io", "v1beta1", RESTORES));
+    t.sim
+        .store()
+        .create(
+            &restores,
+            json!({
+                "apiVersion": "snapshot.kubevirt.io/v1beta1",
+                "kind": "VirtualMachineRestore",
+                "metadata": {"name": name, "namespace": "production"},
+                "spec": {
+                    "target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "database-01"},
+                    "virtualMachineSnapshotName": SOURCE,
+                    "targetReadinessPolicy": "FailImmediate"
+                }
+            }),
+        )
+        .expect("restore created");
+    t.wait_until(
+        ("snapshot.kubevirt.io", "v1beta1", RESTORES),
+        "production",
+        name,
+        |r| {
+            r["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "Failure" && c["status"] == "True")
+            })
+        },
+    )
+    .await;
+    let r = get(t, ("snapshot.kubevirt.io", "v1beta1", RESTORES), name).expect("restore");
+    assert_ne!(r["status"]["complete"], true, "{r}");
+    name
+}
+
+#[tokio::test]
+async fn a_failed_restore_of_the_vm_is_refused_before_any_write() {
+    let t = TestSim::start().await;
+    let failed = failed_restore(&t).await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            SOURCE,
+            "--stop",
+            "--yes",
+            "--confirm-name",
+            SOURCE,
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error: VM production/database-01 has a failed restore {failed} (Restore target not ready) that never completed; KubeVirt refuses a new restore of the VM while it exists"
+        ))
+        .assert_stderr_contains(&format!(
+            "hint: delete the failed restore first: kubectl delete virtualmachinerestore {failed} -n production"
+        ))
+        .assert_stderr_contains("hint: nothing was changed");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
+async fn fail_immediate_on_a_running_vm_is_a_usage_error_with_no_write() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            SOURCE,
+            "--target-readiness-policy",
+            "FailImmediate",
+            "--yes",
+            "--confirm-name",
+            SOURCE,
+        ])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains(
+            "error: --target-readiness-policy FailImmediate cannot restore VM production/database-01: it is Running, and KubeVirt would fail the restore at once (Restore target not ready)",
+        )
+        .assert_stderr_contains(
+            "hint: add --stop to stop it as part of the restore, or stop it first: virtctl stop database-01 -n production",
+        );
+    assert_no_writes(&t);
+}
+
+// ---- delete refuses a snapshot that a restore or clone reads ----
+
+#[tokio::test]
+async fn delete_refuses_a_snapshot_a_failed_restore_still_names_even_in_a_dry_run() {
+    let t = TestSim::start().await;
+    let failed = failed_restore(&t).await;
+    for dry_run in [None, Some("--dry-run=client"), Some("--dry-run=server")] {
+        let mut args = vec!["delete", SOURCE, "--yes"];
+        args.extend(dry_run);
+        let out = t.cmd().args(&args).run().await;
+        out.assert_code(1)
+            .assert_stderr_contains(&format!(
+                "error: snapshot {SOURCE} is in use by restore {failed} of VM database-01, which failed (Restore target not ready) and never completed"
+            ))
+            .assert_stderr_contains(&format!(
+                "hint: delete the failed restore first: kubectl delete virtualmachinerestore {failed} -n production"
+            ))
+            .assert_stderr_contains("hint: nothing was deleted");
+    }
+    assert_no_writes(&t);
+    assert!(get(&t, SNAPSHOT_GVR, SOURCE).is_some());
+}
