@@ -363,3 +363,247 @@ async fn delete_refuses_a_snapshot_a_failed_restore_still_names_even_in_a_dry_ru
     assert_no_writes(&t);
     assert!(get(&t, SNAPSHOT_GVR, SOURCE).is_some());
 }
+
+// ---- Deckhouse ----
+
+const DH_NS: &str = "my-project";
+const DH: &str = "virtualization.deckhouse.io";
+const DH_VMS: (&str, &str, &str) = (DH, "v1alpha2", "virtualmachines");
+const DH_SNAPS: (&str, &str, &str) = (DH, "v1alpha2", "virtualmachinesnapshots");
+const DH_VMOPS: (&str, &str, &str) = (DH, "v1alpha2", "virtualmachineoperations");
+
+/// The Deckhouse scenario once linux-vm runs with its agent and its snapshot is Ready.
+async fn deckhouse_settled() -> TestSim {
+    let t = TestSim::deckhouse().await;
+    t.wait_until(DH_VMS, DH_NS, "linux-vm", |v| {
+        v["status"]["phase"] == "Running"
+            && v["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "AgentReady" && c["status"] == "True")
+            })
+    })
+    .await;
+    t.wait_until(DH_SNAPS, DH_NS, "linux-vm-snapshot", |v| {
+        v["status"]["phase"] == "Ready"
+    })
+    .await;
+    t
+}
+
+/// The operations the plugin created, in the order it sent them, as "type mode".
+fn deckhouse_ops(t: &TestSim) -> Vec<String> {
+    t.writes()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/virtualmachineoperations"))
+        .map(|r| {
+            let spec = &r.body.as_ref().expect("body")["spec"];
+            format!(
+                "{} {}",
+                spec["type"].as_str().unwrap_or(""),
+                spec["restore"]["mode"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deckhouse_restore_whose_source_is_deleted_at_the_confirmation_writes_only_the_dry_run() {
+    let t = deckhouse_settled().await;
+    let out = run_deleting(
+        &t,
+        (gvr(DH_SNAPS), DH_NS, "linux-vm-snapshot"),
+        When::Question,
+        "linux-vm-snapshot",
+        &[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--stop",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains("after it was checked; the restore was not started")
+        .assert_stderr_contains("hint: nothing was restored")
+        .assert_stderr_contains("hint: VM my-project/linux-vm was left as it was");
+    let w = t.writes();
+    assert!(
+        w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with("/virtualmachineoperations"),
+        "{}",
+        describe(&w)
+    );
+    assert_eq!(deckhouse_ops(&t), ["Restore DryRun"]);
+    assert_eq!(
+        get_in(&t, DH_VMS, DH_NS, "linux-vm")["status"]["phase"],
+        "Running"
+    );
+}
+
+#[tokio::test]
+async fn a_deckhouse_restore_whose_source_is_deleted_while_the_vm_stops_starts_it_again() {
+    let t = deckhouse_settled().await;
+    let out = run_deleting(
+        &t,
+        (gvr(DH_SNAPS), DH_NS, "linux-vm-snapshot"),
+        When::Progress("Stopping VM linux-vm"),
+        "linux-vm-snapshot",
+        &[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "linux-vm-snapshot",
+            "--stop",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains("after it was checked; the restore was not started")
+        .assert_stderr_contains("hint: nothing was restored")
+        .assert_stderr_contains(
+            "hint: the safety snapshot linux-vm-pre-restore-20261126-100000 was taken and is kept",
+        )
+        .assert_stderr_contains(
+            "hint: VM my-project/linux-vm was started again (this run had stopped it)",
+        );
+    // The DryRun, the safety snapshot, the stop, the start: never a Restore that would run.
+    let w = t.writes();
+    assert_eq!(w.len(), 4, "{}", describe(&w));
+    assert_eq!(deckhouse_ops(&t), ["Restore DryRun", "Stop -", "Start -"]);
+    t.wait_until(DH_VMS, DH_NS, "linux-vm", |v| {
+        v["status"]["phase"] == "Running"
+    })
+    .await;
+}
+
+/// A simulator with the Deckhouse scenario and no controllers: objects stay exactly as the
+/// test puts them (an operation stays InProgress).
+async fn deckhouse_frozen() -> TestSim {
+    let config = vmsnap_sim::SimConfig {
+        default_scenario: false,
+        scenarios: vec![
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse"),
+        ],
+        controllers: false,
+        ..vmsnap_sim::SimConfig::default()
+    };
+    let t = TestSim::with(config).await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "admin", DH_NS)
+        .expect("kubeconfig");
+    t
+}
+
+#[tokio::test]
+async fn deckhouse_delete_refuses_a_snapshot_a_running_restore_operation_reads_even_in_a_dry_run() {
+    let t = deckhouse_frozen().await;
+    t.sim
+        .store()
+        .create(
+            &gvr(DH_VMOPS),
+            json!({
+                "apiVersion": format!("{DH}/v1alpha2"),
+                "kind": "VirtualMachineOperation",
+                "metadata": {"name": "restore-linux-vm", "namespace": DH_NS},
+                "spec": {"type": "Restore", "virtualMachineName": "linux-vm",
+                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "linux-vm-snapshot"}},
+                "status": {"phase": "InProgress"}
+            }),
+        )
+        .expect("operation");
+    for dry_run in [None, Some("--dry-run=client"), Some("--dry-run=server")] {
+        let mut args = vec!["delete", "linux-vm-snapshot", "--yes"];
+        args.extend(dry_run);
+        let out = t.cmd().args(&args).run().await;
+        out.assert_code(1)
+            .assert_stderr_contains(
+                "error: snapshot linux-vm-snapshot is in use by Restore operation restore-linux-vm of VM linux-vm, which has not finished (InProgress)",
+            )
+            .assert_stderr_contains(
+                "hint: deleting it now fails the operation (a Restore then leaves the VM in maintenance)",
+            )
+            .assert_stderr_contains(
+                "hint: wait for it to finish: kubectl get vmop restore-linux-vm -n my-project -w",
+            )
+            .assert_stderr_contains("hint: nothing was deleted");
+    }
+    assert_no_writes(&t);
+    assert!(
+        t.sim
+            .store()
+            .get(&gvr(DH_SNAPS), Some(DH_NS), "linux-vm-snapshot")
+            .is_some()
+    );
+}
+
+fn get_in(t: &TestSim, g: (&str, &str, &str), ns: &str, name: &str) -> Value {
+    t.sim.store().get(&gvr(g), Some(ns), name).expect("object")
+}
+
+// ---- VM Operator ----
+
+const VMOP_NS: &str = "dev-team";
+const VMOP_VMS: (&str, &str, &str) = ("vmoperator.vmware.com", "v1alpha6", "virtualmachines");
+const VMOP_SNAPS: (&str, &str, &str) = (
+    "vmoperator.vmware.com",
+    "v1alpha6",
+    "virtualmachinesnapshots",
+);
+
+#[tokio::test]
+async fn a_revert_whose_source_is_deleted_while_the_vm_powers_off_powers_it_on_again() {
+    let t = TestSim::vmoperator().await;
+    t.wait_until(VMOP_VMS, VMOP_NS, "web-01", |v| {
+        v["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "VirtualMachineTools" && c["status"] == "True")
+        })
+    })
+    .await;
+    let out = run_deleting(
+        &t,
+        (gvr(VMOP_SNAPS), VMOP_NS, "web-01-pre-upgrade"),
+        When::Progress("Powering off VM web-01"),
+        "web-01-pre-upgrade",
+        &[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-pre-upgrade",
+            "--stop",
+            "--no-wait",
+        ],
+    )
+    .await;
+    out.assert_code(1)
+        .assert_stderr_contains(
+            "error: snapshot web-01-pre-upgrade was deleted after it was checked; the revert was not started",
+        )
+        .assert_stderr_contains("hint: nothing was reverted")
+        .assert_stderr_contains(
+            "hint: VM dev-team/web-01 was started again (this run had stopped it)",
+        );
+    // The safety snapshot, the power-off, the power-on: never spec.currentSnapshotName.
+    let w = t.writes();
+    let patches: Vec<_> = w
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.body.as_ref().expect("body")["spec"].clone())
+        .collect();
+    assert_eq!(
+        patches,
+        [
+            json!({"powerState": "PoweredOff"}),
+            json!({"powerState": "PoweredOn"})
+        ],
+        "{}",
+        describe(&w)
+    );
+    assert_eq!(w.len(), 3, "{}", describe(&w));
+    assert_eq!(
+        get_in(&t, VMOP_VMS, VMOP_NS, "web-01")["spec"]["powerState"],
+        "PoweredOn"
+    );
+}
