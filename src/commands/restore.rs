@@ -269,7 +269,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
 }
 
 /// `--target-readiness-policy FailImmediate` on a running VM: KubeVirt fails the restore at
-/// once ("Restore target not ready") and the failed restore then blocks every later one.
+/// once (its target VMI must be powered off) and the failed restore then blocks every later one.
 fn refuse_fail_immediate_on_running(args: &RestoreArgs, vm: &VmInfo) -> Result<(), UserError> {
     if args.stop
         || args.target_readiness_policy != Some(TargetReadinessPolicy::FailImmediate)
@@ -279,7 +279,7 @@ fn refuse_fail_immediate_on_running(args: &RestoreArgs, vm: &VmInfo) -> Result<(
     }
     Err(UserError::usage(format!(
         "--target-readiness-policy FailImmediate cannot restore VM {}/{}: it is {}, and KubeVirt \
-         would fail the restore at once (Restore target not ready)",
+         would fail the restore at once (its VMI must be powered off first)",
         vm.namespace, vm.name, vm.printable_status
     ))
     .hint(format!(

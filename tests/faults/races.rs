@@ -280,7 +280,7 @@ async fn failed_restore(t: &TestSim) -> &'static str {
     )
     .await;
     let r = get(t, ("snapshot.kubevirt.io", "v1beta1", RESTORES), name).expect("restore");
-    assert_ne!(r["status"]["complete"], true, "{r}");
+    assert_eq!(r["status"]["complete"], false, "{r}");
     name
 }
 
@@ -304,7 +304,7 @@ async fn a_failed_restore_of_the_vm_is_refused_before_any_write() {
         .await;
     out.assert_code(1)
         .assert_stderr_contains(&format!(
-            "error: VM production/database-01 has a failed restore {failed} (Restore target not ready) that never completed; KubeVirt refuses a new restore of the VM while it exists"
+            "error: VM production/database-01 has a failed restore {failed} (Restore target VMI must be powered off before restore operation) that never completed; KubeVirt refuses a new restore of the VM while it exists"
         ))
         .assert_stderr_contains(&format!(
             "hint: delete the failed restore first: kubectl delete virtualmachinerestore {failed} -n production"
@@ -333,7 +333,7 @@ async fn fail_immediate_on_a_running_vm_is_a_usage_error_with_no_write() {
         .await;
     out.assert_code(2)
         .assert_stderr_contains(
-            "error: --target-readiness-policy FailImmediate cannot restore VM production/database-01: it is Running, and KubeVirt would fail the restore at once (Restore target not ready)",
+            "error: --target-readiness-policy FailImmediate cannot restore VM production/database-01: it is Running, and KubeVirt would fail the restore at once (its VMI must be powered off first)",
         )
         .assert_stderr_contains(
             "hint: add --stop to stop it as part of the restore, or stop it first: virtctl stop database-01 -n production",
@@ -353,7 +353,7 @@ async fn delete_refuses_a_snapshot_a_failed_restore_still_names_even_in_a_dry_ru
         let out = t.cmd().args(&args).run().await;
         out.assert_code(1)
             .assert_stderr_contains(&format!(
-                "error: snapshot {SOURCE} is in use by restore {failed} of VM database-01, which failed (Restore target not ready) and never completed"
+                "error: snapshot {SOURCE} is in use by restore {failed} of VM database-01, which failed (Restore target VMI must be powered off before restore operation) and never completed"
             ))
             .assert_stderr_contains(&format!(
                 "hint: delete the failed restore first: kubectl delete virtualmachinerestore {failed} -n production"

@@ -111,7 +111,7 @@ mod tests {
 
     fn failed() -> Value {
         json!({"complete": false, "conditions": [
-            {"type": "Failure", "status": "True", "reason": "Restore target not ready"}]})
+            {"type": "Failure", "status": "True", "reason": "Restore target VMI must be powered off before restore operation"}]})
     }
 
     #[test]
