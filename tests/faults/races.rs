@@ -364,6 +364,46 @@ async fn delete_refuses_a_snapshot_a_failed_restore_still_names_even_in_a_dry_ru
     assert!(get(&t, SNAPSHOT_GVR, SOURCE).is_some());
 }
 
+#[tokio::test]
+async fn delete_refuses_a_snapshot_a_clone_in_progress_reads() {
+    // No controllers: the clone stays in RestoreInProgress exactly as put.
+    let t = TestSim::with(vmsnap_sim::SimConfig {
+        controllers: false,
+        ..crate::support::config()
+    })
+    .await;
+    t.sim
+        .store()
+        .create(
+            &gvr(("clone.kubevirt.io", "v1beta1", "virtualmachineclones")),
+            json!({
+                "apiVersion": "clone.kubevirt.io/v1beta1",
+                "kind": "VirtualMachineClone",
+                "metadata": {"name": "clone-copy", "namespace": "production"},
+                "spec": {
+                    "source": {"apiGroup": "snapshot.kubevirt.io", "kind": "VirtualMachineSnapshot", "name": SOURCE},
+                    "target": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "database-copy"}
+                },
+                "status": {"phase": "RestoreInProgress"}
+            }),
+        )
+        .expect("clone");
+    for dry_run in [None, Some("--dry-run=client")] {
+        let mut args = vec!["delete", SOURCE, "--yes"];
+        args.extend(dry_run);
+        let out = t.cmd().args(&args).run().await;
+        out.assert_code(1)
+            .assert_stderr_contains(&format!(
+                "error: snapshot {SOURCE} is in use by clone clone-copy into VM database-copy, which is still in progress (RestoreInProgress)"
+            ))
+            .assert_stderr_contains(
+                "hint: wait for it to finish: kubectl get virtualmachineclone clone-copy -n production -w",
+            );
+    }
+    assert_no_writes(&t);
+    assert!(get(&t, SNAPSHOT_GVR, SOURCE).is_some());
+}
+
 // ---- Deckhouse ----
 
 const DH_NS: &str = "my-project";
