@@ -391,20 +391,6 @@ pub fn vm_state_reached<K>(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_typed() {
-        assert_eq!(human(Duration::from_secs(300)), "5m");
-        assert_eq!(human(Duration::from_secs(90)), "1m30s");
-        assert_eq!(human(Duration::from_secs(45)), "45s");
-        assert_eq!(human(Duration::from_secs(3600)), "1h");
-        assert_eq!(human(Duration::from_secs(5400)), "1h30m");
-    }
-}
-
 /// Checks the source snapshot of a restore, revert or clone, read again by name right before
 /// the write that depends on it: it may have been deleted, or deleted and created again, while
 /// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
@@ -453,5 +439,19 @@ pub fn left_as_it_was(
         Some(Err(e)) => format!(
             "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_typed() {
+        assert_eq!(human(Duration::from_secs(300)), "5m");
+        assert_eq!(human(Duration::from_secs(90)), "1m30s");
+        assert_eq!(human(Duration::from_secs(45)), "45s");
+        assert_eq!(human(Duration::from_secs(3600)), "1h");
+        assert_eq!(human(Duration::from_secs(5400)), "1h30m");
     }
 }

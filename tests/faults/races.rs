@@ -10,6 +10,9 @@ use vmsnap_sim::{Gvr, Store};
 use crate::kit::{RESTORES, SNAPSHOTS, assert_no_writes, describe, get, run_with_ui};
 use crate::support::{Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
+/// What a [`Race`] does to the cluster.
+type Action = Box<dyn FnOnce(&Store) + Send>;
+
 /// When the [`Race`] acts.
 #[derive(Clone, Copy)]
 enum When {
@@ -24,7 +27,7 @@ enum When {
 struct Race {
     store: Store,
     when: When,
-    act: Option<Box<dyn FnOnce(&Store) + Send>>,
+    act: Option<Action>,
     typed: String,
 }
 
