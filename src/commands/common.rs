@@ -424,6 +424,30 @@ pub fn recheck_source(
     }
 }
 
+/// The hints of a failed [`recheck_source`]: what was not done (`nothing`), the safety
+/// snapshot taken before it (kept), and where to find a usable snapshot of VM `ns/vm`.
+pub fn source_changed(
+    err: anyhow::Error,
+    nothing: String,
+    safety_taken: Option<&str>,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    let mut err = with_hint(err, nothing);
+    if let Some(s) = safety_taken {
+        err = with_hint(
+            err,
+            format!(
+                "the safety snapshot {s} was taken and is kept; delete it with: kubectl vmsnap delete {s} -n {ns}"
+            ),
+        );
+    }
+    with_hint(
+        err,
+        format!("list the usable snapshots with: kubectl vmsnap list {vm} -n {ns}"),
+    )
+}
+
 /// The hint after a restore that could not go on: VM `ns/vm` as it was, or started again
 /// when this run had stopped it (`restarted`: the result of starting it; None when this run
 /// did not stop it). `start` is the command that starts it by hand.

@@ -802,22 +802,12 @@ fn source_changed(
             plan.vm.name
         ),
     };
-    let mut e = common::with_hint(e, unchanged);
-    if let Some(s) = safety_taken {
-        e = common::with_hint(
-            e,
-            format!(
-                "the safety snapshot {} was taken and is kept; delete it with: kubectl vmsnap delete {} -n {ns}",
-                s.name, s.name
-            ),
-        );
-    }
-    common::with_hint(
+    common::source_changed(
         e,
-        format!(
-            "list the usable snapshots with: kubectl vmsnap list {} -n {ns}",
-            plan.snapshot.vm
-        ),
+        unchanged,
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        &plan.snapshot.vm,
     )
 }
 

@@ -114,32 +114,38 @@ fn assert_database_untouched(t: &TestSim, before: &Value) {
 
 // ---- the source snapshot deleted while the restore waits ----
 
+/// `error: snapshot S was deleted after it was checked; the VERB was not started`.
+fn deleted_error(snapshot: &str, verb: &str) -> String {
+    format!(
+        "error: snapshot {snapshot} was deleted after it was checked; the {verb} was not started"
+    )
+}
+
+/// `restore database-01 --stop` with the source deleted `when`: exit 1, nothing restored.
+async fn restore_database_deleting_source(t: &TestSim, when: When) -> Output {
+    let args = [
+        "restore",
+        "database-01",
+        "--snapshot",
+        SOURCE,
+        "--stop",
+        "--no-wait",
+    ];
+    let out = run_deleting(t, kubevirt_source(), when, SOURCE, &args).await;
+    out.assert_code(1)
+        .assert_stderr_contains(&deleted_error(SOURCE, "restore"))
+        .assert_stderr_contains(
+            "hint: nothing was restored; VM production/database-01 is unchanged",
+        );
+    out
+}
+
 #[tokio::test]
 async fn a_restore_whose_source_is_deleted_at_the_confirmation_writes_nothing() {
     let t = TestSim::start().await;
     let before = get(&t, VMS, "database-01").expect("vm");
-    let out = run_deleting(
-        &t,
-        kubevirt_source(),
-        When::Question,
-        SOURCE,
-        &[
-            "restore",
-            "database-01",
-            "--snapshot",
-            SOURCE,
-            "--stop",
-            "--no-wait",
-        ],
-    )
-    .await;
-    out.assert_code(1)
-        .assert_stderr_contains(&format!(
-            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
-        ))
-        .assert_stderr_contains(
-            "hint: nothing was restored; VM production/database-01 is unchanged",
-        )
+    restore_database_deleting_source(&t, When::Question)
+        .await
         .assert_stderr_contains(
             "hint: list the usable snapshots with: kubectl vmsnap list database-01 -n production",
         );
@@ -151,26 +157,8 @@ async fn a_restore_whose_source_is_deleted_at_the_confirmation_writes_nothing() 
 async fn a_restore_whose_source_is_deleted_during_the_safety_snapshot_is_not_created() {
     let t = TestSim::start().await;
     let before = get(&t, VMS, "database-01").expect("vm");
-    let out = run_deleting(
-        &t,
-        kubevirt_source(),
-        When::Progress("safety snapshot"),
-        SOURCE,
-        &[
-            "restore",
-            "database-01",
-            "--snapshot",
-            SOURCE,
-            "--stop",
-            "--no-wait",
-        ],
-    )
-    .await;
-    out.assert_code(1)
-        .assert_stderr_contains(&format!(
-            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
-        ))
-        .assert_stderr_contains("hint: nothing was restored; VM production/database-01 is unchanged")
+    restore_database_deleting_source(&t, When::Progress("safety snapshot"))
+        .await
         .assert_stderr_contains("hint: the safety snapshot database-01-pre-restore-20261126-100000 was taken and is kept")
         .assert_stderr_contains(
             "delete it with: kubectl vmsnap delete database-01-pre-restore-20261126-100000 -n production",
@@ -215,9 +203,7 @@ async fn a_restore_to_a_new_vm_whose_source_is_deleted_at_the_confirmation_write
     )
     .await;
     out.assert_code(1)
-        .assert_stderr_contains(&format!(
-            "error: snapshot {SOURCE} was deleted after it was checked; the restore was not started"
-        ))
+        .assert_stderr_contains(&deleted_error(SOURCE, "restore"))
         .assert_stderr_contains(
             "hint: nothing was created: VM production/database-copy does not exist",
         );
@@ -237,9 +223,7 @@ async fn a_clone_whose_source_is_deleted_at_the_confirmation_writes_nothing() {
     )
     .await;
     out.assert_code(1)
-        .assert_stderr_contains(&format!(
-            "error: snapshot {SOURCE} was deleted after it was checked; the clone was not started"
-        ))
+        .assert_stderr_contains(&deleted_error(SOURCE, "clone"))
         .assert_stderr_contains(
             "hint: nothing was created: VM production/database-copy does not exist",
         );
@@ -449,27 +433,29 @@ fn deckhouse_ops(t: &TestSim) -> Vec<String> {
         .collect()
 }
 
+/// `restore linux-vm --stop` with the source deleted `when`: exit 1, nothing restored.
+async fn deckhouse_restore_deleting_source(t: &TestSim, when: When) -> Output {
+    let source = "linux-vm-snapshot";
+    let args = [
+        "restore",
+        "linux-vm",
+        "--snapshot",
+        source,
+        "--stop",
+        "--no-wait",
+    ];
+    let out = run_deleting(t, (gvr(DH_SNAPS), DH_NS, source), when, source, &args).await;
+    out.assert_code(1)
+        .assert_stderr_contains(&deleted_error(source, "restore"))
+        .assert_stderr_contains("hint: nothing was restored");
+    out
+}
+
 #[tokio::test]
 async fn a_deckhouse_restore_whose_source_is_deleted_at_the_confirmation_writes_only_the_dry_run() {
     let t = deckhouse_settled().await;
-    let out = run_deleting(
-        &t,
-        (gvr(DH_SNAPS), DH_NS, "linux-vm-snapshot"),
-        When::Question,
-        "linux-vm-snapshot",
-        &[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--stop",
-            "--no-wait",
-        ],
-    )
-    .await;
-    out.assert_code(1)
-        .assert_stderr_contains("after it was checked; the restore was not started")
-        .assert_stderr_contains("hint: nothing was restored")
+    deckhouse_restore_deleting_source(&t, When::Question)
+        .await
         .assert_stderr_contains("hint: VM my-project/linux-vm was left as it was");
     let w = t.writes();
     assert!(
@@ -487,24 +473,8 @@ async fn a_deckhouse_restore_whose_source_is_deleted_at_the_confirmation_writes_
 #[tokio::test]
 async fn a_deckhouse_restore_whose_source_is_deleted_while_the_vm_stops_starts_it_again() {
     let t = deckhouse_settled().await;
-    let out = run_deleting(
-        &t,
-        (gvr(DH_SNAPS), DH_NS, "linux-vm-snapshot"),
-        When::Progress("Stopping VM linux-vm"),
-        "linux-vm-snapshot",
-        &[
-            "restore",
-            "linux-vm",
-            "--snapshot",
-            "linux-vm-snapshot",
-            "--stop",
-            "--no-wait",
-        ],
-    )
-    .await;
-    out.assert_code(1)
-        .assert_stderr_contains("after it was checked; the restore was not started")
-        .assert_stderr_contains("hint: nothing was restored")
+    deckhouse_restore_deleting_source(&t, When::Progress("Stopping VM linux-vm"))
+        .await
         .assert_stderr_contains(
             "hint: the safety snapshot linux-vm-pre-restore-20261126-100000 was taken and is kept",
         )
@@ -621,9 +591,7 @@ async fn a_revert_whose_source_is_deleted_while_the_vm_powers_off_powers_it_on_a
     )
     .await;
     out.assert_code(1)
-        .assert_stderr_contains(
-            "error: snapshot web-01-pre-upgrade was deleted after it was checked; the revert was not started",
-        )
+        .assert_stderr_contains(&deleted_error("web-01-pre-upgrade", "revert"))
         .assert_stderr_contains("hint: nothing was reverted")
         .assert_stderr_contains(
             "hint: VM dev-team/web-01 was started again (this run had stopped it)",

@@ -665,21 +665,16 @@ async fn recheck_source(
         },
         "restore",
     );
-    let Err(mut err) = checked else {
+    let Err(err) = checked else {
         return Ok(());
     };
-    err = err.hint("nothing was restored");
-    if let Some(s) = safety_taken {
-        err = err.hint(format!(
-            "the safety snapshot {} was taken and is kept; delete it with: kubectl vmsnap delete {} -n {ns}",
-            s.name, s.name
-        ));
-    }
-    Err(err
-        .hint(format!(
-            "list the usable snapshots with: kubectl vmsnap list {vm} -n {ns}"
-        ))
-        .into())
+    Err(common::source_changed(
+        err.into(),
+        "nothing was restored".to_owned(),
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        vm,
+    ))
 }
 
 /// The restore cannot go on: the VM is left as it was, started again when this run stopped
