@@ -491,27 +491,29 @@ async fn a_deckhouse_restore_whose_source_is_deleted_while_the_vm_stops_starts_i
     .await;
 }
 
-/// A simulator with the Deckhouse scenario and no controllers: objects stay exactly as the
-/// test puts them (an operation stays InProgress).
-async fn deckhouse_frozen() -> TestSim {
+/// A simulator with one of the simulator's platform scenarios and no controllers: objects
+/// stay exactly as the test puts them (an operation stays InProgress, a revert requested).
+async fn frozen(scenario: &str, ns: &str) -> TestSim {
     let config = vmsnap_sim::SimConfig {
         default_scenario: false,
         scenarios: vec![
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/sim/scenarios")
+                .join(scenario),
         ],
         controllers: false,
         ..vmsnap_sim::SimConfig::default()
     };
     let t = TestSim::with(config).await;
     t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", DH_NS)
+        .write_kubeconfig(&t.kubeconfig, "admin", ns)
         .expect("kubeconfig");
     t
 }
 
 #[tokio::test]
 async fn deckhouse_delete_refuses_a_snapshot_a_running_restore_operation_reads_even_in_a_dry_run() {
-    let t = deckhouse_frozen().await;
+    let t = frozen("deckhouse", DH_NS).await;
     t.sim
         .store()
         .create(
@@ -617,4 +619,32 @@ async fn a_revert_whose_source_is_deleted_while_the_vm_powers_off_powers_it_on_a
         get_in(&t, VMOP_VMS, VMOP_NS, "web-01")["spec"]["powerState"],
         "PoweredOn"
     );
+}
+
+#[tokio::test]
+async fn a_revert_while_another_revert_is_in_flight_is_refused_before_any_write() {
+    let t = frozen("vmoperator", VMOP_NS).await;
+    t.sim
+        .store()
+        .mutate(&gvr(VMOP_VMS), Some(VMOP_NS), "web-01", |vm| {
+            vm["spec"]["currentSnapshotName"] = json!("web-01-hotfix");
+        })
+        .expect("revert requested");
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-pre-upgrade",
+            "--yes",
+            "--confirm-name",
+            "web-01-pre-upgrade",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: a revert of web-01 to web-01-hotfix is already in progress")
+        .assert_stderr_contains("hint: nothing was changed");
+    assert_no_writes(&t);
 }
