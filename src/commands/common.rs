@@ -391,6 +391,81 @@ pub fn vm_state_reached<K>(
     }
 }
 
+/// Checks the source snapshot of a restore, revert or clone, read again by name right before
+/// the write that depends on it: it may have been deleted, or deleted and created again, while
+/// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
+/// VM) carries no precondition on another object, so the UID and readiness are compared here.
+/// `not_ready` says why a snapshot read back is unusable (None when it is ready).
+pub fn recheck_source(
+    snapshot: &str,
+    planned_uid: Option<&str>,
+    now: Option<&Value>,
+    not_ready: impl Fn(&Value) -> Option<String>,
+    verb: &str,
+) -> Result<(), UserError> {
+    let changed = match now {
+        None => Some("was deleted".to_owned()),
+        Some(v) => {
+            let uid = v.pointer("/metadata/uid").and_then(Value::as_str);
+            if planned_uid.is_some() && uid != planned_uid {
+                Some("was deleted and created again (it has another UID)".to_owned())
+            } else if v.pointer("/metadata/deletionTimestamp").is_some() {
+                Some("is being deleted".to_owned())
+            } else {
+                not_ready(v).map(|why| format!("is no longer ready ({why})"))
+            }
+        }
+    };
+    match changed {
+        None => Ok(()),
+        Some(what) => Err(UserError::failure(format!(
+            "snapshot {snapshot} {what} after it was checked; the {verb} was not started"
+        ))),
+    }
+}
+
+/// The hints of a failed [`recheck_source`]: what was not done (`nothing`), the safety
+/// snapshot taken before it (kept), and where to find a usable snapshot of VM `ns/vm`.
+pub fn source_changed(
+    err: anyhow::Error,
+    nothing: String,
+    safety_taken: Option<&str>,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    let mut err = with_hint(err, nothing);
+    if let Some(s) = safety_taken {
+        err = with_hint(
+            err,
+            format!(
+                "the safety snapshot {s} was taken and is kept; delete it with: kubectl vmsnap delete {s} -n {ns}"
+            ),
+        );
+    }
+    with_hint(
+        err,
+        format!("list the usable snapshots with: kubectl vmsnap list {vm} -n {ns}"),
+    )
+}
+
+/// The hint after a restore that could not go on: VM `ns/vm` as it was, or started again
+/// when this run had stopped it (`restarted`: the result of starting it; None when this run
+/// did not stop it). `start` is the command that starts it by hand.
+pub fn left_as_it_was(
+    ns: &str,
+    vm: &str,
+    restarted: Option<&anyhow::Result<()>>,
+    start: &str,
+) -> String {
+    match restarted {
+        None => format!("VM {ns}/{vm} was left as it was"),
+        Some(Ok(())) => format!("VM {ns}/{vm} was started again (this run had stopped it)"),
+        Some(Err(e)) => format!(
+            "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use crate::error::UserError;
 use crate::model::SnapshotInfo;
 use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
-use crate::provider::kubevirt::{self as kv, Kind};
+use crate::provider::kubevirt::{self as kv, Kind, usage};
 
 /// What `delete` will do.
 #[derive(Debug, Clone)]
@@ -34,8 +34,9 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         snapshots.push(kv::snapshot_info(&v, None, &[]));
     }
     let client = ctx.conn.client.clone();
-    let (restores, allowed) = futures::join!(
+    let (restores, clones, allowed) = futures::join!(
         kv.list_restores(Some(&ns)),
+        kv.list_clones(&ns),
         common::require_permission(
             &client,
             "delete",
@@ -45,20 +46,16 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         )
     );
     allowed?;
-    let restores: Vec<_> = restores?.iter().map(kv::restore_info).collect();
+    let (restores, clones) = (restores?, clones?);
     for s in &snapshots {
-        if let Some(r) = restores
-            .iter()
-            .find(|r| r.snapshot == s.name && r.in_progress())
-        {
+        if let Some(holder) = usage::snapshot_holder(&restores, &clones, &s.name) {
             return Err(UserError::failure(format!(
-                "snapshot {} is in use by restore {} of VM {}, which is still in progress",
-                s.name, r.name, r.vm
+                "snapshot {} is in use by {}",
+                s.name,
+                holder.describe()
             ))
-            .hint(format!(
-                "wait for it to complete: kubectl get virtualmachinerestore {} -n {ns} -w",
-                r.name
-            ))
+            .hint(holder.next_step(&ns))
+            .hint("nothing was deleted")
             .into());
         }
     }

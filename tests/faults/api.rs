@@ -1,10 +1,8 @@
 //! Error answers of the API server, real (RBAC, validation, existing names) and injected
 //! (409, 429, 5xx): the message, the exit code, and exactly which writes were attempted.
 
-use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
-use kubectl_vmsnap::env::{Clock, Env};
 use kubectl_vmsnap::ui::{NoProgress, Progress, Ui};
 use vmsnap_sim::{FaultRule, Gvr, Store};
 
@@ -12,7 +10,7 @@ use crate::kit::{
     RESTORES, SNAPSHOTS, allow_on, assert_no_writes, assert_writes, get, requests, rule,
     run_bounded, user,
 };
-use crate::support::{Buf, NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
+use crate::support::{Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
 const SNAPSHOT_PATH: &str = "/namespaces/production/virtualmachinesnapshots";
 
@@ -275,31 +273,13 @@ async fn run_racing(
     typed: &str,
     args: &[&str],
 ) -> Output {
-    let (out, err) = (Buf::default(), Buf::default());
     let ui = RaceUi {
         store: t.sim.store().clone(),
         gvr,
         object: Some(object),
         typed: typed.to_string(),
     };
-    let mut env = Env::new(
-        Box::new(out.clone()),
-        Box::new(err.clone()),
-        Box::new(ui),
-        Clock::Fixed(NOW.parse().expect("timestamp")),
-    );
-    let argv: Vec<OsString> = std::iter::once("kubectl-vmsnap")
-        .chain(args.iter().copied())
-        .chain(std::iter::once("--kubeconfig"))
-        .map(OsString::from)
-        .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
-        .collect();
-    let code = kubectl_vmsnap::run(argv, &mut env).await;
-    Output {
-        code,
-        stdout: out.text(),
-        stderr: err.text(),
-    }
+    crate::kit::run_with_ui(t, Box::new(ui), args).await
 }
 
 #[tokio::test]

@@ -24,3 +24,5 @@ mod waits;
 mod security;
 // Deterministic generated inputs for the argument parsers.
 mod parsers;
+// Restores and deletes on a changing cluster: the source deleted mid-restore, failed restores.
+mod races;

@@ -149,6 +149,19 @@ impl KubeVirt {
         self.list(Kind::VirtualMachineRestore, ns, None).await
     }
 
+    /// VirtualMachineClones in `ns`; empty when clone.kubevirt.io is not installed (404).
+    pub async fn list_clones(&self, ns: &str) -> Result<Vec<Value>> {
+        match self
+            .list_pages(Kind::VirtualMachineClone, Some(ns), None)
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(e) if status_code(&e) == Some(404) => Ok(Vec::new()),
+            Err(e) => Err(e)
+                .with_context(|| format!("failed to list VirtualMachineClones in namespace {ns}")),
+        }
+    }
+
     /// CSI VolumeSnapshots in `ns`; empty when the snapshot CRDs are not installed (404).
     pub async fn list_volume_snapshots(&self, ns: &str) -> Result<Vec<Value>> {
         match self.list_pages(Kind::VolumeSnapshot, Some(ns), None).await {

@@ -11,6 +11,7 @@ mod convert;
 pub mod json;
 pub mod resources;
 pub mod safety;
+pub mod usage;
 
 pub use build::{build_restore, build_snapshot};
 pub use client::{FIELD_MANAGER, KubeVirt, LIST_PAGE_SIZE};

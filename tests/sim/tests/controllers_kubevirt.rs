@@ -568,7 +568,7 @@ async fn restore_with_fail_immediate_refuses_a_running_vm() {
         .expect("restore");
     assert_eq!(
         condition(&r, "Failure")["reason"],
-        "Restore target not ready"
+        "Restore target VMI must be powered off before restore operation"
     );
     assert_eq!(r["status"]["complete"], false);
     assert!(

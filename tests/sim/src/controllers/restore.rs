@@ -153,7 +153,14 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
                     spec.insert("runStrategy".into(), json!("Halted"));
                 });
             }
-            "FailImmediate" => fail(ctx, ns, name, "Restore target not ready"),
+            // Upstream: kubevirt/kubevirt pkg/storage/snapshot/restore.go (d923fdb8),
+            // targetNotReadyFailureMessage.
+            "FailImmediate" => fail(
+                ctx,
+                ns,
+                name,
+                "Restore target VMI must be powered off before restore operation",
+            ),
             _ => {
                 if let Some(grace) = ctx.config.deadline(GRACE_PERIOD)
                     && ctx.elapsed("restore-grace", &uid, grace, key)
