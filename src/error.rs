@@ -23,6 +23,10 @@ pub const EXIT_NOT_FOUND: i32 = 5;
 pub const EXIT_FORBIDDEN: i32 = 6;
 /// Exit code: interrupted by Ctrl-C while waiting (128 + SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code: stopped by SIGHUP (a terminal or SSH session gone) while waiting (128 + 1).
+pub const EXIT_HANGUP: i32 = 129;
+/// Exit code: stopped by SIGTERM (`timeout`, CI cancellation) while waiting (128 + 15).
+pub const EXIT_TERMINATED: i32 = 143;
 
 /// What went wrong, in terms of what the user can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +43,7 @@ pub enum Kind {
     NotFound,
     /// Not allowed (exit 6).
     Forbidden,
-    /// Ctrl-C while waiting (exit 130).
+    /// Ctrl-C, SIGTERM or SIGHUP while waiting (exit 128 + the signal: 130, 143, 129).
     Interrupted,
 }
 
@@ -53,7 +57,11 @@ impl Kind {
             Kind::TimedOut => EXIT_TIMED_OUT,
             Kind::NotFound => EXIT_NOT_FOUND,
             Kind::Forbidden => EXIT_FORBIDDEN,
-            Kind::Interrupted => EXIT_INTERRUPTED,
+            // The signal actually received decides; Ctrl-C when none was (in-process tests).
+            Kind::Interrupted => crate::cluster::interrupt::received().map_or(
+                EXIT_INTERRUPTED,
+                crate::cluster::interrupt::Signal::exit_code,
+            ),
         }
     }
 }
@@ -146,15 +154,18 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
             lines,
         };
     }
-    if err.chain().any(|e| {
-        e.downcast_ref::<crate::cluster::interrupt::Interrupted>()
-            .is_some()
-    }) {
+    if let Some(crate::cluster::interrupt::Interrupted(sig)) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::cluster::interrupt::Interrupted>())
+    {
         let what = err.chain().next().map(ToString::to_string);
         let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
-        lines.push("error: stopped by Ctrl-C; this request was not sent (again)".to_string());
+        lines.push(format!(
+            "error: stopped by {}; this request was not sent (again)",
+            sig.cause()
+        ));
         return Rendered {
-            code: EXIT_INTERRUPTED,
+            code: sig.exit_code(),
             lines,
         };
     }

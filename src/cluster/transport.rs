@@ -108,11 +108,15 @@ where
     let url = format!("{}{}", layer.base, req.uri().path());
     let mut attempt = 1;
     loop {
-        // A Ctrl-C noticed by no wait (pressed during a read between two waits) still stops
-        // the next write before it is sent.
-        if !policy::is_read(&method) && super::interrupt::armed().is_some_and(|flag| *flag.borrow())
-        {
-            return Err(Box::new(super::interrupt::Interrupted));
+        if !policy::is_read(&method) {
+            // From the first write on, a signal must not kill the process between a write
+            // and the wait that follows it: the command says what it left behind instead.
+            super::interrupt::arm();
+            // A signal noticed by no wait (received during a read between two waits) still
+            // stops the next write before it is sent.
+            if let Some(sig) = super::interrupt::stopping() {
+                return Err(Box::new(super::interrupt::Interrupted(sig)));
+            }
         }
         let spare = clone_request(&req);
         let budget_left = layer.budget.map(|b| b.saturating_sub(start.elapsed()));
@@ -128,13 +132,13 @@ where
                 if policy::fits(start.elapsed(), wait, layer.budget) =>
             {
                 drop(result);
-                // After a wait took over Ctrl-C, a press during the pause must stop the
-                // retry: nothing else would notice it.
-                match super::interrupt::armed() {
+                // After a write or wait took over the signals, one received during the pause
+                // must stop the retry: nothing else would notice it.
+                match super::interrupt::armed().filter(|_| !super::interrupt::recovering()) {
                     Some(flag) => tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
-                        _ = super::interrupt::pressed(flag) => {
-                            return Err(Box::new(super::interrupt::Interrupted));
+                        sig = super::interrupt::pressed(flag) => {
+                            return Err(Box::new(super::interrupt::Interrupted(sig)));
                         }
                     },
                     None => tokio::time::sleep(wait).await,

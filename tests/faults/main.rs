@@ -20,6 +20,8 @@ mod api;
 mod transport;
 // Waits: dropped watches, 410 Gone, Ctrl-C during each wait.
 mod waits;
+// SIGTERM and SIGHUP handled like Ctrl-C; a VM stopped by the command put back.
+mod signals;
 // Secrets never printed, no shell-outs, TLS verification.
 mod security;
 // Deterministic generated inputs for the argument parsers.

@@ -268,6 +268,12 @@ impl Run {
 
     /// Runs the binary and sends it SIGINT once a stderr line contains `marker`.
     pub async fn interrupt_after(self, marker: &str) -> Output {
+        self.signal_after(marker, "INT").await
+    }
+
+    /// Runs the binary and sends it `signal` (`INT`, `TERM`, `HUP`) once a stderr line
+    /// contains `marker`.
+    pub async fn signal_after(self, marker: &str, signal: &'static str) -> Output {
         use std::io::{BufRead, BufReader, Read};
         let marker = marker.to_string();
         tokio::task::spawn_blocking(move || {
@@ -287,7 +293,7 @@ impl Run {
                 stderr.push_str(&line);
                 if line.contains(&marker) {
                     std::process::Command::new("kill")
-                        .args(["-INT", &child.id().to_string()])
+                        .args([&format!("-{signal}"), &child.id().to_string()])
                         .status()
                         .expect("kill runs");
                     break;
