@@ -223,6 +223,21 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             if source_is_refused(other) {
                 return connection_refused(what, server);
             }
+            // An answer that was too large is not a connection problem.
+            if let Some(e @ crate::cluster::bounds::Exceeded::TooLarge { .. }) =
+                find_in_chain::<crate::cluster::bounds::Exceeded>(other)
+            {
+                lines.push(format!("error: {e}"));
+                lines.push(
+                    "hint: is this really the Kubernetes API server? A proxy or a broken server \
+                     may be answering instead"
+                        .to_string(),
+                );
+                return Rendered {
+                    code: EXIT_FAILURE,
+                    lines,
+                };
+            }
             lines.push(format!(
                 "Unable to connect to the server: {}",
                 chain_text(other)
@@ -364,6 +379,20 @@ fn source_is_refused(err: &(dyn std::error::Error + 'static)) -> bool {
         cur = e.source();
     }
     false
+}
+
+/// The first error of type `T` in `err`'s chain.
+fn find_in_chain<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {

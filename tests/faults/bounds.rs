@@ -1,0 +1,85 @@
+//! No request without a bound, no response without a size cap: the plugin against the
+//! tests' own hostile server (`hostile_server.rs`). The 30 s defaults themselves are proven
+//! by unit tests on a paused clock (`cluster::transport`), so these runs use
+//! `--request-timeout` where the default would take 30 s.
+
+use std::time::{Duration, Instant};
+
+use crate::hostile_server::{Hostile, Mode};
+use crate::kit::run_bounded;
+
+/// A safety limit: a run still going then has hung.
+const LIMIT: Duration = Duration::from_secs(60);
+
+async fn run(server: &Hostile, args: &[&str]) -> (crate::support::Output, Duration) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = server.kubeconfig(dir.path(), None);
+    let started = Instant::now();
+    let out = run_bounded(&kc, args, LIMIT)
+        .await
+        .unwrap_or_else(|| panic!("`{}` still running after {LIMIT:?}", args.join(" ")));
+    (out, started.elapsed())
+}
+
+#[tokio::test]
+async fn a_server_that_accepts_and_never_answers_is_given_up_at_the_request_timeout() {
+    let server = Hostile::start(Mode::AcceptSilent).await;
+    let (out, took) = run(&server, &["list", "--request-timeout", "1s"]).await;
+    out.assert_code(1).assert_stderr_contains(
+        "Unable to connect to the server: ServiceError: the request timed out after 1s (--request-timeout)",
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_completes_tls_and_never_answers_is_given_up_at_the_request_timeout() {
+    let server = Hostile::start(Mode::TlsSilent).await;
+    let (out, took) = run(&server, &["list", "--request-timeout", "1s"]).await;
+    out.assert_code(1).assert_stderr_contains(
+        "Unable to connect to the server: ServiceError: the request timed out after 1s (--request-timeout)",
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    // Not asked again: a server that stays silent would only cost the same bound again.
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_body_trickled_at_one_byte_a_second_is_cut_at_the_request_timeout() {
+    // Each byte arrives well inside any idle timeout: only a bound on the whole request,
+    // body included, ends this.
+    let server = Hostile::start(Mode::Trickle).await;
+    let (out, took) = run(&server, &["list", "--request-timeout", "3s"]).await;
+    out.assert_code(1)
+        .assert_stderr_contains("the response was not complete within 3s (--request-timeout)");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[tokio::test]
+async fn an_endless_body_with_default_flags_ends_with_the_size_error() {
+    let server = Hostile::start(Mode::Endless).await;
+    let (out, took) = run(&server, &["list"]).await;
+    out.assert_code(1)
+        .assert_stderr_contains("is larger than 64 MiB, more than the plugin reads")
+        .assert_stderr_contains("hint: is this really the Kubernetes API server?");
+    assert!(
+        !out.stderr.contains("Unable to connect"),
+        "not a connection problem: {}",
+        out.stderr
+    );
+    assert!(took < LIMIT, "took {took:?}");
+}
+
+#[tokio::test]
+async fn a_certificate_that_fails_verification_is_not_retried() {
+    let server = Hostile::start(Mode::TlsSilent).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The server's own leaf certificate is not a CA: verification must fail.
+    let leaf = dir.path().join("leaf.pem");
+    std::fs::write(&leaf, include_str!("../sim/src/server/tls/server.pem")).expect("leaf");
+    let kc = server.kubeconfig(dir.path(), Some(&leaf));
+    let out = run_bounded(&kc, &["list"], LIMIT).await.expect("ends");
+    out.assert_code(1)
+        .assert_stderr_contains("Unable to connect to the server")
+        .assert_stderr_contains("invalid peer certificate: UnknownIssuer");
+    assert_eq!(server.connections(), 1, "the handshake was attempted again");
+}
