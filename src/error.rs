@@ -148,11 +148,24 @@ pub struct Rendered {
 pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
         let mut lines = vec![format!("error: {}", user.message)];
+        let mut code = user.exit_code();
+        if user.kind == Kind::Interrupted
+            && crate::cluster::interrupt::received().is_none()
+            && crate::cluster::wait::ended_unauthorized()
+        {
+            // Not a signal: the token expired (or was revoked) in the middle of the wait.
+            lines.push("error: You must be logged in to the server (Unauthorized)".to_string());
+            code = EXIT_FORBIDDEN;
+        }
         lines.extend(user.hints.iter().map(|h| format!("hint: {h}")));
-        return Rendered {
-            code: user.exit_code(),
-            lines,
-        };
+        if code == EXIT_FORBIDDEN && user.kind == Kind::Interrupted {
+            lines.push(
+                "hint: your credentials were no longer accepted; log in again (check the user \
+                 with: kubectl config view --minify), then follow it with the command above"
+                    .to_string(),
+            );
+        }
+        return Rendered { code, lines };
     }
     if let Some(crate::cluster::interrupt::Interrupted(sig)) = err
         .chain()

@@ -83,3 +83,32 @@ async fn a_certificate_that_fails_verification_is_not_retried() {
         .assert_stderr_contains("invalid peer certificate: UnknownIssuer");
     assert_eq!(server.connections(), 1, "the handshake was attempted again");
 }
+
+#[tokio::test]
+async fn a_401_while_following_a_snapshot_says_it_continues_and_how_to_follow_it() {
+    // The token expires in the middle of the wait: the watch is refused with 401.
+    let t = crate::support::TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(crate::kit::rule("watch", crate::kit::SNAPSHOTS, 401, None));
+    let out = t
+        .cmd()
+        .args(&["create", "stuck-01", "--yes", "--name", "u401"])
+        .run()
+        .await;
+    out.assert_code(6)
+        .assert_stderr_contains("error: stopped following snapshot u401")
+        .assert_stderr_contains("error: You must be logged in to the server (Unauthorized)")
+        .assert_stderr_contains(
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe u401 -n production",
+        )
+        .assert_stderr_contains("hint: your credentials were no longer accepted; log in again");
+    crate::kit::assert_writes(
+        &t,
+        &[(
+            "POST",
+            "/namespaces/production/virtualmachinesnapshots",
+            201,
+        )],
+    );
+}
