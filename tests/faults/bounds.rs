@@ -112,3 +112,125 @@ async fn a_401_while_following_a_snapshot_says_it_continues_and_how_to_follow_it
         )],
     );
 }
+
+// A wait of each kind ends on its own --timeout with exit 4 (the default --timeout of each
+// command is in `docs/cli.md`; the snapshot, safety-snapshot and restore waits are proven by
+// `waits::a_wait_that_times_out_exits_4_and_leaves_the_snapshot_running` and the
+// integration tests cited in docs/reliability.md).
+
+fn with_overlay(dir: &str) -> vmsnap_sim::SimConfig {
+    let mut cfg = crate::support::config();
+    cfg.scenarios
+        .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir));
+    cfg
+}
+
+#[tokio::test]
+async fn the_wait_for_a_vm_to_stop_ends_at_its_timeout_with_exit_4() {
+    let t = crate::support::TestSim::with(with_overlay("tests/faults/scenario-slow-stop")).await;
+    t.vm_status("web-02", "Running").await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-02",
+            "--stop",
+            "--yes",
+            "--name",
+            "to-1",
+            "--timeout",
+            "1s",
+        ])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains(
+            "error: timed out after 1s waiting for VM production/web-02 to be Stopped",
+        )
+        .assert_stderr_contains("start it again with: virtctl start web-02 -n production");
+    crate::kit::assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 202)]);
+}
+
+#[tokio::test]
+async fn the_wait_for_a_deletion_ends_at_its_timeout_with_exit_4() {
+    let t = crate::support::TestSim::start().await;
+    // A finalizer nobody removes keeps the snapshot in Deleting.
+    t.sim
+        .store()
+        .mutate(
+            &vmsnap_sim::Gvr::new(
+                crate::support::SNAPSHOTS.0,
+                crate::support::SNAPSHOTS.1,
+                crate::support::SNAPSHOTS.2,
+            ),
+            Some("production"),
+            "web-02-nightly",
+            |s| {
+                let mut fins = s["metadata"]["finalizers"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                fins.push("faults.test/hold".into());
+                s["metadata"]["finalizers"] = fins.into();
+            },
+        )
+        .expect("finalizer added");
+    let out = t
+        .cmd()
+        .args(&["delete", "web-02-nightly", "--yes", "--timeout", "1s"])
+        .run()
+        .await;
+    out.assert_code(4).assert_stderr_contains("web-02-nightly");
+    let w = t.writes();
+    assert!(
+        w.len() == 1 && w[0].method == "DELETE",
+        "{}",
+        crate::kit::describe(&w)
+    );
+}
+
+#[tokio::test]
+async fn the_wait_for_a_vm_to_start_ends_at_its_timeout_with_exit_4() {
+    let t = crate::support::TestSim::with(with_overlay("tests/faults/scenario-slow-start")).await;
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "batch-snap", "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-03"}}
+    });
+    t.sim
+        .store()
+        .create(
+            &vmsnap_sim::Gvr::new(
+                crate::support::SNAPSHOTS.0,
+                crate::support::SNAPSHOTS.1,
+                crate::support::SNAPSHOTS.2,
+            ),
+            snap,
+        )
+        .expect("snapshot created");
+    t.snapshot_ready("batch-snap").await;
+    t.wait_until(crate::support::VMS, "production", "batch-03", |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "batch-03",
+            "--snapshot",
+            "batch-snap",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "batch-snap",
+            "--timeout",
+            "2s",
+        ])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("error: timed out after 2s waiting for VM production/batch-03 to be Running")
+        .assert_stderr_contains("note: restore restore-batch-03-20261126-100000 completed, but the VM was not started; start it with: virtctl start batch-03 -n production");
+}
