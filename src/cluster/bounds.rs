@@ -221,7 +221,7 @@ mod tests {
             None,
             false,
         );
-        let err = body.collect().await.err().expect("refused");
+        let err = body.collect().await.expect_err("refused");
         assert_eq!(
             err.to_string(),
             "the response to GET https://h/x is larger than 64 MiB, more than the plugin reads; \
@@ -266,7 +266,7 @@ mod tests {
             Some((Instant::now() + Duration::from_secs(3), err)),
             false,
         );
-        let got = body.collect().await.err().expect("timed out");
+        let got = body.collect().await.expect_err("timed out");
         assert_eq!(
             got.to_string(),
             "GET u: the response was not complete within 3s (--request-timeout)"

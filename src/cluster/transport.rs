@@ -659,7 +659,7 @@ mod tests {
         .layer(Trickle);
         let res = client.call(get("/api/v1/pods")).await.expect("headers");
         let started = tokio::time::Instant::now();
-        let err = res.into_body().collect().await.err().expect("cut");
+        let err = res.into_body().collect().await.expect_err("cut");
         assert_eq!(
             err.to_string(),
             "GET https://h/api/v1/pods: the response body was not complete 30s after its \
