@@ -348,3 +348,115 @@ async fn sighup_while_deckhouse_stops_the_vm_says_the_stop_continues_and_how_to_
         describe(&w)
     );
 }
+
+/// VM Operator's scenario where web-01's guest never finishes shutting down.
+async fn vmoperator_power_off_hangs() -> TestSim {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("sim.yaml"),
+        "controllers:\n  vmoperator:\n    vms:\n      web-01: { powerOffHangs: true }\n",
+    )
+    .expect("overlay");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator");
+    let t = TestSim::with(vmsnap_sim::SimConfig {
+        default_scenario: false,
+        scenarios: vec![scenario, dir.path().to_path_buf()],
+        time_scale: 0.01,
+        ..vmsnap_sim::SimConfig::default()
+    })
+    .await;
+    t.sim
+        .write_kubeconfig(&t.kubeconfig, "admin", "dev-team")
+        .expect("kubeconfig");
+    let vms = ("vmoperator.vmware.com", "v1alpha5", "virtualmachines");
+    t.wait_until(vms, "dev-team", "web-01", |v| {
+        v["status"]["powerState"] == "PoweredOn"
+    })
+    .await;
+    t.sim.clear_requests();
+    t
+}
+
+/// `METHOD path -> powerState` of each write, for VM Operator's power patches.
+fn power_writes(t: &TestSim) -> Vec<String> {
+    t.writes()
+        .iter()
+        .map(|w| {
+            let power = w
+                .body
+                .as_ref()
+                .and_then(|b| b["spec"]["powerState"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let tail = w.path.rsplit('/').take(2).collect::<Vec<_>>();
+            format!("{} {}/{} {power}", w.method, tail[1], tail[0])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sigterm_while_vm_operator_powers_off_for_a_snapshot_powers_it_on_again() {
+    let t = vmoperator_power_off_hangs().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "web-01",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "term-vmop",
+            "-v",
+            "1",
+        ])
+        .signal_after(", waiting for PoweredOff", "TERM")
+        .await;
+    out.assert_code(143)
+        .assert_stderr_contains("error: stopped waiting for VM dev-team/web-01 to be PoweredOff")
+        .assert_stderr_contains(
+            "hint: no snapshot was taken; VM dev-team/web-01 was stopped by this command and has been started again (as it was before)",
+        );
+    assert_eq!(
+        power_writes(&t),
+        [
+            "PATCH virtualmachines/web-01 PoweredOff",
+            "PATCH virtualmachines/web-01 PoweredOn"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sighup_while_vm_operator_powers_off_before_a_revert_powers_it_on_again() {
+    let t = vmoperator_power_off_hangs().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-pre-upgrade",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "web-01-pre-upgrade",
+            "-v",
+            "1",
+        ])
+        .signal_after(", waiting for PoweredOff", "HUP")
+        .await;
+    out.assert_code(129).assert_stderr_contains(
+        "hint: nothing was reverted; VM dev-team/web-01 was stopped by this command and has been started again (as it was before)",
+    );
+    // The safety snapshot, the power-off, the power-on; no revert.
+    let w = power_writes(&t);
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(w[0].starts_with("POST "), "{w:?}");
+    assert_eq!(
+        w[1..],
+        [
+            "PATCH virtualmachines/web-01 PoweredOff",
+            "PATCH virtualmachines/web-01 PoweredOn"
+        ]
+    );
+}
