@@ -118,16 +118,9 @@ async fn a_401_while_following_a_snapshot_says_it_continues_and_how_to_follow_it
 // `waits::a_wait_that_times_out_exits_4_and_leaves_the_snapshot_running` and the
 // integration tests cited in docs/reliability.md).
 
-fn with_overlay(dir: &str) -> vmsnap_sim::SimConfig {
-    let mut cfg = crate::support::config();
-    cfg.scenarios
-        .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir));
-    cfg
-}
-
 #[tokio::test]
 async fn the_wait_for_a_vm_to_stop_ends_at_its_timeout_with_exit_4() {
-    let t = crate::support::TestSim::with(with_overlay("tests/faults/scenario-slow-stop")).await;
+    let t = crate::kit::with_overlay("tests/faults/scenario-slow-stop").await;
     t.vm_status("web-02", "Running").await;
     let out = t
         .cmd()
@@ -191,29 +184,8 @@ async fn the_wait_for_a_deletion_ends_at_its_timeout_with_exit_4() {
 
 #[tokio::test]
 async fn the_wait_for_a_vm_to_start_ends_at_its_timeout_with_exit_4() {
-    let t = crate::support::TestSim::with(with_overlay("tests/faults/scenario-slow-start")).await;
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "batch-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-03"}}
-    });
-    t.sim
-        .store()
-        .create(
-            &vmsnap_sim::Gvr::new(
-                crate::support::SNAPSHOTS.0,
-                crate::support::SNAPSHOTS.1,
-                crate::support::SNAPSHOTS.2,
-            ),
-            snap,
-        )
-        .expect("snapshot created");
-    t.snapshot_ready("batch-snap").await;
-    t.wait_until(crate::support::VMS, "production", "batch-03", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
+    let t = crate::kit::with_overlay("tests/faults/scenario-slow-start").await;
+    crate::kit::ready_snapshot(&t, "batch-snap", "batch-03").await;
     let out = t
         .cmd()
         .args(&[

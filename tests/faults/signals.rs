@@ -4,21 +4,15 @@
 //! itself and nothing irreversible was sent yet — puts the VM back before exiting.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-
-use vmsnap_sim::Gvr;
 
 use crate::kit::{RESTORES, SNAPSHOTS, assert_writes, describe, get};
-use crate::support::{NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS, config};
+use crate::support::{NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
 const SNAPSHOT_PATH: &str = "/namespaces/production/virtualmachinesnapshots";
 
 /// The tests' scenario with VMs that take ~1000s to stop.
 async fn slow_stop() -> TestSim {
-    let mut cfg = config();
-    cfg.scenarios
-        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/scenario-slow-stop"));
-    let t = TestSim::with(cfg).await;
+    let t = crate::kit::with_overlay("tests/faults/scenario-slow-stop").await;
     t.vm_status("web-02", "Running").await;
     t
 }
@@ -169,25 +163,7 @@ async fn sigterm_while_following_a_restore_with_start_after_does_not_undo_it_and
  {
     let t = TestSim::start().await;
     // legacy-04's restores never finish (scenario); give it a ready snapshot first.
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "legacy-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"}}
-    });
-    t.sim
-        .store()
-        .create(
-            &Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2),
-            snap,
-        )
-        .expect("snapshot created");
-    t.snapshot_ready("legacy-snap").await;
-    t.wait_until(VMS, "production", "legacy-04", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
-    t.sim.clear_requests();
+    crate::kit::ready_snapshot(&t, "legacy-snap", "legacy-04").await;
     let out = t
         .cmd()
         .args(&[
@@ -290,23 +266,8 @@ async fn sighup_with_stderr_gone_still_puts_the_vm_back_and_exits_129() {
 
 /// Deckhouse's scenario with VMs that take ~1000s to stop.
 async fn deckhouse_slow_stop() -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("sim.yaml"),
-        "controllers:\n  vms:\n    stopDelay: 100000s\n",
-    )
-    .expect("overlay");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse");
-    let t = TestSim::with(vmsnap_sim::SimConfig {
-        default_scenario: false,
-        scenarios: vec![scenario, dir.path().to_path_buf()],
-        time_scale: 0.01,
-        ..vmsnap_sim::SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", "my-project")
-        .expect("kubeconfig");
+    let overlay = "controllers:\n  vms:\n    stopDelay: 100000s\n";
+    let t = TestSim::platform_with("deckhouse", "my-project", Some(overlay)).await;
     let vms = ("virtualization.deckhouse.io", "v1alpha2", "virtualmachines");
     t.wait_until(vms, "my-project", "linux-vm", |v| {
         v["status"]["phase"] == "Running"
@@ -351,23 +312,8 @@ async fn sighup_while_deckhouse_stops_the_vm_says_the_stop_continues_and_how_to_
 
 /// VM Operator's scenario where web-01's guest never finishes shutting down.
 async fn vmoperator_power_off_hangs() -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("sim.yaml"),
-        "controllers:\n  vmoperator:\n    vms:\n      web-01: { powerOffHangs: true }\n",
-    )
-    .expect("overlay");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator");
-    let t = TestSim::with(vmsnap_sim::SimConfig {
-        default_scenario: false,
-        scenarios: vec![scenario, dir.path().to_path_buf()],
-        time_scale: 0.01,
-        ..vmsnap_sim::SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", "dev-team")
-        .expect("kubeconfig");
+    let overlay = "controllers:\n  vmoperator:\n    vms:\n      web-01: { powerOffHangs: true }\n";
+    let t = TestSim::platform_with("vmoperator", "dev-team", Some(overlay)).await;
     let vms = ("vmoperator.vmware.com", "v1alpha5", "virtualmachines");
     t.wait_until(vms, "dev-team", "web-01", |v| {
         v["status"]["powerState"] == "PoweredOn"
