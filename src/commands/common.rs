@@ -63,7 +63,14 @@ pub async fn power_back_on_after_signal<E: std::fmt::Display>(
             crate::cluster::interrupt::RECOVERY_BOUND.as_secs()
         ),
     };
-    with_hint(err, hint)
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        // A request the signal stopped, say: keep its words, and still say what became of
+        // the VM.
+        Err(other) => UserError::interrupted(format!("{other:#}"))
+            .hint(hint)
+            .into(),
+    }
 }
 
 /// A kube object as plain JSON (the domain's functions read JSON).

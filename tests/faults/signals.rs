@@ -406,3 +406,60 @@ async fn sighup_while_vm_operator_powers_off_before_a_revert_powers_it_on_again(
         ]
     );
 }
+
+#[tokio::test]
+async fn sigterm_before_deckhouse_sends_the_snapshot_starts_the_vm_again() {
+    // The Stop operation completes; the snapshot POST meets a 429 with Retry-After 2 and
+    // SIGTERM comes in the pause: the snapshot was never sent, so a Start is asked for.
+    let t = TestSim::platform_with("deckhouse", "my-project", None).await;
+    let vms = ("virtualization.deckhouse.io", "v1alpha2", "virtualmachines");
+    t.wait_until(vms, "my-project", "linux-vm", |v| {
+        v["status"]["phase"] == "Running"
+    })
+    .await;
+    t.sim.clear_requests();
+    t.sim.faults().fail(vmsnap_sim::FaultRule {
+        retry_after: Some(2),
+        ..crate::kit::rule("create", "virtualmachinesnapshots", 429, Some(1))
+    });
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "linux-vm",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "d8-term",
+            "-v",
+            "6",
+        ])
+        .signal_after(" 429 Too Many Requests", "TERM")
+        .await;
+    out.assert_code(143)
+        .assert_stderr_contains("stopped by SIGTERM before the request was sent")
+        .assert_stderr_contains(
+            "hint: no snapshot was taken; VM my-project/linux-vm was stopped by this command and has been started again (as it was before)",
+        );
+    let w: Vec<String> = t
+        .writes()
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {} {}",
+                w.method,
+                w.path.rsplit('/').next().unwrap_or(""),
+                w.status
+            )
+        })
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "POST virtualmachineoperations 201",
+            "POST virtualmachinesnapshots 429",
+            "POST virtualmachineoperations 201"
+        ]
+    );
+}

@@ -215,6 +215,20 @@ fn stop_continues_hint(
     )
 }
 
+/// Asks for a Start operation of `vm` without following it.
+async fn request_start(
+    dh: &Deckhouse,
+    ns: &str,
+    vm: &str,
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    let op = operation_name(vm, "start", now);
+    let obj = crate::provider::deckhouse::build_power(ns, &op, vm, true);
+    create_operation(dh, Kind::VirtualMachineOperation, obj)
+        .await
+        .map(|_| ())
+}
+
 /// Starts or stops `vm` through a VirtualMachineOperation and waits until it completes.
 async fn power(
     ctx: &mut Ctx<'_>,
