@@ -35,8 +35,9 @@ async fn sigterm_while_following_a_snapshot_exits_143_and_leaves_it_running() {
     assert!(snap["metadata"]["deletionTimestamp"].is_null());
 }
 
-#[tokio::test]
-async fn sighup_while_stopping_for_a_snapshot_with_start_after_starts_the_vm_again_and_exits_129() {
+/// `create web-02 --stop --start-after` sent `signal` while the VM stops: the VM is started
+/// again, no snapshot is taken, the exit code is `code`.
+async fn signal_while_stopping_puts_the_vm_back(signal: &'static str, code: i32) {
     let t = slow_stop().await;
     let out = t
         .cmd()
@@ -47,13 +48,13 @@ async fn sighup_while_stopping_for_a_snapshot_with_start_after_starts_the_vm_aga
             "--start-after",
             "--yes",
             "--name",
-            "hup-1",
+            "sig-1",
             "-v",
             "1",
         ])
-        .signal_after(", waiting for Stopped", "HUP")
+        .signal_after(", waiting for Stopped", signal)
         .await;
-    out.assert_code(129)
+    out.assert_code(code)
         .assert_stderr_contains("error: stopped waiting for VM production/web-02 to be Stopped")
         .assert_stderr_contains(
             "hint: no snapshot was taken; VM production/web-02 was stopped by this command and has been started again (as it was before)",
@@ -66,40 +67,20 @@ async fn sighup_while_stopping_for_a_snapshot_with_start_after_starts_the_vm_aga
             ("PUT", "/virtualmachines/web-02/start", 202),
         ],
     );
-    assert!(get(&t, SNAPSHOT_GVR, "hup-1").is_none());
+    assert!(get(&t, SNAPSHOT_GVR, "sig-1").is_none());
     let vm = get(&t, VMS, "web-02").expect("vm");
     assert_eq!(vm["spec"]["runStrategy"], "Always", "{vm}");
 }
 
 #[tokio::test]
+async fn sighup_while_stopping_for_a_snapshot_with_start_after_starts_the_vm_again_and_exits_129() {
+    signal_while_stopping_puts_the_vm_back("HUP", 129).await;
+}
+
+#[tokio::test]
 async fn sigterm_while_stopping_for_a_snapshot_with_start_after_starts_the_vm_again_and_exits_143()
 {
-    let t = slow_stop().await;
-    let out = t
-        .cmd()
-        .args(&[
-            "create",
-            "web-02",
-            "--stop",
-            "--start-after",
-            "--yes",
-            "--name",
-            "term-2",
-            "-v",
-            "1",
-        ])
-        .signal_after(", waiting for Stopped", "TERM")
-        .await;
-    out.assert_code(143).assert_stderr_contains(
-        "VM production/web-02 was stopped by this command and has been started again",
-    );
-    assert_writes(
-        &t,
-        &[
-            ("PUT", "/virtualmachines/web-02/stop", 202),
-            ("PUT", "/virtualmachines/web-02/start", 202),
-        ],
-    );
+    signal_while_stopping_puts_the_vm_back("TERM", 143).await;
 }
 
 #[tokio::test]
