@@ -196,9 +196,11 @@ pub async fn connect(
             )
         })?,
     };
+    // --request-timeout bounds each whole request in our retry layer (connection, TLS,
+    // headers and body); here it also cuts an idle watch, which the wait then resumes. The
+    // connection keeps kube's own 30 s bound, the same as our default for a request.
     if let Some(t) = global.request_timeout.filter(|t| !t.is_zero()) {
         config.read_timeout = Some(t);
-        config.connect_timeout = Some(t);
     }
     let namespace = global
         .namespace

@@ -1,5 +1,6 @@
 //! Kubernetes access: connecting, discovery and waiting.
 
+pub mod bounds;
 pub mod connect;
 pub mod discovery;
 pub mod interrupt;

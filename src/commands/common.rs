@@ -33,6 +33,46 @@ pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
     }
 }
 
+/// After a signal stopped a command that had powered `vm` off, before anything irreversible
+/// was sent: runs `start` (the writes that put it back as it was, bounded by
+/// [`crate::cluster::interrupt::RECOVERY_BOUND`]) and adds to `err` the hint that says so, or, when the VM
+/// could not be put back, how to start it by hand. Other errors pass unchanged.
+pub async fn power_back_on_after_signal<E: std::fmt::Display>(
+    err: anyhow::Error,
+    nothing_done: &str,
+    vm: &str,
+    ns: &str,
+    start: impl std::future::Future<Output = Result<(), E>>,
+    start_cmd: &str,
+) -> anyhow::Error {
+    if crate::cluster::interrupt::received().is_none() {
+        return err;
+    }
+    let hint = match crate::cluster::interrupt::recover(start).await {
+        Some(Ok(())) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and has been started again \
+             (as it was before)"
+        ),
+        Some(Err(e)) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again ({e}); start it with: {start_cmd}"
+        ),
+        None => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again within {}s; start it with: {start_cmd}",
+            crate::cluster::interrupt::RECOVERY_BOUND.as_secs()
+        ),
+    };
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        // A request the signal stopped, say: keep its words, and still say what became of
+        // the VM.
+        Err(other) => UserError::interrupted(format!("{other:#}"))
+            .hint(hint)
+            .into(),
+    }
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)

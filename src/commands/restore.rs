@@ -739,15 +739,20 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             .into());
         }
         WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped following restore {}",
-                plan.restore_name
-            ))
-            .hint(format!(
-                "the restore continues on the cluster; {dont_start}"
-            ))
-            .hint(format!("follow it with: {follow}"))
-            .into());
+            let mut err =
+                UserError::interrupted(format!("stopped following restore {}", plan.restore_name))
+                    .hint(format!(
+                        "the restore continues on the cluster; {dont_start}"
+                    ))
+                    .hint(format!("follow it with: {follow}"));
+            if plan.start_after {
+                // The restore is not undone; the start the user asked for is theirs to do.
+                err = err.hint(format!(
+                    "the VM was not started; once the restore is complete, start it with: \
+                     virtctl start {vm} -n {ns}"
+                ));
+            }
+            return Err(err.into());
         }
     };
     report.waited = true;

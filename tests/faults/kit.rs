@@ -206,3 +206,33 @@ pub async fn run_with_ui(t: &TestSim, ui: Box<dyn Ui>, args: &[&str]) -> Output 
         stderr: err.text(),
     }
 }
+
+/// Creates snapshot `name` of `vm` in production, waits until it is ready and the VM no longer
+/// shows it in progress, then clears the request log: a restore can start from there.
+pub async fn ready_snapshot(t: &TestSim, name: &str, vm: &str) {
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": name, "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm}}
+    });
+    let g = crate::support::SNAPSHOTS;
+    t.sim
+        .store()
+        .create(&Gvr::new(g.0, g.1, g.2), snap)
+        .expect("snapshot created");
+    t.snapshot_ready(name).await;
+    t.wait_until(crate::support::VMS, "production", vm, |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    t.sim.clear_requests();
+}
+
+/// The tests' scenario with the overlay in `dir` (relative to the crate) layered over it.
+pub async fn with_overlay(dir: &str) -> TestSim {
+    let mut cfg = crate::support::config();
+    cfg.scenarios
+        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir));
+    TestSim::with(cfg).await
+}

@@ -214,22 +214,7 @@ async fn sigint_while_following_a_deletion_exits_130_and_the_deletion_continues(
 async fn sigint_while_following_a_restore_exits_130_and_the_restore_stays() {
     let t = TestSim::start().await;
     // legacy-04's restores never finish (scenario); give it a ready snapshot first.
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "legacy-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"}}
-    });
-    t.sim
-        .store()
-        .create(&gvr(SNAPSHOT_GVR), snap)
-        .expect("snapshot created");
-    t.snapshot_ready("legacy-snap").await;
-    t.wait_until(VMS, "production", "legacy-04", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
-    t.sim.clear_requests();
+    crate::kit::ready_snapshot(&t, "legacy-snap", "legacy-04").await;
     let out = t
         .cmd()
         .args(&[
@@ -339,22 +324,7 @@ async fn sigint_while_waiting_for_the_vm_to_start_after_a_restore_exits_130() {
     cfg.scenarios
         .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/scenario-slow-start"));
     let t = TestSim::with(cfg).await;
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "batch-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-03"}}
-    });
-    t.sim
-        .store()
-        .create(&gvr(SNAPSHOT_GVR), snap)
-        .expect("snapshot created");
-    t.snapshot_ready("batch-snap").await;
-    t.wait_until(VMS, "production", "batch-03", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
-    t.sim.clear_requests();
+    crate::kit::ready_snapshot(&t, "batch-snap", "batch-03").await;
     let out = t
         .cmd()
         .args(&[

@@ -140,23 +140,8 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
 
 /// The Deckhouse scenario plus an overlay `sim.yaml` (controller scripts), settled.
 async fn settled_with(overlay: &str) -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
-    let scenario =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse");
-    let t = TestSim::with(vmsnap_sim::SimConfig {
-        default_scenario: false,
-        scenarios: vec![scenario, dir.path().to_path_buf()],
-        time_scale: 0.01,
-        ..vmsnap_sim::SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", NS)
-        .expect("kubeconfig");
+    let t = TestSim::platform_with("deckhouse", NS, Some(overlay)).await;
     settle(&t).await;
-    // The overlay's directory may go: the scenario is loaded.
-    drop(dir);
     t
 }
 

@@ -2,10 +2,8 @@
 //! (namespace dev-team): create with memory/quiesce/description, the refusals of preflight,
 //! list, tree, describe, delete with re-parenting, and revert with its safety checks.
 
-use std::path::Path;
-
 use serde_json::Value;
-use vmsnap_sim::{Gvr, SimConfig};
+use vmsnap_sim::Gvr;
 
 use crate::docs_pages::Transcripts;
 use crate::support::scripted_ui::text;
@@ -627,23 +625,8 @@ async fn a_vm_stuck_after_a_failed_revert_is_explained_with_the_fix_commands() {
 
 /// The scenario with `overlay` (a sim.yaml text) layered over it, web-01's Tools running.
 async fn with_overlay(overlay: &str) -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
-    let t = TestSim::with(SimConfig {
-        default_scenario: false,
-        scenarios: vec![
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator"),
-            dir.path().to_path_buf(),
-        ],
-        time_scale: 0.01,
-        ..SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", NS)
-        .expect("kubeconfig");
+    let t = TestSim::platform_with("vmoperator", NS, Some(overlay)).await;
     t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
-    drop(dir);
     t
 }
 

@@ -351,10 +351,47 @@ async fn execute_vm(
     {
         return Ok(r);
     }
-    if stop_first {
-        power(ctx, dh, &ns, &vm_name, false, args.timeout).await?;
+    if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.timeout).await {
+        return Err(super::stop_continues_hint(
+            e,
+            "no snapshot was taken",
+            &ns,
+            &vm_name,
+        ));
     }
-    let outcome = create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await;
+    // After a signal the snapshot may still be being taken: the VM stays stopped, and the
+    // user is told how to start it (a Start would be one more write the signal forbids).
+    let outcome = match create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await {
+        // The snapshot request itself was not sent: the Stop has finished, so a Start is
+        // accepted and nothing irreversible happened: put the VM back.
+        Err(e)
+            if stop_first
+                && args.start_after
+                && e.chain()
+                    .any(|c| c.is::<crate::cluster::interrupt::Interrupted>()) =>
+        {
+            let start = super::request_start(dh, &ns, &vm_name, ctx.clock.now());
+            return Err(common::power_back_on_after_signal(
+                e,
+                "no snapshot was taken",
+                &vm_name,
+                &ns,
+                start,
+                &format!("d8 v start {vm_name} -n {ns}"),
+            )
+            .await);
+        }
+        Err(e) if stop_first && crate::cluster::interrupt::received().is_some() => {
+            return Err(common::with_hint(
+                e,
+                format!(
+                    "VM {ns}/{vm_name} was stopped for the snapshot and is still stopped; once \
+                     the snapshot is Ready, start it with: d8 v start {vm_name} -n {ns}"
+                ),
+            ));
+        }
+        other => other,
+    };
     // Started again whatever became of the snapshot: the user asked for the VM back.
     if stop_first
         && args.start_after

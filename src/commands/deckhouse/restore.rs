@@ -477,6 +477,14 @@ async fn execute(
     if plan.stop_first
         && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
     {
+        if crate::cluster::interrupt::received().is_some() {
+            return Err(super::stop_continues_hint(
+                e,
+                "nothing was restored",
+                ns,
+                vm_name,
+            ));
+        }
         let e = common::with_hint(e, "nothing was restored".to_owned());
         return Err(common::with_hint(
             e,
@@ -549,12 +557,18 @@ async fn execute(
             .into());
         }
         WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
+            let mut err = UserError::interrupted(format!(
                 "stopped following restore {op_name}; the restore continues on the cluster"
             ))
             .hint(format!("{dont_cancel}; nothing was deleted"))
-            .hint(format!("follow it with: {follow_cmd}"))
-            .into());
+            .hint(format!("follow it with: {follow_cmd}"));
+            if plan.stop_first && args.start_after {
+                err = err.hint(format!(
+                    "the VM was stopped by this command and was not started; once the restore \
+                     has finished, start it with: d8 v start {vm_name} -n {ns}"
+                ));
+            }
+            return Err(err.into());
         }
     };
     let op_info = operation_info(&op);

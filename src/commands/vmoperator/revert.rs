@@ -160,7 +160,20 @@ pub async fn run(
         if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
             return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
         }
-        power_off(vmop, ctx, &plan, args.timeout).await?;
+        if let Err(e) = power_off(vmop, ctx, &plan, args.timeout, args.start_after).await {
+            // A signal before the revert was asked for: put back a VM meant to run afterwards.
+            if args.start_after && crate::cluster::interrupt::received().is_some() {
+                return Err(super::power_back_on(
+                    vmop,
+                    e,
+                    "nothing was reverted",
+                    &plan.ns,
+                    &plan.vm,
+                )
+                .await);
+            }
+            return Err(e);
+        }
     }
     if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
         return Err(put_back(vmop, ctx, &plan, e, stop_first, args.timeout).await);
@@ -515,17 +528,22 @@ async fn power_off(
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     timeout: Duration,
+    start_after: bool,
 ) -> anyhow::Result<()> {
     let (ns, vm) = (&plan.ns, &plan.vm);
     super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
         .await
         .map_err(|e| {
+            if crate::cluster::interrupt::received().is_some() && start_after {
+                // The caller puts it back and says so.
+                return e;
+            }
             let e = common::with_hint(e, "nothing was reverted".to_owned());
             common::with_hint(
                 e,
                 format!(
-                    "the VM was asked to power off; power it on again with: kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
-                    Kind::VirtualMachine.qualified()
+                    "the VM was asked to power off; power it on again with: {}",
+                    super::power_on_cmd(ns, vm)
                 ),
             )
         })

@@ -105,6 +105,9 @@ pub struct VmScript {
     pub memory: String,
     /// Disk size when the VM status gives none (default 20Gi).
     pub disks: String,
+    /// The guest never finishes shutting down: asked to power off, the VM stays PoweredOn
+    /// (default false), so a test can interrupt the wait for PoweredOff.
+    pub power_off_hangs: bool,
 }
 
 impl Default for VmScript {
@@ -113,6 +116,7 @@ impl Default for VmScript {
             tools: true,
             memory: "4Gi".into(),
             disks: "20Gi".into(),
+            power_off_hangs: false,
         }
     }
 }
@@ -357,11 +361,15 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, vm_name: &str) {
 fn observe_vm(store: &Store, ns: &str, name: &str, vm: &Value, script: &VmScript) -> Option<Value> {
     let unique = format!("vm-{}", 1000 + store.resource_version() % 9000);
     let tools = script.tools;
+    let power_off_hangs = script.power_off_hangs;
     // Applied to the stored object under the lock, so a client's concurrent write survives.
     let apply = move |o: &mut Value| {
-        let power = str_at(o, "/spec/powerState")
+        let mut power = str_at(o, "/spec/powerState")
             .unwrap_or("PoweredOn")
             .to_string();
+        if power_off_hangs && power == "PoweredOff" {
+            power = "PoweredOn".to_string();
+        }
         let st = status_mut(o);
         if st
             .get("uniqueID")
