@@ -92,7 +92,7 @@ where
     loop {
         if poll {
             let got = api
-                .get_opt(name)
+                .get_opt(&super::path_segment(name))
                 .await
                 .with_context(|| format!("failed to get {name}"))?;
             last = got.clone();
