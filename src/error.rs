@@ -164,6 +164,12 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
         .take_while(|e| e.downcast_ref::<kube::Error>().is_none())
         .map(ToString::to_string)
         .collect();
+    if let Some(html) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::cluster::answers::HtmlAnswer>())
+    {
+        return html_answer(html, contexts.first().map(String::as_str), server);
+    }
     if let Some(kerr) = err.chain().find_map(|e| e.downcast_ref::<kube::Error>()) {
         let what = contexts.first().cloned();
         return kube_error(kerr, what.as_deref(), server);
@@ -183,6 +189,8 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
 pub fn report(err: &anyhow::Error, server: Option<&str>, w: &mut dyn Write) -> i32 {
     let rendered = render(err, server);
     for line in &rendered.lines {
+        // Server text and URLs reach this line: escaped and masked here, once for all errors.
+        let line = crate::output::terminal::stderr_line(line);
         // Nothing useful can be done if stderr itself is gone.
         let _ = writeln!(w, "{line}");
     }
@@ -202,6 +210,26 @@ fn connection_refused(what: Option<&str>, server: Option<&str>) -> Rendered {
         code: EXIT_FAILURE,
         lines,
     }
+}
+
+/// An HTML page where the API should answer: said as such, with what to check.
+fn html_answer(
+    html: &crate::cluster::answers::HtmlAnswer,
+    what: Option<&str>,
+    server: Option<&str>,
+) -> Rendered {
+    let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
+    lines.push(format!("error: {html}"));
+    lines.push(format!(
+        "hint: check that the kubeconfig's server URL ({}) is the API server itself; if an \
+         authenticating proxy fronts the cluster, log in through it first and try again",
+        server.unwrap_or("unknown")
+    ));
+    let code = match html.status {
+        401 | 403 => EXIT_FORBIDDEN,
+        _ => EXIT_FAILURE,
+    };
+    Rendered { code, lines }
 }
 
 fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Rendered {

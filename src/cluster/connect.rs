@@ -11,6 +11,9 @@ use anyhow::Context as _;
 use kube::client::{ClientBuilder, ConfigExt as _};
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 
+use std::io::IsTerminal as _;
+
+use super::credentials;
 use crate::cli::GlobalArgs;
 use crate::error::UserError;
 
@@ -196,6 +199,10 @@ pub async fn connect(
             )
         })?,
     };
+    credentials::prepare(&mut config, std::io::stdin().is_terminal())?;
+    config
+        .headers
+        .push((http::header::USER_AGENT, super::answers::user_agent()));
     if let Some(t) = global.request_timeout.filter(|t| !t.is_zero()) {
         config.read_timeout = Some(t);
         config.connect_timeout = Some(t);
@@ -204,16 +211,18 @@ pub async fn connect(
         .namespace
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
-    let url = config
-        .cluster_url
-        .to_string()
-        .trim_end_matches('/')
-        .to_string();
-    let server = config
-        .cluster_url
-        .authority()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| url.clone());
+    crate::cli::parse_dns1123_label(&namespace).map_err(|e| {
+        UserError::usage(format!("the kubeconfig context's namespace: {e}")).hint(
+            "fix it with: kubectl config set-context --current --namespace NAME, or pass -n NAME",
+        )
+    })?;
+    // Printed in messages: any user:password in the URL is masked.
+    let url = shown_url(&config.cluster_url);
+    let server = match (config.cluster_url.host(), config.cluster_url.port_u16()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => url.clone(),
+    };
     let client = build_client(config, global, crate::env::stderr_lines())?;
     Ok(Connection {
         client,
@@ -233,13 +242,11 @@ fn build_client(
     sink: super::transport::Sink,
 ) -> anyhow::Result<kube::Client> {
     config.default_retry = false;
-    let base = config
-        .cluster_url
-        .to_string()
-        .trim_end_matches('/')
-        .to_string();
+    let base = shown_url(&config.cluster_url);
+    let plugin = credentials::plugin_name(&config);
     let auth = config
         .auth_layer()
+        .map_err(|e| credentials::explain(e, plugin.as_deref()))
         .context("failed to set up the credentials from the kubeconfig")?;
     if auth.is_some() {
         // The token is added outside the log layer instead; client certificates stay.
@@ -261,14 +268,27 @@ fn build_client(
         base,
         sink,
     };
+    let answers = super::answers::AnswersLayer;
     Ok(match auth {
         Some(auth) => builder
             .with_layer(&log)
             .with_layer(&auth)
             .with_layer(&retry)
+            .with_layer(&answers)
             .build(),
-        None => builder.with_layer(&log).with_layer(&retry).build(),
+        None => builder
+            .with_layer(&log)
+            .with_layer(&retry)
+            .with_layer(&answers)
+            .build(),
     })
+}
+
+/// The API server URL for messages and logs, without a trailing slash and with any
+/// user:password masked.
+fn shown_url(url: &http::Uri) -> String {
+    let text = url.to_string();
+    crate::output::terminal::mask_url_credentials(text.trim_end_matches('/')).into_owned()
 }
 
 #[cfg(test)]
