@@ -24,3 +24,7 @@ mod waits;
 mod security;
 // Deterministic generated inputs for the argument parsers.
 mod parsers;
+// Hostile input and output: names, path-rewriting proxies, escape sequences, leaked secrets.
+mod hostile;
+// A small HTTP proxy of the tests' own in front of the simulator.
+mod proxy;
