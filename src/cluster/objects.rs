@@ -154,3 +154,50 @@ pub async fn list_all(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::api::GroupVersionKind;
+
+    #[test]
+    fn a_valid_name_is_its_own_segment_and_anything_else_cannot_leave_it() {
+        assert_eq!(path_segment("web-01.prod"), "web-01.prod");
+        assert_eq!(path_segment("a-1#zzz"), "a-1%23zzz");
+        assert_eq!(path_segment("a-2?dryRun=All"), "a-2%3FdryRun%3DAll");
+        assert_eq!(path_segment("../x"), "..%2Fx");
+        assert_eq!(path_segment(".."), "%2E%2E");
+        assert_eq!(path_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn an_answer_must_be_the_object_asked_for() {
+        let gvk =
+            GroupVersionKind::gvk("snapshot.kubevirt.io", "v1beta1", "VirtualMachineSnapshot");
+        let ar = ApiResource::from_gvk_with_plural(&gvk, "virtualmachinesnapshots");
+        let snap = serde_json::json!({
+            "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+            "metadata": {"name": "s1", "namespace": "prod"},
+        });
+        assert!(check_identity(&snap, &ar, Some("prod"), "s1").is_ok());
+        assert!(check_identity(&snap, &ar, Some("prod"), "s2").is_err());
+        assert!(check_identity(&snap, &ar, Some("other"), "s1").is_err());
+        let vm = serde_json::json!({
+            "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+            "metadata": {"name": "s1", "namespace": "prod"},
+        });
+        let e = check_identity(&vm, &ar, Some("prod"), "s1").unwrap_err();
+        assert_eq!(
+            e.message,
+            "asked the API server for VirtualMachineSnapshot prod/s1 (snapshot.kubevirt.io/v1beta1) \
+             and got VirtualMachine prod/s1 (kubevirt.io/v1) instead; refusing to act on it"
+        );
+    }
+
+    #[test]
+    fn a_delete_that_found_nothing_is_not_a_deletion() {
+        assert!(require_deleted(true, "snapshot p/s").is_ok());
+        let e = require_deleted(false, "snapshot p/s").unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::EXIT_NOT_FOUND);
+    }
+}

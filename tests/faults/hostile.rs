@@ -569,3 +569,74 @@ async fn every_request_names_the_tool_in_its_user_agent() {
     }
     assert_eq!(t.writes().len(), 1, "{}", describe(&t.writes()));
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`) with NO_COLOR set to
+/// `no_color`; the terminal's output comes back in `stdout`.
+async fn on_a_terminal(t: &TestSim, args: &[&str], no_color: &str) -> crate::support::Output {
+    let cmd = std::iter::once(env!("CARGO_BIN_EXE_kubectl-vmsnap"))
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (kubeconfig, no_color) = (t.kubeconfig.clone(), no_color.to_string());
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SHELL", "/bin/sh")
+            .env("TERM", "xterm")
+            .env("KUBECONFIG", &kubeconfig)
+            .env("VMSNAP_NOW", crate::support::NOW)
+            .env("NO_COLOR", &no_color)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script runs");
+        crate::support::Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("runner thread")
+}
+
+#[tokio::test]
+async fn an_empty_no_color_keeps_the_spinner_coloured() {
+    if !crate::support::tty::available() {
+        return;
+    }
+    const CYAN: &str = "\u{1b}[36m";
+    // A simulator per run: stuck-01's snapshot never finishes, so a second would be refused.
+    for (no_color, coloured) in [("", true), ("1", false)] {
+        let t = TestSim::start().await;
+        let args = [
+            "create",
+            "stuck-01",
+            "--yes",
+            "--name",
+            "nc-1",
+            "--timeout",
+            "1s",
+        ];
+        let out = on_a_terminal(&t, &args, no_color).await;
+        assert!(
+            out.stdout
+                .contains("timed out after 1s waiting for snapshot"),
+            "{}",
+            out.transcript()
+        );
+        assert_eq!(
+            out.stdout.contains(CYAN),
+            coloured,
+            "NO_COLOR={no_color:?}: {:?}",
+            out.stdout
+        );
+        let w = t.writes();
+        assert!(
+            w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with(SNAPSHOTS),
+            "{}",
+            describe(&w)
+        );
+    }
+}
