@@ -399,21 +399,11 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal_on_kubevirt()
     assert!(v.to_string().contains("\\u001b[2K"), "{}", out.stdout);
 
     // An error path: the server's Status message itself is hostile.
-    let proxy = Proxy::start(t.sim.addr(), |method, target| {
-        if method == "GET" && target.contains("/web-02-nightly") {
-            let status = serde_json::json!({
-                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
-                "reason": "InternalError", "message": HOSTILE,
-            });
-            Action::Answer {
-                status: 500,
-                content_type: "application/json",
-                body: status.to_string(),
-            }
-        } else {
-            Action::Forward(target.to_string())
-        }
+    let status = serde_json::json!({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
+        "reason": "InternalError", "message": HOSTILE,
     });
+    let proxy = Proxy::answering_reads_of(t.sim.addr(), "web-02-nightly", 500, status.to_string());
     let kc = proxy.kubeconfig(&t, "admin");
     let out = t
         .cmd()
@@ -522,17 +512,12 @@ async fn an_html_login_page_is_called_what_it_is() {
 #[tokio::test]
 async fn a_json_error_that_is_not_a_status_keeps_its_text() {
     let t = TestSim::start().await;
-    let proxy = Proxy::start(t.sim.addr(), |method, target| {
-        if method == "GET" && target.contains("/web-02-nightly") {
-            Action::Answer {
-                status: 429,
-                content_type: "application/json",
-                body: r#"{"error":"tenant quota exceeded: 100 requests per minute"}"#.into(),
-            }
-        } else {
-            Action::Forward(target.to_string())
-        }
-    });
+    let proxy = Proxy::answering_reads_of(
+        t.sim.addr(),
+        "web-02-nightly",
+        429,
+        r#"{"error":"tenant quota exceeded: 100 requests per minute"}"#.into(),
+    );
     let kc = proxy.kubeconfig(&t, "admin");
     let out = t
         .cmd()
@@ -570,37 +555,6 @@ async fn every_request_names_the_tool_in_its_user_agent() {
     assert_eq!(t.writes().len(), 1, "{}", describe(&t.writes()));
 }
 
-/// Runs the binary on a pseudo-terminal (util-linux `script`) with NO_COLOR set to
-/// `no_color`; the terminal's output comes back in `stdout`.
-async fn on_a_terminal(t: &TestSim, args: &[&str], no_color: &str) -> crate::support::Output {
-    let cmd = std::iter::once(env!("CARGO_BIN_EXE_kubectl-vmsnap"))
-        .chain(args.iter().copied())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let (kubeconfig, no_color) = (t.kubeconfig.clone(), no_color.to_string());
-    tokio::task::spawn_blocking(move || {
-        let out = std::process::Command::new("script")
-            .args(["-qec", &cmd, "/dev/null"])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SHELL", "/bin/sh")
-            .env("TERM", "xterm")
-            .env("KUBECONFIG", &kubeconfig)
-            .env("VMSNAP_NOW", crate::support::NOW)
-            .env("NO_COLOR", &no_color)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("script runs");
-        crate::support::Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("runner thread")
-}
-
 #[tokio::test]
 async fn an_empty_no_color_keeps_the_spinner_coloured() {
     if !crate::support::tty::available() {
@@ -619,7 +573,9 @@ async fn an_empty_no_color_keeps_the_spinner_coloured() {
             "--timeout",
             "1s",
         ];
-        let out = on_a_terminal(&t, &args, no_color).await;
+        let out =
+            crate::support::tty::run_with(&t.kubeconfig, &args, "", &[("NO_COLOR", no_color)])
+                .await;
         assert!(
             out.stdout
                 .contains("timed out after 1s waiting for snapshot"),

@@ -60,6 +60,27 @@ impl Proxy {
         Proxy::start(upstream, |_, target| Action::Forward(normalise(target)))
     }
 
+    /// Answers every GET whose path names `name` itself, with `status` and the JSON `body`;
+    /// forwards the rest.
+    pub fn answering_reads_of(
+        upstream: SocketAddr,
+        name: &'static str,
+        status: u16,
+        body: String,
+    ) -> Proxy {
+        Proxy::start(upstream, move |method, target| {
+            if method == "GET" && target.contains(&format!("/{name}")) {
+                Action::Answer {
+                    status,
+                    content_type: "application/json",
+                    body: body.clone(),
+                }
+            } else {
+                Action::Forward(target.to_string())
+            }
+        })
+    }
+
     /// Request lines as the proxy received them (`METHOD target`).
     pub fn seen(&self) -> Vec<String> {
         self.seen.lock().expect("proxy log").clone()
