@@ -77,6 +77,20 @@ async fn names_that_would_change_the_request_path_are_refused_before_any_request
             describe(&t.sim.requests())
         );
     }
+    // A kubeconfig context's namespace is held to the same rule.
+    let text = std::fs::read_to_string(&t.kubeconfig).expect("kubeconfig");
+    let bent = text.replace(
+        "namespace: \"production\"",
+        "namespace: \"production/../staging\"",
+    );
+    assert_ne!(bent, text, "the kubeconfig names its namespace");
+    let kc = file(&t, "bad-namespace", &bent);
+    let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+    out.assert_code(2).assert_stderr_contains(
+        "error: the kubeconfig context's namespace: \"production/../staging\" is not a valid \
+         namespace name",
+    );
+    assert!(t.sim.requests().is_empty());
     // The objects the names started with are untouched.
     assert!(get(&t, SNAPSHOT_GVR, "pre-upgrade-snapshot").is_some());
     assert!(get(&t, SNAPSHOT_GVR, "web-02-nightly").is_some());
@@ -217,13 +231,9 @@ fn kubeconfig_with_user(t: &TestSim, name: &str, user_yaml: &str, cluster_extra:
     file(t, name, &text)
 }
 
-/// The bearer token of the simulator's admin user, from its kubeconfig.
+/// The bearer token of the simulator's admin user.
 fn admin_token(t: &TestSim) -> String {
-    let kc = std::fs::read_to_string(&t.kubeconfig).expect("kubeconfig");
-    kc.lines()
-        .find_map(|l| l.trim().strip_prefix("token:"))
-        .map(|v| v.trim().trim_matches('"').to_string())
-        .expect("token in the kubeconfig")
+    t.sim.token("admin").expect("admin has a token")
 }
 
 #[tokio::test]
