@@ -189,8 +189,9 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
 pub fn report(err: &anyhow::Error, server: Option<&str>, w: &mut dyn Write) -> i32 {
     let rendered = render(err, server);
     for line in &rendered.lines {
-        // Server text and URLs reach this line: escaped and masked here, once for all errors.
-        let line = crate::output::terminal::stderr_line(line);
+        // Server text and URLs reach this line: escaped and masked here, once for all errors
+        // (a hint may span lines of our own; the server's messages were kept to one above).
+        let line = crate::output::terminal::stderr_block(line);
         // Nothing useful can be done if stderr itself is gone.
         let _ = writeln!(w, "{line}");
     }
@@ -250,7 +251,9 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             };
         }
     };
-    let reason = reason_of(status);
+    let reason = one_line(reason_of(status));
+    // The server's words stay on their line: a newline in them is shown, not obeyed.
+    let message = one_line(&status.message);
     let code = match status.code {
         401 | 403 => EXIT_FORBIDDEN,
         404 => EXIT_NOT_FOUND,
@@ -269,15 +272,19 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             );
         }
         422 => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if let Some(details) = &status.details {
                 for cause in &details.causes {
-                    lines.push(format!("* {}: {}", cause.field, cause.message));
+                    lines.push(format!(
+                        "* {}: {}",
+                        one_line(&cause.field),
+                        one_line(&cause.message)
+                    ));
                 }
             }
         }
         _ => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if status.code == 403 {
                 if let Some(hint) = forbidden_hint(&status.message) {
                     lines.push(format!("hint: {hint}"));
@@ -297,6 +304,10 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
         }
     }
     Rendered { code, lines }
+}
+
+fn one_line(text: &str) -> String {
+    crate::output::terminal::terminal_safe(text, false).into_owned()
 }
 
 /// The server's reason, unless it is missing or belongs to another code (some servers and

@@ -5,13 +5,12 @@
 //! `--user` override its parts, `-n` overrides its namespace (default: "default").
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use kube::client::{ClientBuilder, ConfigExt as _};
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
-
-use std::io::IsTerminal as _;
 
 use super::credentials;
 use crate::cli::GlobalArgs;
@@ -199,6 +198,7 @@ pub async fn connect(
             )
         })?,
     };
+    // An exec plugin may prompt only if a person is at stdin (completion runs too).
     credentials::prepare(&mut config, std::io::stdin().is_terminal())?;
     config
         .headers
