@@ -12,6 +12,12 @@ use crate::kit::{SNAPSHOTS, assert_no_writes, describe, file, get, requests};
 use crate::proxy::{Action, Proxy};
 use crate::support::{SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
+/// Runs the binary as admin through `proxy`.
+async fn through(proxy: &Proxy, t: &TestSim, args: &[&str]) -> crate::support::Output {
+    let kc = proxy.kubeconfig(t, "admin");
+    t.cmd().kubeconfig(&kc).args(args).run().await
+}
+
 /// Every output a run produced, for "never contains" checks.
 fn all(out: &crate::support::Output) -> String {
     format!("{}{}", out.stdout, out.stderr)
@@ -105,17 +111,16 @@ async fn names_that_would_change_the_request_path_are_refused_before_any_request
 async fn a_dot_dot_name_through_a_normalising_proxy_is_refused_without_a_request() {
     let t = TestSim::start().await;
     let proxy = Proxy::normalising(t.sim.addr());
-    let kc = proxy.kubeconfig(&t, "admin");
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&[
+    let out = through(
+        &proxy,
+        &t,
+        &[
             "describe",
             "--",
             "../../../../../kubevirt.io/v1/namespaces/production/virtualmachines/web-02",
-        ])
-        .run()
-        .await;
+        ],
+    )
+    .await;
     out.assert_code(2)
         .assert_stderr_contains("is not a valid Kubernetes name");
     assert_eq!(out.stdout, "");
@@ -141,13 +146,7 @@ fn rewriting_proxy(t: &TestSim, from: &'static str, to: &'static str) -> Proxy {
 async fn a_proxy_answering_with_another_object_is_refused_by_the_identity_check() {
     let t = TestSim::start().await;
     let proxy = rewriting_proxy(&t, "pre-upgrade-snapshot", "database-01");
-    let kc = proxy.kubeconfig(&t, "admin");
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&["describe", "pre-upgrade-snapshot"])
-        .run()
-        .await;
+    let out = through(&proxy, &t, &["describe", "pre-upgrade-snapshot"]).await;
     out.assert_code(1).assert_stderr_contains(
         "error: asked the API server for VirtualMachineSnapshot production/pre-upgrade-snapshot \
          (snapshot.kubevirt.io/v1beta1) and got VirtualMachine production/database-01 \
@@ -159,12 +158,7 @@ async fn a_proxy_answering_with_another_object_is_refused_by_the_identity_check(
     assert!(!requests(&t, "GET", "/virtualmachines/database-01").is_empty());
 
     // A delete through it stops at the same check: nothing is deleted.
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&["delete", "pre-upgrade-snapshot", "--yes"])
-        .run()
-        .await;
+    let out = through(&proxy, &t, &["delete", "pre-upgrade-snapshot", "--yes"]).await;
     out.assert_code(1)
         .assert_stderr_contains("and got VirtualMachine production/database-01");
     assert_no_writes(&t);
@@ -183,13 +177,7 @@ async fn a_delete_answered_404_never_says_deleted() {
             Action::Forward(target.to_string())
         }
     });
-    let kc = proxy.kubeconfig(&t, "admin");
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&["delete", "web-02-nightly", "--yes"])
-        .run()
-        .await;
+    let out = through(&proxy, &t, &["delete", "web-02-nightly", "--yes"]).await;
     out.assert_code(5).assert_stderr_contains(
         "error: snapshot production/web-02-nightly was not found when deleting it (answer \
          404): this command deleted nothing",
@@ -414,13 +402,7 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal_on_kubevirt()
         "reason": "InternalError", "message": HOSTILE,
     });
     let proxy = Proxy::answering_reads_of(t.sim.addr(), "web-02-nightly", 500, status.to_string());
-    let kc = proxy.kubeconfig(&t, "admin");
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&["describe", "web-02-nightly"])
-        .run()
-        .await;
+    let out = through(&proxy, &t, &["describe", "web-02-nightly"]).await;
     out.assert_code(1)
         .assert_stderr_contains("Error from server (InternalError): boom^[[2K\\r^[]0;owned\\x07");
     assert_terminal_safe("error stderr", &out.stderr);
@@ -501,8 +483,7 @@ async fn an_html_login_page_is_called_what_it_is() {
                    <body>\u{1b}]0;owned\u{7}log in</body></html>"
                 .into(),
         });
-        let kc = proxy.kubeconfig(&t, "admin");
-        let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+        let out = through(&proxy, &t, &["list"]).await;
         out.assert_code(code).assert_stderr_contains(&format!(
             "the server answered with an HTML page (HTTP {status} "
         ));
@@ -528,13 +509,7 @@ async fn a_json_error_that_is_not_a_status_keeps_its_text() {
         429,
         r#"{"error":"tenant quota exceeded: 100 requests per minute"}"#.into(),
     );
-    let kc = proxy.kubeconfig(&t, "admin");
-    let out = t
-        .cmd()
-        .kubeconfig(&kc)
-        .args(&["describe", "web-02-nightly"])
-        .run()
-        .await;
+    let out = through(&proxy, &t, &["describe", "web-02-nightly"]).await;
     out.assert_code(1).assert_stderr_contains(
         "Error from server (TooManyRequests): tenant quota exceeded: 100 requests per minute",
     );
