@@ -193,6 +193,43 @@ async fn a_delete_answered_404_never_says_deleted() {
     assert!(get(&t, SNAPSHOT_GVR, "web-02-nightly").is_some());
 }
 
+#[tokio::test]
+async fn a_delete_answered_404_never_says_deleted_on_vm_operator() {
+    let t = TestSim::vmoperator().await;
+    let proxy = Proxy::start(t.sim.addr(), |method, target| {
+        if method == "DELETE" {
+            Action::Forward(target.replace("/web-01-hotfix", "/web-01-hotfix-elsewhere"))
+        } else {
+            Action::Forward(target.to_string())
+        }
+    });
+    let kc = proxy.kubeconfig_in(&t, "admin", "dev-team");
+    let out = t
+        .cmd()
+        .kubeconfig(&kc)
+        .args(&["delete", "web-01-hotfix", "--yes"])
+        .run()
+        .await;
+    out.assert_code(5).assert_stderr_contains(
+        "error: snapshot dev-team/web-01-hotfix was not found when deleting it (answer 404): \
+         this command deleted nothing",
+    );
+    assert!(!out.stdout.contains("deleted"), "{}", out.transcript());
+    let w = t.writes();
+    assert!(
+        w.len() == 1 && w[0].method == "DELETE" && w[0].status == 404,
+        "{}",
+        describe(&w)
+    );
+    let gvr = Gvr::new("vmoperator.vmware.com", "v1alpha5", SNAPSHOTS);
+    assert!(
+        t.sim
+            .store()
+            .get(&gvr, Some("dev-team"), "web-01-hotfix")
+            .is_some()
+    );
+}
+
 // ---- 7. Credentials in error output ------------------------------------------------------
 
 const ENV_SECRET: &str = "env-s3cret-value-91";

@@ -88,11 +88,16 @@ impl Proxy {
 
     /// A kubeconfig for `user` in production that reaches the simulator through this proxy.
     pub fn kubeconfig(&self, t: &TestSim, user: &str) -> PathBuf {
-        let direct = t.kubeconfig_for(user, "production");
+        self.kubeconfig_in(t, user, "production")
+    }
+
+    /// A kubeconfig for `user` in namespace `ns` through this proxy.
+    pub fn kubeconfig_in(&self, t: &TestSim, user: &str, ns: &str) -> PathBuf {
+        let direct = t.kubeconfig_for(user, ns);
         let text = std::fs::read_to_string(direct).expect("kubeconfig");
         let via = text.replace(&t.sim.https_url(), &format!("http://{}", self.addr));
         assert_ne!(via, text, "the kubeconfig names the simulator's URL");
-        file(t, &format!("via-proxy-{user}"), &via)
+        file(t, &format!("via-proxy-{user}-{ns}"), &via)
     }
 }
 
