@@ -122,7 +122,11 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let conn = connect(global, &env.vars).await?;
     *server = Some(conn.server.clone());
     for w in &conn.warnings {
-        let _ = writeln!(env.stderr, "warning: {w}");
+        let _ = writeln!(
+            env.stderr,
+            "{}",
+            output::terminal::stderr_line(&format!("warning: {w}"))
+        );
     }
     let namespace = conn.namespace.clone();
     // The first reads need no discovery answer (the VM is kubevirt.io/v1; snapshots are read

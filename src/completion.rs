@@ -542,7 +542,7 @@ impl KubeNames {
         let gvk = kube::api::GroupVersionKind::gvk(group, version, kind);
         let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, plural);
         match ns {
-            Some(ns) => kube::Api::namespaced_with(self.client.clone(), ns, &ar),
+            Some(ns) => crate::cluster::dynamic_api(&self.client, &ar, Some(ns)),
             None => kube::Api::default_namespaced_with(self.client.clone(), &ar),
         }
     }

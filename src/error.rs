@@ -188,6 +188,12 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
         .take_while(|e| e.downcast_ref::<kube::Error>().is_none())
         .map(ToString::to_string)
         .collect();
+    if let Some(html) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::cluster::answers::HtmlAnswer>())
+    {
+        return html_answer(html, contexts.first().map(String::as_str), server);
+    }
     if let Some(kerr) = err.chain().find_map(|e| e.downcast_ref::<kube::Error>()) {
         let what = contexts.first().cloned();
         return kube_error(kerr, what.as_deref(), server);
@@ -207,6 +213,9 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
 pub fn report(err: &anyhow::Error, server: Option<&str>, w: &mut dyn Write) -> i32 {
     let rendered = render(err, server);
     for line in &rendered.lines {
+        // Server text and URLs reach this line: escaped and masked here, once for all errors
+        // (a hint may span lines of our own; the server's messages were kept to one above).
+        let line = crate::output::terminal::stderr_block(line);
         // Nothing useful can be done if stderr itself is gone.
         let _ = writeln!(w, "{line}");
     }
@@ -226,6 +235,26 @@ fn connection_refused(what: Option<&str>, server: Option<&str>) -> Rendered {
         code: EXIT_FAILURE,
         lines,
     }
+}
+
+/// An HTML page where the API should answer: said as such, with what to check.
+fn html_answer(
+    html: &crate::cluster::answers::HtmlAnswer,
+    what: Option<&str>,
+    server: Option<&str>,
+) -> Rendered {
+    let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
+    lines.push(format!("error: {html}"));
+    lines.push(format!(
+        "hint: check that the kubeconfig's server URL ({}) is the API server itself; if an \
+         authenticating proxy fronts the cluster, log in through it first and try again",
+        server.unwrap_or("unknown")
+    ));
+    let code = match html.status {
+        401 | 403 => EXIT_FORBIDDEN,
+        _ => EXIT_FAILURE,
+    };
+    Rendered { code, lines }
 }
 
 fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Rendered {
@@ -261,7 +290,9 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             };
         }
     };
-    let reason = reason_of(status);
+    let reason = one_line(reason_of(status));
+    // The server's words stay on their line: a newline in them is shown, not obeyed.
+    let message = one_line(&status.message);
     let code = match status.code {
         401 | 403 => EXIT_FORBIDDEN,
         404 => EXIT_NOT_FOUND,
@@ -280,15 +311,19 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             );
         }
         422 => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if let Some(details) = &status.details {
                 for cause in &details.causes {
-                    lines.push(format!("* {}: {}", cause.field, cause.message));
+                    lines.push(format!(
+                        "* {}: {}",
+                        one_line(&cause.field),
+                        one_line(&cause.message)
+                    ));
                 }
             }
         }
         _ => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if status.code == 403 {
                 if let Some(hint) = forbidden_hint(&status.message) {
                     lines.push(format!("hint: {hint}"));
@@ -308,6 +343,10 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
         }
     }
     Rendered { code, lines }
+}
+
+fn one_line(text: &str) -> String {
+    crate::output::terminal::terminal_safe(text, false).into_owned()
 }
 
 /// The server's reason, unless it is missing or belongs to another code (some servers and

@@ -1,7 +1,9 @@
 //! Kubernetes access: connecting, discovery and waiting.
 
 pub mod bounds;
+pub mod answers;
 pub mod connect;
+pub mod credentials;
 pub mod discovery;
 pub mod interrupt;
 pub mod objects;
@@ -11,5 +13,8 @@ pub mod wait;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
-pub use objects::{delete_exact, list_all, to_value};
+pub use objects::{
+    check_identity, delete_exact, dynamic_api, get_exact, list_all, path_segment, require_deleted,
+    to_value,
+};
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};

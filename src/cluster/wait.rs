@@ -103,7 +103,7 @@ where
     let mut poll = false;
     loop {
         if poll {
-            let got = match api.get_opt(name).await {
+            let got = match api.get_opt(&super::path_segment(name)).await {
                 Err(kube::Error::Api(s)) if s.code == 401 => {
                     UNAUTHORIZED.with(|u| u.set(true));
                     return Ok(WaitResult::Interrupted(last));

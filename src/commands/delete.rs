@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::{Ctx, common, confirm};
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::model::SnapshotInfo;
 use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
@@ -122,10 +122,11 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let ns = plan.namespace.clone();
     let server = ctx.dry_run() == DryRun::Server;
     for (i, s) in plan.snapshots.iter().enumerate() {
-        if let Err(e) = kv
+        let deleted = kv
             .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
             .await
-        {
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", s.name))?));
+        if let Err(e) = deleted {
             if i > 0 {
                 let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
                 ctx.say(&confirm::partial_delete_note(

@@ -573,7 +573,7 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         plan.needs_stop_decision = false;
     }
     let text = describe_plan(plan, ctx.clock.now(), ctx.color);
-    ctx.say(text.trim_end());
+    ctx.say_styled(text.trim_end());
     let question = if plan.safety.is_some() {
         "Proceed with VM restore? (yes/cancel)"
     } else {

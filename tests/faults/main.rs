@@ -32,3 +32,7 @@ mod security;
 mod parsers;
 // Restores and deletes on a changing cluster: the source deleted mid-restore, failed restores.
 mod races;
+// Hostile input and output: names, path-rewriting proxies, escape sequences, leaked secrets.
+mod hostile;
+// A small HTTP proxy of the tests' own in front of the simulator.
+mod proxy;

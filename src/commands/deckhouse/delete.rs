@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, report, resource_name};
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitResult, delete_exact};
+use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, Table, age};
@@ -266,7 +266,16 @@ pub(super) async fn remove(
     timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
     for (i, x) in doomed.iter().enumerate() {
-        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server).await;
+        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server)
+            .await
+            .map_err(|e| {
+                anyhow::Error::new(e).context(format!(
+                    "failed to delete {} {ns}/{}",
+                    x.kind.kind(),
+                    x.name
+                ))
+            })
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", x.name))?));
         if let Err(e) = res {
             if i > 0 {
                 let names: Vec<&str> = doomed.iter().map(|t| t.name.as_str()).collect();
@@ -276,11 +285,7 @@ pub(super) async fn remove(
                     &names[i + 1..],
                 ));
             }
-            return Err(anyhow::Error::new(e).context(format!(
-                "failed to delete {} {ns}/{}",
-                x.kind.kind(),
-                x.name
-            )));
+            return Err(e);
         }
     }
     if server || !wait {

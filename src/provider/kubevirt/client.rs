@@ -13,7 +13,7 @@ use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_cl
 use super::json::{name, namespace};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::analysis::StorageInputs;
-use crate::cluster::{delete_exact, list_all, to_value};
+use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, path_segment, to_value};
 
 /// Field manager recorded on objects this plugin creates.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -59,20 +59,14 @@ impl KubeVirt {
     /// namespaced kind addresses all namespaces.
     pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
         let ar = kind.api_resource(&self.versions);
-        match ns {
-            Some(ns) if kind.namespaced() => Api::namespaced_with(self.client.clone(), ns, &ar),
-            _ => Api::all_with(self.client.clone(), &ar),
-        }
+        dynamic_api(&self.client, &ar, ns.filter(|_| kind.namespaced()))
     }
 
-    /// GET one object; None on 404.
+    /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
         let ns_opt = kind.namespaced().then_some(ns);
-        let got = self
-            .api(kind, ns_opt)
-            .get_opt(name_)
-            .await
-            .and_then(|o| o.map(to_value).transpose());
+        let ar = kind.api_resource(&self.versions);
+        let got = get_exact(&self.client, &ar, ns_opt, name_).await;
         let what = if kind.namespaced() {
             format!("{ns}/{name_}")
         } else {
@@ -291,8 +285,13 @@ impl KubeVirt {
 
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {
         let res = async {
-            let req = kube::core::Request::new(vm_subresource_path(ns))
-                .replace_subresource(action, name_, &PostParams::default(), b"{}".to_vec())
+            let req = kube::core::Request::new(vm_subresource_path(&path_segment(ns)))
+                .replace_subresource(
+                    action,
+                    &path_segment(name_),
+                    &PostParams::default(),
+                    b"{}".to_vec(),
+                )
                 .map_err(KubeError::BuildRequest)?;
             self.client.request_text(req).await
         }
