@@ -924,6 +924,75 @@ async fn restore_from_a_snapshot_that_is_not_ready_or_missing_fails_with_the_con
 }
 
 #[tokio::test]
+async fn a_ready_snapshot_whose_disk_snapshots_are_gone_fails_naming_every_lost_one() {
+    let mut c = Cluster::start(0.0);
+    c.phase("virtualmachinesnapshots", "linux-vm-snapshot", "Ready")
+        .await;
+    c.mutate("virtualmachinesnapshots", "linux-vm-snapshot", |s| {
+        s["status"]["virtualDiskSnapshotNames"] = json!(["gone-1", "gone-2"]);
+    });
+    let s = c
+        .phase("virtualmachinesnapshots", "linux-vm-snapshot", "Failed")
+        .await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(cond["reason"], "VirtualDiskSnapshotLost");
+    assert_eq!(
+        cond["message"],
+        "The underlying virtual disk snapshots (gone-1, gone-2) are lost."
+    );
+}
+
+#[tokio::test]
+async fn a_failed_disk_snapshot_fails_the_vm_snapshot_in_the_controllers_words() {
+    // Real time: the disk snapshots take snapshots.duration (4s), long enough to fail one.
+    let mut c = Cluster::start(1.0);
+    c.phase("virtualmachines", "linux-vm", "Running").await;
+    c.phase("virtualmachinesnapshots", "linux-vm-snapshot", "Ready")
+        .await;
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("second", "linux-vm", true, "Always"),
+    );
+    let s = c
+        .phase("virtualmachinesnapshots", "second", "InProgress")
+        .await;
+    let vds = s["status"]["virtualDiskSnapshotNames"][0]
+        .as_str()
+        .expect("a disk snapshot")
+        .to_string();
+    c.mutate("virtualdisksnapshots", &vds, |v| {
+        v["status"]["phase"] = json!("Failed");
+        v["status"]["conditions"] = json!([{"type": "VirtualDiskSnapshotReady", "status": "False",
+            "reason": "VirtualDiskSnapshotFailed", "message": "The snapshot of the volume failed.",
+            "lastTransitionTime": "2026-11-26T10:00:00Z"}]);
+    });
+    let s = c.phase("virtualmachinesnapshots", "second", "Failed").await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(cond["reason"], "VirtualMachineSnapshotFailed");
+    assert_eq!(
+        cond["message"],
+        format!(
+            "The virtual disk snapshot \"{vds}\" is failed: cannot take snapshot. The snapshot of the volume failed."
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_operation_on_a_vm_that_does_not_exist_fails_virtual_machine_not_found() {
+    let mut c = Cluster::start(0.0);
+    c.create(
+        "virtualmachineoperations",
+        vmop("stop-nothing", "no-such-vm", "Stop", json!({})),
+    );
+    let op = c
+        .phase("virtualmachineoperations", "stop-nothing", "Failed")
+        .await;
+    let cond = condition(&op, "Completed");
+    assert_eq!(cond["reason"], "VirtualMachineNotFound");
+    assert_eq!(cond["message"], "VirtualMachine not found");
+}
+
+#[tokio::test]
 async fn a_second_operation_on_a_vm_is_refused_at_creation_naming_the_running_one() {
     // Real time, so the Stop stays in progress (stopDelay 2s) while we try a second one.
     let mut c = Cluster::start(1.0);

@@ -1413,9 +1413,12 @@ fn reconcile_vm_snapshot(d: &mut D, vms: &Value) {
                     vms,
                     &mut new,
                     "VirtualMachineSnapshotFailed",
+                    // ensureVirtualDiskSnapshots: "the virtual disk snapshot %q is failed: %w. %s",
+                    // capitalised, with a final period.
                     &format!(
-                        "The virtual disk snapshot {:?} failed: {why}",
-                        name_of(failed)
+                        "The virtual disk snapshot {:?} is failed: cannot take snapshot. {}.",
+                        name_of(failed),
+                        why.trim_end_matches('.')
                     ),
                 );
                 d.marks.remove(&format!("froze/{uid}"));
