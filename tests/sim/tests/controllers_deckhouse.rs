@@ -103,6 +103,18 @@ impl Cluster {
         self.get(plural, name).expect("present")
     }
 
+    /// Waits until VM snapshot `name` is Failed, checks the reason of its
+    /// VirtualMachineSnapshotReady condition and returns it.
+    async fn failed_snapshot(&mut self, name: &str, reason: &str) -> Value {
+        let s = self.phase("virtualmachinesnapshots", name, "Failed").await;
+        assert_eq!(
+            condition(&s, "VirtualMachineSnapshotReady")["reason"],
+            reason,
+            "{s:#}"
+        );
+        s
+    }
+
     async fn gone(&mut self, plural: &str, name: &str) {
         let (p, n) = (plural.to_string(), name.to_string());
         self.until(&format!("{plural}/{name} gone"), move |s| {
@@ -357,10 +369,9 @@ async fn running_vm_without_agent_fails_a_consistent_snapshot_and_allows_an_inco
         vm_snapshot("db-strict", "db-vm", true, "Never"),
     );
     let s = c
-        .phase("virtualmachinesnapshots", "db-strict", "Failed")
+        .failed_snapshot("db-strict", "PotentiallyInconsistent")
         .await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "PotentiallyInconsistent");
     assert_eq!(
         cond["message"],
         "Cannot take a consistent snapshot of virtual machine \"db-vm\": virtual machine agent is not ready and the virtual machine cannot be frozen."
@@ -417,11 +428,8 @@ async fn snapshot_of_a_vm_whose_disk_is_resizing_fails() {
         "virtualmachinesnapshots",
         vm_snapshot("web-snap", "web-vm", true, "Always"),
     );
-    let s = c
-        .phase("virtualmachinesnapshots", "web-snap", "Failed")
-        .await;
+    let s = c.failed_snapshot("web-snap", "BlockDevicesNotReady").await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "BlockDevicesNotReady");
     // ensureBlockDeviceConsistency checks the phase first: a Resizing disk is "not Ready".
     assert_eq!(
         cond["message"],
@@ -707,10 +715,9 @@ async fn a_snapshot_of_a_missing_vm_fails_at_once_waiting_for_the_virtual_machin
         vm_snapshot("of-nothing", "no-such-vm", true, "Always"),
     );
     let s = c
-        .phase("virtualmachinesnapshots", "of-nothing", "Failed")
+        .failed_snapshot("of-nothing", "WaitingForTheVirtualMachine")
         .await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "WaitingForTheVirtualMachine");
     assert_eq!(
         cond["message"],
         "Cannot take a snapshot: the virtual machine \"no-such-vm\" does not exist."
@@ -736,10 +743,9 @@ async fn a_snapshot_of_a_vm_neither_running_nor_stopped_fails_as_not_ready() {
         vm_snapshot("while-starting", "web-vm", false, "Always"),
     );
     let s = c
-        .phase("virtualmachinesnapshots", "while-starting", "Failed")
+        .failed_snapshot("while-starting", "WaitingForTheVirtualMachine")
         .await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "WaitingForTheVirtualMachine");
     assert_eq!(
         cond["message"],
         "Cannot take a snapshot: the virtual machine \"web-vm\" is not ready."
@@ -763,11 +769,8 @@ async fn a_snapshot_of_a_vm_whose_block_devices_are_not_ready_fails_block_device
         "virtualmachinesnapshots",
         vm_snapshot("too-early", "db-vm", false, "Always"),
     );
-    let s = c
-        .phase("virtualmachinesnapshots", "too-early", "Failed")
-        .await;
+    let s = c.failed_snapshot("too-early", "BlockDevicesNotReady").await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "BlockDevicesNotReady");
     assert_eq!(
         cond["message"],
         "Block devices not ready: waiting for the block devices of the virtual machine \"db-vm\" to be ready."
@@ -932,10 +935,9 @@ async fn a_ready_snapshot_whose_disk_snapshots_are_gone_fails_naming_every_lost_
         s["status"]["virtualDiskSnapshotNames"] = json!(["gone-1", "gone-2"]);
     });
     let s = c
-        .phase("virtualmachinesnapshots", "linux-vm-snapshot", "Failed")
+        .failed_snapshot("linux-vm-snapshot", "VirtualDiskSnapshotLost")
         .await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "VirtualDiskSnapshotLost");
     assert_eq!(
         cond["message"],
         "The underlying virtual disk snapshots (gone-1, gone-2) are lost."
