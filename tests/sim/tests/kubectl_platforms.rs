@@ -253,13 +253,13 @@ async fn kubectl_sees_a_deckhouse_stop_of_an_always_on_vm_fail_for_its_run_polic
     let file = k.file(
         "stop.yaml",
         "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
-         metadata:\n  name: stop-db\n  namespace: my-project\nspec:\n  type: Stop\n  virtualMachineName: db-vm\n",
+         metadata:\n  name: stop-other\n  namespace: my-project\nspec:\n  type: Stop\n  virtualMachineName: other-vm\n",
     );
     k.ok(&["create", "-f", &file]).await;
     k.ok(&[
         "wait",
         "--for=jsonpath={.status.phase}=Failed",
-        "vmop/stop-db",
+        "vmop/stop-other",
         "--timeout=30s",
     ])
     .await;
@@ -267,7 +267,7 @@ async fn kubectl_sees_a_deckhouse_stop_of_an_always_on_vm_fail_for_its_run_polic
         .ok(&[
             "get",
             "vmop",
-            "stop-db",
+            "stop-other",
             "-o",
             "jsonpath={.status.conditions[?(@.type==\"Completed\")].message}",
         ])

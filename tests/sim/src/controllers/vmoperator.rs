@@ -944,17 +944,14 @@ fn revert(ctx: &mut Ctx, ns: &str, vm_name: &str) -> bool {
             let _ = store.mutate(&vm_gvr(), Some(ns), vm_name, |o| {
                 // The VM's spec, labels and annotations become the snapshot's, and its status
                 // is rebuilt from vSphere.
-                {
-                    let m = saved;
-                    o["spec"] = m["spec"].clone();
-                    let meta = super::ensure_obj(o, "metadata");
-                    meta.insert("labels".into(), m["labels"].clone());
-                    meta.insert("annotations".into(), m["annotations"].clone());
-                    if let Some(st) = o.get_mut("status").and_then(Value::as_object_mut) {
-                        st.retain(|k, _| {
-                            matches!(k.as_str(), "uniqueID" | "rootSnapshots" | "storage")
-                        });
-                    }
+                o["spec"] = saved["spec"].clone();
+                let meta = super::ensure_obj(o, "metadata");
+                meta.insert("labels".into(), saved["labels"].clone());
+                meta.insert("annotations".into(), saved["annotations"].clone());
+                if let Some(st) = o.get_mut("status").and_then(Value::as_object_mut) {
+                    st.retain(|k, _| {
+                        matches!(k.as_str(), "uniqueID" | "rootSnapshots" | "storage")
+                    });
                 }
                 remove_annotation(o, REVERT_IN_PROGRESS);
                 if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
