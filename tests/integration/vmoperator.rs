@@ -253,7 +253,45 @@ async fn a_failed_snapshot_fails_the_create_and_blocks_the_next_one_which_names_
     out.assert_code(4)
         .assert_stderr_contains("Warning: an older snapshot of db-01, db-01-quiesced, failed and VM Operator keeps retrying it")
         .assert_stderr_contains("timed out after 1s waiting for snapshot db-01-snapshot-20261126-100000 to become ready (phase Queued)")
-        .assert_stderr_contains("db-01-quiesced failed and VM Operator keeps retrying it; delete it to let this one go ahead");
+        .assert_stderr_contains("db-01-quiesced failed and VM Operator keeps retrying it; delete it to let this one go ahead")
+        .assert_stderr_contains("VM Operator says: VirtualMachineSnapshotReady False VirtualMachineSnapshotWaitingForCreation: Snapshot is not ready because it doesn't have created condition");
+}
+
+#[tokio::test]
+async fn list_and_describe_show_a_snapshot_whose_vm_does_not_exist_as_waiting_for_creation() {
+    let t = settled().await;
+    let snap = serde_json::json!({"apiVersion": "vmoperator.vmware.com/v1alpha5",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "early", "namespace": NS},
+        "spec": {"vmName": "not-created-yet"}});
+    t.sim
+        .store()
+        .create(&Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2), snap)
+        .expect("snapshot");
+    t.wait_until(SNAPS, NS, "early", |v| {
+        v["status"]["conditions"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|c| c["reason"] == "VirtualMachineSnapshotWaitingForCreation")
+        })
+    })
+    .await;
+    t.sim.clear_requests();
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.split_whitespace().any(|w| w == "early"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("WaitingForCreation"), "{}", out.transcript());
+    let out = t.cmd().args(&["describe", "early"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("WaitingForCreation")
+        .assert_stdout_contains(
+            "VM Operator has not found its VM not-created-yet: it takes the snapshot once that VM exists",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
 #[tokio::test]

@@ -76,7 +76,7 @@ fn row(vm: &Value, disks: &[Value], ops: &[Value]) -> Row {
             ExpectedConsistency::Stopped | ExpectedConsistency::Frozen => "consistent",
             ExpectedConsistency::WillFail => "not-guaranteed",
             ExpectedConsistency::NotGuaranteed => "not-guaranteed",
-            ExpectedConsistency::Waits => "waits",
+            ExpectedConsistency::Waits => "fails",
         },
         blockers,
         warnings,
@@ -96,7 +96,10 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
             "snapshot once the resize has finished",
         ),
         "disk-missing" => ("a disk does not exist", "fix the VM's blockDeviceRefs"),
-        "disk-not-ready" => ("a disk is not Ready", "the snapshot waits for it"),
+        "disk-not-ready" => (
+            "a disk is not Ready",
+            "Deckhouse fails the snapshot: take it once the disk is Ready",
+        ),
         "images-not-saved" => (
             "images attached",
             "they are not saved with a snapshot: a restore needs them to still exist (--mode BestEffort removes missing ones)",
@@ -104,7 +107,7 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
         "restoring" | "vm-maintenance" => ("restore in progress", "snapshot once it has finished"),
         "vm-phase" => (
             "starting, stopping or migrating",
-            "the snapshot waits for Running or Stopped",
+            "Deckhouse fails the snapshot: take it once the VM is Running or Stopped",
         ),
         _ => return None,
     })

@@ -218,13 +218,28 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
             .hint("nothing was changed; restore once it has finished")
             .into());
     }
-    let findings = preflight::restore(&vm, &snap);
-    if blocked(&findings) {
+    let mut findings = preflight::restore(&vm, &snap);
+    // The Stop and Start operations of --stop / --start-after, refused before any write when
+    // the VM's runPolicy makes Deckhouse fail them.
+    let running = str_at(&vm, "/status/phase") == Some("Running");
+    let power: Vec<(bool, preflight::Finding)> = [
+        (false, "--stop", args.stop && running),
+        (true, "--start-after", args.start_after),
+    ]
+    .into_iter()
+    .filter(|(_, _, wanted)| *wanted)
+    .filter_map(|(start, flag, _)| preflight::power_step(&vm, start, flag).map(|f| (start, f)))
+    .collect();
+    if blocked(&findings) || !power.is_empty() {
         let mut hints = Vec::new();
         if findings.iter().any(|f| f.code == "snapshot-not-ready") {
             hints.push(format!(
                 "check the snapshot: kubectl vmsnap describe {snap_name} -n {ns}"
             ));
+        }
+        for (start, refusal) in power {
+            hints.extend(preflight::run_policy_hints(&vm, &ns, start));
+            findings.push(refusal);
         }
         return Err(refuse_blocked(
             format!("VM {ns}/{vm_name} cannot be restored from {snap_name} now"),

@@ -268,6 +268,9 @@ async fn follow(
             if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
                 err = err.hint(why);
             }
+            if let Some(ready) = last.as_ref().and_then(ready_condition) {
+                err = err.hint(format!("VM Operator says: {ready}"));
+            }
             Err(err
                 .hint(format!(
                     "the snapshot continues on the cluster; follow it with: {follow}"
@@ -282,6 +285,25 @@ async fn follow(
         ))
         .into()),
     }
+}
+
+/// The Ready condition as VM Operator wrote it (`False VirtualMachineSnapshotWaitingForCreation:
+/// …`), for a wait that ends without it becoming True.
+fn ready_condition(snap: &Value) -> Option<String> {
+    let c = crate::provider::kubevirt::json::arr_at(snap, "/status/conditions")
+        .iter()
+        .find(|c| c["type"] == crate::provider::vmoperator::resources::COND_READY)?;
+    let mut text = format!(
+        "{} {} {}",
+        crate::provider::vmoperator::resources::COND_READY,
+        c["status"].as_str().unwrap_or("Unknown"),
+        c["reason"].as_str().unwrap_or("")
+    );
+    if let Some(m) = c["message"].as_str().filter(|m| !m.is_empty()) {
+        text.push_str(": ");
+        text.push_str(m);
+    }
+    Some(text)
 }
 
 /// `power state: PoweredOn` → ("Power state", "PoweredOn").
