@@ -1,7 +1,7 @@
 //! Kubernetes access: connecting, discovery and waiting.
 
-pub mod bounds;
 pub mod answers;
+pub mod bounds;
 pub mod connect;
 pub mod credentials;
 pub mod discovery;

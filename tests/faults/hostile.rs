@@ -467,6 +467,9 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal_on_deckhouse(
     t.sim
         .store()
         .mutate(&gvr, Some("my-project"), "linux-vm-snapshot", |o| {
+            // Failed: the simulated controller leaves a failed snapshot's conditions alone
+            // (a Ready one gets its reason rewritten on the next reconcile, as upstream).
+            o["status"]["phase"] = serde_json::json!("Failed");
             o["status"]["conditions"] = serde_json::json!([{
                 "type": "VirtualMachineSnapshotReady", "status": "False",
                 "reason": "Hostile\u{1b}[8m", "message": HOSTILE,
