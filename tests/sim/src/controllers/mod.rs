@@ -12,6 +12,7 @@ pub mod deckhouse;
 mod restore;
 mod snapshot;
 mod vm;
+pub mod vm_admission;
 pub mod vmoperator;
 pub mod vmoperator_admission;
 
