@@ -566,11 +566,18 @@ async fn restore_with_fail_immediate_refuses_a_running_vm() {
         })
         .await
         .expect("restore");
-    assert_eq!(
-        condition(&r, "Failure")["reason"],
-        "Restore target not ready"
-    );
+    let refused = "Restore target VMI must be powered off before restore operation";
+    for type_ in ["Failure", "Progressing", "Ready"] {
+        assert_eq!(condition(&r, type_)["reason"], refused, "{type_}");
+    }
     assert_eq!(r["status"]["complete"], false);
+    let failed = c.events_with_reason("Operation failed");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["type"], "Warning");
+    assert_eq!(
+        failed[0]["message"],
+        format!("VirtualMachineRestore failed {refused}")
+    );
     assert!(
         c.get("virtualmachineinstances", "db").is_some(),
         "the VM keeps running"
@@ -608,15 +615,25 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
             }
         }
     }
+    // While the VMI shuts down, a repeated stop is refused by virt-api (the restore shows it).
+    let still_stopping = "Operation cannot be fulfilled on virtualmachine.kubevirt.io \"db\": Halted only supports manual stop requests with a shorter graceperiod";
+    steps.retain(|s| s != still_stopping);
+    steps.dedup();
     assert_eq!(
         steps,
         [
             "Initializing VirtualMachineRestore",
-            "Waiting for target to be ready",
+            "Automatically stopping restore target for restore operation",
             "Creating new PVCs",
             "Updating target spec",
             "Operation complete"
         ]
+    );
+    let stopping = c.events_with_reason("RestoreTargetNotReady");
+    assert_eq!(stopping[0]["type"], "Warning");
+    assert_eq!(
+        stopping[0]["message"],
+        "Automatically stopping restore target for restore operation"
     );
     assert_eq!(condition(&r, "Ready")["reason"], "Operation complete");
     let restores = r["status"]["restores"].as_array().expect("restores");
@@ -670,9 +687,16 @@ async fn restore_waits_while_running_then_proceeds_once_stopped() {
         restore("r1", "db", "s1", Some("WaitEventually")),
     );
     c.wait("virtualmachinerestores", "r1", "waiting", |o| {
-        o.is_some_and(|r| condition(r, "Progressing")["reason"] == "Waiting for target to be ready")
+        o.is_some_and(|r| condition(r, "Progressing")["reason"] == "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore")
     })
     .await;
+    let waiting = c.events_with_reason("RestoreTargetNotReady");
+    assert_eq!(waiting.len(), 1, "one event while the reason holds");
+    assert_eq!(waiting[0]["type"], "Warning");
+    assert_eq!(
+        waiting[0]["message"],
+        "Restore target VMI still exists, please stop the restore target to proceed with restore"
+    );
     c.store
         .mutate(&g("virtualmachines"), Some(NS), "db", |vm| {
             vm["spec"]["runStrategy"] = json!("Halted")
@@ -1019,8 +1043,40 @@ async fn restore_grace_period_expires_while_the_vm_keeps_running() {
         .expect("restore");
     assert_eq!(
         condition(&r, "Failure")["reason"],
-        "Restore target failed to be ready within 5m0s"
+        "Restore target failed to be ready within 5m0s. Please power off the target VM before attempting restore"
     );
+}
+
+#[tokio::test]
+async fn restore_grace_period_counts_from_the_restore_creation() {
+    // Near real time: a restore created six minutes ago is past its 5m grace at once,
+    // though the controller sees it for the first time now.
+    let mut c = Cluster::start("{timeScale: 0.999}");
+    let mut r = restore("r-old", "db", "s-none", None);
+    let six_minutes_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(6);
+    r["metadata"]["creationTimestamp"] =
+        json!(six_minutes_ago.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    c.create("virtualmachinerestores", r);
+    let r = c
+        .wait("virtualmachinerestores", "r-old", "failed", |o| {
+            o.is_some_and(|r| condition(r, "Failure")["status"] == "True")
+        })
+        .await
+        .expect("restore");
+    assert!(
+        condition(&r, "Failure")["reason"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Restore target failed to be ready within 5m0s"))
+    );
+    // A fresh one waits with the grace-period text.
+    c.create(
+        "virtualmachinerestores",
+        restore("r-new", "db", "s-none", None),
+    );
+    c.wait("virtualmachinerestores", "r-new", "waiting", |o| {
+        o.is_some_and(|r| condition(r, "Ready")["reason"] == "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore, or the operation will fail after 5m0s")
+    })
+    .await;
 }
 
 #[tokio::test]

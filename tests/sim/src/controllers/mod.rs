@@ -403,6 +403,21 @@ impl Ctx {
         false
     }
 
+    /// Whether `wait` (real time) has passed since `obj`'s creationTimestamp; if not, schedule a
+    /// wake-up. KubeVirt counts its deadlines from creation (the restore grace period), not
+    /// from when a controller first looked.
+    pub fn elapsed_since_creation(&mut self, obj: &Value, wait: Duration, key: Key) -> bool {
+        let passed = str_at(obj, "/metadata/creationTimestamp")
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(crate::clock::real_since)
+            .unwrap_or_default();
+        if passed >= wait {
+            return true;
+        }
+        self.wake_after(wait - passed, key);
+        false
+    }
+
     /// Reconcile `key` again after `d` (once: an earlier pending wake-up covers it).
     pub fn wake_after(&mut self, d: Duration, key: Key) {
         // Beyond the representable future: it would never fire anyway.
@@ -425,6 +440,15 @@ impl Ctx {
 
     /// Records a Kubernetes Event about `obj` (as the real controllers do), e.g. a freeze.
     pub fn record_event(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Normal", obj, reason, message);
+    }
+
+    /// Records a Warning Event about `obj`.
+    pub fn record_warning(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Warning", obj, reason, message);
+    }
+
+    fn record(&self, type_: &str, obj: &Value, reason: &str, message: &str) {
         let (ns, name, uid) = (ns_of(obj), name_of(obj), uid_of(obj));
         let now = crate::store::now_rfc3339();
         let event = json!({
@@ -438,7 +462,7 @@ impl Ctx {
             },
             "reason": reason,
             "message": message,
-            "type": "Normal",
+            "type": type_,
             "source": {"component": "virt-controller"},
             "reportingComponent": "virt-controller",
             "firstTimestamp": now,

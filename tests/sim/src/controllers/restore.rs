@@ -15,7 +15,17 @@ use super::{
 pub(crate) const FINALIZER: &str = "snapshot.kubevirt.io/vmrestore-protection";
 const LAST_RESTORE_ANNOTATION: &str = "restore.kubevirt.io/lastRestoreUID";
 const GRACE_PERIOD: Duration = Duration::from_secs(300);
+/// The Warning event of a failure (`restoreFailedEvent`).
 const OPERATION_FAILED: &str = "Operation failed";
+const TARGET_NOT_READY_EVENT: &str = "RestoreTargetNotReady";
+const WAIT_EVENTUALLY: &str = "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore";
+const WAIT_GRACE_PERIOD: &str = "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore, or the operation will fail after 5m0s";
+const STOP_TARGET: &str = "Automatically stopping restore target for restore operation";
+const VMI_EXISTS_EVENT: &str =
+    "Restore target VMI still exists, please stop the restore target to proceed with restore";
+const TARGET_NOT_READY_FAILURE: &str =
+    "Restore target VMI must be powered off before restore operation";
+const GRACE_PERIOD_EXCEEDED: &str = "Restore target failed to be ready within 5m0s. Please power off the target VM before attempting restore";
 /// Annotation prefixes a restored PVC does not inherit.
 const DROPPED_ANNOTATIONS: [&str; 6] = [
     "pv.kubernetes.io",
@@ -32,19 +42,47 @@ fn write_status(ctx: &Ctx, ns: &str, name: &str, f: impl FnOnce(&mut Map<String,
     });
 }
 
-/// `doUpdateError`: not terminal, retried on the next change.
-fn update_error(ctx: &Ctx, ns: &str, name: &str, err: &str) {
+/// The Ready condition's reason now (where the restore's own texts are kept).
+fn ready_reason(ctx: &Ctx, ns: &str, name: &str) -> Option<String> {
+    let restore = ctx.store.get(&gvr::restore(), Some(ns), name)?;
+    super::condition(&restore, "Ready")
+        .and_then(|c| str_at(c, "/reason"))
+        .map(str::to_string)
+}
+
+/// Sets Progressing and Ready (both False) to `reason`; records the Warning event once per
+/// change of reason (the real recorder counts repeats into the same event).
+fn not_ready(ctx: &Ctx, ns: &str, name: &str, reason: &str, event: Option<(&str, &str)>) {
+    if ready_reason(ctx, ns, name).as_deref() != Some(reason)
+        && let Some((event_reason, message)) = event
+        && let Some(restore) = ctx.store.get(&gvr::restore(), Some(ns), name)
+    {
+        ctx.record_warning(&restore, event_reason, message);
+    }
     write_status(ctx, ns, name, |st| {
-        set_condition(st, "Progressing", false, err, None);
-        set_condition(st, "Ready", false, err, None);
+        set_condition(st, "Progressing", false, reason, None);
+        set_condition(st, "Ready", false, reason, None);
     });
 }
 
+/// `doUpdateError`: not terminal, retried on the next change.
+fn update_error(ctx: &Ctx, ns: &str, name: &str, err: &str) {
+    let event = format!("VirtualMachineRestore encountered error {err}");
+    not_ready(
+        ctx,
+        ns,
+        name,
+        err,
+        Some(("VirtualMachineRestoreError", &event)),
+    );
+}
+
+/// `doUpdateErrorWithFailure`: Progressing, Ready and Failure all carry the error.
 fn fail(ctx: &Ctx, ns: &str, name: &str, reason: &str) {
+    let event = format!("VirtualMachineRestore failed {reason}");
+    not_ready(ctx, ns, name, reason, Some((OPERATION_FAILED, &event)));
     write_status(ctx, ns, name, |st| {
-        set_condition(st, "Progressing", false, OPERATION_FAILED, None);
         set_condition(st, "Failure", true, reason, None);
-        set_condition(st, "Ready", false, OPERATION_FAILED, None);
     });
 }
 
@@ -92,7 +130,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
             remove_finalizer(r, FINALIZER)
         });
-        ctx.forget("restore-grace", &uid);
         ctx.forget("restore-work", &uid);
         return;
     }
@@ -121,8 +158,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     {
         return;
     }
-    ctx.mark_since("restore-grace", &uid);
-
     let target_for_owner = target.clone();
     let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
         add_finalizer(r, FINALIZER);
@@ -136,34 +171,32 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         }
     });
 
-    // Target readiness: a VM whose VMI still exists is not ready.
+    // Target readiness: a VM whose VMI still exists is not ready (handleVMRestoreTargetNotReady).
     let running = target.is_some() && store.get(&gvr::vmi(), Some(ns), &target_name).is_some();
     if running {
-        let reason = "Waiting for target to be ready";
-        write_status(ctx, ns, name, |st| {
-            set_condition(st, "Progressing", false, reason, None);
-            set_condition(st, "Ready", false, reason, None);
-        });
+        let vmi_exists = Some((TARGET_NOT_READY_EVENT, VMI_EXISTS_EVENT));
         match str_at(&restore, "/spec/targetReadinessPolicy").unwrap_or("WaitGracePeriod") {
-            "WaitEventually" => {}
+            "WaitEventually" => not_ready(ctx, ns, name, WAIT_EVENTUALLY, vmi_exists),
             "StopTarget" => {
-                let _ = store.mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
-                    let spec = ensure_obj(vm, "spec");
-                    spec.remove("running");
-                    spec.insert("runStrategy".into(), json!("Halted"));
+                let stop = Some((TARGET_NOT_READY_EVENT, STOP_TARGET));
+                not_ready(ctx, ns, name, STOP_TARGET, stop);
+                // target.Stop(): virt-api's stop, through the VM webhook.
+                let stopped = store.try_mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
+                    super::vm_admission::request_run_state(vm, &target_name, false, true)
                 });
+                if let Err(e) = stopped {
+                    update_error(ctx, ns, name, &e.message);
+                }
             }
-            "FailImmediate" => fail(ctx, ns, name, "Restore target not ready"),
+            "FailImmediate" => fail(ctx, ns, name, TARGET_NOT_READY_FAILURE),
             _ => {
+                // The grace period counts from the restore's creation.
                 if let Some(grace) = ctx.config.deadline(GRACE_PERIOD)
-                    && ctx.elapsed("restore-grace", &uid, grace, key)
+                    && ctx.elapsed_since_creation(&restore, grace, key)
                 {
-                    fail(
-                        ctx,
-                        ns,
-                        name,
-                        "Restore target failed to be ready within 5m0s",
-                    );
+                    fail(ctx, ns, name, GRACE_PERIOD_EXCEEDED);
+                } else {
+                    not_ready(ctx, ns, name, WAIT_GRACE_PERIOD, vmi_exists);
                 }
             }
         }
@@ -371,7 +404,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         "VirtualMachineRestoreComplete",
         &format!("Successfully completed VirtualMachineRestore {name}"),
     );
-    ctx.forget("restore-grace", &uid);
     ctx.forget("restore-work", &uid);
 }
 

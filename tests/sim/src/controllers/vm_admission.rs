@@ -91,9 +91,15 @@ pub fn update_causes(new: &Value, old: &Value) -> Vec<Cause> {
 
 /// virt-api's `start` / `stop` (`pkg/virt-api/rest/lifecycle.go`): flip `runStrategy`
 /// (Always / Halted) or the deprecated `running`, refusing with 409 when there is nothing to
-/// do. The change is a VM patch through the webhook above; a denial comes back as virt-api's
+/// do (a stop of a Halted VM whose VMI is still shutting down wants a shorter grace period).
+/// The change is a VM patch through the webhook above; a denial comes back as virt-api's
 /// `NewInternalError` (500) around the webhook's message.
-pub fn request_run_state(vm: &mut Value, name: &str, start: bool) -> Result<(), ApiError> {
+pub fn request_run_state(
+    vm: &mut Value,
+    name: &str,
+    start: bool,
+    vmi_exists: bool,
+) -> Result<(), ApiError> {
     let old = vm.clone();
     let spec = vm
         .get_mut("spec")
@@ -109,6 +115,12 @@ pub fn request_run_state(vm: &mut Value, name: &str, start: bool) -> Result<(), 
             .get("runStrategy")
             .and_then(Value::as_str)
             .unwrap_or("Halted");
+        if !start && strategy == "Halted" && vmi_exists {
+            return Err(conflict(
+                name,
+                "Halted only supports manual stop requests with a shorter graceperiod",
+            ));
+        }
         if (start && strategy == "Always") || (!start && strategy == "Halted") {
             return Err(conflict(name, nothing_to_do(start)));
         }
@@ -220,16 +232,22 @@ mod tests {
     #[test]
     fn stop_during_a_snapshot_is_an_internal_error_around_the_denial() {
         let mut v = vm("Always", Some("s1"), None);
-        let e = request_run_state(&mut v, "db", false).expect_err("refused");
+        let e = request_run_state(&mut v, "db", false, true).expect_err("refused");
         assert_eq!(e.code, 500);
         assert_eq!(
             e.message,
             "Internal error occurred: admission webhook \"virtualmachine-validator.kubevirt.io\" denied the request: Cannot update vm running state until snapshot \"s1\" completes"
         );
         let mut v = vm("Always", None, None);
-        request_run_state(&mut v, "db", false).expect("stopped");
+        request_run_state(&mut v, "db", false, true).expect("stopped");
         assert_eq!(v["spec"]["runStrategy"], "Halted");
-        let e = request_run_state(&mut v, "db", false).expect_err("nothing to do");
+        let e = request_run_state(&mut v, "db", false, false).expect_err("nothing to do");
         assert_eq!(e.code, 409);
+        assert!(e.message.ends_with("VM is not running"), "{}", e.message);
+        let e = request_run_state(&mut v, "db", false, true).expect_err("still stopping");
+        assert!(
+            e.message
+                .ends_with("Halted only supports manual stop requests with a shorter graceperiod")
+        );
     }
 }

@@ -24,8 +24,10 @@ pub fn run(
     match (action.plural.as_str(), action.subresource.as_str()) {
         ("virtualmachines", verb @ ("start" | "stop")) => {
             let start = verb == "start";
+            let vmi = Gvr::new("kubevirt.io", "v1", "virtualmachineinstances");
+            let vmi_exists = store.get(&vmi, ns, name).is_some();
             store.try_mutate_opt(&gvr, ns, name, dry, |vm| {
-                vm_admission::request_run_state(vm, name, start)
+                vm_admission::request_run_state(vm, name, start, vmi_exists)
             })?;
             Ok(full(202, "application/json", ""))
         }
