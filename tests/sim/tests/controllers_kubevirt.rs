@@ -1304,3 +1304,141 @@ async fn a_persistent_error_keeps_the_snapshot_in_progress_until_its_deadline() 
     );
     assert_eq!(s["status"]["error"]["message"], "freeze failed");
 }
+
+fn data_volume(name: &str) -> Value {
+    json!({"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"storage": {"resources": {"requests": {"storage": "30Gi"}}}},
+        "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": name}})
+}
+
+#[tokio::test]
+async fn in_place_restore_keeps_the_data_volume_pre_populated_and_replaces_only_its_claim() {
+    let mut c = Cluster::start("{}");
+    let dv = c.create("datavolumes", data_volume("batch-rootdisk"));
+    c.store
+        .mutate(&g("persistentvolumeclaims"), Some(NS), "batch-rootdisk", |p| {
+            p["metadata"]["ownerReferences"] = json!([{"apiVersion": "cdi.kubevirt.io/v1beta1",
+                "kind": "DataVolume", "name": "batch-rootdisk", "uid": dv["metadata"]["uid"], "controller": true}]);
+        })
+        .expect("owned by its DataVolume");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let old_claim = c
+        .get("persistentvolumeclaims", "batch-rootdisk")
+        .expect("pvc");
+    let mut r = restore("r1", "batch", "s1", None);
+    r["spec"]["volumeRestorePolicy"] = json!("InPlace");
+    c.create("virtualmachinerestores", r);
+    let r = c
+        .wait("virtualmachinerestores", "r1", "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore");
+    let root = r["status"]["restores"]
+        .as_array()
+        .expect("restores")
+        .iter()
+        .find(|x| x["volumeName"] == "rootdisk")
+        .expect("rootdisk")
+        .clone();
+    assert_eq!(root["persistentVolumeClaim"], "batch-rootdisk");
+    assert_eq!(root["dataVolumeName"], "batch-rootdisk");
+    let kept = c
+        .get("datavolumes", "batch-rootdisk")
+        .expect("DataVolume kept");
+    assert_eq!(
+        kept["metadata"]["uid"], dv["metadata"]["uid"],
+        "not deleted"
+    );
+    let annotations = &kept["metadata"]["annotations"];
+    assert_eq!(
+        annotations["cdi.kubevirt.io/storage.prePopulated"],
+        "batch-rootdisk"
+    );
+    assert_eq!(annotations["restore.kubevirt.io/name"], "r1");
+    let claim = c
+        .get("persistentvolumeclaims", "batch-rootdisk")
+        .expect("recreated");
+    assert_ne!(claim["metadata"]["uid"], old_claim["metadata"]["uid"]);
+    assert_eq!(
+        claim["metadata"]["annotations"]["cdi.kubevirt.io/storage.populatedFor"],
+        "batch-rootdisk"
+    );
+    assert!(r["status"].get("deletedDataVolumes").is_none());
+    let vm = c.get("virtualmachines", "batch").expect("vm");
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["volumes"][0]["dataVolume"]["name"],
+        "batch-rootdisk"
+    );
+}
+
+#[tokio::test]
+async fn restored_vm_turns_plain_data_volumes_into_claims_drops_memory_dumps_and_gets_the_legacy_uuid()
+ {
+    let mut c = Cluster::start("{}");
+    c.create("datavolumes", data_volume("plain-disk"));
+    c.create("persistentvolumeclaims", pvc("plain-disk", "rbd", "30Gi"));
+    c.create("persistentvolumeclaims", pvc("plain-dump", "rbd", "8Gi"));
+    c.create(
+        "virtualmachines",
+        json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": "plain", "namespace": NS},
+        "spec": {"runStrategy": "Halted", "template": {"spec": {
+            "domain": {"devices": {"disks": [{"name": "disk", "disk": {}}]}},
+            "volumes": [{"name": "disk", "dataVolume": {"name": "plain-disk"}},
+                        {"name": "dump", "memoryDump": {"claimName": "plain-dump"}}]}}}}),
+    );
+    c.create("virtualmachinesnapshots", snapshot("s1", "plain"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let r = c.create("virtualmachinerestores", restore("r1", "plain", "s1", None));
+    let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
+    let r = c
+        .wait("virtualmachinerestores", "r1", "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore");
+    let restored: Vec<&str> = r["status"]["restores"]
+        .as_array()
+        .expect("restores")
+        .iter()
+        .filter_map(|x| x["volumeName"].as_str())
+        .collect();
+    assert_eq!(restored, ["disk"], "memory dumps are not restored");
+    assert!(r["status"]["restores"][0].get("dataVolumeName").is_none());
+    let vm = c.get("virtualmachines", "plain").expect("vm");
+    let spec = &vm["spec"]["template"]["spec"];
+    assert_eq!(
+        spec["volumes"],
+        json!([{"name": "disk", "persistentVolumeClaim": {"claimName": format!("restore-{ruid}-disk")}}])
+    );
+    // uuid.NewSHA1(KubeVirt's firmware namespace, "plain").
+    assert_eq!(
+        spec["domain"]["firmware"]["uuid"],
+        "be733339-b0c7-5de4-9d00-186ccdb09ce9"
+    );
+    assert!(
+        c.get("datavolumes", &format!("restore-{ruid}-disk"))
+            .is_none(),
+        "no DataVolume for a volume without a template"
+    );
+    // Into a VM of another name, no UUID is made up.
+    c.create(
+        "virtualmachinerestores",
+        restore("r2", "plain-copy", "s1", None),
+    );
+    c.wait("virtualmachinerestores", "r2", "complete", |o| {
+        o.is_some_and(|r| r["status"]["complete"] == true)
+    })
+    .await;
+    let copy = c.get("virtualmachines", "plain-copy").expect("new vm");
+    assert!(
+        copy["spec"]["template"]["spec"]["domain"]
+            .get("firmware")
+            .is_none()
+    );
+}

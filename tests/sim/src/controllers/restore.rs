@@ -14,6 +14,13 @@ use super::{
 
 pub(crate) const FINALIZER: &str = "snapshot.kubevirt.io/vmrestore-protection";
 const LAST_RESTORE_ANNOTATION: &str = "restore.kubevirt.io/lastRestoreUID";
+const RESTORE_NAME_ANNOTATION: &str = "restore.kubevirt.io/name";
+const PRE_POPULATED_ANNOTATION: &str = "cdi.kubevirt.io/storage.prePopulated";
+const POPULATED_FOR_ANNOTATION: &str = "cdi.kubevirt.io/storage.populatedFor";
+/// `firmware.CalculateLegacyUUID`'s namespace (`pkg/virt-controller/watch/vm/firmware.go`).
+const FIRMWARE_UUID_NAMESPACE: [u8; 16] = [
+    0x6a, 0x1a, 0x24, 0xa1, 0x40, 0x61, 0x46, 0x07, 0x8b, 0xf4, 0xa3, 0x96, 0x3d, 0x0c, 0x58, 0x95,
+];
 const GRACE_PERIOD: Duration = Duration::from_secs(300);
 /// The Warning event of a failure (`restoreFailedEvent`).
 const OPERATION_FAILED: &str = "Operation failed";
@@ -373,7 +380,10 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     };
     // Volume ownership policy Vm (the default): the VM owns its restored claims.
     if str_at(&restore, "/spec/volumeOwnershipPolicy") != Some("None") {
-        for r in &restores {
+        for r in restores
+            .iter()
+            .filter(|r| r.get("dataVolumeName").is_none())
+        {
             let owner = owner_ref(&vm, "kubevirt.io/v1", "VirtualMachine");
             let claim = str_at(r, "/persistentVolumeClaim").unwrap_or("");
             let _ = store.mutate(&gvr::pvc(), Some(ns), claim, |pvc| {
@@ -432,8 +442,9 @@ fn restored_name(restore: &Value, volume: &str, claim: &str) -> String {
 }
 
 /// Whether every claim name the restore will create is free (or already its own). In place
-/// (the same names), the old claims and DataVolumes are deleted first and this waits for
-/// them to go.
+/// (the same names), the old claims are deleted first and this waits for them to go; a claim
+/// of a DataVolume leaves its DataVolume, marked pre-populated so CDI does not fill a new
+/// claim meanwhile (`prepopulateDataVolume`), to adopt the restored one.
 fn claims_cleared(ctx: &Ctx, restore: &Value, content: &Value) -> bool {
     let ns = super::ns_of(restore);
     let mut clear = true;
@@ -457,14 +468,44 @@ fn claims_cleared(ctx: &Ctx, restore: &Value, content: &Value) -> bool {
             continue;
         }
         clear = false;
-        let _ = ctx.store.delete(&gvr::dv(), Some(ns), &target);
+        if let Some(dv) = owning_data_volume(&pvc) {
+            let _ = ctx.store.mutate(&gvr::dv(), Some(ns), dv, |dv_obj| {
+                let annotations = ensure_obj(dv_obj, "metadata")
+                    .entry("annotations")
+                    .or_insert_with(|| json!({}));
+                annotations[RESTORE_NAME_ANNOTATION] = json!(name_of(restore));
+                annotations[PRE_POPULATED_ANNOTATION] = json!(dv);
+            });
+        }
         let _ = ctx.store.delete(&gvr::pvc(), Some(ns), &target);
     }
     clear
 }
 
-/// Creates one PVC per volume backup from its VolumeSnapshot (and a DataVolume adopting it
-/// where the VM used a DataVolume); returns `status.restores`.
+/// The DataVolume controlling a claim (its owner reference of kind DataVolume).
+fn owning_data_volume(pvc: &Value) -> Option<&str> {
+    pvc.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|o| str_at(o, "/kind") == Some("DataVolume"))
+        .and_then(|o| str_at(o, "/name"))
+}
+
+/// The names of the snapshotted VM's `dataVolumeTemplates`.
+fn template_names(vm: &Value) -> Vec<&str> {
+    vm.pointer("/spec/dataVolumeTemplates")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| str_at(t, "/metadata/name"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Creates one PVC per volume backup from its VolumeSnapshot (memory dumps are not restored);
+/// a volume of a DataVolume template gets its DataVolume (a new one adopting the claim, or in
+/// place the old one); returns `status.restores`.
 fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
     let ns = super::ns_of(restore);
     let vm = content
@@ -472,11 +513,14 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
         .cloned()
         .unwrap_or(Value::Null);
     let source_name = str_at(&vm, "/metadata/name").unwrap_or("");
-    let dv_volumes: Vec<String> = super::vm::volumes(&vm)
-        .iter()
-        .filter(|v| v.get("dataVolume").is_some())
-        .filter_map(|v| str_at(v, "/name").map(str::to_string))
-        .collect();
+    let templates = template_names(&vm);
+    let source_volumes = super::vm::volumes(&vm);
+    let volume_named = |name: &str| {
+        source_volumes
+            .iter()
+            .find(|v| str_at(v, "/name") == Some(name))
+    };
+    let in_place = str_at(restore, "/spec/volumeRestorePolicy") == Some("InPlace");
     let mut out = Vec::new();
     for b in content
         .pointer("/spec/volumeBackups")
@@ -488,6 +532,13 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
         let Some(vs_name) = str_at(&b, "/volumeSnapshotName") else {
             continue;
         };
+        let source = volume_named(volume);
+        if source.is_some_and(|v| v.get("memoryDump").is_some()) {
+            continue;
+        }
+        let from_template = source
+            .and_then(|v| str_at(v, "/dataVolume/name"))
+            .is_some_and(|dv| templates.contains(&dv));
         let claim = str_at(&b, "/persistentVolumeClaim/metadata/name").unwrap_or("");
         let new_name = restored_name(restore, volume, claim);
         let size = ctx
@@ -530,7 +581,13 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
                     .collect()
             })
             .unwrap_or_default();
-        annotations.insert("restore.kubevirt.io/name".into(), json!(name_of(restore)));
+        annotations.insert(RESTORE_NAME_ANNOTATION.into(), json!(name_of(restore)));
+        // In place, a DataVolume that owned the old claim adopts the new one.
+        let kept_dv = in_place && ctx.store.get(&gvr::dv(), Some(ns), &new_name).is_some();
+        let dv_name = (from_template || kept_dv).then(|| new_name.clone());
+        if let Some(dv) = &dv_name {
+            annotations.insert(POPULATED_FOR_ANNOTATION.into(), json!(dv));
+        }
         let pvc = json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
@@ -546,18 +603,18 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
             let _ = ctx.store.create(&gvr::pvc(), pvc);
         }
         let mut entry = json!({"volumeName": volume, "persistentVolumeClaim": new_name, "volumeSnapshotName": vs_name});
-        if dv_volumes.iter().any(|d| d == volume) {
-            entry["dataVolumeName"] = json!(new_name);
-            if ctx.store.get(&gvr::dv(), Some(ns), &new_name).is_none() {
+        if let Some(dv_name) = dv_name {
+            entry["dataVolumeName"] = json!(dv_name);
+            if ctx.store.get(&gvr::dv(), Some(ns), &dv_name).is_none() {
                 let dv = json!({
                     "apiVersion": "cdi.kubevirt.io/v1beta1",
                     "kind": "DataVolume",
-                    "metadata": {"name": new_name, "namespace": ns,
-                        "annotations": {"cdi.kubevirt.io/storage.prePopulated": "true", "restore.kubevirt.io/name": name_of(restore)}},
+                    "metadata": {"name": dv_name, "namespace": ns,
+                        "annotations": {PRE_POPULATED_ANNOTATION: "true", RESTORE_NAME_ANNOTATION: name_of(restore)}},
                     "spec": {"source": {"snapshot": {"namespace": ns, "name": vs_name}},
                         "storage": {"resources": {"requests": {"storage": size}},
                             "storageClassName": b.pointer("/persistentVolumeClaim/spec/storageClassName").cloned().unwrap_or(Value::Null)}},
-                    "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": new_name},
+                    "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": dv_name},
                 });
                 let _ = ctx.store.create(&gvr::dv(), dv);
             }
@@ -580,48 +637,57 @@ fn restored_vm(
         .cloned()
         .unwrap_or(Value::Null);
     let mut spec = source.get("spec").cloned().unwrap_or_else(|| json!({}));
-    let renamed = |old: &str| -> Option<String> {
-        let backups = content
-            .pointer("/spec/volumeBackups")
-            .and_then(Value::as_array)?;
-        let b = backups
-            .iter()
-            .find(|b| str_at(b, "/persistentVolumeClaim/metadata/name") == Some(old))?;
-        let volume = str_at(b, "/volumeName")?;
+    let templates: Vec<String> = template_names(&source)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let restore_of = |volume: &str| {
         restores
             .iter()
             .find(|r| str_at(r, "/volumeName") == Some(volume))
-            .and_then(|r| str_at(r, "/persistentVolumeClaim"))
-            .map(str::to_string)
     };
+    // generateRestoredVMSpec: claims renamed to the restored ones, template DataVolumes to
+    // theirs, other DataVolume volumes turned into claims, memory dumps dropped.
+    let mut renamed_templates: Vec<(String, String)> = Vec::new();
     if let Some(vols) = spec
         .pointer_mut("/template/spec/volumes")
         .and_then(Value::as_array_mut)
     {
-        for v in vols {
-            for ptr in ["/persistentVolumeClaim/claimName", "/dataVolume/name"] {
-                if let Some(old) = v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
-                    && let Some(new) = renamed(&old)
-                    && let Some(slot) = v.pointer_mut(ptr)
-                {
-                    *slot = json!(new);
-                }
+        vols.retain(|v| v.get("memoryDump").is_none());
+        for v in vols.iter_mut() {
+            let Some(r) = str_at(v, "/name").and_then(restore_of) else {
+                continue;
+            };
+            let claim = str_at(r, "/persistentVolumeClaim")
+                .unwrap_or("")
+                .to_string();
+            if let Some(slot) = v.pointer_mut("/persistentVolumeClaim/claimName") {
+                *slot = json!(claim);
+                continue;
+            }
+            let Some(dv) = str_at(v, "/dataVolume/name").map(str::to_string) else {
+                continue;
+            };
+            if templates.contains(&dv) {
+                let new = str_at(r, "/dataVolumeName")?.to_string();
+                v["dataVolume"]["name"] = json!(new);
+                renamed_templates.push((dv, new));
+            } else {
+                let name = v.get("name").cloned().unwrap_or(Value::Null);
+                *v = json!({"name": name, "persistentVolumeClaim": {"claimName": claim}});
             }
         }
     }
-    if let Some(templates) = spec
+    if let Some(list) = spec
         .pointer_mut("/dataVolumeTemplates")
         .and_then(Value::as_array_mut)
     {
-        for t in templates {
-            if let Some(old) = t
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                && let Some(new) = renamed(&old)
-                && let Some(slot) = t.pointer_mut("/metadata/name")
+        for t in list {
+            if let Some((_, new)) = renamed_templates
+                .iter()
+                .find(|(old, _)| str_at(t, "/metadata/name") == Some(old.as_str()))
             {
-                *slot = json!(new);
+                t["metadata"]["name"] = json!(new);
             }
         }
     }
@@ -673,6 +739,17 @@ fn restored_vm(
             })
         }
     };
+    // setLegacyFirmwareUUID: restored onto a VM of the snapshotted VM's name, the VM keeps
+    // the firmware UUID KubeVirt would have derived from that name.
+    if str_at(&source, "/metadata/name") == Some(target_name)
+        && str_at(&vm, "/spec/template/spec/domain/firmware/uuid").is_none_or(str::is_empty)
+        && let Some(domain) = vm
+            .pointer_mut("/spec/template/spec/domain")
+            .and_then(Value::as_object_mut)
+    {
+        let firmware = domain.entry("firmware").or_insert_with(|| json!({}));
+        firmware["uuid"] = json!(legacy_firmware_uuid(target_name));
+    }
     let meta = ensure_obj(&mut vm, "metadata");
     let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
     if !annotations.is_object() {
@@ -697,6 +774,27 @@ fn restored_vm(
         apply_patch_op(&mut vm, &op)?;
     }
     Some(vm)
+}
+
+/// `CalculateLegacyUUID`: the name-based (SHA-1, version 5) UUID of `name` in KubeVirt's
+/// firmware namespace.
+fn legacy_firmware_uuid(name: &str) -> String {
+    let mut input = FIRMWARE_UUID_NAMESPACE.to_vec();
+    input.extend_from_slice(name.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &input);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// One RFC 6902 operation (add, replace, remove, test) on a JSON pointer.
@@ -749,5 +847,23 @@ pub(crate) fn apply_patch_op(doc: &mut Value, op: &Value) -> Option<()> {
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legacy_firmware_uuid_is_kubevirts_name_based_uuid() {
+        // uuid.NewSHA1(6a1a24a1-4061-4607-8bf4-a3963d0c5895, name), as Python's uuid5 agrees.
+        assert_eq!(
+            legacy_firmware_uuid("db"),
+            "afbfbee4-e771-559c-b6d5-41f26cb027a0"
+        );
+        assert_eq!(
+            legacy_firmware_uuid("web"),
+            "d32ff544-f682-571b-8677-3762f07ab8a4"
+        );
     }
 }
