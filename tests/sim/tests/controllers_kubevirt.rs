@@ -1442,3 +1442,100 @@ async fn restored_vm_turns_plain_data_volumes_into_claims_drops_memory_dumps_and
             .is_none()
     );
 }
+
+fn user_pvc(name: &str, class: Option<&str>) -> Value {
+    let mut p = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": NS},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}});
+    if let Some(c) = class {
+        p["spec"]["storageClassName"] = json!(c);
+    }
+    p
+}
+
+#[tokio::test]
+async fn a_user_claim_on_an_immediate_class_is_provisioned_and_bound() {
+    let mut c = Cluster::start("{}");
+    let claim = c.create(
+        "persistentvolumeclaims",
+        user_pvc("disk-alpine", Some("rbd")),
+    );
+    let bound = c
+        .wait("persistentvolumeclaims", "disk-alpine", "Bound", |o| {
+            o.is_some_and(|p| p["status"]["phase"] == "Bound")
+        })
+        .await
+        .expect("claim");
+    let pv_name = format!("pvc-{}", claim["metadata"]["uid"].as_str().expect("uid"));
+    assert_eq!(bound["spec"]["volumeName"], pv_name);
+    assert_eq!(bound["status"]["capacity"]["storage"], "2Gi");
+    assert_eq!(bound["status"]["accessModes"], json!(["ReadWriteOnce"]));
+    assert_eq!(
+        bound["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"],
+        "yes"
+    );
+    let pv = c
+        .store
+        .get(&Gvr::new("", "v1", "persistentvolumes"), None, &pv_name)
+        .expect("a PV appears");
+    assert_eq!(pv["status"]["phase"], "Bound");
+    assert_eq!(pv["spec"]["claimRef"]["name"], "disk-alpine");
+    assert_eq!(pv["spec"]["claimRef"]["uid"], claim["metadata"]["uid"]);
+    assert_eq!(
+        pv["spec"]["csi"]["driver"],
+        "openshift-storage.rbd.csi.ceph.com"
+    );
+    // An empty class asks for a static PV only: it waits.
+    c.create("persistentvolumeclaims", user_pvc("static", Some("")));
+    c.wait("persistentvolumeclaims", "static", "Pending", |o| {
+        o.is_some_and(|p| p["status"]["phase"] == "Pending")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wait_for_first_consumer_claim_stays_pending_until_a_vmi_uses_it() {
+    let mut c = Cluster::start("{}");
+    c.create("storageclasses", json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "local"}, "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"}));
+    c.create(
+        "persistentvolumeclaims",
+        user_pvc("disk-custom", Some("local")),
+    );
+    c.wait("persistentvolumeclaims", "disk-custom", "Pending", |o| {
+        o.is_some_and(|p| p["status"]["phase"] == "Pending")
+    })
+    .await;
+    assert!(
+        c.get("persistentvolumeclaims", "disk-custom").expect("pvc")["spec"]
+            .get("volumeName")
+            .is_none()
+    );
+    // A stopped VM is no consumer; a running one (its VMI) is.
+    c.create("virtualmachines", json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": "alpine", "namespace": NS},
+        "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}},
+            "volumes": [{"name": "pvcdisk2", "persistentVolumeClaim": {"claimName": "disk-custom"}}]}}}}));
+    c.wait("virtualmachines", "alpine", "Stopped", |o| {
+        o.is_some_and(|v| v["status"]["printableStatus"] == "Stopped")
+    })
+    .await;
+    assert_eq!(
+        c.get("persistentvolumeclaims", "disk-custom").expect("pvc")["status"]["phase"],
+        "Pending"
+    );
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "alpine", |vm| {
+            vm["spec"]["runStrategy"] = json!("Always")
+        })
+        .expect("started");
+    let bound = c
+        .wait("persistentvolumeclaims", "disk-custom", "Bound", |o| {
+            o.is_some_and(|p| p["status"]["phase"] == "Bound")
+        })
+        .await
+        .expect("claim");
+    assert!(
+        bound["metadata"]["annotations"]["volume.kubernetes.io/selected-node"].is_string(),
+        "the consumer's node is recorded as the scheduler does"
+    );
+}

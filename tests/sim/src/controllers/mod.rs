@@ -7,6 +7,7 @@
 //! write (and one watch event) at a time in the real order.
 
 pub mod admission;
+mod binder;
 mod clone;
 pub mod deckhouse;
 mod restore;
@@ -356,6 +357,8 @@ pub(crate) enum Key {
     Namespace(String),
     /// A VM Operator VirtualMachine (namespace, name) with all its snapshots.
     VmOperator(String, String),
+    /// A PersistentVolumeClaim to provision and bind (namespace, name).
+    Claim(String, String),
 }
 
 /// Controller state: the store, the config, and in-memory clocks of operations in flight.
@@ -681,6 +684,11 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
             if ev.kind == crate::store::EventType::Deleted {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+            } else if ev.gvr.plural == "virtualmachineinstances" {
+                // A VMI is the first consumer of its claims.
+                for claim in binder::claims_of_vmi(&ev.object) {
+                    queue.insert(Key::Claim(ns.clone(), claim.to_string()));
+                }
             }
             queue.insert(Key::Vm(ns.clone(), name));
             queue.insert(Key::Namespace(ns));
@@ -712,6 +720,11 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
             if is_deleting(&ev.object) {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+            } else if ev.gvr.plural == "persistentvolumeclaims"
+                && ev.kind != crate::store::EventType::Deleted
+                && str_at(&ev.object, "/status/phase").is_none_or(|p| p == "Pending")
+            {
+                queue.insert(Key::Claim(ns.clone(), name.clone()));
             }
             queue.insert(Key::VmsIn(ns.clone()));
             queue.insert(Key::Namespace(ns));
@@ -734,6 +747,7 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::VmOperator(ns, name) => vmoperator::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
         Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
+        Key::Claim(ns, name) => binder::reconcile_claim(ctx, &ns, &name),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
         Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {
