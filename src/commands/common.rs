@@ -33,6 +33,15 @@ pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
     }
 }
 
+/// The API server's own message in `err`, when it came from a Status.
+pub fn api_message(err: &anyhow::Error) -> Option<String> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.message.clone()),
+            _ => None,
+        })
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)
@@ -359,6 +368,49 @@ pub async fn wait_vm_status(
         want,
         timeout,
         &format!("kubectl get vm {vm} -n {ns}"),
+    )
+}
+
+/// Waits until no snapshot or restore holds the VM (`status.snapshotInProgress`,
+/// `status.restoreInProgress`). KubeVirt's VM webhook refuses run-state changes meanwhile, and
+/// its snapshot controller lets the VM go only after the snapshot has succeeded.
+pub async fn wait_vm_released(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
+    let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be released"));
+    let result = wait_for(
+        api,
+        vm,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| {
+            let Some(info) = obj.map(|o| kv::vm_info(&to_value(o), None)) else {
+                return Step::Done;
+            };
+            match (&info.snapshot_in_progress, &info.restore_in_progress) {
+                (None, None) => Step::Done,
+                (Some(s), _) => Step::Continue(format!(
+                    "VM {vm}: held by snapshot {s}, waiting for it to let go"
+                )),
+                (None, Some(r)) => Step::Continue(format!(
+                    "VM {vm}: held by restore {r}, waiting for it to let go"
+                )),
+            }
+        },
+    )
+    .await;
+    progress.finish();
+    vm_state_reached(
+        result?,
+        ns,
+        vm,
+        "released by its snapshot or restore",
+        timeout,
+        &format!("kubectl get vm {vm} -n {ns} -o jsonpath='{{.status}}'"),
     )
 }
 
