@@ -185,14 +185,17 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         match str_at(&restore, "/spec/targetReadinessPolicy").unwrap_or("WaitGracePeriod") {
             "WaitEventually" => not_ready(ctx, ns, name, WAIT_EVENTUALLY, vmi_exists),
             "StopTarget" => {
-                let stop = Some((TARGET_NOT_READY_EVENT, STOP_TARGET));
-                not_ready(ctx, ns, name, STOP_TARGET, stop);
-                // target.Stop(): virt-api's stop, through the VM webhook.
+                // target.Stop(): virt-api's stop, through the VM webhook; a refusal (a
+                // snapshot holds the VM, or it is still shutting down) is the status written.
                 let stopped = store.try_mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
                     super::vm_admission::request_run_state(vm, &target_name, false, true)
                 });
-                if let Err(e) = stopped {
-                    update_error(ctx, ns, name, &e.message);
+                match stopped {
+                    Ok(_) => {
+                        let stop = Some((TARGET_NOT_READY_EVENT, STOP_TARGET));
+                        not_ready(ctx, ns, name, STOP_TARGET, stop);
+                    }
+                    Err(e) => update_error(ctx, ns, name, &e.message),
                 }
             }
             "FailImmediate" => fail(ctx, ns, name, TARGET_NOT_READY_FAILURE),
@@ -236,18 +239,26 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         );
         return;
     }
+    // getSnapshotContent, in KubeVirt's words.
+    let content_key = format!("{ns}/{}", content_name(&snapshot));
     let Some(content) = store.get(&gvr::content(), Some(ns), &content_name(&snapshot)) else {
         update_error(
             ctx,
             ns,
             name,
-            &format!(
-                "VirtualMachineSnapshotContent {ns}/{} does not exist",
-                content_name(&snapshot)
-            ),
+            &format!("VMSnapshotContent {content_key} does not exist"),
         );
         return;
     };
+    if content.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
+        update_error(
+            ctx,
+            ns,
+            name,
+            &format!("VMSnapshotContent {content_key} not ready"),
+        );
+        return;
+    }
     // sourceAndTargetAreDifferent: judged by the snapshot's sourceUID, when it has one.
     let source_uid = str_at(&snapshot, "/status/sourceUID");
     let restored_before = target.as_ref().and_then(|t| {
