@@ -163,6 +163,14 @@ impl Cluster {
         .expect("present")
     }
 
+    async fn restore_complete(&mut self, name: &str) -> Value {
+        self.wait("virtualmachinerestores", name, "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore")
+    }
+
     fn events_with_reason(&self, reason: &str) -> Vec<Value> {
         self.store
             .list(&g("events"), Some(NS))
@@ -186,6 +194,15 @@ fn restore(name: &str, vm: &str, snap: &str, policy: Option<&str>) -> Value {
         r["spec"]["targetReadinessPolicy"] = json!(p);
     }
     r
+}
+
+/// The `status.restores` entry of `volume`.
+fn restored(r: &Value, volume: &str) -> Value {
+    r["status"]["restores"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["volumeName"] == volume))
+        .cloned()
+        .unwrap_or_else(|| panic!("no restore of volume {volume}: {r:#}"))
 }
 
 fn strings(v: &Value) -> Vec<&str> {
@@ -596,12 +613,7 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
         restore("r1", "db", "s1", Some("StopTarget")),
     );
     let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
+    let r = c.restore_complete("r1").await;
     assert!(r["status"]["restoreTime"].is_string());
     let mut steps: Vec<String> = Vec::new();
     while let Ok(ev) = seen.try_recv() {
@@ -702,10 +714,7 @@ async fn restore_waits_while_running_then_proceeds_once_stopped() {
             vm["spec"]["runStrategy"] = json!("Halted")
         })
         .expect("stopped");
-    c.wait("virtualmachinerestores", "r1", "complete", |o| {
-        o.is_some_and(|r| r["status"]["complete"] == true)
-    })
-    .await;
+    c.restore_complete("r1").await;
 }
 
 #[tokio::test]
@@ -718,10 +727,7 @@ async fn restore_to_a_new_name_creates_the_vm() {
         "virtualmachinerestores",
         restore("r1", "batch-copy", "s1", None),
     );
-    c.wait("virtualmachinerestores", "r1", "complete", |o| {
-        o.is_some_and(|r| r["status"]["complete"] == true)
-    })
-    .await;
+    c.restore_complete("r1").await;
     let vm = c.get("virtualmachines", "batch-copy").expect("new vm");
     assert_eq!(vm["metadata"]["labels"]["app"], "web");
     assert_eq!(
@@ -1166,19 +1172,8 @@ async fn in_place_restore_replaces_the_claims_under_their_own_names() {
     let mut r = restore("r1", "batch", "s1", None);
     r["spec"]["volumeRestorePolicy"] = json!("InPlace");
     c.create("virtualmachinerestores", r);
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
-    let data = r["status"]["restores"]
-        .as_array()
-        .expect("restores")
-        .iter()
-        .find(|x| x["volumeName"] == "data")
-        .expect("data")
-        .clone();
+    let r = c.restore_complete("r1").await;
+    let data = restored(&r, "data");
     assert_eq!(data["persistentVolumeClaim"], "batch-data");
     let pvc = c
         .get("persistentvolumeclaims", "batch-data")
@@ -1331,19 +1326,8 @@ async fn in_place_restore_keeps_the_data_volume_pre_populated_and_replaces_only_
     let mut r = restore("r1", "batch", "s1", None);
     r["spec"]["volumeRestorePolicy"] = json!("InPlace");
     c.create("virtualmachinerestores", r);
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
-    let root = r["status"]["restores"]
-        .as_array()
-        .expect("restores")
-        .iter()
-        .find(|x| x["volumeName"] == "rootdisk")
-        .expect("rootdisk")
-        .clone();
+    let r = c.restore_complete("r1").await;
+    let root = restored(&r, "rootdisk");
     assert_eq!(root["persistentVolumeClaim"], "batch-rootdisk");
     assert_eq!(root["dataVolumeName"], "batch-rootdisk");
     let kept = c
@@ -1396,12 +1380,7 @@ async fn restored_vm_turns_plain_data_volumes_into_claims_drops_memory_dumps_and
         .await;
     let r = c.create("virtualmachinerestores", restore("r1", "plain", "s1", None));
     let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
+    let r = c.restore_complete("r1").await;
     let restored: Vec<&str> = r["status"]["restores"]
         .as_array()
         .expect("restores")
@@ -1431,10 +1410,7 @@ async fn restored_vm_turns_plain_data_volumes_into_claims_drops_memory_dumps_and
         "virtualmachinerestores",
         restore("r2", "plain-copy", "s1", None),
     );
-    c.wait("virtualmachinerestores", "r2", "complete", |o| {
-        o.is_some_and(|r| r["status"]["complete"] == true)
-    })
-    .await;
+    c.restore_complete("r2").await;
     let copy = c.get("virtualmachines", "plain-copy").expect("new vm");
     assert!(
         copy["spec"]["template"]["spec"]["domain"]
