@@ -73,6 +73,15 @@ pub async fn power_back_on_after_signal<E: std::fmt::Display>(
     }
 }
 
+/// The API server's own message in `err`, when it came from a Status.
+pub fn api_message(err: &anyhow::Error) -> Option<String> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.message.clone()),
+            _ => None,
+        })
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)
@@ -372,6 +381,59 @@ pub async fn wait_vm_status(
     want: &str,
     timeout: Duration,
 ) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns}");
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let status = info
+            .map(|i| i.printable_status)
+            .unwrap_or_else(|| "gone".to_string());
+        if status == want {
+            Step::Done
+        } else {
+            Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
+        }
+    })
+    .await
+}
+
+/// Waits until no snapshot or restore holds the VM (`status.snapshotInProgress`,
+/// `status.restoreInProgress`). KubeVirt's VM webhook refuses run-state changes meanwhile, and
+/// its snapshot controller lets the VM go only after the snapshot has succeeded.
+pub async fn wait_vm_released(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns} -o jsonpath='{{.status}}'");
+    let want = "released by its snapshot or restore";
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let Some(info) = info else {
+            return Step::Done;
+        };
+        match (&info.snapshot_in_progress, &info.restore_in_progress) {
+            (None, None) => Step::Done,
+            (Some(s), _) => Step::Continue(format!(
+                "VM {vm}: held by snapshot {s}, waiting for it to let go"
+            )),
+            (None, Some(r)) => Step::Continue(format!(
+                "VM {vm}: held by restore {r}, waiting for it to let go"
+            )),
+        }
+    })
+    .await
+}
+
+/// Follows a VM with a spinner until `step` says done; `want` names the goal in messages and
+/// `check` is the command to look at the VM.
+async fn wait_vm(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    check: &str,
+    timeout: Duration,
+    step: impl Fn(Option<crate::model::VmInfo>) -> Step,
+) -> anyhow::Result<()> {
     let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
     let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be {want}"));
     let result = wait_for(
@@ -379,27 +441,11 @@ pub async fn wait_vm_status(
         vm,
         WaitOptions::new(timeout),
         progress.as_mut(),
-        |obj| {
-            let status = obj
-                .map(|o| kv::vm_info(&to_value(o), None).printable_status)
-                .unwrap_or_else(|| "gone".to_string());
-            if status == want {
-                Step::Done
-            } else {
-                Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
-            }
-        },
+        |obj| step(obj.map(|o| kv::vm_info(&to_value(o), None))),
     )
     .await;
     progress.finish();
-    vm_state_reached(
-        result?,
-        ns,
-        vm,
-        want,
-        timeout,
-        &format!("kubectl get vm {vm} -n {ns}"),
-    )
+    vm_state_reached(result?, ns, vm, want, timeout, check)
 }
 
 /// The end of a wait for a VM to reach `want`: Ok when it did, else the error for a VM that

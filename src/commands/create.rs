@@ -524,7 +524,24 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let (content, volume_snapshots) = common::content_and_volume_snapshots(&kv, &ns, &last).await;
     report.snapshot = kv::snapshot_info(&last, content.as_ref(), &volume_snapshots);
     if plan.start_after && stopped_at.is_some() {
-        kv.start_vm(&ns, &plan.vm).await?;
+        let still_stopped = format!(
+            "snapshot {} is taken; the VM is still stopped; start it with: virtctl start {} -n {ns}",
+            plan.snapshot, plan.vm
+        );
+        // KubeVirt refuses to start a VM a snapshot still holds, and its controller lets go
+        // only after the snapshot has succeeded (another snapshot may take it next).
+        common::wait_vm_released(ctx, &ns, &plan.vm, plan.timeout)
+            .await
+            .map_err(|e| common::with_hint(e, still_stopped.clone()))?;
+        if let Err(e) = kv.start_vm(&ns, &plan.vm).await {
+            let why = common::api_message(&e).unwrap_or_else(|| format!("{e:#}"));
+            return Err(UserError::failure(format!(
+                "failed to start VM {ns}/{} after the snapshot: {why}",
+                plan.vm
+            ))
+            .hint(still_stopped)
+            .into());
+        }
         common::wait_vm_status(ctx, &ns, &plan.vm, "Running", plan.timeout).await?;
         report.started_vm = true;
         report.downtime_seconds = stopped_at.map(|t| t.elapsed().as_secs());

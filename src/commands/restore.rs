@@ -726,17 +726,30 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             .hint(format!("check the VM with: kubectl get vm {vm} -n {ns}"))
             .into());
         }
-        WaitResult::TimedOut(_) => {
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for restore {} to complete",
+        WaitResult::TimedOut(last) => {
+            let reason =
+                last.and_then(|o| restore_reason(&kv::restore_info(&common::to_value(&o))));
+            let mut err = UserError::timed_out(format!(
+                "timed out after {} waiting for restore {} to complete{}",
                 common::human(plan.timeout),
-                plan.restore_name
-            ))
-            .hint(format!(
-                "the restore continues on the cluster; {dont_start}"
-            ))
-            .hint(format!("follow it with: {follow}"))
-            .into());
+                plan.restore_name,
+                reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ));
+            if let Some(h) = reason
+                .as_deref()
+                .and_then(|r| target_running_hint(r, &vm, &ns))
+            {
+                err = err.hint(h);
+            }
+            return Err(err
+                .hint(format!(
+                    "the restore continues on the cluster; {dont_start}"
+                ))
+                .hint(format!("follow it with: {follow}"))
+                .into());
         }
         WaitResult::Interrupted(_) => {
             let mut err =
@@ -758,14 +771,16 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     report.waited = true;
     report.restore = info.clone();
     if let Some(e) = &info.error {
-        return Err(
-            UserError::failure(format!("restore {} failed: {e}", plan.restore_name))
-                .hint(format!(
-                    "see: kubectl describe virtualmachinerestore {} -n {ns}",
-                    plan.restore_name
-                ))
-                .into(),
-        );
+        let mut err = UserError::failure(format!("restore {} failed: {e}", plan.restore_name));
+        if let Some(h) = target_running_hint(e, &vm, &ns) {
+            err = err.hint(h);
+        }
+        return Err(err
+            .hint(format!(
+                "see: kubectl describe virtualmachinerestore {} -n {ns}",
+                plan.restore_name
+            ))
+            .into());
     }
     if plan.start_after {
         let started = match kv.start_vm(&ns, &vm).await {
@@ -835,6 +850,28 @@ pub async fn recheck_source(
         verb,
     )?;
     Ok(())
+}
+
+/// What the restore waits on now, in KubeVirt's words: its Ready condition's reason.
+fn restore_reason(info: &RestoreInfo) -> Option<String> {
+    info.conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.message.clone().or(c.reason.clone()))
+        .filter(|r| !r.is_empty())
+}
+
+/// For KubeVirt's target-readiness texts ("Waiting for target VM to be powered off…", "Restore
+/// target VMI must be powered off…", "…failed to be ready within 5m0s…"): what to do.
+fn target_running_hint(reason: &str, vm: &str, ns: &str) -> Option<String> {
+    (reason.contains("powered off") || reason.contains("Restore target failed to be ready")).then(
+        || {
+            format!(
+                "the VM is still running: stop it (virtctl stop {vm} -n {ns}), or restore with \
+                 --stop to let KubeVirt stop it"
+            )
+        },
+    )
 }
 
 /// Creates the safety snapshot and waits until it is ready; any other ending is an error

@@ -25,6 +25,15 @@ async fn run_acting_at(
     marker: &str,
     act: impl FnOnce() + Send + 'static,
 ) -> Output {
+    run_acting_at_each(kubeconfig, args, vec![(marker, Box::new(act))]).await
+}
+
+/// A step of [`run_acting_at_each`]: a stderr marker and what to do when it appears.
+type Step<'a> = (&'a str, Box<dyn FnOnce() + Send>);
+
+/// Runs the binary; calls each step's action once, in order, when a stderr line contains its
+/// marker (the next step's marker is looked for only after), then reads the run to its end.
+async fn run_acting_at_each(kubeconfig: &Path, args: &[&str], steps: Vec<Step<'_>>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"));
     cmd.args(args)
         .env_clear()
@@ -34,22 +43,26 @@ async fn run_acting_at(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let marker = marker.to_string();
+    let mut steps: std::collections::VecDeque<(String, Box<dyn FnOnce() + Send>)> = steps
+        .into_iter()
+        .map(|(m, act)| (m.to_string(), act))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let mut child = cmd.spawn().expect("binary starts");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
         let mut stderr = String::new();
-        let mut act = Some(act);
         loop {
             let mut line = String::new();
             if lines.read_line(&mut line).expect("stderr line") == 0 {
                 break;
             }
             stderr.push_str(&line);
-            if line.contains(&marker)
-                && let Some(f) = act.take()
+            if steps
+                .front()
+                .is_some_and(|(m, _)| line.contains(m.as_str()))
+                && let Some((_, act)) = steps.pop_front()
             {
-                f();
+                act();
             }
         }
         lines.read_to_string(&mut stderr).expect("rest of stderr");
@@ -439,4 +452,128 @@ async fn service_unavailable_on_the_watch_is_retried_and_the_create_still_succee
         "{statuses:?}"
     );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
+#[tokio::test]
+async fn create_stop_start_after_waits_until_no_snapshot_holds_the_vm_before_starting_it() {
+    let t = TestSim::start().await;
+    t.sim
+        .store()
+        .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+            vm["spec"]["runStrategy"] = "Always".into();
+        })
+        .expect("started");
+    t.vm_status("stuck-01", "Running").await;
+    let store = t.sim.store().clone();
+    let hold = move |holder: Option<&'static str>| {
+        let store = store.clone();
+        move || {
+            store
+                .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+                    vm["status"]["snapshotInProgress"] =
+                        holder.map_or(serde_json::Value::Null, Into::into);
+                })
+                .expect("vm held");
+        }
+    };
+    let finish_and_pass_on = {
+        let finish = finish(t.sim.store().clone(), "held-1");
+        let taken = hold(Some("nightly-stuck-01"));
+        move || {
+            // The snapshot succeeds; a scheduled one takes the VM next, as KubeVirt's lock allows.
+            finish();
+            taken();
+        }
+    };
+    let out = run_acting_at_each(
+        &t.kubeconfig,
+        &[
+            "create",
+            "stuck-01",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "held-1",
+            "-v",
+            "1",
+        ],
+        vec![
+            ("Snapshot held-1: ", Box::new(finish_and_pass_on)),
+            (
+                "VM stuck-01: held by snapshot nightly-stuck-01, waiting for it to let go",
+                Box::new(hold(None)),
+            ),
+        ],
+    )
+    .await;
+    out.assert_code(0);
+    let starts: Vec<_> = t
+        .writes()
+        .into_iter()
+        .filter(|w| w.path.ends_with("/virtualmachines/stuck-01/start"))
+        .map(|w| w.status)
+        .collect();
+    assert_eq!(starts, [202], "one start, sent once the VM was free");
+    let vm = get(&t, VMS, "stuck-01").expect("vm");
+    assert_eq!(vm["spec"]["runStrategy"], "Always");
+}
+
+#[tokio::test]
+async fn a_start_refused_after_the_snapshot_says_the_snapshot_is_taken_and_how_to_start() {
+    let t = TestSim::start().await;
+    t.sim
+        .store()
+        .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+            vm["spec"]["runStrategy"] = "Always".into();
+        })
+        .expect("started");
+    t.vm_status("stuck-01", "Running").await;
+    let finish = finish(t.sim.store().clone(), "held-2");
+    // The stop is done once the snapshot is followed: the test then makes the next PUT (the
+    // start) fail, and only after that lets the snapshot succeed.
+    let (asked, ask) = std::sync::mpsc::channel::<()>();
+    let (armed, done) = std::sync::mpsc::channel::<()>();
+    let refuse_the_start = move || {
+        asked.send(()).expect("test listens");
+        done.recv().expect("fault armed");
+        finish();
+    };
+    let faults = async {
+        tokio::task::spawn_blocking(move || ask.recv())
+            .await
+            .expect("waiter")
+            .expect("asked");
+        t.sim.faults().fail(vmsnap_sim::FaultRule {
+            method: Some("PUT".into()),
+            resource: Some("virtualmachines".into()),
+            name: Some("stuck-01".into()),
+            status: 500,
+            times: Some(1),
+            ..Default::default()
+        });
+        armed.send(()).expect("runner waits");
+    };
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &[
+            "create",
+            "stuck-01",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "held-2",
+            "-v",
+            "1",
+        ],
+        "Snapshot held-2: ",
+        refuse_the_start,
+    );
+    let (out, ()) = tokio::join!(out, faults);
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to start VM production/stuck-01 after the snapshot: ")
+        .assert_stderr_contains(
+            "hint: snapshot held-2 is taken; the VM is still stopped; start it with: virtctl start stuck-01 -n production",
+        );
 }

@@ -52,6 +52,18 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// Real time passed since `at`, a timestamp of this simulator (e.g. a creationTimestamp):
+/// simulated time times the time scale when timestamps run on simulated time ([`start_at`]),
+/// else wall time. Zero for a future `at`.
+pub fn real_since(at: jiff::Timestamp) -> Duration {
+    let start = *START.read().unwrap_or_else(|e| e.into_inner());
+    let passed = Duration::try_from(now().duration_since(at)).unwrap_or_default();
+    match start {
+        Some(s) => passed.mul_f64(s.time_scale),
+        None => passed,
+    }
+}
+
 /// Scripted durations (controller delays, deadlines) are multiplied by `time_scale`;
 /// tests use 0.01 or 0 so a "3s" restore takes 30ms or nothing.
 #[derive(Clone, Copy, Debug, PartialEq)]

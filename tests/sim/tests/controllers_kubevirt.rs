@@ -163,6 +163,14 @@ impl Cluster {
         .expect("present")
     }
 
+    async fn restore_complete(&mut self, name: &str) -> Value {
+        self.wait("virtualmachinerestores", name, "complete", |o| {
+            o.is_some_and(|r| r["status"]["complete"] == true)
+        })
+        .await
+        .expect("restore")
+    }
+
     fn events_with_reason(&self, reason: &str) -> Vec<Value> {
         self.store
             .list(&g("events"), Some(NS))
@@ -186,6 +194,15 @@ fn restore(name: &str, vm: &str, snap: &str, policy: Option<&str>) -> Value {
         r["spec"]["targetReadinessPolicy"] = json!(p);
     }
     r
+}
+
+/// The `status.restores` entry of `volume`.
+fn restored(r: &Value, volume: &str) -> Value {
+    r["status"]["restores"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["volumeName"] == volume))
+        .cloned()
+        .unwrap_or_else(|| panic!("no restore of volume {volume}: {r:#}"))
 }
 
 fn strings(v: &Value) -> Vec<&str> {
@@ -566,11 +583,18 @@ async fn restore_with_fail_immediate_refuses_a_running_vm() {
         })
         .await
         .expect("restore");
-    assert_eq!(
-        condition(&r, "Failure")["reason"],
-        "Restore target VMI must be powered off before restore operation"
-    );
+    let refused = "Restore target VMI must be powered off before restore operation";
+    for type_ in ["Failure", "Progressing", "Ready"] {
+        assert_eq!(condition(&r, type_)["reason"], refused, "{type_}");
+    }
     assert_eq!(r["status"]["complete"], false);
+    let failed = c.events_with_reason("Operation failed");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["type"], "Warning");
+    assert_eq!(
+        failed[0]["message"],
+        format!("VirtualMachineRestore failed {refused}")
+    );
     assert!(
         c.get("virtualmachineinstances", "db").is_some(),
         "the VM keeps running"
@@ -589,12 +613,7 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
         restore("r1", "db", "s1", Some("StopTarget")),
     );
     let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
+    let r = c.restore_complete("r1").await;
     assert!(r["status"]["restoreTime"].is_string());
     let mut steps: Vec<String> = Vec::new();
     while let Ok(ev) = seen.try_recv() {
@@ -608,15 +627,25 @@ async fn restore_with_stop_target_stops_the_vm_then_restores_new_pvcs() {
             }
         }
     }
+    // While the VMI shuts down, a repeated stop is refused by virt-api (the restore shows it).
+    let still_stopping = "Operation cannot be fulfilled on virtualmachine.kubevirt.io \"db\": Halted only supports manual stop requests with a shorter graceperiod";
+    steps.retain(|s| s != still_stopping);
+    steps.dedup();
     assert_eq!(
         steps,
         [
             "Initializing VirtualMachineRestore",
-            "Waiting for target to be ready",
+            "Automatically stopping restore target for restore operation",
             "Creating new PVCs",
             "Updating target spec",
             "Operation complete"
         ]
+    );
+    let stopping = c.events_with_reason("RestoreTargetNotReady");
+    assert_eq!(stopping[0]["type"], "Warning");
+    assert_eq!(
+        stopping[0]["message"],
+        "Automatically stopping restore target for restore operation"
     );
     assert_eq!(condition(&r, "Ready")["reason"], "Operation complete");
     let restores = r["status"]["restores"].as_array().expect("restores");
@@ -670,18 +699,22 @@ async fn restore_waits_while_running_then_proceeds_once_stopped() {
         restore("r1", "db", "s1", Some("WaitEventually")),
     );
     c.wait("virtualmachinerestores", "r1", "waiting", |o| {
-        o.is_some_and(|r| condition(r, "Progressing")["reason"] == "Waiting for target to be ready")
+        o.is_some_and(|r| condition(r, "Progressing")["reason"] == "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore")
     })
     .await;
+    let waiting = c.events_with_reason("RestoreTargetNotReady");
+    assert_eq!(waiting.len(), 1, "one event while the reason holds");
+    assert_eq!(waiting[0]["type"], "Warning");
+    assert_eq!(
+        waiting[0]["message"],
+        "Restore target VMI still exists, please stop the restore target to proceed with restore"
+    );
     c.store
         .mutate(&g("virtualmachines"), Some(NS), "db", |vm| {
             vm["spec"]["runStrategy"] = json!("Halted")
         })
         .expect("stopped");
-    c.wait("virtualmachinerestores", "r1", "complete", |o| {
-        o.is_some_and(|r| r["status"]["complete"] == true)
-    })
-    .await;
+    c.restore_complete("r1").await;
 }
 
 #[tokio::test]
@@ -694,10 +727,7 @@ async fn restore_to_a_new_name_creates_the_vm() {
         "virtualmachinerestores",
         restore("r1", "batch-copy", "s1", None),
     );
-    c.wait("virtualmachinerestores", "r1", "complete", |o| {
-        o.is_some_and(|r| r["status"]["complete"] == true)
-    })
-    .await;
+    c.restore_complete("r1").await;
     let vm = c.get("virtualmachines", "batch-copy").expect("new vm");
     assert_eq!(vm["metadata"]["labels"]["app"], "web");
     assert_eq!(
@@ -1019,8 +1049,40 @@ async fn restore_grace_period_expires_while_the_vm_keeps_running() {
         .expect("restore");
     assert_eq!(
         condition(&r, "Failure")["reason"],
-        "Restore target failed to be ready within 5m0s"
+        "Restore target failed to be ready within 5m0s. Please power off the target VM before attempting restore"
     );
+}
+
+#[tokio::test]
+async fn restore_grace_period_counts_from_the_restore_creation() {
+    // Near real time: a restore created six minutes ago is past its 5m grace at once,
+    // though the controller sees it for the first time now.
+    let mut c = Cluster::start("{timeScale: 0.999}");
+    let mut r = restore("r-old", "db", "s-none", None);
+    let six_minutes_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(6);
+    r["metadata"]["creationTimestamp"] =
+        json!(six_minutes_ago.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    c.create("virtualmachinerestores", r);
+    let r = c
+        .wait("virtualmachinerestores", "r-old", "failed", |o| {
+            o.is_some_and(|r| condition(r, "Failure")["status"] == "True")
+        })
+        .await
+        .expect("restore");
+    assert!(
+        condition(&r, "Failure")["reason"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Restore target failed to be ready within 5m0s"))
+    );
+    // A fresh one waits with the grace-period text.
+    c.create(
+        "virtualmachinerestores",
+        restore("r-new", "db", "s-none", None),
+    );
+    c.wait("virtualmachinerestores", "r-new", "waiting", |o| {
+        o.is_some_and(|r| condition(r, "Ready")["reason"] == "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore, or the operation will fail after 5m0s")
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -1110,19 +1172,8 @@ async fn in_place_restore_replaces_the_claims_under_their_own_names() {
     let mut r = restore("r1", "batch", "s1", None);
     r["spec"]["volumeRestorePolicy"] = json!("InPlace");
     c.create("virtualmachinerestores", r);
-    let r = c
-        .wait("virtualmachinerestores", "r1", "complete", |o| {
-            o.is_some_and(|r| r["status"]["complete"] == true)
-        })
-        .await
-        .expect("restore");
-    let data = r["status"]["restores"]
-        .as_array()
-        .expect("restores")
-        .iter()
-        .find(|x| x["volumeName"] == "data")
-        .expect("data")
-        .clone();
+    let r = c.restore_complete("r1").await;
+    let data = restored(&r, "data");
     assert_eq!(data["persistentVolumeClaim"], "batch-data");
     let pvc = c
         .get("persistentvolumeclaims", "batch-data")
@@ -1247,4 +1298,220 @@ async fn a_persistent_error_keeps_the_snapshot_in_progress_until_its_deadline() 
         "snapshot deadline exceeded"
     );
     assert_eq!(s["status"]["error"]["message"], "freeze failed");
+}
+
+fn data_volume(name: &str) -> Value {
+    json!({"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"storage": {"resources": {"requests": {"storage": "30Gi"}}}},
+        "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": name}})
+}
+
+#[tokio::test]
+async fn in_place_restore_keeps_the_data_volume_pre_populated_and_replaces_only_its_claim() {
+    let mut c = Cluster::start("{}");
+    let dv = c.create("datavolumes", data_volume("batch-rootdisk"));
+    c.store
+        .mutate(&g("persistentvolumeclaims"), Some(NS), "batch-rootdisk", |p| {
+            p["metadata"]["ownerReferences"] = json!([{"apiVersion": "cdi.kubevirt.io/v1beta1",
+                "kind": "DataVolume", "name": "batch-rootdisk", "uid": dv["metadata"]["uid"], "controller": true}]);
+        })
+        .expect("owned by its DataVolume");
+    c.create("virtualmachinesnapshots", snapshot("s1", "batch"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let old_claim = c
+        .get("persistentvolumeclaims", "batch-rootdisk")
+        .expect("pvc");
+    let mut r = restore("r1", "batch", "s1", None);
+    r["spec"]["volumeRestorePolicy"] = json!("InPlace");
+    c.create("virtualmachinerestores", r);
+    let r = c.restore_complete("r1").await;
+    let root = restored(&r, "rootdisk");
+    assert_eq!(root["persistentVolumeClaim"], "batch-rootdisk");
+    assert_eq!(root["dataVolumeName"], "batch-rootdisk");
+    let kept = c
+        .get("datavolumes", "batch-rootdisk")
+        .expect("DataVolume kept");
+    assert_eq!(
+        kept["metadata"]["uid"], dv["metadata"]["uid"],
+        "not deleted"
+    );
+    let annotations = &kept["metadata"]["annotations"];
+    assert_eq!(
+        annotations["cdi.kubevirt.io/storage.prePopulated"],
+        "batch-rootdisk"
+    );
+    assert_eq!(annotations["restore.kubevirt.io/name"], "r1");
+    let claim = c
+        .get("persistentvolumeclaims", "batch-rootdisk")
+        .expect("recreated");
+    assert_ne!(claim["metadata"]["uid"], old_claim["metadata"]["uid"]);
+    assert_eq!(
+        claim["metadata"]["annotations"]["cdi.kubevirt.io/storage.populatedFor"],
+        "batch-rootdisk"
+    );
+    assert!(r["status"].get("deletedDataVolumes").is_none());
+    let vm = c.get("virtualmachines", "batch").expect("vm");
+    assert_eq!(
+        vm["spec"]["template"]["spec"]["volumes"][0]["dataVolume"]["name"],
+        "batch-rootdisk"
+    );
+}
+
+#[tokio::test]
+async fn restored_vm_turns_plain_data_volumes_into_claims_drops_memory_dumps_and_gets_the_legacy_uuid()
+ {
+    let mut c = Cluster::start("{}");
+    c.create("datavolumes", data_volume("plain-disk"));
+    c.create("persistentvolumeclaims", pvc("plain-disk", "rbd", "30Gi"));
+    c.create("persistentvolumeclaims", pvc("plain-dump", "rbd", "8Gi"));
+    c.create(
+        "virtualmachines",
+        json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": "plain", "namespace": NS},
+        "spec": {"runStrategy": "Halted", "template": {"spec": {
+            "domain": {"devices": {"disks": [{"name": "disk", "disk": {}}]}},
+            "volumes": [{"name": "disk", "dataVolume": {"name": "plain-disk"}},
+                        {"name": "dump", "memoryDump": {"claimName": "plain-dump"}}]}}}}),
+    );
+    c.create("virtualmachinesnapshots", snapshot("s1", "plain"));
+    c.wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
+        .await;
+    let r = c.create("virtualmachinerestores", restore("r1", "plain", "s1", None));
+    let ruid = r["metadata"]["uid"].as_str().expect("uid").to_string();
+    let r = c.restore_complete("r1").await;
+    let restored: Vec<&str> = r["status"]["restores"]
+        .as_array()
+        .expect("restores")
+        .iter()
+        .filter_map(|x| x["volumeName"].as_str())
+        .collect();
+    assert_eq!(restored, ["disk"], "memory dumps are not restored");
+    assert!(r["status"]["restores"][0].get("dataVolumeName").is_none());
+    let vm = c.get("virtualmachines", "plain").expect("vm");
+    let spec = &vm["spec"]["template"]["spec"];
+    assert_eq!(
+        spec["volumes"],
+        json!([{"name": "disk", "persistentVolumeClaim": {"claimName": format!("restore-{ruid}-disk")}}])
+    );
+    // uuid.NewSHA1(KubeVirt's firmware namespace, "plain").
+    assert_eq!(
+        spec["domain"]["firmware"]["uuid"],
+        "be733339-b0c7-5de4-9d00-186ccdb09ce9"
+    );
+    assert!(
+        c.get("datavolumes", &format!("restore-{ruid}-disk"))
+            .is_none(),
+        "no DataVolume for a volume without a template"
+    );
+    // Into a VM of another name, no UUID is made up.
+    c.create(
+        "virtualmachinerestores",
+        restore("r2", "plain-copy", "s1", None),
+    );
+    c.restore_complete("r2").await;
+    let copy = c.get("virtualmachines", "plain-copy").expect("new vm");
+    assert!(
+        copy["spec"]["template"]["spec"]["domain"]
+            .get("firmware")
+            .is_none()
+    );
+}
+
+fn user_pvc(name: &str, class: Option<&str>) -> Value {
+    let mut p = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": NS},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}});
+    if let Some(c) = class {
+        p["spec"]["storageClassName"] = json!(c);
+    }
+    p
+}
+
+#[tokio::test]
+async fn a_user_claim_on_an_immediate_class_is_provisioned_and_bound() {
+    let mut c = Cluster::start("{}");
+    let claim = c.create(
+        "persistentvolumeclaims",
+        user_pvc("disk-alpine", Some("rbd")),
+    );
+    let bound = c
+        .wait("persistentvolumeclaims", "disk-alpine", "Bound", |o| {
+            o.is_some_and(|p| p["status"]["phase"] == "Bound")
+        })
+        .await
+        .expect("claim");
+    let pv_name = format!("pvc-{}", claim["metadata"]["uid"].as_str().expect("uid"));
+    assert_eq!(bound["spec"]["volumeName"], pv_name);
+    assert_eq!(bound["status"]["capacity"]["storage"], "2Gi");
+    assert_eq!(bound["status"]["accessModes"], json!(["ReadWriteOnce"]));
+    assert_eq!(
+        bound["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"],
+        "yes"
+    );
+    let pv = c
+        .store
+        .get(&Gvr::new("", "v1", "persistentvolumes"), None, &pv_name)
+        .expect("a PV appears");
+    assert_eq!(pv["status"]["phase"], "Bound");
+    assert_eq!(pv["spec"]["claimRef"]["name"], "disk-alpine");
+    assert_eq!(pv["spec"]["claimRef"]["uid"], claim["metadata"]["uid"]);
+    assert_eq!(
+        pv["spec"]["csi"]["driver"],
+        "openshift-storage.rbd.csi.ceph.com"
+    );
+    // An empty class asks for a static PV only: it waits.
+    c.create("persistentvolumeclaims", user_pvc("static", Some("")));
+    c.wait("persistentvolumeclaims", "static", "Pending", |o| {
+        o.is_some_and(|p| p["status"]["phase"] == "Pending")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wait_for_first_consumer_claim_stays_pending_until_a_vmi_uses_it() {
+    let mut c = Cluster::start("{}");
+    c.create("storageclasses", json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "local"}, "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"}));
+    c.create(
+        "persistentvolumeclaims",
+        user_pvc("disk-custom", Some("local")),
+    );
+    c.wait("persistentvolumeclaims", "disk-custom", "Pending", |o| {
+        o.is_some_and(|p| p["status"]["phase"] == "Pending")
+    })
+    .await;
+    assert!(
+        c.get("persistentvolumeclaims", "disk-custom").expect("pvc")["spec"]
+            .get("volumeName")
+            .is_none()
+    );
+    // A stopped VM is no consumer; a running one (its VMI) is.
+    c.create("virtualmachines", json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": "alpine", "namespace": NS},
+        "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}},
+            "volumes": [{"name": "pvcdisk2", "persistentVolumeClaim": {"claimName": "disk-custom"}}]}}}}));
+    c.wait("virtualmachines", "alpine", "Stopped", |o| {
+        o.is_some_and(|v| v["status"]["printableStatus"] == "Stopped")
+    })
+    .await;
+    assert_eq!(
+        c.get("persistentvolumeclaims", "disk-custom").expect("pvc")["status"]["phase"],
+        "Pending"
+    );
+    c.store
+        .mutate(&g("virtualmachines"), Some(NS), "alpine", |vm| {
+            vm["spec"]["runStrategy"] = json!("Always")
+        })
+        .expect("started");
+    let bound = c
+        .wait("persistentvolumeclaims", "disk-custom", "Bound", |o| {
+            o.is_some_and(|p| p["status"]["phase"] == "Bound")
+        })
+        .await
+        .expect("claim");
+    assert!(
+        bound["metadata"]["annotations"]["volume.kubernetes.io/selected-node"].is_string(),
+        "the consumer's node is recorded as the scheduler does"
+    );
 }

@@ -7,11 +7,13 @@
 //! write (and one watch event) at a time in the real order.
 
 pub mod admission;
+mod binder;
 mod clone;
 pub mod deckhouse;
 mod restore;
 mod snapshot;
 mod vm;
+pub mod vm_admission;
 pub mod vmoperator;
 pub mod vmoperator_admission;
 
@@ -355,6 +357,8 @@ pub(crate) enum Key {
     Namespace(String),
     /// A VM Operator VirtualMachine (namespace, name) with all its snapshots.
     VmOperator(String, String),
+    /// A PersistentVolumeClaim to provision and bind (namespace, name).
+    Claim(String, String),
 }
 
 /// Controller state: the store, the config, and in-memory clocks of operations in flight.
@@ -402,6 +406,21 @@ impl Ctx {
         false
     }
 
+    /// Whether `wait` (real time) has passed since `obj`'s creationTimestamp; if not, schedule a
+    /// wake-up. KubeVirt counts its deadlines from creation (the restore grace period), not
+    /// from when a controller first looked.
+    pub fn elapsed_since_creation(&mut self, obj: &Value, wait: Duration, key: Key) -> bool {
+        let passed = str_at(obj, "/metadata/creationTimestamp")
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(crate::clock::real_since)
+            .unwrap_or_default();
+        if passed >= wait {
+            return true;
+        }
+        self.wake_after(wait - passed, key);
+        false
+    }
+
     /// Reconcile `key` again after `d` (once: an earlier pending wake-up covers it).
     pub fn wake_after(&mut self, d: Duration, key: Key) {
         // Beyond the representable future: it would never fire anyway.
@@ -424,6 +443,15 @@ impl Ctx {
 
     /// Records a Kubernetes Event about `obj` (as the real controllers do), e.g. a freeze.
     pub fn record_event(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Normal", obj, reason, message);
+    }
+
+    /// Records a Warning Event about `obj`.
+    pub fn record_warning(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Warning", obj, reason, message);
+    }
+
+    fn record(&self, type_: &str, obj: &Value, reason: &str, message: &str) {
         let (ns, name, uid) = (ns_of(obj), name_of(obj), uid_of(obj));
         let now = crate::store::now_rfc3339();
         let event = json!({
@@ -437,7 +465,7 @@ impl Ctx {
             },
             "reason": reason,
             "message": message,
-            "type": "Normal",
+            "type": type_,
             "source": {"component": "virt-controller"},
             "reportingComponent": "virt-controller",
             "firstTimestamp": now,
@@ -656,6 +684,11 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
             if ev.kind == crate::store::EventType::Deleted {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+            } else if ev.gvr.plural == "virtualmachineinstances" {
+                // A VMI is the first consumer of its claims.
+                for claim in binder::claims_of_vmi(&ev.object) {
+                    queue.insert(Key::Claim(ns.clone(), claim.to_string()));
+                }
             }
             queue.insert(Key::Vm(ns.clone(), name));
             queue.insert(Key::Namespace(ns));
@@ -687,6 +720,11 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
             if is_deleting(&ev.object) {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+            } else if ev.gvr.plural == "persistentvolumeclaims"
+                && ev.kind != crate::store::EventType::Deleted
+                && str_at(&ev.object, "/status/phase").is_none_or(|p| p == "Pending")
+            {
+                queue.insert(Key::Claim(ns.clone(), name.clone()));
             }
             queue.insert(Key::VmsIn(ns.clone()));
             queue.insert(Key::Namespace(ns));
@@ -709,6 +747,7 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::VmOperator(ns, name) => vmoperator::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
         Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
+        Key::Claim(ns, name) => binder::reconcile_claim(ctx, &ns, &name),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
         Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {

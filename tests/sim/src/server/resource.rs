@@ -64,7 +64,8 @@ fn name_of(obj: &Value) -> String {
         .to_string()
 }
 
-/// KubeVirt's validating webhooks, run after schema validation as the apiserver does.
+/// The validating webhooks, run after schema validation as the apiserver does: 422 with the
+/// causes, or a webhook's own error (400).
 fn admit(
     store: &crate::store::Store,
     gvr: &Gvr,
@@ -75,7 +76,11 @@ fn admit(
     admission::admit(store, gvr, op, obj, old).map_err(|denial| {
         let status = denial.to_status();
         let reason = status["reason"].as_str().unwrap_or("Invalid");
-        let mut e = ApiError::new(422, reason, denial.message());
+        let code = status["code"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(422);
+        let mut e = ApiError::new(code, reason, denial.message());
         e.details = status.get("details").cloned();
         e
     })
