@@ -926,14 +926,14 @@ async fn a_restore_waiting_for_a_running_vm_times_out_with_kubevirts_reason_and_
 }
 
 #[tokio::test]
-async fn a_restore_refused_for_a_running_vm_says_why_in_kubevirts_words() {
+async fn a_restore_failed_for_a_running_vm_says_why_in_kubevirts_words() {
+    // FailImmediate on a running VM is refused before any write (races.rs), so the failure
+    // that reaches the plugin is the grace period's expiry (5m, scaled by the time scale).
     let t = TestSim::start().await;
-    let args = restore_running("FailImmediate", "30s");
+    let args = restore_running("WaitGracePeriod", "30s");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = t.cmd().args(&args).run().await;
     out.assert_code(1)
-        .assert_stderr_contains(
-            "failed: Restore target VMI must be powered off before restore operation",
-        )
+        .assert_stderr_contains("Restore target failed to be ready within 5m0s")
         .assert_stderr_contains("hint: the VM is still running: stop it (virtctl stop database-01");
 }
