@@ -7,8 +7,10 @@ pub mod objects;
 pub mod policy;
 pub mod transport;
 pub mod wait;
+pub mod wait_many;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{delete_exact, list_all, to_value};
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};
+pub use wait_many::{Ended, ManyResult, wait_for_many};
