@@ -42,6 +42,7 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
 /// Answers kubectl's plugin completion protocol (`__complete WORDS…`); never fails loudly.
 async fn complete(words: &[String], env: &mut Env) -> i32 {
     let vars = env.vars.clone();
+    let pages_until = tokio::time::Instant::now() + completion::PAGES_BUDGET;
     let connect_with = |lookup: &completion::Lookup| {
         let opt = |k: &str| lookup.options.get(k).cloned();
         let global = GlobalArgs {
@@ -55,7 +56,7 @@ async fn complete(words: &[String], env: &mut Env) -> i32 {
         };
         async move {
             let conn = connect(&global, &vars).await?;
-            Ok(completion::KubeNames::new(conn.client))
+            Ok(completion::KubeNames::new(conn.client, pages_until))
         }
     };
     let cmd = Cli::command();

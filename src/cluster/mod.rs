@@ -10,6 +10,7 @@ pub mod objects;
 pub mod policy;
 pub mod transport;
 pub mod wait;
+pub mod wait_many;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
@@ -18,3 +19,4 @@ pub use objects::{
     to_value,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};
+pub use wait_many::{Ended, ManyResult, wait_for_many};

@@ -66,7 +66,7 @@ impl WaitOptions {
     }
 }
 
-fn api_code(err: &watcher::Error) -> Option<u16> {
+pub(super) fn api_code(err: &watcher::Error) -> Option<u16> {
     match err {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))

@@ -183,6 +183,37 @@ async fn a_403_on_the_stop_call_itself_exits_6_and_nothing_else_is_written() {
     assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 403)]);
 }
 
+/// `check` reads the claims of all VMs in one LIST; when that LIST is forbidden, every VM
+/// is listed as unknown with the reason instead of failing the command.
+#[tokio::test]
+async fn check_with_the_claim_list_forbidden_lists_every_vm_as_unknown_saying_why() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("GET", "persistentvolumeclaims", 403, None));
+    let out = t.cmd().args(&["check", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let rows = v["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{v}");
+    for row in rows {
+        assert_eq!(row["snapshottable"], "unknown", "{row}");
+        assert!(
+            row.to_string().contains(
+                "failed to list PersistentVolumeClaims in namespace production (forbidden)"
+            ),
+            "{row}"
+        );
+    }
+    let claim_reads = requests(&t, "GET", "persistentvolumeclaims");
+    assert_eq!(
+        claim_reads.len(),
+        1,
+        "one LIST for every VM: {claim_reads:?}"
+    );
+    assert_no_writes(&t);
+}
+
 // ---- 404 ----
 
 #[tokio::test]

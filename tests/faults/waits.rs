@@ -116,6 +116,55 @@ async fn a_watch_dropped_mid_wait_is_resumed_and_the_create_still_succeeds() {
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
 }
 
+/// A batch follows its snapshots with one watch of the batch label; a dropped watch is
+/// resumed as the single-object one is.
+#[tokio::test]
+async fn a_batch_watch_dropped_mid_wait_is_resumed_and_the_batch_still_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().drop_watch_after(0);
+    let store = t.sim.store().clone();
+    let finish_batch = move || {
+        let snapshots = gvr(SNAPSHOT_GVR);
+        for s in store.list(&snapshots, Some("production")) {
+            let name = s["metadata"]["name"].as_str().unwrap_or("").to_string();
+            if name.starts_with("stuck-01-snapshot-") {
+                store
+                    .mutate(&snapshots, Some("production"), &name, |s| {
+                        s["status"]["phase"] = "Succeeded".into();
+                        s["status"]["readyToUse"] = true.into();
+                    })
+                    .expect("snapshot marked ready");
+            }
+        }
+    };
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &["create", "-l", "app=stuck-01", "--yes", "-v", "1"],
+        "stuck-01: InProgress",
+        finish_batch,
+    )
+    .await;
+    out.assert_code(0)
+        .assert_stdout_contains("stuck-01-snapshot-");
+    let batch_watches: Vec<_> = t
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with(SNAPSHOT_PATH) && r.query.contains("watch=true"))
+        .collect();
+    assert!(
+        batch_watches.len() >= 2,
+        "the dropped watch was not resumed: {batch_watches:?}"
+    );
+    assert!(
+        batch_watches
+            .iter()
+            .all(|r| r.query.contains("labelSelector=vmsnap.io%2Fbatch%3D")),
+        "every watch selects the batch label: {batch_watches:?}"
+    );
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
 #[tokio::test]
 async fn gone_410_on_the_watch_relists_and_the_create_still_succeeds() {
     let t = TestSim::start().await;

@@ -120,28 +120,29 @@ pub(super) async fn run(
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let vms = match &args.vm {
-        Some(v) => {
-            let here = ctx.namespace.clone();
-            match dh.get(Kind::VirtualMachine, &here, v).await? {
-                Some(vm) => vec![vm],
-                None => return Err(not_found(Kind::VirtualMachine, &here, v)),
-            }
-        }
-        None => {
-            list_all(
+    // The VMs, their disks and the operations in one wave of reads.
+    let here = ctx.namespace.clone();
+    let vms = async {
+        match &args.vm {
+            Some(v) => match dh.get(Kind::VirtualMachine, &here, v).await? {
+                Some(vm) => Ok(vec![vm]),
+                None => Err(not_found(Kind::VirtualMachine, &here, v)),
+            },
+            None => list_all(
                 &dh.api(Kind::VirtualMachine, ns.as_deref()),
                 args.selector.as_deref(),
                 LIST_PAGE_SIZE,
             )
-            .await?
+            .await
+            .map_err(anyhow::Error::from),
         }
     };
-    let (disks, ops) = futures::join!(
+    let (vms, disks, ops) = futures::join!(
+        vms,
         dh.list(Kind::VirtualDisk, ns.as_deref()),
         dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
     );
-    let (disks, ops) = (disks?, ops?);
+    let (vms, disks, ops) = (vms?, disks?, ops?);
     let rows: Vec<Row> = vms
         .iter()
         .map(|vm| {

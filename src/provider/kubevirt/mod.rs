@@ -8,6 +8,7 @@ mod build;
 mod client;
 pub mod clone;
 mod convert;
+mod fleet;
 pub mod json;
 pub mod resources;
 pub mod safety;
@@ -21,6 +22,7 @@ pub use convert::{
     restore_info, snapshot_info, snapshot_phase_message, vm_info, vm_volumes, vmi_volumes,
     volume_backups,
 };
+pub use fleet::{FLEET_PAGE_SIZE, Fleet, FleetStorage};
 pub use resources::{Kind, ServedVersions, SnapshotVersion};
 
 #[cfg(test)]
