@@ -110,12 +110,11 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
         }
     }
     if !snap.ready_to_use {
+        let (reason, hint) = snap.unready_reason();
         return Err(UserError::failure(format!(
-            "snapshot {name} succeeded but is not ready to use yet"
+            "snapshot {name} succeeded but is not ready to use: {reason}"
         ))
-        .hint(format!(
-            "check its volume snapshots with: kubectl vmsnap describe {name} -n {ns}"
-        )));
+        .hint(hint));
     }
     Ok(())
 }
