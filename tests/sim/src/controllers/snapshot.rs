@@ -476,6 +476,27 @@ fn backend_pvc(store: &crate::store::Store, ns: &str, vm_name: &str) -> Option<S
     pvcs.last().map(|p| name_of(p).to_string())
 }
 
+/// `BackendPVCVolumeName`: library-go's `naming.GetName("persistent-state-for", vm, 63)`,
+/// which shortens past 63 characters with an FNV-32a hash.
+fn backend_volume_name(vm_name: &str) -> String {
+    const MAX: usize = 63;
+    let fnv = |s: &str| {
+        let h = s.bytes().fold(0x811c_9dc5u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        format!("{h:08x}")
+    };
+    let base = BACKEND_STORAGE_LABEL;
+    let name = format!("{base}-{vm_name}");
+    if name.len() <= MAX {
+        return name;
+    }
+    match (MAX - 10).checked_sub(vm_name.len()).filter(|n| *n > 0) {
+        Some(keep) => format!("{}-{}-{vm_name}", &base[..keep], fnv(base)),
+        None => format!("{base}-{}", fnv(&name)).chars().take(MAX).collect(),
+    }
+}
+
 /// `GetVolumes(WithAllVolumes)`: the VM's volumes plus, when it needs backend storage, the
 /// backend PVC as volume `persistent-state-for-<vm>`; and whether that PVC is missing.
 pub(crate) fn volumes_with_backend(store: &crate::store::Store, vm: &Value) -> (Vec<Value>, bool) {
@@ -486,7 +507,7 @@ pub(crate) fn volumes_with_backend(store: &crate::store::Store, vm: &Value) -> (
     let vm_name = name_of(vm);
     match backend_pvc(store, super::ns_of(vm), vm_name) {
         Some(claim) => {
-            vols.push(json!({"name": format!("{BACKEND_STORAGE_LABEL}-{vm_name}"),
+            vols.push(json!({"name": backend_volume_name(vm_name),
                 "persistentVolumeClaim": {"claimName": claim}}));
             (vols, false)
         }
@@ -1007,5 +1028,24 @@ pub(crate) fn collect_csi_content(ctx: &mut Ctx, name: &str) {
     });
     if str_at(&csi, "/spec/deletionPolicy") != Some("Retain") {
         let _ = ctx.store.delete(&gvr::vs_content(), None, name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_volume_name_shortens_past_63_characters_like_library_go() {
+        assert_eq!(backend_volume_name("vault"), "persistent-state-for-vault");
+        let long = "a".repeat(45);
+        assert_eq!(
+            backend_volume_name(&long),
+            format!("persiste-e807c95a-{long}")
+        );
+        assert_eq!(
+            backend_volume_name(&"b".repeat(60)),
+            "persistent-state-for-ae93f555"
+        );
     }
 }
