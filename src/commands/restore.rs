@@ -236,9 +236,13 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
                 .collect()
         })
         .unwrap_or_default();
-    let diff = content
-        .as_ref()
-        .map(|c| config_diff(c, &vm_obj, &DiffOptions::default()));
+    let diff = content.as_ref().map(|c| {
+        let opts = DiffOptions {
+            taken_online: snapshot.indications.iter().any(|i| i.name == "Online"),
+            ..DiffOptions::default()
+        };
+        config_diff(c, &vm_obj, &opts)
+    });
     Ok(RestorePlan {
         namespace: ns,
         restore_name: restore_name(&vm.name, ctx.clock.now()),

@@ -205,3 +205,35 @@ async fn a_clone_kubevirt_holds_pending_ends_at_the_timeout_with_the_pending_rea
             "ending: Source doesnt exist: VirtualMachineSnapshot {NS}/web-02-nightly)"
         ));
 }
+
+#[tokio::test]
+async fn diff_of_an_online_snapshot_compares_with_the_spec_the_vm_was_started_with() {
+    let t = TestSim::start().await;
+    // More memory for the running VM, not applied until a restart: the VMI keeps running
+    // from the VM's start revision, and so does what KubeVirt stores in a snapshot.
+    t.sim
+        .store()
+        .mutate(
+            &Gvr::new("kubevirt.io", "v1", "virtualmachines"),
+            Some(NS),
+            "database-01",
+            |vm| {
+                vm["spec"]["template"]["spec"]["domain"]["memory"]["guest"] =
+                    serde_json::json!("8Gi")
+            },
+        )
+        .expect("patched");
+    t.cmd()
+        .args(&["create", "database-01", "--yes", "--name", "after-resize"])
+        .run()
+        .await
+        .assert_code(0);
+    t.snapshot_ready("after-resize").await;
+    let out = t.cmd().args(&["diff", "after-resize"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("  - memory guest: 8Gi → 4Gi")
+        .assert_stdout_contains("-          guest: 8Gi\n+          guest: 4Gi")
+        .assert_stdout_contains(
+            "snapshot after-resize was taken while the VM ran: KubeVirt stored the configuration the VM was started with",
+        );
+}
