@@ -56,7 +56,7 @@ impl Default for DiffOptions {
 /// The note a diff against an online snapshot carries when anything but volumes differs.
 pub fn online_note(snapshot: &str) -> String {
     format!(
-        "snapshot {snapshot} was taken while the VM ran: KubeVirt stored the configuration the VM was started with (plus the volumes of that moment), so a change made after that start and not yet applied by a restart shows as undone"
+        "snapshot {snapshot} was taken while the VM ran: KubeVirt stored the configuration the VM was started with (plus the volumes of that moment): a change made since that start and not yet applied by a restart shows here as undone"
     )
 }
 
