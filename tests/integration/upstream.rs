@@ -61,6 +61,22 @@ async fn lose_a_volume_snapshot(t: &TestSim, snapshot: &str) -> String {
     vs
 }
 
+/// `restore database-01 --snapshot pre-upgrade-snapshot`, scripted.
+async fn restore_database_01(t: &TestSim) -> crate::support::Output {
+    t.cmd()
+        .args(&[
+            "restore",
+            "database-01",
+            "--snapshot",
+            "pre-upgrade-snapshot",
+            "--yes",
+            "--confirm-name",
+            "database-01",
+        ])
+        .run()
+        .await
+}
+
 #[tokio::test]
 async fn a_snapshot_whose_volume_snapshots_were_deleted_is_shown_and_refused_for_restore_and_clone()
 {
@@ -87,19 +103,7 @@ async fn a_snapshot_whose_volume_snapshots_were_deleted_is_shown_and_refused_for
         .assert_stdout_contains(&missing);
 
     t.sim.clear_requests();
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "database-01",
-            "--snapshot",
-            "pre-upgrade-snapshot",
-            "--yes",
-            "--confirm-name",
-            "database-01",
-        ])
-        .run()
-        .await;
+    let out = restore_database_01(&t).await;
     out.assert_code(1)
         .assert_stderr_contains(&format!(
             "error: snapshot pre-upgrade-snapshot succeeded but is not ready to use: {missing}"
@@ -137,19 +141,7 @@ async fn a_succeeded_snapshot_whose_volume_snapshots_are_not_ready_is_refused_un
     })
     .await;
     t.sim.clear_requests();
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "database-01",
-            "--snapshot",
-            "pre-upgrade-snapshot",
-            "--yes",
-            "--confirm-name",
-            "database-01",
-        ])
-        .run()
-        .await;
+    let out = restore_database_01(&t).await;
     out.assert_code(1)
         .assert_stderr_contains(
             "snapshot pre-upgrade-snapshot succeeded but is not ready to use: its volume snapshots are not ready yet",

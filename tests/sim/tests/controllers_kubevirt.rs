@@ -1292,6 +1292,15 @@ fn tpm_vm(name: &str) -> Value {
     v
 }
 
+/// The VirtualMachineSnapshotContent of snapshot object `s`.
+fn content_of(c: &Cluster, s: &Value) -> Value {
+    let name = s["status"]["virtualMachineSnapshotContentName"]
+        .as_str()
+        .expect("content name");
+    c.get("virtualmachinesnapshotcontents", name)
+        .expect("content")
+}
+
 /// The PVC KubeVirt's backend storage makes for `vm` (label `persistent-state-for=<vm>`).
 fn backend_pvc(vm: &str) -> Value {
     let mut p = pvc(&format!("persistent-state-for-{vm}-x7k2q"), "rbd", "10Mi");
@@ -1442,14 +1451,7 @@ async fn online_snapshot_content_stores_the_spec_the_vmi_started_with_and_no_sta
     let s = c
         .wait_phase("virtualmachinesnapshots", "s1", "Succeeded")
         .await;
-    let content = c
-        .get(
-            "virtualmachinesnapshotcontents",
-            s["status"]["virtualMachineSnapshotContentName"]
-                .as_str()
-                .expect("content"),
-        )
-        .expect("content");
+    let content = content_of(&c, &s);
     let stored = &content["spec"]["source"]["virtualMachine"];
     assert_eq!(
         stored["spec"]["template"]["spec"]["domain"]["memory"]["guest"], "4Gi",
@@ -1468,14 +1470,7 @@ async fn online_snapshot_content_stores_the_spec_the_vmi_started_with_and_no_sta
     let s2 = c
         .wait_phase("virtualmachinesnapshots", "s2", "Succeeded")
         .await;
-    let content = c
-        .get(
-            "virtualmachinesnapshotcontents",
-            s2["status"]["virtualMachineSnapshotContentName"]
-                .as_str()
-                .expect("content"),
-        )
-        .expect("content");
+    let content = content_of(&c, &s2);
     let batch = c.get("virtualmachines", "batch").expect("vm");
     assert_eq!(
         content["spec"]["source"]["virtualMachine"]["spec"],
@@ -1532,14 +1527,7 @@ async fn backend_storage_pvc_is_snapshotted_as_the_persistent_state_volume() {
         strings(&s["status"]["snapshotVolumes"]["includedVolumes"]),
         ["data", "persistent-state-for-vault"]
     );
-    let content = c
-        .get(
-            "virtualmachinesnapshotcontents",
-            s["status"]["virtualMachineSnapshotContentName"]
-                .as_str()
-                .expect("content"),
-        )
-        .expect("content");
+    let content = content_of(&c, &s);
     let backup = &content["spec"]["volumeBackups"][1];
     assert_eq!(backup["volumeName"], "persistent-state-for-vault");
     assert_eq!(
@@ -1681,14 +1669,7 @@ async fn clone_of_a_snapshot_that_is_not_ready_stays_in_snapshot_in_progress() {
         .await;
     assert_eq!(condition(&cl, "Ready")["reason"], "Still processing");
     // Ready later: the clone goes on (it never failed meanwhile).
-    let content = c
-        .get(
-            "virtualmachinesnapshotcontents",
-            s["status"]["virtualMachineSnapshotContentName"]
-                .as_str()
-                .expect("content"),
-        )
-        .expect("content");
+    let content = content_of(&c, &s);
     for b in content["spec"]["volumeBackups"]
         .as_array()
         .expect("backups")
