@@ -110,12 +110,11 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
         }
     }
     if !snap.ready_to_use {
+        let (reason, hint) = snap.unready_reason();
         return Err(UserError::failure(format!(
-            "snapshot {name} succeeded but is not ready to use yet"
+            "snapshot {name} succeeded but is not ready to use: {reason}"
         ))
-        .hint(format!(
-            "check its volume snapshots with: kubectl vmsnap describe {name} -n {ns}"
-        )));
+        .hint(hint));
     }
     Ok(())
 }
@@ -242,9 +241,13 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
                 .collect()
         })
         .unwrap_or_default();
-    let diff = content
-        .as_ref()
-        .map(|c| config_diff(c, &vm_obj, &DiffOptions::default()));
+    let diff = content.as_ref().map(|c| {
+        let opts = DiffOptions {
+            taken_online: snapshot.indications.iter().any(|i| i.name == "Online"),
+            ..DiffOptions::default()
+        };
+        config_diff(c, &vm_obj, &opts)
+    });
     Ok(RestorePlan {
         namespace: ns,
         restore_name: restore_name(&vm.name, ctx.clock.now()),

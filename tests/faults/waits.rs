@@ -87,6 +87,27 @@ async fn run_acting_at_each(kubeconfig: &Path, args: &[&str], steps: Vec<Step<'_
 /// Marks a stuck snapshot ready, as KubeVirt's controller would.
 fn finish(store: Store, name: &'static str) -> impl FnOnce() + Send + 'static {
     move || {
+        // As the CSI driver would: the snapshot's VolumeSnapshots cut and ready (KubeVirt, and
+        // the simulator, recompute a Succeeded snapshot's readiness from them).
+        let content = store
+            .get(&gvr(SNAPSHOT_GVR), Some("production"), name)
+            .and_then(|s| {
+                s["metadata"]["uid"]
+                    .as_str()
+                    .map(|uid| format!("vmsnapshot-content-{uid}"))
+            });
+        let vs_gvr = Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshots");
+        for vs in store.list(&vs_gvr, Some("production")) {
+            let owned = vs["metadata"]["ownerReferences"][0]["name"].as_str() == content.as_deref();
+            if let (true, Some(vs_name)) = (owned, vs["metadata"]["name"].as_str()) {
+                store
+                    .mutate(&vs_gvr, Some("production"), vs_name, |v| {
+                        v["status"]["creationTime"] = "2026-11-26T10:00:00Z".into();
+                        v["status"]["readyToUse"] = true.into();
+                    })
+                    .expect("volume snapshot ready");
+            }
+        }
         store
             .mutate(&gvr(SNAPSHOT_GVR), Some("production"), name, |s| {
                 s["status"]["phase"] = "Succeeded".into();

@@ -596,4 +596,72 @@ async fn kubectl_create_of_a_restore_follows_the_restore_webhook() {
         &restore("r-prefix", "db-01", "PrefixTargetName"),
     );
     k.ok(&["create", "-f", &good]).await;
+
+const CLONE: &str = "apiVersion: clone.kubevirt.io/v1beta1\nkind: VirtualMachineClone\nmetadata:\n  name: copy\n  namespace: prod\nspec:\n  source:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_of_a_clone_onto_its_own_source_is_refused_by_the_clone_webhook() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file(
+        "self-clone.yaml",
+        &format!("{CLONE}  target:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n"),
+    );
+    let out = k.run_as("admin", &["create", "-f", &file]).await;
+    assert!(!out.status.success());
+    // kubectl words a 422 whose details carry only causes as "The request is invalid".
+    assert_eq!(
+        stderr(&out).trim(),
+        "The request is invalid: spec.target.name: Target name cannot be equal to source name when both are VirtualMachines"
+    );
+    assert!(
+        sim.store()
+            .get(
+                &Gvr::new("clone.kubevirt.io", "v1beta1", "virtualmachineclones"),
+                Some("prod"),
+                "copy"
+            )
+            .is_none(),
+        "nothing stored"
+    );
+    let vm = sim
+        .store()
+        .get(
+            &Gvr::new("kubevirt.io", "v1", "virtualmachines"),
+            Some("prod"),
+            "db-01",
+        )
+        .unwrap();
+    assert_eq!(vm["metadata"]["generation"], 1, "the source VM untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_of_a_clone_without_target_gets_one_from_the_mutating_webhook() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file("clone.yaml", CLONE);
+    k.ok(&["create", "-f", &file]).await;
+    let target = k
+        .ok(&[
+            "get",
+            "vmclone",
+            "copy",
+            "-n",
+            "prod",
+            "-o",
+            "jsonpath={.spec.target.kind}/{.spec.target.name}",
+        ])
+        .await;
+    let name = target
+        .strip_prefix("VirtualMachine/clone-db-01-")
+        .unwrap_or("");
+    assert!(
+        name.len() == 5
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{target}"
+    );
 }

@@ -115,6 +115,9 @@ pub fn admit(
     if let Some(result) = super::vmoperator_admission::admit(store, gvr, op, obj, old) {
         return result;
     }
+    if let Some(result) = super::clone_admission::admit(gvr, obj) {
+        return result;
+    }
     const RESTORE_WEBHOOK: &str = "virtualmachinerestore-validator.snapshot.kubevirt.io";
     let (webhook, causes) = match (gvr.group.as_str(), gvr.plural.as_str()) {
         ("snapshot.kubevirt.io", "virtualmachinesnapshots") => (

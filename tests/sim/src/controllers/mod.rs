@@ -9,6 +9,7 @@
 pub mod admission;
 mod binder;
 mod clone;
+pub mod clone_admission;
 pub mod deckhouse;
 mod restore;
 mod snapshot;
@@ -146,6 +147,10 @@ pub enum Outcome {
     /// Snapshots only: succeeds, but Windows VSS could not hold the freeze, so the snapshot
     /// carries the QuiesceTimeout indication.
     QuiesceTimeout,
+    /// Snapshots only: the CSI driver cuts every VolumeSnapshot (creationTime) but none turns
+    /// readyToUse, so the snapshot is Succeeded but not ready to use, as KubeVirt reports it
+    /// while a storage backend is still making its snapshots usable.
+    Unready,
 }
 
 /// Scripted outcome of one snapshot (key: snapshot name, else the source VM name; either
@@ -333,6 +338,9 @@ pub(crate) mod gvr {
     pub fn vs_class() -> Gvr {
         Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses")
     }
+    pub fn controller_revision() -> Gvr {
+        Gvr::new("apps", "v1", "controllerrevisions")
+    }
     pub fn vs_content() -> Gvr {
         Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotcontents")
     }
@@ -359,6 +367,11 @@ pub(crate) enum Key {
     VmOperator(String, String),
     /// A PersistentVolumeClaim to provision and bind (namespace, name).
     Claim(String, String),
+    /// The snapshot of a VirtualMachineSnapshotContent (namespace, content) whose
+    /// VolumeSnapshots changed, Succeeded ones included.
+    ContentOf(String, String),
+    /// Every clone of a namespace, Succeeded ones included (a VM went: its clone goes too).
+    Clones(String),
 }
 
 /// Controller state: the store, the config, and in-memory clocks of operations in flight.
@@ -684,6 +697,7 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
             if ev.kind == crate::store::EventType::Deleted {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+                queue.insert(Key::Clones(ns.clone()));
             } else if ev.gvr.plural == "virtualmachineinstances" {
                 // A VMI is the first consumer of its claims.
                 for claim in binder::claims_of_vmi(&ev.object) {
@@ -709,12 +723,24 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("clone.kubevirt.io", "virtualmachineclones") => {
             queue.insert(Key::Clone(ns, name));
         }
-        ("snapshot.storage.k8s.io", "volumesnapshots")
-            if ev.kind == crate::store::EventType::Deleted =>
-        {
-            queue.insert(Key::Namespace(ns));
-            if let Some(c) = str_at(&ev.object, "/status/boundVolumeSnapshotContentName") {
-                queue.insert(Key::VolumeSnapshotContent(c.to_string()));
+        ("snapshot.storage.k8s.io", "volumesnapshots") => {
+            let owner = ev
+                .object
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .and_then(|o| {
+                    o.iter()
+                        .find(|r| str_at(r, "/kind") == Some("VirtualMachineSnapshotContent"))
+                })
+                .and_then(|r| str_at(r, "/name"));
+            if let Some(content) = owner {
+                queue.insert(Key::ContentOf(ns.clone(), content.to_string()));
+            }
+            if ev.kind == crate::store::EventType::Deleted {
+                queue.insert(Key::Namespace(ns));
+                if let Some(c) = str_at(&ev.object, "/status/boundVolumeSnapshotContentName") {
+                    queue.insert(Key::VolumeSnapshotContent(c.to_string()));
+                }
             }
         }
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
@@ -748,6 +774,16 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
         Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
         Key::Claim(ns, name) => binder::reconcile_claim(ctx, &ns, &name),
+        Key::ContentOf(ns, content) => {
+            let snap = ctx
+                .store
+                .get(&gvr::content(), Some(&ns), &content)
+                .and_then(|c| str_at(&c, "/spec/virtualMachineSnapshotName").map(str::to_string));
+            if let Some(snap) = snap {
+                snapshot::reconcile(ctx, &ns, &snap);
+            }
+        }
+        Key::Clones(ns) => scan(ctx, &gvr::clone(), Some(&ns), false, Key::Clone, queue),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
         Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {

@@ -12,7 +12,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::table::{self, Shape};
 use super::{Body, Ctx, json_response};
 use crate::controllers::admission::{self, Operation};
-use crate::controllers::vmoperator_admission;
+use crate::controllers::{clone_admission, vmoperator_admission};
 use crate::error::ApiError;
 use crate::registry::ResourceDef;
 use crate::schema;
@@ -634,6 +634,7 @@ fn create(
     }
     // Mutating webhooks run before validation, as in the apiserver.
     vmoperator_admission::mutate(gvr, Operation::Create, &mut obj);
+    clone_admission::mutate(gvr, Operation::Create, &mut obj);
     validate(ctx, def, &gvr.version, &mut obj)?;
     admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
     let created = store.create_opt(gvr, obj, ctx.dry_run)?;
@@ -752,6 +753,7 @@ fn patch(
             m.remove("status");
         }
         vmoperator_admission::mutate(gvr, Operation::Create, &mut obj);
+        clone_admission::mutate(gvr, Operation::Create, &mut obj);
         validate(ctx, def, &gvr.version, &mut obj)?;
         admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
         return Ok(json_response(
