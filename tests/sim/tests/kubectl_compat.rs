@@ -596,6 +596,7 @@ async fn kubectl_create_of_a_restore_follows_the_restore_webhook() {
         &restore("r-prefix", "db-01", "PrefixTargetName"),
     );
     k.ok(&["create", "-f", &good]).await;
+}
 
 const CLONE: &str = "apiVersion: clone.kubevirt.io/v1beta1\nkind: VirtualMachineClone\nmetadata:\n  name: copy\n  namespace: prod\nspec:\n  source:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n";
 
