@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench cluster -- --quick` (or `VMSNAP_BENCH_QUICK=1`) runs a CI-sized version,
 //! as does running it without cargo bench's `--bench` flag (`cargo test --all-targets`).
-//! Other flags: `--vms N`, `--snapshots M[,M...]`, `--runs R`, `--rtt-ms MS`, `--out FILE`.
+//! Other flags: `--vms N`, `--snapshots M[,M...]`, `--runs R`, `--rtt-ms MS`, `--out FILE`,
+//! `--only list,check,batch,create,cold`.
 //! This is a benchmark, not a test: it never fails on a time.
 
 use std::collections::BTreeMap;
@@ -34,6 +35,8 @@ struct Opts {
     kubectl: PathBuf,
     /// GNU time, for peak RSS (`%M`).
     time: Option<PathBuf>,
+    /// `--only list,check,batch,create,cold`: the sections to run (all by default).
+    only: Option<Vec<String>>,
 }
 
 fn parse_opts() -> anyhow::Result<Opts> {
@@ -43,6 +46,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
     let mut runs = None;
     let mut rtt_ms = 20u64;
     let mut out = None;
+    let mut only = None;
     // `cargo bench` passes --bench; without it (`cargo test --all-targets`) run the quick size.
     if !std::env::args().any(|a| a == "--bench") {
         quick = true;
@@ -64,6 +68,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
             "--runs" => runs = Some(value("--runs")?.parse()?),
             "--rtt-ms" => rtt_ms = value("--rtt-ms")?.parse()?,
             "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--only" => only = Some(value("--only")?.split(',').map(str::to_string).collect()),
             // cargo bench passes --bench; libtest-style filters are meaningless here.
             _ => {}
         }
@@ -98,6 +103,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
         plugin,
         kubectl,
         time,
+        only,
     })
 }
 
@@ -367,9 +373,26 @@ fn main() -> anyhow::Result<()> {
     ));
     rep.line("");
 
-    list_bench(&opts, &rt, tmp.path(), &mut rep)?;
-    create_bench(&opts, &rt, tmp.path(), &mut rep)?;
-    cold_start(&opts, &mut rep)?;
+    let only = |section: &str| {
+        opts.only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|s| s == section))
+    };
+    if only("list") {
+        list_bench(&opts, &rt, tmp.path(), &mut rep)?;
+    }
+    if only("check") {
+        check_bench(&opts, &rt, tmp.path(), &mut rep)?;
+    }
+    if only("batch") {
+        batch_bench(&opts, &rt, tmp.path(), &mut rep)?;
+    }
+    if only("create") {
+        create_bench(&opts, &rt, tmp.path(), &mut rep)?;
+    }
+    if only("cold") {
+        cold_start(&opts, &mut rep)?;
+    }
 
     if let Some(out) = &opts.out {
         std::fs::write(out, &rep.md)
@@ -418,8 +441,16 @@ fn list_bench(
         // Names need no sizes: the snapshot pages alone, what the default table could cost.
         let names_args = ["list", "-A", "-o", "name"];
         let kubectl_args = ["get", "vmsnapshots", "-A", "--cache-dir", cache_s.as_str()];
+        let kubectl_one = [
+            "get",
+            "vmsnapshots",
+            "-A",
+            "--chunk-size=0",
+            "--cache-dir",
+            cache_s.as_str(),
+        ];
         // (label, program, args, header lines)
-        let tools: [(&str, &Path, &[&str], usize); 3] = [
+        let tools: [(&str, &Path, &[&str], usize); 4] = [
             ("kubectl vmsnap list -A", &opts.plugin, &plugin_args, 1),
             (
                 "kubectl vmsnap list -A -o name",
@@ -431,6 +462,12 @@ fn list_bench(
                 "kubectl get vmsnapshots -A",
                 &opts.kubectl,
                 &kubectl_args,
+                1,
+            ),
+            (
+                "kubectl get vmsnapshots -A --chunk-size=0",
+                &opts.kubectl,
+                &kubectl_one,
                 1,
             ),
         ];
@@ -868,5 +905,288 @@ fn cold_start(opts: &Opts, rep: &mut Report) -> anyhow::Result<()> {
         kubectl_size as f64 / (1024.0 * 1024.0)
     ));
     rep.line("");
+    Ok(())
+}
+
+/// One command's measurements over interleaved runs.
+struct Measured {
+    walls: Vec<Duration>,
+    rss_kib: Vec<u64>,
+    /// The requests of the last run.
+    reqs: Vec<RequestRecord>,
+    rows: usize,
+}
+
+impl Measured {
+    fn row(&self, what: &str, label: &str) -> String {
+        let mut rss = self.rss_kib.clone();
+        rss.sort();
+        format!(
+            "| {what} | `{label}` | {} | {}–{} ({} runs) | {} | {} | {} |",
+            ms(median(&self.walls)),
+            ms(self.walls.iter().min().copied().unwrap_or_default()),
+            ms(self.walls.iter().max().copied().unwrap_or_default()),
+            self.walls.len(),
+            self.reqs.len(),
+            mib(rss.get(rss.len() / 2).copied()),
+            self.rows
+        )
+    }
+}
+
+/// Runs every command once unmeasured (kubectl fills its discovery cache), then `runs` rounds
+/// of all of them in turn, so a change in the machine's load touches each alike.
+/// `header` lines are not counted as rows.
+fn interleaved(
+    opts: &Opts,
+    sim: &Sim,
+    cmds: &[(&Path, Vec<String>, usize)],
+    env: &[(&str, &Path)],
+    runs: usize,
+) -> anyhow::Result<Vec<Measured>> {
+    let mut out = Vec::new();
+    for (program, args, _) in cmds {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        sim.clear_requests();
+        let r = run(opts, program, &args, env, false)?;
+        if !r.status.success() {
+            let err: Vec<&str> = r.stderr_at.iter().map(|(_, l)| l.as_str()).collect();
+            bail!("{} {args:?} failed: {}", program.display(), err.join("\n"));
+        }
+        out.push(Measured {
+            walls: Vec::new(),
+            rss_kib: Vec::new(),
+            reqs: Vec::new(),
+            rows: 0,
+        });
+    }
+    for _ in 0..runs {
+        for ((program, args, header), m) in cmds.iter().zip(out.iter_mut()) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            sim.clear_requests();
+            let r = run(opts, program, &args, env, false)?;
+            m.walls.push(r.wall);
+            m.rss_kib.extend(r.rss_kib);
+            m.reqs = sim.requests();
+            m.rows = r.stdout_lines.saturating_sub(*header);
+        }
+    }
+    Ok(out)
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// `check -A` over N VMs against `kubectl get vm,vmi,pvc,dv -A` (default chunks and
+/// `--chunk-size=0`), at RTT 0 and the injected RTT: sequential round trips = the difference
+/// of the medians / RTT.
+fn check_bench(
+    opts: &Opts,
+    rt: &tokio::runtime::Runtime,
+    tmp: &Path,
+    rep: &mut Report,
+) -> anyhow::Result<()> {
+    rep.line("### check -A (the storage analysis of every VM)");
+    rep.line("");
+    rep.line("| N VMs | command | wall (median) | min–max | requests | peak RSS | rows |");
+    rep.line("|---|---|---|---|---|---|---|");
+    let sizes = if opts.quick {
+        vec![opts.vms.min(100)]
+    } else {
+        vec![500, opts.vms]
+    };
+    let mut notes = Vec::new();
+    for n in sizes {
+        let sim = rt.block_on(Sim::start(SimConfig {
+            controllers: false,
+            platforms: vec![Platform::Kubevirt],
+            ..SimConfig::empty()
+        }))?;
+        generate::generate(sim.store(), &Spec::new(n, 0))?;
+        let kubeconfig = tmp.join(format!("kubeconfig-check-{n}"));
+        sim.write_kubeconfig(&kubeconfig, "admin", "default")?;
+        let cache = tmp.join(format!("kubectl-cache-check-{n}"));
+        let cache = cache.to_string_lossy().to_string();
+        let env = [("KUBECONFIG", kubeconfig.as_path())];
+        let kinds = "vm,vmi,pvc,dv";
+        let cmds = [
+            (opts.plugin.as_path(), strings(&["check", "-A"]), 1),
+            (
+                opts.kubectl.as_path(),
+                strings(&["get", kinds, "-A", "--no-headers", "--cache-dir", &cache]),
+                0,
+            ),
+            (
+                opts.kubectl.as_path(),
+                strings(&[
+                    "get",
+                    kinds,
+                    "-A",
+                    "--no-headers",
+                    "--chunk-size=0",
+                    "--cache-dir",
+                    &cache,
+                ]),
+                0,
+            ),
+        ];
+        let labels = [
+            "kubectl vmsnap check -A",
+            "kubectl get vm,vmi,pvc,dv -A",
+            "kubectl get vm,vmi,pvc,dv -A --chunk-size=0",
+        ];
+        sim.faults().set_rtt(Duration::ZERO);
+        let at_zero = interleaved(opts, &sim, &cmds[..1], &env, opts.runs)?;
+        sim.faults().set_rtt(opts.rtt);
+        let measured = interleaved(opts, &sim, &cmds, &env, opts.runs)?;
+        for (label, m) in labels.iter().zip(&measured) {
+            rep.line(m.row(&n.to_string(), label));
+        }
+        let trips = median(&measured[0].walls)
+            .saturating_sub(median(&at_zero[0].walls))
+            .as_secs_f64()
+            / opts.rtt.as_secs_f64().max(1e-9);
+        notes.push(format!(
+            "- N={n}: `check -A` {trips:.1} sequential round trips incl. discovery ({} at RTT 0, {} at RTT {}); requests: {}; kubectl: {}",
+            ms(median(&at_zero[0].walls)),
+            ms(median(&measured[0].walls)),
+            ms(opts.rtt),
+            breakdown(&measured[0].reqs),
+            breakdown(&measured[1].reqs),
+        ));
+        rt.block_on(sim.shutdown());
+    }
+    rep.line("");
+    for n in notes {
+        rep.line(n);
+    }
+    rep.line("");
+    Ok(())
+}
+
+/// `create -l` and `prune -l` over the VMs of one namespace: the plans (reads only), the
+/// batch without waiting, and with the wait (one label-selected watch) from the last
+/// snapshot's Ready to the report.
+fn batch_bench(
+    opts: &Opts,
+    rt: &tokio::runtime::Runtime,
+    tmp: &Path,
+    rep: &mut Report,
+) -> anyhow::Result<()> {
+    let n = if opts.quick { 50 } else { 200 };
+    rep.line(format!("### create -l and prune -l over {n} VMs"));
+    rep.line("");
+    let sim = rt.block_on(Sim::start(SimConfig {
+        // Snapshots take 3 s × 0.1 = 300 ms after the VM is locked.
+        time_scale: 0.1,
+        platforms: vec![Platform::Kubevirt],
+        ..SimConfig::empty()
+    }))?;
+    let ns = "bench-batch";
+    let spec = Spec {
+        namespaces: vec![ns.into()],
+        stopped_every: 1,
+        ..Spec::new(n, 2 * n)
+    };
+    generate::generate(sim.store(), &spec)?;
+    let kubeconfig = tmp.join("kubeconfig-batch");
+    sim.write_kubeconfig(&kubeconfig, "admin", ns)?;
+    let env = [("KUBECONFIG", kubeconfig.as_path())];
+    let sel = "vm.kubevirt.io/template=rhel9-server-medium";
+    sim.faults().set_rtt(opts.rtt);
+    rep.line("| N VMs | command | wall (median) | min–max | requests | peak RSS | rows |");
+    rep.line("|---|---|---|---|---|---|---|");
+    let plans = [
+        (
+            opts.plugin.as_path(),
+            strings(&["create", "-l", sel, "--dry-run=client", "--yes"]),
+            0,
+        ),
+        (
+            opts.plugin.as_path(),
+            strings(&["prune", "-l", sel, "--keep", "1", "--dry-run=client"]),
+            0,
+        ),
+    ];
+    let measured = interleaved(opts, &sim, &plans, &env, opts.runs)?;
+    let mut notes = Vec::new();
+    for (label, m) in [
+        "create -l SEL --dry-run=client",
+        "prune -l SEL --keep 1 --dry-run=client",
+    ]
+    .iter()
+    .zip(&measured)
+    {
+        rep.line(m.row(&n.to_string(), label));
+        notes.push(format!("- `{label}`: {}", breakdown(&m.reqs)));
+    }
+    // The batch with its wait: when did the last snapshot turn ready, when did the report print.
+    let mut lat = Vec::new();
+    let mut walls = Vec::new();
+    let mut wait_reqs = String::new();
+    let mut total = 0;
+    for _ in 0..opts.runs.min(3) {
+        let (tx, rx) = mpsc::channel::<Instant>();
+        let mut events = sim.store().subscribe();
+        let task = rt.spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(ev)
+                        if ev.kind == EventType::Modified
+                            && ev.gvr.plural == "virtualmachinesnapshots"
+                            && ev.object.pointer("/status/readyToUse")
+                                == Some(&serde_json::Value::Bool(true)) =>
+                    {
+                        if tx.send(Instant::now()).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(_) => return,
+                }
+            }
+        });
+        let args = ["create", "-l", sel, "--yes", "--timeout", "120s"];
+        sim.clear_requests();
+        let r = run(opts, &opts.plugin, &args, &env, true)?;
+        task.abort();
+        if !r.status.success() {
+            let err: Vec<&str> = r.stderr_at.iter().map(|(_, l)| l.as_str()).collect();
+            bail!("create -l failed: {}", err.join("\n"));
+        }
+        walls.push(r.wall);
+        let reqs = sim.requests();
+        total = reqs.len();
+        let last_post = reqs
+            .iter()
+            .rposition(|q| q.method == "POST" && q.path.ends_with("virtualmachinesnapshots"))
+            .unwrap_or(0);
+        wait_reqs = breakdown(&reqs[last_post + 1..]);
+        let ready: Vec<Instant> = rx.try_iter().collect();
+        if let Some(last_ready) = ready.iter().max() {
+            let at = last_ready.saturating_duration_since(r.started);
+            let reported = r.stdout_at.first().map(|(t, _)| *t).unwrap_or(r.wall);
+            lat.push(reported.saturating_sub(at));
+        }
+    }
+    rep.line(format!(
+        "| {n} | `create -l SEL --yes` (waits) | {} | {}–{} ({} runs) | {total} | | {n} |",
+        ms(median(&walls)),
+        ms(walls.iter().min().copied().unwrap_or_default()),
+        ms(walls.iter().max().copied().unwrap_or_default()),
+        walls.len()
+    ));
+    rep.line("");
+    for n in notes {
+        rep.line(n);
+    }
+    rep.line(format!(
+        "- `create -l SEL --yes`: requests after the last POST (the wait): {wait_reqs}; last snapshot Ready → report printed: {} median ({} runs)",
+        ms1(median(&lat)),
+        lat.len()
+    ));
+    rep.line("");
+    rt.block_on(sim.shutdown());
     Ok(())
 }

@@ -45,6 +45,7 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
 /// Answers kubectl's plugin completion protocol (`__complete WORDS…`); never fails loudly.
 async fn complete(words: &[String], env: &mut Env) -> i32 {
     let vars = env.vars.clone();
+    let pages_until = tokio::time::Instant::now() + completion::PAGES_BUDGET;
     let connect_with = |lookup: &completion::Lookup| {
         let opt = |k: &str| lookup.options.get(k).cloned();
         let global = GlobalArgs {
@@ -59,7 +60,7 @@ async fn complete(words: &[String], env: &mut Env) -> i32 {
         };
         async move {
             let conn = connect(&global, &vars).await?;
-            Ok(completion::KubeNames::new(conn.client))
+            Ok(completion::KubeNames::new(conn.client, pages_until))
         }
     };
     let cmd = Cli::command();
@@ -133,7 +134,11 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let conn = connect(global, &env.vars).await?;
     *server = Some(conn.server.clone());
     for w in &conn.warnings {
-        let _ = writeln!(env.stderr, "warning: {w}");
+        let _ = writeln!(
+            env.stderr,
+            "{}",
+            output::terminal::stderr_line(&format!("warning: {w}"))
+        );
     }
     let namespace = conn.namespace.clone();
     let server_warnings = conn.server_warnings.clone();

@@ -36,8 +36,16 @@ pub const BIN_NAME: &str = "kubectl-vmsnap";
 /// The hidden subcommand the `kubectl_complete-vmsnap` shim calls.
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 
-/// How long a live lookup (connect + list) may take before completion gives up silently.
+/// How long a live lookup (connect + list) may take before completion gives up and says so.
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long the pages of a lookup may take, from the start of the lookup: the rest of
+/// [`LOOKUP_TIMEOUT`] leaves time to print what was read and say the list stopped.
+pub const PAGES_BUDGET: Duration = Duration::from_millis(1_700);
+
+/// Cobra's Active Help marker (`activeHelpMarker` in spf13/cobra's active_help.go): a line
+/// the shell prints as a message, not a candidate.
+const ACTIVE_HELP: &str = "_activeHelp_ ";
 
 /// Cobra's ShellCompDirectiveDefault: the shell may fall back to file completion.
 pub const DIRECTIVE_DEFAULT: u32 = 0;
@@ -166,7 +174,9 @@ impl Completion {
     pub fn render(&self) -> String {
         let mut text = String::new();
         for c in &self.candidates {
-            text.push_str(&self.insert_prefix);
+            if !c.value.starts_with(ACTIVE_HELP) {
+                text.push_str(&self.insert_prefix);
+            }
             text.push_str(&c.value);
             if let Some(help) = c.help.as_deref().and_then(|h| h.lines().next())
                 && !help.is_empty()
@@ -461,6 +471,10 @@ pub trait NameSource {
         &self,
         namespace: Option<&str>,
     ) -> impl Future<Output = anyhow::Result<Vec<SnapshotName>>> + Send;
+    /// A list stopped before its last page (the time ran out): the names are incomplete.
+    fn stopped_early(&self) -> bool {
+        false
+    }
 }
 
 /// Names for `lookup` from `source`, filtered by prefix (and by VM for snapshots), sorted.
@@ -510,12 +524,26 @@ where
     if let Some(lookup) = completion.lookup.clone() {
         let fetch = async {
             match connect(&lookup).await {
-                Ok(source) => dynamic_candidates(&source, &lookup).await,
-                Err(_) => Vec::new(),
+                Ok(source) => {
+                    let names = dynamic_candidates(&source, &lookup).await;
+                    (names, source.stopped_early())
+                }
+                Err(_) => (Vec::new(), false),
             }
         };
-        if let Ok(names) = tokio::time::timeout(timeout, fetch).await {
-            completion.add_names(names);
+        let secs = timeout.as_secs_f64();
+        match tokio::time::timeout(timeout, fetch).await {
+            Ok((names, stopped)) => {
+                completion.add_names(names);
+                if stopped {
+                    completion.add_names([format!(
+                        "{ACTIVE_HELP}some names left out: the cluster did not list them all within {secs}s"
+                    )]);
+                }
+            }
+            Err(_) => completion.add_names([format!(
+                "{ACTIVE_HELP}no names: the cluster did not answer within {secs}s"
+            )]),
         }
     }
     out.write_all(completion.render().as_bytes())
@@ -524,11 +552,45 @@ where
 /// Live names from a cluster through kube: namespaces, KubeVirt VMs and VM snapshots.
 pub struct KubeNames {
     client: kube::Client,
+    /// No page is asked for after this.
+    deadline: tokio::time::Instant,
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 impl KubeNames {
-    pub fn new(client: kube::Client) -> Self {
-        KubeNames { client }
+    /// Lists read every page until `deadline`.
+    pub fn new(client: kube::Client, deadline: tokio::time::Instant) -> Self {
+        KubeNames {
+            client,
+            deadline,
+            stopped: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Every page of a list (`continue` tokens) until the deadline; a list cut short by it
+    /// keeps what it read and marks the lookup as stopped early.
+    async fn pages<T, F, Fut>(&self, list: F) -> Result<Vec<T>, kube::Error>
+    where
+        T: Clone,
+        F: Fn(kube::api::ListParams) -> Fut,
+        Fut: Future<Output = Result<kube::core::ObjectList<T>, kube::Error>>,
+    {
+        let mut items = Vec::new();
+        let mut params = list_params();
+        loop {
+            let Ok(page) = tokio::time::timeout_at(self.deadline, list(params.clone())).await
+            else {
+                self.stopped
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return Ok(items);
+            };
+            let page = page?;
+            items.extend(page.items);
+            match page.metadata.continue_ {
+                Some(token) if !token.is_empty() => params = params.continue_token(&token),
+                _ => return Ok(items),
+            }
+        }
     }
 
     fn api(
@@ -542,13 +604,13 @@ impl KubeNames {
         let gvk = kube::api::GroupVersionKind::gvk(group, version, kind);
         let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, plural);
         match ns {
-            Some(ns) => kube::Api::namespaced_with(self.client.clone(), ns, &ar),
+            Some(ns) => crate::cluster::dynamic_api(&self.client, &ar, Some(ns)),
             None => kube::Api::default_namespaced_with(self.client.clone(), &ar),
         }
     }
 }
 
-/// Completion never needs more than a screenful.
+/// Pages of kubectl's default size; every page is read (see `KubeNames::pages`).
 fn list_params() -> kube::api::ListParams {
     kube::api::ListParams::default().limit(500)
 }
@@ -557,29 +619,33 @@ impl NameSource for KubeNames {
     async fn namespaces(&self) -> anyhow::Result<Vec<String>> {
         let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
             kube::Api::all(self.client.clone());
-        let list = api.list_metadata(&list_params()).await?;
-        Ok(list
-            .items
-            .into_iter()
-            .filter_map(|o| o.metadata.name)
-            .collect())
+        let api = &api;
+        let items = self
+            .pages(|lp| async move { api.list_metadata(&lp).await })
+            .await?;
+        Ok(items.into_iter().filter_map(|o| o.metadata.name).collect())
+    }
+
+    fn stopped_early(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn vms(&self, namespace: Option<&str>) -> anyhow::Result<Vec<String>> {
         let lists = PLATFORMS.iter().map(|p| async move {
-            self.api(
+            let api = self.api(
                 p.group,
                 p.vm_version,
                 "VirtualMachine",
                 "virtualmachines",
                 namespace,
-            )
-            .list_metadata(&list_params())
-            .await
+            );
+            let api = &api;
+            self.pages(|lp| async move { api.list_metadata(&lp).await })
+                .await
         });
         let mut names = Vec::new();
-        for list in served(futures::future::join_all(lists).await)? {
-            names.extend(list.items.into_iter().filter_map(|o| o.metadata.name));
+        for items in served(futures::future::join_all(lists).await)? {
+            names.extend(items.into_iter().filter_map(|o| o.metadata.name));
         }
         Ok(names)
     }
@@ -593,9 +659,10 @@ impl NameSource for KubeNames {
                 p.snapshot_group
             ));
             for v in p.snapshot_versions {
+                let api = self.api(p.snapshot_group, v, kind, plural, namespace);
+                let api = &api;
                 got = self
-                    .api(p.snapshot_group, v, kind, plural, namespace)
-                    .list(&list_params())
+                    .pages(|lp| async move { api.list(&lp).await })
                     .await
                     .map_err(anyhow::Error::from);
                 if got.is_ok() {
@@ -605,8 +672,8 @@ impl NameSource for KubeNames {
             got.map(|l| (p.vm_pointer, l))
         });
         let mut names = Vec::new();
-        for (vm_pointer, list) in served(futures::future::join_all(lists).await)? {
-            names.extend(list.items.into_iter().filter_map(|o| {
+        for (vm_pointer, items) in served(futures::future::join_all(lists).await)? {
+            names.extend(items.into_iter().filter_map(|o| {
                 let vm = o
                     .data
                     .pointer(vm_pointer)
@@ -1180,10 +1247,40 @@ mod tests {
         assert_eq!(seen.get("namespace").map(String::as_str), Some("prod"));
     }
 
+    /// Read the first pages, then ran out of time.
+    struct Truncated;
+
+    impl NameSource for Truncated {
+        async fn namespaces(&self) -> anyhow::Result<Vec<String>> {
+            Stub.namespaces().await
+        }
+        async fn vms(&self, ns: Option<&str>) -> anyhow::Result<Vec<String>> {
+            Stub.vms(ns).await
+        }
+        async fn snapshots(&self, ns: Option<&str>) -> anyhow::Result<Vec<SnapshotName>> {
+            Stub.snapshots(ns).await
+        }
+        fn stopped_early(&self) -> bool {
+            true
+        }
+    }
+
     #[tokio::test]
-    async fn respond_gives_up_silently_when_the_cluster_does_not_answer_in_time() {
+    async fn respond_offers_the_names_read_and_says_the_list_stopped_early() {
+        let text = respond_text("restore -n prod web", Truncated, LOOKUP_TIMEOUT).await;
+        assert_eq!(
+            text,
+            "web-1\nweb-2\n_activeHelp_ some names left out: the cluster did not list them all within 2s\n:4\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn respond_says_so_when_the_cluster_does_not_answer_in_time() {
         let text = respond_text("describe ", Hanging, Duration::from_millis(20)).await;
-        assert_eq!(text, ":4\n");
+        assert_eq!(
+            text,
+            "_activeHelp_ no names: the cluster did not answer within 0.02s\n:4\n"
+        );
     }
 
     #[tokio::test]

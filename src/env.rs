@@ -84,6 +84,7 @@ impl Env {
 pub fn stderr_lines() -> crate::cluster::transport::Sink {
     std::sync::Arc::new(|line: &str| {
         // Nothing useful can be done if stderr itself is gone.
+        let line = crate::output::terminal::stderr_block(line);
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     })
 }

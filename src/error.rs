@@ -23,6 +23,10 @@ pub const EXIT_NOT_FOUND: i32 = 5;
 pub const EXIT_FORBIDDEN: i32 = 6;
 /// Exit code: interrupted by Ctrl-C while waiting (128 + SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code: stopped by SIGHUP (a terminal or SSH session gone) while waiting (128 + 1).
+pub const EXIT_HANGUP: i32 = 129;
+/// Exit code: stopped by SIGTERM (`timeout`, CI cancellation) while waiting (128 + 15).
+pub const EXIT_TERMINATED: i32 = 143;
 
 /// What went wrong, in terms of what the user can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +43,7 @@ pub enum Kind {
     NotFound,
     /// Not allowed (exit 6).
     Forbidden,
-    /// Ctrl-C while waiting (exit 130).
+    /// Ctrl-C, SIGTERM or SIGHUP while waiting (exit 128 + the signal: 130, 143, 129).
     Interrupted,
 }
 
@@ -53,7 +57,11 @@ impl Kind {
             Kind::TimedOut => EXIT_TIMED_OUT,
             Kind::NotFound => EXIT_NOT_FOUND,
             Kind::Forbidden => EXIT_FORBIDDEN,
-            Kind::Interrupted => EXIT_INTERRUPTED,
+            // The signal actually received decides; Ctrl-C when none was (in-process tests).
+            Kind::Interrupted => crate::cluster::interrupt::received().map_or(
+                EXIT_INTERRUPTED,
+                crate::cluster::interrupt::Signal::exit_code,
+            ),
         }
     }
 }
@@ -140,21 +148,37 @@ pub struct Rendered {
 pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
         let mut lines = vec![format!("error: {}", user.message)];
+        let mut code = user.exit_code();
+        if user.kind == Kind::Interrupted
+            && crate::cluster::interrupt::received().is_none()
+            && crate::cluster::wait::ended_unauthorized()
+        {
+            // Not a signal: the token expired (or was revoked) in the middle of the wait.
+            lines.push("error: You must be logged in to the server (Unauthorized)".to_string());
+            code = EXIT_FORBIDDEN;
+        }
         lines.extend(user.hints.iter().map(|h| format!("hint: {h}")));
-        return Rendered {
-            code: user.exit_code(),
-            lines,
-        };
+        if code == EXIT_FORBIDDEN && user.kind == Kind::Interrupted {
+            lines.push(
+                "hint: your credentials were no longer accepted; log in again (check the user \
+                 with: kubectl config view --minify), then follow it with the command above"
+                    .to_string(),
+            );
+        }
+        return Rendered { code, lines };
     }
-    if err.chain().any(|e| {
-        e.downcast_ref::<crate::cluster::interrupt::Interrupted>()
-            .is_some()
-    }) {
+    if let Some(crate::cluster::interrupt::Interrupted(sig)) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::cluster::interrupt::Interrupted>())
+    {
         let what = err.chain().next().map(ToString::to_string);
         let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
-        lines.push("error: stopped by Ctrl-C; this request was not sent (again)".to_string());
+        lines.push(format!(
+            "error: stopped by {}; this request was not sent (again)",
+            sig.cause()
+        ));
         return Rendered {
-            code: EXIT_INTERRUPTED,
+            code: sig.exit_code(),
             lines,
         };
     }
@@ -164,6 +188,12 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
         .take_while(|e| e.downcast_ref::<kube::Error>().is_none())
         .map(ToString::to_string)
         .collect();
+    if let Some(html) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::cluster::answers::HtmlAnswer>())
+    {
+        return html_answer(html, contexts.first().map(String::as_str), server);
+    }
     if let Some(kerr) = err.chain().find_map(|e| e.downcast_ref::<kube::Error>()) {
         let what = contexts.first().cloned();
         return kube_error(kerr, what.as_deref(), server);
@@ -183,6 +213,9 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
 pub fn report(err: &anyhow::Error, server: Option<&str>, w: &mut dyn Write) -> i32 {
     let rendered = render(err, server);
     for line in &rendered.lines {
+        // Server text and URLs reach this line: escaped and masked here, once for all errors
+        // (a hint may span lines of our own; the server's messages were kept to one above).
+        let line = crate::output::terminal::stderr_block(line);
         // Nothing useful can be done if stderr itself is gone.
         let _ = writeln!(w, "{line}");
     }
@@ -204,6 +237,26 @@ fn connection_refused(what: Option<&str>, server: Option<&str>) -> Rendered {
     }
 }
 
+/// An HTML page where the API should answer: said as such, with what to check.
+fn html_answer(
+    html: &crate::cluster::answers::HtmlAnswer,
+    what: Option<&str>,
+    server: Option<&str>,
+) -> Rendered {
+    let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
+    lines.push(format!("error: {html}"));
+    lines.push(format!(
+        "hint: check that the kubeconfig's server URL ({}) is the API server itself; if an \
+         authenticating proxy fronts the cluster, log in through it first and try again",
+        server.unwrap_or("unknown")
+    ));
+    let code = match html.status {
+        401 | 403 => EXIT_FORBIDDEN,
+        _ => EXIT_FAILURE,
+    };
+    Rendered { code, lines }
+}
+
 fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Rendered {
     let mut lines: Vec<String> = what.map(|w| format!("error: {w}")).into_iter().collect();
     let status = match err {
@@ -211,6 +264,21 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
         other => {
             if source_is_refused(other) {
                 return connection_refused(what, server);
+            }
+            // An answer that was too large is not a connection problem.
+            if let Some(e @ crate::cluster::bounds::Exceeded::TooLarge { .. }) =
+                find_in_chain::<crate::cluster::bounds::Exceeded>(other)
+            {
+                lines.push(format!("error: {e}"));
+                lines.push(
+                    "hint: is this really the Kubernetes API server? A proxy or a broken server \
+                     may be answering instead"
+                        .to_string(),
+                );
+                return Rendered {
+                    code: EXIT_FAILURE,
+                    lines,
+                };
             }
             lines.push(format!(
                 "Unable to connect to the server: {}",
@@ -222,7 +290,9 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             };
         }
     };
-    let reason = reason_of(status);
+    let reason = one_line(reason_of(status));
+    // The server's words stay on their line: a newline in them is shown, not obeyed.
+    let message = one_line(&status.message);
     let code = match status.code {
         401 | 403 => EXIT_FORBIDDEN,
         404 => EXIT_NOT_FOUND,
@@ -241,15 +311,19 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
             );
         }
         422 => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if let Some(details) = &status.details {
                 for cause in &details.causes {
-                    lines.push(format!("* {}: {}", cause.field, cause.message));
+                    lines.push(format!(
+                        "* {}: {}",
+                        one_line(&cause.field),
+                        one_line(&cause.message)
+                    ));
                 }
             }
         }
         _ => {
-            lines.push(format!("Error from server ({reason}): {}", status.message));
+            lines.push(format!("Error from server ({reason}): {message}"));
             if status.code == 403 {
                 if let Some(hint) = forbidden_hint(&status.message) {
                     lines.push(format!("hint: {hint}"));
@@ -269,6 +343,10 @@ fn kube_error(err: &kube::Error, what: Option<&str>, server: Option<&str>) -> Re
         }
     }
     Rendered { code, lines }
+}
+
+fn one_line(text: &str) -> String {
+    crate::output::terminal::terminal_safe(text, false).into_owned()
 }
 
 /// The server's reason, unless it is missing or belongs to another code (some servers and
@@ -353,6 +431,20 @@ fn source_is_refused(err: &(dyn std::error::Error + 'static)) -> bool {
         cur = e.source();
     }
     false
+}
+
+/// The first error of type `T` in `err`'s chain.
+fn find_in_chain<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {

@@ -341,6 +341,37 @@ impl SnapshotInfo {
     pub fn condition(&self, type_: &str) -> Option<&Condition> {
         self.conditions.iter().find(|c| c.type_ == type_)
     }
+
+    /// KubeVirt's "VolumeSnapshots (a,b) missing": volume snapshots deleted after the snapshot
+    /// succeeded. It stays Succeeded but can never be restored again.
+    pub fn volume_snapshots_missing(&self) -> bool {
+        self.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("VolumeSnapshots (") && e.ends_with(") missing"))
+    }
+
+    /// Why a Succeeded snapshot is not ready to use, and what to do about it: (reason, hint).
+    pub fn unready_reason(&self) -> (String, String) {
+        let (ns, name) = (&self.namespace, &self.name);
+        if self.volume_snapshots_missing() {
+            return (
+                self.error.clone().unwrap_or_default(),
+                format!(
+                    "its volume snapshots were deleted, so it can no longer be restored or cloned: delete it (kubectl vmsnap delete {name} -n {ns}) and take a new one"
+                ),
+            );
+        }
+        let reason = match &self.error {
+            Some(e) => format!("its volume snapshots are not ready ({e})"),
+            None => "its volume snapshots are not ready yet".to_string(),
+        };
+        (
+            reason,
+            format!(
+                "the storage is still making them usable; check with: kubectl vmsnap describe {name} -n {ns}"
+            ),
+        )
+    }
 }
 
 /// What the plugin knows about one restore.

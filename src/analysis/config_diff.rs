@@ -37,6 +37,10 @@ pub struct DiffOptions {
     /// place keeps the current ones (so the restore preview leaves this off and lists them
     /// in `notes`); `diff SNAPSHOT --all` could turn it on.
     pub include_metadata: bool,
+    /// The snapshot was taken while the VM ran (KubeVirt indication `Online`): its content
+    /// holds the spec the VM was started with (the VM's ControllerRevision) plus the volumes
+    /// of that moment, not the VM's spec at snapshot time.
+    pub taken_online: bool,
 }
 
 impl Default for DiffOptions {
@@ -44,8 +48,16 @@ impl Default for DiffOptions {
         Self {
             context: DEFAULT_CONTEXT,
             include_metadata: false,
+            taken_online: false,
         }
     }
+}
+
+/// The note a diff against an online snapshot carries when anything but volumes differs.
+pub fn online_note(snapshot: &str) -> String {
+    format!(
+        "snapshot {snapshot} was taken while the VM ran: KubeVirt stored the configuration the VM was started with (plus the volumes of that moment): a change made since that start and not yet applied by a restart shows here as undone"
+    )
 }
 
 /// The part of the VM a change belongs to.
@@ -853,6 +865,9 @@ pub fn config_diff(content: &Value, live: &Value, opts: &DiffOptions) -> ConfigD
         opts.context,
     );
     let changes = summarise(&before, &after, opts.include_metadata);
+    if opts.taken_online && !changes.is_empty() {
+        notes.push(online_note(snapshot_name));
+    }
     ConfigDiff {
         identical: lines.is_empty(),
         lines,

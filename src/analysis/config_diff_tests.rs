@@ -459,3 +459,33 @@ fn summary_sentences_for_the_restore_preview() {
         ]
     );
 }
+
+#[test]
+fn an_online_snapshot_diff_says_the_content_holds_the_spec_the_vm_started_with() {
+    // The content of a snapshot of a running VM holds the spec from the VM's start revision;
+    // the VM was given more memory since, not yet applied by a restart.
+    let started_with = live_vm();
+    let mut live = live_vm();
+    live["spec"]["template"]["spec"]["domain"]["memory"]["guest"] = json!("32Gi");
+    let content = content_of(&started_with);
+    let online = DiffOptions {
+        taken_online: true,
+        ..DiffOptions::default()
+    };
+    let d = config_diff(&content, &live, &online);
+    change(&d, Area::Memory, "guest");
+    assert!(
+        d.summary.notes.iter().any(|n| n == &online_note("nightly")),
+        "{:?}",
+        d.summary.notes
+    );
+    // Offline, or nothing changed: no such note.
+    let offline = config_diff(&content, &live, &DiffOptions::default());
+    assert!(
+        offline.summary.notes.is_empty(),
+        "{:?}",
+        offline.summary.notes
+    );
+    let same = config_diff(&content, &started_with, &online);
+    assert!(same.summary.notes.is_empty(), "{:?}", same.summary.notes);
+}

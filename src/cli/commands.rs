@@ -9,7 +9,7 @@ use super::duration::{parse_duration, parse_go_duration};
 #[derive(Debug, Clone, Args)]
 pub struct CreateArgs {
     /// The VirtualMachine to snapshot
-    #[arg(value_name = "VM", required_unless_present_any = ["selector", "disk"])]
+    #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain, required_unless_present_any = ["selector", "disk"])]
     pub vm: Option<String>,
     /// Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created
     /// concurrently, a summary table (names are generated)
@@ -59,7 +59,7 @@ pub struct CreateArgs {
           allow_hyphen_values = true)]
     pub quiesce_timeout: Option<Duration>,
     /// Deckhouse: snapshot this VirtualDisk instead of a whole VM
-    #[arg(long, value_name = "DISK", conflicts_with_all = ["vm", "selector", "stop", "start_after"])]
+    #[arg(long, value_name = "DISK", value_parser = parse_dns1123_subdomain, conflicts_with_all = ["vm", "selector", "stop", "start_after"])]
     pub disk: Option<String>,
     /// Deckhouse: take the snapshot even when it cannot be consistent (requiredConsistency:
     /// false)
@@ -96,7 +96,7 @@ pub enum OperationModeArg {
 #[derive(Debug, Clone, Args)]
 pub struct TreeArgs {
     /// The VirtualMachine whose snapshot tree to draw
-    #[arg(value_name = "VM")]
+    #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain)]
     pub vm: String,
     /// Show each snapshot's vSphere id (snapshot-226)
     #[arg(short = 'i', long)]
@@ -113,7 +113,7 @@ pub struct TreeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RestoreDiskArgs {
     /// The VirtualDiskSnapshot to restore from
-    #[arg(value_name = "DISK_SNAPSHOT")]
+    #[arg(value_name = "DISK_SNAPSHOT", value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
     /// Name of the new VirtualDisk
     #[arg(long, value_name = "NEW_DISK", required = true, value_parser = parse_dns1123_subdomain)]
@@ -122,7 +122,7 @@ pub struct RestoreDiskArgs {
     #[arg(long, value_name = "SIZE")]
     pub size: Option<String>,
     /// StorageClass of the new disk (default: the cluster's default)
-    #[arg(long, value_name = "CLASS")]
+    #[arg(long, value_name = "CLASS", value_parser = parse_dns1123_subdomain)]
     pub storage_class: Option<String>,
     /// Wait until the new disk is Ready (the default)
     #[arg(long, overrides_with = "no_wait")]
@@ -145,7 +145,7 @@ pub fn parse_quiesce_timeout(s: &str) -> Result<Duration, String> {
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// Only snapshots of this VM
-    #[arg(value_name = "VM")]
+    #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain)]
     pub vm: Option<String>,
     /// List snapshots in every namespace
     #[arg(short = 'A', long)]
@@ -165,7 +165,7 @@ pub struct ListArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DescribeArgs {
     /// The snapshot to describe
-    #[arg(value_name = "SNAPSHOT")]
+    #[arg(value_name = "SNAPSHOT", value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
 }
 
@@ -173,7 +173,7 @@ pub struct DescribeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DeleteArgs {
     /// Snapshots to delete
-    #[arg(value_name = "SNAPSHOT", required = true)]
+    #[arg(value_name = "SNAPSHOT", required = true, value_parser = parse_dns1123_subdomain)]
     pub snapshots: Vec<String>,
     /// Wait until the snapshots are gone (the default)
     #[arg(long, overrides_with = "no_wait")]
@@ -191,10 +191,11 @@ pub struct DeleteArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RestoreArgs {
     /// The VirtualMachine to roll back
-    #[arg(value_name = "VM")]
+    #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain)]
     pub vm: String,
     /// The snapshot to restore from (`-s` is `--server`, as everywhere in kubectl)
-    #[arg(long, value_name = "SNAPSHOT", required = true)]
+    #[arg(long, value_name = "SNAPSHOT", required = true,
+          value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
     /// Stop the VM if it runs (KubeVirt's targetReadinessPolicy StopTarget)
     #[arg(long)]
@@ -237,7 +238,7 @@ pub struct RestoreArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
     /// The snapshot whose VM configuration to compare with the live VM
-    #[arg(value_name = "SNAPSHOT")]
+    #[arg(value_name = "SNAPSHOT", value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
     /// Also compare the VM's labels and annotations (a restore keeps the current ones)
     #[arg(long)]
@@ -248,7 +249,7 @@ pub struct DiffArgs {
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Only this VM
-    #[arg(value_name = "VM", conflicts_with = "all_namespaces")]
+    #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain, conflicts_with = "all_namespaces")]
     pub vm: Option<String>,
     /// Check the VMs of every namespace
     #[arg(short = 'A', long)]
@@ -264,6 +265,7 @@ pub struct PruneArgs {
     /// The VM whose snapshots to prune
     #[arg(
         value_name = "VM",
+        value_parser = parse_dns1123_subdomain,
         required_unless_present = "selector",
         conflicts_with = "selector"
     )]
@@ -296,7 +298,7 @@ pub struct PruneArgs {
 #[derive(Debug, Clone, Args)]
 pub struct CloneArgs {
     /// The snapshot to create the new VM from (a VM with --from-vm)
-    #[arg(value_name = "SNAPSHOT")]
+    #[arg(value_name = "SNAPSHOT", value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
     /// Deckhouse: SNAPSHOT names a powered-off VM to clone directly
     #[arg(long)]
@@ -425,6 +427,18 @@ pub fn parse_dns1123_subdomain(s: &str) -> Result<String, String> {
     Err(format!(
         "{s:?} is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \
          '-' or '.', each '.'-separated part starting and ending with a letter or digit"
+    ))
+}
+
+/// A DNS-1123 label, as Kubernetes requires for namespaces: one part of a subdomain (see
+/// [`parse_dns1123_subdomain`]) of at most 63 characters.
+pub fn parse_dns1123_label(s: &str) -> Result<String, String> {
+    if s.len() <= 63 && is_label_part(s, false) {
+        return Ok(s.to_string());
+    }
+    Err(format!(
+        "{s:?} is not a valid namespace name: use at most 63 lowercase letters, digits or '-', \
+         starting and ending with a letter or digit"
     ))
 }
 

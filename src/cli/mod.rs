@@ -14,7 +14,8 @@ use std::time::Duration;
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
     KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
-    TargetReadinessPolicy, TreeArgs, parse_dns1123_subdomain, parse_label, parse_mac_pair,
+    TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain, parse_label,
+    parse_mac_pair,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
 pub use duration::{parse_duration, parse_go_duration};
@@ -91,7 +92,8 @@ pub struct GlobalArgs {
     )]
     pub user: Option<String>,
     /// The namespace (default: the context's namespace, else "default")
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE",
+          value_parser = parse_dns1123_label)]
     pub namespace: Option<String>,
     /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration,

@@ -5,12 +5,14 @@
 //! `--user` override its parts, `-n` overrides its namespace (default: "default").
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use kube::client::{ClientBuilder, ConfigExt as _};
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 
+use super::credentials;
 use crate::cli::GlobalArgs;
 use crate::error::UserError;
 
@@ -203,24 +205,33 @@ pub async fn connect(
     };
     let proxy = super::proxy::choose(&config.cluster_url, kubeconfig_proxy.as_deref(), vars)?;
     config.proxy_url = proxy.as_ref().map(|p| p.url.clone());
+    // An exec plugin may prompt only if a person is at stdin (completion runs too).
+    credentials::prepare(&mut config, std::io::stdin().is_terminal())?;
+    config
+        .headers
+        .push((http::header::USER_AGENT, super::answers::user_agent()));
+    // --request-timeout bounds each whole request in our retry layer (connection, TLS,
+    // headers and body); here it also cuts an idle watch, which the wait then resumes. The
+    // connection keeps kube's own 30 s bound, the same as our default for a request.
     if let Some(t) = global.request_timeout.filter(|t| !t.is_zero()) {
         config.read_timeout = Some(t);
-        config.connect_timeout = Some(t);
     }
     let namespace = global
         .namespace
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
-    let url = config
-        .cluster_url
-        .to_string()
-        .trim_end_matches('/')
-        .to_string();
-    let server = config
-        .cluster_url
-        .authority()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| url.clone());
+    crate::cli::parse_dns1123_label(&namespace).map_err(|e| {
+        UserError::usage(format!("the kubeconfig context's namespace: {e}")).hint(
+            "fix it with: kubectl config set-context --current --namespace NAME, or pass -n NAME",
+        )
+    })?;
+    // Printed in messages: any user:password in the URL is masked.
+    let url = shown_url(&config.cluster_url);
+    let server = match (config.cluster_url.host(), config.cluster_url.port_u16()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => url.clone(),
+    };
     let sink = crate::env::stderr_lines();
     if let Some(p) = proxy.filter(|_| global.verbosity >= 6) {
         sink(&super::proxy::describe(&p));
@@ -247,13 +258,11 @@ fn build_client(
     seen: super::warnings::Seen,
 ) -> anyhow::Result<kube::Client> {
     config.default_retry = false;
-    let base = config
-        .cluster_url
-        .to_string()
-        .trim_end_matches('/')
-        .to_string();
+    let base = shown_url(&config.cluster_url);
+    let plugin = credentials::plugin_name(&config);
     let auth = config
         .auth_layer()
+        .map_err(|e| credentials::explain(e, plugin.as_deref()))
         .context("failed to set up the credentials from the kubeconfig")?;
     if auth.is_some() {
         // The token is added outside the log layer instead; client certificates stay.
@@ -279,14 +288,27 @@ fn build_client(
         base,
         sink,
     };
+    let answers = super::answers::AnswersLayer;
     Ok(match auth {
         Some(auth) => builder
             .with_layer(&log)
             .with_layer(&auth)
             .with_layer(&retry)
+            .with_layer(&answers)
             .build(),
-        None => builder.with_layer(&log).with_layer(&retry).build(),
+        None => builder
+            .with_layer(&log)
+            .with_layer(&retry)
+            .with_layer(&answers)
+            .build(),
     })
+}
+
+/// The API server URL for messages and logs, without a trailing slash and with any
+/// user:password masked.
+fn shown_url(url: &http::Uri) -> String {
+    let text = url.to_string();
+    crate::output::terminal::mask_url_credentials(text.trim_end_matches('/')).into_owned()
 }
 
 #[cfg(test)]

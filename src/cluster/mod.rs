@@ -1,18 +1,25 @@
 //! Kubernetes access: connecting, discovery and waiting.
 
+pub mod answers;
+pub mod bounds;
 pub mod connect;
+pub mod credentials;
 pub mod discovery;
 pub mod interrupt;
 pub mod objects;
 pub mod overrides;
 pub mod policy;
 pub mod proxy;
-pub mod redact;
 pub mod transport;
 pub mod wait;
+pub mod wait_many;
 pub mod warnings;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
-pub use objects::{delete_exact, list_all, to_value};
+pub use objects::{
+    check_identity, delete_exact, dynamic_api, get_exact, list_all, path_segment, require_deleted,
+    to_value,
+};
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};
+pub use wait_many::{Ended, ManyResult, wait_for_many};

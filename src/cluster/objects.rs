@@ -1,8 +1,90 @@
 //! Object operations every provider shares, on kube's `DynamicObject` API.
 
-use kube::Error as KubeError;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Preconditions};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Preconditions};
+use kube::{Client, Error as KubeError};
 use serde_json::Value;
+
+use crate::error::UserError;
+
+/// `name` as one URL path segment. kube-core pastes names into paths as they are
+/// (kube-core/src/request.rs), so a `#`, `?` or `/` would end or change the path: everything
+/// outside RFC 3986's unreserved characters is percent-encoded, and so are the dots of a
+/// `.` or `..` segment. A valid Kubernetes name comes out unchanged.
+pub fn path_segment(name: &str) -> String {
+    let dots_only = !name.is_empty() && name.bytes().all(|b| b == b'.');
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        let unreserved = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~');
+        if unreserved || (b == b'.' && !dots_only) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An API handle for `ar` in namespace `ns` (None: cluster-scoped, or all namespaces), the
+/// namespace encoded as a path segment.
+pub fn dynamic_api(client: &Client, ar: &ApiResource, ns: Option<&str>) -> Api<DynamicObject> {
+    match ns {
+        Some(ns) => Api::namespaced_with(client.clone(), &path_segment(ns), ar),
+        None => Api::all_with(client.clone(), ar),
+    }
+}
+
+/// GETs `name` of `ar` in `ns`; None on 404. An answer that is not that object (a proxy that
+/// rewrites paths can return another one) is refused rather than acted on.
+pub async fn get_exact(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    name: &str,
+) -> anyhow::Result<Option<Value>> {
+    let got = dynamic_api(client, ar, ns)
+        .get_opt(&path_segment(name))
+        .await
+        .and_then(|o| o.map(to_value).transpose())?;
+    if let Some(obj) = &got {
+        check_identity(obj, ar, ns, name)?;
+    }
+    Ok(got)
+}
+
+/// Fails unless `obj` is the object asked for: its kind and apiVersion (when the answer
+/// states them), namespace and name.
+pub fn check_identity(
+    obj: &Value,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    name: &str,
+) -> Result<(), UserError> {
+    let field = |p: &str| obj.pointer(p).and_then(Value::as_str);
+    let kind = field("/kind").unwrap_or(&ar.kind);
+    let api_version = field("/apiVersion").unwrap_or(&ar.api_version);
+    let got_ns = field("/metadata/namespace");
+    let got_name = field("/metadata/name").unwrap_or("");
+    if kind == ar.kind && api_version == ar.api_version && got_ns == ns && got_name == name {
+        return Ok(());
+    }
+    let place = |ns: Option<&str>, name: &str| match ns {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_owned(),
+    };
+    Err(UserError::failure(format!(
+        "asked the API server for {} {} ({}) and got {} {} ({}) instead; refusing to act on it",
+        ar.kind,
+        place(ns, name),
+        ar.api_version,
+        kind,
+        place(got_ns, got_name),
+        api_version,
+    ))
+    .hint(
+        "something between you and the API server (a proxy or gateway) may be rewriting \
+         request paths; check the server URL in your kubeconfig (kubectl config view --minify)",
+    ))
+}
 
 /// A fetched object as plain JSON (the domain's functions read JSON).
 pub fn to_value(obj: DynamicObject) -> Result<Value, KubeError> {
@@ -25,11 +107,24 @@ pub async fn delete_exact(
         }),
         ..DeleteParams::default()
     };
-    match api.delete(name, &dp).await {
+    match api.delete(&path_segment(name), &dp).await {
         Ok(_) => Ok(true),
         Err(KubeError::Api(s)) if s.code == 404 => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Turns "already gone" (a DELETE answered 404) into an error: the command read the object
+/// just before, so someone else removed it or the request reached another object, and this
+/// command deleted nothing. `what` names it ("snapshot production/s1").
+pub fn require_deleted(deleted: bool, what: &str) -> Result<(), UserError> {
+    if deleted {
+        return Ok(());
+    }
+    Err(UserError::not_found(format!(
+        "{what} was not found when deleting it (answer 404): this command deleted nothing"
+    ))
+    .hint("it was removed meanwhile, or the request reached another object; list what is left with: kubectl vmsnap list"))
 }
 
 /// Every object the list finds (with a label `selector` when given), read in pages of `page`
@@ -57,5 +152,52 @@ pub async fn list_all(
             Some(t) if !t.is_empty() => token = Some(t),
             _ => return Ok(out),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::api::GroupVersionKind;
+
+    #[test]
+    fn a_valid_name_is_its_own_segment_and_anything_else_cannot_leave_it() {
+        assert_eq!(path_segment("web-01.prod"), "web-01.prod");
+        assert_eq!(path_segment("a-1#zzz"), "a-1%23zzz");
+        assert_eq!(path_segment("a-2?dryRun=All"), "a-2%3FdryRun%3DAll");
+        assert_eq!(path_segment("../x"), "..%2Fx");
+        assert_eq!(path_segment(".."), "%2E%2E");
+        assert_eq!(path_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn an_answer_must_be_the_object_asked_for() {
+        let gvk =
+            GroupVersionKind::gvk("snapshot.kubevirt.io", "v1beta1", "VirtualMachineSnapshot");
+        let ar = ApiResource::from_gvk_with_plural(&gvk, "virtualmachinesnapshots");
+        let snap = serde_json::json!({
+            "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+            "metadata": {"name": "s1", "namespace": "prod"},
+        });
+        assert!(check_identity(&snap, &ar, Some("prod"), "s1").is_ok());
+        assert!(check_identity(&snap, &ar, Some("prod"), "s2").is_err());
+        assert!(check_identity(&snap, &ar, Some("other"), "s1").is_err());
+        let vm = serde_json::json!({
+            "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+            "metadata": {"name": "s1", "namespace": "prod"},
+        });
+        let e = check_identity(&vm, &ar, Some("prod"), "s1").unwrap_err();
+        assert_eq!(
+            e.message,
+            "asked the API server for VirtualMachineSnapshot prod/s1 (snapshot.kubevirt.io/v1beta1) \
+             and got VirtualMachine prod/s1 (kubevirt.io/v1) instead; refusing to act on it"
+        );
+    }
+
+    #[test]
+    fn a_delete_that_found_nothing_is_not_a_deletion() {
+        assert!(require_deleted(true, "snapshot p/s").is_ok());
+        let e = require_deleted(false, "snapshot p/s").unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::EXIT_NOT_FOUND);
     }
 }

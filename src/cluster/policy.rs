@@ -23,6 +23,11 @@ pub enum Outcome {
     NotSent,
     /// The transport failed; the request may have reached the server.
     Failed,
+    /// The server's certificate was not trusted: no request was sent, and another attempt
+    /// would meet the same certificate.
+    Untrusted,
+    /// No answer within the bound: another attempt would most likely wait as long again.
+    TimedOut,
 }
 
 /// What to do after an attempt.
@@ -53,7 +58,7 @@ pub fn decide(
     let retryable = match outcome {
         Outcome::Status(429) | Outcome::NotSent => true,
         Outcome::Status(503 | 504) | Outcome::Failed => is_read(method),
-        Outcome::Status(_) => false,
+        Outcome::Status(_) | Outcome::Untrusted | Outcome::TimedOut => false,
     };
     if !retryable || attempt >= MAX_ATTEMPTS {
         return Decision::Done;
@@ -101,6 +106,15 @@ mod tests {
             decide("GET", Outcome::Failed, 1, None),
             Decision::Retry(MS(200))
         );
+    }
+
+    #[test]
+    fn an_untrusted_certificate_or_a_timeout_is_never_retried() {
+        for method in ["GET", "POST"] {
+            for outcome in [Outcome::Untrusted, Outcome::TimedOut] {
+                assert_eq!(decide(method, outcome, 1, None), Decision::Done);
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use crate::error::UserError;
 
-use super::redact::redact_url;
+use crate::output::terminal::mask_url_credentials;
 
 /// The proxy chosen, and which setting named it (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct Proxy {
 pub fn describe(proxy: &Proxy) -> String {
     format!(
         "Proxy: {} (from {})",
-        redact_url(&proxy.url.to_string()),
+        mask_url_credentials(&proxy.url.to_string()),
         proxy.source
     )
 }
@@ -86,7 +86,7 @@ fn parse(raw: &str, bare_is_http: bool, source: &str) -> Result<http::Uri, UserE
     let invalid = |why: &str| {
         UserError::usage(format!(
             "invalid proxy address {} in {source}: {why}",
-            redact_url(raw)
+            mask_url_credentials(raw)
         ))
         .hint("a proxy is http://[USER:PASSWORD@]HOST:PORT, https://… or socks5://HOST:PORT")
     };
@@ -278,7 +278,7 @@ mod tests {
     fn a_bad_proxy_is_named_without_its_password() {
         let v = vars(&[("HTTPS_PROXY", "ftp://bob:hunter2@p:21")]);
         let e = choose(&uri("https://api.example"), None, &v).unwrap_err();
-        assert!(e.message.contains("ftp://bob:xxxxx@p:21"), "{}", e.message);
+        assert!(e.message.contains("ftp://<masked>@p:21"), "{}", e.message);
         assert!(!e.message.contains("hunter2"));
         assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
     }

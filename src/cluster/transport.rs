@@ -13,6 +13,7 @@ use http::{HeaderMap, HeaderValue, Request, Response};
 use kube::client::Body;
 use tower::{BoxError, Layer, Service};
 
+use super::bounds::{self, BoundedBody, Exceeded};
 use super::policy::{self, Decision, Outcome};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -73,9 +74,9 @@ where
     S::Error: Into<BoxError>,
     B: Send + 'static,
 {
-    type Response = Response<B>;
+    type Response = Response<BoundedBody<B>>;
     type Error = BoxError;
-    type Future = BoxFuture<Result<Response<B>, BoxError>>;
+    type Future = BoxFuture<Result<Response<BoundedBody<B>>, BoxError>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         // Readiness of the inner service is awaited per attempt.
@@ -85,7 +86,35 @@ where
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         let inner = self.inner.clone();
         let layer = self.layer.clone();
-        Box::pin(async move { retry_loop(inner, layer, req).await })
+        let start = tokio::time::Instant::now();
+        let watch = bounds::is_watch(req.uri());
+        let what: Arc<str> = format!("{} {}{}", req.method(), layer.base, req.uri().path()).into();
+        Box::pin(async move {
+            let budget = layer.budget;
+            let res = retry_loop(inner, layer, req, watch, &what).await?;
+            // kube reads the body after this returns: the rest of the bound goes with it.
+            // Watches are the waits' to bound (their --timeout, kube-runtime's idle reconnect).
+            let deadline = match (budget, watch) {
+                (_, true) => None,
+                (Some(b), false) => Some((
+                    start + b,
+                    Exceeded::SlowBody {
+                        what: what.to_string(),
+                        after: b,
+                        flag: true,
+                    },
+                )),
+                (None, false) => Some((
+                    tokio::time::Instant::now() + bounds::DEFAULT_BODY_TIMEOUT,
+                    Exceeded::SlowBody {
+                        what: what.to_string(),
+                        after: bounds::DEFAULT_BODY_TIMEOUT,
+                        flag: false,
+                    },
+                )),
+            };
+            Ok(res.map(|body| BoundedBody::new(body, what, deadline, watch)))
+        })
     }
 }
 
@@ -93,6 +122,8 @@ async fn retry_loop<S, B>(
     inner: Arc<tokio::sync::Mutex<S>>,
     layer: RetryLayer,
     mut req: Request<Body>,
+    watch: bool,
+    what: &str,
 ) -> Result<Response<B>, BoxError>
 where
     S: Service<Request<Body>, Response = Response<B>> + Send + 'static,
@@ -108,15 +139,32 @@ where
     let url = format!("{}{}", layer.base, req.uri().path());
     let mut attempt = 1;
     loop {
-        // A Ctrl-C noticed by no wait (pressed during a read between two waits) still stops
-        // the next write before it is sent.
-        if !policy::is_read(&method) && super::interrupt::armed().is_some_and(|flag| *flag.borrow())
-        {
-            return Err(Box::new(super::interrupt::Interrupted));
+        if !policy::is_read(&method) {
+            // From the first write on, a signal must not kill the process between a write
+            // and the wait that follows it: the command says what it left behind instead.
+            super::interrupt::arm();
+            // A signal noticed by no wait (received during a read between two waits) still
+            // stops the next write before it is sent.
+            if let Some(sig) = super::interrupt::stopping() {
+                return Err(Box::new(super::interrupt::Interrupted(sig)));
+            }
         }
         let spare = clone_request(&req);
         let budget_left = layer.budget.map(|b| b.saturating_sub(start.elapsed()));
-        let result = attempt_once(&inner, req, budget_left, layer.budget).await;
+        let bound = match (budget_left, layer.budget) {
+            (Some(left), Some(budget)) => Some((left, Box::new(TimedOut(budget)) as BoxError)),
+            // Without --request-timeout a watch may wait for its headers as the server likes
+            // (its wait has a timeout); anything else gets the default bound.
+            _ if watch => None,
+            _ => Some((
+                bounds::DEFAULT_HEADERS_TIMEOUT,
+                Box::new(Exceeded::NoAnswer {
+                    what: what.to_string(),
+                    after: bounds::DEFAULT_HEADERS_TIMEOUT,
+                }) as BoxError,
+            )),
+        };
+        let result = attempt_once(&inner, req, bound).await;
         let (outcome, retry_after) = classify(&result);
         let decision = match spare {
             Some(_) => policy::decide(&method, outcome, attempt, retry_after),
@@ -128,13 +176,13 @@ where
                 if policy::fits(start.elapsed(), wait, layer.budget) =>
             {
                 drop(result);
-                // After a wait took over Ctrl-C, a press during the pause must stop the
-                // retry: nothing else would notice it.
-                match super::interrupt::armed() {
+                // After a write or wait took over the signals, one received during the pause
+                // must stop the retry: nothing else would notice it.
+                match super::interrupt::armed().filter(|_| !super::interrupt::recovering()) {
                     Some(flag) => tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
-                        _ = super::interrupt::pressed(flag) => {
-                            return Err(Box::new(super::interrupt::Interrupted));
+                        sig = super::interrupt::pressed(flag) => {
+                            return Err(Box::new(super::interrupt::Interrupted(sig)));
                         }
                     },
                     None => tokio::time::sleep(wait).await,
@@ -173,12 +221,12 @@ where
     }
 }
 
-/// One attempt, bounded by what is left of the budget.
+/// One attempt, up to its response headers, bounded by `bound` (the time left, and the
+/// error when it runs out).
 async fn attempt_once<S, B>(
     inner: &tokio::sync::Mutex<S>,
     req: Request<Body>,
-    left: Option<Duration>,
-    budget: Option<Duration>,
+    bound: Option<(Duration, BoxError)>,
 ) -> Result<Response<B>, BoxError>
 where
     S: Service<Request<Body>, Response = Response<B>>,
@@ -194,11 +242,11 @@ where
         };
         fut.await.map_err(Into::into)
     };
-    match (left, budget) {
-        (Some(left), Some(budget)) => tokio::time::timeout(left, send)
+    match bound {
+        Some((left, err)) => tokio::time::timeout(left, send)
             .await
-            .unwrap_or_else(|_| Err(Box::new(TimedOut(budget)))),
-        _ => send.await,
+            .unwrap_or_else(|_| Err(err)),
+        None => send.await,
     }
 }
 
@@ -212,6 +260,8 @@ fn classify<B>(result: &Result<Response<B>, BoxError>) -> (Outcome, Option<Durat
                 .and_then(policy::parse_retry_after),
         ),
         Err(e) if never_connected(e.as_ref()) => (Outcome::NotSent, None),
+        Err(e) if untrusted_certificate(e.as_ref()) => (Outcome::Untrusted, None),
+        Err(e) if e.is::<TimedOut>() || e.is::<Exceeded>() => (Outcome::TimedOut, None),
         Err(_) => (Outcome::Failed, None),
     }
 }
@@ -230,9 +280,23 @@ fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// A TLS handshake that failed on the server's certificate (rustls says "invalid peer
+/// certificate"): no request was sent, and another attempt would meet the same certificate.
+fn untrusted_certificate(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if e.to_string().contains("invalid peer certificate") {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
 /// Whether the server may have acted on a write that ended so.
 fn maybe_acted(outcome: Outcome) -> bool {
-    matches!(outcome, Outcome::Failed) || matches!(outcome, Outcome::Status(c) if c >= 500)
+    matches!(outcome, Outcome::Failed | Outcome::TimedOut)
+        || matches!(outcome, Outcome::Status(c) if c >= 500)
 }
 
 fn outcome_text(outcome: Outcome) -> String {
@@ -240,6 +304,8 @@ fn outcome_text(outcome: Outcome) -> String {
         Outcome::Status(code) => status_text(code),
         Outcome::NotSent => "connection refused".to_string(),
         Outcome::Failed => "connection failed".to_string(),
+        Outcome::Untrusted => "certificate not trusted".to_string(),
+        Outcome::TimedOut => "no answer in time".to_string(),
     }
 }
 
@@ -504,6 +570,125 @@ pub fn redact(name: &str, value: &HeaderValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that accepts every request and never answers it.
+    struct Silent;
+
+    impl Service<Request<Body>> for Silent {
+        type Response = Response<http_body_util::Empty<bytes::Bytes>>;
+        type Error = BoxError;
+        type Future = BoxFuture<Result<Self::Response, BoxError>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _req: Request<Body>) -> Self::Future {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    fn silent_client(budget: Option<Duration>) -> Retry<Silent> {
+        RetryLayer {
+            budget,
+            base: "https://h".into(),
+            sink: Arc::new(|_: &str| {}),
+        }
+        .layer(Silent)
+    }
+
+    fn get(path: &str) -> Request<Body> {
+        Request::get(path).body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_request_timeout_a_silent_server_is_given_up_at_the_default_bound_once() {
+        let started = tokio::time::Instant::now();
+        let err = silent_client(None)
+            .call(get("/api/v1/namespaces/p/pods"))
+            .await
+            .err()
+            .expect("given up");
+        assert_eq!(
+            err.to_string(),
+            "GET https://h/api/v1/namespaces/p/pods: no answer within 30s (the default bound of \
+             a request; set another with --request-timeout)"
+        );
+        // One attempt: a silent server is not asked again.
+        assert_eq!(started.elapsed(), bounds::DEFAULT_HEADERS_TIMEOUT);
+    }
+
+    /// A server that answers at once and then sends its body a byte a second, forever.
+    struct Trickle;
+
+    type TrickleBody = http_body_util::StreamBody<
+        futures::stream::BoxStream<'static, Result<http_body::Frame<bytes::Bytes>, BoxError>>,
+    >;
+
+    impl Service<Request<Body>> for Trickle {
+        type Response = Response<TrickleBody>;
+        type Error = BoxError;
+        type Future = BoxFuture<Result<Self::Response, BoxError>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _req: Request<Body>) -> Self::Future {
+            use futures::StreamExt as _;
+            let bytes = futures::stream::unfold((), |()| async {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Some((
+                    Ok(http_body::Frame::data(bytes::Bytes::from_static(b" "))),
+                    (),
+                ))
+            })
+            .boxed();
+            Box::pin(async move { Ok(Response::new(http_body_util::StreamBody::new(bytes))) })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_request_timeout_a_trickled_body_is_cut_at_the_default_bound() {
+        use http_body_util::BodyExt as _;
+        let mut client = RetryLayer {
+            budget: None,
+            base: "https://h".into(),
+            sink: Arc::new(|_: &str| {}),
+        }
+        .layer(Trickle);
+        let res = client.call(get("/api/v1/pods")).await.expect("headers");
+        let started = tokio::time::Instant::now();
+        let err = res.into_body().collect().await.expect_err("cut");
+        assert_eq!(
+            err.to_string(),
+            "GET https://h/api/v1/pods: the response body was not complete 30s after its \
+             headers (the default bound; set another with --request-timeout)"
+        );
+        assert_eq!(started.elapsed(), bounds::DEFAULT_BODY_TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_watch_has_no_default_bound_its_wait_has_one() {
+        let watch = silent_client(None).call(get("/apis/g/v1/things?watch=true"));
+        let waited = tokio::time::timeout(Duration::from_secs(3600), watch).await;
+        assert!(waited.is_err(), "a watch was cut by the request bound");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn request_timeout_replaces_the_default_bound() {
+        let started = tokio::time::Instant::now();
+        let err = silent_client(Some(Duration::from_secs(2)))
+            .call(get("/api/v1/pods"))
+            .await
+            .err()
+            .expect("given up");
+        assert_eq!(
+            err.to_string(),
+            "the request timed out after 2s (--request-timeout)"
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+    }
 
     #[test]
     fn credentials_are_masked_keeping_the_scheme() {

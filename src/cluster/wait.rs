@@ -1,4 +1,5 @@
-//! Following one object until a condition holds: watch, resume, relist, timeout, Ctrl-C.
+//! Following one object until a condition holds: watch, resume, relist, timeout, a signal,
+//! credentials that stop working.
 //!
 //! Uses kube-runtime's single-object watcher (it resumes after a dropped connection and
 //! relists after 410 Gone). Only when the watch is forbidden does it poll with GETs.
@@ -14,6 +15,16 @@ use kube::runtime::watcher;
 use serde::de::DeserializeOwned;
 
 use crate::ui::Progress;
+
+thread_local! {
+    static UNAUTHORIZED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a wait on this thread ended because the API server stopped accepting the
+/// credentials (401): its "stopped following" error is then a 401, not an interruption.
+pub fn ended_unauthorized() -> bool {
+    UNAUTHORIZED.with(std::cell::Cell::get)
+}
 
 /// What the caller's check says about the object as last seen (`None` = it does not exist).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +42,8 @@ pub enum WaitResult<K> {
     Done(Option<K>),
     /// The timeout passed first.
     TimedOut(Option<K>),
-    /// Ctrl-C was pressed.
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP) was received, or the credentials were refused
+    /// (see [`ended_unauthorized`]).
     Interrupted(Option<K>),
 }
 
@@ -54,7 +66,7 @@ impl WaitOptions {
     }
 }
 
-fn api_code(err: &watcher::Error) -> Option<u16> {
+pub(super) fn api_code(err: &watcher::Error) -> Option<u16> {
     match err {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))
@@ -91,10 +103,13 @@ where
     let mut poll = false;
     loop {
         if poll {
-            let got = api
-                .get_opt(name)
-                .await
-                .with_context(|| format!("failed to get {name}"))?;
+            let got = match api.get_opt(&super::path_segment(name)).await {
+                Err(kube::Error::Api(s)) if s.code == 401 => {
+                    UNAUTHORIZED.with(|u| u.set(true));
+                    return Ok(WaitResult::Interrupted(last));
+                }
+                got => got.with_context(|| format!("failed to get {name}"))?,
+            };
             last = got.clone();
             match check(got.as_ref()) {
                 Step::Done => return Ok(WaitResult::Done(got)),
@@ -125,7 +140,14 @@ where
             Ok(None) => stream = watcher::watch_object(api.clone(), name).boxed(),
             Err(err) => match api_code(&err) {
                 Some(403) => poll = true,
-                Some(401) | Some(404) => {
+                // The credentials expired or were revoked while following: what is followed
+                // goes on, so the wait ends as an interrupted one does (its caller says what
+                // continues and how to follow it), and the error says why.
+                Some(401) => {
+                    UNAUTHORIZED.with(|u| u.set(true));
+                    return Ok(WaitResult::Interrupted(last));
+                }
+                Some(404) => {
                     return Err(anyhow::Error::new(err)).context(format!("failed to watch {name}"));
                 }
                 // Dropped connections, 410 Gone and 5xx: the watcher relists or resumes on

@@ -8,19 +8,19 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::{Ctx, common};
-use crate::analysis::batch::{BatchItem, BatchPlan, Refusal, plan_batch};
+use crate::analysis::batch::{BATCH_LABEL, BatchItem, BatchPlan, Refusal, plan_batch};
 use crate::analysis::{Analysis, analyse, human_bytes};
 use crate::cli::{CreateArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Ended, ManyResult, Step, WaitOptions, wait_for_many};
 use crate::error::UserError;
 use crate::model::SnapshotPhase;
 use crate::output::{BatchReport, BatchResult, Report, Table};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
-use crate::provider::kubevirt::{self as kv, Kind, KubeVirt};
-use crate::ui::{NoProgress, Progress};
+use crate::provider::kubevirt::{self as kv, Fleet, Kind, KubeVirt};
+use crate::ui::Progress;
 
-/// VMs analysed (and snapshots followed) at the same time.
-const CONCURRENCY: usize = 4;
+/// Snapshots created at the same time (each a POST of its own; the wait is one watch).
+const CREATE_CONCURRENCY: usize = 16;
 
 /// Everything the batch will do.
 #[derive(Debug, Clone)]
@@ -49,8 +49,9 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
-    let (vms, snapshots, allowed) = futures::join!(
-        kv.list(Kind::VirtualMachine, Some(&ns), Some(&selector)),
+    // Each kind read once for all the VMs, beside the names taken and the permission.
+    let (fleet, snapshots, allowed) = futures::join!(
+        kv.fleet(Some(&ns), Some(&selector)),
         kv.list_snapshots(Some(&ns), None),
         common::require_permission(
             &client,
@@ -61,7 +62,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         )
     );
     allowed?;
-    let vms = vms?;
+    let Fleet { vms, storage } = fleet?;
     if vms.is_empty() {
         return Err(UserError::not_found(format!(
             "no VirtualMachines match {selector} in namespace {ns}"
@@ -75,13 +76,17 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         .iter()
         .map(|s| (ns.clone(), kv::json::name(s).to_string()))
         .collect();
-    let mut progress = ctx.progress(&format!("Analysing {} VMs", vms.len()));
-    let analysed: Vec<Result<Analysis, Refusal>> =
-        futures::stream::iter(vms.iter().map(|vm| analyse_one(&kv, &ns, vm)))
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
-    progress.finish();
+    let analysed: Vec<Result<Analysis, Refusal>> = vms
+        .iter()
+        .map(|vm| match &storage {
+            Ok(s) => Ok(analyse(&s.inputs(vm))),
+            Err(e) => Err(Refusal {
+                namespace: ns.clone(),
+                vm: kv::json::name(vm).to_string(),
+                reason: format!("its storage could not be read: {e:#}"),
+            }),
+        })
+        .collect();
     let (ok, unreadable): (Vec<_>, Vec<_>) = analysed.into_iter().partition(Result::is_ok);
     let analyses: Vec<Analysis> = ok.into_iter().filter_map(Result::ok).collect();
     let mut plan = plan_batch(&analyses, &existing, ctx.clock.now());
@@ -100,17 +105,6 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         wait: args.should_wait(),
         timeout: args.timeout,
     })
-}
-
-async fn analyse_one(kv: &KubeVirt, ns: &str, vm: &Value) -> Result<Analysis, Refusal> {
-    kv.storage_inputs(ns, vm)
-        .await
-        .map(|i| analyse(&i))
-        .map_err(|e| Refusal {
-            namespace: ns.to_string(),
-            vm: kv::json::name(vm).to_string(),
-            reason: format!("its storage could not be read: {e:#}"),
-        })
 }
 
 /// The plan as the user reads it before the one confirmation.
@@ -236,7 +230,8 @@ pub fn dry_run_report(b: &Batch) -> Report {
     Report::Batch(Box::new(report(b, items, Some("client"))))
 }
 
-/// Creates every snapshot, then follows them all at once with one line of progress.
+/// Creates every snapshot (a bounded number at a time), then follows them all with one
+/// label-selected watch: one LIST and one WATCH however many VMs.
 pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let server = ctx.dry_run() == DryRun::Server;
@@ -260,15 +255,47 @@ pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
             bar.set_message(&format!("{vm}: {state}"));
         }
     };
-    let items: Vec<BatchResult> = futures::stream::iter(
+    let created: Vec<Option<String>> = futures::stream::iter(
         b.plan
             .create
             .iter()
-            .map(|item| one(kv.clone(), &b, item, server, &show)),
+            .map(|item| create_one(&kv, &b, item, server, &show)),
     )
-    .buffered(CONCURRENCY.max(b.plan.create.len()))
+    .buffered(CREATE_CONCURRENCY)
     .collect()
     .await;
+    let followed: Vec<String> = b
+        .plan
+        .create
+        .iter()
+        .zip(&created)
+        .filter(|(_, failed)| failed.is_none())
+        .map(|(i, _)| i.snapshot.clone())
+        .collect();
+    let waited = if server || !b.wait {
+        None
+    } else {
+        Some(follow(&kv, &b, &followed, &show).await)
+    };
+    let items = b
+        .plan
+        .create
+        .iter()
+        .zip(created)
+        .map(|(item, failed)| match (failed, &waited) {
+            (Some(e), _) => result(item, SnapshotPhase::Failed, Some(e)),
+            (None, None) => result(item, SnapshotPhase::Pending, None),
+            (None, Some(Err(e))) => {
+                show(&item.vm, "failed".into());
+                result(item, SnapshotPhase::Unknown, Some(e.clone()))
+            }
+            (None, Some(Ok(w))) => {
+                let last = w.last.get(&item.snapshot).cloned().flatten();
+                let timed_out = w.ended != Ended::AllDone && !w.done.contains(&item.snapshot);
+                finished(item, last, timed_out, &b, &show)
+            }
+        })
+        .collect();
     for bar in bars.borrow_mut().values_mut() {
         bar.finish();
     }
@@ -279,14 +306,14 @@ pub async fn execute(b: Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     ))))
 }
 
-/// Creates one snapshot of the batch and follows it; never fails the whole batch.
-async fn one(
-    kv: KubeVirt,
+/// Creates one snapshot of the batch; the error, if it failed (never fails the batch).
+async fn create_one(
+    kv: &KubeVirt,
     b: &Batch,
     item: &BatchItem,
     server: bool,
     show: &dyn Fn(&str, String),
-) -> BatchResult {
+) -> Option<String> {
     let mut obj = kv::build_snapshot(
         &item.namespace,
         &item.snapshot,
@@ -294,44 +321,77 @@ async fn one(
         b.failure_deadline.as_deref(),
         &b.labels,
     );
-    common::served_api_version(&mut obj, &kv, Kind::VirtualMachineSnapshot);
-    if let Err(e) = kv.create_snapshot(obj, server).await {
-        show(&item.vm, "failed".into());
-        return result(item, SnapshotPhase::Failed, Some(format!("{e:#}")));
+    common::served_api_version(&mut obj, kv, Kind::VirtualMachineSnapshot);
+    match kv.create_snapshot(obj, server).await {
+        Ok(_) => {
+            show(&item.vm, "created".into());
+            None
+        }
+        Err(e) => {
+            show(&item.vm, "failed".into());
+            Some(format!("{e:#}"))
+        }
     }
-    if server || !b.wait {
-        return result(item, SnapshotPhase::Pending, None);
-    }
-    show(&item.vm, "created".into());
-    let api = kv.api(Kind::VirtualMachineSnapshot, Some(&item.namespace));
-    let waited = wait_for(
+}
+
+/// Follows the created snapshots of the batch through the batch label until each is ready
+/// or failed, or the timeout passes.
+async fn follow(
+    kv: &KubeVirt,
+    b: &Batch,
+    snapshots: &[String],
+    show: &dyn Fn(&str, String),
+) -> Result<ManyResult<Value>, String> {
+    let vm_of: BTreeMap<&str, &str> = b
+        .plan
+        .create
+        .iter()
+        .map(|i| (i.snapshot.as_str(), i.vm.as_str()))
+        .collect();
+    let selector = format!("{BATCH_LABEL}={}", b.plan.batch);
+    let api = kv.api(Kind::VirtualMachineSnapshot, Some(&b.namespace));
+    let waited = wait_for_many(
         api,
-        &item.snapshot,
+        &selector,
+        snapshots,
         WaitOptions::new(b.timeout),
-        &mut NoProgress,
-        |obj| match obj.map(common::to_value) {
+        |name, obj| match obj.map(common::to_value) {
             None => Step::Continue(String::new()),
             Some(v) => {
                 let info = kv::snapshot_info(&v, None, &[]);
                 if info.is_ready() || info.phase == SnapshotPhase::Failed {
                     Step::Done
                 } else {
-                    show(&item.vm, info.phase.to_string());
+                    if let Some(vm) = vm_of.get(name) {
+                        show(vm, info.phase.to_string());
+                    }
                     Step::Continue(String::new())
                 }
             }
         },
     )
-    .await;
-    let (last, timed_out) = match waited {
-        Ok(WaitResult::Done(o)) => (o, false),
-        Ok(WaitResult::TimedOut(o)) | Ok(WaitResult::Interrupted(o)) => (o, true),
-        Err(e) => {
-            show(&item.vm, "failed".into());
-            return result(item, SnapshotPhase::Unknown, Some(format!("{e:#}")));
-        }
-    };
-    let Some(v) = last.map(|o| common::to_value(&o)) else {
+    .await
+    .map_err(|e| format!("{e:#}"))?;
+    Ok(ManyResult {
+        ended: waited.ended,
+        done: waited.done,
+        last: waited
+            .last
+            .into_iter()
+            .map(|(k, o)| (k, o.map(|o| common::to_value(&o))))
+            .collect(),
+    })
+}
+
+/// One snapshot's result from the object as last seen.
+fn finished(
+    item: &BatchItem,
+    last: Option<Value>,
+    timed_out: bool,
+    b: &Batch,
+    show: &dyn Fn(&str, String),
+) -> BatchResult {
+    let Some(v) = last else {
         show(&item.vm, "failed".into());
         return result(item, SnapshotPhase::Unknown, Some("disappeared".into()));
     };

@@ -1,5 +1,7 @@
 //! `check [VM]`: the storage analysis of every VM as a readiness table with a summary.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -8,27 +10,27 @@ use crate::analysis::analyse;
 use crate::analysis::readiness::{ReadinessRow, readiness_row, report_from_rows, unreadable_row};
 use crate::cli::CheckArgs;
 use crate::output::{CheckReport, Report};
-use crate::provider::kubevirt::{self as kv, Kind, KubeVirt};
+use crate::provider::kubevirt::{self as kv, FleetStorage, KubeVirt};
 
-/// VMs analysed at the same time: each analysis is a handful of reads.
+/// VMs analysed at the same time when read one by one (a named VM).
 const CONCURRENCY: usize = 4;
 
 /// Lists the VMs (or reads the one named), analyses each, and builds the report. Reads only.
 pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let vms: Vec<Value> = match &args.vm {
+    // One VM: its own objects by name. Many: each kind listed once, joined in memory.
+    let (vms, fleet) = match &args.vm {
         Some(name) => {
             let ns = ctx.namespace.clone();
-            vec![common::require_vm(kv.get_vm(&ns, name).await?, &ns, name)?]
+            (
+                vec![common::require_vm(kv.get_vm(&ns, name).await?, &ns, name)?],
+                None,
+            )
         }
         None => {
-            kv.list(
-                Kind::VirtualMachine,
-                ns.as_deref(),
-                args.selector.as_deref(),
-            )
-            .await?
+            let fleet = kv.fleet(ns.as_deref(), args.selector.as_deref()).await?;
+            (fleet.vms, Some(fleet.storage))
         }
     };
     if vms.is_empty() {
@@ -42,10 +44,15 @@ pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> 
         }
     }
     let mut progress = ctx.progress(&format!("Analysing the storage of {} VMs", vms.len()));
-    let mut rows: Vec<ReadinessRow> = futures::stream::iter(vms.iter().map(|vm| row(&kv, vm)))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    let mut rows: Vec<ReadinessRow> = match &fleet {
+        Some(storage) => vms.iter().map(|vm| fleet_row(storage, vm)).collect(),
+        None => {
+            futures::stream::iter(vms.iter().map(|vm| row(&kv, vm)))
+                .buffered(CONCURRENCY)
+                .collect()
+                .await
+        }
+    };
     progress.finish();
     rows.sort_by(|a, b| (&a.namespace, &a.vm).cmp(&(&b.namespace, &b.vm)));
     let report = report_from_rows(rows);
@@ -59,16 +66,26 @@ pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> 
 
 /// One VM's row; a VM whose storage cannot be read is listed as unknown, not an error.
 async fn row(kv: &KubeVirt, vm: &Value) -> ReadinessRow {
-    let info = kv::vm_info(vm, None);
-    let ns = info.namespace.clone();
+    let ns = kv::json::namespace(vm).to_owned();
     match kv.storage_inputs(&ns, vm).await {
         Ok(inputs) => readiness_row(&analyse(&inputs)),
-        Err(e) => {
-            let why = match common::api_code(&e) {
-                Some(403) => format!("{e} (forbidden)"),
-                _ => format!("{e:#}"),
-            };
-            unreadable_row(&ns, &info.name, &info.printable_status, &why)
-        }
+        Err(e) => unreadable(vm, &e),
     }
+}
+
+/// One VM's row from the fleet's lists (no request).
+fn fleet_row(storage: &Result<FleetStorage, Arc<anyhow::Error>>, vm: &Value) -> ReadinessRow {
+    match storage {
+        Ok(s) => readiness_row(&analyse(&s.inputs(vm))),
+        Err(e) => unreadable(vm, e),
+    }
+}
+
+fn unreadable(vm: &Value, e: &anyhow::Error) -> ReadinessRow {
+    let info = kv::vm_info(vm, None);
+    let why = match common::api_code(e) {
+        Some(403) => format!("{e} (forbidden)"),
+        _ => format!("{e:#}"),
+    };
+    unreadable_row(&info.namespace, &info.name, &info.printable_status, &why)
 }

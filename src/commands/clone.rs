@@ -206,6 +206,12 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
     let ns = plan.spec.namespace.clone();
     let target = plan.spec.target.clone();
     let server = ctx.dry_run() == DryRun::Server;
+    if let Err(e) = super::restore::recheck_source(&kv, &plan.snapshot, "clone").await {
+        return Err(common::with_hint(
+            e,
+            format!("nothing was created: VM {ns}/{target} does not exist"),
+        ));
+    }
     let created = match kv.create_clone(build_clone(&plan.spec), server).await {
         Ok(c) => c,
         Err(e) if common::api_code(&e) == Some(409) => {

@@ -33,6 +33,55 @@ pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
     }
 }
 
+/// After a signal stopped a command that had powered `vm` off, before anything irreversible
+/// was sent: runs `start` (the writes that put it back as it was, bounded by
+/// [`crate::cluster::interrupt::RECOVERY_BOUND`]) and adds to `err` the hint that says so, or, when the VM
+/// could not be put back, how to start it by hand. Other errors pass unchanged.
+pub async fn power_back_on_after_signal<E: std::fmt::Display>(
+    err: anyhow::Error,
+    nothing_done: &str,
+    vm: &str,
+    ns: &str,
+    start: impl std::future::Future<Output = Result<(), E>>,
+    start_cmd: &str,
+) -> anyhow::Error {
+    if crate::cluster::interrupt::received().is_none() {
+        return err;
+    }
+    let hint = match crate::cluster::interrupt::recover(start).await {
+        Some(Ok(())) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and has been started again \
+             (as it was before)"
+        ),
+        Some(Err(e)) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again ({e}); start it with: {start_cmd}"
+        ),
+        None => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again within {}s; start it with: {start_cmd}",
+            crate::cluster::interrupt::RECOVERY_BOUND.as_secs()
+        ),
+    };
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        // A request the signal stopped, say: keep its words, and still say what became of
+        // the VM.
+        Err(other) => UserError::interrupted(format!("{other:#}"))
+            .hint(hint)
+            .into(),
+    }
+}
+
+/// The API server's own message in `err`, when it came from a Status.
+pub fn api_message(err: &anyhow::Error) -> Option<String> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.message.clone()),
+            _ => None,
+        })
+}
+
 /// A kube object as plain JSON (the domain's functions read JSON).
 pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)
@@ -332,6 +381,59 @@ pub async fn wait_vm_status(
     want: &str,
     timeout: Duration,
 ) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns}");
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let status = info
+            .map(|i| i.printable_status)
+            .unwrap_or_else(|| "gone".to_string());
+        if status == want {
+            Step::Done
+        } else {
+            Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
+        }
+    })
+    .await
+}
+
+/// Waits until no snapshot or restore holds the VM (`status.snapshotInProgress`,
+/// `status.restoreInProgress`). KubeVirt's VM webhook refuses run-state changes meanwhile, and
+/// its snapshot controller lets the VM go only after the snapshot has succeeded.
+pub async fn wait_vm_released(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns} -o jsonpath='{{.status}}'");
+    let want = "released by its snapshot or restore";
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let Some(info) = info else {
+            return Step::Done;
+        };
+        match (&info.snapshot_in_progress, &info.restore_in_progress) {
+            (None, None) => Step::Done,
+            (Some(s), _) => Step::Continue(format!(
+                "VM {vm}: held by snapshot {s}, waiting for it to let go"
+            )),
+            (None, Some(r)) => Step::Continue(format!(
+                "VM {vm}: held by restore {r}, waiting for it to let go"
+            )),
+        }
+    })
+    .await
+}
+
+/// Follows a VM with a spinner until `step` says done; `want` names the goal in messages and
+/// `check` is the command to look at the VM.
+async fn wait_vm(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    check: &str,
+    timeout: Duration,
+    step: impl Fn(Option<crate::model::VmInfo>) -> Step,
+) -> anyhow::Result<()> {
     let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
     let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be {want}"));
     let result = wait_for(
@@ -339,27 +441,11 @@ pub async fn wait_vm_status(
         vm,
         WaitOptions::new(timeout),
         progress.as_mut(),
-        |obj| {
-            let status = obj
-                .map(|o| kv::vm_info(&to_value(o), None).printable_status)
-                .unwrap_or_else(|| "gone".to_string());
-            if status == want {
-                Step::Done
-            } else {
-                Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
-            }
-        },
+        |obj| step(obj.map(|o| kv::vm_info(&to_value(o), None))),
     )
     .await;
     progress.finish();
-    vm_state_reached(
-        result?,
-        ns,
-        vm,
-        want,
-        timeout,
-        &format!("kubectl get vm {vm} -n {ns}"),
-    )
+    vm_state_reached(result?, ns, vm, want, timeout, check)
 }
 
 /// The end of a wait for a VM to reach `want`: Ok when it did, else the error for a VM that
@@ -388,6 +474,81 @@ pub fn vm_state_reached<K>(
         ))
         .hint(format!("check it with: {check}"))
         .into()),
+    }
+}
+
+/// Checks the source snapshot of a restore, revert or clone, read again by name right before
+/// the write that depends on it: it may have been deleted, or deleted and created again, while
+/// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
+/// VM) carries no precondition on another object, so the UID and readiness are compared here.
+/// `not_ready` says why a snapshot read back is unusable (None when it is ready).
+pub fn recheck_source(
+    snapshot: &str,
+    planned_uid: Option<&str>,
+    now: Option<&Value>,
+    not_ready: impl Fn(&Value) -> Option<String>,
+    verb: &str,
+) -> Result<(), UserError> {
+    let changed = match now {
+        None => Some("was deleted".to_owned()),
+        Some(v) => {
+            let uid = v.pointer("/metadata/uid").and_then(Value::as_str);
+            if planned_uid.is_some() && uid != planned_uid {
+                Some("was deleted and created again (it has another UID)".to_owned())
+            } else if v.pointer("/metadata/deletionTimestamp").is_some() {
+                Some("is being deleted".to_owned())
+            } else {
+                not_ready(v).map(|why| format!("is no longer ready ({why})"))
+            }
+        }
+    };
+    match changed {
+        None => Ok(()),
+        Some(what) => Err(UserError::failure(format!(
+            "snapshot {snapshot} {what} after it was checked; the {verb} was not started"
+        ))),
+    }
+}
+
+/// The hints of a failed [`recheck_source`]: what was not done (`nothing`), the safety
+/// snapshot taken before it (kept), and where to find a usable snapshot of VM `ns/vm`.
+pub fn source_changed(
+    err: anyhow::Error,
+    nothing: String,
+    safety_taken: Option<&str>,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    let mut err = with_hint(err, nothing);
+    if let Some(s) = safety_taken {
+        err = with_hint(
+            err,
+            format!(
+                "the safety snapshot {s} was taken and is kept; delete it with: kubectl vmsnap delete {s} -n {ns}"
+            ),
+        );
+    }
+    with_hint(
+        err,
+        format!("list the usable snapshots with: kubectl vmsnap list {vm} -n {ns}"),
+    )
+}
+
+/// The hint after a restore that could not go on: VM `ns/vm` as it was, or started again
+/// when this run had stopped it (`restarted`: the result of starting it; None when this run
+/// did not stop it). `start` is the command that starts it by hand.
+pub fn left_as_it_was(
+    ns: &str,
+    vm: &str,
+    restarted: Option<&anyhow::Result<()>>,
+    start: &str,
+) -> String {
+    match restarted {
+        None => format!("VM {ns}/{vm} was left as it was"),
+        Some(Ok(())) => format!("VM {ns}/{vm} was started again (this run had stopped it)"),
+        Some(Err(e)) => format!(
+            "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
+        ),
     }
 }
 

@@ -389,12 +389,25 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         kv.stop_vm(&ns, &plan.vm).await?;
         stopped_at = Some(Instant::now());
         if let Err(e) = common::wait_vm_status(ctx, &ns, &plan.vm, "Stopped", plan.timeout).await {
+            let start_cmd = format!("virtctl start {} -n {ns}", plan.vm);
+            // A signal before anything irreversible was sent: a VM the user wanted started
+            // afterwards is put back as it was.
+            if plan.start_after && crate::cluster::interrupt::received().is_some() {
+                let start = kv.start_vm(&ns, &plan.vm);
+                return Err(common::power_back_on_after_signal(
+                    e,
+                    "no snapshot was taken",
+                    &plan.vm,
+                    &ns,
+                    start,
+                    &start_cmd,
+                )
+                .await);
+            }
             return Err(common::with_hint(
                 e,
                 format!(
-                    "no snapshot was taken; the VM was asked to stop, start it again with: \
-                     virtctl start {} -n {ns}",
-                    plan.vm
+                    "no snapshot was taken; the VM was asked to stop, start it again with: {start_cmd}"
                 ),
             ));
         }
@@ -413,7 +426,11 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         Err(e) => {
             // Do not leave the VM down because of a snapshot that was never created.
             if stopped_at.is_some() {
-                let started = plan.start_after && kv.start_vm(&ns, &plan.vm).await.is_ok();
+                // After a signal too: the snapshot was not created, nothing is lost by it.
+                let started = plan.start_after
+                    && crate::cluster::interrupt::recover(kv.start_vm(&ns, &plan.vm))
+                        .await
+                        .is_some_and(|r| r.is_ok());
                 ctx.say(&if started {
                     format!("note: VM {ns}/{} was stopped for the snapshot and has been started again", plan.vm)
                 } else {
@@ -507,7 +524,24 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let (content, volume_snapshots) = common::content_and_volume_snapshots(&kv, &ns, &last).await;
     report.snapshot = kv::snapshot_info(&last, content.as_ref(), &volume_snapshots);
     if plan.start_after && stopped_at.is_some() {
-        kv.start_vm(&ns, &plan.vm).await?;
+        let still_stopped = format!(
+            "snapshot {} is taken; the VM is still stopped; start it with: virtctl start {} -n {ns}",
+            plan.snapshot, plan.vm
+        );
+        // KubeVirt refuses to start a VM a snapshot still holds, and its controller lets go
+        // only after the snapshot has succeeded (another snapshot may take it next).
+        common::wait_vm_released(ctx, &ns, &plan.vm, plan.timeout)
+            .await
+            .map_err(|e| common::with_hint(e, still_stopped.clone()))?;
+        if let Err(e) = kv.start_vm(&ns, &plan.vm).await {
+            let why = common::api_message(&e).unwrap_or_else(|| format!("{e:#}"));
+            return Err(UserError::failure(format!(
+                "failed to start VM {ns}/{} after the snapshot: {why}",
+                plan.vm
+            ))
+            .hint(still_stopped)
+            .into());
+        }
         common::wait_vm_status(ctx, &ns, &plan.vm, "Running", plan.timeout).await?;
         report.started_vm = true;
         report.downtime_seconds = stopped_at.map(|t| t.elapsed().as_secs());

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use super::{Ctx, common, confirm};
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::model::SnapshotInfo;
 use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
 use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
-use crate::provider::kubevirt::{self as kv, Kind};
+use crate::provider::kubevirt::{self as kv, Kind, usage};
 
 /// What `delete` will do.
 #[derive(Debug, Clone)]
@@ -34,8 +34,9 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         snapshots.push(kv::snapshot_info(&v, None, &[]));
     }
     let client = ctx.conn.client.clone();
-    let (restores, allowed) = futures::join!(
+    let (restores, clones, allowed) = futures::join!(
         kv.list_restores(Some(&ns)),
+        kv.list_clones(&ns),
         common::require_permission(
             &client,
             "delete",
@@ -45,20 +46,16 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         )
     );
     allowed?;
-    let restores: Vec<_> = restores?.iter().map(kv::restore_info).collect();
+    let (restores, clones) = (restores?, clones?);
     for s in &snapshots {
-        if let Some(r) = restores
-            .iter()
-            .find(|r| r.snapshot == s.name && r.in_progress())
-        {
+        if let Some(holder) = usage::snapshot_holder(&restores, &clones, &s.name) {
             return Err(UserError::failure(format!(
-                "snapshot {} is in use by restore {} of VM {}, which is still in progress",
-                s.name, r.name, r.vm
+                "snapshot {} is in use by {}",
+                s.name,
+                holder.describe()
             ))
-            .hint(format!(
-                "wait for it to complete: kubectl get virtualmachinerestore {} -n {ns} -w",
-                r.name
-            ))
+            .hint(holder.next_step(&ns))
+            .hint("nothing was deleted")
             .into());
         }
     }
@@ -125,10 +122,11 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let ns = plan.namespace.clone();
     let server = ctx.dry_run() == DryRun::Server;
     for (i, s) in plan.snapshots.iter().enumerate() {
-        if let Err(e) = kv
+        let deleted = kv
             .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
             .await
-        {
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", s.name))?));
+        if let Err(e) = deleted {
             if i > 0 {
                 let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
                 ctx.say(&confirm::partial_delete_note(

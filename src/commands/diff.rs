@@ -48,6 +48,7 @@ pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     })?;
     let opts = DiffOptions {
         include_metadata: args.all,
+        taken_online: info.indications.iter().any(|i| i.name == "Online"),
         ..DiffOptions::default()
     };
     Ok(Report::Diff(Box::new(DiffReport {

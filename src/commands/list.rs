@@ -95,7 +95,8 @@ async fn pages<T: serde::de::DeserializeOwned>(
     mut params: ListParams,
     mut each: impl FnMut(Vec<T>),
 ) -> anyhow::Result<()> {
-    let url = DynamicObject::url_path(&kind.api_resource(&kv.versions()), ns);
+    let ns = ns.map(crate::cluster::path_segment);
+    let url = DynamicObject::url_path(&kind.api_resource(&kv.versions()), ns.as_deref());
     loop {
         let req = kube::core::Request::new(&url)
             .list(&params)

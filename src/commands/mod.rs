@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::cli::{Command, DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
+use crate::output::terminal;
 use crate::provider::kubevirt::KubeVirt;
 use crate::provider::{Detected, Provider};
 use crate::ui::{NoProgress, Progress, Ui};
@@ -86,6 +87,18 @@ impl Prefetch {
     }
 }
 
+/// Progress whose messages (phases, condition messages from the server) are escaped first.
+struct SafeProgress(Box<dyn Progress>);
+
+impl Progress for SafeProgress {
+    fn set_message(&mut self, msg: &str) {
+        self.0.set_message(&terminal::stderr_line(msg));
+    }
+    fn finish(&mut self) {
+        self.0.finish();
+    }
+}
+
 impl Ctx<'_> {
     /// The VM, from the prefetch when it has it.
     pub async fn get_vm(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
@@ -134,7 +147,7 @@ impl Ctx<'_> {
         if self.global.output_format().is_machine() {
             Box::new(NoProgress)
         } else {
-            self.ui.progress(msg)
+            Box::new(SafeProgress(self.ui.progress(&terminal::stderr_line(msg))))
         }
     }
 
@@ -145,12 +158,24 @@ impl Ctx<'_> {
                 .map(|_| Box::new(NoProgress) as Box<dyn Progress>)
                 .collect()
         } else {
-            self.ui.progress_group(msgs)
+            let msgs: Vec<String> = msgs.iter().map(|m| terminal::stderr_line(m)).collect();
+            self.ui
+                .progress_group(&msgs)
+                .into_iter()
+                .map(|p| Box::new(SafeProgress(p)) as Box<dyn Progress>)
+                .collect()
         }
     }
 
-    /// Writes a line to stderr (plans, warnings); a closed stderr is ignored.
+    /// Writes a line to stderr (plans, warnings), control characters escaped and URL
+    /// credentials masked; a closed stderr is ignored.
     pub fn say(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{}", terminal::stderr_block(text));
+    }
+
+    /// Writes text that carries our own colour codes, its server parts already escaped (the
+    /// restore preview's diff: output::diff_text::unified escapes each line).
+    pub fn say_styled(&mut self, text: &str) {
         let _ = writeln!(self.err, "{text}");
     }
 

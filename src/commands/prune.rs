@@ -52,23 +52,30 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
-    let (vms, scope): (BTreeSet<String>, String) = match (&args.vm, &args.selector) {
-        (Some(vm), _) => (BTreeSet::from([vm.clone()]), format!("VM {ns}/{vm}")),
-        (None, Some(sel)) => {
-            let found = kv.list(Kind::VirtualMachine, Some(&ns), Some(sel)).await?;
-            (
-                found
-                    .iter()
-                    .map(|v| kv::json::name(v).to_string())
-                    .collect(),
-                format!("VMs matching {sel} in namespace {ns}"),
-            )
-        }
+    let scope = match (&args.vm, &args.selector) {
+        (Some(vm), _) => format!("VM {ns}/{vm}"),
+        (None, Some(sel)) => format!("VMs matching {sel} in namespace {ns}"),
         (None, None) => {
             return Err(UserError::usage("name a VM or give -l SELECTOR").into());
         }
     };
-    let (snapshots, restores, allowed) = futures::join!(
+    // The selected VMs are listed beside the snapshots and restores: one wave of reads.
+    let selected = async {
+        match (&args.vm, &args.selector) {
+            (Some(vm), _) => Ok(BTreeSet::from([vm.clone()])),
+            (None, sel) => kv
+                .list(Kind::VirtualMachine, Some(&ns), sel.as_deref())
+                .await
+                .map(|found| {
+                    found
+                        .iter()
+                        .map(|v| kv::json::name(v).to_string())
+                        .collect::<BTreeSet<String>>()
+                }),
+        }
+    };
+    let (vms, snapshots, restores, allowed) = futures::join!(
+        selected,
         kv.list_snapshots(Some(&ns), None),
         kv.list_restores(Some(&ns)),
         common::require_permission(
@@ -80,6 +87,7 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
         )
     );
     allowed?;
+    let vms = vms?;
     let snapshots: Vec<SnapshotInfo> = snapshots?
         .iter()
         .map(|s| kv::snapshot_info(s, None, &[]))

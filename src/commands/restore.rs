@@ -18,7 +18,7 @@ use crate::provider::kubevirt::resources::SNAPSHOT_GROUP;
 use crate::provider::kubevirt::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
 };
-use crate::provider::kubevirt::{self as kv, Kind};
+use crate::provider::kubevirt::{self as kv, Kind, usage};
 
 /// Everything `restore` will do, decided by reads only.
 #[derive(Debug, Clone)]
@@ -110,12 +110,11 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
         }
     }
     if !snap.ready_to_use {
+        let (reason, hint) = snap.unready_reason();
         return Err(UserError::failure(format!(
-            "snapshot {name} succeeded but is not ready to use yet"
+            "snapshot {name} succeeded but is not ready to use: {reason}"
         ))
-        .hint(format!(
-            "check its volume snapshots with: kubectl vmsnap describe {name} -n {ns}"
-        )));
+        .hint(hint));
     }
     Ok(())
 }
@@ -134,6 +133,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
     let vm_obj = vm?;
     let vm = kv::vm_info(&vm_obj, None);
     let snap = snap?;
+    refuse_fail_immediate_on_running(args, &vm)?;
     let content_name = kv::snapshot_info(&snap, None, &[]).content_name;
     let client = ctx.conn.client.clone();
     let safety_wanted = !args.no_safety_snapshot;
@@ -173,7 +173,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
             None
         }
     };
-    let (content, allowed, storage) = futures::join!(
+    let (content, allowed, storage, restores) = futures::join!(
         async {
             match content_name {
                 Some(c) => kv.get_content(&ns, &c).await.ok().flatten(),
@@ -181,11 +181,15 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
             }
         },
         checks,
-        storage
+        storage,
+        kv.list_restores(Some(&ns))
     );
     allowed?;
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &[]);
     check_snapshot(&snapshot, &vm)?;
+    if let Some(r) = usage::restores_blocking_vm(&restores?, &vm.name).first() {
+        return Err(unfinished_restore(r, &ns).into());
+    }
     if let Some(r) = &vm.restore_in_progress {
         return Err(UserError::failure(format!(
             "VM {ns}/{} is already being restored by {r}",
@@ -237,9 +241,13 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
                 .collect()
         })
         .unwrap_or_default();
-    let diff = content
-        .as_ref()
-        .map(|c| config_diff(c, &vm_obj, &DiffOptions::default()));
+    let diff = content.as_ref().map(|c| {
+        let opts = DiffOptions {
+            taken_online: snapshot.indications.iter().any(|i| i.name == "Online"),
+            ..DiffOptions::default()
+        };
+        config_diff(c, &vm_obj, &opts)
+    });
     Ok(RestorePlan {
         namespace: ns,
         restore_name: restore_name(&vm.name, ctx.clock.now()),
@@ -261,6 +269,45 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         new_vm: None,
         findings: Vec::new(),
     })
+}
+
+/// `--target-readiness-policy FailImmediate` on a running VM: KubeVirt fails the restore at
+/// once (its target VMI must be powered off) and the failed restore then blocks every later one.
+fn refuse_fail_immediate_on_running(args: &RestoreArgs, vm: &VmInfo) -> Result<(), UserError> {
+    if args.stop
+        || args.target_readiness_policy != Some(TargetReadinessPolicy::FailImmediate)
+        || vm.run_state.is_stopped()
+    {
+        return Ok(());
+    }
+    Err(UserError::usage(format!(
+        "--target-readiness-policy FailImmediate cannot restore VM {}/{}: it is {}, and KubeVirt \
+         would fail the restore at once (its VMI must be powered off first)",
+        vm.namespace, vm.name, vm.printable_status
+    ))
+    .hint(format!(
+        "add --stop to stop it as part of the restore, or stop it first: virtctl stop {} -n {}",
+        vm.name, vm.namespace
+    ))
+    .hint("nothing was changed"))
+}
+
+/// A restore of the VM that never completed: KubeVirt's webhook refuses another one until it
+/// completes or is deleted.
+fn unfinished_restore(r: &RestoreInfo, ns: &str) -> UserError {
+    let err = match &r.error {
+        Some(why) => UserError::failure(format!(
+            "VM {ns}/{} has a failed restore {} ({why}) that never completed; KubeVirt \
+             refuses a new restore of the VM while it exists",
+            r.vm, r.name
+        )),
+        None => UserError::failure(format!(
+            "VM {ns}/{} is already being restored by {}",
+            r.vm, r.name
+        )),
+    };
+    err.hint(usage::Holder::Restore(r.clone()).next_step(ns))
+        .hint("nothing was changed")
 }
 
 /// `--to NEW_VM`: the snapshot restored into a VM that does not exist yet. The source VM may
@@ -529,7 +576,7 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         plan.needs_stop_decision = false;
     }
     let text = describe_plan(plan, ctx.clock.now(), ctx.color);
-    ctx.say(text.trim_end());
+    ctx.say_styled(text.trim_end());
     let question = if plan.safety.is_some() {
         "Proceed with VM restore? (yes/cancel)"
     } else {
@@ -593,6 +640,10 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     let vm = plan.new_vm.clone().unwrap_or_else(|| plan.vm.name.clone());
     let server_dry_run = ctx.dry_run() == DryRun::Server;
     if let Some(safety) = &plan.safety {
+        // No undo point for a restore that can no longer happen.
+        if let Err(e) = recheck_source(&kv, &plan.snapshot, "restore").await {
+            return Err(source_changed(e, &plan, None));
+        }
         take_safety_snapshot(safety, &plan, ctx, server_dry_run).await?;
     }
     let mut obj = kv::build_restore(
@@ -606,6 +657,10 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         label_restore_with_safety(&mut obj, &safety.name);
     }
     common::served_api_version(&mut obj, &kv, Kind::VirtualMachineRestore);
+    if let Err(e) = recheck_source(&kv, &plan.snapshot, "restore").await {
+        let safety = plan.safety.as_ref().filter(|_| !server_dry_run);
+        return Err(source_changed(e, &plan, safety));
+    }
     let created = match kv.create_restore(obj, server_dry_run).await {
         Ok(c) => c,
         Err(e) => {
@@ -674,41 +729,61 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             .hint(format!("check the VM with: kubectl get vm {vm} -n {ns}"))
             .into());
         }
-        WaitResult::TimedOut(_) => {
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for restore {} to complete",
+        WaitResult::TimedOut(last) => {
+            let reason =
+                last.and_then(|o| restore_reason(&kv::restore_info(&common::to_value(&o))));
+            let mut err = UserError::timed_out(format!(
+                "timed out after {} waiting for restore {} to complete{}",
                 common::human(plan.timeout),
-                plan.restore_name
-            ))
-            .hint(format!(
-                "the restore continues on the cluster; {dont_start}"
-            ))
-            .hint(format!("follow it with: {follow}"))
-            .into());
+                plan.restore_name,
+                reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ));
+            if let Some(h) = reason
+                .as_deref()
+                .and_then(|r| target_running_hint(r, &vm, &ns))
+            {
+                err = err.hint(h);
+            }
+            return Err(err
+                .hint(format!(
+                    "the restore continues on the cluster; {dont_start}"
+                ))
+                .hint(format!("follow it with: {follow}"))
+                .into());
         }
         WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped following restore {}",
-                plan.restore_name
-            ))
-            .hint(format!(
-                "the restore continues on the cluster; {dont_start}"
-            ))
-            .hint(format!("follow it with: {follow}"))
-            .into());
+            let mut err =
+                UserError::interrupted(format!("stopped following restore {}", plan.restore_name))
+                    .hint(format!(
+                        "the restore continues on the cluster; {dont_start}"
+                    ))
+                    .hint(format!("follow it with: {follow}"));
+            if plan.start_after {
+                // The restore is not undone; the start the user asked for is theirs to do.
+                err = err.hint(format!(
+                    "the VM was not started; once the restore is complete, start it with: \
+                     virtctl start {vm} -n {ns}"
+                ));
+            }
+            return Err(err.into());
         }
     };
     report.waited = true;
     report.restore = info.clone();
     if let Some(e) = &info.error {
-        return Err(
-            UserError::failure(format!("restore {} failed: {e}", plan.restore_name))
-                .hint(format!(
-                    "see: kubectl describe virtualmachinerestore {} -n {ns}",
-                    plan.restore_name
-                ))
-                .into(),
-        );
+        let mut err = UserError::failure(format!("restore {} failed: {e}", plan.restore_name));
+        if let Some(h) = target_running_hint(e, &vm, &ns) {
+            err = err.hint(h);
+        }
+        return Err(err
+            .hint(format!(
+                "see: kubectl describe virtualmachinerestore {} -n {ns}",
+                plan.restore_name
+            ))
+            .into());
     }
     if plan.start_after {
         let started = match kv.start_vm(&ns, &vm).await {
@@ -734,6 +809,72 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         report.vm_status = kv::vm_info(&v, None).printable_status;
     }
     Ok(Report::Restore(Box::new(report)))
+}
+
+/// The error when the source changed before the restore was created: what was (not) done.
+fn source_changed(
+    e: anyhow::Error,
+    plan: &RestorePlan,
+    safety_taken: Option<&SafetySnapshot>,
+) -> anyhow::Error {
+    let ns = &plan.namespace;
+    let unchanged = match &plan.new_vm {
+        Some(to) => format!("nothing was created: VM {ns}/{to} does not exist"),
+        None => format!(
+            "nothing was restored; VM {ns}/{} is unchanged",
+            plan.vm.name
+        ),
+    };
+    common::source_changed(
+        e,
+        unchanged,
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        &plan.snapshot.vm,
+    )
+}
+
+/// Reads the source snapshot again right before the write that reads it (see
+/// [`common::recheck_source`]).
+pub async fn recheck_source(
+    kv: &kv::KubeVirt,
+    planned: &SnapshotInfo,
+    verb: &str,
+) -> anyhow::Result<()> {
+    let now = kv.get_snapshot(&planned.namespace, &planned.name).await?;
+    common::recheck_source(
+        &planned.name,
+        planned.uid.as_deref(),
+        now.as_ref(),
+        |v| {
+            let info = kv::snapshot_info(v, None, &[]);
+            (!info.is_ready()).then(|| format!("phase {}", info.phase))
+        },
+        verb,
+    )?;
+    Ok(())
+}
+
+/// What the restore waits on now, in KubeVirt's words: its Ready condition's reason.
+fn restore_reason(info: &RestoreInfo) -> Option<String> {
+    info.conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.message.clone().or(c.reason.clone()))
+        .filter(|r| !r.is_empty())
+}
+
+/// For KubeVirt's target-readiness texts ("Waiting for target VM to be powered off…", "Restore
+/// target VMI must be powered off…", "…failed to be ready within 5m0s…"): what to do.
+fn target_running_hint(reason: &str, vm: &str, ns: &str) -> Option<String> {
+    (reason.contains("powered off") || reason.contains("Restore target failed to be ready")).then(
+        || {
+            format!(
+                "the VM is still running: stop it (virtctl stop {vm} -n {ns}), or restore with \
+                 --stop to let KubeVirt stop it"
+            )
+        },
+    )
 }
 
 /// Creates the safety snapshot and waits until it is ready; any other ending is an error

@@ -13,7 +13,8 @@ const RESET: &str = "\x1b[0m";
 pub fn unified(diff: &ConfigDiff, color: bool, indent: usize) -> String {
     let mut out = String::new();
     for line in &diff.lines {
-        let text = line.unified();
+        // Server text, escaped before our own colour codes go around it.
+        let text = super::terminal::terminal_safe(&line.unified(), false).into_owned();
         let style = match line.kind {
             LineKind::Header => BOLD,
             LineKind::Hunk => CYAN,

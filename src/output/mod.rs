@@ -8,6 +8,7 @@ mod human;
 mod report;
 mod structured;
 mod table;
+pub mod terminal;
 
 use std::io::Write;
 
@@ -50,9 +51,16 @@ pub fn render_to_string(
     Ok(match format {
         OutputFormat::Json => structured::json(report)?,
         OutputFormat::Yaml => structured::yaml(report)?,
-        OutputFormat::Name => names(report),
-        OutputFormat::Table => human::render(report, now, false, opts),
-        OutputFormat::Wide => human::render(report, now, true, opts),
+        OutputFormat::Name => terminal::terminal_safe(&names(report), true).into_owned(),
+        OutputFormat::Table | OutputFormat::Wide => {
+            let text = human::render(report, now, format == OutputFormat::Wide, opts);
+            // A coloured diff escaped its lines before painting them (diff::unified).
+            if matches!(report, Report::Diff(_)) && opts.color {
+                text
+            } else {
+                terminal::terminal_safe(&text, true).into_owned()
+            }
+        }
     })
 }
 

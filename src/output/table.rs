@@ -22,9 +22,14 @@ impl Table {
         }
     }
 
-    /// Adds a row; missing cells are empty, extra cells are kept.
+    /// Adds a row; missing cells are empty, extra cells are kept. A cell is one line: control
+    /// characters in it (newlines too) are escaped, so server text cannot add a row.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        let one_line = |c: String| match super::terminal::terminal_safe(&c, false) {
+            std::borrow::Cow::Borrowed(_) => c,
+            std::borrow::Cow::Owned(safe) => safe,
+        };
+        self.rows.push(cells.into_iter().map(one_line).collect());
     }
 
     /// Number of data rows.
@@ -79,6 +84,7 @@ pub fn key_values(pairs: &[(&str, String)], indent: usize) -> String {
     let mut out = String::new();
     for (k, v) in pairs {
         let key = format!("{k}:");
+        let v = super::terminal::terminal_safe(v, false);
         let line = format!(
             "{:indent$}{key:<width$}  {v}",
             "",

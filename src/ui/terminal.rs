@@ -20,6 +20,7 @@ pub struct TerminalUi {
 impl TerminalUi {
     /// A terminal Ui that prompts; `color` turns on the coloured spinner.
     pub fn new(color: bool) -> Self {
+        follow_our_colour_choice(color);
         TerminalUi {
             color,
             prompts: true,
@@ -29,6 +30,7 @@ impl TerminalUi {
     /// Spinners only: stderr is a terminal but stdin is not (input is piped), so nobody can
     /// answer a question.
     pub fn spinner_only(color: bool) -> Self {
+        follow_our_colour_choice(color);
         TerminalUi {
             color,
             prompts: false,
@@ -46,6 +48,12 @@ impl TerminalUi {
         .hint("pass --yes to proceed without asking (restore also needs --confirm-name)")
         .into())
     }
+}
+
+/// Makes indicatif and dialoguer colour exactly when we do: their `console` crate turns
+/// colour off for any NO_COLOR, even an empty one, which no-color.org says must not count.
+fn follow_our_colour_choice(color: bool) {
+    dialoguer::console::set_colors_enabled_stderr(color);
 }
 
 /// End of input or a broken terminal while asking: treated as "no", nothing written.

@@ -276,3 +276,142 @@ fn waiting_for_ready_watches_the_snapshot_instead_of_polling_it() {
         "the snapshot's POST is the only write"
     );
 }
+
+/// `n` VMs (all stopped, so each is snapshotted offline) in the one namespace `fleet`, with
+/// `snapshots_per_vm` snapshots each; the simulator without controllers unless `controllers`.
+fn fleet(
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    snapshots_per_vm: usize,
+    controllers: bool,
+) -> (Sim, tempfile::TempDir) {
+    let sim = rt
+        .block_on(Sim::start(SimConfig {
+            controllers,
+            time_scale: 0.01,
+            platforms: vec![Platform::Kubevirt],
+            ..SimConfig::empty()
+        }))
+        .expect("simulator starts");
+    let spec = Spec {
+        namespaces: vec!["fleet".to_string()],
+        stopped_every: 1,
+        ..Spec::new(n, n * snapshots_per_vm)
+    };
+    generate::generate(sim.store(), &spec).expect("generated");
+    let dir = tempfile::tempdir().expect("tempdir");
+    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", "fleet")
+        .expect("kubeconfig");
+    (sim, dir)
+}
+
+/// Every request as `METHOD plural [named] [watch]`, sorted: the request pattern.
+fn pattern(reqs: &[RequestRecord]) -> Vec<String> {
+    let mut p: Vec<String> = reqs
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}{}{}",
+                r.method,
+                plural(r).unwrap_or("discovery"),
+                if named(r) { " (named)" } else { "" },
+                if is_watch(r) { " (watch)" } else { "" }
+            )
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+/// Runs `args` over 5 and over 50 VMs and returns the two request patterns.
+fn patterns_over_5_and_50(args: &[&str], snapshots_per_vm: usize) -> [Vec<String>; 2] {
+    let rt = runtime();
+    [5, 50].map(|n| {
+        let (sim, dir) = fleet(&rt, n, snapshots_per_vm, false);
+        sim.clear_requests();
+        let out = plugin(&dir.path().join("kubeconfig"), args);
+        assert_ok(&out);
+        assert!(sim.writes().is_empty(), "{args:?} writes nothing");
+        pattern(&sim.requests())
+    })
+}
+
+const TEMPLATE_LABEL: &str = "vm.kubevirt.io/template=rhel9-server-medium";
+
+#[test]
+fn check_over_50_vms_makes_the_same_requests_as_over_5() {
+    for args in [&["check"][..], &["check", "-A"][..]] {
+        let [five, fifty] = patterns_over_5_and_50(args, 0);
+        assert_eq!(five, fifty, "{args:?}: the requests grew with the VMs");
+        assert!(
+            !five.iter().any(|r| r.contains("(named)")),
+            "{args:?}: no request per VM: {five:#?}"
+        );
+        // Discovery, then one list each of VMs, VMIs, PVCs, DataVolumes, StorageClasses,
+        // VolumeSnapshotClasses, StorageProfiles, CSIDrivers.
+        assert_eq!(five.len(), 9, "{args:?}: {five:#?}");
+    }
+}
+
+#[test]
+fn create_by_selector_plans_with_the_same_requests_over_50_vms_as_over_5() {
+    let args = ["create", "-l", TEMPLATE_LABEL, "--dry-run=client", "--yes"];
+    let [five, fifty] = patterns_over_5_and_50(&args, 1);
+    assert_eq!(five, fifty, "the plan's requests grew with the VMs");
+    assert!(!five.iter().any(|r| r.contains("(named)")), "{five:#?}");
+}
+
+#[test]
+fn prune_by_selector_plans_with_the_same_requests_over_50_vms_as_over_5() {
+    let args = [
+        "prune",
+        "-l",
+        TEMPLATE_LABEL,
+        "--keep",
+        "1",
+        "--dry-run=client",
+    ];
+    let [five, fifty] = patterns_over_5_and_50(&args, 2);
+    assert_eq!(five, fifty, "the plan's requests grew with the VMs");
+    assert!(!five.iter().any(|r| r.contains("(named)")), "{five:#?}");
+}
+
+#[test]
+fn a_batch_waits_with_one_list_and_one_watch_of_its_label() {
+    let rt = runtime();
+    let (sim, dir) = fleet(&rt, 12, 0, true);
+    sim.clear_requests();
+    let out = plugin(
+        &dir.path().join("kubeconfig"),
+        &["create", "-l", TEMPLATE_LABEL, "--yes", "--timeout", "60s"],
+    );
+    assert_ok(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("Succeeded")).count(),
+        12,
+        "every snapshot is reported ready:\n{stdout}"
+    );
+    let reqs = sim.requests();
+    let last_post = reqs
+        .iter()
+        .rposition(|r| r.method == "POST" && plural(r) == Some(SNAPSHOTS))
+        .expect("snapshots were created");
+    let posts = reqs
+        .iter()
+        .filter(|r| r.method == "POST" && plural(r) == Some(SNAPSHOTS))
+        .count();
+    assert_eq!(posts, 12, "one POST per VM");
+    let wait: Vec<&RequestRecord> = reqs[last_post + 1..]
+        .iter()
+        .filter(|r| plural(r) == Some(SNAPSHOTS))
+        .collect();
+    assert_eq!(wait.len(), 2, "one LIST and one WATCH: {wait:#?}");
+    assert!(!is_watch(wait[0]) && is_watch(wait[1]), "{wait:#?}");
+    for r in &wait {
+        assert!(
+            r.query.contains("labelSelector=vmsnap.io%2Fbatch%3D"),
+            "selected by the batch label: {r:?}"
+        );
+    }
+}

@@ -1,10 +1,8 @@
 //! Error answers of the API server, real (RBAC, validation, existing names) and injected
 //! (409, 429, 5xx): the message, the exit code, and exactly which writes were attempted.
 
-use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
-use kubectl_vmsnap::env::{Clock, Env};
 use kubectl_vmsnap::ui::{NoProgress, Progress, Ui};
 use vmsnap_sim::{FaultRule, Gvr, Store};
 
@@ -12,7 +10,7 @@ use crate::kit::{
     RESTORES, SNAPSHOTS, allow_on, assert_no_writes, assert_writes, get, requests, rule,
     run_bounded, user,
 };
-use crate::support::{Buf, NOW, Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
+use crate::support::{Output, SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
 const SNAPSHOT_PATH: &str = "/namespaces/production/virtualmachinesnapshots";
 
@@ -185,6 +183,37 @@ async fn a_403_on_the_stop_call_itself_exits_6_and_nothing_else_is_written() {
     assert_writes(&t, &[("PUT", "/virtualmachines/web-02/stop", 403)]);
 }
 
+/// `check` reads the claims of all VMs in one LIST; when that LIST is forbidden, every VM
+/// is listed as unknown with the reason instead of failing the command.
+#[tokio::test]
+async fn check_with_the_claim_list_forbidden_lists_every_vm_as_unknown_saying_why() {
+    let t = TestSim::start().await;
+    t.sim
+        .faults()
+        .fail(rule("GET", "persistentvolumeclaims", 403, None));
+    let out = t.cmd().args(&["check", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let rows = v["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{v}");
+    for row in rows {
+        assert_eq!(row["snapshottable"], "unknown", "{row}");
+        assert!(
+            row.to_string().contains(
+                "failed to list PersistentVolumeClaims in namespace production (forbidden)"
+            ),
+            "{row}"
+        );
+    }
+    let claim_reads = requests(&t, "GET", "persistentvolumeclaims");
+    assert_eq!(
+        claim_reads.len(),
+        1,
+        "one LIST for every VM: {claim_reads:?}"
+    );
+    assert_no_writes(&t);
+}
+
 // ---- 404 ----
 
 #[tokio::test]
@@ -275,31 +304,13 @@ async fn run_racing(
     typed: &str,
     args: &[&str],
 ) -> Output {
-    let (out, err) = (Buf::default(), Buf::default());
     let ui = RaceUi {
         store: t.sim.store().clone(),
         gvr,
         object: Some(object),
         typed: typed.to_string(),
     };
-    let mut env = Env::new(
-        Box::new(out.clone()),
-        Box::new(err.clone()),
-        Box::new(ui),
-        Clock::Fixed(NOW.parse().expect("timestamp")),
-    );
-    let argv: Vec<OsString> = std::iter::once("kubectl-vmsnap")
-        .chain(args.iter().copied())
-        .chain(std::iter::once("--kubeconfig"))
-        .map(OsString::from)
-        .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
-        .collect();
-    let code = kubectl_vmsnap::run(argv, &mut env).await;
-    Output {
-        code,
-        stdout: out.text(),
-        stderr: err.text(),
-    }
+    crate::kit::run_with_ui(t, Box::new(ui), args).await
 }
 
 #[tokio::test]

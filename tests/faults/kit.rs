@@ -1,6 +1,7 @@
 //! Helpers of the fault catalogue: request-log queries, users with chosen rules, fault rules,
 //! and a binary run with a safety limit for cases where a hang is the failure.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,7 +9,10 @@ use std::time::Duration;
 
 use vmsnap_sim::{FaultRule, Gvr, RequestRecord, Rule, User};
 
-use crate::support::{NOW, Output, TestSim};
+use kubectl_vmsnap::env::{Clock, Env};
+use kubectl_vmsnap::ui::Ui;
+
+use crate::support::{Buf, NOW, Output, TestSim};
 
 /// Snapshots' plural, as fault rules and paths name them.
 pub const SNAPSHOTS: &str = "virtualmachinesnapshots";
@@ -177,4 +181,58 @@ pub fn file(t: &TestSim, name: &str, text: &str) -> PathBuf {
     let p = t.dir.path().join(name);
     std::fs::write(&p, text).expect("write file");
     p
+}
+
+/// Runs the plugin in-process with `ui` (a Ui that acts on the cluster at a chosen moment),
+/// the fixed clock and the test's kubeconfig.
+pub async fn run_with_ui(t: &TestSim, ui: Box<dyn Ui>, args: &[&str]) -> Output {
+    let (out, err) = (Buf::default(), Buf::default());
+    let mut env = Env::new(
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        ui,
+        Clock::Fixed(NOW.parse().expect("timestamp")),
+    );
+    let argv: Vec<OsString> = std::iter::once("kubectl-vmsnap")
+        .chain(args.iter().copied())
+        .chain(std::iter::once("--kubeconfig"))
+        .map(OsString::from)
+        .chain(std::iter::once(t.kubeconfig.clone().into_os_string()))
+        .collect();
+    let code = kubectl_vmsnap::run(argv, &mut env).await;
+    Output {
+        code,
+        stdout: out.text(),
+        stderr: err.text(),
+    }
+}
+
+/// Creates snapshot `name` of `vm` in production, waits until it is ready and the VM no longer
+/// shows it in progress, then clears the request log: a restore can start from there.
+pub async fn ready_snapshot(t: &TestSim, name: &str, vm: &str) {
+    let snap = serde_json::json!({
+        "apiVersion": "snapshot.kubevirt.io/v1beta1",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": name, "namespace": "production"},
+        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": vm}}
+    });
+    let g = crate::support::SNAPSHOTS;
+    t.sim
+        .store()
+        .create(&Gvr::new(g.0, g.1, g.2), snap)
+        .expect("snapshot created");
+    t.snapshot_ready(name).await;
+    t.wait_until(crate::support::VMS, "production", vm, |v| {
+        v["status"]["snapshotInProgress"].is_null()
+    })
+    .await;
+    t.sim.clear_requests();
+}
+
+/// The tests' scenario with the overlay in `dir` (relative to the crate) layered over it.
+pub async fn with_overlay(dir: &str) -> TestSim {
+    let mut cfg = crate::support::config();
+    cfg.scenarios
+        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir));
+    TestSim::with(cfg).await
 }

@@ -20,7 +20,19 @@ mod api;
 mod transport;
 // Waits: dropped watches, 410 Gone, Ctrl-C during each wait.
 mod waits;
+// SIGTERM and SIGHUP handled like Ctrl-C; a VM stopped by the command put back.
+mod signals;
+// The tests' own hostile server: silent, trickling, endless.
+mod hostile_server;
+// Every request bounded in time and size, against the hostile server.
+mod bounds;
 // Secrets never printed, no shell-outs, TLS verification.
 mod security;
 // Deterministic generated inputs for the argument parsers.
 mod parsers;
+// Restores and deletes on a changing cluster: the source deleted mid-restore, failed restores.
+mod races;
+// Hostile input and output: names, path-rewriting proxies, escape sequences, leaked secrets.
+mod hostile;
+// A small HTTP proxy of the tests' own in front of the simulator.
+mod proxy;

@@ -25,6 +25,15 @@ async fn run_acting_at(
     marker: &str,
     act: impl FnOnce() + Send + 'static,
 ) -> Output {
+    run_acting_at_each(kubeconfig, args, vec![(marker, Box::new(act))]).await
+}
+
+/// A step of [`run_acting_at_each`]: a stderr marker and what to do when it appears.
+type Step<'a> = (&'a str, Box<dyn FnOnce() + Send>);
+
+/// Runs the binary; calls each step's action once, in order, when a stderr line contains its
+/// marker (the next step's marker is looked for only after), then reads the run to its end.
+async fn run_acting_at_each(kubeconfig: &Path, args: &[&str], steps: Vec<Step<'_>>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-vmsnap"));
     cmd.args(args)
         .env_clear()
@@ -34,22 +43,26 @@ async fn run_acting_at(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let marker = marker.to_string();
+    let mut steps: std::collections::VecDeque<(String, Box<dyn FnOnce() + Send>)> = steps
+        .into_iter()
+        .map(|(m, act)| (m.to_string(), act))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let mut child = cmd.spawn().expect("binary starts");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
         let mut stderr = String::new();
-        let mut act = Some(act);
         loop {
             let mut line = String::new();
             if lines.read_line(&mut line).expect("stderr line") == 0 {
                 break;
             }
             stderr.push_str(&line);
-            if line.contains(&marker)
-                && let Some(f) = act.take()
+            if steps
+                .front()
+                .is_some_and(|(m, _)| line.contains(m.as_str()))
+                && let Some((_, act)) = steps.pop_front()
             {
-                f();
+                act();
             }
         }
         lines.read_to_string(&mut stderr).expect("rest of stderr");
@@ -74,6 +87,27 @@ async fn run_acting_at(
 /// Marks a stuck snapshot ready, as KubeVirt's controller would.
 fn finish(store: Store, name: &'static str) -> impl FnOnce() + Send + 'static {
     move || {
+        // As the CSI driver would: the snapshot's VolumeSnapshots cut and ready (KubeVirt, and
+        // the simulator, recompute a Succeeded snapshot's readiness from them).
+        let content = store
+            .get(&gvr(SNAPSHOT_GVR), Some("production"), name)
+            .and_then(|s| {
+                s["metadata"]["uid"]
+                    .as_str()
+                    .map(|uid| format!("vmsnapshot-content-{uid}"))
+            });
+        let vs_gvr = Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshots");
+        for vs in store.list(&vs_gvr, Some("production")) {
+            let owned = vs["metadata"]["ownerReferences"][0]["name"].as_str() == content.as_deref();
+            if let (true, Some(vs_name)) = (owned, vs["metadata"]["name"].as_str()) {
+                store
+                    .mutate(&vs_gvr, Some("production"), vs_name, |v| {
+                        v["status"]["creationTime"] = "2026-11-26T10:00:00Z".into();
+                        v["status"]["readyToUse"] = true.into();
+                    })
+                    .expect("volume snapshot ready");
+            }
+        }
         store
             .mutate(&gvr(SNAPSHOT_GVR), Some("production"), name, |s| {
                 s["status"]["phase"] = "Succeeded".into();
@@ -99,6 +133,55 @@ async fn a_watch_dropped_mid_wait_is_resumed_and_the_create_still_succeeds() {
         watches(&t, SNAPSHOTS) >= 2,
         "the dropped watch was not resumed: {:?}",
         t.sim.requests()
+    );
+    assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
+/// A batch follows its snapshots with one watch of the batch label; a dropped watch is
+/// resumed as the single-object one is.
+#[tokio::test]
+async fn a_batch_watch_dropped_mid_wait_is_resumed_and_the_batch_still_succeeds() {
+    let t = TestSim::start().await;
+    t.sim.faults().drop_watch_after(0);
+    let store = t.sim.store().clone();
+    let finish_batch = move || {
+        let snapshots = gvr(SNAPSHOT_GVR);
+        for s in store.list(&snapshots, Some("production")) {
+            let name = s["metadata"]["name"].as_str().unwrap_or("").to_string();
+            if name.starts_with("stuck-01-snapshot-") {
+                store
+                    .mutate(&snapshots, Some("production"), &name, |s| {
+                        s["status"]["phase"] = "Succeeded".into();
+                        s["status"]["readyToUse"] = true.into();
+                    })
+                    .expect("snapshot marked ready");
+            }
+        }
+    };
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &["create", "-l", "app=stuck-01", "--yes", "-v", "1"],
+        "stuck-01: InProgress",
+        finish_batch,
+    )
+    .await;
+    out.assert_code(0)
+        .assert_stdout_contains("stuck-01-snapshot-");
+    let batch_watches: Vec<_> = t
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with(SNAPSHOT_PATH) && r.query.contains("watch=true"))
+        .collect();
+    assert!(
+        batch_watches.len() >= 2,
+        "the dropped watch was not resumed: {batch_watches:?}"
+    );
+    assert!(
+        batch_watches
+            .iter()
+            .all(|r| r.query.contains("labelSelector=vmsnap.io%2Fbatch%3D")),
+        "every watch selects the batch label: {batch_watches:?}"
     );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
 }
@@ -214,22 +297,7 @@ async fn sigint_while_following_a_deletion_exits_130_and_the_deletion_continues(
 async fn sigint_while_following_a_restore_exits_130_and_the_restore_stays() {
     let t = TestSim::start().await;
     // legacy-04's restores never finish (scenario); give it a ready snapshot first.
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "legacy-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "legacy-04"}}
-    });
-    t.sim
-        .store()
-        .create(&gvr(SNAPSHOT_GVR), snap)
-        .expect("snapshot created");
-    t.snapshot_ready("legacy-snap").await;
-    t.wait_until(VMS, "production", "legacy-04", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
-    t.sim.clear_requests();
+    crate::kit::ready_snapshot(&t, "legacy-snap", "legacy-04").await;
     let out = t
         .cmd()
         .args(&[
@@ -339,22 +407,7 @@ async fn sigint_while_waiting_for_the_vm_to_start_after_a_restore_exits_130() {
     cfg.scenarios
         .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/scenario-slow-start"));
     let t = TestSim::with(cfg).await;
-    let snap = serde_json::json!({
-        "apiVersion": "snapshot.kubevirt.io/v1beta1",
-        "kind": "VirtualMachineSnapshot",
-        "metadata": {"name": "batch-snap", "namespace": "production"},
-        "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "batch-03"}}
-    });
-    t.sim
-        .store()
-        .create(&gvr(SNAPSHOT_GVR), snap)
-        .expect("snapshot created");
-    t.snapshot_ready("batch-snap").await;
-    t.wait_until(VMS, "production", "batch-03", |v| {
-        v["status"]["snapshotInProgress"].is_null()
-    })
-    .await;
-    t.sim.clear_requests();
+    crate::kit::ready_snapshot(&t, "batch-snap", "batch-03").await;
     let out = t
         .cmd()
         .args(&[
@@ -469,4 +522,128 @@ async fn service_unavailable_on_the_watch_is_retried_and_the_create_still_succee
         "{statuses:?}"
     );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
+}
+
+#[tokio::test]
+async fn create_stop_start_after_waits_until_no_snapshot_holds_the_vm_before_starting_it() {
+    let t = TestSim::start().await;
+    t.sim
+        .store()
+        .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+            vm["spec"]["runStrategy"] = "Always".into();
+        })
+        .expect("started");
+    t.vm_status("stuck-01", "Running").await;
+    let store = t.sim.store().clone();
+    let hold = move |holder: Option<&'static str>| {
+        let store = store.clone();
+        move || {
+            store
+                .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+                    vm["status"]["snapshotInProgress"] =
+                        holder.map_or(serde_json::Value::Null, Into::into);
+                })
+                .expect("vm held");
+        }
+    };
+    let finish_and_pass_on = {
+        let finish = finish(t.sim.store().clone(), "held-1");
+        let taken = hold(Some("nightly-stuck-01"));
+        move || {
+            // The snapshot succeeds; a scheduled one takes the VM next, as KubeVirt's lock allows.
+            finish();
+            taken();
+        }
+    };
+    let out = run_acting_at_each(
+        &t.kubeconfig,
+        &[
+            "create",
+            "stuck-01",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "held-1",
+            "-v",
+            "1",
+        ],
+        vec![
+            ("Snapshot held-1: ", Box::new(finish_and_pass_on)),
+            (
+                "VM stuck-01: held by snapshot nightly-stuck-01, waiting for it to let go",
+                Box::new(hold(None)),
+            ),
+        ],
+    )
+    .await;
+    out.assert_code(0);
+    let starts: Vec<_> = t
+        .writes()
+        .into_iter()
+        .filter(|w| w.path.ends_with("/virtualmachines/stuck-01/start"))
+        .map(|w| w.status)
+        .collect();
+    assert_eq!(starts, [202], "one start, sent once the VM was free");
+    let vm = get(&t, VMS, "stuck-01").expect("vm");
+    assert_eq!(vm["spec"]["runStrategy"], "Always");
+}
+
+#[tokio::test]
+async fn a_start_refused_after_the_snapshot_says_the_snapshot_is_taken_and_how_to_start() {
+    let t = TestSim::start().await;
+    t.sim
+        .store()
+        .mutate(&gvr(VMS), Some("production"), "stuck-01", |vm| {
+            vm["spec"]["runStrategy"] = "Always".into();
+        })
+        .expect("started");
+    t.vm_status("stuck-01", "Running").await;
+    let finish = finish(t.sim.store().clone(), "held-2");
+    // The stop is done once the snapshot is followed: the test then makes the next PUT (the
+    // start) fail, and only after that lets the snapshot succeed.
+    let (asked, ask) = std::sync::mpsc::channel::<()>();
+    let (armed, done) = std::sync::mpsc::channel::<()>();
+    let refuse_the_start = move || {
+        asked.send(()).expect("test listens");
+        done.recv().expect("fault armed");
+        finish();
+    };
+    let faults = async {
+        tokio::task::spawn_blocking(move || ask.recv())
+            .await
+            .expect("waiter")
+            .expect("asked");
+        t.sim.faults().fail(vmsnap_sim::FaultRule {
+            method: Some("PUT".into()),
+            resource: Some("virtualmachines".into()),
+            name: Some("stuck-01".into()),
+            status: 500,
+            times: Some(1),
+            ..Default::default()
+        });
+        armed.send(()).expect("runner waits");
+    };
+    let out = run_acting_at(
+        &t.kubeconfig,
+        &[
+            "create",
+            "stuck-01",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--name",
+            "held-2",
+            "-v",
+            "1",
+        ],
+        "Snapshot held-2: ",
+        refuse_the_start,
+    );
+    let (out, ()) = tokio::join!(out, faults);
+    out.assert_code(1)
+        .assert_stderr_contains("error: failed to start VM production/stuck-01 after the snapshot: ")
+        .assert_stderr_contains(
+            "hint: snapshot held-2 is taken; the VM is still stopped; start it with: virtctl start stuck-01 -n production",
+        );
 }

@@ -889,3 +889,51 @@ async fn delete_forbidden_for_the_viewer_exits_6_before_asking() {
     );
     assert!(t.writes().is_empty());
 }
+
+/// Restores database-01 (running) from pre-upgrade-snapshot without a safety snapshot.
+fn restore_running(policy: &str, timeout: &str) -> Vec<String> {
+    [
+        "restore",
+        "database-01",
+        "--snapshot",
+        "pre-upgrade-snapshot",
+        "--target-readiness-policy",
+        policy,
+        "--no-safety-snapshot",
+        "--timeout",
+        timeout,
+        "--yes",
+        "--confirm-name",
+        "pre-upgrade-snapshot",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[tokio::test]
+async fn a_restore_waiting_for_a_running_vm_times_out_with_kubevirts_reason_and_what_to_do() {
+    let t = TestSim::start().await;
+    let args = restore_running("WaitEventually", "2s");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(4)
+        .assert_stderr_contains(
+            "(Waiting for target VM to be powered off. Please stop the restore target to proceed with restore)",
+        )
+        .assert_stderr_contains(
+            "hint: the VM is still running: stop it (virtctl stop database-01 -n production), or restore with --stop to let KubeVirt stop it",
+        );
+}
+
+#[tokio::test]
+async fn a_restore_failed_for_a_running_vm_says_why_in_kubevirts_words() {
+    // FailImmediate on a running VM is refused before any write (races.rs), so the failure
+    // that reaches the plugin is the grace period's expiry (5m, scaled by the time scale).
+    let t = TestSim::start().await;
+    let args = restore_running("WaitGracePeriod", "30s");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = t.cmd().args(&args).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("Restore target failed to be ready within 5m0s")
+        .assert_stderr_contains("hint: the VM is still running: stop it (virtctl stop database-01");
+}

@@ -112,3 +112,38 @@ async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
     );
     assert!(stdout.lines().any(|l| l == ":4"), "{stdout}");
 }
+
+/// More VMs than one page holds: names on the later pages complete too (every page is read
+/// within the lookup's time limit).
+#[tokio::test]
+async fn vm_names_past_the_first_page_complete() {
+    let t = TestSim::start().await;
+    let vms = vmsnap_sim::Gvr::new("kubevirt.io", "v1", "virtualmachines");
+    for i in 0..1_100 {
+        let vm = serde_json::json!({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+            "metadata": {"name": format!("vm-{i:04}"), "namespace": "production"},
+            "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}}}}}});
+        t.sim.store().create(&vms, vm).expect("vm");
+    }
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&["__complete", "create", "-n", "production", "vm-109"])
+        .run()
+        .await;
+    out.assert_code(0);
+    let expected: String = (1_090..=1_099).map(|i| format!("vm-{i}\n")).collect();
+    assert_eq!(
+        out.stdout,
+        format!("{expected}:4\n"),
+        "{}",
+        out.transcript()
+    );
+    let vm_lists = t
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/apis/kubevirt.io/v1/namespaces/production/virtualmachines")
+        .count();
+    assert_eq!(vm_lists, 3, "three pages of 500");
+}

@@ -239,7 +239,7 @@ async fn a_kubeconfig_proxy_url_is_used_and_its_password_never_shown() {
         .await;
     out.assert_code(0)
         .assert_stdout_contains("pre-upgrade-snapshot");
-    out.assert_stderr_contains("Proxy: http://bob:xxxxx@127.0.0.1:");
+    out.assert_stderr_contains("Proxy: http://<masked>@127.0.0.1:");
     assert!(
         !format!("{}{}", out.stdout, out.stderr).contains("hunter2"),
         "{}",
@@ -264,7 +264,7 @@ async fn a_kubeconfig_proxy_url_is_used_and_its_password_never_shown() {
     let bad = name_only_the_proxy_knows(&t, "bad-proxy", "\n    proxy-url: ftp://bob:hunter2@p:21");
     let out = t.cmd().kubeconfig(&bad).args(&["list"]).run().await;
     out.assert_code(2)
-        .assert_stderr_contains("ftp://bob:xxxxx@p:21");
+        .assert_stderr_contains("ftp://<masked>@p:21");
     assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 }
 

@@ -140,23 +140,8 @@ async fn a_vm_snapshot_of_a_running_vm_with_its_agent_is_consistent_and_reports_
 
 /// The Deckhouse scenario plus an overlay `sim.yaml` (controller scripts), settled.
 async fn settled_with(overlay: &str) -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
-    let scenario =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/deckhouse");
-    let t = TestSim::with(vmsnap_sim::SimConfig {
-        default_scenario: false,
-        scenarios: vec![scenario, dir.path().to_path_buf()],
-        time_scale: 0.01,
-        ..vmsnap_sim::SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", NS)
-        .expect("kubeconfig");
+    let t = TestSim::platform_with("deckhouse", NS, Some(overlay)).await;
     settle(&t).await;
-    // The overlay's directory may go: the scenario is loaded.
-    drop(dir);
     t
 }
 
@@ -269,6 +254,144 @@ async fn stop_stops_a_vm_without_agent_for_a_consistent_snapshot_and_start_after
     .await;
     t.wait_until(VMS, NS, "db-vm", |v| v["status"]["phase"] == "Running")
         .await;
+}
+
+#[tokio::test]
+async fn stop_of_an_always_on_vm_is_refused_before_any_write_with_the_run_policy_to_change() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["create", "other-vm", "--stop", "--start-after", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: a snapshot of VM my-project/other-vm would not succeed now")
+        .assert_stderr_contains(
+            "--stop needs a Stop operation, and Deckhouse refuses Stop for other-vm with runPolicy AlwaysOn",
+        )
+        .assert_stderr_contains(
+            "kubectl patch virtualmachines.virtualization.deckhouse.io other-vm -n my-project --type merge -p '{\"spec\":{\"runPolicy\":\"AlwaysOnUnlessStoppedManually\"}}'",
+        )
+        .assert_stderr_contains("or take it without stopping: kubectl vmsnap create other-vm -n my-project")
+        .assert_stderr_contains("nothing was changed");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn at_a_terminal_an_always_on_vm_without_agent_is_not_offered_the_stop() {
+    let t = settled_with("controllers:\n  vms:\n    other-vm: { guestAgent: false }\n").await;
+    t.wait_until(VMS, NS, "other-vm", |v| {
+        has_condition(v, "AgentReady", "False")
+    })
+    .await;
+    let ui = ScriptedUi::new(vec![crate::support::Answer::Choice(1)]);
+    let out = run_in_process(&t, ui.clone(), &["create", "other-vm", "--name", "o1"]).await;
+    out.assert_code(3).assert_stderr_contains(
+        "It cannot be stopped here: Deckhouse refuses Stop for runPolicy AlwaysOn.",
+    );
+    let prompts = ui.prompts();
+    assert_eq!(prompts.len(), 1, "{prompts:?}");
+    assert!(!prompts[0].contains("stop-and-snapshot"), "{prompts:?}");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn restore_start_after_and_stop_are_refused_for_a_run_policy_that_forbids_them() {
+    let t = settled().await;
+    t.cmd()
+        .args(&["create", "win-vm", "--name", "win-1", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    t.cmd()
+        .args(&["create", "other-vm", "--name", "other-1", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    t.sim.clear_requests();
+    // AlwaysOff: Deckhouse would refuse the Start of --start-after after the restore.
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "win-vm",
+            "--snapshot",
+            "win-1",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "win-1",
+            "--no-safety-snapshot",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: VM my-project/win-vm cannot be restored from win-1 now")
+        .assert_stderr_contains(
+            "--start-after needs a Start operation, and Deckhouse refuses Start for win-vm with runPolicy AlwaysOff",
+        )
+        .assert_stderr_contains("-p '{\"spec\":{\"runPolicy\":\"Manual\"}}'");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    // AlwaysOn: --stop is refused, and --start-after is moot.
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "other-vm",
+            "--snapshot",
+            "other-1",
+            "--stop",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "other-1",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("Deckhouse refuses Stop for other-vm with runPolicy AlwaysOn")
+        .assert_stderr_contains("Deckhouse refuses Start for other-vm with runPolicy AlwaysOn")
+        .assert_stderr_contains(
+            "Deckhouse keeps a VM with runPolicy AlwaysOn running by itself: drop --start-after",
+        );
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn a_restore_from_a_failed_snapshot_is_refused_up_front_with_deckhouses_reason() {
+    let t = settled_with(
+        "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",
+    )
+    .await;
+    t.cmd()
+        .args(&["create", "linux-vm", "--name", "broken", "--yes"])
+        .run()
+        .await
+        .assert_code(1);
+    t.wait_until(SNAPS, NS, "broken", |v| v["status"]["phase"] == "Failed")
+        .await;
+    t.sim.clear_requests();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "linux-vm",
+            "--snapshot",
+            "broken",
+            "--yes",
+            "--confirm-name",
+            "broken",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: VM my-project/linux-vm cannot be restored from broken now")
+        .assert_stderr_contains(
+            "the snapshot broken is Failed, not Ready (VirtualMachineSnapshotFailed: the disk snapshot failed.): Deckhouse would fail the restore (virtual machine snapshot \"broken\" is not ready to use)",
+        )
+        .assert_stderr_contains("kubectl vmsnap describe broken -n my-project")
+        .assert_stderr_contains("nothing was changed");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
 
 #[tokio::test]
@@ -672,18 +795,19 @@ async fn a_missing_image_fails_strict_and_best_effort_is_explained_and_goes_ahea
         .assert_stderr_contains("VirtualImage tools-iso")
         .assert_stderr_contains("--mode BestEffort goes ahead and removes the missing images");
     only_the_dry_run(&t, before);
+    // No --start-after: win-vm's runPolicy AlwaysOff makes Deckhouse refuse a Start (see
+    // restore_start_after_and_stop_are_refused_for_a_run_policy_that_forbids_them).
     let out = t
         .cmd()
         .args(&args)
-        .args(&["--mode", "BestEffort", "--start-after"])
+        .args(&["--mode", "BestEffort"])
         .run()
         .await;
     out.assert_code(0)
         .assert_stderr_contains("BestEffort goes ahead when an image the VM used")
         .assert_stderr_contains("[BestEffort goes ahead: removed from the VM]")
         .assert_stderr_contains("nothing can undo the restore")
-        .assert_stdout_contains("VM my-project/win-vm restored from snapshot win-1")
-        .assert_stdout_contains("(started after the restore)");
+        .assert_stdout_contains("VM my-project/win-vm restored from snapshot win-1");
     t.wait_until(VMS, NS, "win-vm", |v| {
         v["spec"]["blockDeviceRefs"]
             .as_array()

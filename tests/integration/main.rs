@@ -29,3 +29,5 @@ mod retries;
 mod safety;
 // The real binary on a pseudo-terminal, answering dialoguer's prompts.
 mod terminal;
+// KubeVirt behaviours held to upstream: unready snapshots, missing VolumeSnapshots, Pending clones.
+mod upstream;

@@ -2,10 +2,8 @@
 //! (namespace dev-team): create with memory/quiesce/description, the refusals of preflight,
 //! list, tree, describe, delete with re-parenting, and revert with its safety checks.
 
-use std::path::Path;
-
 use serde_json::Value;
-use vmsnap_sim::{Gvr, SimConfig};
+use vmsnap_sim::Gvr;
 
 use crate::docs_pages::Transcripts;
 use crate::support::scripted_ui::text;
@@ -253,9 +251,63 @@ async fn a_failed_snapshot_fails_the_create_and_blocks_the_next_one_which_names_
         .run()
         .await;
     out.assert_code(4)
-        .assert_stderr_contains("Warning: an older snapshot of db-01, db-01-quiesced, failed and VM Operator keeps retrying it")
         .assert_stderr_contains("timed out after 1s waiting for snapshot db-01-snapshot-20261126-100000 to become ready (phase Queued)")
-        .assert_stderr_contains("db-01-quiesced failed and VM Operator keeps retrying it; delete it to let this one go ahead");
+        .assert_stderr_contains("VM Operator says: VirtualMachineSnapshotReady False VirtualMachineSnapshotWaitingForCreation: Snapshot is not ready because it doesn't have created condition");
+    // VM Operator retries the failed snapshot (markSnapshotInProgress on every attempt), so
+    // each reading finds it failed or in a new attempt; either way it is named as the one
+    // the new snapshot waits behind.
+    let either = |failed: &str, retrying: &str| {
+        assert!(
+            out.stderr.contains(failed) || out.stderr.contains(retrying),
+            "stderr has neither {failed:?} nor {retrying:?}:\n{}",
+            out.stderr
+        );
+    };
+    either(
+        "Warning: an older snapshot of db-01, db-01-quiesced, failed and VM Operator keeps retrying it",
+        "Warning: an older snapshot of db-01, db-01-quiesced, is not taken yet",
+    );
+    either(
+        "db-01-quiesced failed and VM Operator keeps retrying it; delete it to let this one go ahead",
+        "(db-01-quiesced is being taken first)",
+    );
+}
+
+#[tokio::test]
+async fn list_and_describe_show_a_snapshot_whose_vm_does_not_exist_as_waiting_for_creation() {
+    let t = settled().await;
+    let snap = serde_json::json!({"apiVersion": "vmoperator.vmware.com/v1alpha5",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "early", "namespace": NS},
+        "spec": {"vmName": "not-created-yet"}});
+    t.sim
+        .store()
+        .create(&Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2), snap)
+        .expect("snapshot");
+    t.wait_until(SNAPS, NS, "early", |v| {
+        v["status"]["conditions"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|c| c["reason"] == "VirtualMachineSnapshotWaitingForCreation")
+        })
+    })
+    .await;
+    t.sim.clear_requests();
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.split_whitespace().any(|w| w == "early"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("WaitingForCreation"), "{}", out.transcript());
+    let out = t.cmd().args(&["describe", "early"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("WaitingForCreation")
+        .assert_stdout_contains(
+            "VM Operator has not found its VM not-created-yet: it takes the snapshot once that VM exists",
+        );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
 #[tokio::test]
@@ -627,23 +679,8 @@ async fn a_vm_stuck_after_a_failed_revert_is_explained_with_the_fix_commands() {
 
 /// The scenario with `overlay` (a sim.yaml text) layered over it, web-01's Tools running.
 async fn with_overlay(overlay: &str) -> TestSim {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("sim.yaml"), overlay).expect("overlay");
-    let t = TestSim::with(SimConfig {
-        default_scenario: false,
-        scenarios: vec![
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios/vmoperator"),
-            dir.path().to_path_buf(),
-        ],
-        time_scale: 0.01,
-        ..SimConfig::default()
-    })
-    .await;
-    t.sim
-        .write_kubeconfig(&t.kubeconfig, "admin", NS)
-        .expect("kubeconfig");
+    let t = TestSim::platform_with("vmoperator", NS, Some(overlay)).await;
     t.wait_until(VMS, NS, "web-01", |v| tools(v, "True")).await;
-    drop(dir);
     t
 }
 

@@ -76,7 +76,7 @@ fn row(vm: &Value, disks: &[Value], ops: &[Value]) -> Row {
             ExpectedConsistency::Stopped | ExpectedConsistency::Frozen => "consistent",
             ExpectedConsistency::WillFail => "not-guaranteed",
             ExpectedConsistency::NotGuaranteed => "not-guaranteed",
-            ExpectedConsistency::Waits => "waits",
+            ExpectedConsistency::Waits => "fails",
         },
         blockers,
         warnings,
@@ -96,7 +96,10 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
             "snapshot once the resize has finished",
         ),
         "disk-missing" => ("a disk does not exist", "fix the VM's blockDeviceRefs"),
-        "disk-not-ready" => ("a disk is not Ready", "the snapshot waits for it"),
+        "disk-not-ready" => (
+            "a disk is not Ready",
+            "Deckhouse fails the snapshot: take it once the disk is Ready",
+        ),
         "images-not-saved" => (
             "images attached",
             "they are not saved with a snapshot: a restore needs them to still exist (--mode BestEffort removes missing ones)",
@@ -104,7 +107,7 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
         "restoring" | "vm-maintenance" => ("restore in progress", "snapshot once it has finished"),
         "vm-phase" => (
             "starting, stopping or migrating",
-            "the snapshot waits for Running or Stopped",
+            "Deckhouse fails the snapshot: take it once the VM is Running or Stopped",
         ),
         _ => return None,
     })
@@ -117,28 +120,29 @@ pub(super) async fn run(
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let vms = match &args.vm {
-        Some(v) => {
-            let here = ctx.namespace.clone();
-            match dh.get(Kind::VirtualMachine, &here, v).await? {
-                Some(vm) => vec![vm],
-                None => return Err(not_found(Kind::VirtualMachine, &here, v)),
-            }
-        }
-        None => {
-            list_all(
+    // The VMs, their disks and the operations in one wave of reads.
+    let here = ctx.namespace.clone();
+    let vms = async {
+        match &args.vm {
+            Some(v) => match dh.get(Kind::VirtualMachine, &here, v).await? {
+                Some(vm) => Ok(vec![vm]),
+                None => Err(not_found(Kind::VirtualMachine, &here, v)),
+            },
+            None => list_all(
                 &dh.api(Kind::VirtualMachine, ns.as_deref()),
                 args.selector.as_deref(),
                 LIST_PAGE_SIZE,
             )
-            .await?
+            .await
+            .map_err(anyhow::Error::from),
         }
     };
-    let (disks, ops) = futures::join!(
+    let (vms, disks, ops) = futures::join!(
+        vms,
         dh.list(Kind::VirtualDisk, ns.as_deref()),
         dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
     );
-    let (disks, ops) = (disks?, ops?);
+    let (vms, disks, ops) = (vms?, disks?, ops?);
     let rows: Vec<Row> = vms
         .iter()
         .map(|vm| {

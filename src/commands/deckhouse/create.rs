@@ -44,7 +44,9 @@ pub(super) fn expected_text(e: ExpectedConsistency, required: bool) -> String {
         ExpectedConsistency::WillFail => {
             "impossible: the guest agent is not ready, so Deckhouse would fail the snapshot"
         }
-        ExpectedConsistency::Waits => "decided once the VM is Running or Stopped",
+        ExpectedConsistency::Waits => {
+            "none: Deckhouse fails a snapshot of a VM that is not Running or Stopped"
+        }
     };
     format!("{req}; {what}")
 }
@@ -120,8 +122,14 @@ pub(super) async fn vm(
     let text = vm_plan_text(&plan, args);
     ctx.say(text.trim_end());
     let VmPlan {
-        ns, vm_name, pf, ..
+        ns,
+        vm_name,
+        pf,
+        vm: vm_obj,
+        ..
     } = &plan;
+    // Deckhouse refuses Stop for some run policies: then stopping is not offered.
+    let can_stop = preflight::power_step(vm_obj, false, "--stop").is_none();
     let only_agent = pf
         .findings
         .iter()
@@ -137,21 +145,25 @@ pub(super) async fn vm(
         ctx.say(&format!(
             "VM {ns}/{vm_name} runs without a ready guest agent: a consistent snapshot needs it stopped."
         ));
-        let choice = ctx.ui.select(
-            "How do you want to continue?",
-            &[
-                "stop-and-snapshot (consistent; started again afterwards)",
-                "snapshot-unfrozen (not guaranteed consistent)",
-                "cancel",
-            ],
-        )?;
+        const STOP: &str = "stop-and-snapshot (consistent; started again afterwards)";
+        const UNFROZEN: &str = "snapshot-unfrozen (not guaranteed consistent)";
+        let options: &[&str] = if can_stop {
+            &[STOP, UNFROZEN, "cancel"]
+        } else {
+            ctx.say(&format!(
+                "It cannot be stopped here: Deckhouse refuses Stop for runPolicy {}.",
+                preflight::run_policy(vm_obj)
+            ));
+            &[UNFROZEN, "cancel"]
+        };
+        let choice = ctx.ui.select("How do you want to continue?", options)?;
         let mut chosen = args.clone();
-        match choice {
-            0 => {
+        match options.get(choice).copied() {
+            Some(STOP) => {
                 chosen.stop = true;
                 chosen.start_after = true;
             }
-            1 => chosen.allow_inconsistent = true,
+            Some(UNFROZEN) => chosen.allow_inconsistent = true,
             _ => {
                 return Err(UserError::declined("snapshot cancelled; nothing was changed").into());
             }
@@ -160,10 +172,20 @@ pub(super) async fn vm(
     }
     if blocked(&pf.findings) {
         let mut hints = Vec::new();
-        if pf.findings.iter().any(|f| f.code == "agent-not-ready") {
+        let run_policy = pf.findings.iter().any(|f| f.code == "run-policy");
+        if run_policy || (!can_stop && pf.findings.iter().any(|f| f.code == "agent-not-ready")) {
+            hints.extend(preflight::run_policy_hints(vm_obj, ns, false));
+        }
+        if run_policy {
             hints.push(format!(
-                "stop the VM for a consistent snapshot: kubectl vmsnap create {vm_name} --stop --start-after -n {ns}"
+                "or take it without stopping: kubectl vmsnap create {vm_name} -n {ns}"
             ));
+        } else if pf.findings.iter().any(|f| f.code == "agent-not-ready") {
+            if can_stop {
+                hints.push(format!(
+                    "stop the VM for a consistent snapshot: kubectl vmsnap create {vm_name} --stop --start-after -n {ns}"
+                ));
+            }
             hints.push(format!(
                 "or accept a snapshot that is not guaranteed consistent: kubectl vmsnap create {vm_name} --allow-inconsistent -n {ns}"
             ));
@@ -221,7 +243,11 @@ async fn plan_vm(args: &CreateArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow
     if stop_first {
         planned_vm["status"]["phase"] = json!("Stopped");
     }
-    let pf = preflight::vm_snapshot(&planned_vm, &disks, required);
+    let mut pf = preflight::vm_snapshot(&planned_vm, &disks, required);
+    // Refused before any write: the Stop operation would fail for the VM's runPolicy.
+    if stop_first && let Some(refusal) = preflight::power_step(&vm, false, "--stop") {
+        pf.findings.push(refusal);
+    }
     Ok(VmPlan {
         ns,
         vm_name,
@@ -351,10 +377,47 @@ async fn execute_vm(
     {
         return Ok(r);
     }
-    if stop_first {
-        power(ctx, dh, &ns, &vm_name, false, args.timeout).await?;
+    if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.timeout).await {
+        return Err(super::stop_continues_hint(
+            e,
+            "no snapshot was taken",
+            &ns,
+            &vm_name,
+        ));
     }
-    let outcome = create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await;
+    // After a signal the snapshot may still be being taken: the VM stays stopped, and the
+    // user is told how to start it (a Start would be one more write the signal forbids).
+    let outcome = match create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await {
+        // The snapshot request itself was not sent: the Stop has finished, so a Start is
+        // accepted and nothing irreversible happened: put the VM back.
+        Err(e)
+            if stop_first
+                && args.start_after
+                && e.chain()
+                    .any(|c| c.is::<crate::cluster::interrupt::Interrupted>()) =>
+        {
+            let start = super::request_start(dh, &ns, &vm_name, ctx.clock.now());
+            return Err(common::power_back_on_after_signal(
+                e,
+                "no snapshot was taken",
+                &vm_name,
+                &ns,
+                start,
+                &format!("d8 v start {vm_name} -n {ns}"),
+            )
+            .await);
+        }
+        Err(e) if stop_first && crate::cluster::interrupt::received().is_some() => {
+            return Err(common::with_hint(
+                e,
+                format!(
+                    "VM {ns}/{vm_name} was stopped for the snapshot and is still stopped; once \
+                     the snapshot is Ready, start it with: d8 v start {vm_name} -n {ns}"
+                ),
+            ));
+        }
+        other => other,
+    };
     // Started again whatever became of the snapshot: the user asked for the VM back.
     if stop_first
         && args.start_after

@@ -6,10 +6,11 @@ use serde_json::{Value, json};
 
 use super::{Ctx, report, resource_name};
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitResult, delete_exact};
+use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, Table, age};
+use crate::provider::deckhouse::operations::{follow_operation, snapshot_readers};
 use crate::provider::deckhouse::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
 use crate::provider::kubevirt::json::{str_at, string_at, time_at};
 
@@ -105,6 +106,7 @@ pub(super) async fn run(
     }
     // Deleted with their VM snapshot: not deleted on their own.
     targets.retain(|x| !covered.contains(&x.name));
+    refuse_snapshots_in_use(dh, &ns, &targets).await?;
     for kind in [Kind::VirtualMachineSnapshot, Kind::VirtualDiskSnapshot] {
         if targets.iter().any(|t| t.kind == kind) {
             super::require_permission(ctx, "delete", kind, &ns).await?;
@@ -201,6 +203,50 @@ pub(super) async fn run(
     Ok(report(data, text, None, names))
 }
 
+/// Refuses when an unfinished operation reads one of the VM snapshots: deleting it under a
+/// Restore fails the restore and leaves the VM in maintenance.
+async fn refuse_snapshots_in_use(
+    dh: &Deckhouse,
+    ns: &str,
+    targets: &[Target],
+) -> anyhow::Result<()> {
+    if !targets
+        .iter()
+        .any(|t| t.kind == Kind::VirtualMachineSnapshot)
+    {
+        return Ok(());
+    }
+    let (vmops, vmsops) = futures::join!(
+        dh.list(Kind::VirtualMachineOperation, Some(ns)),
+        dh.list(Kind::VirtualMachineSnapshotOperation, Some(ns)),
+    );
+    let mut ops = vmops?;
+    ops.extend(vmsops?);
+    for t in targets
+        .iter()
+        .filter(|t| t.kind == Kind::VirtualMachineSnapshot)
+    {
+        if let Some(op) = snapshot_readers(&ops).find(|o| o.snapshot.as_deref() == Some(&t.name)) {
+            let what = if op.vm.is_empty() {
+                format!("{} operation {}", op.type_, op.name)
+            } else {
+                format!("{} operation {} of VM {}", op.type_, op.name, op.vm)
+            };
+            return Err(UserError::failure(format!(
+                "snapshot {} is in use by {what}, which has not finished ({:?})",
+                t.name, op.phase
+            ))
+            .hint(
+                "deleting it now fails the operation (a Restore then leaves the VM in maintenance)",
+            )
+            .hint(format!("wait for it to finish: {}", follow_operation(&op)))
+            .hint("nothing was deleted")
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// A snapshot to delete: its kind, name and the uid it had when the user confirmed.
 pub(super) struct Doomed {
     pub kind: Kind,
@@ -220,7 +266,16 @@ pub(super) async fn remove(
     timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
     for (i, x) in doomed.iter().enumerate() {
-        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server).await;
+        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server)
+            .await
+            .map_err(|e| {
+                anyhow::Error::new(e).context(format!(
+                    "failed to delete {} {ns}/{}",
+                    x.kind.kind(),
+                    x.name
+                ))
+            })
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", x.name))?));
         if let Err(e) = res {
             if i > 0 {
                 let names: Vec<&str> = doomed.iter().map(|t| t.name.as_str()).collect();
@@ -230,11 +285,7 @@ pub(super) async fn remove(
                     &names[i + 1..],
                 ));
             }
-            return Err(anyhow::Error::new(e).context(format!(
-                "failed to delete {} {ns}/{}",
-                x.kind.kind(),
-                x.name
-            )));
+            return Err(e);
         }
     }
     if server || !wait {

@@ -2,7 +2,6 @@
 //! (clone temporaries hidden) or disk snapshots, with consistency and size.
 
 use jiff::Timestamp;
-use kube::api::{Api, DynamicObject};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
@@ -38,10 +37,7 @@ async fn list(
 pub(super) async fn volume_snapshots(dh: &Deckhouse, ns: Option<&str>) -> Vec<Value> {
     let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
     let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
-    let api: Api<DynamicObject> = match ns {
-        Some(ns) => Api::namespaced_with(dh.client().clone(), ns, &ar),
-        None => Api::all_with(dh.client().clone(), &ar),
-    };
+    let api = crate::cluster::dynamic_api(dh.client(), &ar, ns);
     list_all(&api, None, LIST_PAGE_SIZE)
         .await
         .unwrap_or_default()

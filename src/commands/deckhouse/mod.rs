@@ -193,6 +193,42 @@ fn operation_message(op: &Value) -> String {
         .unwrap_or_else(|| format!("phase {}", str_at(op, "/status/phase").unwrap_or("Unknown")))
 }
 
+/// The hint after a signal stopped the wait for a Stop operation this command asked for.
+/// The VM is not put back: Deckhouse refuses a Start while the Stop is unfinished (a Start
+/// never supersedes a Stop: deckhouse/virtualization `pkg/controller/vmop/supersede/supersede.go`),
+/// so the plugin says what continues and how to start it afterwards.
+fn stop_continues_hint(
+    err: anyhow::Error,
+    nothing_done: &str,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    if crate::cluster::interrupt::received().is_none() {
+        return err;
+    }
+    common::with_hint(
+        err,
+        format!(
+            "{nothing_done}; the Stop operation continues on the cluster and a Start is refused \
+             until it finishes: once VM {ns}/{vm} is Stopped, start it with: d8 v start {vm} -n {ns}"
+        ),
+    )
+}
+
+/// Asks for a Start operation of `vm` without following it.
+async fn request_start(
+    dh: &Deckhouse,
+    ns: &str,
+    vm: &str,
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    let op = operation_name(vm, "start", now);
+    let obj = crate::provider::deckhouse::build_power(ns, &op, vm, true);
+    create_operation(dh, Kind::VirtualMachineOperation, obj)
+        .await
+        .map(|_| ())
+}
+
 /// Starts or stops `vm` through a VirtualMachineOperation and waits until it completes.
 async fn power(
     ctx: &mut Ctx<'_>,

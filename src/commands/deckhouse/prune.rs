@@ -18,18 +18,15 @@ use crate::error::UserError;
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
 use crate::output::{DeletedSnapshot, PruneReport, Report};
-use crate::provider::deckhouse::{
-    Deckhouse, Kind, is_clone_temporary, operation_info, snapshot_info,
-};
+use crate::provider::deckhouse::operations::snapshot_readers;
+use crate::provider::deckhouse::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
 use crate::provider::kubevirt::LIST_PAGE_SIZE;
 use crate::provider::kubevirt::json::{name, str_at};
 
 /// Unfinished operations that read a snapshot, as the retention rules know restores: the
 /// snapshot they use is protected.
 fn in_use(ops: &[Value]) -> Vec<RestoreInfo> {
-    ops.iter()
-        .map(operation_info)
-        .filter(|o| !o.phase.is_finished())
+    snapshot_readers(ops)
         .filter_map(|o| {
             Some(RestoreInfo {
                 snapshot: o.snapshot.clone()?,

@@ -122,6 +122,8 @@ struct Plan {
     /// `--stop` on a running VM: stopped (after the safety snapshot) before the restore, and
     /// left stopped afterwards unless `--start-after`.
     stop_first: bool,
+    /// The snapshot's UID when it was checked: one recreated under its name is not restored.
+    snapshot_uid: Option<String>,
 }
 
 impl Plan {
@@ -216,13 +218,28 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
             .hint("nothing was changed; restore once it has finished")
             .into());
     }
-    let findings = preflight::restore(&vm, &snap);
-    if blocked(&findings) {
+    let mut findings = preflight::restore(&vm, &snap);
+    // The Stop and Start operations of --stop / --start-after, refused before any write when
+    // the VM's runPolicy makes Deckhouse fail them.
+    let running = str_at(&vm, "/status/phase") == Some("Running");
+    let power: Vec<(bool, preflight::Finding)> = [
+        (false, "--stop", args.stop && running),
+        (true, "--start-after", args.start_after),
+    ]
+    .into_iter()
+    .filter(|(_, _, wanted)| *wanted)
+    .filter_map(|(start, flag, _)| preflight::power_step(&vm, start, flag).map(|f| (start, f)))
+    .collect();
+    if blocked(&findings) || !power.is_empty() {
         let mut hints = Vec::new();
         if findings.iter().any(|f| f.code == "snapshot-not-ready") {
             hints.push(format!(
                 "check the snapshot: kubectl vmsnap describe {snap_name} -n {ns}"
             ));
+        }
+        for (start, refusal) in power {
+            hints.extend(preflight::run_policy_hints(&vm, &ns, start));
+            findings.push(refusal);
         }
         return Err(refuse_blocked(
             format!("VM {ns}/{vm_name} cannot be restored from {snap_name} now"),
@@ -304,6 +321,7 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
         pairs,
         taken,
         stop_first,
+        snapshot_uid: str_at(&snap, "/metadata/uid").map(str::to_owned),
     })
 }
 
@@ -459,18 +477,37 @@ async fn execute(
     let (ns, vm_name, snap_name, mode) = (&plan.ns, &plan.vm, &plan.snapshot, plan.mode);
     let safety = &plan.safety;
     if let Some(s) = safety {
+        if let Err(e) = recheck_source(dh, plan, None).await {
+            return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+        }
         take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
         data["safetySnapshot"] = json!(s.name);
         data["undo"] = json!(s.undo);
     }
     if plan.stop_first
+        && let Err(e) = recheck_source(dh, plan, safety.as_ref()).await
+    {
+        return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+    }
+    if plan.stop_first
         && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
     {
+        if crate::cluster::interrupt::received().is_some() {
+            return Err(super::stop_continues_hint(
+                e,
+                "nothing was restored",
+                ns,
+                vm_name,
+            ));
+        }
         let e = common::with_hint(e, "nothing was restored".to_owned());
         return Err(common::with_hint(
             e,
             format!("the VM was asked to stop; start it again with: d8 v start {vm_name} -n {ns}"),
         ));
+    }
+    if let Err(e) = recheck_source(dh, plan, safety.as_ref()).await {
+        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.timeout).await);
     }
     let op_name = operation_name(vm_name, "restore", ctx.clock.now());
     let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);
@@ -535,12 +572,18 @@ async fn execute(
             .into());
         }
         WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
+            let mut err = UserError::interrupted(format!(
                 "stopped following restore {op_name}; the restore continues on the cluster"
             ))
             .hint(format!("{dont_cancel}; nothing was deleted"))
-            .hint(format!("follow it with: {follow_cmd}"))
-            .into());
+            .hint(format!("follow it with: {follow_cmd}"));
+            if plan.stop_first && args.start_after {
+                err = err.hint(format!(
+                    "the VM was stopped by this command and was not started; once the restore \
+                     has finished, start it with: d8 v start {vm_name} -n {ns}"
+                ));
+            }
+            return Err(err.into());
         }
     };
     let op_info = operation_info(&op);
@@ -628,6 +671,61 @@ async fn execute(
 
 fn op_resource(op: &str) -> String {
     resource_name(Kind::VirtualMachineOperation, op)
+}
+
+/// Reads the source snapshot again right before a write that depends on it (see
+/// [`common::recheck_source`]); the error says what was done and what to do.
+async fn recheck_source(
+    dh: &Deckhouse,
+    plan: &Plan,
+    safety_taken: Option<&Safety>,
+) -> anyhow::Result<()> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let now = dh
+        .get(Kind::VirtualMachineSnapshot, ns, &plan.snapshot)
+        .await?;
+    let checked = common::recheck_source(
+        &plan.snapshot,
+        plan.snapshot_uid.as_deref(),
+        now.as_ref(),
+        |v| {
+            let phase = str_at(v, "/status/phase").unwrap_or("Pending");
+            (phase != "Ready").then(|| format!("phase {phase}"))
+        },
+        "restore",
+    );
+    let Err(err) = checked else {
+        return Ok(());
+    };
+    Err(common::source_changed(
+        err.into(),
+        "nothing was restored".to_owned(),
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        vm,
+    ))
+}
+
+/// The restore cannot go on: the VM is left as it was, started again when this run stopped
+/// it (`stopped`), and the error says so (or how to start it when that fails).
+async fn put_back(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    plan: &Plan,
+    err: anyhow::Error,
+    stopped: bool,
+    timeout: Duration,
+) -> anyhow::Error {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let restarted = match stopped {
+        true => Some(super::power(ctx, dh, ns, vm, true, timeout).await),
+        false => None,
+    };
+    let start = format!("d8 v start {vm} -n {ns}");
+    common::with_hint(
+        err,
+        common::left_as_it_was(ns, vm, restarted.as_ref(), &start),
+    )
 }
 
 /// Takes the safety snapshot and waits until it is Ready; any other ending says nothing was

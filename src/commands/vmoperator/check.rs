@@ -112,21 +112,22 @@ pub(super) async fn run(
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let vms = match &args.vm {
-        Some(v) => {
-            let here = ctx.namespace.clone();
-            vec![require_vm(vmop.get_vm(&here, v).await?, &here, v)?]
-        }
-        None => {
-            list_all(
+    // The VMs and their snapshots in one wave of reads.
+    let here = ctx.namespace.clone();
+    let vms = async {
+        match &args.vm {
+            Some(v) => Ok(vec![require_vm(vmop.get_vm(&here, v).await?, &here, v)?]),
+            None => list_all(
                 &vmop.api(Kind::VirtualMachine, ns.as_deref()),
                 args.selector.as_deref(),
                 LIST_PAGE_SIZE,
             )
-            .await?
+            .await
+            .map_err(anyhow::Error::from),
         }
     };
-    let snapshots = vmop.list_snapshots(ns.as_deref(), None).await?;
+    let (vms, snapshots) = futures::join!(vms, vmop.list_snapshots(ns.as_deref(), None));
+    let (vms, snapshots) = (vms?, snapshots?);
     let rows = vms.iter().map(|vm| row(vm, &snapshots)).collect();
     let platform = readiness_table::Platform {
         name: "vmoperator",

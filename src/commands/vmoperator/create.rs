@@ -12,9 +12,9 @@ use crate::error::UserError;
 use crate::output::{Report, key_values};
 use crate::provider::kubevirt::json::{name, str_at};
 use crate::provider::vmoperator::{
-    Kind, Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree,
-    creation_failure, describe_rows, go_duration, phase, preflight, snapshot_details,
-    snapshot_info, vm_details, waiting_message,
+    Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure,
+    describe_rows, go_duration, phase, preflight, snapshot_details, snapshot_info, vm_details,
+    waiting_message,
 };
 
 /// What `create` will do, decided by reads only.
@@ -136,29 +136,37 @@ pub async fn run(
         DryRun::None => {}
     }
     let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
-    let power_on_cmd = format!(
-        "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
-        Kind::VirtualMachine.qualified()
-    );
-    if plan.stop_first {
-        super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout)
-            .await
-            .map_err(|e| {
-                let e = common::with_hint(e, "no snapshot was taken".to_owned());
-                common::with_hint(
-                    e,
-                    format!(
-                        "the VM was asked to power off; power it on again with: {power_on_cmd}"
-                    ),
-                )
-            })?;
+    let power_on_cmd = super::power_on_cmd(&ns, &vm);
+    if plan.stop_first
+        && let Err(e) = super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout).await
+    {
+        // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
+        if args.start_after && crate::cluster::interrupt::received().is_some() {
+            return Err(super::power_back_on(vmop, e, "no snapshot was taken", &ns, &vm).await);
+        }
+        let e = common::with_hint(e, "no snapshot was taken".to_owned());
+        return Err(common::with_hint(
+            e,
+            format!("the VM was asked to power off; power it on again with: {power_on_cmd}"),
+        ));
     }
     // A VM this command powered off is powered on again (--start-after) or the user is told.
     let restart = async |ctx: &mut Ctx<'_>| -> anyhow::Result<()> {
         if !plan.stop_first {
             return Ok(());
         }
-        if args.start_after {
+        if args.start_after && crate::cluster::interrupt::received().is_some() {
+            // The snapshot was not created (a signal stopped its request): power on, no wait.
+            let patch = serde_json::json!({"spec": {"powerState": "PoweredOn"}});
+            let on =
+                crate::cluster::interrupt::recover(vmop.patch_vm(&ns, &vm, &patch, false)).await;
+            if matches!(on, Some(Ok(_))) {
+                ctx.say(&format!(
+                    "note: VM {ns}/{vm} was powered off for the snapshot and has been powered on again"
+                ));
+                return Ok(());
+            }
+        } else if args.start_after {
             return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.timeout).await;
         }
         ctx.say(&format!(
@@ -260,6 +268,9 @@ async fn follow(
             if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
                 err = err.hint(why);
             }
+            if let Some(ready) = last.as_ref().and_then(ready_condition) {
+                err = err.hint(format!("VM Operator says: {ready}"));
+            }
             Err(err
                 .hint(format!(
                     "the snapshot continues on the cluster; follow it with: {follow}"
@@ -274,6 +285,25 @@ async fn follow(
         ))
         .into()),
     }
+}
+
+/// The Ready condition as VM Operator wrote it (`False VirtualMachineSnapshotWaitingForCreation:
+/// …`), for a wait that ends without it becoming True.
+fn ready_condition(snap: &Value) -> Option<String> {
+    let c = crate::provider::kubevirt::json::arr_at(snap, "/status/conditions")
+        .iter()
+        .find(|c| c["type"] == crate::provider::vmoperator::resources::COND_READY)?;
+    let mut text = format!(
+        "{} {} {}",
+        crate::provider::vmoperator::resources::COND_READY,
+        c["status"].as_str().unwrap_or("Unknown"),
+        c["reason"].as_str().unwrap_or("")
+    );
+    if let Some(m) = c["message"].as_str().filter(|m| !m.is_empty()) {
+        text.push_str(": ");
+        text.push_str(m);
+    }
+    Some(text)
 }
 
 /// `power state: PoweredOn` → ("Power state", "PoweredOn").

@@ -93,10 +93,14 @@ pub async fn run(
     };
     for (i, t) in targets.iter().enumerate() {
         let uid = string_at(&t.snap, "/metadata/uid");
-        if let Err(e) = vmop
+        let deleted = vmop
             .delete_snapshot(&ns, name(&t.snap), uid.as_deref(), dry_run)
             .await
-        {
+            .and_then(|d| {
+                let what = format!("snapshot {ns}/{}", name(&t.snap));
+                Ok(crate::cluster::require_deleted(d, &what)?)
+            });
+        if let Err(e) = deleted {
             if i > 0 {
                 let names: Vec<&str> = targets.iter().map(|t| name(&t.snap)).collect();
                 ctx.say(&confirm::partial_delete_note(

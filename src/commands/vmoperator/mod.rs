@@ -67,6 +67,36 @@ fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value>
     common::require_vm_as(got, ns, name, &Kind::VirtualMachine.qualified())
 }
 
+/// The command that powers `vm` on by hand.
+fn power_on_cmd(ns: &str, vm: &str) -> String {
+    format!(
+        "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
+        Kind::VirtualMachine.qualified()
+    )
+}
+
+/// After a signal stopped the power-off this command asked for (and nothing irreversible
+/// was sent): powers `vm` on again without waiting, and says so in `err`'s hints.
+async fn power_back_on(
+    vmop: &VmOperator,
+    err: anyhow::Error,
+    nothing_done: &str,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    let patch = serde_json::json!({"spec": {"powerState": "PoweredOn"}});
+    let start = vmop.patch_vm(ns, vm, &patch, false);
+    common::power_back_on_after_signal(
+        err,
+        nothing_done,
+        vm,
+        ns,
+        async { start.await.map(|_| ()) },
+        &power_on_cmd(ns, vm),
+    )
+    .await
+}
+
 /// Sets `spec.powerState` and follows `status.powerState` until it is `want`.
 pub(super) async fn set_power(
     vmop: &VmOperator,

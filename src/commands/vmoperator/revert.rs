@@ -20,10 +20,11 @@ use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::commands::{common, confirm};
 use crate::error::UserError;
 use crate::output::{Report, key_values};
+use crate::provider::kubevirt::json::string_at;
 use crate::provider::vmoperator::{
-    Kind, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator, blocking_snapshot,
-    build_snapshot, check_revert, creation_failure, revert_state, snapshot_details, snapshot_info,
-    vm_details,
+    Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
+    blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
+    snapshot_details, snapshot_info, vm_details,
 };
 
 /// The safety snapshot to take before reverting.
@@ -43,6 +44,8 @@ struct Plan {
     tree: SnapshotTree,
     /// `--stop` on a powered-on VM: powered off after the safety snapshot, before the revert.
     stop_first: bool,
+    /// The snapshot's UID when it was checked: one recreated under its name is not reverted to.
+    snapshot_uid: Option<String>,
 }
 
 pub async fn run(
@@ -114,6 +117,7 @@ pub async fn run(
     };
     let stop_first = args.stop && power_now == "PoweredOn";
     let plan = Plan {
+        snapshot_uid: string_at(&snap, "/metadata/uid"),
         ns,
         vm: args.vm.clone(),
         snapshot: args.snapshot.clone(),
@@ -145,10 +149,34 @@ pub async fn run(
         DryRun::None => false,
     };
     if let Some(s) = &plan.safety {
+        if let Err(e) = recheck_source(vmop, &plan, None).await {
+            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+        }
         take_safety_snapshot(vmop, ctx, &plan, s, args.timeout, server_dry_run).await?;
     }
-    if plan.stop_first && !server_dry_run {
-        power_off(vmop, ctx, &plan, args.timeout).await?;
+    let safety_taken = plan.safety.as_ref().filter(|_| !server_dry_run);
+    let stop_first = plan.stop_first && !server_dry_run;
+    if stop_first {
+        if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
+            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+        }
+        if let Err(e) = power_off(vmop, ctx, &plan, args.timeout, args.start_after).await {
+            // A signal before the revert was asked for: put back a VM meant to run afterwards.
+            if args.start_after && crate::cluster::interrupt::received().is_some() {
+                return Err(super::power_back_on(
+                    vmop,
+                    e,
+                    "nothing was reverted",
+                    &plan.ns,
+                    &plan.vm,
+                )
+                .await);
+            }
+            return Err(e);
+        }
+    }
+    if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
+        return Err(put_back(vmop, ctx, &plan, e, stop_first, args.timeout).await);
     }
     if let Err(e) = vmop
         .request_revert(&plan.ns, &plan.vm, &plan.snapshot, server_dry_run)
@@ -423,6 +451,62 @@ async fn follow_revert(
     Ok(last)
 }
 
+/// Reads the snapshot again right before a write that depends on it (see
+/// [`common::recheck_source`]); the error says what was done and what to do.
+async fn recheck_source(
+    vmop: &VmOperator,
+    plan: &Plan,
+    safety_taken: Option<&Safety>,
+) -> anyhow::Result<()> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let now = vmop.get_snapshot(ns, &plan.snapshot).await?;
+    let checked = common::recheck_source(
+        &plan.snapshot,
+        plan.snapshot_uid.as_deref(),
+        now.as_ref(),
+        |v| {
+            let p = phase(v);
+            (p != Phase::Ready).then(|| format!("phase {}", p.as_str()))
+        },
+        "revert",
+    );
+    let Err(err) = checked else {
+        return Ok(());
+    };
+    Err(common::source_changed(
+        err.into(),
+        "nothing was reverted".to_owned(),
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        vm,
+    ))
+}
+
+/// The revert cannot go on: the VM is left as it was, powered on again when this run powered
+/// it off (`stopped`).
+async fn put_back(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    err: anyhow::Error,
+    stopped: bool,
+    timeout: Duration,
+) -> anyhow::Error {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let restarted = match stopped {
+        true => Some(super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout).await),
+        false => None,
+    };
+    let start = format!(
+        "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
+        Kind::VirtualMachine.qualified()
+    );
+    common::with_hint(
+        err,
+        common::left_as_it_was(ns, vm, restarted.as_ref(), &start),
+    )
+}
+
 /// Powers the VM on after a revert that left it off (`--start-after`).
 async fn power_on(
     vmop: &VmOperator,
@@ -444,17 +528,22 @@ async fn power_off(
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     timeout: Duration,
+    start_after: bool,
 ) -> anyhow::Result<()> {
     let (ns, vm) = (&plan.ns, &plan.vm);
     super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
         .await
         .map_err(|e| {
+            if crate::cluster::interrupt::received().is_some() && start_after {
+                // The caller puts it back and says so.
+                return e;
+            }
             let e = common::with_hint(e, "nothing was reverted".to_owned());
             common::with_hint(
                 e,
                 format!(
-                    "the VM was asked to power off; power it on again with: kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
-                    Kind::VirtualMachine.qualified()
+                    "the VM was asked to power off; power it on again with: {}",
+                    super::power_on_cmd(ns, vm)
                 ),
             )
         })

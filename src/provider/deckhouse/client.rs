@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
-use crate::cluster::{delete_exact, list_all, to_value};
+use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, to_value};
 use crate::provider::kubevirt::json::{name, namespace, str_at};
 use crate::provider::kubevirt::{FIELD_MANAGER, LIST_PAGE_SIZE};
 
@@ -48,21 +48,17 @@ impl Deckhouse {
 
     /// An API handle addressed by plural + group + version; `ns: None` = all namespaces.
     pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
-        let ar = kind.api_resource();
-        match ns {
-            Some(ns) if kind.namespaced() => Api::namespaced_with(self.client.clone(), ns, &ar),
-            _ => Api::all_with(self.client.clone(), &ar),
-        }
+        dynamic_api(
+            &self.client,
+            &kind.api_resource(),
+            ns.filter(|_| kind.namespaced()),
+        )
     }
 
-    /// GET one object; None on 404.
+    /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
         let ns_opt = kind.namespaced().then_some(ns);
-        let got = self
-            .api(kind, ns_opt)
-            .get_opt(name_)
-            .await
-            .and_then(|o| o.map(to_value).transpose());
+        let got = get_exact(&self.client, &kind.api_resource(), ns_opt, name_).await;
         got.with_context(|| format!("failed to get {} {ns}/{name_}", kind.kind()))
     }
 
@@ -192,11 +188,8 @@ impl Deckhouse {
         if let Some(vs) = str_at(&snap, "/status/volumeSnapshotName") {
             let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
             let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
-            let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), ns, &ar);
-            let got = api
-                .get_opt(vs)
+            let got = get_exact(&self.client, &ar, Some(ns), vs)
                 .await
-                .and_then(|o| o.map(to_value).transpose())
                 .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;
             if let Some(size) = got.as_ref().and_then(|v| str_at(v, "/status/restoreSize")) {
                 return Ok(Some(size.to_owned()));

@@ -159,13 +159,14 @@ async fn restore_dry_run_through_the_client_previews_clean() {
 
 #[tokio::test]
 async fn a_refused_second_operation_names_the_one_in_progress() {
-    // Real time: the Stop takes the scenario's stopDelay (2s), long enough to collide.
+    // Real time: the Stop takes the scenario's stopDelay (2s), long enough to collide. db-vm:
+    // its runPolicy lets Deckhouse stop it (other-vm's AlwaysOn would fail the Stop at once).
     let sim = sim(1.0).await;
     let d = deckhouse(&sim).await;
-    until_phase(&sim, &d, Kind::VirtualMachine, "other-vm", "Running").await;
+    until_phase(&sim, &d, Kind::VirtualMachine, "db-vm", "Running").await;
     let stop = serde_json::json!({"apiVersion": resources::API_VERSION, "kind": "VirtualMachineOperation",
         "metadata": {"name": "stop-1", "namespace": NS},
-        "spec": {"type": "Stop", "virtualMachineName": "other-vm"}});
+        "spec": {"type": "Stop", "virtualMachineName": "db-vm"}});
     d.create_operation(stop, false)
         .await
         .expect("first accepted");
@@ -174,7 +175,7 @@ async fn a_refused_second_operation_names_the_one_in_progress() {
             build_restore(
                 NS,
                 "r-1",
-                "other-vm",
+                "db-vm",
                 "linux-vm-snapshot",
                 OperationMode::DryRun,
             ),
@@ -185,7 +186,7 @@ async fn a_refused_second_operation_names_the_one_in_progress() {
     let text = format!("{err:#}");
     assert!(
         text.contains(
-            "the virtual machine other-vm already has an operation in progress: Stop stop-1"
+            "the virtual machine db-vm already has an operation in progress: Stop stop-1"
         ),
         "{text}"
     );

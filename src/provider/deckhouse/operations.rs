@@ -199,3 +199,22 @@ pub const OPERATIONS_ARE_NOT_HISTORY: &str = "finished operations are deleted by
 /// What BestEffort changes compared with Strict, for the mode flag's help and the preview.
 pub const BEST_EFFORT_EXPLANATION: &str = "BestEffort goes ahead when an image the VM used (VirtualImage/ClusterVirtualImage) no \
      longer exists, removing it from the restored VM, and when a saved secret's data differs; Strict fails instead";
+
+/// Unfinished operations that read a VM snapshot: Restore VirtualMachineOperations (DryRun
+/// ones included) and VirtualMachineSnapshotOperations. Deleting the snapshot under one fails
+/// it, and a failed Restore leaves the VM in maintenance.
+pub fn snapshot_readers(ops: &[Value]) -> impl Iterator<Item = OperationInfo> + '_ {
+    ops.iter()
+        .map(operation_info)
+        .filter(|o| !o.phase.is_finished() && o.snapshot.is_some())
+}
+
+/// The command that follows operation `op` until it finishes.
+pub fn follow_operation(op: &OperationInfo) -> String {
+    let resource = if op.type_ == "CreateVirtualMachine" {
+        super::Kind::VirtualMachineSnapshotOperation.qualified()
+    } else {
+        "vmop".to_owned()
+    };
+    format!("kubectl get {resource} {} -n {} -w", op.name, op.namespace)
+}

@@ -121,8 +121,9 @@ pub fn vm_snapshot(vm: &Value, disks: &[Value], required_consistency: bool) -> V
     }
     let expected = expected_consistency(phase, agent, required_consistency);
     match expected {
-        ExpectedConsistency::Waits => findings.push(f(Severity::Warning, "vm-phase", format!(
-            "the virtual machine {vm_name} is {phase}: the snapshot waits until it is Running or Stopped"))),
+        // life_cycle.go fails the snapshot at once: it never waits for the VM.
+        ExpectedConsistency::Waits => findings.push(f(Severity::Blocker, "vm-phase", format!(
+            "the virtual machine {vm_name} is {phase}: Deckhouse fails a snapshot of a VM that is not Running or Stopped; take it once the VM is Running or Stopped"))),
         ExpectedConsistency::WillFail => findings.push(f(Severity::Blocker, "agent-not-ready", format!(
             "the guest agent of {vm_name} is not ready, so its file systems cannot be frozen and Deckhouse would fail a consistent snapshot; \
              start the agent, stop the VM, or pass --allow-inconsistent to take it unfrozen"))),
@@ -140,8 +141,9 @@ pub fn vm_snapshot(vm: &Value, disks: &[Value], required_consistency: bool) -> V
             None => findings.push(f(Severity::Blocker, "disk-missing", format!("the virtual disk {disk} does not exist"))),
             Some(d) if d.resizing => findings.push(f(Severity::Blocker, "disk-resizing", format!(
                 "the virtual disk {disk} is being resized: Deckhouse fails snapshots until the resize finishes"))),
-            Some(d) if !d.ready() => findings.push(f(Severity::Warning, "disk-not-ready", format!(
-                "the virtual disk {disk} is {}: the snapshot waits for it", d.phase))),
+            // Nor for the disks (ensureBlockDeviceConsistency): a disk not Ready fails it.
+            Some(d) if !d.ready() => findings.push(f(Severity::Blocker, "disk-not-ready", format!(
+                "the virtual disk {disk} is {}: Deckhouse fails a VM snapshot while a disk is not Ready; take it once the disk is Ready", d.phase))),
             Some(_) => {}
         }
     }
@@ -215,20 +217,92 @@ pub fn disk_snapshot(
     (expected, findings)
 }
 
+/// The VM's runPolicy, with the CRD's default when unset.
+pub fn run_policy(vm: &Value) -> &str {
+    str_at(vm, "/spec/runPolicy").unwrap_or("AlwaysOnUnlessStoppedManually")
+}
+
+/// A Stop (`start` false) or Start operation the plugin would create for `flag`, refused when
+/// Deckhouse would fail it for the VM's runPolicy: both apply only to Manual and
+/// AlwaysOnUnlessStoppedManually (`IsApplicableForRunPolicy`).
+pub fn power_step(vm: &Value, start: bool, flag: &str) -> Option<Finding> {
+    let policy = run_policy(vm);
+    if matches!(policy, "Manual" | "AlwaysOnUnlessStoppedManually") {
+        return None;
+    }
+    let op = if start { "Start" } else { "Stop" };
+    Some(f(
+        Severity::Blocker,
+        "run-policy",
+        format!(
+            "{flag} needs a {op} operation, and Deckhouse refuses {op} for {} with runPolicy {policy} (Start and Stop apply to runPolicy Manual or AlwaysOnUnlessStoppedManually only)",
+            name(vm)
+        ),
+    ))
+}
+
+/// What the user can change when [`power_step`] refuses: the runPolicy patch that allows the
+/// step (never applied by the plugin), or dropping a flag Deckhouse makes moot.
+pub fn run_policy_hints(vm: &Value, ns: &str, start: bool) -> Vec<String> {
+    let vm_name = name(vm);
+    let patch = |policy: &str| {
+        format!(
+            "kubectl patch virtualmachines.virtualization.deckhouse.io {vm_name} -n {ns} --type merge -p '{{\"spec\":{{\"runPolicy\":\"{policy}\"}}}}'"
+        )
+    };
+    match (run_policy(vm), start) {
+        ("AlwaysOn", true) => vec![
+            "Deckhouse keeps a VM with runPolicy AlwaysOn running by itself: drop --start-after"
+                .into(),
+        ],
+        ("AlwaysOn", false) => vec![format!(
+            "to let it be stopped, change its runPolicy first (it then stays on unless stopped): {}",
+            patch("AlwaysOnUnlessStoppedManually")
+        )],
+        _ => vec![format!(
+            "to let it be started and stopped, change its runPolicy first: {}",
+            patch("Manual")
+        )],
+    }
+}
+
+/// Why a VM snapshot cannot be restored, or None when it is Ready: Deckhouse's restore needs
+/// the VirtualMachineSnapshotReady condition True (`vmsnapshot_ready_step.go`) and fails
+/// "Restore is failed: virtual machine snapshot "x" is not ready to use" otherwise.
+pub fn snapshot_not_ready(snapshot: &Value) -> Option<String> {
+    let phase = str_at(snapshot, "/status/phase").unwrap_or("Pending");
+    let ready = snapshot
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "VirtualMachineSnapshotReady");
+    let condition_true = ready.is_some_and(|c| c["status"] == "True");
+    if phase == "Ready" && (condition_true || ready.is_none()) {
+        return None;
+    }
+    let why = ready
+        .and_then(|c| {
+            let reason = c["reason"].as_str().filter(|r| !r.is_empty())?;
+            Some(match c["message"].as_str().filter(|m| !m.is_empty()) {
+                Some(m) => format!(" ({reason}: {m})"),
+                None => format!(" ({reason})"),
+            })
+        })
+        .unwrap_or_default();
+    let snap = name(snapshot);
+    Some(format!(
+        "the snapshot {snap} is {phase}, not Ready{why}: Deckhouse would fail the restore (virtual machine snapshot \"{snap}\" is not ready to use)"
+    ))
+}
+
 /// Checks a restore of `vm` from `snapshot` before the DryRun.
 pub fn restore(vm: &Value, snapshot: &Value) -> Vec<Finding> {
     let mut findings = Vec::new();
     let vm_name = name(vm);
     let snap_name = name(snapshot);
-    if str_at(snapshot, "/status/phase") != Some("Ready") {
-        findings.push(f(
-            Severity::Blocker,
-            "snapshot-not-ready",
-            format!(
-                "the snapshot {snap_name} is {}, not Ready: it cannot be restored",
-                str_at(snapshot, "/status/phase").unwrap_or("Pending")
-            ),
-        ));
+    if let Some(why) = snapshot_not_ready(snapshot) {
+        findings.push(f(Severity::Blocker, "snapshot-not-ready", why));
     }
     // The docs require the same VM; no server check was found, so the plugin checks.
     if let Some(source) = str_at(snapshot, "/spec/virtualMachineName")

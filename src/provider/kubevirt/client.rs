@@ -13,13 +13,46 @@ use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_cl
 use super::json::{name, namespace};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::analysis::StorageInputs;
-use crate::cluster::{delete_exact, list_all, to_value};
+use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, path_segment, to_value};
 
 /// Field manager recorded on objects this plugin creates.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
 
 /// Page size for list calls; `continue` tokens fetch the rest.
 pub const LIST_PAGE_SIZE: u32 = 500;
+
+/// The cluster-scoped half of the storage analysis's inputs, shared by every VM.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ClusterStorage {
+    storage_classes: Option<Vec<Value>>,
+    volume_snapshot_classes: Option<Vec<Value>>,
+    storage_profiles: Option<Vec<Value>>,
+    csi_drivers: Option<Vec<Value>>,
+    missing_apis: Vec<String>,
+}
+
+impl ClusterStorage {
+    /// One VM's inputs: its own objects with the cluster lists.
+    pub(super) fn inputs(
+        &self,
+        vm: Value,
+        vmi: Option<Value>,
+        pvcs: Vec<Value>,
+        data_volumes: Vec<Value>,
+    ) -> StorageInputs {
+        StorageInputs {
+            vm,
+            vmi,
+            pvcs,
+            data_volumes,
+            storage_classes: self.storage_classes.clone(),
+            volume_snapshot_classes: self.volume_snapshot_classes.clone(),
+            storage_profiles: self.storage_profiles.clone(),
+            csi_drivers: self.csi_drivers.clone(),
+            missing_apis: self.missing_apis.clone(),
+        }
+    }
+}
 
 /// The KubeVirt provider bound to a client and the versions discovery found.
 #[derive(Clone)]
@@ -59,20 +92,14 @@ impl KubeVirt {
     /// namespaced kind addresses all namespaces.
     pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
         let ar = kind.api_resource(&self.versions);
-        match ns {
-            Some(ns) if kind.namespaced() => Api::namespaced_with(self.client.clone(), ns, &ar),
-            _ => Api::all_with(self.client.clone(), &ar),
-        }
+        dynamic_api(&self.client, &ar, ns.filter(|_| kind.namespaced()))
     }
 
-    /// GET one object; None on 404.
+    /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
         let ns_opt = kind.namespaced().then_some(ns);
-        let got = self
-            .api(kind, ns_opt)
-            .get_opt(name_)
-            .await
-            .and_then(|o| o.map(to_value).transpose());
+        let ar = kind.api_resource(&self.versions);
+        let got = get_exact(&self.client, &ar, ns_opt, name_).await;
         let what = if kind.namespaced() {
             format!("{ns}/{name_}")
         } else {
@@ -88,6 +115,24 @@ impl KubeVirt {
         selector: Option<&str>,
     ) -> Result<Vec<Value>, KubeError> {
         list_all(&self.api(kind, ns), selector, LIST_PAGE_SIZE).await
+    }
+
+    /// A full list in pages of `page` objects; 404 (the API is not served) is an empty list
+    /// when `absent_is_empty`.
+    pub(super) async fn list_sized(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        selector: Option<&str>,
+        page: u32,
+        absent_is_empty: bool,
+    ) -> Result<Vec<Value>> {
+        match list_all(&self.api(kind, ns), selector, page).await {
+            Ok(v) => Ok(v),
+            Err(e) if absent_is_empty && status_code(&e) == Some(404) => Ok(Vec::new()),
+            Err(e) => Err(e)
+                .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns))),
+        }
     }
 
     /// A full (paginated) list of a kind in one namespace or all of them.
@@ -149,6 +194,19 @@ impl KubeVirt {
         self.list(Kind::VirtualMachineRestore, ns, None).await
     }
 
+    /// VirtualMachineClones in `ns`; empty when clone.kubevirt.io is not installed (404).
+    pub async fn list_clones(&self, ns: &str) -> Result<Vec<Value>> {
+        match self
+            .list_pages(Kind::VirtualMachineClone, Some(ns), None)
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(e) if status_code(&e) == Some(404) => Ok(Vec::new()),
+            Err(e) => Err(e)
+                .with_context(|| format!("failed to list VirtualMachineClones in namespace {ns}")),
+        }
+    }
+
     /// CSI VolumeSnapshots in `ns`; empty when the snapshot CRDs are not installed (404).
     pub async fn list_volume_snapshots(&self, ns: &str) -> Result<Vec<Value>> {
         match self.list_pages(Kind::VolumeSnapshot, Some(ns), None).await {
@@ -187,11 +245,25 @@ impl KubeVirt {
         };
         // A 404 here also covers "CDI is not installed": the DataVolume is then simply absent.
         let data_volumes = try_join_all(dvs.iter().map(|d| self.get(Kind::DataVolume, ns, d)));
-        let (vmi, pvcs, backend, data_volumes, storage_classes, vscs, profiles, csi_drivers) = futures::try_join!(
+        let (vmi, pvcs, backend, data_volumes, cluster) = futures::try_join!(
             self.get_vmi(ns, vm_name),
             pvcs,
             backend,
             data_volumes,
+            self.cluster_storage(),
+        )?;
+        Ok(cluster.inputs(
+            vm.clone(),
+            vmi,
+            pvcs.into_iter().flatten().chain(backend).collect(),
+            data_volumes.into_iter().flatten().collect(),
+        ))
+    }
+
+    /// The cluster-scoped lists the storage analysis reads (StorageClasses,
+    /// VolumeSnapshotClasses, StorageProfiles, CSIDrivers), fetched concurrently.
+    pub(super) async fn cluster_storage(&self) -> Result<ClusterStorage> {
+        let (storage_classes, vscs, profiles, csi_drivers) = futures::try_join!(
             self.list_cluster_tolerant(Kind::StorageClass),
             self.list_cluster_tolerant(Kind::VolumeSnapshotClass),
             self.list_cluster_tolerant(Kind::StorageProfile),
@@ -207,11 +279,7 @@ impl KubeVirt {
         .filter(|(_, missing)| *missing)
         .map(|(k, _)| k.kind().to_owned())
         .collect();
-        Ok(StorageInputs {
-            vm: vm.clone(),
-            vmi,
-            pvcs: pvcs.into_iter().flatten().chain(backend).collect(),
-            data_volumes: data_volumes.into_iter().flatten().collect(),
+        Ok(ClusterStorage {
             storage_classes: storage_classes.0,
             volume_snapshot_classes: vscs.0,
             storage_profiles: profiles.0,
@@ -278,8 +346,13 @@ impl KubeVirt {
 
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {
         let res = async {
-            let req = kube::core::Request::new(vm_subresource_path(ns))
-                .replace_subresource(action, name_, &PostParams::default(), b"{}".to_vec())
+            let req = kube::core::Request::new(vm_subresource_path(&path_segment(ns)))
+                .replace_subresource(
+                    action,
+                    &path_segment(name_),
+                    &PostParams::default(),
+                    b"{}".to_vec(),
+                )
                 .map_err(KubeError::BuildRequest)?;
             self.client.request_text(req).await
         }

@@ -14,7 +14,7 @@ use super::json::{arr_at, bool_at, conditions, name, namespace, str_at, string_a
 use super::resources::{CLONE_GROUP, CLONE_VERSION, KUBEVIRT_GROUP, SNAPSHOT_GROUP};
 use crate::analysis::parse_quantity;
 use crate::analysis::safety::{DNS1123_SUBDOMAIN_MAX, fit_name, timestamp_suffix};
-use crate::model::{Condition, SnapshotInfo};
+use crate::model::{Condition, SnapshotInfo, SnapshotPhase};
 
 /// What the user asked the clone to be.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -201,11 +201,33 @@ pub fn clone_info(obj: &Value) -> CloneInfo {
 }
 
 /// One line for a spinner: "RestoreInProgress: restoring the snapshot's volumes into new PVCs".
+/// A clone KubeVirt holds Pending (Progressing False "Pending") says why in its Ready reason:
+/// "Pending: Source doesnt exist: VirtualMachineSnapshot ns/x".
 pub fn clone_phase_message(info: &CloneInfo) -> String {
-    match (&info.error, info.phase) {
-        (Some(e), ClonePhase::Failed) => format!("Failed: {e}"),
-        _ => format!("{}: {}", info.phase, info.phase.explain()),
+    if let (Some(e), ClonePhase::Failed) = (&info.error, info.phase) {
+        return format!("Failed: {e}");
     }
+    match pending_reason(info) {
+        Some(why) if info.phase == ClonePhase::Pending => format!("Pending: {why}"),
+        Some(why) => format!("{} (pending: {why})", info.phase),
+        None => format!("{}: {}", info.phase, info.phase.explain()),
+    }
+}
+
+/// Why KubeVirt holds the clone, when it does: the Ready condition's reason (or message)
+/// while Progressing is False with reason "Pending".
+pub fn pending_reason(info: &CloneInfo) -> Option<String> {
+    let held = info.conditions.iter().any(|c| {
+        c.type_ == "Progressing" && !c.is_true() && c.reason.as_deref() == Some("Pending")
+    });
+    if !held {
+        return None;
+    }
+    info.conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.reason.clone().or_else(|| c.message.clone()))
+        .filter(|r| !r.is_empty())
 }
 
 // ---- preflight -----------------------------------------------------------------------------
@@ -430,6 +452,15 @@ pub fn preflight_new_vm(inputs: &NewVmInputs<'_>) -> Vec<Finding> {
         out.push(Finding::blocker(
             format!("snapshot {} is being deleted", snap.name),
             None,
+        ));
+    } else if snap.phase == SnapshotPhase::Succeeded && !snap.ready_to_use {
+        let (reason, hint) = snap.unready_reason();
+        out.push(Finding::blocker(
+            format!(
+                "snapshot {} succeeded but is not ready to use: {reason}",
+                snap.name
+            ),
+            Some(hint),
         ));
     } else if !snap.is_ready() {
         out.push(Finding::blocker(

@@ -101,9 +101,34 @@ pub fn needs_backend_storage(vm: &Value) -> bool {
         || bool_at(vm, &format!("{dom}/firmware/bootloader/efi/persistent")) == Some(true)
 }
 
-/// The name KubeVirt gives the backend-storage volume when it lists a VM's volumes.
+/// The name KubeVirt gives the backend-storage volume when it lists a VM's volumes (and in a
+/// snapshot's volumeBackups): `persistent-state-for-<vm>`, shortened with a hash past 63
+/// characters as openshift/library-go's `naming.GetName` does (kubevirt/kubevirt
+/// pkg/storage/utils/volumes.go `BackendPVCVolumeName`).
 pub fn backend_volume_name(vm_name: &str) -> String {
-    format!("{BACKEND_STORAGE_LABEL}-{vm_name}")
+    const MAX: usize = 63;
+    let base = BACKEND_STORAGE_LABEL;
+    let name = format!("{base}-{vm_name}");
+    if name.len() <= MAX {
+        return name;
+    }
+    match (MAX - 10).checked_sub(vm_name.len()).filter(|n| *n > 0) {
+        // Room for a shortened base: base prefix, the base's hash, the VM name.
+        Some(keep) => format!("{}-{}-{vm_name}", &base[..keep], fnv32a_hex(base)),
+        // The VM name alone is too long: base and the hash of the whole name.
+        None => {
+            let short = format!("{}-{}", &base[..base.len().min(MAX - 9)], fnv32a_hex(&name));
+            short.chars().take(MAX).collect()
+        }
+    }
+}
+
+/// FNV-1a, 32 bits, as 8 hex digits (Go's `hash/fnv` New32a).
+fn fnv32a_hex(s: &str) -> String {
+    let h = s.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{h:08x}")
 }
 
 /// The backend-storage PVC among `pvcs`: the newest one labelled for this VM and not being

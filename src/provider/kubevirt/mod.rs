@@ -8,9 +8,11 @@ mod build;
 mod client;
 pub mod clone;
 mod convert;
+mod fleet;
 pub mod json;
 pub mod resources;
 pub mod safety;
+pub mod usage;
 
 pub use build::{build_restore, build_snapshot};
 pub use client::{FIELD_MANAGER, KubeVirt, LIST_PAGE_SIZE};
@@ -20,6 +22,7 @@ pub use convert::{
     restore_info, snapshot_info, snapshot_phase_message, vm_info, vm_volumes, vmi_volumes,
     volume_backups,
 };
+pub use fleet::{FLEET_PAGE_SIZE, Fleet, FleetStorage};
 pub use resources::{Kind, ServedVersions, SnapshotVersion};
 
 #[cfg(test)]

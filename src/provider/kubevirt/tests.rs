@@ -419,3 +419,26 @@ fn default_snapshot_class_annotation_is_detected_by_presence() {
         json!({"snapshot.storage.kubernetes.io/is-default-class": "false"});
     assert!(is_default_snapshot_class(&v));
 }
+
+#[test]
+fn backend_storage_volume_is_named_like_kubevirt_past_63_characters() {
+    assert_eq!(backend_volume_name("win11"), "persistent-state-for-win11");
+    // 21 + 42 = 63: still the plain name.
+    let at_limit = "v".repeat(42);
+    assert_eq!(
+        backend_volume_name(&at_limit),
+        format!("persistent-state-for-{at_limit}")
+    );
+    // library-go naming.GetName: shortened base, fnv32a of the base, the VM name.
+    let long = "a".repeat(45);
+    assert_eq!(
+        backend_volume_name(&long),
+        format!("persiste-e807c95a-{long}")
+    );
+    assert!(backend_volume_name(&long).len() <= 63);
+    // A VM name with no room left: base and the hash of the whole name.
+    assert_eq!(
+        backend_volume_name(&"b".repeat(60)),
+        "persistent-state-for-ae93f555"
+    );
+}

@@ -130,6 +130,7 @@ pub fn blocking_snapshot<'a>(tree: &'a SnapshotTree, except: Option<&str>) -> Op
                 Some(
                     Phase::Pending
                         | Phase::Queued
+                        | Phase::WaitingForVm
                         | Phase::InProgress
                         | Phase::Waiting
                         | Phase::Failed

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::build::revert_patch;
 use super::resources::{Kind, VM_NAME_LABEL, Version};
-use crate::cluster::{delete_exact, list_all, to_value};
+use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, path_segment, to_value};
 
 /// Field manager recorded on objects this plugin writes.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
@@ -31,20 +31,19 @@ impl VmOperator {
     }
 
     pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
-        let ar = kind.api_resource(self.version);
-        match ns {
-            Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
-            None => Api::all_with(self.client.clone(), &ar),
-        }
+        dynamic_api(&self.client, &kind.api_resource(self.version), ns)
     }
 
-    /// GET one object; None on 404.
+    /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name: &str) -> Result<Option<Value>> {
-        self.api(kind, Some(ns))
-            .get_opt(name)
-            .await
-            .and_then(|o| o.map(to_value).transpose())
-            .with_context(|| format!("failed to get {} {ns}/{name}", kind.kind()))
+        get_exact(
+            &self.client,
+            &kind.api_resource(self.version),
+            Some(ns),
+            name,
+        )
+        .await
+        .with_context(|| format!("failed to get {} {ns}/{name}", kind.kind()))
     }
 
     pub async fn get_vm(&self, ns: &str, name: &str) -> Result<Option<Value>> {
@@ -136,7 +135,7 @@ impl VmOperator {
             pp = pp.dry_run();
         }
         self.api(Kind::VirtualMachine, Some(ns))
-            .patch(vm, &pp, &Patch::Merge(patch))
+            .patch(&path_segment(vm), &pp, &Patch::Merge(patch))
             .await
             .and_then(to_value)
             .with_context(|| format!("failed to patch VirtualMachine {ns}/{vm}"))

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::resources::{
     CAPI_ROLE_LABELS, COND_CREATED, COND_READY, COND_REVERT, COND_TOOLS, REASON_CREATION_FAILED,
-    REASON_CREATION_IN_PROGRESS, REASON_WAITING_DISK_REGISTRATION, REVERT_IN_PROGRESS_ANNOTATION,
+    REASON_CREATION_IN_PROGRESS, REASON_WAITING_DISK_REGISTRATION, REASON_WAITING_FOR_CREATION,
+    REVERT_IN_PROGRESS_ANNOTATION,
 };
 use crate::analysis::parse_quantity;
 use crate::model::{Condition, Consistency, RunState, SnapshotInfo, SnapshotPhase, VmInfo};
@@ -23,6 +24,10 @@ pub enum Phase {
     /// Waiting its turn: an older snapshot of the VM is being taken (Ready False /
     /// WaitingForCreation without a Created condition).
     Queued,
+    /// Ready False / WaitingForCreation and VM Operator has not adopted it: the snapshot
+    /// controller found no VM of that name (no owner reference, no requested storage) and
+    /// retries until one exists.
+    WaitingForVm,
     /// The vSphere CreateSnapshot task runs.
     InProgress,
     /// Taken in vSphere; the vSphere CSI driver is syncing the volumes.
@@ -30,7 +35,8 @@ pub enum Phase {
     /// Blocked behind unmanaged-disk registration.
     Waiting,
     Ready,
-    /// The vSphere task failed. VM Operator retries it, and newer snapshots of the VM wait.
+    /// The vSphere task failed (Created False / CreationFailed). Not final: VM Operator takes
+    /// it again, and newer snapshots of the VM wait behind it.
     Failed,
     /// Being deleted.
     Terminating,
@@ -41,11 +47,12 @@ impl Phase {
         match self {
             Self::Pending => "Pending",
             Self::Queued => "Queued",
+            Self::WaitingForVm => "WaitingForCreation",
             Self::InProgress => "InProgress",
             Self::Syncing => "Syncing",
             Self::Waiting => "Waiting",
             Self::Ready => "Ready",
-            Self::Failed => "Failed",
+            Self::Failed => "CreationFailed",
             Self::Terminating => "Terminating",
         }
     }
@@ -54,9 +61,11 @@ impl Phase {
     pub fn to_model(self) -> SnapshotPhase {
         match self {
             Self::Pending => SnapshotPhase::Pending,
-            Self::Queued | Self::InProgress | Self::Syncing | Self::Waiting => {
-                SnapshotPhase::InProgress
-            }
+            Self::Queued
+            | Self::WaitingForVm
+            | Self::InProgress
+            | Self::Syncing
+            | Self::Waiting => SnapshotPhase::InProgress,
             Self::Ready => SnapshotPhase::Succeeded,
             Self::Failed => SnapshotPhase::Failed,
             Self::Terminating => SnapshotPhase::Deleting,
@@ -110,9 +119,21 @@ pub fn phase(snap: &Value) -> Phase {
     }
     if arr_at(snap, "/status/conditions").is_empty() {
         Phase::Pending
+    } else if reason(snap, COND_READY) == Some(REASON_WAITING_FOR_CREATION)
+        && !owned_by_vm(snap)
+        && snap.pointer("/status/storage/requested").is_none()
+    {
+        Phase::WaitingForVm
     } else {
         Phase::Queued
     }
+}
+
+/// Whether a VirtualMachine owns the snapshot (VM Operator sets it once it found the VM).
+fn owned_by_vm(snap: &Value) -> bool {
+    arr_at(snap, "/metadata/ownerReferences")
+        .iter()
+        .any(|r| r["kind"] == "VirtualMachine")
 }
 
 /// What the spinner says while following a snapshot (None once Ready).
@@ -125,14 +146,21 @@ pub fn phase_message(snap: &Value) -> Option<String> {
             "waiting for its turn: VM Operator takes one snapshot of a VM at a time, oldest first"
                 .into()
         }
+        Phase::WaitingForVm => format!(
+            "VM Operator has not found its VM {}: it takes the snapshot once that VM exists",
+            str_at(snap, "/spec/vmName").unwrap_or("")
+        ),
         Phase::InProgress => "vSphere is taking the snapshot".into(),
         Phase::Syncing => "taken; waiting for the vSphere CSI driver to sync the volumes".into(),
         Phase::Waiting => message(snap, COND_CREATED)
             .unwrap_or("waiting for unmanaged disk registrations to complete")
             .into(),
-        Phase::Failed => message(snap, COND_CREATED)
-            .unwrap_or("the vSphere snapshot task failed")
-            .into(),
+        Phase::Failed => format!(
+            "{}; VM Operator takes it again, and newer snapshots of the VM wait behind it",
+            message(snap, COND_CREATED)
+                .unwrap_or("the vSphere snapshot task failed")
+                .trim_end_matches('.')
+        ),
         Phase::Terminating => "being deleted".into(),
     })
 }

@@ -13,6 +13,12 @@ pub fn describe_rows(snap: &Value, tree: &SnapshotTree) -> Vec<(&'static str, St
     let d = snapshot_details(snap);
     let this = name(snap);
     let mut rows: Vec<(&'static str, String)> = vec![("Phase", d.phase.as_str().to_owned())];
+    // The two states that do not end by themselves: say why, in VM Operator's words.
+    if matches!(d.phase, Phase::Failed | Phase::WaitingForVm)
+        && let Some(why) = super::convert::phase_message(snap)
+    {
+        rows.push(("Why", why));
+    }
     if let Some(desc) = d.description.clone() {
         rows.push(("Description", desc));
     }

@@ -103,6 +103,41 @@ fn phases_derive_from_the_conditions() {
             .unwrap()
             .contains("Failed to quiesce")
     );
+    // Not final, and said in VM Operator's word for it.
+    assert_eq!(Phase::Failed.as_str(), "CreationFailed");
+    // Ready WaitingForCreation and never adopted (no owner, no requested storage): no VM.
+    let mut orphan = snap("web-01-adhoc");
+    orphan["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ownerReferences");
+    orphan["spec"]["vmName"] = json!("gone");
+    orphan["status"].as_object_mut().unwrap().remove("storage");
+    assert_eq!(phase(&orphan), Phase::WaitingForVm);
+    assert_eq!(phase(&orphan).as_str(), "WaitingForCreation");
+    assert_eq!(phase(&orphan).to_model(), SnapshotPhase::InProgress);
+    assert!(
+        phase_message(&orphan)
+            .unwrap()
+            .contains("has not found its VM gone")
+    );
+}
+
+#[test]
+fn describe_says_why_a_failed_snapshot_is_not_ready() {
+    let tree = crate::provider::vmoperator::build_tree(
+        &json!({"metadata": {"name": "db-01", "namespace": "dev-team"}}),
+        &[snap("db-01-quiesced")],
+    );
+    let rows = crate::provider::vmoperator::describe_rows(&snap("db-01-quiesced"), &tree);
+    assert_eq!(rows[0], ("Phase", "CreationFailed".to_owned()));
+    assert_eq!(rows[1].0, "Why");
+    assert!(
+        rows[1]
+            .1
+            .contains("VM Operator takes it again, and newer snapshots of the VM wait behind it"),
+        "{rows:?}"
+    );
 }
 
 #[test]

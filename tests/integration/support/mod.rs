@@ -75,13 +75,25 @@ impl TestSim {
 
     /// One of the simulator's platform scenarios, with the kubeconfig in `ns`.
     pub async fn platform(scenario: &str, ns: &str) -> TestSim {
+        Self::platform_with(scenario, ns, None).await
+    }
+
+    /// One of the simulator's platform scenarios with `overlay` (a sim.yaml) layered over
+    /// it, with the kubeconfig in `ns`.
+    pub async fn platform_with(scenario: &str, ns: &str, overlay: Option<&str>) -> TestSim {
+        let mut scenarios = vec![
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/sim/scenarios")
+                .join(scenario),
+        ];
+        let overlay_dir = tempfile::tempdir().expect("tempdir");
+        if let Some(text) = overlay {
+            std::fs::write(overlay_dir.path().join("sim.yaml"), text).expect("overlay");
+            scenarios.push(overlay_dir.path().to_path_buf());
+        }
         let config = SimConfig {
             default_scenario: false,
-            scenarios: vec![
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("tests/sim/scenarios")
-                    .join(scenario),
-            ],
+            scenarios,
             time_scale: 0.01,
             ..SimConfig::default()
         };
@@ -268,6 +280,12 @@ impl Run {
 
     /// Runs the binary and sends it SIGINT once a stderr line contains `marker`.
     pub async fn interrupt_after(self, marker: &str) -> Output {
+        self.signal_after(marker, "INT").await
+    }
+
+    /// Runs the binary and sends it `signal` (`INT`, `TERM`, `HUP`) once a stderr line
+    /// contains `marker`.
+    pub async fn signal_after(self, marker: &str, signal: &'static str) -> Output {
         use std::io::{BufRead, BufReader, Read};
         let marker = marker.to_string();
         tokio::task::spawn_blocking(move || {
@@ -287,7 +305,7 @@ impl Run {
                 stderr.push_str(&line);
                 if line.contains(&marker) {
                     std::process::Command::new("kill")
-                        .args(["-INT", &child.id().to_string()])
+                        .args([&format!("-{signal}"), &child.id().to_string()])
                         .status()
                         .expect("kill runs");
                     break;

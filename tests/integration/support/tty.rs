@@ -24,12 +24,26 @@ pub fn available() -> bool {
 /// Runs `kubectl-vmsnap ARGS` on a terminal and types `keys` (use `\r` for Enter).
 /// The terminal's output (stdout and stderr together) lands in `stdout`.
 pub async fn run(kubeconfig: &Path, args: &[&str], keys: &str) -> Output {
+    run_with(kubeconfig, args, keys, &[("NO_COLOR", "1")]).await
+}
+
+/// [`run`] with these environment variables instead of `NO_COLOR=1`.
+pub async fn run_with(
+    kubeconfig: &Path,
+    args: &[&str],
+    keys: &str,
+    vars: &[(&str, &str)],
+) -> Output {
     let cmd = std::iter::once(env!("CARGO_BIN_EXE_kubectl-vmsnap"))
         .chain(args.iter().copied())
         .collect::<Vec<_>>()
         .join(" ");
     let kubeconfig = kubeconfig.to_path_buf();
     let keys = keys.to_string();
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let mut child = Command::new("script")
             .args(["-qec", &cmd, "/dev/null"])
@@ -39,7 +53,7 @@ pub async fn run(kubeconfig: &Path, args: &[&str], keys: &str) -> Output {
             .env("TERM", "xterm")
             .env("KUBECONFIG", &kubeconfig)
             .env("VMSNAP_NOW", NOW)
-            .env("NO_COLOR", "1")
+            .envs(vars)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -43,6 +43,22 @@ pub fn now() -> jiff::Timestamp {
         .unwrap_or(start.at)
 }
 
+/// The real time that has passed since the simulated instant `ts`, less one second of
+/// timestamp precision: simulated time times the time scale with a fixed start, wall time
+/// otherwise. Zero for an instant in the future.
+pub fn real_time_since(ts: jiff::Timestamp) -> Duration {
+    let start = *START.read().unwrap_or_else(|e| e.into_inner());
+    let simulated = now()
+        .duration_since(ts)
+        .checked_sub(jiff::SignedDuration::from_secs(1))
+        .and_then(|d| Duration::try_from(d).ok())
+        .unwrap_or_default();
+    match start {
+        Some(s) => simulated.mul_f64(s.time_scale),
+        None => simulated,
+    }
+}
+
 /// [`now`] as Kubernetes writes timestamps: RFC 3339, second precision (`2026-11-26T10:00:00Z`).
 pub fn now_rfc3339() -> String {
     let now = now();
@@ -50,6 +66,18 @@ pub fn now_rfc3339() -> String {
         .unwrap_or(now)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
+}
+
+/// Real time passed since `at`, a timestamp of this simulator (e.g. a creationTimestamp):
+/// simulated time times the time scale when timestamps run on simulated time ([`start_at`]),
+/// else wall time. Zero for a future `at`.
+pub fn real_since(at: jiff::Timestamp) -> Duration {
+    let start = *START.read().unwrap_or_else(|e| e.into_inner());
+    let passed = Duration::try_from(now().duration_since(at)).unwrap_or_default();
+    match start {
+        Some(s) => passed.mul_f64(s.time_scale),
+        None => passed,
+    }
 }
 
 /// Scripted durations (controller delays, deadlines) are multiplied by `time_scale`;

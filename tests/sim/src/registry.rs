@@ -503,6 +503,28 @@ impl Registry {
                 true,
             ),
         ];
+        // The VM revisions virt-controller writes when a VMI starts (a snapshot of a running VM
+        // stores the spec from there).
+        defs.push(def(
+            "apps",
+            &["v1"],
+            "ControllerRevision",
+            "controllerrevisions",
+            &[],
+            true,
+            false,
+            vec![
+                col(
+                    "Controller",
+                    "string",
+                    ".metadata.ownerReferences[0].name",
+                    0,
+                ),
+                col("Revision", "integer", ".revision", 0),
+                age(),
+            ],
+            false,
+        ));
         defs.extend(crate::controllers::deckhouse::resource_defs());
         let mut ssar = def(
             "authorization.k8s.io",

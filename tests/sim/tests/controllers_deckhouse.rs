@@ -103,6 +103,18 @@ impl Cluster {
         self.get(plural, name).expect("present")
     }
 
+    /// Waits until VM snapshot `name` is Failed, checks the reason of its
+    /// VirtualMachineSnapshotReady condition and returns it.
+    async fn failed_snapshot(&mut self, name: &str, reason: &str) -> Value {
+        let s = self.phase("virtualmachinesnapshots", name, "Failed").await;
+        assert_eq!(
+            condition(&s, "VirtualMachineSnapshotReady")["reason"],
+            reason,
+            "{s:#}"
+        );
+        s
+    }
+
     async fn gone(&mut self, plural: &str, name: &str) {
         let (p, n) = (plural.to_string(), name.to_string());
         self.until(&format!("{plural}/{name} gone"), move |s| {
@@ -357,10 +369,9 @@ async fn running_vm_without_agent_fails_a_consistent_snapshot_and_allows_an_inco
         vm_snapshot("db-strict", "db-vm", true, "Never"),
     );
     let s = c
-        .phase("virtualmachinesnapshots", "db-strict", "Failed")
+        .failed_snapshot("db-strict", "PotentiallyInconsistent")
         .await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "PotentiallyInconsistent");
     assert_eq!(
         cond["message"],
         "Cannot take a consistent snapshot of virtual machine \"db-vm\": virtual machine agent is not ready and the virtual machine cannot be frozen."
@@ -417,14 +428,12 @@ async fn snapshot_of_a_vm_whose_disk_is_resizing_fails() {
         "virtualmachinesnapshots",
         vm_snapshot("web-snap", "web-vm", true, "Always"),
     );
-    let s = c
-        .phase("virtualmachinesnapshots", "web-snap", "Failed")
-        .await;
+    let s = c.failed_snapshot("web-snap", "BlockDevicesNotReady").await;
     let cond = condition(&s, "VirtualMachineSnapshotReady");
-    assert_eq!(cond["reason"], "BlockDevicesNotReady");
+    // ensureBlockDeviceConsistency checks the phase first: a Resizing disk is "not Ready".
     assert_eq!(
         cond["message"],
-        "Virtual disk is in the process of resizing: waiting for the virtual disk \"web-vm-data\" to be resized."
+        "Virtual disk not ready: waiting for the virtual disk \"web-vm-data\" to be Ready."
     );
     let vd = c.get("virtualdisks", "web-vm-data").expect("vd");
     assert_eq!(condition(&vd, "Resized")["reason"], "InProgress");
@@ -699,6 +708,293 @@ async fn best_effort_restore_drops_missing_images_that_strict_reports() {
 }
 
 #[tokio::test]
+async fn a_snapshot_of_a_missing_vm_fails_at_once_waiting_for_the_virtual_machine() {
+    let mut c = Cluster::start(0.0);
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("of-nothing", "no-such-vm", true, "Always"),
+    );
+    let s = c
+        .failed_snapshot("of-nothing", "WaitingForTheVirtualMachine")
+        .await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(
+        cond["message"],
+        "Cannot take a snapshot: the virtual machine \"no-such-vm\" does not exist."
+    );
+    assert_eq!(
+        condition(&s, "VirtualMachineReady")["message"],
+        "The virtual machine \"no-such-vm\" was not found."
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_vm_neither_running_nor_stopped_fails_as_not_ready() {
+    // Real time: web-vm stays Starting for startDelay (3s).
+    let mut c = Cluster::start(1.0);
+    c.phase("virtualmachines", "web-vm", "Stopped").await;
+    c.create(
+        "virtualmachineoperations",
+        vmop("start-web", "web-vm", "Start", json!({})),
+    );
+    c.phase("virtualmachines", "web-vm", "Starting").await;
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("while-starting", "web-vm", false, "Always"),
+    );
+    let s = c
+        .failed_snapshot("while-starting", "WaitingForTheVirtualMachine")
+        .await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(
+        cond["message"],
+        "Cannot take a snapshot: the virtual machine \"web-vm\" is not ready."
+    );
+    assert_eq!(
+        condition(&s, "VirtualMachineReady")["message"],
+        "The virtual machine \"web-vm\" is in the \"Starting\" phase: waiting for it to reach the Running or Stopped phase."
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_vm_whose_block_devices_are_not_ready_fails_block_devices_not_ready() {
+    // Real time: db-vm's disk provisions for 2s while the VM already runs.
+    let mut c = Cluster::start(1.0);
+    c.phase("virtualmachines", "db-vm", "Running").await;
+    assert_eq!(
+        c.get("virtualdisks", "db-vm-root").expect("vd")["status"]["phase"],
+        "Provisioning"
+    );
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("too-early", "db-vm", false, "Always"),
+    );
+    let s = c.failed_snapshot("too-early", "BlockDevicesNotReady").await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(
+        cond["message"],
+        "Block devices not ready: waiting for the block devices of the virtual machine \"db-vm\" to be ready."
+    );
+}
+
+#[tokio::test]
+async fn a_ready_snapshot_turns_reason_virtual_machine_ready_into_virtual_machine_snapshot_ready() {
+    let mut c = Cluster::start(0.0);
+    c.until("linux-vm-snapshot VirtualMachineSnapshotReady", |s| {
+        s.get(
+            &gvr("virtualmachinesnapshots"),
+            Some(NS),
+            "linux-vm-snapshot",
+        )
+        .is_some_and(|o| {
+            condition(&o, "VirtualMachineSnapshotReady")["reason"] == "VirtualMachineSnapshotReady"
+        })
+    })
+    .await;
+    // The first Ready transition carried reason VirtualMachineReady.
+    assert!(c.saw("virtualmachinesnapshots", |o| {
+        o["status"]["phase"] == "Ready"
+            && condition(o, "VirtualMachineSnapshotReady")["reason"] == "VirtualMachineReady"
+    }));
+}
+
+#[tokio::test]
+async fn stop_and_start_fail_for_a_run_policy_that_does_not_allow_them() {
+    let mut c = Cluster::start(0.0);
+    c.phase("virtualmachines", "other-vm", "Running").await;
+    c.phase("virtualmachines", "win-vm", "Stopped").await;
+    c.create(
+        "virtualmachineoperations",
+        vmop("stop-always-on", "other-vm", "Stop", json!({})),
+    );
+    c.create(
+        "virtualmachineoperations",
+        vmop("start-always-off", "win-vm", "Start", json!({})),
+    );
+    for (op, message) in [
+        (
+            "stop-always-on",
+            "Operation type Stop is not applicable for VirtualMachine with runPolicy AlwaysOn",
+        ),
+        (
+            "start-always-off",
+            "Operation type Start is not applicable for VirtualMachine with runPolicy AlwaysOff",
+        ),
+    ] {
+        let got = c.phase("virtualmachineoperations", op, "Failed").await;
+        let cond = condition(&got, "Completed");
+        assert_eq!(cond["reason"], "NotApplicableForVirtualMachineRunPolicy");
+        assert_eq!(cond["message"], message);
+    }
+    assert_eq!(
+        c.get("virtualmachines", "other-vm").expect("vm")["status"]["phase"],
+        "Running"
+    );
+}
+
+#[tokio::test]
+async fn a_stop_supersedes_a_start_and_a_forced_stop_supersedes_a_stop() {
+    // Real time: the operations stay in progress for startDelay / stopDelay.
+    let mut c = Cluster::start(1.0);
+    c.phase("virtualmachines", "web-vm", "Stopped").await;
+    c.create(
+        "virtualmachineoperations",
+        vmop("start-web", "web-vm", "Start", json!({})),
+    );
+    c.phase("virtualmachineoperations", "start-web", "InProgress")
+        .await;
+    let stop = vmop("stop-web", "web-vm", "Stop", json!({}));
+    let admit_op = |c: &Cluster, op: &Value| {
+        admit(
+            &c.store,
+            &gvr("virtualmachineoperations"),
+            Operation::Create,
+            op,
+            None,
+        )
+    };
+    admit_op(&c, &stop).expect("Stop supersedes Start");
+    c.create("virtualmachineoperations", stop);
+    let start = c
+        .phase("virtualmachineoperations", "start-web", "Superseded")
+        .await;
+    let cond = condition(&start, "Completed");
+    assert_eq!(cond["reason"], "Superseded");
+    assert_eq!(cond["status"], "True");
+    assert_eq!(cond["message"], "Superseded by stop-web with type Stop");
+    c.phase("virtualmachineoperations", "stop-web", "Completed")
+        .await;
+    c.phase("virtualmachines", "web-vm", "Stopped").await;
+
+    c.phase("virtualmachines", "linux-vm", "Running").await;
+    c.create(
+        "virtualmachineoperations",
+        vmop("stop-linux", "linux-vm", "Stop", json!({})),
+    );
+    c.phase("virtualmachineoperations", "stop-linux", "InProgress")
+        .await;
+    let again = vmop("stop-again", "linux-vm", "Stop", json!({}));
+    let denial = admit_op(&c, &again).expect_err("an unforced Stop waits");
+    assert!(
+        denial
+            .message()
+            .contains("Previously created operation \"stop-linux\" should finish first"),
+        "{}",
+        denial.message()
+    );
+    let forced = vmop("stop-now", "linux-vm", "Stop", json!({"force": true}));
+    admit_op(&c, &forced).expect("a forced Stop supersedes a Stop");
+    c.create("virtualmachineoperations", forced);
+    c.phase("virtualmachineoperations", "stop-linux", "Superseded")
+        .await;
+    c.phase("virtualmachineoperations", "stop-now", "Completed")
+        .await;
+}
+
+#[tokio::test]
+async fn restore_from_a_snapshot_that_is_not_ready_or_missing_fails_with_the_controllers_words() {
+    let mut c = Cluster::start(0.0);
+    c.phase("virtualmachinesnapshots", "linux-vm-snapshot", "Ready")
+        .await;
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("broken", "no-such-vm", true, "Always"),
+    );
+    c.phase("virtualmachinesnapshots", "broken", "Failed").await;
+    c.create(
+        "virtualmachineoperations",
+        restore("from-broken", "linux-vm", "broken", "Strict"),
+    );
+    let op = c
+        .phase("virtualmachineoperations", "from-broken", "Failed")
+        .await;
+    assert_eq!(
+        condition(&op, "Completed")["message"],
+        "Restore is failed: virtual machine snapshot \"broken\" is not ready to use"
+    );
+    c.create(
+        "virtualmachineoperations",
+        restore("from-nothing", "win-vm", "nothing", "Strict"),
+    );
+    let op = c
+        .phase("virtualmachineoperations", "from-nothing", "Failed")
+        .await;
+    assert_eq!(
+        condition(&op, "Completed")["message"],
+        "Restore is failed: virtual machine snapshot \"nothing\" is not found"
+    );
+    assert_eq!(condition(&op, "Completed")["reason"], "OperationFailed");
+}
+
+#[tokio::test]
+async fn a_ready_snapshot_whose_disk_snapshots_are_gone_fails_naming_every_lost_one() {
+    let mut c = Cluster::start(0.0);
+    c.phase("virtualmachinesnapshots", "linux-vm-snapshot", "Ready")
+        .await;
+    c.mutate("virtualmachinesnapshots", "linux-vm-snapshot", |s| {
+        s["status"]["virtualDiskSnapshotNames"] = json!(["gone-1", "gone-2"]);
+    });
+    let s = c
+        .failed_snapshot("linux-vm-snapshot", "VirtualDiskSnapshotLost")
+        .await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(
+        cond["message"],
+        "The underlying virtual disk snapshots (gone-1, gone-2) are lost."
+    );
+}
+
+#[tokio::test]
+async fn a_failed_disk_snapshot_fails_the_vm_snapshot_in_the_controllers_words() {
+    // Real time: the disk snapshots take snapshots.duration (4s), long enough to fail one.
+    let mut c = Cluster::start(1.0);
+    c.phase("virtualmachines", "linux-vm", "Running").await;
+    c.phase("virtualmachinesnapshots", "linux-vm-snapshot", "Ready")
+        .await;
+    c.create(
+        "virtualmachinesnapshots",
+        vm_snapshot("second", "linux-vm", true, "Always"),
+    );
+    let s = c
+        .phase("virtualmachinesnapshots", "second", "InProgress")
+        .await;
+    let vds = s["status"]["virtualDiskSnapshotNames"][0]
+        .as_str()
+        .expect("a disk snapshot")
+        .to_string();
+    c.mutate("virtualdisksnapshots", &vds, |v| {
+        v["status"]["phase"] = json!("Failed");
+        v["status"]["conditions"] = json!([{"type": "VirtualDiskSnapshotReady", "status": "False",
+            "reason": "VirtualDiskSnapshotFailed", "message": "The snapshot of the volume failed.",
+            "lastTransitionTime": "2026-11-26T10:00:00Z"}]);
+    });
+    let s = c.phase("virtualmachinesnapshots", "second", "Failed").await;
+    let cond = condition(&s, "VirtualMachineSnapshotReady");
+    assert_eq!(cond["reason"], "VirtualMachineSnapshotFailed");
+    assert_eq!(
+        cond["message"],
+        format!(
+            "The virtual disk snapshot \"{vds}\" is failed: cannot take snapshot. The snapshot of the volume failed."
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_operation_on_a_vm_that_does_not_exist_fails_virtual_machine_not_found() {
+    let mut c = Cluster::start(0.0);
+    c.create(
+        "virtualmachineoperations",
+        vmop("stop-nothing", "no-such-vm", "Stop", json!({})),
+    );
+    let op = c
+        .phase("virtualmachineoperations", "stop-nothing", "Failed")
+        .await;
+    let cond = condition(&op, "Completed");
+    assert_eq!(cond["reason"], "VirtualMachineNotFound");
+    assert_eq!(cond["message"], "VirtualMachine not found");
+}
+
+#[tokio::test]
 async fn a_second_operation_on_a_vm_is_refused_at_creation_naming_the_running_one() {
     // Real time, so the Stop stays in progress (stopDelay 2s) while we try a second one.
     let mut c = Cluster::start(1.0);
@@ -924,6 +1220,13 @@ async fn clone_dry_run_reports_existing_attached_and_too_long_names() {
 async fn create_virtual_machine_from_a_snapshot_fails_at_once_unless_it_is_ready() {
     // Real time: a new snapshot stays InProgress for snapshots.duration (4s).
     let mut c = Cluster::start(1.0);
+    // Deckhouse fails a snapshot of a VM whose disks are not Ready yet.
+    c.phase("virtualdisks", "win-vm-root", "Ready").await;
+    c.until("win-vm block devices ready", |s| {
+        s.get(&gvr("virtualmachines"), Some(NS), "win-vm")
+            .is_some_and(|v| condition(&v, "BlockDevicesReady")["status"] == "True")
+    })
+    .await;
     c.create(
         "virtualmachinesnapshots",
         vm_snapshot("fresh", "win-vm", true, "Never"),
@@ -1016,14 +1319,14 @@ async fn finished_operations_beyond_ten_per_vm_are_deleted_oldest_first() {
 async fn finished_operations_are_deleted_after_their_time_to_live() {
     // 24h scaled by 1e-5 is under a second; every other step is near-instant too.
     let mut c = Cluster::start(1e-5);
-    c.phase("virtualmachines", "other-vm", "Running").await;
+    c.phase("virtualmachines", "linux-vm", "Running").await;
     c.create(
         "virtualmachineoperations",
-        vmop("stop-other", "other-vm", "Stop", json!({})),
+        vmop("stop-linux", "linux-vm", "Stop", json!({})),
     );
-    c.phase("virtualmachineoperations", "stop-other", "Completed")
+    c.phase("virtualmachineoperations", "stop-linux", "Completed")
         .await;
-    c.gone("virtualmachineoperations", "stop-other").await;
+    c.gone("virtualmachineoperations", "stop-linux").await;
 }
 
 #[tokio::test]
@@ -1212,11 +1515,11 @@ async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_opera
     // One operation per VM: the second is refused naming the first.
     let mut events = sim.store().subscribe();
     let stop = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
-        metadata: {name: stop-other, namespace: my-project}\nspec: {type: Stop, virtualMachineName: other-vm}\n";
+        metadata: {name: stop-linux, namespace: my-project}\nspec: {type: Stop, virtualMachineName: linux-vm}\n";
     let started = async {
         while !sim
             .store()
-            .get(&gvr("virtualmachines"), Some(NS), "other-vm")
+            .get(&gvr("virtualmachines"), Some(NS), "linux-vm")
             .is_some_and(|vm| vm["status"]["phase"] == "Running")
         {
             let _ = events.recv().await;
@@ -1224,7 +1527,7 @@ async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_opera
     };
     tokio::time::timeout(Duration::from_secs(20), started)
         .await
-        .expect("other-vm running");
+        .expect("linux-vm running");
     let out = run_kubectl(&bin, &kc, &["create", "-f", "-"], Some(stop)).await;
     assert!(
         out.status.success(),
@@ -1232,13 +1535,13 @@ async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_opera
         String::from_utf8_lossy(&out.stderr)
     );
     let restore = "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
-        metadata: {name: restore-other, namespace: my-project}\n\
-        spec:\n  type: Restore\n  virtualMachineName: other-vm\n  restore: {mode: DryRun, virtualMachineSnapshotName: linux-vm-snapshot}\n";
+        metadata: {name: restore-linux, namespace: my-project}\n\
+        spec:\n  type: Restore\n  virtualMachineName: linux-vm\n  restore: {mode: DryRun, virtualMachineSnapshotName: linux-vm-snapshot}\n";
     let out = run_kubectl(&bin, &kc, &["create", "-f", "-"], Some(restore)).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("Previously created operation \"stop-other\" should finish first"),
+        err.contains("Previously created operation \"stop-linux\" should finish first"),
         "{err}"
     );
     let out = run_kubectl(
@@ -1253,7 +1556,7 @@ async fn kubectl_sees_deckhouse_kinds_refuses_the_docs_plural_and_a_second_opera
     .await;
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
-        table.contains("stop-other") && table.contains("Stop") && !table.contains("restore-other"),
+        table.contains("stop-linux") && table.contains("Stop") && !table.contains("restore-linux"),
         "{table}"
     );
 }

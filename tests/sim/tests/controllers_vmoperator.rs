@@ -335,20 +335,16 @@ async fn creation_is_one_at_a_time_oldest_first_and_a_failed_snapshot_blocks_new
     // The newer one arrives first: it still waits for the older.
     c.create(second);
     c.create(first);
+    // Retried for ever (it keeps failing), so the failure is caught as it is written.
     c.until("first failed", |s| {
-        s.get(&snapshot_gvr(), Some(NS), "first")
-            .is_some_and(|o| cond(&o, CREATED)["reason"] == "VirtualMachineSnapshotCreationFailed")
+        s.get(&snapshot_gvr(), Some(NS), "first").is_some_and(|o| {
+            cond(&o, CREATED)["reason"] == "VirtualMachineSnapshotCreationFailed"
+                && cond(&o, CREATED)["message"]
+                    == "failed to create snapshot for VM: failed to create snapshot: quiesce failed"
+                && cond(&o, READY)["reason"] == "VirtualMachineSnapshotWaitingForCreation"
+        })
     })
     .await;
-    let f = c.snap("first").unwrap();
-    assert_eq!(
-        cond(&f, CREATED)["message"],
-        "failed to create snapshot for VM: failed to create snapshot: quiesce failed"
-    );
-    assert_eq!(
-        cond(&f, READY)["reason"],
-        "VirtualMachineSnapshotWaitingForCreation"
-    );
     // Another VM is not held up by web-01's queue.
     c.create(snap("other", "db-01", false));
     c.ready("other").await;
@@ -363,6 +359,120 @@ async fn creation_is_one_at_a_time_oldest_first_and_a_failed_snapshot_blocks_new
     c.ready("second").await;
     assert!(c.snap("first").is_none());
     assert_eq!(c.vm("web-01")["status"]["rootSnapshots"], refs(&["second"]));
+}
+
+#[tokio::test]
+async fn a_failed_snapshot_is_retried_oldest_first_and_newer_ones_follow_once_it_succeeds() {
+    let mut c =
+        Cluster::start("vmoperator: { snapshots: { flaky: { outcome: Failed, failures: 2 } } }");
+    let mut flaky = snap("flaky", "web-01", false);
+    flaky["metadata"]["creationTimestamp"] = json!("2026-11-01T00:00:00Z");
+    let mut later = snap("later", "web-01", false);
+    later["metadata"]["creationTimestamp"] = json!("2026-11-01T00:00:05Z");
+    c.create(later);
+    c.create(flaky);
+    // Two failed attempts, then the third succeeds; only then is `later` taken.
+    c.ready("flaky").await;
+    c.ready("later").await;
+    let vm = c.vm("web-01");
+    assert_eq!(vm["status"]["rootSnapshots"], refs(&["flaky"]));
+    assert_eq!(
+        c.snap("flaky").unwrap()["status"]["children"],
+        refs(&["later"])
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_left_creation_failed_is_taken_again() {
+    let mut c = Cluster::start("{}");
+    let mut s = snap("old-failure", "off-01", false);
+    s["status"] = json!({"conditions": [{"type": CREATED, "status": "False",
+        "reason": "VirtualMachineSnapshotCreationFailed", "message": "failed to create snapshot for VM: host busy",
+        "lastTransitionTime": "2026-11-01T00:00:00Z"}]});
+    c.create(s);
+    let s = c.ready("old-failure").await;
+    assert!(is_true(&s, CREATED), "{s:#}");
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_vm_that_does_not_exist_gets_its_finalizer_and_waits_for_creation() {
+    let mut c = Cluster::start("{}");
+    c.create(snap("early", "not-yet", false));
+    c.until("finalizer and WaitingForCreation", |s| {
+        s.get(&snapshot_gvr(), Some(NS), "early").is_some_and(|o| {
+            o["metadata"]["finalizers"] == json!([vmoperator::FINALIZER])
+                && cond(&o, READY)["reason"] == vmoperator::WAITING_FOR_CREATION
+        })
+    })
+    .await;
+    let s = c.snap("early").unwrap();
+    assert_eq!(s["metadata"]["labels"][VM_NAME_LABEL], "not-yet");
+    assert_eq!(
+        cond(&s, READY)["message"],
+        "Snapshot is not ready because it doesn't have created condition"
+    );
+    assert!(cond(&s, CREATED).is_null(), "never attempted: {s:#}");
+    assert!(s["metadata"].get("ownerReferences").is_none(), "{s:#}");
+    // The VM appears: the snapshot is adopted and taken.
+    c.store
+        .create(&vm_gvr(), vm("not-yet", "PoweredOff"))
+        .unwrap();
+    let s = c.ready("early").await;
+    assert_eq!(s["metadata"]["ownerReferences"][0]["name"], "not-yet");
+}
+
+#[tokio::test]
+async fn a_revert_to_a_snapshot_without_a_vm_manifest_fails_invalid_vm_manifest_and_blocks_the_vm()
+{
+    let mut c = Cluster::start("vmoperator: { snapshots: { bare: { withoutExtraConfig: true } } }");
+    c.create(snap("bare", "web-01", false));
+    c.ready("bare").await;
+    c.store
+        .mutate(&vm_gvr(), Some(NS), "web-01", |v| {
+            v["metadata"]["labels"] = json!({"tier": "kept"});
+            v["spec"]["currentSnapshotName"] = json!("bare")
+        })
+        .unwrap();
+    let vm = c
+        .vm_until("web-01", "InvalidVMManifest", |v| {
+            cond(v, REVERT_SUCCEEDED)["reason"] == vmoperator::INVALID_VM_MANIFEST
+        })
+        .await;
+    assert_eq!(
+        cond(&vm, REVERT_SUCCEEDED)["message"],
+        "failed to restore vm spec and metadata from snapshot: no VM YAML in snapshot config"
+    );
+    assert_eq!(vm["metadata"]["annotations"][REVERT_IN_PROGRESS], "");
+    assert_eq!(vm["metadata"]["labels"]["tier"], "kept", "nothing restored");
+    // Blocked like a failed task: a new snapshot waits until the annotation is removed.
+    c.create(snap("next", "web-01", false));
+    c.create(snap("probe", "db-01", false));
+    c.ready("probe").await;
+    assert!(cond(&c.snap("next").unwrap(), CREATED).is_null());
+}
+
+#[tokio::test]
+async fn a_revert_to_an_imported_snapshot_restores_no_labels_or_annotations() {
+    let mut c =
+        Cluster::start("vmoperator: { snapshots: { imported: { withoutExtraConfig: true } } }");
+    let mut s = snap("imported", "web-01", false);
+    s["metadata"]["annotations"] = json!({vmoperator::IMPORTED_SNAPSHOT: ""});
+    c.create(s);
+    c.ready("imported").await;
+    c.store
+        .mutate(&vm_gvr(), Some(NS), "web-01", |v| {
+            v["metadata"]["labels"] = json!({"tier": "gone-after-revert"});
+            v["spec"]["currentSnapshotName"] = json!("imported")
+        })
+        .unwrap();
+    let vm = c
+        .vm_until("web-01", "reverted", |v| {
+            v["status"]["currentSnapshot"]["name"] == "imported"
+                && v["spec"].get("currentSnapshotName").is_none()
+        })
+        .await;
+    assert_eq!(vm["metadata"]["labels"], json!({}));
+    assert!(cond(&vm, REVERT_SUCCEEDED).is_null());
 }
 
 #[tokio::test]
@@ -652,6 +762,15 @@ fn the_webhooks_refuse_vks_nodes_missing_or_changed_vm_names_and_a_second_revert
     assert_eq!(
         denial(&store, &sg, Operation::Update, &changed, Some(&old)).unwrap(),
         format!("{hook}spec.memory: Invalid value: true: field is immutable")
+    );
+    // The VM name label is checked on update too: it may not name another VM.
+    let mut relabelled = old.clone();
+    relabelled["metadata"]["labels"] = json!({VM_NAME_LABEL: "db-01"});
+    assert_eq!(
+        denial(&store, &sg, Operation::Update, &relabelled, Some(&old)).unwrap(),
+        format!(
+            "{hook}metadata.labels[{VM_NAME_LABEL}]: Invalid value: \"db-01\": must match spec.vmName \"web-01\""
+        )
     );
     let mut described = old.clone();
     described["spec"]["description"] = json!("only the description");

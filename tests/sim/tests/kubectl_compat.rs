@@ -446,3 +446,223 @@ async fn kubectl_describes_a_snapshot_with_its_events() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_patch_of_the_run_strategy_is_refused_while_a_snapshot_or_restore_holds_the_vm() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    // The fixture's own snapshot first runs its course (it holds the VM meanwhile).
+    k.ok(&[
+        "wait",
+        "vmsnapshot.snapshot.kubevirt.io/snap-1",
+        "-n",
+        "prod",
+        "--for=jsonpath={.status.phase}=Succeeded",
+        "--timeout=20s",
+    ])
+    .await;
+    let vm = Gvr::new("kubevirt.io", "v1", "virtualmachines");
+    let hold = |field: &str, value: Option<&str>| {
+        sim.store()
+            .mutate(&vm, Some("prod"), "db-01", |v| {
+                v["status"] = json!({});
+                if let Some(value) = value {
+                    v["status"][field] = json!(value);
+                }
+            })
+            .unwrap();
+    };
+    hold("snapshotInProgress", Some("nightly"));
+    let patch = |strategy: &str| {
+        vec![
+            "patch".to_string(),
+            "vm".into(),
+            "db-01".into(),
+            "-n".into(),
+            "prod".into(),
+            "--type".into(),
+            "merge".into(),
+            "-p".into(),
+            format!(r#"{{"spec":{{"runStrategy":"{strategy}"}}}}"#),
+        ]
+    };
+    let args = patch("Always");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = k.run_as("admin", &args).await;
+    assert!(!out.status.success());
+    assert!(
+        // kubectl words a 422 without an object name as "The request is invalid: FIELD: MESSAGE".
+        stderr(&out).contains(
+            "The request is invalid: spec: Cannot update vm running state until snapshot \"nightly\" completes"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Labels are not held.
+    k.ok(&["label", "vm", "db-01", "-n", "prod", "tier=gold"])
+        .await;
+    hold("restoreInProgress", Some("restore-1"));
+    let out = k.run_as("admin", &args).await;
+    assert!(
+        stderr(&out).contains("Cannot update VM runStrategy until restore \"restore-1\" completes"),
+        "{}",
+        stderr(&out)
+    );
+    hold("restoreInProgress", None);
+    k.ok(&args).await;
+    assert_eq!(
+        sim.store().get(&vm, Some("prod"), "db-01").unwrap()["spec"]["runStrategy"],
+        "Always"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_sees_a_user_claim_bound_to_a_provisioned_volume() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    sim.store()
+        .create(
+            &Gvr::new("storage.k8s.io", "v1", "storageclasses"),
+            json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+                "provisioner": "rook-ceph.rbd.csi.ceph.com", "volumeBindingMode": "Immediate"}),
+        )
+        .unwrap();
+    // The claim of KubeVirt's examples/vm-alpine-multipvc.yaml, on the default class.
+    let file = k.file(
+        "pvc.yaml",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: disk-alpine\n  namespace: prod\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n",
+    );
+    k.ok(&["create", "-f", &file]).await;
+    let out = k
+        .ok(&[
+            "wait",
+            "pvc/disk-alpine",
+            "-n",
+            "prod",
+            "--for=jsonpath={.status.phase}=Bound",
+            "--timeout=20s",
+        ])
+        .await;
+    assert!(out.contains("condition met"), "{out}");
+    let volume = k
+        .ok(&[
+            "get",
+            "pvc",
+            "disk-alpine",
+            "-n",
+            "prod",
+            "-o",
+            "jsonpath={.spec.volumeName} {.spec.storageClassName}",
+        ])
+        .await;
+    let (pv, class) = volume.split_once(' ').unwrap();
+    assert!(pv.starts_with("pvc-"), "{volume}");
+    assert_eq!(class, "standard");
+    let phase = k
+        .ok(&[
+            "get",
+            "pv",
+            pv,
+            "-o",
+            "jsonpath={.status.phase} {.spec.claimRef.name}",
+        ])
+        .await;
+    assert_eq!(phase, "Bound disk-alpine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_of_a_restore_follows_the_restore_webhook() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let restore = |name: &str, target: &str, policy: &str| {
+        format!(
+            "apiVersion: snapshot.kubevirt.io/v1beta1\nkind: VirtualMachineRestore\nmetadata:\n  name: {name}\n  namespace: prod\nspec:\n  target:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: {target}\n  virtualMachineSnapshotName: snap-1\n  volumeRestorePolicy: {policy}\n"
+        )
+    };
+    let bad = k.file("bad.yaml", &restore("r-bad", "db-01", "Prefix"));
+    let out = k.run_as("admin", &["create", "-f", &bad]).await;
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("volume restore policy \"Prefix\" doesn't exist"),
+        "{}",
+        stderr(&out)
+    );
+    let good = k.file(
+        "good.yaml",
+        &restore("r-prefix", "db-01", "PrefixTargetName"),
+    );
+    k.ok(&["create", "-f", &good]).await;
+}
+
+const CLONE: &str = "apiVersion: clone.kubevirt.io/v1beta1\nkind: VirtualMachineClone\nmetadata:\n  name: copy\n  namespace: prod\nspec:\n  source:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_of_a_clone_onto_its_own_source_is_refused_by_the_clone_webhook() {
+    let Some((sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file(
+        "self-clone.yaml",
+        &format!("{CLONE}  target:\n    apiGroup: kubevirt.io\n    kind: VirtualMachine\n    name: db-01\n"),
+    );
+    let out = k.run_as("admin", &["create", "-f", &file]).await;
+    assert!(!out.status.success());
+    // kubectl words a 422 whose details carry only causes as "The request is invalid".
+    assert_eq!(
+        stderr(&out).trim(),
+        "The request is invalid: spec.target.name: Target name cannot be equal to source name when both are VirtualMachines"
+    );
+    assert!(
+        sim.store()
+            .get(
+                &Gvr::new("clone.kubevirt.io", "v1beta1", "virtualmachineclones"),
+                Some("prod"),
+                "copy"
+            )
+            .is_none(),
+        "nothing stored"
+    );
+    let vm = sim
+        .store()
+        .get(
+            &Gvr::new("kubevirt.io", "v1", "virtualmachines"),
+            Some("prod"),
+            "db-01",
+        )
+        .unwrap();
+    assert_eq!(vm["metadata"]["generation"], 1, "the source VM untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_of_a_clone_without_target_gets_one_from_the_mutating_webhook() {
+    let Some((_sim, k)) = start().await else {
+        return;
+    };
+    let file = k.file("clone.yaml", CLONE);
+    k.ok(&["create", "-f", &file]).await;
+    let target = k
+        .ok(&[
+            "get",
+            "vmclone",
+            "copy",
+            "-n",
+            "prod",
+            "-o",
+            "jsonpath={.spec.target.kind}/{.spec.target.name}",
+        ])
+        .await;
+    let name = target
+        .strip_prefix("VirtualMachine/clone-db-01-")
+        .unwrap_or("");
+    assert!(
+        name.len() == 5
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{target}"
+    );
+}

@@ -218,3 +218,66 @@ async fn kubectl_sees_the_deckhouse_schema_refuse_an_unknown_keep_ip_address() {
     assert!(err.contains("spec.keepIPAddress"), "{err}");
     assert!(err.contains("Unsupported value: \"Sometimes\""), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_is_refused_relabelling_a_vm_operator_snapshot_to_another_vm() {
+    let Some(k) = Cluster::start("vmoperator", "dev-team").await else {
+        return;
+    };
+    // VM Operator's validating webhook checks the VM name label on update too.
+    let out = k
+        .run(&[
+            "label",
+            "vmsnapshot",
+            "web-01-base",
+            "snapshot.vmoperator.vmware.com/vm-name=db-01",
+            "--overwrite",
+        ])
+        .await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("must match spec.vmName \"web-01\""), "{err}");
+    let label = k
+        .ok(&[
+            "get",
+            "vmsnapshot",
+            "web-01-base",
+            "-o",
+            "jsonpath={.metadata.labels.snapshot\\.vmoperator\\.vmware\\.com/vm-name}",
+        ])
+        .await;
+    assert_eq!(label, "web-01");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_sees_a_deckhouse_stop_of_an_always_on_vm_fail_for_its_run_policy() {
+    let Some(k) = Cluster::start("deckhouse", "my-project").await else {
+        return;
+    };
+    let file = k.file(
+        "stop.yaml",
+        "apiVersion: virtualization.deckhouse.io/v1alpha2\nkind: VirtualMachineOperation\n\
+         metadata:\n  name: stop-other\n  namespace: my-project\nspec:\n  type: Stop\n  virtualMachineName: other-vm\n",
+    );
+    k.ok(&["create", "-f", &file]).await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.phase}=Failed",
+        "vmop/stop-other",
+        "--timeout=30s",
+    ])
+    .await;
+    let message = k
+        .ok(&[
+            "get",
+            "vmop",
+            "stop-other",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Completed\")].message}",
+        ])
+        .await;
+    assert_eq!(
+        message,
+        "Operation type Stop is not applicable for VirtualMachine with runPolicy AlwaysOn"
+    );
+}

@@ -643,6 +643,10 @@ fn reconcile_disk(d: &mut D, vd: &Value) {
             set_cond(&mut new, "Ready", "True", "Ready", "");
         }
         "Ready" => {
+            // A disk loaded as Ready (a scenario) gets the condition the controller keeps.
+            if condition(vd, "Ready").is_none() {
+                set_cond(&mut new, "Ready", "True", "Ready", "");
+            }
             let cap = str_at(vd, "/status/capacity").and_then(quantity_bytes);
             let want = spec_size.as_deref().and_then(quantity_bytes);
             if let (Some(c), Some(w)) = (cap, want)
@@ -1065,6 +1069,39 @@ pub(crate) fn manifest(obj: &Value) -> Value {
     m
 }
 
+/// `ensureBlockDeviceConsistency` of the snapshot's life cycle: the VM's BlockDevicesReady,
+/// then each disk Ready (phase, then condition) and not being resized. The message is the
+/// error as the controller words it.
+fn block_devices_not_ready(d: &D, ns: &str, vm: &Value, disks: &[String]) -> Option<String> {
+    let vm_name = name_of(vm);
+    if !condition_true(vm, "BlockDevicesReady") {
+        return Some(format!(
+            "Block devices not ready: waiting for the block devices of the virtual machine {vm_name:?} to be ready."
+        ));
+    }
+    for disk in disks {
+        let Some(vd) = d.get("virtualdisks", ns, disk) else {
+            continue;
+        };
+        if phase(&vd) != "Ready" {
+            return Some(format!(
+                "Virtual disk not ready: waiting for the virtual disk {disk:?} to be Ready."
+            ));
+        }
+        if !condition_true(&vd, "Ready") {
+            return Some(format!(
+                "Virtual disk not ready: waiting for the Ready condition of the virtual disk {disk:?} to be True."
+            ));
+        }
+        if condition_true(&vd, "Resizing") {
+            return Some(format!(
+                "Virtual disk is in the process of resizing: waiting for the virtual disk {disk:?} to be resized."
+            ));
+        }
+    }
+    None
+}
+
 fn fail_vms(d: &D, vms: &Value, new: &mut Value, reason: &str, message: &str) {
     set_phase(new, "Failed");
     set_cond(new, "VirtualMachineSnapshotReady", "False", reason, message);
@@ -1112,25 +1149,41 @@ fn reconcile_vm_snapshot(d: &mut D, vms: &Value) {
     match phase(vms) {
         "Failed" | "Terminating" => {}
         "Ready" => {
-            let lost = str_array(vms, "/status/virtualDiskSnapshotNames")
+            let lost: Vec<String> = str_array(vms, "/status/virtualDiskSnapshotNames")
                 .into_iter()
-                .find(|n| {
-                    d.get("virtualdisksnapshots", ns, n)
-                        .is_none_or(|v| phase(&v) != "Ready")
-                });
-            if let Some(lost) = lost {
+                .filter(|n| d.get("virtualdisksnapshots", ns, n).is_none())
+                .collect();
+            if lost.is_empty() {
+                // Every reconcile after the first Ready one says VirtualMachineSnapshotReady.
+                set_cond(
+                    &mut new,
+                    "VirtualMachineSnapshotReady",
+                    "True",
+                    "VirtualMachineSnapshotReady",
+                    "",
+                );
+            } else {
                 set_phase(&mut new, "Failed");
+                let message = match lost.as_slice() {
+                    [one] => format!("The underlying virtual disk snapshot ({one}) is lost."),
+                    many => format!(
+                        "The underlying virtual disk snapshots ({}) are lost.",
+                        many.join(", ")
+                    ),
+                };
                 set_cond(
                     &mut new,
                     "VirtualMachineSnapshotReady",
                     "False",
                     "VirtualDiskSnapshotLost",
-                    &format!("The underlying virtual disk snapshot ({lost}) is lost."),
+                    &message,
                 );
             }
         }
         "" | "Pending" => {
             set_phase(&mut new, "Pending");
+            // The VirtualMachineReady handler, then the life cycle's checks: each failure is
+            // final (life_cycle.go fails the snapshot, it never waits for the VM or disks).
             let Some(vm) = d.get("virtualmachines", ns, &vm_name) else {
                 set_cond(
                     &mut new,
@@ -1139,18 +1192,45 @@ fn reconcile_vm_snapshot(d: &mut D, vms: &Value) {
                     "VirtualMachineNotReadyForSnapshotting",
                     &format!("The virtual machine {vm_name:?} was not found."),
                 );
+                fail_vms(
+                    d,
+                    vms,
+                    &mut new,
+                    "WaitingForTheVirtualMachine",
+                    &format!(
+                        "Cannot take a snapshot: the virtual machine {vm_name:?} does not exist."
+                    ),
+                );
                 d.write(&g, vms, new);
                 return;
             };
             let vm_phase = phase(&vm).to_string();
-            if !matches!(vm_phase.as_str(), "Running" | "Stopped") {
+            let not_ready = if is_deleting(&vm) {
+                Some(format!(
+                    "The virtual machine {vm_name:?} is in the process of deletion."
+                ))
+            } else if !matches!(vm_phase.as_str(), "Running" | "Stopped") {
+                Some(format!(
+                    "The virtual machine {vm_name:?} is in the {vm_phase:?} phase: waiting for it to reach the Running or Stopped phase."
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = not_ready {
                 set_cond(
                     &mut new,
                     "VirtualMachineReady",
                     "False",
                     "VirtualMachineNotReadyForSnapshotting",
+                    &why,
+                );
+                fail_vms(
+                    d,
+                    vms,
+                    &mut new,
+                    "WaitingForTheVirtualMachine",
                     &format!(
-                        "The virtual machine {vm_name:?} is in the {vm_phase:?} phase: waiting for it to reach the Running or Stopped phase."
+                        "Cannot take a snapshot: the virtual machine {vm_name:?} is not ready."
                     ),
                 );
                 d.write(&g, vms, new);
@@ -1164,37 +1244,10 @@ fn reconcile_vm_snapshot(d: &mut D, vms: &Value) {
                 "",
             );
             let disks = vm_disks(&vm);
-            for disk in &disks {
-                match d
-                    .get("virtualdisks", ns, disk)
-                    .map(|v| phase(&v).to_string())
-                {
-                    Some(p) if p == "Resizing" => {
-                        fail_vms(
-                            d,
-                            vms,
-                            &mut new,
-                            "BlockDevicesNotReady",
-                            &format!(
-                                "Virtual disk is in the process of resizing: waiting for the virtual disk {disk:?} to be resized."
-                            ),
-                        );
-                        d.write(&g, vms, new);
-                        return;
-                    }
-                    Some(p) if p == "Ready" => {}
-                    _ => {
-                        set_cond(
-                            &mut new,
-                            "VirtualMachineSnapshotReady",
-                            "False",
-                            "BlockDevicesNotReady",
-                            &format!("Waiting for the virtual disk {disk:?} to be ready."),
-                        );
-                        d.write(&g, vms, new);
-                        return;
-                    }
-                }
+            if let Some(why) = block_devices_not_ready(d, ns, &vm, &disks) {
+                fail_vms(d, vms, &mut new, "BlockDevicesNotReady", &why);
+                d.write(&g, vms, new);
+                return;
             }
             let running = vm_phase == "Running";
             let agent = condition_true(&vm, "AgentReady");
@@ -1360,9 +1413,12 @@ fn reconcile_vm_snapshot(d: &mut D, vms: &Value) {
                     vms,
                     &mut new,
                     "VirtualMachineSnapshotFailed",
+                    // ensureVirtualDiskSnapshots: "the virtual disk snapshot %q is failed: %w. %s",
+                    // capitalised, with a final period.
                     &format!(
-                        "The virtual disk snapshot {:?} failed: {why}",
-                        name_of(failed)
+                        "The virtual disk snapshot {:?} is failed: cannot take snapshot. {}.",
+                        name_of(failed),
+                        why.trim_end_matches('.')
                     ),
                 );
                 d.marks.remove(&format!("froze/{uid}"));

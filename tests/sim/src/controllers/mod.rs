@@ -7,11 +7,14 @@
 //! write (and one watch event) at a time in the real order.
 
 pub mod admission;
+mod binder;
 mod clone;
+pub mod clone_admission;
 pub mod deckhouse;
 mod restore;
 mod snapshot;
 mod vm;
+pub mod vm_admission;
 pub mod vmoperator;
 pub mod vmoperator_admission;
 
@@ -144,6 +147,10 @@ pub enum Outcome {
     /// Snapshots only: succeeds, but Windows VSS could not hold the freeze, so the snapshot
     /// carries the QuiesceTimeout indication.
     QuiesceTimeout,
+    /// Snapshots only: the CSI driver cuts every VolumeSnapshot (creationTime) but none turns
+    /// readyToUse, so the snapshot is Succeeded but not ready to use, as KubeVirt reports it
+    /// while a storage backend is still making its snapshots usable.
+    Unready,
 }
 
 /// Scripted outcome of one snapshot (key: snapshot name, else the source VM name; either
@@ -331,6 +338,9 @@ pub(crate) mod gvr {
     pub fn vs_class() -> Gvr {
         Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses")
     }
+    pub fn controller_revision() -> Gvr {
+        Gvr::new("apps", "v1", "controllerrevisions")
+    }
     pub fn vs_content() -> Gvr {
         Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotcontents")
     }
@@ -355,6 +365,13 @@ pub(crate) enum Key {
     Namespace(String),
     /// A VM Operator VirtualMachine (namespace, name) with all its snapshots.
     VmOperator(String, String),
+    /// A PersistentVolumeClaim to provision and bind (namespace, name).
+    Claim(String, String),
+    /// The snapshot of a VirtualMachineSnapshotContent (namespace, content) whose
+    /// VolumeSnapshots changed, Succeeded ones included.
+    ContentOf(String, String),
+    /// Every clone of a namespace, Succeeded ones included (a VM went: its clone goes too).
+    Clones(String),
 }
 
 /// Controller state: the store, the config, and in-memory clocks of operations in flight.
@@ -402,6 +419,21 @@ impl Ctx {
         false
     }
 
+    /// Whether `wait` (real time) has passed since `obj`'s creationTimestamp; if not, schedule a
+    /// wake-up. KubeVirt counts its deadlines from creation (the restore grace period), not
+    /// from when a controller first looked.
+    pub fn elapsed_since_creation(&mut self, obj: &Value, wait: Duration, key: Key) -> bool {
+        let passed = str_at(obj, "/metadata/creationTimestamp")
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(crate::clock::real_since)
+            .unwrap_or_default();
+        if passed >= wait {
+            return true;
+        }
+        self.wake_after(wait - passed, key);
+        false
+    }
+
     /// Reconcile `key` again after `d` (once: an earlier pending wake-up covers it).
     pub fn wake_after(&mut self, d: Duration, key: Key) {
         // Beyond the representable future: it would never fire anyway.
@@ -424,6 +456,15 @@ impl Ctx {
 
     /// Records a Kubernetes Event about `obj` (as the real controllers do), e.g. a freeze.
     pub fn record_event(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Normal", obj, reason, message);
+    }
+
+    /// Records a Warning Event about `obj`.
+    pub fn record_warning(&self, obj: &Value, reason: &str, message: &str) {
+        self.record("Warning", obj, reason, message);
+    }
+
+    fn record(&self, type_: &str, obj: &Value, reason: &str, message: &str) {
         let (ns, name, uid) = (ns_of(obj), name_of(obj), uid_of(obj));
         let now = crate::store::now_rfc3339();
         let event = json!({
@@ -437,7 +478,7 @@ impl Ctx {
             },
             "reason": reason,
             "message": message,
-            "type": "Normal",
+            "type": type_,
             "source": {"component": "virt-controller"},
             "reportingComponent": "virt-controller",
             "firstTimestamp": now,
@@ -656,6 +697,12 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("kubevirt.io", "virtualmachines" | "virtualmachineinstances") => {
             if ev.kind == crate::store::EventType::Deleted {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+                queue.insert(Key::Clones(ns.clone()));
+            } else if ev.gvr.plural == "virtualmachineinstances" {
+                // A VMI is the first consumer of its claims.
+                for claim in binder::claims_of_vmi(&ev.object) {
+                    queue.insert(Key::Claim(ns.clone(), claim.to_string()));
+                }
             }
             queue.insert(Key::Vm(ns.clone(), name));
             queue.insert(Key::Namespace(ns));
@@ -676,17 +723,34 @@ fn keys_for_event(ev: &crate::store::Event, queue: &mut BTreeSet<Key>) {
         ("clone.kubevirt.io", "virtualmachineclones") => {
             queue.insert(Key::Clone(ns, name));
         }
-        ("snapshot.storage.k8s.io", "volumesnapshots")
-            if ev.kind == crate::store::EventType::Deleted =>
-        {
-            queue.insert(Key::Namespace(ns));
-            if let Some(c) = str_at(&ev.object, "/status/boundVolumeSnapshotContentName") {
-                queue.insert(Key::VolumeSnapshotContent(c.to_string()));
+        ("snapshot.storage.k8s.io", "volumesnapshots") => {
+            let owner = ev
+                .object
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .and_then(|o| {
+                    o.iter()
+                        .find(|r| str_at(r, "/kind") == Some("VirtualMachineSnapshotContent"))
+                })
+                .and_then(|r| str_at(r, "/name"));
+            if let Some(content) = owner {
+                queue.insert(Key::ContentOf(ns.clone(), content.to_string()));
+            }
+            if ev.kind == crate::store::EventType::Deleted {
+                queue.insert(Key::Namespace(ns));
+                if let Some(c) = str_at(&ev.object, "/status/boundVolumeSnapshotContentName") {
+                    queue.insert(Key::VolumeSnapshotContent(c.to_string()));
+                }
             }
         }
         ("", "persistentvolumeclaims") | ("cdi.kubevirt.io", "datavolumes") => {
             if is_deleting(&ev.object) {
                 queue.insert(Key::DeletingClaims(ns.clone()));
+            } else if ev.gvr.plural == "persistentvolumeclaims"
+                && ev.kind != crate::store::EventType::Deleted
+                && str_at(&ev.object, "/status/phase").is_none_or(|p| p == "Pending")
+            {
+                queue.insert(Key::Claim(ns.clone(), name.clone()));
             }
             queue.insert(Key::VmsIn(ns.clone()));
             queue.insert(Key::Namespace(ns));
@@ -709,6 +773,17 @@ fn reconcile(ctx: &mut Ctx, key: Key, queue: &mut BTreeSet<Key>) {
         Key::VmOperator(ns, name) => vmoperator::reconcile(ctx, &ns, &name),
         Key::VolumeSnapshotContent(name) => snapshot::collect_csi_content(ctx, &name),
         Key::DeletingClaims(ns) => vm::release_unused_claims(ctx, &ns),
+        Key::Claim(ns, name) => binder::reconcile_claim(ctx, &ns, &name),
+        Key::ContentOf(ns, content) => {
+            let snap = ctx
+                .store
+                .get(&gvr::content(), Some(&ns), &content)
+                .and_then(|c| str_at(&c, "/spec/virtualMachineSnapshotName").map(str::to_string));
+            if let Some(snap) = snap {
+                snapshot::reconcile(ctx, &ns, &snap);
+            }
+        }
+        Key::Clones(ns) => scan(ctx, &gvr::clone(), Some(&ns), false, Key::Clone, queue),
         Key::AllVms => scan(ctx, &gvr::vm(), None, false, Key::Vm, queue),
         Key::VmsIn(ns) => scan(ctx, &gvr::vm(), Some(&ns), false, Key::Vm, queue),
         Key::Namespace(ns) => {

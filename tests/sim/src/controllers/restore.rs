@@ -14,8 +14,25 @@ use super::{
 
 pub(crate) const FINALIZER: &str = "snapshot.kubevirt.io/vmrestore-protection";
 const LAST_RESTORE_ANNOTATION: &str = "restore.kubevirt.io/lastRestoreUID";
+const RESTORE_NAME_ANNOTATION: &str = "restore.kubevirt.io/name";
+const PRE_POPULATED_ANNOTATION: &str = "cdi.kubevirt.io/storage.prePopulated";
+const POPULATED_FOR_ANNOTATION: &str = "cdi.kubevirt.io/storage.populatedFor";
+/// `firmware.CalculateLegacyUUID`'s namespace (`pkg/virt-controller/watch/vm/firmware.go`).
+const FIRMWARE_UUID_NAMESPACE: [u8; 16] = [
+    0x6a, 0x1a, 0x24, 0xa1, 0x40, 0x61, 0x46, 0x07, 0x8b, 0xf4, 0xa3, 0x96, 0x3d, 0x0c, 0x58, 0x95,
+];
 const GRACE_PERIOD: Duration = Duration::from_secs(300);
+/// The Warning event of a failure (`restoreFailedEvent`).
 const OPERATION_FAILED: &str = "Operation failed";
+const TARGET_NOT_READY_EVENT: &str = "RestoreTargetNotReady";
+const WAIT_EVENTUALLY: &str = "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore";
+const WAIT_GRACE_PERIOD: &str = "Waiting for target VM to be powered off. Please stop the restore target to proceed with restore, or the operation will fail after 5m0s";
+const STOP_TARGET: &str = "Automatically stopping restore target for restore operation";
+const VMI_EXISTS_EVENT: &str =
+    "Restore target VMI still exists, please stop the restore target to proceed with restore";
+const TARGET_NOT_READY_FAILURE: &str =
+    "Restore target VMI must be powered off before restore operation";
+const GRACE_PERIOD_EXCEEDED: &str = "Restore target failed to be ready within 5m0s. Please power off the target VM before attempting restore";
 /// Annotation prefixes a restored PVC does not inherit.
 const DROPPED_ANNOTATIONS: [&str; 6] = [
     "pv.kubernetes.io",
@@ -32,19 +49,47 @@ fn write_status(ctx: &Ctx, ns: &str, name: &str, f: impl FnOnce(&mut Map<String,
     });
 }
 
-/// `doUpdateError`: not terminal, retried on the next change.
-fn update_error(ctx: &Ctx, ns: &str, name: &str, err: &str) {
+/// The Ready condition's reason now (where the restore's own texts are kept).
+fn ready_reason(ctx: &Ctx, ns: &str, name: &str) -> Option<String> {
+    let restore = ctx.store.get(&gvr::restore(), Some(ns), name)?;
+    super::condition(&restore, "Ready")
+        .and_then(|c| str_at(c, "/reason"))
+        .map(str::to_string)
+}
+
+/// Sets Progressing and Ready (both False) to `reason`; records the Warning event once per
+/// change of reason (the real recorder counts repeats into the same event).
+fn not_ready(ctx: &Ctx, ns: &str, name: &str, reason: &str, event: Option<(&str, &str)>) {
+    if ready_reason(ctx, ns, name).as_deref() != Some(reason)
+        && let Some((event_reason, message)) = event
+        && let Some(restore) = ctx.store.get(&gvr::restore(), Some(ns), name)
+    {
+        ctx.record_warning(&restore, event_reason, message);
+    }
     write_status(ctx, ns, name, |st| {
-        set_condition(st, "Progressing", false, err, None);
-        set_condition(st, "Ready", false, err, None);
+        set_condition(st, "Progressing", false, reason, None);
+        set_condition(st, "Ready", false, reason, None);
     });
 }
 
+/// `doUpdateError`: not terminal, retried on the next change.
+fn update_error(ctx: &Ctx, ns: &str, name: &str, err: &str) {
+    let event = format!("VirtualMachineRestore encountered error {err}");
+    not_ready(
+        ctx,
+        ns,
+        name,
+        err,
+        Some(("VirtualMachineRestoreError", &event)),
+    );
+}
+
+/// `doUpdateErrorWithFailure`: Progressing, Ready and Failure all carry the error.
 fn fail(ctx: &Ctx, ns: &str, name: &str, reason: &str) {
+    let event = format!("VirtualMachineRestore failed {reason}");
+    not_ready(ctx, ns, name, reason, Some((OPERATION_FAILED, &event)));
     write_status(ctx, ns, name, |st| {
-        set_condition(st, "Progressing", false, OPERATION_FAILED, None);
         set_condition(st, "Failure", true, reason, None);
-        set_condition(st, "Ready", false, OPERATION_FAILED, None);
     });
 }
 
@@ -92,7 +137,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
             remove_finalizer(r, FINALIZER)
         });
-        ctx.forget("restore-grace", &uid);
         ctx.forget("restore-work", &uid);
         return;
     }
@@ -121,8 +165,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     {
         return;
     }
-    ctx.mark_since("restore-grace", &uid);
-
     let target_for_owner = target.clone();
     let _ = store.mutate(&gvr::restore(), Some(ns), name, |r| {
         add_finalizer(r, FINALIZER);
@@ -136,34 +178,35 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         }
     });
 
-    // Target readiness: a VM whose VMI still exists is not ready.
+    // Target readiness: a VM whose VMI still exists is not ready (handleVMRestoreTargetNotReady).
     let running = target.is_some() && store.get(&gvr::vmi(), Some(ns), &target_name).is_some();
     if running {
-        let reason = "Waiting for target to be ready";
-        write_status(ctx, ns, name, |st| {
-            set_condition(st, "Progressing", false, reason, None);
-            set_condition(st, "Ready", false, reason, None);
-        });
+        let vmi_exists = Some((TARGET_NOT_READY_EVENT, VMI_EXISTS_EVENT));
         match str_at(&restore, "/spec/targetReadinessPolicy").unwrap_or("WaitGracePeriod") {
-            "WaitEventually" => {}
+            "WaitEventually" => not_ready(ctx, ns, name, WAIT_EVENTUALLY, vmi_exists),
             "StopTarget" => {
-                let _ = store.mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
-                    let spec = ensure_obj(vm, "spec");
-                    spec.remove("running");
-                    spec.insert("runStrategy".into(), json!("Halted"));
+                // target.Stop(): virt-api's stop, through the VM webhook; a refusal (a
+                // snapshot holds the VM, or it is still shutting down) is the status written.
+                let stopped = store.try_mutate(&gvr::vm(), Some(ns), &target_name, |vm| {
+                    super::vm_admission::request_run_state(vm, &target_name, false, true)
                 });
+                match stopped {
+                    Ok(_) => {
+                        let stop = Some((TARGET_NOT_READY_EVENT, STOP_TARGET));
+                        not_ready(ctx, ns, name, STOP_TARGET, stop);
+                    }
+                    Err(e) => update_error(ctx, ns, name, &e.message),
+                }
             }
-            "FailImmediate" => fail(ctx, ns, name, "Restore target not ready"),
+            "FailImmediate" => fail(ctx, ns, name, TARGET_NOT_READY_FAILURE),
             _ => {
+                // The grace period counts from the restore's creation.
                 if let Some(grace) = ctx.config.deadline(GRACE_PERIOD)
-                    && ctx.elapsed("restore-grace", &uid, grace, key)
+                    && ctx.elapsed_since_creation(&restore, grace, key)
                 {
-                    fail(
-                        ctx,
-                        ns,
-                        name,
-                        "Restore target failed to be ready within 5m0s",
-                    );
+                    fail(ctx, ns, name, GRACE_PERIOD_EXCEEDED);
+                } else {
+                    not_ready(ctx, ns, name, WAIT_GRACE_PERIOD, vmi_exists);
                 }
             }
         }
@@ -196,18 +239,26 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         );
         return;
     }
+    // getSnapshotContent, in KubeVirt's words.
+    let content_key = format!("{ns}/{}", content_name(&snapshot));
     let Some(content) = store.get(&gvr::content(), Some(ns), &content_name(&snapshot)) else {
         update_error(
             ctx,
             ns,
             name,
-            &format!(
-                "VirtualMachineSnapshotContent {ns}/{} does not exist",
-                content_name(&snapshot)
-            ),
+            &format!("VMSnapshotContent {content_key} does not exist"),
         );
         return;
     };
+    if content.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
+        update_error(
+            ctx,
+            ns,
+            name,
+            &format!("VMSnapshotContent {content_key} not ready"),
+        );
+        return;
+    }
     // sourceAndTargetAreDifferent: judged by the snapshot's sourceUID, when it has one.
     let source_uid = str_at(&snapshot, "/status/sourceUID");
     let restored_before = target.as_ref().and_then(|t| {
@@ -340,7 +391,10 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     };
     // Volume ownership policy Vm (the default): the VM owns its restored claims.
     if str_at(&restore, "/spec/volumeOwnershipPolicy") != Some("None") {
-        for r in &restores {
+        for r in restores
+            .iter()
+            .filter(|r| r.get("dataVolumeName").is_none())
+        {
             let owner = owner_ref(&vm, "kubevirt.io/v1", "VirtualMachine");
             let claim = str_at(r, "/persistentVolumeClaim").unwrap_or("");
             let _ = store.mutate(&gvr::pvc(), Some(ns), claim, |pvc| {
@@ -371,7 +425,6 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         "VirtualMachineRestoreComplete",
         &format!("Successfully completed VirtualMachineRestore {name}"),
     );
-    ctx.forget("restore-grace", &uid);
     ctx.forget("restore-work", &uid);
 }
 
@@ -400,8 +453,9 @@ fn restored_name(restore: &Value, volume: &str, claim: &str) -> String {
 }
 
 /// Whether every claim name the restore will create is free (or already its own). In place
-/// (the same names), the old claims and DataVolumes are deleted first and this waits for
-/// them to go.
+/// (the same names), the old claims are deleted first and this waits for them to go; a claim
+/// of a DataVolume leaves its DataVolume, marked pre-populated so CDI does not fill a new
+/// claim meanwhile (`prepopulateDataVolume`), to adopt the restored one.
 fn claims_cleared(ctx: &Ctx, restore: &Value, content: &Value) -> bool {
     let ns = super::ns_of(restore);
     let mut clear = true;
@@ -425,14 +479,44 @@ fn claims_cleared(ctx: &Ctx, restore: &Value, content: &Value) -> bool {
             continue;
         }
         clear = false;
-        let _ = ctx.store.delete(&gvr::dv(), Some(ns), &target);
+        if let Some(dv) = owning_data_volume(&pvc) {
+            let _ = ctx.store.mutate(&gvr::dv(), Some(ns), dv, |dv_obj| {
+                let annotations = ensure_obj(dv_obj, "metadata")
+                    .entry("annotations")
+                    .or_insert_with(|| json!({}));
+                annotations[RESTORE_NAME_ANNOTATION] = json!(name_of(restore));
+                annotations[PRE_POPULATED_ANNOTATION] = json!(dv);
+            });
+        }
         let _ = ctx.store.delete(&gvr::pvc(), Some(ns), &target);
     }
     clear
 }
 
-/// Creates one PVC per volume backup from its VolumeSnapshot (and a DataVolume adopting it
-/// where the VM used a DataVolume); returns `status.restores`.
+/// The DataVolume controlling a claim (its owner reference of kind DataVolume).
+fn owning_data_volume(pvc: &Value) -> Option<&str> {
+    pvc.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|o| str_at(o, "/kind") == Some("DataVolume"))
+        .and_then(|o| str_at(o, "/name"))
+}
+
+/// The names of the snapshotted VM's `dataVolumeTemplates`.
+fn template_names(vm: &Value) -> Vec<&str> {
+    vm.pointer("/spec/dataVolumeTemplates")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| str_at(t, "/metadata/name"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Creates one PVC per volume backup from its VolumeSnapshot (memory dumps are not restored);
+/// a volume of a DataVolume template gets its DataVolume (a new one adopting the claim, or in
+/// place the old one); returns `status.restores`.
 fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
     let ns = super::ns_of(restore);
     let vm = content
@@ -440,11 +524,14 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
         .cloned()
         .unwrap_or(Value::Null);
     let source_name = str_at(&vm, "/metadata/name").unwrap_or("");
-    let dv_volumes: Vec<String> = super::vm::volumes(&vm)
-        .iter()
-        .filter(|v| v.get("dataVolume").is_some())
-        .filter_map(|v| str_at(v, "/name").map(str::to_string))
-        .collect();
+    let templates = template_names(&vm);
+    let source_volumes = super::vm::volumes(&vm);
+    let volume_named = |name: &str| {
+        source_volumes
+            .iter()
+            .find(|v| str_at(v, "/name") == Some(name))
+    };
+    let in_place = str_at(restore, "/spec/volumeRestorePolicy") == Some("InPlace");
     let mut out = Vec::new();
     for b in content
         .pointer("/spec/volumeBackups")
@@ -456,6 +543,13 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
         let Some(vs_name) = str_at(&b, "/volumeSnapshotName") else {
             continue;
         };
+        let source = volume_named(volume);
+        if source.is_some_and(|v| v.get("memoryDump").is_some()) {
+            continue;
+        }
+        let from_template = source
+            .and_then(|v| str_at(v, "/dataVolume/name"))
+            .is_some_and(|dv| templates.contains(&dv));
         let claim = str_at(&b, "/persistentVolumeClaim/metadata/name").unwrap_or("");
         let new_name = restored_name(restore, volume, claim);
         let size = ctx
@@ -498,7 +592,13 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
                     .collect()
             })
             .unwrap_or_default();
-        annotations.insert("restore.kubevirt.io/name".into(), json!(name_of(restore)));
+        annotations.insert(RESTORE_NAME_ANNOTATION.into(), json!(name_of(restore)));
+        // In place, a DataVolume that owned the old claim adopts the new one.
+        let kept_dv = in_place && ctx.store.get(&gvr::dv(), Some(ns), &new_name).is_some();
+        let dv_name = (from_template || kept_dv).then(|| new_name.clone());
+        if let Some(dv) = &dv_name {
+            annotations.insert(POPULATED_FOR_ANNOTATION.into(), json!(dv));
+        }
         let pvc = json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
@@ -514,18 +614,18 @@ fn restore_volumes(ctx: &Ctx, restore: &Value, content: &Value) -> Vec<Value> {
             let _ = ctx.store.create(&gvr::pvc(), pvc);
         }
         let mut entry = json!({"volumeName": volume, "persistentVolumeClaim": new_name, "volumeSnapshotName": vs_name});
-        if dv_volumes.iter().any(|d| d == volume) {
-            entry["dataVolumeName"] = json!(new_name);
-            if ctx.store.get(&gvr::dv(), Some(ns), &new_name).is_none() {
+        if let Some(dv_name) = dv_name {
+            entry["dataVolumeName"] = json!(dv_name);
+            if ctx.store.get(&gvr::dv(), Some(ns), &dv_name).is_none() {
                 let dv = json!({
                     "apiVersion": "cdi.kubevirt.io/v1beta1",
                     "kind": "DataVolume",
-                    "metadata": {"name": new_name, "namespace": ns,
-                        "annotations": {"cdi.kubevirt.io/storage.prePopulated": "true", "restore.kubevirt.io/name": name_of(restore)}},
+                    "metadata": {"name": dv_name, "namespace": ns,
+                        "annotations": {PRE_POPULATED_ANNOTATION: "true", RESTORE_NAME_ANNOTATION: name_of(restore)}},
                     "spec": {"source": {"snapshot": {"namespace": ns, "name": vs_name}},
                         "storage": {"resources": {"requests": {"storage": size}},
                             "storageClassName": b.pointer("/persistentVolumeClaim/spec/storageClassName").cloned().unwrap_or(Value::Null)}},
-                    "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": new_name},
+                    "status": {"phase": "Succeeded", "progress": "100.0%", "claimName": dv_name},
                 });
                 let _ = ctx.store.create(&gvr::dv(), dv);
             }
@@ -548,48 +648,57 @@ fn restored_vm(
         .cloned()
         .unwrap_or(Value::Null);
     let mut spec = source.get("spec").cloned().unwrap_or_else(|| json!({}));
-    let renamed = |old: &str| -> Option<String> {
-        let backups = content
-            .pointer("/spec/volumeBackups")
-            .and_then(Value::as_array)?;
-        let b = backups
-            .iter()
-            .find(|b| str_at(b, "/persistentVolumeClaim/metadata/name") == Some(old))?;
-        let volume = str_at(b, "/volumeName")?;
+    let templates: Vec<String> = template_names(&source)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let restore_of = |volume: &str| {
         restores
             .iter()
             .find(|r| str_at(r, "/volumeName") == Some(volume))
-            .and_then(|r| str_at(r, "/persistentVolumeClaim"))
-            .map(str::to_string)
     };
+    // generateRestoredVMSpec: claims renamed to the restored ones, template DataVolumes to
+    // theirs, other DataVolume volumes turned into claims, memory dumps dropped.
+    let mut renamed_templates: Vec<(String, String)> = Vec::new();
     if let Some(vols) = spec
         .pointer_mut("/template/spec/volumes")
         .and_then(Value::as_array_mut)
     {
-        for v in vols {
-            for ptr in ["/persistentVolumeClaim/claimName", "/dataVolume/name"] {
-                if let Some(old) = v.pointer(ptr).and_then(Value::as_str).map(str::to_string)
-                    && let Some(new) = renamed(&old)
-                    && let Some(slot) = v.pointer_mut(ptr)
-                {
-                    *slot = json!(new);
-                }
+        vols.retain(|v| v.get("memoryDump").is_none());
+        for v in vols.iter_mut() {
+            let Some(r) = str_at(v, "/name").and_then(restore_of) else {
+                continue;
+            };
+            let claim = str_at(r, "/persistentVolumeClaim")
+                .unwrap_or("")
+                .to_string();
+            if let Some(slot) = v.pointer_mut("/persistentVolumeClaim/claimName") {
+                *slot = json!(claim);
+                continue;
+            }
+            let Some(dv) = str_at(v, "/dataVolume/name").map(str::to_string) else {
+                continue;
+            };
+            if templates.contains(&dv) {
+                let new = str_at(r, "/dataVolumeName")?.to_string();
+                v["dataVolume"]["name"] = json!(new);
+                renamed_templates.push((dv, new));
+            } else {
+                let name = v.get("name").cloned().unwrap_or(Value::Null);
+                *v = json!({"name": name, "persistentVolumeClaim": {"claimName": claim}});
             }
         }
     }
-    if let Some(templates) = spec
+    if let Some(list) = spec
         .pointer_mut("/dataVolumeTemplates")
         .and_then(Value::as_array_mut)
     {
-        for t in templates {
-            if let Some(old) = t
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                && let Some(new) = renamed(&old)
-                && let Some(slot) = t.pointer_mut("/metadata/name")
+        for t in list {
+            if let Some((_, new)) = renamed_templates
+                .iter()
+                .find(|(old, _)| str_at(t, "/metadata/name") == Some(old.as_str()))
             {
-                *slot = json!(new);
+                t["metadata"]["name"] = json!(new);
             }
         }
     }
@@ -641,6 +750,17 @@ fn restored_vm(
             })
         }
     };
+    // setLegacyFirmwareUUID: restored onto a VM of the snapshotted VM's name, the VM keeps
+    // the firmware UUID KubeVirt would have derived from that name.
+    if str_at(&source, "/metadata/name") == Some(target_name)
+        && str_at(&vm, "/spec/template/spec/domain/firmware/uuid").is_none_or(str::is_empty)
+        && let Some(domain) = vm
+            .pointer_mut("/spec/template/spec/domain")
+            .and_then(Value::as_object_mut)
+    {
+        let firmware = domain.entry("firmware").or_insert_with(|| json!({}));
+        firmware["uuid"] = json!(legacy_firmware_uuid(target_name));
+    }
     let meta = ensure_obj(&mut vm, "metadata");
     let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
     if !annotations.is_object() {
@@ -665,6 +785,27 @@ fn restored_vm(
         apply_patch_op(&mut vm, &op)?;
     }
     Some(vm)
+}
+
+/// `CalculateLegacyUUID`: the name-based (SHA-1, version 5) UUID of `name` in KubeVirt's
+/// firmware namespace.
+fn legacy_firmware_uuid(name: &str) -> String {
+    let mut input = FIRMWARE_UUID_NAMESPACE.to_vec();
+    input.extend_from_slice(name.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &input);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// One RFC 6902 operation (add, replace, remove, test) on a JSON pointer.
@@ -717,5 +858,23 @@ pub(crate) fn apply_patch_op(doc: &mut Value, op: &Value) -> Option<()> {
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legacy_firmware_uuid_is_kubevirts_name_based_uuid() {
+        // uuid.NewSHA1(6a1a24a1-4061-4607-8bf4-a3963d0c5895, name), as Python's uuid5 agrees.
+        assert_eq!(
+            legacy_firmware_uuid("db"),
+            "afbfbee4-e771-559c-b6d5-41f26cb027a0"
+        );
+        assert_eq!(
+            legacy_firmware_uuid("web"),
+            "d32ff544-f682-571b-8677-3762f07ab8a4"
+        );
     }
 }

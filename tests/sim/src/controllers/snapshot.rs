@@ -104,20 +104,28 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
     let phase = str_at(&snap, "/status/phase").unwrap_or("");
     if matches!(phase, "Succeeded" | "Failed") {
         unlock(ctx, ns, &vm_name, name);
-        // updateSnapshotStatus sets sourceUID from the VM of that name on every pass.
-        if let Some(vm) = store.get(&gvr::vm(), Some(ns), &vm_name) {
-            let vm_uid = uid_of(&vm).to_string();
-            write_status(ctx, ns, name, |st| {
-                st.insert("sourceUID".into(), json!(vm_uid));
-            });
+        let vm_uid = store
+            .get(&gvr::vm(), Some(ns), &vm_name)
+            .map(|vm| uid_of(&vm).to_string());
+        if phase == "Failed" {
+            // updateSnapshotStatus sets sourceUID from the VM of that name on every pass.
+            if let Some(vm_uid) = vm_uid {
+                write_status(ctx, ns, name, |st| {
+                    st.insert("sourceUID".into(), json!(vm_uid));
+                });
+            }
+            return;
         }
+        // The content controller keeps watching its VolumeSnapshots after success: one
+        // deleted later (or not yet ready) turns the content, and so the snapshot, unready.
+        if let Some(content) = store.get(&gvr::content(), Some(ns), &content_name(&snap)) {
+            update_content(ctx, ns, &content);
+        }
+        mirror_content(ctx, &snap, vm_uid.as_deref(), None);
         return;
     }
 
-    // failureDeadline counts from when the controller first saw the snapshot.
-    if let Some(deadline) = ctx.config.deadline(failure_deadline(&snap))
-        && ctx.elapsed("snapshot-deadline", &uid, deadline, key.clone())
-    {
+    if deadline_exceeded(ctx, &snap, key.clone()) {
         fail(ctx, &snap, &vm_name, DEADLINE_EXCEEDED, None);
         return;
     }
@@ -190,14 +198,57 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         }
     }
 
-    // Mirror the content into the snapshot's status, as updateSnapshotStatus does.
-    let content = store.get(&gvr::content(), Some(ns), &content_name(&snap));
     let vm_uid = uid_of(&vm).to_string();
-    let locked_now = lock_msg.starts_with("Source locked");
+    let progress = Progress {
+        locked: lock_msg.starts_with("Source locked"),
+        lock_msg: &lock_msg,
+        online,
+        paused,
+        agent,
+    };
+    if mirror_content(ctx, &snap, Some(&vm_uid), Some(progress)) {
+        unlock(ctx, ns, &vm_name, name);
+        ctx.forget("snapshot-deadline", &uid);
+        ctx.forget("snapshot-work", &uid);
+    }
+}
+
+/// What the source looked like on a pass that has not succeeded yet.
+struct Progress<'a> {
+    locked: bool,
+    lock_msg: &'a str,
+    online: bool,
+    paused: bool,
+    agent: bool,
+}
+
+/// Mirrors the content into the snapshot's status as `updateSnapshotStatus` does: Succeeded
+/// once the content has a creationTime (or the snapshot already succeeded), Ready only while
+/// the content is readyToUse, "In error state" while it reports an error. Whether the snapshot
+/// is Succeeded now.
+fn mirror_content(
+    ctx: &Ctx,
+    snap: &Value,
+    vm_uid: Option<&str>,
+    progress: Option<Progress>,
+) -> bool {
+    let (ns, name) = (super::ns_of(snap), name_of(snap));
+    let content = ctx
+        .store
+        .get(&gvr::content(), Some(ns), &content_name(snap));
+    let was_succeeded = str_at(snap, "/status/phase") == Some("Succeeded");
+    // Read before the status write: the store is not re-entrant.
+    let content_volumes = content
+        .as_ref()
+        .and_then(|c| c.pointer("/spec/source/virtualMachine"))
+        .map(|vm| volumes_with_backend(&ctx.store, vm).0)
+        .unwrap_or_default();
     let mut succeeded = false;
     write_status(ctx, ns, name, |st| {
         st.entry("readyToUse").or_insert(json!(false));
-        st.insert("sourceUID".into(), json!(vm_uid));
+        if let Some(vm_uid) = vm_uid {
+            st.insert("sourceUID".into(), json!(vm_uid));
+        }
         if let Some(c) = &content
             && let Some(cs) = c.get("status").filter(|s| s.is_object())
         {
@@ -213,17 +264,17 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             copy_or_remove(st, "error", cs.get("error"));
         }
         let created = st.get("creationTime").is_some_and(|v| !v.is_null());
-        if created {
+        if created || was_succeeded {
             succeeded = true;
             st.insert("phase".into(), json!("Succeeded"));
             set_condition(st, "Progressing", false, "Operation complete", None);
             if let Some(c) = &content {
-                snapshot_volumes(st, c);
+                snapshot_volumes(st, c, &content_volumes);
             }
-        } else {
+        } else if let Some(p) = &progress {
             st.insert("phase".into(), json!("InProgress"));
-            set_condition(st, "Progressing", locked_now, &lock_msg, None);
-            indications(st, online, paused, agent);
+            set_condition(st, "Progressing", p.locked, p.lock_msg, None);
+            indications(st, p.online, p.paused, p.agent);
         }
         if st.get("readyToUse") == Some(&Value::Bool(true)) {
             set_condition(st, "Ready", true, "Ready", None);
@@ -234,11 +285,29 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
             set_condition(st, "Progressing", false, "In error state", None);
         }
     });
-    if succeeded {
-        unlock(ctx, ns, &vm_name, name);
-        ctx.forget("snapshot-deadline", &uid);
-        ctx.forget("snapshot-work", &uid);
+    succeeded
+}
+
+/// `timeUntilDeadline`: the failureDeadline counts from the snapshot's creationTimestamp, so
+/// one created long before the controller saw it (a scenario's, or across a restart) fails
+/// at once. Second-precision timestamps are allowed a tick of slack; in-process the time since
+/// the controller first saw the snapshot bounds it from below.
+fn deadline_exceeded(ctx: &mut Ctx, snap: &Value, key: Key) -> bool {
+    let Some(deadline) = ctx.config.deadline(failure_deadline(snap)) else {
+        return false;
+    };
+    let uid = uid_of(snap).to_string();
+    let seen = ctx.since("snapshot-deadline", &uid).elapsed();
+    let since_created = str_at(snap, "/metadata/creationTimestamp")
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(crate::clock::real_time_since)
+        .unwrap_or_default();
+    let age = seen.max(since_created);
+    if age >= deadline {
+        return true;
     }
+    ctx.wake_after(deadline - age, key);
+    false
 }
 
 fn copy_or_remove(st: &mut Map<String, Value>, key: &str, v: Option<&Value>) {
@@ -307,23 +376,19 @@ fn indications(st: &mut Map<String, Value>, online: bool, paused: bool, agent: b
 
 /// `updateSnapshotSnapshotableVolumes`: included = backed up, excluded = the rest of the
 /// VM's volumes; PartialSnapshot when an excluded one could have been snapshotted.
-fn snapshot_volumes(st: &mut Map<String, Value>, content: &Value) {
+fn snapshot_volumes(st: &mut Map<String, Value>, content: &Value, vm_volumes: &[Value]) {
     let backed: Vec<&str> = content
         .pointer("/spec/volumeBackups")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|b| str_at(b, "/volumeName")).collect())
         .unwrap_or_default();
-    let vm = content
-        .pointer("/spec/source/virtualMachine")
-        .cloned()
-        .unwrap_or(Value::Null);
     let (mut included, mut excluded, mut partial) = (vec![], vec![], false);
-    for v in volumes(&vm) {
-        let vname = str_at(&v, "/name").unwrap_or("").to_string();
+    for v in vm_volumes {
+        let vname = str_at(v, "/name").unwrap_or("").to_string();
         if backed.contains(&vname.as_str()) {
             included.push(vname);
         } else {
-            partial |= claim_of(&v).is_some();
+            partial |= claim_of(v).is_some();
             excluded.push(vname);
         }
     }
@@ -359,17 +424,115 @@ fn snapshot_volumes(st: &mut Map<String, Value>, content: &Value) {
     }
 }
 
-/// `Lock`: every PVC present, bound and not deleting, and no other snapshot in progress;
-/// then the VM gets `status.snapshotInProgress` and the source finalizer.
+/// CDI's `IsPopulated`: a PVC controlled by a DataVolume is populated once the DataVolume
+/// Succeeded; any other PVC is taken as populated.
+fn populated(store: &crate::store::Store, pvc: &Value) -> bool {
+    let owner = pvc
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .and_then(|o| {
+            o.iter()
+                .find(|r| r.get("controller") == Some(&Value::Bool(true)))
+        });
+    match owner {
+        Some(o) if str_at(o, "/kind") == Some("DataVolume") => store
+            .get(
+                &gvr::dv(),
+                Some(super::ns_of(pvc)),
+                str_at(o, "/name").unwrap_or(""),
+            )
+            .is_some_and(|dv| str_at(&dv, "/status/phase") == Some("Succeeded")),
+        _ => true,
+    }
+}
+
+/// Label KubeVirt puts on the PVC holding a VM's persistent TPM / EFI state.
+const BACKEND_STORAGE_LABEL: &str = "persistent-state-for";
+
+/// `backendstorage.IsBackendStorageNeeded` for a VM: a persistent TPM or persistent EFI
+/// (changed block tracking, the third reason upstream, is not simulated).
+pub(crate) fn needs_backend_storage(vm: &Value) -> bool {
+    let domain = vm.pointer("/spec/template/spec/domain");
+    let persistent = |p: &str| domain.and_then(|d| d.pointer(p)) == Some(&Value::Bool(true));
+    persistent("/devices/tpm/persistent") || persistent("/firmware/bootloader/efi/persistent")
+}
+
+/// `getBackendPVCName`: the PVC labelled `persistent-state-for=<vm>`; of several, the newest
+/// not being deleted.
+fn backend_pvc(store: &crate::store::Store, ns: &str, vm_name: &str) -> Option<String> {
+    let mut pvcs: Vec<Value> = store
+        .list(&gvr::pvc(), Some(ns))
+        .into_iter()
+        .filter(|p| {
+            str_at(p, &format!("/metadata/labels/{BACKEND_STORAGE_LABEL}")) == Some(vm_name)
+        })
+        .collect();
+    if pvcs.len() > 1 {
+        pvcs.retain(|p| !is_deleting(p));
+        pvcs.sort_by(|a, b| {
+            str_at(a, "/metadata/creationTimestamp").cmp(&str_at(b, "/metadata/creationTimestamp"))
+        });
+    }
+    pvcs.last().map(|p| name_of(p).to_string())
+}
+
+/// `BackendPVCVolumeName`: library-go's `naming.GetName("persistent-state-for", vm, 63)`,
+/// which shortens past 63 characters with an FNV-32a hash.
+fn backend_volume_name(vm_name: &str) -> String {
+    const MAX: usize = 63;
+    let fnv = |s: &str| {
+        let h = s.bytes().fold(0x811c_9dc5u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        format!("{h:08x}")
+    };
+    let base = BACKEND_STORAGE_LABEL;
+    let name = format!("{base}-{vm_name}");
+    if name.len() <= MAX {
+        return name;
+    }
+    match (MAX - 10).checked_sub(vm_name.len()).filter(|n| *n > 0) {
+        Some(keep) => format!("{}-{}-{vm_name}", &base[..keep], fnv(base)),
+        None => format!("{base}-{}", fnv(&name)).chars().take(MAX).collect(),
+    }
+}
+
+/// `GetVolumes(WithAllVolumes)`: the VM's volumes plus, when it needs backend storage, the
+/// backend PVC as volume `persistent-state-for-<vm>`; and whether that PVC is missing.
+pub(crate) fn volumes_with_backend(store: &crate::store::Store, vm: &Value) -> (Vec<Value>, bool) {
+    let mut vols = volumes(vm);
+    if !needs_backend_storage(vm) {
+        return (vols, false);
+    }
+    let vm_name = name_of(vm);
+    match backend_pvc(store, super::ns_of(vm), vm_name) {
+        Some(claim) => {
+            vols.push(json!({"name": backend_volume_name(vm_name),
+                "persistentVolumeClaim": {"claimName": claim}}));
+            (vols, false)
+        }
+        None => (vols, true),
+    }
+}
+
+/// `Lock`: the backend-storage PVC found when the VM needs one (else wait silently), every
+/// PVC present, bound, populated and not deleting, and no other snapshot in progress; then the
+/// VM gets `status.snapshotInProgress` and the source finalizer. An offline VM whose claims
+/// pods still use also waits upstream; the simulator has no pods, so that never happens here.
 fn try_lock(ctx: &Ctx, vm: &Value, snap_name: &str) -> Result<(), String> {
     let (ns, vm_name) = (super::ns_of(vm), name_of(vm));
-    for v in volumes(vm) {
+    let (vols, backend_missing) = volumes_with_backend(&ctx.store, vm);
+    if backend_missing {
+        return Err(String::new());
+    }
+    for v in vols {
         let Some(claim) = claim_of(&v) else { continue };
         let pvc = ctx.store.get(&gvr::pvc(), Some(ns), claim);
         let problem = match &pvc {
             None => Some("volume doesnt exist"),
             Some(p) if is_deleting(p) => Some("volume is being deleted"),
             Some(p) if str_at(p, "/status/phase") != Some("Bound") => Some("volume not bound"),
+            Some(p) if !populated(&ctx.store, p) => Some("volume not populated"),
             Some(_) => None,
         };
         if let Some(p) = problem {
@@ -408,12 +571,73 @@ fn unlock(ctx: &Ctx, ns: &str, vm_name: &str, snap_name: &str) {
     });
 }
 
+/// `vmSnapshotSource.Spec`: the VM the content stores, never with a status. Offline, the
+/// current spec; online, the spec in the ControllerRevision the VMI started from
+/// (`vmi.status.virtualMachineRevisionName`) with the current volumes, disks and
+/// dataVolumeTemplates. None while that revision cannot be read.
+fn source_spec(store: &crate::store::Store, vm: &Value, online: bool) -> Option<Value> {
+    let mut meta = vm.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    if let Some(m) = meta.as_object_mut() {
+        m.remove("managedFields");
+    }
+    let current = vm.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let spec = if online {
+        let ns = super::ns_of(vm);
+        let vmi = store.get(&gvr::vmi(), Some(ns), name_of(vm))?;
+        let revision = str_at(&vmi, "/status/virtualMachineRevisionName")?;
+        let cr = store.get(&gvr::controller_revision(), Some(ns), revision)?;
+        let mut spec = cr.pointer("/data/spec").cloned()?;
+        for ptr in [
+            "/template/spec/volumes",
+            "/template/spec/domain/devices/disks",
+            "/dataVolumeTemplates",
+        ] {
+            set_pointer(&mut spec, ptr, current.pointer(ptr).cloned());
+        }
+        spec
+    } else {
+        current
+    };
+    Some(json!({"metadata": meta, "spec": spec, "status": {}}))
+}
+
+/// Sets (or, with None, removes) the value at a JSON pointer, creating objects on the way.
+fn set_pointer(root: &mut Value, ptr: &str, value: Option<Value>) {
+    let mut parts: Vec<&str> = ptr.split('/').skip(1).collect();
+    let Some(last) = parts.pop() else { return };
+    let mut cur = root;
+    for p in parts {
+        if !cur.get(p).is_some_and(Value::is_object) {
+            if value.is_none() {
+                return;
+            }
+            if let Some(m) = cur.as_object_mut() {
+                m.insert(p.to_string(), json!({}));
+            }
+        }
+        match cur.get_mut(p) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+    if let Some(m) = cur.as_object_mut() {
+        match value {
+            Some(v) => {
+                m.insert(last.to_string(), v);
+            }
+            None => {
+                m.remove(last);
+            }
+        }
+    }
+}
+
 /// `createContent` plus the content controller's VolumeSnapshot creation.
 fn create_content(ctx: &Ctx, snap: &Value, vm: &Value, online: bool) {
     let (ns, name, uid) = (super::ns_of(snap), name_of(snap), uid_of(snap));
     let mut backups = Vec::new();
     let mut to_create = Vec::new();
-    for v in volumes(vm) {
+    for v in volumes_with_backend(&ctx.store, vm).0 {
         let Some(claim) = claim_of(&v) else { continue };
         let vname = str_at(&v, "/name").unwrap_or("");
         let Some(pvc) = ctx.store.get(&gvr::pvc(), Some(ns), claim) else {
@@ -440,26 +664,17 @@ fn create_content(ctx: &Ctx, snap: &Value, vm: &Value, online: bool) {
         }));
         to_create.push((vs_name, claim.to_string(), class));
     }
-    let mut vm_copy_meta = vm.get("metadata").cloned().unwrap_or_else(|| json!({}));
-    if let Some(m) = vm_copy_meta.as_object_mut() {
-        m.remove("managedFields");
-    }
-    let mut vm_status = if online {
-        vm.get("status").cloned().unwrap_or_else(|| json!({}))
-    } else {
-        json!({})
+    let Some(source_vm) = source_spec(&ctx.store, vm, online) else {
+        // The VM revision the VMI started from is not there (yet): upstream errors and retries.
+        return;
     };
-    if let Some(s) = vm_status.as_object_mut() {
-        s.remove("snapshotInProgress");
-        s.remove("restoreInProgress");
-    }
     let content = json!({
         "apiVersion": "snapshot.kubevirt.io/v1beta1",
         "kind": "VirtualMachineSnapshotContent",
         "metadata": {"name": content_name(snap), "namespace": ns, "finalizers": [CONTENT_FINALIZER]},
         "spec": {
             "virtualMachineSnapshotName": name,
-            "source": {"virtualMachine": {"metadata": vm_copy_meta, "spec": vm.get("spec").cloned().unwrap_or_else(|| json!({})), "status": vm_status}},
+            "source": {"virtualMachine": source_vm},
             "volumeBackups": backups,
         },
     });
@@ -548,15 +763,21 @@ fn progress_content(ctx: &mut Ctx, snap: &Value, content: &Value, vm_name: &str,
                 st.insert("error".into(), json!({"message": message, "time": now}));
             });
         }
-        _ => complete_content(ctx, &ns, content, vm_name),
+        Outcome::Unready => {
+            cut_volume_snapshots(ctx, &ns, content, false);
+            update_content(ctx, &ns, content);
+        }
+        _ => {
+            cut_volume_snapshots(ctx, &ns, content, true);
+            update_content(ctx, &ns, content);
+        }
     }
 }
 
-/// The CSI driver cuts every VolumeSnapshot; then the content is created and ready, and the
-/// guest is thawed.
-fn complete_content(ctx: &Ctx, ns: &str, content: &Value, vm_name: &str) {
+/// The CSI driver cuts every VolumeSnapshot of the content (its creationTime), and marks it
+/// readyToUse when `ready` (a backend still uploading leaves it unready).
+fn cut_volume_snapshots(ctx: &Ctx, ns: &str, content: &Value, ready: bool) {
     let now = crate::store::now_rfc3339();
-    let mut statuses = Vec::new();
     for b in content
         .pointer("/spec/volumeBackups")
         .and_then(Value::as_array)
@@ -603,7 +824,7 @@ fn complete_content(ctx: &Ctx, ns: &str, content: &Value, vm_name: &str) {
             },
             "status": {
                 "creationTime": jiff::Timestamp::now().as_nanosecond() as i64,
-                "readyToUse": true,
+                "readyToUse": ready,
                 "restoreSize": quantity_bytes(&size),
                 "snapshotHandle": handle,
             },
@@ -613,24 +834,97 @@ fn complete_content(ctx: &Ctx, ns: &str, content: &Value, vm_name: &str) {
             let st = ensure_obj(vs, "status");
             st.insert("boundVolumeSnapshotContentName".into(), json!(csi_name));
             st.insert("creationTime".into(), json!(now));
-            st.insert("readyToUse".into(), json!(true));
+            st.insert("readyToUse".into(), json!(ready));
             st.insert("restoreSize".into(), json!(size));
         });
-        statuses
-            .push(json!({"volumeSnapshotName": vs_name, "creationTime": now, "readyToUse": true}));
     }
-    if let Some(vmi) = ctx.store.get(&gvr::vmi(), Some(ns), vm_name)
-        && str_at(&vmi, "/status/fsFreezeStatus") == Some("frozen")
+}
+
+/// `updateVMSnapshotContent` after the VolumeSnapshots exist: created once every one has a
+/// creationTime (then the guest is thawed), ready once every one is readyToUse; a
+/// VolumeSnapshot deleted after creation makes the content "VolumeSnapshots (x) missing" and
+/// unready for good.
+fn update_content(ctx: &Ctx, ns: &str, content: &Value) {
+    let created_before = content
+        .pointer("/status/creationTime")
+        .is_some_and(|t| !t.is_null());
+    let (mut statuses, mut missing) = (Vec::new(), Vec::new());
+    for b in content
+        .pointer("/spec/volumeBackups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
     {
-        set_frozen(ctx, ns, vm_name, false);
+        let Some(vs_name) = str_at(b, "/volumeSnapshotName") else {
+            continue;
+        };
+        let Some(vs) = ctx.store.get(&gvr::vs(), Some(ns), vs_name) else {
+            if created_before {
+                missing.push(vs_name.to_string());
+                ctx.record_event(
+                    content,
+                    "VolumeSnapshotMissing",
+                    &format!("VolumeSnapshot {vs_name} no longer exists"),
+                );
+            }
+            continue;
+        };
+        let mut st = json!({"volumeSnapshotName": vs_name});
+        for (from, to) in [
+            ("/status/readyToUse", "readyToUse"),
+            ("/status/creationTime", "creationTime"),
+        ] {
+            if let Some(v) = vs.pointer(from).filter(|v| !v.is_null()) {
+                st[to] = v.clone();
+            }
+        }
+        if let Some(m) = vs.pointer("/status/error/message").and_then(Value::as_str) {
+            st["error"] = json!({"message": m});
+        }
+        statuses.push(st);
     }
+    let (mut created, mut ready, mut error) = (true, true, String::new());
+    if !missing.is_empty() {
+        (created, ready) = (false, false);
+        error = format!("VolumeSnapshots ({}) missing", missing.join(","));
+    } else {
+        for st in &statuses {
+            created &= st.get("creationTime").is_some();
+            ready &= st.get("readyToUse") == Some(&Value::Bool(true));
+            if let Some(m) = str_at(st, "/error/message") {
+                error = format!(
+                    "VolumeSnapshot {} error: {m}",
+                    str_at(st, "/volumeSnapshotName").unwrap_or("")
+                );
+                break;
+            }
+        }
+    }
+    if created && !created_before {
+        let vm_name = str_at(content, "/spec/source/virtualMachine/metadata/name").unwrap_or("");
+        if let Some(vmi) = ctx.store.get(&gvr::vmi(), Some(ns), vm_name)
+            && str_at(&vmi, "/status/fsFreezeStatus") == Some("frozen")
+        {
+            set_frozen(ctx, ns, vm_name, false);
+        }
+    }
+    let now = crate::store::now_rfc3339();
     let _ = ctx
         .store
         .mutate(&gvr::content(), Some(ns), name_of(content), |c| {
             let st = ensure_obj(c, "status");
-            st.insert("creationTime".into(), json!(now));
-            st.insert("readyToUse".into(), json!(true));
-            st.remove("error");
+            if created && !created_before {
+                st.insert("creationTime".into(), json!(now));
+            }
+            if !error.is_empty() && !ready {
+                // shouldUpdateError: the same error is not rewritten (its time would churn).
+                if str_at(&Value::Object(st.clone()), "/error/message") != Some(error.as_str()) {
+                    st.insert("error".into(), json!({"message": error, "time": now}));
+                }
+            } else if error.is_empty() {
+                st.remove("error");
+            }
+            st.insert("readyToUse".into(), json!(ready));
             if statuses.is_empty() {
                 st.remove("volumeSnapshotStatus");
             } else {
@@ -734,5 +1028,24 @@ pub(crate) fn collect_csi_content(ctx: &mut Ctx, name: &str) {
     });
     if str_at(&csi, "/spec/deletionPolicy") != Some("Retain") {
         let _ = ctx.store.delete(&gvr::vs_content(), None, name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_volume_name_shortens_past_63_characters_like_library_go() {
+        assert_eq!(backend_volume_name("vault"), "persistent-state-for-vault");
+        let long = "a".repeat(45);
+        assert_eq!(
+            backend_volume_name(&long),
+            format!("persiste-e807c95a-{long}")
+        );
+        assert_eq!(
+            backend_volume_name(&"b".repeat(60)),
+            "persistent-state-for-ae93f555"
+        );
     }
 }

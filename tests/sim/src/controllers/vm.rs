@@ -389,6 +389,25 @@ fn build_vmi(store: &Store, vm: &Value, script: &VmScript) -> Value {
     })
 }
 
+/// `createVMRevision`: the VM's spec when its VMI starts, as ControllerRevision
+/// `revision-start-vm-<uid>-<generation>` (the name the VMI's status points at).
+fn create_start_revision(store: &Store, vm: &Value) {
+    let generation = vm
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let name = format!("revision-start-vm-{}-{generation}", uid_of(vm));
+    let revision = json!({
+        "apiVersion": "apps/v1",
+        "kind": "ControllerRevision",
+        "metadata": {"name": name, "namespace": super::ns_of(vm),
+            "ownerReferences": [owner_ref(vm, "kubevirt.io/v1", "VirtualMachine")]},
+        "data": {"spec": vm.get("spec").cloned().unwrap_or_else(|| json!({}))},
+        "revision": generation,
+    });
+    let _ = store.create(&gvr::controller_revision(), revision);
+}
+
 /// Reconciles one VM: starts/stops its VMI after the scripted delays and keeps its status
 /// (printableStatus, ready, created, conditions, volumeSnapshotStatuses) up to date.
 pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
@@ -423,6 +442,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
                     m.insert("creationTimestamp".into(), json!(started_a_while_ago(&vm)));
                 }
                 vmi = store.create(&gvr::vmi(), new).ok();
+                create_start_revision(&store, &vm);
                 "Running".into()
             } else if printable != "Starting" {
                 ctx.forget("start", &uid);
@@ -437,6 +457,7 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
                 vmi = store
                     .create(&gvr::vmi(), build_vmi(&store, &vm, &script))
                     .ok();
+                create_start_revision(&store, &vm);
                 "Running".into()
             } else {
                 "Starting".into()
@@ -491,7 +512,8 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, name: &str) {
         ensure_data_volumes(&store, &vm);
     }
 
-    let statuses: Vec<Value> = volumes(&vm)
+    let statuses: Vec<Value> = super::snapshot::volumes_with_backend(&store, &vm)
+        .0
         .iter()
         .map(|v| volume_snapshot_status(&store, ns, v))
         .collect();

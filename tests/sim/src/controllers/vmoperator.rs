@@ -41,6 +41,12 @@ pub const CSI_SYNCED: &str = "VirtualMachineSnapshotCSISynced";
 pub const READY: &str = "VirtualMachineSnapshotReady";
 pub const REVERT_SUCCEEDED: &str = "VirtualMachineSnapshotRevertSucceeded";
 pub const TOOLS: &str = "VirtualMachineTools";
+pub const WAITING_FOR_CREATION: &str = "VirtualMachineSnapshotWaitingForCreation";
+const NOT_CREATED: &str = "Snapshot is not ready because it doesn't have created condition";
+pub const CREATION_FAILED: &str = "VirtualMachineSnapshotCreationFailed";
+pub const INVALID_VM_MANIFEST: &str = "VirtualMachineSnapshotRevertFailedInvalidVMManifest";
+/// Marks a VirtualMachineSnapshot as imported into VM Operator (no manifest in ExtraConfig).
+pub const IMPORTED_SNAPSHOT: &str = "vmoperator.vmware.com/imported-snapshot";
 
 pub const CSI_CROSSING: &str = "An error occurred while reverting to a snapshot: The specified snapshot is not revertable. The virtual machine cannot be reverted when crossing a CSI VolumeSnapshot. VolumeSnapshots should be deleted before retrying the revert.";
 
@@ -57,8 +63,9 @@ pub fn snapshot_gvr() -> Gvr {
 pub enum SnapshotOutcome {
     #[default]
     Succeeded,
-    /// The vSphere task fails: Created=False/CreationFailed. Not terminal in VM Operator (it
-    /// retries), so the snapshot stays and newer ones of the VM queue behind it.
+    /// The vSphere task fails: Created=False/CreationFailed. Not terminal in VM Operator: the
+    /// oldest snapshot not Created is taken again (with the controller's backoff), so newer
+    /// ones of the VM queue behind it. `failures: N` lets the N+1st attempt succeed.
     Failed,
     /// The task never ends (Created=False/CreationInProgress).
     Stuck,
@@ -85,6 +92,11 @@ pub struct SnapshotScript {
     pub outcome: SnapshotOutcome,
     pub message: Option<String>,
     pub after: Option<Dur>,
+    /// With `outcome: Failed`: how many attempts fail before one succeeds (default: all).
+    pub failures: Option<u32>,
+    /// The vSphere snapshot carries no VM manifest in its ExtraConfig (a VM that VM Operator
+    /// did not back up): a revert to it fails RevertFailedInvalidVMManifest.
+    pub without_extra_config: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -105,6 +117,9 @@ pub struct VmScript {
     pub memory: String,
     /// Disk size when the VM status gives none (default 20Gi).
     pub disks: String,
+    /// The guest never finishes shutting down: asked to power off, the VM stays PoweredOn
+    /// (default false), so a test can interrupt the wait for PoweredOff.
+    pub power_off_hangs: bool,
 }
 
 impl Default for VmScript {
@@ -113,6 +128,7 @@ impl Default for VmScript {
             tools: true,
             memory: "4Gi".into(),
             disks: "20Gi".into(),
+            power_off_hangs: false,
         }
     }
 }
@@ -319,11 +335,15 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, vm_name: &str) {
     });
     snaps.sort_by(by_age);
     let Some(vm) = store.get(&vm_gvr(), Some(ns), vm_name) else {
-        // No VM to remove snapshots from: the finalizer just goes.
-        for s in snaps.iter().filter(|s| is_deleting(s)) {
-            let _ = store.mutate(&snapshot_gvr(), Some(ns), name_of(s), |o| {
-                remove_finalizer(o, FINALIZER)
-            });
+        for s in &snaps {
+            if is_deleting(s) {
+                // No VM to remove snapshots from: the finalizer just goes.
+                let _ = store.mutate(&snapshot_gvr(), Some(ns), name_of(s), |o| {
+                    remove_finalizer(o, FINALIZER)
+                });
+            } else {
+                wait_for_vm(&store, ns, s);
+            }
         }
         return;
     };
@@ -345,6 +365,13 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, vm_name: &str) {
     }
     for s in &snaps {
         adopt(&store, ns, &vm, s, &script);
+        // Taken before the simulator started (a scenario): its ExtraConfig holds the VM as
+        // first seen, unless scripted without one.
+        let bare = lookup(&ctx.config.vmoperator.snapshots, ns, &[name_of(s), vm_name])
+            .is_some_and(|sc| sc.without_extra_config);
+        if cond_true(s, CREATED) && !bare && saved_manifest(s).is_none() {
+            save_manifest(&vm, s);
+        }
     }
     if !revert(ctx, ns, vm_name) {
         return;
@@ -353,15 +380,47 @@ pub(crate) fn reconcile(ctx: &mut Ctx, ns: &str, vm_name: &str) {
     sync_csi(ctx, ns, vm_name);
 }
 
+/// A snapshot whose VM does not exist (yet): the snapshot controller adds its finalizer and
+/// the VM name label, fails to get the VM (and retries), and its deferred Ready condition says
+/// WaitingForCreation. No owner reference and no requested storage without a VM.
+fn wait_for_vm(store: &Store, ns: &str, snap: &Value) {
+    let vm_name = str_at(snap, "/spec/vmName").unwrap_or("").to_string();
+    let apply = move |o: &mut Value| {
+        add_finalizer(o, FINALIZER);
+        set_vm_name_label(o, &vm_name);
+        if cond_reason(o, READY) != Some(WAITING_FOR_CREATION) {
+            set_cond(o, READY, false, WAITING_FOR_CREATION, NOT_CREATED);
+        }
+    };
+    let mut want = snap.clone();
+    apply.clone()(&mut want);
+    if want != *snap {
+        let _ = store.mutate(&snapshot_gvr(), Some(ns), name_of(snap), apply);
+    }
+}
+
+fn set_vm_name_label(o: &mut Value, vm_name: &str) {
+    let meta = super::ensure_obj(o, "metadata");
+    let labels = meta.entry("labels").or_insert_with(|| json!({}));
+    if !labels.is_object() {
+        *labels = json!({});
+    }
+    labels[VM_NAME_LABEL] = json!(vm_name);
+}
+
 /// VM status as vSphere reports it: uniqueID, power state following the spec, VMware Tools.
 fn observe_vm(store: &Store, ns: &str, name: &str, vm: &Value, script: &VmScript) -> Option<Value> {
     let unique = format!("vm-{}", 1000 + store.resource_version() % 9000);
     let tools = script.tools;
+    let power_off_hangs = script.power_off_hangs;
     // Applied to the stored object under the lock, so a client's concurrent write survives.
     let apply = move |o: &mut Value| {
-        let power = str_at(o, "/spec/powerState")
+        let mut power = str_at(o, "/spec/powerState")
             .unwrap_or("PoweredOn")
             .to_string();
+        if power_off_hangs && power == "PoweredOff" {
+            power = "PoweredOn".to_string();
+        }
         let st = status_mut(o);
         if st
             .get("uniqueID")
@@ -405,12 +464,7 @@ fn adopt(store: &Store, ns: &str, vm: &Value, snap: &Value, script: &VmScript) {
         .unwrap_or("wcpglobal-storage-profile")
         .to_string();
     let apply = move |o: &mut Value| {
-        let meta = super::ensure_obj(o, "metadata");
-        let labels = meta.entry("labels").or_insert_with(|| json!({}));
-        if !labels.is_object() {
-            *labels = json!({});
-        }
-        labels[VM_NAME_LABEL] = json!(vm_name);
+        set_vm_name_label(o, &vm_name);
         add_finalizer(o, FINALIZER);
         let owned = o
             .pointer("/metadata/ownerReferences")
@@ -441,13 +495,7 @@ fn adopt(store: &Store, ns: &str, vm: &Value, snap: &Value, script: &VmScript) {
             storage["requested"] = json!([{"storageClass": class, "total": quantity(total)}]);
         }
         if cond(o, READY).is_none() {
-            set_cond(
-                o,
-                READY,
-                false,
-                "VirtualMachineSnapshotWaitingForCreation",
-                "Snapshot is not ready because it doesn't have created condition",
-            );
+            set_cond(o, READY, false, WAITING_FOR_CREATION, NOT_CREATED);
         }
     };
     let mut want = snap.clone();
@@ -489,17 +537,22 @@ fn create_next(ctx: &mut Ctx, ns: &str, vm_name: &str) {
     let script = lookup(&cfg.snapshots, ns, &[&name, vm_name])
         .cloned()
         .unwrap_or_default();
-    let blocked = matches!(
-        cond_reason(snap, CREATED),
-        Some(
-            "VirtualMachineSnapshotCreationFailed"
-                | "VirtualMachineSnapshotWaitingForDiskRegistration"
-        )
-    );
-    if blocked {
-        return;
+    let key = Key::VmOperator(ns.to_string(), vm_name.to_string());
+    match cond_reason(snap, CREATED) {
+        // Unmanaged disk registrations never complete here.
+        Some("VirtualMachineSnapshotWaitingForDiskRegistration") => return,
+        // A failed task is not terminal: the VM reconcile returned its error and is requeued
+        // with controller-runtime's backoff, then takes the oldest snapshot again.
+        Some(CREATION_FAILED) => {
+            let attempts = failed_attempts(&uid, false);
+            if !ctx.elapsed("vmop-retry", &uid, retry_backoff(attempts), key.clone()) {
+                return;
+            }
+            ctx.forget("vmop-retry", &uid);
+        }
+        _ => {}
     }
-    if cond(snap, CREATED).is_none() {
+    if matches!(cond_reason(snap, CREATED), None | Some(CREATION_FAILED)) {
         ctx.mark_since("vmop-create", &uid);
         let _ = store.mutate(&snapshot_gvr(), Some(ns), &name, |o| {
             set_cond(
@@ -517,13 +570,19 @@ fn create_next(ctx: &mut Ctx, ns: &str, vm_name: &str) {
             .unwrap_or(ctx.config.vmoperator.create_duration)
             .0,
     );
-    let key = Key::VmOperator(ns.to_string(), vm_name.to_string());
     if !ctx.elapsed("vmop-create", &uid, wait, key) {
         return;
     }
+    let fails = script.outcome == SnapshotOutcome::Failed
+        && script
+            .failures
+            .is_none_or(|n| failed_attempts(&uid, false) < n);
     match script.outcome {
         SnapshotOutcome::Stuck => {}
-        SnapshotOutcome::Failed => {
+        SnapshotOutcome::Failed if fails => {
+            failed_attempts(&uid, true);
+            ctx.forget("vmop-create", &uid);
+            ctx.mark_since("vmop-retry", &uid);
             let msg = format!(
                 "failed to create snapshot for VM: {}",
                 script.message.as_deref().unwrap_or(
@@ -558,12 +617,35 @@ fn create_next(ctx: &mut Ctx, ns: &str, vm_name: &str) {
                 );
             });
         }
-        SnapshotOutcome::Succeeded | SnapshotOutcome::CsiStuck => {
+        SnapshotOutcome::Succeeded | SnapshotOutcome::CsiStuck | SnapshotOutcome::Failed => {
             ctx.forget("vmop-create", &uid);
             ctx.mark_since("vmop-csi", &uid);
-            created(&store, ns, &vm, snap);
+            created(&store, ns, &vm, snap, !script.without_extra_config);
         }
     }
+}
+
+/// How many times the creation of the snapshot with this uid has failed; `add` counts one
+/// more. Process-wide, like [`saved_manifests`].
+fn failed_attempts(uid: &str, add: bool) -> u32 {
+    static FAILED: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    let mut map = FAILED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let n = map.entry(uid.to_string()).or_insert(0);
+    if add {
+        *n += 1;
+    }
+    *n
+}
+
+/// controller-runtime's default per-item backoff after the `n`th failure: 5ms doubling, at
+/// most 1000s. Real time, not scaled: it is the controller's rate limiter, not vSphere's
+/// timing, and it keeps an instant (time scale 0) simulator from spinning on a failure.
+fn retry_backoff(n: u32) -> std::time::Duration {
+    let ms = 5u64.saturating_mul(1u64 << n.saturating_sub(1).min(30));
+    std::time::Duration::from_millis(ms.min(1_000_000))
 }
 
 /// The vSphere snapshot exists: record it on the CR and hang it under the current snapshot.
@@ -574,8 +656,9 @@ fn saved_manifests() -> &'static Mutex<HashMap<String, Value>> {
     SAVED.get_or_init(Default::default)
 }
 
-fn created(store: &Store, ns: &str, vm: &Value, snap: &Value) {
-    let name = name_of(snap).to_string();
+/// Records the VM's spec, labels and annotations as the snapshot's ExtraConfig (VM Operator's
+/// backup writes them into the VM's ExtraConfig, which vSphere snapshots with the VM).
+fn save_manifest(vm: &Value, snap: &Value) {
     let manifest = json!({
         "spec": vm.get("spec").cloned().unwrap_or(json!({})),
         "labels": vm.pointer("/metadata/labels").cloned().unwrap_or(json!({})),
@@ -585,6 +668,21 @@ fn created(store: &Store, ns: &str, vm: &Value, snap: &Value) {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(uid_of(snap).to_string(), manifest);
+}
+
+fn saved_manifest(snap: &Value) -> Option<Value> {
+    saved_manifests()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(uid_of(snap))
+        .cloned()
+}
+
+fn created(store: &Store, ns: &str, vm: &Value, snap: &Value, extra_config: bool) {
+    let name = name_of(snap).to_string();
+    if extra_config {
+        save_manifest(vm, snap);
+    }
     let vm_power = str_at(vm, "/status/powerState").unwrap_or("PoweredOn");
     let memory = snap.pointer("/spec/memory") == Some(&json!(true));
     // Without memory the snapshot node is powered off; a suspended VM always includes memory.
@@ -791,7 +889,10 @@ fn revert(ctx: &mut Ctx, ns: &str, vm_name: &str) -> bool {
             );
         });
     }
-    if cond_reason(&vm, REVERT_SUCCEEDED) == Some("VirtualMachineSnapshotRevertTaskFailed") {
+    if matches!(
+        cond_reason(&vm, REVERT_SUCCEEDED),
+        Some("VirtualMachineSnapshotRevertTaskFailed" | INVALID_VM_MANIFEST)
+    ) {
         return false;
     }
     if !ctx.has_since("vmop-revert", &uid) {
@@ -826,26 +927,39 @@ fn revert(ctx: &mut Ctx, ns: &str, vm_name: &str) -> bool {
                 .as_ref()
                 .and_then(|s| str_at(s, "/status/powerState").map(str::to_string))
                 .unwrap_or_else(|| "PoweredOff".into());
-            let saved = snap.as_ref().and_then(|s| {
-                saved_manifests()
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(uid_of(s))
-                    .cloned()
-            });
+            let imported = snap
+                .as_ref()
+                .is_some_and(|s| annotation(s, IMPORTED_SNAPSHOT).is_some());
+            let saved = match snap.as_ref().and_then(saved_manifest) {
+                Some(m) => Some(m),
+                // An imported snapshot: VM Operator approximates the spec from the vSphere
+                // config and restores no labels or annotations.
+                None if imported => Some(json!({
+                    "spec": vm.get("spec").cloned().unwrap_or(json!({})),
+                    "labels": {}, "annotations": {},
+                })),
+                None => None,
+            };
+            let Some(saved) = saved else {
+                // vSphere has reverted, but there is no manifest to restore: the condition
+                // says so and the annotation stays, blocking the VM until someone removes it.
+                fail(
+                    INVALID_VM_MANIFEST,
+                    "failed to restore vm spec and metadata from snapshot: no VM YAML in snapshot config",
+                );
+                return false;
+            };
             let _ = store.mutate(&vm_gvr(), Some(ns), vm_name, |o| {
-                // The VM's spec, labels and annotations become the snapshot's (when the
-                // simulator saw it taken), and its status is rebuilt from vSphere.
-                if let Some(m) = saved {
-                    o["spec"] = m["spec"].clone();
-                    let meta = super::ensure_obj(o, "metadata");
-                    meta.insert("labels".into(), m["labels"].clone());
-                    meta.insert("annotations".into(), m["annotations"].clone());
-                    if let Some(st) = o.get_mut("status").and_then(Value::as_object_mut) {
-                        st.retain(|k, _| {
-                            matches!(k.as_str(), "uniqueID" | "rootSnapshots" | "storage")
-                        });
-                    }
+                // The VM's spec, labels and annotations become the snapshot's, and its status
+                // is rebuilt from vSphere.
+                o["spec"] = saved["spec"].clone();
+                let meta = super::ensure_obj(o, "metadata");
+                meta.insert("labels".into(), saved["labels"].clone());
+                meta.insert("annotations".into(), saved["annotations"].clone());
+                if let Some(st) = o.get_mut("status").and_then(Value::as_object_mut) {
+                    st.retain(|k, _| {
+                        matches!(k.as_str(), "uniqueID" | "rootSnapshots" | "storage")
+                    });
                 }
                 remove_annotation(o, REVERT_IN_PROGRESS);
                 if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {

@@ -1,21 +1,15 @@
 //! `subresources.kubevirt.io/v1` actions: VM start/stop/restart (flip `spec.runStrategy` or
-//! `spec.running`, as virt-api does) and VMI freeze/unfreeze (recorded in `status.fsFreezeStatus`).
+//! `spec.running` through the VM webhook, as virt-api does) and VMI freeze/unfreeze (recorded
+//! in `status.fsFreezeStatus`).
 
 use hyper::Response;
 use serde_json::{Value, json};
 
 use super::{Body, Ctx, full};
+use crate::controllers::vm_admission;
 use crate::error::ApiError;
 use crate::registry::ActionDef;
 use crate::store::Gvr;
-
-fn refuse(name: &str, why: &str) -> ApiError {
-    ApiError::new(
-        409,
-        "Conflict",
-        format!("Operation cannot be fulfilled on virtualmachine.kubevirt.io \"{name}\": {why}"),
-    )
-}
 
 pub fn run(
     ctx: &mut Ctx,
@@ -30,41 +24,10 @@ pub fn run(
     match (action.plural.as_str(), action.subresource.as_str()) {
         ("virtualmachines", verb @ ("start" | "stop")) => {
             let start = verb == "start";
+            let vmi = Gvr::new("kubevirt.io", "v1", "virtualmachineinstances");
+            let vmi_exists = store.get(&vmi, ns, name).is_some();
             store.try_mutate_opt(&gvr, ns, name, dry, |vm| {
-                let spec = vm
-                    .get_mut("spec")
-                    .and_then(Value::as_object_mut)
-                    .ok_or_else(|| refuse(name, "VM has no spec"))?;
-                if let Some(running) = spec.get("running").and_then(Value::as_bool) {
-                    if running == start {
-                        return Err(refuse(
-                            name,
-                            if start {
-                                "VM is already running"
-                            } else {
-                                "VM is not running"
-                            },
-                        ));
-                    }
-                    spec.insert("running".into(), json!(start));
-                    return Ok(());
-                }
-                let strategy = spec
-                    .get("runStrategy")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Halted")
-                    .to_string();
-                if start && strategy == "Always" {
-                    return Err(refuse(name, "VM is already running"));
-                }
-                if !start && strategy == "Halted" {
-                    return Err(refuse(name, "VM is not running"));
-                }
-                spec.insert(
-                    "runStrategy".into(),
-                    json!(if start { "Always" } else { "Halted" }),
-                );
-                Ok(())
+                vm_admission::request_run_state(vm, name, start, vmi_exists)
             })?;
             Ok(full(202, "application/json", ""))
         }
@@ -74,7 +37,7 @@ pub fn run(
                 .ok_or_else(|| ApiError::not_found(&gvr, name))?;
             let vmi = Gvr::new("kubevirt.io", "v1", "virtualmachineinstances");
             if store.get(&vmi, ns, name).is_none() {
-                return Err(refuse(name, "VM is not running"));
+                return Err(vm_admission::conflict(name, "VM is not running"));
             }
             if !dry {
                 store.delete(&vmi, ns, name)?;

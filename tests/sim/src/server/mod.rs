@@ -52,6 +52,8 @@ pub struct RequestRecord {
     pub status: u16,
     pub body: Option<Value>,
     pub dry_run: bool,
+    /// The client's User-Agent header ("" when absent), so tests can check who called.
+    pub user_agent: String,
 }
 
 impl RequestRecord {
@@ -300,6 +302,7 @@ async fn handle(
     let content_type = header(&req, hyper::header::CONTENT_TYPE);
     let authorization = header(&req, hyper::header::AUTHORIZATION);
     let impersonation = impersonation(&req);
+    let user_agent = header(&req, hyper::header::USER_AGENT);
     let body = req
         .into_body()
         .collect()
@@ -325,6 +328,7 @@ async fn handle(
         status: 0,
         body: body_json.as_ref().and_then(|b| b.as_ref().ok()).cloned(),
         dry_run,
+        user_agent,
     };
     let token = authorization
         .strip_prefix("Bearer ")

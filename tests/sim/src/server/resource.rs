@@ -12,7 +12,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::table::{self, Shape};
 use super::{Body, Ctx, json_response};
 use crate::controllers::admission::{self, Operation};
-use crate::controllers::vmoperator_admission;
+use crate::controllers::{clone_admission, vmoperator_admission};
 use crate::error::ApiError;
 use crate::registry::ResourceDef;
 use crate::schema;
@@ -64,7 +64,8 @@ fn name_of(obj: &Value) -> String {
         .to_string()
 }
 
-/// KubeVirt's validating webhooks, run after schema validation as the apiserver does.
+/// The validating webhooks, run after schema validation as the apiserver does: 422 with the
+/// causes, or a webhook's own error (400).
 fn admit(
     store: &crate::store::Store,
     gvr: &Gvr,
@@ -75,7 +76,11 @@ fn admit(
     admission::admit(store, gvr, op, obj, old).map_err(|denial| {
         let status = denial.to_status();
         let reason = status["reason"].as_str().unwrap_or("Invalid");
-        let mut e = ApiError::new(422, reason, denial.message());
+        let code = status["code"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(422);
+        let mut e = ApiError::new(code, reason, denial.message());
         e.details = status.get("details").cloned();
         e
     })
@@ -629,6 +634,7 @@ fn create(
     }
     // Mutating webhooks run before validation, as in the apiserver.
     vmoperator_admission::mutate(gvr, Operation::Create, &mut obj);
+    clone_admission::mutate(gvr, Operation::Create, &mut obj);
     validate(ctx, def, &gvr.version, &mut obj)?;
     admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
     let created = store.create_opt(gvr, obj, ctx.dry_run)?;
@@ -747,6 +753,7 @@ fn patch(
             m.remove("status");
         }
         vmoperator_admission::mutate(gvr, Operation::Create, &mut obj);
+        clone_admission::mutate(gvr, Operation::Create, &mut obj);
         validate(ctx, def, &gvr.version, &mut obj)?;
         admit(&ctx.shared.store, gvr, Operation::Create, &obj, None)?;
         return Ok(json_response(

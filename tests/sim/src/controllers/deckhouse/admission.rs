@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::super::admission::{Denial, Operation};
-use super::ops::is_finished;
+use super::ops::{can_supersede, is_finished};
 use super::{GROUP, gvr};
 use crate::controllers::{name_of, ns_of, str_at};
 use crate::schema::Cause;
@@ -145,7 +145,8 @@ fn vmop_create(store: &Store, obj: &Value) -> Vec<Cause> {
     if !out.is_empty() {
         return out;
     }
-    // One active operation per VM (Restore and Clone never supersede, nor are superseded).
+    // One active operation per VM, unless the new one supersedes it (activeVMOPValidator in
+    // vmop/vmop_webhook.go with vmop/supersede/supersede.go).
     let vm = str_at(obj, "/spec/virtualMachineName").unwrap_or("");
     let ns = ns_of(obj);
     let mut active: Vec<Value> = store
@@ -156,7 +157,7 @@ fn vmop_create(store: &Store, obj: &Value) -> Vec<Cause> {
     active.sort_by(|a, b| {
         str_at(a, "/metadata/creationTimestamp").cmp(&str_at(b, "/metadata/creationTimestamp"))
     });
-    if let Some(running) = active.first() {
+    if let Some(running) = active.iter().find(|o| !can_supersede(o, obj)) {
         out.push(cause(
             format!(
                 "VMOP cannot be executed now. Previously created operation {:?} should finish first",

@@ -120,11 +120,18 @@ fn reconcile_vmop(d: &mut D, op: &Value, all: &[Value]) {
     if phase(op).is_empty() {
         set_phase(&mut new, "Pending");
     }
-    // The controller path of "one active operation per VM" (the webhook normally refuses first).
-    let earlier_active = all.iter().take_while(|o| uid_of(o) != uid_of(op)).any(|o| {
-        str_at(o, "/spec/virtualMachineName") == Some(vm_name.as_str()) && !is_finished(o)
-    });
-    if earlier_active && phase(op) != "InProgress" {
+    let Some(vm) = d.get("virtualmachines", ns, &vm_name) else {
+        finish(
+            &mut new,
+            false,
+            "VirtualMachineNotFound",
+            "VirtualMachine not found",
+        );
+        d.write(&g, op, new);
+        return;
+    };
+    if phase(op) != "InProgress" && !supersede_older(d, op, all) {
+        // The controller path of "one active operation per VM" (the webhook refuses first).
         finish(
             &mut new,
             false,
@@ -134,16 +141,6 @@ fn reconcile_vmop(d: &mut D, op: &Value, all: &[Value]) {
         d.write(&g, op, new);
         return;
     }
-    let Some(vm) = d.get("virtualmachines", ns, &vm_name) else {
-        finish(
-            &mut new,
-            false,
-            "VirtualMachineNotFound",
-            &format!("VirtualMachine {vm_name:?} not found."),
-        );
-        d.write(&g, op, new);
-        return;
-    };
     new["metadata"]["labels"][VM_UID_LABEL] = json!(uid_of(&vm));
     match str_at(op, "/spec/type").unwrap_or("") {
         "Start" => power(d, op, &vm, &mut new, true),
@@ -160,22 +157,100 @@ fn reconcile_vmop(d: &mut D, op: &Value, all: &[Value]) {
     d.write(&g, op, new);
 }
 
+/// Whether `new_op` may supersede the active `old` (`vmop/supersede/supersede.go`): Stop
+/// supersedes Start; a forced Stop or Restart supersedes an unforced Stop or Restart;
+/// Stop and Restart supersede Migrate and Evict. Nothing supersedes Restore or Clone.
+pub(super) fn can_supersede(old: &Value, new_op: &Value) -> bool {
+    let vm = |o: &Value| str_at(o, "/spec/virtualMachineName").map(str::to_string);
+    if vm(old) != vm(new_op) {
+        return false;
+    }
+    let forced = |o: &Value| o.pointer("/spec/force") == Some(&Value::Bool(true));
+    let new_type = str_at(new_op, "/spec/type").unwrap_or("");
+    match str_at(old, "/spec/type").unwrap_or("") {
+        "Start" => new_type == "Stop",
+        "Stop" | "Restart" => {
+            !forced(old) && matches!(new_type, "Stop" | "Restart") && forced(new_op)
+        }
+        "Migrate" | "Evict" => matches!(new_type, "Stop" | "Restart"),
+        _ => false,
+    }
+}
+
+/// The older active operations of `op`'s VM (`findOlderActiveVMOPs`): none, or all of them
+/// superseded by `op` (marked Superseded) → true; one it cannot supersede → false.
+fn supersede_older(d: &D, op: &Value, all: &[Value]) -> bool {
+    let g = gvr("virtualmachineoperations");
+    let vm = str_at(op, "/spec/virtualMachineName");
+    // Re-read: this pass may already have finished some of them.
+    let older: Vec<Value> = all
+        .iter()
+        .take_while(|o| uid_of(o) != uid_of(op))
+        .filter(|o| str_at(o, "/spec/virtualMachineName") == vm)
+        .filter_map(|o| d.get("virtualmachineoperations", ns_of(o), name_of(o)))
+        .filter(|o| !is_finished(o) && !is_deleting(o))
+        .collect();
+    if !older.iter().all(|o| can_supersede(o, op)) {
+        return false;
+    }
+    let by = format!(
+        "Superseded by {} with type {}",
+        name_of(op),
+        str_at(op, "/spec/type").unwrap_or("")
+    );
+    for old in &older {
+        let mut superseded = old.clone();
+        set_phase(&mut superseded, "Superseded");
+        set_cond(&mut superseded, "Completed", "True", "Superseded", &by);
+        d.write(&g, old, superseded);
+    }
+    true
+}
+
+/// The VM's runPolicy, with the CRD's default when unset.
+pub(crate) fn run_policy(vm: &Value) -> &str {
+    str_at(vm, "/spec/runPolicy").unwrap_or("AlwaysOnUnlessStoppedManually")
+}
+
 fn power(d: &mut D, op: &Value, vm: &Value, new: &mut Value, start: bool) {
-    let (from, via, to, reason) = if start {
-        ("Stopped", "Starting", "Running", "StartInProgress")
+    let (via, to, reason) = if start {
+        ("Starting", "Running", "StartInProgress")
     } else {
-        ("Running", "Stopping", "Stopped", "StopInProgress")
+        ("Stopping", "Stopped", "StopInProgress")
     };
     let vm_phase = phase(vm);
+    let type_ = str_at(op, "/spec/type").unwrap_or("");
     if phase(op) != "InProgress" {
-        if vm_phase != from {
+        // IsApplicableOrSetFailedPhase: the run policy first, then the phase
+        // (powerstate/internal/service/{start,stop}.go).
+        let policy = run_policy(vm);
+        if !matches!(policy, "Manual" | "AlwaysOnUnlessStoppedManually") {
+            finish(
+                new,
+                false,
+                "NotApplicableForVirtualMachineRunPolicy",
+                &format!(
+                    "Operation type {type_} is not applicable for VirtualMachine with runPolicy {policy}"
+                ),
+            );
+            return;
+        }
+        let forced = op.pointer("/spec/force") == Some(&Value::Bool(true));
+        let applicable = if start {
+            matches!(vm_phase, "Stopped" | "Stopping")
+        } else {
+            matches!(
+                vm_phase,
+                "Running" | "Degraded" | "Starting" | "Pause" | "Pending"
+            ) || (vm_phase == "Stopping" && forced)
+        };
+        if !applicable {
             finish(
                 new,
                 false,
                 "NotApplicableForVirtualMachinePhase",
                 &format!(
-                    "The {} operation cannot be applied to a virtual machine in the {vm_phase:?} phase.",
-                    str_at(op, "/spec/type").unwrap_or("")
+                    "Operation type {type_} is not applicable for VirtualMachine in phase {vm_phase}"
                 ),
             );
             return;
@@ -210,7 +285,7 @@ struct Saved {
 
 fn saved(d: &D, ns: &str, snapshot: &str) -> Option<Saved> {
     let snap = d.get("virtualmachinesnapshots", ns, snapshot)?;
-    if phase(&snap) != "Ready" {
+    if !super::condition_true(&snap, "VirtualMachineSnapshotReady") {
         return None;
     }
     let secret = d.store.get(
@@ -373,29 +448,36 @@ fn restore(d: &mut D, op: &Value, vm: &Value, new: &mut Value) {
     let snap_name = str_at(op, "/spec/restore/virtualMachineSnapshotName")
         .unwrap_or("")
         .to_string();
+    // Applicability comes first (the life cycle handler), then the steps: the snapshot must
+    // exist and be Ready (vmsnapshot_ready_step.go), failing "Restore is failed: …".
+    if phase(op) != "InProgress" && !matches!(phase(vm), "Stopped" | "Running" | "Pending") {
+        finish(
+            new,
+            false,
+            "NotApplicableForVirtualMachinePhase",
+            &format!(
+                "Operation type Restore is not applicable for VirtualMachine in phase {}",
+                phase(vm)
+            ),
+        );
+        return;
+    }
     let Some(s) = saved(d, ns, &snap_name) else {
+        let why = if d.get("virtualmachinesnapshots", ns, &snap_name).is_none() {
+            "is not found"
+        } else {
+            "is not ready to use"
+        };
         finish(
             new,
             false,
             "OperationFailed",
-            &format!("virtual machine snapshot {snap_name:?} is not ready to use"),
+            &format!("Restore is failed: virtual machine snapshot {snap_name:?} {why}"),
         );
         return;
     };
     let snap_uid = uid_of(&s.snapshot).to_string();
     if phase(op) != "InProgress" {
-        if !matches!(phase(vm), "Stopped" | "Running" | "Pending") {
-            finish(
-                new,
-                false,
-                "NotApplicableForVirtualMachinePhase",
-                &format!(
-                    "The Restore operation cannot be applied to a virtual machine in the {:?} phase.",
-                    phase(vm)
-                ),
-            );
-            return;
-        }
         let resources = validate_restore(d, ns, &vm_name, &s, &mode);
         let bad = failed(&resources);
         ensure_obj(new, "status").insert("resources".into(), json!(resources));
