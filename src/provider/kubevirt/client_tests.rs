@@ -306,8 +306,10 @@ async fn stop_and_start_put_the_subresources() {
     let sim = sim().await;
     let kv = kubevirt(&sim, "admin").await;
     sim.clear_requests();
-    kv.stop_vm("production", "database-01").await.unwrap();
-    kv.start_vm("production", "web-02").await.unwrap();
+    // legacy-app has no snapshot: KubeVirt's VM webhook refuses run-state changes while one
+    // is in progress (the fixtures' database-01 and web-02 have some).
+    kv.start_vm("production", "legacy-app").await.unwrap();
+    kv.stop_vm("production", "legacy-app").await.unwrap();
     let w: Vec<(String, String)> = sim
         .writes()
         .into_iter()
@@ -318,11 +320,11 @@ async fn stop_and_start_put_the_subresources() {
         [
             (
                 "PUT".to_owned(),
-                "/apis/subresources.kubevirt.io/v1/namespaces/production/virtualmachines/database-01/stop".to_owned()
+                "/apis/subresources.kubevirt.io/v1/namespaces/production/virtualmachines/legacy-app/start".to_owned()
             ),
             (
                 "PUT".to_owned(),
-                "/apis/subresources.kubevirt.io/v1/namespaces/production/virtualmachines/web-02/start".to_owned()
+                "/apis/subresources.kubevirt.io/v1/namespaces/production/virtualmachines/legacy-app/stop".to_owned()
             ),
         ]
     );
