@@ -232,6 +232,14 @@ pub async fn connect(
         (Some(host), None) => host.to_owned(),
         _ => url.clone(),
     };
+    // Errors about the connection name the proxy it went through (a dead proxy refuses it).
+    let server = match &proxy {
+        Some(p) => format!(
+            "{server} through the proxy {}",
+            crate::output::terminal::mask_url_credentials(&p.url.to_string())
+        ),
+        None => server,
+    };
     let sink = crate::env::stderr_lines();
     if let Some(p) = proxy.filter(|_| global.verbosity >= 6) {
         sink(&super::proxy::describe(&p));
