@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vmsnap_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbosity= o/output= y/yes no-input provider= no-color dry-run= h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbosity= o/output= y/yes no-input provider= no-color dry-run= as= as-group= as-uid= cache-dir= certificate-authority= client-certificate= client-key= disable-compression= insecure-skip-tls-verify= match-server-version= password= s/server= tls-server-name= token= username= warnings-as-errors= h/help V/version
 end
 
 function __fish_kubectl_vmsnap_needs_command
@@ -43,6 +43,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -62,6 +82,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "clone
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l selector -d 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)' -r
@@ -93,6 +114,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l stop -d 'Stop a running VM first, for an offline (fully consistent) snapshot'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it'
@@ -125,6 +166,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
@@ -153,6 +214,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
@@ -180,6 +261,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -205,6 +306,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l wait -d 'Wait until the snapshots are gone (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
@@ -232,6 +353,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wait -d 'Wait until the snapshots are gone (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
@@ -239,7 +380,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s s -l snapshot -d 'The snapshot to restore from' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l snapshot -d 'The snapshot to restore from (`-s` is `--server`, as everywhere in kubectl)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l target-readiness-policy -d 'What KubeVirt does when the VM is running (StopTarget stops it)' -r -f -a "StopTarget\t'stop the VM, then restore'
 WaitGracePeriod\t'wait up to 5 minutes for the VM to be stopped'
 FailImmediate\t'fail at once if the VM runs'
@@ -268,6 +409,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l stop -d 'Stop the VM if it runs (KubeVirt\'s targetReadinessPolicy StopTarget)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l start-after -d 'Start the VM once the restore completes'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-safety-snapshot -d 'Do not take a safety snapshot of the VM as it is now before restoring (nothing can undo the restore then)'
@@ -297,6 +458,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l all -d 'Also compare the VM\'s labels and annotations (a restore keeps the current ones)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
@@ -323,6 +504,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s A -l all-namespaces -d 'Check the VMs of every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
@@ -352,6 +553,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l include-safety -d 'Also prune safety snapshots taken before a restore less than a day ago'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l wait -d 'Wait until the snapshots are gone (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-wait -d 'Return once deletion is requested'
@@ -389,6 +610,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l from-vm -d 'Deckhouse: SNAPSHOT names a powered-off VM to clone directly'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created'
@@ -416,6 +657,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s i -l ids -d 'Show each snapshot\'s vSphere id (snapshot-226)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s D -l dates -d 'Show each snapshot\'s creation date'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s d -l descriptions -d 'Show each snapshot\'s description'
@@ -447,6 +708,26 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l wait -d 'Wait until the new disk is Ready (the default)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
@@ -473,11 +754,75 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
+yaml\t'YAML of the same model'
+name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-color -d 'Disable colour (also NO_COLOR=1)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -497,25 +842,46 @@ deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "clone" -d 'Create a new VM from a snapshot (on Deckhouse also from a stopped VM)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "clone" -d 'Create a new VM from a snapshot (on Deckhouse also from a stopped VM)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
 # (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::Context as _;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, DryRun, GlobalArgs};
 use crate::cluster::{connect, served_groups};
@@ -21,7 +21,10 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
     if let Some(words) = completion::complete_request(&args) {
         return complete(&words, env).await;
     }
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = crate::cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e, env),
     };
@@ -52,6 +55,7 @@ async fn complete(words: &[String], env: &mut Env) -> i32 {
             user: opt("user"),
             namespace: lookup.namespace.clone(),
             request_timeout: Some(completion::LOOKUP_TIMEOUT),
+            connection: crate::cli::ConnectionFlags::from_options(&lookup.options),
             ..GlobalArgs::default()
         };
         async move {
@@ -109,6 +113,13 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
             let report = commands::version::run(global, &env.vars).await;
             return render(&report, env, format, opts);
         }
+        Command::Options => {
+            let text = crate::cli::options_text(&Cli::command());
+            env.stdout
+                .write_all(text.as_bytes())
+                .context("failed to write output")?;
+            return env.stdout.flush().context("failed to write output");
+        }
         Command::Completion(a) => {
             let mut script = Vec::new();
             completion::generate(a.shell, &mut Cli::command(), &mut script);
@@ -130,6 +141,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         );
     }
     let namespace = conn.namespace.clone();
+    let server_warnings = conn.server_warnings.clone();
     // The first reads need no discovery answer (the VM is kubevirt.io/v1; snapshots are read
     // at the preferred version): run them alongside it.
     let guess = KubeVirt::new(conn.client.clone(), ServedVersions::default());
@@ -168,6 +180,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         run_command(&cli.command, &mut ctx).await?
     };
     render(&report, env, format, opts)?;
+    fail_on_warnings(global, &server_warnings)?;
     // A batch prints its table whatever happened; a failed snapshot still fails the command.
     if let Report::Batch(b) = &report {
         let failed = commands::batch::failures(b);
@@ -183,6 +196,24 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
             ))
             .into());
         }
+    }
+    Ok(())
+}
+
+/// `--warnings-as-errors`: the server's warnings, already printed, fail the command (kubectl
+/// exits 1 after printing them: cli-runtime ConfigFlags, client-go rest/warnings.go).
+fn fail_on_warnings(
+    global: &GlobalArgs,
+    seen: &crate::cluster::warnings::Seen,
+) -> anyhow::Result<()> {
+    let count = seen.count();
+    if global.connection.warnings_as_errors && count > 0 {
+        let s = if count == 1 { "" } else { "s" };
+        return Err(crate::error::UserError::failure(format!(
+            "{count} warning{s} received from the server (--warnings-as-errors)"
+        ))
+        .hint("the warnings are printed above as Warning: lines")
+        .into());
     }
     Ok(())
 }
@@ -252,7 +283,7 @@ async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         Command::Tree(_) | Command::RestoreDisk(_) => {
             Err(commands::platform::not_offered(command, "KubeVirt").into())
         }
-        Command::Version | Command::Completion(_) => {
+        Command::Version | Command::Completion(_) | Command::Options => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }
     }

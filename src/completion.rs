@@ -1081,11 +1081,10 @@ mod tests {
         }
 
         #[test]
-        fn restore_snapshot_flag_long_and_short_asks_for_snapshots_of_the_vm() {
+        fn restore_snapshot_flag_asks_for_snapshots_of_the_vm() {
             for line in [
                 "restore db --snapshot pre",
-                "restore db -s pre",
-                "restore -n prod db -s pre",
+                "restore -n prod db --snapshot pre",
             ] {
                 let lookup = complete(&real(), &words(line)).lookup.expect(line);
                 assert_eq!(lookup.kind, ValueKind::Snapshot, "{line}");

@@ -193,8 +193,8 @@ pub struct RestoreArgs {
     /// The VirtualMachine to roll back
     #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain)]
     pub vm: String,
-    /// The snapshot to restore from
-    #[arg(long, short = 's', value_name = "SNAPSHOT", required = true,
+    /// The snapshot to restore from (`-s` is `--server`, as everywhere in kubectl)
+    #[arg(long, value_name = "SNAPSHOT", required = true,
           value_parser = parse_dns1123_subdomain)]
     pub snapshot: String,
     /// Stop the VM if it runs (KubeVirt's targetReadinessPolicy StopTarget)
@@ -617,22 +617,25 @@ mod tests {
 
     #[test]
     fn restore_takes_a_safety_snapshot_unless_told_not_to() {
-        let Command::Restore(a) = parse(&["restore", "db", "-s", "s1"]).unwrap().command else {
+        let Command::Restore(a) = parse(&["restore", "db", "--snapshot", "s1"])
+            .unwrap()
+            .command
+        else {
             panic!()
         };
         assert!(!a.no_safety_snapshot);
-        let cli = parse(&["restore", "db", "-s", "s1", "--no-safety-snapshot"]).unwrap();
+        let cli = parse(&["restore", "db", "--snapshot", "s1", "--no-safety-snapshot"]).unwrap();
         let Command::Restore(a) = cli.command else {
             panic!()
         };
         assert!(a.no_safety_snapshot);
-        let cli = parse(&["restore", "db", "-s", "s1", "--to", "db-copy"]).unwrap();
+        let cli = parse(&["restore", "db", "--snapshot", "s1", "--to", "db-copy"]).unwrap();
         let Command::Restore(a) = cli.command else {
             panic!()
         };
         assert_eq!(a.to.as_deref(), Some("db-copy"));
-        assert!(parse(&["restore", "db", "-s", "s1", "--to", "x", "--stop"]).is_err());
-        assert!(parse(&["restore", "db", "-s", "s1", "--to", "Bad_Name"]).is_err());
+        assert!(parse(&["restore", "db", "--snapshot", "s1", "--to", "x", "--stop"]).is_err());
+        assert!(parse(&["restore", "db", "--snapshot", "s1", "--to", "Bad_Name"]).is_err());
     }
 
     #[test]

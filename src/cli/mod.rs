@@ -4,6 +4,7 @@
 //! `--context`, `-n`, `-o`, …) are defined here, global so they work after the subcommand.
 
 mod commands;
+mod connection;
 mod duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -16,6 +17,7 @@ pub use commands::{
     TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain, parse_label,
     parse_mac_pair,
 };
+pub use connection::{ConnectionFlags, options_text, parse_server};
 pub use duration::{parse_duration, parse_go_duration};
 
 /// Take, inspect and roll back VM snapshots on KubeVirt, safely.
@@ -54,16 +56,40 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        hide_short_help = true,
+        hide_long_help = true
+    )]
     pub kubeconfig: Option<PathBuf>,
     /// The name of the kubeconfig context to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        hide_short_help = true,
+        hide_long_help = true
+    )]
     pub context: Option<String>,
     /// The name of the kubeconfig cluster to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        hide_short_help = true,
+        hide_long_help = true
+    )]
     pub cluster: Option<String>,
     /// The name of the kubeconfig user to use
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        hide_short_help = true,
+        hide_long_help = true
+    )]
     pub user: Option<String>,
     /// The namespace (default: the context's namespace, else "default")
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE",
@@ -71,7 +97,7 @@ pub struct GlobalArgs {
     pub namespace: Option<String>,
     /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration,
-          allow_hyphen_values = true)]
+          allow_hyphen_values = true, hide_short_help = true, hide_long_help = true)]
     pub request_timeout: Option<Duration>,
     /// Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no
     /// terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)
@@ -110,6 +136,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, value_name = "MODE", num_args = 0..=1,
           require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<DryRun>,
+    /// kubectl's connection and identity flags (`kubectl vmsnap options`).
+    #[command(flatten)]
+    pub connection: ConnectionFlags,
 }
 
 impl GlobalArgs {
@@ -296,6 +325,10 @@ pub enum Command {
         kubectl vmsnap version\n\n  \
         kubectl vmsnap version -o json")]
     Version,
+    /// Print the list of flags inherited by all commands (kubectl's connection flags)
+    #[command(after_help = "Examples:\n  \
+        kubectl vmsnap options")]
+    Options,
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_help = "Examples:\n  \
         # bash, for this session\n  \
@@ -306,8 +339,27 @@ pub enum Command {
 impl Command {
     /// Whether the command talks to a cluster at all.
     pub fn needs_cluster(&self) -> bool {
-        !matches!(self, Command::Completion(_) | Command::Version)
+        !matches!(
+            self,
+            Command::Completion(_) | Command::Version | Command::Options
+        )
     }
+}
+
+/// The footer of every command's help, as kubectl's says "Use "kubectl options" for …".
+pub const OPTIONS_FOOTER: &str = "Use \"kubectl vmsnap options\" for a list of global command-line options (applies to all commands).";
+
+/// The clap command with [`OPTIONS_FOOTER`] under each command's help.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let with_footer = |cmd: clap::Command| {
+        let text = match cmd.get_after_help() {
+            Some(after) => format!("{after}\n\n{OPTIONS_FOOTER}"),
+            None => OPTIONS_FOOTER.to_string(),
+        };
+        cmd.after_help(text)
+    };
+    with_footer(Cli::command()).mut_subcommands(with_footer)
 }
 
 #[cfg(test)]

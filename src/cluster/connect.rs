@@ -29,6 +29,8 @@ pub struct Connection {
     pub url: String,
     /// Things the user should know about this connection (printed as `warning:` lines).
     pub warnings: Vec<String>,
+    /// The server's `Warning:` headers printed so far (for `--warnings-as-errors`).
+    pub server_warnings: super::warnings::Seen,
 }
 
 /// Where the kubeconfig comes from.
@@ -169,9 +171,11 @@ pub async fn connect(
 ) -> anyhow::Result<Connection> {
     let source = kubeconfig_source(global.kubeconfig.as_deref(), vars, |p| p.exists());
     let mut warnings = Vec::new();
-    let mut config = match source {
-        Source::Files(files) => {
-            let kc = load_kubeconfig(&files)?;
+    let mut kubeconfig_proxy = None;
+    let mut config = match super::overrides::kubeconfig(source, global)? {
+        Some(kc) => {
+            kubeconfig_proxy =
+                super::overrides::selected_cluster(&kc, global).and_then(|c| c.proxy_url.clone());
             check_overrides(&kc, global)?;
             let cluster = cluster_name(&kc, global);
             let opts = KubeConfigOptions {
@@ -184,20 +188,23 @@ pub async fn connect(
                 .context("failed to load the kubeconfig")?;
             if config.accept_invalid_certs {
                 warnings.push(format!(
-                    "TLS certificate verification is disabled for cluster {} by the kubeconfig \
+                    "TLS certificate verification is disabled for cluster {} by {} \
                      (insecure-skip-tls-verify): the server's identity is not checked",
-                    cluster.unwrap_or_else(|| config.cluster_url.to_string())
+                    cluster.unwrap_or_else(|| config.cluster_url.to_string()),
+                    super::overrides::insecure_source(global)
                 ));
             }
             config
         }
-        Source::InCluster => Config::incluster().map_err(|_| {
+        None => Config::incluster().map_err(|_| {
             UserError::failure("no kubeconfig found and not running inside a cluster").hint(
                 "point to a kubeconfig with --kubeconfig PATH or KUBECONFIG, or create \
                  ~/.kube/config",
             )
         })?,
     };
+    let proxy = super::proxy::choose(&config.cluster_url, kubeconfig_proxy.as_deref(), vars)?;
+    config.proxy_url = proxy.as_ref().map(|p| p.url.clone());
     // An exec plugin may prompt only if a person is at stdin (completion runs too).
     credentials::prepare(&mut config, std::io::stdin().is_terminal())?;
     config
@@ -225,13 +232,27 @@ pub async fn connect(
         (Some(host), None) => host.to_owned(),
         _ => url.clone(),
     };
-    let client = build_client(config, global, crate::env::stderr_lines())?;
+    // Errors about the connection name the proxy it went through (a dead proxy refuses it).
+    let server = match &proxy {
+        Some(p) => format!(
+            "{server} through the proxy {}",
+            crate::output::terminal::mask_url_credentials(&p.url.to_string())
+        ),
+        None => server,
+    };
+    let sink = crate::env::stderr_lines();
+    if let Some(p) = proxy.filter(|_| global.verbosity >= 6) {
+        sink(&super::proxy::describe(&p));
+    }
+    let server_warnings = super::warnings::Seen::default();
+    let client = build_client(config, global, sink, server_warnings.clone())?;
     Ok(Connection {
         client,
         namespace,
         server,
         url,
         warnings,
+        server_warnings,
     })
 }
 
@@ -242,6 +263,7 @@ fn build_client(
     mut config: Config,
     global: &GlobalArgs,
     sink: super::transport::Sink,
+    seen: super::warnings::Seen,
 ) -> anyhow::Result<kube::Client> {
     config.default_retry = false;
     let base = shown_url(&config.cluster_url);
@@ -265,6 +287,10 @@ fn build_client(
         base: base.clone(),
         sink: sink.clone(),
     };
+    let builder = builder.with_layer(&super::warnings::WarningLayer {
+        seen,
+        sink: sink.clone(),
+    });
     let retry = super::transport::RetryLayer {
         budget: global.request_timeout.filter(|t| !t.is_zero()),
         base,

@@ -7,10 +7,13 @@ pub mod credentials;
 pub mod discovery;
 pub mod interrupt;
 pub mod objects;
+pub mod overrides;
 pub mod policy;
+pub mod proxy;
 pub mod transport;
 pub mod wait;
 pub mod wait_many;
+pub mod warnings;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};

@@ -22,6 +22,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::RestoreDisk(_) => "restore-disk",
         Command::Version => "version",
         Command::Completion(_) => "completion",
+        Command::Options => "options",
     }
 }
 
@@ -58,7 +59,9 @@ pub fn named_objects(command: &Command) -> (Option<&str>, Option<&str>) {
         Command::Describe(a) => (None, Some(a.snapshot.as_str())),
         Command::Diff(a) => (None, Some(a.snapshot.as_str())),
         Command::Delete(a) => (None, a.snapshots.first().map(String::as_str)),
-        Command::RestoreDisk(_) | Command::Version | Command::Completion(_) => (None, None),
+        Command::RestoreDisk(_) | Command::Version | Command::Completion(_) | Command::Options => {
+            (None, None)
+        }
     }
 }
 
@@ -274,7 +277,7 @@ mod tests {
     #[test]
     fn a_deckhouse_flag_on_vm_operator_is_refused() {
         let e = check_flags(
-            &command(&["restore", "web", "-s", "s1", "--mode", "BestEffort"]),
+            &command(&["restore", "web", "--snapshot", "s1", "--mode", "BestEffort"]),
             ProviderKind::VmOperator,
         )
         .unwrap_err();

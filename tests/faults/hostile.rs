@@ -335,7 +335,8 @@ async fn passwords_in_proxy_and_server_urls_are_never_printed() {
     let t = TestSim::start().await;
     let token = admin_token(&t);
     let user = format!("    token: {token}\n");
-    // A proxy URL with a password: this build cannot use it, and says so without it.
+    // A proxy URL with a password (nothing listens there): the refused connection names the
+    // proxy without its credentials.
     let kc = kubeconfig_with_user(
         &t,
         "proxied",
@@ -345,7 +346,7 @@ async fn passwords_in_proxy_and_server_urls_are_never_printed() {
     for v in ["0", "9"] {
         let out = t.cmd().kubeconfig(&kc).args(&["list", "-v", v]).run().await;
         out.assert_code(1)
-            .assert_stderr_contains("http://<masked>@127.0.0.1:3128");
+            .assert_stderr_contains("through the proxy http://<masked>@127.0.0.1:3128");
         assert!(!all(&out).contains(PROXY_SECRET), "{}", out.transcript());
         assert!(!all(&out).contains("alice"), "{}", out.transcript());
     }

@@ -21,6 +21,8 @@ mod deckhouse;
 mod vmoperator;
 // Which platform a command runs on: detection, --provider, mixed clusters.
 mod platforms;
+// Proxies, kubectl's connection flags, impersonation and server warnings (issue 13).
+mod connection;
 // Bounded retries, Retry-After, the request timeout and -v request logs.
 mod retries;
 // Refusals that must write nothing, checked through the simulator's request log.

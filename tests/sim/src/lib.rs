@@ -278,6 +278,13 @@ impl Sim {
         &self.scenario.namespace
     }
 
+    /// Mark a served version deprecated from now on: every answer about its resources carries
+    /// `Warning: 299 - "<warning>"`, as the API server sends a CRD version's
+    /// `deprecationWarning`. kubevirt.io/v1alpha3 is deprecated from the start.
+    pub fn deprecate_version(&self, group: &str, version: &str, warning: &str) {
+        self.shared.deprecate_version(group, version, warning);
+    }
+
     /// Add or replace a user at run time.
     pub fn add_user(&self, user: User) {
         self.shared.add_user(user);

@@ -117,6 +117,48 @@ impl User {
     }
 }
 
+/// The identity a request asks to act as (`Impersonate-User`, `-Group`, `-Uid` headers).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Impersonation {
+    pub user: String,
+    pub groups: Vec<String>,
+    pub uid: String,
+}
+
+/// Whether `user` may impersonate everything `imp` asks for, as the API server's
+/// impersonation filter checks it (k8s.io/apiserver pkg/endpoints/filters/impersonation.go):
+/// verb `impersonate` on `users` (core group) named after the user, on `groups` for each
+/// group, on `uids` in `authentication.k8s.io` for the uid. The refusal is worded as the
+/// RBAC authorizer words it.
+pub fn check_impersonation(user: &User, imp: &Impersonation) -> Result<(), String> {
+    let mut asks = vec![("", "users", imp.user.clone())];
+    asks.extend(imp.groups.iter().map(|g| ("", "groups", g.clone())));
+    if !imp.uid.is_empty() {
+        asks.push(("authentication.k8s.io", "uids", imp.uid.clone()));
+    }
+    for (group, resource, name) in asks {
+        let allowed = user.allows(&Attributes {
+            verb: "impersonate".into(),
+            group: group.into(),
+            resource: resource.into(),
+            name: name.clone(),
+            ..Default::default()
+        });
+        if !allowed {
+            let qualified = if group.is_empty() {
+                resource.to_string()
+            } else {
+                format!("{resource}.{group}")
+            };
+            return Err(format!(
+                "{qualified} \"{name}\" is forbidden: User \"{}\" cannot impersonate resource \"{resource}\" in API group \"{group}\" at the cluster scope",
+                user.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The users every simulator knows unless a scenario redefines them:
 /// `admin` (everything), `viewer` (get/list/watch everything), `alice` (reads KubeVirt and its
 /// snapshots, may not create snapshots or restores).
@@ -256,6 +298,33 @@ mod tests {
             "virtualmachinesnapshots",
             Some("prod")
         )));
+    }
+
+    #[test]
+    fn impersonation_needs_the_impersonate_verb_on_each_thing_asked() {
+        let users = builtin_users();
+        let find = |n: &str| users.iter().find(|u| u.name == n).unwrap().clone();
+        let imp = Impersonation {
+            user: "alice".into(),
+            groups: vec!["devs".into()],
+            uid: "42".into(),
+        };
+        assert_eq!(check_impersonation(&find("admin"), &imp), Ok(()));
+        assert_eq!(
+            check_impersonation(&find("viewer"), &imp).unwrap_err(),
+            "users \"alice\" is forbidden: User \"viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+        );
+        let only_users = User::new(
+            "bob",
+            vec![Rule {
+                verbs: vec!["impersonate".into()],
+                api_groups: vec!["".into()],
+                resources: vec!["users".into()],
+                ..Default::default()
+            }],
+        );
+        let e = check_impersonation(&only_users, &imp).unwrap_err();
+        assert!(e.starts_with("groups \"devs\" is forbidden"), "{e}");
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub struct Shared {
     pub faults: Faults,
     pub clock: SimClock,
     users: RwLock<Vec<User>>,
+    deprecations: RwLock<std::collections::BTreeMap<(String, String), String>>,
     log: Mutex<Vec<RequestRecord>>,
     pub(crate) addr: SocketAddr,
     pub(crate) shutdown: signal::Receiver<bool>,
@@ -105,6 +106,16 @@ impl Shared {
             faults,
             clock,
             users: RwLock::new(users),
+            // kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/register.go
+            // (DeprecationWarning of the v1alpha3 version).
+            deprecations: RwLock::new(
+                [(
+                    ("kubevirt.io".to_string(), "v1alpha3".to_string()),
+                    "kubevirt.io/v1alpha3 is now deprecated and will be removed in a future release."
+                        .to_string(),
+                )]
+                .into(),
+            ),
             log: Mutex::new(Vec::new()),
             addr,
             shutdown,
@@ -120,6 +131,23 @@ impl Shared {
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         users.retain(|u| u.name != user.name);
         users.push(user);
+    }
+
+    /// The warning a served version sends with every answer, as the API server does for a CRD
+    /// version marked `deprecated` (its `deprecationWarning`).
+    pub fn deprecation(&self, group: &str, version: &str) -> Option<String> {
+        self.deprecations
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(group.to_string(), version.to_string()))
+            .cloned()
+    }
+
+    pub fn deprecate_version(&self, group: &str, version: &str, warning: &str) {
+        self.deprecations
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((group.into(), version.into()), warning.into());
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
@@ -236,13 +264,44 @@ fn header(req: &Request<Incoming>, name: hyper::header::HeaderName) -> String {
         .to_string()
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// The `Impersonate-*` headers, if the request asks to act as someone else.
+fn impersonation(req: &Request<Incoming>) -> Option<auth::Impersonation> {
+    let user = header(
+        req,
+        hyper::header::HeaderName::from_static("impersonate-user"),
+    );
+    if user.is_empty() {
+        return None;
+    }
+    let groups = req
+        .headers()
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    Some(auth::Impersonation {
+        user,
+        groups,
+        uid: header(
+            req,
+            hyper::header::HeaderName::from_static("impersonate-uid"),
+        ),
+    })
+}
+
+/// One request; `cert_user` is the user a client certificate of the client CA names.
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    cert_user: Option<&'static str>,
+) -> Result<Response<Body>, Infallible> {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let accept = header(&req, hyper::header::ACCEPT);
     let content_type = header(&req, hyper::header::CONTENT_TYPE);
     let authorization = header(&req, hyper::header::AUTHORIZATION);
+    let impersonation = impersonation(&req);
     let user_agent = header(&req, hyper::header::USER_AGENT);
     let body = req
         .into_body()
@@ -275,7 +334,17 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         .strip_prefix("Bearer ")
         .map(str::trim)
         .unwrap_or("");
-    let user = if token.is_empty() {
+    let known = |name: &str| {
+        shared
+            .users()
+            .into_iter()
+            .find(|u| u.name == name)
+            .unwrap_or_else(|| User::new(name, vec![]))
+    };
+    // kube-apiserver's union authenticator tries the client certificate first.
+    let user = if let Some(name) = cert_user {
+        Some(known(name))
+    } else if token.is_empty() {
         None
     } else {
         shared
@@ -291,6 +360,24 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         record.status = 401;
         shared.record(record);
         return Ok(resp);
+    };
+    let user = match impersonation {
+        None => user,
+        Some(imp) => match auth::check_impersonation(&user, &imp) {
+            // The impersonated user is who RBAC and the request log see from here on.
+            Ok(()) => shared
+                .users()
+                .into_iter()
+                .find(|u| u.name == imp.user)
+                .unwrap_or_else(|| User::new(&imp.user, vec![])),
+            Err(message) => {
+                record.user = user.name.clone();
+                let resp = error_response(&ApiError::new(403, "Forbidden", message));
+                record.status = 403;
+                shared.record(record);
+                return Ok(resp);
+            }
+        },
     };
     record.user = user.name.clone();
     let route = path::parse_path(&path);
@@ -310,6 +397,10 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         name: name.as_deref(),
     };
     let injected = shared.faults.check(&shape);
+    let deprecation = match &route {
+        path::Route::Resource(rp) => shared.deprecation(&rp.group, &rp.version),
+        _ => None,
+    };
     let mut ctx = Ctx {
         shared: shared.clone(),
         method: method.clone(),
@@ -319,7 +410,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         body_json,
         user,
         dry_run,
-        warnings: vec![],
+        warnings: deprecation.into_iter().collect(),
     };
     let result = match injected {
         Some(e) => Err(e),
@@ -439,10 +530,16 @@ pub(crate) async fn serve(
                 tokio::spawn(async move {
                     let mut first = [0u8; 1];
                     let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == 0x16);
-                    let service = service_fn(move |req| handle(shared.clone(), req));
                     match (is_tls, acceptor) {
                         (true, Some(acceptor)) => {
                             let Ok(tls) = acceptor.accept(stream).await else { return };
+                            let cert_user = tls
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|c| c.first())
+                                .and_then(|c| tls::client_cert_user(c.as_ref()));
+                            let service = service_fn(move |req| handle(shared.clone(), req, cert_user));
                             let conn = http1::Builder::new().serve_connection(TokioIo::new(tls), service);
                             tokio::select! {
                                 _ = conn => {}
@@ -450,6 +547,7 @@ pub(crate) async fn serve(
                             }
                         }
                         _ => {
+                            let service = service_fn(move |req| handle(shared.clone(), req, None));
                             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                             tokio::select! {
                                 _ = conn => {}
