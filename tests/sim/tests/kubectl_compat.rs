@@ -375,14 +375,19 @@ async fn kubectl_patches_and_lists_as_json() {
         "--type",
         "merge",
         "-p",
-        r#"{"spec":{"runStrategy":"Always"}}"#,
+        // Not the run strategy: KubeVirt's VM webhook refuses that while snap-1 is taken.
+        r#"{"spec":{"template":{"spec":{"domain":{"cpu":{"cores":2}}}}}}"#,
     ])
     .await;
     let out = k
         .ok(&["get", "vm", "-n", "prod", "-l", "tier=gold", "-o", "json"])
         .await;
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["items"][0]["spec"]["runStrategy"], "Always");
+    assert_eq!(
+        v["items"][0]["spec"]["template"]["spec"]["domain"]["cpu"]["cores"],
+        2
+    );
+    assert_eq!(v["items"][0]["spec"]["runStrategy"], "Halted");
     assert_eq!(v["items"][0]["metadata"]["labels"]["tier"], "gold");
     let none = k
         .ok(&["get", "vm", "-n", "prod", "-l", "tier=silver", "-o", "name"])
