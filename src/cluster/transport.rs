@@ -259,6 +259,7 @@ fn classify<B>(result: &Result<Response<B>, BoxError>) -> (Outcome, Option<Durat
                 .and_then(|v| v.to_str().ok())
                 .and_then(policy::parse_retry_after),
         ),
+        Err(e) if e.is::<crate::error::UserError>() => (Outcome::NoCredentials, None),
         Err(e) if never_connected(e.as_ref()) => (Outcome::NotSent, None),
         Err(e) if untrusted_certificate(e.as_ref()) => (Outcome::Untrusted, None),
         Err(e) if e.is::<TimedOut>() || e.is::<Exceeded>() => (Outcome::TimedOut, None),
@@ -306,6 +307,7 @@ fn outcome_text(outcome: Outcome) -> String {
         Outcome::Failed => "connection failed".to_string(),
         Outcome::Untrusted => "certificate not trusted".to_string(),
         Outcome::TimedOut => "no answer in time".to_string(),
+        Outcome::NoCredentials => "no credentials".to_string(),
     }
 }
 

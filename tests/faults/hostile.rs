@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use vmsnap_sim::Gvr;
 
-use crate::kit::{SNAPSHOTS, assert_no_writes, describe, file, get, requests};
+use crate::kit::{SNAPSHOTS, assert_no_writes, describe, file, get, requests, run_bounded};
 use crate::proxy::{Action, Proxy};
 use crate::support::{SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
@@ -328,6 +328,94 @@ async fn a_plugin_without_a_terminal_is_told_it_cannot_prompt() {
         serde_json::from_str(&std::fs::read_to_string(&seen).expect("plugin ran")).expect("json");
     assert_eq!(info["spec"]["interactive"], false, "{info}");
     assert_no_writes(&t);
+}
+
+/// A kubeconfig whose user logs in with the exec plugin `plugin` (not interactive: the
+/// tests' stdin is not a terminal).
+fn exec_kubeconfig(t: &TestSim, name: &str, plugin: &std::path::Path) -> PathBuf {
+    let user = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: IfAvailable\n",
+        plugin.display()
+    );
+    kubeconfig_with_user(t, name, &user, "")
+}
+
+#[tokio::test]
+async fn a_credential_plugin_that_never_answers_is_killed_at_the_request_timeout() {
+    let t = TestSim::start().await;
+    let pid_file = t.dir.path().join("plugin-pid");
+    // `exec`: the pid written is the process that hangs.
+    let plugin = script(
+        &t,
+        "stuck-auth",
+        &format!("echo $$ > {}\nexec sleep 1000\n", pid_file.display()),
+    );
+    let kc = exec_kubeconfig(&t, "exec-stuck", &plugin);
+    // The limit only keeps a regression from hanging the suite.
+    let out = run_bounded(
+        &kc,
+        &["list", "--request-timeout", "2s"],
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("the command ends although the plugin never does");
+    out.assert_code(1).assert_stderr_contains(
+        "error: the credential plugin stuck-auth did not answer within 2s (--request-timeout)",
+    );
+    out.assert_stderr_contains("hint: run stuck-auth yourself");
+    out.assert_stderr_contains("--request-timeout");
+    assert!(
+        t.sim.requests().is_empty(),
+        "no request without credentials"
+    );
+    let pid = std::fs::read_to_string(&pid_file).expect("the plugin ran");
+    let stat = format!("/proc/{}/stat", pid.trim());
+    // SIGKILL was sent before the command exited; the kernel may take a moment to mark it
+    // dead. Gone, or a zombie waiting for init to reap it, both mean it no longer runs.
+    let dead = (0..500).any(|_| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        let dead = state.is_empty() || state.contains(") Z ") || state.contains(") X ");
+        if !dead {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        dead
+    });
+    assert!(dead, "the plugin still runs: {stat}");
+}
+
+#[tokio::test]
+async fn a_plugin_token_is_kept_until_it_expires_then_fetched_again() {
+    for (expiry, fresh) in [
+        ("2999-01-01T00:00:00Z", true),
+        ("2020-01-01T00:00:00Z", false),
+    ] {
+        let t = TestSim::start().await;
+        let runs = t.dir.path().join("runs");
+        let plugin = script(
+            &t,
+            "corp-auth-expiring",
+            &format!(
+                "echo run >> {}\n\
+                 echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\",\"expirationTimestamp\":\"{expiry}\"}}}}'\n",
+                runs.display(),
+                admin_token(&t)
+            ),
+        );
+        let kc = exec_kubeconfig(&t, "exec-expiring", &plugin);
+        let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+        out.assert_code(0)
+            .assert_stdout_contains("pre-upgrade-snapshot");
+        let sent = t.sim.requests().len();
+        assert!(sent >= 2, "list sends several requests ({sent})");
+        let ran = std::fs::read_to_string(&runs)
+            .expect("plugin ran")
+            .lines()
+            .count();
+        // Once at start-up; an expired token once more before each request.
+        let expected = if fresh { 1 } else { 1 + sent };
+        assert_eq!(ran, expected, "expiry {expiry}: {sent} requests");
+        assert_no_writes(&t);
+    }
 }
 
 #[tokio::test]
