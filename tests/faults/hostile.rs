@@ -419,6 +419,44 @@ async fn a_plugin_token_is_kept_until_it_expires_then_fetched_again() {
 }
 
 #[tokio::test]
+async fn a_plugin_client_certificate_is_used_for_tls_and_the_plugin_runs_once() {
+    let t = TestSim::start().await;
+    let (user, _groups, cert, key) = vmsnap_sim::server::tls::CLIENT_CERTS
+        .iter()
+        .find(|c| c.0 == "alice")
+        .expect("alice's certificate");
+    let answer = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"clientCertificateData": cert, "clientKeyData": key},
+    });
+    let answer_file = file(&t, "exec-answer.json", &answer.to_string());
+    let runs = t.dir.path().join("runs");
+    let plugin = script(
+        &t,
+        "corp-auth-cert",
+        &format!(
+            "echo run >> {}\ncat {}\n",
+            runs.display(),
+            answer_file.display()
+        ),
+    );
+    let kc = exec_kubeconfig(&t, "exec-cert", &plugin);
+    let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("pre-upgrade-snapshot");
+    let requests = t.sim.requests();
+    assert!(!requests.is_empty());
+    assert!(
+        requests.iter().all(|r| r.user == *user),
+        "every request as {user}"
+    );
+    let ran = std::fs::read_to_string(&runs).expect("plugin ran").lines().count();
+    assert_eq!(ran, 1, "a certificate is fetched once per run");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
 async fn passwords_in_proxy_and_server_urls_are_never_printed() {
     let t = TestSim::start().await;
     let token = admin_token(&t);
