@@ -21,6 +21,8 @@ use kube::config::{Config, ExecConfig, ExecInteractiveMode};
 use serde::Deserialize;
 use tower::{BoxError, Layer, Service};
 
+use tokio::time::Instant;
+
 use super::bounds::DEFAULT_HEADERS_TIMEOUT;
 use super::credentials::{plugin_failed, plugin_hint, plugin_name, plugin_unreadable};
 use crate::error::UserError;
@@ -106,7 +108,7 @@ pub async fn take_over(config: &mut Config, bound: Bound) -> anyhow::Result<Opti
     };
     let name = plugin_name(&exec);
     let plugin = Arc::new(Plugin { exec, name, bound });
-    Ok(match plugin.run().await? {
+    Ok(match plugin.run(None).await? {
         Credential::Token(token) => Some(ExecAuthLayer {
             plugin,
             token: Arc::new(tokio::sync::Mutex::new(token)),
@@ -132,8 +134,9 @@ struct Plugin {
 }
 
 impl Plugin {
-    /// Runs the plugin once, within the bound; the child is killed when the bound passes.
-    async fn run(&self) -> Result<Credential, UserError> {
+    /// Runs the plugin once, within the bound (and by `deadline`, the end of the request
+    /// attempt it is run for); the child is killed when the bound passes.
+    async fn run(&self, deadline: Option<Instant>) -> Result<Credential, UserError> {
         let name = &self.name;
         let hint = plugin_hint(name);
         let mut cmd = self.command()?;
@@ -143,7 +146,9 @@ impl Plugin {
         };
         let child = cmd.spawn().map_err(not_run)?;
         // Dropping the unfinished future drops the child, which kill_on_drop kills.
-        let out = tokio::time::timeout(self.bound.after, child.wait_with_output())
+        let own = Instant::now() + self.bound.after;
+        let until = deadline.map_or(own, |d| d.min(own));
+        let out = tokio::time::timeout_at(until, child.wait_with_output())
             .await
             .map_err(|_| self.timed_out())?
             .map_err(not_run)?;
@@ -257,10 +262,10 @@ pub struct ExecAuthLayer {
 }
 
 impl ExecAuthLayer {
-    async fn header(&self) -> Result<HeaderValue, UserError> {
+    async fn header(&self, deadline: Option<Instant>) -> Result<HeaderValue, UserError> {
         let mut token = self.token.lock().await;
         if !token.is_fresh(Timestamp::now()) {
-            match self.plugin.run().await? {
+            match self.plugin.run(deadline).await? {
                 Credential::Token(fresh) => *token = fresh,
                 Credential::Certificate(..) | Credential::Nothing => {
                     return Err(UserError::failure(format!(
@@ -322,8 +327,12 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
+        let deadline = req
+            .extensions()
+            .get::<super::transport::AttemptDeadline>()
+            .map(|d| d.0);
         Box::pin(async move {
-            let header = auth.header().await?;
+            let header = auth.header(deadline).await?;
             req.headers_mut().insert(AUTHORIZATION, header);
             inner.call(req).await.map_err(Into::into)
         })
@@ -386,7 +395,7 @@ mod tests {
             bound: Bound::new(None),
         };
         let started = tokio::time::Instant::now();
-        let err = plugin.run().await.err().unwrap();
+        let err = plugin.run(None).await.err().unwrap();
         assert_eq!(started.elapsed(), DEFAULT_HEADERS_TIMEOUT);
         assert_eq!(
             err.message,

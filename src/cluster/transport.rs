@@ -164,6 +164,12 @@ where
                 }) as BoxError,
             )),
         };
+        if let Some((left, _)) = &bound {
+            // The exec credential plugin, run inside this attempt, ends by the same time, so
+            // its own error (not this one) says why the attempt stopped.
+            req.extensions_mut()
+                .insert(AttemptDeadline(tokio::time::Instant::now() + *left));
+        }
         let result = attempt_once(&inner, req, bound).await;
         let (outcome, retry_after) = classify(&result);
         let decision = match spare {
@@ -220,6 +226,10 @@ where
         }
     }
 }
+
+/// When the current attempt of a request is given up on (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptDeadline(pub tokio::time::Instant);
 
 /// One attempt, up to its response headers, bounded by `bound` (the time left, and the
 /// error when it runs out).

@@ -384,6 +384,47 @@ async fn a_credential_plugin_that_never_answers_is_killed_at_the_request_timeout
 }
 
 #[tokio::test]
+async fn a_plugin_that_hangs_when_its_token_is_renewed_ends_the_request_once() {
+    let t = TestSim::start().await;
+    let runs = t.dir.path().join("runs");
+    // The first run answers with a token that has expired; the next one never answers.
+    let plugin = script(
+        &t,
+        "corp-auth-renew",
+        &format!(
+            "if [ -e {runs} ]; then echo run >> {runs}; exec sleep 1000; fi\n\
+             echo run >> {runs}\n\
+             echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\",\"expirationTimestamp\":\"2020-01-01T00:00:00Z\"}}}}'\n",
+            admin_token(&t),
+            runs = runs.display(),
+        ),
+    );
+    let kc = exec_kubeconfig(&t, "exec-renew", &plugin);
+    let out = run_bounded(
+        &kc,
+        &["list", "--request-timeout", "2s"],
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("the command ends although the renewal never does");
+    out.assert_code(1).assert_stderr_contains(
+        "error: the credential plugin corp-auth-renew did not answer within 2s (--request-timeout)",
+    );
+    assert!(
+        t.sim.requests().is_empty(),
+        "no request without credentials"
+    );
+    let ran = std::fs::read_to_string(&runs)
+        .expect("plugin ran")
+        .lines()
+        .count();
+    assert_eq!(
+        ran, 2,
+        "start-up, then one renewal: a plugin that timed out is not retried"
+    );
+}
+
+#[tokio::test]
 async fn a_plugin_token_is_kept_until_it_expires_then_fetched_again() {
     for (expiry, fresh) in [
         ("2999-01-01T00:00:00Z", true),
@@ -451,7 +492,10 @@ async fn a_plugin_client_certificate_is_used_for_tls_and_the_plugin_runs_once() 
         requests.iter().all(|r| r.user == *user),
         "every request as {user}"
     );
-    let ran = std::fs::read_to_string(&runs).expect("plugin ran").lines().count();
+    let ran = std::fs::read_to_string(&runs)
+        .expect("plugin ran")
+        .lines()
+        .count();
     assert_eq!(ran, 1, "a certificate is fetched once per run");
     assert_no_writes(&t);
 }
