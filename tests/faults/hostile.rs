@@ -340,6 +340,23 @@ fn exec_kubeconfig(t: &TestSim, name: &str, plugin: &std::path::Path) -> PathBuf
     kubeconfig_with_user(t, name, &user, "")
 }
 
+/// Runs `list --request-timeout 2s` with the kubeconfig of a plugin `name` that never
+/// answers, and checks it ends with the plugin's timeout error (exit 1).
+async fn list_with_a_stuck_plugin(kc: &std::path::Path, name: &str) -> crate::support::Output {
+    // The limit only keeps a regression from hanging the suite.
+    let out = run_bounded(
+        kc,
+        &["list", "--request-timeout", "2s"],
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("the command ends although the plugin never answers");
+    out.assert_code(1).assert_stderr_contains(&format!(
+        "error: the credential plugin {name} did not answer within 2s (--request-timeout)"
+    ));
+    out
+}
+
 #[tokio::test]
 async fn a_credential_plugin_that_never_answers_is_killed_at_the_request_timeout() {
     let t = TestSim::start().await;
@@ -351,17 +368,7 @@ async fn a_credential_plugin_that_never_answers_is_killed_at_the_request_timeout
         &format!("echo $$ > {}\nexec sleep 1000\n", pid_file.display()),
     );
     let kc = exec_kubeconfig(&t, "exec-stuck", &plugin);
-    // The limit only keeps a regression from hanging the suite.
-    let out = run_bounded(
-        &kc,
-        &["list", "--request-timeout", "2s"],
-        std::time::Duration::from_secs(60),
-    )
-    .await
-    .expect("the command ends although the plugin never does");
-    out.assert_code(1).assert_stderr_contains(
-        "error: the credential plugin stuck-auth did not answer within 2s (--request-timeout)",
-    );
+    let out = list_with_a_stuck_plugin(&kc, "stuck-auth").await;
     out.assert_stderr_contains("hint: run stuck-auth yourself");
     out.assert_stderr_contains("--request-timeout");
     assert!(
@@ -400,16 +407,9 @@ async fn a_plugin_that_hangs_when_its_token_is_renewed_ends_the_request_once() {
         ),
     );
     let kc = exec_kubeconfig(&t, "exec-renew", &plugin);
-    let out = run_bounded(
-        &kc,
-        &["list", "--request-timeout", "2s"],
-        std::time::Duration::from_secs(60),
-    )
-    .await
-    .expect("the command ends although the renewal never does");
-    out.assert_code(1).assert_stderr_contains(
-        "error: the credential plugin corp-auth-renew did not answer within 2s (--request-timeout)",
-    );
+    list_with_a_stuck_plugin(&kc, "corp-auth-renew")
+        .await
+        .assert_stderr_contains("hint: run corp-auth-renew yourself");
     assert!(
         t.sim.requests().is_empty(),
         "no request without credentials"
