@@ -245,7 +245,10 @@ pub async fn connect(
         sink(&super::proxy::describe(&p));
     }
     let server_warnings = super::warnings::Seen::default();
-    let client = build_client(config, global, sink, server_warnings.clone())?;
+    // The exec plugin runs here, bounded like a request, rather than inside kube unbounded.
+    let bound = super::exec_plugin::Bound::new(global.request_timeout);
+    let exec_auth = super::exec_plugin::take_over(&mut config, bound).await?;
+    let client = build_client(config, global, sink, server_warnings.clone(), exec_auth)?;
     Ok(Connection {
         client,
         namespace,
@@ -258,16 +261,18 @@ pub async fn connect(
 
 /// kube's stack without its own retry layer (unbounded for our purposes, and it resends
 /// writes answered 503), wrapped as `Retry → auth → Log → kube`: the log then sees each
-/// attempt with its Authorization header, which it masks.
+/// attempt with its Authorization header, which it masks. The auth layer is kube's, or
+/// `exec_auth` when the exec plugin gave a token.
 fn build_client(
     mut config: Config,
     global: &GlobalArgs,
     sink: super::transport::Sink,
     seen: super::warnings::Seen,
+    exec_auth: Option<super::exec_plugin::ExecAuthLayer>,
 ) -> anyhow::Result<kube::Client> {
     config.default_retry = false;
     let base = shown_url(&config.cluster_url);
-    let plugin = credentials::plugin_name(&config);
+    let plugin = config.auth_info.exec.as_ref().map(credentials::plugin_name);
     let auth = config
         .auth_layer()
         .map_err(|e| credentials::explain(e, plugin.as_deref()))
@@ -297,14 +302,20 @@ fn build_client(
         sink,
     };
     let answers = super::answers::AnswersLayer;
-    Ok(match auth {
-        Some(auth) => builder
+    Ok(match (auth, exec_auth) {
+        (_, Some(exec_auth)) => builder
+            .with_layer(&log)
+            .with_layer(&exec_auth)
+            .with_layer(&retry)
+            .with_layer(&answers)
+            .build(),
+        (Some(auth), None) => builder
             .with_layer(&log)
             .with_layer(&auth)
             .with_layer(&retry)
             .with_layer(&answers)
             .build(),
-        None => builder
+        (None, None) => builder
             .with_layer(&log)
             .with_layer(&retry)
             .with_layer(&answers)

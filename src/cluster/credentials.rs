@@ -9,12 +9,13 @@
 //!   `auth_exec`), so the mode is set to Never here.
 //! - A failing plugin's error from kube-client prints the whole `Command` (every exec.env
 //!   value and KUBERNETES_EXEC_INFO) and its raw stdout; only the command's name and the
-//!   plugin's own stderr message are shown instead.
+//!   plugin's own stderr message are shown instead. The plugin itself is run by
+//!   `exec_plugin.rs`, with a bound; these messages serve both.
 
 use std::path::Path;
 
 use kube::client::AuthError;
-use kube::config::{Config, ExecInteractiveMode};
+use kube::config::{Config, ExecConfig, ExecInteractiveMode};
 
 use crate::error::UserError;
 
@@ -44,13 +45,12 @@ pub fn prepare(config: &mut Config, stdin_is_terminal: bool) -> anyhow::Result<(
 }
 
 /// The name of the exec plugin's command (its file name, not its arguments), for messages.
-pub fn plugin_name(config: &Config) -> Option<String> {
-    let command = config.auth_info.exec.as_ref()?.command.as_deref()?;
-    let name = Path::new(command)
+pub fn plugin_name(exec: &ExecConfig) -> String {
+    let command = exec.command.as_deref().unwrap_or("(no command)");
+    Path::new(command)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| command.to_owned());
-    Some(name)
+        .unwrap_or_else(|| command.to_owned())
 }
 
 /// Explains a credential failure from kube-client without what it carries: for an exec
@@ -61,33 +61,45 @@ pub fn explain(err: kube::Error, plugin: Option<&str>) -> anyhow::Error {
         return err.into();
     };
     let plugin = plugin.unwrap_or("the exec plugin");
-    let hint = format!(
-        "run {plugin} yourself to see why, or log in again; it is users[].user.exec in your \
-         kubeconfig (kubectl config view --minify)"
-    );
     let message = match auth {
-        AuthError::AuthExecRun { out, .. } => {
-            let status = match out.status.code() {
-                Some(code) => format!("exit status {code}"),
-                None => "killed by a signal".to_owned(),
-            };
-            let said = plugin_message(&out.stderr);
-            match said {
-                Some(said) => format!("the credential plugin {plugin} failed ({status}): {said}"),
-                None => format!("the credential plugin {plugin} failed ({status})"),
-            }
-        }
-        AuthError::AuthExecParse(_) | AuthError::ExecPluginFailed => format!(
-            "the credential plugin {plugin} did not print an ExecCredential with a status \
-             (its output is not shown: it may hold credentials)"
-        ),
+        AuthError::AuthExecRun { out, .. } => plugin_failed(plugin, out),
+        AuthError::AuthExecParse(_) | AuthError::ExecPluginFailed => plugin_unreadable(plugin),
         AuthError::AuthExecStart(e) => {
             format!("failed to run the credential plugin {plugin}: {e}")
         }
         AuthError::AuthExec(_) => format!("the credential plugin {plugin} failed"),
         _ => return err.into(),
     };
+    let hint = plugin_hint(plugin);
     UserError::failure(message).hint(hint).into()
+}
+
+/// What to do when the exec plugin `plugin` failed.
+pub fn plugin_hint(plugin: &str) -> String {
+    format!(
+        "run {plugin} yourself to see why, or log in again; it is users[].user.exec in your \
+         kubeconfig (kubectl config view --minify)"
+    )
+}
+
+/// A plugin that exited unsuccessfully: its exit status and its own stderr message only.
+pub fn plugin_failed(plugin: &str, out: &std::process::Output) -> String {
+    let status = match out.status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => "killed by a signal".to_owned(),
+    };
+    match plugin_message(&out.stderr) {
+        Some(said) => format!("the credential plugin {plugin} failed ({status}): {said}"),
+        None => format!("the credential plugin {plugin} failed ({status})"),
+    }
+}
+
+/// A plugin whose output was not an ExecCredential with a status; never quoted.
+pub fn plugin_unreadable(plugin: &str) -> String {
+    format!(
+        "the credential plugin {plugin} did not print an ExecCredential with a status (its \
+         output is not shown: it may hold credentials)"
+    )
 }
 
 /// The plugin's stderr as one short line, or None when it said nothing.

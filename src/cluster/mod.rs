@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod connect;
 pub mod credentials;
 pub mod discovery;
+pub mod exec_plugin;
 pub mod interrupt;
 pub mod objects;
 pub mod overrides;

@@ -28,6 +28,9 @@ pub enum Outcome {
     Untrusted,
     /// No answer within the bound: another attempt would most likely wait as long again.
     TimedOut,
+    /// The exec credential plugin failed or did not answer: nothing was sent, and running it
+    /// again at once would most likely end the same way.
+    NoCredentials,
 }
 
 /// What to do after an attempt.
@@ -58,7 +61,9 @@ pub fn decide(
     let retryable = match outcome {
         Outcome::Status(429) | Outcome::NotSent => true,
         Outcome::Status(503 | 504) | Outcome::Failed => is_read(method),
-        Outcome::Status(_) | Outcome::Untrusted | Outcome::TimedOut => false,
+        Outcome::Status(_) | Outcome::Untrusted | Outcome::TimedOut | Outcome::NoCredentials => {
+            false
+        }
     };
     if !retryable || attempt >= MAX_ATTEMPTS {
         return Decision::Done;

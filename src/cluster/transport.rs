@@ -164,6 +164,12 @@ where
                 }) as BoxError,
             )),
         };
+        if let Some((left, _)) = &bound {
+            // The exec credential plugin, run inside this attempt, ends by the same time, so
+            // its own error (not this one) says why the attempt stopped.
+            req.extensions_mut()
+                .insert(AttemptDeadline(tokio::time::Instant::now() + *left));
+        }
         let result = attempt_once(&inner, req, bound).await;
         let (outcome, retry_after) = classify(&result);
         let decision = match spare {
@@ -221,6 +227,10 @@ where
     }
 }
 
+/// When the current attempt of a request is given up on (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptDeadline(pub tokio::time::Instant);
+
 /// One attempt, up to its response headers, bounded by `bound` (the time left, and the
 /// error when it runs out).
 async fn attempt_once<S, B>(
@@ -259,6 +269,7 @@ fn classify<B>(result: &Result<Response<B>, BoxError>) -> (Outcome, Option<Durat
                 .and_then(|v| v.to_str().ok())
                 .and_then(policy::parse_retry_after),
         ),
+        Err(e) if e.is::<crate::error::UserError>() => (Outcome::NoCredentials, None),
         Err(e) if never_connected(e.as_ref()) => (Outcome::NotSent, None),
         Err(e) if untrusted_certificate(e.as_ref()) => (Outcome::Untrusted, None),
         Err(e) if e.is::<TimedOut>() || e.is::<Exceeded>() => (Outcome::TimedOut, None),
@@ -306,6 +317,7 @@ fn outcome_text(outcome: Outcome) -> String {
         Outcome::Failed => "connection failed".to_string(),
         Outcome::Untrusted => "certificate not trusted".to_string(),
         Outcome::TimedOut => "no answer in time".to_string(),
+        Outcome::NoCredentials => "no credentials".to_string(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use vmsnap_sim::Gvr;
 
-use crate::kit::{SNAPSHOTS, assert_no_writes, describe, file, get, requests};
+use crate::kit::{SNAPSHOTS, assert_no_writes, describe, file, get, requests, run_bounded};
 use crate::proxy::{Action, Proxy};
 use crate::support::{SNAPSHOTS as SNAPSHOT_GVR, TestSim, VMS};
 
@@ -327,6 +327,176 @@ async fn a_plugin_without_a_terminal_is_told_it_cannot_prompt() {
     let info: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&seen).expect("plugin ran")).expect("json");
     assert_eq!(info["spec"]["interactive"], false, "{info}");
+    assert_no_writes(&t);
+}
+
+/// A kubeconfig whose user logs in with the exec plugin `plugin` (not interactive: the
+/// tests' stdin is not a terminal).
+fn exec_kubeconfig(t: &TestSim, name: &str, plugin: &std::path::Path) -> PathBuf {
+    let user = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: IfAvailable\n",
+        plugin.display()
+    );
+    kubeconfig_with_user(t, name, &user, "")
+}
+
+/// Runs `list --request-timeout 2s` with the kubeconfig of a plugin `name` that never
+/// answers, and checks it ends with the plugin's timeout error (exit 1).
+async fn list_with_a_stuck_plugin(kc: &std::path::Path, name: &str) -> crate::support::Output {
+    // The limit only keeps a regression from hanging the suite.
+    let out = run_bounded(
+        kc,
+        &["list", "--request-timeout", "2s"],
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("the command ends although the plugin never answers");
+    out.assert_code(1).assert_stderr_contains(&format!(
+        "error: the credential plugin {name} did not answer within 2s (--request-timeout)"
+    ));
+    out
+}
+
+#[tokio::test]
+async fn a_credential_plugin_that_never_answers_is_killed_at_the_request_timeout() {
+    let t = TestSim::start().await;
+    let pid_file = t.dir.path().join("plugin-pid");
+    // `exec`: the pid written is the process that hangs.
+    let plugin = script(
+        &t,
+        "stuck-auth",
+        &format!("echo $$ > {}\nexec sleep 1000\n", pid_file.display()),
+    );
+    let kc = exec_kubeconfig(&t, "exec-stuck", &plugin);
+    let out = list_with_a_stuck_plugin(&kc, "stuck-auth").await;
+    out.assert_stderr_contains("hint: run stuck-auth yourself");
+    out.assert_stderr_contains("--request-timeout");
+    assert!(
+        t.sim.requests().is_empty(),
+        "no request without credentials"
+    );
+    let pid = std::fs::read_to_string(&pid_file).expect("the plugin ran");
+    let stat = format!("/proc/{}/stat", pid.trim());
+    // SIGKILL was sent before the command exited; the kernel may take a moment to mark it
+    // dead. Gone, or a zombie waiting for init to reap it, both mean it no longer runs.
+    let dead = (0..500).any(|_| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        let dead = state.is_empty() || state.contains(") Z ") || state.contains(") X ");
+        if !dead {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        dead
+    });
+    assert!(dead, "the plugin still runs: {stat}");
+}
+
+#[tokio::test]
+async fn a_plugin_that_hangs_when_its_token_is_renewed_ends_the_request_once() {
+    let t = TestSim::start().await;
+    let runs = t.dir.path().join("runs");
+    // The first run answers with a token that has expired; the next one never answers.
+    let plugin = script(
+        &t,
+        "corp-auth-renew",
+        &format!(
+            "if [ -e {runs} ]; then echo run >> {runs}; exec sleep 1000; fi\n\
+             echo run >> {runs}\n\
+             echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\",\"expirationTimestamp\":\"2020-01-01T00:00:00Z\"}}}}'\n",
+            admin_token(&t),
+            runs = runs.display(),
+        ),
+    );
+    let kc = exec_kubeconfig(&t, "exec-renew", &plugin);
+    list_with_a_stuck_plugin(&kc, "corp-auth-renew")
+        .await
+        .assert_stderr_contains("hint: run corp-auth-renew yourself");
+    assert!(
+        t.sim.requests().is_empty(),
+        "no request without credentials"
+    );
+    let ran = std::fs::read_to_string(&runs)
+        .expect("plugin ran")
+        .lines()
+        .count();
+    assert_eq!(
+        ran, 2,
+        "start-up, then one renewal: a plugin that timed out is not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_plugin_token_is_kept_until_it_expires_then_fetched_again() {
+    for (expiry, fresh) in [
+        ("2999-01-01T00:00:00Z", true),
+        ("2020-01-01T00:00:00Z", false),
+    ] {
+        let t = TestSim::start().await;
+        let runs = t.dir.path().join("runs");
+        let plugin = script(
+            &t,
+            "corp-auth-expiring",
+            &format!(
+                "echo run >> {}\n\
+                 echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\",\"expirationTimestamp\":\"{expiry}\"}}}}'\n",
+                runs.display(),
+                admin_token(&t)
+            ),
+        );
+        let kc = exec_kubeconfig(&t, "exec-expiring", &plugin);
+        let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+        out.assert_code(0)
+            .assert_stdout_contains("pre-upgrade-snapshot");
+        let sent = t.sim.requests().len();
+        assert!(sent >= 2, "list sends several requests ({sent})");
+        let ran = std::fs::read_to_string(&runs)
+            .expect("plugin ran")
+            .lines()
+            .count();
+        // Once at start-up; an expired token once more before each request.
+        let expected = if fresh { 1 } else { 1 + sent };
+        assert_eq!(ran, expected, "expiry {expiry}: {sent} requests");
+        assert_no_writes(&t);
+    }
+}
+
+#[tokio::test]
+async fn a_plugin_client_certificate_is_used_for_tls_and_the_plugin_runs_once() {
+    let t = TestSim::start().await;
+    let (user, _groups, cert, key) = vmsnap_sim::server::tls::CLIENT_CERTS
+        .iter()
+        .find(|c| c.0 == "alice")
+        .expect("alice's certificate");
+    let answer = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"clientCertificateData": cert, "clientKeyData": key},
+    });
+    let answer_file = file(&t, "exec-answer.json", &answer.to_string());
+    let runs = t.dir.path().join("runs");
+    let plugin = script(
+        &t,
+        "corp-auth-cert",
+        &format!(
+            "echo run >> {}\ncat {}\n",
+            runs.display(),
+            answer_file.display()
+        ),
+    );
+    let kc = exec_kubeconfig(&t, "exec-cert", &plugin);
+    let out = t.cmd().kubeconfig(&kc).args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("pre-upgrade-snapshot");
+    let requests = t.sim.requests();
+    assert!(!requests.is_empty());
+    assert!(
+        requests.iter().all(|r| r.user == *user),
+        "every request as {user}"
+    );
+    let ran = std::fs::read_to_string(&runs)
+        .expect("plugin ran")
+        .lines()
+        .count();
+    assert_eq!(ran, 1, "a certificate is fetched once per run");
     assert_no_writes(&t);
 }
 

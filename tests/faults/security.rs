@@ -147,16 +147,22 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Nothing in src/ starts a process but the runner of the kubeconfig's exec credential
+/// plugin: kubectl and kube-rs run that plugin too (it is how the user chose to log in);
+/// anything else would be a shell-out the user never asked for.
 #[test]
 fn the_plugin_never_shells_out() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let credential_plugin_runner = src.join("cluster").join("exec_plugin.rs");
     let mut files = Vec::new();
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut files,
-    );
+    rust_files(&src, &mut files);
     assert!(files.len() > 10, "src/ not found");
+    assert!(
+        files.contains(&credential_plugin_runner),
+        "the allowed file moved: update this test"
+    );
     let mut hits = Vec::new();
-    for f in files {
+    for f in files.into_iter().filter(|f| *f != credential_plugin_runner) {
         let text = std::fs::read_to_string(&f).expect("read");
         for (i, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
