@@ -497,13 +497,9 @@ async fn put_back(
         true => Some(super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout).await),
         false => None,
     };
-    let start = format!(
-        "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'",
-        Kind::VirtualMachine.qualified()
-    );
     common::with_hint(
         err,
-        common::left_as_it_was(ns, vm, restarted.as_ref(), &start),
+        common::left_as_it_was(ns, vm, restarted.as_ref(), &super::power_on_cmd(ns, vm)),
     )
 }
 
