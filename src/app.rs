@@ -6,15 +6,15 @@ use std::io::Write;
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, Command, DryRun, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::{connect, served_groups};
-use crate::commands::{self, Ctx, Prefetch};
 use crate::completion;
 use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
-use crate::output::{self, RenderOptions, Report};
-use crate::provider::kubevirt::{KubeVirt, ServedVersions};
-use crate::provider::{Choice, Provider, detect};
+use crate::flow::{Ctx, Prefetch};
+use crate::output::{self, RenderOptions, View};
+use crate::platform::kubevirt::api::{KubeVirt, ServedVersions};
+use crate::platform::{Choice, Provider, deckhouse, detect, kubevirt, vmoperator};
 
 /// Runs one invocation and returns the process exit code.
 pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
@@ -110,8 +110,8 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     // Commands that need no cluster.
     match &cli.command {
         Command::Version => {
-            let report = commands::version::run(global, &env.vars).await;
-            return render(&report, env, format, opts);
+            let report = crate::flow::version::run(global, &env.vars).await;
+            return output::render(&report, format, env.clock.now(), opts, &mut env.stdout);
         }
         Command::Options => {
             let text = crate::cli::options_text(&Cli::command());
@@ -153,51 +153,74 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let detected = match detect::choose(&groups, global.provider)? {
         Choice::One(d) => d,
         Choice::Several(candidates) => {
-            let ns = (!commands::platform::all_namespaces(&cli.command)).then_some(&*namespace);
-            commands::platform::pick(&cli.command, candidates, &conn.client, ns).await?
+            let ns = (!crate::platform::pick::all_namespaces(&cli.command)).then_some(&*namespace);
+            crate::platform::pick::pick(&cli.command, candidates, &conn.client, ns).await?
         }
     };
-    commands::platform::check_flags(&cli.command, detected.kind)?;
+    crate::platform::pick::check_flags(&cli.command, detected.kind)?;
     let interactive = env.ui.interactive() && !global.no_input;
     let clock = env.clock;
     let color = env.color;
-    let report: Report = {
-        let Env { ui, stderr, .. } = env;
-        let provider = Provider::new(conn.client.clone(), &detected);
-        let mut ctx = Ctx {
-            global,
-            conn,
-            detected,
-            provider,
-            namespace,
-            ui: ui.as_mut(),
-            err: stderr.as_mut(),
-            clock,
-            interactive,
-            color,
-            prefetch,
-        };
-        run_command(&cli.command, &mut ctx).await?
+    let Env {
+        ui, stderr, stdout, ..
+    } = env;
+    let provider = Provider::new(conn.client.clone(), &detected);
+    let mut ctx = Ctx {
+        global,
+        conn,
+        detected,
+        provider,
+        namespace,
+        ui: ui.as_mut(),
+        err: stderr.as_mut(),
+        clock,
+        interactive,
+        color,
+        prefetch,
     };
-    render(&report, env, format, opts)?;
-    fail_on_warnings(global, &server_warnings)?;
-    // A batch prints its table whatever happened; a failed snapshot still fails the command.
-    if let Report::Batch(b) = &report {
-        let failed = commands::batch::failures(b);
-        if failed > 0 {
-            return Err(crate::error::UserError::failure(format!(
-                "{failed} of {} snapshots of batch {} failed",
-                b.items.len(),
-                b.batch
-            ))
-            .hint(format!(
-                "see them with: kubectl vmsnap list -l vmsnap.io/batch={} -n {}",
-                b.batch, b.namespace
-            ))
-            .into());
+    let out = Finish {
+        format,
+        opts,
+        now: clock,
+        warnings: &server_warnings,
+        global,
+    };
+    match ctx.provider.clone() {
+        Provider::KubeVirt(_) => {
+            let report = kubevirt::commands::run(&cli.command, &mut ctx).await?;
+            out.finish(&report, stdout.as_mut())
+        }
+        Provider::VmOperator(v) => {
+            let report = vmoperator::commands::run(&cli.command, &v, &mut ctx).await?;
+            out.finish(&report, stdout.as_mut())
+        }
+        Provider::Deckhouse(d) => {
+            let report = deckhouse::commands::run(&cli.command, &d, &mut ctx).await?;
+            out.finish(&report, stdout.as_mut())
         }
     }
-    Ok(())
+}
+
+/// What happens after a platform's command returned its report: printed, then the server's
+/// warnings and the report's own outcome may still fail the command.
+struct Finish<'a> {
+    format: crate::cli::OutputFormat,
+    opts: RenderOptions,
+    now: crate::env::Clock,
+    warnings: &'a crate::cluster::warnings::Seen,
+    global: &'a GlobalArgs,
+}
+
+impl Finish<'_> {
+    fn finish(&self, view: &impl View, stdout: &mut dyn Write) -> anyhow::Result<()> {
+        output::render(view, self.format, self.now.now(), self.opts, stdout)?;
+        fail_on_warnings(self.global, self.warnings)?;
+        // A batch prints its table whatever happened; a failed snapshot still fails the command.
+        match view.failure() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// `--warnings-as-errors`: the server's warnings, already printed, fail the command (kubectl
@@ -216,84 +239,4 @@ fn fail_on_warnings(
         .into());
     }
     Ok(())
-}
-
-/// plan → confirm → execute for the writing commands; a query for the reading ones.
-async fn run_command(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    match ctx.provider.clone() {
-        Provider::KubeVirt(_) => {}
-        Provider::VmOperator(v) => return commands::vmoperator::run(command, &v, ctx).await,
-        Provider::Deckhouse(d) => return commands::deckhouse::run(command, &d, ctx).await,
-    }
-    use commands::{batch, check, clone, create, delete, describe, diff, list, prune, restore};
-    let client_dry_run = ctx.dry_run() == DryRun::Client;
-    match command {
-        Command::List(args) => list::run(args, ctx).await,
-        Command::Describe(args) => describe::run(args, ctx).await,
-        Command::Create(args) if args.selector.is_some() => {
-            let mut plan = batch::plan(args, ctx).await?;
-            batch::confirm(&mut plan, ctx)?;
-            if client_dry_run {
-                return Ok(batch::dry_run_report(&plan));
-            }
-            batch::execute(plan, ctx).await
-        }
-        Command::Create(args) => {
-            let mut plan = create::plan(args, ctx).await?;
-            create::confirm(&mut plan, ctx)?;
-            if client_dry_run {
-                return Ok(create::dry_run_report(&plan));
-            }
-            create::execute(plan, ctx).await
-        }
-        Command::Delete(args) => {
-            let plan = delete::plan(args, ctx).await?;
-            delete::confirm(&plan, ctx)?;
-            if client_dry_run {
-                return Ok(delete::dry_run_report(&plan));
-            }
-            delete::execute(plan, ctx).await
-        }
-        Command::Restore(args) => {
-            let mut plan = restore::plan(args, ctx).await?;
-            restore::confirm(&mut plan, ctx)?;
-            if client_dry_run {
-                return Ok(restore::dry_run_report(&plan));
-            }
-            restore::execute(plan, ctx).await
-        }
-        Command::Diff(args) => diff::run(args, ctx).await,
-        Command::Check(args) => check::run(args, ctx).await,
-        Command::Prune(args) => {
-            let plan = prune::plan(args, ctx).await?;
-            prune::confirm(&plan, ctx)?;
-            if client_dry_run {
-                return Ok(prune::dry_run_report(&plan));
-            }
-            prune::execute(plan, ctx).await
-        }
-        Command::Clone(args) => {
-            let plan = clone::plan(args, ctx).await?;
-            clone::confirm(&plan, ctx)?;
-            if client_dry_run {
-                return Ok(clone::dry_run_report(&plan));
-            }
-            clone::execute(plan, ctx).await
-        }
-        Command::Tree(_) | Command::RestoreDisk(_) => {
-            Err(commands::platform::not_offered(command, "KubeVirt").into())
-        }
-        Command::Version | Command::Completion(_) | Command::Options => {
-            Err(anyhow::anyhow!("internal: handled before connecting"))
-        }
-    }
-}
-
-fn render(
-    report: &Report,
-    env: &mut Env,
-    format: crate::cli::OutputFormat,
-    opts: RenderOptions,
-) -> anyhow::Result<()> {
-    output::render(report, format, env.clock.now(), opts, &mut env.stdout)
 }

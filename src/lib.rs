@@ -3,17 +3,16 @@
 //! The library exists so tests can drive the whole command in-process; it makes no semver
 //! guarantees.
 
-pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod cluster;
-pub mod commands;
 pub mod completion;
 pub mod env;
 pub mod error;
+pub mod flow;
 pub mod model;
 pub mod output;
-pub mod provider;
+pub mod platform;
 pub mod ui;
 
 pub use app::run;

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod discovery;
 pub mod exec_plugin;
 pub mod interrupt;
+pub mod json;
 pub mod objects;
 pub mod overrides;
 pub mod policy;

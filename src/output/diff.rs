@@ -1,6 +1,6 @@
 //! Config diffs for people: the summary sentences, then the unified diff, coloured on request.
 
-use crate::analysis::config_diff::{ConfigDiff, LineKind};
+use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, LineKind};
 
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
@@ -45,7 +45,7 @@ pub fn summary(diff: &ConfigDiff, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::config_diff::{DiffLine, DiffSummary};
+    use crate::platform::kubevirt::analysis::config_diff::{DiffLine, DiffSummary};
 
     fn diff() -> ConfigDiff {
         let line = |kind, text: &str| DiffLine {

@@ -3,15 +3,15 @@
 use jiff::Timestamp;
 
 use super::RenderOptions;
-use super::age::age;
 use super::report::{
     BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, PruneReport,
     Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
 };
 use super::table::{Table, key_values};
-use crate::analysis::human_bytes;
-use crate::analysis::readiness::IssueKind;
+use crate::flow::readiness::IssueKind;
+use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo};
+use crate::platform::kubevirt::analysis::human_bytes;
 
 /// Renders any report for people.
 pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) -> String {

@@ -2,7 +2,6 @@
 //!
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
-mod age;
 pub mod diff;
 mod human;
 mod report;
@@ -15,7 +14,7 @@ use std::io::Write;
 use anyhow::Context as _;
 use jiff::Timestamp;
 
-pub use age::{age, human_duration};
+pub use crate::model::age::{age, human_duration};
 pub use diff as diff_text;
 pub use human::next_steps;
 pub use report::{
@@ -41,21 +40,46 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// Renders `report` in `format` as of `now` into a string.
+/// What a command hands to the output layer. The serialized form is the documented
+/// `-o json|yaml` schema; `human` is the text for people (`wide` for `-o wide`); `names` the
+/// `-o name` lines. Each format is written once, in [`render`].
+pub trait View: serde::Serialize {
+    /// The text for people, as of `now`. Server strings in it are escaped by [`render`]
+    /// unless [`View::styled`] says the view escaped them itself.
+    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String;
+
+    /// `-o name` lines (`resource.group/name`).
+    fn names(&self) -> Vec<String>;
+
+    /// The human text carries colour codes of its own, its server parts already escaped
+    /// (a coloured diff).
+    fn styled(&self, _opts: RenderOptions) -> bool {
+        false
+    }
+
+    /// An outcome that fails the command once it is printed (a batch with failed items).
+    fn failure(&self) -> Option<anyhow::Error> {
+        None
+    }
+}
+
+/// Renders `view` in `format` as of `now` into a string.
 pub fn render_to_string(
-    report: &Report,
+    view: &impl View,
     format: OutputFormat,
     now: Timestamp,
     opts: RenderOptions,
 ) -> anyhow::Result<String> {
     Ok(match format {
-        OutputFormat::Json => structured::json(report)?,
-        OutputFormat::Yaml => structured::yaml(report)?,
-        OutputFormat::Name => terminal::terminal_safe(&names(report), true).into_owned(),
+        OutputFormat::Json => structured::json(view)?,
+        OutputFormat::Yaml => structured::yaml(view)?,
+        OutputFormat::Name => {
+            let lines: String = view.names().iter().map(|l| format!("{l}\n")).collect();
+            terminal::terminal_safe(&lines, true).into_owned()
+        }
         OutputFormat::Table | OutputFormat::Wide => {
-            let text = human::render(report, now, format == OutputFormat::Wide, opts);
-            // A coloured diff escaped its lines before painting them (diff::unified).
-            if matches!(report, Report::Diff(_)) && opts.color {
+            let text = view.human(now, format == OutputFormat::Wide, opts);
+            if view.styled(opts) {
                 text
             } else {
                 terminal::terminal_safe(&text, true).into_owned()
@@ -64,22 +88,54 @@ pub fn render_to_string(
     })
 }
 
-/// Renders `report` to `w`.
+/// Renders `view` to `w`.
 pub fn render(
-    report: &Report,
+    view: &impl View,
     format: OutputFormat,
     now: Timestamp,
     opts: RenderOptions,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let text = render_to_string(report, format, now, opts)?;
+    let text = render_to_string(view, format, now, opts)?;
     w.write_all(text.as_bytes())
         .context("failed to write output")?;
     w.flush().context("failed to write output")
 }
 
-fn names(report: &Report) -> String {
-    let lines: Vec<String> = match report {
+impl View for Report {
+    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+        human::render(self, now, wide, opts)
+    }
+
+    fn names(&self) -> Vec<String> {
+        names(self)
+    }
+
+    fn styled(&self, opts: RenderOptions) -> bool {
+        // A coloured diff escaped its lines before painting them (diff::unified).
+        matches!(self, Report::Diff(_)) && opts.color
+    }
+
+    fn failure(&self) -> Option<anyhow::Error> {
+        let Report::Batch(b) = self else { return None };
+        let failed = crate::platform::kubevirt::commands::batch::failures(b);
+        (failed > 0).then(|| {
+            crate::error::UserError::failure(format!(
+                "{failed} of {} snapshots of batch {} failed",
+                b.items.len(),
+                b.batch
+            ))
+            .hint(format!(
+                "see them with: kubectl vmsnap list -l vmsnap.io/batch={} -n {}",
+                b.batch, b.namespace
+            ))
+            .into()
+        })
+    }
+}
+
+fn names(report: &Report) -> Vec<String> {
+    match report {
         Report::List(l) => l
             .items
             .iter()
@@ -115,6 +171,5 @@ fn names(report: &Report) -> String {
             .iter()
             .map(|d| format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot))
             .collect(),
-    };
-    lines.iter().map(|l| format!("{l}\n")).collect()
+    }
 }

@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::analysis::Analysis;
-use crate::analysis::batch::Refusal;
-use crate::analysis::config_diff::ConfigDiff;
-use crate::analysis::readiness::{ReadinessRow, ReadinessSummary};
-use crate::analysis::retention::Decision;
+use crate::flow::readiness::{ReadinessRow, ReadinessSummary};
+use crate::flow::retention::Decision;
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo, VolumeBackup};
-use crate::provider::kubevirt::clone::{CloneInfo, Finding};
+use crate::platform::kubevirt::analysis::Analysis;
+use crate::platform::kubevirt::analysis::batch::Refusal;
+use crate::platform::kubevirt::analysis::config_diff::ConfigDiff;
+use crate::platform::kubevirt::api::clone::{CloneInfo, Finding};
 
 /// The result of one command.
 #[derive(Debug, Clone, Serialize)]

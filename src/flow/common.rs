@@ -1,0 +1,569 @@
+//! Small helpers the commands share: required lookups, VM state waits, error codes.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::Ctx;
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::model::SnapshotPhase;
+use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
+
+/// The HTTP status of the API error inside `err`, if any.
+pub fn api_code(err: &anyhow::Error) -> Option<u16> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.code),
+            _ => None,
+        })
+}
+
+/// Sets `apiVersion` to the version the cluster serves (the builders write v1beta1; a
+/// cluster serving only v1alpha1 would refuse the mismatch).
+pub fn served_api_version(obj: &mut Value, kv: &KubeVirt, kind: Kind) {
+    obj["apiVersion"] = Value::String(kind.api_version(&kv.versions()));
+}
+
+/// Adds a hint to a user-facing error; other errors pass unchanged.
+pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        Err(other) => other,
+    }
+}
+
+/// After a signal stopped a command that had powered `vm` off, before anything irreversible
+/// was sent: runs `start` (the writes that put it back as it was, bounded by
+/// [`crate::cluster::interrupt::RECOVERY_BOUND`]) and adds to `err` the hint that says so, or, when the VM
+/// could not be put back, how to start it by hand. Other errors pass unchanged.
+pub async fn power_back_on_after_signal<E: std::fmt::Display>(
+    err: anyhow::Error,
+    nothing_done: &str,
+    vm: &str,
+    ns: &str,
+    start: impl std::future::Future<Output = Result<(), E>>,
+    start_cmd: &str,
+) -> anyhow::Error {
+    if crate::cluster::interrupt::received().is_none() {
+        return err;
+    }
+    let hint = match crate::cluster::interrupt::recover(start).await {
+        Some(Ok(())) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and has been started again \
+             (as it was before)"
+        ),
+        Some(Err(e)) => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again ({e}); start it with: {start_cmd}"
+        ),
+        None => format!(
+            "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
+             again within {}s; start it with: {start_cmd}",
+            crate::cluster::interrupt::RECOVERY_BOUND.as_secs()
+        ),
+    };
+    match err.downcast::<UserError>() {
+        Ok(user) => user.hint(hint).into(),
+        // A request the signal stopped, say: keep its words, and still say what became of
+        // the VM.
+        Err(other) => UserError::interrupted(format!("{other:#}"))
+            .hint(hint)
+            .into(),
+    }
+}
+
+/// The API server's own message in `err`, when it came from a Status.
+pub fn api_message(err: &anyhow::Error) -> Option<String> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(s)) => Some(s.message.clone()),
+            _ => None,
+        })
+}
+
+/// A kube object as plain JSON (the domain's functions read JSON).
+pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
+    serde_json::to_value(obj).unwrap_or(Value::Null)
+}
+
+/// `5m`, `90s`: a wait duration as the user typed it.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
+}
+
+/// The VM, or exit 5 with the command that lists VMs.
+pub fn require_vm(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
+    require_vm_as(got, ns, name, "vm")
+}
+
+/// The VM, or exit 5 with `kubectl get RESOURCE` as the command that lists VMs (another
+/// platform's VMs need their qualified resource name).
+pub fn require_vm_as(
+    got: Option<Value>,
+    ns: &str,
+    name: &str,
+    resource: &str,
+) -> anyhow::Result<Value> {
+    got.ok_or_else(|| {
+        UserError::not_found(format!(
+            "VirtualMachine \"{name}\" not found in namespace \"{ns}\""
+        ))
+        .hint(format!("list the VMs with: kubectl get {resource} -n {ns}"))
+        .into()
+    })
+}
+
+/// The snapshot, or exit 5 with the command that lists snapshots.
+pub fn require_snapshot(got: Option<Value>, ns: &str, name: &str) -> anyhow::Result<Value> {
+    got.ok_or_else(|| {
+        UserError::not_found(format!(
+            "snapshot \"{name}\" not found in namespace \"{ns}\""
+        ))
+        .hint(format!(
+            "list the snapshots with: kubectl vmsnap list -n {ns}"
+        ))
+        .into()
+    })
+}
+
+/// A snapshot's content and the CSI VolumeSnapshots it names. KubeVirt names them
+/// `vmsnapshot-<id>-volume-<volume>` for content `vmsnapshot-content-<id>`, so they are read
+/// together with the content (one round trip); any the content names otherwise are read
+/// after it. Unreadable parts are left out: they only feed sizes and readiness details.
+pub async fn content_and_volume_snapshots(
+    kv: &KubeVirt,
+    ns: &str,
+    snap: &Value,
+) -> (Option<Value>, Vec<Value>) {
+    let Some(name) =
+        crate::cluster::json::str_at(snap, "/status/virtualMachineSnapshotContentName")
+    else {
+        return (None, Vec::new());
+    };
+    let guessed: Vec<String> = match name.strip_prefix("vmsnapshot-content-") {
+        Some(id) => crate::cluster::json::arr_at(snap, "/status/snapshotVolumes/includedVolumes")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| format!("vmsnapshot-{id}-volume-{v}"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let get_all = |names: Vec<String>| async move {
+        let gets = names.iter().map(|n| kv.get(Kind::VolumeSnapshot, ns, n));
+        futures::future::join_all(gets)
+            .await
+            .into_iter()
+            .filter_map(|r| r.ok().flatten())
+            .collect::<Vec<Value>>()
+    };
+    let (content, mut found) = futures::join!(kv.get_content(ns, name), get_all(guessed));
+    let Ok(Some(content)) = content else {
+        return (None, found);
+    };
+    let missing: Vec<String> = crate::cluster::json::arr_at(&content, "/spec/volumeBackups")
+        .iter()
+        .filter_map(|b| crate::cluster::json::string_at(b, "/volumeSnapshotName"))
+        .filter(|n| !found.iter().any(|v| crate::cluster::json::name(v) == n))
+        .collect();
+    if !missing.is_empty() {
+        found.extend(get_all(missing).await);
+    }
+    (Some(content), found)
+}
+
+/// Asks the API server whether the user may `verb` `resource` (plural, with optional
+/// `/subresource`) of `group` in `ns`. None when it cannot tell (the review API refused or
+/// failed): the write itself will then say.
+pub async fn can_i(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    ns: &str,
+) -> Option<bool> {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
+    let (resource, subresource) = match resource.split_once('/') {
+        Some((r, s)) => (r, Some(s.to_string())),
+        None => (resource, None),
+    };
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                group: Some(group.to_string()),
+                resource: Some(resource.to_string()),
+                subresource,
+                namespace: Some(ns.to_string()),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let api: kube::Api<SelfSubjectAccessReview> = kube::Api::all(client.clone());
+    let answer = api
+        .create(&kube::api::PostParams::default(), &review)
+        .await
+        .ok()?;
+    answer.status.map(|s| s.allowed)
+}
+
+/// Refuses (exit 6) before any question when the user may not `verb` `resource`.
+pub async fn require_permission(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    ns: &str,
+) -> anyhow::Result<()> {
+    if can_i(client, verb, group, resource, ns).await == Some(false) {
+        let target = format!("{resource}.{group}");
+        return Err(UserError::forbidden(format!(
+            "you are not allowed to {verb} {target} in namespace {ns}"
+        ))
+        .hint(format!(
+            "ask your cluster administrator (KubeVirt's kubevirt.io:edit role grants it); check \
+             with: kubectl auth can-i {verb} {target} -n {ns}"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// What the messages about a safety snapshot say: its name, the operation it precedes
+/// ("restore", "revert"), and the two hints every failure carries.
+pub struct SafetyContext<'a> {
+    pub name: &'a str,
+    pub ns: &'a str,
+    /// "restore" or "revert".
+    pub verb: &'a str,
+    /// "nothing was restored; the VM is unchanged".
+    pub nothing: &'a str,
+    /// The command that goes on without a safety snapshot.
+    pub without: &'a str,
+}
+
+impl SafetyContext<'_> {
+    /// The safety snapshot could not be created: an error that says nothing was done.
+    pub fn create_failed(&self, err: anyhow::Error) -> anyhow::Error {
+        let (name, ns) = (self.name, self.ns);
+        let msg = if api_code(&err) == Some(409) {
+            format!("a snapshot named {name} already exists in namespace {ns}")
+        } else {
+            format!("failed to create the safety snapshot {name}: {err:#}")
+        };
+        UserError::failure(msg)
+            .hint(self.nothing)
+            .hint(self.without)
+            .into()
+    }
+
+    /// The last state a wait for the safety snapshot saw, or the error for a snapshot that
+    /// disappeared, a timeout or Ctrl-C (the snapshot goes on; nothing else was done).
+    pub fn waited(&self, result: WaitResult<Value>, timeout: Duration) -> anyhow::Result<Value> {
+        let (name, ns) = (self.name, self.ns);
+        let follow = format!("kubectl vmsnap describe {name} -n {ns}");
+        match result {
+            WaitResult::Done(Some(v)) => Ok(v),
+            WaitResult::Done(None) => Err(UserError::failure(format!(
+                "the safety snapshot {name} disappeared before it was ready"
+            ))
+            .hint(self.nothing)
+            .hint(self.without)
+            .into()),
+            WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+                "timed out after {} waiting for the safety snapshot {name}",
+                human(timeout)
+            ))
+            .hint(self.nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}, then run the {} again",
+                self.verb
+            ))
+            .into()),
+            WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+                "stopped waiting for the safety snapshot {name}"
+            ))
+            .hint(self.nothing)
+            .hint(format!(
+                "the snapshot continues on the cluster; follow it with: {follow}"
+            ))
+            .into()),
+        }
+    }
+}
+
+/// Follows one object with a spinner titled `title` until `check` (given the object as plain
+/// JSON, None while it does not exist) says Done; the object comes back as JSON.
+pub async fn follow_json(
+    ctx: &mut Ctx<'_>,
+    api: kube::Api<kube::api::DynamicObject>,
+    name: &str,
+    timeout: Duration,
+    title: &str,
+    mut check: impl FnMut(Option<&Value>) -> Step,
+) -> anyhow::Result<WaitResult<Value>> {
+    let mut progress = ctx.progress(title);
+    let result = wait_for(
+        api,
+        name,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| {
+            let v = obj.map(to_value);
+            check(v.as_ref())
+        },
+    )
+    .await;
+    progress.finish();
+    let value = |o: Option<kube::api::DynamicObject>| o.as_ref().map(to_value);
+    Ok(match result? {
+        WaitResult::Done(o) => WaitResult::Done(value(o)),
+        WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
+        WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
+    })
+}
+
+/// `Snapshot s1`, `Safety snapshot s1`: `what` capitalised for a progress line.
+pub fn titled(what: &str) -> String {
+    let mut chars = what.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Follows a snapshot until it is ready to use or Failed, with a spinner; `what` names it in
+/// the messages ("snapshot", "safety snapshot"). The object comes back as plain JSON.
+pub async fn wait_snapshot(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    name: &str,
+    timeout: Duration,
+    what: &str,
+) -> anyhow::Result<WaitResult<Value>> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachineSnapshot, Some(ns));
+    let title = titled(what);
+    follow_json(
+        ctx,
+        api,
+        name,
+        timeout,
+        &format!("Creating {what} {name}"),
+        |obj| match obj {
+            None => Step::Continue(format!("Waiting for {what} {name} to appear")),
+            Some(v) => {
+                let info = kv::snapshot_info(v, None, &[]);
+                if info.is_ready() || info.phase == SnapshotPhase::Failed {
+                    Step::Done
+                } else {
+                    Step::Continue(format!("{title} {name}: {}", kv::snapshot_phase_message(v)))
+                }
+            }
+        },
+    )
+    .await
+}
+
+/// Follows a VM until its printableStatus is `want`, with a spinner.
+pub async fn wait_vm_status(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns}");
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let status = info
+            .map(|i| i.printable_status)
+            .unwrap_or_else(|| "gone".to_string());
+        if status == want {
+            Step::Done
+        } else {
+            Step::Continue(format!("VM {vm}: {status}, waiting for {want}"))
+        }
+    })
+    .await
+}
+
+/// Waits until no snapshot or restore holds the VM (`status.snapshotInProgress`,
+/// `status.restoreInProgress`). KubeVirt's VM webhook refuses run-state changes meanwhile, and
+/// its snapshot controller lets the VM go only after the snapshot has succeeded.
+pub async fn wait_vm_released(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let check = format!("kubectl get vm {vm} -n {ns} -o jsonpath='{{.status}}'");
+    let want = "released by its snapshot or restore";
+    wait_vm(ctx, ns, vm, want, &check, timeout, |info| {
+        let Some(info) = info else {
+            return Step::Done;
+        };
+        match (&info.snapshot_in_progress, &info.restore_in_progress) {
+            (None, None) => Step::Done,
+            (Some(s), _) => Step::Continue(format!(
+                "VM {vm}: held by snapshot {s}, waiting for it to let go"
+            )),
+            (None, Some(r)) => Step::Continue(format!(
+                "VM {vm}: held by restore {r}, waiting for it to let go"
+            )),
+        }
+    })
+    .await
+}
+
+/// Follows a VM with a spinner until `step` says done; `want` names the goal in messages and
+/// `check` is the command to look at the VM.
+async fn wait_vm(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    check: &str,
+    timeout: Duration,
+    step: impl Fn(Option<crate::model::VmInfo>) -> Step,
+) -> anyhow::Result<()> {
+    let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
+    let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be {want}"));
+    let result = wait_for(
+        api,
+        vm,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |obj| step(obj.map(|o| kv::vm_info(&to_value(o), None))),
+    )
+    .await;
+    progress.finish();
+    vm_state_reached(result?, ns, vm, want, timeout, check)
+}
+
+/// The end of a wait for a VM to reach `want`: Ok when it did, else the error for a VM that
+/// disappeared, a timeout or Ctrl-C, with `check` as the command to look at it.
+pub fn vm_state_reached<K>(
+    result: WaitResult<K>,
+    ns: &str,
+    vm: &str,
+    want: &str,
+    timeout: Duration,
+    check: &str,
+) -> anyhow::Result<()> {
+    match result {
+        WaitResult::Done(Some(_)) => Ok(()),
+        WaitResult::Done(None) => {
+            Err(UserError::failure(format!("VM {ns}/{vm} disappeared")).into())
+        }
+        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
+            "timed out after {} waiting for VM {ns}/{vm} to be {want}",
+            human(timeout)
+        ))
+        .hint(format!("check it with: {check}"))
+        .into()),
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped waiting for VM {ns}/{vm} to be {want}"
+        ))
+        .hint(format!("check it with: {check}"))
+        .into()),
+    }
+}
+
+/// Checks the source snapshot of a restore, revert or clone, read again by name right before
+/// the write that depends on it: it may have been deleted, or deleted and created again, while
+/// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
+/// VM) carries no precondition on another object, so the UID and readiness are compared here.
+/// `not_ready` says why a snapshot read back is unusable (None when it is ready).
+pub fn recheck_source(
+    snapshot: &str,
+    planned_uid: Option<&str>,
+    now: Option<&Value>,
+    not_ready: impl Fn(&Value) -> Option<String>,
+    verb: &str,
+) -> Result<(), UserError> {
+    let changed = match now {
+        None => Some("was deleted".to_owned()),
+        Some(v) => {
+            let uid = v.pointer("/metadata/uid").and_then(Value::as_str);
+            if planned_uid.is_some() && uid != planned_uid {
+                Some("was deleted and created again (it has another UID)".to_owned())
+            } else if v.pointer("/metadata/deletionTimestamp").is_some() {
+                Some("is being deleted".to_owned())
+            } else {
+                not_ready(v).map(|why| format!("is no longer ready ({why})"))
+            }
+        }
+    };
+    match changed {
+        None => Ok(()),
+        Some(what) => Err(UserError::failure(format!(
+            "snapshot {snapshot} {what} after it was checked; the {verb} was not started"
+        ))),
+    }
+}
+
+/// The hints of a failed [`recheck_source`]: what was not done (`nothing`), the safety
+/// snapshot taken before it (kept), and where to find a usable snapshot of VM `ns/vm`.
+pub fn source_changed(
+    err: anyhow::Error,
+    nothing: String,
+    safety_taken: Option<&str>,
+    ns: &str,
+    vm: &str,
+) -> anyhow::Error {
+    let mut err = with_hint(err, nothing);
+    if let Some(s) = safety_taken {
+        err = with_hint(
+            err,
+            format!(
+                "the safety snapshot {s} was taken and is kept; delete it with: kubectl vmsnap delete {s} -n {ns}"
+            ),
+        );
+    }
+    with_hint(
+        err,
+        format!("list the usable snapshots with: kubectl vmsnap list {vm} -n {ns}"),
+    )
+}
+
+/// The hint after a restore that could not go on: VM `ns/vm` as it was, or started again
+/// when this run had stopped it (`restarted`: the result of starting it; None when this run
+/// did not stop it). `start` is the command that starts it by hand.
+pub fn left_as_it_was(
+    ns: &str,
+    vm: &str,
+    restarted: Option<&anyhow::Result<()>>,
+    start: &str,
+) -> String {
+    match restarted {
+        None => format!("VM {ns}/{vm} was left as it was"),
+        Some(Ok(())) => format!("VM {ns}/{vm} was started again (this run had stopped it)"),
+        Some(Err(e)) => format!(
+            "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_typed() {
+        assert_eq!(human(Duration::from_secs(300)), "5m");
+        assert_eq!(human(Duration::from_secs(90)), "1m30s");
+        assert_eq!(human(Duration::from_secs(45)), "45s");
+        assert_eq!(human(Duration::from_secs(3600)), "1h");
+        assert_eq!(human(Duration::from_secs(5400)), "1h30m");
+    }
+}

@@ -1,0 +1,70 @@
+//! `version`: the plugin's version and commit, and what the current cluster serves.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::cli::GlobalArgs;
+use crate::cluster::{connect, served_groups};
+use crate::error;
+use crate::output::{ClusterVersion, Report, VersionReport};
+use crate::platform::detect::{self, Choice, KUBEVIRT_GROUP, KUBEVIRT_SNAPSHOT_GROUP};
+
+/// Builds the version report; never fails because of the cluster.
+pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Report {
+    let mut report = VersionReport {
+        kind: "Version",
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: option_env!("VMSNAP_GIT_COMMIT").map(str::to_string),
+        cluster: None,
+        cluster_error: None,
+    };
+    let mut global = global.clone();
+    // Reporting a version should not hang on an unreachable cluster.
+    global.request_timeout = Some(global.request_timeout.unwrap_or(Duration::from_secs(5)));
+    let result = async {
+        let conn = connect(&global, vars).await?;
+        let (version, groups) =
+            futures::join!(conn.client.apiserver_version(), served_groups(&conn.client));
+        let groups = groups?;
+        let versions_of = |name: &str| {
+            groups
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| g.versions.clone())
+                .unwrap_or_default()
+        };
+        let detected = match detect::choose(&groups, global.provider) {
+            Ok(Choice::One(d)) => vec![d],
+            Ok(Choice::Several(all)) => all,
+            Err(_) => Vec::new(),
+        };
+        let first = detected.first();
+        let group = first.map_or(KUBEVIRT_SNAPSHOT_GROUP, |d| d.kind.snapshot_group());
+        Ok::<_, anyhow::Error>(ClusterVersion {
+            server: conn.url.clone(),
+            kubernetes_version: version.ok().map(|v| v.git_version),
+            provider: (!detected.is_empty()).then(|| {
+                let kinds: Vec<&str> = detected.iter().map(|d| d.kind.as_str()).collect();
+                kinds.join(", ")
+            }),
+            snapshot_api_versions: versions_of(group),
+            snapshot_api_version: first.map(|d| format!("{group}/{}", d.snapshot_version)),
+            kubevirt_api_versions: versions_of(KUBEVIRT_GROUP),
+        })
+    }
+    .await;
+    match result {
+        Ok(c) => report.cluster = Some(c),
+        Err(e) => {
+            let rendered = error::render(&e, None);
+            let text = rendered
+                .lines
+                .iter()
+                .map(|l| l.trim_start_matches("error: ").to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            report.cluster_error = Some(text);
+        }
+    }
+    Report::Version(report)
+}

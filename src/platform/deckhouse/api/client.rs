@@ -1,0 +1,213 @@
+//! Thin async calls to the API server for the Deckhouse provider.
+//!
+//! Every call adds a lowercase "failed to <verb> <Kind> <ns>/<name>" context and keeps the
+//! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
+
+use anyhow::{Context, Result};
+use kube::api::{Api, DynamicObject, PostParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use kube::{Client, Error as KubeError};
+use serde_json::Value;
+
+use super::convert::{OperationInfo, vm_disks};
+use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
+use super::resources::Kind;
+use crate::cluster::json::{name, namespace, str_at};
+use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, to_value};
+use crate::platform::kubevirt::api::{FIELD_MANAGER, LIST_PAGE_SIZE};
+
+/// The Deckhouse provider bound to a client.
+#[derive(Clone)]
+pub struct Deckhouse {
+    client: Client,
+}
+
+fn where_(ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "across all namespaces".to_owned(),
+    }
+}
+
+/// A VM's objects the snapshot preflight needs.
+#[derive(Debug, Clone)]
+pub struct VmInputs {
+    pub vm: Value,
+    /// The VM's VirtualDisks that exist.
+    pub disks: Vec<Value>,
+}
+
+impl Deckhouse {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// An API handle addressed by plural + group + version; `ns: None` = all namespaces.
+    pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
+        dynamic_api(
+            &self.client,
+            &kind.api_resource(),
+            ns.filter(|_| kind.namespaced()),
+        )
+    }
+
+    /// GET one object; None on 404; refused when the answer is another object.
+    pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
+        let ns_opt = kind.namespaced().then_some(ns);
+        let got = get_exact(&self.client, &kind.api_resource(), ns_opt, name_).await;
+        got.with_context(|| format!("failed to get {} {ns}/{name_}", kind.kind()))
+    }
+
+    /// A full (paginated) list in one namespace or all of them.
+    pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
+        list_all(&self.api(kind, ns), None, LIST_PAGE_SIZE)
+            .await
+            .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))
+    }
+
+    /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
+    /// `spec.virtualMachineName` here).
+    pub async fn list_vm_snapshots(
+        &self,
+        ns: Option<&str>,
+        vm: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(Kind::VirtualMachineSnapshot, ns).await?;
+        if let Some(vm) = vm {
+            all.retain(|s| str_at(s, "/spec/virtualMachineName") == Some(vm));
+        }
+        Ok(all)
+    }
+
+    /// Disk snapshots, of one disk when given.
+    pub async fn list_disk_snapshots(
+        &self,
+        ns: Option<&str>,
+        disk: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(Kind::VirtualDiskSnapshot, ns).await?;
+        if let Some(d) = disk {
+            all.retain(|s| str_at(s, "/spec/virtualDiskName") == Some(d));
+        }
+        Ok(all)
+    }
+
+    /// The VM and its existing VirtualDisks (one list of the namespace's disks).
+    pub async fn vm_inputs(&self, ns: &str, vm: &str) -> Result<Option<VmInputs>> {
+        let Some(vm) = self.get(Kind::VirtualMachine, ns, vm).await? else {
+            return Ok(None);
+        };
+        let wanted = vm_disks(&vm);
+        let disks = if wanted.is_empty() {
+            vec![]
+        } else {
+            self.list(Kind::VirtualDisk, Some(ns))
+                .await?
+                .into_iter()
+                .filter(|d| wanted.iter().any(|w| w == name(d)))
+                .collect()
+        };
+        Ok(Some(VmInputs { vm, disks }))
+    }
+
+    /// POST an object of `kind` (its namespace from metadata). `dry_run` = server-side dry run.
+    pub async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
+        let ns = namespace(&obj).to_owned();
+        // A generated name is not known yet: name the prefix.
+        let shown = match str_at(&obj, "/metadata/generateName") {
+            Some(prefix) if name(&obj).is_empty() => format!("{prefix}*"),
+            _ => name(&obj).to_owned(),
+        };
+        let what = format!("{} {ns}/{shown}", kind.kind());
+        let dynamic: DynamicObject =
+            serde_json::from_value(obj).with_context(|| format!("failed to encode {what}"))?;
+        let pp = PostParams {
+            dry_run,
+            field_manager: Some(FIELD_MANAGER.to_owned()),
+        };
+        let created = self
+            .api(kind, Some(&ns))
+            .create(&pp, &dynamic)
+            .await
+            .and_then(to_value);
+        created.with_context(|| format!("failed to create {what}"))
+    }
+
+    /// Creates a VirtualMachineOperation. When Deckhouse refuses it because another operation
+    /// holds the VM, the error says which one and how to follow it.
+    pub async fn create_operation(&self, obj: Value, dry_run: bool) -> Result<Value> {
+        let vm = str_at(&obj, "/spec/virtualMachineName")
+            .unwrap_or("")
+            .to_owned();
+        let ns = namespace(&obj).to_owned();
+        match self
+            .create(Kind::VirtualMachineOperation, obj, dry_run)
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let refused = e.chain().find_map(|c| match c.downcast_ref::<KubeError>() {
+                    Some(KubeError::Api(s)) => refused_by_active_operation(&s.message),
+                    _ => None,
+                });
+                let Some(running) = refused else {
+                    return Err(e);
+                };
+                let ops = self
+                    .list(Kind::VirtualMachineOperation, Some(&ns))
+                    .await
+                    .unwrap_or_default();
+                let message = match active_operation(&ops, &vm) {
+                    Some(op) => active_operation_message(&vm, &op),
+                    None => format!(
+                        "the virtual machine {vm} already has an operation in progress: {running}; Deckhouse runs one operation per VM at a time"
+                    ),
+                };
+                Err(e.context(message))
+            }
+        }
+    }
+
+    /// The unfinished operation holding `vm`, if any (checked before planning a restore or
+    /// clone, so the plan can say which operation to wait for).
+    pub async fn active_operation(&self, ns: &str, vm: &str) -> Result<Option<OperationInfo>> {
+        let ops = self.list(Kind::VirtualMachineOperation, Some(ns)).await?;
+        Ok(active_operation(&ops, vm))
+    }
+
+    /// The size a disk restored from disk snapshot `vds` must at least have: its CSI
+    /// VolumeSnapshot's `restoreSize`, else the source disk's capacity. None when unknown.
+    pub async fn disk_snapshot_size(&self, ns: &str, vds: &str) -> Result<Option<String>> {
+        let Some(snap) = self.get(Kind::VirtualDiskSnapshot, ns, vds).await? else {
+            return Ok(None);
+        };
+        if let Some(vs) = str_at(&snap, "/status/volumeSnapshotName") {
+            let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
+            let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+            let got = get_exact(&self.client, &ar, Some(ns), vs)
+                .await
+                .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;
+            if let Some(size) = got.as_ref().and_then(|v| str_at(v, "/status/restoreSize")) {
+                return Ok(Some(size.to_owned()));
+            }
+        }
+        let disk = str_at(&snap, "/spec/virtualDiskName")
+            .unwrap_or_default()
+            .to_owned();
+        Ok(self
+            .get(Kind::VirtualDisk, ns, &disk)
+            .await?
+            .and_then(|d| str_at(&d, "/status/capacity").map(str::to_owned)))
+    }
+
+    /// DELETE one object; Ok(false) when it was already gone.
+    pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
+        delete_exact(&self.api(kind, Some(ns)), name_, None, false)
+            .await
+            .with_context(|| format!("failed to delete {} {ns}/{name_}", kind.kind()))
+    }
+}

@@ -1,0 +1,175 @@
+//! `check [VM]` on Deckhouse: the snapshot preflight of every VM as a readiness table: can
+//! it be snapshotted now, with what consistency, what blocks it, what a snapshot leaves out.
+
+use serde_json::Value;
+
+use super::{Ctx, not_found};
+use crate::cli::CheckArgs;
+use crate::cluster::json::{name, namespace, str_at};
+use crate::cluster::list_all;
+use crate::flow::readiness_table::{self, Row};
+use crate::output::Report;
+use crate::platform::deckhouse::api::operations::active_operation;
+use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
+use crate::platform::deckhouse::api::{Deckhouse, Kind, vm_disks};
+use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
+
+/// A table cell for a finding: its first clause.
+fn short(f: &Finding) -> String {
+    match f.code {
+        "agent-not-ready" => "guest agent not ready: a consistent snapshot would fail".to_owned(),
+        "images-not-saved" => "attached images are not saved".to_owned(),
+        _ => f
+            .message
+            .split([':', ';'])
+            .next()
+            .unwrap_or(&f.message)
+            .trim()
+            .to_owned(),
+    }
+}
+
+fn row(vm: &Value, disks: &[Value], ops: &[Value]) -> Row {
+    let pf = preflight::vm_snapshot(vm, disks, true);
+    let mut blockers: Vec<String> = pf
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker)
+        .map(short)
+        .collect();
+    let mut codes: Vec<&'static str> = pf
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| f.code)
+        .collect();
+    if let Some(op) = active_operation(ops, name(vm))
+        && op.type_ == "Restore"
+    {
+        blockers.push(format!("restore {} in progress", op.name));
+        codes.push("restoring");
+    }
+    let warnings = pf
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(short)
+        .collect();
+    let only_agent = pf
+        .findings
+        .iter()
+        .all(|f| f.severity != Severity::Blocker || f.code == "agent-not-ready")
+        && blockers.len() == 1
+        && pf.expected == ExpectedConsistency::WillFail;
+    Row {
+        namespace: namespace(vm).to_owned(),
+        vm: name(vm).to_owned(),
+        status: str_at(vm, "/status/phase").unwrap_or("Pending").to_owned(),
+        snapshottable: if blockers.is_empty() {
+            "yes"
+        } else if only_agent {
+            "inconsistent-only"
+        } else {
+            "no"
+        },
+        consistency: match pf.expected {
+            ExpectedConsistency::Stopped | ExpectedConsistency::Frozen => "consistent",
+            ExpectedConsistency::WillFail => "not-guaranteed",
+            ExpectedConsistency::NotGuaranteed => "not-guaranteed",
+            ExpectedConsistency::Waits => "fails",
+        },
+        blockers,
+        warnings,
+        codes,
+    }
+}
+
+/// Each kind of finding in words, and what to do about it, for the summary.
+fn fix(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "agent-not-ready" => (
+            "no guest agent",
+            "stop the VM for a consistent snapshot (create --stop --start-after), or accept one that is not guaranteed consistent (--allow-inconsistent)",
+        ),
+        "disk-resizing" => (
+            "disk being resized",
+            "snapshot once the resize has finished",
+        ),
+        "disk-missing" => ("a disk does not exist", "fix the VM's blockDeviceRefs"),
+        "disk-not-ready" => (
+            "a disk is not Ready",
+            "Deckhouse fails the snapshot: take it once the disk is Ready",
+        ),
+        "images-not-saved" => (
+            "images attached",
+            "they are not saved with a snapshot: a restore needs them to still exist (--mode BestEffort removes missing ones)",
+        ),
+        "restoring" | "vm-maintenance" => ("restore in progress", "snapshot once it has finished"),
+        "vm-phase" => (
+            "starting, stopping or migrating",
+            "Deckhouse fails the snapshot: take it once the VM is Running or Stopped",
+        ),
+        _ => return None,
+    })
+}
+
+/// `check`.
+pub(super) async fn run(
+    args: &CheckArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
+    // The VMs, their disks and the operations in one wave of reads.
+    let here = ctx.namespace.clone();
+    let vms = async {
+        match &args.vm {
+            Some(v) => match dh.get(Kind::VirtualMachine, &here, v).await? {
+                Some(vm) => Ok(vec![vm]),
+                None => Err(not_found(Kind::VirtualMachine, &here, v)),
+            },
+            None => list_all(
+                &dh.api(Kind::VirtualMachine, ns.as_deref()),
+                args.selector.as_deref(),
+                LIST_PAGE_SIZE,
+            )
+            .await
+            .map_err(anyhow::Error::from),
+        }
+    };
+    let (vms, disks, ops) = futures::join!(
+        vms,
+        dh.list(Kind::VirtualDisk, ns.as_deref()),
+        dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
+    );
+    let (vms, disks, ops) = (vms?, disks?, ops?);
+    let rows: Vec<Row> = vms
+        .iter()
+        .map(|vm| {
+            let wanted = vm_disks(vm);
+            let mine: Vec<Value> = disks
+                .iter()
+                .filter(|d| namespace(d) == namespace(vm) && wanted.iter().any(|w| w == name(d)))
+                .cloned()
+                .collect();
+            let ops: Vec<Value> = ops
+                .iter()
+                .filter(|o| namespace(o) == namespace(vm))
+                .cloned()
+                .collect();
+            row(vm, &mine, &ops)
+        })
+        .collect();
+    let platform = readiness_table::Platform {
+        name: "deckhouse",
+        vm_resource: "virtualmachine.virtualization.deckhouse.io",
+        fix,
+    };
+    Ok(readiness_table::report(
+        rows,
+        ns.as_deref(),
+        args.all_namespaces,
+        &platform,
+        ctx,
+    ))
+}

@@ -1,0 +1,516 @@
+//! `clone SOURCE` on Deckhouse: a new VM from a Ready VM snapshot
+//! (VirtualMachineSnapshotOperation CreateVirtualMachine) or, with `--from-vm`, from a
+//! powered-off VM (VirtualMachineOperation Clone). Names come from `--to` (the VM's own
+//! name), `--name-replacement`, `--prefix`, `--suffix`; a DryRun operation shows conflicts
+//! before the question.
+
+use serde_json::{Value, json};
+
+use super::dry_run_summary;
+use super::restore::{conflict_lines, mode_of, mode_text};
+use super::{
+    Ctx, create_operation, finding_lines, next_steps, operation_message, operation_name,
+    operation_phase, refuse_blocked, report, require, require_permission, resource_name, wait_op,
+};
+use crate::cli::{CloneArgs, DryRun};
+use crate::cluster::json::{name, str_at};
+use crate::error::UserError;
+use crate::flow::{common, confirm};
+use crate::output::{Report, key_values};
+use crate::platform::deckhouse::api::operations::{
+    ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
+};
+use crate::platform::deckhouse::api::preflight::{self, Finding, GUEST_PREPARATION, blocked};
+use crate::platform::deckhouse::api::{
+    CloneNaming, Deckhouse, Kind, NameReplacement, OperationMode, OperationPhase, ResourceStatus,
+    build_clone, build_create_vm, is_clone_temporary, operation_info, snapshot_details, vm_disks,
+};
+
+/// Where the clone comes from.
+enum Source {
+    Vm { vm: Value },
+    Snapshot { snap: Value },
+}
+
+impl Source {
+    fn kind(&self) -> Kind {
+        match self {
+            Source::Vm { .. } => Kind::VirtualMachineOperation,
+            Source::Snapshot { .. } => Kind::VirtualMachineSnapshotOperation,
+        }
+    }
+
+    fn build(
+        &self,
+        ns: &str,
+        op: &str,
+        naming: &CloneNaming,
+        mode: OperationMode,
+    ) -> Result<Value, String> {
+        match self {
+            Source::Vm { vm } => build_clone(ns, op, name(vm), naming, mode),
+            Source::Snapshot { snap } => build_create_vm(ns, op, name(snap), naming, mode),
+        }
+    }
+}
+
+/// A `--name-replacement` suggestion for a disk whose name the clone would keep.
+fn disk_rename_hint(source_vm: &str, new_vm: &str, disk: &str) -> String {
+    let renamed = match disk.strip_prefix(source_vm) {
+        Some(rest) if !rest.is_empty() => format!("{new_vm}{rest}"),
+        _ => format!("{new_vm}-{disk}"),
+    };
+    format!("--name-replacement VirtualDisk/{disk}={renamed}")
+}
+
+/// A clone decided by reads: where from, the names, what the preflight found.
+struct ClonePlan {
+    ns: String,
+    source: Source,
+    /// The snapshot's (or VM's) name as given.
+    source_name: String,
+    /// The VM the clone copies.
+    source_vm: String,
+    disks: Vec<String>,
+    findings: Vec<Finding>,
+    naming: CloneNaming,
+    new_vm: String,
+    mode: OperationMode,
+    /// The preview's lines known before the dry run.
+    pairs: Vec<(&'static str, String)>,
+}
+
+/// `clone`: plan (reads), DryRun operation and preview, question, then the operation.
+pub(super) async fn run(
+    args: &CloneArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let plan = plan(args, dh, ctx).await?;
+    let ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        disks,
+        findings,
+        naming,
+        new_vm,
+        mode,
+        pairs,
+    } = &plan;
+    let (mode, mut pairs) = (*mode, pairs.clone());
+    if blocked(findings) {
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        return Err(refuse_blocked(
+            format!("a new VM cannot be created from {source_name} now"),
+            findings,
+            vec![format!(
+                "check it with: kubectl vmsnap describe {source_name} -n {ns}"
+            )],
+        ));
+    }
+    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
+        "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
+    if ctx.dry_run() == DryRun::Client {
+        pairs.push((
+            "Dry run",
+            "not run: --dry-run=client writes nothing (use --dry-run=server to run Deckhouse's DryRun operation)".into(),
+        ));
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        let mut data = base;
+        data["dryRun"] = json!("client");
+        return Ok(report(
+            data,
+            format!("VM {ns}/{new_vm} would be created from {source_name} (dry run)\n"),
+            None,
+            vec![],
+        ));
+    }
+    // Without a terminal (and without --yes) the answer is no before any write: refuse
+    // before the DryRun operation rather than after it.
+    let yes_hint = "pass --yes to create the VM without asking";
+    if let Some(Err(e)) = confirm::yes_no_without_asking(ctx, yes_hint) {
+        pairs.push((
+            "Dry run",
+            "not run: the clone cannot be confirmed, so nothing is written".into(),
+        ));
+        let mut text = format!("Clone plan in namespace {ns}\n");
+        text.push_str(&key_values(&pairs, 2));
+        text.push_str(&finding_lines(findings));
+        ctx.say(text.trim_end());
+        return Err(common::with_hint(e, "nothing was created".into()));
+    }
+    let now = ctx.clock.now();
+    let op_kind = source.kind();
+    let dry_name = operation_name(new_vm, "clone-dryrun", now);
+    let dry_obj = source
+        .build(ns, &dry_name, naming, OperationMode::DryRun)
+        .map_err(UserError::usage)?;
+    let created = create_operation(dh, op_kind, dry_obj).await?;
+    let dry_name = name(&created).to_owned();
+    let dry = wait_op(
+        ctx,
+        dh,
+        op_kind,
+        ns,
+        &dry_name,
+        args.timeout,
+        "Checking the clone (dry run)",
+    )
+    .await?;
+    let preview = dry_run_preview(&dry);
+    if operation_phase(&dry) == OperationPhase::Failed && preview.conflicts.is_empty() {
+        return Err(UserError::failure(format!(
+            "the dry run of the clone failed: {}",
+            operation_message(&dry)
+        ))
+        .hint(format!(
+            "see: kubectl describe {} {dry_name} -n {ns}",
+            op_kind.qualified()
+        ))
+        .hint("nothing was created")
+        .into());
+    }
+    pairs.push(("Dry run", dry_run_summary(&dry_name, &preview)));
+    let mut text = format!("Clone plan in namespace {ns}\n");
+    text.push_str(&key_values(&pairs, 2));
+    text.push_str(&conflict_lines(&preview, mode));
+    text.push_str(&finding_lines(findings));
+    ctx.say(text.trim_end());
+    let kept = format!(
+        "nothing was created: the only object made is the DryRun operation {dry_name} (Deckhouse deletes finished operations after 24h)"
+    );
+    if !preview.passes(mode) {
+        return Err(refuse_conflicts(
+            &preview, mode, source_vm, new_vm, disks, naming, kept,
+        ));
+    }
+    if let Err(e) = confirm::yes_no(
+        ctx,
+        &format!("Create VM {new_vm}? (yes/no)"),
+        yes_hint,
+        "clone cancelled; nothing was created",
+    ) {
+        return Err(common::with_hint(e, kept));
+    }
+    let mut data = base;
+    data["dryRunOperation"] = json!(operation_info(&dry));
+    if ctx.dry_run() == DryRun::Server {
+        data["dryRun"] = json!("server");
+        let text = format!(
+            "VM {ns}/{new_vm} would be created from {source_name} (server dry run: checked by the DryRun operation {dry_name})\n"
+        );
+        return Ok(report(data, text, None, vec![]));
+    }
+    execute(&plan, args, data, now, dh, ctx).await
+}
+
+/// Reads and checks: the source (a Ready snapshot, or a powered-off VM with no operation
+/// running), permissions, and the new names.
+async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePlan> {
+    let ns = ctx.namespace.clone();
+    let mut replacements = Vec::new();
+    for r in &args.name_replacements {
+        replacements.push(r.parse::<NameReplacement>().map_err(|e| {
+            UserError::usage(e).hint("e.g. --name-replacement vd/web-root=web2-root")
+        })?);
+    }
+    let mode = mode_of(args.mode);
+    let source_name = args.snapshot.clone();
+    let (source, source_vm, disks, findings) = if args.from_vm {
+        let vm = require(
+            Kind::VirtualMachine,
+            dh.get(Kind::VirtualMachine, &ns, &source_name).await?,
+            &ns,
+            &source_name,
+        )?;
+        let phase = str_at(&vm, "/status/phase").unwrap_or("Pending").to_owned();
+        if phase != "Stopped" {
+            return Err(UserError::failure(format!(
+                "VM {ns}/{source_name} is {phase}: --from-vm clones a powered-off VM only"
+            ))
+            .hint(format!(
+                "stop it first (d8 v stop {source_name} -n {ns}), then run the clone again"
+            ))
+            .hint(format!(
+                "or clone it without stopping it, from a snapshot: kubectl vmsnap create {source_name} -n {ns}, then kubectl vmsnap clone SNAPSHOT --to NEW_VM -n {ns}"
+            ))
+            .hint("nothing was changed")
+            .into());
+        }
+        if let Some(op) = dh.active_operation(&ns, &source_name).await? {
+            return Err(
+                UserError::failure(active_operation_message(&source_name, &op))
+                    .hint("nothing was changed; clone once it has finished")
+                    .into(),
+            );
+        }
+        require_permission(ctx, "create", Kind::VirtualMachineOperation, &ns).await?;
+        let findings = preflight::clone_vm(&vm);
+        let disks = vm_disks(&vm);
+        (Source::Vm { vm }, source_name.clone(), disks, findings)
+    } else {
+        let snap = require(
+            Kind::VirtualMachineSnapshot,
+            dh.get(Kind::VirtualMachineSnapshot, &ns, &source_name)
+                .await?,
+            &ns,
+            &source_name,
+        )?;
+        if is_clone_temporary(&snap) {
+            return Err(UserError::failure(format!(
+                "{source_name} is the temporary snapshot of a clone operation, deleted when that clone finishes"
+            ))
+            .hint("clone from a snapshot of your own: kubectl vmsnap create VM, then kubectl vmsnap clone SNAPSHOT --to NEW_VM")
+            .into());
+        }
+        require_permission(ctx, "create", Kind::VirtualMachineSnapshotOperation, &ns).await?;
+        let findings = preflight::create_vm(&snap);
+        let vm = str_at(&snap, "/spec/virtualMachineName")
+            .unwrap_or("")
+            .to_owned();
+        let disks = snapshot_details(&snap)
+            .resources
+            .into_iter()
+            .filter(|r| r.kind == "VirtualDisk")
+            .map(|r| r.name)
+            .collect();
+        (Source::Snapshot { snap }, vm, disks, findings)
+    };
+    if let Some(to) = &args.to {
+        replacements.push(NameReplacement {
+            kind: Some("VirtualMachine".into()),
+            from: source_vm.clone(),
+            to: to.clone(),
+        });
+    }
+    let naming = CloneNaming {
+        replacements,
+        prefix: args.prefix.clone(),
+        suffix: args.suffix.clone(),
+    };
+    naming.validate().map_err(UserError::usage)?;
+    let new_vm = naming.apply("VirtualMachine", &source_vm);
+    let renames: Vec<String> = disks
+        .iter()
+        .map(|d| {
+            let n = naming.apply("VirtualDisk", d);
+            if &n == d {
+                format!("{d} (unchanged)")
+            } else {
+                format!("{d} → {n}")
+            }
+        })
+        .collect();
+    let source_text = match &source {
+        Source::Vm { .. } => format!("VM {source_vm} (Stopped)"),
+        Source::Snapshot { snap } => format!(
+            "snapshot {source_name} of VM {source_vm} ({})",
+            str_at(snap, "/status/phase").unwrap_or("Pending")
+        ),
+    };
+    let pairs = vec![
+        ("Source", source_text),
+        ("New VM", new_vm.clone()),
+        (
+            "Disks",
+            if renames.is_empty() {
+                "<none>".into()
+            } else {
+                renames.join(", ")
+            },
+        ),
+        ("Mode", mode_text(mode)),
+        (
+            "Not copied",
+            "the IP and MAC addresses (the clone gets new ones) and the VM's labels; its runPolicy is copied".into(),
+        ),
+    ];
+    Ok(ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        disks,
+        findings,
+        naming,
+        new_vm,
+        mode,
+        pairs,
+    })
+}
+
+/// The real operation, followed, and the report.
+async fn execute(
+    plan: &ClonePlan,
+    args: &CloneArgs,
+    mut data: Value,
+    now: jiff::Timestamp,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ClonePlan {
+        ns,
+        source,
+        source_name,
+        source_vm,
+        naming,
+        new_vm,
+        mode,
+        ..
+    } = plan;
+    let (ns, new_vm, mode) = (ns.as_str(), new_vm.as_str(), *mode);
+    let op_kind = source.kind();
+    let op_name = operation_name(new_vm, "clone", now);
+    let obj = source
+        .build(ns, &op_name, naming, mode)
+        .map_err(UserError::usage)?;
+    let created = create_operation(dh, op_kind, obj).await?;
+    let op_name = name(&created).to_owned();
+    data["operation"] = json!(op_name);
+    let names = vec![resource_name(op_kind, &op_name)];
+    let follow_cmd = format!("kubectl get {} {op_name} -n {ns} -w", op_kind.qualified());
+    if !args.should_wait() {
+        let mut text =
+            format!("Clone of {source_name} into VM {ns}/{new_vm} started (operation {op_name})\n");
+        let steps = vec![follow_cmd];
+        next_steps(&mut text, &steps);
+        text.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
+        data["nextSteps"] = json!(steps);
+        return Ok(report(data, text, None, names));
+    }
+    let op = wait_op(
+        ctx,
+        dh,
+        op_kind,
+        ns,
+        &op_name,
+        args.timeout,
+        &format!("Cloning {source_name} into {new_vm}"),
+    )
+    .await?;
+    let info = operation_info(&op);
+    if info.phase != OperationPhase::Completed {
+        let mut err = UserError::failure(format!(
+            "clone {op_name} failed: {}",
+            operation_message(&op)
+        ));
+        for c in dry_run_preview(&op).conflicts {
+            err = err.hint(c.explain());
+        }
+        return Err(err
+            .hint(format!(
+                "see: kubectl describe {} {op_name} -n {ns}",
+                op_kind.qualified()
+            ))
+            .into());
+    }
+    let made: Vec<String> = info
+        .resources
+        .iter()
+        .filter(|r| r.status == ResourceStatus::Completed)
+        .map(|r| format!("{} {}", r.kind, r.name))
+        .collect();
+    let from = match &source {
+        Source::Vm { .. } => format!("cloned from VM {source_vm}"),
+        Source::Snapshot { .. } => format!("created from snapshot {source_name} of VM {source_vm}"),
+    };
+    let mut out = format!("VM {ns}/{new_vm} {from}\n");
+    out.push_str(&key_values(
+        &[
+            ("Operation", format!("{op_name} (Completed)")),
+            (
+                "Created",
+                if made.is_empty() {
+                    new_vm.to_owned()
+                } else {
+                    made.join(", ")
+                },
+            ),
+            ("Addresses", "new IP and MAC addresses".into()),
+        ],
+        2,
+    ));
+    out.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
+    let steps = vec![
+        format!("kubectl get vm {new_vm} -n {ns}"),
+        format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared"),
+    ];
+    next_steps(&mut out, &steps);
+    data["result"] = json!(info);
+    data["created"] = json!(made);
+    data["nextSteps"] = json!(steps);
+    Ok(report(
+        data,
+        out,
+        None,
+        vec![resource_name(Kind::VirtualMachine, new_vm)],
+    ))
+}
+
+/// The refusal when the dry run found conflicts `mode` does not go past.
+fn refuse_conflicts(
+    preview: &DryRunPreview,
+    mode: OperationMode,
+    source_vm: &str,
+    new_vm: &str,
+    disks: &[String],
+    naming: &CloneNaming,
+    kept: String,
+) -> anyhow::Error {
+    let blocking: Vec<_> = preview
+        .conflicts
+        .iter()
+        .filter(|c| !c.ignored_by(mode))
+        .collect();
+    let mut err = UserError::failure(format!(
+        "the clone would fail: the dry run found {} conflict(s)",
+        blocking.len()
+    ));
+    // The plan above explains each; the hints name them.
+    for c in &blocking {
+        err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
+    }
+    // Disks that keep their names collide with the source's own disks.
+    let kept_names: Vec<String> = disks
+        .iter()
+        .filter(|d| {
+            naming.apply("VirtualDisk", d) == **d
+                && blocking
+                    .iter()
+                    .any(|c| c.conflict == ConflictKind::NameTaken && &c.name == *d)
+        })
+        .map(|d| disk_rename_hint(source_vm, new_vm, d))
+        .collect();
+    if !kept_names.is_empty() {
+        err = err.hint(format!(
+            "the clone keeps the disks' names unless told otherwise: add {} (or give --prefix/--suffix)",
+            kept_names.join(" ")
+        ));
+    }
+    err.hint(kept).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_disk_name_gets_a_rename_suggestion_after_the_new_vm() {
+        assert_eq!(
+            disk_rename_hint("linux-vm", "linux-vm-2", "linux-vm-root"),
+            "--name-replacement VirtualDisk/linux-vm-root=linux-vm-2-root"
+        );
+        assert_eq!(
+            disk_rename_hint("db", "db2", "data"),
+            "--name-replacement VirtualDisk/data=db2-data"
+        );
+    }
+}

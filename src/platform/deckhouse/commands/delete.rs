@@ -1,0 +1,331 @@
+//! `delete SNAPSHOT...` on Deckhouse: VM snapshots (their disk snapshots and Secret go with
+//! them) or disk snapshots; every name resolved before the question, deleted by UID, followed
+//! until the finalizer lets go.
+
+use serde_json::{Value, json};
+
+use super::{Ctx, report, resource_name};
+use crate::cli::{DeleteArgs, DryRun};
+use crate::cluster::json::{str_at, string_at, time_at};
+use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
+use crate::error::UserError;
+use crate::flow::{common, confirm};
+use crate::output::{Report, Table, age};
+use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
+use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
+
+struct Target {
+    kind: Kind,
+    name: String,
+    uid: Option<String>,
+    source: String,
+    phase: String,
+    obj: Value,
+}
+
+/// `delete`.
+pub(super) async fn run(
+    args: &DeleteArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = ctx.namespace.clone();
+    let mut targets = Vec::new();
+    for n in &args.snapshots {
+        if targets.iter().any(|t: &Target| &t.name == n) {
+            continue;
+        }
+        let (vms, vds) = futures::join!(
+            dh.get(Kind::VirtualMachineSnapshot, &ns, n),
+            dh.get(Kind::VirtualDiskSnapshot, &ns, n),
+        );
+        let (kind, obj, source) = match (vms?, vds?) {
+            (Some(o), _) => {
+                let s = string_at(&o, "/spec/virtualMachineName").unwrap_or_default();
+                (Kind::VirtualMachineSnapshot, o, format!("vm/{s}"))
+            }
+            (None, Some(o)) => {
+                let s = string_at(&o, "/spec/virtualDiskName").unwrap_or_default();
+                (Kind::VirtualDiskSnapshot, o, format!("disk/{s}"))
+            }
+            (None, None) => {
+                return Err(UserError::not_found(format!(
+                    "no VM snapshot or disk snapshot \"{n}\" in namespace \"{ns}\""
+                ))
+                .hint(format!(
+                    "list them with: kubectl vmsnap list -n {ns}   (disk snapshots: kubectl vmsnap list --disks -n {ns})"
+                ))
+                .hint("nothing was deleted")
+                .into());
+            }
+        };
+        if kind == Kind::VirtualMachineSnapshot && is_clone_temporary(&obj) {
+            return Err(UserError::failure(format!(
+                "{n} is the temporary snapshot of a running clone operation"
+            ))
+            .hint("Deckhouse deletes it when the clone finishes; deleting it now fails the clone")
+            .hint("nothing was deleted")
+            .into());
+        }
+        targets.push(Target {
+            kind,
+            name: n.clone(),
+            uid: string_at(&obj, "/metadata/uid"),
+            source,
+            phase: str_at(&obj, "/status/phase")
+                .unwrap_or("Pending")
+                .to_owned(),
+            obj,
+        });
+    }
+    // A VM snapshot's own disk snapshot: deleting it alone breaks the VM snapshot.
+    let mut covered = Vec::new();
+    for x in targets
+        .iter()
+        .filter(|x| x.kind == Kind::VirtualDiskSnapshot)
+    {
+        let Some(owner) = disk_snapshot_info(&x.obj).vm_snapshot else {
+            continue;
+        };
+        if targets
+            .iter()
+            .any(|t| t.kind == Kind::VirtualMachineSnapshot && t.name == owner)
+        {
+            covered.push(x.name.clone());
+            continue;
+        }
+        return Err(UserError::failure(format!(
+            "disk snapshot {} belongs to VM snapshot {owner}: deleting it alone would leave {owner} Failed (a lost disk snapshot)",
+            x.name
+        ))
+        .hint(format!(
+            "delete the VM snapshot instead (its disk snapshots go with it): kubectl vmsnap delete {owner} -n {ns}"
+        ))
+        .hint("nothing was deleted")
+        .into());
+    }
+    // Deleted with their VM snapshot: not deleted on their own.
+    targets.retain(|x| !covered.contains(&x.name));
+    refuse_snapshots_in_use(dh, &ns, &targets).await?;
+    for kind in [Kind::VirtualMachineSnapshot, Kind::VirtualDiskSnapshot] {
+        if targets.iter().any(|t| t.kind == kind) {
+            super::require_permission(ctx, "delete", kind, &ns).await?;
+        }
+    }
+    let now = ctx.clock.now();
+    let mut t = Table::new(&["name", "kind", "source", "phase", "age"]);
+    for x in &targets {
+        t.row(vec![
+            x.name.clone(),
+            x.kind.kind().to_owned(),
+            x.source.clone(),
+            x.phase.clone(),
+            age(time_at(&x.obj, "/metadata/creationTimestamp"), now),
+        ]);
+    }
+    ctx.say(&format!("Snapshots to delete in namespace {ns}:"));
+    for line in t.render(true).lines() {
+        ctx.say(&format!("  {line}"));
+    }
+    if targets
+        .iter()
+        .any(|x| x.kind == Kind::VirtualMachineSnapshot)
+    {
+        ctx.say(
+            "  A VM snapshot's disk snapshots and saved manifests (Secret) are deleted with it.",
+        );
+    }
+    let what = if targets.len() == 1 {
+        "this snapshot".to_owned()
+    } else {
+        format!("these {} snapshots", targets.len())
+    };
+    confirm::yes_no(
+        ctx,
+        &format!("Delete {what}? (yes/no)"),
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )?;
+    let dry = ctx.dry_run();
+    let items = |gone: bool| -> Vec<Value> {
+        targets
+            .iter()
+            .map(|x| json!({"namespace": ns, "name": x.name, "kind": x.kind.kind(), "source": x.source, "gone": gone}))
+            .collect()
+    };
+    let names: Vec<String> = targets
+        .iter()
+        .map(|x| resource_name(x.kind, &x.name))
+        .collect();
+    if dry == DryRun::Client {
+        let text: String = names
+            .iter()
+            .map(|n| format!("{n} deleted (dry run)\n"))
+            .collect();
+        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "client", "items": items(false)});
+        return Ok(report(data, text, None, names));
+    }
+    let server = dry == DryRun::Server;
+    let doomed: Vec<Doomed> = targets
+        .iter()
+        .map(|x| Doomed {
+            kind: x.kind,
+            name: x.name.clone(),
+            uid: x.uid.clone(),
+        })
+        .collect();
+    remove(
+        ctx,
+        dh,
+        &ns,
+        &doomed,
+        server,
+        args.should_wait(),
+        args.timeout,
+    )
+    .await?;
+    if server {
+        let text: String = names
+            .iter()
+            .map(|n| format!("{n} deleted (server dry run)\n"))
+            .collect();
+        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "server", "items": items(false)});
+        return Ok(report(data, text, None, names));
+    }
+    let gone = args.should_wait();
+    let verb = if gone {
+        "deleted"
+    } else {
+        "deletion requested"
+    };
+    let text: String = names.iter().map(|n| format!("{n} {verb}\n")).collect();
+    let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "items": items(gone)});
+    Ok(report(data, text, None, names))
+}
+
+/// Refuses when an unfinished operation reads one of the VM snapshots: deleting it under a
+/// Restore fails the restore and leaves the VM in maintenance.
+async fn refuse_snapshots_in_use(
+    dh: &Deckhouse,
+    ns: &str,
+    targets: &[Target],
+) -> anyhow::Result<()> {
+    if !targets
+        .iter()
+        .any(|t| t.kind == Kind::VirtualMachineSnapshot)
+    {
+        return Ok(());
+    }
+    let (vmops, vmsops) = futures::join!(
+        dh.list(Kind::VirtualMachineOperation, Some(ns)),
+        dh.list(Kind::VirtualMachineSnapshotOperation, Some(ns)),
+    );
+    let mut ops = vmops?;
+    ops.extend(vmsops?);
+    for t in targets
+        .iter()
+        .filter(|t| t.kind == Kind::VirtualMachineSnapshot)
+    {
+        if let Some(op) = snapshot_readers(&ops).find(|o| o.snapshot.as_deref() == Some(&t.name)) {
+            let what = if op.vm.is_empty() {
+                format!("{} operation {}", op.type_, op.name)
+            } else {
+                format!("{} operation {} of VM {}", op.type_, op.name, op.vm)
+            };
+            return Err(UserError::failure(format!(
+                "snapshot {} is in use by {what}, which has not finished ({:?})",
+                t.name, op.phase
+            ))
+            .hint(
+                "deleting it now fails the operation (a Restore then leaves the VM in maintenance)",
+            )
+            .hint(format!("wait for it to finish: {}", follow_operation(&op)))
+            .hint("nothing was deleted")
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A snapshot to delete: its kind, name and the uid it had when the user confirmed.
+pub(super) struct Doomed {
+    pub kind: Kind,
+    pub name: String,
+    pub uid: Option<String>,
+}
+
+/// Deletes each snapshot by uid (one recreated under the same name is left alone), saying
+/// what went and what was not tried when one fails, then follows each until it is gone.
+pub(super) async fn remove(
+    ctx: &mut Ctx<'_>,
+    dh: &Deckhouse,
+    ns: &str,
+    doomed: &[Doomed],
+    server: bool,
+    wait: bool,
+    timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    for (i, x) in doomed.iter().enumerate() {
+        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server)
+            .await
+            .map_err(|e| {
+                anyhow::Error::new(e).context(format!(
+                    "failed to delete {} {ns}/{}",
+                    x.kind.kind(),
+                    x.name
+                ))
+            })
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", x.name))?));
+        if let Err(e) = res {
+            if i > 0 {
+                let names: Vec<&str> = doomed.iter().map(|t| t.name.as_str()).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
+                ));
+            }
+            return Err(e);
+        }
+    }
+    if server || !wait {
+        return Ok(());
+    }
+    for x in doomed {
+        let title = format!("Deleting snapshot {}", x.name);
+        let result = super::follow(ctx, dh, x.kind, ns, &x.name, timeout, &title, |o| match o {
+            None => Step::Done,
+            Some(_) => Step::Continue(format!(
+                "Deleting snapshot {}: waiting for its disk snapshots and volume snapshots to be removed",
+                x.name
+            )),
+        })
+        .await?;
+        let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
+        match result {
+            WaitResult::Done(_) => {}
+            WaitResult::TimedOut(_) => {
+                return Err(UserError::timed_out(format!(
+                    "timed out after {} waiting for snapshot {} to be deleted",
+                    common::human(timeout),
+                    x.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                ))
+                .into());
+            }
+            WaitResult::Interrupted(_) => {
+                return Err(UserError::interrupted(format!(
+                    "stopped following the deletion of snapshot {}",
+                    x.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! `prune VM | -l SELECTOR` on Deckhouse: the same retention rules as on KubeVirt
+//! (`--keep N`, `--older-than D`, safety snapshots kept a day, the newest usable one always
+//! kept), applied to VirtualMachineSnapshots; a snapshot an unfinished Restore or
+//! CreateVirtualMachine operation uses is kept.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::delete::{Doomed, remove};
+use super::{Ctx, report, require_permission, resource_name};
+use crate::cli::{DryRun, PruneArgs};
+use crate::cluster::json::{name, str_at};
+use crate::cluster::list_all;
+use crate::error::UserError;
+use crate::flow::confirm;
+use crate::flow::retention::plan_retention;
+use crate::model::RestoreInfo;
+use crate::model::SnapshotPhase;
+use crate::output::{DeletedSnapshot, PruneReport, Report};
+use crate::platform::deckhouse::api::operations::snapshot_readers;
+use crate::platform::deckhouse::api::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
+use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
+use crate::platform::kubevirt::commands::prune::{self as kv_prune, Plan};
+
+/// Unfinished operations that read a snapshot, as the retention rules know restores: the
+/// snapshot they use is protected.
+fn in_use(ops: &[Value]) -> Vec<RestoreInfo> {
+    snapshot_readers(ops)
+        .filter_map(|o| {
+            Some(RestoreInfo {
+                snapshot: o.snapshot.clone()?,
+                namespace: o.namespace,
+                name: o.name,
+                vm: o.vm,
+                complete: false,
+                restore_time: None,
+                conditions: o.conditions,
+                error: None,
+                created: o.created,
+                safety_snapshot: None,
+            })
+        })
+        .collect()
+}
+
+/// `prune`.
+pub(super) async fn run(
+    args: &PruneArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let policy = kv_prune::policy(args)?;
+    let ns = ctx.namespace.clone();
+    require_permission(ctx, "delete", Kind::VirtualMachineSnapshot, &ns).await?;
+    let (vms, scope): (BTreeSet<String>, String) = match (&args.vm, &args.selector) {
+        (Some(vm), _) => (BTreeSet::from([vm.clone()]), format!("VM {ns}/{vm}")),
+        (None, Some(sel)) => {
+            let found = list_all(
+                &dh.api(Kind::VirtualMachine, Some(&ns)),
+                Some(sel),
+                LIST_PAGE_SIZE,
+            )
+            .await?;
+            (
+                found.iter().map(|v| name(v).to_owned()).collect(),
+                format!("VMs matching {sel} in namespace {ns}"),
+            )
+        }
+        (None, None) => return Err(UserError::usage("name a VM or give -l SELECTOR").into()),
+    };
+    let (snaps, vmops, vmsops) = futures::join!(
+        dh.list_vm_snapshots(Some(&ns), None),
+        dh.list(Kind::VirtualMachineOperation, Some(&ns)),
+        dh.list(Kind::VirtualMachineSnapshotOperation, Some(&ns)),
+    );
+    let snaps: Vec<Value> = snaps?
+        .into_iter()
+        .filter(|s| !is_clone_temporary(s))
+        .filter(|s| str_at(s, "/spec/virtualMachineName").is_some_and(|vm| vms.contains(vm)))
+        .collect();
+    let infos: Vec<_> = snaps.iter().map(|s| snapshot_info(s, &[], &[])).collect();
+    let mut ops = vmops?;
+    ops.extend(vmsops?);
+    let mut retention = plan_retention(&infos, &in_use(&ops), ctx.clock.now(), &policy);
+    // Deckhouse calls a usable snapshot Ready.
+    for d in retention.delete.iter_mut().chain(retention.keep.iter_mut()) {
+        d.reason = d.reason.replace("Succeeded", "Ready");
+    }
+    let doomed: Vec<_> = retention
+        .delete
+        .iter()
+        .filter_map(|d| infos.iter().find(|s| s.name == d.snapshot).cloned())
+        .collect();
+    let plan = Plan {
+        namespace: ns.clone(),
+        scope,
+        retention,
+        doomed,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+    };
+    confirm(&plan, ctx)?;
+    let dry = ctx.dry_run();
+    let mut out = PruneReport {
+        kind: "SnapshotPrune",
+        dry_run: match dry {
+            DryRun::Client => Some("client".into()),
+            DryRun::Server => Some("server".into()),
+            DryRun::None => None,
+        },
+        namespace: ns.clone(),
+        delete: plan.retention.delete.clone(),
+        keep: plan.retention.keep.clone(),
+        deleted: Vec::new(),
+    };
+    let names: Vec<String> = plan
+        .doomed
+        .iter()
+        .map(|s| resource_name(Kind::VirtualMachineSnapshot, &s.name))
+        .collect();
+    let suffix = match dry {
+        DryRun::Client => " (dry run)",
+        DryRun::Server => " (server dry run)",
+        DryRun::None => "",
+    };
+    if dry != DryRun::Client && !plan.doomed.is_empty() {
+        let targets: Vec<Doomed> = plan
+            .doomed
+            .iter()
+            .map(|s| Doomed {
+                kind: Kind::VirtualMachineSnapshot,
+                name: s.name.clone(),
+                uid: s.uid.clone(),
+            })
+            .collect();
+        let server = dry == DryRun::Server;
+        remove(ctx, dh, &ns, &targets, server, plan.wait, plan.timeout).await?;
+        out.deleted = plan
+            .doomed
+            .iter()
+            .map(|s| DeletedSnapshot {
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
+                vm: s.vm.clone(),
+                gone: plan.wait && !server,
+            })
+            .collect();
+    }
+    let verb = match dry {
+        DryRun::Client => "would be deleted",
+        _ if plan.wait => "deleted",
+        _ => "deletion requested",
+    };
+    let mut text: String = names
+        .iter()
+        .map(|n| format!("{n} {verb}{suffix}\n"))
+        .collect();
+    text.push_str(&format!(
+        "{} snapshot(s) {}, {} kept\n",
+        plan.doomed.len(),
+        if dry == DryRun::None {
+            "deleted"
+        } else {
+            "to delete"
+        },
+        plan.retention.keep.len()
+    ));
+    let mut data = json!(out);
+    data["platform"] = json!("deckhouse");
+    Ok(report(data, text, None, names))
+}
+
+/// Shows both lists and asks (nothing to ask when nothing goes).
+fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    // Deckhouse calls a finished snapshot Ready.
+    let text = crate::platform::kubevirt::commands::prune::lists_text(
+        &plan.scope,
+        &plan.retention,
+        now,
+        |p| match p {
+            SnapshotPhase::Succeeded => "Ready".to_owned(),
+            other => other.to_string(),
+        },
+    );
+    ctx.say(text.trim_end());
+    if plan.doomed.is_empty() {
+        return Ok(());
+    }
+    confirm::delete_snapshots(
+        ctx,
+        plan.doomed.len(),
+        "pass --yes to prune without asking, or --dry-run to only list",
+        "prune cancelled; nothing was deleted",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: &str, name_: &str, phase: &str, spec: Value) -> Value {
+        json!({"kind": kind, "metadata": {"name": name_, "namespace": "p"}, "spec": spec,
+            "status": {"phase": phase}})
+    }
+
+    #[test]
+    fn only_unfinished_operations_that_read_a_snapshot_protect_it() {
+        let ops = [
+            op(
+                "VirtualMachineOperation",
+                "r1",
+                "InProgress",
+                json!({"type": "Restore", "virtualMachineName": "vm",
+                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s1"}}),
+            ),
+            op(
+                "VirtualMachineOperation",
+                "r2",
+                "Completed",
+                json!({"type": "Restore", "virtualMachineName": "vm",
+                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s2"}}),
+            ),
+            op(
+                "VirtualMachineSnapshotOperation",
+                "c1",
+                "Pending",
+                json!({"type": "CreateVirtualMachine", "virtualMachineSnapshotName": "s3"}),
+            ),
+            op(
+                "VirtualMachineOperation",
+                "stop",
+                "InProgress",
+                json!({"type": "Stop", "virtualMachineName": "vm"}),
+            ),
+        ];
+        let used: Vec<String> = in_use(&ops).into_iter().map(|r| r.snapshot).collect();
+        assert_eq!(used, vec!["s1", "s3"]);
+    }
+}

@@ -1,0 +1,207 @@
+//! `restore-disk DISK_SNAPSHOT --to NEW_DISK`: a new VirtualDisk with the disk snapshot as
+//! its data source, at least as large as the original, followed until Ready.
+
+use serde_json::json;
+
+use super::dry_run_create;
+use super::{Ctx, follow, next_steps, report, require, require_permission, resource_name};
+use crate::cli::RestoreDiskArgs;
+use crate::cluster::json::str_at;
+use crate::cluster::{Step, WaitResult};
+use crate::error::UserError;
+use crate::flow::{common, confirm};
+use crate::output::{Report, key_values};
+use crate::platform::deckhouse::api::{
+    Deckhouse, Kind, build_disk_from_snapshot, disk_snapshot_info,
+};
+
+/// `restore-disk`.
+pub(super) async fn run(
+    args: &RestoreDiskArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = ctx.namespace.clone();
+    let snap = &args.snapshot;
+    let to = &args.to;
+    require_permission(ctx, "create", Kind::VirtualDisk, &ns).await?;
+    let (vds, existing) = futures::join!(
+        dh.get(Kind::VirtualDiskSnapshot, &ns, snap),
+        dh.get(Kind::VirtualDisk, &ns, to),
+    );
+    let vds = require(Kind::VirtualDiskSnapshot, vds?, &ns, snap)?;
+    if existing?.is_some() {
+        return Err(UserError::failure(format!(
+            "a VirtualDisk named {to} already exists in namespace {ns}"
+        ))
+        .hint("choose another name with --to (a disk snapshot is restored into a new disk)")
+        .into());
+    }
+    let info = disk_snapshot_info(&vds);
+    let phase = str_at(&vds, "/status/phase").unwrap_or("Pending");
+    if phase != "Ready" {
+        return Err(UserError::failure(format!(
+            "disk snapshot {snap} is {phase}, not Ready: it cannot be restored"
+        ))
+        .hint(format!(
+            "check it with: kubectl vmsnap describe {snap} -n {ns}"
+        ))
+        .into());
+    }
+    let original = dh.disk_snapshot_size(&ns, snap).await?;
+    let obj = build_disk_from_snapshot(
+        &ns,
+        to,
+        snap,
+        args.size.as_deref(),
+        original.as_deref(),
+        args.storage_class.as_deref(),
+    )
+    .map_err(|e| {
+        UserError::usage(e).hint(match &original {
+            Some(o) => format!("give --size {o} or more, or leave --size out to get {o}"),
+            None => "give a size like 20Gi".to_owned(),
+        })
+    })?;
+    let size = str_at(&obj, "/spec/persistentVolumeClaim/size")
+        .unwrap_or("the original's")
+        .to_owned();
+    let size_text = match (&args.size, &original) {
+        (Some(s), Some(o)) if s != o => format!("{s} (the snapshot's: {o})"),
+        (None, Some(_)) => format!("{size} (the snapshot's)"),
+        _ => size.clone(),
+    };
+    let pairs = vec![
+        (
+            "From",
+            format!(
+                "disk snapshot {snap} of VirtualDisk {} ({}consistent)",
+                info.disk,
+                if matches!(
+                    info.consistency,
+                    crate::platform::deckhouse::api::DeckhouseConsistency::Consistent
+                ) {
+                    ""
+                } else {
+                    "not guaranteed "
+                }
+            ),
+        ),
+        (
+            "New disk",
+            format!("{to} (VirtualDisk, not attached to any VM)"),
+        ),
+        ("Size", size_text),
+        (
+            "Storage class",
+            args.storage_class
+                .clone()
+                .unwrap_or_else(|| "the cluster's default".into()),
+        ),
+        ("Source disk", format!("{} is left as it is", info.disk)),
+    ];
+    let mut text = format!("Disk restore plan in namespace {ns}\n");
+    text.push_str(&key_values(&pairs, 2));
+    ctx.say(text.trim_end());
+    confirm::yes_no(
+        ctx,
+        &format!("Create VirtualDisk {to}? (yes/no)"),
+        "pass --yes to create the disk without asking",
+        "disk restore cancelled; nothing was changed",
+    )?;
+    let names = vec![resource_name(Kind::VirtualDisk, to)];
+    let base = json!({"kind": "DiskSnapshotRestore", "platform": "deckhouse", "namespace": ns,
+        "diskSnapshot": snap, "disk": to, "size": size});
+    let what = format!("VirtualDisk {ns}/{to} from disk snapshot {snap}");
+    if let Some(r) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj, &base, &what, &names).await? {
+        return Ok(r);
+    }
+    dh.create(Kind::VirtualDisk, obj, false).await?;
+    let attach = format!(
+        "attach it to a stopped VM: add {{kind: VirtualDisk, name: {to}}} to the VM's spec.blockDeviceRefs (kubectl edit vm VM -n {ns}), or live with a VirtualMachineBlockDeviceAttachment"
+    );
+    if !args.should_wait() {
+        let mut text =
+            format!("VirtualDisk {ns}/{to} created from disk snapshot {snap} (not waited for)\n");
+        let steps = vec![format!("kubectl get vd {to} -n {ns} -w"), attach];
+        next_steps(&mut text, &steps);
+        let mut data = base;
+        data["nextSteps"] = json!(steps);
+        return Ok(report(data, text, None, names));
+    }
+    let title = format!("Restoring disk {to} from {snap}");
+    let result = follow(
+        ctx,
+        dh,
+        Kind::VirtualDisk,
+        &ns,
+        to,
+        args.timeout,
+        &title,
+        |o| match o {
+            None => Step::Continue(format!("Waiting for VirtualDisk {to} to appear")),
+            Some(v) => match str_at(v, "/status/phase") {
+                Some("Ready" | "Failed" | "PVCLost") => Step::Done,
+                p => Step::Continue(format!("VirtualDisk {to}: {}", p.unwrap_or("Pending"))),
+            },
+        },
+    )
+    .await?;
+    let follow_cmd = format!("kubectl get vd {to} -n {ns} -w");
+    let disk = match result {
+        WaitResult::Done(Some(v)) => v,
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "VirtualDisk {ns}/{to} disappeared before it was Ready"
+            ))
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            return Err(UserError::timed_out(format!(
+                "timed out after {} waiting for VirtualDisk {ns}/{to} to be Ready",
+                common::human(args.timeout)
+            ))
+            .hint(format!(
+                "the disk keeps provisioning; follow it with: {follow_cmd}"
+            ))
+            .into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(
+                UserError::interrupted(format!("stopped following VirtualDisk {ns}/{to}"))
+                    .hint(format!(
+                        "the disk keeps provisioning; follow it with: {follow_cmd}"
+                    ))
+                    .into(),
+            );
+        }
+    };
+    let phase = str_at(&disk, "/status/phase").unwrap_or("Pending");
+    if phase != "Ready" {
+        return Err(UserError::failure(format!(
+            "VirtualDisk {ns}/{to} ended {phase} instead of Ready"
+        ))
+        .hint(format!("see: kubectl describe vd {to} -n {ns}"))
+        .into());
+    }
+    let capacity = str_at(&disk, "/status/capacity").unwrap_or("-").to_owned();
+    let mut text = format!("VirtualDisk {ns}/{to} is ready, restored from disk snapshot {snap}\n");
+    text.push_str(&key_values(
+        &[
+            ("Capacity", capacity.clone()),
+            (
+                "Storage class",
+                str_at(&disk, "/status/storageClassName")
+                    .unwrap_or("-")
+                    .to_owned(),
+            ),
+        ],
+        2,
+    ));
+    let steps = vec![attach];
+    next_steps(&mut text, &steps);
+    let mut data = base;
+    data["capacity"] = json!(capacity);
+    data["nextSteps"] = json!(steps);
+    Ok(report(data, text, None, names))
+}

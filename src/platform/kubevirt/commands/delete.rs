@@ -1,0 +1,188 @@
+//! `delete SNAPSHOT...`: confirm, refuse when a restore uses one, delete, follow until gone.
+
+use std::time::Duration;
+
+use crate::cli::{DeleteArgs, DryRun};
+use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
+use crate::error::UserError;
+use crate::flow::{Ctx, common, confirm};
+use crate::model::SnapshotInfo;
+use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
+use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
+use crate::platform::kubevirt::api::{self as kv, Kind, usage};
+
+/// What `delete` will do.
+#[derive(Debug, Clone)]
+pub struct DeletePlan {
+    /// Namespace.
+    pub namespace: String,
+    /// The snapshots, all verified to exist and not in use.
+    pub snapshots: Vec<SnapshotInfo>,
+    /// Follow until gone.
+    pub wait: bool,
+    /// How long to follow.
+    pub timeout: Duration,
+}
+
+/// Reads every named snapshot and the restores; refuses before anything is deleted.
+pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<DeletePlan> {
+    let kv = ctx.kubevirt();
+    let ns = ctx.namespace.clone();
+    let mut snapshots = Vec::new();
+    for name in &args.snapshots {
+        let v = common::require_snapshot(kv.get_snapshot(&ns, name).await?, &ns, name)?;
+        snapshots.push(kv::snapshot_info(&v, None, &[]));
+    }
+    let client = ctx.conn.client.clone();
+    let (restores, clones, allowed) = futures::join!(
+        kv.list_restores(Some(&ns)),
+        kv.list_clones(&ns),
+        common::require_permission(
+            &client,
+            "delete",
+            SNAPSHOT_GROUP,
+            "virtualmachinesnapshots",
+            &ns
+        )
+    );
+    allowed?;
+    let (restores, clones) = (restores?, clones?);
+    for s in &snapshots {
+        if let Some(holder) = usage::snapshot_holder(&restores, &clones, &s.name) {
+            return Err(UserError::failure(format!(
+                "snapshot {} is in use by {}",
+                s.name,
+                holder.describe()
+            ))
+            .hint(holder.next_step(&ns))
+            .hint("nothing was deleted")
+            .into());
+        }
+    }
+    Ok(DeletePlan {
+        namespace: ns,
+        snapshots,
+        wait: args.should_wait(),
+        timeout: args.timeout,
+    })
+}
+
+/// Shows what will be deleted and asks.
+pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let mut t = Table::new(&["name", "vm", "phase", "age"]);
+    for s in &plan.snapshots {
+        t.row(vec![
+            s.name.clone(),
+            s.vm.clone(),
+            s.phase.to_string(),
+            age(s.created, now),
+        ]);
+    }
+    ctx.say(&format!(
+        "Snapshots to delete in namespace {}:",
+        plan.namespace
+    ));
+    for line in t.render(true).lines() {
+        ctx.say(&format!("  {line}"));
+    }
+    confirm::delete_snapshots(
+        ctx,
+        plan.snapshots.len(),
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )
+}
+
+fn report(plan: &DeletePlan, dry_run: Option<&str>, gone: bool) -> DeleteReport {
+    DeleteReport {
+        kind: "SnapshotDelete",
+        dry_run: dry_run.map(str::to_string),
+        items: plan
+            .snapshots
+            .iter()
+            .map(|s| DeletedSnapshot {
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
+                vm: s.vm.clone(),
+                gone,
+            })
+            .collect(),
+    }
+}
+
+/// The report for `--dry-run=client`.
+pub fn dry_run_report(plan: &DeletePlan) -> Report {
+    Report::Delete(report(plan, Some("client"), false))
+}
+
+/// Deletes and follows each snapshot until it is gone.
+pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let ns = plan.namespace.clone();
+    let server = ctx.dry_run() == DryRun::Server;
+    for (i, s) in plan.snapshots.iter().enumerate() {
+        let deleted = kv
+            .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
+            .await
+            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", s.name))?));
+        if let Err(e) = deleted {
+            if i > 0 {
+                let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
+                ));
+            }
+            return Err(e);
+        }
+    }
+    if server {
+        return Ok(Report::Delete(report(&plan, Some("server"), false)));
+    }
+    if !plan.wait {
+        return Ok(Report::Delete(report(&plan, None, false)));
+    }
+    for s in &plan.snapshots {
+        let api = kv.api(Kind::VirtualMachineSnapshot, Some(&ns));
+        let mut progress = ctx.progress(&format!("Deleting snapshot {}", s.name));
+        let result = wait_for(api, &s.name, WaitOptions::new(plan.timeout), progress.as_mut(), |o| {
+            match o {
+                None => Step::Done,
+                Some(_) => Step::Continue(format!(
+                    "Deleting snapshot {}: waiting for its content and volume snapshots to be removed",
+                    s.name
+                )),
+            }
+        })
+        .await;
+        progress.finish();
+        let follow = format!("kubectl get virtualmachinesnapshot {} -n {ns} -w", s.name);
+        match result? {
+            WaitResult::Done(_) => {}
+            WaitResult::TimedOut(_) => {
+                return Err(UserError::timed_out(format!(
+                    "timed out after {} waiting for snapshot {} to be deleted",
+                    common::human(plan.timeout),
+                    s.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+            WaitResult::Interrupted(_) => {
+                return Err(UserError::interrupted(format!(
+                    "stopped following the deletion of snapshot {}",
+                    s.name
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(Report::Delete(report(&plan, None, true)))
+}

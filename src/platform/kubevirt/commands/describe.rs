@@ -1,0 +1,55 @@
+//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
+
+use crate::cli::DescribeArgs;
+use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
+use crate::flow::{Ctx, common};
+use crate::output::{Report, SnapshotDetail};
+use crate::platform::kubevirt::api as kv;
+
+/// Gathers everything about one snapshot (reads fired together).
+pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let kv = ctx.kubevirt();
+    let ns = ctx.namespace.clone();
+    let snap = common::require_snapshot(
+        kv.get_snapshot(&ns, &args.snapshot).await?,
+        &ns,
+        &args.snapshot,
+    )?;
+    let first = kv::snapshot_info(&snap, None, &[]);
+    let ((content, volume_snapshots), restores, vm) = futures::join!(
+        common::content_and_volume_snapshots(&kv, &ns, &snap),
+        kv.list_restores(Some(&ns)),
+        kv.get_vm(&ns, &first.vm),
+    );
+    let snapshot = kv::snapshot_info(&snap, content.as_ref(), &volume_snapshots);
+    let volume_backups = content
+        .as_ref()
+        .map(|c| kv::volume_backups(c, &volume_snapshots))
+        .unwrap_or_default();
+    let restores = restores
+        .unwrap_or_default()
+        .iter()
+        .map(kv::restore_info)
+        .filter(|r| r.snapshot == snapshot.name)
+        .collect();
+    let (vm_exists, vm_current_uid) = match vm {
+        Ok(Some(v)) => (Some(true), kv::vm_info(&v, None).uid),
+        Ok(None) => (Some(false), None),
+        Err(_) => (None, None),
+    };
+    let annotation = |key: &str| {
+        snap.pointer(&format!("/metadata/annotations/{}", key.replace('/', "~1")))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    Ok(Report::Describe(Box::new(SnapshotDetail {
+        kind: "SnapshotDetail",
+        snapshot,
+        volume_backups,
+        restores,
+        vm_exists,
+        vm_current_uid,
+        taken_before_restoring: annotation(RESTORING_ANNOTATION),
+        undo: annotation(UNDO_ANNOTATION),
+    })))
+}

@@ -1,0 +1,144 @@
+//! `check [VM]` on VM Operator: the create preflight of every VM as a readiness table: can it
+//! be snapshotted now, how consistently (VMware Tools, power state), what blocks it (a VKS
+//! node, a stuck revert, an older snapshot holding the queue), how many snapshots it has.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Ctx, VM_RESOURCE, require_vm};
+use crate::cli::CheckArgs;
+use crate::cluster::json::{name, namespace, str_at};
+use crate::cluster::list_all;
+use crate::flow::readiness_table::{self, Row};
+use crate::output::Report;
+use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
+use crate::platform::vmoperator::api::{
+    Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, preflight, vm_details,
+};
+
+/// vSphere's advice: fewer snapshots than this per VM.
+const SNAPSHOT_ADVICE: usize = 32;
+
+fn row(vm: &Value, snapshots: &[Value]) -> Row {
+    let mine: Vec<Value> = snapshots
+        .iter()
+        .filter(|s| namespace(s) == namespace(vm) && str_at(s, "/spec/vmName") == Some(name(vm)))
+        .cloned()
+        .collect();
+    let tree = build_tree(vm, &mine);
+    let d = vm_details(vm);
+    let power = d.power_state.clone().unwrap_or_else(|| "Unknown".into());
+    // As `create --quiesce-timeout` would meet it: the best consistency on offer.
+    let opts = SnapshotOptions {
+        quiesce_timeout: Some(Duration::from_secs(10 * 60)),
+        ..SnapshotOptions::default()
+    };
+    let pf = preflight(vm, &tree, &opts);
+    let mut blockers = Vec::new();
+    let mut warnings = Vec::new();
+    let mut codes = Vec::new();
+    if let Some(r) = &pf.refusal {
+        blockers.push(r.message.split(':').next().unwrap_or(&r.message).to_owned());
+        codes.push(if d.vks_node {
+            "vks-node"
+        } else {
+            "stuck-revert"
+        });
+    }
+    if let Some(b) = blocking_snapshot(&tree, None) {
+        blockers.push(format!("snapshot {b} holds the queue"));
+        codes.push("queue-blocked");
+    }
+    if power == "PoweredOn" && !d.tools_running {
+        warnings.push("VMware Tools not running: no quiesce".to_owned());
+        codes.push("no-tools");
+    }
+    let count = tree.node_count();
+    if count >= SNAPSHOT_ADVICE {
+        warnings.push(format!(
+            "{count} snapshots (vSphere advises fewer than {SNAPSHOT_ADVICE})"
+        ));
+        codes.push("many-snapshots");
+    }
+    let consistency = match (power.as_str(), d.tools_running) {
+        ("PoweredOff", _) => "offline",
+        ("PoweredOn", true) => "application",
+        _ => "crash",
+    };
+    Row {
+        namespace: namespace(vm).to_owned(),
+        vm: name(vm).to_owned(),
+        status: power,
+        snapshottable: if blockers.is_empty() { "yes" } else { "no" },
+        consistency,
+        blockers,
+        warnings,
+        codes,
+    }
+}
+
+/// Each kind of finding in words, and what to do about it, for the summary.
+fn fix(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "vks-node" => (
+            "VKS nodes",
+            "VM Operator refuses snapshots of Kubernetes nodes: protect the workload inside the cluster (e.g. Velero)",
+        ),
+        "stuck-revert" => (
+            "stuck after a failed revert",
+            "VM Operator ignores the VM until the revert is cleared; `kubectl vmsnap create VM --dry-run` prints the two kubectl commands that clear it",
+        ),
+        "queue-blocked" => (
+            "queue held by an older snapshot",
+            "delete the failed or stuck snapshot named in BLOCKERS; VM Operator takes one snapshot per VM at a time",
+        ),
+        "no-tools" => (
+            "VMware Tools not running",
+            "snapshots are crash-consistent; start VMware Tools for --quiesce-timeout, or create --stop for an offline one",
+        ),
+        "many-snapshots" => (
+            "32 or more snapshots",
+            "delete old ones: long chains slow the VM and its storage",
+        ),
+        _ => return None,
+    })
+}
+
+/// `check`.
+pub(super) async fn run(
+    args: &CheckArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
+    // The VMs and their snapshots in one wave of reads.
+    let here = ctx.namespace.clone();
+    let vms = async {
+        match &args.vm {
+            Some(v) => Ok(vec![require_vm(vmop.get_vm(&here, v).await?, &here, v)?]),
+            None => list_all(
+                &vmop.api(Kind::VirtualMachine, ns.as_deref()),
+                args.selector.as_deref(),
+                LIST_PAGE_SIZE,
+            )
+            .await
+            .map_err(anyhow::Error::from),
+        }
+    };
+    let (vms, snapshots) = futures::join!(vms, vmop.list_snapshots(ns.as_deref(), None));
+    let (vms, snapshots) = (vms?, snapshots?);
+    let rows = vms.iter().map(|vm| row(vm, &snapshots)).collect();
+    let platform = readiness_table::Platform {
+        name: "vmoperator",
+        vm_resource: VM_RESOURCE,
+        fix,
+    };
+    Ok(readiness_table::report(
+        rows,
+        ns.as_deref(),
+        args.all_namespaces,
+        &platform,
+        ctx,
+    ))
+}

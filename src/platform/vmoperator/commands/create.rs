@@ -1,0 +1,510 @@
+//! `create VM` on VM Operator: preflight (VKS nodes, the 32-snapshot advice, quiesce without
+//! VMware Tools, a queue blocked by an older snapshot), plan, confirm, create, follow the
+//! conditions, report.
+
+use serde_json::{Value, json};
+
+use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, refuse_flag, report, require_vm, vm_tree, when};
+use crate::cli::{CreateArgs, DryRun};
+use crate::cluster::WaitResult;
+use crate::cluster::json::{name, str_at};
+use crate::error::UserError;
+use crate::flow::{common, confirm};
+use crate::output::{Report, key_values};
+use crate::platform::vmoperator::api::{
+    Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure,
+    describe_rows, go_duration, phase, preflight, snapshot_details, snapshot_info, vm_details,
+    waiting_message,
+};
+
+/// What `create` will do, decided by reads only.
+struct Plan {
+    ns: String,
+    vm: String,
+    snapshot: String,
+    opts: SnapshotOptions,
+    labels: Vec<(String, String)>,
+    power: String,
+    tree: SnapshotTree,
+    /// `--stop` on a powered-on VM: powered off first, for a snapshot of a VM at rest.
+    stop_first: bool,
+}
+
+pub async fn run(
+    args: &CreateArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    if args.stop && args.memory {
+        return Err(refuse_flag(
+            "--memory",
+            "with --stop the VM is powered off first: there is no running state to keep \
+             (drop --stop to snapshot it running, with its memory)",
+        ));
+    }
+    let ns = ctx.namespace.clone();
+    let Some(vm_name) = args.vm.clone() else {
+        return Err(UserError::usage("name the VM to snapshot").into());
+    };
+    let snapshot =
+        crate::platform::kubevirt::commands::create::snapshot_name(args, ctx.clock.now())?;
+    let client = ctx.conn.client.clone();
+    // Permission first (exit 6 before any question), alongside the reads.
+    let (allowed, tree, existing) = futures::join!(
+        common::require_permission(&client, "create", API_GROUP, "virtualmachinesnapshots", &ns),
+        vm_tree(vmop, &ns, &vm_name),
+        vmop.get_snapshot(&ns, &snapshot)
+    );
+    allowed?;
+    let (vm, _, tree) = tree?;
+    let vm = require_vm(vm, &ns, &vm_name)?;
+    if existing?.is_some() {
+        return Err(UserError::failure(format!(
+            "a snapshot named {snapshot} already exists in namespace {ns}"
+        ))
+        .hint("choose another name with --name")
+        .into());
+    }
+    let opts = SnapshotOptions {
+        description: args.description.clone(),
+        memory: args.memory,
+        quiesce_timeout: args.quiesce_timeout,
+    };
+    let pf = preflight(&vm, &tree, &opts);
+    if let Some(r) = pf.refusal {
+        let mut err = UserError::failure(r.message);
+        if let Some(h) = r.hint {
+            err = err.hint(h);
+        }
+        return Err(err.hint("nothing was created").into());
+    }
+    let d = vm_details(&vm);
+    let power = d.power_state.clone().unwrap_or_else(|| "Unknown".into());
+    let plan = Plan {
+        ns,
+        vm: vm_name,
+        snapshot,
+        opts,
+        labels: args.labels.clone(),
+        stop_first: args.stop && power == "PoweredOn",
+        power,
+        tree,
+    };
+    let text = plan_text(&plan, &vm, &pf.notes, &pf.warnings);
+    ctx.say(text.trim_end());
+    confirm::yes_no(
+        ctx,
+        &format!(
+            "Create snapshot {} of VM {}? (yes/no)",
+            plan.snapshot, plan.vm
+        ),
+        "pass --yes to create the snapshot without asking",
+        "snapshot cancelled; nothing was changed",
+    )?;
+    let now = ctx.clock.now();
+    let mut obj = build_snapshot(
+        vmop.version(),
+        &plan.ns,
+        &plan.snapshot,
+        &plan.vm,
+        &plan.opts,
+    );
+    for (k, v) in &plan.labels {
+        obj["metadata"]["labels"][k] = json!(v);
+    }
+    match ctx.dry_run() {
+        DryRun::Client => {
+            return Ok(created_report(
+                &plan,
+                &obj,
+                Some("client"),
+                false,
+                None,
+                now,
+            ));
+        }
+        DryRun::Server => {
+            let got = create(vmop, &plan, obj, true).await?;
+            return Ok(created_report(
+                &plan,
+                &got,
+                Some("server"),
+                false,
+                None,
+                now,
+            ));
+        }
+        DryRun::None => {}
+    }
+    let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
+    let power_on_cmd = super::power_on_cmd(&ns, &vm);
+    if plan.stop_first
+        && let Err(e) = super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout).await
+    {
+        // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
+        if args.start_after && crate::cluster::interrupt::received().is_some() {
+            return Err(super::power_back_on(vmop, e, "no snapshot was taken", &ns, &vm).await);
+        }
+        let e = common::with_hint(e, "no snapshot was taken".to_owned());
+        return Err(common::with_hint(
+            e,
+            format!("the VM was asked to power off; power it on again with: {power_on_cmd}"),
+        ));
+    }
+    // A VM this command powered off is powered on again (--start-after) or the user is told.
+    let restart = async |ctx: &mut Ctx<'_>| -> anyhow::Result<()> {
+        if !plan.stop_first {
+            return Ok(());
+        }
+        if args.start_after && crate::cluster::interrupt::received().is_some() {
+            // The snapshot was not created (a signal stopped its request): power on, no wait.
+            let patch = serde_json::json!({"spec": {"powerState": "PoweredOn"}});
+            let on =
+                crate::cluster::interrupt::recover(vmop.patch_vm(&ns, &vm, &patch, false)).await;
+            if matches!(on, Some(Ok(_))) {
+                ctx.say(&format!(
+                    "note: VM {ns}/{vm} was powered off for the snapshot and has been powered on again"
+                ));
+                return Ok(());
+            }
+        } else if args.start_after {
+            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.timeout).await;
+        }
+        ctx.say(&format!(
+            "note: VM {ns}/{vm} was powered off for the snapshot and is still off; power it on with: {power_on_cmd}"
+        ));
+        Ok(())
+    };
+    let created = match create(vmop, &plan, obj, false).await {
+        Ok(c) => c,
+        Err(e) => {
+            restart(ctx).await?;
+            return Err(e);
+        }
+    };
+    if !args.should_wait() {
+        restart(ctx).await?;
+        return Ok(created_report(&plan, &created, None, false, None, now));
+    }
+    // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
+    let last = match follow(vmop, ctx, &plan, args.timeout).await {
+        Ok(last) => {
+            restart(ctx).await?;
+            last
+        }
+        Err(e) if plan.stop_first => {
+            return Err(common::with_hint(
+                e,
+                format!(
+                    "the VM was powered off for the snapshot; power it on with: {power_on_cmd}"
+                ),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(why) = creation_failure(&last) {
+        return Err(UserError::failure(format!(
+            "snapshot {} of VM {} failed: {why}",
+            plan.snapshot, plan.vm
+        ))
+        .hint(format!(
+            "delete it with: kubectl vmsnap delete {} -n {}",
+            plan.snapshot, plan.ns
+        ))
+        .hint(format!(
+            "see: kubectl vmsnap describe {} -n {}",
+            plan.snapshot, plan.ns
+        ))
+        .into());
+    }
+    // The tree as it is now, for the report's parent line.
+    let tree = vm_tree(vmop, &plan.ns, &plan.vm)
+        .await
+        .map(|(_, _, t)| t)
+        .ok();
+    Ok(created_report(&plan, &last, None, true, tree.as_ref(), now))
+}
+
+async fn create(
+    vmop: &VmOperator,
+    plan: &Plan,
+    obj: Value,
+    dry_run: bool,
+) -> anyhow::Result<Value> {
+    match vmop.create_snapshot(obj, dry_run).await {
+        Ok(v) => Ok(v),
+        Err(e) if common::api_code(&e) == Some(409) => Err(UserError::failure(format!(
+            "a snapshot named {} already exists in namespace {}",
+            plan.snapshot, plan.ns
+        ))
+        .hint("choose another name with --name")
+        .into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Follows the snapshot's conditions until Ready or Failed.
+async fn follow(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Value> {
+    let name = plan.snapshot.clone();
+    let result =
+        super::follow_snapshot(vmop, ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
+    let follow = format!("kubectl vmsnap describe {name} -n {}", plan.ns);
+    match result? {
+        WaitResult::Done(Some(v)) => Ok(v),
+        WaitResult::Done(None) => Err(UserError::failure(format!(
+            "snapshot {name} disappeared while it was being taken"
+        ))
+        .into()),
+        WaitResult::TimedOut(last) => {
+            let state = last.as_ref().map_or("not seen yet", |v| phase(v).as_str());
+            let mut err = UserError::timed_out(format!(
+                "timed out after {} waiting for snapshot {name} to become ready (phase {state})",
+                common::human(timeout)
+            ));
+            if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
+                err = err.hint(why);
+            }
+            if let Some(ready) = last.as_ref().and_then(ready_condition) {
+                err = err.hint(format!("VM Operator says: {ready}"));
+            }
+            Err(err
+                .hint(format!(
+                    "the snapshot continues on the cluster; follow it with: {follow}"
+                ))
+                .into())
+        }
+        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
+            "stopped following snapshot {name}"
+        ))
+        .hint(format!(
+            "the snapshot continues on the cluster; follow it with: {follow}"
+        ))
+        .into()),
+    }
+}
+
+/// The Ready condition as VM Operator wrote it (`False VirtualMachineSnapshotWaitingForCreation:
+/// …`), for a wait that ends without it becoming True.
+fn ready_condition(snap: &Value) -> Option<String> {
+    let c = crate::cluster::json::arr_at(snap, "/status/conditions")
+        .iter()
+        .find(|c| c["type"] == crate::platform::vmoperator::api::resources::COND_READY)?;
+    let mut text = format!(
+        "{} {} {}",
+        crate::platform::vmoperator::api::resources::COND_READY,
+        c["status"].as_str().unwrap_or("Unknown"),
+        c["reason"].as_str().unwrap_or("")
+    );
+    if let Some(m) = c["message"].as_str().filter(|m| !m.is_empty()) {
+        text.push_str(": ");
+        text.push_str(m);
+    }
+    Some(text)
+}
+
+/// `power state: PoweredOn` → ("Power state", "PoweredOn").
+fn note_row(note: &str) -> (String, String) {
+    match note.split_once(": ") {
+        Some((k, v)) => {
+            let mut key = k.to_owned();
+            if let Some(first) = key.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            (key, v.to_owned())
+        }
+        None => ("Note".into(), note.to_owned()),
+    }
+}
+
+fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> String {
+    let d = vm_details(vm);
+    let mut rows: Vec<(String, String)> = vec![("Snapshot".into(), plan.snapshot.clone())];
+    for n in notes {
+        let (k, mut v) = note_row(n);
+        if k == "Power state" && v == "PoweredOn" {
+            v.push_str(if d.tools_running {
+                ", VMware Tools running"
+            } else {
+                ", VMware Tools not running"
+            });
+            if plan.stop_first {
+                v.push_str("; --stop: powered off first, then the snapshot");
+            }
+        }
+        rows.push((k, v));
+    }
+    if plan.opts.quiesce_timeout.is_none() {
+        rows.push((
+            "Quiesce".into(),
+            "no (add --quiesce-timeout 10m to freeze the guest file systems through VMware Tools)"
+                .into(),
+        ));
+    }
+    if let Some(desc) = plan.opts.description.as_deref().filter(|d| !d.is_empty()) {
+        rows.push(("Description".into(), desc.to_owned()));
+    }
+    let running = plan.power == "PoweredOn";
+    let revert = if plan.opts.memory && running {
+        "brings the VM back running, with its memory as it is now"
+    } else {
+        "leaves the VM powered off"
+    };
+    rows.push(("A revert to it".into(), revert.into()));
+    rows.push((
+        "Consistency".into(),
+        expected_consistency(plan, d.tools_running).into(),
+    ));
+    let parent = match plan.tree.current.as_ref() {
+        Some(c) if c.managed => format!("a child of {} (the VM's current snapshot)", c.name),
+        Some(_) => "a child of the VM's current snapshot, an Unmanaged one taken in vCenter".into(),
+        None => "a root snapshot (the VM has no current snapshot)".into(),
+    };
+    rows.push(("In the tree".into(), parent));
+    let pairs: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let mut out = format!(
+        "Snapshot plan for VM {}/{} ({})\n",
+        plan.ns,
+        plan.vm,
+        super::PLATFORM
+    );
+    out.push_str(&key_values(&pairs, 2));
+    for w in warnings {
+        out.push_str(&format!("  Warning: {w}\n"));
+    }
+    out
+}
+
+fn expected_consistency(plan: &Plan, tools: bool) -> &'static str {
+    let power = if plan.stop_first {
+        "PoweredOff"
+    } else {
+        plan.power.as_str()
+    };
+    match (power, plan.opts.quiesce_timeout.is_some(), tools) {
+        ("PoweredOff", _, _) => "offline: the VM is powered off, its disks are quiet",
+        ("PoweredOn", true, true) => {
+            "application-consistent: VMware Tools freezes the guest file systems while vSphere takes the snapshot"
+        }
+        _ => {
+            "crash-consistent: the disks are captured while the guest runs, like after a power loss"
+        }
+    }
+}
+
+fn next_steps(plan: &Plan) -> Vec<String> {
+    let (ns, vm, s) = (&plan.ns, &plan.vm, &plan.snapshot);
+    vec![
+        format!("kubectl vmsnap tree {vm} -n {ns}"),
+        format!("kubectl vmsnap restore {vm} --snapshot {s} -n {ns}   # revert to it"),
+        format!("kubectl vmsnap delete {s} -n {ns}"),
+    ]
+}
+
+/// The report: the snapshot as created (or as it ended).
+fn created_report(
+    plan: &Plan,
+    snap: &Value,
+    dry_run: Option<&str>,
+    waited: bool,
+    tree: Option<&SnapshotTree>,
+    now: jiff::Timestamp,
+) -> Report {
+    let now_tree;
+    let tree = match tree {
+        Some(t) => t,
+        None => {
+            now_tree = build_tree(
+                &json!({"metadata": {"name": plan.vm, "namespace": plan.ns}}),
+                &[],
+            );
+            &now_tree
+        }
+    };
+    let info = snapshot_info(snap);
+    let details = snapshot_details(snap);
+    let p = phase(snap);
+    let headline = match (dry_run, waited, p) {
+        (Some(_), _, _) => format!(
+            "Snapshot {} of VM {}/{} would be created (dry run)",
+            plan.snapshot, plan.ns, plan.vm
+        ),
+        (None, true, Phase::Ready) => format!(
+            "Snapshot {} of VM {}/{} is ready",
+            plan.snapshot, plan.ns, plan.vm
+        ),
+        (None, _, p) => format!(
+            "Snapshot {} of VM {}/{} created ({})",
+            plan.snapshot,
+            plan.ns,
+            plan.vm,
+            p.as_str()
+        ),
+    };
+    let mut text = format!("{headline}\n");
+    let mut rows: Vec<(&str, String)> = vec![(
+        "VM power state",
+        format!("{} when the snapshot was requested", plan.power),
+    )];
+    if dry_run.is_none() && waited {
+        for (k, v) in describe_rows(snap, tree) {
+            let k = if k == "Power state" {
+                "Power state at snapshot"
+            } else {
+                k
+            };
+            rows.push((k, v));
+        }
+        rows.push(("Consistency", info.consistency.label().to_owned()));
+        rows.push(("Taken", when(info.creation_time.or(info.created), now)));
+    } else {
+        rows.push((
+            "Memory",
+            if plan.opts.memory {
+                "included"
+            } else {
+                "not included"
+            }
+            .into(),
+        ));
+        if let Some(t) = plan.opts.quiesce_timeout {
+            rows.push(("Quiesce", format!("requested, timeout {}", go_duration(t))));
+        }
+    }
+    text.push_str(&key_values(&rows, 2));
+    let mut steps = if dry_run.is_some() {
+        vec![]
+    } else {
+        next_steps(plan)
+    };
+    if dry_run.is_none() && !waited {
+        steps.insert(
+            0,
+            format!(
+                "kubectl vmsnap describe {} -n {}   # follow its progress",
+                plan.snapshot, plan.ns
+            ),
+        );
+    }
+    crate::output::next_steps(&mut text, &steps);
+    let data = json!({
+        "kind": "SnapshotCreate",
+        "dryRun": dry_run,
+        "waited": waited,
+        "snapshot": info,
+        "details": details,
+        "vmPowerState": plan.power,
+        "powerStateAtSnapshot": str_at(snap, "/status/powerState"),
+        "nextSteps": steps,
+    });
+    report(
+        data,
+        text,
+        None,
+        vec![format!("{SNAPSHOT_RESOURCE}/{}", name(snap))],
+    )
+}

@@ -1,0 +1,225 @@
+//! `delete SNAPSHOT...` on VM Operator: explain what happens to the tree (children are
+//! re-parented, not deleted; the current snapshot may move), confirm, delete each exactly
+//! (UID precondition), follow until vSphere has removed them.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, report, require_snapshot, vm_tree};
+use crate::cli::{DeleteArgs, DryRun};
+use crate::cluster::json::{name, str_at, string_at, time_at};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::error::UserError;
+use crate::flow::{common, confirm};
+use crate::output::{Report, Table, age};
+use crate::platform::vmoperator::api::{
+    DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, stuck_revert, vm_details,
+};
+
+struct Target {
+    snap: Value,
+    effect: DeleteEffect,
+}
+
+pub async fn run(
+    args: &DeleteArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = ctx.namespace.clone();
+    let client = ctx.conn.client.clone();
+    let gets = futures::future::join_all(args.snapshots.iter().map(|n| vmop.get_snapshot(&ns, n)));
+    let (got, allowed) = futures::join!(
+        gets,
+        common::require_permission(&client, "delete", API_GROUP, "virtualmachinesnapshots", &ns)
+    );
+    let mut snaps = Vec::new();
+    for (n, g) in args.snapshots.iter().zip(got) {
+        snaps.push(require_snapshot(g?, &ns, n)?);
+    }
+    allowed?;
+    // One tree per VM, read once.
+    let vms: std::collections::BTreeSet<String> = snaps
+        .iter()
+        .map(|s| str_at(s, "/spec/vmName").unwrap_or("").to_owned())
+        .collect();
+    let mut trees: BTreeMap<String, (Option<Value>, SnapshotTree)> = BTreeMap::new();
+    for vm in vms {
+        let (v, _, t) = vm_tree(vmop, &ns, &vm).await?;
+        trees.insert(vm, (v, t));
+    }
+    let mut targets = Vec::new();
+    for s in snaps {
+        let vm = str_at(&s, "/spec/vmName").unwrap_or("").to_owned();
+        let (vm_obj, tree) = &trees[&vm];
+        if let Some(v) = vm_obj
+            && vm_details(v).revert_requested.as_deref() == Some(name(&s))
+        {
+            let mut err = UserError::failure(format!(
+                "snapshot {} is the target of a revert of VM {vm} that has not finished",
+                name(&s)
+            ));
+            err = match stuck_revert(v) {
+                // The revert failed and stays requested: clear it first.
+                Some(stuck) => err.hint(stuck.message).hint(stuck.hint.unwrap_or_default()),
+                None => err.hint(format!(
+                    "follow the VM with: {}",
+                    super::kubectl_get_vm(&ns, &vm)
+                )),
+            };
+            return Err(err.hint("nothing was deleted").into());
+        }
+        let mut effect = delete_effect(tree, name(&s));
+        if vm_obj.is_none() {
+            // No VM, no vSphere tree: VM Operator only removes its finalizer.
+            effect.lines = vec![format!(
+                "VM {vm} no longer exists: only the snapshot object is removed"
+            )];
+        }
+        targets.push(Target { snap: s, effect });
+    }
+    preview(ctx, &ns, &targets);
+    confirm::delete_snapshots(
+        ctx,
+        targets.len(),
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )?;
+    let dry_run = match ctx.dry_run() {
+        DryRun::Client => return Ok(deleted_report(&targets, Some("client"), false)),
+        DryRun::Server => true,
+        DryRun::None => false,
+    };
+    for (i, t) in targets.iter().enumerate() {
+        let uid = string_at(&t.snap, "/metadata/uid");
+        let deleted = vmop
+            .delete_snapshot(&ns, name(&t.snap), uid.as_deref(), dry_run)
+            .await
+            .and_then(|d| {
+                let what = format!("snapshot {ns}/{}", name(&t.snap));
+                Ok(crate::cluster::require_deleted(d, &what)?)
+            });
+        if let Err(e) = deleted {
+            if i > 0 {
+                let names: Vec<&str> = targets.iter().map(|t| name(&t.snap)).collect();
+                ctx.say(&confirm::partial_delete_note(
+                    &names[..i],
+                    names[i],
+                    &names[i + 1..],
+                ));
+            }
+            return Err(e);
+        }
+    }
+    if dry_run {
+        return Ok(deleted_report(&targets, Some("server"), false));
+    }
+    if !args.should_wait() {
+        return Ok(deleted_report(&targets, None, false));
+    }
+    for t in &targets {
+        let s = name(&t.snap).to_owned();
+        let api = vmop.api(Kind::VirtualMachineSnapshot, Some(&ns));
+        let mut progress = ctx.progress(&format!("Deleting snapshot {s}"));
+        let result = wait_for(api, &s, WaitOptions::new(args.timeout), progress.as_mut(), |o| {
+            match o {
+                None => Step::Done,
+                Some(_) => Step::Continue(format!(
+                    "Deleting snapshot {s}: waiting for vSphere to remove it and consolidate the disks"
+                )),
+            }
+        })
+        .await;
+        progress.finish();
+        let follow = format!(
+            "kubectl get {} {s} -n {ns} -w",
+            Kind::VirtualMachineSnapshot.qualified()
+        );
+        match result? {
+            WaitResult::Done(_) => {}
+            WaitResult::TimedOut(_) => {
+                return Err(UserError::timed_out(format!(
+                    "timed out after {} waiting for snapshot {s} to be deleted",
+                    common::human(args.timeout)
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+            WaitResult::Interrupted(_) => {
+                return Err(UserError::interrupted(format!(
+                    "stopped following the deletion of snapshot {s}"
+                ))
+                .hint(format!(
+                    "the deletion continues on the cluster; follow it with: {follow}"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(deleted_report(&targets, None, true))
+}
+
+fn preview(ctx: &mut Ctx<'_>, ns: &str, targets: &[Target]) {
+    let now = ctx.clock.now();
+    let mut t = Table::new(&["name", "vm", "phase", "age"]);
+    for x in targets {
+        t.row(vec![
+            name(&x.snap).to_owned(),
+            str_at(&x.snap, "/spec/vmName").unwrap_or("").to_owned(),
+            phase(&x.snap).as_str().to_owned(),
+            age(time_at(&x.snap, "/metadata/creationTimestamp"), now),
+        ]);
+    }
+    ctx.say(&format!("Snapshots to delete in namespace {ns}:"));
+    for line in t.render(true).lines() {
+        ctx.say(&format!("  {line}"));
+    }
+    for x in targets {
+        for line in &x.effect.lines {
+            if line.starts_with(&x.effect.snapshot) {
+                ctx.say(&format!("  {line}"));
+            } else {
+                ctx.say(&format!("  {}: {line}", x.effect.snapshot));
+            }
+        }
+    }
+}
+
+fn deleted_report(targets: &[Target], dry_run: Option<&str>, gone: bool) -> Report {
+    let suffix = dry_run
+        .map(|d| format!(" ({d} dry run)"))
+        .unwrap_or_default();
+    let mut text = String::new();
+    for t in targets {
+        let verb = if gone || dry_run.is_some() {
+            "deleted"
+        } else {
+            "deletion requested"
+        };
+        text.push_str(&format!(
+            "{SNAPSHOT_RESOURCE}/{} {verb}{suffix}\n",
+            name(&t.snap)
+        ));
+    }
+    let items: Vec<Value> = targets
+        .iter()
+        .map(|t| {
+            json!({
+                "namespace": crate::cluster::json::namespace(&t.snap),
+                "name": name(&t.snap),
+                "vm": str_at(&t.snap, "/spec/vmName"),
+                "gone": gone,
+                "effect": t.effect,
+            })
+        })
+        .collect();
+    let data = json!({"kind": "SnapshotDelete", "dryRun": dry_run, "items": items});
+    let names = targets
+        .iter()
+        .map(|t| format!("{SNAPSHOT_RESOURCE}/{}", name(&t.snap)))
+        .collect();
+    report(data, text, None, names)
+}

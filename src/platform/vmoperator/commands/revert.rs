@@ -1,0 +1,601 @@
+//! `restore VM --snapshot S` on VM Operator, a revert: check what the API does not (the
+//! snapshot belongs to the VM, is Ready, no revert pending or stuck), preview what is lost,
+//! typed confirmation, a safety snapshot of the VM as it is now, then `spec.currentSnapshotName`
+//! and follow until `status.currentSnapshot` names the snapshot and the field is cleared.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{
+    API_GROUP, Ctx, VM_RESOURCE, kubectl_get_vm, report, require_snapshot, require_vm, vm_tree,
+    when,
+};
+use crate::cli::{DryRun, RestoreArgs};
+use crate::cluster::json::string_at;
+use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
+use crate::error::UserError;
+use crate::flow::safety::{
+    no_safety_snapshot_warning, safety_annotations, safety_labels, safety_snapshot_name,
+    undo_command,
+};
+use crate::flow::{common, confirm};
+use crate::output::{Report, key_values};
+use crate::platform::vmoperator::api::{
+    Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
+    blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
+    snapshot_details, snapshot_info, vm_details,
+};
+
+/// The safety snapshot to take before reverting.
+struct Safety {
+    name: String,
+    memory: bool,
+    undo: String,
+}
+
+struct Plan {
+    ns: String,
+    vm: String,
+    snapshot: String,
+    preview: RevertPreview,
+    power_now: String,
+    safety: Option<Safety>,
+    tree: SnapshotTree,
+    /// `--stop` on a powered-on VM: powered off after the safety snapshot, before the revert.
+    stop_first: bool,
+    /// The snapshot's UID when it was checked: one recreated under its name is not reverted to.
+    snapshot_uid: Option<String>,
+}
+
+pub async fn run(
+    args: &RestoreArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
+    let ns = ctx.namespace.clone();
+    let client = ctx.conn.client.clone();
+    let safety_wanted = !args.no_safety_snapshot;
+    let checks = async {
+        common::require_permission(&client, "patch", API_GROUP, "virtualmachines", &ns).await?;
+        if safety_wanted {
+            common::require_permission(
+                &client,
+                "create",
+                API_GROUP,
+                "virtualmachinesnapshots",
+                &ns,
+            )
+            .await
+            .map_err(|e| {
+                common::with_hint(
+                    e,
+                    "or revert without a safety snapshot: --no-safety-snapshot".into(),
+                )
+            })?;
+        }
+        Ok::<_, anyhow::Error>(())
+    };
+    let (allowed, tree, snap) = futures::join!(
+        checks,
+        vm_tree(vmop, &ns, &args.vm),
+        vmop.get_snapshot(&ns, &args.snapshot)
+    );
+    allowed?;
+    let (vm, _, tree) = tree?;
+    let vm = require_vm(vm, &ns, &args.vm)?;
+    let snap = require_snapshot(snap?, &ns, &args.snapshot)?;
+    let preview = check_revert(&vm, &snap).map_err(|r| {
+        let mut err = UserError::failure(r.message);
+        if let Some(h) = r.hint {
+            err = err.hint(h);
+        }
+        err.hint("nothing was changed")
+    })?;
+    let d = vm_details(&vm);
+    let power_now = d.power_state.clone().unwrap_or_else(|| "Unknown".into());
+    let safety = if safety_wanted {
+        // The safety snapshot queues behind an older one not taken yet: it would never start.
+        if let Some(b) = blocking_snapshot(&tree, None) {
+            return Err(UserError::failure(format!(
+                "the safety snapshot of VM {ns}/{} would wait behind {b}, an older snapshot VM Operator has not taken yet",
+                args.vm
+            ))
+            .hint(format!("see it with: kubectl vmsnap describe {b} -n {ns} (delete it if it failed)"))
+            .hint("or revert without a safety snapshot (nothing can undo it then): --no-safety-snapshot")
+            .hint("nothing was changed")
+            .into());
+        }
+        let name = safety_snapshot_name(&args.vm, ctx.clock.now());
+        Some(Safety {
+            undo: undo_command(&ns, &args.vm, &name),
+            name,
+            memory: power_now == "PoweredOn",
+        })
+    } else {
+        None
+    };
+    let stop_first = args.stop && power_now == "PoweredOn";
+    let plan = Plan {
+        snapshot_uid: string_at(&snap, "/metadata/uid"),
+        ns,
+        vm: args.vm.clone(),
+        snapshot: args.snapshot.clone(),
+        preview,
+        power_now,
+        safety,
+        tree,
+        stop_first,
+    };
+    let text = preview_text(&plan, &vm, &snap, ctx.clock.now());
+    ctx.say(text.trim_end());
+    let question = if plan.safety.is_some() {
+        "Proceed with VM revert? (yes/cancel)"
+    } else {
+        "Proceed with VM revert? This cannot be undone (yes/cancel)"
+    };
+    confirm::typed_name(
+        ctx,
+        confirm::Typed {
+            want: &plan.snapshot,
+            confirm_name: args.confirm_name.as_deref(),
+            verb: "revert",
+            question,
+        },
+    )?;
+    let server_dry_run = match ctx.dry_run() {
+        DryRun::Client => return Ok(reverted_report(&plan, None, Some("client"), false)),
+        DryRun::Server => true,
+        DryRun::None => false,
+    };
+    if let Some(s) = &plan.safety {
+        if let Err(e) = recheck_source(vmop, &plan, None).await {
+            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+        }
+        take_safety_snapshot(vmop, ctx, &plan, s, args.timeout, server_dry_run).await?;
+    }
+    let safety_taken = plan.safety.as_ref().filter(|_| !server_dry_run);
+    let stop_first = plan.stop_first && !server_dry_run;
+    if stop_first {
+        if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
+            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+        }
+        if let Err(e) = power_off(vmop, ctx, &plan, args.timeout, args.start_after).await {
+            // A signal before the revert was asked for: put back a VM meant to run afterwards.
+            if args.start_after && crate::cluster::interrupt::received().is_some() {
+                return Err(super::power_back_on(
+                    vmop,
+                    e,
+                    "nothing was reverted",
+                    &plan.ns,
+                    &plan.vm,
+                )
+                .await);
+            }
+            return Err(e);
+        }
+    }
+    if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
+        return Err(put_back(vmop, ctx, &plan, e, stop_first, args.timeout).await);
+    }
+    if let Err(e) = vmop
+        .request_revert(&plan.ns, &plan.vm, &plan.snapshot, server_dry_run)
+        .await
+    {
+        if let Some(s) = plan.safety.as_ref().filter(|_| !server_dry_run) {
+            ctx.say(&format!(
+                "note: the VM was not reverted; the safety snapshot {} was taken and can be deleted with: kubectl vmsnap delete {} -n {}",
+                s.name, s.name, plan.ns
+            ));
+        }
+        return Err(e);
+    }
+    if server_dry_run {
+        return Ok(reverted_report(&plan, None, Some("server"), false));
+    }
+    if !args.should_wait() {
+        return Ok(reverted_report(&plan, None, None, false));
+    }
+    let after = follow_revert(vmop, ctx, &plan, args.timeout).await?;
+    let mut after_power = vm_details(&after)
+        .power_state
+        .unwrap_or_else(|| plan.preview.power_after.clone());
+    if args.start_after && after_power != "PoweredOn" {
+        after_power = power_on(vmop, ctx, &plan, args.timeout).await?;
+    }
+    Ok(reverted_report(&plan, Some(after_power), None, true))
+}
+
+fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> String {
+    let d = vm_details(vm);
+    let sd = snapshot_details(snap);
+    let info = snapshot_info(snap);
+    let current = match d.current_snapshot.as_ref() {
+        Some(c) if c.managed => format!(", runs from snapshot {}", c.name),
+        Some(_) => ", runs from an Unmanaged snapshot taken in vCenter".into(),
+        None => String::new(),
+    };
+    let taken = when(info.creation_time.or(info.created), now);
+    let with_memory = if sd.memory {
+        "with memory"
+    } else {
+        "without memory"
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("VM now", format!("{}{current}", plan.power_now)),
+        (
+            "Revert to",
+            format!(
+                "{} ({}, {with_memory}), taken {taken}",
+                plan.snapshot,
+                info.consistency.label()
+            ),
+        ),
+        (
+            "After the revert",
+            if plan.preview.power_after == "PoweredOn" {
+                "PoweredOn: the VM resumes from the snapshot's memory".to_owned()
+            } else {
+                format!(
+                    "{}: the VM stays powered off until started",
+                    plan.preview.power_after
+                )
+            },
+        ),
+    ];
+    if let Some(desc) = sd.description.filter(|d| !d.is_empty()) {
+        rows.push(("Description", desc));
+    }
+    if let Some(s) = &plan.safety {
+        let mem = if s.memory {
+            "with memory"
+        } else {
+            "without memory"
+        };
+        rows.push((
+            "Safety snapshot",
+            format!(
+                "{}, of the VM as it is now ({mem}), taken first; the revert starts once it is ready",
+                s.name
+            ),
+        ));
+    }
+    let mut out = format!(
+        "Revert plan for VM {}/{} ({})\n",
+        plan.ns,
+        plan.vm,
+        super::PLATFORM
+    );
+    out.push_str(&key_values(&rows, 2));
+    for n in &plan.preview.notes {
+        out.push_str(&format!("  Note: {n}\n"));
+    }
+    if plan.stop_first {
+        out.push_str("  Note: --stop: the VM is powered off (after the safety snapshot) before the revert; its running state is discarded\n");
+    } else if plan.power_now == "PoweredOn" {
+        out.push_str("  Note: the VM is running: vSphere reverts it in place, its running state (memory, open sessions) is discarded (--stop powers it off first)\n");
+    }
+    match &plan.safety {
+        Some(s) => out.push_str(&format!(
+            "  WARNING: ALL changes since {taken} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
+            s.undo
+        )),
+        None => {
+            out.push_str(&format!("  WARNING: ALL changes since {taken} will be lost.\n"));
+            out.push_str(&format!(
+                "  WARNING: {}\n",
+                no_safety_snapshot_warning(&plan.ns, &plan.vm)
+            ));
+        }
+    }
+    out
+}
+
+/// Creates the safety snapshot and waits until it is Ready; any other ending is an error
+/// saying nothing was reverted.
+async fn take_safety_snapshot(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    s: &Safety,
+    timeout: Duration,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let ns = &plan.ns;
+    let nothing = "nothing was reverted; the VM is unchanged";
+    let without = format!(
+        "to revert without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {} --snapshot {} -n {ns} --no-safety-snapshot",
+        plan.vm, plan.snapshot
+    );
+    let opts = SnapshotOptions {
+        description: Some(format!(
+            "vmsnap: the VM before its revert to {}",
+            plan.snapshot
+        )),
+        memory: s.memory,
+        quiesce_timeout: None,
+    };
+    let mut obj = build_snapshot(vmop.version(), ns, &s.name, &plan.vm, &opts);
+    for (k, v) in safety_labels() {
+        obj["metadata"]["labels"][k] = json!(v);
+    }
+    obj["metadata"]["annotations"] =
+        json!(safety_annotations(ns, &plan.vm, &s.name, &plan.snapshot));
+    let name = s.name.clone();
+    let sc = common::SafetyContext {
+        name: &name,
+        ns,
+        verb: "revert",
+        nothing,
+        without: &without,
+    };
+    if let Err(e) = vmop.create_snapshot(obj, dry_run).await {
+        return Err(sc.create_failed(e));
+    }
+    if dry_run {
+        return Ok(());
+    }
+    let result =
+        super::follow_snapshot(vmop, ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
+    let last = sc.waited(result?, timeout)?;
+    if let Some(why) = creation_failure(&last) {
+        return Err(
+            UserError::failure(format!("the safety snapshot {name} failed: {why}"))
+                .hint(nothing)
+                .hint(format!(
+                    "delete it with: kubectl vmsnap delete {name} -n {ns}"
+                ))
+                .hint(without)
+                .into(),
+        );
+    }
+    ctx.say(&format!(
+        "Safety snapshot {name} is ready; reverting VM {ns}/{}",
+        plan.vm
+    ));
+    Ok(())
+}
+
+/// Follows the VM until the revert succeeded or failed.
+async fn follow_revert(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    timeout: Duration,
+) -> anyhow::Result<Value> {
+    let api = vmop.api(Kind::VirtualMachine, Some(&plan.ns));
+    let (vm, target) = (plan.vm.clone(), plan.snapshot.clone());
+    let mut progress = ctx.progress(&format!("Reverting VM {vm} to {target}"));
+    let result = wait_for(
+        api,
+        &vm,
+        WaitOptions::new(timeout),
+        progress.as_mut(),
+        |o| match o.map(|o| to_value(o.clone())) {
+            None | Some(Err(_)) => Step::Done,
+            Some(Ok(v)) => match revert_state(&v, &target) {
+                RevertState::InProgress => {
+                    let detail = vm_details(&v)
+                        .revert_condition
+                        .and_then(|c| c.message)
+                        .filter(|m| !m.is_empty())
+                        .unwrap_or_else(|| "waiting for VM Operator".into());
+                    Step::Continue(format!("Reverting VM {vm} to {target}: {detail}"))
+                }
+                _ => Step::Done,
+            },
+        },
+    )
+    .await;
+    progress.finish();
+    let follow = kubectl_get_vm(&plan.ns, &vm);
+    let undo = plan.safety.as_ref().map(|s| {
+        format!(
+            "the safety snapshot {} holds the VM as it was before; to go back: {}",
+            s.name, s.undo
+        )
+    });
+    let last = match result? {
+        WaitResult::Done(Some(o)) => to_value(o)?,
+        WaitResult::Done(None) => {
+            return Err(UserError::failure(format!(
+                "VM {}/{vm} disappeared during the revert",
+                plan.ns
+            ))
+            .into());
+        }
+        WaitResult::TimedOut(_) => {
+            let mut err = UserError::timed_out(format!(
+                "timed out after {} waiting for the revert of VM {vm} to {target}",
+                common::human(timeout)
+            ))
+            .hint(format!(
+                "the revert continues on the cluster; follow it with: {follow}"
+            ));
+            if let Some(u) = undo {
+                err = err.hint(u);
+            }
+            return Err(err.into());
+        }
+        WaitResult::Interrupted(_) => {
+            return Err(UserError::interrupted(format!(
+                "stopped following the revert of VM {vm} to {target}"
+            ))
+            .hint(format!(
+                "the revert continues on the cluster; follow it with: {follow}"
+            ))
+            .into());
+        }
+    };
+    if let RevertState::Failed {
+        reason,
+        message,
+        hint,
+    } = revert_state(&last, &target)
+    {
+        let mut err = UserError::failure(format!(
+            "the revert of VM {vm} to {target} failed ({reason}): {message}"
+        ));
+        if let Some(h) = hint {
+            err = err.hint(h);
+        }
+        err = err.hint(format!("see the VM's conditions with: {follow}"));
+        if let Some(s) = &plan.safety {
+            err = err.hint(format!(
+                "the safety snapshot {} was taken before the revert; delete it when no longer needed: kubectl vmsnap delete {} -n {}",
+                s.name, s.name, plan.ns
+            ));
+        }
+        return Err(err.into());
+    }
+    Ok(last)
+}
+
+/// Reads the snapshot again right before a write that depends on it (see
+/// [`common::recheck_source`]); the error says what was done and what to do.
+async fn recheck_source(
+    vmop: &VmOperator,
+    plan: &Plan,
+    safety_taken: Option<&Safety>,
+) -> anyhow::Result<()> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let now = vmop.get_snapshot(ns, &plan.snapshot).await?;
+    let checked = common::recheck_source(
+        &plan.snapshot,
+        plan.snapshot_uid.as_deref(),
+        now.as_ref(),
+        |v| {
+            let p = phase(v);
+            (p != Phase::Ready).then(|| format!("phase {}", p.as_str()))
+        },
+        "revert",
+    );
+    let Err(err) = checked else {
+        return Ok(());
+    };
+    Err(common::source_changed(
+        err.into(),
+        "nothing was reverted".to_owned(),
+        safety_taken.map(|s| s.name.as_str()),
+        ns,
+        vm,
+    ))
+}
+
+/// The revert cannot go on: the VM is left as it was, powered on again when this run powered
+/// it off (`stopped`).
+async fn put_back(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    err: anyhow::Error,
+    stopped: bool,
+    timeout: Duration,
+) -> anyhow::Error {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let restarted = match stopped {
+        true => Some(super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout).await),
+        false => None,
+    };
+    common::with_hint(
+        err,
+        common::left_as_it_was(ns, vm, restarted.as_ref(), &super::power_on_cmd(ns, vm)),
+    )
+}
+
+/// Powers the VM on after a revert that left it off (`--start-after`).
+async fn power_on(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    timeout: Duration,
+) -> anyhow::Result<String> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    let done = format!("VM {ns}/{vm} was reverted to {}", plan.snapshot);
+    super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout)
+        .await
+        .map_err(|e| common::with_hint(e, format!("{done}; it was not powered on")))?;
+    Ok("PoweredOn".into())
+}
+
+/// Powers the VM off before the revert (`--stop`), after the safety snapshot.
+async fn power_off(
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    timeout: Duration,
+    start_after: bool,
+) -> anyhow::Result<()> {
+    let (ns, vm) = (&plan.ns, &plan.vm);
+    super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
+        .await
+        .map_err(|e| {
+            if crate::cluster::interrupt::received().is_some() && start_after {
+                // The caller puts it back and says so.
+                return e;
+            }
+            let e = common::with_hint(e, "nothing was reverted".to_owned());
+            common::with_hint(
+                e,
+                format!(
+                    "the VM was asked to power off; power it on again with: {}",
+                    super::power_on_cmd(ns, vm)
+                ),
+            )
+        })
+}
+
+fn reverted_report(
+    plan: &Plan,
+    power_after: Option<String>,
+    dry_run: Option<&str>,
+    waited: bool,
+) -> Report {
+    let (ns, vm, s) = (&plan.ns, &plan.vm, &plan.snapshot);
+    let headline = match (dry_run, waited) {
+        (Some(d), _) => format!("VM {ns}/{vm} would be reverted to {s} ({d} dry run)"),
+        (None, true) => format!("VM {ns}/{vm} reverted to {s}"),
+        (None, false) => format!("Revert of VM {ns}/{vm} to {s} requested"),
+    };
+    let mut text = format!("{headline}\n");
+    let power = power_after
+        .clone()
+        .unwrap_or_else(|| plan.preview.power_after.clone());
+    let mut rows: Vec<(&str, String)> = vec![("Power state", power.clone())];
+    if let Some(sf) = &plan.safety {
+        rows.push(("Safety snapshot", sf.name.clone()));
+        rows.push(("Undo", sf.undo.clone()));
+    }
+    text.push_str(&key_values(&rows, 2));
+    let mut steps = Vec::new();
+    if dry_run.is_none() {
+        if !waited {
+            steps.push(format!(
+                "{}   # follow the revert (spec.currentSnapshotName clears when done)",
+                kubectl_get_vm(ns, vm)
+            ));
+        }
+        steps.push(format!("kubectl vmsnap tree {vm} -n {ns}"));
+        if waited && power != "PoweredOn" {
+            steps.push(format!(
+                "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'   # power it on",
+                Kind::VirtualMachine.qualified()
+            ));
+        }
+    }
+    crate::output::next_steps(&mut text, &steps);
+    let data = json!({
+        "kind": "SnapshotRevert",
+        "dryRun": dry_run,
+        "namespace": ns,
+        "vm": vm,
+        "snapshot": s,
+        "waited": waited,
+        "powerState": power,
+        "safetySnapshot": plan.safety.as_ref().map(|x| &x.name),
+        "undo": plan.safety.as_ref().map(|x| &x.undo),
+        "notes": plan.preview.notes,
+        "nextSteps": steps,
+    });
+    report(data, text, None, vec![format!("{VM_RESOURCE}/{vm}")])
+}
