@@ -61,6 +61,23 @@ pub trait View: serde::Serialize {
     fn failure(&self) -> Option<anyhow::Error> {
         None
     }
+
+    /// The API objects behind the view, exactly as `kubectl get -o json` prints them: one
+    /// object for a single name, else a `List` ([`api_list`]). `list` and `describe` have
+    /// them; reports of actions do not (None: their own documented schema is printed).
+    fn api_objects(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
+
+/// A `List` of `items` as `kubectl get -o json` prints several objects.
+pub fn api_list(items: Vec<serde_json::Value>) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    })
 }
 
 /// Renders `view` in `format` as of `now` into a string.
