@@ -2,10 +2,10 @@
 //! snapshotted now, with what consistency, what blocks it), a summary with what to do, and
 //! the same data for `-o json|yaml|name`. KubeVirt's `check` has its own, richer report.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::Ctx;
-use crate::output::{PlatformReport, Report, Table};
+use crate::output::{RenderOptions, Table, View};
 
 /// One VM's readiness.
 pub(crate) struct Row {
@@ -39,7 +39,7 @@ pub(crate) fn report(
     all: bool,
     p: &Platform,
     ctx: &mut Ctx<'_>,
-) -> Report {
+) -> ReadinessTable {
     rows.sort_by(|a, b| (&a.namespace, &a.vm).cmp(&(&b.namespace, &b.vm)));
     if rows.is_empty() && !ctx.format().is_machine() {
         match ns {
@@ -47,87 +47,171 @@ pub(crate) fn report(
             None => ctx.say("No VirtualMachines found."),
         }
     }
-    let mut headers = vec!["vm", "status", "snapshottable", "consistency", "blockers"];
-    if all {
-        headers.insert(0, "namespace");
-    }
-    let mut wide_headers = headers.clone();
-    wide_headers.push("warnings");
-    let (mut t, mut w) = (Table::new(&headers), Table::new(&wide_headers));
-    let join = |v: &[String]| {
-        if v.is_empty() {
-            "<none>".to_owned()
-        } else {
-            v.join("; ")
-        }
-    };
-    for r in &rows {
-        let mut cells = vec![
-            r.vm.clone(),
-            r.status.clone(),
-            r.snapshottable.to_owned(),
-            r.consistency.to_owned(),
-            join(&r.blockers),
-        ];
-        if all {
-            cells.insert(0, r.namespace.clone());
-        }
-        let mut wide = cells.clone();
-        wide.push(join(&r.warnings));
-        t.row(cells);
-        w.row(wide);
-    }
-    let ready = rows.iter().filter(|r| r.snapshottable == "yes").count();
-    let mut summary = format!(
-        "\n{} VM{}: {ready} snapshottable now, {} not",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        rows.len() - ready
-    );
-    summary.push('\n');
-    let mut fixes: Vec<((&'static str, &'static str), Vec<String>)> = Vec::new();
+    let mut fixes: Vec<Fix> = Vec::new();
     for r in &rows {
         for c in &r.codes {
-            let Some(f) = (p.fix)(c) else { continue };
-            match fixes.iter_mut().find(|(x, _)| *x == f) {
-                Some((_, vms)) if !vms.contains(&r.vm) => vms.push(r.vm.clone()),
+            let Some((what, advice)) = (p.fix)(c) else {
+                continue;
+            };
+            match fixes
+                .iter_mut()
+                .find(|f| f.what == what && f.advice == advice)
+            {
+                Some(f) if !f.vms.contains(&r.vm) => f.vms.push(r.vm.clone()),
                 Some(_) => {}
-                None => fixes.push((f, vec![r.vm.clone()])),
+                None => fixes.push(Fix {
+                    what,
+                    advice,
+                    vms: vec![r.vm.clone()],
+                }),
             }
         }
     }
-    if !fixes.is_empty() {
-        summary.push_str("What to do:\n");
-        for ((what, advice), vms) in &fixes {
-            summary.push_str(&format!("  {what} ({}): {advice}\n", vms.join(", ")));
+    let snapshottable = rows.iter().filter(|r| r.snapshottable == "yes").count();
+    ReadinessTable {
+        kind: "ReadinessReport",
+        namespace: ns.map(str::to_owned),
+        platform: p.name,
+        summary: Summary {
+            snapshottable,
+            vms: rows.len(),
+        },
+        rows: rows
+            .into_iter()
+            .map(|r| RowOut {
+                blockers: r.blockers,
+                consistency: r.consistency,
+                namespace: r.namespace,
+                snapshottable: r.snapshottable,
+                status: r.status,
+                vm: r.vm,
+                warnings: r.warnings,
+            })
+            .collect(),
+        all,
+        vm_resource: p.vm_resource,
+        fixes,
+    }
+}
+
+/// `check` on a platform: one row per VM, a summary and what to do. Fields are in the
+/// order of their JSON names (the schema's keys are sorted).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ReadinessTable {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    platform: &'static str,
+    rows: Vec<RowOut>,
+    summary: Summary,
+    #[serde(skip)]
+    all: bool,
+    #[serde(skip)]
+    vm_resource: &'static str,
+    #[serde(skip)]
+    fixes: Vec<Fix>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RowOut {
+    blockers: Vec<String>,
+    consistency: &'static str,
+    namespace: String,
+    snapshottable: &'static str,
+    status: String,
+    vm: String,
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Summary {
+    snapshottable: usize,
+    vms: usize,
+}
+
+/// A finding in words, what to do about it, and the VMs it concerns.
+#[derive(Debug, Clone)]
+struct Fix {
+    what: &'static str,
+    advice: &'static str,
+    vms: Vec<String>,
+}
+
+impl View for ReadinessTable {
+    fn human(&self, _now: jiff::Timestamp, wide: bool, _opts: RenderOptions) -> String {
+        if self.rows.is_empty() {
+            return String::new();
         }
+        let mut headers = vec!["vm", "status", "snapshottable", "consistency", "blockers"];
+        if self.all {
+            headers.insert(0, "namespace");
+        }
+        if wide {
+            headers.push("warnings");
+        }
+        let mut t = Table::new(&headers);
+        let join = |v: &[String]| {
+            if v.is_empty() {
+                "<none>".to_owned()
+            } else {
+                v.join("; ")
+            }
+        };
+        for r in &self.rows {
+            let mut cells = vec![
+                r.vm.clone(),
+                r.status.clone(),
+                r.snapshottable.to_owned(),
+                r.consistency.to_owned(),
+                join(&r.blockers),
+            ];
+            if self.all {
+                cells.insert(0, r.namespace.clone());
+            }
+            if wide {
+                cells.push(join(&r.warnings));
+            }
+            t.row(cells);
+        }
+        let n = self.summary.vms;
+        let ready = self.summary.snapshottable;
+        let mut summary = format!(
+            "\n{n} VM{}: {ready} snapshottable now, {} not\n",
+            if n == 1 { "" } else { "s" },
+            n - ready
+        );
+        if !self.fixes.is_empty() {
+            summary.push_str("What to do:\n");
+            for f in &self.fixes {
+                summary.push_str(&format!(
+                    "  {} ({}): {}\n",
+                    f.what,
+                    f.vms.join(", "),
+                    f.advice
+                ));
+            }
+        }
+        t.render(true) + &summary
     }
-    let (text, wide) = if rows.is_empty() {
-        (String::new(), None)
-    } else {
-        (t.render(true) + &summary, Some(w.render(true) + &summary))
-    };
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({"namespace": r.namespace, "vm": r.vm, "status": r.status,
-                "snapshottable": r.snapshottable, "consistency": r.consistency,
-                "blockers": r.blockers, "warnings": r.warnings})
-        })
-        .collect();
-    let mut data = json!({"kind": "ReadinessReport", "platform": p.name, "rows": items,
-        "summary": {"vms": rows.len(), "snapshottable": ready}});
-    if let Some(ns) = ns {
-        data["namespace"] = json!(ns);
+
+    fn names(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| format!("{}/{}", self.vm_resource, r.vm))
+            .collect()
     }
-    let names = rows
-        .iter()
-        .map(|r| format!("{}/{}", p.vm_resource, r.vm))
-        .collect();
-    Report::Platform(Box::new(PlatformReport {
-        data,
-        text,
-        wide,
-        names,
-    }))
+}
+
+// Until the platforms' own reports carry it as a variant.
+impl From<ReadinessTable> for crate::output::Report {
+    fn from(t: ReadinessTable) -> Self {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let opts = RenderOptions::default();
+        crate::output::Report::Platform(Box::new(crate::output::PlatformReport {
+            data: serde_json::to_value(&t).unwrap_or_default(),
+            text: t.human(now, false, opts),
+            wide: (!t.rows.is_empty()).then(|| t.human(now, true, opts)),
+            names: t.names(),
+        }))
+    }
 }

@@ -165,11 +165,5 @@ pub(super) async fn run(
         vm_resource: "virtualmachine.virtualization.deckhouse.io",
         fix,
     };
-    Ok(readiness_table::report(
-        rows,
-        ns.as_deref(),
-        args.all_namespaces,
-        &platform,
-        ctx,
-    ))
+    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
 }

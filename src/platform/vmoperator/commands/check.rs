@@ -134,11 +134,5 @@ pub(super) async fn run(
         vm_resource: VM_RESOURCE,
         fix,
     };
-    Ok(readiness_table::report(
-        rows,
-        ns.as_deref(),
-        args.all_namespaces,
-        &platform,
-        ctx,
-    ))
+    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
 }
