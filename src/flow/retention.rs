@@ -261,6 +261,39 @@ pub fn plan_retention(
     plan
 }
 
+/// `prune`: what the policy deleted and kept, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PruneReport {
+    /// Always "SnapshotPrune".
+    pub kind: &'static str,
+    /// "client" or "server" for a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<String>,
+    /// Namespace.
+    pub namespace: String,
+    /// Snapshots the policy deletes, each with the rule and reason.
+    pub delete: Vec<Decision>,
+    /// Snapshots it keeps, each with the rule and reason.
+    pub keep: Vec<Decision>,
+    /// What was deleted (empty for a client dry run).
+    pub deleted: Vec<DeletedSnapshot>,
+}
+
+/// One deleted snapshot.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedSnapshot {
+    /// Namespace.
+    pub namespace: String,
+    /// Snapshot name.
+    pub name: String,
+    /// Source VM.
+    pub vm: String,
+    /// Confirmed gone (false with --no-wait).
+    pub gone: bool,
+}
+
 #[cfg(test)]
 #[path = "retention_tests.rs"]
 mod tests;

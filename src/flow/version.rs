@@ -6,11 +6,13 @@ use std::time::Duration;
 use crate::cli::GlobalArgs;
 use crate::cluster::{connect, served_groups};
 use crate::error;
-use crate::output::{ClusterVersion, Report, VersionReport};
+use serde::Serialize;
+
+use crate::output::{RenderOptions, View, join_or_none, key_values, or_none};
 use crate::platform::detect::{self, Choice, KUBEVIRT_GROUP, KUBEVIRT_SNAPSHOT_GROUP};
 
 /// Builds the version report; never fails because of the cluster.
-pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Report {
+pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> VersionReport {
     let mut report = VersionReport {
         kind: "Version",
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -66,5 +68,77 @@ pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Report
             report.cluster_error = Some(text);
         }
     }
-    Report::Version(report)
+    report
+}
+/// `version`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionReport {
+    /// Always "Version".
+    pub kind: &'static str,
+    /// The plugin's version.
+    pub version: String,
+    /// The git commit it was built from, when known.
+    pub commit: Option<String>,
+    /// The cluster, when it could be reached.
+    pub cluster: Option<ClusterVersion>,
+    /// Why the cluster could not be reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_error: Option<String>,
+}
+
+/// What `version` learns from the cluster.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterVersion {
+    /// API server URL.
+    pub server: String,
+    /// Kubernetes `gitVersion`.
+    pub kubernetes_version: Option<String>,
+    /// Detected provider ("kubevirt"), if any.
+    pub provider: Option<String>,
+    /// Served versions of the snapshot API group, preferred first.
+    pub snapshot_api_versions: Vec<String>,
+    /// The version this plugin uses.
+    pub snapshot_api_version: Option<String>,
+    /// Served versions of kubevirt.io.
+    pub kubevirt_api_versions: Vec<String>,
+}
+
+impl View for VersionReport {
+    fn human(&self, _now: jiff::Timestamp, _wide: bool, _opts: RenderOptions) -> String {
+        version(self)
+    }
+
+    fn names(&self) -> Vec<String> {
+        vec![format!("kubectl-vmsnap/{}", self.version)]
+    }
+}
+
+fn version(v: &VersionReport) -> String {
+    let mut pairs = vec![("Plugin version", v.version.clone())];
+    pairs.push(("Commit", or_none(v.commit.as_deref())));
+    match (&v.cluster, &v.cluster_error) {
+        (Some(c), _) => {
+            pairs.push(("Server", c.server.clone()));
+            pairs.push(("Kubernetes", or_none(c.kubernetes_version.as_deref())));
+            pairs.push((
+                "Provider",
+                c.provider.clone().unwrap_or_else(|| "none detected".into()),
+            ));
+            pairs.push(("Snapshot API", or_none(c.snapshot_api_version.as_deref())));
+            pairs.push((
+                "Snapshot API served",
+                join_or_none(&c.snapshot_api_versions),
+            ));
+            // KubeVirt's VM group matters only where KubeVirt is (or could be) the platform.
+            let kubevirt = c.provider.as_deref().is_none_or(|p| p.contains("kubevirt"));
+            if kubevirt || !c.kubevirt_api_versions.is_empty() {
+                pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
+            }
+        }
+        (None, Some(e)) => pairs.push(("Cluster", format!("could not reach it ({e})"))),
+        (None, None) => pairs.push(("Cluster", "not contacted".to_string())),
+    }
+    key_values(&pairs, 0)
 }

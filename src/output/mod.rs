@@ -3,7 +3,6 @@
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
 pub mod diff;
-mod human;
 mod report;
 mod structured;
 mod table;
@@ -16,20 +15,10 @@ use jiff::Timestamp;
 
 pub use crate::model::age::{age, human_duration};
 pub use diff as diff_text;
-pub use human::next_steps;
-pub use report::{
-    BatchReport, BatchResult, CheckReport, CloneReport, ClusterVersion, CreateReport, DeleteReport,
-    DeletedSnapshot, DiffReport, PlatformReport, PruneReport, Report, RestoreReport,
-    SnapshotDetail, SnapshotList, VersionReport,
-};
-pub use table::{Table, key_values};
+pub use report::{PlatformReport, Report};
+pub use table::{Table, join_or_none, key_values, next_steps, or_none};
 
 use crate::cli::OutputFormat;
-
-/// The `-o name` prefix of a snapshot (kubectl's `resource.group/name`).
-pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.snapshot.kubevirt.io";
-/// The `-o name` prefix of a restore.
-pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 
 /// Options that change a rendering without changing the data.
 #[derive(Debug, Clone, Copy, Default)]
@@ -121,11 +110,11 @@ pub fn render(
 
 impl View for Report {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        human::render(self, now, wide, opts)
+        crate::platform::kubevirt::report::human::render(self, now, wide, opts)
     }
 
     fn names(&self) -> Vec<String> {
-        names(self)
+        crate::platform::kubevirt::report::names(self)
     }
 
     fn styled(&self, opts: RenderOptions) -> bool {
@@ -148,45 +137,5 @@ impl View for Report {
             ))
             .into()
         })
-    }
-}
-
-fn names(report: &Report) -> Vec<String> {
-    match report {
-        Report::List(l) => l
-            .items
-            .iter()
-            .map(|s| format!("{SNAPSHOT_RESOURCE}/{}", s.name))
-            .collect(),
-        Report::Describe(d) => vec![format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot.name)],
-        Report::Create(c) => vec![format!("{SNAPSHOT_RESOURCE}/{}", c.snapshot.name)],
-        Report::Delete(d) => d
-            .items
-            .iter()
-            .map(|s| format!("{SNAPSHOT_RESOURCE}/{}", s.name))
-            .collect(),
-        Report::Restore(r) => vec![format!("{RESTORE_RESOURCE}/{}", r.restore.name)],
-        Report::Version(v) => vec![format!("kubectl-vmsnap/{}", v.version)],
-        Report::Diff(d) => vec![format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot)],
-        Report::Check(c) => c
-            .rows
-            .iter()
-            .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
-            .collect(),
-        Report::Platform(p) => p.names.clone(),
-        Report::Batch(b) => b
-            .items
-            .iter()
-            .map(|i| format!("{SNAPSHOT_RESOURCE}/{}", i.snapshot))
-            .collect(),
-        Report::Clone(c) => vec![format!(
-            "virtualmachine.kubevirt.io/{}",
-            c.clone.target.as_deref().unwrap_or_default()
-        )],
-        Report::Prune(p) => p
-            .delete
-            .iter()
-            .map(|d| format!("{SNAPSHOT_RESOURCE}/{}", d.snapshot))
-            .collect(),
     }
 }

@@ -97,6 +97,31 @@ pub fn key_values(pairs: &[(&str, String)], indent: usize) -> String {
     out
 }
 
+/// "Next steps:" and one indented command per line; nothing when there are none.
+pub fn next_steps(out: &mut String, steps: &[String]) {
+    if steps.is_empty() {
+        return;
+    }
+    out.push_str("Next steps:\n");
+    for s in steps {
+        out.push_str(&format!("  {s}\n"));
+    }
+}
+
+/// The value, or `<none>` as kubectl prints an empty cell.
+pub fn or_none(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()
+}
+
+/// The values joined with ", ", or `<none>`.
+pub fn join_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "<none>".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,3 +4,4 @@
 pub mod analysis;
 pub mod api;
 pub mod commands;
+pub mod report;

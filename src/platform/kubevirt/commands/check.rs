@@ -8,9 +8,10 @@ use serde_json::Value;
 use crate::cli::CheckArgs;
 use crate::flow::readiness::{ReadinessRow, readiness_row, report_from_rows, unreadable_row};
 use crate::flow::{Ctx, common};
-use crate::output::{CheckReport, Report};
+use crate::output::Report;
 use crate::platform::kubevirt::analysis::analyse;
 use crate::platform::kubevirt::api::{self as kv, FleetStorage, KubeVirt};
+use crate::platform::kubevirt::report::CheckReport;
 
 /// VMs analysed at the same time when read one by one (a named VM).
 const CONCURRENCY: usize = 4;

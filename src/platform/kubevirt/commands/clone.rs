@@ -7,13 +7,14 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
 use crate::model::SnapshotInfo;
-use crate::output::{CloneReport, Report, key_values};
+use crate::output::{Report, key_values};
 use crate::platform::kubevirt::api::clone::{
     CloneInfo, ClonePhase, CloneSpec, Finding, NewVmInputs, Severity, blocked, build_clone,
     clone_info, clone_name, clone_phase_message, preflight_new_vm,
 };
 use crate::platform::kubevirt::api::resources::CLONE_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind};
+use crate::platform::kubevirt::report::CloneReport;
 
 /// Everything `clone` will do, decided by reads only.
 #[derive(Debug, Clone)]

@@ -10,10 +10,11 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
-use crate::output::{CreateReport, Report, Table};
+use crate::output::{Report, Table};
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
 use crate::platform::kubevirt::api::{self as kv, Kind};
+use crate::platform::kubevirt::report::CreateReport;
 
 /// How the VM's running state is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,11 +5,13 @@ use std::time::Duration;
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
+use crate::flow::retention::DeletedSnapshot;
 use crate::flow::{Ctx, common, confirm};
 use crate::model::SnapshotInfo;
-use crate::output::{DeleteReport, DeletedSnapshot, Report, Table, age};
+use crate::output::{Report, Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
+use crate::platform::kubevirt::report::DeleteReport;
 
 /// What `delete` will do.
 #[derive(Debug, Clone)]

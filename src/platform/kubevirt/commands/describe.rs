@@ -3,8 +3,9 @@
 use crate::cli::DescribeArgs;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
 use crate::flow::{Ctx, common};
-use crate::output::{Report, SnapshotDetail};
+use crate::output::Report;
 use crate::platform::kubevirt::api as kv;
+use crate::platform::kubevirt::report::SnapshotDetail;
 
 /// Gathers everything about one snapshot (reads fired together).
 pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {

@@ -3,9 +3,10 @@
 use crate::cli::DiffArgs;
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
-use crate::output::{DiffReport, Report};
+use crate::output::Report;
 use crate::platform::kubevirt::analysis::config_diff::{DiffOptions, config_diff};
 use crate::platform::kubevirt::api as kv;
+use crate::platform::kubevirt::report::DiffReport;
 
 /// Reads the snapshot, its content and the live VM, and compares them. Reads only.
 pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {

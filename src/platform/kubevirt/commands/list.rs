@@ -15,9 +15,10 @@ use serde_json::Value;
 use crate::cli::{ListArgs, OutputFormat};
 use crate::flow::Ctx;
 use crate::model::SnapshotInfo;
-use crate::output::{Report, SnapshotList};
+use crate::output::Report;
 use crate::platform::kubevirt::analysis::parse_quantity;
 use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
+use crate::platform::kubevirt::report::SnapshotList;
 
 /// Snapshot page size: kubectl's chunk size.
 const SNAPSHOT_PAGE: u32 = 500;

@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 use super::delete::{self, DeletePlan};
 use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
+use crate::flow::retention::PruneReport;
 use crate::flow::retention::{Decision, PrunePlan, RetentionPolicy, plan_retention};
 use crate::flow::{Ctx, common, confirm};
 use crate::model::SnapshotInfo;
 use crate::model::SnapshotPhase;
-use crate::output::{PruneReport, Report, Table, age};
+use crate::output::{Report, Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind};
 

@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
 use crate::flow::{Ctx, common, confirm};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::output::{Report, RestoreReport, age, diff_text, key_values};
+use crate::output::{Report, age, diff_text, key_values};
 use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::platform::kubevirt::analysis::{self, Analysis};
 use crate::platform::kubevirt::api::clone::{
@@ -21,6 +21,7 @@ use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
 };
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
+use crate::platform::kubevirt::report::RestoreReport;
 
 /// Everything `restore` will do, decided by reads only.
 #[derive(Debug, Clone)]

@@ -1,16 +1,15 @@
-//! Human-readable renderings: tables for lists, describe-style blocks for single objects.
-
+//! KubeVirt's reports for people: tables for lists, describe-style blocks for single objects.
 use jiff::Timestamp;
 
-use super::RenderOptions;
-use super::report::{
-    BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, PruneReport,
-    Report, RestoreReport, SnapshotDetail, SnapshotList, VersionReport,
+use super::{
+    BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, RestoreReport,
+    SnapshotDetail, SnapshotList,
 };
-use super::table::{Table, key_values};
 use crate::flow::readiness::IssueKind;
+use crate::flow::retention::PruneReport;
 use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo};
+use crate::output::{RenderOptions, Report, Table, join_or_none, key_values, next_steps, or_none};
 use crate::platform::kubevirt::analysis::human_bytes;
 
 /// Renders any report for people.
@@ -21,7 +20,6 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Create(c) => create(c, now),
         Report::Delete(d) => delete(d),
         Report::Restore(r) => restore(r, now),
-        Report::Version(v) => version(v),
         Report::Diff(d) => diff(d, opts.color),
         Report::Check(c) => check(c, wide, opts),
         Report::Prune(p) => prune(p),
@@ -211,15 +209,11 @@ fn diff(d: &DiffReport, color: bool) -> String {
         "Restoring snapshot {} into VM {}/{} would change:\n",
         d.snapshot, d.namespace, d.vm
     );
-    out.push_str(&super::diff::summary(&d.diff, 2));
+    out.push_str(&crate::output::diff::summary(&d.diff, 2));
     if !d.diff.identical {
-        out.push_str(&super::diff::unified(&d.diff, color, 0));
+        out.push_str(&crate::output::diff::unified(&d.diff, color, 0));
     }
     out
-}
-
-fn or_none(v: Option<&str>) -> String {
-    v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()
 }
 
 /// The VOLUMES cell: included count, or included/total when some were left out.
@@ -301,14 +295,6 @@ fn when(t: Option<Timestamp>, now: Timestamp) -> String {
     match t {
         Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
         None => "<unknown>".to_string(),
-    }
-}
-
-fn join_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "<none>".to_string()
-    } else {
-        v.join(", ")
     }
 }
 
@@ -538,7 +524,7 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     if let Some(d) = c.downtime_seconds {
         pairs.push((
             "Downtime",
-            super::human_duration(jiff::SignedDuration::from_secs(d as i64)),
+            crate::model::age::human_duration(jiff::SignedDuration::from_secs(d as i64)),
         ));
     }
     out.push_str(&key_values(&pairs, 2));
@@ -550,17 +536,6 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     }
     next_steps(&mut out, &c.next_steps);
     out
-}
-
-/// "Next steps:" and one indented command per line; nothing when there are none.
-pub fn next_steps(out: &mut String, steps: &[String]) {
-    if steps.is_empty() {
-        return;
-    }
-    out.push_str("Next steps:\n");
-    for s in steps {
-        out.push_str(&format!("  {s}\n"));
-    }
 }
 
 fn delete(d: &DeleteReport) -> String {
@@ -629,34 +604,6 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
     out.push_str(&key_values(&pairs, 2));
     next_steps(&mut out, &r.next_steps);
     out
-}
-
-fn version(v: &VersionReport) -> String {
-    let mut pairs = vec![("Plugin version", v.version.clone())];
-    pairs.push(("Commit", or_none(v.commit.as_deref())));
-    match (&v.cluster, &v.cluster_error) {
-        (Some(c), _) => {
-            pairs.push(("Server", c.server.clone()));
-            pairs.push(("Kubernetes", or_none(c.kubernetes_version.as_deref())));
-            pairs.push((
-                "Provider",
-                c.provider.clone().unwrap_or_else(|| "none detected".into()),
-            ));
-            pairs.push(("Snapshot API", or_none(c.snapshot_api_version.as_deref())));
-            pairs.push((
-                "Snapshot API served",
-                join_or_none(&c.snapshot_api_versions),
-            ));
-            // KubeVirt's VM group matters only where KubeVirt is (or could be) the platform.
-            let kubevirt = c.provider.as_deref().is_none_or(|p| p.contains("kubevirt"));
-            if kubevirt || !c.kubevirt_api_versions.is_empty() {
-                pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
-            }
-        }
-        (None, Some(e)) => pairs.push(("Cluster", format!("could not reach it ({e})"))),
-        (None, None) => pairs.push(("Cluster", "not contacted".to_string())),
-    }
-    key_values(&pairs, 0)
 }
 
 #[cfg(test)]
