@@ -11,9 +11,8 @@ use crate::cluster::{connect, served_groups};
 use crate::completion;
 use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
-use crate::flow::{Ctx, Prefetch};
+use crate::flow::Ctx;
 use crate::output::{self, RenderOptions, View};
-use crate::platform::kubevirt::api::{KubeVirt, ServedVersions};
 use crate::platform::{Choice, Provider, deckhouse, detect, kubevirt, vmoperator};
 
 /// Runs one invocation and returns the process exit code.
@@ -29,6 +28,7 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
         Err(e) => return clap_exit(e, env),
     };
     env.color = env.color && !cli.global.no_color;
+    env.stdout_color = env.stdout_color && !cli.global.no_color;
     env.ui.set_verbosity(cli.global.verbosity);
     let mut server: Option<String> = None;
     let result = dispatch(&cli, env, &mut server).await;
@@ -78,13 +78,15 @@ async fn complete(words: &[String], env: &mut Env) -> i32 {
 
 fn clap_exit(e: clap::Error, env: &mut Env) -> i32 {
     use clap::error::ErrorKind;
-    let text = if env.color {
+    // Asked-for help and version go to stdout with success; everything else is a usage error.
+    // Each is coloured only when its own stream is a terminal.
+    let to_stdout = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let text = if (to_stdout && env.stdout_color) || (!to_stdout && env.color) {
         e.render().ansi().to_string()
     } else {
         e.render().to_string()
     };
-    // Asked-for help and version go to stdout with success; everything else is a usage error.
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+    if to_stdout {
         let _ = env.stdout.write_all(text.as_bytes());
         EXIT_OK
     } else {
@@ -105,7 +107,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let format = global.output_format();
     let opts = RenderOptions {
         no_headers: matches!(&cli.command, Command::List(a) if a.no_headers),
-        color: env.color,
+        color: env.stdout_color,
     };
     // Commands that need no cluster.
     match &cli.command {
@@ -144,10 +146,9 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let server_warnings = conn.server_warnings.clone();
     // The first reads need no discovery answer (the VM is kubevirt.io/v1; snapshots are read
     // at the preferred version): run them alongside it.
-    let guess = KubeVirt::new(conn.client.clone(), ServedVersions::default());
     let (groups, prefetch) = futures::join!(
         served_groups(&conn.client),
-        Prefetch::start(&cli.command, &guess, &namespace, env.clock)
+        kubevirt::commands::context::prefetch(&cli.command, &conn.client, &namespace, env.clock)
     );
     let groups = groups?;
     let detected = match detect::choose(&groups, global.provider)? {

@@ -21,8 +21,11 @@ pub struct Env {
     pub ui: Box<dyn Ui>,
     /// "Now", for generated names and ages.
     pub clock: Clock,
-    /// Colour allowed (a terminal, no NO_COLOR).
+    /// Colour allowed on stderr (a terminal, no NO_COLOR): plans, prompts, errors.
     pub color: bool,
+    /// Colour allowed on stdout (a terminal, no NO_COLOR): a report piped to a file or a
+    /// program carries no escape codes, whatever stderr is.
+    pub stdout_color: bool,
     /// Environment variables (KUBECONFIG, HOME, NO_COLOR, VMSNAP_NOW, …).
     pub vars: BTreeMap<String, String>,
 }
@@ -40,6 +43,7 @@ impl Env {
             std::io::stderr().is_terminal(),
         );
         let color = stderr_tty && !no_color(&vars);
+        let stdout_color = std::io::stdout().is_terminal() && !no_color(&vars);
         // Prompts need both ends on a terminal; a spinner only needs stderr.
         let ui: Box<dyn Ui> = match (stdin_tty, stderr_tty) {
             (true, true) => Box::new(TerminalUi::new(color)),
@@ -52,6 +56,7 @@ impl Env {
             ui,
             clock,
             color,
+            stdout_color,
             vars,
         })
     }
@@ -69,6 +74,7 @@ impl Env {
             ui,
             clock,
             color: false,
+            stdout_color: false,
             vars: BTreeMap::new(),
         }
     }

@@ -23,5 +23,5 @@ pub use objects::{
     check_identity, delete_exact, dynamic_api, get_exact, list_all, path_segment, require_deleted,
     to_value,
 };
-pub use wait::{Step, WaitOptions, WaitResult, wait_for};
+pub use wait::{Step, WaitOptions, WaitResult, wait_for, wait_json};
 pub use wait_many::{Ended, ManyResult, wait_for_many};

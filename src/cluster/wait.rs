@@ -165,3 +165,37 @@ where
         }
     }
 }
+/// [`wait_for`] with the object as plain JSON (the domain's functions read JSON). An object
+/// that cannot be read as JSON ends the wait with an error rather than passing for absent.
+pub async fn wait_json(
+    api: Api<kube::api::DynamicObject>,
+    name: &str,
+    opts: WaitOptions,
+    progress: &mut dyn Progress,
+    mut check: impl FnMut(Option<&serde_json::Value>) -> Step,
+) -> anyhow::Result<WaitResult<serde_json::Value>> {
+    let mut unreadable = None;
+    let result = wait_for(api, name, opts, progress, |obj| {
+        match obj.map(serde_json::to_value).transpose() {
+            Ok(v) => check(v.as_ref()),
+            Err(e) => {
+                unreadable = Some(e);
+                Step::Done
+            }
+        }
+    })
+    .await?;
+    if let Some(e) = unreadable {
+        return Err(e).with_context(|| format!("failed to read {name} as JSON"));
+    }
+    let json = |o: Option<kube::api::DynamicObject>| {
+        o.map(serde_json::to_value)
+            .transpose()
+            .with_context(|| format!("failed to read {name} as JSON"))
+    };
+    Ok(match result {
+        WaitResult::Done(o) => WaitResult::Done(json(o)?),
+        WaitResult::TimedOut(o) => WaitResult::TimedOut(json(o)?),
+        WaitResult::Interrupted(o) => WaitResult::Interrupted(json(o)?),
+    })
+}

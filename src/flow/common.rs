@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::Ctx;
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::model::SnapshotPhase;
 use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
@@ -82,11 +82,6 @@ pub fn api_message(err: &anyhow::Error) -> Option<String> {
         })
 }
 
-/// A kube object as plain JSON (the domain's functions read JSON).
-pub fn to_value<T: serde::Serialize>(obj: &T) -> Value {
-    serde_json::to_value(obj).unwrap_or(Value::Null)
-}
-
 /// `5m`, `90s`: a wait duration as the user typed it.
 pub fn human(d: Duration) -> String {
     let s = d.as_secs();
@@ -95,7 +90,8 @@ pub fn human(d: Duration) -> String {
         (0, m, 0) => format!("{m}m"),
         (0, m, s) => format!("{m}m{s}s"),
         (h, 0, 0) => format!("{h}h"),
-        (h, m, _) => format!("{h}h{m}m"),
+        (h, m, 0) => format!("{h}h{m}m"),
+        (h, m, s) => format!("{h}h{m}m{s}s"),
     }
 }
 
@@ -311,27 +307,19 @@ pub async fn follow_json(
     name: &str,
     timeout: Duration,
     title: &str,
-    mut check: impl FnMut(Option<&Value>) -> Step,
+    check: impl FnMut(Option<&Value>) -> Step,
 ) -> anyhow::Result<WaitResult<Value>> {
     let mut progress = ctx.progress(title);
-    let result = wait_for(
+    let result = wait_json(
         api,
         name,
         WaitOptions::new(timeout),
         progress.as_mut(),
-        |obj| {
-            let v = obj.map(to_value);
-            check(v.as_ref())
-        },
+        check,
     )
     .await;
     progress.finish();
-    let value = |o: Option<kube::api::DynamicObject>| o.as_ref().map(to_value);
-    Ok(match result? {
-        WaitResult::Done(o) => WaitResult::Done(value(o)),
-        WaitResult::TimedOut(o) => WaitResult::TimedOut(value(o)),
-        WaitResult::Interrupted(o) => WaitResult::Interrupted(value(o)),
-    })
+    result
 }
 
 /// `Snapshot s1`, `Safety snapshot s1`: `what` capitalised for a progress line.
@@ -438,12 +426,12 @@ async fn wait_vm(
 ) -> anyhow::Result<()> {
     let api = ctx.kubevirt().api(Kind::VirtualMachine, Some(ns));
     let mut progress = ctx.progress(&format!("Waiting for VM {vm} to be {want}"));
-    let result = wait_for(
+    let result = wait_json(
         api,
         vm,
         WaitOptions::new(timeout),
         progress.as_mut(),
-        |obj| step(obj.map(|o| kv::vm_info(&to_value(o), None))),
+        |obj| step(obj.map(|o| kv::vm_info(o, None))),
     )
     .await;
     progress.finish();
@@ -565,5 +553,7 @@ mod tests {
         assert_eq!(human(Duration::from_secs(45)), "45s");
         assert_eq!(human(Duration::from_secs(3600)), "1h");
         assert_eq!(human(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(human(Duration::from_secs(3630)), "1h0m30s");
+        assert_eq!(human(Duration::from_secs(5430)), "1h30m30s");
     }
 }

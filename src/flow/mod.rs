@@ -1,4 +1,6 @@
-//! One module per subcommand: plan (reads only) and execute (writes and waits).
+//! What every platform's commands share: the context a command runs in (`Ctx`), the
+//! confirmation rules, following objects, retention, safety-snapshot names, the readiness
+//! table and `version`.
 
 pub mod common;
 pub mod confirm;
@@ -12,11 +14,10 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::cli::{Command, DryRun, GlobalArgs, OutputFormat};
+use crate::cli::{DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
 use crate::output::terminal;
-use crate::platform::kubevirt::api::KubeVirt;
 use crate::platform::{Detected, Provider};
 use crate::ui::{NoProgress, Progress, Ui};
 
@@ -46,37 +47,47 @@ pub struct Ctx<'a> {
     pub prefetch: Prefetch,
 }
 
-/// The first reads of `create` and `restore` (the VM and a snapshot by name), made at the
-/// same time as discovery: they do not depend on its answer, and this saves a round trip
-/// before the plan. Commands take them once; absent means "read it yourself".
+/// Reads made while discovery ran, before the platform was known (the first reads of
+/// `create` and `restore`: a round trip less before the plan). The platform's commands take
+/// them once, for the very names they were read for; absent means "read it yourself".
 #[derive(Default)]
 pub struct Prefetch {
-    /// The VM named on the command line.
-    pub vm: Option<anyhow::Result<Option<Value>>>,
+    /// The VM named on the command line: (namespace, name, what the read gave).
+    pub vm: Option<(String, String, anyhow::Result<Option<Value>>)>,
     /// The snapshot named on the command line (create: the name it will use).
-    pub snapshot: Option<(String, anyhow::Result<Option<Value>>)>,
+    pub snapshot: Option<(String, String, anyhow::Result<Option<Value>>)>,
+    /// The snapshot API version the snapshot was read at.
+    pub snapshot_version: &'static str,
 }
 
 impl Prefetch {
-    /// Starts the reads `command` will need first. `kv` may be bound to assumed versions: a
-    /// wrong guess only costs a read the command repeats.
-    pub async fn start(command: &Command, kv: &KubeVirt, ns: &str, clock: Clock) -> Prefetch {
-        let (vm, snapshot) = match command {
-            Command::Create(a) => match (
-                &a.vm,
-                crate::platform::kubevirt::commands::create::snapshot_name(a, clock.now()),
-            ) {
-                (Some(vm), Ok(name)) => (vm.clone(), name),
-                _ => return Prefetch::default(),
-            },
-            Command::Restore(a) => (a.vm.clone(), a.snapshot.clone()),
-            _ => return Prefetch::default(),
-        };
-        let (v, s) = futures::join!(kv.get_vm(ns, &vm), kv.get_snapshot(ns, &snapshot));
-        Prefetch {
-            vm: Some(v),
-            snapshot: Some((snapshot, s)),
+    /// The VM `ns/name`, when that is what was read.
+    pub fn take_vm(&mut self, ns: &str, name: &str) -> Option<anyhow::Result<Option<Value>>> {
+        take(&mut self.vm, ns, name)
+    }
+
+    /// The snapshot `ns/name` at `version`, when that is what was read.
+    pub fn take_snapshot(
+        &mut self,
+        ns: &str,
+        name: &str,
+        version: &str,
+    ) -> Option<anyhow::Result<Option<Value>>> {
+        if version != self.snapshot_version {
+            return None;
         }
+        take(&mut self.snapshot, ns, name)
+    }
+}
+
+fn take(
+    slot: &mut Option<(String, String, anyhow::Result<Option<Value>>)>,
+    ns: &str,
+    name: &str,
+) -> Option<anyhow::Result<Option<Value>>> {
+    match slot.take() {
+        Some((n, m, got)) if n == ns && m == name => Some(got),
+        _ => None,
     }
 }
 
@@ -93,48 +104,6 @@ impl Progress for SafeProgress {
 }
 
 impl Ctx<'_> {
-    /// The VM, from the prefetch when it has it.
-    pub async fn get_vm(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
-        match self.prefetch.vm.take() {
-            Some(got) if ns == self.namespace => got,
-            _ => self.kubevirt().get_vm(ns, name).await,
-        }
-    }
-
-    fn prefetch_version(&self) -> &'static str {
-        crate::platform::kubevirt::api::ServedVersions::default()
-            .snapshot
-            .as_str()
-    }
-
-    /// The snapshot `name`, from the prefetch when it read that name.
-    pub async fn get_snapshot(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
-        match self.prefetch.snapshot.take() {
-            // Read at the guessed version: only good if the cluster serves that one.
-            Some((n, got))
-                if n == name
-                    && ns == self.namespace
-                    && self.detected.snapshot_version == self.prefetch_version() =>
-            {
-                got
-            }
-            _ => self.kubevirt().get_snapshot(ns, name).await,
-        }
-    }
-
-    /// The KubeVirt provider at the detected versions. The top-level command modules are
-    /// KubeVirt's; `app` sends the other platforms to their own modules before any of them
-    /// runs, so the fallback (KubeVirt at its default versions) is never what answers.
-    pub fn kubevirt(&self) -> KubeVirt {
-        match self.provider.kubevirt() {
-            Some(k) => k.clone(),
-            None => KubeVirt::new(
-                self.conn.client.clone(),
-                crate::platform::kubevirt::api::ServedVersions::default(),
-            ),
-        }
-    }
-
     /// A spinner, unless the output is for programs.
     pub fn progress(&mut self, msg: &str) -> Box<dyn Progress> {
         if self.global.output_format().is_machine() {
@@ -180,10 +149,5 @@ impl Ctx<'_> {
     /// The output format in effect.
     pub fn format(&self) -> OutputFormat {
         self.global.output_format()
-    }
-
-    /// ` -n NS` for commands we suggest, so they can be pasted as they are.
-    pub fn ns_flag(&self, ns: &str) -> String {
-        format!(" -n {ns}")
     }
 }

@@ -25,7 +25,7 @@ use crate::cli::OutputFormat;
 pub struct RenderOptions {
     /// Leave out table headers (`--no-headers`).
     pub no_headers: bool,
-    /// ANSI colours allowed (diffs).
+    /// ANSI colours allowed on stdout (diffs): stdout is a terminal.
     pub color: bool,
 }
 

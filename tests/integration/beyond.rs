@@ -240,7 +240,7 @@ async fn restore_dry_run_json_names_the_safety_snapshot_and_writes_nothing() {
 // ---- 2. config diff ----------------------------------------------------------------------
 
 /// Gives the live database-01 8 cores, so a restore of pre-upgrade-snapshot (2 cores) changes them.
-fn grow_database(t: &TestSim) {
+pub(crate) fn grow_database(t: &TestSim) {
     let gvr = vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2);
     t.sim
         .store()

@@ -63,3 +63,40 @@ async fn terminal_with_stdin_from_dev_null_refuses_at_once() {
     out.assert_code(3).assert_stdout_contains("pass --yes");
     assert!(t.writes().is_empty());
 }
+
+/// Colour is decided per stream: a diff redirected to a file carries no escape codes even
+/// though stderr is a terminal; on a terminal stdout it is coloured.
+#[tokio::test]
+async fn terminal_diff_colours_stdout_only_when_stdout_is_a_terminal() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    crate::beyond::grow_database(&t);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("diff.txt");
+    let redirect = format!("> {}", file.display());
+    let out = tty::run_with(
+        &t.kubeconfig,
+        &["diff", "pre-upgrade-snapshot", &redirect],
+        "",
+        &[],
+    )
+    .await;
+    let piped = std::fs::read_to_string(&file).expect("diff written");
+    assert!(
+        piped.contains("CPU cores: 8 → 2"),
+        "{piped}\n{}",
+        out.stdout
+    );
+    assert!(
+        !piped.contains('\x1b'),
+        "escape codes in a redirected diff: {piped:?}"
+    );
+    let out = tty::run_with(&t.kubeconfig, &["diff", "pre-upgrade-snapshot"], "", &[]).await;
+    assert!(
+        out.stdout.contains("\x1b["),
+        "no colour on a terminal: {:?}",
+        out.stdout
+    );
+}

@@ -353,14 +353,19 @@ async fn follow(
         .collect();
     let selector = format!("{BATCH_LABEL}={}", b.plan.batch);
     let api = kv.api(Kind::VirtualMachineSnapshot, Some(&b.namespace));
+    let mut unreadable = None;
     let waited = wait_for_many(
         api,
         &selector,
         snapshots,
         WaitOptions::new(b.timeout),
-        |name, obj| match obj.map(common::to_value) {
-            None => Step::Continue(String::new()),
-            Some(v) => {
+        |name, obj| match obj.map(serde_json::to_value).transpose() {
+            Err(e) => {
+                unreadable = Some(e);
+                Step::Done
+            }
+            Ok(None) => Step::Continue(String::new()),
+            Ok(Some(v)) => {
                 let info = kv::snapshot_info(&v, None, &[]);
                 if info.is_ready() || info.phase == SnapshotPhase::Failed {
                     Step::Done
@@ -375,14 +380,20 @@ async fn follow(
     )
     .await
     .map_err(|e| format!("{e:#}"))?;
+    if let Some(e) = unreadable {
+        return Err(format!(
+            "failed to read a snapshot of the batch as JSON: {e}"
+        ));
+    }
     Ok(ManyResult {
         ended: waited.ended,
         done: waited.done,
         last: waited
             .last
             .into_iter()
-            .map(|(k, o)| (k, o.map(|o| common::to_value(&o))))
-            .collect(),
+            .map(|(k, o)| Ok((k, o.map(serde_json::to_value).transpose()?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(|e| format!("failed to read a snapshot of the batch as JSON: {e}"))?,
     })
 }
 

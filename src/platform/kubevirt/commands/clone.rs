@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::cli::{CloneArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
 use crate::model::SnapshotInfo;
@@ -240,15 +240,15 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
     }
     let api = kv.api(Kind::VirtualMachineClone, Some(&ns));
     let mut progress = ctx.progress(&format!("Creating VM {target} from {}", plan.snapshot.name));
-    let result = wait_for(
+    let result = wait_json(
         api,
         &plan.spec.name,
         WaitOptions::new(plan.timeout),
         progress.as_mut(),
-        |obj| match obj.map(common::to_value) {
+        |obj| match obj {
             None => Step::Continue(format!("Waiting for clone {}", plan.spec.name)),
             Some(v) => {
-                let info = clone_info(&v);
+                let info = clone_info(v);
                 if info.phase.is_terminal() {
                     Step::Done
                 } else {
@@ -260,7 +260,7 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
     .await;
     progress.finish();
     let info = match result? {
-        WaitResult::Done(Some(obj)) => clone_info(&common::to_value(&obj)),
+        WaitResult::Done(Some(obj)) => clone_info(&obj),
         WaitResult::Done(None) => {
             return Err(UserError::failure(format!(
                 "clone {} disappeared before it finished",
@@ -273,7 +273,7 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         }
         WaitResult::TimedOut(last) => {
             let phase = last
-                .map(|o| clone_phase_message(&clone_info(&common::to_value(&o))))
+                .map(|o| clone_phase_message(&clone_info(&o)))
                 .unwrap_or_else(|| "not seen yet".to_string());
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for clone {} ({phase})",

@@ -5,7 +5,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::cli::{DryRun, RestoreArgs, TargetReadinessPolicy};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
 use crate::flow::{Ctx, common, confirm};
@@ -696,15 +696,15 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     }
     let api = kv.api(Kind::VirtualMachineRestore, Some(&ns));
     let mut progress = ctx.progress(&format!("Restoring VM {vm} from {}", plan.snapshot.name));
-    let result = wait_for(
+    let result = wait_json(
         api,
         &plan.restore_name,
         WaitOptions::new(plan.timeout),
         progress.as_mut(),
-        |obj| match obj.map(common::to_value) {
+        |obj| match obj {
             None => Step::Continue(format!("Waiting for restore {}", plan.restore_name)),
             Some(v) => {
-                let info = kv::restore_info(&v);
+                let info = kv::restore_info(v);
                 if info.complete || info.error.is_some() {
                     Step::Done
                 } else {
@@ -723,7 +723,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     progress.finish();
     let dont_start = "do not start the VM until the restore completes";
     let info = match result? {
-        WaitResult::Done(Some(obj)) => kv::restore_info(&common::to_value(&obj)),
+        WaitResult::Done(Some(obj)) => kv::restore_info(&obj),
         WaitResult::Done(None) => {
             return Err(UserError::failure(format!(
                 "restore {} disappeared before it completed (was the VM deleted?)",
@@ -733,8 +733,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             .into());
         }
         WaitResult::TimedOut(last) => {
-            let reason =
-                last.and_then(|o| restore_reason(&kv::restore_info(&common::to_value(&o))));
+            let reason = last.and_then(|o| restore_reason(&kv::restore_info(&o)));
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for restore {} to complete{}",
                 common::human(plan.timeout),

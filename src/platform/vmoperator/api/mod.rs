@@ -5,7 +5,7 @@
 //! Layout as for KubeVirt: `resources` (group, versions, names), `convert` (objects → model
 //! and this provider's details, pure), `tree` (the snapshot tree, its text and data forms),
 //! `checks` (preflight, revert and delete reasoning, pure), `build` (what we send, pure),
-//! `client` (thin async calls). Not wired into the commands yet.
+//! `client` (thin async calls).
 
 mod build;
 mod checks;
