@@ -214,7 +214,8 @@ pub async fn can_i(
     answer.status.map(|s| s.allowed)
 }
 
-/// Refuses (exit 6) before any question when the user may not `verb` `resource`.
+/// Refuses (exit 6) before any question when the user may not `verb` `resource` of `group`
+/// (any platform's: the hint names the role that grants it where the platform has one).
 pub async fn require_permission(
     client: &kube::Client,
     verb: &str,
@@ -228,12 +229,23 @@ pub async fn require_permission(
             "you are not allowed to {verb} {target} in namespace {ns}"
         ))
         .hint(format!(
-            "ask your cluster administrator (KubeVirt's kubevirt.io:edit role grants it); check \
-             with: kubectl auth can-i {verb} {target} -n {ns}"
+            "ask your cluster administrator{}; check with: kubectl auth can-i {verb} {target} -n {ns}",
+            granted_by(group)
         ))
         .into());
     }
     Ok(())
+}
+
+/// The aggregated role that grants a platform's users its verbs, where the platform ships one.
+fn granted_by(group: &str) -> &'static str {
+    // KubeVirt aggregates its groups' verbs into the kubevirt.io:edit ClusterRole
+    // (kubevirt/kubevirt pkg/virt-operator/resource/generate/rbac/cluster.go).
+    if group == "kubevirt.io" || group.ends_with(".kubevirt.io") {
+        " (KubeVirt's kubevirt.io:edit role grants it)"
+    } else {
+        " for access"
+    }
 }
 
 /// What the messages about a safety snapshot say: its name, the operation it precedes

@@ -180,10 +180,17 @@ async fn with_viewer(scenario: &str, ns: &str) -> (TestSim, tempfile::TempDir) {
 async fn a_read_only_user_is_refused_before_any_question_on_vm_operator() {
     let (t, _overlay) = with_viewer("vmoperator", "dev-team").await;
     let out = t.cmd().args(&["create", "web-01", "--yes"]).run().await;
-    out.assert_code(6).assert_stderr_contains(
-        "error: you are not allowed to create virtualmachinesnapshots.vmoperator.vmware.com in \
-         namespace dev-team",
-    );
+    out.assert_code(6)
+        .assert_stderr_contains(
+            "error: you are not allowed to create virtualmachinesnapshots.vmoperator.vmware.com \
+             in namespace dev-team",
+        )
+        .assert_stderr_contains(
+            "hint: ask your cluster administrator for access; check with: kubectl auth can-i \
+             create virtualmachinesnapshots.vmoperator.vmware.com -n dev-team",
+        );
+    // KubeVirt's role means nothing on a Supervisor.
+    assert!(!out.stderr.contains("kubevirt"), "{}", out.stderr);
     let out = t
         .cmd()
         .args(&[

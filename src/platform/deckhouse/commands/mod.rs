@@ -56,17 +56,7 @@ fn resource_name(kind: Kind, name_: &str) -> String {
 
 /// Refuses (exit 6) before any question when the user may not `verb` `kind` in `ns`.
 async fn require_permission(ctx: &Ctx<'_>, verb: &str, kind: Kind, ns: &str) -> anyhow::Result<()> {
-    if common::can_i(&ctx.conn.client, verb, GROUP, kind.plural(), ns).await == Some(false) {
-        let target = kind.qualified();
-        return Err(UserError::forbidden(format!(
-            "you are not allowed to {verb} {target} in namespace {ns}"
-        ))
-        .hint(format!(
-            "ask your cluster administrator for access; check with: kubectl auth can-i {verb} {target} -n {ns}"
-        ))
-        .into());
-    }
-    Ok(())
+    common::require_permission(&ctx.conn.client, verb, GROUP, kind.plural(), ns).await
 }
 
 /// The object, or exit 5 with the command that lists that kind.
