@@ -11,6 +11,7 @@ pub mod env;
 pub mod error;
 pub mod flow;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod platform;
 pub mod ui;

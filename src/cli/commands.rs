@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use std::time::Duration;
 
-use super::duration::{parse_duration, parse_go_duration};
+use crate::names::{parse_dns1123_subdomain, parse_duration, parse_go_duration, parse_label};
 
 /// `create VM`
 #[derive(Debug, Clone, Args)]
@@ -416,69 +416,6 @@ wait_flag!(RestoreArgs);
 wait_flag!(PruneArgs);
 wait_flag!(CloneArgs);
 wait_flag!(RestoreDiskArgs);
-
-/// A DNS-1123 subdomain, as Kubernetes requires for object names: at most 253 characters,
-/// dot-separated parts of lowercase letters, digits and '-', each starting and ending with a
-/// letter or digit.
-pub fn parse_dns1123_subdomain(s: &str) -> Result<String, String> {
-    if s.len() <= 253 && !s.is_empty() && s.split('.').all(|p| is_label_part(p, false)) {
-        return Ok(s.to_string());
-    }
-    Err(format!(
-        "{s:?} is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \
-         '-' or '.', each '.'-separated part starting and ending with a letter or digit"
-    ))
-}
-
-/// A DNS-1123 label, as Kubernetes requires for namespaces: one part of a subdomain (see
-/// [`parse_dns1123_subdomain`]) of at most 63 characters.
-pub fn parse_dns1123_label(s: &str) -> Result<String, String> {
-    if s.len() <= 63 && is_label_part(s, false) {
-        return Ok(s.to_string());
-    }
-    Err(format!(
-        "{s:?} is not a valid namespace name: use at most 63 lowercase letters, digits or '-', \
-         starting and ending with a letter or digit"
-    ))
-}
-
-/// One part of a name: non-empty, alphanumeric at both ends, '-' inside (and '_' and '.'
-/// too, and upper case, for label names and values: `qualified`).
-fn is_label_part(p: &str, qualified: bool) -> bool {
-    let alnum = |c: char| {
-        c.is_ascii_digit() || c.is_ascii_lowercase() || (qualified && c.is_ascii_uppercase())
-    };
-    let inner = |c: char| alnum(c) || c == '-' || (qualified && (c == '_' || c == '.'));
-    !p.is_empty()
-        && p.chars().next().is_some_and(alnum)
-        && p.chars().last().is_some_and(alnum)
-        && p.chars().all(inner)
-}
-
-/// `KEY=VALUE` for `--label`, checked as Kubernetes checks labels: KEY is `[prefix/]name`
-/// with a DNS-subdomain prefix and a name of at most 63 characters; VALUE is empty or like
-/// a name.
-pub fn parse_label(s: &str) -> Result<(String, String), String> {
-    let bad = || {
-        format!(
-            "{s:?} is not a valid label: KEY=VALUE, KEY as [prefix/]name (name and value: at \
-             most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"
-        )
-    };
-    let (k, v) = s.split_once('=').ok_or_else(bad)?;
-    let (prefix, name) = match k.split_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, k),
-    };
-    let prefix_ok = prefix.is_none_or(|p| parse_dns1123_subdomain(p).is_ok());
-    let name_ok = name.len() <= 63 && is_label_part(name, true);
-    let value_ok = v.is_empty() || (v.len() <= 63 && is_label_part(v, true));
-    if prefix_ok && name_ok && value_ok {
-        Ok((k.to_string(), v.to_string()))
-    } else {
-        Err(bad())
-    }
-}
 
 #[cfg(test)]
 mod tests {

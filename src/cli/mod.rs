@@ -5,20 +5,18 @@
 
 mod commands;
 mod connection;
-mod duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::names::{parse_dns1123_label, parse_duration};
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
     KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
-    TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain, parse_label,
-    parse_mac_pair,
+    TargetReadinessPolicy, TreeArgs, parse_mac_pair,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
-pub use duration::{parse_duration, parse_go_duration};
 
 /// Take, inspect and roll back VM snapshots on KubeVirt, safely.
 #[derive(Debug, Parser)]

@@ -220,7 +220,7 @@ pub async fn connect(
         .namespace
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
-    crate::cli::parse_dns1123_label(&namespace).map_err(|e| {
+    crate::names::parse_dns1123_label(&namespace).map_err(|e| {
         UserError::usage(format!("the kubeconfig context's namespace: {e}")).hint(
             "fix it with: kubectl config set-context --current --namespace NAME, or pass -n NAME",
         )

@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use kubectl_vmsnap::cli::{
+use kubectl_vmsnap::names::{
     parse_dns1123_subdomain, parse_duration, parse_go_duration, parse_label,
 };
 

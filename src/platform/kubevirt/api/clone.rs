@@ -435,7 +435,7 @@ pub fn preflight_new_vm(inputs: &NewVmInputs<'_>) -> Vec<Finding> {
     let ns = inputs.namespace;
     let snap = inputs.snapshot;
     let mut out = Vec::new();
-    if let Err(e) = crate::cli::parse_dns1123_subdomain(inputs.target) {
+    if let Err(e) = crate::names::parse_dns1123_subdomain(inputs.target) {
         out.push(Finding::blocker(e, None));
     }
     if inputs.target_exists {

@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use crate::cli::{CreateArgs, DryRun, parse_dns1123_subdomain};
+use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
+use crate::names::parse_dns1123_subdomain;
 use crate::output::{Report, Table};
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
