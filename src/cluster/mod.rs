@@ -20,8 +20,8 @@ pub mod warnings;
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{
-    check_identity, delete_exact, dynamic_api, get_exact, list_all, path_segment, require_deleted,
-    to_value,
+    FIELD_MANAGER, LIST_PAGE_SIZE, check_identity, delete_exact, dynamic_api, get_exact, list_all,
+    path_segment, require_deleted, to_value, where_,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for, wait_json};
 pub use wait_many::{Ended, ManyResult, wait_for_many};

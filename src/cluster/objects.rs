@@ -1,6 +1,12 @@
-//! Object operations every provider shares, on kube's `DynamicObject` API.
+//! Object operations every platform shares, on kube's `DynamicObject` API: the one dynamic
+//! get, list, create, merge patch and delete, each addressed by plural + group + version and
+//! each adding a "failed to …" context that names the object.
 
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Preconditions};
+use anyhow::Context as _;
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
+    Preconditions,
+};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
@@ -153,6 +159,139 @@ pub async fn list_all(
             _ => return Ok(out),
         }
     }
+}
+
+/// The field manager recorded on every object this plugin writes.
+pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
+
+/// Page size of list calls, as kubectl's default `--chunk-size`; `continue` tokens fetch
+/// the rest.
+pub const LIST_PAGE_SIZE: u32 = 500;
+
+/// `VirtualMachineSnapshots`, `VolumeSnapshotClasses`: a kind's plural for messages.
+pub fn kind_plural(kind: &str) -> String {
+    if kind.ends_with('s') {
+        format!("{kind}es")
+    } else {
+        format!("{kind}s")
+    }
+}
+
+/// `ns/name`, or `name` for a cluster-scoped object.
+fn shown(ns: Option<&str>, name: &str) -> String {
+    match ns {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// `in namespace ns`, or `across all namespaces`.
+pub fn where_(ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "across all namespaces".to_owned(),
+    }
+}
+
+/// GET `name` of `ar` in `ns` (None: cluster-scoped); None on 404; refused when the answer is
+/// another object ([`get_exact`]).
+pub async fn get(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    name: &str,
+) -> anyhow::Result<Option<Value>> {
+    get_exact(client, ar, ns, name)
+        .await
+        .with_context(|| format!("failed to get {} {}", ar.kind, shown(ns, name)))
+}
+
+/// Every object of `ar` in `ns` (None: all namespaces or cluster-scoped), with a label
+/// `selector` when given, read in pages of `page`.
+pub async fn list(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    selector: Option<&str>,
+    page: u32,
+) -> anyhow::Result<Vec<Value>> {
+    list_all(&dynamic_api(client, ar, ns), selector, page)
+        .await
+        .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))
+}
+
+/// POSTs `obj` as an object of `ar` (its namespace from its metadata; apiVersion and kind
+/// set from `ar`). `dry_run` asks the server to validate without persisting (`dryRun=All`).
+pub async fn create(
+    client: &Client,
+    ar: &ApiResource,
+    mut obj: Value,
+    dry_run: bool,
+) -> anyhow::Result<Value> {
+    use crate::cluster::json::{name, namespace, str_at};
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
+        m.insert("kind".into(), Value::String(ar.kind.clone()));
+    }
+    let ns = namespace(&obj).to_owned();
+    // A generated name is not known yet: name the prefix.
+    let named = match str_at(&obj, "/metadata/generateName") {
+        Some(prefix) if name(&obj).is_empty() => format!("{prefix}*"),
+        _ => name(&obj).to_owned(),
+    };
+    let what = format!("{} {}", ar.kind, shown(Some(&ns), &named));
+    let created = async {
+        let dynamic: DynamicObject = serde_json::from_value(obj).map_err(KubeError::SerdeError)?;
+        let pp = PostParams {
+            dry_run,
+            field_manager: Some(FIELD_MANAGER.to_owned()),
+        };
+        to_value(
+            dynamic_api(client, ar, Some(&ns))
+                .create(&pp, &dynamic)
+                .await?,
+        )
+    }
+    .await;
+    created.with_context(|| format!("failed to create {what}"))
+}
+
+/// A JSON merge patch of `name`.
+pub async fn patch_merge(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    name: &str,
+    patch: &Value,
+    dry_run: bool,
+) -> anyhow::Result<Value> {
+    let mut pp = PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PatchParams::default()
+    };
+    if dry_run {
+        pp = pp.dry_run();
+    }
+    dynamic_api(client, ar, ns)
+        .patch(&path_segment(name), &pp, &Patch::Merge(patch))
+        .await
+        .and_then(to_value)
+        .with_context(|| format!("failed to patch {} {}", ar.kind, shown(ns, name)))
+}
+
+/// DELETEs `name` ([`delete_exact`]: only the object with `uid` when given); Ok(false) when it
+/// was already gone.
+pub async fn delete(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    name: &str,
+    uid: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<bool> {
+    delete_exact(&dynamic_api(client, ar, ns), name, uid, dry_run)
+        .await
+        .with_context(|| format!("failed to delete {} {}", ar.kind, shown(ns, name)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
 use anyhow::{Context, Result};
-use kube::api::{Api, DynamicObject, PostParams};
+use kube::api::{Api, DynamicObject};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
@@ -13,20 +13,13 @@ use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
 use crate::cluster::json::{name, namespace, str_at};
-use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, to_value};
-use crate::platform::kubevirt::api::{FIELD_MANAGER, LIST_PAGE_SIZE};
+use crate::cluster::objects;
+use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, get_exact};
 
 /// The Deckhouse provider bound to a client.
 #[derive(Clone)]
 pub struct Deckhouse {
     client: Client,
-}
-
-fn where_(ns: Option<&str>) -> String {
-    match ns {
-        Some(ns) => format!("in namespace {ns}"),
-        None => "across all namespaces".to_owned(),
-    }
 }
 
 /// A VM's objects the snapshot preflight needs.
@@ -57,16 +50,14 @@ impl Deckhouse {
 
     /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
-        let ns_opt = kind.namespaced().then_some(ns);
-        let got = get_exact(&self.client, &kind.api_resource(), ns_opt, name_).await;
-        got.with_context(|| format!("failed to get {} {ns}/{name_}", kind.kind()))
+        let ns = kind.namespaced().then_some(ns);
+        objects::get(&self.client, &kind.api_resource(), ns, name_).await
     }
 
     /// A full (paginated) list in one namespace or all of them.
     pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
-        list_all(&self.api(kind, ns), None, LIST_PAGE_SIZE)
-            .await
-            .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))
+        let ns = ns.filter(|_| kind.namespaced());
+        objects::list(&self.client, &kind.api_resource(), ns, None, LIST_PAGE_SIZE).await
     }
 
     /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
@@ -116,25 +107,7 @@ impl Deckhouse {
 
     /// POST an object of `kind` (its namespace from metadata). `dry_run` = server-side dry run.
     pub async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
-        let ns = namespace(&obj).to_owned();
-        // A generated name is not known yet: name the prefix.
-        let shown = match str_at(&obj, "/metadata/generateName") {
-            Some(prefix) if name(&obj).is_empty() => format!("{prefix}*"),
-            _ => name(&obj).to_owned(),
-        };
-        let what = format!("{} {ns}/{shown}", kind.kind());
-        let dynamic: DynamicObject =
-            serde_json::from_value(obj).with_context(|| format!("failed to encode {what}"))?;
-        let pp = PostParams {
-            dry_run,
-            field_manager: Some(FIELD_MANAGER.to_owned()),
-        };
-        let created = self
-            .api(kind, Some(&ns))
-            .create(&pp, &dynamic)
-            .await
-            .and_then(to_value);
-        created.with_context(|| format!("failed to create {what}"))
+        objects::create(&self.client, &kind.api_resource(), obj, dry_run).await
     }
 
     /// Creates a VirtualMachineOperation. When Deckhouse refuses it because another operation
@@ -206,8 +179,14 @@ impl Deckhouse {
 
     /// DELETE one object; Ok(false) when it was already gone.
     pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
-        delete_exact(&self.api(kind, Some(ns)), name_, None, false)
-            .await
-            .with_context(|| format!("failed to delete {} {ns}/{name_}", kind.kind()))
+        objects::delete(
+            &self.client,
+            &kind.api_resource(),
+            Some(ns),
+            name_,
+            None,
+            false,
+        )
+        .await
     }
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{Ctx, not_found};
 use crate::cli::CheckArgs;
+use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
@@ -12,7 +13,6 @@ use crate::output::Report;
 use crate::platform::deckhouse::api::operations::active_operation;
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, vm_disks};
-use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 
 /// A table cell for a finding: its first clause.
 fn short(f: &Finding) -> String {

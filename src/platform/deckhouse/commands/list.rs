@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, report, resource_name};
 use crate::cli::ListArgs;
+use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::list_all;
 use crate::output::{Report, Table, age};
@@ -15,7 +16,6 @@ use crate::platform::deckhouse::api::{
     snapshot_details, snapshot_info,
 };
 use crate::platform::kubevirt::analysis::{human_bytes, parse_quantity};
-use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 
 /// Reads every object of `kind` (with the label selector), in one namespace or all.
 async fn list(

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::delete::{Doomed, remove};
 use super::{Ctx, report, require_permission, resource_name};
 use crate::cli::{DryRun, PruneArgs};
+use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, str_at};
 use crate::cluster::list_all;
 use crate::error::UserError;
@@ -21,7 +22,6 @@ use crate::model::SnapshotPhase;
 use crate::output::Report;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
-use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 use crate::platform::kubevirt::commands::prune::{self as kv_prune, Plan};
 
 /// Unfinished operations that read a snapshot, as the retention rules know restores: the

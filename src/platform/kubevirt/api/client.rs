@@ -12,14 +12,9 @@ use serde_json::Value;
 use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_claims};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
 use crate::cluster::json::{name, namespace};
-use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, path_segment, to_value};
+use crate::cluster::objects;
+use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, list_all, path_segment, where_};
 use crate::platform::kubevirt::analysis::StorageInputs;
-
-/// Field manager recorded on objects this plugin creates.
-pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
-
-/// Page size for list calls; `continue` tokens fetch the rest.
-pub const LIST_PAGE_SIZE: u32 = 500;
 
 /// The cluster-scoped half of the storage analysis's inputs, shared by every VM.
 #[derive(Debug, Clone, Default)]
@@ -68,13 +63,6 @@ fn status_code(e: &KubeError) -> Option<u16> {
     }
 }
 
-fn where_(ns: Option<&str>) -> String {
-    match ns {
-        Some(ns) => format!("in namespace {ns}"),
-        None => "across all namespaces".to_owned(),
-    }
-}
-
 impl KubeVirt {
     pub fn new(client: Client, versions: ServedVersions) -> Self {
         Self { client, versions }
@@ -97,15 +85,8 @@ impl KubeVirt {
 
     /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
-        let ns_opt = kind.namespaced().then_some(ns);
         let ar = kind.api_resource(&self.versions);
-        let got = get_exact(&self.client, &ar, ns_opt, name_).await;
-        let what = if kind.namespaced() {
-            format!("{ns}/{name_}")
-        } else {
-            name_.to_owned()
-        };
-        got.with_context(|| format!("failed to get {} {what}", kind.kind()))
+        objects::get(&self.client, &ar, kind.namespaced().then_some(ns), name_).await
     }
 
     async fn list_pages(
@@ -142,9 +123,9 @@ impl KubeVirt {
         ns: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
-        self.list_pages(kind, ns, selector)
-            .await
-            .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns)))
+        let ar = kind.api_resource(&self.versions);
+        let ns = ns.filter(|_| kind.namespaced());
+        objects::list(&self.client, &ar, ns, selector, LIST_PAGE_SIZE).await
     }
 
     /// A cluster-scoped list that a namespace user may not be allowed to read: 403 → None
@@ -288,28 +269,14 @@ impl KubeVirt {
         })
     }
 
-    async fn create(&self, kind: Kind, mut obj: Value, dry_run: bool) -> Result<Value> {
-        let ns = namespace(&obj).to_owned();
-        let name_ = name(&obj).to_owned();
-        if let Some(m) = obj.as_object_mut() {
-            m.insert(
-                "apiVersion".into(),
-                Value::String(kind.api_version(&self.versions)),
-            );
-            m.insert("kind".into(), Value::String(kind.kind().to_owned()));
-        }
-        let pp = PostParams {
+    async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
+        objects::create(
+            &self.client,
+            &kind.api_resource(&self.versions),
+            obj,
             dry_run,
-            field_manager: Some(FIELD_MANAGER.to_owned()),
-        };
-        let created = async {
-            let dynobj: DynamicObject =
-                serde_json::from_value(obj).map_err(KubeError::SerdeError)?;
-            let out = self.api(kind, Some(&ns)).create(&pp, &dynobj).await?;
-            to_value(out)
-        }
-        .await;
-        created.with_context(|| format!("failed to create {} {ns}/{name_}", kind.kind()))
+        )
+        .await
     }
 
     /// Creates a VirtualMachineSnapshot (see `build_snapshot`); `dry_run` asks the server to
@@ -334,14 +301,8 @@ impl KubeVirt {
         uid: Option<&str>,
         dry_run: bool,
     ) -> Result<bool> {
-        delete_exact(
-            &self.api(Kind::VirtualMachineSnapshot, Some(ns)),
-            name_,
-            uid,
-            dry_run,
-        )
-        .await
-        .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name_}"))
+        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
+        objects::delete(&self.client, &ar, Some(ns), name_, uid, dry_run).await
     }
 
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {

@@ -3,6 +3,7 @@
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
+use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json;
 use vmsnap_sim::{Rule, Sim, SimConfig, User};
 

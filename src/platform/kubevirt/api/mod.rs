@@ -14,7 +14,7 @@ pub mod safety;
 pub mod usage;
 
 pub use build::{build_restore, build_snapshot};
-pub use client::{FIELD_MANAGER, KubeVirt, LIST_PAGE_SIZE};
+pub use client::KubeVirt;
 pub use convert::{
     BACKEND_STORAGE_LABEL, SNAPSHOTTABLE_SOURCES, VmVolume, backend_pvc, backend_volume_name,
     consistency, indications, is_default_snapshot_class, needs_backend_storage, referenced_claims,

@@ -2,17 +2,14 @@
 //! "failed to ..." context that keeps the `kube::Error` in the chain for the error mapper.
 
 use anyhow::{Context, Result};
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
-use kube::{Client, Error as KubeError};
+use kube::Client;
+use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 
 use super::build::revert_patch;
 use super::resources::{Kind, VM_NAME_LABEL, Version};
-use crate::cluster::{delete_exact, dynamic_api, get_exact, list_all, path_segment, to_value};
-
-/// Field manager recorded on objects this plugin writes.
-pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
-const PAGE: u32 = 500;
+use crate::cluster::objects;
+use crate::cluster::{LIST_PAGE_SIZE, dynamic_api};
 
 /// The VM Operator provider bound to a client and the version discovery chose.
 #[derive(Clone)]
@@ -36,14 +33,13 @@ impl VmOperator {
 
     /// GET one object; None on 404; refused when the answer is another object.
     pub async fn get(&self, kind: Kind, ns: &str, name: &str) -> Result<Option<Value>> {
-        get_exact(
+        objects::get(
             &self.client,
             &kind.api_resource(self.version),
             Some(ns),
             name,
         )
         .await
-        .with_context(|| format!("failed to get {} {ns}/{name}", kind.kind()))
     }
 
     pub async fn get_vm(&self, ns: &str, name: &str) -> Result<Option<Value>> {
@@ -60,11 +56,8 @@ impl VmOperator {
         ns: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let res = list_all(&self.api(kind, ns), selector, PAGE).await;
-        let where_ = ns.map_or("across all namespaces".to_owned(), |n| {
-            format!("in namespace {n}")
-        });
-        res.with_context(|| format!("failed to list {}s {where_}", kind.kind()))
+        let ar = kind.api_resource(self.version);
+        objects::list(&self.client, &ar, ns, selector, LIST_PAGE_SIZE).await
     }
 
     pub async fn list_vms(&self, ns: Option<&str>) -> Result<Vec<Value>> {
@@ -81,26 +74,8 @@ impl VmOperator {
 
     /// Creates a snapshot built by `build_snapshot`; `dry_run` = `dryRun=All`.
     pub async fn create_snapshot(&self, obj: Value, dry_run: bool) -> Result<Value> {
-        let ns = obj["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or("default")
-            .to_owned();
-        let name = obj["metadata"]["name"].as_str().unwrap_or("").to_owned();
-        let res: Result<Value, KubeError> = async {
-            let dynamic: DynamicObject =
-                serde_json::from_value(obj).map_err(KubeError::SerdeError)?;
-            let pp = PostParams {
-                dry_run,
-                field_manager: Some(FIELD_MANAGER.to_owned()),
-            };
-            to_value(
-                self.api(Kind::VirtualMachineSnapshot, Some(&ns))
-                    .create(&pp, &dynamic)
-                    .await?,
-            )
-        }
-        .await;
-        res.with_context(|| format!("failed to create VirtualMachineSnapshot {ns}/{name}"))
+        let ar = Kind::VirtualMachineSnapshot.api_resource(self.version);
+        objects::create(&self.client, &ar, obj, dry_run).await
     }
 
     /// Asks VM Operator to revert `vm` to `snapshot` (merge patch of
@@ -127,18 +102,8 @@ impl VmOperator {
         patch: &Value,
         dry_run: bool,
     ) -> Result<Value> {
-        let mut pp = PatchParams {
-            field_manager: Some(FIELD_MANAGER.to_owned()),
-            ..PatchParams::default()
-        };
-        if dry_run {
-            pp = pp.dry_run();
-        }
-        self.api(Kind::VirtualMachine, Some(ns))
-            .patch(&path_segment(vm), &pp, &Patch::Merge(patch))
-            .await
-            .and_then(to_value)
-            .with_context(|| format!("failed to patch VirtualMachine {ns}/{vm}"))
+        let ar = Kind::VirtualMachine.api_resource(self.version);
+        objects::patch_merge(&self.client, &ar, Some(ns), vm, patch, dry_run).await
     }
 
     /// Deletes a snapshot (only the object with `uid`, when given); false when already gone.
@@ -149,13 +114,7 @@ impl VmOperator {
         uid: Option<&str>,
         dry_run: bool,
     ) -> Result<bool> {
-        delete_exact(
-            &self.api(Kind::VirtualMachineSnapshot, Some(ns)),
-            name,
-            uid,
-            dry_run,
-        )
-        .await
-        .with_context(|| format!("failed to delete VirtualMachineSnapshot {ns}/{name}"))
+        let ar = Kind::VirtualMachineSnapshot.api_resource(self.version);
+        objects::delete(&self.client, &ar, Some(ns), name, uid, dry_run).await
     }
 }

@@ -24,7 +24,7 @@ pub use checks::{
     creation_failure, delete_effect, preflight, revert_fix_commands, revert_state, stuck_revert,
     waiting_message,
 };
-pub use client::{FIELD_MANAGER, VmOperator};
+pub use client::VmOperator;
 pub use convert::{
     Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency, is_vks_node,
     phase, phase_message, snapshot_details, snapshot_info, vm_details, vm_info,

@@ -8,11 +8,11 @@ use serde_json::Value;
 
 use super::{Ctx, VM_RESOURCE, require_vm};
 use crate::cli::CheckArgs;
+use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
 use crate::output::Report;
-use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 use crate::platform::vmoperator::api::{
     Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, preflight, vm_details,
 };
