@@ -4,7 +4,6 @@
 
 pub mod common;
 pub mod confirm;
-pub mod readiness;
 pub(crate) mod readiness_table;
 pub mod retention;
 pub mod safety;
@@ -136,7 +135,7 @@ impl Ctx<'_> {
     }
 
     /// Writes text that carries our own colour codes, its server parts already escaped (the
-    /// restore preview's diff: output::diff_text::unified escapes each line).
+    /// restore preview's diff: platform::kubevirt::report::diff::unified escapes each line).
     pub fn say_styled(&mut self, text: &str) {
         let _ = writeln!(self.err, "{text}");
     }

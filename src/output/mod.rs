@@ -2,7 +2,6 @@
 //!
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
-pub mod diff;
 mod report;
 mod structured;
 mod table;
@@ -14,7 +13,6 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 pub use crate::model::age::{age, human_duration};
-pub use diff as diff_text;
 pub use report::{PlatformReport, Report};
 pub use table::{Table, join_or_none, key_values, next_steps, or_none};
 

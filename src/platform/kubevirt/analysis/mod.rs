@@ -4,6 +4,7 @@ mod analyse;
 pub mod batch;
 pub mod config_diff;
 mod line_diff;
+pub mod readiness;
 mod snapshot_class;
 
 use serde::Serialize;

@@ -7,10 +7,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 
+use super::common;
 use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::{Ended, ManyResult, Step, WaitOptions, wait_for_many};
 use crate::error::UserError;
-use crate::flow::{Ctx, common};
+use crate::flow::Ctx;
 use crate::model::SnapshotPhase;
 use crate::output::{Report, Table};
 use crate::platform::kubevirt::analysis::batch::{

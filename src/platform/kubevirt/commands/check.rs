@@ -5,11 +5,14 @@ use std::sync::Arc;
 use futures::StreamExt;
 use serde_json::Value;
 
+use super::common;
 use crate::cli::CheckArgs;
-use crate::flow::readiness::{ReadinessRow, readiness_row, report_from_rows, unreadable_row};
-use crate::flow::{Ctx, common};
+use crate::flow::Ctx;
 use crate::output::Report;
 use crate::platform::kubevirt::analysis::analyse;
+use crate::platform::kubevirt::analysis::readiness::{
+    ReadinessRow, readiness_row, report_from_rows, unreadable_row,
+};
 use crate::platform::kubevirt::api::{self as kv, FleetStorage, KubeVirt};
 use crate::platform::kubevirt::report::CheckReport;
 

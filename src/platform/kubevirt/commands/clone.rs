@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use super::common;
 use crate::cli::{CloneArgs, DryRun};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
-use crate::flow::{Ctx, common};
+use crate::flow::Ctx;
 use crate::model::SnapshotInfo;
 use crate::output::{Report, key_values};
 use crate::platform::kubevirt::api::clone::{

@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::common;
 use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::WaitResult;
 use crate::error::UserError;
-use crate::flow::{Ctx, common};
+use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::names::parse_dns1123_subdomain;
 use crate::output::{Report, Table};

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
+use super::common;
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::{Ctx, common, confirm};
+use crate::flow::{Ctx, confirm};
 use crate::model::SnapshotInfo;
 use crate::output::{Report, Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;

@@ -1,8 +1,9 @@
 //! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
 
+use super::common;
 use crate::cli::DescribeArgs;
+use crate::flow::Ctx;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
-use crate::flow::{Ctx, common};
 use crate::output::Report;
 use crate::platform::kubevirt::api as kv;
 use crate::platform::kubevirt::report::SnapshotDetail;

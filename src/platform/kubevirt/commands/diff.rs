@@ -1,8 +1,9 @@
 //! `diff SNAPSHOT`: what restoring the snapshot would change in its VM's configuration.
 
+use super::common;
 use crate::cli::DiffArgs;
 use crate::error::UserError;
-use crate::flow::{Ctx, common};
+use crate::flow::Ctx;
 use crate::output::Report;
 use crate::platform::kubevirt::analysis::config_diff::{DiffOptions, config_diff};
 use crate::platform::kubevirt::api as kv;

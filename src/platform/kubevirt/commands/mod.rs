@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod check;
 pub mod clone;
+pub mod common;
 pub mod context;
 pub mod create;
 pub mod delete;

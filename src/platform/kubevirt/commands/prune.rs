@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use super::common;
 use super::delete::{self, DeletePlan};
 use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
 use crate::flow::retention::PruneReport;
 use crate::flow::retention::{Decision, PrunePlan, RetentionPolicy, plan_retention};
-use crate::flow::{Ctx, common, confirm};
+use crate::flow::{Ctx, confirm};
 use crate::model::SnapshotInfo;
 use crate::model::SnapshotPhase;
 use crate::output::{Report, Table, age};

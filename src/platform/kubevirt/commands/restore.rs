@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::common;
 use crate::cli::{DryRun, RestoreArgs, TargetReadinessPolicy};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
-use crate::flow::{Ctx, common, confirm};
+use crate::flow::{Ctx, confirm};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::output::{Report, age, diff_text, key_values};
+use crate::output::{Report, age, key_values};
 use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::platform::kubevirt::analysis::{self, Analysis};
 use crate::platform::kubevirt::api::clone::{
@@ -22,6 +23,7 @@ use crate::platform::kubevirt::api::safety::{
 };
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
 use crate::platform::kubevirt::report::RestoreReport;
+use crate::platform::kubevirt::report::diff as diff_text;
 
 /// Everything `restore` will do, decided by reads only.
 #[derive(Debug, Clone)]

@@ -5,12 +5,12 @@ use super::{
     BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, RestoreReport,
     SnapshotDetail, SnapshotList,
 };
-use crate::flow::readiness::IssueKind;
 use crate::flow::retention::PruneReport;
 use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo};
 use crate::output::{RenderOptions, Report, Table, join_or_none, key_values, next_steps, or_none};
 use crate::platform::kubevirt::analysis::human_bytes;
+use crate::platform::kubevirt::analysis::readiness::IssueKind;
 
 /// Renders any report for people.
 pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
@@ -209,9 +209,13 @@ fn diff(d: &DiffReport, color: bool) -> String {
         "Restoring snapshot {} into VM {}/{} would change:\n",
         d.snapshot, d.namespace, d.vm
     );
-    out.push_str(&crate::output::diff::summary(&d.diff, 2));
+    out.push_str(&crate::platform::kubevirt::report::diff::summary(
+        &d.diff, 2,
+    ));
     if !d.diff.identical {
-        out.push_str(&crate::output::diff::unified(&d.diff, color, 0));
+        out.push_str(&crate::platform::kubevirt::report::diff::unified(
+            &d.diff, color, 0,
+        ));
     }
     out
 }

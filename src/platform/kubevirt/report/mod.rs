@@ -1,6 +1,7 @@
 //! What KubeVirt's commands hand to the output layer: plain, serializable data, no
 //! formatting. These structs are the documented `-o json` / `-o yaml` schema (docs/cli.md).
 
+pub mod diff;
 pub mod human;
 
 /// The `-o name` prefix of a snapshot (kubectl's `resource.group/name`).
@@ -13,11 +14,11 @@ use serde::Serialize;
 use crate::flow::retention::DeletedSnapshot;
 use crate::output::Report;
 
-use crate::flow::readiness::{ReadinessRow, ReadinessSummary};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo, VolumeBackup};
 use crate::platform::kubevirt::analysis::Analysis;
 use crate::platform::kubevirt::analysis::batch::Refusal;
 use crate::platform::kubevirt::analysis::config_diff::ConfigDiff;
+use crate::platform::kubevirt::analysis::readiness::{ReadinessRow, ReadinessSummary};
 use crate::platform::kubevirt::api::clone::{CloneInfo, Finding};
 
 /// `list`: the snapshots found.
