@@ -33,6 +33,65 @@ pub const EXIT_DIFFERENCES: i32 = 1;
 /// 1 means "there are differences" and nothing else.
 pub const EXIT_DIFF_FAILED: i32 = 2;
 
+/// The exit codes `command` (a subcommand's name; None for the plugin as a whole) ends
+/// with, and what each means: the man pages' EXIT STATUS and docs/cli.md's table.
+pub fn exit_statuses(command: Option<&str>) -> Vec<(i32, &'static str)> {
+    let diff = command == Some("diff");
+    vec![
+        (
+            EXIT_OK,
+            if diff {
+                "success: restoring the snapshot would change no configuration"
+            } else {
+                "success"
+            },
+        ),
+        (
+            EXIT_FAILURE,
+            if diff {
+                "restoring the snapshot would change the VM's configuration (the differences \
+                 are printed; as kubectl diff)"
+            } else {
+                "failure: an API error, a failed snapshot or restore, a refusal for a reason \
+                 in the data"
+            },
+        ),
+        (
+            EXIT_USAGE,
+            if diff {
+                "usage error, or diff failed for a reason that exits 1 elsewhere"
+            } else {
+                "usage error: an unknown flag, an invalid name or duration"
+            },
+        ),
+        (
+            EXIT_DECLINED,
+            "declined at a prompt, or confirmation required and not given; nothing was changed",
+        ),
+        (
+            EXIT_TIMED_OUT,
+            "timed out waiting; the operation may still finish on the cluster",
+        ),
+        (
+            EXIT_NOT_FOUND,
+            "not found: the VM, the snapshot, or a supported snapshot API",
+        ),
+        (EXIT_FORBIDDEN, "forbidden (403) or not logged in (401)"),
+        (
+            EXIT_HANGUP,
+            "stopped by SIGHUP while waiting; the operation continues on the cluster",
+        ),
+        (
+            EXIT_INTERRUPTED,
+            "interrupted by Ctrl-C while waiting; the operation continues on the cluster",
+        ),
+        (
+            EXIT_TERMINATED,
+            "stopped by SIGTERM while waiting; the operation continues on the cluster",
+        ),
+    ]
+}
+
 /// Not an error: the command printed its whole result, and the result itself sets the exit
 /// code (`diff` found differences). Nothing more is written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
