@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_vmsnap_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbosity= o/output= y/yes no-input provider= no-color dry-run= as= as-group= as-uid= cache-dir= certificate-authority= client-certificate= client-key= disable-compression= insecure-skip-tls-verify= match-server-version= password= s/server= tls-server-name= token= username= warnings-as-errors= h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbosity= o/output= y/yes= no-input= provider= no-color= dry-run= as= as-group= as-uid= cache-dir= certificate-authority= client-certificate= client-key= disable-compression= insecure-skip-tls-verify= match-server-version= password= s/server= tls-server-name= token= username= warnings-as-errors= h/help V/version
 end
 
 function __fish_kubectl_vmsnap_needs_command
@@ -36,10 +36,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -63,9 +69,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l token -d 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
@@ -87,12 +90,26 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "compl
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l selector -d 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l name -d 'Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l stop -d 'Stop a running VM first, for an offline (fully consistent) snapshot' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l failure-deadline -d 'Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m; 0 = never)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l wait -d 'Wait until the snapshot is ready (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return as soon as the snapshot object is created' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait for the snapshot to become ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l description -d 'VM Operator: a description stored with the snapshot' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l memory -d 'VM Operator: include the guest memory (without it, a revert leaves the VM powered off)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l quiesce-timeout -d 'VM Operator: quiesce the guest file systems through VMware Tools for at most this long (5m to 240m)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l disk -d 'Deckhouse: snapshot this VirtualDisk instead of a whole VM' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l allow-inconsistent -d 'Deckhouse: take the snapshot even when it cannot be consistent (requiredConsistency: false)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l keep-ip-address -d 'Deckhouse: whether a restore of this snapshot keeps the VM\'s IP address' -r -f -a "Always\t'the restored VM gets the IP address it had'
 Never\t'the restored VM gets a new IP address'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -107,10 +124,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -134,19 +157,15 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l stop -d 'Stop a running VM first, for an offline (fully consistent) snapshot'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l wait -d 'Wait until the snapshot is ready (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return as soon as the snapshot object is created'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l memory -d 'VM Operator: include the guest memory (without it, a revert leaves the VM powered off)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l allow-inconsistent -d 'Deckhouse: take the snapshot even when it cannot be consistent (requiredConsistency: false)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -159,10 +178,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -186,15 +211,15 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l t
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -207,10 +232,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -234,12 +265,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l tok
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -254,10 +279,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -281,11 +312,12 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l wait -d 'Wait until the snapshots are gone (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l timeout -d 'How long to wait for them to disappear' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l context -d 'The name of the kubeconfig context to use' -r
@@ -299,10 +331,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -326,13 +364,12 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l wait -d 'Wait until the snapshots are gone (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wait -d 'Wait until the snapshots are gone (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l timeout -d 'How long to wait for them to disappear' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l context -d 'The name of the kubeconfig context to use' -r
@@ -346,10 +383,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -373,20 +416,25 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l tok
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wait -d 'Wait until the snapshots are gone (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l snapshot -d 'The snapshot to restore from (`-s` is `--server`, as everywhere in kubectl)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l stop -d 'Stop the VM if it runs (KubeVirt\'s targetReadinessPolicy StopTarget)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l target-readiness-policy -d 'What KubeVirt does when the VM is running (StopTarget stops it)' -r -f -a "StopTarget\t'stop the VM, then restore'
 WaitGracePeriod\t'wait up to 5 minutes for the VM to be stopped'
 FailImmediate\t'fail at once if the VM runs'
 WaitEventually\t'wait until someone stops the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l confirm-name -d 'With --yes: the snapshot name, typed out, as the interactive confirmation asks' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l start-after -d 'Start the VM once the restore completes' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-safety-snapshot -d 'Do not take a safety snapshot of the VM as it is now before restoring (nothing can undo the restore then)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l to -d 'Restore into a new VM of this name instead; VM is left as it is (KubeVirt restores to a new target when it does not exist)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l wait -d 'Wait until the restore completes (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-wait -d 'Return once the restore is created' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait for the restore to complete' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l mode -d 'Deckhouse: Strict stops at any conflict; BestEffort goes on and removes missing images from the VM' -r -f -a "Strict\t'stop at any conflict (the default)'
 BestEffort\t'go on past conflicts: missing images are removed from the VM'"
@@ -402,10 +450,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -429,16 +483,10 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l stop -d 'Stop the VM if it runs (KubeVirt\'s targetReadinessPolicy StopTarget)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l start-after -d 'Start the VM once the restore completes'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-safety-snapshot -d 'Do not take a safety snapshot of the VM as it is now before restoring (nothing can undo the restore then)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l wait -d 'Wait until the restore completes (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-wait -d 'Return once the restore is created'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l all -d 'Also compare the VM\'s labels and annotations (a restore keeps the current ones)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -451,10 +499,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -478,12 +532,10 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l t
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l all -d 'Also compare the VM\'s labels and annotations (a restore keeps the current ones)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s A -l all-namespaces -d 'Check the VMs of every namespace' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s l -l selector -d 'Only VMs with these labels, e.g. -l app=db' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l context -d 'The name of the kubeconfig context to use' -r
@@ -497,10 +549,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -524,15 +582,17 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s A -l all-namespaces -d 'Check the VMs of every namespace'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s l -l selector -d 'Prune the snapshots of every VM with these labels, e.g. -l app=db' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l keep -d 'Keep the N newest Succeeded snapshots of each VM' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l older-than -d 'Only delete snapshots older than this (e.g. 7d, 12h)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l include-safety -d 'Also prune safety snapshots taken before a restore less than a day ago' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l wait -d 'Wait until the snapshots are gone (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l timeout -d 'How long to wait for them to disappear' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l context -d 'The name of the kubeconfig context to use' -r
@@ -546,10 +606,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -573,14 +639,10 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l include-safety -d 'Also prune safety snapshots taken before a restore less than a day ago'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l wait -d 'Wait until the snapshots are gone (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-wait -d 'Return once deletion is requested'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l from-vm -d 'Deckhouse: SNAPSHOT names a powered-off VM to clone directly' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l to -d 'Name of the new VM (Deckhouse: optional when --name-replacement, --prefix or --suffix names it)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l name-replacement -d 'Deckhouse: rename a resource in the clone, [KIND/]OLD=NEW (repeatable), e.g. vd/web-root=web2-root' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l prefix -d 'Deckhouse: prefix for the names of everything the clone creates' -r
@@ -590,6 +652,10 @@ BestEffort\t'go on past conflicts: missing images are removed from the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l new-mac-address -d 'Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l label-filter -d 'Which labels of the source VM the new VM gets, in KubeVirt\'s filter syntax (\'*\', \'!key\', \'prefix/*\'; repeatable; default: all)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l annotation-filter -d 'Which annotations the new VM gets, same syntax (repeatable; default: all)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l timeout -d 'How long to wait for the clone to finish' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l context -d 'The name of the kubeconfig context to use' -r
@@ -603,10 +669,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -630,14 +702,14 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l from-vm -d 'Deckhouse: SNAPSHOT names a powered-off VM to clone directly'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s i -l ids -d 'Show each snapshot\'s vSphere id (snapshot-226)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s D -l dates -d 'Show each snapshot\'s creation date' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s d -l descriptions -d 'Show each snapshot\'s description' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -650,10 +722,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -677,17 +755,15 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l t
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s i -l ids -d 'Show each snapshot\'s vSphere id (snapshot-226)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s D -l dates -d 'Show each snapshot\'s creation date'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s d -l descriptions -d 'Show each snapshot\'s description'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l to -d 'Name of the new VirtualDisk' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l size -d 'Size of the new disk (at least the original\'s, e.g. 20Gi; default: the original\'s)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the cluster\'s default)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l wait -d 'Wait until the new disk is Ready (the default)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l timeout -d 'How long to wait for the disk to be Ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l context -d 'The name of the kubeconfig context to use' -r
@@ -701,10 +777,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -728,11 +810,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-di
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l wait -d 'Wait until the new disk is Ready (the default)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -747,10 +824,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -774,9 +857,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -791,10 +871,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -818,9 +904,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -835,10 +918,16 @@ wide\t'table with more columns'
 json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
 yaml\t'YAML of the same model'
 name\t'resource/name, one per line'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
 deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
 client\t'print the plan, send nothing'
 server\t'send the writes with dryRun=All'"
@@ -862,9 +951,6 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l username -d 'Username for basic authentication to the API server' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-color -d 'Disable colour (also NO_COLOR=1)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'

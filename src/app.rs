@@ -37,7 +37,11 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
             let _ = env.stdout.flush();
-            error::report(&e, server.as_deref(), &mut env.stderr)
+            let code = error::report(&e, server.as_deref(), &mut env.stderr);
+            match cli.command {
+                Command::Diff(_) => error::diff_exit_code(&e, code),
+                _ => code,
+            }
         }
     }
 }

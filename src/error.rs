@@ -27,6 +27,97 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 pub const EXIT_HANGUP: i32 = 129;
 /// Exit code: stopped by SIGTERM (`timeout`, CI cancellation) while waiting (128 + 15).
 pub const EXIT_TERMINATED: i32 = 143;
+/// Exit code of `diff` when the snapshot and the live VM differ (`kubectl diff`'s 1).
+pub const EXIT_DIFFERENCES: i32 = 1;
+/// Exit code of `diff` for a failure that elsewhere exits 1: `kubectl diff`'s 1 + 1, so that
+/// 1 means "there are differences" and nothing else.
+pub const EXIT_DIFF_FAILED: i32 = 2;
+
+/// The exit codes `command` (a subcommand's name; None for the plugin as a whole) ends
+/// with, and what each means: the man pages' EXIT STATUS and docs/cli.md's table.
+pub fn exit_statuses(command: Option<&str>) -> Vec<(i32, &'static str)> {
+    let diff = command == Some("diff");
+    vec![
+        (
+            EXIT_OK,
+            if diff {
+                "success: restoring the snapshot would change no configuration"
+            } else {
+                "success"
+            },
+        ),
+        (
+            EXIT_FAILURE,
+            if diff {
+                "restoring the snapshot would change the VM's configuration (the differences \
+                 are printed; as kubectl diff)"
+            } else {
+                "failure: an API error, a failed snapshot or restore, a refusal for a reason \
+                 in the data"
+            },
+        ),
+        (
+            EXIT_USAGE,
+            if diff {
+                "usage error, or diff failed for a reason that exits 1 elsewhere"
+            } else {
+                "usage error: an unknown flag, an invalid name or duration"
+            },
+        ),
+        (
+            EXIT_DECLINED,
+            "declined at a prompt, or confirmation required and not given; nothing was changed",
+        ),
+        (
+            EXIT_TIMED_OUT,
+            "timed out waiting; the operation may still finish on the cluster",
+        ),
+        (
+            EXIT_NOT_FOUND,
+            "not found: the VM, the snapshot, or a supported snapshot API",
+        ),
+        (EXIT_FORBIDDEN, "forbidden (403) or not logged in (401)"),
+        (
+            EXIT_HANGUP,
+            "stopped by SIGHUP while waiting; the operation continues on the cluster",
+        ),
+        (
+            EXIT_INTERRUPTED,
+            "interrupted by Ctrl-C while waiting; the operation continues on the cluster",
+        ),
+        (
+            EXIT_TERMINATED,
+            "stopped by SIGTERM while waiting; the operation continues on the cluster",
+        ),
+    ]
+}
+
+/// Not an error: the command printed its whole result, and the result itself sets the exit
+/// code (`diff` found differences). Nothing more is written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultCode(pub i32);
+
+impl fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the result sets exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for ResultCode {}
+
+/// The exit code of `diff` for what [`report`] made of `err`: a [`ResultCode`] stays; any
+/// other failure that would exit 1 exits [`EXIT_DIFF_FAILED`], as `kubectl diff` does, so
+/// that scripts can tell "differs" from "failed". Codes 2 and up stay as they are.
+pub fn diff_exit_code(err: &anyhow::Error, code: i32) -> i32 {
+    let is_result = err
+        .chain()
+        .any(|e| e.downcast_ref::<ResultCode>().is_some());
+    if code == EXIT_FAILURE && !is_result {
+        EXIT_DIFF_FAILED
+    } else {
+        code
+    }
+}
 
 /// What went wrong, in terms of what the user can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +237,12 @@ pub struct Rendered {
 /// Explains `err` in kubectl's words. `server` is the API server's host:port, for the
 /// "connection refused" message.
 pub fn render(err: &anyhow::Error, server: Option<&str>) -> Rendered {
+    if let Some(ResultCode(code)) = err.chain().find_map(|e| e.downcast_ref::<ResultCode>()) {
+        return Rendered {
+            code: *code,
+            lines: Vec::new(),
+        };
+    }
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
         let mut lines = vec![format!("error: {}", user.message)];
         let mut code = user.exit_code();

@@ -39,7 +39,7 @@ pub struct CreateArgs {
     pub labels: Vec<(String, String)>,
     /// Wait until the snapshot is ready (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return as soon as the snapshot object is created
     #[arg(long)]
     pub no_wait: bool,
@@ -126,7 +126,7 @@ pub struct RestoreDiskArgs {
     pub storage_class: Option<String>,
     /// Wait until the new disk is Ready (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return once the disk is created
     #[arg(long)]
     pub no_wait: bool,
@@ -177,7 +177,7 @@ pub struct DeleteArgs {
     pub snapshots: Vec<String>,
     /// Wait until the snapshots are gone (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return once deletion is requested
     #[arg(long)]
     pub no_wait: bool,
@@ -220,7 +220,7 @@ pub struct RestoreArgs {
     pub to: Option<String>,
     /// Wait until the restore completes (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return once the restore is created
     #[arg(long)]
     pub no_wait: bool,
@@ -284,7 +284,7 @@ pub struct PruneArgs {
     pub include_safety: bool,
     /// Wait until the snapshots are gone (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return once deletion is requested
     #[arg(long)]
     pub no_wait: bool,
@@ -343,7 +343,7 @@ pub struct CloneArgs {
     pub annotation_filters: Vec<String>,
     /// Wait until the new VM exists (the default)
     #[arg(long, overrides_with = "no_wait")]
-    pub wait: bool,
+    pub wait: Option<bool>,
     /// Return once the clone is created
     #[arg(long)]
     pub no_wait: bool,
@@ -403,9 +403,10 @@ pub struct CompletionArgs {
 macro_rules! wait_flag {
     ($t:ty) => {
         impl $t {
-            /// Whether to wait (`--wait` is the default, `--no-wait` turns it off).
+            /// Whether to wait: `--wait[=BOOL]` says so, else `--no-wait` turns the
+            /// default (wait) off; the later of the two wins (`overrides_with`).
             pub fn should_wait(&self) -> bool {
-                self.wait || !self.no_wait
+                self.wait.unwrap_or(!self.no_wait)
             }
         }
     };

@@ -5,6 +5,7 @@
 
 mod commands;
 mod connection;
+pub mod flag;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -27,6 +28,9 @@ pub use connection::{ConnectionFlags, options_text, parse_server};
     about = "Take, inspect and roll back VM snapshots on KubeVirt / OpenShift Virtualization, VMware VM Operator and Deckhouse Virtualization, safely",
     long_about = None,
     propagate_version = true,
+    // kubectl's boolean forms (`--wait=false`, `-A=true`) for every bool flag, new ones too.
+    mut_args(flag::kubectl_bool),
+    mut_subcommands(flag::kubectl_bools),
     subcommand_required = true,
     arg_required_else_help = true,
     after_help = "Examples:\n  \
@@ -363,7 +367,7 @@ pub fn command() -> clap::Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{ArgAction, CommandFactory};
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
@@ -454,6 +458,137 @@ mod tests {
     fn completion_takes_a_known_shell() {
         assert!(parse(&["completion", "zsh"]).is_ok());
         assert!(parse(&["completion", "tcsh"]).is_err());
+    }
+
+    /// Parses `args` after the program name with `cmd`, leaving out the checks of required
+    /// and conflicting arguments (`ignore_errors`): only how each flag reads its value matters.
+    fn lenient(cmd: &clap::Command, args: &[&str]) -> clap::ArgMatches {
+        cmd.clone()
+            .ignore_errors(true)
+            .try_get_matches_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    #[test]
+    fn every_bool_flag_of_every_command_takes_kubectl_forms() {
+        let mut cmd = command();
+        cmd.build();
+        let mut checked = 0;
+        for sub in cmd.get_subcommands() {
+            let name = sub.get_name();
+            // A positional that could hold "false" (not a shell name, say).
+            let positional = sub
+                .get_positionals()
+                .find(|p| p.get_possible_values().is_empty())
+                .map(|p| p.get_id().clone());
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                // No switch is left: each bool flag must have been turned into kubectl's form.
+                assert!(
+                    !matches!(arg.get_action(), ArgAction::SetTrue | ArgAction::SetFalse),
+                    "{name} --{id} is a plain switch; --{id}=false would be refused"
+                );
+                if !flag::is_bool(arg) {
+                    continue;
+                }
+                checked += 1;
+                let long = format!("--{}", arg.get_long().expect("bool flags are long"));
+                let value = |args: &[&str]| {
+                    let m = lenient(&cmd, &[&[name][..], args].concat());
+                    let (_, sub_m) = m.subcommand().expect("subcommand");
+                    sub_m.get_one::<bool>(id).copied()
+                };
+                let with = |v: &str| format!("{long}={v}");
+                assert_eq!(value(&[&long]), Some(true), "{name} {long}");
+                for (text, want) in [
+                    ("true", true),
+                    ("false", false),
+                    ("1", true),
+                    ("0", false),
+                    ("True", true),
+                    ("F", false),
+                ] {
+                    assert_eq!(value(&[&with(text)]), Some(want), "{name} {long}={text}");
+                }
+                // `--flag false`: the flag is true and `false` is left to the positional.
+                let m = lenient(&cmd, &[name, &long, "false"]);
+                let (_, sub_m) = m.subcommand().expect("subcommand");
+                assert_eq!(
+                    sub_m.get_one::<bool>(id),
+                    Some(&true),
+                    "{name} {long} false"
+                );
+                if let Some(pos) = &positional {
+                    let raw: Vec<String> = sub_m
+                        .get_raw(pos.as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|v| v.to_string_lossy().into_owned())
+                        .collect();
+                    assert_eq!(raw, ["false"], "{name} {long} false: positional");
+                }
+                let err = cmd
+                    .clone()
+                    .try_get_matches_from(["kubectl-vmsnap", name, &with("maybe")])
+                    .expect_err("not a bool");
+                assert_eq!(
+                    err.kind(),
+                    clap::error::ErrorKind::InvalidValue,
+                    "{name} {long}"
+                );
+                if let Some(short) = arg.get_short() {
+                    let short = format!("-{short}");
+                    assert_eq!(value(&[&short]), Some(true), "{name} {short}");
+                    assert_eq!(value(&[&format!("{short}=true")]), Some(true));
+                    assert_eq!(value(&[&format!("{short}=false")]), Some(false));
+                }
+            }
+        }
+        // Globals (--yes, --no-input, --no-color, the connection flags) are seen in every
+        // command; at least the dozens of bool flags there are today must have been checked.
+        assert!(checked > 100, "only {checked} bool flags found");
+    }
+
+    #[test]
+    fn wait_false_does_not_wait_and_the_later_of_wait_and_no_wait_wins() {
+        let wait = |args: &[&str]| {
+            let cli = parse(&[&["delete", "snap"][..], args].concat()).unwrap();
+            let Command::Delete(d) = cli.command else {
+                unreachable!()
+            };
+            d.should_wait()
+        };
+        assert!(wait(&[]));
+        assert!(wait(&["--wait"]));
+        assert!(wait(&["--wait=true"]));
+        assert!(!wait(&["--wait=false"]));
+        assert!(!wait(&["--no-wait"]));
+        assert!(wait(&["--no-wait=false"]));
+        assert!(wait(&["--no-wait", "--wait"]));
+        assert!(!wait(&["--wait", "--no-wait"]));
+        assert!(!wait(&["--no-wait", "--wait=false"]));
+    }
+
+    #[test]
+    fn all_namespaces_alone_with_a_value_and_before_a_positional() {
+        let list = |args: &[&str]| {
+            let cli = parse(&[&["list"][..], args].concat()).unwrap();
+            let Command::List(l) = cli.command else {
+                unreachable!()
+            };
+            (l.all_namespaces, l.vm)
+        };
+        assert_eq!(list(&["-A"]), (true, None));
+        assert_eq!(list(&["-A=true"]), (true, None));
+        assert_eq!(list(&["--all-namespaces=false"]), (false, None));
+        assert_eq!(list(&["-A", "false"]), (true, Some("false".to_string())));
+        assert_eq!(list(&["-A", "db"]), (true, Some("db".to_string())));
+        let cli = parse(&["list", "--no-headers=true", "-y=false", "--no-color"]).unwrap();
+        let Command::List(l) = &cli.command else {
+            unreachable!()
+        };
+        assert!(l.no_headers && !cli.global.yes && cli.global.no_color);
+        assert!(parse(&["list", "-Atrue"]).is_err(), "a value needs the =");
     }
 
     #[test]

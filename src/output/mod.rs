@@ -121,6 +121,11 @@ impl View for Report {
     }
 
     fn failure(&self) -> Option<anyhow::Error> {
+        // As `kubectl diff`: printed, then exit 1 when there are differences.
+        if let Report::Diff(d) = self {
+            return (!d.diff.identical)
+                .then(|| crate::error::ResultCode(crate::error::EXIT_DIFFERENCES).into());
+        }
         let Report::Batch(b) = self else { return None };
         let failed = crate::platform::kubevirt::commands::batch::failures(b);
         (failed > 0).then(|| {

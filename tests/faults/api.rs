@@ -231,6 +231,25 @@ async fn a_404_from_the_snapshot_api_exits_5_with_the_servers_words() {
     assert_no_writes(&t);
 }
 
+// ---- diff: 1 means "differs" ----
+
+#[tokio::test]
+async fn a_diff_that_fails_exits_2_so_that_1_means_differences_only() {
+    let t = TestSim::start().await;
+    // Exit 1 anywhere else (a 400 on reading the VM); diff says 2, as kubectl diff's 1 + 1.
+    t.sim
+        .faults()
+        .fail(rule("get", "virtualmachines", 400, None));
+    let out = t.cmd().args(&["diff", "pre-upgrade-snapshot"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("Error from server (BadRequest)");
+    assert_eq!(out.stdout, "", "nothing compared, nothing printed");
+    // Codes above 1 stay: a missing snapshot is still 5.
+    let out = t.cmd().args(&["diff", "no-such-snap"]).run().await;
+    out.assert_code(5);
+    assert_no_writes(&t);
+}
+
 // ---- 409 ----
 
 /// Answers every question with yes (or `typed`), but first lets "someone else" create

@@ -36,6 +36,29 @@ async fn invalid_dns1123_names_are_usage_errors_before_any_request() {
 }
 
 #[tokio::test]
+async fn bool_flags_refuse_values_parsebool_refuses_and_leave_a_spaced_value_to_the_operand() {
+    let t = TestSim::start().await;
+    t.sim.clear_requests();
+    for args in [
+        &["list", "--no-headers=maybe"][..],
+        &["list", "-Atrue"],
+        &["delete", "snap", "--yes", "--wait=yes"],
+    ] {
+        let out = t.cmd().args(args).run().await;
+        out.assert_code(2).assert_stderr_contains("error: ");
+    }
+    let out = t.cmd().args(&["list", "--no-headers=maybe"]).run().await;
+    out.assert_stderr_contains("invalid value 'maybe' for '--no-headers[=<BOOL>]'")
+        .assert_stderr_contains("[possible values: true, false]");
+    assert!(t.sim.requests().is_empty(), "{:?}", t.sim.requests());
+    // With a space, the word after the flag is the operand, as with kubectl's pflag.
+    let out = t.cmd().args(&["list", "-A", "false"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("No snapshots of VM false found.");
+    assert_no_writes(&t);
+}
+
+#[tokio::test]
 async fn a_name_longer_than_253_characters_is_refused_before_any_request() {
     let t = TestSim::start().await;
     t.sim.clear_requests();

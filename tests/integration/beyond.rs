@@ -271,7 +271,8 @@ async fn diff_command_prints_summary_and_unified_diff_and_json() {
     let t = TestSim::start().await;
     grow_database(&t);
     let out = t.cmd().args(&["diff", "pre-upgrade-snapshot"]).run().await;
-    out.assert_code(0)
+    // As `kubectl diff`: differences exit 1, and no error line follows the diff.
+    out.assert_code(1)
         .assert_stdout_contains(
             "Restoring snapshot pre-upgrade-snapshot into VM production/database-01 would change:",
         )
@@ -282,7 +283,8 @@ async fn diff_command_prints_summary_and_unified_diff_and_json() {
         .args(&["diff", "pre-upgrade-snapshot", "-o", "json"])
         .run()
         .await;
-    out.assert_code(0);
+    out.assert_code(1);
+    assert_eq!(out.stderr, "", "differences are the result, not an error");
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(v["kind"], "ConfigDiff");
     assert_eq!(v["diff"]["identical"], false);
@@ -299,6 +301,19 @@ async fn diff_of_an_unchanged_vm_says_so_and_a_missing_snapshot_exits_5() {
         .assert_stdout_contains("- no configuration changes");
     let out = t.cmd().args(&["diff", "nope"]).run().await;
     out.assert_code(5);
+}
+
+#[tokio::test]
+async fn diff_exit_code_is_0_without_differences_and_1_with_them() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["diff", "web-02-nightly"]).run().await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "");
+    grow_database(&t);
+    let out = t.cmd().args(&["diff", "pre-upgrade-snapshot"]).run().await;
+    out.assert_code(1).assert_stdout_contains("@@ ");
+    assert_eq!(out.stderr, "");
+    assert!(t.writes().is_empty());
 }
 
 // ---- 3. readiness report -----------------------------------------------------------------

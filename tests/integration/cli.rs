@@ -56,6 +56,43 @@ async fn list_all_namespaces_puts_namespace_first_and_wide_adds_columns() {
 }
 
 #[tokio::test]
+async fn bool_flags_take_kubectl_forms_through_the_binary() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["list", "-A=true"]).run().await;
+    out.assert_code(0);
+    let header = out.stdout.lines().next().unwrap_or_default();
+    assert!(header.starts_with("NAMESPACE"), "{}", out.transcript());
+    let out = t
+        .cmd()
+        .args(&["list", "--all-namespaces=false", "--no-headers=true"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert!(
+        !out.stdout.contains("NAMESPACE") && !out.stdout.contains("NAME "),
+        "{}",
+        out.transcript()
+    );
+    // (`-A false`, the operand after a spaced value: faults input.rs, catalogue row 145.)
+    // --wait=false returns at once: a snapshot that never becomes ready does not time out.
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "stuck-01",
+            "--yes",
+            "--wait=false",
+            "--timeout",
+            "5s",
+            "--name",
+            "stuck-snap",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains("created (");
+}
+
+#[tokio::test]
 async fn list_json_parses_and_follows_the_documented_schema() {
     let t = TestSim::start().await;
     t.snapshot_ready("pre-upgrade-snapshot").await;

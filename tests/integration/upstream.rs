@@ -222,7 +222,7 @@ async fn diff_of_an_online_snapshot_compares_with_the_spec_the_vm_was_started_wi
         .assert_code(0);
     t.snapshot_ready("after-resize").await;
     let out = t.cmd().args(&["diff", "after-resize"]).run().await;
-    out.assert_code(0)
+    out.assert_code(1)
         .assert_stdout_contains("  - memory guest: 8Gi → 4Gi")
         .assert_stdout_contains("-          guest: 8Gi\n+          guest: 4Gi")
         .assert_stdout_contains(

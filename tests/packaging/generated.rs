@@ -72,21 +72,158 @@ fn file_name(shell: Shell) -> String {
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
-    let mut pages = Vec::new();
-    let mut render = |c: clap::Command| {
-        // Every page names the package, not just its subcommand, as its source.
-        let man = clap_mangen::Man::new(c)
-            .source(format!("kubectl-vmsnap {}", env!("CARGO_PKG_VERSION")))
-            .manual("kubectl-vmsnap Manual");
-        let mut out = Vec::new();
-        man.render(&mut out).expect("render man page");
-        pages.push((man.get_filename(), out));
-    };
-    render(cmd.clone());
+    let mut pages = vec![man_page(cmd.clone(), None)];
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        render(sub.clone());
+        pages.push(man_page(sub.clone(), Some(sub.get_name())));
     }
     pages
+}
+
+/// One page, its sections in man-pages(7)'s order: clap_mangen's NAME, SYNOPSIS,
+/// DESCRIPTION, OPTIONS (and SUBCOMMANDS), then EXIT STATUS, VERSION, EXAMPLES. The examples
+/// are the `Examples:` of the command's `--help`; clap_mangen alone would print that text,
+/// exit codes included, as one reflowed EXTRA section.
+fn man_page(cmd: clap::Command, name: Option<&str>) -> (String, Vec<u8>) {
+    let examples = cmd
+        .get_after_help()
+        .map(|h| examples_of(&h.to_string()))
+        .unwrap_or_default();
+    // Every page names the package, not just its subcommand, as its source.
+    let man = clap_mangen::Man::new(cmd.after_help(None::<&str>))
+        .source(format!("kubectl-vmsnap {}", env!("CARGO_PKG_VERSION")))
+        .manual("kubectl-vmsnap Manual");
+    let mut page = Vec::new();
+    man.render(&mut page).expect("render man page");
+    let page = String::from_utf8(page).expect("utf-8 man page");
+
+    let mut exit = roff::Roff::new();
+    exit.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in kubectl_vmsnap::error::exit_statuses(name) {
+        exit.control("TP", []).text([roff::bold(code.to_string())]);
+        exit.text([roff::roman(meaning)]);
+    }
+    let mut tail = roff::Roff::new();
+    if !examples.is_empty() {
+        // No filling: each example stays on its own line(s), as in --help.
+        tail.control("SH", ["EXAMPLES"]).control("nf", []);
+        for line in &examples {
+            tail.text([roff::roman(line.as_str())]);
+        }
+        tail.control("fi", []);
+    }
+    // roff prints its apostrophe preamble before every rendering; the page has it already.
+    let preamble = roff::Roff::new().render();
+    let without_preamble = |r: &roff::Roff| r.render()[preamble.len()..].to_owned();
+    let (head, version) = match page.find(".SH VERSION\n") {
+        Some(at) => page.split_at(at),
+        None => (page.as_str(), ""),
+    };
+    let text = format!(
+        "{head}{}{version}{}",
+        without_preamble(&exit),
+        without_preamble(&tail)
+    );
+    (man.get_filename(), text.into_bytes())
+}
+
+/// The example lines of a command's after-help (`Examples:` up to `Exit codes:`), with
+/// the two-space indent of --help taken off.
+fn examples_of(after_help: &str) -> Vec<String> {
+    let Some(rest) = after_help.split_once("Examples:\n").map(|(_, r)| r) else {
+        return Vec::new();
+    };
+    let rest = rest.split("\nExit codes:").next().unwrap_or_default();
+    rest.trim_end()
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l).to_owned())
+        .collect()
+}
+
+/// The `.SH` headings of a page, in order (quotes of multi-word ones taken off).
+fn sections(page: &str) -> Vec<String> {
+    page.lines()
+        .filter_map(|l| l.strip_prefix(".SH "))
+        .map(|h| h.trim_matches('"').to_owned())
+        .collect()
+}
+
+#[test]
+fn man_pages_have_examples_and_exit_status_sections_in_man_pages_order() {
+    let cmd = Cli::command();
+    for (name, text) in man_pages() {
+        let text = String::from_utf8(text).expect("utf-8");
+        let heads = sections(&text);
+        assert!(!heads.contains(&"EXTRA".to_owned()), "{name}: {heads:?}");
+        let at = |h: &str| {
+            heads
+                .iter()
+                .position(|x| x == h)
+                .unwrap_or_else(|| panic!("{name}: no {h} section in {heads:?}"))
+        };
+        // man-pages(7): NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXIT STATUS, …, EXAMPLES.
+        let order = [
+            at("NAME"),
+            at("SYNOPSIS"),
+            at("DESCRIPTION"),
+            at("EXIT STATUS"),
+            at("EXAMPLES"),
+        ];
+        assert!(
+            order.is_sorted(),
+            "{name}: sections out of order: {heads:?}"
+        );
+        assert_eq!(at("EXAMPLES"), heads.len() - 1, "{name}: {heads:?}");
+        assert_eq!(
+            text.matches(".ie \\n(.g .ds Aq").count(),
+            1,
+            "{name}: one roff preamble"
+        );
+        // Every code of the table has its own tagged paragraph.
+        for code in [0, 1, 2, 3, 4, 5, 6, 130] {
+            assert!(
+                text.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+                "{name}: exit status {code} missing"
+            );
+        }
+        // The examples are the --help ones, unfilled, hyphens escaped as roff wants.
+        let sub = name
+            .strip_prefix("kubectl-vmsnap-")
+            .and_then(|n| n.strip_suffix(".1"));
+        let help = match sub {
+            Some(s) => cmd.find_subcommand(s).expect("subcommand").get_after_help(),
+            None => cmd.get_after_help(),
+        }
+        .map(ToString::to_string)
+        .unwrap_or_default();
+        let examples = &text[text.find(".SH EXAMPLES").expect("examples")..];
+        assert!(
+            examples.contains("\n.nf\n") && examples.ends_with(".fi\n"),
+            "{name}"
+        );
+        for line in help
+            .lines()
+            .filter(|l| l.trim_start().starts_with("kubectl vmsnap"))
+        {
+            assert!(
+                examples.contains(&line.trim().replace('-', "\\-")),
+                "{name}: example {line:?} missing from EXAMPLES"
+            );
+        }
+        assert!(!examples.contains("Exit codes"), "{name}");
+    }
+}
+
+#[test]
+fn diff_man_page_says_1_means_differences() {
+    let (_, diff) = man_pages()
+        .into_iter()
+        .find(|(n, _)| n == "kubectl-vmsnap-diff.1")
+        .expect("diff page");
+    let text = String::from_utf8(diff).expect("utf-8");
+    assert!(
+        text.contains(".TP\n\\fB1\\fR\nrestoring the snapshot would change"),
+        "{text}"
+    );
 }
 
 #[test]

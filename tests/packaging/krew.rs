@@ -34,13 +34,17 @@ const SUPPORTED: &[(&str, &str)] = &[
     ("darwin", "arm64"),
 ];
 
-/// The five platforms the project ships, as Rust targets.
+/// How much of shortDescription `kubectl krew search` shows.
+const SEARCH_COLUMN: usize = 50;
+
+/// The six platforms the project ships, as Rust targets: amd64 and arm64 of each OS.
 pub const TARGETS: &[&str] = &[
     "x86_64-unknown-linux-musl",
     "aarch64-unknown-linux-musl",
     "x86_64-apple-darwin",
     "aarch64-apple-darwin",
     "x86_64-pc-windows-msvc",
+    "aarch64-pc-windows-msvc",
 ];
 
 /// krew's (GOOS, GOARCH) for a Rust target triple.
@@ -250,6 +254,14 @@ pub fn violations(doc: &Value, expected_name: &str, hashes: Hashes) -> Vec<Strin
     }
     if short.contains(['\r', '\n']) {
         out.push("shortDescription should not have line breaks".into());
+    }
+    // `kubectl krew search` prints at most 50 characters of it (limitString in
+    // kubernetes-sigs/krew cmd/krew/cmd/search.go, commit 0745136): keep it whole there.
+    if short.chars().count() > SEARCH_COLUMN {
+        out.push(format!(
+            "shortDescription is {} chars; krew search cuts it at {SEARCH_COLUMN}",
+            short.chars().count()
+        ));
     }
     if short.chars().count() >= 70 {
         out.push(format!(
@@ -502,6 +514,67 @@ fn krew_template_tracks_cargo_version_homepage_and_shipped_targets() {
     );
 }
 
+#[test]
+fn krew_ships_amd64_and_arm64_for_every_os() {
+    let pairs: BTreeSet<(String, String)> = platforms(&template())
+        .into_iter()
+        .map(|p| (p.os, p.arch))
+        .collect();
+    for os in ["linux", "darwin", "windows"] {
+        for arch in ["amd64", "arm64"] {
+            assert!(
+                pairs.contains(&(os.to_owned(), arch.to_owned())),
+                "no {os}/{arch} platform in {TEMPLATE}"
+            );
+        }
+    }
+}
+
+#[test]
+fn krew_texts_name_all_three_platforms_and_caveats_work_on_windows() {
+    let doc = template();
+    let short = str_at(&doc, "/spec/shortDescription");
+    let description = str_at(&doc, "/spec/description");
+    for word in ["KubeVirt", "vSphere", "Deckhouse"] {
+        assert!(
+            short.contains(word),
+            "shortDescription lacks {word}: {short:?}"
+        );
+    }
+    for words in [
+        "KubeVirt",
+        "OpenShift Virtualization",
+        "VM Operator",
+        "vSphere",
+        "Deckhouse Virtualization",
+    ] {
+        assert!(
+            description.contains(words),
+            "description lacks {words}: {description:?}"
+        );
+    }
+    // One caveats text serves every platform: the helper's copy command for each shell.
+    let caveats = str_at(&doc, "/spec/caveats");
+    let version = version_tag();
+    assert!(
+        caveats.contains(&format!(
+            "copy \"%USERPROFILE%\\.krew\\store\\{PLUGIN_NAME}\\{version}\\kubectl_complete-vmsnap.cmd\""
+        )),
+        "caveats need the Windows copy of the .cmd helper:\n{caveats}"
+    );
+    assert!(
+        caveats.contains("\"%USERPROFILE%\\.krew\\bin\\\""),
+        "{caveats}"
+    );
+    // The Windows command runs in cmd.exe, whose line continuation is ^, not \.
+    let windows: Vec<&str> = caveats
+        .lines()
+        .skip_while(|l| !l.starts_with("copy "))
+        .take(2)
+        .collect();
+    assert!(windows[0].ends_with(" ^"), "{windows:?}");
+}
+
 /// A change that breaks one rule.
 type Mutation = Box<dyn Fn(&mut Value)>;
 
@@ -558,6 +631,11 @@ fn krew_rules_reject_each_kind_of_mistake() {
             "short long",
             Box::new(|v| v["spec"]["shortDescription"] = json!("x".repeat(70))),
             "under 70",
+        ),
+        (
+            "short cut by search",
+            Box::new(|v| v["spec"]["shortDescription"] = json!("x".repeat(51))),
+            "krew search cuts",
         ),
         (
             "desc lists flags",
@@ -664,7 +742,7 @@ fn krew_rules_reject_each_kind_of_mistake() {
     }
 }
 
-/// Build all five archives with scripts/package.sh into `dist`: the real binary for this
+/// Build every archive with scripts/package.sh into `dist`: the real binary for this
 /// machine's platform, a stand-in file for the others (they cannot be built here).
 fn package_all(dist: &Path) -> PathBuf {
     let host = host_os_arch();
