@@ -13,6 +13,7 @@ use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::output::{Report, Table};
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
+use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::CreateReport;
 
@@ -44,6 +45,8 @@ pub struct CreatePlan {
     pub mode: Mode,
     /// Start the VM again after stopping it.
     pub start_after: bool,
+    /// The VM's run request before the stop, put back exactly by the start after it.
+    pub run_spec: RunSpec,
     /// `spec.failureDeadline`.
     pub failure_deadline: Option<String>,
     /// Labels for the snapshot.
@@ -193,6 +196,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         analysis,
         mode,
         start_after: args.start_after,
+        run_spec: run_spec(&vm),
         failure_deadline: args.failure_deadline.clone(),
         labels: args.labels.iter().cloned().collect(),
         wait: args.should_wait(),
@@ -236,7 +240,7 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
             ("Handling", handling),
             (
                 "Consistency",
-                plan.expected_consistency().explain().to_string(),
+                plan.expected_consistency().expect().to_string(),
             ),
             ("Estimate", human_bytes(a.size_estimate_bytes)),
         ],
@@ -392,7 +396,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             // A signal before anything irreversible was sent: a VM the user wanted started
             // afterwards is put back as it was.
             if plan.start_after && crate::cluster::interrupt::received().is_some() {
-                let start = kv.start_vm(&ns, &plan.vm);
+                let start = kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec);
                 return Err(common::power_back_on_after_signal(
                     e,
                     "no snapshot was taken",
@@ -427,7 +431,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             if stopped_at.is_some() {
                 // After a signal too: the snapshot was not created, nothing is lost by it.
                 let started = plan.start_after
-                    && crate::cluster::interrupt::recover(kv.start_vm(&ns, &plan.vm))
+                    && crate::cluster::interrupt::recover(kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec))
                         .await
                         .is_some_and(|r| r.is_ok());
                 ctx.say(&if started {
@@ -532,7 +536,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         common::wait_vm_released(ctx, &ns, &plan.vm, plan.timeout)
             .await
             .map_err(|e| common::with_hint(e, still_stopped.clone()))?;
-        if let Err(e) = kv.start_vm(&ns, &plan.vm).await {
+        if let Err(e) = kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec).await {
             let why = common::api_message(&e).unwrap_or_else(|| format!("{e:#}"));
             return Err(UserError::failure(format!(
                 "failed to start VM {ns}/{} after the snapshot: {why}",

@@ -489,12 +489,13 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     if c.dry_run.is_none() {
         pairs.push(("Created", when(s.creation_time.or(s.created), now)));
     }
+    // Before the snapshot is ready (a dry run, --no-wait) the plan's expectation, in the future.
     let consistency = if c.dry_run.is_some() || !s.is_ready() {
-        c.analysis.expected_consistency
+        c.analysis.expected_consistency.expect()
     } else {
-        s.consistency
+        s.consistency.explain()
     };
-    pairs.push(("Consistency", consistency.explain().to_string()));
+    pairs.push(("Consistency", consistency.to_string()));
     let (inc, exc) = if s.included_volumes.is_empty() && s.excluded_volumes.is_empty() {
         let inc: Vec<String> = c
             .analysis
