@@ -310,7 +310,7 @@ async fn check_lists_every_vm_with_a_summary_and_advice() {
     out.assert_code(0)
         .assert_stdout_contains("VM            STATUS    SNAPSHOTTABLE   CONSISTENCY   BLOCKERS")
         .assert_stdout_contains(
-            "archive-01    Stopped   no              offline       rootdisk: no VolumeSnapshotClass for local-path",
+            "archive-01    Stopped   no              -             rootdisk: no VolumeSnapshotClass for local-path",
         )
         .assert_stdout_contains("web-02        Running   yes             crash         <none>")
         .assert_stdout_contains("6 VMs: 5 snapshottable, 0 partial, 1 not snapshottable")

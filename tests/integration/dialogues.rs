@@ -337,3 +337,79 @@ async fn batch_question_about_one_vm_without_agent_is_in_the_singular() {
     );
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
+
+#[tokio::test]
+async fn prune_keep_1_right_after_a_restore_counts_the_safety_snapshot_apart() {
+    let t = TestSim::start().await;
+    let restore = [
+        "restore",
+        "database-01",
+        "--snapshot",
+        "pre-upgrade-snapshot",
+        "--stop",
+        "--yes",
+        "--confirm-name",
+        "pre-upgrade-snapshot",
+    ];
+    run_in_process(&t, ScriptedUi::new(vec![]), &restore)
+        .await
+        .assert_code(0);
+    t.sim.clear_requests();
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![]),
+        &["prune", "database-01", "--keep", "1", "--yes"],
+    )
+    .await;
+    out.assert_code(0).assert_stderr_contains(
+        "Safety snapshots (label vmsnap.io/purpose=pre-restore) are the plugin's own",
+    );
+    let deleted: Vec<String> = t
+        .writes()
+        .into_iter()
+        .filter(|w| w.method == "DELETE")
+        .map(|w| w.path)
+        .collect();
+    // Only the failed snapshot goes: the user's newest and the fresh safety snapshot stay.
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(deleted[0].ends_with("/failed-snapshot"), "{deleted:?}");
+}
+
+#[tokio::test]
+async fn two_snapshot_classes_without_a_default_get_the_same_advice_from_create_and_check() {
+    let t = TestSim::start().await;
+    let classes = vmsnap_sim::Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses");
+    t.sim
+        .store()
+        .create(
+            &classes,
+            serde_json::json!({"apiVersion": "snapshot.storage.k8s.io/v1",
+                "kind": "VolumeSnapshotClass", "metadata": {"name": "ceph-rbd-retain"},
+                "driver": "rbd.csi.ceph.com", "deletionPolicy": "Retain"}),
+        )
+        .expect("second class");
+    t.wait_until(VMS, "production", "batch-03", |v| {
+        v["status"]["volumeSnapshotStatuses"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|s| s["enabled"] == false))
+    })
+    .await;
+    let advice = "mark one VolumeSnapshotClass per driver as default (annotation \
+                  snapshot.storage.kubernetes.io/is-default-class) or to name one in the CDI \
+                  StorageProfile";
+    let out = run_in_process(
+        &t,
+        ScriptedUi::new(vec![]),
+        &["create", "batch-03", "--yes"],
+    )
+    .await;
+    out.assert_code(1).assert_stderr_contains(advice);
+    assert!(
+        !out.stderr.contains("for a VolumeSnapshotClass for the CSI driver"),
+        "{}",
+        out.stderr
+    );
+    let check = run_in_process(&t, ScriptedUi::new(vec![]), &["check", "batch-03"]).await;
+    check.assert_code(0).assert_stdout_contains(advice);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}

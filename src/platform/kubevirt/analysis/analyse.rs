@@ -253,7 +253,7 @@ fn analyse_volume(
                 }
                 ClassChoice::Ambiguous(n) => {
                     notes.advice.insert(format!(
-                        "ask your cluster admin to mark one of the {n} VolumeSnapshotClasses for driver {driver} as default (annotation snapshot.storage.kubernetes.io/is-default-class)"
+                        "ask your cluster admin to mark one of the {n} VolumeSnapshotClasses for driver {driver} as default (annotation snapshot.storage.kubernetes.io/is-default-class) or to name one in the CDI StorageProfile {sc}"
                     ));
                     f.reason = Some(format!("{n} matching VolumeSnapshotClasses for {sc}"));
                     Some(false)

@@ -156,16 +156,13 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
                 v.reason.as_deref().unwrap_or("cannot be snapshotted")
             ));
         }
-        let drivers: Vec<&str> = analysis
-            .volumes
-            .iter()
-            .filter(|v| v.snapshot_class.is_none())
-            .filter_map(|v| v.driver.as_deref())
-            .collect();
-        if let Some(d) = drivers.first() {
-            err = err.hint(format!(
-                "ask your cluster administrator for a VolumeSnapshotClass for the CSI driver {d}"
-            ));
+        // What to do, in the words `check` uses for the same problem.
+        let mut kinds = Vec::new();
+        for issue in crate::flow::readiness::readiness_row(&analysis).issues {
+            if issue.blocking && !kinds.contains(&issue.kind) {
+                err = err.hint(issue.kind.advice());
+                kinds.push(issue.kind);
+            }
         }
         return Err(err.into());
     }

@@ -173,7 +173,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
             r.vm.clone(),
             r.status.clone(),
             r.snapshottable.as_str().to_string(),
-            r.consistency.to_string(),
+            consistency_cell(r),
             r.blockers_cell(),
         ]);
         if wide {
@@ -607,6 +607,16 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
     out
 }
 
+/// `check`'s CONSISTENCY cell: "-" for a VM that cannot be snapshotted now (no snapshot, so
+/// no consistency), else what a snapshot taken now would be.
+fn consistency_cell(r: &crate::flow::readiness::ReadinessRow) -> String {
+    if r.snapshottable == crate::flow::readiness::Snapshottable::No {
+        "-".to_string()
+    } else {
+        r.consistency.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,3 +720,4 @@ mod tests {
         assert_eq!(phase_cell(&s), "Deleting");
     }
 }
+
