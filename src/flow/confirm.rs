@@ -138,11 +138,11 @@ pub fn typed_name_without_asking(ctx: &Ctx<'_>, t: &Typed<'_>) -> Option<anyhow:
     }
     if !ctx.interactive {
         return Some(Err(nobody_to_ask(ctx)
-        .hint(format!(
-            "pass --yes --confirm-name {want} to {} without asking",
-            t.verb
-        ))
-        .into()));
+            .hint(format!(
+                "pass --yes --confirm-name {want} to {} without asking",
+                t.verb
+            ))
+            .into()));
     }
     None
 }

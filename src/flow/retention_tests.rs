@@ -235,7 +235,7 @@ fn cases() -> Vec<Case> {
             restores: vec![],
             policy: RetentionPolicy {
                 include_safety: true,
-                ..keep(1)
+                ..keep(0)
             },
             delete: &["safe-young"],
             kept: &[("s1", Rule::NewestSucceeded)],
@@ -257,7 +257,10 @@ fn cases() -> Vec<Case> {
             restores: vec![],
             policy: keep(1),
             delete: &["older"],
-            kept: &[("fresh", Rule::YoungSafety), ("mine", Rule::NewestSucceeded)],
+            kept: &[
+                ("fresh", Rule::YoungSafety),
+                ("mine", Rule::NewestSucceeded),
+            ],
         },
         Case {
             name: "safety snapshots take keep slots among themselves only",
@@ -268,12 +271,11 @@ fn cases() -> Vec<Case> {
                 safety("safe-4", 4 * D),
             ],
             restores: vec![],
-            policy: keep(2),
-            delete: &["safe-4"],
+            policy: keep(1),
+            delete: &["mine-3", "safe-4"],
             kept: &[
                 ("mine", Rule::NewestSucceeded),
                 ("safe-2", Rule::WithinKeep),
-                ("mine-3", Rule::WithinKeep),
             ],
         },
         Case {

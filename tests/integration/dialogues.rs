@@ -153,7 +153,9 @@ async fn stop_and_restore_stops_the_vm_before_its_safety_snapshot_so_no_write_is
     let out = run_in_process(&t, ScriptedUi::new(vec![]), &args).await;
     out.assert_code(0)
         .assert_stderr_contains("Stopping VM production/database-01 …")
-        .assert_stderr_contains("of the VM once stopped (offline (consistent)), taken after the stop");
+        .assert_stderr_contains(
+            "of the VM once stopped (offline (consistent)), taken after the stop",
+        );
     let writes = t.writes();
     let stop = write_index(&writes, "PUT", "/database-01/stop");
     let safety = write_index(&writes, "POST", "/virtualmachinesnapshots");
@@ -171,7 +173,10 @@ async fn stop_and_restore_stops_the_vm_before_its_safety_snapshot_so_no_write_is
             name,
         )
         .expect("safety snapshot");
-    let indications = snap["status"]["indications"].as_array().cloned().unwrap_or_default();
+    let indications = snap["status"]["indications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(
         !indications.iter().any(|i| i == "Online"),
         "{indications:?}"
@@ -193,7 +198,11 @@ async fn create_stop_start_after_puts_back_the_run_strategy_the_vm_had() {
     let vm = t
         .sim
         .store()
-        .get(&vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2), Some("production"), "web-02")
+        .get(
+            &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
+            Some("production"),
+            "web-02",
+        )
         .expect("web-02");
     assert_eq!(vm["spec"]["runStrategy"], "RerunOnFailure", "{vm}");
 }
@@ -221,7 +230,11 @@ async fn restore_start_after_puts_back_the_run_strategy_the_vm_had() {
     let vm = t
         .sim
         .store()
-        .get(&vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2), Some("production"), "database-01")
+        .get(
+            &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
+            Some("production"),
+            "database-01",
+        )
         .expect("database-01");
     assert_eq!(vm["spec"]["runStrategy"], "RerunOnFailure", "{vm}");
     assert_eq!(vm["status"]["printableStatus"], "Running", "{vm}");
@@ -405,7 +418,8 @@ async fn two_snapshot_classes_without_a_default_get_the_same_advice_from_create_
     .await;
     out.assert_code(1).assert_stderr_contains(advice);
     assert!(
-        !out.stderr.contains("for a VolumeSnapshotClass for the CSI driver"),
+        !out.stderr
+            .contains("for a VolumeSnapshotClass for the CSI driver"),
         "{}",
         out.stderr
     );

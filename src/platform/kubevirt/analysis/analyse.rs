@@ -116,7 +116,9 @@ fn analyse_volume(
         snapshot_class: None,
         deletion_policy: None,
         csi_driver_present: None,
-        hotplugged: hotplugged || vol.hotpluggable,
+        // A memory dump is attached through the hotplug machinery (the VMI reports it as a
+        // hotplug volume), but it is the VM's memory-dump volume, not a hot-plugged disk.
+        hotplugged: (hotplugged || vol.hotpluggable) && vol.source_kind != "memoryDump",
         size_bytes: None,
         included: false,
         reason: None,
@@ -442,6 +444,16 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
                     .to_owned(),
             ),
         });
+    }
+    for f in volumes
+        .iter()
+        .filter(|f| f.source_kind == "memoryDump" && f.included)
+    {
+        notes.warnings.push(format!(
+            "volume {} holds a memory dump (virtctl memory-dump): the snapshot captures it, but a \
+             restore does not put it back into the VM",
+            f.volume
+        ));
     }
     for f in volumes.iter().filter(|f| f.hotplugged && f.included) {
         notes.warnings.push(format!(

@@ -53,7 +53,10 @@ fn after_start_subresource(now: &RunSpec) -> RunSpec {
 /// How to start the VM, whose request is `now`, so it runs with the request it had `before`
 /// this plugin stopped it.
 pub fn start_as(before: &RunSpec, now: &RunSpec) -> StartAs {
-    if *before == RunSpec::Unset || after_start_subresource(now) == *before {
+    // A VM that was not meant to run before has nothing to put back: a plain start.
+    let stopped_before = matches!(before, RunSpec::Unset | RunSpec::Running(false))
+        || *before == RunSpec::Strategy("Halted".into());
+    if stopped_before || after_start_subresource(now) == *before {
         return StartAs::Subresource;
     }
     let spec = match before {
@@ -98,6 +101,18 @@ mod tests {
         // A stop that kept the strategy (Manual, RerunOnFailure upstream): start asks for a start.
         assert_eq!(
             start_as(&strategy("RerunOnFailure"), &strategy("RerunOnFailure")),
+            StartAs::Subresource
+        );
+    }
+
+    #[test]
+    fn a_vm_stopped_before_is_simply_started() {
+        assert_eq!(
+            start_as(&strategy("Halted"), &strategy("Halted")),
+            StartAs::Subresource
+        );
+        assert_eq!(
+            start_as(&RunSpec::Running(false), &RunSpec::Running(false)),
             StartAs::Subresource
         );
     }

@@ -186,7 +186,10 @@ pub fn confirm(b: &mut Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 "{} without a guest agent. How should {} be snapshotted?",
                 g.subject, g.they
             ),
-            &[&format!("online (crash-consistent; {} running)", g.keeps), "cancel"],
+            &[
+                &format!("online (crash-consistent; {} running)", g.keeps),
+                "cancel",
+            ],
         )?;
         if choice != 0 {
             return Err(UserError::declined("batch cancelled; nothing was created").into());

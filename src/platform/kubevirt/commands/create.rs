@@ -230,19 +230,27 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
         }
         Mode::Undecided => "to be decided: stop it first, or snapshot it online".to_string(),
     };
-    out.push_str(&crate::output::key_values(
-        &[
-            ("Status", status),
-            ("Snapshot", plan.snapshot.clone()),
-            ("Handling", handling),
-            (
-                "Consistency",
-                plan.expected_consistency().expect().to_string(),
-            ),
-            ("Estimate", human_bytes(a.size_estimate_bytes)),
-        ],
-        2,
-    ));
+    let mut pairs = vec![
+        ("Status", status),
+        ("Snapshot", plan.snapshot.clone()),
+        ("Handling", handling),
+        (
+            "Consistency",
+            plan.expected_consistency().expect().to_string(),
+        ),
+        ("Estimate", human_bytes(a.size_estimate_bytes)),
+    ];
+    let storage = storage_lines(a);
+    if !storage.is_empty() {
+        pairs.push(("CSI storage", storage.join("; ")));
+    }
+    if matches!(plan.mode, Mode::Online | Mode::Undecided) {
+        pairs.push((
+            "Online",
+            "online snapshots supported: KubeVirt snapshots the VM while it runs".to_string(),
+        ));
+    }
+    out.push_str(&crate::output::key_values(&pairs, 2));
     out.push_str("  Volumes:\n");
     let mut t = Table::new(&[
         "volume",
@@ -276,6 +284,12 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
     for line in t.render(true).lines() {
         out.push_str(&format!("    {line}\n"));
     }
+    for class in retained_classes(a) {
+        out.push_str(&format!(
+            "  Note: VolumeSnapshotClass {class} has deletionPolicy Retain: deleting the snapshot \
+             keeps its volume snapshots' storage on the backend (remove it there too)\n"
+        ));
+    }
     // The no-agent warning is about online snapshots; moot once the VM is (to be) stopped.
     let online = matches!(plan.mode, Mode::Online | Mode::Undecided);
     for w in a
@@ -286,6 +300,37 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
         out.push_str(&format!("  Warning: {w}\n"));
     }
     out
+}
+
+/// One entry per CSI driver and VolumeSnapshotClass of the included volumes:
+/// "rbd.csi.ceph.com, class ceph-rbd-snapclass (deletionPolicy Delete)".
+fn storage_lines(a: &Analysis) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for v in a.volumes.iter().filter(|v| v.included) {
+        let (Some(driver), Some(class)) = (&v.driver, &v.snapshot_class) else {
+            continue;
+        };
+        let policy = v.deletion_policy.as_deref().unwrap_or("unknown");
+        let line = format!("{driver}, class {class} (deletionPolicy {policy})");
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// The VolumeSnapshotClasses of the included volumes whose deletionPolicy is Retain.
+fn retained_classes(a: &Analysis) -> Vec<&str> {
+    let mut classes: Vec<&str> = Vec::new();
+    for v in a.volumes.iter().filter(|v| v.included) {
+        if v.deletion_policy.as_deref() == Some("Retain")
+            && let Some(c) = v.snapshot_class.as_deref()
+            && !classes.contains(&c)
+        {
+            classes.push(c);
+        }
+    }
+    classes
 }
 
 /// Resolves an undecided running state (ask, or refuse), shows the plan, asks to proceed.
@@ -428,9 +473,13 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             if stopped_at.is_some() {
                 // After a signal too: the snapshot was not created, nothing is lost by it.
                 let started = plan.start_after
-                    && crate::cluster::interrupt::recover(kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec))
-                        .await
-                        .is_some_and(|r| r.is_ok());
+                    && crate::cluster::interrupt::recover(kv.start_vm_as_before(
+                        &ns,
+                        &plan.vm,
+                        &plan.run_spec,
+                    ))
+                    .await
+                    .is_some_and(|r| r.is_ok());
                 ctx.say(&if started {
                     format!("note: VM {ns}/{} was stopped for the snapshot and has been started again", plan.vm)
                 } else {

@@ -17,10 +17,10 @@ use crate::platform::kubevirt::api::clone::{
     Finding, NewVmInputs, Severity, blocked, preflight_new_vm,
 };
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
+use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
 };
-use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
 use crate::platform::kubevirt::report::RestoreReport;
 
@@ -703,7 +703,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         let taken = take_safety_snapshot(safety, &plan, ctx, server_dry_run).await;
         if let Err(e) = taken {
             return Err(if stops_first {
-                still_stopped(e, &plan, &kv).await
+                still_stopped(e, &plan, ctx).await
             } else {
                 e
             });
@@ -724,7 +724,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
         let safety = plan.safety.as_ref().filter(|_| !server_dry_run);
         let e = source_changed(e, &plan, safety, stops_first);
         return Err(if stops_first {
-            still_stopped(e, &plan, &kv).await
+            still_stopped(e, &plan, ctx).await
         } else {
             e
         });
@@ -739,7 +739,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
                 ));
             }
             return Err(if stops_first {
-                still_stopped(e, &plan, &kv).await
+                still_stopped(e, &plan, ctx).await
             } else {
                 e
             });
@@ -893,15 +893,16 @@ async fn stop_before_restore(plan: &RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::R
         common::with_hint(e, "nothing was restored; the VM is unchanged".to_string())
     })?;
     if let Err(e) = common::wait_vm_status(ctx, ns, vm, "Stopped", plan.timeout).await {
-        return Err(still_stopped(e, plan, &kv).await);
+        return Err(still_stopped(e, plan, ctx).await);
     }
     Ok(())
 }
 
 /// A failure after this command stopped the VM and before the restore was created: nothing
-/// was restored. After a signal the VM is started again with its old run request; otherwise
-/// the hint says it is stopped and how to start it.
-async fn still_stopped(e: anyhow::Error, plan: &RestorePlan, kv: &kv::KubeVirt) -> anyhow::Error {
+/// was restored, so the VM is started again with its old run request (after a signal within
+/// the recovery bound), and the hint says so, or how to start it by hand.
+async fn still_stopped(e: anyhow::Error, plan: &RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Error {
+    let kv = ctx.kubevirt();
     let (ns, vm) = (&plan.namespace, &plan.vm.name);
     let start_cmd = format!("virtctl start {vm} -n {ns}");
     if crate::cluster::interrupt::received().is_some() {
@@ -916,13 +917,17 @@ async fn still_stopped(e: anyhow::Error, plan: &RestorePlan, kv: &kv::KubeVirt) 
         )
         .await;
     }
-    common::with_hint(
-        e,
-        format!(
-            "nothing was restored; VM {ns}/{vm} was stopped by this command and is still \
-             stopped; start it with: {start_cmd}"
-        ),
-    )
+    let restarted = match kv.start_vm_as_before(ns, vm, &plan.run_spec).await {
+        Ok(()) => common::wait_vm_status(ctx, ns, vm, "Running", plan.timeout).await,
+        Err(e) => Err(e),
+    };
+    let what_became = common::left_as_it_was(ns, vm, Some(&restarted), &start_cmd);
+    if e.downcast_ref::<UserError>().is_some() {
+        return common::with_hint(e, what_became);
+    }
+    // An API error carries no hints: say it beside it.
+    ctx.say(&format!("note: {what_became}"));
+    e
 }
 
 /// The error when the source changed before the restore was created: what was (not) done.

@@ -517,6 +517,9 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     };
     pairs.push(("Included", join_or_none(&inc)));
     pairs.push(("Excluded", join_or_none(&exc)));
+    if let Some(differs) = differs_from_plan(c) {
+        pairs.push(("Not as planned", differs));
+    }
     let size = s.size_bytes.unwrap_or(c.analysis.size_estimate_bytes);
     pairs.push(("Size", human_bytes(size)));
     if let Some(e) = &s.error {
@@ -605,6 +608,41 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
     out.push_str(&key_values(&pairs, 2));
     next_steps(&mut out, &r.next_steps);
     out
+}
+
+/// Where the snapshot KubeVirt reports differs from the plan's volumes, once it has reported
+/// them: "planned but not captured: a; captured though not planned: b".
+fn differs_from_plan(c: &CreateReport) -> Option<String> {
+    let s = &c.snapshot;
+    if c.dry_run.is_some() || (s.included_volumes.is_empty() && s.excluded_volumes.is_empty()) {
+        return None;
+    }
+    let planned: Vec<&str> = c
+        .analysis
+        .volumes
+        .iter()
+        .filter(|v| v.included)
+        .map(|v| v.volume.as_str())
+        .collect();
+    let missing: Vec<String> = planned
+        .iter()
+        .filter(|p| !s.included_volumes.iter().any(|i| i == *p))
+        .map(|p| p.to_string())
+        .collect();
+    let extra: Vec<String> = s
+        .included_volumes
+        .iter()
+        .filter(|i| !planned.contains(&i.as_str()))
+        .cloned()
+        .collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("planned but not captured: {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("captured though not planned: {}", extra.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// `check`'s CONSISTENCY cell: "-" for a VM that cannot be snapshotted now (no snapshot, so
@@ -714,10 +752,54 @@ mod tests {
     }
 
     #[test]
+    fn the_create_report_says_where_the_snapshot_differs_from_the_plan() {
+        use crate::platform::kubevirt::analysis::{StorageInputs, VolumeFinding, analyse};
+        let mut analysis = analyse(&StorageInputs::default());
+        for name in ["rootdisk", "persistent-state-for-database-01"] {
+            analysis.volumes.push(VolumeFinding {
+                volume: name.into(),
+                source_kind: "persistentVolumeClaim".into(),
+                pvc: None,
+                storage_class: None,
+                driver: None,
+                snapshot_class: None,
+                deletion_policy: None,
+                csi_driver_present: None,
+                hotplugged: false,
+                size_bytes: None,
+                included: true,
+                reason: None,
+            });
+        }
+        let mut report = CreateReport {
+            kind: "SnapshotCreate",
+            dry_run: None,
+            analysis,
+            snapshot: snap("production", "s1"),
+            vm_state_at_snapshot: "Running".into(),
+            stopped_vm: false,
+            started_vm: false,
+            downtime_seconds: None,
+            waited: true,
+            next_steps: vec![],
+        };
+        let text = create(&report, now());
+        assert!(
+            text.contains(
+                "Not as planned:  planned but not captured: persistent-state-for-database-01; \
+                 captured though not planned: datadisk"
+            ),
+            "{text}"
+        );
+        report.snapshot.included_volumes =
+            vec!["rootdisk".into(), "persistent-state-for-database-01".into()];
+        assert!(!create(&report, now()).contains("Not as planned"));
+    }
+
+    #[test]
     fn deleting_snapshots_read_as_deleting() {
         let mut s = snap("p", "s");
         s.deleting = true;
         assert_eq!(phase_cell(&s), "Deleting");
     }
 }
-
