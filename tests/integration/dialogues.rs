@@ -124,33 +124,59 @@ fn write_index(writes: &[vmsnap_sim::RequestRecord], method: &str, tail: &str) -
         .unwrap_or_else(|| panic!("no {method} …{tail} in {writes:?}"))
 }
 
-/// Sets a VM's `spec.runStrategy` in the store.
-fn set_run_strategy(t: &TestSim, vm: &str, strategy: &str) {
+/// `restore database-01 --snapshot pre-upgrade-snapshot --stop`, asking.
+const STOP_AND_RESTORE: [&str; 5] = [
+    "restore",
+    "database-01",
+    "--snapshot",
+    "pre-upgrade-snapshot",
+    "--stop",
+];
+
+/// [`STOP_AND_RESTORE`] scripted, with `extra` flags.
+fn scripted_stop_and_restore<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = STOP_AND_RESTORE.to_vec();
+    args.extend(["--yes", "--confirm-name", "pre-upgrade-snapshot"]);
+    args.extend(extra);
+    args
+}
+
+/// Changes a VM of the production namespace in the store.
+fn mutate_vm(t: &TestSim, vm: &str, change: impl FnOnce(&mut serde_json::Value)) {
     t.sim
         .store()
         .mutate(
             &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
             Some("production"),
             vm,
-            |v| v["spec"]["runStrategy"] = serde_json::json!(strategy),
+            change,
         )
         .expect("VM updated");
+}
+
+/// A VM of the production namespace as the store holds it.
+fn stored_vm(t: &TestSim, vm: &str) -> serde_json::Value {
+    t.sim
+        .store()
+        .get(
+            &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
+            Some("production"),
+            vm,
+        )
+        .expect("VM exists")
+}
+
+/// Sets a VM's `spec.runStrategy` in the store.
+fn set_run_strategy(t: &TestSim, vm: &str, strategy: &str) {
+    mutate_vm(t, vm, |v| {
+        v["spec"]["runStrategy"] = serde_json::json!(strategy)
+    });
 }
 
 #[tokio::test]
 async fn stop_and_restore_stops_the_vm_before_its_safety_snapshot_so_no_write_is_lost() {
     let t = TestSim::start().await;
-    let args = [
-        "restore",
-        "database-01",
-        "--snapshot",
-        "pre-upgrade-snapshot",
-        "--stop",
-        "--yes",
-        "--confirm-name",
-        "pre-upgrade-snapshot",
-    ];
-    let out = run_in_process(&t, ScriptedUi::new(vec![]), &args).await;
+    let out = run_in_process(&t, ScriptedUi::new(vec![]), &scripted_stop_and_restore(&[])).await;
     out.assert_code(0)
         .assert_stderr_contains("Stopping VM production/database-01 …")
         .assert_stderr_contains(
@@ -195,15 +221,7 @@ async fn create_stop_start_after_puts_back_the_run_strategy_the_vm_had() {
         .await;
     out.assert_code(0);
     t.vm_status("web-02", "Running").await;
-    let vm = t
-        .sim
-        .store()
-        .get(
-            &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
-            Some("production"),
-            "web-02",
-        )
-        .expect("web-02");
+    let vm = stored_vm(&t, "web-02");
     assert_eq!(vm["spec"]["runStrategy"], "RerunOnFailure", "{vm}");
 }
 
@@ -213,29 +231,11 @@ async fn restore_start_after_puts_back_the_run_strategy_the_vm_had() {
     set_run_strategy(&t, "database-01", "RerunOnFailure");
     let out = t
         .cmd()
-        .args(&[
-            "restore",
-            "database-01",
-            "--snapshot",
-            "pre-upgrade-snapshot",
-            "--stop",
-            "--start-after",
-            "--yes",
-            "--confirm-name",
-            "pre-upgrade-snapshot",
-        ])
+        .args(&scripted_stop_and_restore(&["--start-after"]))
         .run()
         .await;
     out.assert_code(0);
-    let vm = t
-        .sim
-        .store()
-        .get(
-            &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
-            Some("production"),
-            "database-01",
-        )
-        .expect("database-01");
+    let vm = stored_vm(&t, "database-01");
     assert_eq!(vm["spec"]["runStrategy"], "RerunOnFailure", "{vm}");
     assert_eq!(vm["status"]["printableStatus"], "Running", "{vm}");
 }
@@ -244,18 +244,7 @@ async fn restore_start_after_puts_back_the_run_strategy_the_vm_had() {
 async fn restore_dialogue_shows_a_mismatched_name_and_writes_nothing() {
     let t = TestSim::start().await;
     let ui = ScriptedUi::new(vec![text("pre-upgrade-snapshop")]);
-    let out = run_in_process(
-        &t,
-        ui.clone(),
-        &[
-            "restore",
-            "database-01",
-            "--snapshot",
-            "pre-upgrade-snapshot",
-            "--stop",
-        ],
-    )
-    .await;
+    let out = run_in_process(&t, ui.clone(), &STOP_AND_RESTORE).await;
     out.assert_code(3)
         .assert_stderr_contains("You typed: pre-upgrade-snapshop\nExpected:  pre-upgrade-snapshot")
         .assert_stderr_contains("names do not match");
@@ -266,18 +255,7 @@ async fn restore_dialogue_shows_a_mismatched_name_and_writes_nothing() {
 async fn restore_dialogue_confirms_the_name_and_repeats_the_loss_window() {
     let t = TestSim::start().await;
     let ui = ScriptedUi::new(vec![text("pre-upgrade-snapshot"), text("no")]);
-    let out = run_in_process(
-        &t,
-        ui.clone(),
-        &[
-            "restore",
-            "database-01",
-            "--snapshot",
-            "pre-upgrade-snapshot",
-            "--stop",
-        ],
-    )
-    .await;
+    let out = run_in_process(&t, ui.clone(), &STOP_AND_RESTORE).await;
     out.assert_code(3)
         .assert_stderr_contains("Name confirmed: pre-upgrade-snapshot");
     let prompts = ui.prompts();
@@ -330,15 +308,9 @@ async fn plans_and_dry_runs_say_the_guest_agent_will_freeze_not_that_it_froze() 
 async fn batch_question_about_one_vm_without_agent_is_in_the_singular() {
     let t = TestSim::start().await;
     for vm in ["web-02", "batch-03"] {
-        t.sim
-            .store()
-            .mutate(
-                &vmsnap_sim::Gvr::new(VMS.0, VMS.1, VMS.2),
-                Some("production"),
-                vm,
-                |v| v["metadata"]["labels"]["tier"] = serde_json::json!("test"),
-            )
-            .expect("VM labelled");
+        mutate_vm(&t, vm, |v| {
+            v["metadata"]["labels"]["tier"] = serde_json::json!("test")
+        });
     }
     let ui = ScriptedUi::new(vec![Answer::Choice(1)]);
     let out = run_in_process(&t, ui.clone(), &["create", "-l", "tier=test"]).await;
@@ -354,17 +326,7 @@ async fn batch_question_about_one_vm_without_agent_is_in_the_singular() {
 #[tokio::test]
 async fn prune_keep_1_right_after_a_restore_counts_the_safety_snapshot_apart() {
     let t = TestSim::start().await;
-    let restore = [
-        "restore",
-        "database-01",
-        "--snapshot",
-        "pre-upgrade-snapshot",
-        "--stop",
-        "--yes",
-        "--confirm-name",
-        "pre-upgrade-snapshot",
-    ];
-    run_in_process(&t, ScriptedUi::new(vec![]), &restore)
+    run_in_process(&t, ScriptedUi::new(vec![]), &scripted_stop_and_restore(&[]))
         .await
         .assert_code(0);
     t.sim.clear_requests();
