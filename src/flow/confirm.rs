@@ -17,13 +17,24 @@ pub fn yes_no_without_asking(ctx: &Ctx<'_>, yes_hint: &str) -> Option<anyhow::Re
         return Some(Ok(()));
     }
     if !ctx.interactive {
-        return Some(Err(UserError::declined(
-            "confirmation required: no terminal to ask on",
-        )
-        .hint(yes_hint.to_string())
-        .into()));
+        return Some(Err(nobody_to_ask(ctx).hint(yes_hint.to_string()).into()));
     }
     None
+}
+
+/// "confirmation required", and why nobody is asked: `--no-input` said not to, or there is no
+/// terminal (a person at a terminal who passed `--no-input` would be misled by the latter).
+pub fn nobody_to_ask(ctx: &Ctx<'_>) -> UserError {
+    UserError::declined(format!("confirmation required: {}", why_not_asked(ctx)))
+}
+
+/// Why nothing is asked: "--no-input was given" or "no terminal to ask on".
+pub fn why_not_asked(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.global.no_input {
+        "--no-input was given"
+    } else {
+        "no terminal to ask on"
+    }
 }
 
 /// One yes/no question before a write. `yes_hint` says which flags skip it.
@@ -89,7 +100,8 @@ pub struct Typed<'a> {
     pub confirm_name: Option<&'a str>,
     /// The operation, as a noun and verb: "restore", "revert".
     pub verb: &'a str,
-    /// The final question, e.g. "Proceed with VM restore? (yes/cancel)".
+    /// The final question, e.g. "All changes since … will be lost. Proceed with VM restore?
+    /// (yes/cancel)".
     pub question: &'a str,
 }
 
@@ -125,14 +137,12 @@ pub fn typed_name_without_asking(ctx: &Ctx<'_>, t: &Typed<'_>) -> Option<anyhow:
         });
     }
     if !ctx.interactive {
-        return Some(Err(UserError::declined(
-            "confirmation required: no terminal to ask on",
-        )
-        .hint(format!(
-            "pass --yes --confirm-name {want} to {} without asking",
-            t.verb
-        ))
-        .into()));
+        return Some(Err(nobody_to_ask(ctx)
+            .hint(format!(
+                "pass --yes --confirm-name {want} to {} without asking",
+                t.verb
+            ))
+            .into()));
     }
     None
 }
@@ -147,9 +157,12 @@ pub fn typed_name(ctx: &mut Ctx<'_>, t: Typed<'_>) -> anyhow::Result<()> {
     let typed = ctx
         .ui
         .input(&format!("Type the snapshot name ({want}) to confirm"))?;
-    if typed.trim_end_matches(['\r', '\n']) != want {
+    let typed = typed.trim_end_matches(['\r', '\n']);
+    if typed != want {
+        ctx.say(&format!("You typed: {typed}\nExpected:  {want}"));
         return Err(t.mismatch());
     }
+    ctx.say(&format!("Name confirmed: {want}"));
     if ctx.ui.confirm(t.question)? {
         Ok(())
     } else {

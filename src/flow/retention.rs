@@ -3,13 +3,17 @@
 //! Rules, first match wins for each snapshot:
 //! 1. being deleted already → left alone;
 //! 2. named by a restore still in progress → kept (deleting it would break the restore);
-//! 3. the newest Succeeded snapshot of its VM → kept, whatever the policy;
+//! 3. the newest Succeeded snapshot of its VM → kept, whatever the policy (the newest of the
+//!    user's own; the newest safety snapshot only when the VM has no other);
 //! 4. not finished (Pending, InProgress, Unknown) → kept (deleting would abort it);
 //! 5. a safety snapshot ([`super::safety`]) younger than a day → kept unless `include_safety`;
 //! 6. no creation time → kept (its age cannot be judged);
 //! 7. Failed → deleted (older than `older_than` when given): it never takes a `keep` slot;
 //! 8. Succeeded → deleted when it is not among the `keep` newest Succeeded snapshots of its VM
 //!    *and* older than `older_than` (each condition only when given).
+//!
+//! Safety snapshots are the plugin's own: ranked for `keep` apart from the user's snapshots,
+//! so a restore's fresh safety snapshot never takes the place of the user's newest.
 //!
 //! With neither `keep` nor `older_than` nothing is deleted. Pure: the caller fetches.
 
@@ -131,8 +135,13 @@ pub fn plan_retention(
         // Newest first; no time sorts last; names break ties for a stable plan.
         snaps.sort_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.name.cmp(&b.name)));
         let usable = |s: &SnapshotInfo| s.phase == SnapshotPhase::Succeeded && !s.deleting;
-        let newest = snaps.iter().find(|s| usable(s)).map(|s| s.name.clone());
-        let mut rank = 0usize;
+        let newest = snaps
+            .iter()
+            .find(|s| usable(s) && !is_safety_snapshot(&s.labels))
+            .or_else(|| snaps.iter().find(|s| usable(s)))
+            .map(|s| s.name.clone());
+        // Keep ranks: the user's snapshots and the safety snapshots each count their own.
+        let (mut user_rank, mut safety_rank) = (0usize, 0usize);
         for s in snaps {
             let age = when(s).map(|t| now.duration_since(t));
             let age_text = age.map(human_duration).unwrap_or_default();
@@ -141,11 +150,21 @@ pub fn plan_retention(
             let restore = restores
                 .iter()
                 .find(|r| r.namespace == ns && r.snapshot == s.name && r.in_progress());
+            let rank = if safety {
+                &mut safety_rank
+            } else {
+                &mut user_rank
+            };
             let this_rank = if usable(s) {
-                rank += 1;
-                Some(rank - 1)
+                *rank += 1;
+                Some(*rank - 1)
             } else {
                 None
+            };
+            let kind = if safety {
+                "safety snapshots"
+            } else {
+                "snapshots"
             };
             let (rule, reason) = if s.deleting {
                 (Rule::AlreadyDeleting, "already being deleted".to_owned())
@@ -211,7 +230,7 @@ pub fn plan_retention(
                         Some(k) => (
                             Rule::BeyondKeep,
                             format!(
-                                "not among the {k} newest Succeeded snapshots of VM {}, and {age_text} old",
+                                "not among the {k} newest Succeeded {kind} of VM {}, and {age_text} old",
                                 s.vm
                             ),
                         ),
@@ -226,7 +245,7 @@ pub fn plan_retention(
                     (false, _) => (
                         Rule::WithinKeep,
                         format!(
-                            "one of the {} newest Succeeded snapshots of VM {} (#{})",
+                            "one of the {} newest Succeeded {kind} of VM {} (#{})",
                             policy.keep.unwrap_or_default(),
                             s.vm,
                             this_rank.unwrap_or_default() + 1
@@ -259,6 +278,23 @@ pub fn plan_retention(
         }
     }
     plan
+}
+
+/// The plan's note when safety snapshots are among the VMs' snapshots: they are counted and
+/// aged apart from the user's.
+pub fn safety_note(plan: &PrunePlan) -> Option<String> {
+    plan.delete
+        .iter()
+        .chain(&plan.keep)
+        .any(|d| d.safety)
+        .then(|| {
+            format!(
+                "Safety snapshots (label {}={}) are the plugin's own: --keep counts them apart \
+                 from the VM's other snapshots, and they stay for a day unless --include-safety.",
+                super::safety::PURPOSE_LABEL,
+                super::safety::PURPOSE_PRE_RESTORE
+            )
+        })
 }
 
 /// `prune`: what the policy deleted and kept, and why.

@@ -235,20 +235,58 @@ fn cases() -> Vec<Case> {
             restores: vec![],
             policy: RetentionPolicy {
                 include_safety: true,
-                ..keep(1)
+                ..keep(0)
             },
             delete: &["safe-young"],
             kept: &[("s1", Rule::NewestSucceeded)],
         },
         Case {
-            name: "a safety snapshot that is the newest Succeeded stays even with include-safety",
+            name: "with include-safety an old safety snapshot goes; the user's newest stays",
             snapshots: vec![safety("safe", 10 * D), ok("s2", 20 * D)],
             restores: vec![],
             policy: RetentionPolicy {
                 include_safety: true,
                 ..both(0, 1)
             },
-            delete: &["s2"],
+            delete: &["safe"],
+            kept: &[("s2", Rule::NewestSucceeded)],
+        },
+        Case {
+            name: "keep 1 right after a restore keeps the user's snapshot, not only the fresh safety one",
+            snapshots: vec![safety("fresh", H), ok("mine", 3 * D), ok("older", 5 * D)],
+            restores: vec![],
+            policy: keep(1),
+            delete: &["older"],
+            kept: &[
+                ("fresh", Rule::YoungSafety),
+                ("mine", Rule::NewestSucceeded),
+            ],
+        },
+        Case {
+            name: "safety snapshots take keep slots among themselves only",
+            snapshots: vec![
+                ok("mine", D),
+                safety("safe-2", 2 * D),
+                ok("mine-3", 3 * D),
+                safety("safe-4", 4 * D),
+            ],
+            restores: vec![],
+            policy: keep(1),
+            delete: &["mine-3", "safe-4"],
+            kept: &[
+                ("mine", Rule::NewestSucceeded),
+                ("safe-2", Rule::WithinKeep),
+            ],
+        },
+        Case {
+            name: "a safety snapshot is the newest Succeeded only when the VM has no other",
+            snapshots: vec![safety("safe", 10 * D), failed("f", 20 * D)],
+            restores: vec![],
+            policy: RetentionPolicy {
+                include_safety: true,
+                ..both(0, 1)
+            },
+            delete: &["f"],
             kept: &[("safe", Rule::NewestSucceeded)],
         },
         Case {

@@ -235,6 +235,27 @@ impl Consistency {
             Self::Unknown => "unknown: the snapshot did not report how it was taken",
         }
     }
+
+    /// [`Consistency::explain`] before the fact: for plans, dry runs and snapshots not yet
+    /// taken, which must not claim a freeze that has not happened.
+    pub fn expect(self) -> &'static str {
+        match self {
+            Self::Application => {
+                "application-consistent: the guest agent will freeze the file systems while the \
+                 disks are captured, so applications flush their data first"
+            }
+            Self::Crash => {
+                "crash-consistent: the disks will be captured while the VM runs without a freeze, \
+                 like after a power loss; journaling file systems and databases recover, \
+                 unflushed application data may be lost"
+            }
+            Self::Offline => {
+                "offline: the disks will be captured while the VM is stopped, in a fully \
+                 consistent state"
+            }
+            Self::Unknown => "unknown: how the snapshot will be taken cannot be told yet",
+        }
+    }
 }
 
 impl fmt::Display for Consistency {

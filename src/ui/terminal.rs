@@ -96,7 +96,8 @@ impl Ui for TerminalUi {
         let answer: String = Input::new()
             .with_prompt(prompt)
             .allow_empty(true)
-            .report(false)
+            // Leaves "question: answer" on screen: a person scrolling back sees what they agreed to.
+            .report(true)
             .interact_text()
             .map_err(|e| no_answer(&e))?;
         Ok(answer)
@@ -108,6 +109,7 @@ impl Ui for TerminalUi {
             .with_prompt(prompt)
             .items(items)
             .default(0)
+            .report(true)
             .interact_opt()
             .map_err(|e| no_answer(&e))?;
         choice.ok_or_else(cancelled)

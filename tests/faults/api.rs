@@ -651,7 +651,7 @@ async fn service_unavailable_on_create_is_not_retried_blindly() {
 async fn internal_error_on_the_restore_create_writes_once_and_leaves_the_vm_as_it_was() {
     let t = TestSim::start().await;
     t.sim.faults().fail(rule("create", RESTORES, 500, Some(1)));
-    // A restore of database-01 (stopped first by KubeVirt's StopTarget policy) hits the 500.
+    // A restore of database-01 (stopped first by the plugin) hits the 500.
     let out = t
         .cmd()
         .args(&[
@@ -675,7 +675,17 @@ async fn internal_error_on_the_restore_create_writes_once_and_leaves_the_vm_as_i
         "{}",
         crate::kit::describe(&restore_posts)
     );
-    assert!(t.writes().iter().all(|w| !w.path.ends_with("/start")));
+    // Nothing was restored: the VM this run stopped is started again, once.
+    out.assert_stderr_contains(
+        "note: VM production/database-01 was started again (this run had stopped it)",
+    );
+    let starts = t
+        .writes()
+        .into_iter()
+        .filter(|w| w.path.ends_with("/database-01/start"))
+        .count();
+    assert_eq!(starts, 1, "{}", crate::kit::describe(&t.writes()));
+    t.vm_status("database-01", "Running").await;
 }
 
 #[tokio::test]
@@ -731,6 +741,8 @@ async fn a_partial_delete_says_which_snapshots_were_deleted() {
 #[tokio::test]
 async fn a_failed_start_after_a_completed_restore_exits_1_and_keeps_the_restore() {
     let t = TestSim::start().await;
+    // Stopped beforehand, so the only PUT is the start after the restore.
+    stop_in_store(&t, "database-01").await;
     t.sim
         .faults()
         .fail(rule("PUT", "virtualmachines", 409, Some(1)));
@@ -741,7 +753,6 @@ async fn a_failed_start_after_a_completed_restore_exits_1_and_keeps_the_restore(
             "database-01",
             "--snapshot",
             "pre-upgrade-snapshot",
-            "--stop",
             "--start-after",
             "--yes",
             "--confirm-name",
@@ -769,6 +780,8 @@ async fn a_failed_start_after_a_completed_restore_exits_1_and_keeps_the_restore(
 #[tokio::test]
 async fn a_failed_start_after_a_completed_restore_says_the_restore_completed() {
     let t = TestSim::start().await;
+    // Stopped beforehand, so the only PUT is the start after the restore.
+    stop_in_store(&t, "database-01").await;
     t.sim
         .faults()
         .fail(rule("PUT", "virtualmachines", 409, Some(1)));
@@ -779,7 +792,6 @@ async fn a_failed_start_after_a_completed_restore_says_the_restore_completed() {
             "database-01",
             "--snapshot",
             "pre-upgrade-snapshot",
-            "--stop",
             "--start-after",
             "--yes",
             "--confirm-name",
@@ -790,4 +802,20 @@ async fn a_failed_start_after_a_completed_restore_says_the_restore_completed() {
     out.assert_code(1)
         .assert_stderr_contains("completed, but the VM was not started")
         .assert_stderr_contains("virtctl start database-01 -n production");
+}
+
+/// Stops `vm` through its spec in the store and waits until it is Stopped.
+async fn stop_in_store(t: &TestSim, vm: &str) {
+    t.sim
+        .store()
+        .mutate(
+            &Gvr::new(VMS.0, VMS.1, VMS.2),
+            Some("production"),
+            vm,
+            |v| {
+                v["spec"]["runStrategy"] = serde_json::json!("Halted");
+            },
+        )
+        .expect("VM updated");
+    t.vm_status(vm, "Stopped").await;
 }

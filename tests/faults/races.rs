@@ -134,9 +134,7 @@ async fn restore_database_deleting_source(t: &TestSim, when: When) -> Output {
     let out = run_deleting(t, kubevirt_source(), when, SOURCE, &args).await;
     out.assert_code(1)
         .assert_stderr_contains(&deleted_error(SOURCE, "restore"))
-        .assert_stderr_contains(
-            "hint: nothing was restored; VM production/database-01 is unchanged",
-        );
+        .assert_stderr_contains("hint: nothing was restored");
     out
 }
 
@@ -146,6 +144,9 @@ async fn a_restore_whose_source_is_deleted_at_the_confirmation_writes_nothing() 
     let before = get(&t, VMS, "database-01").expect("vm");
     restore_database_deleting_source(&t, When::Question)
         .await
+        .assert_stderr_contains(
+            "hint: nothing was restored; VM production/database-01 is unchanged",
+        )
         .assert_stderr_contains(
             "hint: list the usable snapshots with: kubectl vmsnap list database-01 -n production",
         );
@@ -162,12 +163,21 @@ async fn a_restore_whose_source_is_deleted_during_the_safety_snapshot_is_not_cre
         .assert_stderr_contains("hint: the safety snapshot database-01-pre-restore-20261126-100000 was taken and is kept")
         .assert_stderr_contains(
             "delete it with: kubectl vmsnap delete database-01-pre-restore-20261126-100000 -n production",
+        )
+        .assert_stderr_contains(
+            "hint: VM production/database-01 was started again (this run had stopped it)",
         );
-    // The safety snapshot (the only write) is not mistaken for the source: it is Ready, and
-    // no VirtualMachineRestore was sent.
+    // Stopped first, the safety snapshot taken (not mistaken for the source: it is Ready), no
+    // VirtualMachineRestore sent, and the VM started again as it was.
     let w = t.writes();
     assert!(
-        w.len() == 1 && w[0].method == "POST" && w[0].path.ends_with(SNAPSHOTS),
+        w.len() == 3
+            && w[0].method == "PUT"
+            && w[0].path.ends_with("/database-01/stop")
+            && w[1].method == "POST"
+            && w[1].path.ends_with(SNAPSHOTS)
+            && w[2].method == "PUT"
+            && w[2].path.ends_with("/database-01/start"),
         "{}",
         describe(&w)
     );

@@ -129,7 +129,10 @@ async fn a_failed_safety_snapshot_means_no_restore_is_created() {
     let out = t.cmd().args(&SCRIPTED_RESTORE).run().await;
     out.assert_code(1)
         .assert_stderr_contains(&format!("the safety snapshot {SAFETY} failed"))
-        .assert_stderr_contains("nothing was restored; the VM is unchanged")
+        .assert_stderr_contains("hint: nothing was restored")
+        .assert_stderr_contains(
+            "hint: VM production/database-01 was started again (this run had stopped it)",
+        )
         .assert_stderr_contains("--no-safety-snapshot");
     assert_eq!(posts_to(&t, "virtualmachinesnapshots").len(), 1);
     assert!(
@@ -173,12 +176,14 @@ async fn interactive_restore_previews_the_safety_snapshot_and_asks_without_canno
     .await;
     out.assert_code(0)
         .assert_stderr_contains(&format!(
-            "Safety snapshot:  {SAFETY}, of the VM as it is now"
+            "Safety snapshot:  {SAFETY}, of the VM once stopped"
         ))
         .assert_stdout_contains("Undo:");
-    assert_eq!(
-        ui.prompts().last().map(String::as_str),
-        Some("Proceed with VM restore? (yes/cancel)")
+    let last = ui.prompts().last().cloned().unwrap_or_default();
+    assert!(
+        last.ends_with("Proceed with VM restore? (yes/cancel)")
+            && !last.contains("cannot be undone"),
+        "{last}"
     );
     assert!(position(&t, "virtualmachinesnapshots") < position(&t, "virtualmachinerestores"));
 }
@@ -325,7 +330,7 @@ async fn check_lists_every_vm_with_a_summary_and_advice() {
     out.assert_code(0)
         .assert_stdout_contains("VM            STATUS    SNAPSHOTTABLE   CONSISTENCY   BLOCKERS")
         .assert_stdout_contains(
-            "archive-01    Stopped   no              offline       rootdisk: no VolumeSnapshotClass for local-path",
+            "archive-01    Stopped   no              -             rootdisk: no VolumeSnapshotClass for local-path",
         )
         .assert_stdout_contains("web-02        Running   yes             crash         <none>")
         .assert_stdout_contains("6 VMs: 5 snapshottable, 0 partial, 1 not snapshottable")

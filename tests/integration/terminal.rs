@@ -100,3 +100,20 @@ async fn terminal_diff_colours_stdout_only_when_stdout_is_a_terminal() {
         out.stdout
     );
 }
+
+#[tokio::test]
+async fn terminal_keeps_each_question_and_its_answer_on_screen() {
+    if !tty::available() {
+        return;
+    }
+    let t = TestSim::start().await;
+    let out = tty::run(&t.kubeconfig, &["create", "batch-03"], "no\r").await;
+    out.assert_code(3);
+    // Enter leaves "question: answer" and a new line; the line is not erased (ESC[2K).
+    assert!(
+        out.stdout.contains("Proceed? (yes/no): no\n"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}

@@ -116,7 +116,9 @@ fn analyse_volume(
         snapshot_class: None,
         deletion_policy: None,
         csi_driver_present: None,
-        hotplugged: hotplugged || vol.hotpluggable,
+        // A memory dump is attached through the hotplug machinery (the VMI reports it as a
+        // hotplug volume), but it is the VM's memory-dump volume, not a hot-plugged disk.
+        hotplugged: (hotplugged || vol.hotpluggable) && vol.source_kind != "memoryDump",
         size_bytes: None,
         included: false,
         reason: None,
@@ -253,7 +255,7 @@ fn analyse_volume(
                 }
                 ClassChoice::Ambiguous(n) => {
                     notes.advice.insert(format!(
-                        "ask your cluster admin to mark one of the {n} VolumeSnapshotClasses for driver {driver} as default (annotation snapshot.storage.kubernetes.io/is-default-class)"
+                        "ask your cluster admin to mark one of the {n} VolumeSnapshotClasses for driver {driver} as default (annotation snapshot.storage.kubernetes.io/is-default-class) or to name one in the CDI StorageProfile {sc}"
                     ));
                     f.reason = Some(format!("{n} matching VolumeSnapshotClasses for {sc}"));
                     Some(false)
@@ -442,6 +444,16 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
                     .to_owned(),
             ),
         });
+    }
+    for f in volumes
+        .iter()
+        .filter(|f| f.source_kind == "memoryDump" && f.included)
+    {
+        notes.warnings.push(format!(
+            "volume {} holds a memory dump (virtctl memory-dump): the snapshot captures it, but a \
+             restore does not put it back into the VM",
+            f.volume
+        ));
     }
     for f in volumes.iter().filter(|f| f.hotplugged && f.included) {
         notes.warnings.push(format!(

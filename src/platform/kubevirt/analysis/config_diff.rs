@@ -15,6 +15,17 @@ use serde_json::{Map, Value, json};
 
 pub use super::line_diff::{DiffLine, LineKind, unified_diff};
 use crate::cluster::json::{arr_at, str_at, string_map};
+use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
+
+/// A run request in the user's words: `prefix` + the strategy, or the deprecated field as
+/// written ("running: true"), never "run strategy true".
+fn run_request_text(r: &RunSpec, prefix: &str) -> String {
+    match r {
+        RunSpec::Strategy(s) => format!("{prefix}{s}"),
+        RunSpec::Running(b) => format!("running: {b}"),
+        RunSpec::Unset => "none".to_owned(),
+    }
+}
 
 /// Annotations that change on every reconcile or restore, or repeat the object.
 pub const IGNORED_ANNOTATIONS: [&str; 5] = [
@@ -813,19 +824,13 @@ pub fn config_diff(content: &Value, live: &Value, opts: &DiffOptions) -> ConfigD
         }
         (live_labels.clone(), live_annotations.clone())
     };
-    let snap_strategy = snapshot_vm
-        .pointer("/spec/runStrategy")
-        .or_else(|| snapshot_vm.pointer("/spec/running"));
-    let live_strategy = live
-        .pointer("/spec/runStrategy")
-        .or_else(|| live.pointer("/spec/running"));
-    if snap_strategy.is_some() && snap_strategy != live_strategy {
+    let snap_request = run_spec(snapshot_vm);
+    let live_request = run_spec(live);
+    if snap_request != RunSpec::Unset && snap_request != live_request {
         notes.push(format!(
-            "the snapshot was taken with run strategy {}; a restore keeps the VM's own ({})",
-            snap_strategy.map(scalar).unwrap_or_default(),
-            live_strategy
-                .map(scalar)
-                .unwrap_or_else(|| "none".to_owned()),
+            "the snapshot was taken with {}; a restore keeps the VM's own ({})",
+            run_request_text(&snap_request, "run strategy "),
+            run_request_text(&live_request, ""),
         ));
     }
 

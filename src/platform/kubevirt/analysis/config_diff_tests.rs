@@ -292,6 +292,21 @@ fn template_labels_are_restored_with_the_spec() {
 }
 
 #[test]
+fn a_snapshot_on_the_deprecated_running_field_is_named_as_written() {
+    let mut snap = live_vm();
+    let spec = snap["spec"].as_object_mut().unwrap();
+    spec.remove("runStrategy");
+    spec.insert("running".into(), json!(true));
+    let mut live = live_vm();
+    live["spec"]["runStrategy"] = json!("Halted");
+    let d = diff(&snap, &live);
+    assert_eq!(
+        d.summary.notes,
+        ["the snapshot was taken with running: true; a restore keeps the VM's own (Halted)"]
+    );
+}
+
+#[test]
 fn the_vm_keeps_its_run_strategy_through_a_restore() {
     let snap = live_vm();
     let mut live = live_vm();

@@ -343,8 +343,13 @@ pub fn readiness_row(a: &Analysis) -> ReadinessRow {
         namespace: a.vm.namespace.clone(),
         vm: a.vm.name.clone(),
         status: a.vm.printable_status.clone(),
+        // A VM that cannot be snapshotted now has no consistency to promise.
+        consistency: if snapshottable == Snapshottable::No {
+            Consistency::Unknown
+        } else {
+            a.expected_consistency
+        },
         snapshottable,
-        consistency: a.expected_consistency,
         issues,
         included_volumes: a
             .included_volumes()

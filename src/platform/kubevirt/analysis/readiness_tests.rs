@@ -77,7 +77,8 @@ fn fixture_vms_as_rows() {
                 "legacy-app",
                 "Stopped",
                 "no",
-                "offline",
+                // Nothing can be snapshotted: no consistency to promise.
+                "unknown",
                 "data: no VolumeSnapshotClass for nfs-csi".to_owned()
             ),
         ]
@@ -107,7 +108,8 @@ fn summary_counts_rows_and_ranks_problems_by_vms_affected() {
         "5 VMs: 2 snapshottable, 2 partial, 1 not snapshottable"
     );
     assert_eq!(s.consistency["application"], 2);
-    assert_eq!(s.consistency["offline"], 3);
+    assert_eq!(s.consistency["offline"], 2);
+    assert_eq!(s.consistency["unknown"], 1);
     let top: Vec<(IssueKind, Vec<&str>, bool)> = s
         .top_issues
         .iter()

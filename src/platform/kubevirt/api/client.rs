@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_claims};
 use super::resources::{Kind, ServedVersions, vm_subresource_path};
+use super::run_state::{RunSpec, StartAs, run_spec, start_as};
 use crate::cluster::json::{name, namespace};
 use crate::cluster::objects;
 use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, list_all, path_segment, where_};
@@ -360,5 +361,25 @@ impl KubeVirt {
     /// PUT subresources.kubevirt.io/v1 .../virtualmachines/NAME/start.
     pub async fn start_vm(&self, ns: &str, name_: &str) -> Result<()> {
         self.vm_action(ns, name_, "start").await
+    }
+
+    /// Starts a VM this plugin stopped so that it runs with the request it had `before` the
+    /// stop (see `run_state`): the `start` subresource, or a merge patch of the old request.
+    pub async fn start_vm_as_before(&self, ns: &str, name_: &str, before: &RunSpec) -> Result<()> {
+        let now = self
+            .get_vm(ns, name_)
+            .await?
+            .map(|vm| run_spec(&vm))
+            .unwrap_or(RunSpec::Unset);
+        match start_as(before, &now) {
+            StartAs::Subresource => self.start_vm(ns, name_).await,
+            StartAs::Patch(patch) => {
+                let ar = Kind::VirtualMachine.api_resource(&self.versions);
+                objects::patch_merge(&self.client, &ar, Some(ns), name_, &patch, false)
+                    .await
+                    .map(drop)
+                    .with_context(|| format!("failed to start VirtualMachine {ns}/{name_}"))
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod clone;
 mod convert;
 mod fleet;
 pub mod resources;
+pub mod run_state;
 pub mod safety;
 pub mod usage;
 

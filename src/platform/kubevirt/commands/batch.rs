@@ -170,17 +170,27 @@ pub fn confirm(b: &mut Batch, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         .map(|i| i.vm.as_str())
         .collect();
     if !crash.is_empty() && !b.online && !client_dry_run {
-        let which = crash.join(", ");
+        let g = NoAgentGrammar::of(&crash);
         if !ctx.interactive {
             return Err(UserError::declined(format!(
-                "{which} run without a guest agent: online snapshots of them would only be crash-consistent"
+                "{} without a guest agent: {} would only be crash-consistent",
+                g.subject, g.online_snapshots
             ))
-            .hint("pass --online to accept that, or snapshot them one by one with --stop")
+            .hint(format!(
+                "pass --online to accept that, or snapshot {} one by one with --stop",
+                g.them
+            ))
             .into());
         }
         let choice = ctx.ui.select(
-            &format!("{which} run without a guest agent. How should they be snapshotted?"),
-            &["online (crash-consistent; they keep running)", "cancel"],
+            &format!(
+                "{} without a guest agent. How should {} be snapshotted?",
+                g.subject, g.they
+            ),
+            &[
+                &format!("online (crash-consistent; {} running)", g.keeps),
+                "cancel",
+            ],
         )?;
         if choice != 0 {
             return Err(UserError::declined("batch cancelled; nothing was created").into());
@@ -436,4 +446,37 @@ fn finished(
 /// not be created.
 pub fn failures(r: &BatchReport) -> usize {
     r.items.iter().filter(|i| i.error.is_some()).count()
+}
+
+/// The words for "these VMs run without a guest agent", singular or plural.
+struct NoAgentGrammar {
+    /// "web-01 runs" / "web-01, web-02 run".
+    subject: String,
+    they: &'static str,
+    them: &'static str,
+    keeps: &'static str,
+    online_snapshots: &'static str,
+}
+
+impl NoAgentGrammar {
+    fn of(vms: &[&str]) -> Self {
+        let which = vms.join(", ");
+        if vms.len() == 1 {
+            NoAgentGrammar {
+                subject: format!("{which} runs"),
+                they: "it",
+                them: "it",
+                keeps: "it keeps",
+                online_snapshots: "an online snapshot of it",
+            }
+        } else {
+            NoAgentGrammar {
+                subject: format!("{which} run"),
+                they: "they",
+                them: "them",
+                keeps: "they keep",
+                online_snapshots: "online snapshots of them",
+            }
+        }
+    }
 }

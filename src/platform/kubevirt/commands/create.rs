@@ -15,6 +15,7 @@ use crate::names::parse_dns1123_subdomain;
 use crate::output::{Report, Table};
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
+use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::CreateReport;
 
@@ -46,6 +47,8 @@ pub struct CreatePlan {
     pub mode: Mode,
     /// Start the VM again after stopping it.
     pub start_after: bool,
+    /// The VM's run request before the stop, put back exactly by the start after it.
+    pub run_spec: RunSpec,
     /// `spec.failureDeadline`.
     pub failure_deadline: Option<String>,
     /// Labels for the snapshot.
@@ -155,16 +158,14 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
                 v.reason.as_deref().unwrap_or("cannot be snapshotted")
             ));
         }
-        let drivers: Vec<&str> = analysis
-            .volumes
-            .iter()
-            .filter(|v| v.snapshot_class.is_none())
-            .filter_map(|v| v.driver.as_deref())
-            .collect();
-        if let Some(d) = drivers.first() {
-            err = err.hint(format!(
-                "ask your cluster administrator for a VolumeSnapshotClass for the CSI driver {d}"
-            ));
+        // What to do, in the words `check` uses for the same problem.
+        let mut kinds = Vec::new();
+        for issue in crate::platform::kubevirt::analysis::readiness::readiness_row(&analysis).issues
+        {
+            if issue.blocking && !kinds.contains(&issue.kind) {
+                err = err.hint(issue.kind.advice());
+                kinds.push(issue.kind);
+            }
         }
         return Err(err.into());
     }
@@ -195,6 +196,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         analysis,
         mode,
         start_after: args.start_after,
+        run_spec: run_spec(&vm),
         failure_deadline: args.failure_deadline.clone(),
         labels: args.labels.iter().cloned().collect(),
         wait: args.should_wait(),
@@ -231,19 +233,27 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
         }
         Mode::Undecided => "to be decided: stop it first, or snapshot it online".to_string(),
     };
-    out.push_str(&crate::output::key_values(
-        &[
-            ("Status", status),
-            ("Snapshot", plan.snapshot.clone()),
-            ("Handling", handling),
-            (
-                "Consistency",
-                plan.expected_consistency().explain().to_string(),
-            ),
-            ("Estimate", human_bytes(a.size_estimate_bytes)),
-        ],
-        2,
-    ));
+    let mut pairs = vec![
+        ("Status", status),
+        ("Snapshot", plan.snapshot.clone()),
+        ("Handling", handling),
+        (
+            "Consistency",
+            plan.expected_consistency().expect().to_string(),
+        ),
+        ("Estimate", human_bytes(a.size_estimate_bytes)),
+    ];
+    let storage = storage_lines(a);
+    if !storage.is_empty() {
+        pairs.push(("CSI storage", storage.join("; ")));
+    }
+    if matches!(plan.mode, Mode::Online | Mode::Undecided) {
+        pairs.push((
+            "Online",
+            "online snapshots supported: KubeVirt snapshots the VM while it runs".to_string(),
+        ));
+    }
+    out.push_str(&crate::output::key_values(&pairs, 2));
     out.push_str("  Volumes:\n");
     let mut t = Table::new(&[
         "volume",
@@ -277,6 +287,12 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
     for line in t.render(true).lines() {
         out.push_str(&format!("    {line}\n"));
     }
+    for class in retained_classes(a) {
+        out.push_str(&format!(
+            "  Note: VolumeSnapshotClass {class} has deletionPolicy Retain: deleting the snapshot \
+             keeps its volume snapshots' storage on the backend (remove it there too)\n"
+        ));
+    }
     // The no-agent warning is about online snapshots; moot once the VM is (to be) stopped.
     let online = matches!(plan.mode, Mode::Online | Mode::Undecided);
     for w in a
@@ -287,6 +303,37 @@ pub fn describe_plan(plan: &CreatePlan) -> String {
         out.push_str(&format!("  Warning: {w}\n"));
     }
     out
+}
+
+/// One entry per CSI driver and VolumeSnapshotClass of the included volumes:
+/// "rbd.csi.ceph.com, class ceph-rbd-snapclass (deletionPolicy Delete)".
+fn storage_lines(a: &Analysis) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for v in a.volumes.iter().filter(|v| v.included) {
+        let (Some(driver), Some(class)) = (&v.driver, &v.snapshot_class) else {
+            continue;
+        };
+        let policy = v.deletion_policy.as_deref().unwrap_or("unknown");
+        let line = format!("{driver}, class {class} (deletionPolicy {policy})");
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// The VolumeSnapshotClasses of the included volumes whose deletionPolicy is Retain.
+fn retained_classes(a: &Analysis) -> Vec<&str> {
+    let mut classes: Vec<&str> = Vec::new();
+    for v in a.volumes.iter().filter(|v| v.included) {
+        if v.deletion_policy.as_deref() == Some("Retain")
+            && let Some(c) = v.snapshot_class.as_deref()
+            && !classes.contains(&c)
+        {
+            classes.push(c);
+        }
+    }
+    classes
 }
 
 /// Resolves an undecided running state (ask, or refuse), shows the plan, asks to proceed.
@@ -394,7 +441,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             // A signal before anything irreversible was sent: a VM the user wanted started
             // afterwards is put back as it was.
             if plan.start_after && crate::cluster::interrupt::received().is_some() {
-                let start = kv.start_vm(&ns, &plan.vm);
+                let start = kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec);
                 return Err(common::power_back_on_after_signal(
                     e,
                     "no snapshot was taken",
@@ -429,9 +476,13 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             if stopped_at.is_some() {
                 // After a signal too: the snapshot was not created, nothing is lost by it.
                 let started = plan.start_after
-                    && crate::cluster::interrupt::recover(kv.start_vm(&ns, &plan.vm))
-                        .await
-                        .is_some_and(|r| r.is_ok());
+                    && crate::cluster::interrupt::recover(kv.start_vm_as_before(
+                        &ns,
+                        &plan.vm,
+                        &plan.run_spec,
+                    ))
+                    .await
+                    .is_some_and(|r| r.is_ok());
                 ctx.say(&if started {
                     format!("note: VM {ns}/{} was stopped for the snapshot and has been started again", plan.vm)
                 } else {
@@ -534,7 +585,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         common::wait_vm_released(ctx, &ns, &plan.vm, plan.timeout)
             .await
             .map_err(|e| common::with_hint(e, still_stopped.clone()))?;
-        if let Err(e) = kv.start_vm(&ns, &plan.vm).await {
+        if let Err(e) = kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec).await {
             let why = common::api_message(&e).unwrap_or_else(|| format!("{e:#}"));
             return Err(UserError::failure(format!(
                 "failed to start VM {ns}/{} after the snapshot: {why}",

@@ -7,7 +7,7 @@ use super::delete::{self, DeletePlan};
 use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
 use crate::flow::retention::PruneReport;
-use crate::flow::retention::{Decision, PrunePlan, RetentionPolicy, plan_retention};
+use crate::flow::retention::{Decision, PrunePlan, RetentionPolicy, plan_retention, safety_note};
 use crate::flow::{Ctx, confirm};
 use crate::model::SnapshotInfo;
 use crate::model::SnapshotPhase;
@@ -150,6 +150,9 @@ pub(crate) fn lists_text(
     } else {
         out.push_str(&format!("To keep ({}):\n", r.keep.len()));
         out.push_str(&decisions_table(&r.keep, now, phase));
+    }
+    if let Some(note) = safety_note(r) {
+        out.push_str(&format!("{note}\n"));
     }
     out
 }

@@ -18,6 +18,7 @@ use crate::platform::kubevirt::api::clone::{
     Finding, NewVmInputs, Severity, blocked, preflight_new_vm,
 };
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
+use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
 };
@@ -44,6 +45,8 @@ pub struct RestorePlan {
     pub confirm_name: Option<String>,
     /// Start the VM after completion.
     pub start_after: bool,
+    /// The VM's run request now, put back exactly when it is started after the restore.
+    pub run_spec: RunSpec,
     /// Follow until complete.
     pub wait: bool,
     /// How long to follow.
@@ -62,6 +65,35 @@ pub struct RestorePlan {
     pub new_vm: Option<String>,
     /// Preflight warnings for the new VM.
     pub findings: Vec<Finding>,
+}
+
+impl RestorePlan {
+    /// The plugin stops the VM itself before anything else (StopTarget on a running VM): the
+    /// safety snapshot is then of the stopped VM, so no write made before the stop is lost, and
+    /// KubeVirt's webhook (which refuses run-state changes while a snapshot holds the VM) never
+    /// sees a stop during the safety snapshot.
+    pub fn stops_first(&self) -> bool {
+        self.new_vm.is_none()
+            && self.policy == Some(TargetReadinessPolicy::StopTarget)
+            && !self.vm.run_state.is_stopped()
+    }
+
+    /// What the safety snapshot will be: offline when the VM is stopped first.
+    fn safety_consistency(&self) -> Consistency {
+        if self.stops_first() {
+            Consistency::Offline
+        } else {
+            self.safety_consistency
+        }
+    }
+
+    /// When the snapshot restored from was taken, with its age: the loss window.
+    fn taken_text(&self, now: Timestamp) -> String {
+        match self.snapshot.creation_time.or(self.snapshot.created) {
+            Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
+            None => "an unknown time".to_string(),
+        }
+    }
 }
 
 /// `restore-<vm>-<YYYYMMDD-HHMMSS>` in UTC.
@@ -262,6 +294,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         needs_stop_decision,
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
+        run_spec: run_spec(&vm_obj),
         wait: args.should_wait(),
         timeout: args.timeout,
         safety_consistency: safety_analysis
@@ -387,6 +420,7 @@ async fn plan_new_vm(
         needs_stop_decision: false,
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
+        run_spec: RunSpec::Unset,
         wait: args.should_wait(),
         timeout: args.timeout,
         safety: None,
@@ -469,11 +503,7 @@ fn refuse_unsafe(a: &Analysis, ns: &str, vm: &str) -> Result<(), UserError> {
 /// The preview the user reads before confirming; `color` colours the config diff.
 pub fn describe_plan(plan: &RestorePlan, now: Timestamp, color: bool) -> String {
     let s = &plan.snapshot;
-    let taken = s.creation_time.or(s.created);
-    let taken_text = match taken {
-        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
-        None => "an unknown time".to_string(),
-    };
+    let taken_text = plan.taken_text(now);
     let vm_status = match plan.policy {
         Some(TargetReadinessPolicy::StopTarget) if !plan.vm.run_state.is_stopped() => {
             format!("{} (will be stopped first)", plan.vm.printable_status)
@@ -499,11 +529,20 @@ pub fn describe_plan(plan: &RestorePlan, now: Timestamp, color: bool) -> String 
         ("Restores", volumes),
     ];
     if let Some(safety) = &plan.safety {
-        let mut how = format!(
-            "{}, of the VM as it is now ({}), taken first; the restore starts once it is ready",
-            safety.name,
-            plan.safety_consistency.label()
-        );
+        let mut how = if plan.stops_first() {
+            format!(
+                "{}, of the VM once stopped ({}), taken after the stop; the restore starts once \
+                 it is ready",
+                safety.name,
+                plan.safety_consistency().label()
+            )
+        } else {
+            format!(
+                "{}, of the VM as it is now ({}), taken first; the restore starts once it is ready",
+                safety.name,
+                plan.safety_consistency().label()
+            )
+        };
         if !plan.safety_excluded.is_empty() {
             how.push_str(&format!(
                 "; it cannot capture {}",
@@ -582,10 +621,17 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
     }
     let text = describe_plan(plan, ctx.clock.now(), ctx.color);
     ctx.say_styled(text.trim_end());
+    let taken = plan.taken_text(ctx.clock.now());
     let question = if plan.safety.is_some() {
-        "Proceed with VM restore? (yes/cancel)"
+        format!(
+            "All changes since {taken} will be lost from the VM (the safety snapshot keeps \
+             them). Proceed with VM restore? (yes/cancel)"
+        )
     } else {
-        "Proceed with VM restore? This cannot be undone (yes/cancel)"
+        format!(
+            "All changes since {taken} will be lost, and this cannot be undone. Proceed with VM \
+             restore? (yes/cancel)"
+        )
     };
     let want = plan.snapshot.name.clone();
     confirm::typed_name(
@@ -594,7 +640,7 @@ pub fn confirm(plan: &mut RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
             want: &want,
             confirm_name: plan.confirm_name.as_deref(),
             verb: "restore",
-            question,
+            question: &question,
         },
     )
 }
@@ -644,12 +690,26 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     let ns = plan.namespace.clone();
     let vm = plan.new_vm.clone().unwrap_or_else(|| plan.vm.name.clone());
     let server_dry_run = ctx.dry_run() == DryRun::Server;
-    if let Some(safety) = &plan.safety {
+    let stops_first = plan.stops_first() && !server_dry_run;
+    if plan.safety.is_some() {
         // No undo point for a restore that can no longer happen.
         if let Err(e) = recheck_source(&kv, &plan.snapshot, "restore").await {
-            return Err(source_changed(e, &plan, None));
+            return Err(source_changed(e, &plan, None, false));
         }
-        take_safety_snapshot(safety, &plan, ctx, server_dry_run).await?;
+    }
+    if stops_first {
+        // Stopped before the safety snapshot, so the snapshot holds every write up to the stop.
+        stop_before_restore(&plan, ctx).await?;
+    }
+    if let Some(safety) = &plan.safety {
+        let taken = take_safety_snapshot(safety, &plan, ctx, server_dry_run).await;
+        if let Err(e) = taken {
+            return Err(if stops_first {
+                still_stopped(e, &plan, ctx).await
+            } else {
+                e
+            });
+        }
     }
     let mut obj = kv::build_restore(
         &ns,
@@ -664,7 +724,12 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     common::served_api_version(&mut obj, &kv, Kind::VirtualMachineRestore);
     if let Err(e) = recheck_source(&kv, &plan.snapshot, "restore").await {
         let safety = plan.safety.as_ref().filter(|_| !server_dry_run);
-        return Err(source_changed(e, &plan, safety));
+        let e = source_changed(e, &plan, safety, stops_first);
+        return Err(if stops_first {
+            still_stopped(e, &plan, ctx).await
+        } else {
+            e
+        });
     }
     let created = match kv.create_restore(obj, server_dry_run).await {
         Ok(c) => c,
@@ -675,7 +740,11 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
                     s.name, s.name
                 ));
             }
-            return Err(e);
+            return Err(if stops_first {
+                still_stopped(e, &plan, ctx).await
+            } else {
+                e
+            });
         }
     };
     let mut report = base_report(
@@ -790,7 +859,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             .into());
     }
     if plan.start_after {
-        let started = match kv.start_vm(&ns, &vm).await {
+        let started = match kv.start_vm_as_before(&ns, &vm, &plan.run_spec).await {
             Ok(()) => common::wait_vm_status(ctx, &ns, &vm, "Running", plan.timeout).await,
             Err(e) => Err(e),
         };
@@ -815,15 +884,65 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
     Ok(Report::Restore(Box::new(report)))
 }
 
+/// Stops the running VM and waits until it is Stopped ("Stopping VM …" first). On failure
+/// nothing was restored; after a signal the VM is started again as it was.
+async fn stop_before_restore(plan: &RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    let kv = ctx.kubevirt();
+    let (ns, vm) = (&plan.namespace, &plan.vm.name);
+    ctx.say(&format!("Stopping VM {ns}/{vm} …"));
+    kv.stop_vm(ns, vm).await.map_err(|e| {
+        common::with_hint(e, "nothing was restored; the VM is unchanged".to_string())
+    })?;
+    if let Err(e) = common::wait_vm_status(ctx, ns, vm, "Stopped", plan.timeout).await {
+        return Err(still_stopped(e, plan, ctx).await);
+    }
+    Ok(())
+}
+
+/// A failure after this command stopped the VM and before the restore was created: nothing
+/// was restored, so the VM is started again with its old run request (after a signal within
+/// the recovery bound), and the hint says so, or how to start it by hand.
+async fn still_stopped(e: anyhow::Error, plan: &RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Error {
+    let kv = ctx.kubevirt();
+    let (ns, vm) = (&plan.namespace, &plan.vm.name);
+    let start_cmd = format!("virtctl start {vm} -n {ns}");
+    if crate::cluster::interrupt::received().is_some() {
+        let start = kv.start_vm_as_before(ns, vm, &plan.run_spec);
+        return common::power_back_on_after_signal(
+            e,
+            "nothing was restored",
+            vm,
+            ns,
+            start,
+            &start_cmd,
+        )
+        .await;
+    }
+    let restarted = match kv.start_vm_as_before(ns, vm, &plan.run_spec).await {
+        Ok(()) => common::wait_vm_status(ctx, ns, vm, "Running", plan.timeout).await,
+        Err(e) => Err(e),
+    };
+    let what_became = common::left_as_it_was(ns, vm, Some(&restarted), &start_cmd);
+    if e.downcast_ref::<UserError>().is_some() {
+        return common::with_hint(e, what_became);
+    }
+    // An API error carries no hints: say it beside it.
+    ctx.say(&format!("note: {what_became}"));
+    e
+}
+
 /// The error when the source changed before the restore was created: what was (not) done.
 fn source_changed(
     e: anyhow::Error,
     plan: &RestorePlan,
     safety_taken: Option<&SafetySnapshot>,
+    vm_stopped: bool,
 ) -> anyhow::Error {
     let ns = &plan.namespace;
     let unchanged = match &plan.new_vm {
         Some(to) => format!("nothing was created: VM {ns}/{to} does not exist"),
+        // still_stopped says what became of it.
+        None if vm_stopped => "nothing was restored".to_string(),
         None => format!(
             "nothing was restored; VM {ns}/{} is unchanged",
             plan.vm.name
@@ -892,7 +1011,11 @@ async fn take_safety_snapshot(
     let kv = ctx.kubevirt();
     let ns = plan.namespace.clone();
     let name = safety.name.clone();
-    let nothing = "nothing was restored; the VM is unchanged";
+    let nothing = if plan.stops_first() {
+        "nothing was restored"
+    } else {
+        "nothing was restored; the VM is unchanged"
+    };
     let without = format!(
         "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {} --snapshot {} -n {ns} --no-safety-snapshot",
         plan.vm.name, plan.snapshot.name

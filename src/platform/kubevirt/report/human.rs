@@ -173,7 +173,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
             r.vm.clone(),
             r.status.clone(),
             r.snapshottable.as_str().to_string(),
-            r.consistency.to_string(),
+            consistency_cell(r),
             r.blockers_cell(),
         ]);
         if wide {
@@ -493,12 +493,13 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     if c.dry_run.is_none() {
         pairs.push(("Created", when(s.creation_time.or(s.created), now)));
     }
+    // Before the snapshot is ready (a dry run, --no-wait) the plan's expectation, in the future.
     let consistency = if c.dry_run.is_some() || !s.is_ready() {
-        c.analysis.expected_consistency
+        c.analysis.expected_consistency.expect()
     } else {
-        s.consistency
+        s.consistency.explain()
     };
-    pairs.push(("Consistency", consistency.explain().to_string()));
+    pairs.push(("Consistency", consistency.to_string()));
     let (inc, exc) = if s.included_volumes.is_empty() && s.excluded_volumes.is_empty() {
         let inc: Vec<String> = c
             .analysis
@@ -520,6 +521,9 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     };
     pairs.push(("Included", join_or_none(&inc)));
     pairs.push(("Excluded", join_or_none(&exc)));
+    if let Some(differs) = differs_from_plan(c) {
+        pairs.push(("Not as planned", differs));
+    }
     let size = s.size_bytes.unwrap_or(c.analysis.size_estimate_bytes);
     pairs.push(("Size", human_bytes(size)));
     if let Some(e) = &s.error {
@@ -608,6 +612,51 @@ fn restore(r: &RestoreReport, now: Timestamp) -> String {
     out.push_str(&key_values(&pairs, 2));
     next_steps(&mut out, &r.next_steps);
     out
+}
+
+/// Where the snapshot KubeVirt reports differs from the plan's volumes, once it has reported
+/// them: "planned but not captured: a; captured though not planned: b".
+fn differs_from_plan(c: &CreateReport) -> Option<String> {
+    let s = &c.snapshot;
+    if c.dry_run.is_some() || (s.included_volumes.is_empty() && s.excluded_volumes.is_empty()) {
+        return None;
+    }
+    let planned: Vec<&str> = c
+        .analysis
+        .volumes
+        .iter()
+        .filter(|v| v.included)
+        .map(|v| v.volume.as_str())
+        .collect();
+    let missing: Vec<String> = planned
+        .iter()
+        .filter(|p| !s.included_volumes.iter().any(|i| i == *p))
+        .map(|p| p.to_string())
+        .collect();
+    let extra: Vec<String> = s
+        .included_volumes
+        .iter()
+        .filter(|i| !planned.contains(&i.as_str()))
+        .cloned()
+        .collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("planned but not captured: {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("captured though not planned: {}", extra.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// `check`'s CONSISTENCY cell: "-" for a VM that cannot be snapshotted now (no snapshot, so
+/// no consistency), else what a snapshot taken now would be.
+fn consistency_cell(r: &crate::platform::kubevirt::analysis::readiness::ReadinessRow) -> String {
+    if r.snapshottable == crate::platform::kubevirt::analysis::readiness::Snapshottable::No {
+        "-".to_string()
+    } else {
+        r.consistency.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -704,6 +753,51 @@ mod tests {
             ),
             ""
         );
+    }
+
+    #[test]
+    fn the_create_report_says_where_the_snapshot_differs_from_the_plan() {
+        use crate::platform::kubevirt::analysis::{StorageInputs, VolumeFinding, analyse};
+        let mut analysis = analyse(&StorageInputs::default());
+        for name in ["rootdisk", "persistent-state-for-database-01"] {
+            analysis.volumes.push(VolumeFinding {
+                volume: name.into(),
+                source_kind: "persistentVolumeClaim".into(),
+                pvc: None,
+                storage_class: None,
+                driver: None,
+                snapshot_class: None,
+                deletion_policy: None,
+                csi_driver_present: None,
+                hotplugged: false,
+                size_bytes: None,
+                included: true,
+                reason: None,
+            });
+        }
+        let mut report = CreateReport {
+            kind: "SnapshotCreate",
+            dry_run: None,
+            analysis,
+            snapshot: snap("production", "s1"),
+            vm_state_at_snapshot: "Running".into(),
+            stopped_vm: false,
+            started_vm: false,
+            downtime_seconds: None,
+            waited: true,
+            next_steps: vec![],
+        };
+        let text = create(&report, now());
+        assert!(
+            text.contains(
+                "Not as planned:  planned but not captured: persistent-state-for-database-01; \
+                 captured though not planned: datadisk"
+            ),
+            "{text}"
+        );
+        report.snapshot.included_volumes =
+            vec!["rootdisk".into(), "persistent-state-for-database-01".into()];
+        assert!(!create(&report, now()).contains("Not as planned"));
     }
 
     #[test]
