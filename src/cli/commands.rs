@@ -395,9 +395,43 @@ impl TargetReadinessPolicy {
 /// before clap parses anything: see `crate::completion::complete_request`.)
 #[derive(Debug, Clone, Args)]
 pub struct CompletionArgs {
-    /// The shell to print the script for
+    /// The shell to print the script for, or kubectl-plugin for the helper that makes
+    /// `kubectl vmsnap <TAB>` complete
     #[arg(value_name = "SHELL", value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionTarget,
+}
+
+/// What `completion` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionTarget {
+    /// bash script for the kubectl-vmsnap executable
+    Bash,
+    /// zsh script for the kubectl-vmsnap executable
+    Zsh,
+    /// fish script for the kubectl-vmsnap executable
+    Fish,
+    /// PowerShell script for the kubectl-vmsnap executable
+    #[value(name = "powershell")]
+    PowerShell,
+    /// elvish script for the kubectl-vmsnap executable
+    Elvish,
+    /// the kubectl_complete-vmsnap helper: save it on PATH, executable, for `kubectl vmsnap <TAB>`
+    KubectlPlugin,
+}
+
+impl CompletionTarget {
+    /// The shell of a script; None for the kubectl plugin helper.
+    pub fn shell(self) -> Option<clap_complete::Shell> {
+        use clap_complete::Shell;
+        match self {
+            CompletionTarget::Bash => Some(Shell::Bash),
+            CompletionTarget::Zsh => Some(Shell::Zsh),
+            CompletionTarget::Fish => Some(Shell::Fish),
+            CompletionTarget::PowerShell => Some(Shell::PowerShell),
+            CompletionTarget::Elvish => Some(Shell::Elvish),
+            CompletionTarget::KubectlPlugin => None,
+        }
+    }
 }
 
 macro_rules! wait_flag {

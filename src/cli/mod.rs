@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use commands::{
-    CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
-    KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
-    TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain, parse_label,
-    parse_mac_pair,
+    CheckArgs, CloneArgs, CompletionArgs, CompletionTarget, CreateArgs, DeleteArgs, DescribeArgs,
+    DiffArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
+    RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain,
+    parse_label, parse_mac_pair,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
 pub use duration::{parse_duration, parse_go_duration};
@@ -329,9 +329,15 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         kubectl vmsnap options")]
     Options,
-    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) or the
+    /// kubectl_complete-vmsnap helper (kubectl-plugin)
     #[command(after_help = "Examples:\n  \
-        # bash, for this session\n  \
+        # kubectl vmsnap <TAB> (kubectl 1.26+ with kubectl's own completion loaded):\n  \
+        # save the helper as an executable kubectl_complete-vmsnap on PATH\n  \
+        kubectl vmsnap completion kubectl-plugin > ~/.local/bin/kubectl_complete-vmsnap\n  \
+        chmod +x ~/.local/bin/kubectl_complete-vmsnap\n  \
+        source <(kubectl completion bash)\n\n  \
+        # kubectl-vmsnap <TAB> (the executable itself), bash, for this session\n  \
         source <(kubectl vmsnap completion bash)")]
     Completion(CompletionArgs),
 }
