@@ -11,8 +11,8 @@ pub struct CreateArgs {
     /// The VirtualMachine to snapshot
     #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain, required_unless_present_any = ["selector", "disk"])]
     pub vm: Option<String>,
-    /// Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created
-    /// concurrently, a summary table (names are generated)
+    /// KubeVirt: snapshot every VM with these labels instead, e.g. -l app=db: one
+    /// confirmation, created concurrently, a summary table (names are generated)
     #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["vm", "name", "stop"])]
     pub selector: Option<String>,
     /// Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)
@@ -22,7 +22,8 @@ pub struct CreateArgs {
     /// Stop a running VM first, for an offline (fully consistent) snapshot
     #[arg(long, conflicts_with = "online")]
     pub stop: bool,
-    /// Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)
+    /// KubeVirt: snapshot a running VM without stopping it, even without a guest agent
+    /// (crash-consistent)
     #[arg(long)]
     pub online: bool,
     /// Start the VM again after the snapshot if this command stopped it
@@ -321,20 +322,21 @@ pub struct CloneArgs {
     /// Deckhouse: Strict stops at any conflict; BestEffort goes on past them
     #[arg(long, value_enum, value_name = "MODE")]
     pub mode: Option<OperationModeArg>,
-    /// Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get
-    /// fresh ones)
+    /// KubeVirt: give an interface this MAC address, INTERFACE=MAC (repeatable; other
+    /// interfaces get fresh ones)
     #[arg(long = "new-mac-address", alias = "new-mac-addresses", value_name = "IFACE=MAC",
           value_parser = parse_mac_pair)]
     pub new_mac_addresses: Vec<(String, String)>,
-    /// Which labels of the source VM the new VM gets, in KubeVirt's filter syntax ('*',
-    /// '!key', 'prefix/*'; repeatable; default: all)
+    /// KubeVirt: which labels of the source VM the new VM gets, in KubeVirt's filter syntax
+    /// ('*', '!key', 'prefix/*'; repeatable; default: all)
     #[arg(
         long = "label-filter",
         value_name = "FILTER",
         allow_hyphen_values = true
     )]
     pub label_filters: Vec<String>,
-    /// Which annotations the new VM gets, same syntax (repeatable; default: all)
+    /// KubeVirt: which annotations the new VM gets, same syntax as --label-filter
+    /// (repeatable; default: all)
     #[arg(
         long = "annotation-filter",
         value_name = "FILTER",

@@ -406,4 +406,44 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn each_platform_restores_only_from_snapshots_its_own_rule_calls_ready() {
+        use serde_json::json;
+        let deleting = |mut v: Value| {
+            v["metadata"]["deletionTimestamp"] = json!("2026-11-26T10:00:00Z");
+            v
+        };
+        let kubevirt_ready = json!({"metadata": {"name": "s"},
+            "status": {"phase": "Succeeded", "readyToUse": true}});
+        assert!((KUBEVIRT.restorable)(&kubevirt_ready));
+        assert!(!(KUBEVIRT.restorable)(&deleting(kubevirt_ready.clone())));
+        assert!(!(KUBEVIRT.restorable)(
+            &json!({"status": {"phase": "Failed"}})
+        ));
+        assert!(!(KUBEVIRT.restorable)(
+            &json!({"status": {"phase": "Succeeded", "readyToUse": false}})
+        ));
+
+        let condition = |type_: &str, status: &str, reason: &str| json!({"type": type_, "status": status, "reason": reason, "message": ""});
+        let vmop_ready = json!({"metadata": {"name": "s"}, "status": {"conditions": [
+            condition("VirtualMachineSnapshotReady", "True", "True")]}});
+        assert!((VM_OPERATOR.restorable)(&vmop_ready));
+        assert!(!(VM_OPERATOR.restorable)(&deleting(vmop_ready.clone())));
+        assert!(!(VM_OPERATOR.restorable)(
+            &json!({"status": {"conditions": [
+            condition("VirtualMachineSnapshotCreated", "False", "VirtualMachineSnapshotCreationFailed")]}})
+        ));
+
+        let deckhouse_ready = json!({"metadata": {"name": "s"}, "status": {"phase": "Ready",
+            "conditions": [condition("VirtualMachineSnapshotReady", "True", "VirtualMachineSnapshotReady")]}});
+        assert!((DECKHOUSE.restorable)(&deckhouse_ready));
+        assert!(!(DECKHOUSE.restorable)(&deleting(deckhouse_ready.clone())));
+        assert!(!(DECKHOUSE.restorable)(&json!({"metadata": {"name": "s"},
+            "status": {"phase": "Failed"}})));
+        assert!(!(DECKHOUSE.restorable)(
+            &json!({"metadata": {"name": "s"}, "status": {"phase": "Ready",
+            "conditions": [condition("VirtualMachineSnapshotReady", "False", "Lost")]}})
+        ));
+    }
 }

@@ -217,6 +217,108 @@ mod tests {
             .command
     }
 
+    /// `verb … flag [value]` as clap accepts it: operands and a value are tried until the
+    /// line parses (flags conflict with some operands, values have their own parsers).
+    fn with_flag(verb: Verb, flag: &str) -> Command {
+        let cli = crate::cli::command();
+        let sub = cli.find_subcommand(verb.name()).expect("subcommand");
+        let arg = sub
+            .get_arguments()
+            .find(|a| a.get_long() == flag.strip_prefix("--"))
+            .unwrap_or_else(|| panic!("{} has no {flag}", verb.name()));
+        let values: Vec<String> = if arg.get_action().takes_values() {
+            let possible = arg.get_possible_values();
+            match possible.first() {
+                Some(p) => vec![p.get_name().to_owned()],
+                None => [
+                    "10m",
+                    "app=db",
+                    "old=new",
+                    "default=02:00:00:aa:bb:cc",
+                    "web",
+                ]
+                .map(String::from)
+                .to_vec(),
+            }
+        } else {
+            vec![String::new()]
+        };
+        let operands: [&[&str]; 4] = [
+            &[],
+            &["web"],
+            &["web", "--snapshot", "s1"],
+            &["s1", "--to", "new-vm"],
+        ];
+        for ops in operands {
+            for value in &values {
+                let mut argv = vec!["kubectl-vmsnap", verb.name()];
+                argv.extend_from_slice(ops);
+                argv.push(flag);
+                if !value.is_empty() {
+                    argv.push(value);
+                }
+                if let Ok(cli) = Cli::try_parse_from(&argv) {
+                    return cli.command;
+                }
+            }
+        }
+        panic!("no command line with {} {flag} parses", verb.name());
+    }
+
+    #[test]
+    fn every_flag_the_table_gives_an_owner_is_refused_elsewhere_with_the_owners_name() {
+        let mut checked = 0;
+        for verb in Verb::ALL {
+            for flag in capability::owned_flags(verb) {
+                let command = with_flag(verb, flag);
+                let owners = capability::owners(verb, flag);
+                for kind in ProviderKind::ALL {
+                    let got = check_flags(&command, kind);
+                    if owners.contains(&kind) {
+                        assert!(got.is_ok(), "{} {flag} on {}", verb.name(), kind.title());
+                        continue;
+                    }
+                    let e = got.expect_err("refused");
+                    assert_eq!(e.exit_code(), 2);
+                    for owner in &owners {
+                        assert!(
+                            e.message.starts_with(&format!("{flag} is a "))
+                                && e.message.contains(owner.title())
+                                && e.message.ends_with(kind.title()),
+                            "{}",
+                            e.message
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 40, "only {checked} refusals checked");
+    }
+
+    #[test]
+    fn the_help_of_every_platform_owned_flag_names_its_platforms() {
+        let cli = crate::cli::command();
+        for verb in Verb::ALL {
+            let sub = cli.find_subcommand(verb.name()).expect("subcommand");
+            for flag in capability::owned_flags(verb) {
+                let arg = sub
+                    .get_arguments()
+                    .find(|a| a.get_long() == flag.strip_prefix("--"))
+                    .expect("flag");
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                for owner in capability::owners(verb, flag) {
+                    let short = owner.capability().short;
+                    assert!(
+                        help.contains(short),
+                        "`{} {flag}` --help does not name {short}: {help:?}",
+                        verb.name()
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_vm_operator_flag_on_kubevirt_names_both_platforms() {
         let e = check_flags(

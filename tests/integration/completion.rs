@@ -147,3 +147,126 @@ async fn vm_names_past_the_first_page_complete() {
         .count();
     assert_eq!(vm_lists, 3, "three pages of 500");
 }
+
+/// `restore --snapshot` offers only snapshots a restore can start from: KubeVirt's
+/// failed-snapshot (of database-01) is left out, its ready one is offered; `describe`
+/// still offers both.
+#[tokio::test]
+async fn restore_snapshot_offers_only_restorable_snapshots() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["__complete", "restore", "database-01", "--snapshot", ""])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "pre-upgrade-snapshot\n:4\n",
+        "{}",
+        out.transcript()
+    );
+    let out = t.cmd().args(&["__complete", "describe", ""]).run().await;
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines.contains(&"failed-snapshot"), "{}", out.transcript());
+    assert!(t.writes().is_empty());
+}
+
+/// `--context`, `--cluster` and `--user` complete from the kubeconfig, as kubectl's do.
+#[tokio::test]
+async fn context_cluster_and_user_complete_from_the_kubeconfig() {
+    let t = TestSim::start().await;
+    let kc = t.kubeconfig.display().to_string();
+    let text = std::fs::read_to_string(&t.kubeconfig).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let names = |key: &str| -> String {
+        let mut n: Vec<&str> = doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        n.sort();
+        n.iter().map(|n| format!("{n}\n")).collect()
+    };
+    t.sim.clear_requests();
+    for (flag, key) in [
+        ("--context", "contexts"),
+        ("--cluster", "clusters"),
+        ("--user", "users"),
+    ] {
+        let out = t
+            .cmd()
+            .args(&["__complete", "--kubeconfig", &kc, "list", flag, ""])
+            .run()
+            .await;
+        out.assert_code(0);
+        assert!(!names(key).is_empty(), "{key} in\n{text}");
+        assert_eq!(out.stdout, format!("{}:4\n", names(key)), "{flag}");
+    }
+    assert!(
+        t.sim.requests().is_empty(),
+        "completion of kubeconfig names connected"
+    );
+}
+
+/// The helper `completion kubectl-plugin` prints, saved as `kubectl_complete-vmsnap` on PATH,
+/// is what the real kubectl runs for `kubectl vmsnap cr<TAB>` and `… data<TAB>`.
+#[tokio::test]
+async fn the_printed_kubectl_plugin_helper_completes_through_the_real_kubectl() {
+    let kubectl = Path::new("/usr/bin/kubectl");
+    if !kubectl.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but /usr/bin/kubectl is missing"
+        );
+        eprintln!("skipping: /usr/bin/kubectl is not installed");
+        return;
+    }
+    let t = TestSim::start().await;
+    let helper = t.cmd().args(&["completion", "kubectl-plugin"]).run().await;
+    helper.assert_code(0);
+    let bin = t.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_kubectl-vmsnap"),
+        bin.join("kubectl-vmsnap"),
+    )
+    .unwrap();
+    let saved = bin.join("kubectl_complete-vmsnap");
+    std::fs::write(&saved, &helper.stdout).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let kubeconfig = t.kubeconfig.clone();
+    let cache = t.dir.path().join("kube-cache");
+    let run = |words: &'static [&'static str]| {
+        let (path, kubeconfig, cache) = (path.clone(), kubeconfig.clone(), cache.clone());
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(kubectl)
+                .arg("__complete")
+                .args(words)
+                .env_clear()
+                .env("PATH", path)
+                .env("KUBECONFIG", kubeconfig)
+                .env("KUBECACHEDIR", cache)
+                .env("HOME", "/nonexistent")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+    };
+    let subcommands = run(&["vmsnap", "cr"]).await.unwrap();
+    assert!(
+        subcommands.lines().any(|l| l.starts_with("create")),
+        "{subcommands}"
+    );
+    assert!(subcommands.lines().any(|l| l == ":4"), "{subcommands}");
+    let vms = run(&["vmsnap", "create", "-n", "production", "data"])
+        .await
+        .unwrap();
+    assert!(vms.lines().any(|l| l == "database-01"), "{vms}");
+}
