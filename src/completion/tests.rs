@@ -493,52 +493,42 @@ async fn kubeconfig_names_come_from_the_kubeconfig_on_the_line_without_connectin
     )
     .expect("kubeconfig");
     let path = kc.display().to_string();
-    let ask = |line: String| {
-        let real = crate::cli::command();
-        async move {
-            let mut out = Vec::new();
-            let never = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
-            respond(
-                &real,
-                &words(&line),
-                &BTreeMap::new(),
-                never,
-                LOOKUP_TIMEOUT,
-                &mut out,
-            )
-            .await
-            .expect("write");
-            String::from_utf8(out).expect("utf-8")
-        }
-    };
+    let none = BTreeMap::new();
     assert_eq!(
-        ask(format!("list --kubeconfig {path} --context ")).await,
+        kubeconfig_answer(&format!("list --kubeconfig {path} --context "), &none).await,
         "lab\nother\nprod\n:4\n"
     );
     assert_eq!(
-        ask(format!("--kubeconfig={path} --cluster p")).await,
+        kubeconfig_answer(&format!("--kubeconfig={path} --cluster p"), &none).await,
         "prod-cluster\n:4\n"
     );
     assert_eq!(
-        ask(format!("--kubeconfig {path} list --user=")).await,
+        kubeconfig_answer(&format!("--kubeconfig {path} list --user="), &none).await,
         "--user=alice\n--user=bob\n:4\n"
     );
     // KUBECONFIG from the environment, as kubectl reads it.
-    let mut vars = BTreeMap::new();
-    vars.insert("KUBECONFIG".to_string(), path.clone());
+    let vars = BTreeMap::from([("KUBECONFIG".to_string(), path)]);
+    assert_eq!(
+        kubeconfig_answer("list --context l", &vars).await,
+        "lab\n:4\n"
+    );
+}
+
+/// The answer to `line` (real CLI) when the cluster must not be asked.
+async fn kubeconfig_answer(line: &str, vars: &BTreeMap<String, String>) -> String {
     let mut out = Vec::new();
     let never = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
     respond(
         &crate::cli::command(),
-        &words("list --context l"),
-        &vars,
+        &words(line),
+        vars,
         never,
         LOOKUP_TIMEOUT,
         &mut out,
     )
     .await
     .expect("write");
-    assert_eq!(String::from_utf8_lossy(&out), "lab\n:4\n");
+    String::from_utf8(out).expect("utf-8")
 }
 
 #[cfg(unix)]

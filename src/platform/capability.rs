@@ -203,6 +203,13 @@ pub const KUBEVIRT: Capability = Capability {
     restorable: kubevirt::api::restorable,
 };
 
+/// VM Operator's versions, preferred first: the snapshot schemas of both are identical and
+/// both VM schemas carry the snapshot fields; detection prefers the server's preferred one.
+const VM_OPERATOR_VERSIONS: &[&str] = &[
+    vmoperator::api::resources::V1ALPHA6,
+    vmoperator::api::resources::V1ALPHA5,
+];
+
 /// VMware VM Operator.
 pub const VM_OPERATOR: Capability = Capability {
     kind: ProviderKind::VmOperator,
@@ -230,19 +237,13 @@ pub const VM_OPERATOR: Capability = Capability {
     ],
     vm: Resource {
         group: vmoperator::api::resources::GROUP,
-        versions: &[
-            vmoperator::api::resources::V1ALPHA6,
-            vmoperator::api::resources::V1ALPHA5,
-        ],
+        versions: VM_OPERATOR_VERSIONS,
         kind: "VirtualMachine",
         plural: "virtualmachines",
     },
     snapshot: Resource {
         group: vmoperator::api::resources::GROUP,
-        versions: &[
-            vmoperator::api::resources::V1ALPHA6,
-            vmoperator::api::resources::V1ALPHA5,
-        ],
+        versions: VM_OPERATOR_VERSIONS,
         kind: "VirtualMachineSnapshot",
         plural: "virtualmachinesnapshots",
     },

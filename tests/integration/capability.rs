@@ -3,20 +3,10 @@
 //! not offered, with the table's hint; a mixed cluster never picks a platform that refuses;
 //! completion asks each platform at the versions the table lists.
 
-use std::path::Path;
-
 use kubectl_vmsnap::platform::capability::{TABLE, Verb};
 
-use crate::support::{ScriptedUi, TestSim, config, run_in_process};
-
-/// One cluster serving all three platforms.
-async fn mixed() -> TestSim {
-    let mut cfg = config();
-    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
-    cfg.scenarios.push(scenarios.join("vmoperator"));
-    cfg.scenarios.push(scenarios.join("deckhouse"));
-    TestSim::with(cfg).await
-}
+use crate::platforms::mixed;
+use crate::support::{ScriptedUi, TestSim, run_in_process};
 
 /// A command line for `verb` that parses, naming objects no platform has.
 fn args(verb: Verb) -> Vec<&'static str> {

@@ -65,19 +65,22 @@ async fn vm_names_complete_on_a_deckhouse_cluster_too() {
     assert_eq!(out.stdout, "linux-vm\n:4\n", "{}", out.transcript());
 }
 
-/// The real kubectl finds `kubectl_complete-vmsnap` on PATH and relays its answer.
-#[tokio::test]
-async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
+/// `/usr/bin/kubectl`, or None (with a note) where it is not installed; CI must have it.
+fn real_kubectl() -> Option<&'static Path> {
     let kubectl = Path::new("/usr/bin/kubectl");
-    if !kubectl.is_file() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but /usr/bin/kubectl is missing"
-        );
-        eprintln!("skipping: /usr/bin/kubectl is not installed");
-        return;
+    if kubectl.is_file() {
+        return Some(kubectl);
     }
-    let t = TestSim::start().await;
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but /usr/bin/kubectl is missing"
+    );
+    eprintln!("skipping: /usr/bin/kubectl is not installed");
+    None
+}
+
+/// A PATH holding the plugin and `helper` saved as an executable `kubectl_complete-vmsnap`.
+fn path_with_helper(t: &TestSim, helper: &[u8]) -> String {
     let bin = t.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(
@@ -85,14 +88,29 @@ async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
         bin.join("kubectl-vmsnap"),
     )
     .unwrap();
-    let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl_complete-vmsnap");
-    std::fs::copy(&shim, bin.join("kubectl_complete-vmsnap")).unwrap();
-    let path = format!("{}:/usr/bin:/bin", bin.display());
-    let kubeconfig = t.kubeconfig.clone();
+    let saved = bin.join("kubectl_complete-vmsnap");
+    std::fs::write(&saved, helper).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("{}:/usr/bin:/bin", bin.display())
+}
+
+/// What the real kubectl prints for `kubectl __complete WORDS…` with `path` as PATH.
+async fn kubectl_complete(
+    kubectl: &'static Path,
+    t: &TestSim,
+    path: &str,
+    words: &[&str],
+) -> String {
+    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let (path, kubeconfig) = (path.to_owned(), t.kubeconfig.clone());
     let cache = t.dir.path().join("kube-cache");
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(kubectl)
-            .args(["__complete", "vmsnap", "create", "-n", "production", "data"])
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(kubectl)
+            .arg("__complete")
+            .args(words)
             .env_clear()
             .env("PATH", path)
             .env("KUBECONFIG", kubeconfig)
@@ -100,16 +118,30 @@ async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
             .env("HOME", "/nonexistent")
             .stdin(std::process::Stdio::null())
             .output()
-            .unwrap()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     })
     .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.lines().any(|l| l == "database-01"),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    .unwrap()
+}
+
+/// The real kubectl finds `kubectl_complete-vmsnap` on PATH and relays its answer.
+#[tokio::test]
+async fn kubectl_completes_a_partial_vm_name_through_the_plugin_shim() {
+    let Some(kubectl) = real_kubectl() else {
+        return;
+    };
+    let t = TestSim::start().await;
+    let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl_complete-vmsnap");
+    let path = path_with_helper(&t, &std::fs::read(shim).unwrap());
+    let stdout = kubectl_complete(
+        kubectl,
+        &t,
+        &path,
+        &["vmsnap", "create", "-n", "production", "data"],
+    )
+    .await;
+    assert!(stdout.lines().any(|l| l == "database-01"), "{stdout}");
     assert!(stdout.lines().any(|l| l == ":4"), "{stdout}");
 }
 
@@ -214,59 +246,25 @@ async fn context_cluster_and_user_complete_from_the_kubeconfig() {
 /// is what the real kubectl runs for `kubectl vmsnap cr<TAB>` and `… data<TAB>`.
 #[tokio::test]
 async fn the_printed_kubectl_plugin_helper_completes_through_the_real_kubectl() {
-    let kubectl = Path::new("/usr/bin/kubectl");
-    if !kubectl.is_file() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but /usr/bin/kubectl is missing"
-        );
-        eprintln!("skipping: /usr/bin/kubectl is not installed");
+    let Some(kubectl) = real_kubectl() else {
         return;
-    }
+    };
     let t = TestSim::start().await;
     let helper = t.cmd().args(&["completion", "kubectl-plugin"]).run().await;
     helper.assert_code(0);
-    let bin = t.dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(
-        env!("CARGO_BIN_EXE_kubectl-vmsnap"),
-        bin.join("kubectl-vmsnap"),
-    )
-    .unwrap();
-    let saved = bin.join("kubectl_complete-vmsnap");
-    std::fs::write(&saved, &helper.stdout).unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let path = format!("{}:/usr/bin:/bin", bin.display());
-    let kubeconfig = t.kubeconfig.clone();
-    let cache = t.dir.path().join("kube-cache");
-    let run = |words: &'static [&'static str]| {
-        let (path, kubeconfig, cache) = (path.clone(), kubeconfig.clone(), cache.clone());
-        tokio::task::spawn_blocking(move || {
-            let out = std::process::Command::new(kubectl)
-                .arg("__complete")
-                .args(words)
-                .env_clear()
-                .env("PATH", path)
-                .env("KUBECONFIG", kubeconfig)
-                .env("KUBECACHEDIR", cache)
-                .env("HOME", "/nonexistent")
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        })
-    };
-    let subcommands = run(&["vmsnap", "cr"]).await.unwrap();
+    let path = path_with_helper(&t, helper.stdout.as_bytes());
+    let subcommands = kubectl_complete(kubectl, &t, &path, &["vmsnap", "cr"]).await;
     assert!(
         subcommands.lines().any(|l| l.starts_with("create")),
         "{subcommands}"
     );
     assert!(subcommands.lines().any(|l| l == ":4"), "{subcommands}");
-    let vms = run(&["vmsnap", "create", "-n", "production", "data"])
-        .await
-        .unwrap();
+    let vms = kubectl_complete(
+        kubectl,
+        &t,
+        &path,
+        &["vmsnap", "create", "-n", "production", "data"],
+    )
+    .await;
     assert!(vms.lines().any(|l| l == "database-01"), "{vms}");
 }
