@@ -82,17 +82,18 @@ fn real_kubectl() -> Option<&'static Path> {
 /// A PATH holding the plugin and `helper` saved as an executable `kubectl_complete-vmsnap`.
 fn path_with_helper(t: &TestSim, helper: &[u8]) -> String {
     let bin = t.dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&bin).expect("bin dir");
     std::os::unix::fs::symlink(
         env!("CARGO_BIN_EXE_kubectl-vmsnap"),
         bin.join("kubectl-vmsnap"),
     )
-    .unwrap();
+    .expect("symlink the plugin");
     let saved = bin.join("kubectl_complete-vmsnap");
-    std::fs::write(&saved, helper).unwrap();
+    std::fs::write(&saved, helper).expect("save the helper");
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o755))
+            .expect("make the helper executable");
     }
     format!("{}:/usr/bin:/bin", bin.display())
 }
@@ -118,11 +119,11 @@ async fn kubectl_complete(
             .env("HOME", "/nonexistent")
             .stdin(std::process::Stdio::null())
             .output()
-            .unwrap();
+            .expect("run kubectl");
         String::from_utf8_lossy(&out.stdout).into_owned()
     })
     .await
-    .unwrap()
+    .expect("kubectl runner")
 }
 
 /// The real kubectl finds `kubectl_complete-vmsnap` on PATH and relays its answer.
