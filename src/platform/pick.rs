@@ -1,21 +1,11 @@
-//! Which flags and commands belong to which platform: a flag of another platform is a usage
-//! error that names the platform, before anything is read; on a cluster serving several
-//! platforms, which one a command runs on.
+//! Which platform a command runs on: flags the capability table gives to another platform are
+//! a usage error naming it, before anything is read; on a cluster serving several platforms,
+//! which one runs the command (only those whose table row offers it are considered).
 
 use crate::cli::Command;
 use crate::error::UserError;
 use crate::platform::capability::{self, Verb};
 use crate::platform::{Detected, Provider, ProviderKind, detect};
-
-/// The subcommand's name, as typed.
-pub fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Version => "version",
-        Command::Completion(_) => "completion",
-        Command::Options => "options",
-        _ => Verb::of(command).map_or("", Verb::name),
-    }
-}
 
 /// Whether `command` exists on `kind` at all (a command may still refuse particular cases).
 pub fn offered(command: &Command, kind: ProviderKind) -> bool {
