@@ -269,3 +269,51 @@ async fn the_printed_kubectl_plugin_helper_completes_through_the_real_kubectl() 
     .await;
     assert!(vms.lines().any(|l| l == "database-01"), "{vms}");
 }
+
+/// Deckhouse's rule: a snapshot that failed (db-vm has no guest agent, so a consistent one
+/// fails) is not offered after `restore --snapshot`; a Ready one is.
+#[tokio::test]
+async fn restore_snapshot_on_deckhouse_leaves_out_a_failed_snapshot() {
+    let t = TestSim::deckhouse().await;
+    let snaps = (
+        "virtualization.deckhouse.io",
+        "v1alpha2",
+        "virtualmachinesnapshots",
+    );
+    let failing = serde_json::json!({
+        "apiVersion": "virtualization.deckhouse.io/v1alpha2",
+        "kind": "VirtualMachineSnapshot",
+        "metadata": {"name": "db-vm-consistent", "namespace": "my-project"},
+        "spec": {"virtualMachineName": "db-vm", "requiredConsistency": true,
+                 "keepIPAddress": "Always"}});
+    t.sim
+        .store()
+        .create(&vmsnap_sim::Gvr::new(snaps.0, snaps.1, snaps.2), failing)
+        .expect("snapshot");
+    t.wait_until(snaps, "my-project", "db-vm-consistent", |v| {
+        v["status"]["phase"] == "Failed"
+    })
+    .await;
+    t.wait_until(snaps, "my-project", "linux-vm-snapshot", |v| {
+        v["status"]["phase"] == "Ready"
+    })
+    .await;
+    t.sim.clear_requests();
+    let ask = |vm: &'static str| {
+        t.cmd()
+            .args(&["__complete", "restore", vm, "--snapshot", ""])
+            .run()
+    };
+    let out = ask("db-vm").await;
+    assert_eq!(out.stdout, ":4\n", "{}", out.transcript());
+    let out = ask("linux-vm").await;
+    assert_eq!(
+        out.stdout,
+        "linux-vm-snapshot\n:4\n",
+        "{}",
+        out.transcript()
+    );
+    let out = t.cmd().args(&["__complete", "describe", "db-"]).run().await;
+    assert_eq!(out.stdout, "db-vm-consistent\n:4\n", "{}", out.transcript());
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
