@@ -74,16 +74,16 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('restore-disk', 'restore-disk', [CompletionResultType]::ParameterValue, 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin version and the snapshot APIs the current cluster serves')
             [CompletionResult]::new('options', 'options', [CompletionResultType]::ParameterValue, 'Print the list of flags inherited by all commands (kubectl''s connection flags)')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kubectl-vmsnap;create' {
-            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)')
-            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'KubeVirt: snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'KubeVirt: snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)')
             [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop a running VM first, for an offline (fully consistent) snapshot')
-            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'KubeVirt: snapshot a running VM without stopping it, even without a guest agent (crash-consistent)')
             [CompletionResult]::new('--start-after', '--start-after', [CompletionResultType]::ParameterName, 'Start the VM again after the snapshot if this command stopped it')
             [CompletionResult]::new('--failure-deadline', '--failure-deadline', [CompletionResultType]::ParameterName, 'Give up and mark the snapshot Failed after this long on the server (KubeVirt default 5m; 0 = never)')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Label for the snapshot, KEY=VALUE (repeatable)')
@@ -554,9 +554,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Deckhouse: prefix for the names of everything the clone creates')
             [CompletionResult]::new('--suffix', '--suffix', [CompletionResultType]::ParameterName, 'Deckhouse: suffix for the names of everything the clone creates')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Deckhouse: Strict stops at any conflict; BestEffort goes on past them')
-            [CompletionResult]::new('--new-mac-address', '--new-mac-address', [CompletionResultType]::ParameterName, 'Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)')
-            [CompletionResult]::new('--label-filter', '--label-filter', [CompletionResultType]::ParameterName, 'Which labels of the source VM the new VM gets, in KubeVirt''s filter syntax (''*'', ''!key'', ''prefix/*''; repeatable; default: all)')
-            [CompletionResult]::new('--annotation-filter', '--annotation-filter', [CompletionResultType]::ParameterName, 'Which annotations the new VM gets, same syntax (repeatable; default: all)')
+            [CompletionResult]::new('--new-mac-address', '--new-mac-address', [CompletionResultType]::ParameterName, 'KubeVirt: give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)')
+            [CompletionResult]::new('--label-filter', '--label-filter', [CompletionResultType]::ParameterName, 'KubeVirt: which labels of the source VM the new VM gets, in KubeVirt''s filter syntax (''*'', ''!key'', ''prefix/*''; repeatable; default: all)')
+            [CompletionResult]::new('--annotation-filter', '--annotation-filter', [CompletionResultType]::ParameterName, 'KubeVirt: which annotations the new VM gets, same syntax as --label-filter (repeatable; default: all)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the new VM exists (the default)')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the clone is created')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the clone to finish')
@@ -831,7 +831,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('restore-disk', 'restore-disk', [CompletionResultType]::ParameterValue, 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin version and the snapshot APIs the current cluster serves')
             [CompletionResult]::new('options', 'options', [CompletionResultType]::ParameterValue, 'Print the list of flags inherited by all commands (kubectl''s connection flags)')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -887,5 +887,6 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
 }
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
-# (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
-# completion; see docs/install.md.
+# (kubectl 1.26+), save `kubectl vmsnap completion kubectl-plugin` as an
+# executable kubectl_complete-vmsnap on PATH and load kubectl's own completion;
+# see docs/install.md.

@@ -633,7 +633,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__completion)
-            opts="-n -v -o -y -s -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version bash elvish fish powershell zsh"
+            opts="-n -v -o -y -s -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version bash zsh fish powershell elvish kubectl-plugin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2898,5 +2898,6 @@ else
 fi
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
-# (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
-# completion; see docs/install.md.
+# (kubectl 1.26+), save `kubectl vmsnap completion kubectl-plugin` as an
+# executable kubectl_complete-vmsnap on PATH and load kubectl's own completion;
+# see docs/install.md.

@@ -86,13 +86,13 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "tree"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l selector -d 'Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s l -l selector -d 'KubeVirt: snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created concurrently, a summary table (names are generated)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l name -d 'Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l stop -d 'Stop a running VM first, for an offline (fully consistent) snapshot' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l online -d 'KubeVirt: snapshot a running VM without stopping it, even without a guest agent (crash-consistent)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l start-after -d 'Start the VM again after the snapshot if this command stopped it' -r -f -a "true\t''
 false\t''"
@@ -649,9 +649,9 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l suffix -d 'Deckhouse: suffix for the names of everything the clone creates' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l mode -d 'Deckhouse: Strict stops at any conflict; BestEffort goes on past them' -r -f -a "Strict\t'stop at any conflict (the default)'
 BestEffort\t'go on past conflicts: missing images are removed from the VM'"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l new-mac-address -d 'Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l label-filter -d 'Which labels of the source VM the new VM gets, in KubeVirt\'s filter syntax (\'*\', \'!key\', \'prefix/*\'; repeatable; default: all)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l annotation-filter -d 'Which annotations the new VM gets, same syntax (repeatable; default: all)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l new-mac-address -d 'KubeVirt: give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get fresh ones)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l label-filter -d 'KubeVirt: which labels of the source VM the new VM gets, in KubeVirt\'s filter syntax (\'*\', \'!key\', \'prefix/*\'; repeatable; default: all)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l annotation-filter -d 'KubeVirt: which annotations the new VM gets, same syntax as --label-filter (repeatable; default: all)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l wait -d 'Wait until the new VM exists (the default)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created' -r -f -a "true\t''
@@ -966,9 +966,10 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
-# (kubectl 1.26+), put kubectl_complete-vmsnap on PATH and load kubectl's own
-# completion; see docs/install.md.
+# (kubectl 1.26+), save `kubectl vmsnap completion kubectl-plugin` as an
+# executable kubectl_complete-vmsnap on PATH and load kubectl's own completion;
+# see docs/install.md.

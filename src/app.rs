@@ -71,6 +71,7 @@ async fn complete(words: &[String], env: &mut Env) -> i32 {
     let _ = completion::respond(
         &cmd,
         words,
+        &env.vars,
         connect_with,
         completion::LOOKUP_TIMEOUT,
         &mut env.stdout,
@@ -128,7 +129,10 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         }
         Command::Completion(a) => {
             let mut script = Vec::new();
-            completion::generate(a.shell, &mut Cli::command(), &mut script);
+            match a.shell.shell() {
+                Some(shell) => completion::generate(shell, &mut Cli::command(), &mut script),
+                None => script.extend_from_slice(completion::kubectl_plugin_helper().as_bytes()),
+            }
             env.stdout
                 .write_all(&script)
                 .context("failed to write output")?;

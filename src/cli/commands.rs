@@ -11,8 +11,8 @@ pub struct CreateArgs {
     /// The VirtualMachine to snapshot
     #[arg(value_name = "VM", value_parser = parse_dns1123_subdomain, required_unless_present_any = ["selector", "disk"])]
     pub vm: Option<String>,
-    /// Snapshot every VM with these labels instead, e.g. -l app=db: one confirmation, created
-    /// concurrently, a summary table (names are generated)
+    /// KubeVirt: snapshot every VM with these labels instead, e.g. -l app=db: one
+    /// confirmation, created concurrently, a summary table (names are generated)
     #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["vm", "name", "stop"])]
     pub selector: Option<String>,
     /// Snapshot name (default: <vm>-snapshot-<YYYYMMDD-HHMMSS>, UTC)
@@ -22,7 +22,8 @@ pub struct CreateArgs {
     /// Stop a running VM first, for an offline (fully consistent) snapshot
     #[arg(long, conflicts_with = "online")]
     pub stop: bool,
-    /// Snapshot a running VM without stopping it, even without a guest agent (crash-consistent)
+    /// KubeVirt: snapshot a running VM without stopping it, even without a guest agent
+    /// (crash-consistent)
     #[arg(long)]
     pub online: bool,
     /// Start the VM again after the snapshot if this command stopped it
@@ -321,20 +322,21 @@ pub struct CloneArgs {
     /// Deckhouse: Strict stops at any conflict; BestEffort goes on past them
     #[arg(long, value_enum, value_name = "MODE")]
     pub mode: Option<OperationModeArg>,
-    /// Give an interface this MAC address, INTERFACE=MAC (repeatable; other interfaces get
-    /// fresh ones)
+    /// KubeVirt: give an interface this MAC address, INTERFACE=MAC (repeatable; other
+    /// interfaces get fresh ones)
     #[arg(long = "new-mac-address", alias = "new-mac-addresses", value_name = "IFACE=MAC",
           value_parser = parse_mac_pair)]
     pub new_mac_addresses: Vec<(String, String)>,
-    /// Which labels of the source VM the new VM gets, in KubeVirt's filter syntax ('*',
-    /// '!key', 'prefix/*'; repeatable; default: all)
+    /// KubeVirt: which labels of the source VM the new VM gets, in KubeVirt's filter syntax
+    /// ('*', '!key', 'prefix/*'; repeatable; default: all)
     #[arg(
         long = "label-filter",
         value_name = "FILTER",
         allow_hyphen_values = true
     )]
     pub label_filters: Vec<String>,
-    /// Which annotations the new VM gets, same syntax (repeatable; default: all)
+    /// KubeVirt: which annotations the new VM gets, same syntax as --label-filter
+    /// (repeatable; default: all)
     #[arg(
         long = "annotation-filter",
         value_name = "FILTER",
@@ -395,9 +397,43 @@ impl TargetReadinessPolicy {
 /// before clap parses anything: see `crate::completion::complete_request`.)
 #[derive(Debug, Clone, Args)]
 pub struct CompletionArgs {
-    /// The shell to print the script for
+    /// The shell to print the script for, or kubectl-plugin for the helper that makes
+    /// `kubectl vmsnap <TAB>` complete
     #[arg(value_name = "SHELL", value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionTarget,
+}
+
+/// What `completion` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionTarget {
+    /// bash script for the kubectl-vmsnap executable
+    Bash,
+    /// zsh script for the kubectl-vmsnap executable
+    Zsh,
+    /// fish script for the kubectl-vmsnap executable
+    Fish,
+    /// PowerShell script for the kubectl-vmsnap executable
+    #[value(name = "powershell")]
+    PowerShell,
+    /// elvish script for the kubectl-vmsnap executable
+    Elvish,
+    /// the kubectl_complete-vmsnap helper: save it on PATH, executable, for `kubectl vmsnap <TAB>`
+    KubectlPlugin,
+}
+
+impl CompletionTarget {
+    /// The shell of a script; None for the kubectl plugin helper.
+    pub fn shell(self) -> Option<clap_complete::Shell> {
+        use clap_complete::Shell;
+        match self {
+            CompletionTarget::Bash => Some(Shell::Bash),
+            CompletionTarget::Zsh => Some(Shell::Zsh),
+            CompletionTarget::Fish => Some(Shell::Fish),
+            CompletionTarget::PowerShell => Some(Shell::PowerShell),
+            CompletionTarget::Elvish => Some(Shell::Elvish),
+            CompletionTarget::KubectlPlugin => None,
+        }
+    }
 }
 
 macro_rules! wait_flag {

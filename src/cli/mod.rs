@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use crate::names::{parse_dns1123_label, parse_duration};
 pub use commands::{
-    CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
-    KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
-    TargetReadinessPolicy, TreeArgs, parse_mac_pair,
+    CheckArgs, CloneArgs, CompletionArgs, CompletionTarget, CreateArgs, DeleteArgs, DescribeArgs,
+    DiffArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
+    RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, parse_mac_pair,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
 
@@ -331,9 +331,15 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         kubectl vmsnap options")]
     Options,
-    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) or the
+    /// kubectl_complete-vmsnap helper (kubectl-plugin)
     #[command(after_help = "Examples:\n  \
-        # bash, for this session\n  \
+        # kubectl vmsnap <TAB> (kubectl 1.26+ with kubectl's own completion loaded):\n  \
+        # save the helper as an executable kubectl_complete-vmsnap on PATH\n  \
+        kubectl vmsnap completion kubectl-plugin > ~/.local/bin/kubectl_complete-vmsnap\n  \
+        chmod +x ~/.local/bin/kubectl_complete-vmsnap\n  \
+        source <(kubectl completion bash)\n\n  \
+        # kubectl-vmsnap <TAB> (the executable itself), bash, for this session\n  \
         source <(kubectl vmsnap completion bash)")]
     Completion(CompletionArgs),
 }

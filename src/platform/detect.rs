@@ -4,52 +4,15 @@ use crate::cli::ProviderArg;
 use crate::cluster::ServedGroup;
 use crate::error::UserError;
 
-/// KubeVirt's snapshot API group.
-pub const KUBEVIRT_SNAPSHOT_GROUP: &str = "snapshot.kubevirt.io";
-/// KubeVirt's core API group.
-pub const KUBEVIRT_GROUP: &str = "kubevirt.io";
-/// Snapshot API versions we speak, preferred first.
-pub const KUBEVIRT_SNAPSHOT_VERSIONS: [&str; 2] = ["v1beta1", "v1alpha1"];
+pub use crate::platform::capability::ProviderKind;
+use crate::platform::capability::{Capability, DECKHOUSE, KUBEVIRT};
 
-/// A supported platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    /// KubeVirt / OpenShift Virtualization.
-    KubeVirt,
-    /// VMware VM Operator (vSphere Supervisor).
-    VmOperator,
-    /// Deckhouse Virtualization.
-    Deckhouse,
-}
+/// KubeVirt's snapshot API group.
+pub const KUBEVIRT_SNAPSHOT_GROUP: &str = KUBEVIRT.snapshot.group;
+/// KubeVirt's core API group.
+pub const KUBEVIRT_GROUP: &str = KUBEVIRT.vm.group;
 
 impl ProviderKind {
-    /// The `--provider` spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::KubeVirt => "kubevirt",
-            ProviderKind::VmOperator => "vmoperator",
-            ProviderKind::Deckhouse => "deckhouse",
-        }
-    }
-
-    /// The name people know it by.
-    pub fn title(self) -> &'static str {
-        match self {
-            ProviderKind::KubeVirt => "KubeVirt",
-            ProviderKind::VmOperator => "VMware VM Operator",
-            ProviderKind::Deckhouse => "Deckhouse Virtualization",
-        }
-    }
-
-    /// The API group its snapshots are served in.
-    pub fn snapshot_group(self) -> &'static str {
-        match self {
-            ProviderKind::KubeVirt => KUBEVIRT_SNAPSHOT_GROUP,
-            ProviderKind::VmOperator => crate::platform::vmoperator::api::resources::GROUP,
-            ProviderKind::Deckhouse => crate::platform::deckhouse::api::resources::GROUP,
-        }
-    }
-
     fn of(arg: ProviderArg) -> Option<ProviderKind> {
         match arg {
             ProviderArg::Auto => None,
@@ -107,25 +70,26 @@ fn found(served: &[ServedGroup]) -> Found {
         )),
         None => {}
     }
-    if crate::platform::deckhouse::api::resources::group_served(served) {
-        let v = crate::platform::deckhouse::api::resources::VERSION.to_string();
-        usable.push(Detected {
+    let deckhouse = served.iter().find(|g| g.name == DECKHOUSE.snapshot.group);
+    match deckhouse.and_then(|g| first_served(g, DECKHOUSE.snapshot.versions)) {
+        Some(v) => usable.push(Detected {
             kind: ProviderKind::Deckhouse,
-            snapshot_version: v.clone(),
-            vm_version: v,
-        });
-    } else if let Some(g) = served
-        .iter()
-        .find(|g| g.name == crate::platform::deckhouse::api::resources::GROUP)
-    {
-        unusable.push((
-            ProviderKind::Deckhouse,
-            UserError::not_found(format!(
-                "{} is served only as {}: snapshots need v1alpha2",
-                g.name,
-                g.versions.join(", ")
-            )),
-        ));
+            snapshot_version: v.to_string(),
+            vm_version: v.to_string(),
+        }),
+        None => {
+            if let Some(g) = deckhouse {
+                unusable.push((
+                    ProviderKind::Deckhouse,
+                    UserError::not_found(format!(
+                        "{} is served only as {}: snapshots need {}",
+                        g.name,
+                        g.versions.join(", "),
+                        DECKHOUSE.snapshot.versions.join(" or ")
+                    )),
+                ));
+            }
+        }
     }
     Found { usable, unusable }
 }
@@ -150,15 +114,20 @@ pub fn choose(served: &[ServedGroup], requested: ProviderArg) -> Result<Choice, 
         1 => Ok(Choice::One(usable.remove(0))),
         0 => Err(match unusable.into_iter().next() {
             Some((_, e)) => e,
-            None => UserError::not_found(
-                "no supported VM snapshot API found on this cluster (looked for \
-                 snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1, \
-                 vmoperator.vmware.com/v1alpha5 or v1alpha6, virtualization.deckhouse.io/v1alpha2)",
-            )
-            .hint(
-                "is KubeVirt (or OpenShift Virtualization), VM Operator or Deckhouse \
-                 Virtualization installed? Check with: kubectl api-resources | grep -i snapshot",
-            ),
+            None => {
+                let all: Vec<String> = ProviderKind::ALL
+                    .iter()
+                    .map(|k| looked_for(k.capability()))
+                    .collect();
+                UserError::not_found(format!(
+                    "no supported VM snapshot API found on this cluster (looked for {})",
+                    all.join(", ")
+                ))
+                .hint(
+                    "is KubeVirt (or OpenShift Virtualization), VM Operator or Deckhouse \
+                     Virtualization installed? Check with: kubectl api-resources | grep -i snapshot",
+                )
+            }
         }),
         _ => Ok(Choice::Several(usable)),
     }
@@ -166,26 +135,44 @@ pub fn choose(served: &[ServedGroup], requested: ProviderArg) -> Result<Choice, 
 
 /// `--provider KIND` on a cluster that does not serve it.
 fn not_served(kind: ProviderKind) -> UserError {
-    let (what, group) = match kind {
-        ProviderKind::KubeVirt => (
-            "the KubeVirt snapshot API is not served by this cluster (looked for \
-             snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1)",
-            "snapshot.kubevirt.io",
-        ),
-        ProviderKind::VmOperator => (
-            "the VM Operator snapshot API is not served by this cluster (looked for \
-             vmoperator.vmware.com/v1alpha5 or v1alpha6)",
-            "vmoperator.vmware.com",
-        ),
-        ProviderKind::Deckhouse => (
-            "the Deckhouse Virtualization API is not served by this cluster (looked for \
-             virtualization.deckhouse.io/v1alpha2)",
-            "virtualization.deckhouse.io",
-        ),
+    let cap = kind.capability();
+    let what = match kind {
+        ProviderKind::KubeVirt => "the KubeVirt snapshot API",
+        ProviderKind::VmOperator => "the VM Operator snapshot API",
+        ProviderKind::Deckhouse => "the Deckhouse Virtualization API",
     };
-    UserError::not_found(what).hint(format!(
-        "check what the cluster serves with: kubectl api-resources --api-group={group}"
+    UserError::not_found(format!(
+        "{what} is not served by this cluster (looked for {})",
+        looked_for(cap)
     ))
+    .hint(format!(
+        "check what the cluster serves with: kubectl api-resources --api-group={}",
+        cap.snapshot.group
+    ))
+}
+
+/// `snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1`: what detection needs of
+/// a platform, from the capability table.
+fn looked_for(cap: &Capability) -> String {
+    let snapshot = format!(
+        "{}/{}",
+        cap.snapshot.group,
+        cap.snapshot.versions.join(" or ")
+    );
+    if cap.vm.group == cap.snapshot.group {
+        snapshot
+    } else {
+        format!(
+            "{snapshot} with {}/{}",
+            cap.vm.group,
+            cap.vm.versions.join(" or ")
+        )
+    }
+}
+
+/// The first of `versions` (preferred first) that `group` serves.
+fn first_served(group: &ServedGroup, versions: &[&'static str]) -> Option<&'static str> {
+    versions.iter().copied().find(|v| group.serves(v))
 }
 
 /// Several providers served and nothing in the namespace tells them apart.
@@ -204,20 +191,14 @@ pub fn ambiguous(candidates: &[Detected], why: &str) -> UserError {
 /// KubeVirt: usable, absent (None), or present but unusable (with the reason).
 fn kubevirt(served: &[ServedGroup]) -> Result<Detected, Option<UserError>> {
     let find = |name: &str| served.iter().find(|g| g.name == name);
-    let snap = find(KUBEVIRT_SNAPSHOT_GROUP);
-    let core = find(KUBEVIRT_GROUP);
-    let snapshot_version = snap.and_then(|g| {
-        KUBEVIRT_SNAPSHOT_VERSIONS
-            .iter()
-            .find(|v| g.serves(v))
-            .map(|v| v.to_string())
-    });
+    let snap = find(KUBEVIRT.snapshot.group);
+    let core = find(KUBEVIRT.vm.group);
+    let snapshot_version =
+        snap.and_then(|g| first_served(g, KUBEVIRT.snapshot.versions).map(str::to_string));
     let vm_version = core.and_then(|g| {
-        if g.serves("v1") {
-            Some("v1".to_string())
-        } else {
-            g.preferred.clone()
-        }
+        first_served(g, KUBEVIRT.vm.versions)
+            .map(str::to_string)
+            .or_else(|| g.preferred.clone())
     });
     match (snapshot_version, vm_version) {
         (Some(snapshot_version), Some(vm_version)) => Ok(Detected {
@@ -226,10 +207,8 @@ fn kubevirt(served: &[ServedGroup]) -> Result<Detected, Option<UserError>> {
             vm_version,
         }),
         (None, Some(_)) => {
-            let err = UserError::not_found(
-                "the KubeVirt snapshot API is not served by this cluster (looked for \
-                 snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1)",
-            );
+            let err = not_served(ProviderKind::KubeVirt);
+            let err = UserError::not_found(err.message);
             Err(Some(match snap {
                 Some(g) => err.hint(format!(
                     "snapshot.kubevirt.io is served only as {}, which this plugin does not \
@@ -371,6 +350,19 @@ mod tests {
         );
         assert_eq!(d.kind, ProviderKind::Deckhouse);
         assert_eq!(d.snapshot_version, "v1alpha2");
+    }
+
+    #[test]
+    fn deckhouse_without_v1alpha2_is_unusable_and_says_which_versions_it_serves() {
+        let e = choose(
+            &[g("virtualization.deckhouse.io", &["v1alpha3"])],
+            ProviderArg::Auto,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "virtualization.deckhouse.io is served only as v1alpha3: snapshots need v1alpha2"
+        );
     }
 
     #[test]

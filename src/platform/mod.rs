@@ -2,9 +2,11 @@
 //!
 //! Their flows differ in kind, not only in field names (KubeVirt restores through a restore
 //! object, VM Operator reverts a field of the VM, Deckhouse runs operations with a dry run), so
-//! each platform has its own command flows (`commands::vmoperator`, `commands::deckhouse`; the
-//! KubeVirt ones are the top-level commands) built on shared confirmation, waiting and output.
+//! each platform has its own command flows (`kubevirt::commands`, `vmoperator::commands`,
+//! `deckhouse::commands`) built on shared confirmation, waiting and output. Which platform
+//! offers which command and flag, and where its APIs live, is stated once, in [`capability`].
 
+pub mod capability;
 pub mod deckhouse;
 pub mod detect;
 #[cfg(test)]
@@ -13,7 +15,8 @@ pub mod kubevirt;
 pub mod pick;
 pub mod vmoperator;
 
-pub use detect::{Choice, Detected, ProviderKind, ambiguous, choose};
+pub use capability::{Capability, ProviderKind, Verb};
+pub use detect::{Choice, Detected, ambiguous, choose};
 
 /// The provider in use, built from what discovery found.
 #[derive(Clone)]

@@ -1,48 +1,15 @@
-//! Which flags and commands belong to which platform: a flag of another platform is a usage
-//! error that names the platform, before anything is read; on a cluster serving several
-//! platforms, which one a command runs on.
+//! Which platform a command runs on: flags the capability table gives to another platform are
+//! a usage error naming it, before anything is read; on a cluster serving several platforms,
+//! which one runs the command (only those whose table row offers it are considered).
 
 use crate::cli::Command;
 use crate::error::UserError;
+use crate::platform::capability::{self, Verb};
 use crate::platform::{Detected, Provider, ProviderKind, detect};
-
-/// The subcommand's name, as typed.
-pub fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Create(_) => "create",
-        Command::List(_) => "list",
-        Command::Describe(_) => "describe",
-        Command::Delete(_) => "delete",
-        Command::Restore(_) => "restore",
-        Command::Diff(_) => "diff",
-        Command::Check(_) => "check",
-        Command::Prune(_) => "prune",
-        Command::Clone(_) => "clone",
-        Command::Tree(_) => "tree",
-        Command::RestoreDisk(_) => "restore-disk",
-        Command::Version => "version",
-        Command::Completion(_) => "completion",
-        Command::Options => "options",
-    }
-}
-
-/// `kubectl vmsnap COMMAND` is not available on `platform`.
-pub fn not_offered(command: &Command, platform: &str) -> UserError {
-    UserError::usage(format!(
-        "`kubectl vmsnap {}` is not available on {platform}",
-        command_name(command)
-    ))
-    .hint("see which commands each platform offers: https://github.com/vmsnap/kubectl-vmsnap/blob/main/docs/providers.md")
-}
 
 /// Whether `command` exists on `kind` at all (a command may still refuse particular cases).
 pub fn offered(command: &Command, kind: ProviderKind) -> bool {
-    match command {
-        Command::Tree(_) => kind == ProviderKind::VmOperator,
-        Command::RestoreDisk(_) => kind == ProviderKind::Deckhouse,
-        Command::Clone(_) => kind != ProviderKind::VmOperator,
-        _ => true,
-    }
+    kind.capability().offers(command)
 }
 
 /// The VM and the snapshot the command names, to tell platforms apart by what exists.
@@ -74,78 +41,58 @@ pub fn all_namespaces(command: &Command) -> bool {
     }
 }
 
-/// The flags given on the command line that only `owner` understands.
-fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
-    use ProviderKind::{Deckhouse, KubeVirt, VmOperator};
-    let mut out = Vec::new();
-    let mut flag = |set: bool, name: &'static str, owner: ProviderKind| {
-        if set {
-            out.push((name, owner));
-        }
-    };
-    match command {
-        Command::Create(a) => {
-            flag(a.failure_deadline.is_some(), "--failure-deadline", KubeVirt);
-            flag(a.online, "--online", KubeVirt);
-            flag(a.selector.is_some(), "--selector", KubeVirt);
-            flag(a.description.is_some(), "--description", VmOperator);
-            flag(a.memory, "--memory", VmOperator);
-            flag(a.quiesce_timeout.is_some(), "--quiesce-timeout", VmOperator);
-            flag(a.disk.is_some(), "--disk", Deckhouse);
-            flag(a.allow_inconsistent, "--allow-inconsistent", Deckhouse);
-            flag(a.keep_ip_address.is_some(), "--keep-ip-address", Deckhouse);
-        }
-        Command::List(a) => flag(a.disks, "--disks", Deckhouse),
-        Command::Restore(a) => {
-            flag(
-                a.target_readiness_policy.is_some(),
-                "--target-readiness-policy",
-                KubeVirt,
-            );
-            flag(a.to.is_some(), "--to", KubeVirt);
-            flag(a.mode.is_some(), "--mode", Deckhouse);
-        }
-        Command::Clone(a) => {
-            flag(
-                !a.new_mac_addresses.is_empty(),
-                "--new-mac-address",
-                KubeVirt,
-            );
-            flag(!a.label_filters.is_empty(), "--label-filter", KubeVirt);
-            flag(
-                !a.annotation_filters.is_empty(),
-                "--annotation-filter",
-                KubeVirt,
-            );
-            flag(a.from_vm, "--from-vm", Deckhouse);
-            flag(
-                !a.name_replacements.is_empty(),
-                "--name-replacement",
-                Deckhouse,
-            );
-            flag(a.prefix.is_some(), "--prefix", Deckhouse);
-            flag(a.suffix.is_some(), "--suffix", Deckhouse);
-            flag(a.mode.is_some(), "--mode", Deckhouse);
-        }
-        _ => {}
+/// Whether the platform-owned `flag` (as the capability table names it) was given.
+/// Unknown names are never given: the table test checks every name it lists is known here.
+fn given(command: &Command, flag: &str) -> bool {
+    match (command, flag) {
+        (Command::Create(a), "--failure-deadline") => a.failure_deadline.is_some(),
+        (Command::Create(a), "--online") => a.online,
+        (Command::Create(a), "--selector") => a.selector.is_some(),
+        (Command::Create(a), "--description") => a.description.is_some(),
+        (Command::Create(a), "--memory") => a.memory,
+        (Command::Create(a), "--quiesce-timeout") => a.quiesce_timeout.is_some(),
+        (Command::Create(a), "--disk") => a.disk.is_some(),
+        (Command::Create(a), "--allow-inconsistent") => a.allow_inconsistent,
+        (Command::Create(a), "--keep-ip-address") => a.keep_ip_address.is_some(),
+        (Command::List(a), "--disks") => a.disks,
+        (Command::Restore(a), "--target-readiness-policy") => a.target_readiness_policy.is_some(),
+        (Command::Restore(a), "--to") => a.to.is_some(),
+        (Command::Restore(a), "--mode") => a.mode.is_some(),
+        (Command::Clone(a), "--new-mac-address") => !a.new_mac_addresses.is_empty(),
+        (Command::Clone(a), "--label-filter") => !a.label_filters.is_empty(),
+        (Command::Clone(a), "--annotation-filter") => !a.annotation_filters.is_empty(),
+        (Command::Clone(a), "--from-vm") => a.from_vm,
+        (Command::Clone(a), "--name-replacement") => !a.name_replacements.is_empty(),
+        (Command::Clone(a), "--prefix") => a.prefix.is_some(),
+        (Command::Clone(a), "--suffix") => a.suffix.is_some(),
+        (Command::Clone(a), "--mode") => a.mode.is_some(),
+        _ => false,
     }
-    out
 }
 
-/// Refuses (exit 2) the first flag that belongs to another platform than `kind`.
+/// Refuses (exit 2) the first flag given that the capability table gives to other
+/// platforms than `kind`.
 pub fn check_flags(command: &Command, kind: ProviderKind) -> Result<(), UserError> {
-    match given(command).into_iter().find(|(_, owner)| *owner != kind) {
-        None => Ok(()),
-        Some((name, owner)) => Err(UserError::usage(format!(
-            "{name} is a {} option, but this command runs on {}",
-            owner.title(),
+    let Some(verb) = Verb::of(command) else {
+        return Ok(());
+    };
+    for flag in capability::owned_flags(verb) {
+        let owners = capability::owners(verb, flag);
+        if owners.contains(&kind) || !given(command, flag) {
+            continue;
+        }
+        let names: Vec<&str> = owners.iter().map(|k| k.title()).collect();
+        return Err(UserError::usage(format!(
+            "{flag} is a {} option, but this command runs on {}",
+            names.join(" and "),
             kind.title()
         ))
         .hint(format!(
             "see `kubectl vmsnap {} --help` for the options of each platform",
-            command_name(command)
-        ))),
+            verb.name()
+        )));
     }
+    Ok(())
 }
 
 /// Several platforms are served. A command only one platform has decides first; then the
@@ -258,6 +205,108 @@ mod tests {
         Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
             .unwrap()
             .command
+    }
+
+    /// `verb … flag [value]` as clap accepts it: operands and a value are tried until the
+    /// line parses (flags conflict with some operands, values have their own parsers).
+    fn with_flag(verb: Verb, flag: &str) -> Command {
+        let cli = crate::cli::command();
+        let sub = cli.find_subcommand(verb.name()).expect("subcommand");
+        let arg = sub
+            .get_arguments()
+            .find(|a| a.get_long() == flag.strip_prefix("--"))
+            .unwrap_or_else(|| panic!("{} has no {flag}", verb.name()));
+        let values: Vec<String> = if arg.get_action().takes_values() {
+            let possible = arg.get_possible_values();
+            match possible.first() {
+                Some(p) => vec![p.get_name().to_owned()],
+                None => [
+                    "10m",
+                    "app=db",
+                    "old=new",
+                    "default=02:00:00:aa:bb:cc",
+                    "web",
+                ]
+                .map(String::from)
+                .to_vec(),
+            }
+        } else {
+            vec![String::new()]
+        };
+        let operands: [&[&str]; 4] = [
+            &[],
+            &["web"],
+            &["web", "--snapshot", "s1"],
+            &["s1", "--to", "new-vm"],
+        ];
+        for ops in operands {
+            for value in &values {
+                let mut argv = vec!["kubectl-vmsnap", verb.name()];
+                argv.extend_from_slice(ops);
+                argv.push(flag);
+                if !value.is_empty() {
+                    argv.push(value);
+                }
+                if let Ok(cli) = Cli::try_parse_from(&argv) {
+                    return cli.command;
+                }
+            }
+        }
+        panic!("no command line with {} {flag} parses", verb.name());
+    }
+
+    #[test]
+    fn every_flag_the_table_gives_an_owner_is_refused_elsewhere_with_the_owners_name() {
+        let mut checked = 0;
+        for verb in Verb::ALL {
+            for flag in capability::owned_flags(verb) {
+                let command = with_flag(verb, flag);
+                let owners = capability::owners(verb, flag);
+                for kind in ProviderKind::ALL {
+                    let got = check_flags(&command, kind);
+                    if owners.contains(&kind) {
+                        assert!(got.is_ok(), "{} {flag} on {}", verb.name(), kind.title());
+                        continue;
+                    }
+                    let e = got.expect_err("refused");
+                    assert_eq!(e.exit_code(), 2);
+                    for owner in &owners {
+                        assert!(
+                            e.message.starts_with(&format!("{flag} is a "))
+                                && e.message.contains(owner.title())
+                                && e.message.ends_with(kind.title()),
+                            "{}",
+                            e.message
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 40, "only {checked} refusals checked");
+    }
+
+    #[test]
+    fn the_help_of_every_platform_owned_flag_names_its_platforms() {
+        let cli = crate::cli::command();
+        for verb in Verb::ALL {
+            let sub = cli.find_subcommand(verb.name()).expect("subcommand");
+            for flag in capability::owned_flags(verb) {
+                let arg = sub
+                    .get_arguments()
+                    .find(|a| a.get_long() == flag.strip_prefix("--"))
+                    .expect("flag");
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                for owner in capability::owners(verb, flag) {
+                    let short = owner.capability().short;
+                    assert!(
+                        help.contains(short),
+                        "`{} {flag}` --help does not name {short}: {help:?}",
+                        verb.name()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

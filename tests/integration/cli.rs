@@ -508,7 +508,7 @@ async fn kubevirt_absent_says_what_was_looked_for() {
     out.assert_code(5).assert_stderr_contains(
         "error: no supported VM snapshot API found on this cluster (looked for \
          snapshot.kubevirt.io/v1beta1 or v1alpha1 with kubevirt.io/v1, \
-         vmoperator.vmware.com/v1alpha5 or v1alpha6, virtualization.deckhouse.io/v1alpha2)",
+         vmoperator.vmware.com/v1alpha6 or v1alpha5, virtualization.deckhouse.io/v1alpha2)",
     );
 }
 

@@ -672,6 +672,10 @@ async fn generate() -> BTreeMap<&'static str, String> {
         &["completion", "bash"],
         Keep::Head(12),
     );
+    t.run(
+        "completion-kubectl-plugin",
+        &["completion", "kubectl-plugin"],
+    );
     t.run("completion-bad-shell", &["completion", "tcsh"]);
     t.out
 }

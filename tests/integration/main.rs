@@ -3,6 +3,8 @@
 // Shared harness: simulator start-up, binary runner, scripted Ui, redaction.
 mod support;
 
+// The capability table against the routers, platform picking and completion (issue 15).
+mod capability;
 // Safety snapshot before restore, config diff, readiness report, retention, clone (issue 6).
 mod beyond;
 // Live completion of VM and snapshot names, directly and through the real kubectl.

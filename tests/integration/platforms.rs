@@ -10,7 +10,7 @@ use crate::support::{TestSim, config};
 /// The tests' KubeVirt scenario with the simulator's VM Operator and Deckhouse scenarios
 /// beside it: one cluster serving all three platforms (namespaces production, dev-team,
 /// my-project).
-async fn mixed() -> TestSim {
+pub(crate) async fn mixed() -> TestSim {
     let mut cfg = config();
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim/scenarios");
     cfg.scenarios.push(scenarios.join("vmoperator"));

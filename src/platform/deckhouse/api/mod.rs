@@ -27,6 +27,7 @@ pub use convert::{
     phase_message, resources, run_state, snapshot_details, snapshot_info, snapshot_phase,
     snapshot_size, vm_disks, vm_info,
 };
+pub use preflight::restorable;
 pub use resources::Kind;
 
 #[cfg(test)]

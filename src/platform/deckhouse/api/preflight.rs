@@ -358,3 +358,12 @@ pub fn create_vm(snapshot: &Value) -> Vec<Finding> {
     findings.push(f(Severity::Warning, "guest-preparation", GUEST_PREPARATION));
     findings
 }
+
+/// Whether a restore can start from `snapshot`: Ready by [`snapshot_not_ready`]'s rule and
+/// not being deleted.
+pub fn restorable(snapshot: &Value) -> bool {
+    snapshot_not_ready(snapshot).is_none()
+        && snapshot
+            .pointer("/metadata/deletionTimestamp")
+            .is_none_or(Value::is_null)
+}

@@ -152,9 +152,3 @@ pub fn served(group_versions: &[(&str, &[&str])]) -> bool {
 pub fn snapshot_operations_served(resources: &[&str]) -> bool {
     resources.contains(&Kind::VirtualMachineSnapshotOperation.plural())
 }
-
-/// Detection from the served groups alone (what `cluster::served_groups` gives): the group
-/// serves v1alpha2. `served` refines it when per-version resources are known.
-pub fn group_served(groups: &[crate::cluster::ServedGroup]) -> bool {
-    groups.iter().any(|g| g.name == GROUP && g.serves(VERSION))
-}

@@ -67,19 +67,6 @@ fn discovery_needs_snapshots_and_operations_in_v1alpha2() {
     assert!(resources::snapshot_operations_served(&[
         "virtualmachinesnapshotoperations"
     ]));
-    use crate::cluster::ServedGroup;
-    assert!(resources::group_served(&[ServedGroup::new(
-        "virtualization.deckhouse.io",
-        &["v1alpha3", "v1alpha2"]
-    )]));
-    assert!(!resources::group_served(&[ServedGroup::new(
-        "virtualization.deckhouse.io",
-        &["v1alpha3"]
-    )]));
-    assert!(!resources::group_served(&[ServedGroup::new(
-        "kubevirt.io",
-        &["v1"]
-    )]));
 }
 
 #[test]

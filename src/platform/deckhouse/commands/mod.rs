@@ -29,9 +29,6 @@ use crate::platform::deckhouse::api::operations::DryRunPreview;
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
 
-/// The platform's name in messages.
-pub(crate) const PLATFORM: &str = "Deckhouse Virtualization";
-
 /// Runs `command` against Deckhouse Virtualization.
 pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     match command {
@@ -45,7 +42,9 @@ pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow
         Command::Clone(a) => clone::run(a, dh, ctx).await,
         Command::Check(a) => check::run(a, dh, ctx).await,
         Command::Prune(a) => prune::run(a, dh, ctx).await,
-        _ => Err(crate::platform::pick::not_offered(command, PLATFORM).into()),
+        _ => Err(crate::platform::capability::DECKHOUSE
+            .not_offered(command)
+            .into()),
     }
 }
 

@@ -409,3 +409,10 @@ pub fn snapshot_phase_message(snap: &Value) -> String {
 pub fn is_default_snapshot_class(vsc: &Value) -> bool {
     has_annotation(vsc, super::resources::DEFAULT_SNAPSHOT_CLASS_ANNOTATION)
 }
+
+/// Whether a restore can start from `snap`: Succeeded, ready to use and not being deleted,
+/// as the restore's own check requires (`commands::restore::check_snapshot`).
+pub fn restorable(snap: &Value) -> bool {
+    let info = snapshot_info(snap, None, &[]);
+    info.is_ready() && !info.deleting
+}

@@ -19,8 +19,8 @@ pub use client::KubeVirt;
 pub use convert::{
     BACKEND_STORAGE_LABEL, SNAPSHOTTABLE_SOURCES, VmVolume, backend_pvc, backend_volume_name,
     consistency, indications, is_default_snapshot_class, needs_backend_storage, referenced_claims,
-    restore_info, snapshot_info, snapshot_phase_message, vm_info, vm_volumes, vmi_volumes,
-    volume_backups,
+    restorable, restore_info, snapshot_info, snapshot_phase_message, vm_info, vm_volumes,
+    vmi_volumes, volume_backups,
 };
 pub use fleet::{FLEET_PAGE_SIZE, Fleet, FleetStorage};
 pub use resources::{Kind, ServedVersions, SnapshotVersion};

@@ -74,9 +74,9 @@ pub async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report>
             }
             clone::execute(plan, ctx).await
         }
-        Command::Tree(_) | Command::RestoreDisk(_) => {
-            Err(crate::platform::pick::not_offered(command, "KubeVirt").into())
-        }
+        Command::Tree(_) | Command::RestoreDisk(_) => Err(crate::platform::capability::KUBEVIRT
+            .not_offered(command)
+            .into()),
         Command::Version | Command::Completion(_) | Command::Options => {
             Err(anyhow::anyhow!("internal: handled before connecting"))
         }

@@ -400,3 +400,9 @@ pub fn vm_info(vm: &Value) -> VmInfo {
             .collect(),
     }
 }
+
+/// Whether a revert can start from `snap`: its Ready condition is True and it is not being
+/// deleted (the revert's own check, `check_revert`, refuses every other phase).
+pub fn restorable(snap: &Value) -> bool {
+    phase(snap) == Phase::Ready
+}

@@ -27,7 +27,7 @@ pub use checks::{
 pub use client::VmOperator;
 pub use convert::{
     Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency, is_vks_node,
-    phase, phase_message, snapshot_details, snapshot_info, vm_details, vm_info,
+    phase, phase_message, restorable, snapshot_details, snapshot_info, vm_details, vm_info,
 };
 pub use describe::describe_rows;
 pub use resources::{Kind, Unsupported, Version, detect};

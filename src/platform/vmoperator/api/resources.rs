@@ -87,8 +87,12 @@ impl Version {
         if let Some(v) = preferred.filter(|v: &Version| group.serves(v.as_str())) {
             return Ok(v);
         }
-        [Self::V1alpha6, Self::V1alpha5]
-            .into_iter()
+        // The capability table lists the versions this plugin speaks, preferred first.
+        crate::platform::capability::VM_OPERATOR
+            .snapshot
+            .versions
+            .iter()
+            .filter_map(|v| v.parse::<Version>().ok())
             .find(|v| group.serves(v.as_str()))
             .ok_or_else(|| Unsupported::Legacy {
                 served: group.versions.clone(),

@@ -25,7 +25,7 @@ use crate::platform::vmoperator::api::{
 };
 
 /// The platform's name in messages.
-pub const PLATFORM: &str = "VMware VM Operator";
+pub const PLATFORM: &str = crate::platform::capability::VM_OPERATOR.title;
 /// The `-o name` prefix of a snapshot.
 pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.vmoperator.vmware.com";
 /// The `-o name` prefix of a VM.
@@ -45,13 +45,9 @@ pub async fn run(
         Command::Delete(a) => delete::run(a, vmop, ctx).await,
         Command::Restore(a) => revert::run(a, vmop, ctx).await,
         Command::Check(a) => check::run(a, vmop, ctx).await,
-        Command::Clone(_) => Err(crate::platform::pick::not_offered(command, PLATFORM)
-            .hint(
-                "VM Operator has no clone API: a VirtualMachineSnapshot can only revert the VM it \
-                 was taken of (kubectl vmsnap restore VM --snapshot SNAPSHOT)",
-            )
+        _ => Err(crate::platform::capability::VM_OPERATOR
+            .not_offered(command)
             .into()),
-        _ => Err(crate::platform::pick::not_offered(command, PLATFORM).into()),
     }
 }
 
