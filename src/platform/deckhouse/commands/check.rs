@@ -8,10 +8,10 @@ use crate::cli::CheckArgs;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
-use crate::output::Report;
 use crate::platform::deckhouse::api::operations::active_operation;
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, vm_disks};
+use crate::platform::deckhouse::report::Report;
 use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 
 /// A table cell for a finding: its first clause.
@@ -165,5 +165,6 @@ pub(super) async fn run(
         vm_resource: "virtualmachine.virtualization.deckhouse.io",
         fix,
     };
-    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
+    let table = readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx);
+    Ok(Report::Check(Box::new(table)))
 }

@@ -4,27 +4,28 @@
 //! name), `--name-replacement`, `--prefix`, `--suffix`; a DryRun operation shows conflicts
 //! before the question.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dry_run_summary;
 use super::restore::{conflict_lines, mode_of, mode_text};
 use super::{
-    Ctx, create_operation, finding_lines, next_steps, operation_message, operation_name,
-    operation_phase, refuse_blocked, report, require, require_permission, resource_name, wait_op,
+    Ctx, create_operation, finding_lines, operation_message, operation_name, operation_phase,
+    refuse_blocked, require, require_permission, wait_op,
 };
 use crate::cli::{CloneArgs, DryRun};
 use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::deckhouse::api::operations::{
     ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
 };
-use crate::platform::deckhouse::api::preflight::{self, Finding, GUEST_PREPARATION, blocked};
+use crate::platform::deckhouse::api::preflight::{self, Finding, blocked};
 use crate::platform::deckhouse::api::{
     CloneNaming, Deckhouse, Kind, NameReplacement, OperationMode, OperationPhase, ResourceStatus,
     build_clone, build_create_vm, is_clone_temporary, operation_info, snapshot_details, vm_disks,
 };
+use crate::platform::deckhouse::report::{Report, SnapshotClone};
 
 /// Where the clone comes from.
 enum Source {
@@ -113,8 +114,28 @@ pub(super) async fn run(
             )],
         ));
     }
-    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
-        "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
+    let mut report = SnapshotClone {
+        created: None,
+        dry_run: None,
+        dry_run_operation: None,
+        from_vm: args.from_vm,
+        kind: "SnapshotClone",
+        mode: mode.as_str(),
+        namespace: ns.clone(),
+        next_steps: None,
+        operation: None,
+        platform: "deckhouse",
+        result: None,
+        source: source_name.clone(),
+        vm: new_vm.clone(),
+        origin: match source {
+            Source::Vm { .. } => format!("cloned from VM {source_vm}"),
+            Source::Snapshot { .. } => {
+                format!("created from snapshot {source_name} of VM {source_vm}")
+            }
+        },
+        operation_kind: source.kind(),
+    };
     if ctx.dry_run() == DryRun::Client {
         pairs.push((
             "Dry run",
@@ -124,14 +145,8 @@ pub(super) async fn run(
         text.push_str(&key_values(&pairs, 2));
         text.push_str(&finding_lines(findings));
         ctx.say(text.trim_end());
-        let mut data = base;
-        data["dryRun"] = json!("client");
-        return Ok(report(
-            data,
-            format!("VM {ns}/{new_vm} would be created from {source_name} (dry run)\n"),
-            None,
-            vec![],
-        ));
+        report.dry_run = Some("client");
+        return Ok(Report::Clone(Box::new(report)));
     }
     // Without a terminal (and without --yes) the answer is no before any write: refuse
     // before the DryRun operation rather than after it.
@@ -200,16 +215,12 @@ pub(super) async fn run(
     ) {
         return Err(common::with_hint(e, kept));
     }
-    let mut data = base;
-    data["dryRunOperation"] = json!(operation_info(&dry));
+    report.dry_run_operation = Some(operation_info(&dry));
     if ctx.dry_run() == DryRun::Server {
-        data["dryRun"] = json!("server");
-        let text = format!(
-            "VM {ns}/{new_vm} would be created from {source_name} (server dry run: checked by the DryRun operation {dry_name})\n"
-        );
-        return Ok(report(data, text, None, vec![]));
+        report.dry_run = Some("server");
+        return Ok(Report::Clone(Box::new(report)));
     }
-    execute(&plan, args, data, now, dh, ctx).await
+    execute(&plan, args, report, now, dh, ctx).await
 }
 
 /// Reads and checks: the source (a Ready snapshot, or a powered-off VM with no operation
@@ -351,7 +362,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
 async fn execute(
     plan: &ClonePlan,
     args: &CloneArgs,
-    mut data: Value,
+    mut report: SnapshotClone,
     now: jiff::Timestamp,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
@@ -360,7 +371,6 @@ async fn execute(
         ns,
         source,
         source_name,
-        source_vm,
         naming,
         new_vm,
         mode,
@@ -374,17 +384,11 @@ async fn execute(
         .map_err(UserError::usage)?;
     let created = create_operation(dh, op_kind, obj).await?;
     let op_name = name(&created).to_owned();
-    data["operation"] = json!(op_name);
-    let names = vec![resource_name(op_kind, &op_name)];
+    report.operation = Some(op_name.clone());
     let follow_cmd = format!("kubectl get {} {op_name} -n {ns} -w", op_kind.qualified());
     if !args.should_wait() {
-        let mut text =
-            format!("Clone of {source_name} into VM {ns}/{new_vm} started (operation {op_name})\n");
-        let steps = vec![follow_cmd];
-        next_steps(&mut text, &steps);
-        text.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, names));
+        report.next_steps = Some(vec![follow_cmd]);
+        return Ok(Report::Clone(Box::new(report)));
     }
     let op = wait_op(
         ctx,
@@ -418,41 +422,14 @@ async fn execute(
         .filter(|r| r.status == ResourceStatus::Completed)
         .map(|r| format!("{} {}", r.kind, r.name))
         .collect();
-    let from = match &source {
-        Source::Vm { .. } => format!("cloned from VM {source_vm}"),
-        Source::Snapshot { .. } => format!("created from snapshot {source_name} of VM {source_vm}"),
-    };
-    let mut out = format!("VM {ns}/{new_vm} {from}\n");
-    out.push_str(&key_values(
-        &[
-            ("Operation", format!("{op_name} (Completed)")),
-            (
-                "Created",
-                if made.is_empty() {
-                    new_vm.to_owned()
-                } else {
-                    made.join(", ")
-                },
-            ),
-            ("Addresses", "new IP and MAC addresses".into()),
-        ],
-        2,
-    ));
-    out.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
     let steps = vec![
         format!("kubectl get vm {new_vm} -n {ns}"),
         format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared"),
     ];
-    next_steps(&mut out, &steps);
-    data["result"] = json!(info);
-    data["created"] = json!(made);
-    data["nextSteps"] = json!(steps);
-    Ok(report(
-        data,
-        out,
-        None,
-        vec![resource_name(Kind::VirtualMachine, new_vm)],
-    ))
+    report.result = Some(info);
+    report.created = Some(made);
+    report.next_steps = Some(steps);
+    Ok(Report::Clone(Box::new(report)))
 }
 
 /// The refusal when the dry run found conflicts `mode` does not go past.

@@ -1,19 +1,18 @@
 //! `restore-disk DISK_SNAPSHOT --to NEW_DISK`: a new VirtualDisk with the disk snapshot as
 //! its data source, at least as large as the original, followed until Ready.
 
-use serde_json::json;
-
 use super::dry_run_create;
-use super::{Ctx, follow, next_steps, report, require, require_permission, resource_name};
+use super::{Ctx, follow, require, require_permission};
 use crate::cli::RestoreDiskArgs;
 use crate::cluster::json::str_at;
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::deckhouse::api::{
     Deckhouse, Kind, build_disk_from_snapshot, disk_snapshot_info,
 };
+use crate::platform::deckhouse::report::{DiskSnapshotRestore, Report};
 
 /// `restore-disk`.
 pub(super) async fn run(
@@ -109,25 +108,19 @@ pub(super) async fn run(
         "pass --yes to create the disk without asking",
         "disk restore cancelled; nothing was changed",
     )?;
-    let names = vec![resource_name(Kind::VirtualDisk, to)];
-    let base = json!({"kind": "DiskSnapshotRestore", "platform": "deckhouse", "namespace": ns,
-        "diskSnapshot": snap, "disk": to, "size": size});
-    let what = format!("VirtualDisk {ns}/{to} from disk snapshot {snap}");
-    if let Some(r) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj, &base, &what, &names).await? {
-        return Ok(r);
+    let mut report = DiskSnapshotRestore::new(&ns, snap, to, &size);
+    if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj).await? {
+        report.dry_run = Some(mode);
+        report.object = Some(object);
+        return Ok(Report::RestoreDisk(Box::new(report)));
     }
     dh.create(Kind::VirtualDisk, obj, false).await?;
     let attach = format!(
         "attach it to a stopped VM: add {{kind: VirtualDisk, name: {to}}} to the VM's spec.blockDeviceRefs (kubectl edit vm VM -n {ns}), or live with a VirtualMachineBlockDeviceAttachment"
     );
     if !args.should_wait() {
-        let mut text =
-            format!("VirtualDisk {ns}/{to} created from disk snapshot {snap} (not waited for)\n");
-        let steps = vec![format!("kubectl get vd {to} -n {ns} -w"), attach];
-        next_steps(&mut text, &steps);
-        let mut data = base;
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, names));
+        report.next_steps = Some(vec![format!("kubectl get vd {to} -n {ns} -w"), attach]);
+        return Ok(Report::RestoreDisk(Box::new(report)));
     }
     let title = format!("Restoring disk {to} from {snap}");
     let result = follow(
@@ -184,24 +177,12 @@ pub(super) async fn run(
         .hint(format!("see: kubectl describe vd {to} -n {ns}"))
         .into());
     }
-    let capacity = str_at(&disk, "/status/capacity").unwrap_or("-").to_owned();
-    let mut text = format!("VirtualDisk {ns}/{to} is ready, restored from disk snapshot {snap}\n");
-    text.push_str(&key_values(
-        &[
-            ("Capacity", capacity.clone()),
-            (
-                "Storage class",
-                str_at(&disk, "/status/storageClassName")
-                    .unwrap_or("-")
-                    .to_owned(),
-            ),
-        ],
-        2,
-    ));
-    let steps = vec![attach];
-    next_steps(&mut text, &steps);
-    let mut data = base;
-    data["capacity"] = json!(capacity);
-    data["nextSteps"] = json!(steps);
-    Ok(report(data, text, None, names))
+    report.capacity = Some(str_at(&disk, "/status/capacity").unwrap_or("-").to_owned());
+    report.storage_class = Some(
+        str_at(&disk, "/status/storageClassName")
+            .unwrap_or("-")
+            .to_owned(),
+    );
+    report.next_steps = Some(vec![attach]);
+    Ok(Report::RestoreDisk(Box::new(report)))
 }
