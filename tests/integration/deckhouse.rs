@@ -1444,3 +1444,52 @@ async fn prune_keeps_the_newest_and_the_snapshot_a_running_restore_uses() {
         "{deleted:?}"
     );
 }
+
+/// Puts win-vm-root (of the stopped win-vm) in WaitForFirstConsumer, as on a StorageClass that
+/// binds on first use before the VM ever ran.
+async fn win_vm_root_waits_for_first_consumer(t: &TestSim) {
+    let g = vmsnap_sim::Gvr::new(DISKS.0, DISKS.1, DISKS.2);
+    let mut vd = t
+        .sim
+        .store()
+        .get(&g, Some(NS), "win-vm-root")
+        .expect("win-vm-root");
+    vd["status"] = serde_json::json!({"phase": "WaitForFirstConsumer"});
+    t.sim.store().update(&g, vd).expect("update");
+    t.wait_until(VMS, NS, "win-vm", |v| {
+        has_condition(v, "BlockDevicesReady", "False")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stopped_vm_whose_disk_waits_for_its_first_consumer_is_refused_before_any_write() {
+    let t = settled().await;
+    win_vm_root_waits_for_first_consumer(&t).await;
+    let out = t.cmd().args(&["check", "win-vm"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("a disk waits for its first consumer")
+        .assert_stdout_contains("start the VM once, then snapshot");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("win-vm") && l.contains(" no ")),
+        "{}",
+        out.stdout
+    );
+    let out = t.cmd().args(&["create", "win-vm", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("the virtual disk win-vm-root is WaitForFirstConsumer")
+        .assert_stderr_contains("d8 v start win-vm")
+        .assert_stderr_contains("nothing was changed");
+    // A disk snapshot would wait for a Ready disk that never comes: refused too.
+    let out = t
+        .cmd()
+        .args(&["create", "--disk", "win-vm-root", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("cannot become Ready now and the snapshot would stay Pending")
+        .assert_stderr_contains("nothing was changed");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}

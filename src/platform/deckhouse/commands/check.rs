@@ -96,6 +96,10 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
             "snapshot once the resize has finished",
         ),
         "disk-missing" => ("a disk does not exist", "fix the VM's blockDeviceRefs"),
+        "disk-wffc" => (
+            "a disk waits for its first consumer",
+            "its volume is created when the VM starts: start the VM once, then snapshot",
+        ),
         "disk-not-ready" => (
             "a disk is not Ready",
             "Deckhouse fails the snapshot: take it once the disk is Ready",
