@@ -650,7 +650,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
         'kubectl-vmsnap;restore-disk' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Name of the new VirtualDisk')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size of the new disk (at least the original''s, e.g. 20Gi; default: the original''s)')
-            [CompletionResult]::new('--storage-class', '--storage-class', [CompletionResultType]::ParameterName, 'StorageClass of the new disk (default: the cluster''s default)')
+            [CompletionResult]::new('--storage-class', '--storage-class', [CompletionResultType]::ParameterName, 'StorageClass of the new disk (default: the source disk''s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the disk to be Ready')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')

@@ -687,7 +687,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s h
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l to -d 'Name of the new VirtualDisk' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l size -d 'Size of the new disk (at least the original\'s, e.g. 20Gi; default: the original\'s)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the cluster\'s default)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the source disk\'s)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l timeout -d 'How long to wait for the disk to be Ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l context -d 'The name of the kubeconfig context to use' -r

@@ -1493,3 +1493,69 @@ async fn a_stopped_vm_whose_disk_waits_for_its_first_consumer_is_refused_before_
         .assert_stderr_contains("nothing was changed");
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
 }
+
+#[tokio::test]
+async fn restore_disk_keeps_the_source_disks_storage_class_and_refuses_one_that_cannot_hold_it() {
+    let t = settled().await;
+    t.cmd()
+        .args(&[
+            "create",
+            "--disk",
+            "linux-vm-root",
+            "--name",
+            "root-1",
+            "--yes",
+        ])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    // A class that does not exist, and one of another CSI driver: refused, nothing written.
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-copy",
+            "--storage-class",
+            "nosuch",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains("error: StorageClass \"nosuch\" not found")
+        .assert_stderr_contains(
+            "leave --storage-class out to use the source disk's class (linstor-thin-r2)",
+        );
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-copy",
+            "--storage-class",
+            "local-lvm",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("StorageClass local-lvm (CSI driver local.csi.storage.deckhouse.io) cannot hold a disk restored from root-1")
+        .assert_stderr_contains("leave --storage-class out to restore onto linstor-thin-r2");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+    // Without the flag the new disk is asked for on the source disk's class.
+    let out = t
+        .cmd()
+        .args(&["restore-disk", "root-1", "--to", "root-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Storage class:  linstor-thin-r2 (the source disk's)");
+    t.wait_until(DISKS, NS, "root-copy", |v| {
+        v["spec"]["persistentVolumeClaim"]["storageClassName"] == "linstor-thin-r2"
+    })
+    .await;
+}

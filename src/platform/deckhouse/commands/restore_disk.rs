@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::flow::{common, confirm};
 use crate::output::key_values;
 use crate::platform::deckhouse::api::{
-    Deckhouse, Kind, build_disk_from_snapshot, disk_snapshot_info,
+    Deckhouse, Kind, build_disk_from_snapshot, disk_info, disk_snapshot_info,
 };
 use crate::platform::deckhouse::report::{DiskSnapshotRestore, Report};
 
@@ -48,13 +48,23 @@ pub(super) async fn run(
         .into());
     }
     let original = dh.disk_snapshot_size(&ns, snap).await?;
+    // A snapshot is restored onto its own CSI driver: the new disk takes the source disk's
+    // class unless told otherwise, and a class given is checked before anything is written.
+    let source_class = dh
+        .get(Kind::VirtualDisk, &ns, &info.disk)
+        .await?
+        .and_then(|d| disk_info(&d).storage_class);
+    if let Some(given) = &args.storage_class {
+        check_storage_class(dh, given, source_class.as_deref(), &info.disk, snap).await?;
+    }
+    let class = args.storage_class.clone().or_else(|| source_class.clone());
     let obj = build_disk_from_snapshot(
         &ns,
         to,
         snap,
         args.size.as_deref(),
         original.as_deref(),
-        args.storage_class.as_deref(),
+        class.as_deref(),
     )
     .map_err(|e| {
         UserError::usage(e).hint(match &original {
@@ -93,9 +103,14 @@ pub(super) async fn run(
         ("Size", size_text),
         (
             "Storage class",
-            args.storage_class
-                .clone()
-                .unwrap_or_else(|| "the cluster's default".into()),
+            match (&args.storage_class, &source_class) {
+                (Some(given), _) => given.clone(),
+                (None, Some(source)) => format!("{source} (the source disk's)"),
+                (None, None) => format!(
+                    "the cluster's default (the source disk {} no longer exists to name its class)",
+                    info.disk
+                ),
+            },
         ),
         ("Source disk", format!("{} is left as it is", info.disk)),
     ];
@@ -185,4 +200,65 @@ pub(super) async fn run(
     );
     report.next_steps = Some(vec![attach]);
     Ok(Report::RestoreDisk(Box::new(report)))
+}
+
+/// Refuses a `--storage-class` that does not exist (exit 5) or whose CSI driver is not the
+/// source disk's (exit 1): Deckhouse's webhook refuses a disk from a snapshot on another
+/// driver (deckhouse/virtualization `images/virtualization-artifact/pkg/controller/vd/internal/
+/// validator/vdsnapshot_storage_class_provisioner_compatibility_validator.go`). A class that
+/// may not be read is left to the server.
+async fn check_storage_class(
+    dh: &Deckhouse,
+    given: &str,
+    source: Option<&str>,
+    source_disk: &str,
+    snap: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let gvk = kube::core::GroupVersionKind::gvk("storage.k8s.io", "v1", "StorageClass");
+    let ar = kube::core::ApiResource::from_gvk_with_plural(&gvk, "storageclasses");
+    let read = |n: &str| {
+        let n = n.to_owned();
+        let ar = ar.clone();
+        async move { crate::cluster::get_exact(dh.client(), &ar, None, &n).await }
+    };
+    let sc = match read(given).await {
+        Ok(Some(sc)) => sc,
+        Ok(None) => {
+            return Err(
+                UserError::not_found(format!("StorageClass \"{given}\" not found"))
+                    .hint("list them with: kubectl get storageclass")
+                    .hint(format!(
+                        "or leave --storage-class out to use the source disk's class{}",
+                        source.map(|s| format!(" ({s})")).unwrap_or_default()
+                    ))
+                    .hint("nothing was changed")
+                    .into(),
+            );
+        }
+        Err(e) if common::api_code(&e) == Some(403) => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("failed to read StorageClass {given}")),
+    };
+    let Some(source) = source.filter(|s| *s != given) else {
+        return Ok(());
+    };
+    let Ok(Some(source_sc)) = read(source).await else {
+        return Ok(());
+    };
+    match (
+        str_at(&sc, "/provisioner"),
+        str_at(&source_sc, "/provisioner"),
+    ) {
+        (Some(to), Some(from)) if to != from => Err(UserError::failure(format!(
+            "StorageClass {given} (CSI driver {to}) cannot hold a disk restored from {snap}: \
+             its source disk {source_disk} is on {source} (CSI driver {from}), and Deckhouse does \
+             not create a disk from a snapshot on another CSI driver"
+        ))
+        .hint(format!(
+            "leave --storage-class out to restore onto {source}, or name a class of {from}"
+        ))
+        .hint("nothing was changed")
+        .into()),
+        _ => Ok(()),
+    }
 }
