@@ -1559,3 +1559,42 @@ async fn restore_disk_keeps_the_source_disks_storage_class_and_refuses_one_that_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_clone_says_before_the_question_whether_it_starts_at_once_and_never_says_start_it_when_it_runs()
+ {
+    let t = settled().await;
+    // linux-vm's runPolicy AlwaysOnUnlessStoppedManually is saved in its snapshot and copied:
+    // the clone runs as soon as it exists.
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm-snapshot", "--suffix=-2", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "Starts:      at once: runPolicy AlwaysOnUnlessStoppedManually is copied, so a byte-for-byte copy of linux-vm is live on the network",
+        )
+        .assert_stdout_contains("Power:      started at once (runPolicy AlwaysOnUnlessStoppedManually, copied)")
+        .assert_stdout_contains("d8 v stop linux-vm-2 -n my-project   # it started at once");
+    assert!(!out.stdout.contains("d8 v start"), "{}", out.stdout);
+    // Said in the plan, which is printed before the DryRun operation and the question.
+    let plan = out.stderr.find("Starts:").expect("plan");
+    assert!(
+        plan < out.stderr.find("Dry run:").expect("dry run"),
+        "{}",
+        out.stderr
+    );
+    // win-vm's AlwaysOff is copied: the clone stays stopped until started.
+    let out = t
+        .cmd()
+        .args(&["clone", "win-vm", "--from-vm", "--prefix", "test-", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Starts:      no: runPolicy AlwaysOff is copied")
+        .assert_stdout_contains("Power:      stopped (runPolicy AlwaysOff)")
+        .assert_stdout_contains(
+            "d8 v start test-win-vm -n my-project   # once the guest is prepared",
+        );
+}

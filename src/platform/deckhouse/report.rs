@@ -18,7 +18,9 @@ use crate::output::{
     DeletedSnapshot, RenderOptions, Table, View, age, api_list, key_values, next_steps,
 };
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
-use crate::platform::deckhouse::api::preflight::{Finding, GUEST_PREPARATION, VmSnapshotPreflight};
+use crate::platform::deckhouse::api::preflight::{
+    Finding, GUEST_PREPARATION, VmSnapshotPreflight, starts_on_creation,
+};
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{
     BlockDevice, DeckhouseConsistency, DiskSnapshotInfo, Kind, OperationInfo, SnapshotDetails,
@@ -1181,6 +1183,9 @@ pub(crate) struct SnapshotClone {
     /// The operation's kind (VirtualMachineOperation or VirtualMachineSnapshotOperation).
     #[serde(skip)]
     pub operation_kind: Kind,
+    /// The new VM's runPolicy once created (copied from the source).
+    #[serde(skip)]
+    pub run_policy: Option<String>,
 }
 
 impl View for SnapshotClone {
@@ -1215,6 +1220,16 @@ impl View for SnapshotClone {
                     },
                 ),
                 ("Addresses", "new IP and MAC addresses".into()),
+                (
+                    "Power",
+                    match self.run_policy.as_deref() {
+                        Some(p) if starts_on_creation(p) => {
+                            format!("started at once (runPolicy {p}, copied)")
+                        }
+                        Some(p) => format!("stopped (runPolicy {p})"),
+                        None => "<unknown>".into(),
+                    },
+                ),
             ],
             2,
         ));
@@ -1434,6 +1449,7 @@ mod tests {
             vm: "b".into(),
             origin: "cloned from VM a".into(),
             operation_kind: Kind::VirtualMachineOperation,
+            run_policy: None,
         };
         let mut prune = SnapshotPrune::new(
             "my-project",

@@ -242,6 +242,11 @@ pub fn disk_snapshot(
     (expected, findings)
 }
 
+/// Deckhouse starts a new VM on creation unless its runPolicy is Manual or AlwaysOff.
+pub fn starts_on_creation(policy: &str) -> bool {
+    !matches!(policy, "Manual" | "AlwaysOff")
+}
+
 /// The VM's runPolicy, with the CRD's default when unset.
 pub fn run_policy(vm: &Value) -> &str {
     str_at(vm, "/spec/runPolicy").unwrap_or("AlwaysOnUnlessStoppedManually")

@@ -135,6 +135,7 @@ pub(super) async fn run(
             }
         },
         operation_kind: source.kind(),
+        run_policy: None,
     };
     if ctx.dry_run() == DryRun::Client {
         pairs.push((
@@ -327,6 +328,10 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
             str_at(snap, "/status/phase").unwrap_or("Pending")
         ),
     };
+    let policy = match &source {
+        Source::Vm { vm } => Some(preflight::run_policy(vm).to_owned()),
+        Source::Snapshot { snap } => saved_run_policy(dh, &ns, snap).await,
+    };
     let pairs = vec![
         ("Source", source_text),
         ("New VM", new_vm.clone()),
@@ -343,6 +348,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
             "Not copied",
             "the IP and MAC addresses (the clone gets new ones) and the VM's labels; its runPolicy is copied".into(),
         ),
+        ("Starts", starts_text(policy.as_deref(), &source_vm)),
     ];
     Ok(ClonePlan {
         ns,
@@ -422,14 +428,60 @@ async fn execute(
         .filter(|r| r.status == ResourceStatus::Completed)
         .map(|r| format!("{} {}", r.kind, r.name))
         .collect();
+    // What the new VM does now follows from the runPolicy it was given (copied).
+    let policy = dh
+        .get(Kind::VirtualMachine, ns, new_vm)
+        .await?
+        .map(|vm| preflight::run_policy(&vm).to_owned());
+    let started = policy.as_deref().is_some_and(preflight::starts_on_creation);
     let steps = vec![
         format!("kubectl get vm {new_vm} -n {ns}"),
-        format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared"),
+        if started {
+            format!(
+                "d8 v stop {new_vm} -n {ns}   # it started at once: stop it until the guest is prepared"
+            )
+        } else {
+            format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared")
+        },
     ];
+    report.run_policy = policy;
     report.result = Some(info);
     report.created = Some(made);
     report.next_steps = Some(steps);
     Ok(Report::Clone(Box::new(report)))
+}
+
+/// The plan's word on whether the clone starts as soon as it exists: the clone and
+/// CreateVirtualMachine operations copy the runPolicy and take none of their own
+/// (`VirtualMachineOperationCloneSpec`, `VMSOPCreateVirtualMachineSpec` in deckhouse/virtualization
+/// `api/core/v1alpha2`), so only the source's runPolicy can keep it stopped.
+fn starts_text(policy: Option<&str>, source_vm: &str) -> String {
+    match policy {
+        Some(p) if preflight::starts_on_creation(p) => format!(
+            "at once: runPolicy {p} is copied, so a byte-for-byte copy of {source_vm} is live on the \
+             network as soon as it exists (same machine identity, new IP and MAC); to have it \
+             stopped, clone a source whose runPolicy is Manual or AlwaysOff"
+        ),
+        Some(p) => format!("no: runPolicy {p} is copied; start it once the guest is prepared"),
+        None => format!(
+            "as the runPolicy saved with {source_vm} says (it could not be read): at once unless \
+             it is Manual or AlwaysOff"
+        ),
+    }
+}
+
+/// The runPolicy of the VM saved in a snapshot (its Secret's `vm` manifest, deckhouse/
+/// virtualization `pkg/controller/service/restorer/keys.go`); None when it cannot be read.
+async fn saved_run_policy(dh: &Deckhouse, ns: &str, snap: &Value) -> Option<String> {
+    let secret = snapshot_details(snap).secret?;
+    let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(dh.client().clone(), &crate::cluster::path_segment(ns));
+    let secret = api
+        .get_opt(&crate::cluster::path_segment(&secret))
+        .await
+        .ok()??;
+    let vm: Value = serde_json::from_slice(&secret.data?.get("vm")?.0).ok()?;
+    Some(preflight::run_policy(&vm).to_owned())
 }
 
 /// The refusal when the dry run found conflicts `mode` does not go past.
