@@ -864,9 +864,8 @@ async fn ctrl_c_while_a_restore_runs_says_it_continues_and_deletes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
-    let t = settled().await;
+/// Takes disk snapshot root-1 of linux-vm-root (20Gi), for the restore-disk tests.
+async fn disk_snapshot_root_1(t: &TestSim) {
     t.cmd()
         .args(&[
             "create",
@@ -879,6 +878,12 @@ async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
         .run()
         .await
         .assert_code(0);
+}
+
+#[tokio::test]
+async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
+    let t = settled().await;
+    disk_snapshot_root_1(&t).await;
     let before = t.writes().len();
     let out = t
         .cmd()
@@ -1497,18 +1502,7 @@ async fn a_stopped_vm_whose_disk_waits_for_its_first_consumer_is_refused_before_
 #[tokio::test]
 async fn restore_disk_keeps_the_source_disks_storage_class_and_refuses_one_that_cannot_hold_it() {
     let t = settled().await;
-    t.cmd()
-        .args(&[
-            "create",
-            "--disk",
-            "linux-vm-root",
-            "--name",
-            "root-1",
-            "--yes",
-        ])
-        .run()
-        .await
-        .assert_code(0);
+    disk_snapshot_root_1(&t).await;
     let before = t.writes().len();
     // A class that does not exist, and one of another CSI driver: refused, nothing written.
     let out = t
