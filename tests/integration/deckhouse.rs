@@ -1592,3 +1592,21 @@ async fn a_clone_says_before_the_question_whether_it_starts_at_once_and_never_sa
             "d8 v start test-win-vm -n my-project   # once the guest is prepared",
         );
 }
+
+#[tokio::test]
+async fn the_clone_question_repeats_that_the_clone_starts_at_once_and_no_creates_nothing() {
+    let t = settled().await;
+    let ui = ScriptedUi::new(vec![text("no")]);
+    let args = ["clone", "linux-vm-snapshot", "--suffix=-2", "-n", NS];
+    let out = run_in_process(&t, ui.clone(), &args).await;
+    out.assert_code(3).assert_stderr_contains(
+        "Starts:      at once: runPolicy AlwaysOnUnlessStoppedManually is copied",
+    );
+    assert_eq!(
+        ui.prompts(),
+        [
+            "Create VM linux-vm-2? It starts at once (runPolicy AlwaysOnUnlessStoppedManually). (yes/no)"
+        ]
+    );
+    only_vmsop(&t, 0);
+}

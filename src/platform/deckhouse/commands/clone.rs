@@ -79,6 +79,8 @@ struct ClonePlan {
     mode: OperationMode,
     /// The preview's lines known before the dry run.
     pairs: Vec<(&'static str, String)>,
+    /// The runPolicy the new VM gets (copied from the source), when it could be read.
+    run_policy: Option<String>,
 }
 
 /// `clone`: plan (reads), DryRun operation and preview, question, then the operation.
@@ -99,6 +101,7 @@ pub(super) async fn run(
         new_vm,
         mode,
         pairs,
+        run_policy,
     } = &plan;
     let (mode, mut pairs) = (*mode, pairs.clone());
     if blocked(findings) {
@@ -210,7 +213,7 @@ pub(super) async fn run(
     }
     if let Err(e) = confirm::yes_no(
         ctx,
-        &format!("Create VM {new_vm}? (yes/no)"),
+        &create_question(new_vm, run_policy.as_deref()),
         yes_hint,
         "clone cancelled; nothing was created",
     ) {
@@ -361,6 +364,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
         new_vm,
         mode,
         pairs,
+        run_policy: policy,
     })
 }
 
@@ -449,6 +453,16 @@ async fn execute(
     report.created = Some(made);
     report.next_steps = Some(steps);
     Ok(Report::Clone(Box::new(report)))
+}
+
+/// The question, which repeats that an always-on clone runs as soon as it is created.
+fn create_question(new_vm: &str, policy: Option<&str>) -> String {
+    match policy {
+        Some(p) if preflight::starts_on_creation(p) => {
+            format!("Create VM {new_vm}? It starts at once (runPolicy {p}). (yes/no)")
+        }
+        _ => format!("Create VM {new_vm}? (yes/no)"),
+    }
 }
 
 /// The plan's word on whether the clone starts as soon as it exists: the clone and
