@@ -650,7 +650,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
         'kubectl-vmsnap;restore-disk' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Name of the new VirtualDisk')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size of the new disk (at least the original''s, e.g. 20Gi; default: the original''s)')
-            [CompletionResult]::new('--storage-class', '--storage-class', [CompletionResultType]::ParameterName, 'StorageClass of the new disk (default: the cluster''s default)')
+            [CompletionResult]::new('--storage-class', '--storage-class', [CompletionResultType]::ParameterName, 'StorageClass of the new disk (default: the source disk''s)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the new disk is Ready (the default)')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the disk is created')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the disk to be Ready')

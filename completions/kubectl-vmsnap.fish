@@ -759,7 +759,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s h
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l to -d 'Name of the new VirtualDisk' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l size -d 'Size of the new disk (at least the original\'s, e.g. 20Gi; default: the original\'s)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the cluster\'s default)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l storage-class -d 'StorageClass of the new disk (default: the source disk\'s)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l wait -d 'Wait until the new disk is Ready (the default)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created' -r -f -a "true\t''

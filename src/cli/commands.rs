@@ -122,7 +122,7 @@ pub struct RestoreDiskArgs {
     /// Size of the new disk (at least the original's, e.g. 20Gi; default: the original's)
     #[arg(long, value_name = "SIZE")]
     pub size: Option<String>,
-    /// StorageClass of the new disk (default: the cluster's default)
+    /// StorageClass of the new disk (default: the source disk's)
     #[arg(long, value_name = "CLASS", value_parser = parse_dns1123_subdomain)]
     pub storage_class: Option<String>,
     /// Wait until the new disk is Ready (the default)

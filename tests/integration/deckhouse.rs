@@ -864,9 +864,8 @@ async fn ctrl_c_while_a_restore_runs_says_it_continues_and_deletes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
-    let t = settled().await;
+/// Takes disk snapshot root-1 of linux-vm-root (20Gi), for the restore-disk tests.
+async fn disk_snapshot_root_1(t: &TestSim) {
     t.cmd()
         .args(&[
             "create",
@@ -879,6 +878,12 @@ async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
         .run()
         .await
         .assert_code(0);
+}
+
+#[tokio::test]
+async fn restore_disk_makes_a_new_disk_and_refuses_a_size_below_the_original() {
+    let t = settled().await;
+    disk_snapshot_root_1(&t).await;
     let before = t.writes().len();
     let out = t
         .cmd()
@@ -1443,4 +1448,165 @@ async fn prune_keeps_the_newest_and_the_snapshot_a_running_restore_uses() {
         deleted.iter().all(|d| !d.contains("/nightly-2 ")),
         "{deleted:?}"
     );
+}
+
+/// Puts win-vm-root (of the stopped win-vm) in WaitForFirstConsumer, as on a StorageClass that
+/// binds on first use before the VM ever ran.
+async fn win_vm_root_waits_for_first_consumer(t: &TestSim) {
+    let g = vmsnap_sim::Gvr::new(DISKS.0, DISKS.1, DISKS.2);
+    let mut vd = t
+        .sim
+        .store()
+        .get(&g, Some(NS), "win-vm-root")
+        .expect("win-vm-root");
+    vd["status"] = serde_json::json!({"phase": "WaitForFirstConsumer"});
+    t.sim.store().update(&g, vd).expect("update");
+    t.wait_until(VMS, NS, "win-vm", |v| {
+        has_condition(v, "BlockDevicesReady", "False")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stopped_vm_whose_disk_waits_for_its_first_consumer_is_refused_before_any_write() {
+    let t = settled().await;
+    win_vm_root_waits_for_first_consumer(&t).await;
+    let out = t.cmd().args(&["check", "win-vm"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("a disk waits for its first consumer")
+        .assert_stdout_contains("start the VM once, then snapshot");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("win-vm") && l.contains(" no ")),
+        "{}",
+        out.stdout
+    );
+    let out = t.cmd().args(&["create", "win-vm", "--yes"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("the virtual disk win-vm-root is WaitForFirstConsumer")
+        .assert_stderr_contains("d8 v start win-vm")
+        .assert_stderr_contains("nothing was changed");
+    // A disk snapshot would wait for a Ready disk that never comes: refused too.
+    let out = t
+        .cmd()
+        .args(&["create", "--disk", "win-vm-root", "--yes"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("cannot become Ready now and the snapshot would stay Pending")
+        .assert_stderr_contains("nothing was changed");
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn restore_disk_keeps_the_source_disks_storage_class_and_refuses_one_that_cannot_hold_it() {
+    let t = settled().await;
+    disk_snapshot_root_1(&t).await;
+    let before = t.writes().len();
+    // A class that does not exist, and one of another CSI driver: refused, nothing written.
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-copy",
+            "--storage-class",
+            "nosuch",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(5)
+        .assert_stderr_contains("error: StorageClass \"nosuch\" not found")
+        .assert_stderr_contains(
+            "leave --storage-class out to use the source disk's class (linstor-thin-r2)",
+        );
+    let out = t
+        .cmd()
+        .args(&[
+            "restore-disk",
+            "root-1",
+            "--to",
+            "root-copy",
+            "--storage-class",
+            "local-lvm",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains("StorageClass local-lvm (CSI driver local.csi.storage.deckhouse.io) cannot hold a disk restored from root-1")
+        .assert_stderr_contains("leave --storage-class out to restore onto linstor-thin-r2");
+    assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+    // Without the flag the new disk is asked for on the source disk's class.
+    let out = t
+        .cmd()
+        .args(&["restore-disk", "root-1", "--to", "root-copy", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Storage class:  linstor-thin-r2 (the source disk's)");
+    t.wait_until(DISKS, NS, "root-copy", |v| {
+        v["spec"]["persistentVolumeClaim"]["storageClassName"] == "linstor-thin-r2"
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_clone_says_before_the_question_whether_it_starts_at_once_and_never_says_start_it_when_it_runs()
+ {
+    let t = settled().await;
+    // linux-vm's runPolicy AlwaysOnUnlessStoppedManually is saved in its snapshot and copied:
+    // the clone runs as soon as it exists.
+    let out = t
+        .cmd()
+        .args(&["clone", "linux-vm-snapshot", "--suffix=-2", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "Starts:      at once: runPolicy AlwaysOnUnlessStoppedManually is copied, so a byte-for-byte copy of linux-vm is live on the network",
+        )
+        .assert_stdout_contains("Power:      started at once (runPolicy AlwaysOnUnlessStoppedManually, copied)")
+        .assert_stdout_contains("d8 v stop linux-vm-2 -n my-project   # it started at once");
+    assert!(!out.stdout.contains("d8 v start"), "{}", out.stdout);
+    // Said in the plan, which is printed before the DryRun operation and the question.
+    let plan = out.stderr.find("Starts:").expect("plan");
+    assert!(
+        plan < out.stderr.find("Dry run:").expect("dry run"),
+        "{}",
+        out.stderr
+    );
+    // win-vm's AlwaysOff is copied: the clone stays stopped until started.
+    let out = t
+        .cmd()
+        .args(&["clone", "win-vm", "--from-vm", "--prefix", "test-", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Starts:      no: runPolicy AlwaysOff is copied")
+        .assert_stdout_contains("Power:      stopped (runPolicy AlwaysOff)")
+        .assert_stdout_contains(
+            "d8 v start test-win-vm -n my-project   # once the guest is prepared",
+        );
+}
+
+#[tokio::test]
+async fn the_clone_question_repeats_that_the_clone_starts_at_once_and_no_creates_nothing() {
+    let t = settled().await;
+    let ui = ScriptedUi::new(vec![text("no")]);
+    let args = ["clone", "linux-vm-snapshot", "--suffix=-2", "-n", NS];
+    let out = run_in_process(&t, ui.clone(), &args).await;
+    out.assert_code(3).assert_stderr_contains(
+        "Starts:      at once: runPolicy AlwaysOnUnlessStoppedManually is copied",
+    );
+    assert_eq!(
+        ui.prompts(),
+        [
+            "Create VM linux-vm-2? It starts at once (runPolicy AlwaysOnUnlessStoppedManually). (yes/no)"
+        ]
+    );
+    only_vmsop(&t, 0);
 }

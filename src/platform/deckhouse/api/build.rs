@@ -9,7 +9,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value, json};
 
 use super::resources::{API_VERSION, Kind, MAX_CLONE_NAME_PART};
-use crate::platform::kubevirt::analysis::parse_quantity;
+use crate::model::quantity::parse_quantity;
 
 /// `spec.keepIPAddress` of a VM snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,8 +11,8 @@ use crate::cluster::json::{
     arr_at, bool_at, condition_true, conditions, has_annotation, name, namespace, str_at,
     string_at, string_map, time_at,
 };
+use crate::model::quantity::parse_quantity;
 use crate::model::{Condition, Consistency, RunState, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::platform::kubevirt::analysis::parse_quantity;
 
 /// A VM's `status.phase` as a run state (Pause → Paused; Pending, Migrating, Degraded,
 /// Terminating stay as they are).
@@ -249,6 +249,15 @@ pub fn snapshot_size(
             parse_quantity(str_at(vs, "/status/restoreSize")?)
         })
         .sum()
+}
+
+/// The restore size of one disk snapshot, from its CSI VolumeSnapshot (same namespace).
+pub fn disk_snapshot_size(vds: &Value, volume_snapshots: &[Value]) -> Option<u64> {
+    let vs = str_at(vds, "/status/volumeSnapshotName")?;
+    let vs = volume_snapshots
+        .iter()
+        .find(|v| name(v) == vs && namespace(v) == namespace(vds))?;
+    parse_quantity(str_at(vs, "/status/restoreSize")?)
 }
 
 /// One entry of a snapshot's `status.resources[]` (apiVersion is `group/version` there).

@@ -23,9 +23,9 @@ pub use client::{Deckhouse, VmInputs};
 pub use convert::{
     BlockDevice, DeckhouseConsistency, DiskInfo, DiskSnapshotInfo, OperationInfo, OperationPhase,
     OperationResource, ResourceRef, ResourceStatus, SnapshotDetails, agent_ready, block_devices,
-    disk_info, disk_snapshot_info, in_maintenance, is_clone_temporary, operation_info,
-    phase_message, resources, run_state, snapshot_details, snapshot_info, snapshot_phase,
-    snapshot_size, vm_disks, vm_info,
+    disk_info, disk_snapshot_info, disk_snapshot_size, in_maintenance, is_clone_temporary,
+    operation_info, phase_message, resources, run_state, snapshot_details, snapshot_info,
+    snapshot_phase, snapshot_size, vm_disks, vm_info,
 };
 pub use preflight::restorable;
 pub use resources::Kind;

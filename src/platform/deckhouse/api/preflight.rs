@@ -97,6 +97,10 @@ pub struct VmSnapshotPreflight {
     pub findings: Vec<Finding>,
 }
 
+/// The phase of a VirtualDisk whose StorageClass binds on first use and whose VM has not
+/// started (`DiskWaitForFirstConsumer`, deckhouse/virtualization `api/core/v1alpha2/virtual_disk.go`).
+const WAIT_FOR_FIRST_CONSUMER: &str = "WaitForFirstConsumer";
+
 /// Checks a VM snapshot: VM phase and maintenance, each disk ready and not resizing,
 /// images that are not saved, and the guest agent against `required_consistency`.
 /// `disks` are the VM's VirtualDisk objects (missing ones are reported).
@@ -141,6 +145,11 @@ pub fn vm_snapshot(vm: &Value, disks: &[Value], required_consistency: bool) -> V
             None => findings.push(f(Severity::Blocker, "disk-missing", format!("the virtual disk {disk} does not exist"))),
             Some(d) if d.resizing => findings.push(f(Severity::Blocker, "disk-resizing", format!(
                 "the virtual disk {disk} is being resized: Deckhouse fails snapshots until the resize finishes"))),
+            // A stopped VM is no consumer: its disk cannot become Ready before the VM starts.
+            Some(d) if d.phase == WAIT_FOR_FIRST_CONSUMER => findings.push(f(Severity::Blocker, "disk-wffc", format!(
+                "the virtual disk {disk} is WaitForFirstConsumer: its volume is created only when {vm_name} starts, \
+                 so it cannot become Ready while the VM is {phase} and Deckhouse would fail the snapshot; \
+                 start the VM once (d8 v start {vm_name}) so the disk is provisioned, then take the snapshot"))),
             // Nor for the disks (ensureBlockDeviceConsistency): a disk not Ready fails it.
             Some(d) if !d.ready() => findings.push(f(Severity::Blocker, "disk-not-ready", format!(
                 "the virtual disk {disk} is {}: Deckhouse fails a VM snapshot while a disk is not Ready; take it once the disk is Ready", d.phase))),
@@ -183,6 +192,22 @@ pub fn disk_snapshot(
             "disk-resizing",
             format!("the virtual disk {} is being resized", d.name),
         ));
+    } else if d.phase == WAIT_FOR_FIRST_CONSUMER
+        && attached_vm.is_none_or(|vm| str_at(vm, "/status/phase") != Some("Running"))
+    {
+        // Deckhouse's disk snapshot waits for a Ready disk (vdsnapshot virtual_disk_ready.go);
+        // with no running consumer this one never becomes Ready: the snapshot would stay Pending.
+        let consumer =
+            attached_vm.map_or("a VM using it".to_owned(), |vm| format!("VM {}", name(vm)));
+        findings.push(f(
+            Severity::Blocker,
+            "disk-wffc",
+            format!(
+                "the virtual disk {} is WaitForFirstConsumer: its volume is created only when {consumer} starts, \
+                 so it cannot become Ready now and the snapshot would stay Pending; start {consumer} once, then take the snapshot",
+                d.name
+            ),
+        ));
     } else if !d.ready() {
         findings.push(f(
             Severity::Warning,
@@ -215,6 +240,11 @@ pub fn disk_snapshot(
         ExpectedConsistency::Stopped => {}
     }
     (expected, findings)
+}
+
+/// Deckhouse starts a new VM on creation unless its runPolicy is Manual or AlwaysOff.
+pub fn starts_on_creation(policy: &str) -> bool {
+    !matches!(policy, "Manual" | "AlwaysOff")
 }
 
 /// The VM's runPolicy, with the CRD's default when unset.

@@ -384,6 +384,33 @@ fn preflight_blocks_resizing_and_missing_disks_and_maintenance() {
 }
 
 #[test]
+fn a_disk_waiting_for_its_first_consumer_blocks_snapshots_until_its_vm_starts() {
+    let mut disk = item("disks.yaml", "db-vm-root");
+    disk["status"]["phase"] = "WaitForFirstConsumer".into();
+    let mut vm = item("vms.yaml", "db-vm");
+    vm["status"]["phase"] = "Stopped".into();
+    let p = preflight::vm_snapshot(&vm, std::slice::from_ref(&disk), true);
+    let wffc = p.findings.iter().find(|f| f.code == "disk-wffc").unwrap();
+    assert_eq!(wffc.severity, Severity::Blocker);
+    assert!(
+        wffc.message.contains("d8 v start db-vm"),
+        "{}",
+        wffc.message
+    );
+    assert!(!codes(&p.findings).contains(&"disk-not-ready"));
+    // A disk snapshot of it would wait for a Ready disk for ever: blocked too, with or
+    // without a stopped VM; a running consumer makes it a mere wait.
+    for attached in [None, Some(&vm)] {
+        let (_, f) = preflight::disk_snapshot(&disk, attached, false);
+        assert_eq!(codes(&f), ["disk-wffc"], "{attached:?}");
+        assert!(blocked(&f));
+    }
+    vm["status"]["phase"] = "Running".into();
+    let (_, f) = preflight::disk_snapshot(&disk, Some(&vm), false);
+    assert!(!codes(&f).contains(&"disk-wffc"), "{f:?}");
+}
+
+#[test]
 fn disk_preflight_needs_the_agent_of_a_running_vm() {
     let disk = item("disks.yaml", "db-vm-root");
     let vm = item("vms.yaml", "db-vm");

@@ -9,10 +9,10 @@ use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
-use crate::output::Report;
 use crate::platform::deckhouse::api::operations::active_operation;
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, vm_disks};
+use crate::platform::deckhouse::report::Report;
 
 /// A table cell for a finding: its first clause.
 fn short(f: &Finding) -> String {
@@ -96,6 +96,10 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
             "snapshot once the resize has finished",
         ),
         "disk-missing" => ("a disk does not exist", "fix the VM's blockDeviceRefs"),
+        "disk-wffc" => (
+            "a disk waits for its first consumer",
+            "its volume is created when the VM starts: start the VM once, then snapshot",
+        ),
         "disk-not-ready" => (
             "a disk is not Ready",
             "Deckhouse fails the snapshot: take it once the disk is Ready",
@@ -165,5 +169,6 @@ pub(super) async fn run(
         vm_resource: "virtualmachine.virtualization.deckhouse.io",
         fix,
     };
-    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
+    let table = readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx);
+    Ok(Report::Check(Box::new(table)))
 }

@@ -4,27 +4,28 @@
 //! name), `--name-replacement`, `--prefix`, `--suffix`; a DryRun operation shows conflicts
 //! before the question.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dry_run_summary;
 use super::restore::{conflict_lines, mode_of, mode_text};
 use super::{
-    Ctx, create_operation, finding_lines, next_steps, operation_message, operation_name,
-    operation_phase, refuse_blocked, report, require, require_permission, resource_name, wait_op,
+    Ctx, create_operation, finding_lines, operation_message, operation_name, operation_phase,
+    refuse_blocked, require, require_permission, wait_op,
 };
 use crate::cli::{CloneArgs, DryRun};
 use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::deckhouse::api::operations::{
     ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
 };
-use crate::platform::deckhouse::api::preflight::{self, Finding, GUEST_PREPARATION, blocked};
+use crate::platform::deckhouse::api::preflight::{self, Finding, blocked};
 use crate::platform::deckhouse::api::{
     CloneNaming, Deckhouse, Kind, NameReplacement, OperationMode, OperationPhase, ResourceStatus,
     build_clone, build_create_vm, is_clone_temporary, operation_info, snapshot_details, vm_disks,
 };
+use crate::platform::deckhouse::report::{Report, SnapshotClone};
 
 /// Where the clone comes from.
 enum Source {
@@ -78,6 +79,8 @@ struct ClonePlan {
     mode: OperationMode,
     /// The preview's lines known before the dry run.
     pairs: Vec<(&'static str, String)>,
+    /// The runPolicy the new VM gets (copied from the source), when it could be read.
+    run_policy: Option<String>,
 }
 
 /// `clone`: plan (reads), DryRun operation and preview, question, then the operation.
@@ -98,6 +101,7 @@ pub(super) async fn run(
         new_vm,
         mode,
         pairs,
+        run_policy,
     } = &plan;
     let (mode, mut pairs) = (*mode, pairs.clone());
     if blocked(findings) {
@@ -113,8 +117,29 @@ pub(super) async fn run(
             )],
         ));
     }
-    let base = json!({"kind": "SnapshotClone", "platform": "deckhouse", "namespace": ns,
-        "source": source_name, "fromVm": args.from_vm, "vm": new_vm, "mode": mode.as_str()});
+    let mut report = SnapshotClone {
+        created: None,
+        dry_run: None,
+        dry_run_operation: None,
+        from_vm: args.from_vm,
+        kind: "SnapshotClone",
+        mode: mode.as_str(),
+        namespace: ns.clone(),
+        next_steps: None,
+        operation: None,
+        platform: "deckhouse",
+        result: None,
+        source: source_name.clone(),
+        vm: new_vm.clone(),
+        origin: match source {
+            Source::Vm { .. } => format!("cloned from VM {source_vm}"),
+            Source::Snapshot { .. } => {
+                format!("created from snapshot {source_name} of VM {source_vm}")
+            }
+        },
+        operation_kind: source.kind(),
+        run_policy: None,
+    };
     if ctx.dry_run() == DryRun::Client {
         pairs.push((
             "Dry run",
@@ -124,14 +149,8 @@ pub(super) async fn run(
         text.push_str(&key_values(&pairs, 2));
         text.push_str(&finding_lines(findings));
         ctx.say(text.trim_end());
-        let mut data = base;
-        data["dryRun"] = json!("client");
-        return Ok(report(
-            data,
-            format!("VM {ns}/{new_vm} would be created from {source_name} (dry run)\n"),
-            None,
-            vec![],
-        ));
+        report.dry_run = Some("client");
+        return Ok(Report::Clone(Box::new(report)));
     }
     // Without a terminal (and without --yes) the answer is no before any write: refuse
     // before the DryRun operation rather than after it.
@@ -194,22 +213,18 @@ pub(super) async fn run(
     }
     if let Err(e) = confirm::yes_no(
         ctx,
-        &format!("Create VM {new_vm}? (yes/no)"),
+        &create_question(new_vm, run_policy.as_deref()),
         yes_hint,
         "clone cancelled; nothing was created",
     ) {
         return Err(common::with_hint(e, kept));
     }
-    let mut data = base;
-    data["dryRunOperation"] = json!(operation_info(&dry));
+    report.dry_run_operation = Some(operation_info(&dry));
     if ctx.dry_run() == DryRun::Server {
-        data["dryRun"] = json!("server");
-        let text = format!(
-            "VM {ns}/{new_vm} would be created from {source_name} (server dry run: checked by the DryRun operation {dry_name})\n"
-        );
-        return Ok(report(data, text, None, vec![]));
+        report.dry_run = Some("server");
+        return Ok(Report::Clone(Box::new(report)));
     }
-    execute(&plan, args, data, now, dh, ctx).await
+    execute(&plan, args, report, now, dh, ctx).await
 }
 
 /// Reads and checks: the source (a Ready snapshot, or a powered-off VM with no operation
@@ -316,6 +331,10 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
             str_at(snap, "/status/phase").unwrap_or("Pending")
         ),
     };
+    let policy = match &source {
+        Source::Vm { vm } => Some(preflight::run_policy(vm).to_owned()),
+        Source::Snapshot { snap } => saved_run_policy(dh, &ns, snap).await,
+    };
     let pairs = vec![
         ("Source", source_text),
         ("New VM", new_vm.clone()),
@@ -332,6 +351,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
             "Not copied",
             "the IP and MAC addresses (the clone gets new ones) and the VM's labels; its runPolicy is copied".into(),
         ),
+        ("Starts", starts_text(policy.as_deref(), &source_vm)),
     ];
     Ok(ClonePlan {
         ns,
@@ -344,6 +364,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
         new_vm,
         mode,
         pairs,
+        run_policy: policy,
     })
 }
 
@@ -351,7 +372,7 @@ async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Re
 async fn execute(
     plan: &ClonePlan,
     args: &CloneArgs,
-    mut data: Value,
+    mut report: SnapshotClone,
     now: jiff::Timestamp,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
@@ -360,7 +381,6 @@ async fn execute(
         ns,
         source,
         source_name,
-        source_vm,
         naming,
         new_vm,
         mode,
@@ -374,17 +394,11 @@ async fn execute(
         .map_err(UserError::usage)?;
     let created = create_operation(dh, op_kind, obj).await?;
     let op_name = name(&created).to_owned();
-    data["operation"] = json!(op_name);
-    let names = vec![resource_name(op_kind, &op_name)];
+    report.operation = Some(op_name.clone());
     let follow_cmd = format!("kubectl get {} {op_name} -n {ns} -w", op_kind.qualified());
     if !args.should_wait() {
-        let mut text =
-            format!("Clone of {source_name} into VM {ns}/{new_vm} started (operation {op_name})\n");
-        let steps = vec![follow_cmd];
-        next_steps(&mut text, &steps);
-        text.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, names));
+        report.next_steps = Some(vec![follow_cmd]);
+        return Ok(Report::Clone(Box::new(report)));
     }
     let op = wait_op(
         ctx,
@@ -418,41 +432,70 @@ async fn execute(
         .filter(|r| r.status == ResourceStatus::Completed)
         .map(|r| format!("{} {}", r.kind, r.name))
         .collect();
-    let from = match &source {
-        Source::Vm { .. } => format!("cloned from VM {source_vm}"),
-        Source::Snapshot { .. } => format!("created from snapshot {source_name} of VM {source_vm}"),
-    };
-    let mut out = format!("VM {ns}/{new_vm} {from}\n");
-    out.push_str(&key_values(
-        &[
-            ("Operation", format!("{op_name} (Completed)")),
-            (
-                "Created",
-                if made.is_empty() {
-                    new_vm.to_owned()
-                } else {
-                    made.join(", ")
-                },
-            ),
-            ("Addresses", "new IP and MAC addresses".into()),
-        ],
-        2,
-    ));
-    out.push_str(&format!("Reminder: {GUEST_PREPARATION}.\n"));
+    // What the new VM does now follows from the runPolicy it was given (copied).
+    let policy = dh
+        .get(Kind::VirtualMachine, ns, new_vm)
+        .await?
+        .map(|vm| preflight::run_policy(&vm).to_owned());
+    let started = policy.as_deref().is_some_and(preflight::starts_on_creation);
     let steps = vec![
         format!("kubectl get vm {new_vm} -n {ns}"),
-        format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared"),
+        if started {
+            format!(
+                "d8 v stop {new_vm} -n {ns}   # it started at once: stop it until the guest is prepared"
+            )
+        } else {
+            format!("d8 v start {new_vm} -n {ns}   # once the guest is prepared")
+        },
     ];
-    next_steps(&mut out, &steps);
-    data["result"] = json!(info);
-    data["created"] = json!(made);
-    data["nextSteps"] = json!(steps);
-    Ok(report(
-        data,
-        out,
-        None,
-        vec![resource_name(Kind::VirtualMachine, new_vm)],
-    ))
+    report.run_policy = policy;
+    report.result = Some(info);
+    report.created = Some(made);
+    report.next_steps = Some(steps);
+    Ok(Report::Clone(Box::new(report)))
+}
+
+/// The question, which repeats that an always-on clone runs as soon as it is created.
+fn create_question(new_vm: &str, policy: Option<&str>) -> String {
+    match policy {
+        Some(p) if preflight::starts_on_creation(p) => {
+            format!("Create VM {new_vm}? It starts at once (runPolicy {p}). (yes/no)")
+        }
+        _ => format!("Create VM {new_vm}? (yes/no)"),
+    }
+}
+
+/// The plan's word on whether the clone starts as soon as it exists: the clone and
+/// CreateVirtualMachine operations copy the runPolicy and take none of their own
+/// (`VirtualMachineOperationCloneSpec`, `VMSOPCreateVirtualMachineSpec` in deckhouse/virtualization
+/// `api/core/v1alpha2`), so only the source's runPolicy can keep it stopped.
+fn starts_text(policy: Option<&str>, source_vm: &str) -> String {
+    match policy {
+        Some(p) if preflight::starts_on_creation(p) => format!(
+            "at once: runPolicy {p} is copied, so a byte-for-byte copy of {source_vm} is live on the \
+             network as soon as it exists (same machine identity, new IP and MAC); to have it \
+             stopped, clone a source whose runPolicy is Manual or AlwaysOff"
+        ),
+        Some(p) => format!("no: runPolicy {p} is copied; start it once the guest is prepared"),
+        None => format!(
+            "as the runPolicy saved with {source_vm} says (it could not be read): at once unless \
+             it is Manual or AlwaysOff"
+        ),
+    }
+}
+
+/// The runPolicy of the VM saved in a snapshot (its Secret's `vm` manifest, deckhouse/
+/// virtualization `pkg/controller/service/restorer/keys.go`); None when it cannot be read.
+async fn saved_run_policy(dh: &Deckhouse, ns: &str, snap: &Value) -> Option<String> {
+    let secret = snapshot_details(snap).secret?;
+    let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(dh.client().clone(), &crate::cluster::path_segment(ns));
+    let secret = api
+        .get_opt(&crate::cluster::path_segment(&secret))
+        .await
+        .ok()??;
+    let vm: Value = serde_json::from_slice(&secret.data?.get("vm")?.0).ok()?;
+    Some(preflight::run_policy(&vm).to_owned())
 }
 
 /// The refusal when the dry run found conflicts `mode` does not go past.

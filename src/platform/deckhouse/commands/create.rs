@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use super::dry_run_create;
 use super::{
-    Ctx, finding_lines, follow, next_steps, not_found, power, refuse_blocked, report, require,
-    require_permission, resource_name,
+    Ctx, finding_lines, follow, not_found, power, refuse_blocked, require, require_permission,
 };
 use crate::cli::{CreateArgs, KeepIpAddressArg};
 use crate::cluster::json::{name, str_at};
@@ -16,15 +15,15 @@ use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::safety::generated_name;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::deckhouse::api::preflight::{
     self, ExpectedConsistency, Finding, Severity, blocked,
 };
 use crate::platform::deckhouse::api::{
-    Deckhouse, DeckhouseConsistency, KeepIpAddress, Kind, agent_ready, build_disk_snapshot,
-    build_vm_snapshot, disk_info, disk_snapshot_info, phase_message, snapshot_details,
-    snapshot_info,
+    Deckhouse, KeepIpAddress, Kind, agent_ready, build_disk_snapshot, build_vm_snapshot, disk_info,
+    disk_snapshot_info, phase_message, snapshot_details, snapshot_info,
 };
+use crate::platform::deckhouse::report::{DiskSnapshotCreate, Report, SnapshotCreate};
 
 /// What the consistency of a snapshot taken now will be, in words.
 pub(super) fn expected_text(e: ExpectedConsistency, required: bool) -> String {
@@ -361,22 +360,13 @@ async fn execute_vm(
         ..
     } = plan;
     let obj = build_vm_snapshot(&ns, &snap, &vm_name, required, keep, &labels(args));
-    let base = json!({"kind": "SnapshotCreate", "platform": "deckhouse", "namespace": ns,
-        "vm": vm_name, "preflight": pf});
-    let names = vec![resource_name(Kind::VirtualMachineSnapshot, &snap)];
-    let what = format!("Snapshot {snap} of VM {ns}/{vm_name}");
-    if let Some(r) = dry_run_create(
-        ctx,
-        dh,
-        Kind::VirtualMachineSnapshot,
-        &obj,
-        &base,
-        &what,
-        &names,
-    )
-    .await?
+    let mut report = SnapshotCreate::new(&ns, &vm_name, &snap, pf);
+    if let Some((mode, object)) =
+        dry_run_create(ctx, dh, Kind::VirtualMachineSnapshot, &obj).await?
     {
-        return Ok(r);
+        report.dry_run = Some(mode);
+        report.object = Some(object);
+        return Ok(Report::Create(Box::new(report)));
     }
     if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.timeout).await {
         return Err(super::stop_continues_hint(
@@ -461,78 +451,13 @@ async fn execute_vm(
         Some(s) => Some(snapshot_info(s, &[], &[])),
         None => None,
     };
-    let mut text = match &snapshot {
-        Some(s) if ready => {
-            let mut t = format!("Snapshot {snap} of VM {ns}/{vm_name} is ready\n");
-            let size = info.as_ref().and_then(|i| i.size_bytes);
-            t.push_str(&snapshot_pairs(s, &pf.images, size));
-            t
-        }
-        _ => format!("Snapshot {snap} of VM {ns}/{vm_name} created (not waited for)\n"),
-    };
-    if stop_first {
-        text.push_str(&format!(
-            "  VM: {}\n",
-            if args.start_after {
-                "stopped for the snapshot and started again"
-            } else {
-                "stopped for the snapshot; still stopped"
-            }
-        ));
-    }
-    next_steps(&mut text, &steps);
-    let mut data = base;
-    if let Some(s) = &snapshot {
-        data["snapshot"] = json!(info);
-        data["details"] = json!(snapshot_details(s));
-    }
-    data["waited"] = json!(args.should_wait());
-    data["nextSteps"] = json!(steps);
-    Ok(report(data, text, None, names))
-}
-
-/// Phase, consistency and what a Ready VM snapshot saved.
-fn snapshot_pairs(
-    s: &Value,
-    images: &[crate::platform::deckhouse::api::BlockDevice],
-    size: Option<u64>,
-) -> String {
-    let d = snapshot_details(s);
-    let saved: Vec<String> = d
-        .resources
-        .iter()
-        .map(|r| format!("{} {}", r.kind, r.name))
-        .collect();
-    let mut pairs = vec![
-        (
-            "Phase",
-            str_at(s, "/status/phase").unwrap_or("Pending").to_owned(),
-        ),
-        ("Consistency", d.consistency.explain().to_owned()),
-        (
-            "Size",
-            size.map(crate::platform::kubevirt::analysis::human_bytes)
-                .unwrap_or_else(|| "<unknown>".into()),
-        ),
-        ("Keep IP", d.keep_ip_address.clone()),
-        (
-            "Saved",
-            if saved.is_empty() {
-                "<none>".into()
-            } else {
-                saved.join(", ")
-            },
-        ),
-        ("Disk snapshots", d.disk_snapshots.join(", ")),
-    ];
-    if !images.is_empty() {
-        let imgs: Vec<String> = images
-            .iter()
-            .map(|i| format!("{} {}", i.kind, i.name))
-            .collect();
-        pairs.push(("Not saved", imgs.join(", ")));
-    }
-    key_values(&pairs, 2)
+    report.details = snapshot.as_ref().map(snapshot_details);
+    report.snapshot = info;
+    report.object_read = snapshot;
+    report.stopped = stop_first.then_some(args.start_after);
+    report.waited = Some(args.should_wait());
+    report.next_steps = Some(steps);
+    Ok(Report::Create(Box::new(report)))
 }
 
 /// Creates the snapshot and follows it unless --no-wait; None = not waited for.
@@ -731,33 +656,17 @@ pub(super) async fn disk(
         "snapshot cancelled; nothing was changed",
     )?;
     let obj = build_disk_snapshot(&ns, &snap, &disk_name, required, &labels(args));
-    let names = vec![resource_name(Kind::VirtualDiskSnapshot, &snap)];
-    let base = json!({"kind": "DiskSnapshotCreate", "platform": "deckhouse", "namespace": ns,
-        "disk": disk_name, "findings": findings});
-    let what = format!("Disk snapshot {snap} of VirtualDisk {ns}/{disk_name}");
-    if let Some(r) = dry_run_create(
-        ctx,
-        dh,
-        Kind::VirtualDiskSnapshot,
-        &obj,
-        &base,
-        &what,
-        &names,
-    )
-    .await?
-    {
-        return Ok(r);
+    let mut report = DiskSnapshotCreate::new(&ns, &disk_name, &snap, findings);
+    if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDiskSnapshot, &obj).await? {
+        report.dry_run = Some(mode);
+        report.object = Some(object);
+        return Ok(Report::CreateDisk(Box::new(report)));
     }
     dh.create(Kind::VirtualDiskSnapshot, obj, false).await?;
     let mut steps = vec![format!("kubectl vmsnap describe {snap} -n {ns}")];
     if !args.should_wait() {
-        let mut text = format!(
-            "Disk snapshot {snap} of VirtualDisk {ns}/{disk_name} created (not waited for)\n"
-        );
-        next_steps(&mut text, &steps);
-        let mut data = base;
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, names));
+        report.next_steps = Some(steps);
+        return Ok(Report::CreateDisk(Box::new(report)));
     }
     let done = wait_snapshot(ctx, dh, Kind::VirtualDiskSnapshot, &ns, &snap, args.timeout).await?;
     let i = disk_snapshot_info(&done);
@@ -776,32 +685,8 @@ pub(super) async fn disk(
     steps.push(format!(
         "kubectl vmsnap restore-disk {snap} --to {disk_name}-restored -n {ns}   # a new disk from it"
     ));
-    let size = dh.disk_snapshot_size(&ns, &snap).await.ok().flatten();
-    let mut text = format!("Disk snapshot {snap} of VirtualDisk {ns}/{disk_name} is ready\n");
-    text.push_str(&key_values(
-        &[
-            ("Phase", "Ready".to_owned()),
-            (
-                "Consistency",
-                match i.consistency {
-                    DeckhouseConsistency::Consistent => {
-                        "consistent: the disk was not in use, its VM was stopped, or the file systems were frozen".to_owned()
-                    }
-                    other => other.explain().to_owned(),
-                },
-            ),
-            ("Size", size.clone().unwrap_or_else(|| "-".into())),
-            (
-                "VolumeSnapshot",
-                i.volume_snapshot.clone().unwrap_or_else(|| "<none>".into()),
-            ),
-        ],
-        2,
-    ));
-    next_steps(&mut text, &steps);
-    let mut data = base;
-    data["snapshot"] = json!(i);
-    data["size"] = json!(size);
-    data["nextSteps"] = json!(steps);
-    Ok(report(data, text, None, names))
+    report.size = Some(dh.disk_snapshot_size(&ns, &snap).await.ok().flatten());
+    report.snapshot = Some(i);
+    report.next_steps = Some(steps);
+    Ok(Report::CreateDisk(Box::new(report)))
 }

@@ -2,17 +2,18 @@
 //! them) or disk snapshots; every name resolved before the question, deleted by UID, followed
 //! until the finalizer lets go.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Ctx, report, resource_name};
+use super::Ctx;
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{str_at, string_at, time_at};
 use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, Table, age};
+use crate::output::{Table, age};
 use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
+use crate::platform::deckhouse::report::{DeletedItem, Report, SnapshotDelete};
 
 struct Target {
     kind: Kind,
@@ -147,23 +148,22 @@ pub(super) async fn run(
         "deletion cancelled; nothing was changed",
     )?;
     let dry = ctx.dry_run();
-    let items = |gone: bool| -> Vec<Value> {
-        targets
+    let mode = super::dry_run_mode(ctx);
+    let report = |gone: bool| {
+        let items = targets
             .iter()
-            .map(|x| json!({"namespace": ns, "name": x.name, "kind": x.kind.kind(), "source": x.source, "gone": gone}))
-            .collect()
-    };
-    let names: Vec<String> = targets
-        .iter()
-        .map(|x| resource_name(x.kind, &x.name))
-        .collect();
-    if dry == DryRun::Client {
-        let text: String = names
-            .iter()
-            .map(|n| format!("{n} deleted (dry run)\n"))
+            .map(|x| DeletedItem {
+                gone,
+                kind: x.kind.kind(),
+                name: x.name.clone(),
+                namespace: ns.clone(),
+                source: x.source.clone(),
+            })
             .collect();
-        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "client", "items": items(false)});
-        return Ok(report(data, text, None, names));
+        Report::Delete(Box::new(SnapshotDelete::new(mode, items)))
+    };
+    if dry == DryRun::Client {
+        return Ok(report(false));
     }
     let server = dry == DryRun::Server;
     let doomed: Vec<Doomed> = targets
@@ -184,23 +184,7 @@ pub(super) async fn run(
         args.timeout,
     )
     .await?;
-    if server {
-        let text: String = names
-            .iter()
-            .map(|n| format!("{n} deleted (server dry run)\n"))
-            .collect();
-        let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "dryRun": "server", "items": items(false)});
-        return Ok(report(data, text, None, names));
-    }
-    let gone = args.should_wait();
-    let verb = if gone {
-        "deleted"
-    } else {
-        "deletion requested"
-    };
-    let text: String = names.iter().map(|n| format!("{n} {verb}\n")).collect();
-    let data = json!({"kind": "SnapshotDelete", "platform": "deckhouse", "items": items(gone)});
-    Ok(report(data, text, None, names))
+    Ok(report(!server && args.should_wait()))
 }
 
 /// Refuses when an unfinished operation reads one of the VM snapshots: deleting it under a

@@ -1,21 +1,21 @@
 //! `list [VM]` and `list --disks [DISK]` on Deckhouse: kubectl-style tables of VM snapshots
 //! (clone temporaries hidden) or disk snapshots, with consistency and size.
 
-use jiff::Timestamp;
 use kube::core::{ApiResource, GroupVersionKind};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Ctx, report, resource_name};
+use super::Ctx;
 use crate::cli::ListArgs;
 use crate::cluster::LIST_PAGE_SIZE;
-use crate::cluster::json::{name, namespace, str_at, time_at};
+use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
-use crate::output::{Report, Table, age};
 use crate::platform::deckhouse::api::{
-    Deckhouse, DeckhouseConsistency, Kind, disk_snapshot_info, is_clone_temporary,
-    snapshot_details, snapshot_info,
+    Deckhouse, Kind, disk_snapshot_info, disk_snapshot_size, is_clone_temporary, snapshot_details,
+    snapshot_info,
 };
-use crate::platform::kubevirt::analysis::{human_bytes, parse_quantity};
+use crate::platform::deckhouse::report::{
+    DiskSnapshotList, ListedDiskSnapshot, ListedSnapshot, Report, SnapshotList,
+};
 
 /// Reads every object of `kind` (with the label selector), in one namespace or all.
 async fn list(
@@ -43,27 +43,6 @@ pub(super) async fn volume_snapshots(dh: &Deckhouse, ns: Option<&str>) -> Vec<Va
         .unwrap_or_default()
 }
 
-/// The restore size of a disk snapshot, from its VolumeSnapshot.
-pub(super) fn disk_snapshot_size(vds: &Value, vss: &[Value]) -> Option<u64> {
-    let vs = str_at(vds, "/status/volumeSnapshotName")?;
-    let vs = vss
-        .iter()
-        .find(|v| name(v) == vs && namespace(v) == namespace(vds))?;
-    parse_quantity(str_at(vs, "/status/restoreSize")?)
-}
-
-fn consistency_cell(c: DeckhouseConsistency) -> &'static str {
-    match c {
-        DeckhouseConsistency::Consistent => "consistent",
-        DeckhouseConsistency::NotGuaranteed => "not-guaranteed",
-        DeckhouseConsistency::Unknown => "-",
-    }
-}
-
-fn size_cell(b: Option<u64>) -> String {
-    b.map(human_bytes).unwrap_or_else(|| "-".into())
-}
-
 /// `list`.
 pub(super) async fn run(
     args: &ListArgs,
@@ -72,9 +51,8 @@ pub(super) async fn run(
 ) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let selector = args.selector.as_deref();
-    let now = ctx.clock.now();
     if args.disks {
-        return disks(args, dh, ctx, ns.as_deref(), selector, now).await;
+        return disks(args, dh, ctx, ns.as_deref(), selector).await;
     }
     let (snaps, vds, vss) = futures::join!(
         list(dh, Kind::VirtualMachineSnapshot, ns.as_deref(), selector),
@@ -93,88 +71,34 @@ pub(super) async fn run(
         .collect();
     snaps.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
     let vds = vds.unwrap_or_default();
-    let all = args.all_namespaces;
-    let mut headers = vec!["name", "vm", "phase", "consistency", "size", "age"];
-    let mut wide_headers = headers.clone();
-    wide_headers.extend(["required", "keep-ip", "disk-snapshots"]);
-    if all {
-        headers.insert(0, "namespace");
-        wide_headers.insert(0, "namespace");
-    }
-    let (mut t, mut w) = (Table::new(&headers), Table::new(&wide_headers));
-    let mut items = Vec::new();
-    for s in &snaps {
-        let ns_vds: Vec<Value> = vds
-            .iter()
-            .filter(|d| namespace(d) == namespace(s))
-            .cloned()
-            .collect();
-        let info = snapshot_info(s, &ns_vds, &vss);
-        let d = snapshot_details(s);
-        let mut row = vec![
-            name(s).to_owned(),
-            info.vm.clone(),
-            str_at(s, "/status/phase").unwrap_or("Pending").to_owned(),
-            consistency_cell(d.consistency).to_owned(),
-            size_cell(info.size_bytes),
-            age(time_at(s, "/metadata/creationTimestamp"), now),
-        ];
-        if all {
-            row.insert(0, namespace(s).to_owned());
-        }
-        let mut wide = row.clone();
-        wide.extend([
-            d.required_consistency.to_string(),
-            d.keep_ip_address.clone(),
-            if d.disk_snapshots.is_empty() {
-                "<none>".into()
-            } else {
-                d.disk_snapshots.join(",")
-            },
-        ]);
-        t.row(row);
-        w.row(wide);
-        items.push(json!({"snapshot": info, "details": d}));
-    }
-    let names = snaps
-        .iter()
-        .map(|s| resource_name(Kind::VirtualMachineSnapshot, name(s)))
+    let items: Vec<ListedSnapshot> = snaps
+        .into_iter()
+        .map(|s| {
+            let ns_vds: Vec<Value> = vds
+                .iter()
+                .filter(|d| namespace(d) == namespace(&s))
+                .cloned()
+                .collect();
+            ListedSnapshot {
+                details: snapshot_details(&s),
+                snapshot: snapshot_info(&s, &ns_vds, &vss),
+                object: s,
+            }
+        })
         .collect();
-    finish(args, ctx, ns.as_deref(), items, t, w, names, "SnapshotList")
+    say_when_empty(ctx, ns.as_deref(), items.is_empty());
+    let list = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
+    Ok(Report::List(Box::new(list)))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    args: &ListArgs,
-    ctx: &mut Ctx<'_>,
-    ns: Option<&str>,
-    items: Vec<Value>,
-    t: Table,
-    w: Table,
-    names: Vec<String>,
-    kind: &str,
-) -> anyhow::Result<Report> {
-    if items.is_empty() && !ctx.format().is_machine() {
-        // kubectl says so on stderr and prints nothing on stdout.
+/// kubectl says "No resources found" on stderr and prints nothing on stdout.
+fn say_when_empty(ctx: &mut Ctx<'_>, ns: Option<&str>, empty: bool) {
+    if empty && !ctx.format().is_machine() {
         match ns {
             Some(ns) => ctx.say(&format!("No resources found in {ns} namespace.")),
             None => ctx.say("No resources found"),
         }
     }
-    let headers = !args.no_headers;
-    let (text, wide) = if items.is_empty() {
-        (String::new(), None)
-    } else {
-        (t.render(headers), Some(w.render(headers)))
-    };
-    let mut data = json!({"kind": kind, "platform": "deckhouse", "items": items});
-    if let Some(ns) = ns {
-        data["namespace"] = json!(ns);
-    }
-    if let Some(vm) = &args.vm {
-        data[if kind == "SnapshotList" { "vm" } else { "disk" }] = json!(vm);
-    }
-    Ok(report(data, text, wide, names))
 }
 
 /// `list --disks [DISK]`.
@@ -184,7 +108,6 @@ async fn disks(
     ctx: &mut Ctx<'_>,
     ns: Option<&str>,
     selector: Option<&str>,
-    now: Timestamp,
 ) -> anyhow::Result<Report> {
     let (vds, vss) = futures::join!(
         list(dh, Kind::VirtualDiskSnapshot, ns, selector),
@@ -210,47 +133,15 @@ async fn disks(
         )
     };
     vds.sort_by_key(key);
-    let all = args.all_namespaces;
-    let mut headers = vec!["name", "disk", "phase", "consistent", "size", "age"];
-    let mut wide_headers = headers.clone();
-    wide_headers.extend(["vm-snapshot", "volumesnapshot"]);
-    if all {
-        headers.insert(0, "namespace");
-        wide_headers.insert(0, "namespace");
-    }
-    let (mut t, mut w) = (Table::new(&headers), Table::new(&wide_headers));
-    let mut items = Vec::new();
-    for d in &vds {
-        let i = disk_snapshot_info(d);
-        let size = disk_snapshot_size(d, &vss);
-        let consistent = match i.consistency {
-            DeckhouseConsistency::Consistent => "true",
-            DeckhouseConsistency::NotGuaranteed => "false",
-            DeckhouseConsistency::Unknown => "-",
-        };
-        let mut row = vec![
-            i.name.clone(),
-            i.disk.clone(),
-            str_at(d, "/status/phase").unwrap_or("Pending").to_owned(),
-            consistent.to_owned(),
-            size_cell(size),
-            age(i.created, now),
-        ];
-        if all {
-            row.insert(0, i.namespace.clone());
-        }
-        let mut wide = row.clone();
-        wide.extend([
-            i.vm_snapshot.clone().unwrap_or_else(|| "<none>".into()),
-            i.volume_snapshot.clone().unwrap_or_else(|| "<none>".into()),
-        ]);
-        t.row(row);
-        w.row(wide);
-        items.push(json!({"diskSnapshot": i, "sizeBytes": size}));
-    }
-    let names = vds
-        .iter()
-        .map(|d| resource_name(Kind::VirtualDiskSnapshot, name(d)))
+    let items: Vec<ListedDiskSnapshot> = vds
+        .into_iter()
+        .map(|d| ListedDiskSnapshot {
+            disk_snapshot: disk_snapshot_info(&d),
+            size_bytes: disk_snapshot_size(&d, &vss),
+            object: d,
+        })
         .collect();
-    finish(args, ctx, ns, items, t, w, names, "DiskSnapshotList")
+    say_when_empty(ctx, ns, items.is_empty());
+    let list = DiskSnapshotList::new(ns, args.vm.as_deref(), items);
+    Ok(Report::ListDisks(Box::new(list)))
 }

@@ -2,8 +2,8 @@
 //! through operations with a dry run first.
 //!
 //! One file per command; this module holds what they share: permission checks worded for
-//! Deckhouse, required lookups, following an object with a spinner, power operations, and the
-//! report shape.
+//! Deckhouse, required lookups, following an object with a spinner, power operations, dry-run
+//! creation. Each returns its typed report (`deckhouse::report`).
 
 mod check;
 mod clone;
@@ -24,13 +24,17 @@ use crate::cluster::json::{name, str_at};
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
-use crate::output::{PlatformReport, Report, next_steps};
 use crate::platform::deckhouse::api::operations::DryRunPreview;
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
+use crate::platform::deckhouse::report::Report;
 
 /// Runs `command` against Deckhouse Virtualization.
-pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+pub(crate) async fn run(
+    command: &Command,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<Report> {
     match command {
         Command::Create(a) if a.disk.is_some() => create::disk(a, dh, ctx).await,
         Command::Create(a) => create::vm(a, dh, ctx).await,
@@ -46,11 +50,6 @@ pub async fn run(command: &Command, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow
             .not_offered(command)
             .into()),
     }
-}
-
-/// `kind.group/name`, as `kubectl get -o name` prints it.
-fn resource_name(kind: Kind, name_: &str) -> String {
-    format!("{}.{GROUP}/{name_}", kind.kind().to_lowercase())
 }
 
 /// Refuses (exit 6) before any question when the user may not `verb` `kind` in `ns`.
@@ -274,34 +273,31 @@ async fn power(
 }
 
 /// `--dry-run`: the object as it would be created (the API server validates it with
-/// `=server`), reported as `what` "would be created"; None for a real run.
+/// `=server`) and the dry run's mode; None for a real run.
 async fn dry_run_create(
     ctx: &Ctx<'_>,
     dh: &Deckhouse,
     kind: Kind,
     obj: &Value,
-    base: &Value,
-    what: &str,
-    names: &[String],
-) -> anyhow::Result<Option<Report>> {
-    let server = match ctx.dry_run() {
-        crate::cli::DryRun::None => return Ok(None),
-        crate::cli::DryRun::Client => false,
-        crate::cli::DryRun::Server => true,
+) -> anyhow::Result<Option<(&'static str, Value)>> {
+    let Some(mode) = dry_run_mode(ctx) else {
+        return Ok(None);
     };
-    let object = if server {
+    let object = if mode == "server" {
         dh.create(kind, obj.clone(), true).await?
     } else {
         obj.clone()
     };
-    let mut data = base.clone();
-    data["dryRun"] = serde_json::json!(if server { "server" } else { "client" });
-    data["object"] = object;
-    let text = format!(
-        "{what} would be created ({}dry run)\n",
-        if server { "server " } else { "" }
-    );
-    Ok(Some(report(data, text, None, names.to_vec())))
+    Ok(Some((mode, object)))
+}
+
+/// The `dryRun` of a report: "client", "server", or None for a real run.
+fn dry_run_mode(ctx: &Ctx<'_>) -> Option<&'static str> {
+    match ctx.dry_run() {
+        crate::cli::DryRun::None => None,
+        crate::cli::DryRun::Client => Some("client"),
+        crate::cli::DryRun::Server => Some("server"),
+    }
 }
 
 /// The dry run's verdict for the preview: how many resources are valid, how many conflict.
@@ -318,16 +314,6 @@ fn dry_run_summary(dry_name: &str, preview: &DryRunPreview) -> String {
             preview.valid.len()
         )
     }
-}
-
-/// A report rendered by the command itself.
-fn report(data: Value, text: String, wide: Option<String>, names: Vec<String>) -> Report {
-    Report::Platform(Box::new(PlatformReport {
-        data,
-        text,
-        wide,
-        names,
-    }))
 }
 
 /// The warning lines of a preflight for the plan (blockers are the refusal's hints).
@@ -371,14 +357,6 @@ mod tests {
         let long = operation_name(&"v".repeat(80), "restore-dryrun", now);
         assert!(long.len() <= 63, "{long}");
         assert!(long.ends_with("-restore-dryrun-20261126-100000"), "{long}");
-    }
-
-    #[test]
-    fn resources_print_as_kubectl_names_them() {
-        assert_eq!(
-            resource_name(Kind::VirtualDiskSnapshot, "d1"),
-            "virtualdisksnapshot.virtualization.deckhouse.io/d1"
-        );
     }
 
     #[test]

@@ -5,23 +5,23 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::delete::{Doomed, remove};
-use super::{Ctx, report, require_permission, resource_name};
+use super::{Ctx, require_permission};
 use crate::cli::{DryRun, PruneArgs};
 use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, str_at};
 use crate::cluster::list_all;
 use crate::error::UserError;
 use crate::flow::confirm;
+use crate::flow::retention::DeletedSnapshot;
 use crate::flow::retention::plan_retention;
-use crate::flow::retention::{DeletedSnapshot, PruneReport};
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
-use crate::output::Report;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
+use crate::platform::deckhouse::report::{Report, SnapshotPrune};
 use crate::platform::kubevirt::commands::prune::{self as kv_prune, Plan};
 
 /// Unfinished operations that read a snapshot, as the retention rules know restores: the
@@ -103,28 +103,13 @@ pub(super) async fn run(
     };
     confirm(&plan, ctx)?;
     let dry = ctx.dry_run();
-    let mut out = PruneReport {
-        kind: "SnapshotPrune",
-        dry_run: match dry {
-            DryRun::Client => Some("client".into()),
-            DryRun::Server => Some("server".into()),
-            DryRun::None => None,
-        },
-        namespace: ns.clone(),
-        delete: plan.retention.delete.clone(),
-        keep: plan.retention.keep.clone(),
-        deleted: Vec::new(),
-    };
-    let names: Vec<String> = plan
-        .doomed
-        .iter()
-        .map(|s| resource_name(Kind::VirtualMachineSnapshot, &s.name))
-        .collect();
-    let suffix = match dry {
-        DryRun::Client => " (dry run)",
-        DryRun::Server => " (server dry run)",
-        DryRun::None => "",
-    };
+    let mut out = SnapshotPrune::new(
+        &ns,
+        super::dry_run_mode(ctx),
+        plan.retention.delete.clone(),
+        plan.retention.keep.clone(),
+        plan.wait,
+    );
     if dry != DryRun::Client && !plan.doomed.is_empty() {
         let targets: Vec<Doomed> = plan
             .doomed
@@ -148,28 +133,7 @@ pub(super) async fn run(
             })
             .collect();
     }
-    let verb = match dry {
-        DryRun::Client => "would be deleted",
-        _ if plan.wait => "deleted",
-        _ => "deletion requested",
-    };
-    let mut text: String = names
-        .iter()
-        .map(|n| format!("{n} {verb}{suffix}\n"))
-        .collect();
-    text.push_str(&format!(
-        "{} snapshot(s) {}, {} kept\n",
-        plan.doomed.len(),
-        if dry == DryRun::None {
-            "deleted"
-        } else {
-            "to delete"
-        },
-        plan.retention.keep.len()
-    ));
-    let mut data = json!(out);
-    data["platform"] = json!("deckhouse");
-    Ok(report(data, text, None, names))
+    Ok(Report::Prune(Box::new(out)))
 }
 
 /// Shows both lists and asks (nothing to ask when nothing goes).
@@ -200,6 +164,7 @@ fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn op(kind: &str, name_: &str, phase: &str, spec: Value) -> Value {
         json!({"kind": kind, "metadata": {"name": name_, "namespace": "p"}, "spec": spec,

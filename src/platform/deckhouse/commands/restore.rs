@@ -13,9 +13,8 @@ use serde_json::{Value, json};
 use super::create::wait_snapshot;
 use super::dry_run_summary;
 use super::{
-    Ctx, create_operation, finding_lines, follow, next_steps, operation_message, operation_name,
-    operation_phase, operation_step, power, refuse_blocked, report, require, require_permission,
-    resource_name, wait_op,
+    Ctx, create_operation, finding_lines, follow, operation_message, operation_name,
+    operation_phase, operation_step, power, refuse_blocked, require, require_permission, wait_op,
 };
 use crate::cli::{DryRun, OperationModeArg, RestoreArgs};
 use crate::cluster::WaitResult;
@@ -23,16 +22,16 @@ use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::safety::{safety_annotations, safety_labels, safety_snapshot_name, undo_command};
 use crate::flow::{common, confirm};
-use crate::output::{Report, Table, age, key_values};
+use crate::output::{age, key_values};
 use crate::platform::deckhouse::api::operations::{
-    BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, OPERATIONS_ARE_NOT_HISTORY,
-    active_operation_message, dry_run_preview,
+    BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
 };
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, blocked};
 use crate::platform::deckhouse::api::{
     Deckhouse, KeepIpAddress, Kind, OperationMode, OperationPhase, agent_ready, build_restore,
     build_vm_snapshot, operation_info, snapshot_details, snapshot_info,
 };
+use crate::platform::deckhouse::report::{Report, SnapshotRestore};
 
 /// `--mode` as the API spells it (Strict when not given).
 pub(super) fn mode_of(arg: Option<OperationModeArg>) -> OperationMode {
@@ -125,10 +124,9 @@ struct Plan {
 }
 
 impl Plan {
-    /// The JSON report's common part.
-    fn data(&self) -> Value {
-        json!({"kind": "SnapshotRestore", "platform": "deckhouse", "namespace": self.ns,
-            "vm": self.vm, "snapshot": self.snapshot, "mode": self.mode.as_str()})
+    /// The report's fixed part; the steps taken fill in the rest.
+    fn report(&self) -> SnapshotRestore {
+        SnapshotRestore::new(&self.ns, &self.vm, &self.snapshot, self.mode.as_str())
     }
 }
 
@@ -149,13 +147,9 @@ pub(super) async fn run(
         text.push_str(&key_values(&pairs, 2));
         text.push_str(&finding_lines(&plan.findings));
         ctx.say(text.trim_end());
-        let mut data = plan.data();
-        data["dryRun"] = json!("client");
-        let text = format!(
-            "VM {}/{} would be restored from snapshot {} (dry run)\n",
-            plan.ns, plan.vm, plan.snapshot
-        );
-        return Ok(report(data, text, None, vec![]));
+        let mut report = plan.report();
+        report.dry_run = Some("client");
+        return Ok(Report::Restore(Box::new(report)));
     }
     // The flags, or a missing terminal, decide the answer before any write: refuse before
     // the DryRun operation rather than after it.
@@ -178,20 +172,15 @@ pub(super) async fn run(
         return Err(common::with_hint(e, "nothing was changed".into()));
     }
     let dry = dry_run(&plan, dh, ctx, args.timeout).await?;
-    let dry_name = name(&dry).to_owned();
     confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;
-    let mut data = plan.data();
-    data["dryRunOperation"] = json!(operation_info(&dry));
-    data["conflicts"] = json!(dry_run_preview(&dry).conflicts);
+    let mut report = plan.report();
+    report.dry_run_operation = Some(operation_info(&dry));
+    report.conflicts = Some(dry_run_preview(&dry).conflicts);
     if ctx.dry_run() == DryRun::Server {
-        data["dryRun"] = json!("server");
-        let text = format!(
-            "VM {}/{} would be restored from snapshot {} (server dry run: checked by the DryRun operation {dry_name})\n",
-            plan.ns, plan.vm, plan.snapshot
-        );
-        return Ok(report(data, text, None, vec![]));
+        report.dry_run = Some("server");
+        return Ok(Report::Restore(Box::new(report)));
     }
-    execute(&plan, args, data, dh, ctx).await
+    execute(&plan, args, report, dh, ctx).await
 }
 
 /// Reads and checks, refusing before any write: permissions, the VM and snapshot, the
@@ -468,7 +457,7 @@ fn confirm(
 async fn execute(
     plan: &Plan,
     args: &RestoreArgs,
-    mut data: Value,
+    mut report: SnapshotRestore,
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
@@ -479,8 +468,8 @@ async fn execute(
             return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
         }
         take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
-        data["safetySnapshot"] = json!(s.name);
-        data["undo"] = json!(s.undo);
+        report.safety_snapshot = Some(s.name.clone());
+        report.undo = Some(s.undo.clone());
     }
     if plan.stop_first
         && let Err(e) = recheck_source(dh, plan, safety.as_ref()).await
@@ -522,18 +511,13 @@ async fn execute(
         }
     };
     let op_name = name(&created).to_owned();
-    data["operation"] = json!(op_name);
+    report.operation = Some(op_name.clone());
     let follow_cmd = format!("kubectl get vmop {op_name} -n {ns} -w");
     let dont_cancel =
         "do not delete the operation: cancelling an in-progress restore leaves the VM inconsistent";
     if !args.should_wait() {
-        let mut text = format!(
-            "Restore of VM {ns}/{vm_name} from snapshot {snap_name} started (operation {op_name})\n"
-        );
-        let steps = vec![format!("{follow_cmd}   # {dont_cancel}")];
-        next_steps(&mut text, &steps);
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, vec![op_resource(&op_name)]));
+        report.next_steps = Some(vec![format!("{follow_cmd}   # {dont_cancel}")]);
+        return Ok(Report::Restore(Box::new(report)));
     }
     let title = format!("Restoring VM {vm_name} from {snap_name}");
     let result = follow(
@@ -620,55 +604,17 @@ async fn execute(
     }
     let vm_now = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?)
         .unwrap_or_else(|| "<unknown>".into());
-    let mut out = format!("VM {ns}/{vm_name} restored from snapshot {snap_name}\n");
-    let mut rp = vec![
-        ("Operation", format!("{op_name} (Completed)")),
-        ("Mode", mode.as_str().to_owned()),
-        (
-            "VM status",
-            if started {
-                format!("{vm_now} (started after the restore)")
-            } else {
-                vm_now.clone()
-            },
-        ),
-    ];
-    if let Some(s) = safety {
-        rp.push(("Safety snapshot", s.name.clone()));
-        rp.push(("Undo", s.undo.clone()));
-    }
-    out.push_str(&key_values(&rp, 2));
-    if !op_info.resources.is_empty() {
-        out.push_str("  Resources:\n");
-        let mut t = Table::new(&["kind", "name", "status", "message"]);
-        for r in &op_info.resources {
-            t.row(vec![
-                r.kind.clone(),
-                r.name.clone(),
-                format!("{:?}", r.status),
-                r.message.clone(),
-            ]);
-        }
-        for line in t.render(true).lines() {
-            out.push_str(&format!("    {line}\n"));
-        }
-    }
     let mut steps = vec![format!("kubectl get vm {vm_name} -n {ns}")];
     if vm_now != "Running" && !started {
         steps.push(format!(
             "d8 v start {vm_name} -n {ns}   # start the restored VM"
         ));
     }
-    next_steps(&mut out, &steps);
-    out.push_str(&format!("Note: {OPERATIONS_ARE_NOT_HISTORY}.\n"));
-    data["result"] = json!(op_info);
-    data["vmStatus"] = json!(vm_now);
-    data["nextSteps"] = json!(steps);
-    Ok(report(data, out, None, vec![op_resource(&op_name)]))
-}
-
-fn op_resource(op: &str) -> String {
-    resource_name(Kind::VirtualMachineOperation, op)
+    report.result = Some(op_info);
+    report.vm_status = Some(vm_now);
+    report.started = started;
+    report.next_steps = Some(steps);
+    Ok(Report::Restore(Box::new(report)))
 }
 
 /// Reads the source snapshot again right before a write that depends on it (see

@@ -1,19 +1,18 @@
 //! `restore-disk DISK_SNAPSHOT --to NEW_DISK`: a new VirtualDisk with the disk snapshot as
 //! its data source, at least as large as the original, followed until Ready.
 
-use serde_json::json;
-
 use super::dry_run_create;
-use super::{Ctx, follow, next_steps, report, require, require_permission, resource_name};
+use super::{Ctx, follow, require, require_permission};
 use crate::cli::RestoreDiskArgs;
 use crate::cluster::json::str_at;
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::deckhouse::api::{
-    Deckhouse, Kind, build_disk_from_snapshot, disk_snapshot_info,
+    Deckhouse, Kind, build_disk_from_snapshot, disk_info, disk_snapshot_info,
 };
+use crate::platform::deckhouse::report::{DiskSnapshotRestore, Report};
 
 /// `restore-disk`.
 pub(super) async fn run(
@@ -49,13 +48,23 @@ pub(super) async fn run(
         .into());
     }
     let original = dh.disk_snapshot_size(&ns, snap).await?;
+    // A snapshot is restored onto its own CSI driver: the new disk takes the source disk's
+    // class unless told otherwise, and a class given is checked before anything is written.
+    let source_class = dh
+        .get(Kind::VirtualDisk, &ns, &info.disk)
+        .await?
+        .and_then(|d| disk_info(&d).storage_class);
+    if let Some(given) = &args.storage_class {
+        check_storage_class(dh, given, source_class.as_deref(), &info.disk, snap).await?;
+    }
+    let class = args.storage_class.clone().or_else(|| source_class.clone());
     let obj = build_disk_from_snapshot(
         &ns,
         to,
         snap,
         args.size.as_deref(),
         original.as_deref(),
-        args.storage_class.as_deref(),
+        class.as_deref(),
     )
     .map_err(|e| {
         UserError::usage(e).hint(match &original {
@@ -94,9 +103,14 @@ pub(super) async fn run(
         ("Size", size_text),
         (
             "Storage class",
-            args.storage_class
-                .clone()
-                .unwrap_or_else(|| "the cluster's default".into()),
+            match (&args.storage_class, &source_class) {
+                (Some(given), _) => given.clone(),
+                (None, Some(source)) => format!("{source} (the source disk's)"),
+                (None, None) => format!(
+                    "the cluster's default (the source disk {} no longer exists to name its class)",
+                    info.disk
+                ),
+            },
         ),
         ("Source disk", format!("{} is left as it is", info.disk)),
     ];
@@ -109,25 +123,19 @@ pub(super) async fn run(
         "pass --yes to create the disk without asking",
         "disk restore cancelled; nothing was changed",
     )?;
-    let names = vec![resource_name(Kind::VirtualDisk, to)];
-    let base = json!({"kind": "DiskSnapshotRestore", "platform": "deckhouse", "namespace": ns,
-        "diskSnapshot": snap, "disk": to, "size": size});
-    let what = format!("VirtualDisk {ns}/{to} from disk snapshot {snap}");
-    if let Some(r) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj, &base, &what, &names).await? {
-        return Ok(r);
+    let mut report = DiskSnapshotRestore::new(&ns, snap, to, &size);
+    if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj).await? {
+        report.dry_run = Some(mode);
+        report.object = Some(object);
+        return Ok(Report::RestoreDisk(Box::new(report)));
     }
     dh.create(Kind::VirtualDisk, obj, false).await?;
     let attach = format!(
         "attach it to a stopped VM: add {{kind: VirtualDisk, name: {to}}} to the VM's spec.blockDeviceRefs (kubectl edit vm VM -n {ns}), or live with a VirtualMachineBlockDeviceAttachment"
     );
     if !args.should_wait() {
-        let mut text =
-            format!("VirtualDisk {ns}/{to} created from disk snapshot {snap} (not waited for)\n");
-        let steps = vec![format!("kubectl get vd {to} -n {ns} -w"), attach];
-        next_steps(&mut text, &steps);
-        let mut data = base;
-        data["nextSteps"] = json!(steps);
-        return Ok(report(data, text, None, names));
+        report.next_steps = Some(vec![format!("kubectl get vd {to} -n {ns} -w"), attach]);
+        return Ok(Report::RestoreDisk(Box::new(report)));
     }
     let title = format!("Restoring disk {to} from {snap}");
     let result = follow(
@@ -184,24 +192,73 @@ pub(super) async fn run(
         .hint(format!("see: kubectl describe vd {to} -n {ns}"))
         .into());
     }
-    let capacity = str_at(&disk, "/status/capacity").unwrap_or("-").to_owned();
-    let mut text = format!("VirtualDisk {ns}/{to} is ready, restored from disk snapshot {snap}\n");
-    text.push_str(&key_values(
-        &[
-            ("Capacity", capacity.clone()),
-            (
-                "Storage class",
-                str_at(&disk, "/status/storageClassName")
-                    .unwrap_or("-")
-                    .to_owned(),
-            ),
-        ],
-        2,
-    ));
-    let steps = vec![attach];
-    next_steps(&mut text, &steps);
-    let mut data = base;
-    data["capacity"] = json!(capacity);
-    data["nextSteps"] = json!(steps);
-    Ok(report(data, text, None, names))
+    report.capacity = Some(str_at(&disk, "/status/capacity").unwrap_or("-").to_owned());
+    report.storage_class = Some(
+        str_at(&disk, "/status/storageClassName")
+            .unwrap_or("-")
+            .to_owned(),
+    );
+    report.next_steps = Some(vec![attach]);
+    Ok(Report::RestoreDisk(Box::new(report)))
+}
+
+/// Refuses a `--storage-class` that does not exist (exit 5) or whose CSI driver is not the
+/// source disk's (exit 1): Deckhouse's webhook refuses a disk from a snapshot on another
+/// driver (deckhouse/virtualization `images/virtualization-artifact/pkg/controller/vd/internal/
+/// validator/vdsnapshot_storage_class_provisioner_compatibility_validator.go`). A class that
+/// may not be read is left to the server.
+async fn check_storage_class(
+    dh: &Deckhouse,
+    given: &str,
+    source: Option<&str>,
+    source_disk: &str,
+    snap: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let gvk = kube::core::GroupVersionKind::gvk("storage.k8s.io", "v1", "StorageClass");
+    let ar = kube::core::ApiResource::from_gvk_with_plural(&gvk, "storageclasses");
+    let read = |n: &str| {
+        let n = n.to_owned();
+        let ar = ar.clone();
+        async move { crate::cluster::get_exact(dh.client(), &ar, None, &n).await }
+    };
+    let sc = match read(given).await {
+        Ok(Some(sc)) => sc,
+        Ok(None) => {
+            return Err(
+                UserError::not_found(format!("StorageClass \"{given}\" not found"))
+                    .hint("list them with: kubectl get storageclass")
+                    .hint(format!(
+                        "or leave --storage-class out to use the source disk's class{}",
+                        source.map(|s| format!(" ({s})")).unwrap_or_default()
+                    ))
+                    .hint("nothing was changed")
+                    .into(),
+            );
+        }
+        Err(e) if common::api_code(&e) == Some(403) => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("failed to read StorageClass {given}")),
+    };
+    let Some(source) = source.filter(|s| *s != given) else {
+        return Ok(());
+    };
+    let Ok(Some(source_sc)) = read(source).await else {
+        return Ok(());
+    };
+    match (
+        str_at(&sc, "/provisioner"),
+        str_at(&source_sc, "/provisioner"),
+    ) {
+        (Some(to), Some(from)) if to != from => Err(UserError::failure(format!(
+            "StorageClass {given} (CSI driver {to}) cannot hold a disk restored from {snap}: \
+             its source disk {source_disk} is on {source} (CSI driver {from}), and Deckhouse does \
+             not create a disk from a snapshot on another CSI driver"
+        ))
+        .hint(format!(
+            "leave --storage-class out to restore onto {source}, or name a class of {from}"
+        ))
+        .hint("nothing was changed")
+        .into()),
+        _ => Ok(()),
+    }
 }
