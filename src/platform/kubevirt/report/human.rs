@@ -647,6 +647,7 @@ mod tests {
             namespace: namespace.map(Into::into),
             vm: None,
             items,
+            objects: None,
         }
     }
 
