@@ -7,7 +7,7 @@
 //! `[?(@.x=="y")]`, `..name`) is translated to an RFC 9535 query run by jsonpath-rust against
 //! the current value.
 
-use jsonpath_rust::JsonPath as _;
+use jsonpath_rust::parser::model::JpQuery;
 use serde_json::Value;
 
 use super::go_json;
@@ -22,10 +22,35 @@ pub struct Template {
 enum Node {
     /// Text between actions, or a quoted literal.
     Text(String),
-    /// An RFC 9535 query relative to the current value (`$` is the current value).
-    Query(String),
+    /// A query relative to the current value.
+    Query(Query),
     /// `{range QUERY}` … `{end}`: the body once per result.
-    Range { query: String, body: Vec<Node> },
+    Range { query: Query, body: Vec<Node> },
+}
+
+/// An RFC 9535 query parsed by jsonpath-rust; None is the current value itself (`{@}`).
+#[derive(Debug, Clone)]
+struct Query(Option<JpQuery>);
+
+impl Query {
+    /// Parses the translated `rfc` query (`$` is the current value).
+    fn parse(rfc: &str) -> Result<Query, String> {
+        if rfc == "$" {
+            return Ok(Query(None));
+        }
+        jsonpath_rust::parser::parse_json_path(rfc)
+            .map(|q| Query(Some(q)))
+            .map_err(|e| format!("unsupported path {rfc}: {e}"))
+    }
+
+    fn run(&self, data: &Value) -> Result<Vec<Value>, String> {
+        let Some(query) = &self.0 else {
+            return Ok(vec![data.clone()]);
+        };
+        jsonpath_rust::query::js_path_process(query, data)
+            .map(|found| found.into_iter().map(|r| r.val().clone()).collect())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// One element inside `{…}`.
@@ -98,24 +123,15 @@ fn eval(nodes: &[Node], data: &Value, out: &mut Vec<Vec<Value>>) -> Result<(), S
     for node in nodes {
         match node {
             Node::Text(t) => out.push(vec![Value::String(t.clone())]),
-            Node::Query(q) => out.push(run(q, data)?),
+            Node::Query(q) => out.push(q.run(data)?),
             Node::Range { query, body } => {
-                for item in run(query, data)? {
+                for item in query.run(data)? {
                     eval(body, &item, out)?;
                 }
             }
         }
     }
     Ok(())
-}
-
-fn run(query: &str, data: &Value) -> Result<Vec<Value>, String> {
-    if query == "$" {
-        return Ok(vec![data.clone()]);
-    }
-    data.query(query)
-        .map(|found| found.into_iter().cloned().collect())
-        .map_err(|e| format!("error executing jsonpath: {e}"))
 }
 
 /// Text and actions into a tree; `{range}` opens a body that `{end}` closes.
@@ -125,7 +141,7 @@ fn parse_nodes(text: &str) -> Result<Vec<Node>, String> {
         pos: 0,
     };
     // Open ranges: (query, the nodes before the range).
-    let mut stack: Vec<(String, Vec<Node>)> = Vec::new();
+    let mut stack: Vec<(Query, Vec<Node>)> = Vec::new();
     let mut nodes = Vec::new();
     let mut literal = String::new();
     while let Some(c) = p.peek() {
@@ -139,9 +155,9 @@ fn parse_nodes(text: &str) -> Result<Vec<Node>, String> {
         }
         p.pos += 1;
         match p.action()? {
-            Action::Query(q) => nodes.push(Node::Query(q)),
+            Action::Query(q) => nodes.push(Node::Query(Query::parse(&q)?)),
             Action::Literal(s) => nodes.push(Node::Text(s)),
-            Action::Range(q) => stack.push((q, std::mem::take(&mut nodes))),
+            Action::Range(q) => stack.push((Query::parse(&q)?, std::mem::take(&mut nodes))),
             Action::End => {
                 let (query, before) = stack
                     .pop()
@@ -173,14 +189,8 @@ impl Parser {
     }
 
     fn starts_with(&self, s: &str) -> bool {
-        let mut i = self.pos;
-        for c in s.chars() {
-            if self.chars.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        let rest = self.chars.get(self.pos..).unwrap_or_default();
+        s.chars().count() <= rest.len() && s.chars().zip(rest).all(|(a, b)| a == *b)
     }
 
     /// One action after its `{`, up to and including its `}`.
@@ -626,6 +636,10 @@ mod tests {
         );
         assert_eq!(text("{.items[?(@.status.n > 1.6)].metadata.name}"), "a");
         assert_eq!(text("{..phase}"), "Succeeded Failed");
+        assert_eq!(
+            text("{.items[?(@.metadata.name=~'^b')].metadata.name}"),
+            "b"
+        );
         assert_eq!(text("{.items[0,1].metadata.name}"), "a b");
         assert_eq!(text("{.items[0:1].metadata.name}"), "a");
     }

@@ -417,7 +417,8 @@ fn go_float_g(f: f64) -> String {
     let sci = format!("{f:e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= 21.max(6) {
+    // Shortest 'g' switches to an exponent from 1e+06 (Go uses precision 6 for the choice).
+    if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exp.abs())
     } else {
@@ -528,10 +529,11 @@ mod tests {
 
     #[test]
     fn sequences_sit_under_their_key_and_empties_are_flow() {
-        let v = json!({"items": [{"b": [1, 2], "a": 1.5}, {"c": {}}], "e": [], "k": null});
+        let v =
+            json!({"items": [{"b": [1, 2], "a": 1.5}, {"c": {}}], "e": [], "k": null, "f": 1e6});
         assert_eq!(
             to_string(&v),
-            "e: []\nitems:\n- a: 1.5\n  b:\n  - 1\n  - 2\n- c: {}\nk: null\n"
+            "e: []\nf: 1e+06\nitems:\n- a: 1.5\n  b:\n  - 1\n  - 2\n- c: {}\nk: null\n"
         );
     }
 
