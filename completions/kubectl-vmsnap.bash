@@ -162,11 +162,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -304,11 +304,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -474,11 +474,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -608,11 +608,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -782,11 +782,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -920,11 +920,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1054,11 +1054,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1188,11 +1188,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1554,11 +1554,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1688,11 +1688,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1842,11 +1842,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -2000,11 +2000,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -2150,11 +2150,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -2284,11 +2284,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -2418,11 +2418,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --provider)

@@ -33,9 +33,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l request-t
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -104,9 +111,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -156,9 +170,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -204,9 +225,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l req
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -251,9 +279,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -296,9 +331,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -343,9 +385,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l req
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -399,9 +448,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -448,9 +504,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -494,9 +557,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -543,9 +613,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -600,9 +677,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -647,9 +731,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -698,9 +789,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-di
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -744,9 +842,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -788,9 +893,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
@@ -832,9 +944,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
 kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
 vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'

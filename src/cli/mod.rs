@@ -112,9 +112,7 @@ pub struct GlobalArgs {
         default_value_t = 0
     )]
     pub verbosity: u8,
-    /// Output format: table, wide, json, yaml, name, report-json, report-yaml,
-    /// jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE, jsonpath-file=FILE,
-    /// custom-columns=SPEC, custom-columns-file=FILE
+    /// Output format
     #[arg(
         short = 'o',
         long = "output",

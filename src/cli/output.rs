@@ -48,13 +48,22 @@ const TEMPLATE_FORMATS: [&str; 5] = [
     "jsonpath-file",
 ];
 
-/// The template formats as `-o` values begin (help and completion).
-const TEMPLATE_PREFIXES: [&str; 5] = [
-    "custom-columns=",
-    "custom-columns-file=",
-    "jsonpath=",
-    "jsonpath-as-json=",
-    "jsonpath-file=",
+/// The template formats as `-o` values begin, with their help (help and completion).
+const TEMPLATE_PREFIXES: [(&str, &str); 5] = [
+    (
+        "custom-columns=",
+        "kubectl's custom columns: HEADER:PATH,HEADER:PATH",
+    ),
+    (
+        "custom-columns-file=",
+        "custom columns from a file: a line of headers, a line of paths",
+    ),
+    (
+        "jsonpath=",
+        "kubectl's JSONPath template, e.g. {.items[*].metadata.name}",
+    ),
+    ("jsonpath-as-json=", "the template's results as JSON arrays"),
+    ("jsonpath-file=", "a JSONPath template from a file"),
 ];
 
 /// Parses `-o` values: plain names, and `NAME=TEMPLATE` for the template formats.
@@ -142,9 +151,7 @@ impl TypedValueParser for OutputParser {
         let plain = OutputFormat::value_variants()
             .iter()
             .filter_map(|f| f.to_possible_value());
-        let templates = TEMPLATE_PREFIXES.map(|name| {
-            PossibleValue::new(name).help("kubectl's template format; the template follows the =")
-        });
+        let templates = TEMPLATE_PREFIXES.map(|(name, help)| PossibleValue::new(name).help(help));
         Some(Box::new(plain.chain(templates)))
     }
 }
