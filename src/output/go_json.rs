@@ -99,19 +99,20 @@ fn string(out: &mut String, s: &str) {
 /// Go's `encoding/json` float form: plain decimals, exponent only below 1e-6 or from 1e21.
 fn json_number(n: &serde_json::Number) -> String {
     match n.as_f64() {
-        Some(f) if n.is_f64() => go_float(f, -6),
+        Some(f) if n.is_f64() => go_float(f, -6, 21),
         _ => n.to_string(),
     }
 }
 
 /// Shortest form of `f`, with an exponent (`1e+21`, `1e-07`) when the decimal exponent is
-/// below `min_exp` or 21 and above, as Go's `json` (-6) and `fmt` `%v` (-4) print it.
-fn go_float(f: f64, min_exp: i32) -> String {
+/// below `min_exp` or from `max_exp` on, as Go prints it: `json` (-6, 21), `fmt` `%v`
+/// (-4, 21), `strconv` `'g'` (-4, 6).
+pub(super) fn go_float(f: f64, min_exp: i32, max_exp: i32) -> String {
     if f == 0.0 || !f.is_finite() {
         return format!("{f}");
     }
     let exp = f.abs().log10().floor() as i32;
-    if exp < min_exp || exp >= 21 {
+    if exp < min_exp || exp >= max_exp {
         // Rust writes 1e-7 / 1e21; Go writes 1e-07 / 1e+21.
         let s = format!("{f:e}");
         let (mantissa, e) = s.split_once('e').unwrap_or((&s, "0"));
@@ -129,7 +130,7 @@ fn go_float(f: f64, min_exp: i32) -> String {
 pub fn print_scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => go_float(n.as_f64().unwrap_or_default(), -4),
+        Value::Number(n) if n.is_f64() => go_float(n.as_f64().unwrap_or_default(), -4, 21),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_string(),

@@ -411,19 +411,7 @@ fn go_float_g(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { ".inf" } else { "-.inf" }.to_string();
     }
-    if f == 0.0 {
-        return "0".to_string();
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    // Shortest 'g' switches to an exponent from 1e+06 (Go uses precision 6 for the choice).
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        format!("{f}")
-    }
+    super::go_json::go_float(f, -4, 6)
 }
 
 /// go-yaml v2's key order: letters after other characters, digit runs by value.

@@ -51,6 +51,11 @@ async fn same_as_kubectl(t: &TestSim, get_args: &[&str], ours: &[&str], format: 
     args.extend_from_slice(&["-o", format]);
     let (code, theirs, err) = kubectl(t, &args).await;
     assert_eq!(code, 0, "kubectl {args:?} failed: {err}");
+    // Only the empty namespace may print nothing: elsewhere an empty match proves nothing.
+    assert!(
+        !theirs.is_empty() || get_args.contains(&"staging"),
+        "kubectl {args:?} printed nothing: {err}"
+    );
     assert!(
         !theirs.is_empty(),
         "kubectl {args:?} printed nothing: {err}"
@@ -98,13 +103,9 @@ async fn list_prints_what_kubectl_get_prints_in_every_kubectl_format() {
     // Every namespace, and an empty one.
     same_as_kubectl(&t, &["-A"], &["list", "-A"], "json").await;
     same_as_kubectl(&t, &["-n", "staging"], &["list", "-n", "staging"], "yaml").await;
-    same_as_kubectl(
-        &t,
-        &["-n", "staging"],
-        &["list", "-n", "staging"],
-        "jsonpath={.items}",
-    )
-    .await;
+    for format in ["jsonpath={.items}", "custom-columns=NAME:.metadata.name"] {
+        same_as_kubectl(&t, &["-n", "staging"], &["list", "-n", "staging"], format).await;
+    }
 }
 
 #[tokio::test]
@@ -213,15 +214,6 @@ async fn report_formats_keep_the_plugins_schema_and_actions_keep_theirs_under_js
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["kind"], "SnapshotList");
     assert!(v["items"][0]["consistency"].is_string(), "{v}");
-
-    let out = t
-        .cmd()
-        .args(&["describe", "pre-upgrade-snapshot", "-o", "report-yaml"])
-        .run()
-        .await;
-    out.assert_code(0);
-    let v: serde_json::Value = serde_saphyr::from_str(&out.stdout).expect("YAML");
-    assert_eq!(v["kind"], "SnapshotDetail");
 
     // An action's report is its own documented schema under -o json.
     let out = t
