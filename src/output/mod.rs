@@ -33,9 +33,11 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// What a command hands to the output layer. The serialized form is the documented
-/// `-o json|yaml` schema; `human` is the text for people (`wide` for `-o wide`); `names` the
-/// `-o name` lines. Each format is written once, in [`render`].
+/// What a command hands to the output layer. The serialized form is the documented report
+/// (`-o report-json|report-yaml`, and `-o json|yaml` of a view without API objects);
+/// `api_objects` what kubectl's printers (`-o json|yaml|jsonpath|custom-columns`) read;
+/// `human` is the text for people (`wide` for `-o wide`); `names` the `-o name` lines. Each
+/// format is written once, in [`render_spec`].
 pub trait View: serde::Serialize {
     /// The text for people, as of `now`. Server strings in it are escaped by [`render`]
     /// unless [`View::styled`] says the view escaped them itself.

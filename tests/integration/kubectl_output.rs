@@ -240,3 +240,31 @@ async fn report_formats_keep_the_plugins_schema_and_actions_keep_theirs_under_js
     out.assert_code(0);
     assert_eq!(out.stdout, "SnapshotCreate database-01");
 }
+
+#[tokio::test]
+async fn api_object_formats_skip_the_volume_snapshot_list_the_size_column_needs() {
+    let t = TestSim::start().await;
+    let lists_volume_snapshots = |t: &TestSim| {
+        t.sim
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/volumesnapshots"))
+            .count()
+    };
+    let before = lists_volume_snapshots(&t);
+    t.cmd().args(&["list"]).run().await.assert_code(0);
+    let after_table = lists_volume_snapshots(&t);
+    assert_eq!(after_table, before + 1, "the table reads sizes");
+    for format in ["json", "yaml", "jsonpath={.items[*].metadata.name}"] {
+        t.cmd()
+            .args(&["list", "-o", format])
+            .run()
+            .await
+            .assert_code(0);
+    }
+    assert_eq!(
+        lists_volume_snapshots(&t),
+        after_table,
+        "kubectl's printers need no sizes"
+    );
+}
