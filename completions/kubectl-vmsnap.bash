@@ -162,11 +162,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -328,11 +328,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -526,11 +526,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -676,11 +676,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -894,11 +894,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -1056,11 +1056,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -1206,11 +1206,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -1360,11 +1360,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -1758,11 +1758,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -1908,11 +1908,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -2090,11 +2090,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -2284,11 +2284,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -2458,11 +2458,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -2632,11 +2632,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)
@@ -2782,11 +2782,11 @@ _kubectl__vmsnap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
                     return 0
                     ;;
                 --yes)

@@ -33,9 +33,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l request-t
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -121,9 +128,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -175,9 +189,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -229,9 +250,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l req
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -276,9 +304,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -328,9 +363,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -380,9 +422,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l req
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -447,9 +496,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -496,9 +552,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand diff" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -546,9 +609,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand check" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -603,9 +673,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -666,9 +743,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -719,9 +803,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand tree" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -774,9 +865,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-di
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -821,9 +919,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand version" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -868,9 +973,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand options" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
@@ -915,9 +1027,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
 wide\t'table with more columns'
-json\t'JSON of the provider-neutral model (schema in docs/cli.md)'
-yaml\t'YAML of the same model'
-name\t'resource/name, one per line'"
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''

@@ -109,7 +109,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyhow::Result<()> {
     let global = &cli.global;
-    let format = global.output_format();
+    let format = global.output_spec();
     let opts = RenderOptions {
         no_headers: matches!(&cli.command, Command::List(a) if a.no_headers),
         color: env.stdout_color,
@@ -118,7 +118,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     match &cli.command {
         Command::Version => {
             let report = crate::flow::version::run(global, &env.vars).await;
-            return output::render(&report, format, env.clock.now(), opts, &mut env.stdout);
+            return output::render_spec(&report, &format, env.clock.now(), opts, &mut env.stdout);
         }
         Command::Options => {
             let text = crate::cli::options_text(&Cli::command());
@@ -213,7 +213,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 /// What happens after a platform's command returned its report: printed, then the server's
 /// warnings and the report's own outcome may still fail the command.
 struct Finish<'a> {
-    format: crate::cli::OutputFormat,
+    format: crate::cli::OutputSpec,
     opts: RenderOptions,
     now: crate::env::Clock,
     warnings: &'a crate::cluster::warnings::Seen,
@@ -222,7 +222,7 @@ struct Finish<'a> {
 
 impl Finish<'_> {
     fn finish(&self, view: &impl View, stdout: &mut dyn Write) -> anyhow::Result<()> {
-        output::render(view, self.format, self.now.now(), self.opts, stdout)?;
+        output::render_spec(view, &self.format, self.now.now(), self.opts, stdout)?;
         fail_on_warnings(self.global, self.warnings)?;
         // A batch prints its table whatever happened; a failed snapshot still fails the command.
         match view.failure() {

@@ -6,6 +6,7 @@
 mod commands;
 mod connection;
 pub mod flag;
+mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ pub use commands::{
     RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, parse_mac_pair,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
+pub use output::{OutputSpec, OutputTemplate};
 
 /// Take, inspect and roll back VM snapshots on KubeVirt, safely.
 #[derive(Debug, Parser)]
@@ -117,10 +119,10 @@ pub struct GlobalArgs {
         short = 'o',
         long = "output",
         global = true,
-        value_enum,
+        value_parser = output::OutputParser,
         value_name = "FORMAT"
     )]
-    pub output: Option<OutputFormat>,
+    pub output: Option<OutputSpec>,
     /// Answer yes to confirmations (restore also needs --confirm-name)
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
@@ -146,7 +148,16 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     /// The output format, `table` when `-o` is absent.
     pub fn output_format(&self) -> OutputFormat {
-        self.output.unwrap_or(OutputFormat::Table)
+        self.output
+            .as_ref()
+            .map_or(OutputFormat::Table, |o| o.format)
+    }
+
+    /// The output format with its template, `table` when `-o` is absent.
+    pub fn output_spec(&self) -> OutputSpec {
+        self.output
+            .clone()
+            .unwrap_or_else(|| OutputSpec::from(OutputFormat::Table))
     }
 
     /// The dry-run mode in effect (`none` is the same as absent).
@@ -162,20 +173,44 @@ pub enum OutputFormat {
     Table,
     /// table with more columns
     Wide,
-    /// JSON of the provider-neutral model (schema in docs/cli.md)
+    /// the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action's
+    /// report otherwise (schema in docs/cli.md)
     Json,
-    /// YAML of the same model
+    /// the same as YAML
     Yaml,
     /// resource/name, one per line
     Name,
+    /// the plugin's own report (consistency, size, VM state; schema in docs/cli.md) as JSON
+    ReportJson,
+    /// the plugin's own report as YAML
+    ReportYaml,
+    /// kubectl's JSONPath template (`jsonpath=`, `jsonpath-file=`)
+    #[value(skip)]
+    JsonPath,
+    /// kubectl's JSONPath template, results as JSON arrays (`jsonpath-as-json=`)
+    #[value(skip)]
+    JsonPathAsJson,
+    /// kubectl's custom columns (`custom-columns=`, `custom-columns-file=`)
+    #[value(skip)]
+    CustomColumns,
 }
 
 impl OutputFormat {
     /// JSON, YAML and names are for programs: no spinners on stderr for them.
     pub fn is_machine(self) -> bool {
+        !matches!(self, OutputFormat::Table | OutputFormat::Wide)
+    }
+
+    /// The formats that print the API objects of `list` and `describe` (kubectl's printers),
+    /// so the commands keep the objects they read.
+    pub fn prints_api_objects(self) -> bool {
         matches!(
             self,
-            OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Name
+            OutputFormat::Json
+                | OutputFormat::Yaml
+                | OutputFormat::JsonPath
+                | OutputFormat::JsonPathAsJson
+                | OutputFormat::CustomColumns
         )
     }
 }

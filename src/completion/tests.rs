@@ -376,7 +376,23 @@ mod real_cli {
     #[test]
     fn output_and_provider_values_are_static() {
         let c = complete(&real(), &words("list -o "));
-        assert_eq!(values(&c), ["table", "wide", "json", "yaml", "name"]);
+        assert_eq!(
+            values(&c),
+            [
+                "table",
+                "wide",
+                "json",
+                "yaml",
+                "name",
+                "report-json",
+                "report-yaml",
+                "custom-columns=",
+                "custom-columns-file=",
+                "jsonpath=",
+                "jsonpath-as-json=",
+                "jsonpath-file="
+            ]
+        );
         let c = complete(&real(), &words("restore db --target-readiness-policy Stop"));
         assert_eq!(values(&c), ["StopTarget"]);
     }

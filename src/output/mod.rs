@@ -2,6 +2,10 @@
 //!
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
+pub mod custom_columns;
+mod go_json;
+pub mod jsonpath;
+mod kubectl_yaml;
 mod report;
 mod structured;
 mod table;
@@ -16,7 +20,7 @@ pub use crate::model::age::{age, human_duration};
 pub use report::{PlatformReport, Report};
 pub use table::{Table, join_or_none, key_values, next_steps, or_none};
 
-use crate::cli::OutputFormat;
+use crate::cli::{OutputFormat, OutputSpec, OutputTemplate};
 
 /// Options that change a rendering without changing the data.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,9 +31,11 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// What a command hands to the output layer. The serialized form is the documented
-/// `-o json|yaml` schema; `human` is the text for people (`wide` for `-o wide`); `names` the
-/// `-o name` lines. Each format is written once, in [`render`].
+/// What a command hands to the output layer. The serialized form is the documented report
+/// (`-o report-json|report-yaml`, and `-o json|yaml` of a view without API objects);
+/// `api_objects` what kubectl's printers (`-o json|yaml|jsonpath|custom-columns`) read;
+/// `human` is the text for people (`wide` for `-o wide`); `names` the `-o name` lines. Each
+/// format is written once, in [`render_spec`].
 pub trait View: serde::Serialize {
     /// The text for people, as of `now`. Server strings in it are escaped by [`render`]
     /// unless [`View::styled`] says the view escaped them itself.
@@ -67,6 +73,25 @@ pub fn api_list(items: Vec<serde_json::Value>) -> serde_json::Value {
     })
 }
 
+/// An object as `kubectl get` prints it: `apiVersion` and `kind` filled in when the list it
+/// came in left them out, `metadata.managedFields` dropped (kubectl's
+/// `--show-managed-fields=false`).
+pub fn api_object(
+    mut object: serde_json::Value,
+    api_version: &str,
+    kind: &str,
+) -> serde_json::Value {
+    if let Some(map) = object.as_object_mut() {
+        map.entry("apiVersion")
+            .or_insert_with(|| api_version.into());
+        map.entry("kind").or_insert_with(|| kind.into());
+        if let Some(meta) = map.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            meta.remove("managedFields");
+        }
+    }
+    object
+}
+
 /// Renders `view` in `format` as of `now` into a string.
 pub fn render_to_string(
     view: &impl View,
@@ -74,21 +99,73 @@ pub fn render_to_string(
     now: Timestamp,
     opts: RenderOptions,
 ) -> anyhow::Result<String> {
-    Ok(match format {
-        OutputFormat::Json => structured::json(view)?,
-        OutputFormat::Yaml => structured::yaml(view)?,
+    render_spec_to_string(view, &OutputSpec::from(format), now, opts)
+}
+
+/// Renders `view` as `spec` says (a format, and the template of a template format).
+pub fn render_spec_to_string(
+    view: &impl View,
+    spec: &OutputSpec,
+    now: Timestamp,
+    opts: RenderOptions,
+) -> anyhow::Result<String> {
+    Ok(match spec.format {
+        // kubectl's own printers over the API objects; an action's report has none.
+        OutputFormat::Json => match view.api_objects() {
+            Some(objects) => go_json::pretty(&objects),
+            None => structured::json(view)?,
+        },
+        OutputFormat::Yaml => match view.api_objects() {
+            Some(objects) => kubectl_yaml::to_string(&objects),
+            None => structured::yaml(view)?,
+        },
+        OutputFormat::ReportJson => structured::json(view)?,
+        OutputFormat::ReportYaml => structured::yaml(view)?,
+        OutputFormat::JsonPath | OutputFormat::JsonPathAsJson | OutputFormat::CustomColumns => {
+            let data = match view.api_objects() {
+                Some(objects) => objects,
+                None => serde_json::to_value(view).context("failed to encode JSON")?,
+            };
+            let text = print_template(spec, &data, opts)?;
+            terminal::terminal_safe(&text, true).into_owned()
+        }
         OutputFormat::Name => {
             let lines: String = view.names().iter().map(|l| format!("{l}\n")).collect();
             terminal::terminal_safe(&lines, true).into_owned()
         }
         OutputFormat::Table | OutputFormat::Wide => {
-            let text = view.human(now, format == OutputFormat::Wide, opts);
+            let text = view.human(now, spec.format == OutputFormat::Wide, opts);
             if view.styled(opts) {
                 text
             } else {
                 terminal::terminal_safe(&text, true).into_owned()
             }
         }
+    })
+}
+
+/// A template format's text for `data`; a template that fails on the data fails the command
+/// (kubectl: "error executing jsonpath").
+fn print_template(
+    spec: &OutputSpec,
+    data: &serde_json::Value,
+    opts: RenderOptions,
+) -> anyhow::Result<String> {
+    let printed = match (spec.format, spec.template.as_deref()) {
+        (OutputFormat::JsonPath, Some(OutputTemplate::JsonPath(t))) => t.render_text(data),
+        (OutputFormat::JsonPathAsJson, Some(OutputTemplate::JsonPath(t))) => t.render_json(data),
+        (OutputFormat::CustomColumns, Some(OutputTemplate::Columns(c))) => {
+            c.render(data, opts.no_headers)
+        }
+        _ => anyhow::bail!(
+            "failed to print: -o {:?} came without its template",
+            spec.format
+        ),
+    };
+    printed.map_err(|why| {
+        crate::error::UserError::failure(format!("failed to print the output template: {why}"))
+            .hint("check the template's paths against: kubectl vmsnap list -o json")
+            .into()
     })
 }
 
@@ -100,7 +177,18 @@ pub fn render(
     opts: RenderOptions,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let text = render_to_string(view, format, now, opts)?;
+    render_spec(view, &OutputSpec::from(format), now, opts, w)
+}
+
+/// Renders `view` to `w` as `spec` says.
+pub fn render_spec(
+    view: &impl View,
+    spec: &OutputSpec,
+    now: Timestamp,
+    opts: RenderOptions,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let text = render_spec_to_string(view, spec, now, opts)?;
     w.write_all(text.as_bytes())
         .context("failed to write output")?;
     w.flush().context("failed to write output")
@@ -113,6 +201,10 @@ impl View for Report {
 
     fn names(&self) -> Vec<String> {
         crate::platform::kubevirt::report::names(self)
+    }
+
+    fn api_objects(&self) -> Option<serde_json::Value> {
+        crate::platform::kubevirt::report::api_objects(self)
     }
 
     fn styled(&self, opts: RenderOptions) -> bool {

@@ -22,6 +22,14 @@ impl Table {
         }
     }
 
+    /// A table with these column headers exactly as given (`-o custom-columns`).
+    pub fn verbatim<S: AsRef<str>>(headers: &[S]) -> Self {
+        Table {
+            headers: headers.iter().map(|h| h.as_ref().to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
     /// Adds a row; missing cells are empty, extra cells are kept. A cell is one line: control
     /// characters in it (newlines too) are escaped, so server text cannot add a row.
     pub fn row(&mut self, cells: Vec<String>) {

@@ -577,6 +577,11 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal_on_kubevirt()
         &["describe", "failed-snapshot"][..],
         &["list", "-o", "wide"],
         &["list", "database-01"],
+        &[
+            "list",
+            "-o",
+            "custom-columns=NAME:.metadata.name,ERROR:.status.error.message",
+        ],
     ] {
         let out = t.cmd().args(args).run().await;
         out.assert_code(0);
@@ -594,6 +599,20 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal_on_kubevirt()
             out.stdout
         );
     }
+    // A JSONPath template prints the text as kubectl does, its escape sequences made visible.
+    let out = t
+        .cmd()
+        .args(&[
+            "describe",
+            "failed-snapshot",
+            "-o",
+            "jsonpath={.status.error.message}",
+        ])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_terminal_safe("jsonpath stdout", &out.stdout);
+    assert!(out.stdout.starts_with("boom^[[2K"), "{}", out.stdout);
     // JSON keeps the data exactly (escaped by the format itself).
     let out = t
         .cmd()

@@ -93,7 +93,7 @@ async fn describe_links_a_restore_and_its_safety_snapshot_both_ways() {
     // The restored snapshot lists the restore with the safety snapshot that undoes it.
     let out = t
         .cmd()
-        .args(&["describe", "pre-upgrade-snapshot", "-o", "json"])
+        .args(&["describe", "pre-upgrade-snapshot", "-o", "report-json"])
         .run()
         .await;
     out.assert_code(0);

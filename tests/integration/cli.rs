@@ -98,7 +98,7 @@ async fn list_json_parses_and_follows_the_documented_schema() {
     t.snapshot_ready("pre-upgrade-snapshot").await;
     let out = t
         .cmd()
-        .args(&["list", "database-01", "-o", "json"])
+        .args(&["list", "database-01", "-o", "report-json"])
         .run()
         .await;
     out.assert_code(0);
@@ -567,7 +567,7 @@ async fn yaml_output_parses() {
     let t = TestSim::start().await;
     let out = t
         .cmd()
-        .args(&["describe", "pre-upgrade-snapshot", "-o", "yaml"])
+        .args(&["describe", "pre-upgrade-snapshot", "-o", "report-yaml"])
         .run()
         .await;
     out.assert_code(0);
@@ -875,7 +875,7 @@ fn documented_fields(heading: &str) -> std::collections::BTreeSet<String> {
 #[tokio::test]
 async fn json_snapshot_fields_are_exactly_the_documented_ones() {
     let t = TestSim::start().await;
-    let out = t.cmd().args(&["list", "-o", "json"]).run().await;
+    let out = t.cmd().args(&["list", "-o", "report-json"]).run().await;
     out.assert_code(0);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let item = v["items"][0].as_object().expect("an item");

@@ -499,6 +499,28 @@ async fn generate() -> BTreeMap<&'static str, String> {
         &["list", "database-01", "-o", "json"],
         Keep::Head(40),
     );
+    t.run(
+        "list-jsonpath",
+        &[
+            "list",
+            "-o",
+            r#"jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.phase}{"\n"}{end}"#,
+        ],
+    );
+    t.run(
+        "list-custom-columns",
+        &[
+            "list",
+            "-o",
+            "custom-columns=NAME:.metadata.name,VM:.spec.source.name,READY:.status.readyToUse,VOLUMES:.status.snapshotVolumes.includedVolumes",
+        ],
+    );
+    t.run_with(
+        "list-report-json",
+        None,
+        &["list", "database-01", "-o", "report-json"],
+        Keep::Head(30),
+    );
     t.run("list-empty", &["list", "-n", "staging"]);
     t.run("list-vm-not-found", &["list", "database-02"]);
     t.run("describe-happy", &["describe", "pre-upgrade-snapshot"]);

@@ -13,6 +13,8 @@ mod completion;
 mod cli;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
+// list/describe in kubectl's -o formats, byte for byte against the real kubectl (issue 16).
+mod kubectl_output;
 // docs/commands transcripts regenerated from the simulator and compared with the pages.
 mod docs_pages;
 // The README's try-it command, `vmsnap-sim demo`, on each platform.

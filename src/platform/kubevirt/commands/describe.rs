@@ -5,7 +5,7 @@ use crate::cli::DescribeArgs;
 use crate::flow::Ctx;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
 use crate::output::Report;
-use crate::platform::kubevirt::api as kv;
+use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::SnapshotDetail;
 
 /// Gathers everything about one snapshot (reads fired together).
@@ -53,5 +53,10 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         vm_current_uid,
         taken_before_restoring: annotation(RESTORING_ANNOTATION),
         undo: annotation(UNDO_ANNOTATION),
+        object: crate::output::api_object(
+            snap.clone(),
+            &Kind::VirtualMachineSnapshot.api_version(&kv.versions()),
+            Kind::VirtualMachineSnapshot.kind(),
+        ),
     })))
 }

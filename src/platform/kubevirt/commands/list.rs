@@ -29,8 +29,9 @@ const VS_PAGE: u32 = 5000;
 pub async fn run(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    // Names need no sizes.
-    let want_sizes = ctx.format() != OutputFormat::Name;
+    // Names and kubectl's printers of API objects need no sizes.
+    let keep_objects = ctx.format().prints_api_objects();
+    let want_sizes = ctx.format() != OutputFormat::Name && !keep_objects;
     let sizes = async {
         if want_sizes {
             // Sizes are a nicety: without read access the column says <unknown>.
@@ -46,11 +47,12 @@ pub async fn run(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
             &kv,
             ns.as_deref(),
             args.selector.as_deref(),
-            args.vm.as_deref()
+            args.vm.as_deref(),
+            keep_objects
         ),
         sizes
     );
-    let mut items = items?;
+    let (mut items, objects) = items?;
     for info in &mut items {
         apply_size(info, &sizes);
     }
@@ -70,6 +72,7 @@ pub async fn run(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
         namespace: ns,
         vm: args.vm.clone(),
         items,
+        objects,
     }))
 }
 
@@ -118,33 +121,37 @@ fn where_(ns: Option<&str>) -> String {
     }
 }
 
-/// Every snapshot (of `vm`, if given) as a row, page by page.
+/// Every snapshot (of `vm`, if given) as a row, page by page; with `keep_objects`, also the
+/// objects as kubectl prints them.
 async fn snapshots(
     kv: &KubeVirt,
     ns: Option<&str>,
     selector: Option<&str>,
     vm: Option<&str>,
-) -> anyhow::Result<Vec<SnapshotInfo>> {
+    keep_objects: bool,
+) -> anyhow::Result<(Vec<SnapshotInfo>, Option<Vec<Value>>)> {
+    let kind = Kind::VirtualMachineSnapshot;
+    let api_version = kind.api_version(&kv.versions());
+    let mut objects = keep_objects.then(Vec::new);
     let mut params = ListParams::default().limit(SNAPSHOT_PAGE);
     if let Some(s) = selector {
         params = params.labels(s);
     }
     let mut rows = Vec::new();
-    pages::<Value>(kv, Kind::VirtualMachineSnapshot, ns, params, |items| {
-        rows.extend(
-            items
-                .iter()
-                .filter(|s| {
-                    vm.is_none_or(|vm| {
-                        crate::cluster::json::str_at(s, "/spec/source/name") == Some(vm)
-                    })
-                })
-                .map(|s| kv::snapshot_info(s, None, &[])),
-        );
+    pages::<Value>(kv, kind, ns, params, |items| {
+        let of_vm = items.into_iter().filter(|s| {
+            vm.is_none_or(|vm| crate::cluster::json::str_at(s, "/spec/source/name") == Some(vm))
+        });
+        for s in of_vm {
+            rows.push(kv::snapshot_info(&s, None, &[]));
+            if let Some(objects) = objects.as_mut() {
+                objects.push(crate::output::api_object(s, &api_version, kind.kind()));
+            }
+        }
     })
     .await
     .with_context(|| format!("failed to list VirtualMachineSnapshots {}", where_(ns)))?;
-    Ok(rows)
+    Ok((rows, objects))
 }
 
 /// Restore sizes per (namespace, content name); None entries are unknown sizes.

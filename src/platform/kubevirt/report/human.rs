@@ -700,6 +700,7 @@ mod tests {
             namespace: namespace.map(Into::into),
             vm: None,
             items,
+            objects: None,
         }
     }
 

@@ -11,6 +11,8 @@ pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 
 use serde::Serialize;
 
+use crate::cluster::json::str_at;
+
 use crate::flow::retention::DeletedSnapshot;
 use crate::output::Report;
 
@@ -35,6 +37,9 @@ pub struct SnapshotList {
     pub vm: Option<String>,
     /// The snapshots, sorted by namespace then name.
     pub items: Vec<SnapshotInfo>,
+    /// The VirtualMachineSnapshots as read, when the output prints API objects.
+    #[serde(skip)]
+    pub objects: Option<Vec<serde_json::Value>>,
 }
 
 /// `describe`: one snapshot and what hangs off it.
@@ -59,6 +64,9 @@ pub struct SnapshotDetail {
     /// For a safety snapshot: the command that undoes that restore.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undo: Option<String>,
+    /// The VirtualMachineSnapshot as read.
+    #[serde(skip)]
+    pub object: serde_json::Value,
 }
 
 /// `create`: the snapshot taken (or, with --dry-run, planned).
@@ -236,6 +244,34 @@ pub struct BatchResult {
 }
 
 /// `-o name` lines of a KubeVirt report.
+/// The API objects of `list` (a `List`, in the rows' order) and `describe` (the snapshot).
+pub fn api_objects(report: &Report) -> Option<serde_json::Value> {
+    match report {
+        Report::List(l) => {
+            let objects = l.objects.as_ref()?;
+            let key = |o: &serde_json::Value| {
+                (
+                    str_at(o, "/metadata/namespace")
+                        .unwrap_or_default()
+                        .to_owned(),
+                    str_at(o, "/metadata/name").unwrap_or_default().to_owned(),
+                )
+            };
+            let by_key: std::collections::HashMap<_, _> =
+                objects.iter().map(|o| (key(o), o)).collect();
+            let items = l
+                .items
+                .iter()
+                .filter_map(|s| by_key.get(&(s.namespace.clone(), s.name.clone())))
+                .map(|o| (*o).clone())
+                .collect();
+            Some(crate::output::api_list(items))
+        }
+        Report::Describe(d) => Some(d.object.clone()),
+        _ => None,
+    }
+}
+
 pub fn names(report: &Report) -> Vec<String> {
     match report {
         Report::List(l) => l
