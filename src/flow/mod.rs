@@ -3,7 +3,7 @@
 pub mod common;
 pub mod confirm;
 pub mod readiness;
-pub(crate) mod readiness_table;
+pub mod readiness_table;
 pub mod retention;
 pub mod safety;
 pub mod version;

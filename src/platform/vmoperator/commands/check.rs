@@ -11,11 +11,11 @@ use crate::cli::CheckArgs;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
-use crate::output::Report;
 use crate::platform::kubevirt::api::LIST_PAGE_SIZE;
 use crate::platform::vmoperator::api::{
     Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, preflight, vm_details,
 };
+use crate::platform::vmoperator::report::Report;
 
 /// vSphere's advice: fewer snapshots than this per VM.
 const SNAPSHOT_ADVICE: usize = 32;
@@ -134,5 +134,11 @@ pub(super) async fn run(
         vm_resource: VM_RESOURCE,
         fix,
     };
-    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
+    Ok(Report::Check(readiness_table::report(
+        rows,
+        ns.as_deref(),
+        args.all_namespaces,
+        &platform,
+        ctx,
+    )))
 }

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{
-    API_GROUP, Ctx, VM_RESOURCE, kubectl_get_vm, report, require_snapshot, require_vm, vm_tree,
-    when,
-};
+use super::{API_GROUP, Ctx, kubectl_get_vm, require_snapshot, require_vm, vm_tree};
 use crate::cli::{DryRun, RestoreArgs};
 use crate::cluster::json::string_at;
 use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
@@ -20,12 +17,13 @@ use crate::flow::safety::{
     undo_command,
 };
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::vmoperator::api::{
     Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
     blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
     snapshot_details, snapshot_info, vm_details,
 };
+use crate::platform::vmoperator::report::{Report, RevertReport, Reverted, when};
 
 /// The safety snapshot to take before reverting.
 struct Safety {
@@ -548,54 +546,19 @@ async fn power_off(
 fn reverted_report(
     plan: &Plan,
     power_after: Option<String>,
-    dry_run: Option<&str>,
+    dry_run: Option<&'static str>,
     waited: bool,
 ) -> Report {
-    let (ns, vm, s) = (&plan.ns, &plan.vm, &plan.snapshot);
-    let headline = match (dry_run, waited) {
-        (Some(d), _) => format!("VM {ns}/{vm} would be reverted to {s} ({d} dry run)"),
-        (None, true) => format!("VM {ns}/{vm} reverted to {s}"),
-        (None, false) => format!("Revert of VM {ns}/{vm} to {s} requested"),
+    let reverted = Reverted {
+        namespace: plan.ns.clone(),
+        vm: plan.vm.clone(),
+        snapshot: plan.snapshot.clone(),
+        power_state: power_after.unwrap_or_else(|| plan.preview.power_after.clone()),
+        safety: plan
+            .safety
+            .as_ref()
+            .map(|s| (s.name.clone(), s.undo.clone())),
+        notes: plan.preview.notes.clone(),
     };
-    let mut text = format!("{headline}\n");
-    let power = power_after
-        .clone()
-        .unwrap_or_else(|| plan.preview.power_after.clone());
-    let mut rows: Vec<(&str, String)> = vec![("Power state", power.clone())];
-    if let Some(sf) = &plan.safety {
-        rows.push(("Safety snapshot", sf.name.clone()));
-        rows.push(("Undo", sf.undo.clone()));
-    }
-    text.push_str(&key_values(&rows, 2));
-    let mut steps = Vec::new();
-    if dry_run.is_none() {
-        if !waited {
-            steps.push(format!(
-                "{}   # follow the revert (spec.currentSnapshotName clears when done)",
-                kubectl_get_vm(ns, vm)
-            ));
-        }
-        steps.push(format!("kubectl vmsnap tree {vm} -n {ns}"));
-        if waited && power != "PoweredOn" {
-            steps.push(format!(
-                "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'   # power it on",
-                Kind::VirtualMachine.qualified()
-            ));
-        }
-    }
-    crate::output::next_steps(&mut text, &steps);
-    let data = json!({
-        "kind": "SnapshotRevert",
-        "dryRun": dry_run,
-        "namespace": ns,
-        "vm": vm,
-        "snapshot": s,
-        "waited": waited,
-        "powerState": power,
-        "safetySnapshot": plan.safety.as_ref().map(|x| &x.name),
-        "undo": plan.safety.as_ref().map(|x| &x.undo),
-        "notes": plan.preview.notes,
-        "nextSteps": steps,
-    });
-    report(data, text, None, vec![format!("{VM_RESOURCE}/{vm}")])
+    Report::Revert(Box::new(RevertReport::new(reverted, dry_run, waited)))
 }
