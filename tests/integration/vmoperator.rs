@@ -141,6 +141,91 @@ async fn create_warns_at_32_snapshots_with_the_count_and_without_a_terminal_writ
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+/// Issue #17 item 11: with 31 snapshots, the 32nd went without the advice (fewer than 32).
+#[tokio::test]
+async fn create_warns_when_the_new_snapshot_is_the_32nd_and_check_says_so_too() {
+    let t = settled().await;
+    t.cmd()
+        .args(&["delete", "ci-runner-run-032", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t.cmd().args(&["create", "ci-runner"]).run().await;
+    out.assert_code(3).assert_stderr_contains(
+        "Warning: ci-runner already has 31 snapshots; this one makes 32, and vSphere advises fewer than 32 per VM",
+    );
+    let out = t
+        .cmd()
+        .args(&["check", "ci-runner", "-o", "wide"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("31 snapshots: the next makes 32 (vSphere advises fewer)")
+        .assert_stdout_contains("31 snapshots (ci-runner): the next snapshot makes 32");
+    assert_eq!(t.writes().len(), before, "{:?}", t.writes());
+}
+
+/// Issue #17 item 11: `list` never said a VM was past vSphere's advice.
+#[tokio::test]
+async fn list_warns_about_a_vm_with_32_snapshots_and_not_about_the_others() {
+    let t = settled().await;
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0).assert_stderr_contains(
+        "Warning: VM ci-runner has 32 snapshots; vSphere advises fewer than 32 per VM",
+    );
+    assert_eq!(out.stderr.matches("Warning:").count(), 1, "{}", out.stderr);
+    let out = t.cmd().args(&["list", "web-01"]).run().await;
+    out.assert_code(0);
+    assert!(!out.stderr.contains("Warning"), "{}", out.stderr);
+}
+
+/// Issue #17 item 12: the plan said crash-consistent (no VMware Tools) or offline (powered
+/// off); the report, `list` and `describe` said application- and crash-consistent.
+#[tokio::test]
+async fn the_report_list_and_describe_keep_the_consistency_the_plan_promised() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-01",
+            "--name",
+            "db-01-q2",
+            "--quiesce-timeout",
+            "10m",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Consistency:     crash-consistent")
+        .assert_stdout_contains("Consistency:              crash-consistent");
+    let out = t.cmd().args(&["create", "build-01", "--name", "b1", "--yes"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("Consistency:     offline")
+        .assert_stdout_contains("Consistency:              offline");
+    let snap = get(&t, SNAPS, "b1").expect("b1");
+    assert_eq!(snap["metadata"]["annotations"]["vmsnap.io/consistency"], "offline");
+    let out = t.cmd().args(&["list", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let list: Value = serde_json::from_str(&out.stdout).expect("json");
+    let of = |n: &str| {
+        list["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["name"] == n))
+            .map(|i| i["consistency"].clone())
+    };
+    assert_eq!(of("db-01-q2"), Some("crash".into()));
+    assert_eq!(of("b1"), Some("offline".into()));
+    t.cmd()
+        .args(&["describe", "db-01-q2"])
+        .run()
+        .await
+        .assert_code(0)
+        .assert_stdout_contains("Consistency:              crash-consistent");
+}
+
 #[tokio::test]
 async fn create_with_quiesce_warns_when_vmware_tools_is_not_running() {
     let t = settled().await;
@@ -870,6 +955,32 @@ async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
     assert_eq!(vm["status"]["currentSnapshot"]["name"], "web-01-hotfix");
     assert_eq!(vm["spec"]["powerState"], "PoweredOn");
     assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
+}
+
+/// Issue #17 item 15: the plan said "stays powered off until started" under --start-after.
+#[tokio::test]
+async fn revert_plan_with_start_after_says_the_vm_is_powered_on_afterwards() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+            "--dry-run=client",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains(
+        "After the revert:  PoweredOff, then powered on (--start-after): the guest boots from the snapshot's disks",
+    );
+    assert!(!out.stderr.contains("stays powered off"), "{}", out.stderr);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
 #[tokio::test]

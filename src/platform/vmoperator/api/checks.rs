@@ -68,11 +68,8 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
     }
     let power = d.power_state.as_deref().unwrap_or("Unknown");
     out.notes.push(format!("power state: {power}"));
-    let count = tree.node_count();
-    if count >= SNAPSHOT_ADVICE_LIMIT {
-        out.warnings.push(format!(
-            "{vm_name} already has {count} snapshots; vSphere advises fewer than {SNAPSHOT_ADVICE_LIMIT} per VM (long chains slow the VM and its storage). Consider deleting old ones."
-        ));
+    if let Some(w) = snapshot_count_advice(vm_name, tree.node_count(), true) {
+        out.warnings.push(w);
     }
     match (opts.memory, power) {
         (true, "PoweredOff") => out.notes.push(
@@ -116,6 +113,29 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
         });
     }
     out
+}
+
+/// vSphere's advice of fewer than 32 snapshots per VM, for a VM with `count` of them (every
+/// node, Unmanaged ones too) that gets one more (`adding`, as `create`) or not (`list`).
+/// None while the VM stays within it.
+pub fn snapshot_count_advice(vm: &str, count: usize, adding: bool) -> Option<String> {
+    let limit = SNAPSHOT_ADVICE_LIMIT;
+    let why = "long chains slow the VM and its storage";
+    if adding && count >= limit {
+        Some(format!(
+            "{vm} already has {count} snapshots; vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else if adding && count + 1 == limit {
+        Some(format!(
+            "{vm} already has {count} snapshots; this one makes {limit}, and vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else if !adding && count >= limit {
+        Some(format!(
+            "VM {vm} has {count} snapshots; vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else {
+        None
+    }
 }
 
 /// The oldest snapshot of the tree not yet taken (other than `except`): VM Operator works

@@ -5,7 +5,7 @@
 //! Layout as for KubeVirt: `resources` (group, versions, names), `convert` (objects → model
 //! and this provider's details, pure), `tree` (the snapshot tree, its text and data forms),
 //! `checks` (preflight, revert and delete reasoning, pure), `build` (what we send, pure),
-//! `client` (thin async calls). Not wired into the commands yet.
+//! `client` (thin async calls).
 
 mod build;
 mod checks;
@@ -16,18 +16,19 @@ pub mod resources;
 mod tree;
 
 pub use build::{
-    QUIESCE_MAX, QUIESCE_MIN, SnapshotOptions, abort_revert_patch, build_snapshot, go_duration,
-    parse_quiesce_timeout, revert_patch,
+    QUIESCE_MAX, QUIESCE_MIN, SnapshotOptions, abort_revert_patch, annotate_consistency,
+    build_snapshot, go_duration, parse_quiesce_timeout, revert_patch,
 };
 pub use checks::{
     DeleteEffect, Preflight, Refusal, RevertPreview, RevertState, blocking_snapshot, check_revert,
-    creation_failure, delete_effect, preflight, revert_fix_commands, revert_state, stuck_revert,
-    waiting_message,
+    creation_failure, delete_effect, preflight, revert_fix_commands, revert_state,
+    snapshot_count_advice, stuck_revert, waiting_message,
 };
 pub use client::{FIELD_MANAGER, VmOperator};
 pub use convert::{
-    Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency, is_vks_node,
-    phase, phase_message, snapshot_details, snapshot_info, vm_details, vm_info,
+    Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency,
+    expected_consistency, is_vks_node, phase, phase_message, snapshot_details, snapshot_info,
+    vm_details, vm_info,
 };
 pub use describe::describe_rows;
 pub use resources::{Kind, Unsupported, Version, detect};

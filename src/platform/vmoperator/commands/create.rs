@@ -9,10 +9,11 @@ use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{common, confirm};
+use crate::model::Consistency;
 use crate::output::key_values;
 use crate::platform::vmoperator::api::{
-    SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure, phase,
-    preflight, vm_details, waiting_message,
+    SnapshotOptions, SnapshotTree, VmOperator, annotate_consistency, build_snapshot, build_tree,
+    creation_failure, expected_consistency, phase, preflight, vm_details, waiting_message,
 };
 use crate::platform::vmoperator::report::{CreateReport, Report, Requested};
 
@@ -110,6 +111,7 @@ pub async fn run(
     for (k, v) in &plan.labels {
         obj["metadata"]["labels"][k] = json!(v);
     }
+    annotate_consistency(&mut obj, expected(&plan, vm_details(&vm).tools_running));
     match ctx.dry_run() {
         DryRun::Client => {
             return Ok(created_report(&plan, &obj, Some("client"), false, None));
@@ -341,7 +343,7 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
     rows.push(("A revert to it".into(), revert.into()));
     rows.push((
         "Consistency".into(),
-        expected_consistency(plan, d.tools_running).into(),
+        consistency_text(expected(plan, d.tools_running)).into(),
     ));
     let parent = match plan.tree.current.as_ref() {
         Some(c) if c.managed => format!("a child of {} (the VM's current snapshot)", c.name),
@@ -363,15 +365,20 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
     out
 }
 
-fn expected_consistency(plan: &Plan, tools: bool) -> &'static str {
+/// What the snapshot will be: the VM is at rest when it is off or `--stop` powers it off.
+fn expected(plan: &Plan, tools: bool) -> Consistency {
     let power = if plan.stop_first {
         "PoweredOff"
     } else {
         plan.power.as_str()
     };
-    match (power, plan.opts.quiesce_timeout.is_some(), tools) {
-        ("PoweredOff", _, _) => "offline: the VM is powered off, its disks are quiet",
-        ("PoweredOn", true, true) => {
+    expected_consistency(power, plan.opts.quiesce_timeout.is_some(), tools)
+}
+
+fn consistency_text(c: Consistency) -> &'static str {
+    match c {
+        Consistency::Offline => "offline: the VM is powered off, its disks are quiet",
+        Consistency::Application => {
             "application-consistent: VMware Tools freezes the guest file systems while vSphere takes the snapshot"
         }
         _ => {

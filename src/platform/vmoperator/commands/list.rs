@@ -11,7 +11,7 @@ use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::list_all;
 use crate::platform::vmoperator::api::resources::VM_NAME_LABEL;
 use crate::platform::vmoperator::api::{
-    Kind, TreeNode, VmOperator, build_tree, consistency, phase,
+    Kind, TreeNode, VmOperator, build_tree, consistency, phase, snapshot_count_advice,
 };
 use crate::platform::vmoperator::report::{ListReport, ListRow, Report};
 
@@ -46,8 +46,9 @@ fn row_of(
     }
 }
 
-/// Rows of one VM: the tree depth-first, then the snapshots not in it.
-fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<ListRow>) {
+/// Rows of one VM: the tree depth-first, then the snapshots not in it. Returns the count of
+/// the tree's nodes.
+fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<ListRow>) -> usize {
     let owned: Vec<Value> = snaps.iter().map(|s| (*s).clone()).collect();
     let tree = build_tree(vm, &owned);
     let by_name: BTreeMap<&str, &Value> = snaps.iter().map(|s| (name(s), *s)).collect();
@@ -73,6 +74,7 @@ fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<ListRow>) {
         let snap = n.name.as_deref().and_then(|x| by_name.get(x).copied());
         out.push(row_of(ns, vm_name, n, snap, None, false));
     }
+    tree.node_count()
 }
 
 /// A snapshot whose VM is gone: a row without tree facts.
@@ -159,10 +161,12 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
             .push(s);
     }
     let mut rows = Vec::new();
+    let mut advice = Vec::new();
     for vm in &vms {
         let key = (namespace(vm).to_owned(), name(vm).to_owned());
         let mine = by_vm.remove(&key).unwrap_or_default();
-        vm_rows(vm, &mine, &mut rows);
+        let count = vm_rows(vm, &mine, &mut rows);
+        advice.extend(snapshot_count_advice(name(vm), count, false));
     }
     let mut orphans: Vec<&Value> = by_vm.into_values().flatten().collect();
     orphans.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
@@ -173,6 +177,9 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
                 .as_ref()
                 .is_some_and(|n| p.contains(&(r.namespace.clone(), n.clone())))
         });
+    }
+    for w in &advice {
+        ctx.say(&format!("Warning: {w}"));
     }
     if rows.is_empty() && !ctx.format().is_machine() {
         let what = match &args.vm {

@@ -20,8 +20,8 @@ use crate::flow::{common, confirm};
 use crate::output::key_values;
 use crate::platform::vmoperator::api::{
     Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
-    blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
-    snapshot_details, snapshot_info, vm_details,
+    annotate_consistency, blocking_snapshot, build_snapshot, check_revert, creation_failure,
+    expected_consistency, phase, revert_state, snapshot_details, snapshot_info, vm_details,
 };
 use crate::platform::vmoperator::report::{Report, RevertReport, Reverted, when};
 
@@ -42,6 +42,8 @@ struct Plan {
     tree: SnapshotTree,
     /// `--stop` on a powered-on VM: powered off after the safety snapshot, before the revert.
     stop_first: bool,
+    /// `--start-after`: a VM the revert leaves off is powered on once it is done.
+    start_after: bool,
     /// The snapshot's UID when it was checked: one recreated under its name is not reverted to.
     snapshot_uid: Option<String>,
 }
@@ -124,6 +126,7 @@ pub async fn run(
         safety,
         tree,
         stop_first,
+        start_after: args.start_after,
     };
     let text = preview_text(&plan, &vm, &snap, ctx.clock.now());
     ctx.say(text.trim_end());
@@ -231,13 +234,14 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
         ),
         (
             "After the revert",
-            if plan.preview.power_after == "PoweredOn" {
-                "PoweredOn: the VM resumes from the snapshot's memory".to_owned()
-            } else {
-                format!(
-                    "{}: the VM stays powered off until started",
-                    plan.preview.power_after
-                )
+            match (plan.preview.power_after.as_str(), plan.start_after) {
+                ("PoweredOn", _) => {
+                    "PoweredOn: the VM resumes from the snapshot's memory".to_owned()
+                }
+                (after, true) => format!(
+                    "{after}, then powered on (--start-after): the guest boots from the snapshot's disks"
+                ),
+                (after, false) => format!("{after}: the VM stays powered off until started"),
             },
         ),
     ];
@@ -319,6 +323,11 @@ async fn take_safety_snapshot(
     }
     obj["metadata"]["annotations"] =
         json!(safety_annotations(ns, &plan.vm, &s.name, &plan.snapshot));
+    // Taken without quiesce: at rest when the VM is off, else as after a power loss.
+    annotate_consistency(
+        &mut obj,
+        expected_consistency(&plan.power_now, false, false),
+    );
     let name = s.name.clone();
     let sc = common::SafetyContext {
         name: &name,
