@@ -201,12 +201,19 @@ async fn the_report_list_and_describe_keep_the_consistency_the_plan_promised() {
     out.assert_code(0)
         .assert_stderr_contains("Consistency:     crash-consistent")
         .assert_stdout_contains("Consistency:              crash-consistent");
-    let out = t.cmd().args(&["create", "build-01", "--name", "b1", "--yes"]).run().await;
+    let out = t
+        .cmd()
+        .args(&["create", "build-01", "--name", "b1", "--yes"])
+        .run()
+        .await;
     out.assert_code(0)
         .assert_stderr_contains("Consistency:     offline")
         .assert_stdout_contains("Consistency:              offline");
     let snap = get(&t, SNAPS, "b1").expect("b1");
-    assert_eq!(snap["metadata"]["annotations"]["vmsnap.io/consistency"], "offline");
+    assert_eq!(
+        snap["metadata"]["annotations"]["vmsnap.io/consistency"],
+        "offline"
+    );
     let out = t.cmd().args(&["list", "-o", "json"]).run().await;
     out.assert_code(0);
     let list: Value = serde_json::from_str(&out.stdout).expect("json");
@@ -468,9 +475,18 @@ async fn tree_draws_the_vm_like_govc_and_gives_it_as_data() {
         .args(&["tree", "web-01", "-i", "-D", "-d"])
         .run()
         .await;
+    // As govc prints it since 2024: RFC 3339 dates, the description on the '.' line too.
     out.assert_code(0).assert_stdout_contains(
-        "[snapshot-226 Nov 10 02:00]  web-01-pre-upgrade - Before the nginx 1.27 upgrade",
+        "[snapshot-226 2026-11-10T02:00:00Z]  web-01-pre-upgrade - Before the nginx 1.27 upgrade",
     );
+    let current = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("web-01-post-upgrade"))
+        .expect("current snapshot's line");
+    let dot = current.replacen("web-01-post-upgrade", ".", 1);
+    assert!(dot.contains(" - "), "{dot}");
+    assert!(out.stdout.contains(&format!("{dot}\n")), "{}", out.stdout);
     let out = t.cmd().args(&["tree", "web-01", "-o", "json"]).run().await;
     out.assert_code(0);
     let v: Value = serde_json::from_str(&out.stdout).expect("json");
@@ -981,6 +997,25 @@ async fn revert_plan_with_start_after_says_the_vm_is_powered_on_afterwards() {
     );
     assert!(!out.stderr.contains("stays powered off"), "{}", out.stderr);
     assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+/// Issue #17 item 15: `version` listed v1alpha1–4 as serving snapshots; VM Operator's
+/// snapshot CRD is served from v1alpha5 on.
+#[tokio::test]
+async fn version_lists_only_the_versions_that_serve_snapshots() {
+    let t = settled().await;
+    let out = t.cmd().args(&["version", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    let served: Vec<&str> = v["cluster"]["snapshotApiVersions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut sorted = served.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["v1alpha5", "v1alpha6"], "{}", out.stdout);
 }
 
 #[tokio::test]
