@@ -973,6 +973,55 @@ async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
     assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
 }
 
+/// Issue #17 item 13: a revert crossing a CSI VolumeSnapshot of the VM's disks fails in
+/// vSphere and leaves the VM stuck; the plan now says so before asking.
+#[tokio::test]
+async fn revert_plan_warns_about_volume_snapshots_newer_than_the_target() {
+    let t = settled().await;
+    let store = t.sim.store();
+    let vms = Gvr::new(VMS.0, VMS.1, VMS.2);
+    let mut vm = get(&t, VMS, "web-01").expect("vm");
+    vm["spec"]["volumes"] = serde_json::json!([
+        {"name": "data", "persistentVolumeClaim": {"claimName": "web-01-data"}}
+    ]);
+    store.update(&vms, vm).expect("vm with a claim");
+    let volume_snapshot = |name: &str, claim: &str| {
+        serde_json::json!({
+            "apiVersion": "snapshot.storage.k8s.io/v1",
+            "kind": "VolumeSnapshot",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": {"source": {"persistentVolumeClaimName": claim}},
+        })
+    };
+    let vs = Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshots");
+    store
+        .create(&vs, volume_snapshot("web-01-data-backup", "web-01-data"))
+        .expect("volume snapshot");
+    store
+        .create(&vs, volume_snapshot("other-backup", "other-claim"))
+        .expect("volume snapshot of another claim");
+    let before = t.writes().len();
+    let out = t
+        .cmd()
+        .args(&[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+            "--dry-run=client",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains(
+        "Warning: CSI VolumeSnapshots of the VM's disks are newer than web-01-hotfix: web-01-data-backup (of web-01-data). vSphere cannot revert across a CSI VolumeSnapshot",
+    );
+    assert!(!out.stderr.contains("other-backup"), "{}", out.stderr);
+    assert_eq!(t.writes().len(), before, "{:?}", t.writes());
+}
+
 /// Issue #17 item 15: the plan said "stays powered off until started" under --start-after.
 #[tokio::test]
 async fn revert_plan_with_start_after_says_the_vm_is_powered_on_afterwards() {

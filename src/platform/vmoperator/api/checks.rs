@@ -138,6 +138,47 @@ pub fn snapshot_count_advice(vm: &str, count: usize, adding: bool) -> Option<Str
     }
 }
 
+/// A CSI VolumeSnapshot of one of the VM's disks taken after the revert's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossedVolumeSnapshot {
+    pub name: String,
+    pub claim: String,
+}
+
+/// The VolumeSnapshots of `vm`'s PersistentVolumeClaims (`spec.volumes[].persistentVolumeClaim`)
+/// newer than `target`: vSphere refuses a revert crossing one ("The virtual machine cannot
+/// be reverted when crossing a CSI VolumeSnapshot"), and the failed revert leaves the VM stuck.
+pub fn crossed_volume_snapshots(
+    vm: &Value,
+    target: &Value,
+    volume_snapshots: &[Value],
+) -> Vec<CrossedVolumeSnapshot> {
+    let claims: Vec<&str> = arr_at(vm, "/spec/volumes")
+        .iter()
+        .filter_map(|v| str_at(v, "/persistentVolumeClaim/claimName"))
+        .collect();
+    let taken = crate::cluster::json::time_at(target, "/metadata/creationTimestamp");
+    let Some(taken) = taken else {
+        return Vec::new();
+    };
+    let mut out: Vec<CrossedVolumeSnapshot> = volume_snapshots
+        .iter()
+        .filter(|s| {
+            crate::cluster::json::time_at(s, "/metadata/creationTimestamp")
+                .is_some_and(|t| t > taken)
+        })
+        .filter_map(|s| {
+            let claim = str_at(s, "/spec/source/persistentVolumeClaimName")?;
+            claims.contains(&claim).then(|| CrossedVolumeSnapshot {
+                name: name(s).to_owned(),
+                claim: claim.to_owned(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 /// The oldest snapshot of the tree not yet taken (other than `except`): VM Operator works
 /// on it before any newer one. A failed one blocks too, since it is retried.
 pub fn blocking_snapshot<'a>(tree: &'a SnapshotTree, except: Option<&str>) -> Option<&'a str> {

@@ -67,6 +67,17 @@ impl VmOperator {
         res.with_context(|| format!("failed to list {}s {where_}", kind.kind()))
     }
 
+    /// CSI VolumeSnapshots (`snapshot.storage.k8s.io/v1`) in a namespace: a revert cannot
+    /// cross one taken of the VM's disks.
+    pub async fn list_volume_snapshots(&self, ns: &str) -> Result<Vec<Value>> {
+        let gvk =
+            kube::core::GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
+        let res = kube::core::ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+        list_all(&dynamic_api(&self.client, &res, Some(ns)), None, PAGE)
+            .await
+            .with_context(|| format!("failed to list VolumeSnapshots in namespace {ns}"))
+    }
+
     pub async fn list_vms(&self, ns: Option<&str>) -> Result<Vec<Value>> {
         self.list(Kind::VirtualMachine, ns, None).await
     }

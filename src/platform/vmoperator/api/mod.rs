@@ -20,9 +20,10 @@ pub use build::{
     build_snapshot, go_duration, parse_quiesce_timeout, revert_patch,
 };
 pub use checks::{
-    DeleteEffect, Preflight, Refusal, RevertPreview, RevertState, blocking_snapshot, check_revert,
-    creation_failure, delete_effect, preflight, revert_fix_commands, revert_state,
-    snapshot_count_advice, stuck_revert, waiting_message,
+    CrossedVolumeSnapshot, DeleteEffect, Preflight, Refusal, RevertPreview, RevertState,
+    blocking_snapshot, check_revert, creation_failure, crossed_volume_snapshots, delete_effect,
+    preflight, revert_fix_commands, revert_state, snapshot_count_advice, stuck_revert,
+    waiting_message,
 };
 pub use client::{FIELD_MANAGER, VmOperator};
 pub use convert::{

@@ -19,9 +19,10 @@ use crate::flow::safety::{
 use crate::flow::{common, confirm};
 use crate::output::key_values;
 use crate::platform::vmoperator::api::{
-    Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
-    annotate_consistency, blocking_snapshot, build_snapshot, check_revert, creation_failure,
-    expected_consistency, phase, revert_state, snapshot_details, snapshot_info, vm_details,
+    CrossedVolumeSnapshot, Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree,
+    VmOperator, annotate_consistency, blocking_snapshot, build_snapshot, check_revert,
+    creation_failure, crossed_volume_snapshots, expected_consistency, phase, revert_state,
+    snapshot_details, snapshot_info, vm_details,
 };
 use crate::platform::vmoperator::report::{Report, RevertReport, Reverted, when};
 
@@ -44,6 +45,9 @@ struct Plan {
     stop_first: bool,
     /// `--start-after`: a VM the revert leaves off is powered on once it is done.
     start_after: bool,
+    /// CSI VolumeSnapshots of the VM's disks newer than the target, or why they could not
+    /// be read.
+    crossed: Result<Vec<CrossedVolumeSnapshot>, String>,
     /// The snapshot's UID when it was checked: one recreated under its name is not reverted to.
     snapshot_uid: Option<String>,
 }
@@ -116,6 +120,7 @@ pub async fn run(
         None
     };
     let stop_first = args.stop && power_now == "PoweredOn";
+    let crossed = crossed_of(vmop, &ns, &vm, &snap).await;
     let plan = Plan {
         snapshot_uid: string_at(&snap, "/metadata/uid"),
         ns,
@@ -127,6 +132,7 @@ pub async fn run(
         tree,
         stop_first,
         start_after: args.start_after,
+        crossed,
     };
     let text = preview_text(&plan, &vm, &snap, ctx.clock.now());
     ctx.say(text.trim_end());
@@ -277,6 +283,26 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
     } else if plan.power_now == "PoweredOn" {
         out.push_str("  Note: the VM is running: vSphere reverts it in place, its running state (memory, open sessions) is discarded (--stop powers it off first)\n");
     }
+    match &plan.crossed {
+        Ok(crossed) if !crossed.is_empty() => {
+            let names: Vec<String> = crossed
+                .iter()
+                .map(|c| format!("{} (of {})", c.name, c.claim))
+                .collect();
+            out.push_str(&format!(
+                "  Warning: CSI VolumeSnapshots of the VM's disks are newer than {}: {}. vSphere cannot revert across a CSI VolumeSnapshot: the revert would fail and leave the VM stuck; delete them first (kubectl delete volumesnapshots.snapshot.storage.k8s.io {} -n {})\n",
+                plan.snapshot,
+                names.join(", "),
+                crossed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" "),
+                plan.ns
+            ));
+        }
+        Ok(_) => {}
+        Err(why) => out.push_str(&format!(
+            "  Note: could not check for CSI VolumeSnapshots newer than {} ({why}); a revert crossing one fails\n",
+            plan.snapshot
+        )),
+    }
     match &plan.safety {
         Some(s) => out.push_str(&format!(
             "  WARNING: ALL changes since {taken} will be lost from the VM; the safety snapshot keeps them (undo with: {}).\n",
@@ -291,6 +317,26 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
         }
     }
     out
+}
+
+/// The VolumeSnapshots of the VM's claims newer than `target`; none asked for when the VM
+/// has no claims.
+async fn crossed_of(
+    vmop: &VmOperator,
+    ns: &str,
+    vm: &Value,
+    target: &Value,
+) -> Result<Vec<CrossedVolumeSnapshot>, String> {
+    let has_claims = crate::cluster::json::arr_at(vm, "/spec/volumes")
+        .iter()
+        .any(|v| v.pointer("/persistentVolumeClaim/claimName").is_some());
+    if !has_claims {
+        return Ok(Vec::new());
+    }
+    match vmop.list_volume_snapshots(ns).await {
+        Ok(all) => Ok(crossed_volume_snapshots(vm, target, &all)),
+        Err(e) => Err(crate::error::render(&e, None).lines.join(": ")),
+    }
 }
 
 /// Creates the safety snapshot and waits until it is Ready; any other ending is an error
