@@ -1164,6 +1164,10 @@ pub(crate) async fn docs(t: &mut Transcripts) {
     t.run("vmop-check", &["check", "-n", "dev-team"]);
     t.run("vmop-list", &["list", "web-01", "-n", "dev-team"]);
     t.run(
+        "vmop-list-advice",
+        &["list", "-n", "dev-team", "-o", "name"],
+    );
+    t.run(
         "vmop-describe",
         &["describe", "web-01-pre-upgrade", "-n", "dev-team"],
     );
@@ -1215,6 +1219,22 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         &["delete", "web-01-pre-upgrade", "-n", "dev-team"],
     )
     .await;
+    t.run(
+        "vmop-revert-start-after",
+        &[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+            "--dry-run=client",
+            "-n",
+            "dev-team",
+        ],
+    );
     t.dialogue(
         "vmop-revert",
         &["web-01-hotfix", "yes"],
