@@ -973,6 +973,22 @@ async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
     assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
 }
 
+/// `restore web-01 --snapshot web-01-hotfix` as a client dry run, confirmed, with `extra`.
+async fn plan_revert_to_hotfix(t: &TestSim, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "restore",
+        "web-01",
+        "--snapshot",
+        "web-01-hotfix",
+        "--yes",
+        "--confirm-name",
+        "web-01-hotfix",
+        "--dry-run=client",
+    ];
+    args.extend_from_slice(extra);
+    t.cmd().args(&args).run().await
+}
+
 /// Issue #17 item 13: a revert crossing a CSI VolumeSnapshot of the VM's disks fails in
 /// vSphere and leaves the VM stuck; the plan now says so before asking.
 #[tokio::test]
@@ -1001,20 +1017,7 @@ async fn revert_plan_warns_about_volume_snapshots_newer_than_the_target() {
         .create(&vs, volume_snapshot("other-backup", "other-claim"))
         .expect("volume snapshot of another claim");
     let before = t.writes().len();
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "web-01",
-            "--snapshot",
-            "web-01-hotfix",
-            "--yes",
-            "--confirm-name",
-            "web-01-hotfix",
-            "--dry-run=client",
-        ])
-        .run()
-        .await;
+    let out = plan_revert_to_hotfix(&t, &[]).await;
     out.assert_code(0).assert_stderr_contains(
         "Warning: CSI VolumeSnapshots of the VM's disks are newer than web-01-hotfix: web-01-data-backup (of web-01-data). vSphere cannot revert across a CSI VolumeSnapshot",
     );
@@ -1026,21 +1029,7 @@ async fn revert_plan_warns_about_volume_snapshots_newer_than_the_target() {
 #[tokio::test]
 async fn revert_plan_with_start_after_says_the_vm_is_powered_on_afterwards() {
     let t = settled().await;
-    let out = t
-        .cmd()
-        .args(&[
-            "restore",
-            "web-01",
-            "--snapshot",
-            "web-01-hotfix",
-            "--start-after",
-            "--yes",
-            "--confirm-name",
-            "web-01-hotfix",
-            "--dry-run=client",
-        ])
-        .run()
-        .await;
+    let out = plan_revert_to_hotfix(&t, &["--start-after"]).await;
     out.assert_code(0).assert_stderr_contains(
         "After the revert:  PoweredOff, then powered on (--start-after): the guest boots from the snapshot's disks",
     );
