@@ -10,7 +10,6 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{common, confirm};
 use crate::model::Consistency;
-use crate::output::key_values;
 use crate::platform::vmoperator::api::{
     SnapshotOptions, SnapshotTree, VmOperator, annotate_consistency, build_snapshot, build_tree,
     creation_failure, expected_consistency, phase, preflight, vm_details, waiting_message,
@@ -352,13 +351,7 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
     };
     rows.push(("In the tree".into(), parent));
     let pairs: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let mut out = format!(
-        "Snapshot plan for VM {}/{} ({})\n",
-        plan.ns,
-        plan.vm,
-        super::PLATFORM
-    );
-    out.push_str(&key_values(&pairs, 2));
+    let mut out = super::plan_head("Snapshot", &plan.ns, &plan.vm, &pairs);
     for w in warnings {
         out.push_str(&format!("  Warning: {w}\n"));
     }

@@ -137,28 +137,19 @@ pub async fn run(
             "kubectl get {} {s} -n {ns} -w",
             Kind::VirtualMachineSnapshot.qualified()
         );
-        match result? {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {s} to be deleted",
-                    common::human(args.timeout)
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {s}"
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-        }
+        let timed_out = match result? {
+            WaitResult::Done(_) => continue,
+            WaitResult::TimedOut(_) => Some(args.timeout),
+            WaitResult::Interrupted(_) => None,
+        };
+        return Err(super::wait_cut_short(
+            timed_out,
+            &format!("snapshot {s} to be deleted"),
+            &format!("the deletion of snapshot {s}"),
+            "the deletion",
+            &follow,
+        )
+        .into());
     }
     Ok(deleted_report(&targets, None, true))
 }

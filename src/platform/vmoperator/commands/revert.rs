@@ -17,7 +17,6 @@ use crate::flow::safety::{
     undo_command,
 };
 use crate::flow::{common, confirm};
-use crate::output::key_values;
 use crate::platform::vmoperator::api::{
     CrossedVolumeSnapshot, Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree,
     VmOperator, annotate_consistency, blocking_snapshot, build_snapshot, check_revert,
@@ -268,13 +267,7 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
             ),
         ));
     }
-    let mut out = format!(
-        "Revert plan for VM {}/{} ({})\n",
-        plan.ns,
-        plan.vm,
-        super::PLATFORM
-    );
-    out.push_str(&key_values(&rows, 2));
+    let mut out = super::plan_head("Revert", &plan.ns, &plan.vm, &rows);
     for n in &plan.preview.notes {
         out.push_str(&format!("  Note: {n}\n"));
     }
@@ -457,27 +450,14 @@ async fn follow_revert(
             ))
             .into());
         }
-        WaitResult::TimedOut(_) => {
-            let mut err = UserError::timed_out(format!(
-                "timed out after {} waiting for the revert of VM {vm} to {target}",
-                common::human(timeout)
-            ))
-            .hint(format!(
-                "the revert continues on the cluster; follow it with: {follow}"
-            ));
-            if let Some(u) = undo {
+        ended @ (WaitResult::TimedOut(_) | WaitResult::Interrupted(_)) => {
+            let timed_out = matches!(ended, WaitResult::TimedOut(_)).then_some(timeout);
+            let what = format!("the revert of VM {vm} to {target}");
+            let mut err = super::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
+            if let Some(u) = undo.filter(|_| timed_out.is_some()) {
                 err = err.hint(u);
             }
             return Err(err.into());
-        }
-        WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped following the revert of VM {vm} to {target}"
-            ))
-            .hint(format!(
-                "the revert continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
         }
     };
     if let RevertState::Failed {
