@@ -4,7 +4,7 @@
 
 pub mod common;
 pub mod confirm;
-pub(crate) mod readiness_table;
+pub mod readiness_table;
 pub mod retention;
 pub mod safety;
 pub mod version;

@@ -97,7 +97,7 @@ pub(crate) fn report(
 /// `check` on a platform: one row per VM, a summary and what to do. Fields are in the
 /// order of their JSON names (the schema's keys are sorted).
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct ReadinessTable {
+pub struct ReadinessTable {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespace: Option<String>,

@@ -42,6 +42,8 @@ pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Versio
         };
         let first = detected.first();
         let group = first.map_or(KUBEVIRT_SNAPSHOT_GROUP, |d| d.kind.snapshot_group());
+        let snapshot_api_versions =
+            serving_snapshots(&conn.client, group, versions_of(group)).await;
         Ok::<_, anyhow::Error>(ClusterVersion {
             server: conn.url.clone(),
             kubernetes_version: version.ok().map(|v| v.git_version),
@@ -49,7 +51,7 @@ pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Versio
                 let kinds: Vec<&str> = detected.iter().map(|d| d.kind.as_str()).collect();
                 kinds.join(", ")
             }),
-            snapshot_api_versions: versions_of(group),
+            snapshot_api_versions,
             snapshot_api_version: first.map(|d| format!("{group}/{}", d.snapshot_version)),
             kubevirt_api_versions: versions_of(KUBEVIRT_GROUP),
         })
@@ -141,4 +143,32 @@ fn version(v: &VersionReport) -> String {
         (None, None) => pairs.push(("Cluster", "not contacted".to_string())),
     }
     key_values(&pairs, 0)
+}
+
+/// The `versions` of `group` whose discovery lists VirtualMachineSnapshots: VM Operator's
+/// group serves v1alpha1–v1alpha6, its snapshots only v1alpha5 on (the CRD's served
+/// versions). A version whose discovery cannot be read is kept.
+async fn serving_snapshots(
+    client: &kube::Client,
+    group: &str,
+    versions: Vec<String>,
+) -> Vec<String> {
+    let asks = versions.iter().map(|v| async move {
+        match client
+            .list_api_group_resources(&format!("{group}/{v}"))
+            .await
+        {
+            Ok(list) => list
+                .resources
+                .iter()
+                .any(|r| r.name == "virtualmachinesnapshots"),
+            Err(_) => true,
+        }
+    });
+    let serves = futures::future::join_all(asks).await;
+    versions
+        .into_iter()
+        .zip(serves)
+        .filter_map(|(v, yes)| yes.then_some(v))
+        .collect()
 }

@@ -110,10 +110,17 @@ pub async fn pick(
         .filter(|d| offered(command, d.kind))
         .cloned()
         .collect();
+    let (vm, snapshot) = named_objects(command);
+    if let (Some(vm), Some(ns)) = (vm, ns)
+        && !left.is_empty()
+        && left.len() < candidates.len()
+        && let Some(e) = vm_of_another_platform(command, &candidates, client, ns, vm).await
+    {
+        return Err(e.into());
+    }
     if left.is_empty() {
         left = candidates;
     }
-    let (vm, snapshot) = named_objects(command);
     let mut reasons = Vec::new();
     let steps = [
         vm.map(|v| Step::Probe(Probe::Vm, v)),
@@ -166,6 +173,41 @@ pub async fn pick(
         return Ok(left.remove(0));
     }
     Err(detect::ambiguous(&left, &reasons.join("; ")).into())
+}
+
+/// A command only some platforms offer, naming a VM none of them holds but another platform
+/// does: the command is not that platform's (not "VM not found").
+async fn vm_of_another_platform(
+    command: &Command,
+    candidates: &[Detected],
+    client: &kube::Client,
+    ns: &str,
+    vm: &str,
+) -> Option<UserError> {
+    let asks = candidates.iter().map(|d| {
+        let p = Provider::new(client.clone(), d);
+        async move { (d.kind, Probe::Vm.ask(&p, Some(ns), vm).await) }
+    });
+    let found = futures::future::join_all(asks).await;
+    if found
+        .iter()
+        .any(|(k, has)| offered(command, *k) && *has != Some(false))
+    {
+        return None;
+    }
+    let (holder, _) = found.iter().find(|(_, has)| *has == Some(true))?;
+    let owners: Vec<&str> = candidates
+        .iter()
+        .filter(|d| offered(command, d.kind))
+        .map(|d| d.kind.title())
+        .collect();
+    let verb = crate::platform::capability::Verb::of(command)?;
+    Some(holder.capability().not_offered(command).hint(format!(
+        "VM {vm} in namespace {ns} is a {} VM; `kubectl vmsnap {}` is {}'s",
+        holder.title(),
+        verb.name(),
+        owners.join(" and ")
+    )))
 }
 
 /// One step of [`pick`].

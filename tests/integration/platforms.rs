@@ -59,6 +59,33 @@ async fn a_command_another_platform_has_is_refused_by_name() {
         .assert_stderr_contains("error: `kubectl vmsnap tree` is not available on KubeVirt");
 }
 
+/// Issue #17 item 14: `tree` of a Deckhouse VM on a cluster serving VM Operator too said the
+/// VM was not found.
+#[tokio::test]
+async fn on_a_mixed_cluster_tree_of_another_platforms_vm_says_tree_is_vm_operators() {
+    let t = mixed().await;
+    let out = t
+        .cmd()
+        .args(&["tree", "linux-vm", "-n", "my-project"])
+        .run()
+        .await;
+    out.assert_code(2)
+        .assert_stderr_contains(
+            "error: `kubectl vmsnap tree` is not available on Deckhouse Virtualization",
+        )
+        .assert_stderr_contains(
+            "hint: VM linux-vm in namespace my-project is a Deckhouse Virtualization VM; `kubectl vmsnap tree` is VMware VM Operator's",
+        );
+    assert!(!out.stderr.contains("not found"), "{}", out.transcript());
+    // A VM no platform has is still not found (exit 5).
+    let out = t
+        .cmd()
+        .args(&["tree", "nosuchvm", "-n", "my-project"])
+        .run()
+        .await;
+    out.assert_code(5);
+}
+
 #[tokio::test]
 async fn on_a_mixed_cluster_the_named_vm_decides_the_platform() {
     let t = mixed().await;

@@ -141,6 +141,98 @@ async fn create_warns_at_32_snapshots_with_the_count_and_without_a_terminal_writ
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+/// Issue #17 item 11: with 31 snapshots, the 32nd went without the advice (fewer than 32).
+#[tokio::test]
+async fn create_warns_when_the_new_snapshot_is_the_32nd_and_check_says_so_too() {
+    let t = settled().await;
+    t.cmd()
+        .args(&["delete", "ci-runner-run-032", "--yes"])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t.cmd().args(&["create", "ci-runner"]).run().await;
+    out.assert_code(3).assert_stderr_contains(
+        "Warning: ci-runner already has 31 snapshots; this one makes 32, and vSphere advises fewer than 32 per VM",
+    );
+    let out = t
+        .cmd()
+        .args(&["check", "ci-runner", "-o", "wide"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("31 snapshots: the next makes 32 (vSphere advises fewer)")
+        .assert_stdout_contains("31 snapshots (ci-runner): the next snapshot makes 32");
+    assert_eq!(t.writes().len(), before, "{:?}", t.writes());
+}
+
+/// Issue #17 item 11: `list` never said a VM was past vSphere's advice.
+#[tokio::test]
+async fn list_warns_about_a_vm_with_32_snapshots_and_not_about_the_others() {
+    let t = settled().await;
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0).assert_stderr_contains(
+        "Warning: VM ci-runner has 32 snapshots; vSphere advises fewer than 32 per VM",
+    );
+    assert_eq!(out.stderr.matches("Warning:").count(), 1, "{}", out.stderr);
+    let out = t.cmd().args(&["list", "web-01"]).run().await;
+    out.assert_code(0);
+    assert!(!out.stderr.contains("Warning"), "{}", out.stderr);
+}
+
+/// Issue #17 item 12: the plan said crash-consistent (no VMware Tools) or offline (powered
+/// off); the report, `list` and `describe` said application- and crash-consistent.
+#[tokio::test]
+async fn the_report_list_and_describe_keep_the_consistency_the_plan_promised() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "create",
+            "db-01",
+            "--name",
+            "db-01-q2",
+            "--quiesce-timeout",
+            "10m",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Consistency:     crash-consistent")
+        .assert_stdout_contains("Consistency:              crash-consistent");
+    let out = t
+        .cmd()
+        .args(&["create", "build-01", "--name", "b1", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Consistency:     offline")
+        .assert_stdout_contains("Consistency:              offline");
+    let snap = get(&t, SNAPS, "b1").expect("b1");
+    assert_eq!(
+        snap["metadata"]["annotations"]["vmsnap.io/consistency"],
+        "offline"
+    );
+    let out = t.cmd().args(&["list", "-o", "report-json"]).run().await;
+    out.assert_code(0);
+    let list: Value = serde_json::from_str(&out.stdout).expect("json");
+    let of = |n: &str| {
+        list["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["name"] == n))
+            .map(|i| i["consistency"].clone())
+    };
+    assert_eq!(of("db-01-q2"), Some("crash".into()));
+    assert_eq!(of("b1"), Some("offline".into()));
+    t.cmd()
+        .args(&["describe", "db-01-q2"])
+        .run()
+        .await
+        .assert_code(0)
+        .assert_stdout_contains("Consistency:              crash-consistent");
+}
+
 #[tokio::test]
 async fn create_with_quiesce_warns_when_vmware_tools_is_not_running() {
     let t = settled().await;
@@ -383,9 +475,18 @@ async fn tree_draws_the_vm_like_govc_and_gives_it_as_data() {
         .args(&["tree", "web-01", "-i", "-D", "-d"])
         .run()
         .await;
+    // As govc prints it since 2024: RFC 3339 dates, the description on the '.' line too.
     out.assert_code(0).assert_stdout_contains(
-        "[snapshot-226 Nov 10 02:00]  web-01-pre-upgrade - Before the nginx 1.27 upgrade",
+        "[snapshot-226 2026-11-10T02:00:00Z]  web-01-pre-upgrade - Before the nginx 1.27 upgrade",
     );
+    let current = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("web-01-post-upgrade"))
+        .expect("current snapshot's line");
+    let dot = current.replacen("web-01-post-upgrade", ".", 1);
+    assert!(dot.contains(" - "), "{dot}");
+    assert!(out.stdout.contains(&format!("{dot}\n")), "{}", out.stdout);
     let out = t.cmd().args(&["tree", "web-01", "-o", "json"]).run().await;
     out.assert_code(0);
     let v: Value = serde_json::from_str(&out.stdout).expect("json");
@@ -872,6 +973,89 @@ async fn revert_with_start_after_powers_on_a_vm_the_snapshot_left_off() {
     assert!(get(&t, SNAPS, "web-01-pre-restore-20261126-100000").is_none());
 }
 
+/// `restore web-01 --snapshot web-01-hotfix` as a client dry run, confirmed, with `extra`.
+async fn plan_revert_to_hotfix(t: &TestSim, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "restore",
+        "web-01",
+        "--snapshot",
+        "web-01-hotfix",
+        "--yes",
+        "--confirm-name",
+        "web-01-hotfix",
+        "--dry-run=client",
+    ];
+    args.extend_from_slice(extra);
+    t.cmd().args(&args).run().await
+}
+
+/// Issue #17 item 13: a revert crossing a CSI VolumeSnapshot of the VM's disks fails in
+/// vSphere and leaves the VM stuck; the plan now says so before asking.
+#[tokio::test]
+async fn revert_plan_warns_about_volume_snapshots_newer_than_the_target() {
+    let t = settled().await;
+    let store = t.sim.store();
+    let vms = Gvr::new(VMS.0, VMS.1, VMS.2);
+    let mut vm = get(&t, VMS, "web-01").expect("vm");
+    vm["spec"]["volumes"] = serde_json::json!([
+        {"name": "data", "persistentVolumeClaim": {"claimName": "web-01-data"}}
+    ]);
+    store.update(&vms, vm).expect("vm with a claim");
+    let volume_snapshot = |name: &str, claim: &str| {
+        serde_json::json!({
+            "apiVersion": "snapshot.storage.k8s.io/v1",
+            "kind": "VolumeSnapshot",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": {"source": {"persistentVolumeClaimName": claim}},
+        })
+    };
+    let vs = Gvr::new("snapshot.storage.k8s.io", "v1", "volumesnapshots");
+    store
+        .create(&vs, volume_snapshot("web-01-data-backup", "web-01-data"))
+        .expect("volume snapshot");
+    store
+        .create(&vs, volume_snapshot("other-backup", "other-claim"))
+        .expect("volume snapshot of another claim");
+    let before = t.writes().len();
+    let out = plan_revert_to_hotfix(&t, &[]).await;
+    out.assert_code(0).assert_stderr_contains(
+        "Warning: CSI VolumeSnapshots of the VM's disks are newer than web-01-hotfix: web-01-data-backup (of web-01-data). vSphere cannot revert across a CSI VolumeSnapshot",
+    );
+    assert!(!out.stderr.contains("other-backup"), "{}", out.stderr);
+    assert_eq!(t.writes().len(), before, "{:?}", t.writes());
+}
+
+/// Issue #17 item 15: the plan said "stays powered off until started" under --start-after.
+#[tokio::test]
+async fn revert_plan_with_start_after_says_the_vm_is_powered_on_afterwards() {
+    let t = settled().await;
+    let out = plan_revert_to_hotfix(&t, &["--start-after"]).await;
+    out.assert_code(0).assert_stderr_contains(
+        "After the revert:  PoweredOff, then powered on (--start-after): the guest boots from the snapshot's disks",
+    );
+    assert!(!out.stderr.contains("stays powered off"), "{}", out.stderr);
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+/// Issue #17 item 15: `version` listed v1alpha1–4 as serving snapshots; VM Operator's
+/// snapshot CRD is served from v1alpha5 on.
+#[tokio::test]
+async fn version_lists_only_the_versions_that_serve_snapshots() {
+    let t = settled().await;
+    let out = t.cmd().args(&["version", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    let served: Vec<&str> = v["cluster"]["snapshotApiVersions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut sorted = served.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["v1alpha5", "v1alpha6"], "{}", out.stdout);
+}
+
 #[tokio::test]
 async fn create_on_a_vm_blocked_by_a_failed_revert_is_refused_and_writes_nothing() {
     let t = settled().await;
@@ -969,6 +1153,10 @@ pub(crate) async fn docs(t: &mut Transcripts) {
     t.run("vmop-check", &["check", "-n", "dev-team"]);
     t.run("vmop-list", &["list", "web-01", "-n", "dev-team"]);
     t.run(
+        "vmop-list-advice",
+        &["list", "-n", "dev-team", "-o", "name"],
+    );
+    t.run(
         "vmop-describe",
         &["describe", "web-01-pre-upgrade", "-n", "dev-team"],
     );
@@ -1020,6 +1208,22 @@ pub(crate) async fn docs(t: &mut Transcripts) {
         &["delete", "web-01-pre-upgrade", "-n", "dev-team"],
     )
     .await;
+    t.run(
+        "vmop-revert-start-after",
+        &[
+            "restore",
+            "web-01",
+            "--snapshot",
+            "web-01-hotfix",
+            "--start-after",
+            "--yes",
+            "--confirm-name",
+            "web-01-hotfix",
+            "--dry-run=client",
+            "-n",
+            "dev-team",
+        ],
+    );
     t.dialogue(
         "vmop-revert",
         &["web-01-hotfix", "yes"],

@@ -3,3 +3,4 @@
 
 pub mod api;
 pub mod commands;
+pub mod report;

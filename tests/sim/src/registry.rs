@@ -539,18 +539,23 @@ impl Registry {
         );
         ssar.verbs = vec!["create"];
         // VMware VM Operator (vSphere Supervisor) as on vm-operator main: v1alpha6 (storage) and
-        // v1alpha5 (the vSphere 9.1 line's); the reference CRD adds the older VM versions.
-        for (kind, plural, short) in [
-            ("VirtualMachine", "virtualmachines", "vm"),
+        // v1alpha5 (the vSphere 9.1 line's) for snapshots; VMs are served from v1alpha1 on
+        // (config/crd/bases: the VM CRD serves v1alpha1–v1alpha6, the snapshot CRD v1alpha5–6).
+        const VM_VERSIONS: &[&str] = &[
+            "v1alpha6", "v1alpha5", "v1alpha4", "v1alpha3", "v1alpha2", "v1alpha1",
+        ];
+        for (kind, plural, short, versions) in [
+            ("VirtualMachine", "virtualmachines", "vm", VM_VERSIONS),
             (
                 "VirtualMachineSnapshot",
                 "virtualmachinesnapshots",
                 "vmsnapshot",
+                &VM_VERSIONS[..2],
             ),
         ] {
             defs.push(def(
                 "vmoperator.vmware.com",
-                &["v1alpha6", "v1alpha5"],
+                versions,
                 kind,
                 plural,
                 &[short],

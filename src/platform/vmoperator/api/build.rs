@@ -117,6 +117,13 @@ pub fn build_snapshot(
     })
 }
 
+/// Records on `snapshot` the consistency expected of it when it is asked for
+/// ([`super::resources::CONSISTENCY_ANNOTATION`]).
+pub fn annotate_consistency(snapshot: &mut Value, expected: crate::model::Consistency) {
+    snapshot["metadata"]["annotations"][super::resources::CONSISTENCY_ANNOTATION] =
+        json!(expected.as_str());
+}
+
 /// The merge patch that asks VM Operator to revert the VM to `snapshot`.
 pub fn revert_patch(snapshot: &str) -> Value {
     json!({ "spec": { "currentSnapshotName": snapshot } })

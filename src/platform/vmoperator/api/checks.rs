@@ -68,11 +68,8 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
     }
     let power = d.power_state.as_deref().unwrap_or("Unknown");
     out.notes.push(format!("power state: {power}"));
-    let count = tree.node_count();
-    if count >= SNAPSHOT_ADVICE_LIMIT {
-        out.warnings.push(format!(
-            "{vm_name} already has {count} snapshots; vSphere advises fewer than {SNAPSHOT_ADVICE_LIMIT} per VM (long chains slow the VM and its storage). Consider deleting old ones."
-        ));
+    if let Some(w) = snapshot_count_advice(vm_name, tree.node_count(), true) {
+        out.warnings.push(w);
     }
     match (opts.memory, power) {
         (true, "PoweredOff") => out.notes.push(
@@ -115,6 +112,70 @@ pub fn preflight(vm: &Value, tree: &SnapshotTree, opts: &SnapshotOptions) -> Pre
             )
         });
     }
+    out
+}
+
+/// vSphere's advice of fewer than 32 snapshots per VM, for a VM with `count` of them (every
+/// node, Unmanaged ones too) that gets one more (`adding`, as `create`) or not (`list`).
+/// None while the VM stays within it.
+pub fn snapshot_count_advice(vm: &str, count: usize, adding: bool) -> Option<String> {
+    let limit = SNAPSHOT_ADVICE_LIMIT;
+    let why = "long chains slow the VM and its storage";
+    if adding && count >= limit {
+        Some(format!(
+            "{vm} already has {count} snapshots; vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else if adding && count + 1 == limit {
+        Some(format!(
+            "{vm} already has {count} snapshots; this one makes {limit}, and vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else if !adding && count >= limit {
+        Some(format!(
+            "VM {vm} has {count} snapshots; vSphere advises fewer than {limit} per VM ({why}). Consider deleting old ones."
+        ))
+    } else {
+        None
+    }
+}
+
+/// A CSI VolumeSnapshot of one of the VM's disks taken after the revert's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossedVolumeSnapshot {
+    pub name: String,
+    pub claim: String,
+}
+
+/// The VolumeSnapshots of `vm`'s PersistentVolumeClaims (`spec.volumes[].persistentVolumeClaim`)
+/// newer than `target`: vSphere refuses a revert crossing one ("The virtual machine cannot
+/// be reverted when crossing a CSI VolumeSnapshot"), and the failed revert leaves the VM stuck.
+pub fn crossed_volume_snapshots(
+    vm: &Value,
+    target: &Value,
+    volume_snapshots: &[Value],
+) -> Vec<CrossedVolumeSnapshot> {
+    let claims: Vec<&str> = arr_at(vm, "/spec/volumes")
+        .iter()
+        .filter_map(|v| str_at(v, "/persistentVolumeClaim/claimName"))
+        .collect();
+    let taken = crate::cluster::json::time_at(target, "/metadata/creationTimestamp");
+    let Some(taken) = taken else {
+        return Vec::new();
+    };
+    let mut out: Vec<CrossedVolumeSnapshot> = volume_snapshots
+        .iter()
+        .filter(|s| {
+            crate::cluster::json::time_at(s, "/metadata/creationTimestamp")
+                .is_some_and(|t| t > taken)
+        })
+        .filter_map(|s| {
+            let claim = str_at(s, "/spec/source/persistentVolumeClaimName")?;
+            claims.contains(&claim).then(|| CrossedVolumeSnapshot {
+                name: name(s).to_owned(),
+                claim: claim.to_owned(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
 

@@ -60,6 +60,15 @@ impl VmOperator {
         objects::list(&self.client, &ar, ns, selector, LIST_PAGE_SIZE).await
     }
 
+    /// CSI VolumeSnapshots (`snapshot.storage.k8s.io/v1`) in a namespace: a revert cannot
+    /// cross one taken of the VM's disks.
+    pub async fn list_volume_snapshots(&self, ns: &str) -> Result<Vec<Value>> {
+        let gvk =
+            kube::core::GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
+        let res = kube::core::ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+        objects::list(&self.client, &res, Some(ns), None, LIST_PAGE_SIZE).await
+    }
+
     pub async fn list_vms(&self, ns: Option<&str>) -> Result<Vec<Value>> {
         self.list(Kind::VirtualMachine, ns, None).await
     }

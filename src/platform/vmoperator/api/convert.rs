@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::resources::{
-    CAPI_ROLE_LABELS, COND_CREATED, COND_READY, COND_REVERT, COND_TOOLS, REASON_CREATION_FAILED,
-    REASON_CREATION_IN_PROGRESS, REASON_WAITING_DISK_REGISTRATION, REASON_WAITING_FOR_CREATION,
-    REVERT_IN_PROGRESS_ANNOTATION,
+    CAPI_ROLE_LABELS, COND_CREATED, COND_READY, COND_REVERT, COND_TOOLS, CONSISTENCY_ANNOTATION,
+    REASON_CREATION_FAILED, REASON_CREATION_IN_PROGRESS, REASON_WAITING_DISK_REGISTRATION,
+    REASON_WAITING_FOR_CREATION, REVERT_IN_PROGRESS_ANNOTATION,
 };
 use crate::cluster::json::{
     arr_at, bool_at, conditions, name, namespace, str_at, string_at, string_map, time_at,
@@ -270,16 +270,32 @@ fn used_bytes(snap: &Value) -> Option<u64> {
     }
 }
 
-/// Crash or application consistency as far as the object tells: quiesce requested →
-/// application (if VMware Tools ran; VM Operator does not verify), otherwise crash.
-/// Whether the VM was off cannot be told: a snapshot without memory reads PoweredOff too.
+/// The consistency of a created snapshot: as this plugin expected it when it asked (its
+/// annotation), else as far as the object tells: quiesce requested → application (VM
+/// Operator sets `status.quiesced` from `spec.quiesce` without checking VMware Tools:
+/// pkg/util/kube/vmsnapshot.go, PatchSnapshotSuccessStatus), otherwise crash.
 pub fn consistency(snap: &Value) -> Consistency {
+    let annotations = string_map(snap, "/metadata/annotations");
+    let recorded = annotations.get(CONSISTENCY_ANNOTATION).map(String::as_str);
     if !is_true(snap, COND_CREATED) {
-        Consistency::Unknown
-    } else if bool_at(snap, "/status/quiesced") == Some(true) {
-        Consistency::Application
-    } else {
-        Consistency::Crash
+        return Consistency::Unknown;
+    }
+    match recorded {
+        Some("offline") => Consistency::Offline,
+        Some("crash") => Consistency::Crash,
+        Some("application") => Consistency::Application,
+        _ if bool_at(snap, "/status/quiesced") == Some(true) => Consistency::Application,
+        _ => Consistency::Crash,
+    }
+}
+
+/// The consistency a snapshot of a VM in `power` state gets: offline when it is off,
+/// application when quiesced through running VMware Tools, crash otherwise.
+pub fn expected_consistency(power: &str, quiesce: bool, tools_running: bool) -> Consistency {
+    match power {
+        "PoweredOff" => Consistency::Offline,
+        "PoweredOn" if quiesce && tools_running => Consistency::Application,
+        _ => Consistency::Crash,
     }
 }
 

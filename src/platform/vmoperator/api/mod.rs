@@ -16,18 +16,20 @@ pub mod resources;
 mod tree;
 
 pub use build::{
-    QUIESCE_MAX, QUIESCE_MIN, SnapshotOptions, abort_revert_patch, build_snapshot, go_duration,
-    parse_quiesce_timeout, revert_patch,
+    QUIESCE_MAX, QUIESCE_MIN, SnapshotOptions, abort_revert_patch, annotate_consistency,
+    build_snapshot, go_duration, parse_quiesce_timeout, revert_patch,
 };
 pub use checks::{
-    DeleteEffect, Preflight, Refusal, RevertPreview, RevertState, blocking_snapshot, check_revert,
-    creation_failure, delete_effect, preflight, revert_fix_commands, revert_state, stuck_revert,
+    CrossedVolumeSnapshot, DeleteEffect, Preflight, Refusal, RevertPreview, RevertState,
+    blocking_snapshot, check_revert, creation_failure, crossed_volume_snapshots, delete_effect,
+    preflight, revert_fix_commands, revert_state, snapshot_count_advice, stuck_revert,
     waiting_message,
 };
 pub use client::VmOperator;
 pub use convert::{
-    Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency, is_vks_node,
-    phase, phase_message, restorable, snapshot_details, snapshot_info, vm_details, vm_info,
+    Phase, SnapshotDetails, SnapshotRef, StorageRequest, VmDetails, consistency,
+    expected_consistency, is_vks_node, phase, phase_message, restorable, snapshot_details,
+    snapshot_info, vm_details, vm_info,
 };
 pub use describe::describe_rows;
 pub use resources::{Kind, Unsupported, Version, detect};

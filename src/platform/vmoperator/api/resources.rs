@@ -27,6 +27,10 @@ pub const REVERT_IN_PROGRESS_ANNOTATION: &str = "vmoperator.vmware.com/snapshot-
 pub const CSI_SYNC_ANNOTATION: &str = "csi.vsphere.volume.sync";
 /// A CR adopting a snapshot that already existed in vCenter.
 pub const IMPORTED_SNAPSHOT_ANNOTATION: &str = "vmoperator.vmware.com/imported-snapshot";
+/// The consistency this plugin expected when it asked for the snapshot (`offline`, `crash`,
+/// `application`): the object cannot tell it later, since `status.quiesced` only echoes
+/// `spec.quiesce` and a snapshot without memory reads PoweredOff whatever the VM was.
+pub const CONSISTENCY_ANNOTATION: &str = "vmsnap.io/consistency";
 /// Label keys of VKS / TKG (Cluster API) nodes, which cannot be snapshotted or reverted.
 pub const CAPI_ROLE_LABELS: [&str; 2] = [
     "capw.vmware.com/cluster.role",

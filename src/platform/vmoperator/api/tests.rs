@@ -276,18 +276,58 @@ fn the_text_tree_reads_like_govc_snapshot_tree() {
             descriptions: true,
         },
     );
+    // govc prints RFC 3339 dates since 2024 (govmomi cli/vm/snapshot/tree.go).
     assert!(
-        rich.starts_with("[snapshot-201 Nov 3 10:00]  web-01-base - Fresh install\n"),
+        rich.starts_with("[snapshot-201 2026-11-03T10:00:00Z]  web-01-base - Fresh install\n"),
         "{rich}"
     );
+    let current = rich
+        .lines()
+        .find(|l| l.contains("web-01-nightly"))
+        .expect("current line");
+    let dot = current.replacen("web-01-nightly (Syncing)", ".", 1);
     assert!(
-        rich.contains("      [snapshot-240 Nov 26 02:00]  .\n"),
-        "{rich}"
+        rich.contains(&format!("{dot}\n")),
+        "the . line repeats the current snapshot's attributes and description: {rich}"
     );
     assert_eq!(
         render_tree(&tree_of("tkc-1-np-7x2kq"), RenderOptions::default()),
         "",
         "as govc: no output"
+    );
+}
+
+/// Issue #17 item 14: VM Operator does not list an Unmanaged node's children, so a snapshot
+/// vSphere took below one is detached; it was drawn as a root.
+#[test]
+fn a_taken_snapshot_below_an_unmanaged_node_is_drawn_below_it() {
+    let mut all = snaps();
+    let mut below = snap("web-01-hotfix");
+    below["metadata"]["name"] = json!("web-01-below");
+    below["spec"]["description"] = json!("after the backup tool's");
+    all.push(below);
+    let t = build_tree(&vm("web-01"), &all);
+    assert!(
+        t.detached
+            .iter()
+            .any(|n| n.name.as_deref() == Some("web-01-below"))
+    );
+    let text = render_tree(&t, RenderOptions::default());
+    assert!(
+        text.contains("    (unmanaged)\n      web-01-below\n  web-01-hotfix\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("web-01-adhoc (Queued)\n"), "{text}");
+    // With two Unmanaged nodes, which one is unknown: it is marked, not drawn as a root.
+    let mut vm2 = vm("web-01");
+    vm2["status"]["rootSnapshots"]
+        .as_array_mut()
+        .expect("roots")
+        .push(json!({"type": "Unmanaged", "name": ""}));
+    let text = render_tree(&build_tree(&vm2, &all), RenderOptions::default());
+    assert!(
+        text.contains("web-01-below (below an unmanaged snapshot)\n"),
+        "{text}"
     );
 }
 

@@ -214,9 +214,15 @@ pub struct RenderOptions {
     pub descriptions: bool,
 }
 
-/// The tree as `govc snapshot.tree` draws it: two spaces per level, `[attrs]  ` before the
-/// name, the current snapshot followed by a `.` line. Unmanaged nodes read `(unmanaged)`;
-/// a phase other than Ready follows the name in parentheses; detached snapshots come last.
+/// The tree as `govc snapshot.tree` draws it (govmomi cli/vm/snapshot/tree.go): two spaces
+/// per level, `[attrs]  ` before the name, dates in RFC 3339, the current snapshot followed
+/// by a `.` line that repeats its attributes and description. Unmanaged nodes read
+/// `(unmanaged)`; a phase other than Ready follows the name in parentheses.
+///
+/// Detached snapshots come last, except those vSphere has taken while the tree holds an
+/// Unmanaged node: VM Operator does not walk an Unmanaged node's children (vm-operator
+/// pkg/providers/vsphere/vmlifecycle/update_status.go, updateSnapshotChildrenStatus), so
+/// they sit below it — drawn as its children when there is one such node, else marked.
 /// Empty when the VM has no snapshots (govc prints nothing either).
 pub fn render_tree(tree: &SnapshotTree, opts: RenderOptions) -> String {
     fn meta(n: &TreeNode, opts: RenderOptions) -> String {
@@ -227,7 +233,7 @@ pub fn render_tree(tree: &SnapshotTree, opts: RenderOptions) -> String {
         if opts.dates {
             attrs.push(
                 n.created
-                    .map(|t| t.strftime("%b %-d %H:%M").to_string())
+                    .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
                     .unwrap_or_else(|| "-".into()),
             );
         }
@@ -237,13 +243,7 @@ pub fn render_tree(tree: &SnapshotTree, opts: RenderOptions) -> String {
             format!("[{}]  ", attrs.join(" "))
         }
     }
-    fn label(n: &TreeNode, opts: RenderOptions) -> String {
-        let mut s = n.name.clone().unwrap_or_else(|| "(unmanaged)".into());
-        if n.missing {
-            s.push_str(" (not found)");
-        } else if let Some(p) = n.phase.filter(|p| *p != Phase::Ready) {
-            s.push_str(&format!(" ({})", p.as_str()));
-        }
+    fn described(mut s: String, n: &TreeNode, opts: RenderOptions) -> String {
         if opts.descriptions
             && let Some(d) = n.description.as_deref().filter(|d| !d.is_empty())
         {
@@ -251,19 +251,68 @@ pub fn render_tree(tree: &SnapshotTree, opts: RenderOptions) -> String {
         }
         s
     }
-    fn write(out: &mut String, nodes: &[TreeNode], level: usize, opts: RenderOptions) {
+    fn label(n: &TreeNode, opts: RenderOptions) -> String {
+        let mut s = n.name.clone().unwrap_or_else(|| "(unmanaged)".into());
+        if n.missing {
+            s.push_str(" (not found)");
+        } else if let Some(p) = n.phase.filter(|p| *p != Phase::Ready) {
+            s.push_str(&format!(" ({})", p.as_str()));
+        }
+        described(s, n, opts)
+    }
+    struct Drawing<'a> {
+        opts: RenderOptions,
+        /// Drawn as the children of the one Unmanaged node.
+        below_unmanaged: &'a [&'a TreeNode],
+        out: String,
+    }
+    fn write<'a>(d: &mut Drawing<'_>, nodes: impl IntoIterator<Item = &'a TreeNode>, level: usize) {
         for n in nodes {
             let pad = " ".repeat(level);
-            let m = meta(n, opts);
-            out.push_str(&format!("{pad}{m}{}\n", label(n, opts)));
+            let m = meta(n, d.opts);
+            d.out.push_str(&format!("{pad}{m}{}\n", label(n, d.opts)));
             if n.current {
-                out.push_str(&format!("{pad}{m}.\n"));
+                let dot = described(".".into(), n, d.opts);
+                d.out.push_str(&format!("{pad}{m}{dot}\n"));
             }
-            write(out, &n.children, level + 2, opts);
+            write(d, &n.children, level + 2);
+            if n.type_ == "Unmanaged" {
+                let below = d.below_unmanaged;
+                write(d, below.iter().copied(), level + 2);
+            }
         }
     }
-    let mut out = String::new();
-    write(&mut out, &tree.roots, 0, opts);
-    write(&mut out, &tree.detached, 0, opts);
-    out
+    fn unmanaged(nodes: &[TreeNode]) -> usize {
+        nodes
+            .iter()
+            .map(|n| usize::from(n.type_ == "Unmanaged") + unmanaged(&n.children))
+            .sum()
+    }
+    let has_unmanaged = unmanaged(&tree.roots);
+    let (taken, queued): (Vec<&TreeNode>, Vec<&TreeNode>) = tree
+        .detached
+        .iter()
+        .partition(|n| has_unmanaged > 0 && n.phase == Some(Phase::Ready));
+    let one = has_unmanaged == 1;
+    let mut d = Drawing {
+        opts,
+        below_unmanaged: if one { &taken } else { &[] },
+        out: String::new(),
+    };
+    write(&mut d, &tree.roots, 0);
+    if !one {
+        // Below one of several Unmanaged nodes: which one, VM Operator does not say.
+        for n in &taken {
+            let m = meta(n, opts);
+            let name = n.name.clone().unwrap_or_default();
+            let s = described(format!("{name} (below an unmanaged snapshot)"), n, opts);
+            d.out.push_str(&format!("{m}{s}\n"));
+            if n.current {
+                d.out
+                    .push_str(&format!("{m}{}\n", described(".".into(), n, opts)));
+            }
+        }
+    }
+    write(&mut d, queued, 0);
+    d.out
 }

@@ -12,13 +12,14 @@ use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
-use crate::output::Report;
 use crate::platform::vmoperator::api::{
-    Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, preflight, vm_details,
+    Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, expected_consistency,
+    preflight, vm_details,
 };
+use crate::platform::vmoperator::report::Report;
 
 /// vSphere's advice: fewer snapshots than this per VM.
-const SNAPSHOT_ADVICE: usize = 32;
+const SNAPSHOT_ADVICE: usize = crate::platform::vmoperator::api::resources::SNAPSHOT_ADVICE_LIMIT;
 
 fn row(vm: &Value, snapshots: &[Value]) -> Row {
     let mine: Vec<Value> = snapshots
@@ -60,12 +61,14 @@ fn row(vm: &Value, snapshots: &[Value]) -> Row {
             "{count} snapshots (vSphere advises fewer than {SNAPSHOT_ADVICE})"
         ));
         codes.push("many-snapshots");
+    } else if count + 1 == SNAPSHOT_ADVICE {
+        // As create warns: the next snapshot is the one past the advice.
+        warnings.push(format!(
+            "{count} snapshots: the next makes {SNAPSHOT_ADVICE} (vSphere advises fewer)"
+        ));
+        codes.push("near-snapshot-advice");
     }
-    let consistency = match (power.as_str(), d.tools_running) {
-        ("PoweredOff", _) => "offline",
-        ("PoweredOn", true) => "application",
-        _ => "crash",
-    };
+    let consistency = expected_consistency(&power, true, d.tools_running).as_str();
     Row {
         namespace: namespace(vm).to_owned(),
         vm: name(vm).to_owned(),
@@ -101,6 +104,10 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
             "32 or more snapshots",
             "delete old ones: long chains slow the VM and its storage",
         ),
+        "near-snapshot-advice" => (
+            "31 snapshots",
+            "the next snapshot makes 32: delete old ones first, long chains slow the VM and its storage",
+        ),
         _ => return None,
     })
 }
@@ -134,5 +141,11 @@ pub(super) async fn run(
         vm_resource: VM_RESOURCE,
         fix,
     };
-    Ok(readiness_table::report(rows, ns.as_deref(), args.all_namespaces, &platform, ctx).into())
+    Ok(Report::Check(readiness_table::report(
+        rows,
+        ns.as_deref(),
+        args.all_namespaces,
+        &platform,
+        ctx,
+    )))
 }

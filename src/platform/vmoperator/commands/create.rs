@@ -4,18 +4,17 @@
 
 use serde_json::{Value, json};
 
-use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, refuse_flag, report, require_vm, vm_tree, when};
+use super::{API_GROUP, Ctx, refuse_flag, require_vm, vm_tree};
 use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::WaitResult;
-use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
+use crate::model::Consistency;
 use crate::platform::vmoperator::api::{
-    Phase, SnapshotOptions, SnapshotTree, VmOperator, build_snapshot, build_tree, creation_failure,
-    describe_rows, go_duration, phase, preflight, snapshot_details, snapshot_info, vm_details,
-    waiting_message,
+    SnapshotOptions, SnapshotTree, VmOperator, annotate_consistency, build_snapshot, build_tree,
+    creation_failure, expected_consistency, phase, preflight, vm_details, waiting_message,
 };
+use crate::platform::vmoperator::report::{CreateReport, Report, Requested};
 
 /// What `create` will do, decided by reads only.
 struct Plan {
@@ -101,7 +100,6 @@ pub async fn run(
         "pass --yes to create the snapshot without asking",
         "snapshot cancelled; nothing was changed",
     )?;
-    let now = ctx.clock.now();
     let mut obj = build_snapshot(
         vmop.version(),
         &plan.ns,
@@ -112,27 +110,14 @@ pub async fn run(
     for (k, v) in &plan.labels {
         obj["metadata"]["labels"][k] = json!(v);
     }
+    annotate_consistency(&mut obj, expected(&plan, vm_details(&vm).tools_running));
     match ctx.dry_run() {
         DryRun::Client => {
-            return Ok(created_report(
-                &plan,
-                &obj,
-                Some("client"),
-                false,
-                None,
-                now,
-            ));
+            return Ok(created_report(&plan, &obj, Some("client"), false, None));
         }
         DryRun::Server => {
             let got = create(vmop, &plan, obj, true).await?;
-            return Ok(created_report(
-                &plan,
-                &got,
-                Some("server"),
-                false,
-                None,
-                now,
-            ));
+            return Ok(created_report(&plan, &got, Some("server"), false, None));
         }
         DryRun::None => {}
     }
@@ -184,7 +169,7 @@ pub async fn run(
     };
     if !args.should_wait() {
         restart(ctx).await?;
-        return Ok(created_report(&plan, &created, None, false, None, now));
+        return Ok(created_report(&plan, &created, None, false, None));
     }
     // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
     let last = match follow(vmop, ctx, &plan, args.timeout).await {
@@ -222,7 +207,7 @@ pub async fn run(
         .await
         .map(|(_, _, t)| t)
         .ok();
-    Ok(created_report(&plan, &last, None, true, tree.as_ref(), now))
+    Ok(created_report(&plan, &last, None, true, tree))
 }
 
 async fn create(
@@ -357,7 +342,7 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
     rows.push(("A revert to it".into(), revert.into()));
     rows.push((
         "Consistency".into(),
-        expected_consistency(plan, d.tools_running).into(),
+        consistency_text(expected(plan, d.tools_running)).into(),
     ));
     let parent = match plan.tree.current.as_ref() {
         Some(c) if c.managed => format!("a child of {} (the VM's current snapshot)", c.name),
@@ -366,28 +351,27 @@ fn plan_text(plan: &Plan, vm: &Value, notes: &[String], warnings: &[String]) -> 
     };
     rows.push(("In the tree".into(), parent));
     let pairs: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let mut out = format!(
-        "Snapshot plan for VM {}/{} ({})\n",
-        plan.ns,
-        plan.vm,
-        super::PLATFORM
-    );
-    out.push_str(&key_values(&pairs, 2));
+    let mut out = super::plan_head("Snapshot", &plan.ns, &plan.vm, &pairs);
     for w in warnings {
         out.push_str(&format!("  Warning: {w}\n"));
     }
     out
 }
 
-fn expected_consistency(plan: &Plan, tools: bool) -> &'static str {
+/// What the snapshot will be: the VM is at rest when it is off or `--stop` powers it off.
+fn expected(plan: &Plan, tools: bool) -> Consistency {
     let power = if plan.stop_first {
         "PoweredOff"
     } else {
         plan.power.as_str()
     };
-    match (power, plan.opts.quiesce_timeout.is_some(), tools) {
-        ("PoweredOff", _, _) => "offline: the VM is powered off, its disks are quiet",
-        ("PoweredOn", true, true) => {
+    expected_consistency(power, plan.opts.quiesce_timeout.is_some(), tools)
+}
+
+fn consistency_text(c: Consistency) -> &'static str {
+    match c {
+        Consistency::Offline => "offline: the VM is powered off, its disks are quiet",
+        Consistency::Application => {
             "application-consistent: VMware Tools freezes the guest file systems while vSphere takes the snapshot"
         }
         _ => {
@@ -405,77 +389,20 @@ fn next_steps(plan: &Plan) -> Vec<String> {
     ]
 }
 
-/// The report: the snapshot as created (or as it ended).
+/// The report: the snapshot as created (or as it ended); `tree` is the VM's as it is now.
 fn created_report(
     plan: &Plan,
     snap: &Value,
-    dry_run: Option<&str>,
+    dry_run: Option<&'static str>,
     waited: bool,
-    tree: Option<&SnapshotTree>,
-    now: jiff::Timestamp,
+    tree: Option<SnapshotTree>,
 ) -> Report {
-    let now_tree;
-    let tree = match tree {
-        Some(t) => t,
-        None => {
-            now_tree = build_tree(
-                &json!({"metadata": {"name": plan.vm, "namespace": plan.ns}}),
-                &[],
-            );
-            &now_tree
-        }
-    };
-    let info = snapshot_info(snap);
-    let details = snapshot_details(snap);
-    let p = phase(snap);
-    let headline = match (dry_run, waited, p) {
-        (Some(_), _, _) => format!(
-            "Snapshot {} of VM {}/{} would be created (dry run)",
-            plan.snapshot, plan.ns, plan.vm
-        ),
-        (None, true, Phase::Ready) => format!(
-            "Snapshot {} of VM {}/{} is ready",
-            plan.snapshot, plan.ns, plan.vm
-        ),
-        (None, _, p) => format!(
-            "Snapshot {} of VM {}/{} created ({})",
-            plan.snapshot,
-            plan.ns,
-            plan.vm,
-            p.as_str()
-        ),
-    };
-    let mut text = format!("{headline}\n");
-    let mut rows: Vec<(&str, String)> = vec![(
-        "VM power state",
-        format!("{} when the snapshot was requested", plan.power),
-    )];
-    if dry_run.is_none() && waited {
-        for (k, v) in describe_rows(snap, tree) {
-            let k = if k == "Power state" {
-                "Power state at snapshot"
-            } else {
-                k
-            };
-            rows.push((k, v));
-        }
-        rows.push(("Consistency", info.consistency.label().to_owned()));
-        rows.push(("Taken", when(info.creation_time.or(info.created), now)));
-    } else {
-        rows.push((
-            "Memory",
-            if plan.opts.memory {
-                "included"
-            } else {
-                "not included"
-            }
-            .into(),
-        ));
-        if let Some(t) = plan.opts.quiesce_timeout {
-            rows.push(("Quiesce", format!("requested, timeout {}", go_duration(t))));
-        }
-    }
-    text.push_str(&key_values(&rows, 2));
+    let tree = tree.unwrap_or_else(|| {
+        build_tree(
+            &json!({"metadata": {"name": plan.vm, "namespace": plan.ns}}),
+            &[],
+        )
+    });
     let mut steps = if dry_run.is_some() {
         vec![]
     } else {
@@ -490,21 +417,12 @@ fn created_report(
             ),
         );
     }
-    crate::output::next_steps(&mut text, &steps);
-    let data = json!({
-        "kind": "SnapshotCreate",
-        "dryRun": dry_run,
-        "waited": waited,
-        "snapshot": info,
-        "details": details,
-        "vmPowerState": plan.power,
-        "powerStateAtSnapshot": str_at(snap, "/status/powerState"),
-        "nextSteps": steps,
-    });
-    report(
-        data,
-        text,
-        None,
-        vec![format!("{SNAPSHOT_RESOURCE}/{}", name(snap))],
-    )
+    let requested = Requested {
+        memory: plan.opts.memory,
+        quiesce_timeout: plan.opts.quiesce_timeout,
+        power: plan.power.clone(),
+    };
+    Report::Create(Box::new(CreateReport::new(
+        snap, requested, dry_run, waited, tree, steps,
+    )))
 }

@@ -4,18 +4,19 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{API_GROUP, Ctx, SNAPSHOT_RESOURCE, report, require_snapshot, vm_tree};
+use super::{API_GROUP, Ctx, require_snapshot, vm_tree};
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
-use crate::output::{Report, Table, age};
+use crate::output::{Table, age};
 use crate::platform::vmoperator::api::{
     DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, stuck_revert, vm_details,
 };
+use crate::platform::vmoperator::report::{DeleteReport, DeletedItem, Report};
 
 struct Target {
     snap: Value,
@@ -136,28 +137,19 @@ pub async fn run(
             "kubectl get {} {s} -n {ns} -w",
             Kind::VirtualMachineSnapshot.qualified()
         );
-        match result? {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {s} to be deleted",
-                    common::human(args.timeout)
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {s}"
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-        }
+        let timed_out = match result? {
+            WaitResult::Done(_) => continue,
+            WaitResult::TimedOut(_) => Some(args.timeout),
+            WaitResult::Interrupted(_) => None,
+        };
+        return Err(super::wait_cut_short(
+            timed_out,
+            &format!("snapshot {s} to be deleted"),
+            &format!("the deletion of snapshot {s}"),
+            "the deletion",
+            &follow,
+        )
+        .into());
     }
     Ok(deleted_report(&targets, None, true))
 }
@@ -188,38 +180,10 @@ fn preview(ctx: &mut Ctx<'_>, ns: &str, targets: &[Target]) {
     }
 }
 
-fn deleted_report(targets: &[Target], dry_run: Option<&str>, gone: bool) -> Report {
-    let suffix = dry_run
-        .map(|d| format!(" ({d} dry run)"))
-        .unwrap_or_default();
-    let mut text = String::new();
-    for t in targets {
-        let verb = if gone || dry_run.is_some() {
-            "deleted"
-        } else {
-            "deletion requested"
-        };
-        text.push_str(&format!(
-            "{SNAPSHOT_RESOURCE}/{} {verb}{suffix}\n",
-            name(&t.snap)
-        ));
-    }
-    let items: Vec<Value> = targets
+fn deleted_report(targets: &[Target], dry_run: Option<&'static str>, gone: bool) -> Report {
+    let items = targets
         .iter()
-        .map(|t| {
-            json!({
-                "namespace": crate::cluster::json::namespace(&t.snap),
-                "name": name(&t.snap),
-                "vm": str_at(&t.snap, "/spec/vmName"),
-                "gone": gone,
-                "effect": t.effect,
-            })
-        })
+        .map(|t| DeletedItem::new(&t.snap, t.effect.clone(), gone))
         .collect();
-    let data = json!({"kind": "SnapshotDelete", "dryRun": dry_run, "items": items});
-    let names = targets
-        .iter()
-        .map(|t| format!("{SNAPSHOT_RESOURCE}/{}", name(&t.snap)))
-        .collect();
-    report(data, text, None, names)
+    Report::Delete(DeleteReport::new(items, dry_run))
 }

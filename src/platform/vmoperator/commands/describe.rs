@@ -1,16 +1,11 @@
 //! `describe SNAPSHOT` on VM Operator: memory, quiesce, power state, vSphere id, storage, its
 //! place in the tree, and the conditions with their times.
 
-use serde_json::json;
-
-use super::{Ctx, SNAPSHOT_RESOURCE, report, require_snapshot, vm_tree, when};
+use super::{Ctx, require_snapshot, vm_tree};
 use crate::cli::DescribeArgs;
-use crate::cluster::json::{str_at, string_map};
-use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION, is_safety_snapshot};
-use crate::output::{Report, Table, age, key_values};
-use crate::platform::vmoperator::api::{
-    VmOperator, creation_failure, describe_rows, snapshot_details, snapshot_info, vm_details,
-};
+use crate::cluster::json::str_at;
+use crate::platform::vmoperator::api::VmOperator;
+use crate::platform::vmoperator::report::{DescribeReport, Report};
 
 pub async fn run(
     args: &DescribeArgs,
@@ -25,99 +20,7 @@ pub async fn run(
     )?;
     let vm_name = str_at(&snap, "/spec/vmName").unwrap_or("").to_owned();
     let (vm, _, tree) = vm_tree(vmop, &ns, &vm_name).await?;
-    let now = ctx.clock.now();
-    let info = snapshot_info(&snap);
-    let details = snapshot_details(&snap);
-    let vm_line = match &vm {
-        Some(v) => {
-            let d = vm_details(v);
-            format!(
-                "{vm_name} ({} now)",
-                d.power_state
-                    .unwrap_or_else(|| "power state unknown".into())
-            )
-        }
-        None => format!("{vm_name} (no longer exists)"),
-    };
-    let labels = string_map(&snap, "/metadata/labels");
-    let labels_text = if labels.is_empty() {
-        "<none>".to_owned()
-    } else {
-        labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut rows: Vec<(&str, String)> = vec![
-        ("Name", info.name.clone()),
-        ("Namespace", info.namespace.clone()),
-        ("Labels", labels_text),
-        ("VM", vm_line),
-    ];
-    for (k, v) in describe_rows(&snap, &tree) {
-        // The snapshot node's state, not the VM's (shown above).
-        let k = if k == "Power state" {
-            "Power state at snapshot"
-        } else {
-            k
-        };
-        rows.push((k, v));
-    }
-    rows.push(("Consistency", info.consistency.label().to_owned()));
-    rows.push(("Created", when(info.created, now)));
-    rows.push(("Taken", when(info.creation_time, now)));
-    if let Some(why) = creation_failure(&snap) {
-        rows.push(("Error", why));
-    }
-    let annotations = string_map(&snap, "/metadata/annotations");
-    let restoring = annotations
-        .get(RESTORING_ANNOTATION)
-        .filter(|_| is_safety_snapshot(&labels));
-    if let Some(r) = restoring {
-        rows.push(("Safety snapshot", format!("taken before the revert to {r}")));
-        if let Some(undo) = annotations.get(UNDO_ANNOTATION) {
-            rows.push(("Undo with", undo.clone()));
-        }
-    }
-    let mut text = key_values(&rows, 0);
-    text.push_str("Conditions:\n");
-    if info.conditions.is_empty() {
-        text.push_str("  <none>\n");
-    } else {
-        let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
-        for c in &info.conditions {
-            t.row(vec![
-                c.type_.clone(),
-                c.status.clone(),
-                c.reason.clone().unwrap_or_default(),
-                age(c.last_transition, now),
-                c.message.clone().unwrap_or_default(),
-            ]);
-        }
-        for line in t.render(true).lines() {
-            text.push_str(&format!("  {line}\n"));
-        }
-    }
-    let node = tree.find(&info.name);
-    let parent = tree
-        .parent_of(&info.name)
-        .map(|p| p.map(|n| n.name.clone().unwrap_or_else(|| "(unmanaged)".into())));
-    let data = json!({
-        "kind": "SnapshotDetail",
-        "snapshot": info,
-        "details": details,
-        "vmExists": vm.is_some(),
-        "inTree": parent.is_some(),
-        "parent": parent.flatten(),
-        "current": node.is_some_and(|n| n.current),
-        "takenBeforeReverting": restoring,
-        "undo": restoring.and(annotations.get(UNDO_ANNOTATION)),
-    });
-    Ok(report(
-        data,
-        text,
-        None,
-        vec![format!("{SNAPSHOT_RESOURCE}/{}", args.snapshot)],
-    ))
+    Ok(Report::Describe(Box::new(DescribeReport::new(
+        snap, vm, tree,
+    ))))
 }

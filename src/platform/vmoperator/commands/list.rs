@@ -3,50 +3,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::Timestamp;
-use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Ctx, SNAPSHOT_RESOURCE, report};
+use super::Ctx;
 use crate::cli::ListArgs;
 use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::list_all;
-use crate::output::{Report, Table, age};
-use crate::platform::kubevirt::analysis::human_bytes;
 use crate::platform::vmoperator::api::resources::VM_NAME_LABEL;
 use crate::platform::vmoperator::api::{
-    Kind, TreeNode, VmOperator, build_tree, consistency, phase,
+    Kind, TreeNode, VmOperator, build_tree, consistency, phase, snapshot_count_advice,
 };
+use crate::platform::vmoperator::report::{ListReport, ListRow, Report};
 
 const PAGE: u32 = 500;
-
-/// One row: a Managed snapshot (a CR) or an Unmanaged tree node.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Row {
-    namespace: String,
-    /// None for an Unmanaged node.
-    name: Option<String>,
-    vm: String,
-    #[serde(rename = "type")]
-    type_: &'static str,
-    /// The VM runs from this snapshot.
-    current: bool,
-    phase: Option<&'static str>,
-    ready_to_use: bool,
-    consistency: Option<&'static str>,
-    size_bytes: Option<u64>,
-    created: Option<Timestamp>,
-    /// The parent in the tree: a name, `(unmanaged)`, or None for a root / not in the tree.
-    parent: Option<String>,
-    in_tree: bool,
-    memory: bool,
-    quiesced: bool,
-    power_state: Option<String>,
-    #[serde(rename = "uniqueID")]
-    unique_id: Option<String>,
-    description: Option<String>,
-}
 
 fn row_of(
     ns: &str,
@@ -55,8 +24,8 @@ fn row_of(
     snap: Option<&Value>,
     parent: Option<String>,
     in_tree: bool,
-) -> Row {
-    Row {
+) -> ListRow {
+    ListRow {
         namespace: ns.to_owned(),
         name: n.name.clone(),
         vm: vm.to_owned(),
@@ -77,8 +46,9 @@ fn row_of(
     }
 }
 
-/// Rows of one VM: the tree depth-first, then the snapshots not in it.
-fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<Row>) {
+/// Rows of one VM: the tree depth-first, then the snapshots not in it. Returns the count of
+/// the tree's nodes.
+fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<ListRow>) -> usize {
     let owned: Vec<Value> = snaps.iter().map(|s| (*s).clone()).collect();
     let tree = build_tree(vm, &owned);
     let by_name: BTreeMap<&str, &Value> = snaps.iter().map(|s| (name(s), *s)).collect();
@@ -86,7 +56,7 @@ fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<Row>) {
         nodes: &[TreeNode],
         parent: Option<String>,
         ctx: (&str, &str, &BTreeMap<&str, &Value>),
-        out: &mut Vec<Row>,
+        out: &mut Vec<ListRow>,
     ) {
         for n in nodes {
             if n.missing {
@@ -104,15 +74,16 @@ fn vm_rows(vm: &Value, snaps: &[&Value], out: &mut Vec<Row>) {
         let snap = n.name.as_deref().and_then(|x| by_name.get(x).copied());
         out.push(row_of(ns, vm_name, n, snap, None, false));
     }
+    tree.node_count()
 }
 
 /// A snapshot whose VM is gone: a row without tree facts.
-fn orphan_row(s: &Value) -> Row {
+fn orphan_row(s: &Value) -> ListRow {
     let vm = str_at(s, "/spec/vmName").unwrap_or("");
     let stand_in = json!({"metadata": {"name": vm, "namespace": namespace(s)}});
     let mut rows = Vec::new();
     vm_rows(&stand_in, &[s], &mut rows);
-    rows.into_iter().next().unwrap_or_else(|| Row {
+    rows.into_iter().next().unwrap_or_else(|| ListRow {
         namespace: namespace(s).to_owned(),
         name: Some(name(s).to_owned()),
         vm: vm.to_owned(),
@@ -190,10 +161,12 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
             .push(s);
     }
     let mut rows = Vec::new();
+    let mut advice = Vec::new();
     for vm in &vms {
         let key = (namespace(vm).to_owned(), name(vm).to_owned());
         let mine = by_vm.remove(&key).unwrap_or_default();
-        vm_rows(vm, &mine, &mut rows);
+        let count = vm_rows(vm, &mine, &mut rows);
+        advice.extend(snapshot_count_advice(name(vm), count, false));
     }
     let mut orphans: Vec<&Value> = by_vm.into_values().flatten().collect();
     orphans.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
@@ -205,6 +178,9 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
                 .is_some_and(|n| p.contains(&(r.namespace.clone(), n.clone())))
         });
     }
+    for w in &advice {
+        ctx.say(&format!("Warning: {w}"));
+    }
     if rows.is_empty() && !ctx.format().is_machine() {
         let what = match &args.vm {
             Some(vm) => format!("No snapshots of VM {vm} found"),
@@ -215,81 +191,20 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
             None => ctx.say(&format!("{what}.")),
         }
     }
-    let now = ctx.clock.now();
-    let all = ns.is_none();
-    let text = table(&rows, now, all, false, args.no_headers);
-    let wide = table(&rows, now, all, true, args.no_headers);
-    let names = rows
+    // The objects behind the Managed rows, as read, for kubectl's forms.
+    let by_key: BTreeMap<(&str, &str), &Value> =
+        snaps.iter().map(|s| ((namespace(s), name(s)), s)).collect();
+    let raw = rows
         .iter()
-        .filter_map(|r| r.name.as_ref())
-        .map(|n| format!("{SNAPSHOT_RESOURCE}/{n}"))
+        .filter_map(|r| {
+            let n = r.name.as_deref()?;
+            by_key.get(&(r.namespace.as_str(), n)).map(|v| (*v).clone())
+        })
         .collect();
-    let data = json!({
-        "kind": "SnapshotList",
-        "namespace": ns,
-        "vm": args.vm,
-        "items": rows,
-    });
-    Ok(report(data, text, Some(wide), names))
-}
-
-fn table(rows: &[Row], now: Timestamp, all: bool, wide: bool, no_headers: bool) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut headers = vec!["CURRENT"];
-    if all {
-        headers.push("NAMESPACE");
-    }
-    headers.extend(["NAME", "VM", "PHASE", "READY", "CONSISTENCY", "SIZE", "AGE"]);
-    if wide {
-        headers.extend(["TYPE", "PARENT", "MEMORY", "QUIESCED", "POWER", "ID"]);
-    }
-    let mut t = Table::new(&headers);
-    let dash = || "-".to_owned();
-    for r in rows {
-        let managed = r.name.is_some();
-        let mut cells = vec![if r.current {
-            "*".to_owned()
-        } else {
-            String::new()
-        }];
-        if all {
-            cells.push(r.namespace.clone());
-        }
-        cells.extend([
-            r.name.clone().unwrap_or_else(|| "(unmanaged)".into()),
-            r.vm.clone(),
-            r.phase.map_or_else(dash, str::to_owned),
-            if managed {
-                r.ready_to_use.to_string()
-            } else {
-                dash()
-            },
-            r.consistency.map_or_else(dash, str::to_owned),
-            match (managed, r.size_bytes) {
-                (false, _) => dash(),
-                (true, Some(b)) => human_bytes(b),
-                (true, None) => "<unknown>".into(),
-            },
-            if managed { age(r.created, now) } else { dash() },
-        ]);
-        if wide {
-            let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
-            cells.extend([
-                r.type_.to_owned(),
-                match (&r.parent, r.in_tree) {
-                    (Some(p), _) => p.clone(),
-                    (None, true) => "<root>".into(),
-                    (None, false) => "<not in tree>".into(),
-                },
-                if managed { yes_no(r.memory) } else { dash() },
-                if managed { yes_no(r.quiesced) } else { dash() },
-                r.power_state.clone().unwrap_or_else(dash),
-                r.unique_id.clone().unwrap_or_else(dash),
-            ]);
-        }
-        t.row(cells);
-    }
-    t.render(!no_headers)
+    Ok(Report::List(ListReport::new(
+        rows,
+        ns,
+        args.vm.clone(),
+        raw,
+    )))
 }

@@ -10,7 +10,6 @@ mod list;
 mod revert;
 mod tree;
 
-use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::cli::Command;
@@ -18,18 +17,14 @@ use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::error::UserError;
 use crate::flow::common::require_snapshot;
 use crate::flow::{Ctx, common};
-use crate::output::{PlatformReport, Report, age};
 use crate::platform::vmoperator::api::resources::GROUP;
 use crate::platform::vmoperator::api::{
     Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
 };
+pub use crate::platform::vmoperator::report::{Report, SNAPSHOT_RESOURCE, VM_RESOURCE};
 
 /// The platform's name in messages.
 pub const PLATFORM: &str = crate::platform::capability::VM_OPERATOR.title;
-/// The `-o name` prefix of a snapshot.
-pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.vmoperator.vmware.com";
-/// The `-o name` prefix of a VM.
-pub const VM_RESOURCE: &str = "virtualmachine.vmoperator.vmware.com";
 
 /// Runs `command` against VM Operator.
 pub async fn run(
@@ -168,30 +163,37 @@ async fn vm_tree(
     Ok((got, snaps, tree))
 }
 
-/// `2026-11-10T02:00:00Z (16d ago)`, or `<unknown>`.
-fn when(t: Option<Timestamp>, now: Timestamp) -> String {
-    match t {
-        Some(t) => format!("{t} ({} ago)", age(Some(t), now)),
-        None => "<unknown>".into(),
-    }
+/// A plan's heading (`Snapshot plan for VM ns/vm (VMware VM Operator)`) and its rows.
+fn plan_head(what: &str, ns: &str, vm: &str, rows: &[(&str, String)]) -> String {
+    let mut out = format!("{what} plan for VM {ns}/{vm} ({PLATFORM})\n");
+    out.push_str(&crate::output::key_values(rows, 2));
+    out
 }
 
-/// The report of a VM Operator command.
-fn report(mut data: Value, text: String, wide: Option<String>, names: Vec<String>) -> Report {
-    // Scripts tell the platforms' documents apart by this field (as on Deckhouse).
-    if let Some(obj) = data.as_object_mut() {
-        obj.insert("platform".into(), Value::String("vmoperator".into()));
-    }
-    Report::Platform(Box::new(PlatformReport {
-        data,
-        text,
-        wide,
-        names,
-    }))
+/// A wait that ended before its object got there: timed out (`Some(timeout)`) or stopped
+/// by a signal. `waiting_for` and `following` name it for each ending; what `continues` on
+/// the cluster is followed with `follow`.
+fn wait_cut_short(
+    timed_out: Option<std::time::Duration>,
+    waiting_for: &str,
+    following: &str,
+    continues: &str,
+    follow: &str,
+) -> UserError {
+    let err = match timed_out {
+        Some(t) => UserError::timed_out(format!(
+            "timed out after {} waiting for {waiting_for}",
+            common::human(t)
+        )),
+        None => UserError::interrupted(format!("stopped following {following}")),
+    };
+    err.hint(format!(
+        "{continues} continues on the cluster; follow it with: {follow}"
+    ))
 }
 
 /// `kubectl get virtualmachines.vmoperator.vmware.com VM -n NS` for hints.
-fn kubectl_get_vm(ns: &str, vm: &str) -> String {
+pub(crate) fn kubectl_get_vm(ns: &str, vm: &str) -> String {
     format!(
         "kubectl get {} {vm} -n {ns} -o yaml",
         Kind::VirtualMachine.qualified()

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{
-    API_GROUP, Ctx, VM_RESOURCE, kubectl_get_vm, report, require_snapshot, require_vm, vm_tree,
-    when,
-};
+use super::{API_GROUP, Ctx, kubectl_get_vm, require_snapshot, require_vm, vm_tree};
 use crate::cli::{DryRun, RestoreArgs};
 use crate::cluster::json::string_at;
 use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
@@ -20,12 +17,13 @@ use crate::flow::safety::{
     undo_command,
 };
 use crate::flow::{common, confirm};
-use crate::output::{Report, key_values};
 use crate::platform::vmoperator::api::{
-    Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree, VmOperator,
-    blocking_snapshot, build_snapshot, check_revert, creation_failure, phase, revert_state,
+    CrossedVolumeSnapshot, Kind, Phase, RevertPreview, RevertState, SnapshotOptions, SnapshotTree,
+    VmOperator, annotate_consistency, blocking_snapshot, build_snapshot, check_revert,
+    creation_failure, crossed_volume_snapshots, expected_consistency, phase, revert_state,
     snapshot_details, snapshot_info, vm_details,
 };
+use crate::platform::vmoperator::report::{Report, RevertReport, Reverted, when};
 
 /// The safety snapshot to take before reverting.
 struct Safety {
@@ -44,6 +42,11 @@ struct Plan {
     tree: SnapshotTree,
     /// `--stop` on a powered-on VM: powered off after the safety snapshot, before the revert.
     stop_first: bool,
+    /// `--start-after`: a VM the revert leaves off is powered on once it is done.
+    start_after: bool,
+    /// CSI VolumeSnapshots of the VM's disks newer than the target, or why they could not
+    /// be read.
+    crossed: Result<Vec<CrossedVolumeSnapshot>, String>,
     /// The snapshot's UID when it was checked: one recreated under its name is not reverted to.
     snapshot_uid: Option<String>,
 }
@@ -116,6 +119,7 @@ pub async fn run(
         None
     };
     let stop_first = args.stop && power_now == "PoweredOn";
+    let crossed = crossed_of(vmop, &ns, &vm, &snap).await;
     let plan = Plan {
         snapshot_uid: string_at(&snap, "/metadata/uid"),
         ns,
@@ -126,6 +130,8 @@ pub async fn run(
         safety,
         tree,
         stop_first,
+        start_after: args.start_after,
+        crossed,
     };
     let text = preview_text(&plan, &vm, &snap, ctx.clock.now());
     ctx.say(text.trim_end());
@@ -233,13 +239,14 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
         ),
         (
             "After the revert",
-            if plan.preview.power_after == "PoweredOn" {
-                "PoweredOn: the VM resumes from the snapshot's memory".to_owned()
-            } else {
-                format!(
-                    "{}: the VM stays powered off until started",
-                    plan.preview.power_after
-                )
+            match (plan.preview.power_after.as_str(), plan.start_after) {
+                ("PoweredOn", _) => {
+                    "PoweredOn: the VM resumes from the snapshot's memory".to_owned()
+                }
+                (after, true) => format!(
+                    "{after}, then powered on (--start-after): the guest boots from the snapshot's disks"
+                ),
+                (after, false) => format!("{after}: the VM stays powered off until started"),
             },
         ),
     ];
@@ -260,13 +267,7 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
             ),
         ));
     }
-    let mut out = format!(
-        "Revert plan for VM {}/{} ({})\n",
-        plan.ns,
-        plan.vm,
-        super::PLATFORM
-    );
-    out.push_str(&key_values(&rows, 2));
+    let mut out = super::plan_head("Revert", &plan.ns, &plan.vm, &rows);
     for n in &plan.preview.notes {
         out.push_str(&format!("  Note: {n}\n"));
     }
@@ -274,6 +275,26 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
         out.push_str("  Note: --stop: the VM is powered off (after the safety snapshot) before the revert; its running state is discarded\n");
     } else if plan.power_now == "PoweredOn" {
         out.push_str("  Note: the VM is running: vSphere reverts it in place, its running state (memory, open sessions) is discarded (--stop powers it off first)\n");
+    }
+    match &plan.crossed {
+        Ok(crossed) if !crossed.is_empty() => {
+            let names: Vec<String> = crossed
+                .iter()
+                .map(|c| format!("{} (of {})", c.name, c.claim))
+                .collect();
+            out.push_str(&format!(
+                "  Warning: CSI VolumeSnapshots of the VM's disks are newer than {}: {}. vSphere cannot revert across a CSI VolumeSnapshot: the revert would fail and leave the VM stuck; delete them first (kubectl delete volumesnapshots.snapshot.storage.k8s.io {} -n {})\n",
+                plan.snapshot,
+                names.join(", "),
+                crossed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" "),
+                plan.ns
+            ));
+        }
+        Ok(_) => {}
+        Err(why) => out.push_str(&format!(
+            "  Note: could not check for CSI VolumeSnapshots newer than {} ({why}); a revert crossing one fails\n",
+            plan.snapshot
+        )),
     }
     match &plan.safety {
         Some(s) => out.push_str(&format!(
@@ -289,6 +310,26 @@ fn preview_text(plan: &Plan, vm: &Value, snap: &Value, now: jiff::Timestamp) -> 
         }
     }
     out
+}
+
+/// The VolumeSnapshots of the VM's claims newer than `target`; none asked for when the VM
+/// has no claims.
+async fn crossed_of(
+    vmop: &VmOperator,
+    ns: &str,
+    vm: &Value,
+    target: &Value,
+) -> Result<Vec<CrossedVolumeSnapshot>, String> {
+    let has_claims = crate::cluster::json::arr_at(vm, "/spec/volumes")
+        .iter()
+        .any(|v| v.pointer("/persistentVolumeClaim/claimName").is_some());
+    if !has_claims {
+        return Ok(Vec::new());
+    }
+    match vmop.list_volume_snapshots(ns).await {
+        Ok(all) => Ok(crossed_volume_snapshots(vm, target, &all)),
+        Err(e) => Err(crate::error::render(&e, None).lines.join(": ")),
+    }
 }
 
 /// Creates the safety snapshot and waits until it is Ready; any other ending is an error
@@ -321,6 +362,11 @@ async fn take_safety_snapshot(
     }
     obj["metadata"]["annotations"] =
         json!(safety_annotations(ns, &plan.vm, &s.name, &plan.snapshot));
+    // Taken without quiesce: at rest when the VM is off, else as after a power loss.
+    annotate_consistency(
+        &mut obj,
+        expected_consistency(&plan.power_now, false, false),
+    );
     let name = s.name.clone();
     let sc = common::SafetyContext {
         name: &name,
@@ -404,27 +450,14 @@ async fn follow_revert(
             ))
             .into());
         }
-        WaitResult::TimedOut(_) => {
-            let mut err = UserError::timed_out(format!(
-                "timed out after {} waiting for the revert of VM {vm} to {target}",
-                common::human(timeout)
-            ))
-            .hint(format!(
-                "the revert continues on the cluster; follow it with: {follow}"
-            ));
-            if let Some(u) = undo {
+        ended @ (WaitResult::TimedOut(_) | WaitResult::Interrupted(_)) => {
+            let timed_out = matches!(ended, WaitResult::TimedOut(_)).then_some(timeout);
+            let what = format!("the revert of VM {vm} to {target}");
+            let mut err = super::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
+            if let Some(u) = undo.filter(|_| timed_out.is_some()) {
                 err = err.hint(u);
             }
             return Err(err.into());
-        }
-        WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped following the revert of VM {vm} to {target}"
-            ))
-            .hint(format!(
-                "the revert continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
         }
     };
     if let RevertState::Failed {
@@ -548,54 +581,19 @@ async fn power_off(
 fn reverted_report(
     plan: &Plan,
     power_after: Option<String>,
-    dry_run: Option<&str>,
+    dry_run: Option<&'static str>,
     waited: bool,
 ) -> Report {
-    let (ns, vm, s) = (&plan.ns, &plan.vm, &plan.snapshot);
-    let headline = match (dry_run, waited) {
-        (Some(d), _) => format!("VM {ns}/{vm} would be reverted to {s} ({d} dry run)"),
-        (None, true) => format!("VM {ns}/{vm} reverted to {s}"),
-        (None, false) => format!("Revert of VM {ns}/{vm} to {s} requested"),
+    let reverted = Reverted {
+        namespace: plan.ns.clone(),
+        vm: plan.vm.clone(),
+        snapshot: plan.snapshot.clone(),
+        power_state: power_after.unwrap_or_else(|| plan.preview.power_after.clone()),
+        safety: plan
+            .safety
+            .as_ref()
+            .map(|s| (s.name.clone(), s.undo.clone())),
+        notes: plan.preview.notes.clone(),
     };
-    let mut text = format!("{headline}\n");
-    let power = power_after
-        .clone()
-        .unwrap_or_else(|| plan.preview.power_after.clone());
-    let mut rows: Vec<(&str, String)> = vec![("Power state", power.clone())];
-    if let Some(sf) = &plan.safety {
-        rows.push(("Safety snapshot", sf.name.clone()));
-        rows.push(("Undo", sf.undo.clone()));
-    }
-    text.push_str(&key_values(&rows, 2));
-    let mut steps = Vec::new();
-    if dry_run.is_none() {
-        if !waited {
-            steps.push(format!(
-                "{}   # follow the revert (spec.currentSnapshotName clears when done)",
-                kubectl_get_vm(ns, vm)
-            ));
-        }
-        steps.push(format!("kubectl vmsnap tree {vm} -n {ns}"));
-        if waited && power != "PoweredOn" {
-            steps.push(format!(
-                "kubectl patch {} {vm} -n {ns} --type merge -p '{{\"spec\":{{\"powerState\":\"PoweredOn\"}}}}'   # power it on",
-                Kind::VirtualMachine.qualified()
-            ));
-        }
-    }
-    crate::output::next_steps(&mut text, &steps);
-    let data = json!({
-        "kind": "SnapshotRevert",
-        "dryRun": dry_run,
-        "namespace": ns,
-        "vm": vm,
-        "snapshot": s,
-        "waited": waited,
-        "powerState": power,
-        "safetySnapshot": plan.safety.as_ref().map(|x| &x.name),
-        "undo": plan.safety.as_ref().map(|x| &x.undo),
-        "notes": plan.preview.notes,
-        "nextSteps": steps,
-    });
-    report(data, text, None, vec![format!("{VM_RESOURCE}/{vm}")])
+    Report::Revert(Box::new(RevertReport::new(reverted, dry_run, waited)))
 }
