@@ -159,6 +159,39 @@ pub struct ListArgs {
     /// Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots
     #[arg(long)]
     pub disks: bool,
+    /// Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
+    /// .status.creationTime (default: creation time, newest last)
+    #[arg(long, value_name = "JSONPATH", allow_hyphen_values = true)]
+    pub sort_by: Option<String>,
+    /// Add a LABELS column with every label
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub show_labels: bool,
+    /// Add a column per label key, e.g. -L app,tier (repeatable)
+    #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
+          action = clap::ArgAction::Append)]
+    pub label_columns: Vec<String>,
+    /// After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
+    #[arg(short = 'w', long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub watch: bool,
+    /// Print only the changes, not the list first
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub watch_only: bool,
+    /// Field selector passed to the API server, e.g. metadata.name=s1
+    #[arg(long, value_name = "SELECTOR", allow_hyphen_values = true)]
+    pub field_selector: Option<String>,
+    /// Objects per list request (kubectl's default, 500); 0 lists in one request
+    #[arg(long, value_name = "N")]
+    pub chunk_size: Option<u32>,
+}
+
+impl ListArgs {
+    /// `-w` or `--watch-only`: follow changes after (or instead of) the list.
+    pub fn watching(&self) -> bool {
+        self.watch || self.watch_only
+    }
 }
 
 /// `describe SNAPSHOT`

@@ -7,6 +7,7 @@ pub(crate) mod readiness_table;
 pub mod retention;
 pub mod safety;
 pub mod version;
+pub mod watch_rows;
 
 use std::io::Write;
 

@@ -3,7 +3,9 @@
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
 pub mod diff;
+pub mod label_columns;
 mod report;
+pub mod sort;
 mod structured;
 mod table;
 pub mod terminal;

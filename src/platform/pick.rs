@@ -95,7 +95,17 @@ fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
             flag(a.allow_inconsistent, "--allow-inconsistent", Deckhouse);
             flag(a.keep_ip_address.is_some(), "--keep-ip-address", Deckhouse);
         }
-        Command::List(a) => flag(a.disks, "--disks", Deckhouse),
+        Command::List(a) => {
+            flag(a.disks, "--disks", Deckhouse);
+            // kubectl's list habits: KubeVirt's list has them; the others do not yet.
+            flag(a.sort_by.is_some(), "--sort-by", KubeVirt);
+            flag(a.show_labels, "--show-labels", KubeVirt);
+            flag(!a.label_columns.is_empty(), "--label-columns", KubeVirt);
+            flag(a.watch, "--watch", KubeVirt);
+            flag(a.watch_only, "--watch-only", KubeVirt);
+            flag(a.field_selector.is_some(), "--field-selector", KubeVirt);
+            flag(a.chunk_size.is_some(), "--chunk-size", KubeVirt);
+        }
         Command::Restore(a) => {
             flag(
                 a.target_readiness_policy.is_some(),
