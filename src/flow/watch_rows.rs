@@ -4,9 +4,9 @@
 //!
 //! The watch ends with Ctrl-C (the process ends, as kubectl's does) or when
 //! `--request-timeout` has passed since it started (exit 0, as kubectl's HTTP client timeout
-//! ends its watch). When the server closes the stream (its watch timeout), the watch resumes
-//! from the last resourceVersion seen, so a long watch does not end by itself; a 410 Gone
-//! ends it with an error saying to start again.
+//! ends its watch). When the stream ends (the server's watch timeout, a dropped connection),
+//! the watch resumes from the last resourceVersion seen, so a long watch does not end by
+//! itself; a 410 Gone ends it with an error saying to start again.
 
 use std::io::Write;
 use std::time::Duration;
@@ -109,7 +109,9 @@ async fn watch_loop(
         let mut seen = false;
         while let Some(event) = events.next().await {
             let event: Result<WatchEvent<Value>, kube::Error> = event;
-            let event = event.with_context(|| format!("failed to watch {}", from.what))?;
+            // A dropped or idle-timed-out stream is resumed below, as kube-runtime's watcher
+            // resumes one; a server that refuses the watch fails the request above.
+            let Ok(event) = event else { break };
             seen = true;
             match event {
                 WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
@@ -136,7 +138,8 @@ async fn watch_loop(
                 }
             }
         }
-        // The server closed the stream (its watch timeout): resume from the last version.
+        // The stream ended (the server's watch timeout, a dropped connection): resume from the
+        // last version seen, pausing first if it ended at once without a change.
         if !seen && started.elapsed() < RESUME_PAUSE {
             tokio::time::sleep(RESUME_PAUSE).await;
         }

@@ -9,6 +9,8 @@ mod beyond;
 mod completion;
 // Binary tests: the real executable, null stdin, exit codes and output.
 mod cli;
+// `list` as kubectl users expect it: order, --sort-by, label columns, selectors, -w.
+mod list_habits;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
 // docs/commands transcripts regenerated from the simulator and compared with the pages.
