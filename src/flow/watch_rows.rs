@@ -37,13 +37,16 @@ pub struct WatchFrom {
     pub what: String,
 }
 
+/// An object's row cells; None leaves the object out (filtered on the client).
+pub type RowOf<'a> = Box<dyn FnMut(&Value) -> Option<Vec<String>> + 'a>;
+
 /// How changes are printed.
 pub struct RowPrinter<'a> {
     /// Column headers, printed once with the first row when the list was not printed
     /// (`--watch-only`); None when the list printed them or there are none (`-o name`).
     pub pending_headers: Option<Vec<String>>,
-    /// The cells of an object's row; None leaves it out (filtered on the client).
-    pub row: Box<dyn FnMut(&Value) -> Option<Vec<String>> + 'a>,
+    /// The cells of an object's row.
+    pub row: RowOf<'a>,
 }
 
 /// A resumed watch that closed at once, repeatedly, waits this long before the next try.

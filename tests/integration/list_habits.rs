@@ -354,7 +354,7 @@ async fn watch_prints_a_row_for_a_new_snapshot_and_for_its_phase_change_within_a
     // The controller moves it to Succeeded; that change prints another row.
     t.snapshot_ready("watched-1").await;
     let succeeded = Instant::now();
-    let (at, row) = list
+    let (at, _) = list
         .line(|l| l.starts_with("watched-1 ") && l.contains("Succeeded"))
         .await;
     let change_delay = at.saturating_duration_since(succeeded);
