@@ -420,3 +420,42 @@ async fn watch_refuses_json_and_other_platforms_refuse_the_new_flags() {
         .assert_code(2)
         .assert_stderr_contains("--sort-by is a KubeVirt option");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_watch_resumes_from_the_last_version_and_misses_nothing() {
+    let t = TestSim::start().await;
+    // The first watch stream closes before any event.
+    t.sim.faults().drop_watch_after(0);
+    let mut list = Streaming::start(&t, &["list", "--watch-only", "-v", "6"]);
+    list.stderr_line(|l| l.contains("watch=true") && l.contains(" 200 OK"))
+        .await;
+    t.sim
+        .store()
+        .create(&snapshots_gvr(), new_snapshot("after-drop"))
+        .expect("snapshot");
+    list.line(|l| l.starts_with("after-drop ")).await;
+    let watches = t
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/virtualmachinesnapshots") && r.query.contains("watch=true"))
+        .count();
+    assert_eq!(watches, 2, "one watch, resumed once");
+    assert!(t.writes().is_empty());
+}
+
+#[tokio::test]
+async fn a_watch_that_fell_behind_410_ends_with_exit_1_and_says_to_run_again() {
+    let t = TestSim::start().await;
+    t.sim.faults().expire_watch_rv();
+    let out = t
+        .cmd()
+        .args(&["list", "-w", "--request-timeout=20s"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stdout_contains("pre-upgrade-snapshot")
+        .assert_stderr_contains("error: the watch of VirtualMachineSnapshots fell behind the server's history (410 Gone)")
+        .assert_stderr_contains("hint: run the command again");
+    assert!(t.writes().is_empty());
+}
