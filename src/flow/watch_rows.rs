@@ -104,10 +104,11 @@ async fn watch_loop(
         let req = kube::core::Request::new(&from.url)
             .watch(&params, &rv)
             .map_err(kube::Error::BuildRequest)?;
-        let events = client
-            .request_events::<Value>(req)
-            .await
-            .with_context(|| format!("failed to watch {}", from.what))?;
+        let events = match client.request_events::<Value>(req).await {
+            Ok(events) => events,
+            Err(kube::Error::Api(s)) if s.code == 410 => return Err(fell_behind(from).into()),
+            Err(e) => return Err(e).with_context(|| format!("failed to watch {}", from.what)),
+        };
         let mut events = std::pin::pin!(events);
         let mut seen = false;
         while let Some(event) = events.next().await {
@@ -124,14 +125,7 @@ async fn watch_loop(
                     print_row(printer, &o, out)?;
                 }
                 WatchEvent::Bookmark(b) => rv = b.metadata.resource_version,
-                WatchEvent::Error(e) if e.code == 410 => {
-                    return Err(UserError::failure(format!(
-                        "the watch of {} fell behind the server's history (410 Gone)",
-                        from.what
-                    ))
-                    .hint("run the command again to list and watch from now")
-                    .into());
-                }
+                WatchEvent::Error(e) if e.code == 410 => return Err(fell_behind(from).into()),
                 WatchEvent::Error(e) => {
                     return Err(UserError::failure(format!(
                         "the watch of {} ended: {} ({})",
@@ -147,6 +141,15 @@ async fn watch_loop(
             tokio::time::sleep(RESUME_PAUSE).await;
         }
     }
+}
+
+/// 410 Gone: the server no longer has the changes since the version watched from.
+fn fell_behind(from: &WatchFrom) -> UserError {
+    UserError::failure(format!(
+        "the watch of {} fell behind the server's history (410 Gone)",
+        from.what
+    ))
+    .hint("run the command again to list and watch from now")
 }
 
 /// Prints one object's row, aligned by itself (kubectl flushes its tabwriter per event).
