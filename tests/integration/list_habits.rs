@@ -14,12 +14,12 @@ fn snapshots_gvr() -> vmsnap_sim::Gvr {
 }
 
 /// Three snapshots of VM "ghost" (which does not exist) in `staging`: z-snap oldest, a-snap
-/// and b-snap created at the same second; ranks 100, 9, 10.
+/// and b-snap created at the same second; ranks (a label) 10, 100, 9.
 fn seed_staging(t: &TestSim) {
     for (name, created, rank) in [
-        ("b-snap", "2026-11-25T08:00:00Z", "10"),
-        ("z-snap", "2026-11-20T08:00:00Z", "100"),
-        ("a-snap", "2026-11-25T08:00:00Z", "9"),
+        ("b-snap", "2026-11-25T08:00:00Z", "9"),
+        ("z-snap", "2026-11-20T08:00:00Z", "10"),
+        ("a-snap", "2026-11-25T08:00:00Z", "100"),
     ] {
         let snap = json!({
             "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
@@ -42,42 +42,35 @@ fn first_column(stdout: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The snapshot names `list ARGS -n staging` prints, in order.
+async fn order_of(t: &TestSim, args: &[&str]) -> Vec<String> {
+    let out = t
+        .cmd()
+        .args(&["list", "-n", "staging"])
+        .args(args)
+        .run()
+        .await;
+    out.assert_code(0);
+    first_column(&out.stdout)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
 #[tokio::test]
 async fn list_is_in_creation_order_newest_last_and_sort_by_reorders() {
     let t = TestSim::start().await;
     seed_staging(&t);
-    let out = t.cmd().args(&["list", "-n", "staging"]).run().await;
-    out.assert_code(0);
+    assert_eq!(order_of(&t, &[]).await, ["z-snap", "a-snap", "b-snap"]);
     assert_eq!(
-        first_column(&out.stdout),
-        ["z-snap", "a-snap", "b-snap"],
-        "{}",
-        out.transcript()
+        order_of(&t, &["--sort-by", ".metadata.name"]).await,
+        ["a-snap", "b-snap", "z-snap"]
     );
-    let out = t
-        .cmd()
-        .args(&["list", "-n", "staging", "--sort-by", ".metadata.name"])
-        .run()
-        .await;
-    out.assert_code(0);
-    assert_eq!(first_column(&out.stdout), ["a-snap", "b-snap", "z-snap"]);
-    // Label values that are numbers compare as quantities, as kubectl compares them.
-    let out = t
-        .cmd()
-        .args(&[
-            "list",
-            "-n",
-            "staging",
-            "--sort-by={.metadata.labels['example.com/rank']}",
-        ])
-        .run()
-        .await;
-    out.assert_code(0);
+    // Label values that are numbers compare as quantities (9 < 10 < 100), as kubectl compares
+    // them; as plain strings the order would be 10, 100, 9.
     assert_eq!(
-        first_column(&out.stdout),
-        ["a-snap", "b-snap", "z-snap"],
-        "{}",
-        out.transcript()
+        order_of(&t, &["--sort-by={.metadata.labels['example.com/rank']}"]).await,
+        ["b-snap", "z-snap", "a-snap"]
     );
     let out = t
         .cmd()
@@ -125,7 +118,7 @@ async fn label_columns_and_show_labels_follow_the_other_columns() {
         .find(|l| l.starts_with("z-snap"))
         .expect("z-snap row");
     assert!(
-        z.ends_with("100              example.com/rank=100,tier=db"),
+        z.ends_with("10               example.com/rank=10,tier=db"),
         "{}",
         out.transcript()
     );
