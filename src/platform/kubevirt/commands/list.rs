@@ -119,7 +119,7 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
     // Names need no sizes.
-    let want_sizes = ctx.format() != OutputFormat::Name || args.watching();
+    let want_sizes = ctx.format() != OutputFormat::Name;
     let sizes = async {
         if want_sizes {
             // Sizes are a nicety: without read access the column says <unknown>.
