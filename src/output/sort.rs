@@ -1,6 +1,7 @@
-//! `--sort-by=JSONPATH` as kubectl sorts (k8s.io/kubectl/pkg/cmd/get/sorter.go): a simple
-//! field path over each API object; numbers by value, strings as quantities when both parse
-//! as one, else in natural order (timestamps included); a missing or null field sorts first.
+//! `--sort-by=JSONPATH` as kubectl sorts (kubernetes/kubectl pkg/cmd/get/sorter.go, isLess, at
+//! dee3483a3): a simple field path over each API object; numbers by value, strings as
+//! quantities when both parse as one, else bytewise (RFC 3339 timestamps sort in time order);
+//! a missing or null field sorts first.
 
 use std::cmp::Ordering;
 
@@ -25,7 +26,10 @@ pub struct FieldPath {
 
 impl FieldPath {
     /// Parses kubectl's relaxed form (`RelaxedJSONPathExpression`): optional braces, optional
-    /// leading dot. Filters, wildcards and ranges are refused: a sort key is one field.
+    /// leading dot. As client-go's jsonpath reads it, `\.` is a dot inside a key
+    /// (`.metadata.labels.app\.kubernetes\.io/name`) and `['k']` is the path `.k` (so a dot
+    /// in it still separates keys). Filters, wildcards and ranges are refused: a sort key is
+    /// one field.
     pub fn parse(input: &str) -> Result<FieldPath, UserError> {
         let bad = |why: &str| {
             UserError::usage(format!("--sort-by {input:?}: {why}"))
@@ -39,37 +43,7 @@ impl FieldPath {
         if inner.is_empty() || inner.contains(['{', '}']) {
             return Err(bad("not a field path"));
         }
-        let mut steps = Vec::new();
-        let mut rest = inner;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix('[') {
-                let end = after.find(']').ok_or_else(|| bad("unclosed '['"))?;
-                let inside = &after[..end];
-                let quoted = inside
-                    .strip_prefix('\'')
-                    .and_then(|s| s.strip_suffix('\''))
-                    .or_else(|| inside.strip_prefix('"').and_then(|s| s.strip_suffix('"')));
-                steps.push(match quoted {
-                    Some(key) => Step::Key(key.to_string()),
-                    None => Step::Index(
-                        inside
-                            .parse()
-                            .map_err(|_| bad("only [N] and ['key'] are allowed in brackets"))?,
-                    ),
-                });
-                rest = &after[end + 1..];
-                rest = rest.strip_prefix('.').unwrap_or(rest);
-                continue;
-            }
-            let end = rest.find(['.', '[']).unwrap_or(rest.len());
-            let key = &rest[..end];
-            if key.is_empty() || key.contains(['*', '?', '@', '(', ')', ' ']) {
-                return Err(bad("one field is needed, not a filter or a wildcard"));
-            }
-            steps.push(Step::Key(key.to_string()));
-            rest = &rest[end..];
-            rest = rest.strip_prefix('.').unwrap_or(rest);
-        }
+        let steps = steps_of(inner).map_err(bad)?;
         Ok(FieldPath {
             shown: format!("{{.{inner}}}"),
             steps,
@@ -88,6 +62,51 @@ impl FieldPath {
     pub fn shown(&self) -> &str {
         &self.shown
     }
+}
+
+/// The steps of a path without its braces and leading dot.
+fn steps_of(path: &str) -> Result<Vec<Step>, &'static str> {
+    let mut steps = Vec::new();
+    let mut key = String::new();
+    let mut chars = path.chars().peekable();
+    let end_key = |key: &mut String, steps: &mut Vec<Step>| -> Result<(), &'static str> {
+        if key.is_empty() {
+            return Err("an empty field name");
+        }
+        if key.contains(['*', '?', '@', '(', ')', ' ']) {
+            return Err("one field is needed, not a filter or a wildcard");
+        }
+        steps.push(Step::Key(std::mem::take(key)));
+        Ok(())
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => key.push(chars.next().ok_or("a '\\' at the end")?),
+            '.' => end_key(&mut key, &mut steps)?,
+            '[' => {
+                if !key.is_empty() {
+                    end_key(&mut key, &mut steps)?;
+                }
+                let inside: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                match inside.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')) {
+                    Some(dict_key) => steps.extend(steps_of(dict_key)?),
+                    None => steps.push(Step::Index(
+                        inside
+                            .parse()
+                            .map_err(|_| "only [N] and ['key'] are allowed in brackets")?,
+                    )),
+                }
+                if chars.peek() == Some(&'.') {
+                    chars.next();
+                }
+            }
+            c => key.push(c),
+        }
+    }
+    if !key.is_empty() || steps.is_empty() {
+        end_key(&mut key, &mut steps)?;
+    }
+    Ok(steps)
 }
 
 /// A sort key taken from one object: what kubectl compares.
@@ -166,7 +185,7 @@ pub fn compare(a: &SortKey, b: &SortKey) -> Ordering {
         (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
         (SortKey::Text(x), SortKey::Text(y)) => match (quantity_value(x), quantity_value(y)) {
             (Some(qx), Some(qy)) => qx.total_cmp(&qy),
-            _ => natural(x, y),
+            _ => x.cmp(y),
         },
         _ => Ordering::Equal,
     }
@@ -221,56 +240,6 @@ pub fn quantity_value(s: &str) -> Option<f64> {
     Some(value * scale)
 }
 
-/// Natural order (github.com/fvbommel/sortorder, which kubectl uses): runs of ASCII digits
-/// compare by value, fewer leading zeros first; other bytes compare bytewise; digits sort
-/// before other characters.
-pub fn natural(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let (da, db) = (a[i].is_ascii_digit(), b[j].is_ascii_digit());
-        if da != db {
-            return if da {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
-        if !da {
-            if a[i] != b[j] {
-                return a[i].cmp(&b[j]);
-            }
-            i += 1;
-            j += 1;
-            continue;
-        }
-        while i < a.len() && a[i] == b'0' {
-            i += 1;
-        }
-        while j < b.len() && b[j] == b'0' {
-            j += 1;
-        }
-        let (start_a, start_b) = (i, j);
-        while i < a.len() && a[i].is_ascii_digit() {
-            i += 1;
-        }
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        let by_value = (i - start_a)
-            .cmp(&(j - start_b))
-            .then_with(|| a[start_a..i].cmp(&b[start_b..j]));
-        if by_value != Ordering::Equal {
-            return by_value;
-        }
-        // Equal values: the one with fewer leading zeros (it started later) first.
-        if start_a != start_b {
-            return start_a.cmp(&start_b);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,35 +262,50 @@ mod tests {
         let obj = json!({"metadata": {"labels": {"app.kubernetes.io/name": "db"}},
                          "status": {"conditions": [{"type": "Ready"}]}});
         assert_eq!(
-            path("{.metadata.labels['app.kubernetes.io/name']}").find(&obj),
+            path(r"{.metadata.labels.app\.kubernetes\.io/name}").find(&obj),
             Some(&json!("db"))
+        );
+        // client-go reads ['k'] as the path .k: its dots still separate keys.
+        assert_eq!(
+            path("{.metadata['labels']}").find(&obj),
+            path(".metadata.labels").find(&obj)
+        );
+        assert_eq!(
+            path("{.metadata.labels['app.kubernetes.io/name']}").find(&obj),
+            None
         );
         assert_eq!(
             path(".status.conditions[0].type").find(&obj),
             Some(&json!("Ready"))
         );
         assert_eq!(path(".status.nothing").find(&obj), None);
-        for bad in ["", "{}", "{.items[*].x}", ".a[?(@.x)]", "{.a}{.b}"] {
+        for bad in [
+            "",
+            "{}",
+            "{.items[*].x}",
+            ".a[?(@.x)]",
+            "{.a}{.b}",
+            ".a..b",
+            "a\\",
+        ] {
             assert!(FieldPath::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
-    fn strings_sort_naturally_and_quantities_by_value() {
-        assert_eq!(natural("snap-2", "snap-10"), Ordering::Less);
-        assert_eq!(natural("a2", "a02"), Ordering::Less);
-        assert_eq!(natural("a", "ab"), Ordering::Less);
-        assert_eq!(natural("1x", "x"), Ordering::Less);
-        assert_eq!(natural("B", "a"), Ordering::Less);
+    fn strings_sort_bytewise_and_quantities_by_value() {
         let t = |s: &str| SortKey::Text(s.into());
         assert_eq!(compare(&t("2Gi"), &t("1500Mi")), Ordering::Greater);
         assert_eq!(compare(&t("100m"), &t("1")), Ordering::Less);
         assert_eq!(compare(&t("1e3"), &t("2k")), Ordering::Less);
-        // Timestamps are not quantities: natural order is chronological for RFC 3339.
+        // Timestamps are not quantities: bytewise order is time order for RFC 3339.
         assert_eq!(
             compare(&t("2026-11-26T09:00:00Z"), &t("2026-11-26T10:00:00Z")),
             Ordering::Less
         );
+        // Not natural order: kubectl compares the bytes ("snap-10" < "snap-2").
+        assert_eq!(compare(&t("snap-10"), &t("snap-2")), Ordering::Less);
+        assert_eq!(compare(&t("4310811d"), &t("80de391a")), Ordering::Less);
         assert_eq!(quantity_value("s1"), None);
         assert_eq!(quantity_value("1Gi"), Some(1073741824.0));
         assert_eq!(quantity_value("-1.5k"), Some(-1500.0));

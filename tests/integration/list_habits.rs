@@ -69,7 +69,7 @@ async fn list_is_in_creation_order_newest_last_and_sort_by_reorders() {
     // Label values that are numbers compare as quantities (9 < 10 < 100), as kubectl compares
     // them; as plain strings the order would be 10, 100, 9.
     assert_eq!(
-        order_of(&t, &["--sort-by={.metadata.labels['example.com/rank']}"]).await,
+        order_of(&t, &[r"--sort-by={.metadata.labels.example\.com/rank}"]).await,
         ["b-snap", "z-snap", "a-snap"]
     );
     let out = t
@@ -451,4 +451,70 @@ async fn a_watch_that_fell_behind_410_ends_with_exit_1_and_says_to_run_again() {
         .assert_stderr_contains("error: the watch of VirtualMachineSnapshots fell behind the server's history (410 Gone)")
         .assert_stderr_contains("hint: run the command again");
     assert!(t.writes().is_empty());
+}
+
+/// `kubectl get … --sort-by PATH -o name` on the same objects: the order kubectl prints.
+async fn kubectl_order(t: &TestSim, kubectl: &std::path::Path, path: &str) -> String {
+    let kubectl = kubectl.to_path_buf();
+    let kubeconfig = t.kubeconfig.clone();
+    let cache = t.dir.path().join("kube-cache");
+    let args = [
+        "get".to_string(),
+        "virtualmachinesnapshots.snapshot.kubevirt.io".into(),
+        "-n".into(),
+        "staging".into(),
+        format!("--sort-by={path}"),
+        "-o".into(),
+        "name".into(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(kubectl)
+            .args(args)
+            .env_clear()
+            .env("KUBECONFIG", kubeconfig)
+            .env("KUBECACHEDIR", cache)
+            .env("HOME", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("kubectl runs")
+    })
+    .await
+    .expect("runner thread");
+    assert!(
+        out.status.success(),
+        "kubectl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The same --sort-by paths through the real kubectl and the plugin give the same order:
+/// names, numeric label values (quantities), UIDs (bytewise: kubectl does not sort digit runs
+/// by value), resourceVersions (digit strings, so quantities).
+#[tokio::test]
+async fn sort_by_orders_as_the_real_kubectl() {
+    let Some(kubectl) = vmsnap_sim::testing::kubectl() else {
+        return;
+    };
+    let t = TestSim::start().await;
+    seed_staging(&t);
+    for path in [
+        ".metadata.name",
+        r"{.metadata.labels.example\.com/rank}",
+        "{.metadata['name']}",
+        ".metadata.uid",
+        "{.metadata.resourceVersion}",
+    ] {
+        let ours = t
+            .cmd()
+            .args(&["list", "-n", "staging", "-o", "name", "--sort-by", path])
+            .run()
+            .await;
+        ours.assert_code(0);
+        assert_eq!(
+            ours.stdout,
+            kubectl_order(&t, &kubectl, path).await,
+            "--sort-by {path}"
+        );
+    }
 }
