@@ -1521,28 +1521,12 @@ _kubectl__vmsnap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --show-labels)
-                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
-                    return 0
-                    ;;
                 --label-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -L)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --watch)
-                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
-                    return 0
-                    ;;
-                -w)
-                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
-                    return 0
-                    ;;
-                --watch-only)
-                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --field-selector)

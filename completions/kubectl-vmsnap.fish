@@ -148,13 +148,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l sort-by -d 'Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
-false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
-false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l watch-only -d 'Print only the changes, not the list first' -r -f -a "true\t''
-false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -199,6 +193,9 @@ false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-headers -d 'Do not print the header line'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l show-labels -d 'Add a LABELS column with every label'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l watch-only -d 'Print only the changes, not the list first'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l no-color -d 'Disable colour (also NO_COLOR=1)'
@@ -206,13 +203,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s h
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s V -l version -d 'Print version'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s l -l selector -d 'Label selector, e.g. -l app=db,tier!=test' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l sort-by -d 'Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
-false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
-false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l watch-only -d 'Print only the changes, not the list first' -r -f -a "true\t''
-false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -257,6 +248,9 @@ false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s A -l all-namespaces -d 'List snapshots in every namespace'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-headers -d 'Do not print the header line'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l show-labels -d 'Add a LABELS column with every label'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l watch-only -d 'Print only the changes, not the list first'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-color -d 'Disable colour (also NO_COLOR=1)'

@@ -164,20 +164,17 @@ pub struct ListArgs {
     #[arg(long, value_name = "JSONPATH", allow_hyphen_values = true)]
     pub sort_by: Option<String>,
     /// Add a LABELS column with every label
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long)]
     pub show_labels: bool,
     /// Add a column per label key, e.g. -L app,tier (repeatable)
     #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
           action = clap::ArgAction::Append)]
     pub label_columns: Vec<String>,
     /// After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
-    #[arg(short = 'w', long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(short = 'w', long)]
     pub watch: bool,
     /// Print only the changes, not the list first
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long)]
     pub watch_only: bool,
     /// Field selector passed to the API server, e.g. metadata.name=s1
     #[arg(long, value_name = "SELECTOR", allow_hyphen_values = true)]
