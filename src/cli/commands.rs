@@ -637,6 +637,35 @@ mod tests {
     }
 
     #[test]
+    fn list_takes_kubectls_label_columns_sort_and_watch_flags() {
+        let Command::List(a) = parse(&[
+            "list",
+            "-L",
+            "app,tier",
+            "-L",
+            "zone",
+            "--show-labels",
+            "-w",
+            "--sort-by",
+            ".metadata.name",
+            "--field-selector",
+            "metadata.name=s1",
+            "--chunk-size",
+            "0",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(a.label_columns, ["app", "tier", "zone"]);
+        assert!(a.show_labels && a.watch && !a.watch_only && a.watching());
+        assert_eq!(a.sort_by.as_deref(), Some(".metadata.name"));
+        assert_eq!(a.field_selector.as_deref(), Some("metadata.name=s1"));
+        assert_eq!(a.chunk_size, Some(0));
+    }
+
+    #[test]
     fn delete_needs_at_least_one_name() {
         assert!(parse(&["delete"]).is_err());
         let Command::Delete(a) = parse(&["delete", "a", "b"]).unwrap().command else {
