@@ -1691,7 +1691,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__list)
-            opts="-A -l -n -v -o -y -s -h -V --all-namespaces --selector --no-headers --disks --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version"
+            opts="-A -l -L -w -n -v -o -y -s -h -V --all-namespaces --selector --no-headers --disks --sort-by --show-labels --label-columns --watch --watch-only --field-selector --chunk-size --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1719,6 +1719,42 @@ _kubectl__vmsnap() {
                     ;;
                 --disks)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --sort-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show-labels)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --label-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -L)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --watch-only)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --field-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -196,6 +196,12 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     };
     match ctx.provider.clone() {
         Provider::KubeVirt(_) => {
+            if let Command::List(a) = &cli.command
+                && a.watching()
+            {
+                kubevirt::commands::list::watch(a, &mut ctx, opts, stdout.as_mut()).await?;
+                return fail_on_warnings(global, &server_warnings);
+            }
             let report = kubevirt::commands::run(&cli.command, &mut ctx).await?;
             out.finish(&report, stdout.as_mut())
         }

@@ -160,6 +160,36 @@ pub struct ListArgs {
     /// Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots
     #[arg(long)]
     pub disks: bool,
+    /// Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
+    /// .status.creationTime (default: creation time, newest last)
+    #[arg(long, value_name = "JSONPATH", allow_hyphen_values = true)]
+    pub sort_by: Option<String>,
+    /// Add a LABELS column with every label
+    #[arg(long)]
+    pub show_labels: bool,
+    /// Add a column per label key, e.g. -L app,tier (repeatable)
+    #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
+          action = clap::ArgAction::Append)]
+    pub label_columns: Vec<String>,
+    /// After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+    /// Print only the changes, not the list first
+    #[arg(long)]
+    pub watch_only: bool,
+    /// Field selector passed to the API server, e.g. metadata.name=s1
+    #[arg(long, value_name = "SELECTOR", allow_hyphen_values = true)]
+    pub field_selector: Option<String>,
+    /// Objects per list request (kubectl's default, 500); 0 lists in one request
+    #[arg(long, value_name = "N")]
+    pub chunk_size: Option<u32>,
+}
+
+impl ListArgs {
+    /// `-w` or `--watch-only`: follow changes after (or instead of) the list.
+    pub fn watching(&self) -> bool {
+        self.watch || self.watch_only
+    }
 }
 
 /// `describe SNAPSHOT`
@@ -578,6 +608,35 @@ mod tests {
         };
         assert!(a.all_namespaces);
         assert_eq!(a.selector.as_deref(), Some("app=db"));
+    }
+
+    #[test]
+    fn list_takes_kubectls_label_columns_sort_and_watch_flags() {
+        let Command::List(a) = parse(&[
+            "list",
+            "-L",
+            "app,tier",
+            "-L",
+            "zone",
+            "--show-labels",
+            "-w",
+            "--sort-by",
+            ".metadata.name",
+            "--field-selector",
+            "metadata.name=s1",
+            "--chunk-size",
+            "0",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(a.label_columns, ["app", "tier", "zone"]);
+        assert!(a.show_labels && a.watch && !a.watch_only && a.watching());
+        assert_eq!(a.sort_by.as_deref(), Some(".metadata.name"));
+        assert_eq!(a.field_selector.as_deref(), Some("metadata.name=s1"));
+        assert_eq!(a.chunk_size, Some(0));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod readiness_table;
 pub mod retention;
 pub mod safety;
 pub mod version;
+pub mod watch_rows;
 
 use std::io::Write;
 

@@ -523,6 +523,11 @@ async fn generate() -> BTreeMap<&'static str, String> {
     );
     t.run("list-empty", &["list", "-n", "staging"]);
     t.run("list-vm-not-found", &["list", "database-02"]);
+    t.run(
+        "list-sort-by",
+        &["list", "--sort-by", "{.status.creationTime}"],
+    );
+    t.run("list-labels", &["list", "-L", "purpose", "--show-labels"]);
     t.run("describe-happy", &["describe", "pre-upgrade-snapshot"]);
     t.run("describe-failed", &["describe", "web-01-before-patch"]);
     t.run_with(

@@ -11,6 +11,8 @@ mod beyond;
 mod completion;
 // Binary tests: the real executable, null stdin, exit codes and output.
 mod cli;
+// `list` as kubectl users expect it: order, --sort-by, label columns, selectors, -w.
+mod list_habits;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
 // list/describe in kubectl's -o formats, byte for byte against the real kubectl (issue 16).

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::flow::retention::PruneReport;
 use crate::model::age::age;
-use crate::model::{Condition, SnapshotInfo};
+use crate::model::{Condition, SnapshotInfo, SnapshotPhase};
+use crate::output::label_columns::{LabelColumns, format_labels};
 use crate::output::{RenderOptions, Report, Table, join_or_none, key_values, next_steps, or_none};
 use crate::platform::kubevirt::analysis::human_bytes;
 use crate::platform::kubevirt::analysis::readiness::IssueKind;
@@ -173,7 +174,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
             r.vm.clone(),
             r.status.clone(),
             r.snapshottable.as_str().to_string(),
-            consistency_cell(r),
+            readiness_consistency_cell(r),
             r.blockers_cell(),
         ]);
         if wide {
@@ -221,12 +222,16 @@ fn diff(d: &DiffReport, color: bool) -> String {
 }
 
 /// The VOLUMES cell: included count, or included/total when some were left out.
+/// VOLUMES: the volumes captured. Volumes KubeVirt cannot capture (cloud-init, container
+/// disks, ...) are left out of the count; KubeVirt marks a snapshot `PartialSnapshot` only
+/// when a volume it could have captured (PVC, DataVolume, memory dump) was left out
+/// (pkg/storage/snapshot/snapshot.go, updateSnapshotSnapshotableVolumes), and that is said.
 pub fn volumes_cell(s: &SnapshotInfo) -> String {
-    let inc = s.included_volumes.len();
-    if s.excluded_volumes.is_empty() {
-        inc.to_string()
+    let captured = s.included_volumes.len();
+    if s.indications.iter().any(|i| i.name == "PartialSnapshot") {
+        format!("{captured} (partial)")
     } else {
-        format!("{inc}/{}", inc + s.excluded_volumes.len())
+        captured.to_string()
     }
 }
 
@@ -244,53 +249,92 @@ fn phase_cell(s: &SnapshotInfo) -> String {
     }
 }
 
+/// CONSISTENCY: a Failed snapshot captured nothing, so it has none.
+fn consistency_cell(s: &SnapshotInfo) -> String {
+    if s.phase == SnapshotPhase::Failed {
+        "<none>".to_string()
+    } else {
+        s.consistency.to_string()
+    }
+}
+
+/// The list table's shape: which optional columns it has.
+#[derive(Debug, Clone, Copy)]
+pub struct ListColumns<'a> {
+    /// A NAMESPACE column first (`-A`).
+    pub all_namespaces: bool,
+    /// `-o wide`.
+    pub wide: bool,
+    /// `-L` / `--show-labels`.
+    pub labels: &'a LabelColumns,
+}
+
+/// The list table's headers.
+pub fn list_headers(c: ListColumns<'_>) -> Vec<String> {
+    let mut headers: Vec<String> = Vec::new();
+    if c.all_namespaces {
+        headers.push("NAMESPACE".into());
+    }
+    headers.extend(
+        [
+            "NAME",
+            "VM",
+            "PHASE",
+            "READY",
+            "CONSISTENCY",
+            "VOLUMES",
+            "SIZE",
+            "AGE",
+        ]
+        .map(String::from),
+    );
+    if c.wide {
+        headers.extend(["CONTENT", "DEADLINE", "ERROR"].map(String::from));
+    }
+    headers.extend(c.labels.headers());
+    headers
+}
+
+/// One snapshot's row of the list table, as of `now`.
+pub fn list_row(s: &SnapshotInfo, c: ListColumns<'_>, now: Timestamp) -> Vec<String> {
+    let mut row = Vec::new();
+    if c.all_namespaces {
+        row.push(s.namespace.clone());
+    }
+    row.extend([
+        s.name.clone(),
+        s.vm.clone(),
+        phase_cell(s),
+        s.ready_to_use.to_string(),
+        consistency_cell(s),
+        volumes_cell(s),
+        size_cell(s),
+        age(s.created, now),
+    ]);
+    if c.wide {
+        row.extend([
+            or_none(s.content_name.as_deref()),
+            or_none(s.failure_deadline.as_deref()),
+            or_none(s.error.as_deref()),
+        ]);
+    }
+    row.extend(c.labels.cells(&s.labels));
+    row
+}
+
 fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
     // Like kubectl: nothing on stdout when there is nothing (the notice goes to stderr).
     if l.items.is_empty() {
         return String::new();
     }
-    let all = l.namespace.is_none();
-    let mut headers: Vec<&str> = Vec::new();
-    if all {
-        headers.push("NAMESPACE");
-    }
-    headers.extend([
-        "NAME",
-        "VM",
-        "PHASE",
-        "READY",
-        "CONSISTENCY",
-        "VOLUMES",
-        "SIZE",
-        "AGE",
-    ]);
-    if wide {
-        headers.extend(["CONTENT", "DEADLINE", "ERROR"]);
-    }
-    let mut t = Table::new(&headers);
+    let columns = ListColumns {
+        all_namespaces: l.namespace.is_none(),
+        wide,
+        labels: &l.label_columns,
+    };
+    let mut t = Table::new(&list_headers(columns));
     for s in &l.items {
-        let mut row = Vec::new();
-        if all {
-            row.push(s.namespace.clone());
-        }
-        row.extend([
-            s.name.clone(),
-            s.vm.clone(),
-            phase_cell(s),
-            s.ready_to_use.to_string(),
-            s.consistency.to_string(),
-            volumes_cell(s),
-            size_cell(s),
-            age(s.created, now),
-        ]);
-        if wide {
-            row.extend([
-                or_none(s.content_name.as_deref()),
-                or_none(s.failure_deadline.as_deref()),
-                or_none(s.error.as_deref()),
-            ]);
-        }
-        t.row(row);
+        t.row(list_row(s, columns, now));
     }
     t.render(!opts.no_headers)
 }
@@ -303,14 +347,7 @@ fn when(t: Option<Timestamp>, now: Timestamp) -> String {
 }
 
 fn labels(s: &SnapshotInfo) -> String {
-    if s.labels.is_empty() {
-        return "<none>".to_string();
-    }
-    s.labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    format_labels(&s.labels)
 }
 
 fn conditions_table(conds: &[Condition], now: Timestamp) -> String {
@@ -651,7 +688,9 @@ fn differs_from_plan(c: &CreateReport) -> Option<String> {
 
 /// `check`'s CONSISTENCY cell: "-" for a VM that cannot be snapshotted now (no snapshot, so
 /// no consistency), else what a snapshot taken now would be.
-fn consistency_cell(r: &crate::platform::kubevirt::analysis::readiness::ReadinessRow) -> String {
+fn readiness_consistency_cell(
+    r: &crate::platform::kubevirt::analysis::readiness::ReadinessRow,
+) -> String {
     if r.snapshottable == crate::platform::kubevirt::analysis::readiness::Snapshottable::No {
         "-".to_string()
     } else {
@@ -701,6 +740,7 @@ mod tests {
             vm: None,
             items,
             objects: None,
+            label_columns: LabelColumns::default(),
         }
     }
 
@@ -714,7 +754,54 @@ mod tests {
         assert_eq!(
             text,
             "NAME                   VM            PHASE       READY   CONSISTENCY   VOLUMES   SIZE   AGE\n\
-             pre-upgrade-snapshot   database-01   Succeeded   true    application   2/3       70Gi   2d5h\n"
+             pre-upgrade-snapshot   database-01   Succeeded   true    application   2         70Gi   2d5h\n"
+        );
+    }
+
+    #[test]
+    fn volumes_count_only_what_was_captured_and_say_partial() {
+        // "scratch" (say, cloud-init) is excluded but KubeVirt cannot capture it: not counted.
+        let mut s = snap("p", "s");
+        assert_eq!(volumes_cell(&s), "2");
+        s.indications.push(crate::model::Indication {
+            name: "PartialSnapshot".into(),
+            message: None,
+        });
+        assert_eq!(volumes_cell(&s), "2 (partial)");
+    }
+
+    #[test]
+    fn a_failed_snapshot_has_no_consistency() {
+        let mut s = snap("p", "s");
+        s.phase = SnapshotPhase::Failed;
+        s.consistency = Consistency::Crash;
+        let cols = ListColumns {
+            all_namespaces: false,
+            wide: false,
+            labels: &LabelColumns::default(),
+        };
+        assert_eq!(list_row(&s, cols, now())[4], "<none>");
+    }
+
+    #[test]
+    fn label_columns_come_after_the_wide_columns() {
+        let mut s = snap("p", "s1");
+        s.labels.insert("tier".into(), "db".into());
+        let mut l = list_of(vec![s], Some("p"));
+        l.label_columns = LabelColumns::new(&["tier".into(), "app".into()], true);
+        let text = list(&l, now(), true, RenderOptions::default());
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+        assert_eq!(
+            header[header.len() - 4..],
+            ["ERROR", "TIER", "APP", "LABELS"]
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .ends_with("<none>   db           tier=db"),
+            "{text}"
         );
     }
 

@@ -35,11 +35,15 @@ pub struct SnapshotList {
     /// The VM filter, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vm: Option<String>,
-    /// The snapshots, sorted by namespace then name.
+    /// The snapshots: by creation time (oldest first), then namespace and name, unless
+    /// `--sort-by` named another order.
     pub items: Vec<SnapshotInfo>,
     /// The VirtualMachineSnapshots as read, when the output prints API objects.
     #[serde(skip)]
     pub objects: Option<Vec<serde_json::Value>>,
+    /// `-L` / `--show-labels` columns of the table (not part of the JSON schema).
+    #[serde(skip)]
+    pub label_columns: crate::output::label_columns::LabelColumns,
 }
 
 /// `describe`: one snapshot and what hangs off it.
