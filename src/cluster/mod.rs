@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod connect;
 pub mod credentials;
 pub mod discovery;
+pub mod events;
 pub mod exec_plugin;
 pub mod interrupt;
 pub mod json;
@@ -20,7 +21,7 @@ pub mod warnings;
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{
-    check_identity, delete_exact, dynamic_api, get_exact, list_all, path_segment, require_deleted,
+    check_identity, delete_exact, dynamic_api, get_exact, list_all, list_all_with, path_segment, require_deleted,
     to_value,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};

@@ -4,6 +4,7 @@
 //! strings. Providers convert their objects into these; commands and output only see these.
 
 pub mod age;
+pub mod event;
 pub mod quantity;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 //!
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
+pub mod describe;
 pub mod diff;
 mod report;
 mod structured;
@@ -16,7 +17,7 @@ use jiff::Timestamp;
 pub use crate::model::age::{age, human_duration};
 pub use diff as diff_text;
 pub use report::{PlatformReport, Report};
-pub use table::{Table, join_or_none, key_values, next_steps, or_none};
+pub use table::{Table, join_or_none, key_values, key_values_multi, next_steps, or_none};
 
 use crate::cli::OutputFormat;
 

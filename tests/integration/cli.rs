@@ -118,6 +118,73 @@ async fn describe_shows_sections_and_missing_snapshot_exits_5() {
 }
 
 #[tokio::test]
+async fn describe_shows_the_description_annotation_and_the_events_of_snapshot_content_and_volume_snapshots()
+ {
+    let t = TestSim::start().await;
+    let gvr = vmsnap_sim::Gvr::new(
+        crate::support::SNAPSHOTS.0,
+        crate::support::SNAPSHOTS.1,
+        crate::support::SNAPSHOTS.2,
+    );
+    t.sim
+        .store()
+        .mutate(&gvr, Some("production"), "pre-upgrade-snapshot", |s| {
+            s["metadata"]["annotations"] =
+                serde_json::json!({"description": "before the 2.4 upgrade"});
+        })
+        .expect("annotated");
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Annotations:       description: before the 2.4 upgrade\n");
+    let events = out
+        .stdout
+        .split_once("Events:\n")
+        .map(|(_, e)| e)
+        .unwrap_or_else(|| panic!("no Events table: {}", out.transcript()));
+    let mut lines = events.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split_whitespace().collect();
+    assert_eq!(header, ["Type", "Reason", "Age", "From", "Message"]);
+    let rows: Vec<&str> = lines.skip(1).collect();
+    let has = |reason: &str, text: &str| {
+        assert!(
+            rows.iter().any(|r| r.contains(reason) && r.contains(text)),
+            "{reason} / {text} missing: {}",
+            out.transcript()
+        )
+    };
+    // The snapshot's own event, unprefixed; the content's and the VolumeSnapshots' named.
+    has(
+        "SuccessfulVirtualMachineSnapshotContentCreate",
+        "  Successfully created VirtualMachineSnapshotContent vmsnapshot-content-",
+    );
+    has(
+        "SuccessfulVolumeSnapshotCreate",
+        "VirtualMachineSnapshotContent/vmsnapshot-content-",
+    );
+    has("SnapshotReady", "VolumeSnapshot/vmsnapshot-");
+    assert!(rows.iter().all(|r| r.contains("snapshot-controller")));
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn describe_of_a_snapshot_without_events_says_none() {
+    let t = TestSim::start().await;
+    let events = vmsnap_sim::Gvr::new("", "v1", "events");
+    for e in t.sim.store().list(&events, Some("production")) {
+        let name = e["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        t.sim.store().delete(&events, Some("production"), &name).ok();
+    }
+    let out = t.cmd().args(&["describe", "web-02-nightly"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("\nEvents:  <none>\n")
+        .assert_stdout_contains("Annotations:       <none>\n");
+}
+
+#[tokio::test]
 async fn create_scripted_snapshot_of_a_stopped_vm_is_offline_and_named_from_the_clock() {
     let t = TestSim::start().await;
     let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;

@@ -1,6 +1,9 @@
-//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
+//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM,
+//! and the Events about the snapshot, its content and its VolumeSnapshots.
 
 use crate::cli::DescribeArgs;
+use crate::cluster::events::events_about;
+use crate::cluster::json::string_map;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
 use crate::flow::{Ctx, common};
 use crate::output::Report;
@@ -22,6 +25,12 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         kv.list_restores(Some(&ns)),
         kv.get_vm(&ns, &first.vm),
     );
+    let about: Vec<&serde_json::Value> = std::iter::once(&snap)
+        .chain(content.as_ref())
+        .chain(&volume_snapshots)
+        .collect();
+    // Like kubectl describe: events that cannot be read leave the section unknown, not an error.
+    let events = events_about(kv.client(), &about).await.ok();
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &volume_snapshots);
     let volume_backups = content
         .as_ref()
@@ -52,5 +61,7 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         vm_current_uid,
         taken_before_restoring: annotation(RESTORING_ANNOTATION),
         undo: annotation(UNDO_ANNOTATION),
+        annotations: string_map(&snap, "/metadata/annotations"),
+        events,
     })))
 }

@@ -9,7 +9,10 @@ use crate::flow::readiness::IssueKind;
 use crate::flow::retention::PruneReport;
 use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo};
-use crate::output::{RenderOptions, Report, Table, join_or_none, key_values, next_steps, or_none};
+use crate::output::describe::{annotation_lines, events_section};
+use crate::output::{
+    RenderOptions, Report, Table, join_or_none, key_values, key_values_multi, next_steps, or_none,
+};
 use crate::platform::kubevirt::analysis::human_bytes;
 
 /// Renders any report for people.
@@ -340,21 +343,22 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
         (Some(uid), _, _) => format!("{} (uid {uid})", s.vm),
         (None, _, _) => s.vm.clone(),
     };
-    let mut out = key_values(
+    let mut out = key_values_multi(
         &[
-            ("Name", s.name.clone()),
-            ("Namespace", s.namespace.clone()),
-            ("Labels", labels(s)),
-            ("Source VM", vm),
-            ("Phase", phase_cell(s)),
-            ("Ready To Use", s.ready_to_use.to_string()),
-            ("Created", when(s.created, now)),
-            ("Snapshot Time", when(s.creation_time, now)),
-            ("Consistency", s.consistency.label().to_string()),
-            ("Size", size_cell(s)),
-            ("Content", or_none(s.content_name.as_deref())),
-            ("Failure Deadline", or_none(s.failure_deadline.as_deref())),
-            ("Error", or_none(s.error.as_deref())),
+            ("Name", vec![s.name.clone()]),
+            ("Namespace", vec![s.namespace.clone()]),
+            ("Labels", vec![labels(s)]),
+            ("Annotations", annotation_lines(&d.annotations)),
+            ("Source VM", vec![vm]),
+            ("Phase", vec![phase_cell(s)]),
+            ("Ready To Use", vec![s.ready_to_use.to_string()]),
+            ("Created", vec![when(s.created, now)]),
+            ("Snapshot Time", vec![when(s.creation_time, now)]),
+            ("Consistency", vec![s.consistency.label().to_string()]),
+            ("Size", vec![size_cell(s)]),
+            ("Content", vec![or_none(s.content_name.as_deref())]),
+            ("Failure Deadline", vec![or_none(s.failure_deadline.as_deref())]),
+            ("Error", vec![or_none(s.error.as_deref())]),
         ],
         0,
     );
@@ -443,6 +447,11 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
             out.push_str(&format!("Undo With:         {undo}\n"));
         }
     }
+    out.push_str(&events_section(
+        d.events.as_deref(),
+        &format!("VirtualMachineSnapshot/{}", s.name),
+        now,
+    ));
     out
 }
 

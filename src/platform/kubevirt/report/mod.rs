@@ -8,12 +8,15 @@ pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.snapshot.kubevirt.io
 /// The `-o name` prefix of a restore.
 pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::flow::retention::DeletedSnapshot;
 use crate::output::Report;
 
 use crate::flow::readiness::{ReadinessRow, ReadinessSummary};
+use crate::model::event::EventInfo;
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo, VolumeBackup};
 use crate::platform::kubevirt::analysis::Analysis;
 use crate::platform::kubevirt::analysis::batch::Refusal;
@@ -58,6 +61,12 @@ pub struct SnapshotDetail {
     /// For a safety snapshot: the command that undoes that restore.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undo: Option<String>,
+    /// The snapshot's annotations (the console's `description` among them).
+    pub annotations: BTreeMap<String, String>,
+    /// Events about the snapshot, its content and its VolumeSnapshots, oldest first; absent
+    /// when they could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventInfo>>,
 }
 
 /// `create`: the snapshot taken (or, with --dry-run, planned).
