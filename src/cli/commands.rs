@@ -173,8 +173,19 @@ pub struct DescribeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DeleteArgs {
     /// Snapshots to delete
-    #[arg(value_name = "SNAPSHOT", required = true, value_parser = parse_dns1123_subdomain)]
+    #[arg(value_name = "SNAPSHOT", required_unless_present_any = ["selector", "all"],
+          value_parser = parse_dns1123_subdomain)]
     pub snapshots: Vec<String>,
+    /// Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["snapshots", "all"])]
+    pub selector: Option<String>,
+    /// Delete every snapshot in the namespace
+    #[arg(long, conflicts_with = "snapshots")]
+    pub all: bool,
+    /// A named snapshot that does not exist is skipped, not an error (always so with -l and
+    /// --all, as in kubectl)
+    #[arg(long)]
+    pub ignore_not_found: bool,
     /// Wait until the snapshots are gone (the default)
     #[arg(long, overrides_with = "no_wait")]
     pub wait: bool,

@@ -83,7 +83,10 @@ pub fn event_info(ev: &Value) -> EventInfo {
 
 /// The Events about every object in `objects` (each in its own namespace), sorted oldest
 /// first. Any failed list (events are often not readable by a namespace user) is the error.
-pub async fn events_about(client: &Client, objects: &[&Value]) -> Result<Vec<EventInfo>, KubeError> {
+pub async fn events_about(
+    client: &Client,
+    objects: &[&Value],
+) -> Result<Vec<EventInfo>, KubeError> {
     let ar = events_resource();
     let lists = join_all(objects.iter().map(|obj| {
         let api = dynamic_api(client, &ar, Some(namespace(obj)));
@@ -146,7 +149,8 @@ mod tests {
         assert_eq!(e.from, "kubelet");
         assert_eq!(e.message, "spec.containers{c}: m");
         assert_eq!(e.age(now), "10m (x2 over 30m)");
-        let once = json!({"type": "Normal", "reason": "R", "firstTimestamp": "2026-01-01T00:59:30Z"});
+        let once =
+            json!({"type": "Normal", "reason": "R", "firstTimestamp": "2026-01-01T00:59:30Z"});
         assert_eq!(event_info(&once).age(now), "30s");
     }
 }

@@ -21,8 +21,8 @@ pub mod warnings;
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{
-    check_identity, delete_exact, dynamic_api, get_exact, list_all, list_all_with, path_segment, require_deleted,
-    to_value,
+    check_identity, delete_exact, dynamic_api, get_exact, list_all, list_all_with, path_segment,
+    require_deleted, to_value,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for};
 pub use wait_many::{Ended, ManyResult, wait_for_many};

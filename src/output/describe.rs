@@ -58,8 +58,12 @@ pub fn events_section(events: Option<&[EventInfo]>, subject: &str, now: Timestam
     };
     let cell = |s: &str| terminal_safe(s, false).into_owned();
     let mut rows: Vec<Vec<String>> = vec![
-        ["  Type", "Reason", "Age", "From", "Message"].map(String::from).to_vec(),
-        ["  ----", "------", "----", "----", "-------"].map(String::from).to_vec(),
+        ["  Type", "Reason", "Age", "From", "Message"]
+            .map(String::from)
+            .to_vec(),
+        ["  ----", "------", "----", "----", "-------"]
+            .map(String::from)
+            .to_vec(),
     ];
     for e in events {
         let message = if e.object == subject {

@@ -82,10 +82,8 @@ pub(crate) fn aligned(lines: &[&[String]], padding: usize, min_width: usize) -> 
 
 /// A two-column "Key:  value" block, as kubectl describe prints, indented by `indent` spaces.
 pub fn key_values(pairs: &[(&str, String)], indent: usize) -> String {
-    let multi: Vec<(&str, Vec<String>)> = pairs
-        .iter()
-        .map(|(k, v)| (*k, vec![v.clone()]))
-        .collect();
+    let multi: Vec<(&str, Vec<String>)> =
+        pairs.iter().map(|(k, v)| (*k, vec![v.clone()])).collect();
     key_values_multi(&multi, indent)
 }
 

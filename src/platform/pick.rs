@@ -96,6 +96,11 @@ fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
             flag(a.keep_ip_address.is_some(), "--keep-ip-address", Deckhouse);
         }
         Command::List(a) => flag(a.disks, "--disks", Deckhouse),
+        Command::Delete(a) => {
+            flag(a.selector.is_some(), "--selector", KubeVirt);
+            flag(a.all, "--all", KubeVirt);
+            flag(a.ignore_not_found, "--ignore-not-found", KubeVirt);
+        }
         Command::Restore(a) => {
             flag(
                 a.target_readiness_policy.is_some(),

@@ -452,6 +452,15 @@ async fn delete_without_a_terminal_writes_nothing() {
 }
 
 #[tokio::test]
+async fn delete_by_selector_is_refused_on_vm_operator_naming_the_platform() {
+    let t = settled().await;
+    let out = t.cmd().args(&["delete", "-l", "a=b", "--yes"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("--selector is a KubeVirt option");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
 async fn revert_takes_a_safety_snapshot_then_follows_until_the_vm_runs_from_the_snapshot() {
     let t = settled().await;
     let out = t

@@ -334,10 +334,16 @@ async fn running_vm_with_agent_snapshots_application_consistent_and_thaws() {
             e["reason"].as_str().unwrap_or_default().to_string()
         })
         .collect();
-    assert_eq!(on_vs, ["CreatingSnapshot", "SnapshotCreated", "SnapshotReady"]);
+    assert_eq!(
+        on_vs,
+        ["CreatingSnapshot", "SnapshotCreated", "SnapshotReady"]
+    );
     let content_created = c.events_with_reason("SuccessfulVirtualMachineSnapshotContentCreate");
     assert_eq!(content_created.len(), 1);
-    assert_eq!(content_created[0]["source"]["component"], "snapshot-controller");
+    assert_eq!(
+        content_created[0]["source"]["component"],
+        "snapshot-controller"
+    );
 }
 
 #[tokio::test]

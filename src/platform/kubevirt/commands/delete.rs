@@ -1,8 +1,12 @@
-//! `delete SNAPSHOT...`: confirm, refuse when a restore uses one, delete, follow until gone.
+//! `delete SNAPSHOT...|-l SELECTOR|--all`: confirm, refuse when a restore uses one, delete,
+//! follow until gone.
 
 use std::time::Duration;
 
 use crate::cli::{DeleteArgs, DryRun};
+use serde_json::Value;
+
+use crate::cluster::json::name;
 use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
@@ -24,16 +28,61 @@ pub struct DeletePlan {
     pub wait: bool,
     /// How long to follow.
     pub timeout: Duration,
+    /// How the snapshots were picked, for the prompt: "matching -l x", "all".
+    pub scope: Option<String>,
+}
+
+/// Which snapshots the arguments pick: by label selector, all of them, or by name.
+async fn pick(args: &DeleteArgs, kv: &kv::KubeVirt, ns: &str) -> anyhow::Result<Vec<Value>> {
+    if args.selector.is_some() || args.all {
+        let selector = args.selector.as_deref();
+        if selector.is_some_and(|s| s.trim().is_empty()) {
+            return Err(
+                UserError::usage("an empty selector would pick every snapshot")
+                    .hint("to delete every snapshot in the namespace, say so with --all")
+                    .into(),
+            );
+        }
+        let mut found = kv.list_snapshots(Some(ns), selector).await?;
+        found.sort_by(|a, b| name(a).cmp(name(b)));
+        return Ok(found);
+    }
+    let mut picked: Vec<Value> = Vec::new();
+    for wanted in &args.snapshots {
+        if picked.iter().any(|v| name(v) == wanted) {
+            continue;
+        }
+        let found = kv.get_snapshot(ns, wanted).await?;
+        if found.is_none() && args.ignore_not_found {
+            continue;
+        }
+        picked.push(common::require_snapshot(found, ns, wanted)?);
+    }
+    Ok(picked)
 }
 
 /// Reads every named snapshot and the restores; refuses before anything is deleted.
 pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<DeletePlan> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let mut snapshots = Vec::new();
-    for name in &args.snapshots {
-        let v = common::require_snapshot(kv.get_snapshot(&ns, name).await?, &ns, name)?;
-        snapshots.push(kv::snapshot_info(&v, None, &[]));
+    let snapshots: Vec<SnapshotInfo> = pick(args, &kv, &ns)
+        .await?
+        .iter()
+        .map(|v| kv::snapshot_info(v, None, &[]))
+        .collect();
+    let scope = match (&args.selector, args.all) {
+        (Some(sel), _) => Some(format!("matching -l {sel}")),
+        (None, true) => Some("all".to_string()),
+        (None, false) => None,
+    };
+    if snapshots.is_empty() {
+        return Ok(DeletePlan {
+            namespace: ns,
+            snapshots,
+            wait: args.should_wait(),
+            timeout: args.timeout,
+            scope,
+        });
     }
     let client = ctx.conn.client.clone();
     let (restores, clones, allowed) = futures::join!(
@@ -66,11 +115,25 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         snapshots,
         wait: args.should_wait(),
         timeout: args.timeout,
+        scope,
     })
 }
 
-/// Shows what will be deleted and asks.
+/// Shows what will be deleted and asks; nothing to delete asks nothing.
 pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    if plan.snapshots.is_empty() {
+        // kubectl's "No resources found" (stderr, exit 0) when a selector matched nothing.
+        ctx.say(&format!(
+            "No snapshots found in {} namespace{}.",
+            plan.namespace,
+            plan.scope
+                .as_deref()
+                .filter(|s| *s != "all")
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+        return Ok(());
+    }
     let now = ctx.clock.now();
     let mut t = Table::new(&["name", "vm", "phase", "age"]);
     for s in &plan.snapshots {
@@ -81,8 +144,13 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             age(s.created, now),
         ]);
     }
+    let scope = match plan.scope.as_deref() {
+        Some("all") => " (all of them)".to_string(),
+        Some(s) => format!(" ({s})"),
+        None => String::new(),
+    };
     ctx.say(&format!(
-        "Snapshots to delete in namespace {}:",
+        "Snapshots to delete in namespace {}{scope}:",
         plan.namespace
     ));
     for line in t.render(true).lines() {

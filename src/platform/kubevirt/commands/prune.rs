@@ -201,6 +201,7 @@ pub async fn execute(plan: Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
         snapshots: plan.doomed.clone(),
         wait: plan.wait,
         timeout: plan.timeout,
+        scope: None,
     };
     if let Report::Delete(d) = delete::execute(delete_plan, ctx).await? {
         out.deleted = d.items;

@@ -357,7 +357,10 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
             ("Consistency", vec![s.consistency.label().to_string()]),
             ("Size", vec![size_cell(s)]),
             ("Content", vec![or_none(s.content_name.as_deref())]),
-            ("Failure Deadline", vec![or_none(s.failure_deadline.as_deref())]),
+            (
+                "Failure Deadline",
+                vec![or_none(s.failure_deadline.as_deref())],
+            ),
             ("Error", vec![or_none(s.error.as_deref())]),
         ],
         0,

@@ -836,7 +836,9 @@ fn cut_volume_snapshots(ctx: &Ctx, ns: &str, content: &Value, ready: bool) {
             },
         });
         let _ = ctx.store.create(&gvr::vs_content(), csi);
-        let was_created = vs.pointer("/status/creationTime").is_some_and(|t| !t.is_null());
+        let was_created = vs
+            .pointer("/status/creationTime")
+            .is_some_and(|t| !t.is_null());
         let was_ready = vs.pointer("/status/readyToUse") == Some(&json!(true));
         let _ = ctx.store.mutate(&gvr::vs(), Some(ns), vs_name, |vs| {
             let st = ensure_obj(vs, "status");
