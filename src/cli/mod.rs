@@ -14,8 +14,8 @@ use std::time::Duration;
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CreateArgs, DeleteArgs, DescribeArgs, DiffArgs,
     KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs, RestoreDiskArgs,
-    TargetReadinessPolicy, TreeArgs, parse_dns1123_label, parse_dns1123_subdomain, parse_label,
-    parse_mac_pair,
+    TargetReadinessPolicy, TreeArgs, WaitArgs, WaitFor, parse_dns1123_label,
+    parse_dns1123_subdomain, parse_label, parse_mac_pair, parse_wait_for,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
 pub use duration::{parse_duration, parse_go_duration};
@@ -244,6 +244,16 @@ pub enum Command {
         # The same data as YAML\n  \
         kubectl vmsnap describe pre-upgrade-snapshot -o yaml")]
     Describe(DescribeArgs),
+    /// Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)
+    #[command(after_help = "Examples:\n  \
+        # Re-attach to a snapshot still being taken (exit 4 if not ready within 10m)\n  \
+        kubectl vmsnap wait pre-upgrade-snapshot --timeout 10m -n production\n\n  \
+        # A restore until it completes\n  \
+        kubectl vmsnap wait --restore database-01-restore-20261126-100000\n\n  \
+        # Until a deletion finishes, or a condition holds\n  \
+        kubectl vmsnap wait old-snapshot --for=delete\n  \
+        kubectl vmsnap wait pre-upgrade-snapshot --for=condition=Ready")]
+    Wait(WaitArgs),
     /// Delete snapshots (asks first; refuses when a restore is using one)
     #[command(
         visible_alias = "rm",

@@ -372,7 +372,7 @@ impl SnapshotInfo {
         (
             reason,
             format!(
-                "the storage is still making them usable; check with: kubectl vmsnap describe {name} -n {ns}"
+                "the storage is still making them usable; wait for it with: kubectl vmsnap wait {name} -n {ns}"
             ),
         )
     }

@@ -12,6 +12,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Create(_) => "create",
         Command::List(_) => "list",
         Command::Describe(_) => "describe",
+        Command::Wait(_) => "wait",
         Command::Delete(_) => "delete",
         Command::Restore(_) => "restore",
         Command::Diff(_) => "diff",
@@ -57,6 +58,7 @@ pub fn named_objects(command: &Command) -> (Option<&str>, Option<&str>) {
         Command::Clone(a) if a.from_vm => (Some(a.snapshot.as_str()), None),
         Command::Clone(a) => (None, Some(a.snapshot.as_str())),
         Command::Describe(a) => (None, Some(a.snapshot.as_str())),
+        Command::Wait(a) => (None, a.snapshot.as_deref()),
         Command::Diff(a) => (None, Some(a.snapshot.as_str())),
         Command::Delete(a) => (None, a.snapshots.first().map(String::as_str)),
         Command::RestoreDisk(_) | Command::Version | Command::Completion(_) | Command::Options => {
@@ -96,6 +98,7 @@ fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
             flag(a.keep_ip_address.is_some(), "--keep-ip-address", Deckhouse);
         }
         Command::List(a) => flag(a.disks, "--disks", Deckhouse),
+        Command::Wait(a) => flag(a.restore.is_some(), "--restore", KubeVirt),
         Command::Delete(a) => {
             flag(a.selector.is_some(), "--selector", KubeVirt);
             flag(a.all, "--all", KubeVirt);

@@ -297,8 +297,107 @@ async fn create_timeout_exits_4_and_says_how_to_follow() {
     out.assert_code(4)
         .assert_stderr_contains("the snapshot continues on the cluster")
         .assert_stderr_contains(
-            "kubectl vmsnap describe stuck-01-snapshot-20261126-100000 -n production",
+            "kubectl vmsnap wait stuck-01-snapshot-20261126-100000 -n production",
         );
+}
+
+#[tokio::test]
+async fn wait_reattaches_to_a_snapshot_taken_without_waiting_and_prints_condition_met() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "batch-03", "--yes", "--no-wait", "--name", "w1"])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t.cmd().args(&["wait", "w1", "--timeout", "1m"]).run().await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/w1 condition met\n"
+    );
+    let out = t
+        .cmd()
+        .args(&["wait", "w1", "--for=condition=ready", "-o", "name"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/w1\n"
+    );
+    assert_eq!(t.writes().len(), before, "wait writes nothing");
+}
+
+#[tokio::test]
+async fn wait_times_out_with_4_fails_with_1_and_misses_with_5() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "stuck-01", "--yes", "--no-wait", "--name", "st1"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--timeout", "1s"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains(
+            "error: timed out after 1s waiting for snapshot production/st1 to be ready",
+        )
+        .assert_stderr_contains(
+            "keep following it with: kubectl vmsnap wait st1 -n production --timeout 2s",
+        );
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--for=delete", "--timeout", "0"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("condition not met for snapshot production/st1");
+    let out = t.cmd().args(&["wait", "failed-snapshot"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: snapshot production/failed-snapshot failed: ");
+    let out = t.cmd().args(&["wait", "nope"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("error: snapshot production/nope not found");
+    let out = t
+        .cmd()
+        .args(&["wait", "nope", "--for", "delete"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("virtualmachinesnapshot.snapshot.kubevirt.io/nope condition met");
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--for=jsonpath={.status.phase}=Succeeded"])
+        .run()
+        .await;
+    out.assert_code(2);
+}
+
+#[tokio::test]
+async fn wait_for_delete_follows_a_deletion_requested_without_waiting() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["delete", "web-02-nightly", "--yes", "--no-wait"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["wait", "web-02-nightly", "--for=delete", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly condition met",
+    );
+    t.cmd()
+        .args(&["describe", "web-02-nightly"])
+        .run()
+        .await
+        .assert_code(5);
 }
 
 #[tokio::test]

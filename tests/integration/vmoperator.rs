@@ -713,7 +713,7 @@ async fn ctrl_c_while_following_a_snapshot_leaves_it_and_says_how_to_follow_it()
         .interrupt_after("Snapshot int-1: ")
         .await;
     out.assert_code(130).assert_stderr_contains(&format!(
-        "follow it with: kubectl vmsnap describe int-1 -n {NS}"
+        "follow it with: kubectl vmsnap wait int-1 -n {NS}"
     ));
     // One write, the snapshot; nothing deleted on the way out.
     let writes: Vec<String> = t

@@ -24,7 +24,7 @@ pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
             info.name, info.phase
         ))
         .hint(format!(
-            "wait for it: kubectl vmsnap describe {} -n {ns}",
+            "wait for it: kubectl vmsnap wait {} -n {ns}",
             info.name
         ))
         .into());

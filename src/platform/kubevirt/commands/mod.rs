@@ -11,6 +11,7 @@ pub mod diff;
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod wait;
 
 use crate::cli::{Command, DryRun};
 use crate::flow::Ctx;
@@ -22,6 +23,7 @@ pub async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report>
     match command {
         Command::List(args) => list::run(args, ctx).await,
         Command::Describe(args) => describe::run(args, ctx).await,
+        Command::Wait(args) => wait::run(args, ctx).await,
         Command::Create(args) if args.selector.is_some() => {
             let mut plan = batch::plan(args, ctx).await?;
             batch::confirm(&mut plan, ctx)?;

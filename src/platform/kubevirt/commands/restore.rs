@@ -107,7 +107,7 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
         phase => {
             return Err(
                 UserError::failure(format!("snapshot {name} is not ready: phase {phase}")).hint(
-                    format!("wait for it with: kubectl vmsnap describe {name} -n {ns}"),
+                    format!("wait for it with: kubectl vmsnap wait {name} -n {ns}"),
                 ),
             );
         }
@@ -208,9 +208,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
             "VM {ns}/{} is being snapshotted by {s}; restore after it finishes",
             vm.name
         ))
-        .hint(format!(
-            "follow it with: kubectl vmsnap describe {s} -n {ns}"
-        ))
+        .hint(format!("follow it with: kubectl vmsnap wait {s} -n {ns}"))
         .into());
     }
     let running = !vm.run_state.is_stopped();
