@@ -42,6 +42,8 @@ pub struct Followed<'a> {
     pub name: &'a str,
     /// The command that re-attaches to it, for hints.
     pub again: String,
+    /// What `--for=ready` waits for, in words: "to be ready to use", "to complete".
+    pub ready_text: &'a str,
 }
 
 enum State {
@@ -97,9 +99,9 @@ fn state(obj: Option<&Value>, wanted: &WaitFor, ready: &dyn Fn(&Value) -> Readin
     }
 }
 
-fn wanted_text(wanted: &WaitFor) -> String {
+fn wanted_text(wanted: &WaitFor, ready_text: &str) -> String {
     match wanted {
-        WaitFor::Ready => "to be ready".into(),
+        WaitFor::Ready => ready_text.into(),
         WaitFor::Delete => "to be deleted".into(),
         WaitFor::Create => "to be created".into(),
         WaitFor::Condition { name, status } => format!("for condition {name}={status}"),
@@ -121,6 +123,7 @@ pub async fn wait(
         ns,
         name,
         again,
+        ready_text,
     } = target;
     let full = format!("{what} {ns}/{name}");
     let first = api
@@ -154,14 +157,17 @@ pub async fn wait(
         State::Pending(_) if timeout.is_zero() => {
             return Err(UserError::timed_out(format!(
                 "condition not met for {full}: waiting {}",
-                wanted_text(wanted)
+                wanted_text(wanted, ready_text)
             ))
             .hint(format!("wait for it with: {again}"))
             .into());
         }
         State::Pending(_) => {}
     }
-    let title = format!("Waiting for {what} {name} {}", wanted_text(wanted));
+    let title = format!(
+        "Waiting for {what} {name} {}",
+        wanted_text(wanted, ready_text)
+    );
     let result = follow_json(ctx, api, name, timeout, &title, |obj| {
         match state(obj, wanted, ready) {
             State::Pending(msg) => {
@@ -181,7 +187,7 @@ pub async fn wait(
             State::Failed(why) => Err(failed(why)),
             State::Missing => Err(UserError::failure(format!(
                 "{full} was deleted while waiting {}",
-                wanted_text(wanted)
+                wanted_text(wanted, ready_text)
             ))
             .into()),
             State::Pending(_) => Err(
@@ -193,7 +199,7 @@ pub async fn wait(
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for {full} {}",
             human(timeout),
-            wanted_text(wanted)
+            wanted_text(wanted, ready_text)
         ))
         .hint(keep_waiting)
         .into()),

@@ -344,7 +344,7 @@ async fn wait_times_out_with_4_fails_with_1_and_misses_with_5() {
         .await;
     out.assert_code(4)
         .assert_stderr_contains(
-            "error: timed out after 1s waiting for snapshot production/st1 to be ready",
+            "error: timed out after 1s waiting for snapshot production/st1 to be ready to use",
         )
         .assert_stderr_contains(
             "keep following it with: kubectl vmsnap wait st1 -n production --timeout 2s",

@@ -358,6 +358,36 @@ async fn restore_start_after_and_stop_are_refused_for_a_run_policy_that_forbids_
 }
 
 #[tokio::test]
+async fn wait_follows_a_deckhouse_snapshot_taken_without_waiting_and_stops_on_failure() {
+    let t = settled_with(
+        "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",
+    )
+    .await;
+    for name in ["fine", "broken"] {
+        t.cmd()
+            .args(&["create", "linux-vm", "--name", name, "--yes", "--no-wait"])
+            .run()
+            .await
+            .assert_code(0);
+    }
+    let out = t
+        .cmd()
+        .args(&["wait", "fine", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.virtualization.deckhouse.io/fine condition met",
+    );
+    let out = t
+        .cmd()
+        .args(&["wait", "broken", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!("error: snapshot {NS}/broken failed: Failed"));
+}
+
+#[tokio::test]
 async fn a_restore_from_a_failed_snapshot_is_refused_up_front_with_deckhouses_reason() {
     let t = settled_with(
         "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",

@@ -452,6 +452,23 @@ async fn delete_without_a_terminal_writes_nothing() {
 }
 
 #[tokio::test]
+async fn wait_on_vm_operator_says_a_ready_snapshot_is_met_and_refuses_restore() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["wait", "web-01-pre-upgrade", "--timeout", "0"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade condition met",
+    );
+    let out = t.cmd().args(&["wait", "--restore", "r1"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("--restore is a KubeVirt option");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
 async fn delete_by_selector_is_refused_on_vm_operator_naming_the_platform() {
     let t = settled().await;
     let out = t.cmd().args(&["delete", "-l", "a=b", "--yes"]).run().await;

@@ -41,6 +41,7 @@ pub async fn run(args: &WaitArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
         ns: &ns,
         name,
         again: format!("kubectl vmsnap wait {name} -n {ns}"),
+        ready_text: "to be ready",
     };
     follow::wait(ctx, target, &args.condition, args.timeout, &readiness).await
 }

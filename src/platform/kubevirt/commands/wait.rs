@@ -36,13 +36,14 @@ fn restore_readiness(v: &Value) -> Readiness {
 pub async fn run(args: &WaitArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let (kind, resource, what, name, ready): (_, _, _, _, fn(&Value) -> Readiness) =
+    let (kind, resource, what, name, ready_text, ready): (_, _, _, _, _, fn(&Value) -> Readiness) =
         match (&args.restore, &args.snapshot) {
             (Some(r), _) => (
                 Kind::VirtualMachineRestore,
                 RESTORE_RESOURCE,
                 "restore",
                 r.as_str(),
+                "to complete",
                 restore_readiness,
             ),
             (None, s) => (
@@ -50,6 +51,7 @@ pub async fn run(args: &WaitArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
                 SNAPSHOT_RESOURCE,
                 "snapshot",
                 s.as_deref().unwrap_or_default(),
+                "to be ready to use",
                 snapshot_readiness,
             ),
         };
@@ -64,6 +66,7 @@ pub async fn run(args: &WaitArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
         ns: &ns,
         name,
         again,
+        ready_text,
     };
     follow::wait(ctx, target, &args.condition, args.timeout, &ready).await
 }

@@ -37,6 +37,7 @@ pub async fn run(args: &WaitArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
         ns: &ns,
         name,
         again: format!("kubectl vmsnap wait {name} -n {ns}"),
+        ready_text: "to be ready",
     };
     follow::wait(ctx, target, &args.condition, args.timeout, &readiness).await
 }
