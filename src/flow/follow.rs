@@ -46,6 +46,27 @@ pub struct Followed<'a> {
     pub ready_text: &'a str,
 }
 
+impl<'a> Followed<'a> {
+    /// A snapshot, re-attached to with `kubectl vmsnap wait NAME -n NS`.
+    pub fn snapshot(
+        api: Api<DynamicObject>,
+        resource: &'a str,
+        ns: &'a str,
+        name: &'a str,
+        ready_text: &'a str,
+    ) -> Self {
+        Followed {
+            api,
+            resource,
+            what: "snapshot",
+            ns,
+            name,
+            again: format!("kubectl vmsnap wait {name} -n {ns}"),
+            ready_text,
+        }
+    }
+}
+
 enum State {
     Met,
     Failed(String),

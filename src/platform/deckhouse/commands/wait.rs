@@ -34,14 +34,7 @@ pub async fn run(args: &WaitArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
         .map(|(r, _)| r)
         .unwrap_or_default()
         .to_owned();
-    let target = Followed {
-        api: dh.api(Kind::VirtualMachineSnapshot, Some(&ns)),
-        resource: &resource,
-        what: "snapshot",
-        ns: &ns,
-        name,
-        again: format!("kubectl vmsnap wait {name} -n {ns}"),
-        ready_text: "to be ready",
-    };
+    let api = dh.api(Kind::VirtualMachineSnapshot, Some(&ns));
+    let target = Followed::snapshot(api, &resource, &ns, name, "to be ready");
     follow::wait(ctx, target, &args.condition, args.timeout, &readiness).await
 }

@@ -30,14 +30,7 @@ pub async fn run(args: &WaitArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
         ));
     };
     let ns = ctx.namespace.clone();
-    let target = Followed {
-        api: vmop.api(Kind::VirtualMachineSnapshot, Some(&ns)),
-        resource: SNAPSHOT_RESOURCE,
-        what: "snapshot",
-        ns: &ns,
-        name,
-        again: format!("kubectl vmsnap wait {name} -n {ns}"),
-        ready_text: "to be ready",
-    };
+    let api = vmop.api(Kind::VirtualMachineSnapshot, Some(&ns));
+    let target = Followed::snapshot(api, SNAPSHOT_RESOURCE, &ns, name, "to be ready");
     follow::wait(ctx, target, &args.condition, args.timeout, &readiness).await
 }
