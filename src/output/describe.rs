@@ -15,7 +15,9 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 const MAX_ANNOTATION_LEN: usize = 140;
 
 /// The value lines of "Annotations:": `key: value` sorted by key, a long or multi-line value
-/// on lines of its own (each cut at 138 characters), `<none>` when there is nothing to show.
+/// on a line of its own, cut at 138 characters, `<none>` when there is nothing to show.
+/// kubectl prints each line of a multi-line value on a line of its own; here its newlines stay
+/// escaped (`\n`), so no server text can draw a line that looks like the plugin's.
 pub fn annotation_lines(annotations: &BTreeMap<String, String>) -> Vec<String> {
     let mut lines = Vec::new();
     for (key, value) in annotations.iter().filter(|(k, _)| *k != LAST_APPLIED) {
@@ -23,12 +25,9 @@ pub fn annotation_lines(annotations: &BTreeMap<String, String>) -> Vec<String> {
         if value.chars().count() + key.chars().count() + 2 > MAX_ANNOTATION_LEN
             || value.contains('\n')
         {
+            let one_line = terminal_safe(value, false);
             lines.push(format!("{key}:"));
-            lines.extend(
-                value
-                    .split('\n')
-                    .map(|l| format!("  {}", shorten(l, MAX_ANNOTATION_LEN - 2))),
-            );
+            lines.push(format!("  {}", shorten(&one_line, MAX_ANNOTATION_LEN - 2)));
         } else {
             lines.push(format!("{key}: {value}"));
         }
@@ -143,8 +142,7 @@ mod tests {
             annotation_lines(&a),
             [
                 "a/notes:".to_string(),
-                "  one".into(),
-                "  two".into(),
+                "  one\\ntwo".into(),
                 "description: before the upgrade".into(),
                 "z:".into(),
                 format!("  {}...", "x".repeat(138)),
