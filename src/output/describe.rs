@@ -38,6 +38,22 @@ pub fn annotation_lines(annotations: &BTreeMap<String, String>) -> Vec<String> {
     lines
 }
 
+/// describe's key/value rows with "Annotations:" after "Labels:" (or last), ready for
+/// [`super::key_values_multi`].
+pub fn with_annotations<'a>(
+    rows: Vec<(&'a str, String)>,
+    annotations: &BTreeMap<String, String>,
+) -> Vec<(&'a str, Vec<String>)> {
+    let mut out: Vec<(&'a str, Vec<String>)> =
+        rows.into_iter().map(|(k, v)| (k, vec![v])).collect();
+    let at = out
+        .iter()
+        .position(|(k, _)| *k == "Labels")
+        .map_or(out.len(), |i| i + 1);
+    out.insert(at, ("Annotations", annotation_lines(annotations)));
+    out
+}
+
 fn shorten(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((cut, _)) => format!("{}...", &s[..cut]),

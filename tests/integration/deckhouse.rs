@@ -519,8 +519,13 @@ async fn list_shows_vm_snapshots_with_consistency_and_describe_what_they_saved()
     out.assert_code(0).assert_stdout_contains(
         "virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot",
     );
+    crate::support::plant_event(&t, SNAPS, NS, "linux-vm-snapshot", "SnapshotSlow");
     let out = t.cmd().args(&["describe", "linux-vm-snapshot"]).run().await;
     out.assert_code(0)
+        .assert_stdout_contains("Annotations:")
+        .assert_stdout_contains(
+            "  Warning  SnapshotSlow  60s   test-controller  planted by the test\n",
+        )
         .assert_stdout_contains("Source VM:")
         .assert_stdout_contains("Saved Resources:")
         .assert_stdout_contains("VirtualDisk")

@@ -416,7 +416,18 @@ async fn describe_shows_settings_storage_tree_place_and_conditions() {
         .assert_stdout_contains("Storage requested:        24Gi on wcpglobal-storage-profile")
         .assert_stdout_contains("Parent:                   web-01-base")
         .assert_stdout_contains("Children:                 web-01-post-upgrade, (unmanaged)")
-        .assert_stdout_contains("VirtualMachineSnapshotReady       True     True     16d");
+        .assert_stdout_contains("VirtualMachineSnapshotReady       True     True     16d")
+        .assert_stdout_contains("Annotations:  ")
+        .assert_stdout_contains("\nEvents:  <none>\n");
+    crate::support::plant_event(&t, SNAPS, NS, "web-01-pre-upgrade", "SnapshotStuck");
+    let out = t
+        .cmd()
+        .args(&["describe", "web-01-pre-upgrade"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "  Warning  SnapshotStuck  60s   test-controller  planted by the test\n",
+    );
 }
 
 #[tokio::test]

@@ -7,9 +7,11 @@ use serde_json::{Value, json};
 use super::list::{disk_snapshot_size, volume_snapshots};
 use super::{Ctx, report, resource_name};
 use crate::cli::DescribeArgs;
+use crate::cluster::events::events_about;
 use crate::cluster::json::{str_at, string_map};
 use crate::model::Condition;
-use crate::output::{Report, Table, age, key_values};
+use crate::output::describe::{events_section, with_annotations};
+use crate::output::{Report, Table, age, key_values, key_values_multi};
 use crate::platform::deckhouse::api::{
     Deckhouse, DeckhouseConsistency, Kind, disk_snapshot_info, snapshot_details, snapshot_info,
 };
@@ -146,7 +148,8 @@ pub(super) async fn run(
             "a Clone operation (temporary: deleted when the clone finishes)".into(),
         ));
     }
-    let mut out = key_values(&pairs, 0);
+    let annotations = crate::cluster::json::string_map(&snap, "/metadata/annotations");
+    let mut out = key_values_multi(&with_annotations(pairs, &annotations), 0);
     out.push_str("Saved Resources:\n");
     if d.resources.is_empty() {
         out.push_str("  <none> (filled in once the snapshot is Ready)\n");
@@ -198,8 +201,22 @@ pub(super) async fn run(
         "Not saved: attached VirtualImages and ClusterVirtualImages (a restore needs them to still exist)\n",
     );
     conditions(&mut out, &info.conditions);
+    // The snapshot's events and its disk snapshots'; unreadable events leave the section unknown.
+    let about: Vec<&Value> = std::iter::once(&snap)
+        .chain(vds_all.iter().filter(|v| {
+            d.disk_snapshots
+                .iter()
+                .any(|n| n == crate::cluster::json::name(v))
+        }))
+        .collect();
+    let events = events_about(dh.client(), &about).await.ok();
+    out.push_str(&events_section(
+        events.as_deref(),
+        &format!("VirtualMachineSnapshot/{}", info.name),
+        now,
+    ));
     let data = json!({"kind": "SnapshotDetail", "platform": "deckhouse", "snapshot": info,
-        "details": d, "vmExists": vm_exists});
+        "details": d, "vmExists": vm_exists, "annotations": annotations, "events": events});
     Ok(report(
         data,
         out,

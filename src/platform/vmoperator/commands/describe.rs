@@ -5,9 +5,11 @@ use serde_json::json;
 
 use super::{Ctx, SNAPSHOT_RESOURCE, report, require_snapshot, vm_tree, when};
 use crate::cli::DescribeArgs;
+use crate::cluster::events::events_about;
 use crate::cluster::json::{str_at, string_map};
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION, is_safety_snapshot};
-use crate::output::{Report, Table, age, key_values};
+use crate::output::describe::{events_section, with_annotations};
+use crate::output::{Report, Table, age, key_values_multi};
 use crate::platform::vmoperator::api::{
     VmOperator, creation_failure, describe_rows, snapshot_details, snapshot_info, vm_details,
 };
@@ -80,7 +82,7 @@ pub async fn run(
             rows.push(("Undo with", undo.clone()));
         }
     }
-    let mut text = key_values(&rows, 0);
+    let mut text = key_values_multi(&with_annotations(rows, &annotations), 0);
     text.push_str("Conditions:\n");
     if info.conditions.is_empty() {
         text.push_str("  <none>\n");
@@ -99,6 +101,13 @@ pub async fn run(
             text.push_str(&format!("  {line}\n"));
         }
     }
+    // Like kubectl describe: events that cannot be read leave the section unknown.
+    let events = events_about(&ctx.conn.client, &[&snap]).await.ok();
+    text.push_str(&events_section(
+        events.as_deref(),
+        &format!("VirtualMachineSnapshot/{}", info.name),
+        now,
+    ));
     let node = tree.find(&info.name);
     let parent = tree
         .parent_of(&info.name)
@@ -113,6 +122,8 @@ pub async fn run(
         "current": node.is_some_and(|n| n.current),
         "takenBeforeReverting": restoring,
         "undo": restoring.and(annotations.get(UNDO_ANNOTATION)),
+        "annotations": annotations,
+        "events": events,
     });
     Ok(report(
         data,
