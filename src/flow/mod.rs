@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod confirm;
+pub mod delete_pick;
 pub mod follow;
 pub mod readiness;
 pub(crate) mod readiness_table;

@@ -99,11 +99,6 @@ fn given(command: &Command) -> Vec<(&'static str, ProviderKind)> {
         }
         Command::List(a) => flag(a.disks, "--disks", Deckhouse),
         Command::Wait(a) => flag(a.restore.is_some(), "--restore", KubeVirt),
-        Command::Delete(a) => {
-            flag(a.selector.is_some(), "--selector", KubeVirt);
-            flag(a.all, "--all", KubeVirt);
-            flag(a.ignore_not_found, "--ignore-not-found", KubeVirt);
-        }
         Command::Restore(a) => {
             flag(
                 a.target_readiness_policy.is_some(),

@@ -388,6 +388,23 @@ async fn wait_follows_a_deckhouse_snapshot_taken_without_waiting_and_stops_on_fa
 }
 
 #[tokio::test]
+async fn delete_by_selector_or_all_is_refused_on_deckhouse_for_now() {
+    let t = settled().await;
+    for args in [
+        &["delete", "--all", "--yes"][..],
+        &["delete", "-l", "a=b", "--yes"],
+    ] {
+        t.cmd()
+            .args(args)
+            .run()
+            .await
+            .assert_code(2)
+            .assert_stderr_contains("not available on Deckhouse yet");
+    }
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
 async fn a_restore_from_a_failed_snapshot_is_refused_up_front_with_deckhouses_reason() {
     let t = settled_with(
         "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",

@@ -480,11 +480,37 @@ async fn wait_on_vm_operator_says_a_ready_snapshot_is_met_and_refuses_restore() 
 }
 
 #[tokio::test]
-async fn delete_by_selector_is_refused_on_vm_operator_naming_the_platform() {
+async fn delete_by_selector_on_vm_operator_lists_what_goes_and_writes_nothing_unconfirmed() {
     let t = settled().await;
-    let out = t.cmd().args(&["delete", "-l", "a=b", "--yes"]).run().await;
-    out.assert_code(2)
-        .assert_stderr_contains("--selector is a KubeVirt option");
+    let out = t
+        .cmd()
+        .args(&[
+            "delete",
+            "-l",
+            "snapshot.vmoperator.vmware.com/vm-name=web-01",
+        ])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains(&format!(
+            "Snapshots to delete in namespace {NS} (matching -l snapshot.vmoperator.vmware.com/vm-name=web-01):"
+        ))
+        .assert_stderr_contains("web-01-pre-upgrade")
+        .assert_stderr_contains("web-01-post-upgrade");
+    let out = t
+        .cmd()
+        .args(&["delete", "-l", "nothing=here", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains(&format!(
+        "No snapshots found in {NS} namespace matching -l nothing=here."
+    ));
+    let out = t
+        .cmd()
+        .args(&["delete", "nope", "--ignore-not-found", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0);
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 

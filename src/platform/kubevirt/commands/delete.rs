@@ -4,13 +4,10 @@
 use std::time::Duration;
 
 use crate::cli::{DeleteArgs, DryRun};
-use serde_json::Value;
-
-use crate::cluster::json::name;
 use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::{Ctx, common, confirm};
+use crate::flow::{Ctx, common, confirm, delete_pick};
 use crate::model::SnapshotInfo;
 use crate::output::{Report, Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
@@ -32,49 +29,34 @@ pub struct DeletePlan {
     pub scope: Option<String>,
 }
 
-/// Which snapshots the arguments pick: by label selector, all of them, or by name.
-async fn pick(args: &DeleteArgs, kv: &kv::KubeVirt, ns: &str) -> anyhow::Result<Vec<Value>> {
-    if args.selector.is_some() || args.all {
-        let selector = args.selector.as_deref();
-        if selector.is_some_and(|s| s.trim().is_empty()) {
-            return Err(
-                UserError::usage("an empty selector would pick every snapshot")
-                    .hint("to delete every snapshot in the namespace, say so with --all")
-                    .into(),
-            );
-        }
-        let mut found = kv.list_snapshots(Some(ns), selector).await?;
-        found.sort_by(|a, b| name(a).cmp(name(b)));
-        return Ok(found);
-    }
-    let mut picked: Vec<Value> = Vec::new();
-    for wanted in &args.snapshots {
-        if picked.iter().any(|v| name(v) == wanted) {
-            continue;
-        }
-        let found = kv.get_snapshot(ns, wanted).await?;
-        if found.is_none() && args.ignore_not_found {
-            continue;
-        }
-        picked.push(common::require_snapshot(found, ns, wanted)?);
-    }
-    Ok(picked)
-}
-
 /// Reads every named snapshot and the restores; refuses before anything is deleted.
 pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<DeletePlan> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let snapshots: Vec<SnapshotInfo> = pick(args, &kv, &ns)
-        .await?
+    let picked = delete_pick::pick(
+        args,
+        |n| {
+            let kv = kv.clone();
+            let ns = ns.clone();
+            async move { kv.get_snapshot(&ns, &n).await }
+        },
+        |sel| {
+            let kv = kv.clone();
+            let ns = ns.clone();
+            async move { kv.list_snapshots(Some(&ns), sel.as_deref()).await }
+        },
+        |n| {
+            common::require_snapshot(None, &ns, n)
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("snapshot {n} not found"))
+        },
+    )
+    .await?;
+    let snapshots: Vec<SnapshotInfo> = picked
         .iter()
         .map(|v| kv::snapshot_info(v, None, &[]))
         .collect();
-    let scope = match (&args.selector, args.all) {
-        (Some(sel), _) => Some(format!("matching -l {sel}")),
-        (None, true) => Some("all".to_string()),
-        (None, false) => None,
-    };
+    let scope = delete_pick::scope(args);
     if snapshots.is_empty() {
         return Ok(DeletePlan {
             namespace: ns,
@@ -122,15 +104,9 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
 /// Shows what will be deleted and asks; nothing to delete asks nothing.
 pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     if plan.snapshots.is_empty() {
-        // kubectl's "No resources found" (stderr, exit 0) when a selector matched nothing.
-        ctx.say(&format!(
-            "No snapshots found in {} namespace{}.",
-            plan.namespace,
-            plan.scope
-                .as_deref()
-                .filter(|s| *s != "all")
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default()
+        ctx.say(&delete_pick::nothing_found(
+            &plan.namespace,
+            plan.scope.as_deref(),
         ));
         return Ok(());
     }
@@ -144,14 +120,9 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             age(s.created, now),
         ]);
     }
-    let scope = match plan.scope.as_deref() {
-        Some("all") => " (all of them)".to_string(),
-        Some(s) => format!(" ({s})"),
-        None => String::new(),
-    };
-    ctx.say(&format!(
-        "Snapshots to delete in namespace {}{scope}:",
-        plan.namespace
+    ctx.say(&delete_pick::heading(
+        &plan.namespace,
+        plan.scope.as_deref(),
     ));
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
