@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List snapshots, optionally of one VM')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List snapshots, optionally of one VM')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show everything about one snapshot: source, phase, consistency, volumes, restores')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete snapshots (asks first; refuses when a restore is using one)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete snapshots (asks first; refuses when a restore is using one)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)')
@@ -289,7 +290,55 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-vmsnap;wait' {
+            [CompletionResult]::new('--restore', '--restore', [CompletionResultType]::ParameterName, 'Follow this restore (KubeVirt''s VirtualMachineRestore) instead')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'What to wait for: ready (the default), delete, create, condition=NAME[=VALUE]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait before giving up (0: check once)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)')
+            [CompletionResult]::new('--verbosity', '--verbosity', [CompletionResultType]::ParameterName, 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (restore also needs --confirm-name)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (restore also needs --confirm-name)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal: refuse instead of asking')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Which virtualization platform''s API to use')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colour (also NO_COLOR=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups')
+            [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'UID to impersonate for the operation')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a cert file for the certificate authority')
+            [CompletionResult]::new('--client-certificate', '--client-certificate', [CompletionResultType]::ParameterName, 'Path to a client certificate file for TLS')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Path to a client key file for TLS')
+            [CompletionResult]::new('--disable-compression', '--disable-compression', [CompletionResultType]::ParameterName, 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'If true, the server''s certificate will not be checked for validity. This will make your HTTPS connections insecure')
+            [CompletionResult]::new('--match-server-version', '--match-server-version', [CompletionResultType]::ParameterName, 'Require server version to match client version')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for basic authentication to the API server')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for authentication to the API server')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for basic authentication to the API server')
+            [CompletionResult]::new('--warnings-as-errors', '--warnings-as-errors', [CompletionResultType]::ParameterName, 'Treat warnings received from the server as errors and exit with a non-zero exit code')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-vmsnap;delete' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Delete every snapshot in the namespace')
+            [CompletionResult]::new('--ignore-not-found', '--ignore-not-found', [CompletionResultType]::ParameterName, 'A named snapshot that does not exist is skipped, not an error (always so with -l and --all, as in kubectl)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the snapshots are gone (the default)')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once deletion is requested')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for them to disappear')
@@ -334,6 +383,10 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             break
         }
         'kubectl-vmsnap;rm' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Delete every snapshot in the namespace')
+            [CompletionResult]::new('--ignore-not-found', '--ignore-not-found', [CompletionResultType]::ParameterName, 'A named snapshot that does not exist is skipped, not an error (always so with -l and --all, as in kubectl)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the snapshots are gone (the default)')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once deletion is requested')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for them to disappear')
@@ -839,6 +892,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List snapshots, optionally of one VM')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show everything about one snapshot: source, phase, consistency, volumes, restores')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete snapshots (asks first; refuses when a restore is using one)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what restoring a snapshot would change in its VM''s configuration')
@@ -860,6 +914,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-vmsnap' -ScriptBlock {
             break
         }
         'kubectl-vmsnap;help;describe' {
+            break
+        }
+        'kubectl-vmsnap;help;wait' {
             break
         }
         'kubectl-vmsnap;help;delete' {

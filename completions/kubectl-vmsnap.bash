@@ -67,6 +67,9 @@ _kubectl__vmsnap() {
             kubectl__vmsnap,version)
                 cmd="kubectl__vmsnap__subcmd__version"
                 ;;
+            kubectl__vmsnap,wait)
+                cmd="kubectl__vmsnap__subcmd__wait"
+                ;;
             kubectl__vmsnap__subcmd__help,check)
                 cmd="kubectl__vmsnap__subcmd__help__subcmd__check"
                 ;;
@@ -112,6 +115,9 @@ _kubectl__vmsnap() {
             kubectl__vmsnap__subcmd__help,version)
                 cmd="kubectl__vmsnap__subcmd__help__subcmd__version"
                 ;;
+            kubectl__vmsnap__subcmd__help,wait)
+                cmd="kubectl__vmsnap__subcmd__help__subcmd__wait"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +125,7 @@ _kubectl__vmsnap() {
 
     case "${cmd}" in
         kubectl__vmsnap)
-            opts="-n -v -o -y -s -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version create list ls describe delete rm restore diff check prune clone tree restore-disk version options completion help"
+            opts="-n -v -o -y -s -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version create list ls describe wait delete rm restore diff check prune clone tree restore-disk version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,12 +1007,28 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__delete)
-            opts="-n -v -o -y -s -h -V --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version"
+            opts="-l -n -v -o -y -s -h -V --selector --all --ignore-not-found --wait --no-wait --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --all)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --ignore-not-found)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --wait)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -1467,7 +1489,7 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__help)
-            opts="create list describe delete restore diff check prune clone tree restore-disk version options completion help"
+            opts="create list describe wait delete restore diff check prune clone tree restore-disk version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1677,6 +1699,20 @@ _kubectl__vmsnap() {
             return 0
             ;;
         kubectl__vmsnap__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__vmsnap__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2781,6 +2817,168 @@ _kubectl__vmsnap() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verbosity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml name report-json report-yaml custom-columns= custom-columns-file= jsonpath= jsonpath-as-json= jsonpath-file=" -- "${cur}"))
+                    return 0
+                    ;;
+                --yes)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --no-input)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "auto kubevirt vmoperator deckhouse" -- "${cur}"))
+                    return 0
+                    ;;
+                --no-color)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disable-compression)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --match-server-version)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warnings-as-errors)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__vmsnap__subcmd__wait)
+            opts="-n -v -o -y -s -h -V --restore --for --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --verbosity --output --yes --no-input --provider --no-color --dry-run --as --as-group --as-uid --cache-dir --certificate-authority --client-certificate --client-key --disable-compression --insecure-skip-tls-verify --match-server-version --password --server --tls-server-name --token --username --warnings-as-errors --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --restore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -82,6 +82,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "creat
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "list" -d 'List snapshots, optionally of one VM'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "ls" -d 'List snapshots, optionally of one VM'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "wait" -d 'Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "rm" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_needs_command" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
@@ -369,6 +370,68 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" 
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l restore -d 'Follow this restore (KubeVirt\'s VirtualMachineRestore) instead' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l for -d 'What to wait for: ready (the default), delete, create, condition=NAME[=VALUE]' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l timeout -d 'How long to wait before giving up (0: check once)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s n -l namespace -d 'The namespace (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l request-timeout -d 'How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s v -l verbosity -d 'Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s o -l output -d 'Output format' -r -f -a "table\t'kubectl-style table'
+wide\t'table with more columns'
+json\t'the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action\'s report otherwise (schema in docs/cli.md)'
+yaml\t'the same as YAML'
+name\t'resource/name, one per line'
+report-json\t'the plugin\'s own report (consistency, size, VM state; schema in docs/cli.md) as JSON'
+report-yaml\t'the plugin\'s own report as YAML'
+custom-columns=\t'kubectl\'s custom columns: HEADER:PATH,HEADER:PATH'
+custom-columns-file=\t'custom columns from a file: a line of headers, a line of paths'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. {.items[*].metadata.name}'
+jsonpath-as-json=\t'the template\'s results as JSON arrays'
+jsonpath-file=\t'a JSONPath template from a file'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s y -l yes -d 'Answer yes to confirmations (restore also needs --confirm-name)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l no-input -d 'Never prompt, even on a terminal: refuse instead of asking' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l provider -d 'Which virtualization platform\'s API to use' -r -f -a "auto\t'detect from the APIs the cluster serves'
+kubevirt\t'KubeVirt / OpenShift Virtualization (snapshot.kubevirt.io)'
+vmoperator\t'VMware VM Operator on vSphere Supervisor (vmoperator.vmware.com)'
+deckhouse\t'Deckhouse Virtualization (virtualization.deckhouse.io)'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l no-color -d 'Disable colour (also NO_COLOR=1)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l dry-run -d 'Only show what would be done: client prints the plan, server also asks the API server to validate the writes' -r -f -a "none\t'really do it'
+client\t'print the plan, send nothing'
+server\t'send the writes with dryRun=All'"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l as -d 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l as-group -d 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l as-uid -d 'UID to impersonate for the operation' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l cache-dir -d 'Default cache directory (accepted for kubectl compatibility: the plugin keeps no discovery cache)' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l certificate-authority -d 'Path to a cert file for the certificate authority' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l disable-compression -d 'If true, opt-out of response compression for all requests to the server (the plugin never asks for compressed responses)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity. This will make your HTTPS connections insecure' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l match-server-version -d 'Require server version to match client version' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l password -d 'Password for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l tls-server-name -d 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l username -d 'Username for basic authentication to the API server' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -l warnings-as-errors -d 'Treat warnings received from the server as errors and exit with a non-zero exit code' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s l -l selector -d 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l all -d 'Delete every snapshot in the namespace' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l ignore-not-found -d 'A named snapshot that does not exist is skipped, not an error (always so with -l and --all, as in kubectl)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l wait -d 'Wait until the snapshots are gone (the default)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
@@ -428,6 +491,11 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -s l -l selector -d 'Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l all -d 'Delete every snapshot in the namespace' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l ignore-not-found -d 'A named snapshot that does not exist is skipped, not an error (always so with -l and --all, as in kubectl)' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wait -d 'Wait until the snapshots are gone (the default)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
@@ -1092,21 +1160,22 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "clone" -d 'Create a new VM from a snapshot (on Deckhouse also from a stopped VM)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)'
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe delete restore diff check prune clone tree restore-disk version options completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "create" -d 'Snapshot a VM: analyse its storage, show the plan, ask, create and follow it'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "list" -d 'List snapshots, optionally of one VM'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "describe" -d 'Show everything about one snapshot: source, phase, consistency, volumes, restores'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "wait" -d 'Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "delete" -d 'Delete snapshots (asks first; refuses when a restore is using one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore" -d 'Roll a VM back to a snapshot (safety snapshot first, config diff preview, typed confirmation)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "diff" -d 'Show what restoring a snapshot would change in its VM\'s configuration'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "check" -d 'Readiness report: which VMs can be snapshotted, how consistently, and what blocks them'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "prune" -d 'Delete old snapshots by a retention policy (never the newest good one)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "clone" -d 'Create a new VM from a snapshot (on Deckhouse also from a stopped VM)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "tree" -d 'Draw a VM\'s snapshot tree, current snapshot marked (VMware VM Operator)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "restore-disk" -d 'Create a new disk from a disk snapshot (Deckhouse VirtualDiskSnapshot)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "version" -d 'Print the plugin version and the snapshot APIs the current cluster serves'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "options" -d 'Print the list of flags inherited by all commands (kubectl\'s connection flags)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish) or the kubectl_complete-vmsnap helper (kubectl-plugin)'
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand help; and not __fish_seen_subcommand_from create list describe wait delete restore diff check prune clone tree restore-disk version options completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # This completes the kubectl-vmsnap executable. To complete `kubectl vmsnap ...`
 # (kubectl 1.26+), save `kubectl vmsnap completion kubectl-plugin` as an

@@ -204,8 +204,19 @@ pub struct DescribeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DeleteArgs {
     /// Snapshots to delete
-    #[arg(value_name = "SNAPSHOT", required = true, value_parser = parse_dns1123_subdomain)]
+    #[arg(value_name = "SNAPSHOT", required_unless_present_any = ["selector", "all"],
+          value_parser = parse_dns1123_subdomain)]
     pub snapshots: Vec<String>,
+    /// Delete the snapshots with these labels instead, e.g. -l vmsnap.io/batch=20261126-100000
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with_all = ["snapshots", "all"])]
+    pub selector: Option<String>,
+    /// Delete every snapshot in the namespace
+    #[arg(long, conflicts_with = "snapshots")]
+    pub all: bool,
+    /// A named snapshot that does not exist is skipped, not an error (always so with -l and
+    /// --all, as in kubectl)
+    #[arg(long)]
+    pub ignore_not_found: bool,
     /// Wait until the snapshots are gone (the default)
     #[arg(long, overrides_with = "no_wait")]
     pub wait: Option<bool>,
@@ -215,6 +226,63 @@ pub struct DeleteArgs {
     /// How long to wait for them to disappear
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration,
           allow_hyphen_values = true)]
+    pub timeout: Duration,
+}
+
+/// What `wait --for` waits for: kubectl wait's forms, plus `ready`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitFor {
+    /// The default: the snapshot ready to use, the restore complete; a failure ends the wait.
+    Ready,
+    /// The object gone (`delete`).
+    Delete,
+    /// The object there (`create`).
+    Create,
+    /// A status condition of this type with this status (`condition=Ready[=true]`), both
+    /// compared without regard to case, as kubectl does.
+    Condition { name: String, status: String },
+}
+
+/// Parses `--for` as kubectl wait does: `delete` and `create` in any case,
+/// `condition=NAME[=VALUE]` (VALUE defaults to true); and `ready`.
+pub fn parse_wait_for(s: &str) -> Result<WaitFor, String> {
+    match s.to_lowercase().as_str() {
+        "ready" => return Ok(WaitFor::Ready),
+        "delete" => return Ok(WaitFor::Delete),
+        "create" => return Ok(WaitFor::Create),
+        _ => {}
+    }
+    if let Some(cond) = s.strip_prefix("condition=") {
+        let (name, status) = cond.split_once('=').unwrap_or((cond, "true"));
+        if name.is_empty() {
+            return Err("condition= needs a condition type, e.g. condition=Ready".into());
+        }
+        return Ok(WaitFor::Condition {
+            name: name.to_string(),
+            status: status.to_string(),
+        });
+    }
+    Err(format!(
+        "unrecognized condition: {s:?} (use ready, delete, create or condition=NAME[=VALUE])"
+    ))
+}
+
+/// `wait SNAPSHOT | --restore NAME`
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// The snapshot to follow
+    #[arg(value_name = "SNAPSHOT", required_unless_present = "restore",
+          conflicts_with = "restore", value_parser = parse_dns1123_subdomain)]
+    pub snapshot: Option<String>,
+    /// Follow this restore (KubeVirt's VirtualMachineRestore) instead
+    #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain)]
+    pub restore: Option<String>,
+    /// What to wait for: ready (the default), delete, create, condition=NAME[=VALUE]
+    #[arg(long = "for", value_name = "CONDITION", default_value = "ready",
+          value_parser = parse_wait_for)]
+    pub condition: WaitFor,
+    /// How long to wait before giving up (0: check once)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
 }
 

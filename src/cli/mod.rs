@@ -16,7 +16,8 @@ use crate::names::{parse_dns1123_label, parse_duration};
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CompletionTarget, CreateArgs, DeleteArgs, DescribeArgs,
     DiffArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
-    RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, parse_mac_pair,
+    RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, WaitArgs, WaitFor, parse_mac_pair,
+    parse_wait_for,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
 pub use output::{OutputSpec, OutputTemplate};
@@ -281,6 +282,16 @@ pub enum Command {
         # The same data as YAML\n  \
         kubectl vmsnap describe pre-upgrade-snapshot -o yaml")]
     Describe(DescribeArgs),
+    /// Follow a snapshot or restore in progress until it is ready, done or gone (kubectl wait)
+    #[command(after_help = "Examples:\n  \
+        # Re-attach to a snapshot still being taken (exit 4 if not ready within 10m)\n  \
+        kubectl vmsnap wait pre-upgrade-snapshot --timeout 10m -n production\n\n  \
+        # A restore until it completes\n  \
+        kubectl vmsnap wait --restore database-01-restore-20261126-100000\n\n  \
+        # Until a deletion finishes, or a condition holds\n  \
+        kubectl vmsnap wait old-snapshot --for=delete\n  \
+        kubectl vmsnap wait pre-upgrade-snapshot --for=condition=Ready")]
+    Wait(WaitArgs),
     /// Delete snapshots (asks first; refuses when a restore is using one)
     #[command(
         visible_alias = "rm",

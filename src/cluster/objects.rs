@@ -140,13 +140,23 @@ pub async fn list_all(
     selector: Option<&str>,
     page: u32,
 ) -> Result<Vec<Value>, KubeError> {
+    let mut lp = ListParams::default().limit(page);
+    if let Some(s) = selector {
+        lp = lp.labels(s);
+    }
+    list_all_with(api, lp).await
+}
+
+/// Every object a list with `params` (selectors, page size) finds, following `continue`
+/// tokens.
+pub async fn list_all_with(
+    api: &Api<DynamicObject>,
+    params: ListParams,
+) -> Result<Vec<Value>, KubeError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut lp = ListParams::default().limit(page);
-        if let Some(s) = selector {
-            lp = lp.labels(s);
-        }
+        let mut lp = params.clone();
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }

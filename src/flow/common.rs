@@ -218,7 +218,7 @@ impl SafetyContext<'_> {
     /// disappeared, a timeout or Ctrl-C (the snapshot goes on; nothing else was done).
     pub fn waited(&self, result: WaitResult<Value>, timeout: Duration) -> anyhow::Result<Value> {
         let (name, ns) = (self.name, self.ns);
-        let follow = format!("kubectl vmsnap describe {name} -n {ns}");
+        let follow = format!("kubectl vmsnap wait {name} -n {ns}");
         match result {
             WaitResult::Done(Some(v)) => Ok(v),
             WaitResult::Done(None) => Err(UserError::failure(format!(

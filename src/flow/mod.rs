@@ -4,6 +4,8 @@
 
 pub mod common;
 pub mod confirm;
+pub mod delete_pick;
+pub mod follow;
 pub mod readiness_table;
 pub mod retention;
 pub mod safety;

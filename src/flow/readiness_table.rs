@@ -201,17 +201,3 @@ impl View for ReadinessTable {
             .collect()
     }
 }
-
-// Until the platforms' own reports carry it as a variant.
-impl From<ReadinessTable> for crate::output::Report {
-    fn from(t: ReadinessTable) -> Self {
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        let opts = RenderOptions::default();
-        crate::output::Report::Platform(Box::new(crate::output::PlatformReport {
-            data: serde_json::to_value(&t).unwrap_or_default(),
-            text: t.human(now, false, opts),
-            wide: (!t.rows.is_empty()).then(|| t.human(now, true, opts)),
-            names: t.names(),
-        }))
-    }
-}

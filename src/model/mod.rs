@@ -4,6 +4,7 @@
 //! strings. Providers convert their objects into these; commands and output only see these.
 
 pub mod age;
+pub mod event;
 pub mod quantity;
 
 use std::collections::BTreeMap;
@@ -392,7 +393,7 @@ impl SnapshotInfo {
         (
             reason,
             format!(
-                "the storage is still making them usable; check with: kubectl vmsnap describe {name} -n {ns}"
+                "the storage is still making them usable; wait for it with: kubectl vmsnap wait {name} -n {ns}"
             ),
         )
     }

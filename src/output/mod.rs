@@ -3,11 +3,11 @@
 //! `render` is pure: a report, a format and "now" in; bytes out to stdout.
 
 pub mod custom_columns;
+pub mod describe;
 mod go_json;
 pub mod jsonpath;
 mod kubectl_yaml;
 pub mod label_columns;
-mod report;
 pub mod sort;
 mod structured;
 mod table;
@@ -19,8 +19,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 pub use crate::model::age::{age, human_duration};
-pub use report::{PlatformReport, Report};
-pub use table::{Table, join_or_none, key_values, next_steps, or_none};
+pub use table::{Table, join_or_none, key_values, key_values_multi, next_steps, or_none};
 
 use crate::cli::{OutputFormat, OutputSpec, OutputTemplate};
 
@@ -194,45 +193,4 @@ pub fn render_spec(
     w.write_all(text.as_bytes())
         .context("failed to write output")?;
     w.flush().context("failed to write output")
-}
-
-impl View for Report {
-    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        crate::platform::kubevirt::report::human::render(self, now, wide, opts)
-    }
-
-    fn names(&self) -> Vec<String> {
-        crate::platform::kubevirt::report::names(self)
-    }
-
-    fn api_objects(&self) -> Option<serde_json::Value> {
-        crate::platform::kubevirt::report::api_objects(self)
-    }
-
-    fn styled(&self, opts: RenderOptions) -> bool {
-        // A coloured diff escaped its lines before painting them (diff::unified).
-        matches!(self, Report::Diff(_)) && opts.color
-    }
-
-    fn failure(&self) -> Option<anyhow::Error> {
-        // As `kubectl diff`: printed, then exit 1 when there are differences.
-        if let Report::Diff(d) = self {
-            return (!d.diff.identical)
-                .then(|| crate::error::ResultCode(crate::error::EXIT_DIFFERENCES).into());
-        }
-        let Report::Batch(b) = self else { return None };
-        let failed = crate::platform::kubevirt::commands::batch::failures(b);
-        (failed > 0).then(|| {
-            crate::error::UserError::failure(format!(
-                "{failed} of {} snapshots of batch {} failed",
-                b.items.len(),
-                b.batch
-            ))
-            .hint(format!(
-                "see them with: kubectl vmsnap list -l vmsnap.io/batch={} -n {}",
-                b.batch, b.namespace
-            ))
-            .into()
-        })
-    }
 }

@@ -57,50 +57,62 @@ impl Table {
             lines.push(&self.headers);
         }
         lines.extend(self.rows.iter().map(Vec::as_slice));
-        let columns = lines.iter().map(|l| l.len()).max().unwrap_or(0);
-        let mut widths = vec![0usize; columns];
-        for line in &lines {
-            for (i, cell) in line.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        for line in &lines {
-            let mut text = String::new();
-            for (i, cell) in line.iter().enumerate() {
-                text.push_str(cell);
-                if i + 1 < line.len() {
-                    let width = (widths[i] + PADDING).max(MIN_WIDTH);
-                    let pad = width - cell.chars().count();
-                    text.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            out.push_str(text.trim_end());
-            out.push('\n');
-        }
-        out
+        aligned(&lines, PADDING, MIN_WIDTH)
     }
+}
+
+/// tabwriter's layout: every cell but a line's last padded to its column's widest cell plus
+/// `padding` (at least `min_width`), trailing spaces trimmed.
+pub(crate) fn aligned(lines: &[&[String]], padding: usize, min_width: usize) -> String {
+    let columns = lines.iter().map(|l| l.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; columns];
+    for line in lines {
+        for (i, cell) in line.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for line in lines {
+        let mut text = String::new();
+        for (i, cell) in line.iter().enumerate() {
+            text.push_str(cell);
+            if i + 1 < line.len() {
+                let width = (widths[i] + padding).max(min_width);
+                let pad = width - cell.chars().count();
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// A two-column "Key:  value" block, as kubectl describe prints, indented by `indent` spaces.
 pub fn key_values(pairs: &[(&str, String)], indent: usize) -> String {
+    let multi: Vec<(&str, Vec<String>)> =
+        pairs.iter().map(|(k, v)| (*k, vec![v.clone()])).collect();
+    key_values_multi(&multi, indent)
+}
+
+/// [`key_values`] whose values may span lines: each further line starts at the value
+/// column (kubectl's Annotations). Every line is escaped on its own.
+pub fn key_values_multi(pairs: &[(&str, Vec<String>)], indent: usize) -> String {
     let width = pairs
         .iter()
         .map(|(k, _)| k.chars().count() + 1)
         .max()
         .unwrap_or(0);
     let mut out = String::new();
-    for (k, v) in pairs {
+    for (k, lines) in pairs {
         let key = format!("{k}:");
-        let v = super::terminal::terminal_safe(v, false);
-        let line = format!(
-            "{:indent$}{key:<width$}  {v}",
-            "",
-            width = width,
-            indent = indent
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
+        for (i, v) in lines.iter().enumerate() {
+            let v = super::terminal::terminal_safe(v, false);
+            let key = if i == 0 { key.as_str() } else { "" };
+            let line = format!("{:indent$}{key:<width$}  {v}", "");
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
     }
     out
 }

@@ -59,6 +59,7 @@ pub enum Verb {
     Create,
     List,
     Describe,
+    Wait,
     Delete,
     Restore,
     Diff,
@@ -71,10 +72,11 @@ pub enum Verb {
 
 impl Verb {
     /// Every platform command.
-    pub const ALL: [Verb; 11] = [
+    pub const ALL: [Verb; 12] = [
         Verb::Create,
         Verb::List,
         Verb::Describe,
+        Verb::Wait,
         Verb::Delete,
         Verb::Restore,
         Verb::Diff,
@@ -91,6 +93,7 @@ impl Verb {
             Verb::Create => "create",
             Verb::List => "list",
             Verb::Describe => "describe",
+            Verb::Wait => "wait",
             Verb::Delete => "delete",
             Verb::Restore => "restore",
             Verb::Diff => "diff",
@@ -108,6 +111,7 @@ impl Verb {
             Command::Create(_) => Verb::Create,
             Command::List(_) => Verb::List,
             Command::Describe(_) => Verb::Describe,
+            Command::Wait(_) => Verb::Wait,
             Command::Delete(_) => Verb::Delete,
             Command::Restore(_) => Verb::Restore,
             Command::Diff(_) => Verb::Diff,
@@ -166,6 +170,7 @@ pub const KUBEVIRT: Capability = Capability {
         Verb::Create,
         Verb::List,
         Verb::Describe,
+        Verb::Wait,
         Verb::Delete,
         Verb::Restore,
         Verb::Diff,
@@ -178,6 +183,7 @@ pub const KUBEVIRT: Capability = Capability {
         (Verb::Create, "--failure-deadline"),
         (Verb::Create, "--online"),
         (Verb::Create, "--selector"),
+        (Verb::Wait, "--restore"),
         // kubectl's list habits: KubeVirt's list has them; the others do not yet.
         (Verb::List, "--sort-by"),
         (Verb::List, "--show-labels"),
@@ -228,6 +234,7 @@ pub const VM_OPERATOR: Capability = Capability {
         Verb::Create,
         Verb::List,
         Verb::Describe,
+        Verb::Wait,
         Verb::Delete,
         Verb::Restore,
         Verb::Check,
@@ -269,6 +276,7 @@ pub const DECKHOUSE: Capability = Capability {
         Verb::Create,
         Verb::List,
         Verb::Describe,
+        Verb::Wait,
         Verb::Delete,
         Verb::Restore,
         Verb::Check,

@@ -24,6 +24,7 @@ pub fn named_objects(command: &Command) -> (Option<&str>, Option<&str>) {
         Command::Clone(a) if a.from_vm => (Some(a.snapshot.as_str()), None),
         Command::Clone(a) => (None, Some(a.snapshot.as_str())),
         Command::Describe(a) => (None, Some(a.snapshot.as_str())),
+        Command::Wait(a) => (None, a.snapshot.as_deref()),
         Command::Diff(a) => (None, Some(a.snapshot.as_str())),
         Command::Delete(a) => (None, a.snapshots.first().map(String::as_str)),
         Command::RestoreDisk(_) | Command::Version | Command::Completion(_) | Command::Options => {
@@ -55,6 +56,7 @@ fn given(command: &Command, flag: &str) -> bool {
         (Command::Create(a), "--allow-inconsistent") => a.allow_inconsistent,
         (Command::Create(a), "--keep-ip-address") => a.keep_ip_address.is_some(),
         (Command::List(a), "--disks") => a.disks,
+        (Command::Wait(a), "--restore") => a.restore.is_some(),
         (Command::List(a), "--sort-by") => a.sort_by.is_some(),
         (Command::List(a), "--show-labels") => a.show_labels,
         (Command::List(a), "--label-columns") => !a.label_columns.is_empty(),

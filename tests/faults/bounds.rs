@@ -100,7 +100,7 @@ async fn a_401_while_following_a_snapshot_says_it_continues_and_how_to_follow_it
         .assert_stderr_contains("error: stopped following snapshot u401")
         .assert_stderr_contains("error: You must be logged in to the server (Unauthorized)")
         .assert_stderr_contains(
-            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe u401 -n production",
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap wait u401 -n production",
         )
         .assert_stderr_contains("hint: your credentials were no longer accepted; log in again");
     crate::kit::assert_writes(

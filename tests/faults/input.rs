@@ -267,7 +267,7 @@ async fn restoring_a_snapshot_that_is_not_ready_is_refused_and_writes_nothing() 
     out.assert_code(1)
         .assert_stderr_contains("error: snapshot stuck-snap is not ready: phase InProgress")
         .assert_stderr_contains(
-            "hint: wait for it with: kubectl vmsnap describe stuck-snap -n production",
+            "hint: wait for it with: kubectl vmsnap wait stuck-snap -n production",
         );
     assert_no_writes(&t);
 }

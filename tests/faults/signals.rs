@@ -28,7 +28,7 @@ async fn sigterm_while_following_a_snapshot_exits_143_and_leaves_it_running() {
     out.assert_code(143)
         .assert_stderr_contains("error: stopped following snapshot term-1")
         .assert_stderr_contains(
-            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe term-1 -n production",
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap wait term-1 -n production",
         );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
     let snap = get(&t, SNAPSHOT_GVR, "term-1").expect("snapshot still there");

@@ -226,7 +226,7 @@ async fn sigint_while_following_a_snapshot_exits_130_and_leaves_it_running() {
     out.assert_code(130)
         .assert_stderr_contains("error: stopped following snapshot int-1")
         .assert_stderr_contains(
-            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe int-1 -n production",
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap wait int-1 -n production",
         );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
     let snap = get(&t, SNAPSHOT_GVR, "int-1").expect("snapshot still there");
@@ -375,7 +375,7 @@ async fn a_wait_that_times_out_exits_4_and_leaves_the_snapshot_running() {
     out.assert_code(4)
         .assert_stderr_contains("error: timed out after 1s waiting for snapshot slow-1 to become ready")
         .assert_stderr_contains(
-            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap describe slow-1 -n production",
+            "hint: the snapshot continues on the cluster; follow it with: kubectl vmsnap wait slow-1 -n production",
         );
     assert_writes(&t, &[("POST", SNAPSHOT_PATH, 201)]);
     assert!(get(&t, SNAPSHOT_GVR, "slow-1").is_some());

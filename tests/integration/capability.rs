@@ -15,7 +15,13 @@ fn args(verb: Verb) -> Vec<&'static str> {
         Verb::List | Verb::Check => vec![],
         Verb::Restore => vec!["ghost", "--snapshot", "ghost-snap"],
         Verb::Clone | Verb::RestoreDisk => vec!["ghost", "--to", "ghost-new"],
-        Verb::Create | Verb::Describe | Verb::Delete | Verb::Diff | Verb::Prune | Verb::Tree => {
+        Verb::Create
+        | Verb::Describe
+        | Verb::Wait
+        | Verb::Delete
+        | Verb::Diff
+        | Verb::Prune
+        | Verb::Tree => {
             vec!["ghost"]
         }
     });

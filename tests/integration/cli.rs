@@ -155,6 +155,83 @@ async fn describe_shows_sections_and_missing_snapshot_exits_5() {
 }
 
 #[tokio::test]
+async fn describe_shows_the_description_annotation_and_the_events_of_snapshot_content_and_volume_snapshots()
+ {
+    let t = TestSim::start().await;
+    let gvr = vmsnap_sim::Gvr::new(
+        crate::support::SNAPSHOTS.0,
+        crate::support::SNAPSHOTS.1,
+        crate::support::SNAPSHOTS.2,
+    );
+    t.sim
+        .store()
+        .mutate(&gvr, Some("production"), "pre-upgrade-snapshot", |s| {
+            s["metadata"]["annotations"] =
+                serde_json::json!({"description": "before the 2.4 upgrade"});
+        })
+        .expect("annotated");
+    let out = t
+        .cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("Annotations:       description: before the 2.4 upgrade\n");
+    let events = out
+        .stdout
+        .split_once("Events:\n")
+        .map(|(_, e)| e)
+        .unwrap_or_else(|| panic!("no Events table: {}", out.transcript()));
+    let mut lines = events.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(header, ["Type", "Reason", "Age", "From", "Message"]);
+    let rows: Vec<&str> = lines.skip(1).collect();
+    let has = |reason: &str, text: &str| {
+        assert!(
+            rows.iter().any(|r| r.contains(reason) && r.contains(text)),
+            "{reason} / {text} missing: {}",
+            out.transcript()
+        )
+    };
+    // The snapshot's own event, unprefixed; the content's and the VolumeSnapshots' named.
+    has(
+        "SuccessfulVirtualMachineSnapshotContentCreate",
+        "  Successfully created VirtualMachineSnapshotContent vmsnapshot-content-",
+    );
+    has(
+        "SuccessfulVolumeSnapshotCreate",
+        "VirtualMachineSnapshotContent/vmsnapshot-content-",
+    );
+    has("SnapshotReady", "VolumeSnapshot/vmsnapshot-");
+    assert!(rows.iter().all(|r| r.contains("snapshot-controller")));
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn describe_of_a_snapshot_without_events_says_none() {
+    let t = TestSim::start().await;
+    let events = vmsnap_sim::Gvr::new("", "v1", "events");
+    for e in t.sim.store().list(&events, Some("production")) {
+        let name = e["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        t.sim
+            .store()
+            .delete(&events, Some("production"), &name)
+            .ok();
+    }
+    let out = t.cmd().args(&["describe", "web-02-nightly"]).run().await;
+    out.assert_code(0)
+        .assert_stdout_contains("\nEvents:  <none>\n")
+        .assert_stdout_contains("Annotations:       <none>\n");
+}
+
+#[tokio::test]
 async fn create_scripted_snapshot_of_a_stopped_vm_is_offline_and_named_from_the_clock() {
     let t = TestSim::start().await;
     let out = t.cmd().args(&["create", "batch-03", "--yes"]).run().await;
@@ -257,8 +334,107 @@ async fn create_timeout_exits_4_and_says_how_to_follow() {
     out.assert_code(4)
         .assert_stderr_contains("the snapshot continues on the cluster")
         .assert_stderr_contains(
-            "kubectl vmsnap describe stuck-01-snapshot-20261126-100000 -n production",
+            "kubectl vmsnap wait stuck-01-snapshot-20261126-100000 -n production",
         );
+}
+
+#[tokio::test]
+async fn wait_reattaches_to_a_snapshot_taken_without_waiting_and_prints_condition_met() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "batch-03", "--yes", "--no-wait", "--name", "w1"])
+        .run()
+        .await
+        .assert_code(0);
+    let before = t.writes().len();
+    let out = t.cmd().args(&["wait", "w1", "--timeout", "1m"]).run().await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/w1 condition met\n"
+    );
+    let out = t
+        .cmd()
+        .args(&["wait", "w1", "--for=condition=ready", "-o", "name"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "virtualmachinesnapshot.snapshot.kubevirt.io/w1\n"
+    );
+    assert_eq!(t.writes().len(), before, "wait writes nothing");
+}
+
+#[tokio::test]
+async fn wait_times_out_with_4_fails_with_1_and_misses_with_5() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["create", "stuck-01", "--yes", "--no-wait", "--name", "st1"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--timeout", "1s"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains(
+            "error: timed out after 1s waiting for snapshot production/st1 to be ready to use",
+        )
+        .assert_stderr_contains(
+            "keep following it with: kubectl vmsnap wait st1 -n production --timeout 2s",
+        );
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--for=delete", "--timeout", "0"])
+        .run()
+        .await;
+    out.assert_code(4)
+        .assert_stderr_contains("condition not met for snapshot production/st1");
+    let out = t.cmd().args(&["wait", "failed-snapshot"]).run().await;
+    out.assert_code(1)
+        .assert_stderr_contains("error: snapshot production/failed-snapshot failed: ");
+    let out = t.cmd().args(&["wait", "nope"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("error: snapshot production/nope not found");
+    let out = t
+        .cmd()
+        .args(&["wait", "nope", "--for", "delete"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("virtualmachinesnapshot.snapshot.kubevirt.io/nope condition met");
+    let out = t
+        .cmd()
+        .args(&["wait", "st1", "--for=jsonpath={.status.phase}=Succeeded"])
+        .run()
+        .await;
+    out.assert_code(2);
+}
+
+#[tokio::test]
+async fn wait_for_delete_follows_a_deletion_requested_without_waiting() {
+    let t = TestSim::start().await;
+    t.cmd()
+        .args(&["delete", "web-02-nightly", "--yes", "--no-wait"])
+        .run()
+        .await
+        .assert_code(0);
+    let out = t
+        .cmd()
+        .args(&["wait", "web-02-nightly", "--for=delete", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly condition met",
+    );
+    t.cmd()
+        .args(&["describe", "web-02-nightly"])
+        .run()
+        .await
+        .assert_code(5);
 }
 
 #[tokio::test]
@@ -756,6 +932,142 @@ async fn delete_with_one_missing_name_deletes_nothing() {
     out.assert_code(5)
         .assert_stderr_contains("snapshot \"nope\" not found");
     assert!(t.writes().is_empty());
+}
+
+/// Labels the scenario's snapshots `tier=<tier>`.
+fn label_snapshots(t: &TestSim, tiers: &[(&str, &str)]) {
+    let gvr = vmsnap_sim::Gvr::new(
+        crate::support::SNAPSHOTS.0,
+        crate::support::SNAPSHOTS.1,
+        crate::support::SNAPSHOTS.2,
+    );
+    for (name, tier) in tiers {
+        t.sim
+            .store()
+            .mutate(&gvr, Some("production"), name, |s| {
+                s["metadata"]["labels"] = serde_json::json!({ "tier": tier });
+            })
+            .expect("labelled");
+    }
+}
+
+fn deleted_names(t: &TestSim) -> Vec<String> {
+    t.writes()
+        .into_iter()
+        .map(|w| {
+            assert_eq!(w.method, "DELETE", "only deletes: {w:?}");
+            w.path.rsplit('/').next().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn delete_by_selector_deletes_exactly_the_matching_snapshots() {
+    let t = TestSim::start().await;
+    label_snapshots(
+        &t,
+        &[
+            ("web-02-nightly", "web"),
+            ("failed-snapshot", "web"),
+            ("pre-upgrade-snapshot", "db"),
+        ],
+    );
+    let out = t
+        .cmd()
+        .args(&["delete", "-l", "tier=web", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains(
+            "Snapshots to delete in namespace production (matching -l tier=web):",
+        )
+        .assert_stdout_contains(
+            "virtualmachinesnapshot.snapshot.kubevirt.io/failed-snapshot deleted",
+        )
+        .assert_stdout_contains(
+            "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly deleted",
+        );
+    assert!(
+        !out.stderr.contains("pre-upgrade-snapshot"),
+        "{}",
+        out.transcript()
+    );
+    assert_eq!(deleted_names(&t), ["failed-snapshot", "web-02-nightly"]);
+    t.cmd()
+        .args(&["describe", "pre-upgrade-snapshot"])
+        .run()
+        .await
+        .assert_code(0);
+}
+
+#[tokio::test]
+async fn delete_by_a_selector_that_matches_nothing_says_so_and_exits_0() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["delete", "-l", "tier=none"]).run().await;
+    out.assert_code(0).assert_stderr_contains(
+        "No snapshots found in production namespace matching -l tier=none.",
+    );
+    assert_eq!(out.stdout, "");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn delete_all_deletes_every_snapshot_of_the_namespace() {
+    let t = TestSim::start().await;
+    let out = t.cmd().args(&["delete", "--all", "--yes"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("Snapshots to delete in namespace production (all of them):");
+    assert_eq!(
+        deleted_names(&t),
+        ["failed-snapshot", "pre-upgrade-snapshot", "web-02-nightly"]
+    );
+    let out = t.cmd().args(&["list"]).run().await;
+    out.assert_code(0)
+        .assert_stderr_contains("No snapshots found in production namespace.");
+}
+
+#[tokio::test]
+async fn delete_ignore_not_found_skips_missing_names_and_deletes_the_rest() {
+    let t = TestSim::start().await;
+    let out = t
+        .cmd()
+        .args(&["delete", "nope", "--ignore-not-found", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+    let out = t
+        .cmd()
+        .args(&[
+            "delete",
+            "nope",
+            "web-02-nightly",
+            "--ignore-not-found",
+            "--yes",
+        ])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.snapshot.kubevirt.io/web-02-nightly deleted",
+    );
+    assert_eq!(deleted_names(&t), ["web-02-nightly"]);
+}
+
+#[tokio::test]
+async fn delete_takes_names_or_a_selector_or_all_and_never_an_empty_selector() {
+    let t = TestSim::start().await;
+    for args in [
+        &["delete"][..],
+        &["delete", "web-02-nightly", "-l", "tier=web"],
+        &["delete", "web-02-nightly", "--all"],
+        &["delete", "--all", "-l", "tier=web"],
+        &["delete", "-l", "", "--yes"],
+    ] {
+        let out = t.cmd().args(args).run().await;
+        out.assert_code(2);
+    }
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
 #[tokio::test]

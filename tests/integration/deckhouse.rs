@@ -358,6 +358,53 @@ async fn restore_start_after_and_stop_are_refused_for_a_run_policy_that_forbids_
 }
 
 #[tokio::test]
+async fn wait_follows_a_deckhouse_snapshot_taken_without_waiting_and_stops_on_failure() {
+    let t = settled_with(
+        "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",
+    )
+    .await;
+    for name in ["fine", "broken"] {
+        t.cmd()
+            .args(&["create", "linux-vm", "--name", name, "--yes", "--no-wait"])
+            .run()
+            .await
+            .assert_code(0);
+    }
+    let out = t
+        .cmd()
+        .args(&["wait", "fine", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.virtualization.deckhouse.io/fine condition met",
+    );
+    let out = t
+        .cmd()
+        .args(&["wait", "broken", "--timeout", "1m"])
+        .run()
+        .await;
+    out.assert_code(1)
+        .assert_stderr_contains(&format!("error: snapshot {NS}/broken failed: Failed"));
+}
+
+#[tokio::test]
+async fn delete_by_selector_or_all_is_refused_on_deckhouse_for_now() {
+    let t = settled().await;
+    for args in [
+        &["delete", "--all", "--yes"][..],
+        &["delete", "-l", "a=b", "--yes"],
+    ] {
+        t.cmd()
+            .args(args)
+            .run()
+            .await
+            .assert_code(2)
+            .assert_stderr_contains("not available on Deckhouse yet");
+    }
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+}
+
+#[tokio::test]
 async fn a_restore_from_a_failed_snapshot_is_refused_up_front_with_deckhouses_reason() {
     let t = settled_with(
         "controllers:\n  snapshots:\n    broken: { outcome: Failed, message: \"the disk snapshot failed\" }\n",
@@ -489,8 +536,13 @@ async fn list_shows_vm_snapshots_with_consistency_and_describe_what_they_saved()
     out.assert_code(0).assert_stdout_contains(
         "virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot",
     );
+    crate::support::plant_event(&t, SNAPS, NS, "linux-vm-snapshot", "SnapshotSlow");
     let out = t.cmd().args(&["describe", "linux-vm-snapshot"]).run().await;
     out.assert_code(0)
+        .assert_stdout_contains("Annotations:")
+        .assert_stdout_contains(
+            "  Warning  SnapshotSlow  60s   test-controller  planted by the test\n",
+        )
         .assert_stdout_contains("Source VM:")
         .assert_stdout_contains("Saved Resources:")
         .assert_stdout_contains("VirtualDisk")

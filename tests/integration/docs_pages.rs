@@ -650,6 +650,10 @@ async fn generate() -> BTreeMap<&'static str, String> {
 
     // delete
     t.run(
+        "delete-selector-no-yes",
+        &["delete", "-l", "purpose=pre-upgrade"],
+    );
+    t.run(
         "delete-no-yes",
         &["delete", "database-01-snapshot-20261126-100000"],
     );
@@ -704,6 +708,35 @@ async fn generate() -> BTreeMap<&'static str, String> {
         &["completion", "kubectl-plugin"],
     );
     t.run("completion-bad-shell", &["completion", "tcsh"]);
+
+    // wait and describe's Events, last: the UIDs they show must not renumber the pages above
+    t.run(
+        "wait-create-no-wait",
+        &[
+            "create",
+            "database-01",
+            "--yes",
+            "--no-wait",
+            "--name",
+            "database-01-before-maintenance",
+        ],
+    );
+    t.run("wait-ready", &["wait", "database-01-before-maintenance"]);
+    t.run(
+        "wait-restore-timeout",
+        &[
+            "wait",
+            "--restore",
+            "restore-batch-01-20261126-100000",
+            "--timeout",
+            "1s",
+        ],
+    );
+    t.run("wait-failed", &["wait", "web-01-before-patch"]);
+    t.run(
+        "describe-events",
+        &["describe", "database-01-before-maintenance"],
+    );
     t.out
 }
 

@@ -126,6 +126,19 @@ async fn declining_delete_writes_nothing() {
 }
 
 #[tokio::test]
+async fn declining_delete_by_selector_asks_once_listing_what_goes_and_writes_nothing() {
+    let t = TestSim::start().await;
+    let ui = ScriptedUi::new(vec![text("no")]);
+    let out = run_in_process(&t, ui.clone(), &["delete", "--all"]).await;
+    out.assert_code(3);
+    assert_eq!(ui.prompts(), ["Delete these 3 snapshots? (yes/no)"]);
+    for name in ["failed-snapshot", "pre-upgrade-snapshot", "web-02-nightly"] {
+        out.assert_stderr_contains(name);
+    }
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
 async fn client_dry_run_writes_nothing() {
     let t = TestSim::start().await;
     let out = run_in_process(

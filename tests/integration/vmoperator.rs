@@ -517,7 +517,18 @@ async fn describe_shows_settings_storage_tree_place_and_conditions() {
         .assert_stdout_contains("Storage requested:        24Gi on wcpglobal-storage-profile")
         .assert_stdout_contains("Parent:                   web-01-base")
         .assert_stdout_contains("Children:                 web-01-post-upgrade, (unmanaged)")
-        .assert_stdout_contains("VirtualMachineSnapshotReady       True     True     16d");
+        .assert_stdout_contains("VirtualMachineSnapshotReady       True     True     16d")
+        .assert_stdout_contains("Annotations:  ")
+        .assert_stdout_contains("\nEvents:  <none>\n");
+    crate::support::plant_event(&t, SNAPS, NS, "web-01-pre-upgrade", "SnapshotStuck");
+    let out = t
+        .cmd()
+        .args(&["describe", "web-01-pre-upgrade"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "  Warning  SnapshotStuck  60s   test-controller  planted by the test\n",
+    );
 }
 
 #[tokio::test]
@@ -549,6 +560,58 @@ async fn delete_without_a_terminal_writes_nothing() {
     out.assert_code(3).assert_stderr_contains(
         "web-01-post-upgrade: the VM's current snapshot becomes web-01-pre-upgrade",
     );
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn wait_on_vm_operator_says_a_ready_snapshot_is_met_and_refuses_restore() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&["wait", "web-01-pre-upgrade", "--timeout", "0"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stdout_contains(
+        "virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade condition met",
+    );
+    let out = t.cmd().args(&["wait", "--restore", "r1"]).run().await;
+    out.assert_code(2)
+        .assert_stderr_contains("--restore is a KubeVirt option");
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+#[tokio::test]
+async fn delete_by_selector_on_vm_operator_lists_what_goes_and_writes_nothing_unconfirmed() {
+    let t = settled().await;
+    let out = t
+        .cmd()
+        .args(&[
+            "delete",
+            "-l",
+            "snapshot.vmoperator.vmware.com/vm-name=web-01",
+        ])
+        .run()
+        .await;
+    out.assert_code(3)
+        .assert_stderr_contains(&format!(
+            "Snapshots to delete in namespace {NS} (matching -l snapshot.vmoperator.vmware.com/vm-name=web-01):"
+        ))
+        .assert_stderr_contains("web-01-pre-upgrade")
+        .assert_stderr_contains("web-01-post-upgrade");
+    let out = t
+        .cmd()
+        .args(&["delete", "-l", "nothing=here", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains(&format!(
+        "No snapshots found in {NS} namespace matching -l nothing=here."
+    ));
+    let out = t
+        .cmd()
+        .args(&["delete", "nope", "--ignore-not-found", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0);
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
@@ -805,7 +868,7 @@ async fn ctrl_c_while_following_a_snapshot_leaves_it_and_says_how_to_follow_it()
         .interrupt_after("Snapshot int-1: ")
         .await;
     out.assert_code(130).assert_stderr_contains(&format!(
-        "follow it with: kubectl vmsnap describe int-1 -n {NS}"
+        "follow it with: kubectl vmsnap wait int-1 -n {NS}"
     ));
     // One write, the snapshot; nothing deleted on the way out.
     let writes: Vec<String> = t

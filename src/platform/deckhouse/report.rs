@@ -10,11 +10,16 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::cluster::json::{str_at, string_map, time_at};
+use crate::flow::follow::WaitReport;
 use crate::flow::readiness_table::ReadinessTable;
 use crate::flow::retention::{Decision, DeletedSnapshot};
+use crate::model::event::EventInfo;
 use crate::model::quantity::human_bytes;
 use crate::model::{Condition, SnapshotInfo};
-use crate::output::{RenderOptions, Table, View, age, api_list, key_values, next_steps};
+use crate::output::describe::{events_section, with_annotations};
+use crate::output::{
+    RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
+};
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
 use crate::platform::deckhouse::api::preflight::{
     Finding, GUEST_PREPARATION, VmSnapshotPreflight, starts_on_creation,
@@ -56,6 +61,8 @@ pub(crate) enum Report {
     Check(Box<ReadinessTable>),
     /// `prune` (also its `--dry-run`)
     Prune(Box<SnapshotPrune>),
+    /// `wait`
+    Wait(WaitReport),
 }
 
 /// Calls `$call` on whichever report `$r` holds.
@@ -74,6 +81,7 @@ macro_rules! each {
             Report::Clone($v) => $call,
             Report::Check($v) => $call,
             Report::Prune($v) => $call,
+            Report::Wait($v) => $call,
         }
     };
 }
@@ -620,8 +628,14 @@ fn conditions(out: &mut String, conds: &[Condition]) {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SnapshotDetail {
+    /// The snapshot's annotations (the console's `description` among them).
+    pub annotations: std::collections::BTreeMap<String, String>,
     #[serde(serialize_with = "sorted")]
     pub details: SnapshotDetails,
+    /// Events about the snapshot and its disk snapshots, oldest first; null when they could
+    /// not be read.
+    #[serde(serialize_with = "sorted")]
+    pub events: Option<Vec<EventInfo>>,
     pub kind: &'static str,
     pub platform: &'static str,
     #[serde(serialize_with = "sorted")]
@@ -645,9 +659,12 @@ impl SnapshotDetail {
         vm_exists: bool,
         disk_snapshots: Vec<Value>,
         volume_snapshots: Vec<Value>,
+        events: Option<Vec<EventInfo>>,
     ) -> Self {
         SnapshotDetail {
+            annotations: string_map(&object, "/metadata/annotations"),
             details: snapshot_details(&object),
+            events,
             kind: "SnapshotDetail",
             platform: PLATFORM,
             snapshot,
@@ -753,7 +770,7 @@ impl View for SnapshotDetail {
                 "a Clone operation (temporary: deleted when the clone finishes)".into(),
             ));
         }
-        let mut out = key_values(&pairs, 0);
+        let mut out = key_values_multi(&with_annotations(pairs, &self.annotations), 0);
         out.push_str("Saved Resources:\n");
         if d.resources.is_empty() {
             out.push_str("  <none> (filled in once the snapshot is Ready)\n");
@@ -769,6 +786,12 @@ impl View for SnapshotDetail {
             "Not saved: attached VirtualImages and ClusterVirtualImages (a restore needs them to still exist)\n",
         );
         conditions(&mut out, &info.conditions);
+        // Like kubectl describe: events that cannot be read leave the section unknown.
+        out.push_str(&events_section(
+            self.events.as_deref(),
+            &format!("VirtualMachineSnapshot/{}", info.name),
+            now,
+        ));
         out
     }
 
@@ -1481,6 +1504,7 @@ mod tests {
                 true,
                 vec![],
                 vec![],
+                Some(vec![]),
             ))),
             Report::DescribeDisk(Box::new(DiskSnapshotDetail::new(disk_snapshot(), Some(1)))),
             Report::Delete(Box::new(SnapshotDelete::new(

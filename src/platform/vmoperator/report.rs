@@ -9,11 +9,16 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::cluster::json::{name, str_at, string_map};
+use crate::flow::follow::WaitReport;
 use crate::flow::readiness_table::ReadinessTable;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION, is_safety_snapshot};
 use crate::model::SnapshotInfo;
-use crate::output::{RenderOptions, Table, View, age, api_list, key_values, next_steps};
-use crate::platform::kubevirt::analysis::human_bytes;
+use crate::model::event::EventInfo;
+use crate::model::quantity::human_bytes;
+use crate::output::describe::{events_section, with_annotations};
+use crate::output::{
+    RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
+};
 use crate::platform::vmoperator::api::{
     DeleteEffect, Kind, Phase, SnapshotDetails, SnapshotTree, TreeNode, creation_failure,
     describe_rows, go_duration, render_tree, snapshot_details, snapshot_info, vm_details,
@@ -44,6 +49,8 @@ pub enum Report {
     Revert(Box<RevertReport>),
     /// `check`
     Check(ReadinessTable),
+    /// `wait`
+    Wait(WaitReport),
 }
 
 impl View for Report {
@@ -56,6 +63,7 @@ impl View for Report {
             Report::Delete(r) => r.human(now, wide, opts),
             Report::Revert(r) => r.human(now, wide, opts),
             Report::Check(r) => r.human(now, wide, opts),
+            Report::Wait(r) => r.human(now, wide, opts),
         }
     }
 
@@ -68,6 +76,7 @@ impl View for Report {
             Report::Delete(r) => r.names(),
             Report::Revert(r) => r.names(),
             Report::Check(r) => r.names(),
+            Report::Wait(r) => r.names(),
         }
     }
 
@@ -404,10 +413,15 @@ impl View for TreeReport {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DescribeReport {
+    /// The snapshot's annotations (the console's `description` among them).
+    annotations: std::collections::BTreeMap<String, String>,
     /// The VM runs from this snapshot.
     current: bool,
     #[serde(serialize_with = "sorted")]
     details: SnapshotDetails,
+    /// Events about the snapshot, oldest first; null when they could not be read.
+    #[serde(serialize_with = "sorted")]
+    events: Option<Vec<EventInfo>>,
     in_tree: bool,
     kind: &'static str,
     /// The parent in the tree: a name, `(unmanaged)`, or null.
@@ -429,7 +443,12 @@ pub struct DescribeReport {
 }
 
 impl DescribeReport {
-    pub(crate) fn new(snap: Value, vm: Option<Value>, tree: SnapshotTree) -> DescribeReport {
+    pub(crate) fn new(
+        snap: Value,
+        vm: Option<Value>,
+        tree: SnapshotTree,
+        events: Option<Vec<EventInfo>>,
+    ) -> DescribeReport {
         let info = snapshot_info(&snap);
         let parent = tree
             .parent_of(&info.name)
@@ -443,6 +462,7 @@ impl DescribeReport {
         DescribeReport {
             current: tree.find(&info.name).is_some_and(|n| n.current),
             details: snapshot_details(&snap),
+            events,
             in_tree: parent.is_some(),
             kind: "SnapshotDetail",
             parent: parent.flatten(),
@@ -451,6 +471,7 @@ impl DescribeReport {
                 .as_ref()
                 .and(annotations.get(UNDO_ANNOTATION).cloned()),
             taken_before_reverting: restoring,
+            annotations,
             snapshot: info,
             vm_exists: vm.is_some(),
             vm,
@@ -499,25 +520,31 @@ impl View for DescribeReport {
                 rows.push(("Undo with", undo.clone()));
             }
         }
-        let mut text = key_values(&rows, 0);
+        let mut text = key_values_multi(&with_annotations(rows, &self.annotations), 0);
         text.push_str("Conditions:\n");
         if info.conditions.is_empty() {
             text.push_str("  <none>\n");
-            return text;
+        } else {
+            let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
+            for c in &info.conditions {
+                t.row(vec![
+                    c.type_.clone(),
+                    c.status.clone(),
+                    c.reason.clone().unwrap_or_default(),
+                    age(c.last_transition, now),
+                    c.message.clone().unwrap_or_default(),
+                ]);
+            }
+            for line in t.render(true).lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
         }
-        let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
-        for c in &info.conditions {
-            t.row(vec![
-                c.type_.clone(),
-                c.status.clone(),
-                c.reason.clone().unwrap_or_default(),
-                age(c.last_transition, now),
-                c.message.clone().unwrap_or_default(),
-            ]);
-        }
-        for line in t.render(true).lines() {
-            text.push_str(&format!("  {line}\n"));
-        }
+        // Like kubectl describe: events that cannot be read leave the section unknown.
+        text.push_str(&events_section(
+            self.events.as_deref(),
+            &format!("VirtualMachineSnapshot/{}", info.name),
+            now,
+        ));
         text
     }
 
@@ -767,7 +794,12 @@ mod tests {
                 tree(),
                 vec![],
             ))),
-            Report::Describe(Box::new(DescribeReport::new(snap(), None, tree()))),
+            Report::Describe(Box::new(DescribeReport::new(
+                snap(),
+                None,
+                tree(),
+                Some(Vec::new()),
+            ))),
             Report::Delete(DeleteReport::new(
                 vec![DeletedItem::new(
                     &snap(),
@@ -806,7 +838,12 @@ mod tests {
 
     #[test]
     fn list_and_describe_hand_over_the_objects_as_read_and_actions_do_not() {
-        let describe = Report::Describe(Box::new(DescribeReport::new(snap(), None, tree())));
+        let describe = Report::Describe(Box::new(DescribeReport::new(
+            snap(),
+            None,
+            tree(),
+            Some(Vec::new()),
+        )));
         assert_eq!(describe.api_objects(), Some(snap()));
         let list = Report::List(ListReport::new(vec![], None, None, vec![snap()]));
         assert_eq!(list.api_objects(), Some(api_list(vec![snap()])));

@@ -190,6 +190,28 @@ impl TestSim {
     }
 }
 
+/// Records a Warning Event about the object `name` of `gvr` in `ns`, as a controller would.
+pub fn plant_event(t: &TestSim, gvr: (&str, &str, &str), ns: &str, name: &str, reason: &str) {
+    let obj = t
+        .sim
+        .store()
+        .get(&vmsnap_sim::Gvr::new(gvr.0, gvr.1, gvr.2), Some(ns), name)
+        .expect("the object the event is about");
+    let event = serde_json::json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": format!("{name}.1"), "namespace": ns},
+        "involvedObject": {"apiVersion": obj["apiVersion"], "kind": obj["kind"],
+            "name": name, "namespace": ns, "uid": obj["metadata"]["uid"]},
+        "type": "Warning", "reason": reason, "message": "planted by the test",
+        "source": {"component": "test-controller"}, "count": 1,
+        "firstTimestamp": "2026-11-26T09:59:00Z", "lastTimestamp": "2026-11-26T09:59:00Z",
+    });
+    t.sim
+        .store()
+        .create(&vmsnap_sim::Gvr::new("", "v1", "events"), event)
+        .expect("event recorded");
+}
+
 /// (group, version, plural) of VirtualMachineSnapshots.
 pub const SNAPSHOTS: (&str, &str, &str) =
     ("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots");

@@ -321,6 +321,29 @@ async fn running_vm_with_agent_snapshots_application_consistent_and_thaws() {
     );
     let vmi = c.get("virtualmachineinstances", "db").expect("vmi");
     assert!(vmi["status"]["fsFreezeStatus"].is_null(), "not left frozen");
+    // The CSI snapshot-controller's events on the VolumeSnapshot, once each, in order, and
+    // KubeVirt's snapshot controller reporting as "snapshot-controller".
+    let vs_name = format!("vmsnapshot-{uid}-volume-data");
+    let on_vs: Vec<String> = c
+        .store
+        .list(&g("events"), Some(NS))
+        .into_iter()
+        .filter(|e| e["involvedObject"]["name"] == vs_name.as_str())
+        .map(|e| {
+            assert_eq!(e["source"]["component"], "snapshot-controller");
+            e["reason"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(
+        on_vs,
+        ["CreatingSnapshot", "SnapshotCreated", "SnapshotReady"]
+    );
+    let content_created = c.events_with_reason("SuccessfulVirtualMachineSnapshotContentCreate");
+    assert_eq!(content_created.len(), 1);
+    assert_eq!(
+        content_created[0]["source"]["component"],
+        "snapshot-controller"
+    );
 }
 
 #[tokio::test]

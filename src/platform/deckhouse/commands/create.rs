@@ -523,7 +523,14 @@ pub(super) async fn wait_snapshot(
         },
     })
     .await?;
-    let describe = format!("kubectl vmsnap describe {snap} -n {ns}");
+    // `vmsnap wait` follows VM snapshots; a disk snapshot is followed with kubectl's own wait.
+    let describe = match kind {
+        Kind::VirtualMachineSnapshot => format!("kubectl vmsnap wait {snap} -n {ns}"),
+        _ => format!(
+            "kubectl wait {}/{snap} -n {ns} --for=jsonpath='{{.status.phase}}'=Ready",
+            kind.qualified()
+        ),
+    };
     match result {
         WaitResult::Done(Some(v)) => Ok(v),
         WaitResult::Done(None) => Err(UserError::failure(format!(

@@ -30,6 +30,13 @@ pub(super) async fn run(
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    if args.selector.is_some() || args.all || args.ignore_not_found {
+        return Err(UserError::usage(
+            "-l, --all and --ignore-not-found are not available on Deckhouse yet",
+        )
+        .hint("name the snapshots: kubectl vmsnap delete SNAPSHOT…")
+        .into());
+    }
     let ns = ctx.namespace.clone();
     let mut targets = Vec::new();
     for n in &args.snapshots {

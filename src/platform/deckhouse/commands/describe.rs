@@ -4,7 +4,11 @@
 use super::Ctx;
 use super::list::volume_snapshots;
 use crate::cli::DescribeArgs;
-use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_size, snapshot_info};
+use crate::cluster::events::events_about;
+use crate::cluster::json::name as name_of;
+use crate::platform::deckhouse::api::{
+    Deckhouse, Kind, disk_snapshot_size, snapshot_details, snapshot_info,
+};
 use crate::platform::deckhouse::report::{DiskSnapshotDetail, Report, SnapshotDetail};
 
 /// `describe`.
@@ -40,6 +44,16 @@ pub(super) async fn run(
     };
     let info = snapshot_info(&snap, &vds_all, &vss);
     let vm_exists = dh.get(Kind::VirtualMachine, &ns, &info.vm).await?.is_some();
-    let detail = SnapshotDetail::new(snap, info, vm_exists, vds_all, vss);
+    // The snapshot's events and its disk snapshots'; unreadable events leave the section unknown.
+    let own = snapshot_details(&snap).disk_snapshots;
+    let about: Vec<&serde_json::Value> = std::iter::once(&snap)
+        .chain(
+            vds_all
+                .iter()
+                .filter(|v| own.iter().any(|n| n == name_of(v))),
+        )
+        .collect();
+    let events = events_about(dh.client(), &about).await.ok();
+    let detail = SnapshotDetail::new(snap, info, vm_exists, vds_all, vss, events);
     Ok(Report::Describe(Box::new(detail)))
 }

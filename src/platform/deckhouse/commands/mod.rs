@@ -14,6 +14,7 @@ mod list;
 mod prune;
 mod restore;
 mod restore_disk;
+mod wait;
 
 use std::time::Duration;
 
@@ -40,6 +41,7 @@ pub(crate) async fn run(
         Command::Create(a) => create::vm(a, dh, ctx).await,
         Command::List(a) => list::run(a, dh, ctx).await,
         Command::Describe(a) => describe::run(a, dh, ctx).await,
+        Command::Wait(a) => wait::run(a, dh, ctx).await,
         Command::Delete(a) => delete::run(a, dh, ctx).await,
         Command::Restore(a) => restore::run(a, dh, ctx).await,
         Command::RestoreDisk(a) => restore_disk::run(a, dh, ctx).await,

@@ -1,9 +1,14 @@
-//! Line diffs: Myers' shortest edit script and unified-diff hunks, as tagged lines for the renderer.
+//! Line diffs as tagged lines for the renderer: `similar`'s Myers diff, hunks and hunk
+//! headers, with the live VM's side removed and the snapshot's added.
 //!
-//! Inputs here are small (a VM's YAML), so plain `Vec`s do; beyond a few thousand
-//! differences the middle is shown as removed-then-added rather than searched.
+//! Inputs are small (a VM's YAML); the search stops after [`DIFF_DEADLINE`] on pathological
+//! inputs and shows what is left as removed-then-added.
+
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use similar::udiff::UnifiedHunkHeader;
+use similar::{Algorithm, ChangeTag, DiffTag, capture_diff_slices_deadline, group_diff_ops};
 
 /// What a diff line is, for the renderer's colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,116 +52,9 @@ impl DiffLine {
     }
 }
 
-/// One step of an edit script: indices into the old and new line lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Equal(usize, usize),
-    Delete(usize),
-    Insert(usize),
-}
-
-/// Beyond this many differences the middle is shown as removed-then-added (no search).
-const MAX_EDIT_DISTANCE: usize = 2000;
-
-/// Myers' O((N+M)D) shortest edit script, after trimming the common prefix and suffix.
-fn edit_script(a: &[String], b: &[String]) -> Vec<Op> {
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
-    let mut ops: Vec<Op> = (0..prefix).map(|i| Op::Equal(i, i)).collect();
-    ops.extend(myers(am, bm).into_iter().map(|op| match op {
-        Op::Equal(i, j) => Op::Equal(i + prefix, j + prefix),
-        Op::Delete(i) => Op::Delete(i + prefix),
-        Op::Insert(j) => Op::Insert(j + prefix),
-    }));
-    ops.extend((0..suffix).map(|k| Op::Equal(a.len() - suffix + k, b.len() - suffix + k)));
-    ops
-}
-
-fn myers(a: &[String], b: &[String]) -> Vec<Op> {
-    let (n, m) = (a.len() as isize, b.len() as isize);
-    let fallback = || -> Vec<Op> {
-        (0..a.len())
-            .map(Op::Delete)
-            .chain((0..b.len()).map(Op::Insert))
-            .collect()
-    };
-    if n == 0 || m == 0 {
-        return fallback();
-    }
-    let max = (n + m) as usize;
-    let limit = max.min(MAX_EDIT_DISTANCE) as isize;
-    let off = max as isize;
-    let mut v = vec![0isize; 2 * max + 2];
-    // trace[d] holds V before round d, only for diagonals -d..=d (memory O(D²)).
-    let mut trace: Vec<Vec<isize>> = Vec::new();
-    let idx = |k: isize| (k + off) as usize;
-    let mut found = None;
-    'rounds: for d in 0..=limit {
-        trace.push(v[idx(-d)..=idx(d)].to_vec());
-        let mut k = -d;
-        while k <= d {
-            let mut x = if k == -d || (k != d && v[idx(k - 1)] < v[idx(k + 1)]) {
-                v[idx(k + 1)]
-            } else {
-                v[idx(k - 1)] + 1
-            };
-            let mut y = x - k;
-            while x < n && y < m && a[x as usize] == b[y as usize] {
-                x += 1;
-                y += 1;
-            }
-            v[idx(k)] = x;
-            if x >= n && y >= m {
-                found = Some(d);
-                break 'rounds;
-            }
-            k += 2;
-        }
-    }
-    let Some(dist) = found else {
-        return fallback();
-    };
-    let mut ops = Vec::new();
-    let (mut x, mut y) = (n, m);
-    for d in (0..=dist).rev() {
-        let vd = &trace[d as usize];
-        let at = |k: isize| vd[(k + d) as usize];
-        let k = x - y;
-        let prev_k = if k == -d || (k != d && at(k - 1) < at(k + 1)) {
-            k + 1
-        } else {
-            k - 1
-        };
-        let (prev_x, prev_y) = if d == 0 {
-            (0, 0)
-        } else {
-            let px = at(prev_k);
-            (px, px - prev_k)
-        };
-        while x > prev_x && y > prev_y {
-            ops.push(Op::Equal((x - 1) as usize, (y - 1) as usize));
-            x -= 1;
-            y -= 1;
-        }
-        if d > 0 {
-            if x == prev_x {
-                ops.push(Op::Insert((y - 1) as usize));
-            } else {
-                ops.push(Op::Delete((x - 1) as usize));
-            }
-        }
-        x = prev_x;
-        y = prev_y;
-    }
-    ops.reverse();
-    ops
-}
+/// How long the diff may search for the shortest edit script before settling for a longer
+/// one (a VM's YAML takes microseconds).
+const DIFF_DEADLINE: Duration = Duration::from_secs(2);
 
 /// A unified diff of two line lists with `context` lines around changes, headed by
 /// `--- old_label` / `+++ new_label`; empty when the lists are equal.
@@ -167,70 +65,29 @@ pub fn unified_diff(
     new_label: &str,
     context: usize,
 ) -> Vec<DiffLine> {
-    let ops = edit_script(old, new);
-    let changed: Vec<usize> = ops
-        .iter()
-        .enumerate()
-        .filter(|(_, op)| !matches!(op, Op::Equal(..)))
-        .map(|(i, _)| i)
-        .collect();
-    if changed.is_empty() {
+    let deadline = Instant::now() + DIFF_DEADLINE;
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline));
+    if ops.iter().all(|op| op.tag() == DiffTag::Equal) {
         return Vec::new();
     }
     let mut out = vec![
         DiffLine::new(LineKind::Header, format!("--- {old_label}")),
         DiffLine::new(LineKind::Header, format!("+++ {new_label}")),
     ];
-    // Group changes whose gap is at most 2×context into one hunk.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for &i in &changed {
-        match groups.last_mut() {
-            Some((_, end)) if i <= *end + 2 * context + 1 => *end = i,
-            _ => groups.push((i, i)),
-        }
-    }
-    // Old/new line numbers before each op.
-    let mut pos = Vec::with_capacity(ops.len() + 1);
-    let (mut oi, mut ni) = (0usize, 0usize);
-    for op in &ops {
-        pos.push((oi, ni));
-        match op {
-            Op::Equal(..) => {
-                oi += 1;
-                ni += 1;
-            }
-            Op::Delete(_) => oi += 1,
-            Op::Insert(_) => ni += 1,
-        }
-    }
-    pos.push((oi, ni));
-    for (first, last) in groups {
-        let start = first.saturating_sub(context);
-        let end = (last + context + 1).min(ops.len());
-        let slice = &ops[start..end];
-        let old_len = slice.iter().filter(|o| !matches!(o, Op::Insert(_))).count();
-        let new_len = slice.iter().filter(|o| !matches!(o, Op::Delete(_))).count();
-        let (o0, n0) = pos[start];
-        // Unified format: a range of zero lines names the line before it.
-        let range = |s: usize, len: usize| {
-            if len == 0 {
-                format!("{s},0")
-            } else if len == 1 {
-                format!("{}", s + 1)
-            } else {
-                format!("{},{len}", s + 1)
-            }
-        };
+    for hunk in group_diff_ops(ops, context) {
         out.push(DiffLine::new(
             LineKind::Hunk,
-            format!("@@ -{} +{} @@", range(o0, old_len), range(n0, new_len)),
+            UnifiedHunkHeader::new(&hunk).to_string(),
         ));
-        for op in slice {
-            out.push(match *op {
-                Op::Equal(i, _) => DiffLine::new(LineKind::Context, old[i].clone()),
-                Op::Delete(i) => DiffLine::new(LineKind::Removed, old[i].clone()),
-                Op::Insert(j) => DiffLine::new(LineKind::Added, new[j].clone()),
-            });
+        for op in &hunk {
+            for change in op.iter_changes(old, new) {
+                let kind = match change.tag() {
+                    ChangeTag::Equal => LineKind::Context,
+                    ChangeTag::Delete => LineKind::Removed,
+                    ChangeTag::Insert => LineKind::Added,
+                };
+                out.push(DiffLine::new(kind, change.value().clone()));
+            }
         }
     }
     out
@@ -329,32 +186,22 @@ mod tests {
                     .collect()
             };
             let (a, b) = (make(&mut seed), make(&mut seed));
-            let ops = edit_script(&a, &b);
-            let rebuilt: Vec<String> = ops
-                .iter()
-                .filter_map(|op| match *op {
-                    Op::Equal(i, j) => {
-                        assert_eq!(a[i], b[j]);
-                        Some(a[i].clone())
-                    }
-                    Op::Insert(j) => Some(b[j].clone()),
-                    Op::Delete(_) => None,
-                })
-                .collect();
-            assert_eq!(rebuilt, b, "round {round}");
-            let kept: Vec<usize> = ops
-                .iter()
-                .filter_map(|op| match *op {
-                    Op::Equal(i, _) | Op::Delete(i) => Some(i),
-                    Op::Insert(_) => None,
-                })
-                .collect();
-            assert_eq!(
-                kept,
-                (0..a.len()).collect::<Vec<_>>(),
-                "every old line once, in order"
-            );
-            let equal = ops.iter().filter(|op| matches!(op, Op::Equal(..))).count();
+            // Context wide enough for one hunk holding every line.
+            let lines = unified_diff(&a, &b, "o", "n", 100);
+            if a == b {
+                assert!(lines.is_empty());
+                continue;
+            }
+            let body = &lines[3..];
+            let side = |keep: LineKind| -> Vec<String> {
+                body.iter()
+                    .filter(|l| l.kind == LineKind::Context || l.kind == keep)
+                    .map(|l| l.text.clone())
+                    .collect()
+            };
+            assert_eq!(side(LineKind::Added), b, "round {round}");
+            assert_eq!(side(LineKind::Removed), a, "round {round}");
+            let equal = body.iter().filter(|l| l.kind == LineKind::Context).count();
             assert_eq!(
                 equal,
                 lcs_len(&a, &b),
@@ -364,14 +211,13 @@ mod tests {
     }
 
     #[test]
-    fn very_different_inputs_fall_back_to_remove_then_add() {
+    fn very_different_inputs_are_removed_then_added_in_one_hunk() {
         let a: Vec<String> = (0..1500).map(|i| format!("old {i}")).collect();
         let b: Vec<String> = (0..1500).map(|i| format!("new {i}")).collect();
-        let ops = edit_script(&a, &b);
-        assert_eq!(ops.len(), 3000);
-        assert!(ops[..1500].iter().all(|o| matches!(o, Op::Delete(_))));
-        assert!(ops[1500..].iter().all(|o| matches!(o, Op::Insert(_))));
         let d = unified_diff(&a, &b, "o", "n", 3);
+        assert_eq!(d.len(), 3 + 3000);
         assert_eq!(d[2].text, "@@ -1,1500 +1,1500 @@");
+        assert!(d[3..1503].iter().all(|l| l.kind == LineKind::Removed));
+        assert!(d[1503..].iter().all(|l| l.kind == LineKind::Added));
     }
 }

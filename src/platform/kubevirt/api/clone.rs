@@ -476,7 +476,7 @@ pub fn preflight_new_vm(inputs: &NewVmInputs<'_>) -> Vec<Finding> {
                     .unwrap_or_default()
             ),
             Some(format!(
-                "wait for it: kubectl vmsnap describe {} -n {ns}",
+                "wait for it: kubectl vmsnap wait {} -n {ns}",
                 snap.name
             )),
         ));

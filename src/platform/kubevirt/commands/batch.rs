@@ -13,13 +13,14 @@ use crate::cluster::{Ended, ManyResult, Step, WaitOptions, wait_for_many};
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::SnapshotPhase;
-use crate::output::{Report, Table};
+use crate::output::Table;
 use crate::platform::kubevirt::analysis::batch::{
     BATCH_LABEL, BatchItem, BatchPlan, Refusal, plan_batch,
 };
 use crate::platform::kubevirt::analysis::{Analysis, analyse, human_bytes};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Fleet, Kind, KubeVirt};
+use crate::platform::kubevirt::report::Report;
 use crate::platform::kubevirt::report::{BatchReport, BatchResult};
 use crate::ui::Progress;
 

@@ -8,13 +8,13 @@ use serde_json::Value;
 use super::common;
 use crate::cli::CheckArgs;
 use crate::flow::Ctx;
-use crate::output::Report;
 use crate::platform::kubevirt::analysis::analyse;
 use crate::platform::kubevirt::analysis::readiness::{
     ReadinessRow, readiness_row, report_from_rows, unreadable_row,
 };
 use crate::platform::kubevirt::api::{self as kv, FleetStorage, KubeVirt};
 use crate::platform::kubevirt::report::CheckReport;
+use crate::platform::kubevirt::report::Report;
 
 /// VMs analysed at the same time when read one by one (a named VM).
 const CONCURRENCY: usize = 4;

@@ -8,7 +8,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::SnapshotInfo;
-use crate::output::{Report, key_values};
+use crate::output::key_values;
 use crate::platform::kubevirt::api::clone::{
     CloneInfo, ClonePhase, CloneSpec, Finding, NewVmInputs, Severity, blocked, build_clone,
     clone_info, clone_name, clone_phase_message, preflight_new_vm,
@@ -16,6 +16,7 @@ use crate::platform::kubevirt::api::clone::{
 use crate::platform::kubevirt::api::resources::CLONE_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::CloneReport;
+use crate::platform::kubevirt::report::Report;
 
 /// Everything `clone` will do, decided by reads only.
 #[derive(Debug, Clone)]

@@ -12,12 +12,13 @@ use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::names::parse_dns1123_subdomain;
-use crate::output::{Report, Table};
+use crate::output::Table;
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
 use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::CreateReport;
+use crate::platform::kubevirt::report::Report;
 
 /// How the VM's running state is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +134,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
             "VM {ns}/{} is already being snapshotted by {s}",
             vm_name
         ))
-        .hint(format!("wait for it: kubectl vmsnap describe {s} -n {ns}"))
+        .hint(format!("wait for it: kubectl vmsnap wait {s} -n {ns}"))
         .into());
     }
     if let Some(r) = &info.restore_in_progress {
@@ -523,14 +524,14 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         report.next_steps.insert(
             0,
             format!(
-                "kubectl vmsnap describe {} -n {ns}   # follow its progress",
+                "kubectl vmsnap wait {} -n {ns}   # follow it until ready",
                 plan.snapshot
             ),
         );
         return Ok(Report::Create(Box::new(report)));
     }
     let result = common::wait_snapshot(ctx, &ns, &plan.snapshot, plan.timeout, "snapshot").await;
-    let follow = format!("kubectl vmsnap describe {} -n {ns}", plan.snapshot);
+    let follow = format!("kubectl vmsnap wait {} -n {ns}", plan.snapshot);
     let stopped_note = stopped_at.map(|_| {
         format!("the VM was stopped by this command and is still stopped; start it with: virtctl start {} -n {ns}", plan.vm)
     });
@@ -626,7 +627,10 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
                 c.message.as_deref().unwrap_or_default()
             ));
         }
-        err = err.hint(format!("see: {follow}"));
+        err = err.hint(format!(
+            "see: kubectl vmsnap describe {} -n {ns}",
+            plan.snapshot
+        ));
         if report.stopped_vm && !report.started_vm {
             err = err.hint(format!(
                 "the VM is still stopped; start it with: virtctl start {} -n {ns}",

@@ -1,4 +1,5 @@
-//! `delete SNAPSHOT...`: confirm, refuse when a restore uses one, delete, follow until gone.
+//! `delete SNAPSHOT...|-l SELECTOR|--all`: confirm, refuse when a restore uses one, delete,
+//! follow until gone.
 
 use std::time::Duration;
 
@@ -7,12 +8,13 @@ use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::{Ctx, confirm};
+use crate::flow::{Ctx, confirm, delete_pick};
 use crate::model::SnapshotInfo;
-use crate::output::{Report, Table, age};
+use crate::output::{Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
 use crate::platform::kubevirt::report::DeleteReport;
+use crate::platform::kubevirt::report::Report;
 
 /// What `delete` will do.
 #[derive(Debug, Clone)]
@@ -25,16 +27,46 @@ pub struct DeletePlan {
     pub wait: bool,
     /// How long to follow.
     pub timeout: Duration,
+    /// How the snapshots were picked, for the prompt: "matching -l x", "all".
+    pub scope: Option<String>,
 }
 
 /// Reads every named snapshot and the restores; refuses before anything is deleted.
 pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<DeletePlan> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let mut snapshots = Vec::new();
-    for name in &args.snapshots {
-        let v = common::require_snapshot(kv.get_snapshot(&ns, name).await?, &ns, name)?;
-        snapshots.push(kv::snapshot_info(&v, None, &[]));
+    let picked = delete_pick::pick(
+        args,
+        |n| {
+            let kv = kv.clone();
+            let ns = ns.clone();
+            async move { kv.get_snapshot(&ns, &n).await }
+        },
+        |sel| {
+            let kv = kv.clone();
+            let ns = ns.clone();
+            async move { kv.list_snapshots(Some(&ns), sel.as_deref()).await }
+        },
+        |n| {
+            common::require_snapshot(None, &ns, n)
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("snapshot {n} not found"))
+        },
+    )
+    .await?;
+    let snapshots: Vec<SnapshotInfo> = picked
+        .iter()
+        .map(|v| kv::snapshot_info(v, None, &[]))
+        .collect();
+    let scope = delete_pick::scope(args);
+    if snapshots.is_empty() {
+        return Ok(DeletePlan {
+            namespace: ns,
+            snapshots,
+            wait: args.should_wait(),
+            timeout: args.timeout,
+            scope,
+        });
     }
     let client = ctx.conn.client.clone();
     let (restores, clones, allowed) = futures::join!(
@@ -67,11 +99,19 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         snapshots,
         wait: args.should_wait(),
         timeout: args.timeout,
+        scope,
     })
 }
 
-/// Shows what will be deleted and asks.
+/// Shows what will be deleted and asks; nothing to delete asks nothing.
 pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
+    if plan.snapshots.is_empty() {
+        ctx.say(&delete_pick::nothing_found(
+            &plan.namespace,
+            plan.scope.as_deref(),
+        ));
+        return Ok(());
+    }
     let now = ctx.clock.now();
     let mut t = Table::new(&["name", "vm", "phase", "age"]);
     for s in &plan.snapshots {
@@ -82,9 +122,9 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             age(s.created, now),
         ]);
     }
-    ctx.say(&format!(
-        "Snapshots to delete in namespace {}:",
-        plan.namespace
+    ctx.say(&delete_pick::heading(
+        &plan.namespace,
+        plan.scope.as_deref(),
     ));
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));

@@ -1,11 +1,14 @@
-//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM.
+//! `describe SNAPSHOT`: the snapshot, its content's volume snapshots, its restores, its VM,
+//! and the Events about the snapshot, its content and its VolumeSnapshots.
 
 use super::common;
 use crate::cli::DescribeArgs;
+use crate::cluster::events::events_about;
+use crate::cluster::json::string_map;
 use crate::flow::Ctx;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION};
-use crate::output::Report;
 use crate::platform::kubevirt::api::{self as kv, Kind};
+use crate::platform::kubevirt::report::Report;
 use crate::platform::kubevirt::report::SnapshotDetail;
 
 /// Gathers everything about one snapshot (reads fired together).
@@ -23,6 +26,12 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
         kv.list_restores(Some(&ns)),
         kv.get_vm(&ns, &first.vm),
     );
+    let about: Vec<&serde_json::Value> = std::iter::once(&snap)
+        .chain(content.as_ref())
+        .chain(&volume_snapshots)
+        .collect();
+    // Like kubectl describe: events that cannot be read leave the section unknown, not an error.
+    let events = events_about(kv.client(), &about).await.ok();
     let snapshot = kv::snapshot_info(&snap, content.as_ref(), &volume_snapshots);
     let volume_backups = content
         .as_ref()
@@ -58,5 +67,7 @@ pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
             &Kind::VirtualMachineSnapshot.api_version(&kv.versions()),
             Kind::VirtualMachineSnapshot.kind(),
         ),
+        annotations: string_map(&snap, "/metadata/annotations"),
+        events,
     })))
 }

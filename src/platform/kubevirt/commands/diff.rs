@@ -4,10 +4,10 @@ use super::common;
 use crate::cli::DiffArgs;
 use crate::error::UserError;
 use crate::flow::Ctx;
-use crate::output::Report;
 use crate::platform::kubevirt::analysis::config_diff::{DiffOptions, config_diff};
 use crate::platform::kubevirt::api as kv;
 use crate::platform::kubevirt::report::DiffReport;
+use crate::platform::kubevirt::report::Report;
 
 /// Reads the snapshot, its content and the live VM, and compares them. Reads only.
 pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
@@ -25,7 +25,7 @@ pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
             info.name, info.phase
         ))
         .hint(format!(
-            "wait for it: kubectl vmsnap describe {} -n {ns}",
+            "wait for it: kubectl vmsnap wait {} -n {ns}",
             info.name
         ))
         .into());

@@ -20,11 +20,12 @@ use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
 use crate::model::SnapshotInfo;
+use crate::output::RenderOptions;
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{self, FieldPath, SortKey};
-use crate::output::{RenderOptions, Report};
 use crate::platform::kubevirt::analysis::parse_quantity;
 use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
+use crate::platform::kubevirt::report::Report;
 use crate::platform::kubevirt::report::human::{ListColumns, list_headers, list_row};
 use crate::platform::kubevirt::report::{SNAPSHOT_RESOURCE, SnapshotList};
 

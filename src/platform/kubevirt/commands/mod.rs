@@ -13,10 +13,11 @@ pub mod diff;
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod wait;
 
 use crate::cli::{Command, DryRun};
 use crate::flow::Ctx;
-use crate::output::Report;
+use crate::platform::kubevirt::report::Report;
 
 /// plan → confirm → execute for the writing commands; a query for the reading ones.
 pub async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
@@ -24,6 +25,7 @@ pub async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report>
     match command {
         Command::List(args) => list::run(args, ctx).await,
         Command::Describe(args) => describe::run(args, ctx).await,
+        Command::Wait(args) => wait::run(args, ctx).await,
         Command::Create(args) if args.selector.is_some() => {
             let mut plan = batch::plan(args, ctx).await?;
             batch::confirm(&mut plan, ctx)?;

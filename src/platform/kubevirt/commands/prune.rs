@@ -11,9 +11,10 @@ use crate::flow::retention::{Decision, PrunePlan, RetentionPolicy, plan_retentio
 use crate::flow::{Ctx, confirm};
 use crate::model::SnapshotInfo;
 use crate::model::SnapshotPhase;
-use crate::output::{Report, Table, age};
+use crate::output::{Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind};
+use crate::platform::kubevirt::report::Report;
 
 /// What `prune` will do, decided by reads only.
 #[derive(Debug, Clone)]
@@ -205,6 +206,7 @@ pub async fn execute(plan: Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
         snapshots: plan.doomed.clone(),
         wait: plan.wait,
         timeout: plan.timeout,
+        scope: None,
     };
     if let Report::Delete(d) = delete::execute(delete_plan, ctx).await? {
         out.deleted = d.items;

@@ -11,7 +11,7 @@ use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
 use crate::flow::{Ctx, confirm};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::output::{Report, age, key_values};
+use crate::output::{age, key_values};
 use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::platform::kubevirt::analysis::{self, Analysis};
 use crate::platform::kubevirt::api::clone::{
@@ -23,6 +23,7 @@ use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
 };
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
+use crate::platform::kubevirt::report::Report;
 use crate::platform::kubevirt::report::RestoreReport;
 use crate::platform::kubevirt::report::diff as diff_text;
 
@@ -141,7 +142,7 @@ pub fn check_snapshot(snap: &SnapshotInfo, vm: &VmInfo) -> Result<(), UserError>
         phase => {
             return Err(
                 UserError::failure(format!("snapshot {name} is not ready: phase {phase}")).hint(
-                    format!("wait for it with: kubectl vmsnap describe {name} -n {ns}"),
+                    format!("wait for it with: kubectl vmsnap wait {name} -n {ns}"),
                 ),
             );
         }
@@ -242,9 +243,7 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
             "VM {ns}/{} is being snapshotted by {s}; restore after it finishes",
             vm.name
         ))
-        .hint(format!(
-            "follow it with: kubectl vmsnap describe {s} -n {ns}"
-        ))
+        .hint(format!("follow it with: kubectl vmsnap wait {s} -n {ns}"))
         .into());
     }
     let running = !vm.run_state.is_stopped();

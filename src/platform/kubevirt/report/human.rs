@@ -1,6 +1,7 @@
 //! KubeVirt's reports for people: tables for lists, describe-style blocks for single objects.
 use jiff::Timestamp;
 
+use super::Report;
 use super::{
     BatchReport, CheckReport, CloneReport, CreateReport, DeleteReport, DiffReport, RestoreReport,
     SnapshotDetail, SnapshotList,
@@ -8,8 +9,11 @@ use super::{
 use crate::flow::retention::PruneReport;
 use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo, SnapshotPhase};
+use crate::output::describe::{annotation_lines, events_section};
 use crate::output::label_columns::{LabelColumns, format_labels};
-use crate::output::{RenderOptions, Report, Table, join_or_none, key_values, next_steps, or_none};
+use crate::output::{
+    RenderOptions, Table, View, join_or_none, key_values, key_values_multi, next_steps, or_none,
+};
 use crate::platform::kubevirt::analysis::human_bytes;
 use crate::platform::kubevirt::analysis::readiness::IssueKind;
 
@@ -26,10 +30,7 @@ pub fn render(report: &Report, now: Timestamp, wide: bool, opts: RenderOptions) 
         Report::Prune(p) => prune(p),
         Report::Clone(c) => clone(c),
         Report::Batch(b) => batch(b),
-        Report::Platform(p) => match (&p.wide, wide) {
-            (Some(w), true) => w.clone(),
-            _ => p.text.clone(),
-        },
+        Report::Wait(w) => w.human(now, wide, opts),
     }
 }
 
@@ -381,21 +382,25 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
         (Some(uid), _, _) => format!("{} (uid {uid})", s.vm),
         (None, _, _) => s.vm.clone(),
     };
-    let mut out = key_values(
+    let mut out = key_values_multi(
         &[
-            ("Name", s.name.clone()),
-            ("Namespace", s.namespace.clone()),
-            ("Labels", labels(s)),
-            ("Source VM", vm),
-            ("Phase", phase_cell(s)),
-            ("Ready To Use", s.ready_to_use.to_string()),
-            ("Created", when(s.created, now)),
-            ("Snapshot Time", when(s.creation_time, now)),
-            ("Consistency", s.consistency.label().to_string()),
-            ("Size", size_cell(s)),
-            ("Content", or_none(s.content_name.as_deref())),
-            ("Failure Deadline", or_none(s.failure_deadline.as_deref())),
-            ("Error", or_none(s.error.as_deref())),
+            ("Name", vec![s.name.clone()]),
+            ("Namespace", vec![s.namespace.clone()]),
+            ("Labels", vec![labels(s)]),
+            ("Annotations", annotation_lines(&d.annotations)),
+            ("Source VM", vec![vm]),
+            ("Phase", vec![phase_cell(s)]),
+            ("Ready To Use", vec![s.ready_to_use.to_string()]),
+            ("Created", vec![when(s.created, now)]),
+            ("Snapshot Time", vec![when(s.creation_time, now)]),
+            ("Consistency", vec![s.consistency.label().to_string()]),
+            ("Size", vec![size_cell(s)]),
+            ("Content", vec![or_none(s.content_name.as_deref())]),
+            (
+                "Failure Deadline",
+                vec![or_none(s.failure_deadline.as_deref())],
+            ),
+            ("Error", vec![or_none(s.error.as_deref())]),
         ],
         0,
     );
@@ -484,6 +489,11 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
             out.push_str(&format!("Undo With:         {undo}\n"));
         }
     }
+    out.push_str(&events_section(
+        d.events.as_deref(),
+        &format!("VirtualMachineSnapshot/{}", s.name),
+        now,
+    ));
     out
 }
 

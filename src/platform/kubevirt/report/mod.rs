@@ -9,13 +9,17 @@ pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.snapshot.kubevirt.io
 /// The `-o name` prefix of a restore.
 pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::cluster::json::str_at;
 
 use crate::flow::retention::DeletedSnapshot;
-use crate::output::Report;
+use crate::flow::retention::PruneReport;
+use crate::output::{RenderOptions, View};
 
+use crate::model::event::EventInfo;
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo, VolumeBackup};
 use crate::platform::kubevirt::analysis::Analysis;
 use crate::platform::kubevirt::analysis::batch::Refusal;
@@ -24,6 +28,75 @@ use crate::platform::kubevirt::analysis::readiness::{ReadinessRow, ReadinessSumm
 use crate::platform::kubevirt::api::clone::{CloneInfo, Finding};
 
 /// `list`: the snapshots found.
+/// The result of one of KubeVirt's commands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    /// `list`
+    List(SnapshotList),
+    /// `describe`
+    Describe(Box<SnapshotDetail>),
+    /// `create` (also its `--dry-run` plan)
+    Create(Box<CreateReport>),
+    /// `delete`
+    Delete(DeleteReport),
+    /// `restore` (also its `--dry-run` plan)
+    Restore(Box<RestoreReport>),
+    /// `diff`
+    Diff(Box<DiffReport>),
+    /// `check`
+    Check(Box<CheckReport>),
+    /// `prune` (also its `--dry-run` plan)
+    Prune(Box<PruneReport>),
+    /// `clone` (also its `--dry-run` plan)
+    Clone(Box<CloneReport>),
+    /// `create -l SELECTOR` (also its `--dry-run` plan)
+    Batch(Box<BatchReport>),
+    /// `wait`
+    Wait(crate::flow::follow::WaitReport),
+}
+
+impl View for Report {
+    fn human(&self, now: jiff::Timestamp, wide: bool, opts: RenderOptions) -> String {
+        human::render(self, now, wide, opts)
+    }
+
+    fn names(&self) -> Vec<String> {
+        names(self)
+    }
+
+    fn api_objects(&self) -> Option<serde_json::Value> {
+        api_objects(self)
+    }
+
+    fn styled(&self, opts: RenderOptions) -> bool {
+        // A coloured diff escaped its lines before painting them (diff::unified).
+        matches!(self, Report::Diff(_)) && opts.color
+    }
+
+    fn failure(&self) -> Option<anyhow::Error> {
+        // As `kubectl diff`: printed, then exit 1 when there are differences.
+        if let Report::Diff(d) = self {
+            return (!d.diff.identical)
+                .then(|| crate::error::ResultCode(crate::error::EXIT_DIFFERENCES).into());
+        }
+        let Report::Batch(b) = self else { return None };
+        let failed = crate::platform::kubevirt::commands::batch::failures(b);
+        (failed > 0).then(|| {
+            crate::error::UserError::failure(format!(
+                "{failed} of {} snapshots of batch {} failed",
+                b.items.len(),
+                b.batch
+            ))
+            .hint(format!(
+                "see them with: kubectl vmsnap list -l vmsnap.io/batch={} -n {}",
+                b.batch, b.namespace
+            ))
+            .into()
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotList {
@@ -71,6 +144,12 @@ pub struct SnapshotDetail {
     /// The VirtualMachineSnapshot as read.
     #[serde(skip)]
     pub object: serde_json::Value,
+    /// The snapshot's annotations (the console's `description` among them).
+    pub annotations: BTreeMap<String, String>,
+    /// Events about the snapshot, its content and its VolumeSnapshots, oldest first; absent
+    /// when they could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventInfo>>,
 }
 
 /// `create`: the snapshot taken (or, with --dry-run, planned).
@@ -297,7 +376,7 @@ pub fn names(report: &Report) -> Vec<String> {
             .iter()
             .map(|r| format!("virtualmachine.kubevirt.io/{}", r.vm))
             .collect(),
-        Report::Platform(p) => p.names.clone(),
+        Report::Wait(w) => w.names(),
         Report::Batch(b) => b
             .items
             .iter()

@@ -50,7 +50,7 @@ impl VmOperator {
         self.get(Kind::VirtualMachineSnapshot, ns, name).await
     }
 
-    async fn list(
+    pub async fn list(
         &self,
         kind: Kind,
         ns: Option<&str>,

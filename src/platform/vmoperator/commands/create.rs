@@ -238,7 +238,7 @@ async fn follow(
     let name = plan.snapshot.clone();
     let result =
         super::follow_snapshot(vmop, ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
-    let follow = format!("kubectl vmsnap describe {name} -n {}", plan.ns);
+    let follow = format!("kubectl vmsnap wait {name} -n {}", plan.ns);
     match result? {
         WaitResult::Done(Some(v)) => Ok(v),
         WaitResult::Done(None) => Err(UserError::failure(format!(

@@ -1,4 +1,4 @@
-//! `delete SNAPSHOT...` on VM Operator: explain what happens to the tree (children are
+//! `delete SNAPSHOT...|-l SELECTOR|--all` on VM Operator: explain what happens to the tree (children are
 //! re-parented, not deleted; the current snapshot may move), confirm, delete each exactly
 //! (UID precondition), follow until vSphere has removed them.
 
@@ -11,7 +11,7 @@ use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
 use crate::error::UserError;
-use crate::flow::{common, confirm};
+use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::vmoperator::api::{
     DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, stuck_revert, vm_details,
@@ -30,16 +30,36 @@ pub async fn run(
 ) -> anyhow::Result<Report> {
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
-    let gets = futures::future::join_all(args.snapshots.iter().map(|n| vmop.get_snapshot(&ns, n)));
-    let (got, allowed) = futures::join!(
-        gets,
+    let picked = delete_pick::pick(
+        args,
+        |n| {
+            let (vmop, ns) = (vmop.clone(), ns.clone());
+            async move { vmop.get_snapshot(&ns, &n).await }
+        },
+        |sel| {
+            let (vmop, ns) = (vmop.clone(), ns.clone());
+            async move {
+                vmop.list(Kind::VirtualMachineSnapshot, Some(&ns), sel.as_deref())
+                    .await
+            }
+        },
+        |n| {
+            require_snapshot(None, &ns, n)
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("snapshot {n} not found"))
+        },
+    );
+    let (picked, allowed) = futures::join!(
+        picked,
         common::require_permission(&client, "delete", API_GROUP, "virtualmachinesnapshots", &ns)
     );
-    let mut snaps = Vec::new();
-    for (n, g) in args.snapshots.iter().zip(got) {
-        snaps.push(require_snapshot(g?, &ns, n)?);
-    }
+    let snaps = picked?;
     allowed?;
+    let scope = delete_pick::scope(args);
+    if snaps.is_empty() {
+        ctx.say(&delete_pick::nothing_found(&ns, scope.as_deref()));
+        return Ok(deleted_report(&[], None, false));
+    }
     // One tree per VM, read once.
     let vms: std::collections::BTreeSet<String> = snaps
         .iter()
@@ -80,7 +100,7 @@ pub async fn run(
         }
         targets.push(Target { snap: s, effect });
     }
-    preview(ctx, &ns, &targets);
+    preview(ctx, &ns, scope.as_deref(), &targets);
     confirm::delete_snapshots(
         ctx,
         targets.len(),
@@ -154,7 +174,7 @@ pub async fn run(
     Ok(deleted_report(&targets, None, true))
 }
 
-fn preview(ctx: &mut Ctx<'_>, ns: &str, targets: &[Target]) {
+fn preview(ctx: &mut Ctx<'_>, ns: &str, scope: Option<&str>, targets: &[Target]) {
     let now = ctx.clock.now();
     let mut t = Table::new(&["name", "vm", "phase", "age"]);
     for x in targets {
@@ -165,7 +185,7 @@ fn preview(ctx: &mut Ctx<'_>, ns: &str, targets: &[Target]) {
             age(time_at(&x.snap, "/metadata/creationTimestamp"), now),
         ]);
     }
-    ctx.say(&format!("Snapshots to delete in namespace {ns}:"));
+    ctx.say(&delete_pick::heading(ns, scope));
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
     }

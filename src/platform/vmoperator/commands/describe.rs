@@ -3,6 +3,7 @@
 
 use super::{Ctx, require_snapshot, vm_tree};
 use crate::cli::DescribeArgs;
+use crate::cluster::events::events_about;
 use crate::cluster::json::str_at;
 use crate::platform::vmoperator::api::VmOperator;
 use crate::platform::vmoperator::report::{DescribeReport, Report};
@@ -20,7 +21,8 @@ pub async fn run(
     )?;
     let vm_name = str_at(&snap, "/spec/vmName").unwrap_or("").to_owned();
     let (vm, _, tree) = vm_tree(vmop, &ns, &vm_name).await?;
+    let events = events_about(&ctx.conn.client, &[&snap]).await.ok();
     Ok(Report::Describe(Box::new(DescribeReport::new(
-        snap, vm, tree,
+        snap, vm, tree, events,
     ))))
 }

@@ -9,6 +9,7 @@ mod describe;
 mod list;
 mod revert;
 mod tree;
+mod wait;
 
 use serde_json::Value;
 
@@ -37,6 +38,7 @@ pub async fn run(
         Command::List(a) => list::run(a, vmop, ctx).await,
         Command::Tree(a) => tree::run(a, vmop, ctx).await,
         Command::Describe(a) => describe::run(a, vmop, ctx).await,
+        Command::Wait(a) => wait::run(a, vmop, ctx).await,
         Command::Delete(a) => delete::run(a, vmop, ctx).await,
         Command::Restore(a) => revert::run(a, vmop, ctx).await,
         Command::Check(a) => check::run(a, vmop, ctx).await,

@@ -467,10 +467,11 @@ impl Ctx {
     fn record(&self, type_: &str, obj: &Value, reason: &str, message: &str) {
         let (ns, name, uid) = (ns_of(obj), name_of(obj), uid_of(obj));
         let now = crate::store::now_rfc3339();
+        let component = reporting_component(obj);
         let event = json!({
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"generateName": format!("{name}."), "namespace": ns},
+            "metadata": {"name": event_name(name), "namespace": ns},
             "involvedObject": {
                 "apiVersion": obj.get("apiVersion").cloned().unwrap_or(Value::Null),
                 "kind": obj.get("kind").cloned().unwrap_or(Value::Null),
@@ -479,13 +480,45 @@ impl Ctx {
             "reason": reason,
             "message": message,
             "type": type_,
-            "source": {"component": "virt-controller"},
-            "reportingComponent": "virt-controller",
+            "source": {"component": component},
+            "reportingComponent": component,
             "firstTimestamp": now,
             "lastTimestamp": now,
             "count": 1,
         });
         let _ = self.store.create(&gvr::event(), event);
+    }
+}
+
+/// client-go's recorder names an Event `<object>.<UnixNano in hex>` (tools/record/event.go
+/// `makeEvent`), so an object's events list in the order they happened. The nanoseconds only
+/// go forward here, so a clock that stands still still gives distinct, ordered names.
+fn event_name(object: &str) -> String {
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let now = i64::try_from(crate::clock::now().as_nanosecond()).unwrap_or(i64::MAX);
+    let prev = LAST
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |last| Some(now.max(last + 1)),
+        )
+        .unwrap_or(now);
+    format!("{object}.{:x}", now.max(prev + 1))
+}
+
+/// The recorder's component name each upstream controller registers: virt-controller's
+/// `newRecorder(…, "snapshot-controller" | "restore-controller" | "clone-controller")`
+/// (pkg/virt-controller/watch/application.go) and the CSI snapshot-controller's
+/// `EventSource{Component: "snapshot-controller"}` (external-snapshotter
+/// pkg/common-controller/snapshot_controller_base.go).
+fn reporting_component(obj: &Value) -> &'static str {
+    match obj.get("kind").and_then(Value::as_str) {
+        Some("VirtualMachineSnapshot" | "VirtualMachineSnapshotContent" | "VolumeSnapshot") => {
+            "snapshot-controller"
+        }
+        Some("VirtualMachineRestore") => "restore-controller",
+        Some("VirtualMachineClone") => "clone-controller",
+        _ => "virt-controller",
     }
 }
 

@@ -701,11 +701,17 @@ fn create_content(ctx: &Ctx, snap: &Value, vm: &Value, online: bool) {
             "spec": {"source": {"persistentVolumeClaimName": claim}, "volumeSnapshotClassName": class},
             "status": {"readyToUse": false},
         });
-        if ctx.store.create(&gvr::vs(), vs).is_ok() {
+        if let Ok(vs) = ctx.store.create(&gvr::vs(), vs) {
             ctx.record_event(
                 &content,
                 "SuccessfulVolumeSnapshotCreate",
                 &format!("Successfully created VolumeSnapshot {vs_name}"),
+            );
+            // The CSI snapshot-controller, once it made the VolumeSnapshotContent.
+            ctx.record_event(
+                &vs,
+                "CreatingSnapshot",
+                &format!("Waiting for a snapshot {ns}/{vs_name} to be created by the CSI driver."),
             );
         }
     }
@@ -830,6 +836,10 @@ fn cut_volume_snapshots(ctx: &Ctx, ns: &str, content: &Value, ready: bool) {
             },
         });
         let _ = ctx.store.create(&gvr::vs_content(), csi);
+        let was_created = vs
+            .pointer("/status/creationTime")
+            .is_some_and(|t| !t.is_null());
+        let was_ready = vs.pointer("/status/readyToUse") == Some(&json!(true));
         let _ = ctx.store.mutate(&gvr::vs(), Some(ns), vs_name, |vs| {
             let st = ensure_obj(vs, "status");
             st.insert("boundVolumeSnapshotContentName".into(), json!(csi_name));
@@ -837,6 +847,21 @@ fn cut_volume_snapshots(ctx: &Ctx, ns: &str, content: &Value, ready: bool) {
             st.insert("readyToUse".into(), json!(ready));
             st.insert("restoreSize".into(), json!(size));
         });
+        // The CSI snapshot-controller's events on the transitions (`updateSnapshotStatus`).
+        if !was_created {
+            ctx.record_event(
+                &vs,
+                "SnapshotCreated",
+                &format!("Snapshot {ns}/{vs_name} was successfully created by the CSI driver."),
+            );
+        }
+        if ready && !was_ready {
+            ctx.record_event(
+                &vs,
+                "SnapshotReady",
+                &format!("Snapshot {ns}/{vs_name} is ready to use."),
+            );
+        }
     }
 }
 
