@@ -160,27 +160,27 @@ pub struct ListArgs {
     /// Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots
     #[arg(long)]
     pub disks: bool,
-    /// Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
+    /// KubeVirt: Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
     /// .status.creationTime (default: creation time, newest last)
     #[arg(long, value_name = "JSONPATH", allow_hyphen_values = true)]
     pub sort_by: Option<String>,
-    /// Add a LABELS column with every label
+    /// KubeVirt: Add a LABELS column with every label
     #[arg(long)]
     pub show_labels: bool,
-    /// Add a column per label key, e.g. -L app,tier (repeatable)
+    /// KubeVirt: Add a column per label key, e.g. -L app,tier (repeatable)
     #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
           action = clap::ArgAction::Append)]
     pub label_columns: Vec<String>,
-    /// After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
+    /// KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
     #[arg(short = 'w', long)]
     pub watch: bool,
-    /// Print only the changes, not the list first
+    /// KubeVirt: Print only the changes, not the list first
     #[arg(long)]
     pub watch_only: bool,
-    /// Field selector passed to the API server, e.g. metadata.name=s1
+    /// KubeVirt: Field selector passed to the API server, e.g. metadata.name=s1
     #[arg(long, value_name = "SELECTOR", allow_hyphen_values = true)]
     pub field_selector: Option<String>,
-    /// Objects per list request (kubectl's default, 500); 0 lists in one request
+    /// KubeVirt: Objects per list request (kubectl's default, 500); 0 lists in one request
     #[arg(long, value_name = "N")]
     pub chunk_size: Option<u32>,
 }
@@ -274,7 +274,7 @@ pub struct WaitArgs {
     #[arg(value_name = "SNAPSHOT", required_unless_present = "restore",
           conflicts_with = "restore", value_parser = parse_dns1123_subdomain)]
     pub snapshot: Option<String>,
-    /// Follow this restore (KubeVirt's VirtualMachineRestore) instead
+    /// KubeVirt: follow this VirtualMachineRestore instead
     #[arg(long, value_name = "NAME", value_parser = parse_dns1123_subdomain)]
     pub restore: Option<String>,
     /// What to wait for: ready (the default), delete, create, condition=NAME[=VALUE]

@@ -277,13 +277,16 @@ mod tests {
                     "old=new",
                     "default=02:00:00:aa:bb:cc",
                     "web",
+                    "3",
                 ]
                 .map(String::from)
                 .to_vec(),
             }
         } else {
-            vec![String::new()]
+            Vec::new()
         };
+        // A switch (kubectl's boolean flags take `=VALUE` only) parses bare.
+        let values: Vec<String> = values.into_iter().chain([String::new()]).collect();
         let operands: [&[&str]; 4] = [
             &[],
             &["web"],

@@ -550,7 +550,7 @@ async fn list_shows_vm_snapshots_with_consistency_and_describe_what_they_saved()
         .assert_stdout_contains("Conditions:");
     let out = t
         .cmd()
-        .args(&["list", "linux-vm", "-o", "json"])
+        .args(&["list", "linux-vm", "-o", "report-json"])
         .run()
         .await;
     out.assert_code(0);
