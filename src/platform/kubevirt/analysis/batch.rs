@@ -153,24 +153,14 @@ mod tests {
 
     use super::*;
     use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-    use crate::platform::kubevirt::api::fixtures::{items, load};
+    use crate::platform::kubevirt::api::fixtures::load;
 
     fn analysis(vm: serde_json::Value, vmi: Option<&str>) -> Analysis {
         analysis_with(vm, vmi.map(load))
     }
 
     fn analysis_with(vm: serde_json::Value, vmi: Option<serde_json::Value>) -> Analysis {
-        analyse(&StorageInputs {
-            vm,
-            vmi,
-            pvcs: items("pvcs.yaml"),
-            data_volumes: items("datavolumes.yaml"),
-            storage_classes: Some(items("storageclasses.yaml")),
-            volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
-            storage_profiles: Some(items("storageprofiles.yaml")),
-            csi_drivers: Some(items("csidrivers.yaml")),
-            missing_apis: Vec::new(),
-        })
+        analyse(&StorageInputs::from_fixtures(vm, vmi))
     }
 
     fn now() -> Timestamp {

@@ -4,20 +4,10 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-use crate::platform::kubevirt::api::fixtures::{items, load};
+use crate::platform::kubevirt::api::fixtures::load;
 
 fn inputs(vm: Value, vmi: Option<&str>) -> StorageInputs {
-    StorageInputs {
-        vm,
-        vmi: vmi.map(load),
-        pvcs: items("pvcs.yaml"),
-        data_volumes: items("datavolumes.yaml"),
-        storage_classes: Some(items("storageclasses.yaml")),
-        volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
-        storage_profiles: Some(items("storageprofiles.yaml")),
-        csi_drivers: Some(items("csidrivers.yaml")),
-        missing_apis: Vec::new(),
-    }
+    StorageInputs::from_fixtures(vm, vmi.map(load))
 }
 
 fn analysis(vm: &str, vmi: Option<&str>) -> Analysis {

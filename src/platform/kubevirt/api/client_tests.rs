@@ -1,6 +1,5 @@
 //! The async client against the simulated cluster, seeded with the KubeVirt fixtures.
 
-use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
 use crate::cluster::LIST_PAGE_SIZE;
@@ -8,6 +7,8 @@ use crate::cluster::json;
 use vmsnap_sim::{Rule, Sim, SimConfig, User};
 
 use super::*;
+use crate::flow::common::api_code as status_code;
+use crate::platform::fixtures::sim_client;
 use crate::platform::kubevirt::analysis::analyse;
 
 fn fixtures_dir() -> std::path::PathBuf {
@@ -24,12 +25,8 @@ async fn sim() -> Sim {
 }
 
 async fn kubevirt(sim: &Sim, user: &str) -> KubeVirt {
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig(user, "production")).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
     KubeVirt::new(
-        kube::Client::try_from(cfg).unwrap(),
+        sim_client(sim, user, "production").await,
         ServedVersions::default(),
     )
 }
@@ -45,15 +42,6 @@ fn namespace_user(sim: &Sim) -> &'static str {
         }],
     ));
     "ns-editor"
-}
-
-fn status_code(err: &anyhow::Error) -> Option<u16> {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<kube::Error>())
-        .and_then(|e| match e {
-            kube::Error::Api(s) => Some(s.code),
-            _ => None,
-        })
 }
 
 #[tokio::test]
@@ -395,12 +383,8 @@ async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
 #[tokio::test]
 async fn v1alpha1_clusters_get_objects_written_at_v1alpha1() {
     let sim = sim().await;
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig("admin", "production")).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
     let kv = KubeVirt::new(
-        kube::Client::try_from(cfg).unwrap(),
+        sim_client(&sim, "admin", "production").await,
         ServedVersions {
             snapshot: SnapshotVersion::V1alpha1,
         },
