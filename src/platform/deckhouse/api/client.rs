@@ -67,11 +67,13 @@ impl Deckhouse {
         ns: Option<&str>,
         vm: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let mut all = self.list(Kind::VirtualMachineSnapshot, ns).await?;
-        if let Some(vm) = vm {
-            all.retain(|s| str_at(s, "/spec/virtualMachineName") == Some(vm));
-        }
-        Ok(all)
+        self.list_where(
+            Kind::VirtualMachineSnapshot,
+            ns,
+            "/spec/virtualMachineName",
+            vm,
+        )
+        .await
     }
 
     /// Disk snapshots, of one disk when given.
@@ -80,9 +82,21 @@ impl Deckhouse {
         ns: Option<&str>,
         disk: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let mut all = self.list(Kind::VirtualDiskSnapshot, ns).await?;
-        if let Some(d) = disk {
-            all.retain(|s| str_at(s, "/spec/virtualDiskName") == Some(d));
+        self.list_where(Kind::VirtualDiskSnapshot, ns, "/spec/virtualDiskName", disk)
+            .await
+    }
+
+    /// Objects of `kind` whose string at `pointer` is `value`, all when `value` is None.
+    async fn list_where(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        pointer: &str,
+        value: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(kind, ns).await?;
+        if let Some(value) = value {
+            all.retain(|o| str_at(o, pointer) == Some(value));
         }
         Ok(all)
     }

@@ -11,8 +11,8 @@ use crate::cluster::json::{
     arr_at, bool_at, condition_true, conditions, has_annotation, name, namespace, str_at,
     string_at, string_map, time_at,
 };
+use crate::model::quantity::parse_quantity;
 use crate::model::{Condition, Consistency, RunState, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::platform::kubevirt::analysis::parse_quantity;
 
 /// A VM's `status.phase` as a run state (Pause → Paused; Pending, Migrating, Degraded,
 /// Terminating stay as they are).
