@@ -5,7 +5,6 @@
 
 use anyhow::{Context, Result};
 use kube::api::{Api, DynamicObject};
-use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
@@ -173,8 +172,12 @@ impl Deckhouse {
             return Ok(None);
         };
         if let Some(vs) = str_at(&snap, "/status/volumeSnapshotName") {
-            let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
-            let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+            let ar = objects::api_resource(
+                "snapshot.storage.k8s.io",
+                "v1",
+                "VolumeSnapshot",
+                "volumesnapshots",
+            );
             let got = get_exact(&self.client, &ar, Some(ns), vs)
                 .await
                 .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;
