@@ -10,6 +10,17 @@ fn inputs(vm: Value, vmi: Option<&str>) -> StorageInputs {
     StorageInputs::from_fixtures(vm, vmi.map(load))
 }
 
+/// The readiness row of `vm`, not running.
+fn row_of(vm: Value) -> ReadinessRow {
+    readiness_row(&analyse(&inputs(vm, None)))
+}
+
+/// `vm` with its first volume (rootdisk) replaced by `volume`.
+fn with_rootdisk(mut vm: Value, volume: Value) -> Value {
+    vm["spec"]["template"]["spec"]["volumes"][0] = volume;
+    vm
+}
+
 fn analysis(vm: &str, vmi: Option<&str>) -> Analysis {
     analyse(&inputs(load(vm), vmi))
 }
@@ -131,23 +142,23 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
 
     let mut vm = web();
     vm["status"]["restoreInProgress"] = json!("restore-web-02-1");
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(vm);
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::RestoreInProgress, true)]);
     assert_eq!(row.blockers_cell(), "restore restore-web-02-1 in progress");
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::PvcMissing, true)]);
     assert_eq!(row.blockers_cell(), "rootdisk: PVC gone missing");
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::PvcNotBound, true)]);
     assert!(
@@ -157,10 +168,10 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
         row.blockers_cell()
     );
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::NothingPersistent, true)]);
 
