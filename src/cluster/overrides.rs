@@ -35,12 +35,30 @@ pub fn selected_cluster<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&
         .and_then(|c| c.cluster.as_ref())
 }
 
+/// The flag's name, else the kubeconfig's; an empty name is none.
+fn chosen(flag: &Option<String>, kubeconfig: impl FnOnce() -> Option<String>) -> Option<String> {
+    flag.clone().or_else(kubeconfig).filter(|n| !n.is_empty())
+}
+
+/// The entry of `list` called `name`, added by `new` when missing.
+fn named_entry<'a, T>(
+    list: &'a mut Vec<T>,
+    name: &str,
+    name_of: fn(&T) -> &str,
+    new: impl FnOnce() -> T,
+) -> &'a mut T {
+    let at = match list.iter().position(|e| name_of(e) == name) {
+        Some(at) => at,
+        None => {
+            list.push(new());
+            list.len() - 1
+        }
+    };
+    &mut list[at]
+}
+
 fn context_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .context
-        .clone()
-        .or_else(|| kc.current_context.clone())
-        .filter(|c| !c.is_empty())
+    chosen(&global.context, || kc.current_context.clone())
 }
 
 fn context<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&'a Context> {
@@ -52,19 +70,15 @@ fn context<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&'a Context> {
 }
 
 fn cluster_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .cluster
-        .clone()
-        .or_else(|| context(kc, global).map(|c| c.cluster.clone()))
-        .filter(|c| !c.is_empty())
+    chosen(&global.cluster, || {
+        context(kc, global).map(|c| c.cluster.clone())
+    })
 }
 
 fn user_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .user
-        .clone()
-        .or_else(|| context(kc, global).and_then(|c| c.user.clone()))
-        .filter(|c| !c.is_empty())
+    chosen(&global.user, || {
+        context(kc, global).and_then(|c| c.user.clone())
+    })
 }
 
 /// Who turned TLS verification off, for the warning that says so.
@@ -130,16 +144,16 @@ pub fn apply(kc: &mut Kubeconfig, global: &GlobalArgs) -> Result<(), UserError> 
             FROM_FLAGS.to_string()
         }
     };
-    if !kc.auth_infos.iter().any(|a| a.name == name) {
-        kc.auth_infos.push(NamedAuthInfo {
+    let entry = named_entry(
+        &mut kc.auth_infos,
+        &name,
+        |a| &a.name,
+        || NamedAuthInfo {
             name: name.clone(),
             auth_info: None,
             other: Default::default(),
-        });
-    }
-    let Some(entry) = kc.auth_infos.iter_mut().find(|a| a.name == name) else {
-        return Ok(());
-    };
+        },
+    );
     apply_auth(
         entry.auth_info.get_or_insert_with(AuthInfo::default),
         global,
@@ -156,16 +170,16 @@ fn apply_cluster(kc: &mut Kubeconfig, global: &GlobalArgs) {
         return;
     }
     let name = cluster_name(kc, global).unwrap_or_else(|| FROM_FLAGS.into());
-    if !kc.clusters.iter().any(|c| c.name == name) {
-        kc.clusters.push(NamedCluster {
+    let entry = named_entry(
+        &mut kc.clusters,
+        &name,
+        |c| &c.name,
+        || NamedCluster {
             name: name.clone(),
             cluster: None,
             other: Default::default(),
-        });
-    }
-    let Some(entry) = kc.clusters.iter_mut().find(|c| c.name == name) else {
-        return;
-    };
+        },
+    );
     let cluster = entry.cluster.get_or_insert_with(Cluster::default);
     if let Some(server) = &f.server {
         cluster.server = Some(server.clone());
