@@ -153,7 +153,7 @@ mod tests {
 
     use super::*;
     use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-    use crate::platform::kubevirt::api::fixtures::load;
+    use crate::platform::kubevirt::api::fixtures::{database_vmi_without_agent, load};
 
     fn analysis(vm: serde_json::Value, vmi: Option<&str>) -> Analysis {
         analysis_with(vm, vmi.map(load))
@@ -279,11 +279,7 @@ mod tests {
 
     #[test]
     fn running_vms_without_an_agent_need_a_decision() {
-        let mut vmi = load("vmi-database-01.yaml");
-        vmi["status"]["conditions"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|c| c["type"] != "AgentConnected");
+        let vmi = database_vmi_without_agent();
         let a = analysis_with(load("vm-database-01.yaml"), Some(vmi));
         let plan = plan_batch(&[a], &BTreeSet::new(), now());
         assert!(plan.create[0].crash_without_agent);

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-use crate::platform::kubevirt::api::fixtures::load;
+use crate::platform::kubevirt::api::fixtures::{database_vmi_without_agent, load};
 
 fn inputs(vm: Value, vmi: Option<&str>) -> StorageInputs {
     StorageInputs::from_fixtures(vm, vmi.map(load))
@@ -212,11 +212,7 @@ fn a_missing_snapshot_api_is_reported_as_such() {
 
 #[test]
 fn no_guest_agent_lowers_consistency_without_blocking() {
-    let mut vmi = load("vmi-database-01.yaml");
-    vmi["status"]["conditions"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|c| c["type"] != "AgentConnected");
+    let vmi = database_vmi_without_agent();
     let mut i = inputs(load("vm-database-01.yaml"), None);
     i.vmi = Some(vmi);
     let row = readiness_row(&analyse(&i));
