@@ -196,11 +196,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::test_support::uri;
     use http_body_util::BodyExt as _;
-
-    fn uri(s: &str) -> http::Uri {
-        s.parse().unwrap()
-    }
 
     #[test]
     fn watches_are_told_by_their_query() {

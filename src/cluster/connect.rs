@@ -13,6 +13,7 @@ use kube::client::{ClientBuilder, ConfigExt as _};
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 
 use super::credentials;
+use super::transport::Observed;
 use crate::cli::GlobalArgs;
 use crate::error::UserError;
 
@@ -287,15 +288,15 @@ fn build_client(
     let builder = ClientBuilder::try_from(config)
         .context("failed to create the API client")?
         .with_layer(&tower::buffer::BufferLayer::new(64));
-    let log = super::transport::LogLayer {
+    let log = Observed(super::transport::LogLayer {
         level: global.verbosity,
         base: base.clone(),
         sink: sink.clone(),
-    };
-    let builder = builder.with_layer(&super::warnings::WarningLayer {
+    });
+    let builder = builder.with_layer(&Observed(super::warnings::WarningLayer {
         seen,
         sink: sink.clone(),
-    });
+    }));
     let retry = super::transport::RetryLayer {
         budget: global.request_timeout.filter(|t| !t.is_zero()),
         base,
@@ -333,13 +334,7 @@ fn shown_url(url: &http::Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::cluster::test_support::env_vars as vars;
 
     #[test]
     fn flag_wins_over_environment() {

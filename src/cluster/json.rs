@@ -91,9 +91,19 @@ pub fn conditions(v: &Value, ptr: &str) -> Vec<Condition> {
 
 /// The condition of this type has status "True".
 pub fn condition_true(v: &Value, ptr: &str, type_: &str) -> bool {
-    arr_at(v, ptr).iter().any(|c| {
-        c.get("type").and_then(Value::as_str) == Some(type_)
-            && c.get("status").and_then(Value::as_str) == Some("True")
+    condition_at(v, ptr, type_, Some("True")).is_some()
+}
+
+/// The first condition at a JSON pointer (usually "/status/conditions") of this type and,
+/// when given, this status, as the server wrote it.
+pub fn condition_at<'a>(
+    v: &'a Value,
+    ptr: &str,
+    type_: &str,
+    status: Option<&str>,
+) -> Option<&'a Value> {
+    arr_at(v, ptr).iter().find(|c| {
+        str_at(c, "/type") == Some(type_) && status.is_none_or(|s| str_at(c, "/status") == Some(s))
     })
 }
 

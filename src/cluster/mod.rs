@@ -26,3 +26,21 @@ pub use objects::{
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for, wait_json};
 pub use wait_many::{Ended, ManyResult, wait_for_many};
+
+/// Helpers the cluster modules' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::collections::BTreeMap;
+
+    /// An environment (variable → value) of `pairs`.
+    pub(crate) fn env_vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    pub(crate) fn uri(s: &str) -> http::Uri {
+        s.parse().unwrap()
+    }
+}

@@ -4,8 +4,8 @@
 
 use anyhow::Context as _;
 use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
-    Preconditions,
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch,
+    PatchParams, PostParams, Preconditions,
 };
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
@@ -32,6 +32,11 @@ pub fn path_segment(name: &str) -> String {
 
 /// An API handle for `ar` in namespace `ns` (None: cluster-scoped, or all namespaces), the
 /// namespace encoded as a path segment.
+/// The `ApiResource` of `kind` (plural `plural`) in `group`/`version`.
+pub fn api_resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
+}
+
 pub fn dynamic_api(client: &Client, ar: &ApiResource, ns: Option<&str>) -> Api<DynamicObject> {
     match ns {
         Some(ns) => Api::namespaced_with(client.clone(), &path_segment(ns), ar),
@@ -307,7 +312,6 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kube::api::GroupVersionKind;
 
     #[test]
     fn a_valid_name_is_its_own_segment_and_anything_else_cannot_leave_it() {
@@ -321,9 +325,12 @@ mod tests {
 
     #[test]
     fn an_answer_must_be_the_object_asked_for() {
-        let gvk =
-            GroupVersionKind::gvk("snapshot.kubevirt.io", "v1beta1", "VirtualMachineSnapshot");
-        let ar = ApiResource::from_gvk_with_plural(&gvk, "virtualmachinesnapshots");
+        let ar = api_resource(
+            "snapshot.kubevirt.io",
+            "v1beta1",
+            "VirtualMachineSnapshot",
+            "virtualmachinesnapshots",
+        );
         let snap = serde_json::json!({
             "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
             "metadata": {"name": "s1", "namespace": "prod"},

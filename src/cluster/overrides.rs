@@ -2,9 +2,7 @@
 //! clientcmd's precedence: a flag beats the kubeconfig (tools/clientcmd client_config.go
 //! `getCluster`/`getAuthInfo`, overrides.go).
 
-use kube::config::{
-    AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext,
-};
+use kube::config::{AuthInfo, Cluster, Context, Kubeconfig, NamedContext};
 
 use super::connect::{Source, load_kubeconfig};
 use crate::cli::GlobalArgs;
@@ -35,12 +33,31 @@ pub fn selected_cluster<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&
         .and_then(|c| c.cluster.as_ref())
 }
 
+/// The flag's name, else the kubeconfig's; an empty name is none.
+fn chosen(flag: &Option<String>, kubeconfig: impl FnOnce() -> Option<String>) -> Option<String> {
+    flag.clone().or_else(kubeconfig).filter(|n| !n.is_empty())
+}
+
+/// The entry of `list` called `name` (the field `name_of` gives), added when missing.
+fn named_entry<'a, T: Default>(
+    list: &'a mut Vec<T>,
+    name: &str,
+    name_of: fn(&mut T) -> &mut String,
+) -> &'a mut T {
+    let at = match list.iter_mut().position(|e| name_of(e) == name) {
+        Some(at) => at,
+        None => {
+            let mut entry = T::default();
+            *name_of(&mut entry) = name.to_owned();
+            list.push(entry);
+            list.len() - 1
+        }
+    };
+    &mut list[at]
+}
+
 fn context_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .context
-        .clone()
-        .or_else(|| kc.current_context.clone())
-        .filter(|c| !c.is_empty())
+    chosen(&global.context, || kc.current_context.clone())
 }
 
 fn context<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&'a Context> {
@@ -52,19 +69,15 @@ fn context<'a>(kc: &'a Kubeconfig, global: &GlobalArgs) -> Option<&'a Context> {
 }
 
 fn cluster_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .cluster
-        .clone()
-        .or_else(|| context(kc, global).map(|c| c.cluster.clone()))
-        .filter(|c| !c.is_empty())
+    chosen(&global.cluster, || {
+        context(kc, global).map(|c| c.cluster.clone())
+    })
 }
 
 fn user_name(kc: &Kubeconfig, global: &GlobalArgs) -> Option<String> {
-    global
-        .user
-        .clone()
-        .or_else(|| context(kc, global).and_then(|c| c.user.clone()))
-        .filter(|c| !c.is_empty())
+    chosen(&global.user, || {
+        context(kc, global).and_then(|c| c.user.clone())
+    })
 }
 
 /// Who turned TLS verification off, for the warning that says so.
@@ -130,16 +143,7 @@ pub fn apply(kc: &mut Kubeconfig, global: &GlobalArgs) -> Result<(), UserError> 
             FROM_FLAGS.to_string()
         }
     };
-    if !kc.auth_infos.iter().any(|a| a.name == name) {
-        kc.auth_infos.push(NamedAuthInfo {
-            name: name.clone(),
-            auth_info: None,
-            other: Default::default(),
-        });
-    }
-    let Some(entry) = kc.auth_infos.iter_mut().find(|a| a.name == name) else {
-        return Ok(());
-    };
+    let entry = named_entry(&mut kc.auth_infos, &name, |a| &mut a.name);
     apply_auth(
         entry.auth_info.get_or_insert_with(AuthInfo::default),
         global,
@@ -156,16 +160,7 @@ fn apply_cluster(kc: &mut Kubeconfig, global: &GlobalArgs) {
         return;
     }
     let name = cluster_name(kc, global).unwrap_or_else(|| FROM_FLAGS.into());
-    if !kc.clusters.iter().any(|c| c.name == name) {
-        kc.clusters.push(NamedCluster {
-            name: name.clone(),
-            cluster: None,
-            other: Default::default(),
-        });
-    }
-    let Some(entry) = kc.clusters.iter_mut().find(|c| c.name == name) else {
-        return;
-    };
+    let entry = named_entry(&mut kc.clusters, &name, |c| &mut c.name);
     let cluster = entry.cluster.get_or_insert_with(Cluster::default);
     if let Some(server) = &f.server {
         cluster.server = Some(server.clone());
@@ -240,37 +235,38 @@ mod tests {
         }
     }
 
+    /// `kc` with `flags` applied, which must be accepted.
+    fn applied(mut kc: Kubeconfig, flags: ConnectionFlags) -> Kubeconfig {
+        apply(&mut kc, &with(flags)).expect("flags accepted");
+        kc
+    }
+
+    /// [`KC`] with `flags` applied, which must be accepted.
+    fn applied_to_kc(flags: ConnectionFlags) -> Kubeconfig {
+        applied(Kubeconfig::from_yaml(KC).unwrap(), flags)
+    }
+
     fn user(kc: &Kubeconfig) -> &AuthInfo {
         kc.auth_infos[0].auth_info.as_ref().unwrap()
     }
 
     #[test]
     fn token_replaces_the_exec_plugin_and_keeps_the_client_certificate() {
-        let mut kc = Kubeconfig::from_yaml(KC).unwrap();
-        apply(
-            &mut kc,
-            &with(ConnectionFlags {
-                token: Some("t".into()),
-                ..Default::default()
-            }),
-        )
-        .unwrap();
+        let kc = applied_to_kc(ConnectionFlags {
+            token: Some("t".into()),
+            ..Default::default()
+        });
         assert!(user(&kc).exec.is_none() && user(&kc).token.is_some());
         assert!(user(&kc).client_certificate_data.is_some());
     }
 
     #[test]
     fn server_and_ca_flags_replace_the_clusters_tls_settings() {
-        let mut kc = Kubeconfig::from_yaml(KC).unwrap();
-        apply(
-            &mut kc,
-            &with(ConnectionFlags {
-                server: Some("https://new:6443".into()),
-                certificate_authority: Some("/ca.pem".into()),
-                ..Default::default()
-            }),
-        )
-        .unwrap();
+        let kc = applied_to_kc(ConnectionFlags {
+            server: Some("https://new:6443".into()),
+            certificate_authority: Some("/ca.pem".into()),
+            ..Default::default()
+        });
         let c = kc.clusters[0].cluster.as_ref().unwrap();
         assert_eq!(c.server.as_deref(), Some("https://new:6443"));
         assert_eq!(c.certificate_authority.as_deref(), Some("/ca.pem"));
@@ -280,19 +276,14 @@ mod tests {
 
     #[test]
     fn impersonation_and_client_files_override_the_user() {
-        let mut kc = Kubeconfig::from_yaml(KC).unwrap();
-        apply(
-            &mut kc,
-            &with(ConnectionFlags {
-                as_user: Some("alice".into()),
-                as_groups: vec!["g1".into(), "g2".into()],
-                as_uid: Some("42".into()),
-                client_certificate: Some("/c.pem".into()),
-                client_key: Some("/k.pem".into()),
-                ..Default::default()
-            }),
-        )
-        .unwrap();
+        let kc = applied_to_kc(ConnectionFlags {
+            as_user: Some("alice".into()),
+            as_groups: vec!["g1".into(), "g2".into()],
+            as_uid: Some("42".into()),
+            client_certificate: Some("/c.pem".into()),
+            client_key: Some("/k.pem".into()),
+            ..Default::default()
+        });
         let u = user(&kc);
         assert_eq!(u.impersonate.as_deref(), Some("alice"));
         assert_eq!(
@@ -306,16 +297,14 @@ mod tests {
 
     #[test]
     fn flags_alone_make_a_connection_without_a_kubeconfig() {
-        let mut kc = Kubeconfig::default();
-        apply(
-            &mut kc,
-            &with(ConnectionFlags {
+        let kc = applied(
+            Kubeconfig::default(),
+            ConnectionFlags {
                 server: Some("https://api:6443".into()),
                 token: Some("t".into()),
                 ..Default::default()
-            }),
-        )
-        .unwrap();
+            },
+        );
         assert_eq!(kc.current_context.as_deref(), Some(FROM_FLAGS));
         let g = GlobalArgs::default();
         assert_eq!(

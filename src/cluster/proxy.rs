@@ -192,17 +192,7 @@ fn in_cidr(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn uri(s: &str) -> http::Uri {
-        s.parse().unwrap()
-    }
+    use crate::cluster::test_support::{env_vars as vars, uri};
 
     #[test]
     fn no_proxy_rules_are_go_httpproxy_rules() {

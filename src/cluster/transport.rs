@@ -444,41 +444,43 @@ pub fn too_long_note(method: &str, url: &str, wait: Duration, now: jiff::Timesta
     )
 }
 
-/// Logs each request like kubectl: from `-v 6` a line per request with status and time,
-/// from `-v 8` the request and response headers too, secrets masked. Never bodies.
-#[derive(Clone)]
-pub struct LogLayer {
-    /// The `-v` level.
-    pub level: u8,
-    /// The API server URL, prefixed to request paths.
-    pub base: String,
-    /// Where lines go.
-    pub sink: Sink,
+/// What a pass-through layer does around each request: `before` sees the request, `after`
+/// its result; both pass on unchanged. [`LogLayer`] and the warnings layer are two of these.
+pub trait Observe: Clone + Send + 'static {
+    /// What `before` hands to `after`.
+    type Note: Send + 'static;
+    fn before<B>(&self, req: &Request<B>) -> Self::Note;
+    fn after<B>(&self, note: Self::Note, result: &Result<Response<B>, BoxError>);
 }
 
-impl<S> Layer<S> for LogLayer {
-    type Service = Log<S>;
+/// The tower layer running an [`Observe`] around each request.
+#[derive(Clone)]
+pub struct Observed<O>(pub O);
 
-    fn layer(&self, inner: S) -> Log<S> {
-        Log {
+impl<S, O: Observe> Layer<S> for Observed<O> {
+    type Service = Observing<S, O>;
+
+    fn layer(&self, inner: S) -> Observing<S, O> {
+        Observing {
             inner,
-            layer: self.clone(),
+            observer: self.0.clone(),
         }
     }
 }
 
-/// See [`LogLayer`].
+/// See [`Observed`].
 #[derive(Clone)]
-pub struct Log<S> {
+pub struct Observing<S, O> {
     inner: S,
-    layer: LogLayer,
+    observer: O,
 }
 
-impl<S, ReqB, B> Service<Request<ReqB>> for Log<S>
+impl<S, O, ReqB, B> Service<Request<ReqB>> for Observing<S, O>
 where
     S: Service<Request<ReqB>, Response = Response<B>>,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
+    O: Observe,
     B: Send + 'static,
 {
     type Response = Response<B>;
@@ -490,48 +492,91 @@ where
     }
 
     fn call(&mut self, req: Request<ReqB>) -> Self::Future {
-        let level = self.layer.level;
-        let sink = self.layer.sink.clone();
+        let note = self.observer.before(&req);
+        let observer = self.observer.clone();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let result = fut.await.map_err(Into::into);
+            observer.after(note, &result);
+            result
+        })
+    }
+}
+
+/// Logs each request like kubectl: from `-v 6` a line per request with status and time,
+/// from `-v 8` the request and response headers too, secrets masked. Never bodies.
+/// Stacked as `Observed(LogLayer { … })`.
+#[derive(Clone)]
+pub struct LogLayer {
+    /// The `-v` level.
+    pub level: u8,
+    /// The API server URL, prefixed to request paths.
+    pub base: String,
+    /// Where lines go.
+    pub sink: Sink,
+}
+
+/// One request as [`LogLayer`] saw it go out.
+pub struct Sent {
+    line: String,
+    /// The request headers, from `-v 8`.
+    headers: Option<Vec<String>>,
+    start: Instant,
+}
+
+impl Observe for LogLayer {
+    /// None below `-v 6`.
+    type Note = Option<Sent>;
+
+    fn before<B>(&self, req: &Request<B>) -> Option<Sent> {
+        if self.level < 6 {
+            return None;
+        }
         let pq = req
             .uri()
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let line = format!("{} {}{}", req.method(), self.layer.base, pq);
         // Headers are taken now; the block is written at once when the answer comes, so
         // concurrent requests do not interleave.
-        let sent = (level >= 8).then(|| header_lines(req.headers()));
-        let start = Instant::now();
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let result = fut.await.map_err(Into::into);
-            if level < 6 {
-                return result;
-            }
-            let ms = start.elapsed().as_millis();
-            let status = match &result {
-                Ok(res) => format!(
-                    "{} in {ms} milliseconds",
-                    status_text(res.status().as_u16())
-                ),
-                Err(e) => format!(" in {ms} milliseconds: {e}"),
-            };
-            let block = match (sent, &result) {
-                (None, _) => format!("{line} {status}"),
-                (Some(sent), result) => {
-                    let mut block = vec![line, "Request Headers:".to_string()];
-                    block.extend(sent);
-                    block.push(format!("Response Status: {status}"));
-                    if let Ok(res) = result {
-                        block.push("Response Headers:".to_string());
-                        block.extend(header_lines(res.headers()));
-                    }
-                    block.join("\n")
-                }
-            };
-            sink(&block);
-            result
+        Some(Sent {
+            line: format!("{} {}{}", req.method(), self.base, pq),
+            headers: (self.level >= 8).then(|| header_lines(req.headers())),
+            start: Instant::now(),
         })
+    }
+
+    fn after<B>(&self, sent: Option<Sent>, result: &Result<Response<B>, BoxError>) {
+        let Some(Sent {
+            line,
+            headers,
+            start,
+        }) = sent
+        else {
+            return;
+        };
+        let ms = start.elapsed().as_millis();
+        let status = match result {
+            Ok(res) => format!(
+                "{} in {ms} milliseconds",
+                status_text(res.status().as_u16())
+            ),
+            Err(e) => format!(" in {ms} milliseconds: {e}"),
+        };
+        let block = match headers {
+            None => format!("{line} {status}"),
+            Some(sent) => {
+                let mut block = vec![line, "Request Headers:".to_string()];
+                block.extend(sent);
+                block.push(format!("Response Status: {status}"));
+                if let Ok(res) = result {
+                    block.push("Response Headers:".to_string());
+                    block.extend(header_lines(res.headers()));
+                }
+                block.join("\n")
+            }
+        };
+        (self.sink)(&block);
     }
 }
 
@@ -600,13 +645,28 @@ mod tests {
         }
     }
 
-    fn silent_client(budget: Option<Duration>) -> Retry<Silent> {
+    /// The retry layer against `https://h` with `--request-timeout` `budget`, messages dropped.
+    fn retry_layer(budget: Option<Duration>) -> RetryLayer {
         RetryLayer {
             budget,
             base: "https://h".into(),
             sink: Arc::new(|_: &str| {}),
         }
-        .layer(Silent)
+    }
+
+    fn silent_client(budget: Option<Duration>) -> Retry<Silent> {
+        retry_layer(budget).layer(Silent)
+    }
+
+    /// The error a GET of `path` from a silent server ends with, and the time it took.
+    async fn given_up(budget: Option<Duration>, path: &str) -> (String, Duration) {
+        let started = tokio::time::Instant::now();
+        let err = silent_client(budget)
+            .call(get(path))
+            .await
+            .err()
+            .expect("given up");
+        (err.to_string(), started.elapsed())
     }
 
     fn get(path: &str) -> Request<Body> {
@@ -615,19 +675,14 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn without_request_timeout_a_silent_server_is_given_up_at_the_default_bound_once() {
-        let started = tokio::time::Instant::now();
-        let err = silent_client(None)
-            .call(get("/api/v1/namespaces/p/pods"))
-            .await
-            .err()
-            .expect("given up");
+        let (err, took) = given_up(None, "/api/v1/namespaces/p/pods").await;
         assert_eq!(
-            err.to_string(),
+            err,
             "GET https://h/api/v1/namespaces/p/pods: no answer within 30s (the default bound of \
              a request; set another with --request-timeout)"
         );
         // One attempt: a silent server is not asked again.
-        assert_eq!(started.elapsed(), bounds::DEFAULT_HEADERS_TIMEOUT);
+        assert_eq!(took, bounds::DEFAULT_HEADERS_TIMEOUT);
     }
 
     /// A server that answers at once and then sends its body a byte a second, forever.
@@ -663,12 +718,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn without_request_timeout_a_trickled_body_is_cut_at_the_default_bound() {
         use http_body_util::BodyExt as _;
-        let mut client = RetryLayer {
-            budget: None,
-            base: "https://h".into(),
-            sink: Arc::new(|_: &str| {}),
-        }
-        .layer(Trickle);
+        let mut client = retry_layer(None).layer(Trickle);
         let res = client.call(get("/api/v1/pods")).await.expect("headers");
         let started = tokio::time::Instant::now();
         let err = res.into_body().collect().await.expect_err("cut");
@@ -689,17 +739,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn request_timeout_replaces_the_default_bound() {
-        let started = tokio::time::Instant::now();
-        let err = silent_client(Some(Duration::from_secs(2)))
-            .call(get("/api/v1/pods"))
-            .await
-            .err()
-            .expect("given up");
-        assert_eq!(
-            err.to_string(),
-            "the request timed out after 2s (--request-timeout)"
-        );
-        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        let (err, took) = given_up(Some(Duration::from_secs(2)), "/api/v1/pods").await;
+        assert_eq!(err, "the request timed out after 2s (--request-timeout)");
+        assert_eq!(took, Duration::from_secs(2));
     }
 
     #[test]

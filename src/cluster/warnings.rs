@@ -5,14 +5,11 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 use http::{Request, Response};
-use tower::{BoxError, Layer, Service};
+use tower::BoxError;
 
-use super::transport::Sink;
-
-type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+use super::transport::{Observe, Sink};
 
 /// The warnings printed so far in this run.
 #[derive(Clone, Default)]
@@ -32,61 +29,30 @@ impl Seen {
     }
 }
 
-/// Prints each new warning of each response to `sink`.
+/// Prints each new warning of each response to `sink`; stacked as `Observed(WarningLayer { … })`.
 #[derive(Clone)]
 pub struct WarningLayer {
     pub seen: Seen,
     pub sink: Sink,
 }
 
-impl<S> Layer<S> for WarningLayer {
-    type Service = Warnings<S>;
+impl Observe for WarningLayer {
+    type Note = ();
 
-    fn layer(&self, inner: S) -> Warnings<S> {
-        Warnings {
-            inner,
-            layer: self.clone(),
-        }
-    }
-}
+    fn before<B>(&self, _req: &Request<B>) {}
 
-/// See [`WarningLayer`].
-#[derive(Clone)]
-pub struct Warnings<S> {
-    inner: S,
-    layer: WarningLayer,
-}
-
-impl<S, ReqB, B> Service<Request<ReqB>> for Warnings<S>
-where
-    S: Service<Request<ReqB>, Response = Response<B>>,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: Send + 'static,
-{
-    type Response = Response<B>;
-    type Error = BoxError;
-    type Future = BoxFuture<Result<Response<B>, BoxError>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, req: Request<ReqB>) -> Self::Future {
-        let layer = self.layer.clone();
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let res = fut.await.map_err(Into::into)?;
-            for value in res.headers().get_all(http::header::WARNING) {
-                let Some(text) = value.to_str().ok().and_then(warning_text) else {
-                    continue;
-                };
-                if layer.seen.first(&text) {
-                    (layer.sink)(&format!("Warning: {}", printable(&text)));
-                }
+    fn after<B>(&self, _: (), result: &Result<Response<B>, BoxError>) {
+        let Ok(res) = result else {
+            return;
+        };
+        for value in res.headers().get_all(http::header::WARNING) {
+            let Some(text) = value.to_str().ok().and_then(warning_text) else {
+                continue;
+            };
+            if self.seen.first(&text) {
+                (self.sink)(&format!("Warning: {}", printable(&text)));
             }
-            Ok(res)
-        })
+        }
     }
 }
 

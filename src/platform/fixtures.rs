@@ -27,3 +27,27 @@ pub(crate) fn item_from(platform: &str, file: &str, name: &str) -> Value {
         .find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
         .unwrap_or_else(|| panic!("{name} not in {file}"))
 }
+
+/// The reference schemas of `platform` beside the repository (`<dir>/<platform>/…`), or None
+/// so a test can skip where they are absent; under `CI=true` their absence fails the test.
+pub(crate) fn schema_dir(platform: &str) -> Option<std::path::PathBuf> {
+    let dir = vmsnap_sim::find_schema_dir(None).filter(|d| d.join(platform).is_dir());
+    if dir.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the reference schemas are missing"
+        );
+        eprintln!("skipping: no reference schemas beside the repository");
+    }
+    dir
+}
+
+/// A client of the simulated cluster acting as `user`, default namespace `namespace`.
+pub(crate) async fn sim_client(sim: &vmsnap_sim::Sim, user: &str, namespace: &str) -> kube::Client {
+    use kube::config::{Config, KubeConfigOptions, Kubeconfig};
+    let kc = Kubeconfig::from_yaml(&sim.kubeconfig(user, namespace)).expect("kubeconfig");
+    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .expect("config");
+    kube::Client::try_from(cfg).expect("client")
+}

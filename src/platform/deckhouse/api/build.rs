@@ -11,6 +11,36 @@ use serde_json::{Map, Value, json};
 use super::resources::{API_VERSION, Kind, MAX_CLONE_NAME_PART};
 use crate::model::quantity::parse_quantity;
 
+/// `as_str`, `FromStr` (the exact variant names; `$invalid` words the error) and `Display`
+/// for an enum whose API values are its variant names.
+macro_rules! words {
+    ($ty:ident { $($v:ident),+ }, $invalid:literal) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$v => stringify!($v),)+
+                }
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $(stringify!($v) => Ok(Self::$v),)+
+                    other => Err(format!($invalid, other)),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// `spec.keepIPAddress` of a VM snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum KeepIpAddress {
@@ -21,33 +51,10 @@ pub enum KeepIpAddress {
     Never,
 }
 
-impl KeepIpAddress {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Always => "Always",
-            Self::Never => "Never",
-        }
-    }
-}
-
-impl FromStr for KeepIpAddress {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Always" => Ok(Self::Always),
-            "Never" => Ok(Self::Never),
-            other => Err(format!(
-                "invalid keep-ip-address {other:?}: expected Always or Never"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for KeepIpAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+words!(
+    KeepIpAddress { Always, Never },
+    "invalid keep-ip-address {:?}: expected Always or Never"
+);
 
 /// `mode` of Restore, Clone and CreateVirtualMachine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,35 +68,14 @@ pub enum OperationMode {
     BestEffort,
 }
 
-impl OperationMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DryRun => "DryRun",
-            Self::Strict => "Strict",
-            Self::BestEffort => "BestEffort",
-        }
-    }
-}
-
-impl FromStr for OperationMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "DryRun" => Ok(Self::DryRun),
-            "Strict" => Ok(Self::Strict),
-            "BestEffort" => Ok(Self::BestEffort),
-            other => Err(format!(
-                "invalid mode {other:?}: expected Strict or BestEffort (DryRun runs first anyway)"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for OperationMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+words!(
+    OperationMode {
+        DryRun,
+        Strict,
+        BestEffort
+    },
+    "invalid mode {:?}: expected Strict or BestEffort (DryRun runs first anyway)"
+);
 
 /// One `nameReplacement` item: resources named `from` (of `kind`, when given) get `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 
 use anyhow::{Context, Result};
 use kube::api::{Api, DynamicObject};
-use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
@@ -67,11 +66,13 @@ impl Deckhouse {
         ns: Option<&str>,
         vm: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let mut all = self.list(Kind::VirtualMachineSnapshot, ns).await?;
-        if let Some(vm) = vm {
-            all.retain(|s| str_at(s, "/spec/virtualMachineName") == Some(vm));
-        }
-        Ok(all)
+        self.list_where(
+            Kind::VirtualMachineSnapshot,
+            ns,
+            "/spec/virtualMachineName",
+            vm,
+        )
+        .await
     }
 
     /// Disk snapshots, of one disk when given.
@@ -80,9 +81,21 @@ impl Deckhouse {
         ns: Option<&str>,
         disk: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let mut all = self.list(Kind::VirtualDiskSnapshot, ns).await?;
-        if let Some(d) = disk {
-            all.retain(|s| str_at(s, "/spec/virtualDiskName") == Some(d));
+        self.list_where(Kind::VirtualDiskSnapshot, ns, "/spec/virtualDiskName", disk)
+            .await
+    }
+
+    /// Objects of `kind` whose string at `pointer` is `value`, all when `value` is None.
+    async fn list_where(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        pointer: &str,
+        value: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut all = self.list(kind, ns).await?;
+        if let Some(value) = value {
+            all.retain(|o| str_at(o, pointer) == Some(value));
         }
         Ok(all)
     }
@@ -159,8 +172,12 @@ impl Deckhouse {
             return Ok(None);
         };
         if let Some(vs) = str_at(&snap, "/status/volumeSnapshotName") {
-            let gvk = GroupVersionKind::gvk("snapshot.storage.k8s.io", "v1", "VolumeSnapshot");
-            let ar = ApiResource::from_gvk_with_plural(&gvk, "volumesnapshots");
+            let ar = objects::api_resource(
+                "snapshot.storage.k8s.io",
+                "v1",
+                "VolumeSnapshot",
+                "volumesnapshots",
+            );
             let got = get_exact(&self.client, &ar, Some(ns), vs)
                 .await
                 .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;

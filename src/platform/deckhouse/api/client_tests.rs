@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 use vmsnap_sim::{Sim, SimConfig};
 
 use super::operations::dry_run_preview;
 use super::*;
+use crate::platform::fixtures::sim_client;
 
 const NS: &str = "my-project";
 
@@ -24,11 +24,7 @@ async fn sim(time_scale: f64) -> Sim {
 }
 
 async fn deckhouse(sim: &Sim) -> Deckhouse {
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig("admin", NS)).expect("kubeconfig");
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .expect("config");
-    Deckhouse::new(kube::Client::try_from(cfg).expect("client"))
+    Deckhouse::new(sim_client(sim, "admin", NS).await)
 }
 
 /// Waits on the simulator's store events until `kind`/`name` has `status.phase == phase`.

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::resources::{CLONE_SNAPSHOT_PREFIX, Kind, VMOP_UID_ANNOTATION};
 use crate::cluster::json::{
-    arr_at, bool_at, condition_true, conditions, has_annotation, name, namespace, str_at,
-    string_at, string_map, time_at,
+    arr_at, bool_at, condition_at, condition_true, conditions, has_annotation, name, namespace,
+    str_at, string_at, string_map, time_at,
 };
 use crate::model::quantity::parse_quantity;
 use crate::model::{Condition, Consistency, RunState, SnapshotInfo, SnapshotPhase, VmInfo};
@@ -163,20 +163,12 @@ impl DeckhouseConsistency {
 
 /// The message of the condition that explains a phase, if any.
 fn condition_message(obj: &Value, type_: &str) -> Option<String> {
-    arr_at(obj, "/status/conditions")
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
-        .and_then(|c| string_at(c, "/message"))
+    condition_at(obj, "/status/conditions", type_, None).and_then(|c| string_at(c, "/message"))
 }
 
 /// When a condition of this type turned True.
 fn true_since(obj: &Value, type_: &str) -> Option<Timestamp> {
-    arr_at(obj, "/status/conditions")
-        .iter()
-        .find(|c| {
-            c.get("type").and_then(Value::as_str) == Some(type_)
-                && c.get("status").and_then(Value::as_str) == Some("True")
-        })
+    condition_at(obj, "/status/conditions", type_, Some("True"))
         .and_then(|c| time_at(c, "/lastTransitionTime"))
 }
 
@@ -302,9 +294,12 @@ pub struct SnapshotDetails {
 }
 
 pub fn snapshot_details(snap: &Value) -> SnapshotDetails {
-    let ready = arr_at(snap, "/status/conditions")
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some("VirtualMachineSnapshotReady"));
+    let ready = condition_at(
+        snap,
+        "/status/conditions",
+        "VirtualMachineSnapshotReady",
+        None,
+    );
     SnapshotDetails {
         required_consistency: bool_at(snap, "/spec/requiredConsistency").unwrap_or(true),
         keep_ip_address: string_at(snap, "/spec/keepIPAddress")
@@ -511,9 +506,7 @@ pub fn operation_info(op: &Value) -> OperationInfo {
         .or_else(|| string_at(op, "/spec/createVirtualMachine/mode"));
     let snapshot = string_at(op, "/spec/restore/virtualMachineSnapshotName")
         .or_else(|| string_at(op, "/spec/virtualMachineSnapshotName"));
-    let completed = arr_at(op, "/status/conditions")
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some("Completed"));
+    let completed = condition_at(op, "/status/conditions", "Completed", None);
     OperationInfo {
         namespace: namespace(op).to_owned(),
         name: name(op).to_owned(),

@@ -4,7 +4,9 @@
 //! `VirtualMachineSnapshot`, short name `vmsnapshot`), so every resource is addressed by
 //! plural + group + version, never by kind or short name.
 
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::core::ApiResource;
+
+use crate::cluster::objects::api_resource;
 
 pub const GROUP: &str = "virtualization.deckhouse.io";
 /// The only version every kind used here is served in (v1alpha3 exists for VirtualMachineClass only).
@@ -113,8 +115,7 @@ impl Kind {
 
     /// The `ApiResource` (plural + group + version).
     pub fn api_resource(self) -> ApiResource {
-        let gvk = GroupVersionKind::gvk(GROUP, VERSION, self.kind());
-        ApiResource::from_gvk_with_plural(&gvk, self.plural())
+        api_resource(GROUP, VERSION, self.kind(), self.plural())
     }
 
     /// The kind named in a `status.resources[]` entry or a block device reference.

@@ -17,6 +17,11 @@ fn codes(findings: &[preflight::Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.code).collect()
 }
 
+/// One VirtualMachineSnapshot of snapshots.yaml by name.
+fn snapshot(name: &str) -> serde_json::Value {
+    item("snapshots.yaml", name)
+}
+
 #[test]
 fn kinds_are_addressed_by_plural_group_and_version() {
     let ar = Kind::VirtualMachineSnapshot.api_resource();
@@ -114,7 +119,7 @@ fn snapshot_phases_map_ready_to_succeeded() {
 
 #[test]
 fn ready_snapshot_converts_with_disks_consistency_and_size() {
-    let snap = item("snapshots.yaml", "linux-vm-snapshot");
+    let snap = snapshot("linux-vm-snapshot");
     let all = items("disk-snapshots.yaml");
     let info = snapshot_info(&snap, &all, &all);
     assert_eq!(info.vm, "linux-vm");
@@ -144,7 +149,7 @@ fn ready_snapshot_converts_with_disks_consistency_and_size() {
 
 #[test]
 fn failed_and_unconsistent_snapshots_say_why() {
-    let failed = item("snapshots.yaml", "db-vm-snapshot");
+    let failed = snapshot("db-vm-snapshot");
     let info = snapshot_info(&failed, &[], &[]);
     assert_eq!(info.phase, SnapshotPhase::Failed);
     assert!(
@@ -157,7 +162,7 @@ fn failed_and_unconsistent_snapshots_say_why() {
         snapshot_details(&failed).reason.as_deref(),
         Some("PotentiallyInconsistent")
     );
-    let loose = item("snapshots.yaml", "db-vm-loose");
+    let loose = snapshot("db-vm-loose");
     assert_eq!(
         DeckhouseConsistency::of(&loose),
         DeckhouseConsistency::NotGuaranteed
@@ -171,7 +176,7 @@ fn failed_and_unconsistent_snapshots_say_why() {
         None,
         "sizes unknown"
     );
-    let progress = item("snapshots.yaml", "linux-vm-snapshot-2");
+    let progress = snapshot("linux-vm-snapshot-2");
     assert_eq!(
         phase_message(&progress),
         "InProgress: Waiting for the virtual disk snapshots to be taken for the block devices of the virtual machine \"linux-vm\" (1/2)."
@@ -185,14 +190,8 @@ fn failed_and_unconsistent_snapshots_say_why() {
 
 #[test]
 fn clone_temporary_snapshots_are_recognised() {
-    assert!(is_clone_temporary(&item(
-        "snapshots.yaml",
-        "vmop-clone-x7k2p"
-    )));
-    assert!(!is_clone_temporary(&item(
-        "snapshots.yaml",
-        "linux-vm-snapshot"
-    )));
+    assert!(is_clone_temporary(&snapshot("vmop-clone-x7k2p")));
+    assert!(!is_clone_temporary(&snapshot("linux-vm-snapshot")));
 }
 
 #[test]
@@ -429,12 +428,12 @@ fn disk_preflight_needs_the_agent_of_a_running_vm() {
 #[test]
 fn restore_preflight_checks_snapshot_vm_and_warns_about_cancelling() {
     let vm = item("vms.yaml", "linux-vm");
-    let f = preflight::restore(&vm, &item("snapshots.yaml", "linux-vm-snapshot"));
+    let f = preflight::restore(&vm, &snapshot("linux-vm-snapshot"));
     assert_eq!(codes(&f), ["vm-restart", "do-not-cancel"]);
     assert!(!blocked(&f));
-    let f = preflight::restore(&vm, &item("snapshots.yaml", "linux-vm-snapshot-2"));
+    let f = preflight::restore(&vm, &snapshot("linux-vm-snapshot-2"));
     assert!(codes(&f).contains(&"snapshot-not-ready"));
-    let f = preflight::restore(&vm, &item("snapshots.yaml", "db-vm-loose"));
+    let f = preflight::restore(&vm, &snapshot("db-vm-loose"));
     assert!(codes(&f).contains(&"other-vm"));
 }
 
@@ -447,12 +446,10 @@ fn clone_and_create_vm_preflights_remind_guest_preparation() {
     assert!(!blocked(&preflight::clone_vm(&item(
         "vms.yaml", "linux-vm"
     ))));
-    assert!(blocked(&preflight::create_vm(&item(
-        "snapshots.yaml",
+    assert!(blocked(&preflight::create_vm(&snapshot(
         "linux-vm-snapshot-2"
     ))));
-    assert!(!blocked(&preflight::create_vm(&item(
-        "snapshots.yaml",
+    assert!(!blocked(&preflight::create_vm(&snapshot(
         "linux-vm-snapshot"
     ))));
 }

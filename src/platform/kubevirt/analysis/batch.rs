@@ -153,24 +153,14 @@ mod tests {
 
     use super::*;
     use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-    use crate::platform::kubevirt::api::fixtures::{items, load};
+    use crate::platform::kubevirt::api::fixtures::{database_vmi_without_agent, load};
 
     fn analysis(vm: serde_json::Value, vmi: Option<&str>) -> Analysis {
         analysis_with(vm, vmi.map(load))
     }
 
     fn analysis_with(vm: serde_json::Value, vmi: Option<serde_json::Value>) -> Analysis {
-        analyse(&StorageInputs {
-            vm,
-            vmi,
-            pvcs: items("pvcs.yaml"),
-            data_volumes: items("datavolumes.yaml"),
-            storage_classes: Some(items("storageclasses.yaml")),
-            volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
-            storage_profiles: Some(items("storageprofiles.yaml")),
-            csi_drivers: Some(items("csidrivers.yaml")),
-            missing_apis: Vec::new(),
-        })
+        analyse(&StorageInputs::from_fixtures(vm, vmi))
     }
 
     fn now() -> Timestamp {
@@ -289,11 +279,7 @@ mod tests {
 
     #[test]
     fn running_vms_without_an_agent_need_a_decision() {
-        let mut vmi = load("vmi-database-01.yaml");
-        vmi["status"]["conditions"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|c| c["type"] != "AgentConnected");
+        let vmi = database_vmi_without_agent();
         let a = analysis_with(load("vm-database-01.yaml"), Some(vmi));
         let plan = plan_batch(&[a], &BTreeSet::new(), now());
         assert!(plan.create[0].crash_without_agent);

@@ -39,6 +39,25 @@ pub struct StorageInputs {
     pub missing_apis: Vec<String>,
 }
 
+impl StorageInputs {
+    /// `vm` (and `vmi`) over the cluster objects of tests/fixtures/kubevirt, all readable.
+    #[cfg(test)]
+    pub(crate) fn from_fixtures(vm: Value, vmi: Option<Value>) -> Self {
+        use crate::platform::kubevirt::api::fixtures::items;
+        StorageInputs {
+            vm,
+            vmi,
+            pvcs: items("pvcs.yaml"),
+            data_volumes: items("datavolumes.yaml"),
+            storage_classes: Some(items("storageclasses.yaml")),
+            volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
+            storage_profiles: Some(items("storageprofiles.yaml")),
+            csi_drivers: Some(items("csidrivers.yaml")),
+            missing_apis: Vec::new(),
+        }
+    }
+}
+
 /// The verdict for one volume of the VM.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,20 +4,21 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
-use crate::platform::kubevirt::api::fixtures::{items, load};
+use crate::platform::kubevirt::api::fixtures::{database_vmi_without_agent, load};
 
 fn inputs(vm: Value, vmi: Option<&str>) -> StorageInputs {
-    StorageInputs {
-        vm,
-        vmi: vmi.map(load),
-        pvcs: items("pvcs.yaml"),
-        data_volumes: items("datavolumes.yaml"),
-        storage_classes: Some(items("storageclasses.yaml")),
-        volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
-        storage_profiles: Some(items("storageprofiles.yaml")),
-        csi_drivers: Some(items("csidrivers.yaml")),
-        missing_apis: Vec::new(),
-    }
+    StorageInputs::from_fixtures(vm, vmi.map(load))
+}
+
+/// The readiness row of `vm`, not running.
+fn row_of(vm: Value) -> ReadinessRow {
+    readiness_row(&analyse(&inputs(vm, None)))
+}
+
+/// `vm` with its first volume (rootdisk) replaced by `volume`.
+fn with_rootdisk(mut vm: Value, volume: Value) -> Value {
+    vm["spec"]["template"]["spec"]["volumes"][0] = volume;
+    vm
 }
 
 fn analysis(vm: &str, vmi: Option<&str>) -> Analysis {
@@ -143,23 +144,23 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
 
     let mut vm = web();
     vm["status"]["restoreInProgress"] = json!("restore-web-02-1");
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(vm);
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::RestoreInProgress, true)]);
     assert_eq!(row.blockers_cell(), "restore restore-web-02-1 in progress");
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::PvcMissing, true)]);
     assert_eq!(row.blockers_cell(), "rootdisk: PVC gone missing");
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::PvcNotBound, true)]);
     assert!(
@@ -169,10 +170,10 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
         row.blockers_cell()
     );
 
-    let mut vm = web();
-    vm["spec"]["template"]["spec"]["volumes"][0] =
-        json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}});
-    let row = readiness_row(&analyse(&inputs(vm, None)));
+    let row = row_of(with_rootdisk(
+        web(),
+        json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}}),
+    ));
     assert_eq!(row.snapshottable, Snapshottable::No);
     assert_eq!(kinds(&row), [(IssueKind::NothingPersistent, true)]);
 
@@ -213,11 +214,7 @@ fn a_missing_snapshot_api_is_reported_as_such() {
 
 #[test]
 fn no_guest_agent_lowers_consistency_without_blocking() {
-    let mut vmi = load("vmi-database-01.yaml");
-    vmi["status"]["conditions"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|c| c["type"] != "AgentConnected");
+    let vmi = database_vmi_without_agent();
     let mut i = inputs(load("vm-database-01.yaml"), None);
     i.vmi = Some(vmi);
     let row = readiness_row(&analyse(&i));

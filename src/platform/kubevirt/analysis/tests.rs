@@ -3,22 +3,22 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::platform::kubevirt::api::fixtures::{items, load};
+use crate::platform::kubevirt::api::fixtures::load;
 
 const GI: u64 = 1 << 30;
 
 fn inputs(vm: &str, vmi: Option<&str>) -> StorageInputs {
-    StorageInputs {
-        vm: load(vm),
-        vmi: vmi.map(load),
-        pvcs: items("pvcs.yaml"),
-        data_volumes: items("datavolumes.yaml"),
-        storage_classes: Some(items("storageclasses.yaml")),
-        volume_snapshot_classes: Some(items("volumesnapshotclasses.yaml")),
-        storage_profiles: Some(items("storageprofiles.yaml")),
-        csi_drivers: Some(items("csidrivers.yaml")),
-        missing_apis: Vec::new(),
-    }
+    StorageInputs::from_fixtures(load(vm), vmi.map(load))
+}
+
+/// The analysis of `vm` (not running) with the last volume of its spec dropped.
+fn analyse_without_last_volume(vm: &str) -> Analysis {
+    let mut i = inputs(vm, None);
+    i.vm["spec"]["template"]["spec"]["volumes"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    analyse(&i)
 }
 
 fn db() -> StorageInputs {
@@ -191,24 +191,14 @@ fn nothing_snapshottable_blocks_with_what_to_ask_for() {
 
 #[test]
 fn ephemeral_only_vm_is_told_to_keep_data_on_a_pvc() {
-    let mut i = inputs("vm-legacy-app.yaml", None);
-    i.vm["spec"]["template"]["spec"]["volumes"]
-        .as_array_mut()
-        .unwrap()
-        .pop();
-    let a = analyse(&i);
+    let a = analyse_without_last_volume("vm-legacy-app.yaml");
     assert!(!a.snapshottable);
     assert!(a.blockers[0].contains("no PersistentVolumeClaim or DataVolume disks"));
 }
 
 #[test]
 fn ambiguous_classes_only_advise_marking_a_default() {
-    let mut i = inputs("vm-win-app-01.yaml", None);
-    i.vm["spec"]["template"]["spec"]["volumes"]
-        .as_array_mut()
-        .unwrap()
-        .pop();
-    let a = analyse(&i);
+    let a = analyse_without_last_volume("vm-win-app-01.yaml");
     assert!(!a.snapshottable);
     assert!(a.blockers[0].contains(
         "mark one of the 2 VolumeSnapshotClasses for driver pxd.portworx.com as default"

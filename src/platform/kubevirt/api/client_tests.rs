@@ -1,6 +1,5 @@
 //! The async client against the simulated cluster, seeded with the KubeVirt fixtures.
 
-use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
 use crate::cluster::LIST_PAGE_SIZE;
@@ -8,6 +7,8 @@ use crate::cluster::json;
 use vmsnap_sim::{Rule, Sim, SimConfig, User};
 
 use super::*;
+use crate::flow::common::api_code as status_code;
+use crate::platform::fixtures::sim_client;
 use crate::platform::kubevirt::analysis::analyse;
 
 fn fixtures_dir() -> std::path::PathBuf {
@@ -24,14 +25,46 @@ async fn sim() -> Sim {
 }
 
 async fn kubevirt(sim: &Sim, user: &str) -> KubeVirt {
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig(user, "production")).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
     KubeVirt::new(
-        kube::Client::try_from(cfg).unwrap(),
+        sim_client(sim, user, "production").await,
         ServedVersions::default(),
     )
+}
+
+/// The simulator and a client acting as its admin.
+async fn admin() -> (Sim, KubeVirt) {
+    let sim = sim().await;
+    let kv = kubevirt(&sim, "admin").await;
+    (sim, kv)
+}
+
+/// The simulator and a client acting as [`namespace_user`].
+async fn as_namespace_user() -> (Sim, KubeVirt) {
+    let sim = sim().await;
+    let user = namespace_user(&sim);
+    let kv = kubevirt(&sim, user).await;
+    (sim, kv)
+}
+
+/// The object a get found.
+fn present(got: anyhow::Result<Option<Value>>) -> Value {
+    got.expect("get succeeds").expect("the object exists")
+}
+
+/// The get succeeded and found the object.
+fn found(got: anyhow::Result<Option<Value>>) -> bool {
+    got.expect("get succeeds").is_some()
+}
+
+/// `err` names what failed and keeps the API status `code` in its chain.
+fn assert_api_error(err: &anyhow::Error, message: &str, code: u16) {
+    assert_eq!(err.to_string(), message);
+    assert_eq!(status_code(err), Some(code));
+}
+
+/// A `production` restore of `vm` from `snapshot` that stops the VM first.
+fn stop_target_restore(name: &str, vm: &str, snapshot: &str) -> Value {
+    build_restore("production", name, vm, snapshot, Some("StopTarget"))
 }
 
 /// A user with every verb in `production` only: cluster-scoped lists are forbidden.
@@ -47,56 +80,26 @@ fn namespace_user(sim: &Sim) -> &'static str {
     "ns-editor"
 }
 
-fn status_code(err: &anyhow::Error) -> Option<u16> {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<kube::Error>())
-        .and_then(|e| match e {
-            kube::Error::Api(s) => Some(s.code),
-            _ => None,
-        })
-}
-
 #[tokio::test]
 async fn get_returns_the_object_or_none_when_absent() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
-    let vm = kv
-        .get_vm("production", "database-01")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_sim, kv) = admin().await;
+    let vm = present(kv.get_vm("production", "database-01").await);
     assert_eq!(vm["metadata"]["name"], "database-01");
     assert_eq!(vm["spec"]["runStrategy"], "Always");
-    assert!(
-        kv.get_vm("production", "no-such-vm")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!found(kv.get_vm("production", "no-such-vm").await));
 }
 
 #[tokio::test]
 async fn forbidden_get_keeps_the_kube_error_and_names_the_object() {
-    let sim = sim().await;
-    let user = namespace_user(&sim);
-    let kv = kubevirt(&sim, user).await;
+    let (_sim, kv) = as_namespace_user().await;
     let err = kv.get_vm("staging", "web-01").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "failed to get VirtualMachine staging/web-01"
-    );
-    assert_eq!(status_code(&err), Some(403));
+    assert_api_error(&err, "failed to get VirtualMachine staging/web-01", 403);
 }
 
 #[tokio::test]
 async fn storage_inputs_read_everything_the_analysis_needs() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
-    let vm = kv
-        .get_vm("production", "database-01")
-        .await
-        .unwrap()
-        .unwrap();
+    let (sim, kv) = admin().await;
+    let vm = present(kv.get_vm("production", "database-01").await);
     sim.clear_requests();
     let inputs = kv.storage_inputs("production", &vm).await.unwrap();
     assert!(inputs.vmi.is_some());
@@ -117,14 +120,8 @@ async fn storage_inputs_read_everything_the_analysis_needs() {
 
 #[tokio::test]
 async fn storage_inputs_for_a_namespace_user_leave_cluster_lists_unknown() {
-    let sim = sim().await;
-    let user = namespace_user(&sim);
-    let kv = kubevirt(&sim, user).await;
-    let vm = kv
-        .get_vm("production", "database-01")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_sim, kv) = as_namespace_user().await;
+    let vm = present(kv.get_vm("production", "database-01").await);
     let inputs = kv.storage_inputs("production", &vm).await.unwrap();
     assert!(inputs.storage_classes.is_none());
     assert!(inputs.volume_snapshot_classes.is_none());
@@ -138,8 +135,7 @@ async fn storage_inputs_for_a_namespace_user_leave_cluster_lists_unknown() {
 
 #[tokio::test]
 async fn lists_follow_continue_tokens_past_one_page() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (sim, kv) = admin().await;
     let api = kv.api(Kind::VolumeSnapshotClass, None);
     for i in 0..(LIST_PAGE_SIZE + 20) {
         let obj: kube::api::DynamicObject = serde_json::from_value(json!({
@@ -163,8 +159,7 @@ async fn lists_follow_continue_tokens_past_one_page() {
 
 #[tokio::test]
 async fn list_snapshots_filters_by_label_selector_in_one_namespace() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (_sim, kv) = admin().await;
     let all = kv.list_snapshots(Some("production"), None).await.unwrap();
     assert!(all.len() >= 5);
     let nightly = kv
@@ -179,19 +174,13 @@ async fn list_snapshots_filters_by_label_selector_in_one_namespace() {
 
 #[tokio::test]
 async fn dry_run_create_writes_nothing_and_real_create_returns_the_object() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (sim, kv) = admin().await;
     let labels = [("purpose".to_owned(), "test".to_owned())].into();
     let obj = build_snapshot("production", "dry-snap", "web-02", Some("2m"), &labels);
     sim.clear_requests();
     let echoed = kv.create_snapshot(obj.clone(), true).await.unwrap();
     assert_eq!(echoed["metadata"]["name"], "dry-snap");
-    assert!(
-        kv.get_snapshot("production", "dry-snap")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!found(kv.get_snapshot("production", "dry-snap").await));
     let writes = sim.writes();
     assert_eq!(writes.len(), 1);
     assert!(writes[0].dry_run);
@@ -200,18 +189,12 @@ async fn dry_run_create_writes_nothing_and_real_create_returns_the_object() {
     let created = kv.create_snapshot(obj, false).await.unwrap();
     assert_eq!(created["apiVersion"], "snapshot.kubevirt.io/v1beta1");
     assert_eq!(created["spec"]["failureDeadline"], "2m");
-    assert!(
-        kv.get_snapshot("production", "dry-snap")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(found(kv.get_snapshot("production", "dry-snap").await));
 }
 
 #[tokio::test]
 async fn create_conflict_keeps_status_409_in_the_chain() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (_sim, kv) = admin().await;
     let obj = build_snapshot(
         "production",
         "pre-upgrade-snapshot",
@@ -220,24 +203,17 @@ async fn create_conflict_keeps_status_409_in_the_chain() {
         &Default::default(),
     );
     let err = kv.create_snapshot(obj, false).await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "failed to create VirtualMachineSnapshot production/pre-upgrade-snapshot"
+    assert_api_error(
+        &err,
+        "failed to create VirtualMachineSnapshot production/pre-upgrade-snapshot",
+        409,
     );
-    assert_eq!(status_code(&err), Some(409));
 }
 
 #[tokio::test]
 async fn create_restore_posts_a_restore_for_the_vm() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
-    let r = build_restore(
-        "production",
-        "restore-x",
-        "database-01",
-        "pre-upgrade-snapshot",
-        Some("StopTarget"),
-    );
+    let (sim, kv) = admin().await;
+    let r = stop_target_restore("restore-x", "database-01", "pre-upgrade-snapshot");
     let created = kv.create_restore(r, false).await.unwrap();
     assert_eq!(
         created["spec"]["virtualMachineSnapshotName"],
@@ -253,16 +229,9 @@ async fn create_restore_posts_a_restore_for_the_vm() {
 
 #[tokio::test]
 async fn a_second_restore_of_a_vm_with_one_in_progress_is_refused() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (_sim, kv) = admin().await;
     // restore-inprogress.yaml holds an unfinished restore of web-02.
-    let r = build_restore(
-        "production",
-        "restore-y",
-        "web-02",
-        "web-02-before-patch",
-        Some("StopTarget"),
-    );
+    let r = stop_target_restore("restore-y", "web-02", "web-02-before-patch");
     let err = kv.create_restore(r, false).await.unwrap_err();
     assert_eq!(status_code(&err), Some(422), "{err:#}");
     assert!(
@@ -273,8 +242,7 @@ async fn a_second_restore_of_a_vm_with_one_in_progress_is_refused() {
 
 #[tokio::test]
 async fn delete_reports_gone_objects_and_honours_the_uid_precondition() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (_sim, kv) = admin().await;
     let err = kv
         .delete_snapshot(
             "production",
@@ -286,11 +254,7 @@ async fn delete_reports_gone_objects_and_honours_the_uid_precondition() {
         .unwrap_err();
     assert_eq!(status_code(&err), Some(409));
     // The server assigns its own uid on creation, so read it back.
-    let snap = kv
-        .get_snapshot("production", "pre-upgrade-snapshot")
-        .await
-        .unwrap()
-        .unwrap();
+    let snap = present(kv.get_snapshot("production", "pre-upgrade-snapshot").await);
     let uid = snap["metadata"]["uid"].as_str().unwrap();
     assert!(
         kv.delete_snapshot("production", "pre-upgrade-snapshot", Some(uid), false)
@@ -306,8 +270,7 @@ async fn delete_reports_gone_objects_and_honours_the_uid_precondition() {
 
 #[tokio::test]
 async fn stop_and_start_put_the_subresources() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
+    let (sim, kv) = admin().await;
     sim.clear_requests();
     // legacy-app has no snapshot: KubeVirt's VM webhook refuses run-state changes while one
     // is in progress (the fixtures' database-01 and web-02 have some).
@@ -332,22 +295,17 @@ async fn stop_and_start_put_the_subresources() {
         ]
     );
     let err = kv.start_vm("production", "no-such-vm").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "failed to start VirtualMachine production/no-such-vm"
+    assert_api_error(
+        &err,
+        "failed to start VirtualMachine production/no-such-vm",
+        404,
     );
-    assert_eq!(status_code(&err), Some(404));
 }
 
 #[tokio::test]
 async fn volume_snapshots_and_contents_are_readable_for_describe() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
-    let snap = kv
-        .get_snapshot("production", "pre-upgrade-snapshot")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_sim, kv) = admin().await;
+    let snap = present(kv.get_snapshot("production", "pre-upgrade-snapshot").await);
     let content_name = snap["status"]["virtualMachineSnapshotContentName"]
         .as_str()
         .unwrap();
@@ -369,13 +327,8 @@ async fn volume_snapshots_and_contents_are_readable_for_describe() {
 
 #[tokio::test]
 async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
-    let sim = sim().await;
-    let kv = kubevirt(&sim, "admin").await;
-    let vm = kv
-        .get_vm("production", "win11-desk")
-        .await
-        .unwrap()
-        .unwrap();
+    let (sim, kv) = admin().await;
+    let vm = present(kv.get_vm("production", "win11-desk").await);
     sim.clear_requests();
     let inputs = kv.storage_inputs("production", &vm).await.unwrap();
     let names: Vec<&str> = inputs.pvcs.iter().map(json::name).collect();
@@ -395,12 +348,8 @@ async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
 #[tokio::test]
 async fn v1alpha1_clusters_get_objects_written_at_v1alpha1() {
     let sim = sim().await;
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig("admin", "production")).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
     let kv = KubeVirt::new(
-        kube::Client::try_from(cfg).unwrap(),
+        sim_client(&sim, "admin", "production").await,
         ServedVersions {
             snapshot: SnapshotVersion::V1alpha1,
         },
@@ -419,10 +368,5 @@ async fn v1alpha1_clusters_get_objects_written_at_v1alpha1() {
         sim.writes()[0].path,
         "/apis/snapshot.kubevirt.io/v1alpha1/namespaces/production/virtualmachinesnapshots"
     );
-    assert!(
-        kv.get_snapshot("production", "alpha-snap")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(found(kv.get_snapshot("production", "alpha-snap").await));
 }

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use crate::cluster::json::{
-    arr_at, bool_at, condition_true, conditions, find_named, has_annotation, name, namespace,
-    str_at, string_at, string_map, time_at,
+    arr_at, bool_at, condition_at, condition_true, conditions, find_named, has_annotation, name,
+    namespace, str_at, string_at, string_map, time_at,
 };
 use crate::model::{
     Consistency, Indication, RestoreInfo, RunState, SnapshotInfo, SnapshotPhase, VmInfo,
@@ -252,12 +252,7 @@ pub fn consistency(indications: &[Indication], phase: SnapshotPhase) -> Consiste
 }
 
 fn failure_text(obj: &Value) -> Option<String> {
-    arr_at(obj, "/status/conditions")
-        .iter()
-        .find(|c| {
-            c.get("type").and_then(Value::as_str) == Some("Failure")
-                && c.get("status").and_then(Value::as_str) == Some("True")
-        })
+    condition_at(obj, "/status/conditions", "Failure", Some("True"))
         .and_then(|c| string_at(c, "/message").or_else(|| string_at(c, "/reason")))
 }
 
@@ -372,9 +367,7 @@ pub fn snapshot_phase_message(snap: &Value) -> String {
     let phase = SnapshotPhase::from_status(str_at(snap, "/status/phase"));
     let ready = bool_at(snap, "/status/readyToUse").unwrap_or(false);
     let error = string_at(snap, "/status/error/message");
-    let progressing = arr_at(snap, "/status/conditions")
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some("Progressing"));
+    let progressing = condition_at(snap, "/status/conditions", "Progressing", None);
     let progress_text = progressing.map(|c| {
         let why = str_at(c, "/reason").or_else(|| str_at(c, "/message"));
         let state = if str_at(c, "/status") == Some("True") {

@@ -18,3 +18,13 @@ pub(crate) fn items(file: &str) -> Vec<Value> {
 pub(crate) fn item(file: &str, name: &str) -> Value {
     item_from("kubevirt", file, name)
 }
+
+/// vmi-database-01.yaml without its AgentConnected condition: running, no guest agent.
+pub(crate) fn database_vmi_without_agent() -> Value {
+    let mut vmi = load("vmi-database-01.yaml");
+    vmi["status"]["conditions"]
+        .as_array_mut()
+        .expect("the fixture has conditions")
+        .retain(|c| c["type"] != "AgentConnected");
+    vmi
+}

@@ -6,7 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::core::ApiResource;
+
+use crate::cluster::objects::api_resource;
 
 pub const SNAPSHOT_GROUP: &str = "snapshot.kubevirt.io";
 pub const SNAPSHOT_V1BETA1: &str = "v1beta1";
@@ -187,8 +189,12 @@ impl Kind {
 
     /// The `ApiResource` for this kind at the served version.
     pub fn api_resource(self, versions: &ServedVersions) -> ApiResource {
-        let gvk = GroupVersionKind::gvk(self.group(), self.version(versions), self.kind());
-        ApiResource::from_gvk_with_plural(&gvk, self.plural())
+        api_resource(
+            self.group(),
+            self.version(versions),
+            self.kind(),
+            self.plural(),
+        )
     }
 
     /// `apiVersion` as written in objects: "group/version", or "v1" for the core group.

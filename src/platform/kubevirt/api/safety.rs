@@ -118,13 +118,7 @@ mod tests {
 
     #[test]
     fn safety_snapshot_and_labelled_restore_validate_against_the_real_schemas() {
-        let Some(dir) = vmsnap_sim::find_schema_dir(None).filter(|d| d.join("kubevirt").is_dir())
-        else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but the reference schemas are missing"
-            );
-            eprintln!("skipping: no reference schemas beside the repository");
+        let Some(dir) = crate::platform::fixtures::schema_dir("kubevirt") else {
             return;
         };
         let mut restore = build_restore("prod", "restore-db-1", "db", "nightly", None);

@@ -8,6 +8,9 @@ use super::fixtures::{item, items, load};
 use super::*;
 use crate::model::{Consistency, RunState, SnapshotPhase};
 
+/// `metadata.uid` of vm-database-01.yaml, which its snapshots record as their source.
+const DATABASE_01_UID: &str = "6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f";
+
 #[test]
 fn running_vm_with_agent_reports_agent_guest_os_and_volumes() {
     let vm = load("vm-database-01.yaml");
@@ -15,10 +18,7 @@ fn running_vm_with_agent_reports_agent_guest_os_and_volumes() {
     let info = vm_info(&vm, Some(&vmi));
     assert_eq!(info.namespace, "production");
     assert_eq!(info.name, "database-01");
-    assert_eq!(
-        info.uid.as_deref(),
-        Some("6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f")
-    );
+    assert_eq!(info.uid.as_deref(), Some(DATABASE_01_UID));
     assert_eq!(info.run_state, RunState::Running);
     assert_eq!(info.run_strategy.as_deref(), Some("Always"));
     assert!(info.agent_connected);
@@ -110,10 +110,7 @@ fn succeeded_snapshot_with_guest_agent_is_application_consistent() {
     let info = snapshot_info(&snap, Some(&content), &vss);
     assert_eq!(info.name, "pre-upgrade-snapshot");
     assert_eq!(info.vm, "database-01");
-    assert_eq!(
-        info.vm_uid.as_deref(),
-        Some("6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f")
-    );
+    assert_eq!(info.vm_uid.as_deref(), Some(DATABASE_01_UID));
     assert_eq!(info.phase, SnapshotPhase::Succeeded);
     assert!(info.ready_to_use && info.is_ready());
     assert_eq!(info.consistency, Consistency::Application);

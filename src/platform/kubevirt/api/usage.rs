@@ -22,11 +22,7 @@ pub enum Holder {
 pub fn restores_blocking_vm(restores: &[Value], vm: &str) -> Vec<RestoreInfo> {
     restores
         .iter()
-        .filter(|r| {
-            str_at(r, "/spec/target/kind") == Some("VirtualMachine")
-                && str_at(r, "/spec/target/apiGroup").unwrap_or(KUBEVIRT_GROUP) == KUBEVIRT_GROUP
-                && str_at(r, "/spec/target/name") == Some(vm)
-        })
+        .filter(|r| refers_to(r, "/spec/target", (KUBEVIRT_GROUP, "VirtualMachine"), vm))
         .map(restore_info)
         .filter(|r| !r.complete)
         .collect()
@@ -46,13 +42,25 @@ pub fn snapshot_holder(restores: &[Value], clones: &[Value], snapshot: &str) -> 
     clones
         .iter()
         .filter(|c| {
-            str_at(c, "/spec/source/kind") == Some("VirtualMachineSnapshot")
-                && str_at(c, "/spec/source/apiGroup").unwrap_or(SNAPSHOT_GROUP) == SNAPSHOT_GROUP
-                && str_at(c, "/spec/source/name") == Some(snapshot)
+            refers_to(
+                c,
+                "/spec/source",
+                (SNAPSHOT_GROUP, "VirtualMachineSnapshot"),
+                snapshot,
+            )
         })
         .map(clone_info)
         .find(|c| !c.phase.is_terminal())
         .map(Holder::Clone)
+}
+
+/// The typed object reference at `at` (`kind`, `apiGroup` defaulting to the expected group,
+/// `name`) names the `(group, kind)` object `name`.
+fn refers_to(obj: &Value, at: &str, (group, kind): (&str, &str), name: &str) -> bool {
+    let field = |f: &str| str_at(obj, &format!("{at}/{f}"));
+    field("kind") == Some(kind)
+        && field("apiGroup").unwrap_or(group) == group
+        && field("name") == Some(name)
 }
 
 impl Holder {

@@ -2,12 +2,13 @@
 
 use std::time::Duration;
 
-use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 use vmsnap_sim::store::Gvr;
 use vmsnap_sim::{Sim, SimConfig};
 
 use super::*;
+use crate::flow::common::api_code as status_code;
+use crate::platform::fixtures::sim_client;
 
 const NS: &str = "dev-team";
 
@@ -22,20 +23,7 @@ async fn sim() -> Sim {
 }
 
 async fn vmop(sim: &Sim, version: Version) -> VmOperator {
-    let kc = Kubeconfig::from_yaml(&sim.kubeconfig("admin", NS)).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    VmOperator::new(kube::Client::try_from(cfg).unwrap(), version)
-}
-
-fn status_code(err: &anyhow::Error) -> Option<u16> {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<kube::Error>())
-        .and_then(|e| match e {
-            kube::Error::Api(s) => Some(s.code),
-            _ => None,
-        })
+    VmOperator::new(sim_client(sim, "admin", NS).await, version)
 }
 
 fn vm_gvr() -> Gvr {

@@ -13,8 +13,8 @@ use super::resources::{
 use crate::cluster::json::{
     arr_at, bool_at, conditions, name, namespace, str_at, string_at, string_map, time_at,
 };
+use crate::model::quantity::parse_quantity;
 use crate::model::{Condition, Consistency, RunState, SnapshotInfo, SnapshotPhase, VmInfo};
-use crate::platform::kubevirt::analysis::parse_quantity;
 
 /// A snapshot's phase, derived from its conditions (VM Operator has no phase field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::convert::{Phase, snapshot_details};
 use super::tree::SnapshotTree;
 use crate::cluster::json::name;
-use crate::platform::kubevirt::analysis::human_bytes;
+use crate::model::quantity::human_bytes;
 
 /// Label/value rows, in display order; absent facts are left out.
 pub fn describe_rows(snap: &Value, tree: &SnapshotTree) -> Vec<(&'static str, String)> {

@@ -7,7 +7,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::core::ApiResource;
+
+use crate::cluster::objects::api_resource;
 
 use crate::cluster::ServedGroup;
 
@@ -168,8 +170,7 @@ impl Kind {
     }
 
     pub fn api_resource(self, version: Version) -> ApiResource {
-        let gvk = GroupVersionKind::gvk(GROUP, version.as_str(), self.kind());
-        ApiResource::from_gvk_with_plural(&gvk, self.plural())
+        api_resource(GROUP, version.as_str(), self.kind(), self.plural())
     }
 
     pub fn api_version(version: Version) -> String {

@@ -34,6 +34,11 @@ fn tree_of(vm_name: &str) -> SnapshotTree {
     build_tree(&vm(vm_name), &snaps())
 }
 
+/// A message that must be there.
+fn said(message: Option<String>) -> String {
+    message.expect("a message")
+}
+
 #[test]
 fn version_follows_discovery_and_refuses_the_legacy_shape() {
     let main = ServedGroup {
@@ -93,16 +98,8 @@ fn phases_derive_from_the_conditions() {
     assert_eq!(phase(&going), Phase::Terminating);
     assert_eq!(phase(&going).to_model(), SnapshotPhase::Deleting);
     assert_eq!(phase_message(&snap("web-01-base")), None);
-    assert!(
-        phase_message(&snap("web-01-nightly"))
-            .unwrap()
-            .contains("CSI driver")
-    );
-    assert!(
-        phase_message(&snap("db-01-quiesced"))
-            .unwrap()
-            .contains("Failed to quiesce")
-    );
+    assert!(said(phase_message(&snap("web-01-nightly"))).contains("CSI driver"));
+    assert!(said(phase_message(&snap("db-01-quiesced"))).contains("Failed to quiesce"));
     // Not final, and said in VM Operator's word for it.
     assert_eq!(Phase::Failed.as_str(), "CreationFailed");
     // Ready WaitingForCreation and never adopted (no owner, no requested storage): no VM.
@@ -177,11 +174,7 @@ fn snapshot_info_carries_what_the_model_can_and_details_the_rest() {
             .unwrap()
             .starts_with("failed to create snapshot for VM: ")
     );
-    assert!(
-        creation_failure(&snap("db-01-quiesced"))
-            .unwrap()
-            .contains("retries")
-    );
+    assert!(said(creation_failure(&snap("db-01-quiesced"))).contains("retries"));
 }
 
 #[test]
