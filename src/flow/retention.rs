@@ -330,6 +330,104 @@ pub struct DeletedSnapshot {
     pub gone: bool,
 }
 
+/// What `prune` will do on any platform, decided by reads only.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Namespace.
+    pub namespace: String,
+    /// What to say the command prunes: "VM db", "VMs matching app=db".
+    pub scope: String,
+    /// Which snapshots go and which stay, with reasons.
+    pub retention: PrunePlan,
+    /// The snapshots to delete, as read (uids guard the deletion).
+    pub doomed: Vec<SnapshotInfo>,
+    /// Follow until gone.
+    pub wait: bool,
+    /// How long to follow.
+    pub timeout: std::time::Duration,
+}
+
+/// Refuses an empty policy before anything is read.
+pub fn policy(args: &crate::cli::PruneArgs) -> Result<RetentionPolicy, crate::error::UserError> {
+    let p = RetentionPolicy {
+        keep: args.keep,
+        older_than: args.older_than,
+        include_safety: args.include_safety,
+    };
+    if p.is_empty() {
+        return Err(crate::error::UserError::usage(
+            "prune needs a policy: --keep N, --older-than DURATION, or both",
+        )
+        .hint("e.g. kubectl vmsnap prune VM --keep 3, or --older-than 7d"));
+    }
+    Ok(p)
+}
+
+/// One table of retention decisions; `phase` names a phase as the platform does.
+fn decisions_table(
+    list: &[Decision],
+    now: jiff::Timestamp,
+    phase: fn(SnapshotPhase) -> String,
+) -> String {
+    let mut t = crate::output::Table::new(&["name", "vm", "phase", "age", "why"]);
+    for d in list {
+        t.row(vec![
+            d.snapshot.clone(),
+            d.vm.clone(),
+            phase(d.phase),
+            crate::model::age::age(d.created, now),
+            d.reason.clone(),
+        ]);
+    }
+    t.render(true).lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// "Prune plan for SCOPE", then what goes and what stays, each with the reason.
+pub fn lists_text(
+    scope: &str,
+    r: &PrunePlan,
+    now: jiff::Timestamp,
+    phase: fn(SnapshotPhase) -> String,
+) -> String {
+    let mut out = format!("Prune plan for {scope}\n");
+    if r.delete.is_empty() {
+        out.push_str("Nothing to delete.\n");
+    } else {
+        out.push_str(&format!("To delete ({}):\n", r.delete.len()));
+        out.push_str(&decisions_table(&r.delete, now, phase));
+    }
+    if r.keep.is_empty() {
+        out.push_str("To keep: none\n");
+    } else {
+        out.push_str(&format!("To keep ({}):\n", r.keep.len()));
+        out.push_str(&decisions_table(&r.keep, now, phase));
+    }
+    if let Some(note) = safety_note(r) {
+        out.push_str(&format!("{note}\n"));
+    }
+    out
+}
+
+/// Shows both lists and asks (nothing to ask when nothing goes); `phase` names a phase as the
+/// platform does.
+pub fn confirm(
+    plan: &Plan,
+    ctx: &mut crate::flow::Ctx<'_>,
+    phase: fn(SnapshotPhase) -> String,
+) -> anyhow::Result<()> {
+    let text = lists_text(&plan.scope, &plan.retention, ctx.clock.now(), phase);
+    ctx.say(text.trim_end());
+    if plan.doomed.is_empty() {
+        return Ok(());
+    }
+    crate::flow::confirm::delete_snapshots(
+        ctx,
+        plan.doomed.len(),
+        "pass --yes to prune without asking, or --dry-run to only list",
+        "prune cancelled; nothing was deleted",
+    )
+}
+
 #[cfg(test)]
 #[path = "retention_tests.rs"]
 mod tests;

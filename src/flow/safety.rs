@@ -126,9 +126,33 @@ pub fn no_safety_snapshot_warning(namespace: &str, vm: &str) -> String {
     )
 }
 
+/// `--name`, or the generated name checked like one.
+pub fn snapshot_name(
+    args: &crate::cli::CreateArgs,
+    now: Timestamp,
+) -> Result<String, crate::error::UserError> {
+    match &args.name {
+        Some(n) => Ok(n.clone()),
+        None => crate::names::parse_dns1123_subdomain(&generated_name(
+            args.vm.as_deref().unwrap_or(""),
+            now,
+        ))
+        .map_err(|e| crate::error::UserError::usage(e).hint("choose a shorter name with --name")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_names_use_utc_clock_time() {
+        let now: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            generated_name("database-01", now),
+            "database-01-snapshot-20261126-100000"
+        );
+    }
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()

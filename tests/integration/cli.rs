@@ -73,7 +73,7 @@ async fn bool_flags_take_kubectl_forms_through_the_binary() {
         "{}",
         out.transcript()
     );
-    // (`-A false`, the operand after a spaced value: faults input.rs, catalogue row 145.)
+    // (`-A false`, the operand after a spaced value: faults input.rs, catalogue row 18.)
     // --wait=false returns at once: a snapshot that never becomes ready does not time out.
     let out = t
         .cmd()

@@ -14,15 +14,13 @@ use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, str_at};
 use crate::cluster::list_all;
 use crate::error::UserError;
-use crate::flow::confirm;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::retention::plan_retention;
+use crate::flow::retention::{Plan, plan_retention, policy};
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
 use crate::platform::deckhouse::report::{Report, SnapshotPrune};
-use crate::platform::kubevirt::commands::prune::{self as kv_prune, Plan};
 
 /// Unfinished operations that read a snapshot, as the retention rules know restores: the
 /// snapshot they use is protected.
@@ -51,7 +49,7 @@ pub(super) async fn run(
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
-    let policy = kv_prune::policy(args)?;
+    let policy = policy(args)?;
     let ns = ctx.namespace.clone();
     require_permission(ctx, "delete", Kind::VirtualMachineSnapshot, &ns).await?;
     let (vms, scope): (BTreeSet<String>, String) = match (&args.vm, &args.selector) {
@@ -136,29 +134,12 @@ pub(super) async fn run(
     Ok(Report::Prune(Box::new(out)))
 }
 
-/// Shows both lists and asks (nothing to ask when nothing goes).
+/// Shows both lists and asks; Deckhouse calls a finished snapshot Ready.
 fn confirm(plan: &Plan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    let now = ctx.clock.now();
-    // Deckhouse calls a finished snapshot Ready.
-    let text = crate::platform::kubevirt::commands::prune::lists_text(
-        &plan.scope,
-        &plan.retention,
-        now,
-        |p| match p {
-            SnapshotPhase::Succeeded => "Ready".to_owned(),
-            other => other.to_string(),
-        },
-    );
-    ctx.say(text.trim_end());
-    if plan.doomed.is_empty() {
-        return Ok(());
-    }
-    confirm::delete_snapshots(
-        ctx,
-        plan.doomed.len(),
-        "pass --yes to prune without asking, or --dry-run to only list",
-        "prune cancelled; nothing was deleted",
-    )
+    crate::flow::retention::confirm(plan, ctx, |p| match p {
+        SnapshotPhase::Succeeded => "Ready".to_owned(),
+        other => other.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub async fn prefetch(
     clock: Clock,
 ) -> Prefetch {
     let (vm, snapshot) = match command {
-        Command::Create(a) => match (&a.vm, super::create::snapshot_name(a, clock.now())) {
+        Command::Create(a) => match (&a.vm, crate::flow::safety::snapshot_name(a, clock.now())) {
             (Some(vm), Ok(name)) => (vm.clone(), name),
             _ => return Prefetch::default(),
         },

@@ -3,15 +3,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
-
 use super::common;
 use crate::cli::{CreateArgs, DryRun};
 use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
-use crate::names::parse_dns1123_subdomain;
 use crate::output::Table;
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
@@ -71,25 +68,13 @@ impl CreatePlan {
     }
 }
 
-/// `--name`, or the generated name checked like one.
-pub fn snapshot_name(args: &CreateArgs, now: Timestamp) -> Result<String, UserError> {
-    match &args.name {
-        Some(n) => Ok(n.clone()),
-        None => parse_dns1123_subdomain(&crate::flow::safety::generated_name(
-            args.vm.as_deref().unwrap_or(""),
-            now,
-        ))
-        .map_err(|e| UserError::usage(e).hint("choose a shorter name with --name")),
-    }
-}
-
 /// Reads the VM and its storage; decides the name and the running-state handling.
 pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<CreatePlan> {
     let ns = ctx.namespace.clone();
     let Some(vm_name) = args.vm.clone() else {
         return Err(UserError::usage("name the VM to snapshot, or select VMs with -l").into());
     };
-    let snapshot = snapshot_name(args, ctx.clock.now())?;
+    let snapshot = crate::flow::safety::snapshot_name(args, ctx.clock.now())?;
     let vm = ctx.get_vm(&ns, &vm_name).await;
     let existing = ctx.get_snapshot(&ns, &snapshot).await;
     let vm = common::require_vm(vm?, &ns, &vm_name)?;
@@ -652,18 +637,4 @@ fn next_steps(plan: &CreatePlan) -> Vec<String> {
         ),
         format!("kubectl vmsnap delete {} -n {ns}", plan.snapshot),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_names_use_utc_clock_time() {
-        let now: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
-        assert_eq!(
-            crate::flow::safety::generated_name("database-01", now),
-            "database-01-snapshot-20261126-100000"
-        );
-    }
 }
