@@ -117,7 +117,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     // Commands that need no cluster.
     match &cli.command {
         Command::Version => {
-            let report = crate::flow::version::run(global, &env.vars).await;
+            let report = crate::platform::version::run(global, &env.vars).await;
             return output::render_spec(&report, &format, env.clock.now(), opts, &mut env.stdout);
         }
         Command::Options => {
@@ -174,11 +174,11 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         ui, stderr, stdout, ..
     } = env;
     let provider = Provider::new(conn.client.clone(), &detected);
+    let snapshot_version = detected.snapshot_version.clone();
     let mut ctx = Ctx {
         global,
         conn,
-        detected,
-        provider,
+        snapshot_version,
         namespace,
         ui: ui.as_mut(),
         err: stderr.as_mut(),
@@ -194,7 +194,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         warnings: &server_warnings,
         global,
     };
-    match ctx.provider.clone() {
+    match provider {
         Provider::KubeVirt(_) => {
             if let Command::List(a) = &cli.command
                 && a.watching()

@@ -4,6 +4,7 @@
 //! Durations are in kubectl's spelling: `30s`, `5m`, `1h30m`, a bare number of seconds, and
 //! days (`7d`) for retention ages.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Parses `--timeout` / `--request-timeout` / `--older-than` values: Go-style `1h2m3s` (also
@@ -133,6 +134,108 @@ pub fn parse_label(s: &str) -> Result<(String, String), String> {
     } else {
         Err(bad())
     }
+}
+
+/// VM Operator's documented bounds for `spec.quiesce.timeout`.
+pub const QUIESCE_MIN: Duration = Duration::from_secs(5 * 60);
+pub const QUIESCE_MAX: Duration = Duration::from_secs(240 * 60);
+
+/// A duration as Go's `time.Duration.String()` writes whole seconds: `10m0s` is written `10m`,
+/// `1h30m`, `90s` → `1m30s`. VM Operator parses it with `time.ParseDuration`.
+pub fn go_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+/// Parses `--quiesce-timeout` (`10m`, `1h`, `1h30m`, `300s`) and checks VM Operator's bounds.
+/// `10min` (the docs' spelling) is refused: Go does not read it.
+pub fn parse_quiesce_timeout(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let mut total = 0u64;
+    let mut rest = t;
+    if rest.is_empty() {
+        return Err("the quiesce timeout is empty".into());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("{t:?} is not a duration such as 10m, 1h or 1h30m"))?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit] {
+            "h" => 3600,
+            "m" => 60,
+            "s" => 1,
+            "min" | "mins" => {
+                return Err(format!(
+                    "{t:?} is not a Go duration: write minutes as \"m\" (e.g. {}m)",
+                    n
+                ));
+            }
+            _ => return Err(format!("{t:?} is not a duration such as 10m, 1h or 1h30m")),
+        };
+        total = total.saturating_add(n.saturating_mul(factor));
+        rest = &rest[unit..];
+    }
+    let d = Duration::from_secs(total);
+    if d < QUIESCE_MIN || d > QUIESCE_MAX {
+        return Err(format!(
+            "the quiesce timeout must be between 5m and 240m (VM Operator's limits), not {}",
+            go_duration(d)
+        ));
+    }
+    Ok(d)
+}
+
+/// A MAC written as six hex pairs separated by `:` or `-`.
+pub fn valid_mac(mac: &str) -> bool {
+    let parts: Vec<&str> = mac.split([':', '-']).collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        && !(mac.contains(':') && mac.contains('-'))
+}
+
+/// Parses `--new-mac-addresses` values: `IFACE=MAC` pairs, comma-separated or repeated.
+pub fn parse_new_mac_addresses<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for pair in values.into_iter().flat_map(|v| v.split(',')) {
+        let pair = pair.trim();
+        if pair.is_empty() {
+            continue;
+        }
+        let (iface, mac) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not INTERFACE=MAC"))?;
+        if iface.is_empty() || !valid_mac(mac) {
+            return Err(format!(
+                "{pair:?} is not INTERFACE=MAC (a MAC is six hex pairs, e.g. 02:00:00:aa:bb:cc)"
+            ));
+        }
+        if out.insert(iface.to_owned(), mac.to_owned()).is_some() {
+            return Err(format!("interface {iface} is given two MAC addresses"));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

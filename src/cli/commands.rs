@@ -139,7 +139,7 @@ pub struct RestoreDiskArgs {
 
 /// `--quiesce-timeout`: a Go duration within VM Operator's bounds.
 pub fn parse_quiesce_timeout(s: &str) -> Result<Duration, String> {
-    crate::platform::vmoperator::api::parse_quiesce_timeout(s)
+    crate::names::parse_quiesce_timeout(s)
 }
 
 /// `list [VM]`
@@ -455,7 +455,7 @@ pub struct CloneArgs {
 
 /// `IFACE=MAC` for `--new-mac-address`.
 pub fn parse_mac_pair(s: &str) -> Result<(String, String), String> {
-    let map = crate::platform::kubevirt::api::clone::parse_new_mac_addresses([s])?;
+    let map = crate::names::parse_new_mac_addresses([s])?;
     match map.into_iter().next() {
         Some(pair) if !s.contains(',') => Ok(pair),
         _ => Err(format!("{s:?} is not one INTERFACE=MAC pair")),

@@ -9,7 +9,6 @@ pub mod follow;
 pub mod readiness_table;
 pub mod retention;
 pub mod safety;
-pub mod version;
 pub mod watch_rows;
 
 use std::io::Write;
@@ -20,19 +19,17 @@ use crate::cli::{DryRun, GlobalArgs, OutputFormat};
 use crate::cluster::Connection;
 use crate::env::Clock;
 use crate::output::terminal;
-use crate::platform::{Detected, Provider};
 use crate::ui::{NoProgress, Progress, Ui};
 
-/// What every command gets: the connection, the detected provider, the Ui and stderr.
+/// What every command gets: the connection, the snapshot API version discovery chose, the Ui
+/// and stderr. It names no platform: each platform's commands get their client from `run`.
 pub struct Ctx<'a> {
     /// Global flags.
     pub global: &'a GlobalArgs,
     /// Client and default namespace.
     pub conn: Connection,
-    /// The provider and API versions.
-    pub detected: Detected,
-    /// The provider bound to the client.
-    pub provider: Provider,
+    /// The snapshot API version discovery chose for the platform in use.
+    pub snapshot_version: String,
     /// The namespace to act in (`-n`, else the context's, else "default").
     pub namespace: String,
     /// Prompts and progress.

@@ -13,6 +13,7 @@ pub mod detect;
 pub(crate) mod fixtures;
 pub mod kubevirt;
 pub mod pick;
+pub mod version;
 pub mod vmoperator;
 
 pub use capability::{Capability, ProviderKind, Verb};

@@ -3,6 +3,7 @@
 //! The preflight also serves `restore VM --snapshot S --to NEW_VM` (a VirtualMachineRestore
 //! whose target does not exist yet): both create a VM and PVCs from a snapshot.
 
+pub use crate::names::{parse_new_mac_addresses, valid_mac};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -312,41 +313,6 @@ pub fn stored_interfaces(content: &Value) -> Vec<String> {
     .iter()
     .filter_map(|i| string_at(i, "/name"))
     .collect()
-}
-
-/// A MAC written as six hex pairs separated by `:` or `-`.
-pub fn valid_mac(mac: &str) -> bool {
-    let parts: Vec<&str> = mac.split([':', '-']).collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        && !(mac.contains(':') && mac.contains('-'))
-}
-
-/// Parses `--new-mac-addresses` values: `IFACE=MAC` pairs, comma-separated or repeated.
-pub fn parse_new_mac_addresses<'a>(
-    values: impl IntoIterator<Item = &'a str>,
-) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for pair in values.into_iter().flat_map(|v| v.split(',')) {
-        let pair = pair.trim();
-        if pair.is_empty() {
-            continue;
-        }
-        let (iface, mac) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("{pair:?} is not INTERFACE=MAC"))?;
-        if iface.is_empty() || !valid_mac(mac) {
-            return Err(format!(
-                "{pair:?} is not INTERFACE=MAC (a MAC is six hex pairs, e.g. 02:00:00:aa:bb:cc)"
-            ));
-        }
-        if out.insert(iface.to_owned(), mac.to_owned()).is_some() {
-            return Err(format!("interface {iface} is given two MAC addresses"));
-        }
-    }
-    Ok(out)
 }
 
 /// Storage the new PVCs request, in total and per StorageClass, and their count.

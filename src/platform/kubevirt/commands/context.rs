@@ -48,20 +48,17 @@ impl Ctx<'_> {
     /// The snapshot, from the prefetch when it read that name at the version the cluster
     /// serves.
     pub async fn get_snapshot(&mut self, ns: &str, name: &str) -> anyhow::Result<Option<Value>> {
-        let version = self.detected.snapshot_version.clone();
+        let version = self.snapshot_version.clone();
         match self.prefetch.take_snapshot(ns, name, &version) {
             Some(got) => got,
             None => self.kubevirt().get_snapshot(ns, name).await,
         }
     }
 
-    /// The KubeVirt provider at the detected versions. Only KubeVirt's commands call it
-    /// (`app` sends each platform to its own commands), so the fallback to the default
-    /// versions never answers.
+    /// The KubeVirt provider at the snapshot version discovery chose (only KubeVirt's
+    /// commands call it: `app` sends each platform to its own commands).
     pub fn kubevirt(&self) -> KubeVirt {
-        match self.provider.kubevirt() {
-            Some(k) => k.clone(),
-            None => KubeVirt::new(self.conn.client.clone(), ServedVersions::default()),
-        }
+        let snapshot = self.snapshot_version.parse().unwrap_or_default();
+        KubeVirt::new(self.conn.client.clone(), ServedVersions { snapshot })
     }
 }
