@@ -161,6 +161,26 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let groups = groups?;
     let detected = match detect::choose(&groups, global.provider)? {
         Choice::One(d) => d,
+        // `list -A` lists every platform's snapshots with a PLATFORM column.
+        Choice::Several(candidates) if crate::platform::all::applies(&cli.command) => {
+            let selector = match &cli.command {
+                Command::List(a) => a.selector.clone(),
+                _ => None,
+            };
+            let report =
+                crate::platform::all::list(&conn.client, &candidates, selector.as_deref()).await?;
+            if report.is_empty() && !format.format.is_machine() {
+                let _ = writeln!(env.stderr, "No snapshots found.");
+            }
+            let out = Finish {
+                format,
+                opts,
+                now: env.clock,
+                warnings: &server_warnings,
+                global,
+            };
+            return out.finish(&report, env.stdout.as_mut());
+        }
         Choice::Several(candidates) => {
             let ns = (!crate::platform::pick::all_namespaces(&cli.command)).then_some(&*namespace);
             crate::platform::pick::pick(&cli.command, candidates, &conn.client, ns).await?

@@ -6,6 +6,7 @@
 //! `deckhouse::commands`) built on shared confirmation, waiting and output. Which platform
 //! offers which command and flag, and where its APIs live, is stated once, in [`capability`].
 
+pub mod all;
 pub mod capability;
 pub mod deckhouse;
 pub mod detect;

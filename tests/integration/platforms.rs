@@ -259,3 +259,64 @@ async fn a_read_only_user_is_refused_before_any_question_on_deckhouse() {
     out.assert_code(6);
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
+
+/// `list -A` on a cluster serving several platforms lists every platform's snapshots with a
+/// PLATFORM column, oldest first, instead of asking for `--provider`; `-o name` and `-o json`
+/// name each object by its own platform's resource. Reads only.
+#[tokio::test]
+async fn list_all_namespaces_on_a_mixed_cluster_lists_every_platform_with_a_platform_column() {
+    let t = mixed().await;
+    let out = t.cmd().args(&["list", "-A"]).run().await;
+    out.assert_code(0);
+    let header = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("PLATFORM") && header.contains("NAMESPACE") && header.contains("AGE"),
+        "{}",
+        out.stdout
+    );
+    for (platform, ns, name) in [
+        ("KubeVirt", "production", "pre-upgrade-snapshot"),
+        ("VM Operator", "dev-team", "web-01-base"),
+        ("Deckhouse", "my-project", "linux-vm-snapshot"),
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(platform)
+                && l.contains(ns)
+                && l.split_whitespace().any(|w| w == name)),
+            "no {platform} row for {ns}/{name}:\n{}",
+            out.stdout
+        );
+    }
+    let names = t.cmd().args(&["list", "-A", "-o", "name"]).run().await;
+    names.assert_code(0);
+    for line in [
+        "virtualmachinesnapshot.snapshot.kubevirt.io/pre-upgrade-snapshot",
+        "virtualmachinesnapshot.vmoperator.vmware.com/web-01-base",
+        "virtualmachinesnapshot.virtualization.deckhouse.io/linux-vm-snapshot",
+    ] {
+        assert!(
+            names.stdout.lines().any(|l| l == line),
+            "{line}:\n{}",
+            names.stdout
+        );
+    }
+    let json = t.cmd().args(&["list", "-A", "-o", "json"]).run().await;
+    json.assert_code(0);
+    let list: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(list["kind"], "List");
+    let groups: std::collections::BTreeSet<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["apiVersion"].as_str())
+        .map(|v| v.split('/').next().unwrap_or_default().to_owned())
+        .collect();
+    for g in [
+        "snapshot.kubevirt.io",
+        "vmoperator.vmware.com",
+        "virtualization.deckhouse.io",
+    ] {
+        assert!(groups.contains(g), "{g} missing from {groups:?}");
+    }
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
