@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cli::ListArgs;
 use crate::cluster::LIST_PAGE_SIZE;
-use crate::cluster::json::{name, namespace, str_at};
+use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::list_all;
 use crate::platform::deckhouse::api::{
     Deckhouse, Kind, disk_snapshot_info, disk_snapshot_size, is_clone_temporary, snapshot_details,
@@ -69,7 +69,12 @@ pub(super) async fn run(
                 .is_none_or(|vm| str_at(s, "/spec/virtualMachineName") == Some(vm))
         })
         .collect();
-    snaps.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+    // Creation time, newest last, as `kubectl get --sort-by=.metadata.creationTimestamp`;
+    // namespace and name break ties.
+    snaps.sort_by_cached_key(|s| {
+        let created = time_at(s, "/metadata/creationTimestamp");
+        (created, namespace(s).to_owned(), name(s).to_owned())
+    });
     let vds = vds.unwrap_or_default();
     let items: Vec<ListedSnapshot> = snaps
         .into_iter()

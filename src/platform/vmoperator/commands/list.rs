@@ -1,5 +1,6 @@
-//! `list [VM]` on VM Operator: every snapshot in tree order per VM, the current one marked,
-//! Unmanaged nodes (vCenter snapshots without a CR) shown as rows of their own.
+//! `list [VM]` on VM Operator: every snapshot by creation time (newest last), the current one
+//! marked, its tree parent named, Unmanaged nodes (vCenter snapshots without a CR) shown as
+//! rows of their own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -171,6 +172,11 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
     let mut orphans: Vec<&Value> = by_vm.into_values().flatten().collect();
     orphans.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
     rows.extend(orphans.into_iter().map(orphan_row));
+    // Creation time, newest last (kubectl's `--sort-by=.metadata.creationTimestamp`, govc's
+    // snapshot.tree); namespace and name break ties. PARENT keeps the tree readable.
+    rows.sort_by(|a, b| {
+        (a.created, &a.namespace, &a.name).cmp(&(b.created, &b.namespace, &b.name))
+    });
     if let Some(p) = &picked {
         rows.retain(|r| {
             r.name
