@@ -407,11 +407,11 @@ async fn watch_refuses_json_and_other_platforms_refuse_the_new_flags() {
         .assert_stderr_contains("--watch prints table rows or names");
     let t = TestSim::vmoperator().await;
     t.cmd()
-        .args(&["list", "--sort-by", ".metadata.name"])
+        .args(&["list", "-w"])
         .run()
         .await
         .assert_code(2)
-        .assert_stderr_contains("--sort-by is a KubeVirt option");
+        .assert_stderr_contains("--watch is a KubeVirt option");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
