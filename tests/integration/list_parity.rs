@@ -1,6 +1,7 @@
 //! kubectl's list habits on VM Operator and Deckhouse (issue 16, parity with KubeVirt):
-//! `--sort-by` as the real kubectl orders, `-L`/`--show-labels`, `--field-selector` and
-//! `--chunk-size` sent to the server.
+//! `list`/`describe -o json|yaml|jsonpath=…|custom-columns=…` and `--sort-by` byte for byte as
+//! the real kubectl prints them, `-L`/`--show-labels`, `--field-selector` and `--chunk-size`
+//! sent to the server.
 
 use serde_json::json;
 
@@ -61,6 +62,8 @@ async fn seeded(p: &Platform) -> TestSim {
         });
         t.sim.store().create(&gvr, snap).expect("snapshot");
     }
+    // No controller acts on them (their VM does not exist), so kubectl and the plugin read
+    // the same objects.
     t
 }
 
@@ -83,18 +86,24 @@ async fn kubectl_order(
     resource: &str,
     path: &str,
 ) -> String {
+    let sort = format!("--sort-by={path}");
+    kubectl_get(
+        t,
+        kubectl,
+        &[resource, "-n", "staging", &sort, "-o", "name"],
+    )
+    .await
+}
+
+/// `kubectl get ARGS` on the same simulator: its stdout (it must succeed).
+async fn kubectl_get(t: &TestSim, kubectl: &std::path::Path, args: &[&str]) -> String {
     let kubectl = kubectl.to_path_buf();
     let kubeconfig = t.kubeconfig.clone();
     let cache = t.dir.path().join("kube-cache");
-    let args = [
-        "get".to_string(),
-        resource.into(),
-        "-n".into(),
-        "staging".into(),
-        format!("--sort-by={path}"),
-        "-o".into(),
-        "name".into(),
-    ];
+    let args: Vec<String> = std::iter::once("get")
+        .chain(args.iter().copied())
+        .map(str::to_owned)
+        .collect();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(kubectl)
             .args(args)
@@ -250,6 +259,99 @@ async fn field_selector_goes_to_the_server_and_chunk_size_sets_the_page() {
             !lists.is_empty() && lists.iter().all(|r| !r.query.contains("limit=")),
             "{lists:?}"
         );
+        assert!(t.writes().is_empty(), "{}: {:?}", p.name, t.writes());
+    }
+}
+
+#[tokio::test]
+async fn list_and_describe_print_what_kubectl_get_prints_in_its_formats() {
+    let Some(kubectl) = vmsnap_sim::testing::kubectl() else {
+        return;
+    };
+    let formats = [
+        "json",
+        "yaml",
+        "jsonpath={.items[*].metadata.name}",
+        r#"jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.phase}{"\n"}{end}"#,
+        "custom-columns=NAME:.metadata.name,PHASE:.status.phase,RANK:.metadata.labels.example\\.com/rank",
+    ];
+    for p in [VM_OPERATOR, DECKHOUSE] {
+        let t = seeded(&p).await;
+        // The default order is kubectl's creation-time sort (ties by name, the server's order).
+        for format in formats {
+            let theirs = kubectl_get(
+                &t,
+                &kubectl,
+                &[
+                    p.resource,
+                    "-n",
+                    "staging",
+                    "--sort-by=.metadata.creationTimestamp",
+                    "-o",
+                    format,
+                ],
+            )
+            .await;
+            let out = t
+                .cmd()
+                .args(&["list", "-n", "staging", "-o", format])
+                .run()
+                .await;
+            out.assert_code(0);
+            assert_eq!(out.stdout, theirs, "{}: list -o {format}", p.name);
+            let theirs = kubectl_get(
+                &t,
+                &kubectl,
+                &[
+                    p.resource,
+                    "-n",
+                    "staging",
+                    "--sort-by={.metadata.labels.example\\.com/rank}",
+                    "-o",
+                    format,
+                ],
+            )
+            .await;
+            let out = t
+                .cmd()
+                .args(&[
+                    "list",
+                    "-n",
+                    "staging",
+                    "--sort-by",
+                    r"{.metadata.labels.example\.com/rank}",
+                    "-o",
+                    format,
+                ])
+                .run()
+                .await;
+            out.assert_code(0);
+            assert_eq!(
+                out.stdout, theirs,
+                "{}: list --sort-by rank -o {format}",
+                p.name
+            );
+        }
+        for format in [
+            "json",
+            "yaml",
+            "jsonpath={.metadata.name} {.status.phase}",
+            "custom-columns=NAME:.metadata.name,PHASE:.status.phase",
+        ] {
+            let theirs = kubectl_get(
+                &t,
+                &kubectl,
+                &[p.resource, "a-snap", "-n", "staging", "-o", format],
+            )
+            .await;
+            let out = t
+                .cmd()
+                .args(&["describe", "a-snap", "-n", "staging", "-o", format])
+                .run()
+                .await;
+            out.assert_code(0);
+            assert_eq!(out.stdout, theirs, "{}: describe -o {format}", p.name);
+        }
         assert!(t.writes().is_empty(), "{}: {:?}", p.name, t.writes());
     }
 }
