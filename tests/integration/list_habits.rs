@@ -455,37 +455,8 @@ async fn a_watch_that_fell_behind_410_ends_with_exit_1_and_says_to_run_again() {
 
 /// `kubectl get … --sort-by PATH -o name` on the same objects: the order kubectl prints.
 async fn kubectl_order(t: &TestSim, kubectl: &std::path::Path, path: &str) -> String {
-    let kubectl = kubectl.to_path_buf();
-    let kubeconfig = t.kubeconfig.clone();
-    let cache = t.dir.path().join("kube-cache");
-    let args = [
-        "get".to_string(),
-        "virtualmachinesnapshots.snapshot.kubevirt.io".into(),
-        "-n".into(),
-        "staging".into(),
-        format!("--sort-by={path}"),
-        "-o".into(),
-        "name".into(),
-    ];
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(kubectl)
-            .args(args)
-            .env_clear()
-            .env("KUBECONFIG", kubeconfig)
-            .env("KUBECACHEDIR", cache)
-            .env("HOME", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("kubectl runs")
-    })
-    .await
-    .expect("runner thread");
-    assert!(
-        out.status.success(),
-        "kubectl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let resource = "virtualmachinesnapshots.snapshot.kubevirt.io";
+    crate::list_parity::kubectl_order(t, kubectl, resource, path).await
 }
 
 /// The same --sort-by paths through the real kubectl and the plugin give the same order:

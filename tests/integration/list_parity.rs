@@ -80,7 +80,7 @@ async fn names(t: &TestSim, args: &[&str]) -> String {
 }
 
 /// `kubectl get RESOURCE -n staging --sort-by PATH -o name` on the same simulator.
-async fn kubectl_order(
+pub(crate) async fn kubectl_order(
     t: &TestSim,
     kubectl: &std::path::Path,
     resource: &str,
@@ -278,59 +278,26 @@ async fn list_and_describe_print_what_kubectl_get_prints_in_its_formats() {
     for p in [VM_OPERATOR, DECKHOUSE] {
         let t = seeded(&p).await;
         // The default order is kubectl's creation-time sort (ties by name, the server's order).
+        let orders: [(&str, &[&str]); 2] = [
+            ("--sort-by=.metadata.creationTimestamp", &[]),
+            (
+                r"--sort-by={.metadata.labels.example\.com/rank}",
+                &["--sort-by", r"{.metadata.labels.example\.com/rank}"],
+            ),
+        ];
         for format in formats {
-            let theirs = kubectl_get(
-                &t,
-                &kubectl,
-                &[
-                    p.resource,
-                    "-n",
-                    "staging",
-                    "--sort-by=.metadata.creationTimestamp",
-                    "-o",
-                    format,
-                ],
-            )
-            .await;
-            let out = t
-                .cmd()
-                .args(&["list", "-n", "staging", "-o", format])
-                .run()
-                .await;
-            out.assert_code(0);
-            assert_eq!(out.stdout, theirs, "{}: list -o {format}", p.name);
-            let theirs = kubectl_get(
-                &t,
-                &kubectl,
-                &[
-                    p.resource,
-                    "-n",
-                    "staging",
-                    "--sort-by={.metadata.labels.example\\.com/rank}",
-                    "-o",
-                    format,
-                ],
-            )
-            .await;
-            let out = t
-                .cmd()
-                .args(&[
-                    "list",
-                    "-n",
-                    "staging",
-                    "--sort-by",
-                    r"{.metadata.labels.example\.com/rank}",
-                    "-o",
-                    format,
-                ])
-                .run()
-                .await;
-            out.assert_code(0);
-            assert_eq!(
-                out.stdout, theirs,
-                "{}: list --sort-by rank -o {format}",
-                p.name
-            );
+            for (kubectl_sort, ours) in orders {
+                let get = [p.resource, "-n", "staging", kubectl_sort, "-o", format];
+                let theirs = kubectl_get(&t, &kubectl, &get).await;
+                let out = t
+                    .cmd()
+                    .args(&["list", "-n", "staging", "-o", format])
+                    .args(ours)
+                    .run()
+                    .await;
+                out.assert_code(0);
+                assert_eq!(out.stdout, theirs, "{}: list {ours:?} -o {format}", p.name);
+            }
         }
         for format in [
             "json",
