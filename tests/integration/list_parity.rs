@@ -1,4 +1,5 @@
-//! kubectl's list habits on VM Operator and Deckhouse (issue 16, parity with KubeVirt):
+//! kubectl's list habits on VM Operator and Deckhouse (issue 16, parity with KubeVirt; KubeVirt
+//! too where the test is the same):
 //! `list`/`describe -o json|yaml|jsonpath=…|custom-columns=…` and `--sort-by` byte for byte as
 //! the real kubectl prints them, `-L`/`--show-labels`, `--field-selector` and `--chunk-size`
 //! sent to the server.
@@ -15,6 +16,13 @@ struct Platform {
     resource: &'static str,
     spec: fn() -> serde_json::Value,
 }
+
+const KUBEVIRT: Platform = Platform {
+    name: "kubevirt",
+    gvr: ("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+    resource: "virtualmachinesnapshots.snapshot.kubevirt.io",
+    spec: || json!({"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "ghost"}}),
+};
 
 const VM_OPERATOR: Platform = Platform {
     name: "vmoperator",
@@ -46,7 +54,8 @@ const DECKHOUSE: Platform = Platform {
 async fn seeded(p: &Platform) -> TestSim {
     let t = match p.name {
         "vmoperator" => TestSim::vmoperator().await,
-        _ => TestSim::deckhouse().await,
+        "deckhouse" => TestSim::deckhouse().await,
+        _ => TestSim::start().await,
     };
     let gvr = vmsnap_sim::Gvr::new(p.gvr.0, p.gvr.1, p.gvr.2);
     for (name, created, rank) in [
@@ -167,7 +176,7 @@ async fn default_order_is_creation_then_name_and_sort_by_orders_as_the_real_kube
 
 #[tokio::test]
 async fn label_columns_and_show_labels_come_last() {
-    for p in [VM_OPERATOR, DECKHOUSE] {
+    for p in [KUBEVIRT, VM_OPERATOR, DECKHOUSE] {
         let t = seeded(&p).await;
         let out = t
             .cmd()
@@ -212,7 +221,7 @@ async fn label_columns_and_show_labels_come_last() {
 
 #[tokio::test]
 async fn field_selector_goes_to_the_server_and_chunk_size_sets_the_page() {
-    for p in [VM_OPERATOR, DECKHOUSE] {
+    for p in [KUBEVIRT, VM_OPERATOR, DECKHOUSE] {
         let t = seeded(&p).await;
         let snapshot_lists = |t: &TestSim| {
             t.sim
