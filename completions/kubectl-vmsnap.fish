@@ -181,16 +181,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l n
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l sort-by -d 'KubeVirt: Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l show-labels -d 'KubeVirt: Add a LABELS column with every label' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l sort-by -d 'Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s L -l label-columns -d 'KubeVirt: Add a column per label key, e.g. -L app,tier (repeatable)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s w -l watch -d 'KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l watch-only -d 'KubeVirt: Print only the changes, not the list first' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l field-selector -d 'KubeVirt: Field selector passed to the API server, e.g. metadata.name=s1' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l chunk-size -d 'KubeVirt: Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -252,16 +252,16 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l no-
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l disks -d 'Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l sort-by -d 'KubeVirt: Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l show-labels -d 'KubeVirt: Add a LABELS column with every label' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l sort-by -d 'Sort by this JSONPath over the API object, e.g. \'{.metadata.name}\' or .status.creationTime (default: creation time, newest last)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s L -l label-columns -d 'KubeVirt: Add a column per label key, e.g. -L app,tier (repeatable)' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s w -l watch -d 'KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l watch-only -d 'KubeVirt: Print only the changes, not the list first' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l field-selector -d 'KubeVirt: Field selector passed to the API server, e.g. metadata.name=s1' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l chunk-size -d 'KubeVirt: Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l cluster -d 'The name of the kubeconfig cluster to use' -r

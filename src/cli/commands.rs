@@ -160,14 +160,14 @@ pub struct ListArgs {
     /// Deckhouse: list disk snapshots (VirtualDiskSnapshots) instead of VM snapshots
     #[arg(long)]
     pub disks: bool,
-    /// KubeVirt: Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
+    /// Sort by this JSONPath over the API object, e.g. '{.metadata.name}' or
     /// .status.creationTime (default: creation time, newest last)
     #[arg(long, value_name = "JSONPATH", allow_hyphen_values = true)]
     pub sort_by: Option<String>,
-    /// KubeVirt: Add a LABELS column with every label
+    /// Add a LABELS column with every label
     #[arg(long)]
     pub show_labels: bool,
-    /// KubeVirt: Add a column per label key, e.g. -L app,tier (repeatable)
+    /// Add a column per label key, e.g. -L app,tier (repeatable)
     #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
           action = clap::ArgAction::Append)]
     pub label_columns: Vec<String>,
@@ -177,10 +177,10 @@ pub struct ListArgs {
     /// KubeVirt: Print only the changes, not the list first
     #[arg(long)]
     pub watch_only: bool,
-    /// KubeVirt: Field selector passed to the API server, e.g. metadata.name=s1
+    /// Field selector passed to the API server, e.g. metadata.name=s1
     #[arg(long, value_name = "SELECTOR", allow_hyphen_values = true)]
     pub field_selector: Option<String>,
-    /// KubeVirt: Objects per list request (kubectl's default, 500); 0 lists in one request
+    /// Objects per list request (kubectl's default, 500); 0 lists in one request
     #[arg(long, value_name = "N")]
     pub chunk_size: Option<u32>,
 }

@@ -152,6 +152,22 @@ pub async fn list_all(
     list_all_with(api, lp).await
 }
 
+/// kubectl's list parameters: `-l`, `--field-selector`, `--chunk-size` (0: all in one
+/// request, no `limit`).
+pub fn list_params(labels: Option<&str>, fields: Option<&str>, chunk: u32) -> ListParams {
+    let mut lp = ListParams::default();
+    if chunk > 0 {
+        lp = lp.limit(chunk);
+    }
+    if let Some(l) = labels {
+        lp = lp.labels(l);
+    }
+    if let Some(f) = fields {
+        lp = lp.fields(f);
+    }
+    lp
+}
+
 /// Every object a list with `params` (selectors, page size) finds, following `continue`
 /// tokens.
 pub async fn list_all_with(

@@ -196,6 +196,22 @@ pub fn sort_by_keys<T>(items: &mut [(SortKey, T)]) {
     items.sort_by(|(a, _), (b, _)| compare(a, b));
 }
 
+/// Sorts `items` stably by their keys at `path` (`key` takes it from each one's API object,
+/// [`SortKey::of`]; `Missing` for a row that stands for no object), as kubectl's `--sort-by`,
+/// after checking the keys as kubectl does.
+pub fn sort_by_path<T>(
+    items: &mut Vec<T>,
+    path: &FieldPath,
+    key: impl Fn(&T) -> SortKey,
+) -> Result<(), UserError> {
+    let mut keyed: Vec<(SortKey, T)> = items.drain(..).map(|i| (key(&i), i)).collect();
+    let keys: Vec<SortKey> = keyed.iter().map(|(k, _)| k.clone()).collect();
+    let checked = check_keys(path, &keys);
+    sort_by_keys(&mut keyed);
+    items.extend(keyed.into_iter().map(|(_, i)| i));
+    checked
+}
+
 /// The value of a Kubernetes quantity (resource.ParseQuantity's grammar), or None when the
 /// string is not one: `1Gi`, `500m`, `1.5e3`, `10`.
 pub fn quantity_value(s: &str) -> Option<f64> {

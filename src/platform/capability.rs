@@ -184,14 +184,9 @@ pub const KUBEVIRT: Capability = Capability {
         (Verb::Create, "--online"),
         (Verb::Create, "--selector"),
         (Verb::Wait, "--restore"),
-        // kubectl's list habits: KubeVirt's list has them; the others do not yet.
-        (Verb::List, "--sort-by"),
-        (Verb::List, "--show-labels"),
-        (Verb::List, "--label-columns"),
+        // kubectl's -w/--watch-only: only KubeVirt's list follows a watch yet.
         (Verb::List, "--watch"),
         (Verb::List, "--watch-only"),
-        (Verb::List, "--field-selector"),
-        (Verb::List, "--chunk-size"),
         (Verb::Restore, "--target-readiness-policy"),
         (Verb::Restore, "--to"),
         (Verb::Clone, "--new-mac-address"),

@@ -1,6 +1,6 @@
 //! Deckhouse Virtualization through the real binary, against the simulator's Deckhouse scenario.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::docs_pages::Transcripts;
 use crate::support::scripted_ui::text;
@@ -523,6 +523,46 @@ async fn a_disk_snapshot_is_taken_frozen_and_listed_with_list_disks() {
         .assert_stderr_contains("guest agent is not ready (AgentReady)")
         .assert_stderr_contains("--allow-inconsistent");
     assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
+}
+
+#[tokio::test]
+async fn list_is_in_creation_order_newest_last_in_tables_and_api_objects() {
+    let t = settled().await;
+    // Three older than the scenario's linux-vm-snapshot (taken at start-up), whose names sort
+    // otherwise.
+    for (name, created) in [
+        ("a-last", "2026-08-20T12:00:00Z"),
+        ("z-first", "2026-08-20T09:00:00Z"),
+        ("m-middle", "2026-08-20T11:00:00Z"),
+    ] {
+        let snap = json!({
+            "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
+            "metadata": {"name": name, "namespace": NS, "creationTimestamp": created},
+            "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
+                     "keepIPAddress": "Never"}
+        });
+        let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
+        t.sim.store().create(&gvr, snap).expect("snapshot");
+    }
+    let created = ["z-first", "m-middle", "a-last", "linux-vm-snapshot"];
+    let out = t.cmd().args(&["list", "--no-headers"]).run().await;
+    out.assert_code(0);
+    let rows: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(rows, created, "{}", out.transcript());
+    let out = t.cmd().args(&["list", "-o", "json"]).run().await;
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    let items: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(items, created, "{}", out.stdout);
 }
 
 #[tokio::test]

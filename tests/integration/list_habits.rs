@@ -82,108 +82,7 @@ async fn list_is_in_creation_order_newest_last_and_sort_by_reorders() {
     );
 }
 
-#[tokio::test]
-async fn label_columns_and_show_labels_follow_the_other_columns() {
-    let t = TestSim::start().await;
-    seed_staging(&t);
-    let out = t
-        .cmd()
-        .args(&[
-            "list",
-            "-n",
-            "staging",
-            "-L",
-            "example.com/rank,missing",
-            "--show-labels",
-        ])
-        .run()
-        .await;
-    out.assert_code(0);
-    let header: Vec<&str> = out
-        .stdout
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    assert_eq!(
-        header[header.len() - 4..],
-        ["AGE", "RANK", "MISSING", "LABELS"],
-        "{}",
-        out.transcript()
-    );
-    let z = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("z-snap"))
-        .expect("z-snap row");
-    assert!(
-        z.ends_with("10               example.com/rank=10,tier=db"),
-        "{}",
-        out.transcript()
-    );
-}
-
-#[tokio::test]
-async fn field_selector_goes_to_the_server_and_chunk_size_sets_the_page() {
-    let t = TestSim::start().await;
-    seed_staging(&t);
-    t.sim.clear_requests();
-    let out = t
-        .cmd()
-        .args(&[
-            "list",
-            "-n",
-            "staging",
-            "--field-selector",
-            "metadata.name=a-snap",
-            "-o",
-            "name",
-        ])
-        .run()
-        .await;
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout,
-        "virtualmachinesnapshot.snapshot.kubevirt.io/a-snap\n",
-        "{}",
-        out.transcript()
-    );
-    let snapshot_lists = |t: &TestSim| {
-        t.sim
-            .requests()
-            .into_iter()
-            .filter(|r| r.method == "GET" && r.path.ends_with("/virtualmachinesnapshots"))
-            .collect::<Vec<_>>()
-    };
-    let lists = snapshot_lists(&t);
-    assert!(
-        lists
-            .iter()
-            .all(|r| r.query.contains("fieldSelector=metadata.name%3Da-snap")),
-        "{lists:?}"
-    );
-    t.sim.clear_requests();
-    let out = t
-        .cmd()
-        .args(&["list", "-n", "staging", "--chunk-size", "1", "-o", "name"])
-        .run()
-        .await;
-    out.assert_code(0);
-    let lists = snapshot_lists(&t);
-    assert_eq!(lists.len(), 3, "one page per snapshot: {lists:?}");
-    assert!(lists.iter().all(|r| r.query.contains("limit=1")));
-    t.sim.clear_requests();
-    t.cmd()
-        .args(&["list", "-n", "staging", "--chunk-size", "0", "-o", "name"])
-        .run()
-        .await
-        .assert_code(0);
-    let lists = snapshot_lists(&t);
-    assert_eq!(lists.len(), 1);
-    assert!(!lists[0].query.contains("limit="), "{lists:?}");
-    assert!(t.writes().is_empty());
-}
+// -L, --show-labels, --field-selector and --chunk-size: list_parity.rs, on every platform.
 
 #[tokio::test]
 async fn list_of_a_vm_that_does_not_exist_exits_5_unless_its_snapshots_remain() {
@@ -407,11 +306,11 @@ async fn watch_refuses_json_and_other_platforms_refuse_the_new_flags() {
         .assert_stderr_contains("--watch prints table rows or names");
     let t = TestSim::vmoperator().await;
     t.cmd()
-        .args(&["list", "--sort-by", ".metadata.name"])
+        .args(&["list", "-w"])
         .run()
         .await
         .assert_code(2)
-        .assert_stderr_contains("--sort-by is a KubeVirt option");
+        .assert_stderr_contains("--watch is a KubeVirt option");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -455,37 +354,8 @@ async fn a_watch_that_fell_behind_410_ends_with_exit_1_and_says_to_run_again() {
 
 /// `kubectl get … --sort-by PATH -o name` on the same objects: the order kubectl prints.
 async fn kubectl_order(t: &TestSim, kubectl: &std::path::Path, path: &str) -> String {
-    let kubectl = kubectl.to_path_buf();
-    let kubeconfig = t.kubeconfig.clone();
-    let cache = t.dir.path().join("kube-cache");
-    let args = [
-        "get".to_string(),
-        "virtualmachinesnapshots.snapshot.kubevirt.io".into(),
-        "-n".into(),
-        "staging".into(),
-        format!("--sort-by={path}"),
-        "-o".into(),
-        "name".into(),
-    ];
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(kubectl)
-            .args(args)
-            .env_clear()
-            .env("KUBECONFIG", kubeconfig)
-            .env("KUBECACHEDIR", cache)
-            .env("HOME", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("kubectl runs")
-    })
-    .await
-    .expect("runner thread");
-    assert!(
-        out.status.success(),
-        "kubectl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let resource = "virtualmachinesnapshots.snapshot.kubevirt.io";
+    crate::list_parity::kubectl_order(t, kubectl, resource, path).await
 }
 
 /// The same --sort-by paths through the real kubectl and the plugin give the same order:

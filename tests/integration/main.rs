@@ -13,6 +13,8 @@ mod completion;
 mod cli;
 // `list` as kubectl users expect it: order, --sort-by, label columns, selectors, -w.
 mod list_habits;
+// The same list habits on VM Operator and Deckhouse.
+mod list_parity;
 // In-process tests of the interactive dialogues with a scripted Ui.
 mod dialogues;
 // list/describe in kubectl's -o formats, byte for byte against the real kubectl (issue 16).

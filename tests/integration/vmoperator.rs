@@ -416,22 +416,24 @@ async fn list_of_a_vm_marks_the_current_snapshot_and_shows_unmanaged_nodes() {
         .iter()
         .map(|l| l.split_whitespace().find(|w| *w != "*").unwrap_or(""))
         .collect();
+    // Creation order, newest last (the fixture's 11-03, 11-06, 11-10 02:00, 11-10 03:30); the
+    // Unmanaged node has no creation time, so it comes first as kubectl puts missing keys.
     assert_eq!(
         names,
         [
+            "(unmanaged)",
             "web-01-base",
+            "web-01-hotfix",
             "web-01-pre-upgrade",
             "web-01-post-upgrade",
-            "(unmanaged)",
-            "web-01-hotfix"
         ]
     );
     assert!(
-        lines[3].starts_with("*         web-01-post-upgrade"),
+        lines[5].starts_with("*         web-01-post-upgrade"),
         "{}",
         out.stdout
     );
-    assert!(lines[2].contains("application"), "{}", out.stdout);
+    assert!(lines[4].contains("application"), "{}", out.stdout);
     let wide = t.cmd().args(&["list", "web-01", "-o", "wide"]).run().await;
     wide.assert_code(0)
         .assert_stdout_contains("TYPE        PARENT")
@@ -446,9 +448,9 @@ async fn list_of_a_vm_marks_the_current_snapshot_and_shows_unmanaged_nodes() {
     assert_eq!(
         names.stdout,
         "virtualmachinesnapshot.vmoperator.vmware.com/web-01-base\n\
+         virtualmachinesnapshot.vmoperator.vmware.com/web-01-hotfix\n\
          virtualmachinesnapshot.vmoperator.vmware.com/web-01-pre-upgrade\n\
-         virtualmachinesnapshot.vmoperator.vmware.com/web-01-post-upgrade\n\
-         virtualmachinesnapshot.vmoperator.vmware.com/web-01-hotfix\n"
+         virtualmachinesnapshot.vmoperator.vmware.com/web-01-post-upgrade\n"
     );
     let every = t.cmd().args(&["list", "-A"]).run().await;
     every

@@ -17,6 +17,7 @@ use crate::model::event::EventInfo;
 use crate::model::quantity::human_bytes;
 use crate::model::{Condition, SnapshotInfo};
 use crate::output::describe::{events_section, with_annotations};
+use crate::output::label_columns::LabelColumns;
 use crate::output::{
     RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
 };
@@ -398,6 +399,9 @@ pub(crate) struct SnapshotList {
     pub platform: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vm: Option<String>,
+    /// `-L` and `--show-labels` columns.
+    #[serde(skip)]
+    pub label_columns: LabelColumns,
 }
 
 impl SnapshotList {
@@ -408,12 +412,20 @@ impl SnapshotList {
             namespace: namespace.map(str::to_owned),
             platform: PLATFORM,
             vm: vm.map(str::to_owned),
+            label_columns: LabelColumns::default(),
         }
     }
 }
 
-/// The headers of a list table: a NAMESPACE column first with `-A`, `extra` with `-o wide`.
-fn list_table(columns: &[&str], extra: &[&str], all: bool, wide: bool) -> Table {
+/// The headers of a list table: a NAMESPACE column first with `-A`, `extra` with `-o wide`,
+/// then the label columns.
+fn list_table(
+    columns: &[&str],
+    extra: &[&str],
+    all: bool,
+    wide: bool,
+    labels: &LabelColumns,
+) -> Table {
     let mut headers = Vec::new();
     if all {
         headers.push("namespace");
@@ -422,6 +434,8 @@ fn list_table(columns: &[&str], extra: &[&str], all: bool, wide: bool) -> Table 
     if wide {
         headers.extend(extra);
     }
+    let label_headers = labels.headers();
+    headers.extend(label_headers.iter().map(String::as_str));
     Table::new(&headers)
 }
 
@@ -436,6 +450,7 @@ impl View for SnapshotList {
             &["required", "keep-ip", "disk-snapshots"],
             all,
             wide,
+            &self.label_columns,
         );
         for ListedSnapshot {
             details: d,
@@ -471,6 +486,7 @@ impl View for SnapshotList {
                     },
                 ]);
             }
+            row.extend(self.label_columns.cells(&string_map(s, "/metadata/labels")));
             t.row(row);
         }
         t.render(!opts.no_headers)
@@ -512,6 +528,9 @@ pub(crate) struct DiskSnapshotList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     pub platform: &'static str,
+    /// `-L` and `--show-labels` columns.
+    #[serde(skip)]
+    pub label_columns: LabelColumns,
 }
 
 impl DiskSnapshotList {
@@ -526,6 +545,7 @@ impl DiskSnapshotList {
             kind: "DiskSnapshotList",
             namespace: namespace.map(str::to_owned),
             platform: PLATFORM,
+            label_columns: LabelColumns::default(),
         }
     }
 }
@@ -541,6 +561,7 @@ impl View for DiskSnapshotList {
             &["vm-snapshot", "volumesnapshot"],
             all,
             wide,
+            &self.label_columns,
         );
         for ListedDiskSnapshot {
             disk_snapshot: i,
@@ -566,6 +587,10 @@ impl View for DiskSnapshotList {
                     i.volume_snapshot.clone().unwrap_or_else(|| "<none>".into()),
                 ]);
             }
+            row.extend(
+                self.label_columns
+                    .cells(&string_map(object, "/metadata/labels")),
+            );
             t.row(row);
         }
         t.render(!opts.no_headers)

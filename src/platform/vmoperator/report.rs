@@ -2,13 +2,14 @@
 //! each a [`View`]. The serialized forms are the documented `-o json|yaml` schema (keys in
 //! alphabetical order, `"platform": "vmoperator"`); `human()` is the text for people.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::cluster::json::{name, str_at, string_map};
+use crate::cluster::json::{name, namespace, str_at, string_map};
 use crate::flow::follow::WaitReport;
 use crate::flow::readiness_table::ReadinessTable;
 use crate::flow::safety::{RESTORING_ANNOTATION, UNDO_ANNOTATION, is_safety_snapshot};
@@ -16,6 +17,7 @@ use crate::model::SnapshotInfo;
 use crate::model::event::EventInfo;
 use crate::model::quantity::human_bytes;
 use crate::output::describe::{events_section, with_annotations};
+use crate::output::label_columns::LabelColumns;
 use crate::output::{
     RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
 };
@@ -251,7 +253,7 @@ pub(crate) struct ListRow {
     pub vm: String,
 }
 
-/// `list`: every snapshot in tree order per VM.
+/// `list`: every snapshot in creation order (or `--sort-by`'s).
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
     items: Vec<ListRow>,
@@ -264,6 +266,9 @@ pub struct ListReport {
     /// The snapshot objects of the Managed rows, as read.
     #[serde(skip)]
     raw: Vec<Value>,
+    /// `-L` and `--show-labels` columns.
+    #[serde(skip)]
+    pub label_columns: LabelColumns,
 }
 
 impl ListReport {
@@ -280,6 +285,7 @@ impl ListReport {
             platform: PLATFORM,
             vm,
             raw,
+            label_columns: LabelColumns::default(),
         }
     }
 }
@@ -299,7 +305,14 @@ impl View for ListReport {
         if wide {
             headers.extend(["TYPE", "PARENT", "MEMORY", "QUIESCED", "POWER", "ID"]);
         }
+        let label_headers = self.label_columns.headers();
+        headers.extend(label_headers.iter().map(String::as_str));
         let mut t = Table::new(&headers);
+        let labels: BTreeMap<(&str, &str), BTreeMap<String, String>> = self
+            .raw
+            .iter()
+            .map(|o| ((namespace(o), name(o)), string_map(o, "/metadata/labels")))
+            .collect();
         let dash = || "-".to_owned();
         for r in rows {
             let managed = r.name.is_some();
@@ -338,6 +351,16 @@ impl View for ListReport {
                     r.power_state.clone().unwrap_or_else(dash),
                     r.unique_id.clone().unwrap_or_else(dash),
                 ]);
+            }
+            if !self.label_columns.is_empty() {
+                // An Unmanaged node has no object, so no labels.
+                let none = BTreeMap::new();
+                let mine = r
+                    .name
+                    .as_deref()
+                    .and_then(|n| labels.get(&(r.namespace.as_str(), n)))
+                    .unwrap_or(&none);
+                cells.extend(self.label_columns.cells(mine));
             }
             t.row(cells);
         }

@@ -6,9 +6,12 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::cli::ListArgs;
-use crate::cluster::LIST_PAGE_SIZE;
-use crate::cluster::json::{name, namespace, str_at};
-use crate::cluster::list_all;
+use kube::api::ListParams;
+
+use crate::cluster::json::{name, namespace, str_at, time_at};
+use crate::cluster::{LIST_PAGE_SIZE, list_all, list_all_with, list_params};
+use crate::output::label_columns::LabelColumns;
+use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::deckhouse::api::{
     Deckhouse, Kind, disk_snapshot_info, disk_snapshot_size, is_clone_temporary, snapshot_details,
     snapshot_info,
@@ -17,18 +20,19 @@ use crate::platform::deckhouse::report::{
     DiskSnapshotList, ListedDiskSnapshot, ListedSnapshot, Report, SnapshotList,
 };
 
-/// Reads every object of `kind` (with the label selector), in one namespace or all.
+/// Reads every object of `kind` (with `params`' selectors and page size), in one namespace
+/// or all.
 async fn list(
     dh: &Deckhouse,
     kind: Kind,
     ns: Option<&str>,
-    selector: Option<&str>,
+    params: ListParams,
 ) -> anyhow::Result<Vec<Value>> {
     use anyhow::Context as _;
     let where_ = ns.map_or("across all namespaces".to_owned(), |n| {
         format!("in namespace {n}")
     });
-    list_all(&dh.api(kind, ns), selector, LIST_PAGE_SIZE)
+    list_all_with(&dh.api(kind, ns), params)
         .await
         .with_context(|| format!("failed to list {} {where_}", kind.kind_plural()))
 }
@@ -50,13 +54,19 @@ pub(super) async fn run(
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let selector = args.selector.as_deref();
+    let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
+    let picked = list_params(
+        args.selector.as_deref(),
+        args.field_selector.as_deref(),
+        args.chunk_size.unwrap_or(LIST_PAGE_SIZE),
+    );
     if args.disks {
-        return disks(args, dh, ctx, ns.as_deref(), selector).await;
+        return disks(args, dh, ctx, ns.as_deref(), picked, sort_path.as_ref()).await;
     }
+    let every = list_params(None, None, LIST_PAGE_SIZE);
     let (snaps, vds, vss) = futures::join!(
-        list(dh, Kind::VirtualMachineSnapshot, ns.as_deref(), selector),
-        list(dh, Kind::VirtualDiskSnapshot, ns.as_deref(), None),
+        list(dh, Kind::VirtualMachineSnapshot, ns.as_deref(), picked),
+        list(dh, Kind::VirtualDiskSnapshot, ns.as_deref(), every),
         volume_snapshots(dh, ns.as_deref()),
     );
     let mut snaps: Vec<Value> = snaps?
@@ -69,7 +79,15 @@ pub(super) async fn run(
                 .is_none_or(|vm| str_at(s, "/spec/virtualMachineName") == Some(vm))
         })
         .collect();
-    snaps.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+    // Creation time, newest last, as `kubectl get --sort-by=.metadata.creationTimestamp`;
+    // namespace and name break ties.
+    snaps.sort_by_cached_key(|s| {
+        let created = time_at(s, "/metadata/creationTimestamp");
+        (created, namespace(s).to_owned(), name(s).to_owned())
+    });
+    if let Some(path) = &sort_path {
+        sort_by_path(&mut snaps, path, |s| SortKey::of(path, s))?;
+    }
     let vds = vds.unwrap_or_default();
     let items: Vec<ListedSnapshot> = snaps
         .into_iter()
@@ -87,7 +105,8 @@ pub(super) async fn run(
         })
         .collect();
     say_when_empty(ctx, ns.as_deref(), items.is_empty());
-    let list = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
+    let mut list = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
+    list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
     Ok(Report::List(Box::new(list)))
 }
 
@@ -107,10 +126,11 @@ async fn disks(
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
     ns: Option<&str>,
-    selector: Option<&str>,
+    picked: ListParams,
+    sort_path: Option<&FieldPath>,
 ) -> anyhow::Result<Report> {
     let (vds, vss) = futures::join!(
-        list(dh, Kind::VirtualDiskSnapshot, ns, selector),
+        list(dh, Kind::VirtualDiskSnapshot, ns, picked),
         volume_snapshots(dh, ns),
     );
     let mut vds: Vec<Value> = vds?
@@ -133,6 +153,9 @@ async fn disks(
         )
     };
     vds.sort_by_key(key);
+    if let Some(path) = sort_path {
+        sort_by_path(&mut vds, path, |d| SortKey::of(path, d))?;
+    }
     let items: Vec<ListedDiskSnapshot> = vds
         .into_iter()
         .map(|d| ListedDiskSnapshot {
@@ -142,6 +165,7 @@ async fn disks(
         })
         .collect();
     say_when_empty(ctx, ns, items.is_empty());
-    let list = DiskSnapshotList::new(ns, args.vm.as_deref(), items);
+    let mut list = DiskSnapshotList::new(ns, args.vm.as_deref(), items);
+    list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
     Ok(Report::ListDisks(Box::new(list)))
 }

@@ -1,5 +1,6 @@
-//! `list [VM]` on VM Operator: every snapshot in tree order per VM, the current one marked,
-//! Unmanaged nodes (vCenter snapshots without a CR) shown as rows of their own.
+//! `list [VM]` on VM Operator: every snapshot by creation time (newest last), the current one
+//! marked, its tree parent named, Unmanaged nodes (vCenter snapshots without a CR) shown as
+//! rows of their own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,14 +9,14 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::cli::ListArgs;
 use crate::cluster::json::{name, namespace, str_at, time_at};
-use crate::cluster::list_all;
+use crate::cluster::{LIST_PAGE_SIZE, list_all_with, list_params};
+use crate::output::label_columns::LabelColumns;
+use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::vmoperator::api::resources::VM_NAME_LABEL;
 use crate::platform::vmoperator::api::{
     Kind, TreeNode, VmOperator, build_tree, consistency, phase, snapshot_count_advice,
 };
 use crate::platform::vmoperator::report::{ListReport, ListRow, Report};
-
-const PAGE: u32 = 500;
 
 fn row_of(
     ns: &str,
@@ -107,7 +108,8 @@ fn orphan_row(s: &Value) -> ListRow {
 pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let vm_selector = args.vm.as_ref().map(|v| format!("{VM_NAME_LABEL}={v}"));
-    // The tree needs every snapshot of the VMs; -l then picks the rows shown.
+    // The tree needs every snapshot of the VMs; -l and --field-selector then pick the rows
+    // shown.
     let picked_selector = match (&vm_selector, &args.selector) {
         (Some(v), Some(s)) => Some(format!("{v},{s}")),
         (None, Some(s)) => Some(s.clone()),
@@ -123,19 +125,18 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
             _ => vmop.list_vms(ns.as_deref()).await,
         }
     };
+    let chunk = args.chunk_size.unwrap_or(LIST_PAGE_SIZE);
+    let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
     let picked = async {
-        match &picked_selector {
-            Some(s) if args.selector.is_some() => {
-                list_all(&snap_api, Some(s), PAGE).await.map(Some)
-            }
-            _ => Ok(None),
+        if args.selector.is_none() && args.field_selector.is_none() {
+            return Ok(None);
         }
+        let fields = args.field_selector.as_deref();
+        let params = list_params(picked_selector.as_deref(), fields, chunk);
+        list_all_with(&snap_api, params).await.map(Some)
     };
-    let (vms, snaps, picked) = futures::join!(
-        vms,
-        list_all(&snap_api, vm_selector.as_deref(), PAGE),
-        picked
-    );
+    let every = list_params(vm_selector.as_deref(), None, chunk);
+    let (vms, snaps, picked) = futures::join!(vms, list_all_with(&snap_api, every), picked);
     let snaps = anyhow::Context::with_context(snaps, || {
         format!("failed to list VirtualMachineSnapshots {where_}")
     })?;
@@ -171,12 +172,29 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
     let mut orphans: Vec<&Value> = by_vm.into_values().flatten().collect();
     orphans.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
     rows.extend(orphans.into_iter().map(orphan_row));
+    // Creation time, newest last (kubectl's `--sort-by=.metadata.creationTimestamp`, govc's
+    // snapshot.tree); namespace and name break ties. PARENT keeps the tree readable.
+    rows.sort_by(|a, b| {
+        (a.created, &a.namespace, &a.name).cmp(&(b.created, &b.namespace, &b.name))
+    });
     if let Some(p) = &picked {
         rows.retain(|r| {
             r.name
                 .as_ref()
                 .is_some_and(|n| p.contains(&(r.namespace.clone(), n.clone())))
         });
+    }
+    // The objects behind the Managed rows, as read, for kubectl's forms and --sort-by.
+    let by_key: BTreeMap<(&str, &str), &Value> =
+        snaps.iter().map(|s| ((namespace(s), name(s)), s)).collect();
+    let object_of = |r: &ListRow| {
+        let n = r.name.as_deref()?;
+        by_key.get(&(r.namespace.as_str(), n)).copied()
+    };
+    if let Some(path) = &sort_path {
+        sort_by_path(&mut rows, path, |r| {
+            object_of(r).map_or(SortKey::Missing, |o| SortKey::of(path, o))
+        })?;
     }
     for w in &advice {
         ctx.say(&format!("Warning: {w}"));
@@ -191,20 +209,8 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
             None => ctx.say(&format!("{what}.")),
         }
     }
-    // The objects behind the Managed rows, as read, for kubectl's forms.
-    let by_key: BTreeMap<(&str, &str), &Value> =
-        snaps.iter().map(|s| ((namespace(s), name(s)), s)).collect();
-    let raw = rows
-        .iter()
-        .filter_map(|r| {
-            let n = r.name.as_deref()?;
-            by_key.get(&(r.namespace.as_str(), n)).map(|v| (*v).clone())
-        })
-        .collect();
-    Ok(Report::List(ListReport::new(
-        rows,
-        ns,
-        args.vm.clone(),
-        raw,
-    )))
+    let raw = rows.iter().filter_map(|r| object_of(r).cloned()).collect();
+    let mut list = ListReport::new(rows, ns, args.vm.clone(), raw);
+    list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
+    Ok(Report::List(list))
 }
