@@ -861,16 +861,8 @@ mod tests {
             analysis.volumes.push(VolumeFinding {
                 volume: name.into(),
                 source_kind: "persistentVolumeClaim".into(),
-                pvc: None,
-                storage_class: None,
-                driver: None,
-                snapshot_class: None,
-                deletion_policy: None,
-                csi_driver_present: None,
-                hotplugged: false,
-                size_bytes: None,
                 included: true,
-                reason: None,
+                ..VolumeFinding::default()
             });
         }
         let mut report = CreateReport {
