@@ -355,12 +355,7 @@ pub fn confirm(plan: &mut CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     }
     let text = describe_plan(plan);
     ctx.say(text.trim_end());
-    crate::flow::confirm::yes_no(
-        ctx,
-        "Proceed? (yes/no)",
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
-    )
+    crate::flow::confirm::create_snapshot(ctx, "Proceed? (yes/no)")
 }
 
 /// The report for `--dry-run=client`: the planned snapshot.
