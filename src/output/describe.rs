@@ -98,6 +98,22 @@ pub fn events_section(events: Option<&[EventInfo]>, subject: &str, now: Timestam
     format!("Events:\n{}", aligned(&lines, 2, 0))
 }
 
+/// A titled section of rows as describe lays them out: `Title:`, then the table indented two
+/// spaces, or `  <none>` when there are no rows.
+pub fn table_section(title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = format!("{title}:\n");
+    if rows.is_empty() {
+        out.push_str("  <none>\n");
+        return out;
+    }
+    let mut t = Table::new(headers);
+    for row in rows {
+        t.row(row);
+    }
+    out.extend(t.render(true).lines().map(|l| format!("  {l}\n")));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,20 +198,4 @@ mod tests {
         );
         assert_eq!(annotation_lines(&BTreeMap::new()), ["<none>"]);
     }
-}
-
-/// A titled section of rows as describe lays them out: `Title:`, then the table indented two
-/// spaces, or `  <none>` when there are no rows.
-pub fn table_section(title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut out = format!("{title}:\n");
-    if rows.is_empty() {
-        out.push_str("  <none>\n");
-        return out;
-    }
-    let mut t = Table::new(headers);
-    for row in rows {
-        t.row(row);
-    }
-    out.extend(t.render(true).lines().map(|l| format!("  {l}\n")));
-    out
 }
