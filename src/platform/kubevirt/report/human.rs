@@ -351,22 +351,22 @@ fn labels(s: &SnapshotInfo) -> String {
     format_labels(&s.labels)
 }
 
-fn conditions_table(conds: &[Condition], now: Timestamp) -> String {
-    let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
-    for c in conds {
-        t.row(vec![
+/// The "Conditions:" section of describe.
+fn conditions_section(conds: &[Condition], now: Timestamp) -> String {
+    let rows = conds.iter().map(|c| {
+        vec![
             c.type_.clone(),
             c.status.clone(),
             or_none(c.reason.as_deref()),
             age(c.last_transition, now),
             or_none(c.message.as_deref()),
-        ]);
-    }
-    indent(&t.render(true), 2)
-}
-
-fn indent(text: &str, n: usize) -> String {
-    text.lines().map(|l| format!("{:n$}{l}\n", "")).collect()
+        ]
+    });
+    table_section(
+        "Conditions",
+        &["type", "status", "reason", "age", "message"],
+        rows.collect(),
+    )
 }
 
 fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
@@ -447,12 +447,7 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
             })
             .collect(),
     ));
-    out.push_str("Conditions:\n");
-    if s.conditions.is_empty() {
-        out.push_str("  <none>\n");
-    } else {
-        out.push_str(&conditions_table(&s.conditions, now));
-    }
+    out.push_str(&conditions_section(&s.conditions, now));
     out.push_str(&table_section(
         "Restores",
         &[
