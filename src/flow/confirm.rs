@@ -37,6 +37,16 @@ pub fn why_not_asked(ctx: &Ctx<'_>) -> &'static str {
     }
 }
 
+/// The question before creating a snapshot, the same words on every platform.
+pub fn create_snapshot(ctx: &mut Ctx<'_>, question: &str) -> anyhow::Result<()> {
+    yes_no(
+        ctx,
+        question,
+        "pass --yes to create the snapshot without asking",
+        "snapshot cancelled; nothing was changed",
+    )
+}
+
 /// One yes/no question before a write. `yes_hint` says which flags skip it.
 pub fn yes_no(
     ctx: &mut Ctx<'_>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::table::{aligned, key_values};
+use super::table::{Table, aligned, key_values};
 use super::terminal::terminal_safe;
 use crate::model::event::EventInfo;
 
@@ -98,9 +98,41 @@ pub fn events_section(events: Option<&[EventInfo]>, subject: &str, now: Timestam
     format!("Events:\n{}", aligned(&lines, 2, 0))
 }
 
+/// A titled section of rows as describe lays them out: `Title:`, then the table indented two
+/// spaces, or `  <none>` when there are no rows.
+pub fn table_section(title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = format!("{title}:\n");
+    if rows.is_empty() {
+        out.push_str("  <none>\n");
+        return out;
+    }
+    let mut t = Table::new(headers);
+    for row in rows {
+        t.row(row);
+    }
+    out.extend(t.render(true).lines().map(|l| format!("  {l}\n")));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_section_indents_the_rows_or_says_none() {
+        assert_eq!(
+            table_section("Restores", &["name"], vec![]),
+            "Restores:\n  <none>\n"
+        );
+        assert_eq!(
+            table_section(
+                "Restores",
+                &["name", "vm"],
+                vec![vec!["r1".into(), "db".into()]]
+            ),
+            "Restores:\n  NAME   VM\n  r1     db\n"
+        );
+    }
 
     fn event(object: &str, reason: &str, message: &str, at: &str, count: u64) -> EventInfo {
         EventInfo {

@@ -632,21 +632,19 @@ fn labels(v: &Value) -> String {
 }
 
 fn conditions(out: &mut String, conds: &[Condition]) {
-    out.push_str("Conditions:\n");
-    if conds.is_empty() {
-        out.push_str("  <none>\n");
-        return;
-    }
-    let mut t = Table::new(&["type", "status", "reason", "message"]);
-    for c in conds {
-        t.row(vec![
+    let rows = conds.iter().map(|c| {
+        vec![
             c.type_.clone(),
             c.status.clone(),
             c.reason.clone().unwrap_or_default(),
             c.message.clone().unwrap_or_default(),
-        ]);
-    }
-    indented(out, &t.render(true), "  ");
+        ]
+    });
+    out.push_str(&crate::output::describe::table_section(
+        "Conditions",
+        &["type", "status", "reason", "message"],
+        rows.collect(),
+    ));
 }
 
 /// `describe` of a VM snapshot.

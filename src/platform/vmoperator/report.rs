@@ -544,24 +544,20 @@ impl View for DescribeReport {
             }
         }
         let mut text = key_values_multi(&with_annotations(rows, &self.annotations), 0);
-        text.push_str("Conditions:\n");
-        if info.conditions.is_empty() {
-            text.push_str("  <none>\n");
-        } else {
-            let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
-            for c in &info.conditions {
-                t.row(vec![
-                    c.type_.clone(),
-                    c.status.clone(),
-                    c.reason.clone().unwrap_or_default(),
-                    age(c.last_transition, now),
-                    c.message.clone().unwrap_or_default(),
-                ]);
-            }
-            for line in t.render(true).lines() {
-                text.push_str(&format!("  {line}\n"));
-            }
-        }
+        let conditions = info.conditions.iter().map(|c| {
+            vec![
+                c.type_.clone(),
+                c.status.clone(),
+                c.reason.clone().unwrap_or_default(),
+                age(c.last_transition, now),
+                c.message.clone().unwrap_or_default(),
+            ]
+        });
+        text.push_str(&crate::output::describe::table_section(
+            "Conditions",
+            &["type", "status", "reason", "age", "message"],
+            conditions.collect(),
+        ));
         // Like kubectl describe: events that cannot be read leave the section unknown.
         text.push_str(&events_section(
             self.events.as_deref(),

@@ -412,14 +412,7 @@ async fn execute(
     .await?;
     let info = operation_info(&op);
     if info.phase != OperationPhase::Completed {
-        let mut err = UserError::failure(format!(
-            "clone {op_name} failed: {}",
-            operation_message(&op)
-        ));
-        for c in dry_run_preview(&op).conflicts {
-            err = err.hint(c.explain());
-        }
-        return Err(err
+        return Err(super::operation_failed(&op, &format!("clone {op_name}"))
             .hint(format!(
                 "see: kubectl describe {} {op_name} -n {ns}",
                 op_kind.qualified()

@@ -196,12 +196,7 @@ pub(super) async fn vm(
             hints,
         ));
     }
-    confirm::yes_no(
-        ctx,
-        "Proceed? (yes/no)",
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
-    )?;
+    confirm::create_snapshot(ctx, "Proceed? (yes/no)")?;
     execute_vm(plan, args, dh, ctx).await
 }
 
@@ -656,12 +651,7 @@ pub(super) async fn disk(
             hints,
         ));
     }
-    confirm::yes_no(
-        ctx,
-        "Proceed? (yes/no)",
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
-    )?;
+    confirm::create_snapshot(ctx, "Proceed? (yes/no)")?;
     let obj = build_disk_snapshot(&ns, &snap, &disk_name, required, &labels(args));
     let mut report = DiskSnapshotCreate::new(&ns, &disk_name, &snap, findings);
     if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDiskSnapshot, &obj).await? {

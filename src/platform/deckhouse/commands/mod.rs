@@ -25,7 +25,7 @@ use crate::cluster::json::{name, str_at};
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
-use crate::platform::deckhouse::api::operations::DryRunPreview;
+use crate::platform::deckhouse::api::operations::{DryRunPreview, dry_run_preview};
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
 use crate::platform::deckhouse::report::Report;
@@ -181,6 +181,16 @@ fn operation_message(op: &Value) -> String {
         .message
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| format!("phase {}", str_at(op, "/status/phase").unwrap_or("Unknown")))
+}
+
+/// The error for operation `op` that ended without completing: `what` failed with
+/// Deckhouse's message, and a hint per conflict it reported.
+fn operation_failed(op: &Value, what: &str) -> UserError {
+    let err = UserError::failure(format!("{what} failed: {}", operation_message(op)));
+    dry_run_preview(op)
+        .conflicts
+        .iter()
+        .fold(err, |err, c| err.hint(c.explain()))
 }
 
 /// The hint after a signal stopped the wait for a Stop operation this command asked for.

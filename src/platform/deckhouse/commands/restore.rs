@@ -570,13 +570,8 @@ async fn execute(
     };
     let op_info = operation_info(&op);
     if op_info.phase != OperationPhase::Completed {
-        let mut err = UserError::failure(format!(
-            "restore {op_name} of VM {ns}/{vm_name} failed: {}",
-            operation_message(&op)
-        ));
-        for c in dry_run_preview(&op).conflicts {
-            err = err.hint(c.explain());
-        }
+        let mut err =
+            super::operation_failed(&op, &format!("restore {op_name} of VM {ns}/{vm_name}"));
         if let Some(s) = safety {
             err = err.hint(format!(
                 "the safety snapshot {} holds the VM as it was before: {}",

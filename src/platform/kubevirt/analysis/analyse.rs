@@ -111,17 +111,10 @@ fn analyse_volume(
         volume: vol.name.clone(),
         source_kind: vol.source_kind.clone(),
         pvc: vol.claim.clone(),
-        storage_class: None,
-        driver: None,
-        snapshot_class: None,
-        deletion_policy: None,
-        csi_driver_present: None,
         // A memory dump is attached through the hotplug machinery (the VMI reports it as a
         // hotplug volume), but it is the VM's memory-dump volume, not a hot-plugged disk.
         hotplugged: (hotplugged || vol.hotpluggable) && vol.source_kind != "memoryDump",
-        size_bytes: None,
-        included: false,
-        reason: None,
+        ..VolumeFinding::default()
     };
     let Some(claim) = vol.claim.as_deref().filter(|_| vol.snapshottable_kind()) else {
         f.reason = Some(format!(
@@ -404,16 +397,8 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
                 volumes.push(VolumeFinding {
                     volume: vol_name,
                     source_kind: "backendStorage".to_owned(),
-                    pvc: None,
-                    storage_class: None,
-                    driver: None,
-                    snapshot_class: None,
-                    deletion_policy: None,
-                    csi_driver_present: None,
-                    hotplugged: false,
-                    size_bytes: None,
-                    included: false,
                     reason: Some("backend-storage PVC not found".to_owned()),
+                    ..VolumeFinding::default()
                 });
             }
         }
@@ -431,18 +416,12 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
             volume: name.clone(),
             source_kind: v.map_or_else(|| "hotplug".to_owned(), |v| v.source_kind.clone()),
             pvc: v.and_then(|v| v.claim.clone()),
-            storage_class: None,
-            driver: None,
-            snapshot_class: None,
-            deletion_policy: None,
-            csi_driver_present: None,
             hotplugged: true,
-            size_bytes: None,
-            included: false,
             reason: Some(
                 "hot-plugged to the running VM only (not in the VM spec): not part of a snapshot"
                     .to_owned(),
             ),
+            ..VolumeFinding::default()
         });
     }
     for f in volumes

@@ -58,8 +58,8 @@ impl StorageInputs {
     }
 }
 
-/// The verdict for one volume of the VM.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The verdict for one volume of the VM (the default: nothing known, left out).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeFinding {
     pub volume: String,

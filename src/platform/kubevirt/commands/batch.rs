@@ -18,7 +18,6 @@ use crate::platform::kubevirt::analysis::batch::{
     BATCH_LABEL, BatchItem, BatchPlan, Refusal, plan_batch,
 };
 use crate::platform::kubevirt::analysis::{Analysis, analyse, human_bytes};
-use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Fleet, Kind, KubeVirt};
 use crate::platform::kubevirt::report::Report;
 use crate::platform::kubevirt::report::{BatchReport, BatchResult};
@@ -58,13 +57,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
     let (fleet, snapshots, allowed) = futures::join!(
         kv.fleet(Some(&ns), Some(&selector)),
         kv.list_snapshots(Some(&ns), None),
-        common::require_permission(
-            &client,
-            "create",
-            SNAPSHOT_GROUP,
-            "virtualmachinesnapshots",
-            &ns
-        )
+        common::require_snapshot_permission(&client, "create", "virtualmachinesnapshots", &ns)
     );
     allowed?;
     let Fleet { vms, storage } = fleet?;

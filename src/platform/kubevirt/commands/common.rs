@@ -9,7 +9,23 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::flow::Ctx;
 pub use crate::flow::common::*;
 use crate::model::SnapshotPhase;
+use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
+
+/// Reads snapshot `ns/name`, or exits 5 with the command that lists snapshots.
+pub async fn get_snapshot(kv: &KubeVirt, ns: &str, name: &str) -> anyhow::Result<Value> {
+    require_snapshot(kv.get_snapshot(ns, name).await?, ns, name)
+}
+
+/// [`require_permission`] on a resource of KubeVirt's snapshot API group in `ns`.
+pub async fn require_snapshot_permission(
+    client: &kube::Client,
+    verb: &str,
+    resource: &str,
+    ns: &str,
+) -> anyhow::Result<()> {
+    require_permission(client, verb, SNAPSHOT_GROUP, resource, ns).await
+}
 
 /// Sets `apiVersion` to the version the cluster serves (the builders write v1beta1; a
 /// cluster serving only v1alpha1 would refuse the mismatch).

@@ -11,7 +11,7 @@ use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
 use crate::output::Table;
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
-use crate::platform::kubevirt::api::resources::{SNAPSHOT_GROUP, SUBRESOURCES_GROUP};
+use crate::platform::kubevirt::api::resources::SUBRESOURCES_GROUP;
 use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::CreateReport;
@@ -89,14 +89,8 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     // The storage reads and the permission checks do not depend on each other.
     let client = ctx.conn.client.clone();
     let checks = async {
-        common::require_permission(
-            &client,
-            "create",
-            SNAPSHOT_GROUP,
-            "virtualmachinesnapshots",
-            &ns,
-        )
-        .await?;
+        common::require_snapshot_permission(&client, "create", "virtualmachinesnapshots", &ns)
+            .await?;
         if args.stop {
             common::require_permission(
                 &client,
@@ -361,12 +355,7 @@ pub fn confirm(plan: &mut CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     }
     let text = describe_plan(plan);
     ctx.say(text.trim_end());
-    crate::flow::confirm::yes_no(
-        ctx,
-        "Proceed? (yes/no)",
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
-    )
+    crate::flow::confirm::create_snapshot(ctx, "Proceed? (yes/no)")
 }
 
 /// The report for `--dry-run=client`: the planned snapshot.

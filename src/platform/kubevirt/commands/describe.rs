@@ -15,11 +15,7 @@ use crate::platform::kubevirt::report::SnapshotDetail;
 pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let snap = common::require_snapshot(
-        kv.get_snapshot(&ns, &args.snapshot).await?,
-        &ns,
-        &args.snapshot,
-    )?;
+    let snap = common::get_snapshot(&kv, &ns, &args.snapshot).await?;
     let first = kv::snapshot_info(&snap, None, &[]);
     let ((content, volume_snapshots), restores, vm) = futures::join!(
         common::content_and_volume_snapshots(&kv, &ns, &snap),

@@ -13,11 +13,7 @@ use crate::platform::kubevirt::report::Report;
 pub async fn run(args: &DiffArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = ctx.namespace.clone();
-    let snap = common::require_snapshot(
-        kv.get_snapshot(&ns, &args.snapshot).await?,
-        &ns,
-        &args.snapshot,
-    )?;
+    let snap = common::get_snapshot(&kv, &ns, &args.snapshot).await?;
     let info = kv::snapshot_info(&snap, None, &[]);
     let Some(content_name) = info.content_name.clone() else {
         return Err(UserError::failure(format!(

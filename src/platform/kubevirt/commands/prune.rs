@@ -10,7 +10,6 @@ use crate::flow::Ctx;
 use crate::flow::retention::PruneReport;
 use crate::flow::retention::{Plan, plan_retention, policy};
 use crate::model::SnapshotInfo;
-use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::Report;
 
@@ -46,13 +45,7 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
         selected,
         kv.list_snapshots(Some(&ns), None),
         kv.list_restores(Some(&ns)),
-        common::require_permission(
-            &client,
-            "delete",
-            SNAPSHOT_GROUP,
-            "virtualmachinesnapshots",
-            &ns
-        )
+        common::require_snapshot_permission(&client, "delete", "virtualmachinesnapshots", &ns)
     );
     allowed?;
     let vms = vms?;

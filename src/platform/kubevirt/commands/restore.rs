@@ -17,7 +17,6 @@ use crate::platform::kubevirt::analysis::{self, Analysis};
 use crate::platform::kubevirt::api::clone::{
     Finding, NewVmInputs, Severity, blocked, preflight_new_vm,
 };
-use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
@@ -178,29 +177,17 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
     // The content, the permission checks and (for the safety snapshot) the storage analysis
     // do not depend on each other.
     let checks = async {
-        common::require_permission(
-            &client,
-            "create",
-            SNAPSHOT_GROUP,
-            "virtualmachinerestores",
-            &ns,
-        )
-        .await?;
+        common::require_snapshot_permission(&client, "create", "virtualmachinerestores", &ns)
+            .await?;
         if safety_wanted {
-            common::require_permission(
-                &client,
-                "create",
-                SNAPSHOT_GROUP,
-                "virtualmachinesnapshots",
-                &ns,
-            )
-            .await
-            .map_err(|e| {
-                common::with_hint(
-                    e,
-                    "or restore without a safety snapshot: --no-safety-snapshot".to_string(),
-                )
-            })?;
+            common::require_snapshot_permission(&client, "create", "virtualmachinesnapshots", &ns)
+                .await
+                .map_err(|e| {
+                    common::with_hint(
+                        e,
+                        "or restore without a safety snapshot: --no-safety-snapshot".to_string(),
+                    )
+                })?;
         }
         Ok::<_, anyhow::Error>(())
     };
@@ -362,13 +349,7 @@ async fn plan_new_vm(
         kv.get_vm(&ns, to),
         kv.get_snapshot(&ns, &args.snapshot),
         kv.list_resource_quotas(&ns),
-        common::require_permission(
-            &client,
-            "create",
-            SNAPSHOT_GROUP,
-            "virtualmachinerestores",
-            &ns
-        )
+        common::require_snapshot_permission(&client, "create", "virtualmachinerestores", &ns)
     );
     let snap = common::require_snapshot(snap?, &ns, &args.snapshot)?;
     allowed?;

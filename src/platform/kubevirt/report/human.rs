@@ -9,7 +9,7 @@ use super::{
 use crate::flow::retention::PruneReport;
 use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo, SnapshotPhase};
-use crate::output::describe::{annotation_lines, events_section};
+use crate::output::describe::{annotation_lines, events_section, table_section};
 use crate::output::label_columns::{LabelColumns, format_labels};
 use crate::output::{
     RenderOptions, Table, View, join_or_none, key_values, key_values_multi, next_steps, or_none,
@@ -351,22 +351,22 @@ fn labels(s: &SnapshotInfo) -> String {
     format_labels(&s.labels)
 }
 
-fn conditions_table(conds: &[Condition], now: Timestamp) -> String {
-    let mut t = Table::new(&["type", "status", "reason", "age", "message"]);
-    for c in conds {
-        t.row(vec![
+/// The "Conditions:" section of describe.
+fn conditions_section(conds: &[Condition], now: Timestamp) -> String {
+    let rows = conds.iter().map(|c| {
+        vec![
             c.type_.clone(),
             c.status.clone(),
             or_none(c.reason.as_deref()),
             age(c.last_transition, now),
             or_none(c.message.as_deref()),
-        ]);
-    }
-    indent(&t.render(true), 2)
-}
-
-fn indent(text: &str, n: usize) -> String {
-    text.lines().map(|l| format!("{:n$}{l}\n", "")).collect()
+        ]
+    });
+    table_section(
+        "Conditions",
+        &["type", "status", "reason", "age", "message"],
+        rows.collect(),
+    )
 }
 
 fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
@@ -419,68 +419,63 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
         ],
         2,
     ));
-    out.push_str("Volume Snapshots:\n");
-    if d.volume_backups.is_empty() {
-        out.push_str("  <none>\n");
-    } else {
-        let mut t = Table::new(&[
+    out.push_str(&table_section(
+        "Volume Snapshots",
+        &[
             "volume",
             "pvc",
             "volumesnapshot",
             "ready",
             "restore size",
             "error",
-        ]);
-        for b in &d.volume_backups {
-            t.row(vec![
-                b.volume.clone(),
-                b.pvc.clone(),
-                or_none(b.volume_snapshot.as_deref()),
-                b.ready
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "<unknown>".to_string()),
-                b.restore_size
-                    .map(human_bytes)
-                    .unwrap_or_else(|| "<unknown>".to_string()),
-                or_none(b.error.as_deref()),
-            ]);
-        }
-        out.push_str(&indent(&t.render(true), 2));
-    }
-    out.push_str("Conditions:\n");
-    if s.conditions.is_empty() {
-        out.push_str("  <none>\n");
-    } else {
-        out.push_str(&conditions_table(&s.conditions, now));
-    }
-    out.push_str("Restores:\n");
-    if d.restores.is_empty() {
-        out.push_str("  <none>\n");
-    } else {
-        let mut t = Table::new(&[
+        ],
+        d.volume_backups
+            .iter()
+            .map(|b| {
+                vec![
+                    b.volume.clone(),
+                    b.pvc.clone(),
+                    or_none(b.volume_snapshot.as_deref()),
+                    b.ready
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "<unknown>".to_string()),
+                    b.restore_size
+                        .map(human_bytes)
+                        .unwrap_or_else(|| "<unknown>".to_string()),
+                    or_none(b.error.as_deref()),
+                ]
+            })
+            .collect(),
+    ));
+    out.push_str(&conditions_section(&s.conditions, now));
+    out.push_str(&table_section(
+        "Restores",
+        &[
             "name",
             "vm",
             "complete",
             "restore time",
             "safety snapshot",
             "age",
-        ]);
-        for r in &d.restores {
-            t.row(vec![
-                r.name.clone(),
-                r.vm.clone(),
-                r.complete.to_string(),
-                r.restore_time
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| "<none>".to_string()),
-                r.safety_snapshot
-                    .clone()
-                    .unwrap_or_else(|| "<none>".to_string()),
-                age(r.created, now),
-            ]);
-        }
-        out.push_str(&indent(&t.render(true), 2));
-    }
+        ],
+        d.restores
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.vm.clone(),
+                    r.complete.to_string(),
+                    r.restore_time
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "<none>".to_string()),
+                    r.safety_snapshot
+                        .clone()
+                        .unwrap_or_else(|| "<none>".to_string()),
+                    age(r.created, now),
+                ]
+            })
+            .collect(),
+    ));
     if let Some(restoring) = &d.taken_before_restoring {
         out.push_str(&format!(
             "Safety Snapshot:   taken before restoring {restoring}\n"
@@ -861,16 +856,8 @@ mod tests {
             analysis.volumes.push(VolumeFinding {
                 volume: name.into(),
                 source_kind: "persistentVolumeClaim".into(),
-                pvc: None,
-                storage_class: None,
-                driver: None,
-                snapshot_class: None,
-                deletion_policy: None,
-                csi_driver_present: None,
-                hotplugged: false,
-                size_bytes: None,
                 included: true,
-                reason: None,
+                ..VolumeFinding::default()
             });
         }
         let mut report = CreateReport {

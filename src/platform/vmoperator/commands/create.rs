@@ -90,14 +90,12 @@ pub async fn run(
     };
     let text = plan_text(&plan, &vm, &pf.notes, &pf.warnings);
     ctx.say(text.trim_end());
-    confirm::yes_no(
+    confirm::create_snapshot(
         ctx,
         &format!(
             "Create snapshot {} of VM {}? (yes/no)",
             plan.snapshot, plan.vm
         ),
-        "pass --yes to create the snapshot without asking",
-        "snapshot cancelled; nothing was changed",
     )?;
     let mut obj = build_snapshot(
         vmop.version(),
