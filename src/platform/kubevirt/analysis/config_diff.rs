@@ -521,6 +521,11 @@ fn describe_disk(disk: Option<&Value>, volume: Option<&Value>) -> String {
                 Some(t) => format!("{kind} {t}"),
                 None => kind.to_owned(),
             });
+            // Why the restored VM has no such volume (kubevirt pkg/storage/snapshot/restore.go
+            // leaves memory-dump volumes out of the restored spec).
+            if kind == "memoryDump" {
+                parts.push("never restored: KubeVirt drops memory-dump volumes".to_owned());
+            }
         }
         None => parts.push("no volume".to_owned()),
     }

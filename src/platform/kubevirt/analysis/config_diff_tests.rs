@@ -333,6 +333,27 @@ fn the_vm_keeps_its_run_strategy_through_a_restore() {
     );
 }
 
+/// A memory-dump volume on the live VM is not in the restored VM (KubeVirt drops them): the
+/// change says so, rather than reading as a disk the snapshot lacks.
+#[test]
+fn a_live_memory_dump_volume_is_removed_and_says_kubevirt_never_restores_it() {
+    let snap = live_vm();
+    let mut live = live_vm();
+    live["spec"]["template"]["spec"]["volumes"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "dump", "memoryDump": {"claimName": "db-dump"}}));
+    let d = diff(&snap, &live);
+    let dump = change(&d, Area::Disk, "dump");
+    assert_eq!(dump.kind, ChangeKind::Removed);
+    assert_eq!(
+        dump.before.as_deref(),
+        Some(
+            "no disk device, memoryDump db-dump, never restored: KubeVirt drops memory-dump volumes"
+        )
+    );
+}
+
 #[test]
 fn memory_dumps_are_dropped_and_template_less_datavolumes_become_pvcs() {
     let mut snap = live_vm();
