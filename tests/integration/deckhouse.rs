@@ -387,18 +387,24 @@ async fn wait_follows_a_deckhouse_snapshot_taken_without_waiting_and_stops_on_fa
         .assert_stderr_contains(&format!("error: snapshot {NS}/broken failed: Failed"));
 }
 
-/// VM snapshots of no running VM, labelled, beside the scenario's linux-vm-snapshot.
+/// Puts a VM snapshot of a VM that no longer exists, with `metadata` (name, labels, …) in NS.
+fn put_gone_vm_snapshot(t: &TestSim, mut metadata: Value) {
+    metadata["namespace"] = json!(NS);
+    let snap = json!({
+        "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
+        "metadata": metadata,
+        "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
+                 "keepIPAddress": "Never"}
+    });
+    let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
+    t.sim.store().create(&gvr, snap).expect("snapshot");
+}
+
+/// VM snapshots with one label each, beside the scenario's linux-vm-snapshot.
 fn labelled_snapshots(t: &TestSim, labelled: &[(&str, &str)]) {
     for (name, label) in labelled {
         let (key, value) = label.split_once('=').expect("key=value");
-        let snap = json!({
-            "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
-            "metadata": {"name": name, "namespace": NS, "labels": {key: value}},
-            "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
-                     "keepIPAddress": "Never"}
-        });
-        let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
-        t.sim.store().create(&gvr, snap).expect("snapshot");
+        put_gone_vm_snapshot(t, json!({"name": name, "labels": {key: value}}));
     }
 }
 
@@ -635,14 +641,7 @@ async fn list_is_in_creation_order_newest_last_in_tables_and_api_objects() {
         ("z-first", "2026-08-20T09:00:00Z"),
         ("m-middle", "2026-08-20T11:00:00Z"),
     ] {
-        let snap = json!({
-            "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
-            "metadata": {"name": name, "namespace": NS, "creationTimestamp": created},
-            "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
-                     "keepIPAddress": "Never"}
-        });
-        let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
-        t.sim.store().create(&gvr, snap).expect("snapshot");
+        put_gone_vm_snapshot(&t, json!({"name": name, "creationTimestamp": created}));
     }
     let created = ["z-first", "m-middle", "a-last", "linux-vm-snapshot"];
     let out = t.cmd().args(&["list", "--no-headers"]).run().await;
