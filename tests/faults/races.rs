@@ -538,8 +538,14 @@ async fn deckhouse_delete_refuses_a_snapshot_a_running_restore_operation_reads_e
             }),
         )
         .expect("operation");
-    for dry_run in [None, Some("--dry-run=client"), Some("--dry-run=server")] {
-        let mut args = vec!["delete", "linux-vm-snapshot", "--yes"];
+    // Named or picked by --all: each selected snapshot is checked.
+    for (pick, dry_run) in [
+        ("linux-vm-snapshot", None),
+        ("linux-vm-snapshot", Some("--dry-run=client")),
+        ("linux-vm-snapshot", Some("--dry-run=server")),
+        ("--all", None),
+    ] {
+        let mut args = vec!["delete", pick, "--yes"];
         args.extend(dry_run);
         let out = t.cmd().args(&args).run().await;
         out.assert_code(1)

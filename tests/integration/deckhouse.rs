@@ -387,21 +387,127 @@ async fn wait_follows_a_deckhouse_snapshot_taken_without_waiting_and_stops_on_fa
         .assert_stderr_contains(&format!("error: snapshot {NS}/broken failed: Failed"));
 }
 
-#[tokio::test]
-async fn delete_by_selector_or_all_is_refused_on_deckhouse_for_now() {
-    let t = settled().await;
-    for args in [
-        &["delete", "--all", "--yes"][..],
-        &["delete", "-l", "a=b", "--yes"],
-    ] {
-        t.cmd()
-            .args(args)
-            .run()
-            .await
-            .assert_code(2)
-            .assert_stderr_contains("not available on Deckhouse yet");
+/// Puts a VM snapshot of a VM that no longer exists, with `metadata` (name, labels, …) in NS.
+fn put_gone_vm_snapshot(t: &TestSim, mut metadata: Value) {
+    metadata["namespace"] = json!(NS);
+    let snap = json!({
+        "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
+        "metadata": metadata,
+        "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
+                 "keepIPAddress": "Never"}
+    });
+    let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
+    t.sim.store().create(&gvr, snap).expect("snapshot");
+}
+
+/// VM snapshots with one label each, beside the scenario's linux-vm-snapshot.
+fn labelled_snapshots(t: &TestSim, labelled: &[(&str, &str)]) {
+    for (name, label) in labelled {
+        let (key, value) = label.split_once('=').expect("key=value");
+        put_gone_vm_snapshot(t, json!({"name": name, "labels": {key: value}}));
     }
+}
+
+fn snapshot_exists(t: &TestSim, name: &str) -> bool {
+    let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
+    t.sim.store().get(&gvr, Some(NS), name).is_some()
+}
+
+#[tokio::test]
+async fn delete_by_selector_on_deckhouse_asks_once_then_deletes_exactly_the_matching_snapshots() {
+    let t = settled().await;
+    labelled_snapshots(
+        &t,
+        &[
+            ("drop-1", "purge=yes"),
+            ("drop-2", "purge=yes"),
+            ("keep-a", "purge=no"),
+        ],
+    );
+    // Declined (no terminal): the list of what goes, and nothing written.
+    let out = t.cmd().args(&["delete", "-l", "purge=yes"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains(&format!(
+            "Snapshots to delete in namespace {NS} (matching -l purge=yes):"
+        ))
+        .assert_stderr_contains("drop-1")
+        .assert_stderr_contains("drop-2");
+    assert!(!out.stderr.contains("keep-a"), "{}", out.transcript());
+    assert!(
+        !out.stderr.contains("linux-vm-snapshot"),
+        "{}",
+        out.transcript()
+    );
     assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["delete", "-l", "purge=yes", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("virtualmachinesnapshot.virtualization.deckhouse.io/drop-1 deleted")
+        .assert_stdout_contains(
+            "virtualmachinesnapshot.virtualization.deckhouse.io/drop-2 deleted",
+        );
+    let w = writes(&t);
+    assert_eq!(w.len(), 2, "{w:?}");
+    for (write, name) in w.iter().zip(["drop-1", "drop-2"]) {
+        assert!(
+            write.starts_with("DELETE ")
+                && write.contains(&format!("/virtualmachinesnapshots/{name} ")),
+            "{w:?}"
+        );
+    }
+    assert!(!snapshot_exists(&t, "drop-1") && !snapshot_exists(&t, "drop-2"));
+    assert!(snapshot_exists(&t, "keep-a") && snapshot_exists(&t, "linux-vm-snapshot"));
+}
+
+#[tokio::test]
+async fn delete_all_nothing_matched_and_ignore_not_found_on_deckhouse() {
+    let t = settled().await;
+    labelled_snapshots(&t, &[("other", "purge=no")]);
+    // --all: every VM snapshot in the namespace, in one question.
+    let out = t.cmd().args(&["delete", "--all"]).run().await;
+    out.assert_code(3)
+        .assert_stderr_contains(&format!(
+            "Snapshots to delete in namespace {NS} (all of them):"
+        ))
+        .assert_stderr_contains("linux-vm-snapshot")
+        .assert_stderr_contains("other");
+    // A selector that matches nothing: kubectl's message, exit 0.
+    let out = t
+        .cmd()
+        .args(&["delete", "-l", "nothing=here", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0).assert_stderr_contains(&format!(
+        "No snapshots found in {NS} namespace matching -l nothing=here."
+    ));
+    // A missing name is an error (exit 5) unless --ignore-not-found.
+    let out = t.cmd().args(&["delete", "nope", "--yes"]).run().await;
+    out.assert_code(5)
+        .assert_stderr_contains("no VM snapshot or disk snapshot \"nope\"");
+    let out = t
+        .cmd()
+        .args(&["delete", "nope", "--ignore-not-found", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0);
+    assert!(t.writes().is_empty(), "{:?}", writes(&t));
+    let out = t
+        .cmd()
+        .args(&["delete", "nope", "other", "--ignore-not-found", "--yes"])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stdout_contains("virtualmachinesnapshot.virtualization.deckhouse.io/other deleted");
+    let w = writes(&t);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("DELETE ") && w[0].contains("/virtualmachinesnapshots/other "),
+        "{w:?}"
+    );
+    assert!(snapshot_exists(&t, "linux-vm-snapshot"));
 }
 
 #[tokio::test]
@@ -535,14 +641,7 @@ async fn list_is_in_creation_order_newest_last_in_tables_and_api_objects() {
         ("z-first", "2026-08-20T09:00:00Z"),
         ("m-middle", "2026-08-20T11:00:00Z"),
     ] {
-        let snap = json!({
-            "apiVersion": format!("{GROUP}/v1alpha2"), "kind": "VirtualMachineSnapshot",
-            "metadata": {"name": name, "namespace": NS, "creationTimestamp": created},
-            "spec": {"virtualMachineName": "gone-vm", "requiredConsistency": false,
-                     "keepIPAddress": "Never"}
-        });
-        let gvr = vmsnap_sim::Gvr::new(SNAPS.0, SNAPS.1, SNAPS.2);
-        t.sim.store().create(&gvr, snap).expect("snapshot");
+        put_gone_vm_snapshot(&t, json!({"name": name, "creationTimestamp": created}));
     }
     let created = ["z-first", "m-middle", "a-last", "linux-vm-snapshot"];
     let out = t.cmd().args(&["list", "--no-headers"]).run().await;

@@ -59,6 +59,25 @@ impl Deckhouse {
         objects::list(&self.client, &kind.api_resource(), ns, None, LIST_PAGE_SIZE).await
     }
 
+    /// Objects of `kind` in `ns` matching a label `selector` (kubectl's `-l`; every one when
+    /// None).
+    pub async fn list_labelled(
+        &self,
+        kind: Kind,
+        ns: &str,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let ns = kind.namespaced().then_some(ns);
+        objects::list(
+            &self.client,
+            &kind.api_resource(),
+            ns,
+            selector,
+            LIST_PAGE_SIZE,
+        )
+        .await
+    }
+
     /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
     /// `spec.virtualMachineName` here).
     pub async fn list_vm_snapshots(

@@ -1,4 +1,4 @@
-//! `delete SNAPSHOT...` on Deckhouse: VM snapshots (their disk snapshots and Secret go with
+//! `delete SNAPSHOT...|-l SELECTOR|--all` on Deckhouse: VM snapshots (their disk snapshots and Secret go with
 //! them) or disk snapshots; every name resolved before the question, deleted by UID, followed
 //! until the finalizer lets go.
 
@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::json::{str_at, string_at, time_at};
+use crate::cluster::json::{name, str_at, string_at, time_at};
 use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
 use crate::error::UserError;
-use crate::flow::{common, confirm};
+use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
@@ -30,42 +30,59 @@ pub(super) async fn run(
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
-    if args.selector.is_some() || args.all || args.ignore_not_found {
-        return Err(UserError::usage(
-            "-l, --all and --ignore-not-found are not available on Deckhouse yet",
-        )
-        .hint("name the snapshots: kubectl vmsnap delete SNAPSHOT…")
-        .into());
-    }
     let ns = ctx.namespace.clone();
+    let scope = delete_pick::scope(args);
+    let picked = delete_pick::pick(
+        args,
+        |n| {
+            let ns = ns.clone();
+            async move { snapshot_or_disk_snapshot(dh, &ns, &n).await }
+        },
+        |selector| {
+            let ns = ns.clone();
+            async move {
+                // kubectl's and d8's `-l`/`--all` pick VM snapshots (disk snapshots go with them).
+                let kind = Kind::VirtualMachineSnapshot;
+                let found = dh.list_labelled(kind, &ns, selector.as_deref()).await?;
+                Ok(found.into_iter().map(|o| tagged(kind, o)).collect())
+            }
+        },
+        |n| {
+            UserError::not_found(format!(
+                "no VM snapshot or disk snapshot \"{n}\" in namespace \"{ns}\""
+            ))
+            .hint(format!(
+                "list them with: kubectl vmsnap list -n {ns}   (disk snapshots: kubectl vmsnap list --disks -n {ns})"
+            ))
+            .hint("nothing was deleted")
+            .into()
+        },
+    )
+    .await?;
+    if picked.is_empty() {
+        ctx.say(&delete_pick::nothing_found(&ns, scope.as_deref()));
+        return Ok(Report::Delete(Box::new(SnapshotDelete::new(
+            super::dry_run_mode(ctx),
+            Vec::new(),
+        ))));
+    }
     let mut targets = Vec::new();
-    for n in &args.snapshots {
-        if targets.iter().any(|t: &Target| &t.name == n) {
-            continue;
-        }
-        let (vms, vds) = futures::join!(
-            dh.get(Kind::VirtualMachineSnapshot, &ns, n),
-            dh.get(Kind::VirtualDiskSnapshot, &ns, n),
-        );
-        let (kind, obj, source) = match (vms?, vds?) {
-            (Some(o), _) => {
-                let s = string_at(&o, "/spec/virtualMachineName").unwrap_or_default();
-                (Kind::VirtualMachineSnapshot, o, format!("vm/{s}"))
-            }
-            (None, Some(o)) => {
-                let s = string_at(&o, "/spec/virtualDiskName").unwrap_or_default();
-                (Kind::VirtualDiskSnapshot, o, format!("disk/{s}"))
-            }
-            (None, None) => {
-                return Err(UserError::not_found(format!(
-                    "no VM snapshot or disk snapshot \"{n}\" in namespace \"{ns}\""
-                ))
-                .hint(format!(
-                    "list them with: kubectl vmsnap list -n {ns}   (disk snapshots: kubectl vmsnap list --disks -n {ns})"
-                ))
-                .hint("nothing was deleted")
-                .into());
-            }
+    for obj in picked {
+        let kind = if str_at(&obj, "/kind") == Some(Kind::VirtualDiskSnapshot.kind()) {
+            Kind::VirtualDiskSnapshot
+        } else {
+            Kind::VirtualMachineSnapshot
+        };
+        let n = name(&obj).to_owned();
+        let source = match kind {
+            Kind::VirtualDiskSnapshot => format!(
+                "disk/{}",
+                str_at(&obj, "/spec/virtualDiskName").unwrap_or_default()
+            ),
+            _ => format!(
+                "vm/{}",
+                str_at(&obj, "/spec/virtualMachineName").unwrap_or_default()
+            ),
         };
         if kind == Kind::VirtualMachineSnapshot && is_clone_temporary(&obj) {
             return Err(UserError::failure(format!(
@@ -77,7 +94,7 @@ pub(super) async fn run(
         }
         targets.push(Target {
             kind,
-            name: n.clone(),
+            name: n,
             uid: string_at(&obj, "/metadata/uid"),
             source,
             phase: str_at(&obj, "/status/phase")
@@ -131,7 +148,7 @@ pub(super) async fn run(
             age(time_at(&x.obj, "/metadata/creationTimestamp"), now),
         ]);
     }
-    ctx.say(&format!("Snapshots to delete in namespace {ns}:"));
+    ctx.say(&delete_pick::heading(&ns, scope.as_deref()));
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
     }
@@ -143,14 +160,9 @@ pub(super) async fn run(
             "  A VM snapshot's disk snapshots and saved manifests (Secret) are deleted with it.",
         );
     }
-    let what = if targets.len() == 1 {
-        "this snapshot".to_owned()
-    } else {
-        format!("these {} snapshots", targets.len())
-    };
-    confirm::yes_no(
+    confirm::delete_snapshots(
         ctx,
-        &format!("Delete {what}? (yes/no)"),
+        targets.len(),
         "pass --yes to delete without asking",
         "deletion cancelled; nothing was changed",
     )?;
@@ -192,6 +204,32 @@ pub(super) async fn run(
     )
     .await?;
     Ok(report(!server && args.should_wait()))
+}
+
+/// The VM snapshot named `n`, else the disk snapshot, tagged with its kind; None when neither
+/// exists.
+async fn snapshot_or_disk_snapshot(
+    dh: &Deckhouse,
+    ns: &str,
+    n: &str,
+) -> anyhow::Result<Option<Value>> {
+    let (vms, vds) = futures::join!(
+        dh.get(Kind::VirtualMachineSnapshot, ns, n),
+        dh.get(Kind::VirtualDiskSnapshot, ns, n),
+    );
+    Ok(match (vms?, vds?) {
+        (Some(o), _) => Some(tagged(Kind::VirtualMachineSnapshot, o)),
+        (None, Some(o)) => Some(tagged(Kind::VirtualDiskSnapshot, o)),
+        (None, None) => None,
+    })
+}
+
+/// `obj` with its `kind` set (list items may come without one).
+fn tagged(kind: Kind, mut obj: Value) -> Value {
+    if let Some(map) = obj.as_object_mut() {
+        map.insert("kind".to_owned(), Value::from(kind.kind()));
+    }
+    obj
 }
 
 /// Refuses when an unfinished operation reads one of the VM snapshots: deleting it under a
