@@ -17,6 +17,7 @@ use kube::api::{WatchEvent, WatchParams};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::cli::OutputFormat;
 use crate::error::UserError;
 use crate::output::Table;
 
@@ -47,6 +48,19 @@ pub struct RowPrinter<'a> {
     pub pending_headers: Option<Vec<String>>,
     /// The cells of an object's row.
     pub row: RowOf<'a>,
+}
+
+/// `-o json|yaml` print whole documents, which a stream of changes cannot be (exit 2).
+pub fn refuse_structured(format: OutputFormat) -> Result<(), UserError> {
+    let shown = match format {
+        OutputFormat::Json => "json",
+        OutputFormat::Yaml => "yaml",
+        _ => return Ok(()),
+    };
+    Err(UserError::usage(format!(
+        "--watch prints table rows or names, not -o {shown}"
+    ))
+    .hint("use -o wide or -o name with --watch, or list once with -o json"))
 }
 
 /// A resumed watch that closed at once, repeatedly, waits this long before the next try.
