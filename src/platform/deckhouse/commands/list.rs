@@ -11,7 +11,7 @@ use std::io::Write;
 
 use crate::cli::OutputFormat;
 use crate::error::UserError;
-use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
+use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
 use crate::output::RenderOptions;
 
 use crate::cluster::json::{name, namespace, str_at, time_at};
@@ -94,12 +94,8 @@ pub(crate) async fn watch(
     let Report::List(listed) = &report else {
         return Ok(());
     };
-    if !args.watch_only {
-        crate::output::render(&report, format, ctx.clock.now(), opts, out)?;
-    }
     let wide = format == OutputFormat::Wide;
     let names_only = format == OutputFormat::Name;
-    let printed_headers = !args.watch_only && !listed.items.is_empty();
     let ns = listed.namespace.clone();
     let empty = |items| {
         let mut one = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
@@ -107,37 +103,33 @@ pub(crate) async fn watch(
         one
     };
     let clock = ctx.clock;
-    let headers = empty(Vec::new()).table(clock.now(), wide).into_parts().0;
-    let mut printer = RowPrinter {
-        pending_headers: (!names_only && !printed_headers && !opts.no_headers).then_some(headers),
-        row: Box::new(|s: &Value| {
-            if !shown(args, s) {
-                return None;
-            }
-            let name = resource_name(Kind::VirtualMachineSnapshot, name(s));
-            if names_only {
-                return Some(vec![name]);
-            }
-            // A change carries the snapshot alone: SIZE comes from its own status.
-            let item = ListedSnapshot {
-                details: snapshot_details(s),
-                snapshot: snapshot_info(s, &[], &[]),
-                object: s.clone(),
-            };
-            let table = empty(vec![item]).table(clock.now(), wide);
-            table.into_parts().1.into_iter().next()
-        }),
-    };
-    let api = dh.api(Kind::VirtualMachineSnapshot, ns.as_deref());
-    let from = WatchFrom {
-        url: api.resource_url().to_owned(),
+    let row: RowOf<'_> = Box::new(|s: &Value| {
+        if !shown(args, s) {
+            return None;
+        }
+        let name = resource_name(Kind::VirtualMachineSnapshot, name(s));
+        if names_only {
+            return Some(vec![name]);
+        }
+        // A change carries the snapshot alone: SIZE comes from its own status.
+        let item = ListedSnapshot {
+            details: snapshot_details(s),
+            snapshot: snapshot_info(s, &[], &[]),
+            object: s.clone(),
+        };
+        let table = empty(vec![item]).table(clock.now(), wide);
+        table.into_parts().1.into_iter().next()
+    });
+    let listed = ListThenWatch {
+        list: &report,
+        has_rows: !listed.items.is_empty(),
+        headers: empty(Vec::new()).table(clock.now(), wide).into_parts().0,
+        api: dh.api(Kind::VirtualMachineSnapshot, ns.as_deref()),
         resource_version,
         label_selector: args.selector.clone(),
-        field_selector: args.field_selector.clone(),
-        limit: ctx.global.request_timeout.filter(|t| !t.is_zero()),
         what: Kind::VirtualMachineSnapshot.kind_plural(),
     };
-    watch_rows::follow(dh.client(), &from, &mut printer, out).await
+    watch_rows::list_then_follow(listed, row, args, ctx, opts, out).await
 }
 
 /// Whether `list` shows this VM snapshot: not a clone's temporary, of the VM asked for.

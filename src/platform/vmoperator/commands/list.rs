@@ -12,7 +12,7 @@ use super::Ctx;
 use crate::cli::{ListArgs, OutputFormat};
 use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::{LIST_PAGE_SIZE, list_all_versioned, list_all_with, list_params};
-use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
+use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
 use crate::output::RenderOptions;
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};
@@ -130,12 +130,8 @@ pub async fn watch(
     let Report::List(listed) = &report else {
         return Ok(());
     };
-    if !args.watch_only {
-        crate::output::render(&report, format, ctx.clock.now(), opts, out)?;
-    }
     let wide = format == OutputFormat::Wide;
     let names_only = format == OutputFormat::Name;
-    let printed_headers = !args.watch_only && !listed.items.is_empty();
     let ns = listed.namespace.clone();
     let report_of = |rows, raw| {
         let mut one = ListReport::new(rows, ns.clone(), args.vm.clone(), raw);
@@ -143,30 +139,26 @@ pub async fn watch(
         one
     };
     let clock = ctx.clock;
-    let headers = report_of(Vec::new(), Vec::new())
-        .table(clock.now(), wide)
-        .into_parts()
-        .0;
-    let mut printer = RowPrinter {
-        pending_headers: (!names_only && !printed_headers && !opts.no_headers).then_some(headers),
-        row: Box::new(|s: &Value| {
-            if names_only {
-                return Some(vec![format!("{SNAPSHOT_RESOURCE}/{}", name(s))]);
-            }
-            let table = report_of(vec![orphan_row(s)], vec![s.clone()]).table(clock.now(), wide);
-            table.into_parts().1.into_iter().next()
-        }),
-    };
-    let api = vmop.api(Kind::VirtualMachineSnapshot, ns.as_deref());
-    let from = WatchFrom {
-        url: api.resource_url().to_owned(),
+    let row: RowOf<'_> = Box::new(|s: &Value| {
+        if names_only {
+            return Some(vec![format!("{SNAPSHOT_RESOURCE}/{}", name(s))]);
+        }
+        let table = report_of(vec![orphan_row(s)], vec![s.clone()]).table(clock.now(), wide);
+        table.into_parts().1.into_iter().next()
+    });
+    let listed = ListThenWatch {
+        list: &report,
+        has_rows: !listed.items.is_empty(),
+        headers: report_of(Vec::new(), Vec::new())
+            .table(clock.now(), wide)
+            .into_parts()
+            .0,
+        api: vmop.api(Kind::VirtualMachineSnapshot, ns.as_deref()),
         resource_version,
         label_selector: picked_selector(args),
-        field_selector: args.field_selector.clone(),
-        limit: ctx.global.request_timeout.filter(|t| !t.is_zero()),
         what: "VirtualMachineSnapshots".into(),
     };
-    watch_rows::follow(&api.into_client(), &from, &mut printer, out).await
+    watch_rows::list_then_follow(listed, row, args, ctx, opts, out).await
 }
 
 /// The VM's snapshots (`list VM`), as the server selects them.
