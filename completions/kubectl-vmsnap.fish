@@ -185,9 +185,9 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l s
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s w -l watch -d 'KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l watch-only -d 'KubeVirt: Print only the changes, not the list first' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l watch-only -d 'Print only the changes, not the list first' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand list" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r
@@ -256,9 +256,9 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l sor
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l show-labels -d 'Add a LABELS column with every label' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s L -l label-columns -d 'Add a column per label key, e.g. -L app,tier (repeatable)' -r
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s w -l watch -d 'KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -s w -l watch -d 'After the list, print a row for every change (Ctrl-C or --request-timeout ends it)' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l watch-only -d 'KubeVirt: Print only the changes, not the list first' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l watch-only -d 'Print only the changes, not the list first' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l field-selector -d 'Field selector passed to the API server, e.g. metadata.name=s1' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand ls" -l chunk-size -d 'Objects per list request (kubectl\'s default, 500); 0 lists in one request' -r

@@ -226,10 +226,22 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
             out.finish(&report, stdout.as_mut())
         }
         Provider::VmOperator(v) => {
+            if let Command::List(a) = &cli.command
+                && a.watching()
+            {
+                vmoperator::commands::list_watch(a, &v, &mut ctx, opts, stdout.as_mut()).await?;
+                return fail_on_warnings(global, &server_warnings);
+            }
             let report = vmoperator::commands::run(&cli.command, &v, &mut ctx).await?;
             out.finish(&report, stdout.as_mut())
         }
         Provider::Deckhouse(d) => {
+            if let Command::List(a) = &cli.command
+                && a.watching()
+            {
+                deckhouse::commands::list_watch(a, &d, &mut ctx, opts, stdout.as_mut()).await?;
+                return fail_on_warnings(global, &server_warnings);
+            }
             let report = deckhouse::commands::run(&cli.command, &d, &mut ctx).await?;
             out.finish(&report, stdout.as_mut())
         }

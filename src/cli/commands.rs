@@ -171,10 +171,10 @@ pub struct ListArgs {
     #[arg(short = 'L', long = "label-columns", value_name = "KEY", value_delimiter = ',',
           action = clap::ArgAction::Append)]
     pub label_columns: Vec<String>,
-    /// KubeVirt: After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
+    /// After the list, print a row for every change (Ctrl-C or --request-timeout ends it)
     #[arg(short = 'w', long)]
     pub watch: bool,
-    /// KubeVirt: Print only the changes, not the list first
+    /// Print only the changes, not the list first
     #[arg(long)]
     pub watch_only: bool,
     /// Field selector passed to the API server, e.g. metadata.name=s1

@@ -174,20 +174,33 @@ pub async fn list_all_with(
     api: &Api<DynamicObject>,
     params: ListParams,
 ) -> Result<Vec<Value>, KubeError> {
+    Ok(list_all_versioned(api, params).await?.0)
+}
+
+/// [`list_all_with`], and the list's resourceVersion (the first page's: a paginated list is
+/// one consistent read at that version), which a watch of the changes after it starts from.
+pub async fn list_all_versioned(
+    api: &Api<DynamicObject>,
+    params: ListParams,
+) -> Result<(Vec<Value>, String), KubeError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    let mut version: Option<String> = None;
     loop {
         let mut lp = params.clone();
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
         let page = api.list(&lp).await?;
+        if version.is_none() {
+            version = page.metadata.resource_version.clone();
+        }
         for item in page.items {
             out.push(to_value(item)?);
         }
         match page.metadata.continue_ {
             Some(t) if !t.is_empty() => token = Some(t),
-            _ => return Ok(out),
+            _ => return Ok((out, version.unwrap_or_default())),
         }
     }
 }

@@ -17,6 +17,7 @@ use kube::api::{WatchEvent, WatchParams};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::cli::OutputFormat;
 use crate::error::UserError;
 use crate::output::Table;
 
@@ -47,6 +48,69 @@ pub struct RowPrinter<'a> {
     pub pending_headers: Option<Vec<String>>,
     /// The cells of an object's row.
     pub row: RowOf<'a>,
+}
+
+/// `-o json|yaml` print whole documents, which a stream of changes cannot be (exit 2).
+pub fn refuse_structured(format: OutputFormat) -> Result<(), UserError> {
+    let shown = match format {
+        OutputFormat::Json => "json",
+        OutputFormat::Yaml => "yaml",
+        _ => return Ok(()),
+    };
+    Err(UserError::usage(format!(
+        "--watch prints table rows or names, not -o {shown}"
+    ))
+    .hint("use -o wide or -o name with --watch, or list once with -o json"))
+}
+
+/// A platform's `list -w` once listed: the list, its table's headers, each change's row,
+/// and where to watch.
+pub struct ListThenWatch<'a, V: crate::output::View> {
+    /// The list as read (printed unless `--watch-only`).
+    pub list: &'a V,
+    /// Whether the list has rows (its header was printed with them).
+    pub has_rows: bool,
+    /// The table's headers, printed with the first change when the list printed none.
+    pub headers: Vec<String>,
+    /// The snapshots' collection, as listed.
+    pub api: kube::Api<kube::api::DynamicObject>,
+    /// The list's resourceVersion.
+    pub resource_version: String,
+    /// The label selector the rows were picked by.
+    pub label_selector: Option<String>,
+    /// The kind's name in messages.
+    pub what: String,
+}
+
+/// Prints the list (unless `--watch-only`), then a row per change until Ctrl-C or
+/// `--request-timeout`.
+pub async fn list_then_follow<V: crate::output::View>(
+    listed: ListThenWatch<'_, V>,
+    row: RowOf<'_>,
+    args: &crate::cli::ListArgs,
+    ctx: &crate::flow::Ctx<'_>,
+    opts: crate::output::RenderOptions,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let format = ctx.format();
+    if !args.watch_only {
+        crate::output::render(listed.list, format, ctx.clock.now(), opts, out)?;
+    }
+    let printed_headers = !args.watch_only && listed.has_rows;
+    let table = format != OutputFormat::Name;
+    let mut printer = RowPrinter {
+        pending_headers: (table && !printed_headers && !opts.no_headers).then_some(listed.headers),
+        row,
+    };
+    let from = WatchFrom {
+        url: listed.api.resource_url().to_owned(),
+        resource_version: listed.resource_version,
+        label_selector: listed.label_selector,
+        field_selector: args.field_selector.clone(),
+        limit: ctx.global.request_timeout.filter(|t| !t.is_zero()),
+        what: listed.what,
+    };
+    follow(&listed.api.into_client(), &from, &mut printer, out).await
 }
 
 /// A resumed watch that closed at once, repeatedly, waits this long before the next try.

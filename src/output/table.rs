@@ -40,6 +40,11 @@ impl Table {
         self.rows.push(cells.into_iter().map(one_line).collect());
     }
 
+    /// The headers (upper-cased) and the rows' cells, for printing rows one at a time.
+    pub fn into_parts(self) -> (Vec<String>, Vec<Vec<String>>) {
+        (self.headers, self.rows)
+    }
+
     /// Number of data rows.
     pub fn len(&self) -> usize {
         self.rows.len()

@@ -184,9 +184,6 @@ pub const KUBEVIRT: Capability = Capability {
         (Verb::Create, "--online"),
         (Verb::Create, "--selector"),
         (Verb::Wait, "--restore"),
-        // kubectl's -w/--watch-only: only KubeVirt's list follows a watch yet.
-        (Verb::List, "--watch"),
-        (Verb::List, "--watch-only"),
         (Verb::Restore, "--target-readiness-policy"),
         (Verb::Restore, "--to"),
         (Verb::Clone, "--new-mac-address"),

@@ -57,8 +57,6 @@ fn given(command: &Command, flag: &str) -> bool {
         (Command::Create(a), "--keep-ip-address") => a.keep_ip_address.is_some(),
         (Command::List(a), "--disks") => a.disks,
         (Command::Wait(a), "--restore") => a.restore.is_some(),
-        (Command::List(a), "--watch") => a.watch,
-        (Command::List(a), "--watch-only") => a.watch_only,
         (Command::Restore(a), "--target-readiness-policy") => a.target_readiness_policy.is_some(),
         (Command::Restore(a), "--to") => a.to.is_some(),
         (Command::Restore(a), "--mode") => a.mode.is_some(),

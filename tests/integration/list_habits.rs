@@ -1,5 +1,6 @@
 //! `list` as kubectl users expect it (issue 16, issue 17 item 10): creation order, --sort-by,
-//! -L/--show-labels, --field-selector, --chunk-size, -w/--watch-only, a missing VM.
+//! -L/--show-labels, --field-selector, --chunk-size, -w/--watch-only (on every platform), a
+//! missing VM.
 
 use std::io::{BufRead, BufReader};
 use std::sync::mpsc;
@@ -285,18 +286,23 @@ async fn watch_only_prints_the_header_with_the_first_change_and_not_the_list() {
 
 #[tokio::test]
 async fn request_timeout_ends_the_watch_with_exit_0() {
-    let t = TestSim::start().await;
-    let out = t
-        .cmd()
-        .args(&["list", "--watch-only", "--request-timeout=1s"])
-        .run()
-        .await;
-    out.assert_code(0);
-    assert_eq!(out.stdout, "", "{}", out.transcript());
+    for t in [
+        TestSim::start().await,
+        TestSim::vmoperator().await,
+        TestSim::deckhouse().await,
+    ] {
+        let out = t
+            .cmd()
+            .args(&["list", "--watch-only", "--request-timeout=1s"])
+            .run()
+            .await;
+        out.assert_code(0);
+        assert_eq!(out.stdout, "", "{}", out.transcript());
+    }
 }
 
 #[tokio::test]
-async fn watch_refuses_json_and_other_platforms_refuse_the_new_flags() {
+async fn watch_refuses_json_and_yaml_on_every_platform_and_deckhouse_disks() {
     let t = TestSim::start().await;
     t.cmd()
         .args(&["list", "-w", "-o", "json"])
@@ -304,13 +310,152 @@ async fn watch_refuses_json_and_other_platforms_refuse_the_new_flags() {
         .await
         .assert_code(2)
         .assert_stderr_contains("--watch prints table rows or names");
-    let t = TestSim::vmoperator().await;
+    for t in [TestSim::vmoperator().await, TestSim::deckhouse().await] {
+        t.cmd()
+            .args(&["list", "-w", "-o", "yaml"])
+            .run()
+            .await
+            .assert_code(2)
+            .assert_stderr_contains("--watch prints table rows or names, not -o yaml");
+        assert!(t.writes().is_empty(), "{:?}", t.writes());
+    }
+    let t = TestSim::deckhouse().await;
     t.cmd()
-        .args(&["list", "-w"])
+        .args(&["list", "--disks", "--watch-only"])
         .run()
         .await
         .assert_code(2)
-        .assert_stderr_contains("--watch is a KubeVirt option");
+        .assert_stderr_contains("--watch follows VM snapshots, not --disks");
+}
+
+/// A platform's VM snapshot kind in the simulator, the spec naming VM "ghost", and the status
+/// that makes a snapshot ready.
+struct WatchPlatform {
+    sim: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = TestSim>>>,
+    gvr: (&'static str, &'static str, &'static str),
+    spec: fn() -> serde_json::Value,
+    ready: fn() -> serde_json::Value,
+    ready_phase: &'static str,
+}
+
+const VMOP_WATCH: WatchPlatform = WatchPlatform {
+    sim: || Box::pin(TestSim::vmoperator()),
+    gvr: (
+        "vmoperator.vmware.com",
+        "v1alpha6",
+        "virtualmachinesnapshots",
+    ),
+    spec: || json!({"vmName": "ghost"}),
+    ready: || {
+        json!({"conditions": [{"type": "VirtualMachineSnapshotReady", "status": "True",
+            "reason": "Ready", "lastTransitionTime": "2026-11-25T08:00:00Z"}]})
+    },
+    ready_phase: "Ready",
+};
+
+const DECKHOUSE_WATCH: WatchPlatform = WatchPlatform {
+    sim: || Box::pin(TestSim::deckhouse()),
+    gvr: (
+        "virtualization.deckhouse.io",
+        "v1alpha2",
+        "virtualmachinesnapshots",
+    ),
+    spec: || {
+        json!({"virtualMachineName": "ghost", "requiredConsistency": false,
+               "keepIPAddress": "Never"})
+    },
+    ready: || json!({"phase": "Ready"}),
+    ready_phase: "Ready",
+};
+
+/// `list -w -n staging` on `p`: the list, a row for a snapshot created after the watch
+/// opened, another for its phase change; no second header, no write.
+async fn watch_rows_of(p: &WatchPlatform) {
+    let t = (p.sim)().await;
+    let gvr = vmsnap_sim::Gvr::new(p.gvr.0, p.gvr.1, p.gvr.2);
+    let snap = |name: &str| {
+        json!({
+            "apiVersion": format!("{}/{}", p.gvr.0, p.gvr.1), "kind": "VirtualMachineSnapshot",
+            "metadata": {"name": name, "namespace": "staging"},
+            "spec": (p.spec)(),
+        })
+    };
+    t.sim
+        .store()
+        .create(&gvr, snap("listed"))
+        .expect("snapshot");
+    let mut list = Streaming::start(&t, &["list", "-w", "-n", "staging", "-v", "6"]);
+    let has = |l: &str, name: &str| l.split_whitespace().any(|w| w == name);
+    list.line(|l| l.contains("NAME")).await;
+    list.line(|l| has(l, "listed")).await;
+    list.stderr_line(|l| l.contains("watch=true") && l.contains(" 200 OK"))
+        .await;
+    t.sim
+        .store()
+        .create(&gvr, snap("watched-1"))
+        .expect("snapshot");
+    let (_, row) = list.line(|l| has(l, "watched-1")).await;
+    assert!(has(&row, "ghost"), "{row}");
+    assert!(!has(&row, p.ready_phase), "{row}");
+    t.sim
+        .store()
+        .mutate(&gvr, Some("staging"), "watched-1", |o| {
+            o["status"] = (p.ready)();
+        })
+        .expect("status");
+    let (_, row) = list
+        .line(|l| has(l, "watched-1") && has(l, p.ready_phase))
+        .await;
+    assert!(has(&row, "ghost"), "{row}");
+    let headers = list.seen.iter().filter(|l| l.contains("NAME")).count();
+    assert_eq!(headers, 1, "{:?}", list.seen);
+    assert!(t.writes().is_empty(), "list -w wrote: {:?}", t.writes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vmoperator_watch_prints_a_row_for_a_new_snapshot_and_for_its_phase_change() {
+    watch_rows_of(&VMOP_WATCH).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deckhouse_watch_prints_a_row_for_a_new_snapshot_and_for_its_phase_change() {
+    watch_rows_of(&DECKHOUSE_WATCH).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_only_on_vmoperator_and_deckhouse_prints_the_header_with_the_first_change() {
+    for p in [&VMOP_WATCH, &DECKHOUSE_WATCH] {
+        let t = (p.sim)().await;
+        let gvr = vmsnap_sim::Gvr::new(p.gvr.0, p.gvr.1, p.gvr.2);
+        let mut list = Streaming::start(
+            &t,
+            &[
+                "list",
+                "--watch-only",
+                "-n",
+                "staging",
+                "-l",
+                "pick=yes",
+                "-v",
+                "6",
+            ],
+        );
+        list.stderr_line(|l| l.contains("watch=true") && l.contains(" 200 OK"))
+            .await;
+        for (name, pick) in [("not-picked", "no"), ("picked", "yes")] {
+            let obj = json!({
+                "apiVersion": format!("{}/{}", p.gvr.0, p.gvr.1), "kind": "VirtualMachineSnapshot",
+                "metadata": {"name": name, "namespace": "staging", "labels": {"pick": pick}},
+                "spec": (p.spec)(),
+            });
+            t.sim.store().create(&gvr, obj).expect("snapshot");
+        }
+        // -l reaches the watch: the first line is the header, the second the picked row.
+        let (_, header) = list.line(|_| true).await;
+        assert!(header.contains("NAME"), "{header}");
+        let (_, row) = list.line(|_| true).await;
+        assert!(row.split_whitespace().any(|w| w == "picked"), "{row}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

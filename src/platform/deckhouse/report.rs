@@ -439,11 +439,10 @@ fn list_table(
     Table::new(&headers)
 }
 
-impl View for SnapshotList {
-    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
+impl SnapshotList {
+    /// The table of `list`: its headers, and a row per snapshot (`list -w` prints them one
+    /// at a time).
+    pub(crate) fn table(&self, now: Timestamp, wide: bool) -> Table {
         let all = self.namespace.is_none();
         let mut t = list_table(
             &["name", "vm", "phase", "consistency", "size", "age"],
@@ -489,7 +488,16 @@ impl View for SnapshotList {
             row.extend(self.label_columns.cells(&string_map(s, "/metadata/labels")));
             t.row(row);
         }
-        t.render(!opts.no_headers)
+        t
+    }
+}
+
+impl View for SnapshotList {
+    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+        if self.items.is_empty() {
+            return String::new();
+        }
+        self.table(now, wide).render(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {

@@ -256,10 +256,10 @@ pub(crate) struct ListRow {
 /// `list`: every snapshot in creation order (or `--sort-by`'s).
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
-    items: Vec<ListRow>,
+    pub(crate) items: Vec<ListRow>,
     kind: &'static str,
     /// The namespace listed; null with `-A`.
-    namespace: Option<String>,
+    pub(crate) namespace: Option<String>,
     platform: &'static str,
     /// The VM filter; null without one.
     vm: Option<String>,
@@ -290,12 +290,11 @@ impl ListReport {
     }
 }
 
-impl View for ListReport {
-    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+impl ListReport {
+    /// The table of `list`: its headers, and a row per snapshot (`list -w` prints them one
+    /// at a time).
+    pub(crate) fn table(&self, now: Timestamp, wide: bool) -> Table {
         let rows = &self.items;
-        if rows.is_empty() {
-            return String::new();
-        }
         let all = self.namespace.is_none();
         let mut headers = vec!["CURRENT"];
         if all {
@@ -364,7 +363,16 @@ impl View for ListReport {
             }
             t.row(cells);
         }
-        t.render(!opts.no_headers)
+        t
+    }
+}
+
+impl View for ListReport {
+    fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
+        if self.items.is_empty() {
+            return String::new();
+        }
+        self.table(now, wide).render(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {

@@ -7,9 +7,15 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cli::ListArgs;
 use kube::api::ListParams;
+use std::io::Write;
+
+use crate::cli::OutputFormat;
+use crate::error::UserError;
+use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
+use crate::output::RenderOptions;
 
 use crate::cluster::json::{name, namespace, str_at, time_at};
-use crate::cluster::{LIST_PAGE_SIZE, list_all, list_all_with, list_params};
+use crate::cluster::{LIST_PAGE_SIZE, list_all, list_all_versioned, list_params};
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::deckhouse::api::{
@@ -17,7 +23,7 @@ use crate::platform::deckhouse::api::{
     snapshot_info,
 };
 use crate::platform::deckhouse::report::{
-    DiskSnapshotList, ListedDiskSnapshot, ListedSnapshot, Report, SnapshotList,
+    DiskSnapshotList, ListedDiskSnapshot, ListedSnapshot, Report, SnapshotList, resource_name,
 };
 
 /// Reads every object of `kind` (with `params`' selectors and page size), in one namespace
@@ -28,11 +34,21 @@ async fn list(
     ns: Option<&str>,
     params: ListParams,
 ) -> anyhow::Result<Vec<Value>> {
+    Ok(list_versioned(dh, kind, ns, params).await?.0)
+}
+
+/// [`list`], and the list's resourceVersion.
+async fn list_versioned(
+    dh: &Deckhouse,
+    kind: Kind,
+    ns: Option<&str>,
+    params: ListParams,
+) -> anyhow::Result<(Vec<Value>, String)> {
     use anyhow::Context as _;
     let where_ = ns.map_or("across all namespaces".to_owned(), |n| {
         format!("in namespace {n}")
     });
-    list_all_with(&dh.api(kind, ns), params)
+    list_all_versioned(&dh.api(kind, ns), params)
         .await
         .with_context(|| format!("failed to list {} {where_}", kind.kind_plural()))
 }
@@ -53,6 +69,85 @@ pub(super) async fn run(
     dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    Ok(collect(args, dh, ctx).await?.0)
+}
+
+/// `list -w` / `--watch-only` (VM snapshots): the list (unless watch-only), then a row per
+/// change of a VM snapshot the list would show, until Ctrl-C or `--request-timeout`.
+pub(crate) async fn watch(
+    args: &ListArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let format = ctx.format();
+    watch_rows::refuse_structured(format)?;
+    if args.disks {
+        return Err(
+            UserError::usage("--watch follows VM snapshots, not --disks")
+                .hint("list disk snapshots once with list --disks")
+                .into(),
+        );
+    }
+    let (report, resource_version) = collect(args, dh, ctx).await?;
+    let Report::List(listed) = &report else {
+        return Ok(());
+    };
+    let wide = format == OutputFormat::Wide;
+    let names_only = format == OutputFormat::Name;
+    let ns = listed.namespace.clone();
+    let empty = |items| {
+        let mut one = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
+        one.label_columns = listed.label_columns.clone();
+        one
+    };
+    let clock = ctx.clock;
+    let row: RowOf<'_> = Box::new(|s: &Value| {
+        if !shown(args, s) {
+            return None;
+        }
+        let name = resource_name(Kind::VirtualMachineSnapshot, name(s));
+        if names_only {
+            return Some(vec![name]);
+        }
+        // A change carries the snapshot alone: SIZE comes from its own status.
+        let item = ListedSnapshot {
+            details: snapshot_details(s),
+            snapshot: snapshot_info(s, &[], &[]),
+            object: s.clone(),
+        };
+        let table = empty(vec![item]).table(clock.now(), wide);
+        table.into_parts().1.into_iter().next()
+    });
+    let listed = ListThenWatch {
+        list: &report,
+        has_rows: !listed.items.is_empty(),
+        headers: empty(Vec::new()).table(clock.now(), wide).into_parts().0,
+        api: dh.api(Kind::VirtualMachineSnapshot, ns.as_deref()),
+        resource_version,
+        label_selector: args.selector.clone(),
+        what: Kind::VirtualMachineSnapshot.kind_plural(),
+    };
+    watch_rows::list_then_follow(listed, row, args, ctx, opts, out).await
+}
+
+/// Whether `list` shows this VM snapshot: not a clone's temporary, of the VM asked for.
+fn shown(args: &ListArgs, s: &Value) -> bool {
+    // A clone's temporary snapshot is the clone's business, not the user's.
+    !is_clone_temporary(s)
+        && args
+            .vm
+            .as_deref()
+            .is_none_or(|vm| str_at(s, "/spec/virtualMachineName") == Some(vm))
+}
+
+/// The list report and the version the VM snapshots were listed at.
+async fn collect(
+    args: &ListArgs,
+    dh: &Deckhouse,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<(Report, String)> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
     let picked = list_params(
@@ -61,24 +156,17 @@ pub(super) async fn run(
         args.chunk_size.unwrap_or(LIST_PAGE_SIZE),
     );
     if args.disks {
-        return disks(args, dh, ctx, ns.as_deref(), picked, sort_path.as_ref()).await;
+        let report = disks(args, dh, ctx, ns.as_deref(), picked, sort_path.as_ref()).await?;
+        return Ok((report, String::new()));
     }
     let every = list_params(None, None, LIST_PAGE_SIZE);
     let (snaps, vds, vss) = futures::join!(
-        list(dh, Kind::VirtualMachineSnapshot, ns.as_deref(), picked),
+        list_versioned(dh, Kind::VirtualMachineSnapshot, ns.as_deref(), picked),
         list(dh, Kind::VirtualDiskSnapshot, ns.as_deref(), every),
         volume_snapshots(dh, ns.as_deref()),
     );
-    let mut snaps: Vec<Value> = snaps?
-        .into_iter()
-        // A clone's temporary snapshot is the clone's business, not the user's.
-        .filter(|s| !is_clone_temporary(s))
-        .filter(|s| {
-            args.vm
-                .as_deref()
-                .is_none_or(|vm| str_at(s, "/spec/virtualMachineName") == Some(vm))
-        })
-        .collect();
+    let (snaps, version) = snaps?;
+    let mut snaps: Vec<Value> = snaps.into_iter().filter(|s| shown(args, s)).collect();
     // Creation time, newest last, as `kubectl get --sort-by=.metadata.creationTimestamp`;
     // namespace and name break ties.
     snaps.sort_by_cached_key(|s| {
@@ -104,10 +192,12 @@ pub(super) async fn run(
             }
         })
         .collect();
-    say_when_empty(ctx, ns.as_deref(), items.is_empty());
+    if !args.watch_only {
+        say_when_empty(ctx, ns.as_deref(), items.is_empty());
+    }
     let mut list = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
     list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
-    Ok(Report::List(Box::new(list)))
+    Ok((Report::List(Box::new(list)), version))
 }
 
 /// kubectl says "No resources found" on stderr and prints nothing on stdout.

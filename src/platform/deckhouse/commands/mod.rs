@@ -11,6 +11,8 @@ mod create;
 mod delete;
 mod describe;
 mod list;
+
+pub(crate) use list::watch as list_watch;
 mod prune;
 mod restore;
 mod restore_disk;

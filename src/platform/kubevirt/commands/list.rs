@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cli::{ListArgs, OutputFormat};
-use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
 use crate::model::SnapshotInfo;
@@ -48,18 +47,7 @@ pub async fn watch(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let format = ctx.format();
-    if matches!(format, OutputFormat::Json | OutputFormat::Yaml) {
-        return Err(UserError::usage(format!(
-            "--watch prints table rows or names, not -o {}",
-            if format == OutputFormat::Json {
-                "json"
-            } else {
-                "yaml"
-            }
-        ))
-        .hint("use -o wide or -o name with --watch, or list once with -o json")
-        .into());
-    }
+    watch_rows::refuse_structured(format)?;
     let kv = ctx.kubevirt();
     let listed = collect(args, ctx).await?;
     let printed_headers = !args.watch_only && !listed.list.items.is_empty();

@@ -4,19 +4,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::io::Write;
+
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::cli::ListArgs;
+use crate::cli::{ListArgs, OutputFormat};
 use crate::cluster::json::{name, namespace, str_at, time_at};
-use crate::cluster::{LIST_PAGE_SIZE, list_all_with, list_params};
+use crate::cluster::{LIST_PAGE_SIZE, list_all_versioned, list_all_with, list_params};
+use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
+use crate::output::RenderOptions;
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::vmoperator::api::resources::VM_NAME_LABEL;
 use crate::platform::vmoperator::api::{
     Kind, TreeNode, VmOperator, build_tree, consistency, phase, snapshot_count_advice,
 };
-use crate::platform::vmoperator::report::{ListReport, ListRow, Report};
+use crate::platform::vmoperator::report::{ListReport, ListRow, Report, SNAPSHOT_RESOURCE};
 
 fn row_of(
     ns: &str,
@@ -106,15 +110,82 @@ fn orphan_row(s: &Value) -> ListRow {
 }
 
 pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    Ok(collect(args, vmop, ctx).await?.0)
+}
+
+/// `list -w` / `--watch-only`: the list (unless watch-only), then a row per change of a
+/// snapshot the list's selectors pick, until Ctrl-C or `--request-timeout`. A change carries
+/// the snapshot alone, so its row has the snapshot's own facts; CURRENT and the tree's PARENT
+/// are the VM's and show in `list` and `tree`.
+pub async fn watch(
+    args: &ListArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let format = ctx.format();
+    watch_rows::refuse_structured(format)?;
+    let (report, resource_version) = collect(args, vmop, ctx).await?;
+    let Report::List(listed) = &report else {
+        return Ok(());
+    };
+    let wide = format == OutputFormat::Wide;
+    let names_only = format == OutputFormat::Name;
+    let ns = listed.namespace.clone();
+    let report_of = |rows, raw| {
+        let mut one = ListReport::new(rows, ns.clone(), args.vm.clone(), raw);
+        one.label_columns = listed.label_columns.clone();
+        one
+    };
+    let clock = ctx.clock;
+    let row: RowOf<'_> = Box::new(|s: &Value| {
+        if names_only {
+            return Some(vec![format!("{SNAPSHOT_RESOURCE}/{}", name(s))]);
+        }
+        let table = report_of(vec![orphan_row(s)], vec![s.clone()]).table(clock.now(), wide);
+        table.into_parts().1.into_iter().next()
+    });
+    let listed = ListThenWatch {
+        list: &report,
+        has_rows: !listed.items.is_empty(),
+        headers: report_of(Vec::new(), Vec::new())
+            .table(clock.now(), wide)
+            .into_parts()
+            .0,
+        api: vmop.api(Kind::VirtualMachineSnapshot, ns.as_deref()),
+        resource_version,
+        label_selector: picked_selector(args),
+        what: "VirtualMachineSnapshots".into(),
+    };
+    watch_rows::list_then_follow(listed, row, args, ctx, opts, out).await
+}
+
+/// The VM's snapshots (`list VM`), as the server selects them.
+fn vm_selector(args: &ListArgs) -> Option<String> {
+    args.vm.as_ref().map(|v| format!("{VM_NAME_LABEL}={v}"))
+}
+
+/// The snapshots the rows show: the VM's and `-l`'s.
+fn picked_selector(args: &ListArgs) -> Option<String> {
+    match (vm_selector(args), &args.selector) {
+        (Some(v), Some(s)) => Some(format!("{v},{s}")),
+        (Some(v), None) => Some(v),
+        (None, s) => s.clone(),
+    }
+}
+
+/// The list report and the version the VM's snapshots were listed at.
+async fn collect(
+    args: &ListArgs,
+    vmop: &VmOperator,
+    ctx: &mut Ctx<'_>,
+) -> anyhow::Result<(Report, String)> {
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    let vm_selector = args.vm.as_ref().map(|v| format!("{VM_NAME_LABEL}={v}"));
+    let vm_selector = vm_selector(args);
     // The tree needs every snapshot of the VMs; -l and --field-selector then pick the rows
     // shown.
-    let picked_selector = match (&vm_selector, &args.selector) {
-        (Some(v), Some(s)) => Some(format!("{v},{s}")),
-        (None, Some(s)) => Some(s.clone()),
-        _ => None,
-    };
+    let picked_selector = picked_selector(args);
     let snap_api = vmop.api(Kind::VirtualMachineSnapshot, ns.as_deref());
     let where_ = ns.as_deref().map_or("in all namespaces".to_owned(), |n| {
         format!("in namespace {n}")
@@ -136,8 +207,8 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
         list_all_with(&snap_api, params).await.map(Some)
     };
     let every = list_params(vm_selector.as_deref(), None, chunk);
-    let (vms, snaps, picked) = futures::join!(vms, list_all_with(&snap_api, every), picked);
-    let snaps = anyhow::Context::with_context(snaps, || {
+    let (vms, snaps, picked) = futures::join!(vms, list_all_versioned(&snap_api, every), picked);
+    let (snaps, version) = anyhow::Context::with_context(snaps, || {
         format!("failed to list VirtualMachineSnapshots {where_}")
     })?;
     let picked: Option<BTreeSet<(String, String)>> = anyhow::Context::with_context(picked, || {
@@ -199,7 +270,7 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
     for w in &advice {
         ctx.say(&format!("Warning: {w}"));
     }
-    if rows.is_empty() && !ctx.format().is_machine() {
+    if rows.is_empty() && !ctx.format().is_machine() && !args.watch_only {
         let what = match &args.vm {
             Some(vm) => format!("No snapshots of VM {vm} found"),
             None => "No snapshots found".to_owned(),
@@ -212,5 +283,5 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
     let raw = rows.iter().filter_map(|r| object_of(r).cloned()).collect();
     let mut list = ListReport::new(rows, ns, args.vm.clone(), raw);
     list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
-    Ok(Report::List(list))
+    Ok((Report::List(list), version))
 }

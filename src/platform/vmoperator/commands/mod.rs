@@ -23,6 +23,7 @@ use crate::platform::vmoperator::api::{
     Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
 };
 pub use crate::platform::vmoperator::report::{Report, SNAPSHOT_RESOURCE, VM_RESOURCE};
+pub use list::watch as list_watch;
 
 /// The platform's name in messages.
 pub const PLATFORM: &str = crate::platform::capability::VM_OPERATOR.title;
