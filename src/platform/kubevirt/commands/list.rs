@@ -252,13 +252,6 @@ async fn pages<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn where_(ns: Option<&str>) -> String {
-    match ns {
-        Some(ns) => format!("in namespace {ns}"),
-        None => "in all namespaces".to_string(),
-    }
-}
-
 /// What to list.
 struct Query<'a> {
     ns: Option<&'a str>,
@@ -309,7 +302,12 @@ async fn snapshots(
         }
     })
     .await
-    .with_context(|| format!("failed to list VirtualMachineSnapshots {}", where_(q.ns)))?;
+    .with_context(|| {
+        format!(
+            "failed to list VirtualMachineSnapshots {}",
+            crate::cluster::where_(q.ns)
+        )
+    })?;
     Ok((rows, rv))
 }
 

@@ -187,9 +187,7 @@ async fn collect(
     // shown.
     let picked_selector = picked_selector(args);
     let snap_api = vmop.api(Kind::VirtualMachineSnapshot, ns.as_deref());
-    let where_ = ns.as_deref().map_or("in all namespaces".to_owned(), |n| {
-        format!("in namespace {n}")
-    });
+    let where_ = crate::cluster::where_(ns.as_deref());
     let vms = async {
         match (&args.vm, &ns) {
             (Some(vm), Some(n)) => vmop.get_vm(n, vm).await.map(|v| v.into_iter().collect()),
