@@ -37,7 +37,7 @@ pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
             let _ = env.stdout.flush();
-            let code = error::report(&e, server.as_deref(), &mut env.stderr);
+            let code = crate::explain::report(&e, server.as_deref(), &mut env.stderr);
             match cli.command {
                 Command::Diff(_) => error::diff_exit_code(&e, code),
                 _ => code,
@@ -147,7 +147,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         let _ = writeln!(
             env.stderr,
             "{}",
-            output::terminal::stderr_line(&format!("warning: {w}"))
+            crate::terminal::stderr_line(&format!("warning: {w}"))
         );
     }
     let namespace = conn.namespace.clone();
@@ -251,7 +251,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
 /// What happens after a platform's command returned its report: printed, then the server's
 /// warnings and the report's own outcome may still fail the command.
 struct Finish<'a> {
-    format: crate::cli::OutputSpec,
+    format: crate::output::OutputSpec,
     opts: RenderOptions,
     now: crate::env::Clock,
     warnings: &'a crate::cluster::warnings::Seen,

@@ -85,12 +85,15 @@ impl Env {
     }
 }
 
+/// Where diagnostic lines go, one call a line.
+pub type Sink = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Diagnostic lines from the API client (`-v` request logs, retry warnings) to the process's
 /// stderr, a line at a time, as kubectl's klog writes them.
-pub fn stderr_lines() -> crate::cluster::transport::Sink {
+pub fn stderr_lines() -> Sink {
     std::sync::Arc::new(|line: &str| {
         // Nothing useful can be done if stderr itself is gone.
-        let line = crate::output::terminal::stderr_block(line);
+        let line = crate::terminal::stderr_block(line);
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     })
 }

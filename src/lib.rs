@@ -9,11 +9,14 @@ pub mod cluster;
 pub mod completion;
 pub mod env;
 pub mod error;
+pub mod explain;
 pub mod flow;
+pub mod interrupt;
 pub mod model;
 pub mod names;
 pub mod output;
 pub mod platform;
+pub mod terminal;
 pub mod ui;
 
 pub use app::run;

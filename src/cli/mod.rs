@@ -8,6 +8,7 @@ mod connection;
 pub mod flag;
 mod output;
 
+use crate::output::{OutputFormat, OutputSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,7 +21,6 @@ pub use commands::{
     parse_wait_for,
 };
 pub use connection::{ConnectionFlags, options_text, parse_server};
-pub use output::{OutputSpec, OutputTemplate};
 
 /// Take, inspect and roll back VM snapshots on KubeVirt, safely.
 #[derive(Debug, Parser)]
@@ -164,55 +164,6 @@ impl GlobalArgs {
     /// The dry-run mode in effect (`none` is the same as absent).
     pub fn dry_run_mode(&self) -> DryRun {
         self.dry_run.unwrap_or(DryRun::None)
-    }
-}
-
-/// `-o/--output` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// kubectl-style table
-    Table,
-    /// table with more columns
-    Wide,
-    /// the API objects as `kubectl get -o json` prints them (`list`, `describe`); an action's
-    /// report otherwise (schema in docs/cli.md)
-    Json,
-    /// the same as YAML
-    Yaml,
-    /// resource/name, one per line
-    Name,
-    /// the plugin's own report (consistency, size, VM state; schema in docs/cli.md) as JSON
-    ReportJson,
-    /// the plugin's own report as YAML
-    ReportYaml,
-    /// kubectl's JSONPath template (`jsonpath=`, `jsonpath-file=`)
-    #[value(skip)]
-    JsonPath,
-    /// kubectl's JSONPath template, results as JSON arrays (`jsonpath-as-json=`)
-    #[value(skip)]
-    JsonPathAsJson,
-    /// kubectl's custom columns (`custom-columns=`, `custom-columns-file=`)
-    #[value(skip)]
-    CustomColumns,
-}
-
-impl OutputFormat {
-    /// JSON, YAML and names are for programs: no spinners on stderr for them.
-    pub fn is_machine(self) -> bool {
-        !matches!(self, OutputFormat::Table | OutputFormat::Wide)
-    }
-
-    /// The formats that print the API objects of `list` and `describe` (kubectl's printers),
-    /// so the commands keep the objects they read.
-    pub fn prints_api_objects(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Json
-                | OutputFormat::Yaml
-                | OutputFormat::JsonPath
-                | OutputFormat::JsonPathAsJson
-                | OutputFormat::CustomColumns
-        )
     }
 }
 

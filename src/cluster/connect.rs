@@ -237,7 +237,7 @@ pub async fn connect(
     let server = match &proxy {
         Some(p) => format!(
             "{server} through the proxy {}",
-            crate::output::terminal::mask_url_credentials(&p.url.to_string())
+            crate::terminal::mask_url_credentials(&p.url.to_string())
         ),
         None => server,
     };
@@ -267,7 +267,7 @@ pub async fn connect(
 fn build_client(
     mut config: Config,
     global: &GlobalArgs,
-    sink: super::transport::Sink,
+    sink: crate::env::Sink,
     seen: super::warnings::Seen,
     exec_auth: Option<super::exec_plugin::ExecAuthLayer>,
 ) -> anyhow::Result<kube::Client> {
@@ -328,7 +328,7 @@ fn build_client(
 /// user:password masked.
 fn shown_url(url: &http::Uri) -> String {
     let text = url.to_string();
-    crate::output::terminal::mask_url_credentials(text.trim_end_matches('/')).into_owned()
+    crate::terminal::mask_url_credentials(text.trim_end_matches('/')).into_owned()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ pub mod credentials;
 pub mod discovery;
 pub mod events;
 pub mod exec_plugin;
-pub mod interrupt;
+
 pub mod json;
 pub mod objects;
 pub mod overrides;

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use crate::error::UserError;
 
-use crate::output::terminal::mask_url_credentials;
+use crate::terminal::mask_url_credentials;
 
 /// The proxy chosen, and which setting named it (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]

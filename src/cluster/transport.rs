@@ -18,8 +18,7 @@ use super::policy::{self, Decision, Outcome};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// Where diagnostic lines go (stderr in the process).
-pub type Sink = Arc<dyn Fn(&str) + Send + Sync>;
+use crate::env::Sink;
 
 /// Sends each request up to [`policy::MAX_ATTEMPTS`] times as [`policy::decide`] says, within
 /// the optional `budget` (`--request-timeout`) for all attempts and waits together.
@@ -142,11 +141,11 @@ where
         if !policy::is_read(&method) {
             // From the first write on, a signal must not kill the process between a write
             // and the wait that follows it: the command says what it left behind instead.
-            super::interrupt::arm();
+            crate::interrupt::arm();
             // A signal noticed by no wait (received during a read between two waits) still
             // stops the next write before it is sent.
-            if let Some(sig) = super::interrupt::stopping() {
-                return Err(Box::new(super::interrupt::Interrupted(sig)));
+            if let Some(sig) = crate::interrupt::stopping() {
+                return Err(Box::new(crate::interrupt::Interrupted(sig)));
             }
         }
         let spare = clone_request(&req);
@@ -184,11 +183,11 @@ where
                 drop(result);
                 // After a write or wait took over the signals, one received during the pause
                 // must stop the retry: nothing else would notice it.
-                match super::interrupt::armed().filter(|_| !super::interrupt::recovering()) {
+                match crate::interrupt::armed().filter(|_| !crate::interrupt::recovering()) {
                     Some(flag) => tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
-                        sig = super::interrupt::pressed(flag) => {
-                            return Err(Box::new(super::interrupt::Interrupted(sig)));
+                        sig = crate::interrupt::pressed(flag) => {
+                            return Err(Box::new(crate::interrupt::Interrupted(sig)));
                         }
                     },
                     None => tokio::time::sleep(wait).await,

@@ -92,7 +92,7 @@ where
     tokio::pin!(deadline);
     // The handler is installed before anything is shown: from the first progress message
     // on, Ctrl-C ends the wait with a message instead of killing us.
-    let ctrl_c = super::interrupt::pressed(super::interrupt::arm());
+    let ctrl_c = crate::interrupt::pressed(crate::interrupt::arm());
     tokio::pin!(ctrl_c);
     if futures::poll!(ctrl_c.as_mut()).is_ready() {
         return Ok(WaitResult::Interrupted(None));

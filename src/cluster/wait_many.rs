@@ -58,7 +58,7 @@ where
     }
     let deadline = tokio::time::sleep(opts.timeout);
     tokio::pin!(deadline);
-    let ctrl_c = super::interrupt::pressed(super::interrupt::arm());
+    let ctrl_c = crate::interrupt::pressed(crate::interrupt::arm());
     tokio::pin!(ctrl_c);
     if futures::poll!(ctrl_c.as_mut()).is_ready() {
         state.ended = Ended::Interrupted;

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use http::{Request, Response};
 use tower::BoxError;
 
-use super::transport::{Observe, Sink};
+use super::transport::Observe;
+use crate::env::Sink;
 
 /// The warnings printed so far in this run.
 #[derive(Clone, Default)]

@@ -27,7 +27,7 @@ pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
 
 /// After a signal stopped a command that had powered `vm` off, before anything irreversible
 /// was sent: runs `start` (the writes that put it back as it was, bounded by
-/// [`crate::cluster::interrupt::RECOVERY_BOUND`]) and adds to `err` the hint that says so, or, when the VM
+/// [`crate::interrupt::RECOVERY_BOUND`]) and adds to `err` the hint that says so, or, when the VM
 /// could not be put back, how to start it by hand. Other errors pass unchanged.
 pub async fn power_back_on_after_signal<E: std::fmt::Display>(
     err: anyhow::Error,
@@ -37,10 +37,10 @@ pub async fn power_back_on_after_signal<E: std::fmt::Display>(
     start: impl std::future::Future<Output = Result<(), E>>,
     start_cmd: &str,
 ) -> anyhow::Error {
-    if crate::cluster::interrupt::received().is_none() {
+    if crate::interrupt::received().is_none() {
         return err;
     }
-    let hint = match crate::cluster::interrupt::recover(start).await {
+    let hint = match crate::interrupt::recover(start).await {
         Some(Ok(())) => format!(
             "{nothing_done}; VM {ns}/{vm} was stopped by this command and has been started again \
              (as it was before)"
@@ -52,7 +52,7 @@ pub async fn power_back_on_after_signal<E: std::fmt::Display>(
         None => format!(
             "{nothing_done}; VM {ns}/{vm} was stopped by this command and could not be started \
              again within {}s; start it with: {start_cmd}",
-            crate::cluster::interrupt::RECOVERY_BOUND.as_secs()
+            crate::interrupt::RECOVERY_BOUND.as_secs()
         ),
     };
     match err.downcast::<UserError>() {

@@ -15,10 +15,11 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::cli::{DryRun, GlobalArgs, OutputFormat};
+use crate::cli::{DryRun, GlobalArgs};
 use crate::cluster::Connection;
 use crate::env::Clock;
-use crate::output::terminal;
+use crate::output::OutputFormat;
+use crate::terminal;
 use crate::ui::{NoProgress, Progress, Ui};
 
 /// What every command gets: the connection, the snapshot API version discovery chose, the Ui

@@ -17,8 +17,8 @@ use kube::api::{WatchEvent, WatchParams};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::cli::OutputFormat;
 use crate::error::UserError;
+use crate::output::OutputFormat;
 use crate::output::Table;
 
 /// What to watch: a collection URL with the list's selectors, from the list's version.
@@ -126,8 +126,8 @@ pub async fn follow(
     let deadline = from.limit.map(|l| Instant::now() + l);
     let run = watch_loop(client, from, printer, out);
     let signal = async {
-        match crate::cluster::interrupt::armed() {
-            Some(rx) => crate::cluster::interrupt::pressed(rx).await,
+        match crate::interrupt::armed() {
+            Some(rx) => crate::interrupt::pressed(rx).await,
             None => std::future::pending().await,
         }
     };
@@ -225,7 +225,7 @@ fn print_row(printer: &mut RowPrinter<'_>, obj: &Value, out: &mut dyn Write) -> 
     let mut table = Table::new(headers.as_deref().unwrap_or(&[]));
     table.row(cells);
     let text = table.render(headers.is_some());
-    out.write_all(crate::output::terminal::terminal_safe(&text, true).as_bytes())
+    out.write_all(crate::terminal::terminal_safe(&text, true).as_bytes())
         .context("failed to write output")?;
     out.flush().context("failed to write output")
 }

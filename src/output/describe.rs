@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::table::{Table, aligned, key_values};
-use super::terminal::terminal_safe;
 use crate::model::event::EventInfo;
+use crate::terminal::terminal_safe;
 
 /// kubectl never shows this one (it is the whole object again).
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";

@@ -4,6 +4,7 @@
 
 pub mod custom_columns;
 pub mod describe;
+pub mod format;
 mod go_json;
 pub mod jsonpath;
 mod kubectl_yaml;
@@ -11,17 +12,16 @@ pub mod label_columns;
 pub mod sort;
 mod structured;
 mod table;
-pub mod terminal;
 
+use crate::terminal;
 use std::io::Write;
 
 use anyhow::Context as _;
 use jiff::Timestamp;
 
 pub use crate::model::age::{age, human_duration};
+pub use format::{OutputFormat, OutputSpec, OutputTemplate, parse_output};
 pub use table::{Table, join_or_none, key_values, key_values_multi, next_steps, or_none};
-
-use crate::cli::{OutputFormat, OutputSpec, OutputTemplate};
 
 /// Options that change a rendering without changing the data.
 #[derive(Debug, Clone, Copy, Default)]

@@ -33,7 +33,7 @@ impl Table {
     /// Adds a row; missing cells are empty, extra cells are kept. A cell is one line: control
     /// characters in it (newlines too) are escaped, so server text cannot add a row.
     pub fn row(&mut self, cells: Vec<String>) {
-        let one_line = |c: String| match super::terminal::terminal_safe(&c, false) {
+        let one_line = |c: String| match crate::terminal::terminal_safe(&c, false) {
             std::borrow::Cow::Borrowed(_) => c,
             std::borrow::Cow::Owned(safe) => safe,
         };
@@ -112,7 +112,7 @@ pub fn key_values_multi(pairs: &[(&str, Vec<String>)], indent: usize) -> String 
     for (k, lines) in pairs {
         let key = format!("{k}:");
         for (i, v) in lines.iter().enumerate() {
-            let v = super::terminal::terminal_safe(v, false);
+            let v = crate::terminal::terminal_safe(v, false);
             let key = if i == 0 { key.as_str() } else { "" };
             let line = format!("{:indent$}{key:<width$}  {v}", "");
             out.push_str(line.trim_end());

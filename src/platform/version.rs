@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::cli::GlobalArgs;
 use crate::cluster::{connect, served_groups};
-use crate::error;
+use crate::explain;
 use serde::Serialize;
 
 use crate::output::{RenderOptions, View, join_or_none, key_values, or_none};
@@ -60,7 +60,7 @@ pub async fn run(global: &GlobalArgs, vars: &BTreeMap<String, String>) -> Versio
     match result {
         Ok(c) => report.cluster = Some(c),
         Err(e) => {
-            let rendered = error::render(&e, None);
+            let rendered = explain::render(&e, None);
             let text = rendered
                 .lines
                 .iter()

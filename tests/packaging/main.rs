@@ -8,6 +8,7 @@
 mod generated;
 mod krew;
 mod kubectl;
+mod layers;
 mod sha256;
 mod workflow;
 

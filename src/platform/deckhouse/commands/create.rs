@@ -379,8 +379,7 @@ async fn execute_vm(
         Err(e)
             if stop_first
                 && args.start_after
-                && e.chain()
-                    .any(|c| c.is::<crate::cluster::interrupt::Interrupted>()) =>
+                && e.chain().any(|c| c.is::<crate::interrupt::Interrupted>()) =>
         {
             let start = super::request_start(dh, &ns, &vm_name, ctx.clock.now());
             return Err(common::power_back_on_after_signal(
@@ -393,7 +392,7 @@ async fn execute_vm(
             )
             .await);
         }
-        Err(e) if stop_first && crate::cluster::interrupt::received().is_some() => {
+        Err(e) if stop_first && crate::interrupt::received().is_some() => {
             return Err(common::with_hint(
                 e,
                 format!(

@@ -9,9 +9,9 @@ use crate::cli::ListArgs;
 use kube::api::ListParams;
 use std::io::Write;
 
-use crate::cli::OutputFormat;
 use crate::error::UserError;
 use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
+use crate::output::OutputFormat;
 use crate::output::RenderOptions;
 
 use crate::cluster::json::{name, namespace, str_at, time_at};

@@ -205,7 +205,7 @@ fn stop_continues_hint(
     ns: &str,
     vm: &str,
 ) -> anyhow::Error {
-    if crate::cluster::interrupt::received().is_none() {
+    if crate::interrupt::received().is_none() {
         return err;
     }
     common::with_hint(

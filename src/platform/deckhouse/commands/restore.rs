@@ -479,7 +479,7 @@ async fn execute(
     if plan.stop_first
         && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
     {
-        if crate::cluster::interrupt::received().is_some() {
+        if crate::interrupt::received().is_some() {
             return Err(super::stop_continues_hint(
                 e,
                 "nothing was restored",

@@ -415,7 +415,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             let start_cmd = format!("virtctl start {} -n {ns}", plan.vm);
             // A signal before anything irreversible was sent: a VM the user wanted started
             // afterwards is put back as it was.
-            if plan.start_after && crate::cluster::interrupt::received().is_some() {
+            if plan.start_after && crate::interrupt::received().is_some() {
                 let start = kv.start_vm_as_before(&ns, &plan.vm, &plan.run_spec);
                 return Err(common::power_back_on_after_signal(
                     e,
@@ -451,7 +451,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             if stopped_at.is_some() {
                 // After a signal too: the snapshot was not created, nothing is lost by it.
                 let started = plan.start_after
-                    && crate::cluster::interrupt::recover(kv.start_vm_as_before(
+                    && crate::interrupt::recover(kv.start_vm_as_before(
                         &ns,
                         &plan.vm,
                         &plan.run_spec,

@@ -15,10 +15,11 @@ use kube::api::{DynamicObject, ListParams};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cli::{ListArgs, OutputFormat};
+use crate::cli::ListArgs;
 use crate::flow::Ctx;
 use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
 use crate::model::SnapshotInfo;
+use crate::output::OutputFormat;
 use crate::output::RenderOptions;
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{self, FieldPath, SortKey};

@@ -886,7 +886,7 @@ async fn still_stopped(e: anyhow::Error, plan: &RestorePlan, ctx: &mut Ctx<'_>) 
     let kv = ctx.kubevirt();
     let (ns, vm) = (&plan.namespace, &plan.vm.name);
     let start_cmd = format!("virtctl start {vm} -n {ns}");
-    if crate::cluster::interrupt::received().is_some() {
+    if crate::interrupt::received().is_some() {
         let start = kv.start_vm_as_before(ns, vm, &plan.run_spec);
         return common::power_back_on_after_signal(
             e,

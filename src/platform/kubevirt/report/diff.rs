@@ -14,7 +14,7 @@ pub fn unified(diff: &ConfigDiff, color: bool, indent: usize) -> String {
     let mut out = String::new();
     for line in &diff.lines {
         // Server text, escaped before our own colour codes go around it.
-        let text = crate::output::terminal::terminal_safe(&line.unified(), false).into_owned();
+        let text = crate::terminal::terminal_safe(&line.unified(), false).into_owned();
         let style = match line.kind {
             LineKind::Header => BOLD,
             LineKind::Hunk => CYAN,

@@ -124,7 +124,7 @@ pub async fn run(
         && let Err(e) = super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout).await
     {
         // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
-        if args.start_after && crate::cluster::interrupt::received().is_some() {
+        if args.start_after && crate::interrupt::received().is_some() {
             return Err(super::power_back_on(vmop, e, "no snapshot was taken", &ns, &vm).await);
         }
         let e = common::with_hint(e, "no snapshot was taken".to_owned());
@@ -138,11 +138,10 @@ pub async fn run(
         if !plan.stop_first {
             return Ok(());
         }
-        if args.start_after && crate::cluster::interrupt::received().is_some() {
+        if args.start_after && crate::interrupt::received().is_some() {
             // The snapshot was not created (a signal stopped its request): power on, no wait.
             let patch = serde_json::json!({"spec": {"powerState": "PoweredOn"}});
-            let on =
-                crate::cluster::interrupt::recover(vmop.patch_vm(&ns, &vm, &patch, false)).await;
+            let on = crate::interrupt::recover(vmop.patch_vm(&ns, &vm, &patch, false)).await;
             if matches!(on, Some(Ok(_))) {
                 ctx.say(&format!(
                     "note: VM {ns}/{vm} was powered off for the snapshot and has been powered on again"

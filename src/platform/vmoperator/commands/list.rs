@@ -9,10 +9,11 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::cli::{ListArgs, OutputFormat};
+use crate::cli::ListArgs;
 use crate::cluster::json::{name, namespace, str_at, time_at};
 use crate::cluster::{LIST_PAGE_SIZE, list_all_versioned, list_all_with, list_params};
 use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
+use crate::output::OutputFormat;
 use crate::output::RenderOptions;
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};

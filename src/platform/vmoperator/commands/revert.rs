@@ -168,7 +168,7 @@ pub async fn run(
         }
         if let Err(e) = power_off(vmop, ctx, &plan, args.timeout, args.start_after).await {
             // A signal before the revert was asked for: put back a VM meant to run afterwards.
-            if args.start_after && crate::cluster::interrupt::received().is_some() {
+            if args.start_after && crate::interrupt::received().is_some() {
                 return Err(super::power_back_on(
                     vmop,
                     e,
@@ -328,7 +328,7 @@ async fn crossed_of(
     }
     match vmop.list_volume_snapshots(ns).await {
         Ok(all) => Ok(crossed_volume_snapshots(vm, target, &all)),
-        Err(e) => Err(crate::error::render(&e, None).lines.join(": ")),
+        Err(e) => Err(crate::explain::render(&e, None).lines.join(": ")),
     }
 }
 
@@ -563,7 +563,7 @@ async fn power_off(
     super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
         .await
         .map_err(|e| {
-            if crate::cluster::interrupt::received().is_some() && start_after {
+            if crate::interrupt::received().is_some() && start_after {
                 // The caller puts it back and says so.
                 return e;
             }
