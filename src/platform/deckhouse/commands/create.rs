@@ -15,6 +15,7 @@ use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::safety::generated_name;
 use crate::flow::{common, confirm};
+use crate::names::go_duration;
 use crate::output::key_values;
 use crate::platform::deckhouse::api::preflight::{
     self, ExpectedConsistency, Finding, Severity, blocked,
@@ -534,7 +535,7 @@ pub(super) async fn wait_snapshot(
         .into()),
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for snapshot {snap} to be Ready",
-            common::human(timeout)
+            go_duration(timeout)
         ))
         .hint(format!(
             "the snapshot continues on the cluster; follow it with: {describe}"

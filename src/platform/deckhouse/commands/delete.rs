@@ -9,7 +9,8 @@ use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
 use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
 use crate::error::UserError;
-use crate::flow::{common, confirm, delete_pick};
+use crate::flow::{confirm, delete_pick};
+use crate::names::go_duration;
 use crate::output::{Table, age};
 use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
@@ -336,7 +337,7 @@ pub(super) async fn remove(
             WaitResult::TimedOut(_) => {
                 return Err(UserError::timed_out(format!(
                     "timed out after {} waiting for snapshot {} to be deleted",
-                    common::human(timeout),
+                    go_duration(timeout),
                     x.name
                 ))
                 .hint(format!(

@@ -27,6 +27,7 @@ use crate::cluster::json::{name, str_at};
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
+use crate::names::go_duration;
 use crate::platform::deckhouse::api::operations::{DryRunPreview, dry_run_preview};
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
@@ -161,7 +162,7 @@ async fn wait_op(
         }
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for operation {op}",
-            common::human(timeout)
+            go_duration(timeout)
         ))
         .hint(format!(
             "it continues on the cluster; follow it with: {follow_cmd}"
@@ -272,7 +273,7 @@ async fn power(
         .into()),
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for VM {ns}/{vm} to {verb}",
-            common::human(timeout)
+            go_duration(timeout)
         ))
         .hint(format!("follow it with: {follow_cmd}"))
         .into()),

@@ -22,6 +22,7 @@ use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::safety::{safety_annotations, safety_labels, safety_snapshot_name, undo_command};
 use crate::flow::{common, confirm};
+use crate::names::go_duration;
 use crate::output::{age, key_values};
 use crate::platform::deckhouse::api::operations::{
     BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
@@ -545,7 +546,7 @@ async fn execute(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for restore {op_name} to finish",
-                common::human(args.timeout)
+                go_duration(args.timeout)
             ))
             .hint(format!(
                 "the restore continues on the cluster; {dont_cancel}"

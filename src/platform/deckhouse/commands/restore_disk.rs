@@ -8,6 +8,7 @@ use crate::cluster::json::str_at;
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
+use crate::names::go_duration;
 use crate::output::key_values;
 use crate::platform::deckhouse::api::{
     Deckhouse, Kind, build_disk_from_snapshot, disk_info, disk_snapshot_info,
@@ -167,7 +168,7 @@ pub(super) async fn run(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for VirtualDisk {ns}/{to} to be Ready",
-                common::human(args.timeout)
+                go_duration(args.timeout)
             ))
             .hint(format!(
                 "the disk keeps provisioning; follow it with: {follow_cmd}"

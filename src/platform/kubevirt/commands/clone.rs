@@ -8,6 +8,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::SnapshotInfo;
+use crate::names::go_duration;
 use crate::output::key_values;
 use crate::platform::kubevirt::api::clone::{
     CloneInfo, ClonePhase, CloneSpec, Finding, NewVmInputs, Severity, blocked, build_clone,
@@ -279,7 +280,7 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
                 .unwrap_or_else(|| "not seen yet".to_string());
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for clone {} ({phase})",
-                common::human(plan.timeout),
+                go_duration(plan.timeout),
                 plan.spec.name
             ))
             .hint(format!(

@@ -9,6 +9,7 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
+use crate::names::go_duration;
 use crate::output::Table;
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::SUBRESOURCES_GROUP;
@@ -524,7 +525,7 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
                 .unwrap_or_else(|| "not seen yet".into());
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for snapshot {} to become ready ({phase})",
-                common::human(plan.timeout),
+                go_duration(plan.timeout),
                 plan.snapshot
             ))
             .hint(format!(

@@ -10,6 +10,7 @@ use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
 use crate::flow::{Ctx, confirm, delete_pick};
 use crate::model::SnapshotInfo;
+use crate::names::go_duration;
 use crate::output::{Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
@@ -207,7 +208,7 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             WaitResult::TimedOut(_) => {
                 return Err(UserError::timed_out(format!(
                     "timed out after {} waiting for snapshot {} to be deleted",
-                    common::human(plan.timeout),
+                    go_duration(plan.timeout),
                     s.name
                 ))
                 .hint(format!(

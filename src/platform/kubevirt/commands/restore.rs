@@ -11,6 +11,7 @@ use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
 use crate::flow::{Ctx, confirm};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
+use crate::names::go_duration;
 use crate::output::{age, key_values};
 use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::platform::kubevirt::analysis::{self, Analysis};
@@ -787,7 +788,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             let reason = last.and_then(|o| restore_reason(&kv::restore_info(&o)));
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for restore {} to complete{}",
-                common::human(plan.timeout),
+                go_duration(plan.timeout),
                 plan.restore_name,
                 reason
                     .as_ref()

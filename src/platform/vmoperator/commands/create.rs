@@ -10,6 +10,7 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{common, confirm};
 use crate::model::Consistency;
+use crate::names::go_duration;
 use crate::platform::vmoperator::api::{
     SnapshotOptions, SnapshotTree, VmOperator, annotate_consistency, build_snapshot, build_tree,
     creation_failure, expected_consistency, phase, preflight, vm_details, waiting_message,
@@ -246,7 +247,7 @@ async fn follow(
             let state = last.as_ref().map_or("not seen yet", |v| phase(v).as_str());
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for snapshot {name} to become ready (phase {state})",
-                common::human(timeout)
+                go_duration(timeout)
             ));
             if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
                 err = err.hint(why);

@@ -18,6 +18,7 @@ use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::error::UserError;
 use crate::flow::common::require_snapshot;
 use crate::flow::{Ctx, common};
+use crate::names::go_duration;
 use crate::platform::vmoperator::api::resources::GROUP;
 use crate::platform::vmoperator::api::{
     Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
@@ -186,7 +187,7 @@ fn wait_cut_short(
     let err = match timed_out {
         Some(t) => UserError::timed_out(format!(
             "timed out after {} waiting for {waiting_for}",
-            common::human(t)
+            go_duration(t)
         )),
         None => UserError::interrupted(format!("stopped following {following}")),
     };
