@@ -582,7 +582,11 @@ fn quiesce_timeouts_are_go_durations_within_vm_operators_bounds() {
             ..SnapshotOptions::default()
         };
         let obj = build_snapshot(Version::V1alpha6, "ns", "s", "vm", &opts);
-        assert_eq!(obj["spec"]["quiesce"], json!({ "timeout": sent }), "{typed}");
+        assert_eq!(
+            obj["spec"]["quiesce"],
+            json!({ "timeout": sent }),
+            "{typed}"
+        );
     }
 }
 
