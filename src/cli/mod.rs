@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::names::{parse_dns1123_label, parse_duration};
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CompletionTarget, CreateArgs, DeleteArgs, DescribeArgs,
-    DiffArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
+    DiffArgs, FollowArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
     RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, WaitArgs, WaitFor, parse_mac_pair,
     parse_wait_for,
 };
@@ -396,7 +396,8 @@ mod tests {
     use super::*;
     use clap::{ArgAction, CommandFactory};
 
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    /// `args` after the program name, parsed as the command line is.
+    pub(super) fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
     }
 
@@ -583,7 +584,7 @@ mod tests {
             let Command::Delete(d) = cli.command else {
                 unreachable!()
             };
-            d.should_wait()
+            d.follow.should_wait()
         };
         assert!(wait(&[]));
         assert!(wait(&["--wait"]));

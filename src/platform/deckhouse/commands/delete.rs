@@ -200,11 +200,11 @@ pub(super) async fn run(
         &ns,
         &doomed,
         server,
-        args.should_wait(),
-        args.timeout,
+        args.follow.should_wait(),
+        args.follow.timeout,
     )
     .await?;
-    Ok(report(!server && args.should_wait()))
+    Ok(report(!server && args.follow.should_wait()))
 }
 
 /// The VM snapshot named `n`, else the disk snapshot, tagged with its kind; None when neither

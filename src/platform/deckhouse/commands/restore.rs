@@ -172,7 +172,7 @@ pub(super) async fn run(
         ctx.say(text.trim_end());
         return Err(common::with_hint(e, "nothing was changed".into()));
     }
-    let dry = dry_run(&plan, dh, ctx, args.timeout).await?;
+    let dry = dry_run(&plan, dh, ctx, args.follow.timeout).await?;
     confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;
     let mut report = plan.report();
     report.dry_run_operation = Some(operation_info(&dry));
@@ -466,19 +466,19 @@ async fn execute(
     let safety = &plan.safety;
     if let Some(s) = safety {
         if let Err(e) = recheck_source(dh, plan, None).await {
-            return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+            return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
         }
-        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
+        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.follow.timeout).await?;
         report.safety_snapshot = Some(s.name.clone());
         report.undo = Some(s.undo.clone());
     }
     if plan.stop_first
         && let Err(e) = recheck_source(dh, plan, safety.as_ref()).await
     {
-        return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+        return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
     }
     if plan.stop_first
-        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
+        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.follow.timeout).await
     {
         if crate::cluster::interrupt::received().is_some() {
             return Err(super::stop_continues_hint(
@@ -495,7 +495,7 @@ async fn execute(
         ));
     }
     if let Err(e) = recheck_source(dh, plan, safety.as_ref()).await {
-        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.timeout).await);
+        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.follow.timeout).await);
     }
     let op_name = operation_name(vm_name, "restore", ctx.clock.now());
     let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);
@@ -516,7 +516,7 @@ async fn execute(
     let follow_cmd = format!("kubectl get vmop {op_name} -n {ns} -w");
     let dont_cancel =
         "do not delete the operation: cancelling an in-progress restore leaves the VM inconsistent";
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(vec![format!("{follow_cmd}   # {dont_cancel}")]);
         return Ok(Report::Restore(Box::new(report)));
     }
@@ -527,7 +527,7 @@ async fn execute(
         Kind::VirtualMachineOperation,
         ns,
         &op_name,
-        args.timeout,
+        args.follow.timeout,
         &title,
         operation_step(&title),
     )
@@ -546,7 +546,7 @@ async fn execute(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for restore {op_name} to finish",
-                go_duration(args.timeout)
+                go_duration(args.follow.timeout)
             ))
             .hint(format!(
                 "the restore continues on the cluster; {dont_cancel}"
@@ -589,7 +589,7 @@ async fn execute(
     if args.start_after {
         let phase = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?).unwrap_or_default();
         if !matches!(phase.as_str(), "Running" | "Starting") {
-            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.timeout).await {
+            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.follow.timeout).await {
                 ctx.say(&format!(
                     "note: restore {op_name} completed, but the VM was not started; start it with: d8 v start {vm_name} -n {ns}"
                 ));

@@ -134,7 +134,7 @@ pub(super) async fn run(
     let attach = format!(
         "attach it to a stopped VM: add {{kind: VirtualDisk, name: {to}}} to the VM's spec.blockDeviceRefs (kubectl edit vm VM -n {ns}), or live with a VirtualMachineBlockDeviceAttachment"
     );
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(vec![format!("kubectl get vd {to} -n {ns} -w"), attach]);
         return Ok(Report::RestoreDisk(Box::new(report)));
     }
@@ -145,7 +145,7 @@ pub(super) async fn run(
         Kind::VirtualDisk,
         &ns,
         to,
-        args.timeout,
+        args.follow.timeout,
         &title,
         |o| match o {
             None => Step::Continue(format!("Waiting for VirtualDisk {to} to appear")),
@@ -168,7 +168,7 @@ pub(super) async fn run(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for VirtualDisk {ns}/{to} to be Ready",
-                go_duration(args.timeout)
+                go_duration(args.follow.timeout)
             ))
             .hint(format!(
                 "the disk keeps provisioning; follow it with: {follow_cmd}"

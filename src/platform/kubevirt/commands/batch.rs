@@ -101,8 +101,8 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         online: args.online,
         failure_deadline: args.failure_deadline.clone(),
         labels,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 

@@ -100,8 +100,8 @@ pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePl
         spec,
         snapshot,
         findings,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 

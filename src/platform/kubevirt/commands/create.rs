@@ -180,8 +180,8 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         run_spec: run_spec(&vm),
         failure_deadline: args.failure_deadline.clone(),
         labels: args.labels.iter().cloned().collect(),
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 

@@ -64,8 +64,8 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         return Ok(DeletePlan {
             namespace: ns,
             snapshots,
-            wait: args.should_wait(),
-            timeout: args.timeout,
+            wait: args.follow.should_wait(),
+            timeout: args.follow.timeout,
             scope,
         });
     }
@@ -98,8 +98,8 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
     Ok(DeletePlan {
         namespace: ns,
         snapshots,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         scope,
     })
 }

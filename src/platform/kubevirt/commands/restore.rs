@@ -282,8 +282,8 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
         run_spec: run_spec(&vm_obj),
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         safety_consistency: safety_analysis
             .as_ref()
             .map(|a| a.expected_consistency)
@@ -402,8 +402,8 @@ async fn plan_new_vm(
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
         run_spec: RunSpec::Unset,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         safety: None,
         safety_consistency: Consistency::Unknown,
         safety_excluded: Vec::new(),

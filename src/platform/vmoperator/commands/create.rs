@@ -122,7 +122,8 @@ pub async fn run(
     let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
     let power_on_cmd = super::power_on_cmd(&ns, &vm);
     if plan.stop_first
-        && let Err(e) = super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout).await
+        && let Err(e) =
+            super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.follow.timeout).await
     {
         // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
         if args.start_after && crate::cluster::interrupt::received().is_some() {
@@ -151,7 +152,7 @@ pub async fn run(
                 return Ok(());
             }
         } else if args.start_after {
-            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.timeout).await;
+            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.follow.timeout).await;
         }
         ctx.say(&format!(
             "note: VM {ns}/{vm} was powered off for the snapshot and is still off; power it on with: {power_on_cmd}"
@@ -165,12 +166,12 @@ pub async fn run(
             return Err(e);
         }
     };
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         restart(ctx).await?;
         return Ok(created_report(&plan, &created, None, false, None));
     }
     // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
-    let last = match follow(vmop, ctx, &plan, args.timeout).await {
+    let last = match follow(vmop, ctx, &plan, args.follow.timeout).await {
         Ok(last) => {
             restart(ctx).await?;
             last

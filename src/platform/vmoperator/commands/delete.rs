@@ -136,14 +136,14 @@ pub async fn run(
     if dry_run {
         return Ok(deleted_report(&targets, Some("server"), false));
     }
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         return Ok(deleted_report(&targets, None, false));
     }
     for t in &targets {
         let s = name(&t.snap).to_owned();
         let api = vmop.api(Kind::VirtualMachineSnapshot, Some(&ns));
         let mut progress = ctx.progress(&format!("Deleting snapshot {s}"));
-        let result = wait_for(api, &s, WaitOptions::new(args.timeout), progress.as_mut(), |o| {
+        let result = wait_for(api, &s, WaitOptions::new(args.follow.timeout), progress.as_mut(), |o| {
             match o {
                 None => Step::Done,
                 Some(_) => Step::Continue(format!(
@@ -159,7 +159,7 @@ pub async fn run(
         );
         let timed_out = match result? {
             WaitResult::Done(_) => continue,
-            WaitResult::TimedOut(_) => Some(args.timeout),
+            WaitResult::TimedOut(_) => Some(args.follow.timeout),
             WaitResult::Interrupted(_) => None,
         };
         return Err(super::wait_cut_short(
