@@ -298,6 +298,70 @@ pub fn vm_state_reached<K>(
     }
 }
 
+/// A wait that ended before its object got there: timed out (`Some(timeout)`) or stopped
+/// by a signal. `waiting_for` and `following` name it for each ending; what `continues` on
+/// the cluster is followed with `follow`.
+pub fn wait_cut_short(
+    timed_out: Option<Duration>,
+    waiting_for: &str,
+    following: &str,
+    continues: &str,
+    follow: &str,
+) -> UserError {
+    match timed_out {
+        Some(t) => wait_timed_out(t, waiting_for, continues, follow),
+        None => wait_stopped(following, continues, follow),
+    }
+}
+
+/// A wait that timed out (exit 4): `timed out after T waiting for WAITING_FOR`; what
+/// `continues` on the cluster is followed with `follow`.
+pub fn wait_timed_out(
+    timeout: Duration,
+    waiting_for: &str,
+    continues: &str,
+    follow: &str,
+) -> UserError {
+    UserError::timed_out(format!(
+        "timed out after {} waiting for {waiting_for}",
+        go_duration(timeout)
+    ))
+    .hint(goes_on(continues, follow))
+}
+
+/// A wait a signal stopped (exit 130): `stopped following FOLLOWING`, with the hint of
+/// [`wait_timed_out`].
+pub fn wait_stopped(following: &str, continues: &str, follow: &str) -> UserError {
+    UserError::interrupted(format!("stopped following {following}"))
+        .hint(goes_on(continues, follow))
+}
+
+fn goes_on(continues: &str, follow: &str) -> String {
+    format!("{continues} continues on the cluster; follow it with: {follow}")
+}
+
+/// The end of a wait for snapshot `name` to be deleted: Ok once it is gone, else the error
+/// of a wait cut short (the deletion goes on; `follow` is the command that follows it).
+pub fn snapshot_deleted<K>(
+    result: WaitResult<K>,
+    timeout: Duration,
+    name: &str,
+    follow: &str,
+) -> Result<(), UserError> {
+    let timed_out = match result {
+        WaitResult::Done(_) => return Ok(()),
+        WaitResult::TimedOut(_) => Some(timeout),
+        WaitResult::Interrupted(_) => None,
+    };
+    Err(wait_cut_short(
+        timed_out,
+        &format!("snapshot {name} to be deleted"),
+        &format!("the deletion of snapshot {name}"),
+        "the deletion",
+        follow,
+    ))
+}
+
 /// Checks the source snapshot of a restore, revert or clone, read again by name right before
 /// the write that depends on it: it may have been deleted, or deleted and created again, while
 /// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
@@ -370,5 +434,34 @@ pub fn left_as_it_was(
         Some(Err(e)) => format!(
             "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deletion_wait_ends_ok_or_says_it_goes_on_and_how_to_follow_it() {
+        let follow = "kubectl get vmsnapshot s1 -n ns -w";
+        let t = Duration::from_secs(120);
+        assert!(snapshot_deleted(WaitResult::<()>::Done(None), t, "s1", follow).is_ok());
+        let timed_out = snapshot_deleted(WaitResult::<()>::TimedOut(None), t, "s1", follow)
+            .expect_err("timed out");
+        assert_eq!(timed_out.exit_code(), 4);
+        assert_eq!(
+            timed_out.message,
+            "timed out after 2m waiting for snapshot s1 to be deleted"
+        );
+        let stopped = snapshot_deleted(WaitResult::<()>::Interrupted(None), t, "s1", follow)
+            .expect_err("interrupted");
+        assert_eq!(stopped.exit_code(), 130);
+        assert_eq!(
+            stopped.message,
+            "stopped following the deletion of snapshot s1"
+        );
+        let hint = format!("the deletion continues on the cluster; follow it with: {follow}");
+        assert_eq!(timed_out.hints, [hint.clone()]);
+        assert_eq!(stopped.hints, [hint]);
     }
 }

@@ -15,7 +15,6 @@ use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::safety::generated_name;
 use crate::flow::{common, confirm};
-use crate::names::go_duration;
 use crate::output::key_values;
 use crate::platform::deckhouse::api::preflight::{
     self, ExpectedConsistency, Finding, Severity, blocked,
@@ -533,20 +532,13 @@ pub(super) async fn wait_snapshot(
             "snapshot {snap} disappeared before it was ready"
         ))
         .into()),
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for snapshot {snap} to be Ready",
-            go_duration(timeout)
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {describe}"
-        ))
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following snapshot {snap}"
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {describe}"
-        ))
+        ended => Err(common::wait_cut_short(
+            ended.timed_out(timeout),
+            &format!("snapshot {snap} to be Ready"),
+            &format!("snapshot {snap}"),
+            "the snapshot",
+            &describe,
+        )
         .into()),
     }
 }

@@ -7,10 +7,9 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
-use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
+use crate::cluster::{Step, delete_exact, require_deleted};
 use crate::error::UserError;
-use crate::flow::{confirm, delete_pick};
-use crate::names::go_duration;
+use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
@@ -332,30 +331,7 @@ pub(super) async fn remove(
         })
         .await?;
         let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
-        match result {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {} to be deleted",
-                    go_duration(timeout),
-                    x.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {}",
-                    x.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                ))
-                .into());
-            }
-        }
+        common::snapshot_deleted(result, timeout, &x.name, &follow_cmd)?;
     }
     Ok(())
 }

@@ -160,21 +160,11 @@ async fn wait_op(
         WaitResult::Done(None) => {
             Err(UserError::failure(format!("operation {op} disappeared before it finished")).into())
         }
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for operation {op}",
-            go_duration(timeout)
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following operation {op}"
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
+        ended => {
+            let what = format!("operation {op}");
+            let timed_out = ended.timed_out(timeout);
+            Err(common::wait_cut_short(timed_out, &what, &what, "it", &follow_cmd).into())
+        }
     }
 }
 

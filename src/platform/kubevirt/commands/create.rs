@@ -9,7 +9,6 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::{Consistency, SnapshotInfo, SnapshotPhase};
-use crate::names::go_duration;
 use crate::output::Table;
 use crate::platform::kubevirt::analysis::{self, Analysis, human_bytes};
 use crate::platform::kubevirt::api::resources::SUBRESOURCES_GROUP;
@@ -519,29 +518,18 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             ))
             .into());
         }
-        WaitResult::TimedOut(last) => {
-            let phase = last
-                .map(|o| kv::snapshot_phase_message(&o))
-                .unwrap_or_else(|| "not seen yet".into());
-            let mut err = UserError::timed_out(format!(
-                "timed out after {} waiting for snapshot {} to become ready ({phase})",
-                go_duration(plan.timeout),
-                plan.snapshot
-            ))
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}"
-            ));
-            if let Some(n) = stopped_note {
-                err = err.hint(n);
-            }
-            return Err(err.into());
-        }
-        WaitResult::Interrupted(_) => {
-            let mut err =
-                UserError::interrupted(format!("stopped following snapshot {}", plan.snapshot))
-                    .hint(format!(
-                        "the snapshot continues on the cluster; follow it with: {follow}"
-                    ));
+        ended => {
+            let phase = match &ended {
+                WaitResult::TimedOut(Some(o)) => kv::snapshot_phase_message(o),
+                _ => "not seen yet".into(),
+            };
+            let mut err = common::wait_cut_short(
+                ended.timed_out(plan.timeout),
+                &format!("snapshot {} to become ready ({phase})", plan.snapshot),
+                &format!("snapshot {}", plan.snapshot),
+                "the snapshot",
+                &follow,
+            );
             if let Some(n) = stopped_note {
                 err = err.hint(n);
             }

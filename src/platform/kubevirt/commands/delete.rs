@@ -5,12 +5,11 @@ use std::time::Duration;
 
 use super::common;
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
+use crate::cluster::{Step, WaitOptions, require_deleted, wait_for};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
 use crate::flow::{Ctx, confirm, delete_pick};
 use crate::model::SnapshotInfo;
-use crate::names::go_duration;
 use crate::output::{Table, age};
 use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::{self as kv, Kind, usage};
@@ -203,30 +202,7 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         .await;
         progress.finish();
         let follow = format!("kubectl get virtualmachinesnapshot {} -n {ns} -w", s.name);
-        match result? {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {} to be deleted",
-                    go_duration(plan.timeout),
-                    s.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {}",
-                    s.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-        }
+        common::snapshot_deleted(result?, plan.timeout, &s.name, &follow)?;
     }
     Ok(Report::Delete(report(&plan, None, true)))
 }

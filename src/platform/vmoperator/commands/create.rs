@@ -262,13 +262,9 @@ async fn follow(
                 ))
                 .into())
         }
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following snapshot {name}"
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {follow}"
-        ))
-        .into()),
+        WaitResult::Interrupted(_) => {
+            Err(common::wait_stopped(&format!("snapshot {name}"), "the snapshot", &follow).into())
+        }
     }
 }
 

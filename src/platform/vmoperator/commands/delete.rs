@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{API_GROUP, Ctx, require_snapshot, vm_tree};
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::{Step, WaitOptions, wait_for};
 use crate::error::UserError;
 use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
@@ -157,19 +157,7 @@ pub async fn run(
             "kubectl get {} {s} -n {ns} -w",
             Kind::VirtualMachineSnapshot.qualified()
         );
-        let timed_out = match result? {
-            WaitResult::Done(_) => continue,
-            WaitResult::TimedOut(_) => Some(args.follow.timeout),
-            WaitResult::Interrupted(_) => None,
-        };
-        return Err(super::wait_cut_short(
-            timed_out,
-            &format!("snapshot {s} to be deleted"),
-            &format!("the deletion of snapshot {s}"),
-            "the deletion",
-            &follow,
-        )
-        .into());
+        common::snapshot_deleted(result?, args.follow.timeout, &s, &follow)?;
     }
     Ok(deleted_report(&targets, None, true))
 }

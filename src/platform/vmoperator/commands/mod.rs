@@ -18,7 +18,6 @@ use crate::cluster::{Step, WaitOptions, WaitResult, to_value, wait_for};
 use crate::error::UserError;
 use crate::flow::common::require_snapshot;
 use crate::flow::{Ctx, common};
-use crate::names::go_duration;
 use crate::platform::vmoperator::api::resources::GROUP;
 use crate::platform::vmoperator::api::{
     Kind, Phase, SnapshotTree, VmOperator, build_tree, phase, waiting_message,
@@ -172,28 +171,6 @@ fn plan_head(what: &str, ns: &str, vm: &str, rows: &[(&str, String)]) -> String 
     let mut out = format!("{what} plan for VM {ns}/{vm} ({PLATFORM})\n");
     out.push_str(&crate::output::key_values(rows, 2));
     out
-}
-
-/// A wait that ended before its object got there: timed out (`Some(timeout)`) or stopped
-/// by a signal. `waiting_for` and `following` name it for each ending; what `continues` on
-/// the cluster is followed with `follow`.
-fn wait_cut_short(
-    timed_out: Option<std::time::Duration>,
-    waiting_for: &str,
-    following: &str,
-    continues: &str,
-    follow: &str,
-) -> UserError {
-    let err = match timed_out {
-        Some(t) => UserError::timed_out(format!(
-            "timed out after {} waiting for {waiting_for}",
-            go_duration(t)
-        )),
-        None => UserError::interrupted(format!("stopped following {following}")),
-    };
-    err.hint(format!(
-        "{continues} continues on the cluster; follow it with: {follow}"
-    ))
 }
 
 /// `kubectl get virtualmachines.vmoperator.vmware.com VM -n NS` for hints.

@@ -451,9 +451,9 @@ async fn follow_revert(
             .into());
         }
         ended @ (WaitResult::TimedOut(_) | WaitResult::Interrupted(_)) => {
-            let timed_out = matches!(ended, WaitResult::TimedOut(_)).then_some(timeout);
+            let timed_out = ended.timed_out(timeout);
             let what = format!("the revert of VM {vm} to {target}");
-            let mut err = super::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
+            let mut err = common::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
             if let Some(u) = undo.filter(|_| timed_out.is_some()) {
                 err = err.hint(u);
             }
