@@ -340,28 +340,6 @@ fn goes_on(continues: &str, follow: &str) -> String {
     format!("{continues} continues on the cluster; follow it with: {follow}")
 }
 
-/// The end of a wait for snapshot `name` to be deleted: Ok once it is gone, else the error
-/// of a wait cut short (the deletion goes on; `follow` is the command that follows it).
-pub fn snapshot_deleted<K>(
-    result: WaitResult<K>,
-    timeout: Duration,
-    name: &str,
-    follow: &str,
-) -> Result<(), UserError> {
-    let timed_out = match result {
-        WaitResult::Done(_) => return Ok(()),
-        WaitResult::TimedOut(_) => Some(timeout),
-        WaitResult::Interrupted(_) => None,
-    };
-    Err(wait_cut_short(
-        timed_out,
-        &format!("snapshot {name} to be deleted"),
-        &format!("the deletion of snapshot {name}"),
-        "the deletion",
-        follow,
-    ))
-}
-
 /// Checks the source snapshot of a restore, revert or clone, read again by name right before
 /// the write that depends on it: it may have been deleted, or deleted and created again, while
 /// the safety snapshot was taken or the confirmation was pending. A create (and a patch of the
@@ -434,34 +412,5 @@ pub fn left_as_it_was(
         Some(Err(e)) => format!(
             "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_deletion_wait_ends_ok_or_says_it_goes_on_and_how_to_follow_it() {
-        let follow = "kubectl get vmsnapshot s1 -n ns -w";
-        let t = Duration::from_secs(120);
-        assert!(snapshot_deleted(WaitResult::<()>::Done(None), t, "s1", follow).is_ok());
-        let timed_out = snapshot_deleted(WaitResult::<()>::TimedOut(None), t, "s1", follow)
-            .expect_err("timed out");
-        assert_eq!(timed_out.exit_code(), 4);
-        assert_eq!(
-            timed_out.message,
-            "timed out after 2m waiting for snapshot s1 to be deleted"
-        );
-        let stopped = snapshot_deleted(WaitResult::<()>::Interrupted(None), t, "s1", follow)
-            .expect_err("interrupted");
-        assert_eq!(stopped.exit_code(), 130);
-        assert_eq!(
-            stopped.message,
-            "stopped following the deletion of snapshot s1"
-        );
-        let hint = format!("the deletion continues on the cluster; follow it with: {follow}");
-        assert_eq!(timed_out.hints, [hint.clone()]);
-        assert_eq!(stopped.hints, [hint]);
     }
 }

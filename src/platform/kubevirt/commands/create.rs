@@ -377,26 +377,16 @@ pub fn dry_run_report(plan: &CreatePlan) -> Report {
 
 fn planned_info(plan: &CreatePlan) -> SnapshotInfo {
     SnapshotInfo {
-        namespace: plan.namespace.clone(),
-        name: plan.snapshot.clone(),
-        uid: None,
-        vm: plan.vm.clone(),
         vm_uid: plan.analysis.vm.uid.clone(),
-        phase: SnapshotPhase::Pending,
-        ready_to_use: false,
-        created: None,
-        creation_time: None,
-        indications: Vec::new(),
         consistency: plan.expected_consistency(),
-        included_volumes: Vec::new(),
-        excluded_volumes: Vec::new(),
-        content_name: None,
         failure_deadline: plan.failure_deadline.clone(),
-        error: None,
-        conditions: Vec::new(),
-        size_bytes: None,
         labels: plan.labels.clone(),
-        deleting: false,
+        ..SnapshotInfo::new(
+            &plan.namespace,
+            &plan.snapshot,
+            &plan.vm,
+            SnapshotPhase::Pending,
+        )
     }
 }
 

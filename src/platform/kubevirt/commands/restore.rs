@@ -1043,7 +1043,6 @@ async fn take_safety_snapshot(
 mod tests {
     use super::*;
     use crate::model::{Consistency, RunState};
-    use std::collections::BTreeMap;
 
     fn vm(uid: Option<&str>) -> VmInfo {
         VmInfo {
@@ -1064,26 +1063,9 @@ mod tests {
 
     fn snap() -> SnapshotInfo {
         SnapshotInfo {
-            namespace: "prod".into(),
-            name: "s1".into(),
-            uid: None,
-            vm: "db".into(),
             vm_uid: Some("u1".into()),
-            phase: SnapshotPhase::Succeeded,
-            ready_to_use: true,
-            created: None,
-            creation_time: None,
-            indications: vec![],
             consistency: Consistency::Offline,
-            included_volumes: vec![],
-            excluded_volumes: vec![],
-            content_name: None,
-            failure_deadline: None,
-            error: None,
-            conditions: vec![],
-            size_bytes: None,
-            labels: BTreeMap::new(),
-            deleting: false,
+            ..SnapshotInfo::new("prod", "s1", "db", SnapshotPhase::Succeeded)
         }
     }
 
