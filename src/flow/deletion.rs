@@ -111,22 +111,22 @@ mod tests {
         let follow = "kubectl get vmsnapshot s1 -n ns -w";
         let t = Duration::from_secs(120);
         assert!(snapshot_deleted(WaitResult::<()>::Done(None), t, "s1", follow).is_ok());
-        let timed_out = snapshot_deleted(WaitResult::<()>::TimedOut(None), t, "s1", follow)
-            .expect_err("timed out");
-        assert_eq!(timed_out.exit_code(), 4);
-        assert_eq!(
-            timed_out.message,
-            "timed out after 2m waiting for snapshot s1 to be deleted"
-        );
-        let stopped = snapshot_deleted(WaitResult::<()>::Interrupted(None), t, "s1", follow)
-            .expect_err("interrupted");
-        assert_eq!(stopped.exit_code(), 130);
-        assert_eq!(
-            stopped.message,
-            "stopped following the deletion of snapshot s1"
-        );
         let hint = format!("the deletion continues on the cluster; follow it with: {follow}");
-        assert_eq!(timed_out.hints, stopped.hints);
-        assert_eq!(stopped.hints, [hint]);
+        for (ended, exit, message) in [
+            (
+                WaitResult::<()>::TimedOut(None),
+                4,
+                "timed out after 2m waiting for snapshot s1 to be deleted",
+            ),
+            (
+                WaitResult::<()>::Interrupted(None),
+                130,
+                "stopped following the deletion of snapshot s1",
+            ),
+        ] {
+            let err = snapshot_deleted(ended, t, "s1", follow).expect_err(message);
+            assert_eq!((err.exit_code(), err.message.as_str()), (exit, message));
+            assert_eq!(err.hints, std::slice::from_ref(&hint));
+        }
     }
 }
