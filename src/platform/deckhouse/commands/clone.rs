@@ -501,19 +501,8 @@ fn refuse_conflicts(
     naming: &CloneNaming,
     kept: String,
 ) -> anyhow::Error {
-    let blocking: Vec<_> = preview
-        .conflicts
-        .iter()
-        .filter(|c| !c.ignored_by(mode))
-        .collect();
-    let mut err = UserError::failure(format!(
-        "the clone would fail: the dry run found {} conflict(s)",
-        blocking.len()
-    ));
-    // The plan above explains each; the hints name them.
-    for c in &blocking {
-        err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
-    }
+    let blocking = preview.blocking(mode);
+    let mut err = super::conflicts_refusal("the clone", &blocking);
     // Disks that keep their names collide with the source's own disks.
     let kept_names: Vec<String> = disks
         .iter()

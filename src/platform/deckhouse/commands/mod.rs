@@ -28,7 +28,7 @@ use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
 use crate::names::go_duration;
-use crate::platform::deckhouse::api::operations::{DryRunPreview, dry_run_preview};
+use crate::platform::deckhouse::api::operations::{Conflict, DryRunPreview, dry_run_preview};
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
 use crate::platform::deckhouse::report::Report;
@@ -111,6 +111,18 @@ async fn create_operation(dh: &Deckhouse, kind: Kind, mut obj: Value) -> anyhow:
         kind.kind()
     ))
     .into())
+}
+
+/// The refusal when a dry run found `blocking` conflicts: `WHAT would fail: …`, then a hint
+/// naming each (the plan above explains them).
+fn conflicts_refusal(what: &str, blocking: &[&Conflict]) -> UserError {
+    let err = UserError::failure(format!(
+        "{what} would fail: the dry run found {} conflict(s)",
+        blocking.len()
+    ));
+    blocking.iter().fold(err, |err, c| {
+        err.hint(format!("{} {}: {}", c.kind, c.name, c.message))
+    })
 }
 
 /// Follows one object of `kind` with a spinner until `check` says Done; the object comes

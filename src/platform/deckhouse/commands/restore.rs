@@ -411,20 +411,11 @@ fn confirm(
         "nothing was changed: the only object created is the DryRun operation {dry_name} (it changes nothing; Deckhouse deletes finished operations after 24h)"
     );
     if !preview.passes(mode) {
-        let blocking: Vec<_> = preview
-            .conflicts
-            .iter()
-            .filter(|c| !c.ignored_by(mode))
-            .collect();
-        let mut err = UserError::failure(format!(
-            "restoring VM {ns}/{vm} from {snap} in {} mode would fail: the dry run found {} conflict(s)",
-            mode.as_str(),
-            blocking.len()
-        ));
-        // The plan above explains each; the hints name them.
-        for c in &blocking {
-            err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
-        }
+        let what = format!(
+            "restoring VM {ns}/{vm} from {snap} in {} mode",
+            mode.as_str()
+        );
+        let mut err = super::conflicts_refusal(&what, &preview.blocking(mode));
         let only_images = preview
             .conflicts
             .iter()
