@@ -108,9 +108,9 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l label -d 'Label for the snapshot, KEY=VALUE (repeatable)' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l wait -d 'Wait until the snapshot is ready (the default)' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return as soon as the snapshot object is created' -r -f -a "true\t''
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l no-wait -d 'Return once the snapshot object is created' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait for the snapshot to become ready' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l timeout -d 'How long to wait until the snapshot is ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l description -d 'VM Operator: a description stored with the snapshot' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand create" -l memory -d 'VM Operator: include the guest memory (without it, a revert leaves the VM powered off)' -r -f -a "true\t''
 false\t''"
@@ -436,7 +436,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l timeout -d 'How long to wait until the snapshots are gone' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand delete" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -500,7 +500,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l wai
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l timeout -d 'How long to wait until the snapshots are gone' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand rm" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -572,7 +572,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l no-wait -d 'Return once the restore is created' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait for the restore to complete' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l timeout -d 'How long to wait until the restore completes' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l mode -d 'Deckhouse: Strict stops at any conflict; BestEffort goes on and removes missing images from the VM' -r -f -a "Strict\t'stop at any conflict (the default)'
 BestEffort\t'go on past conflicts: missing images are removed from the VM'"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -751,7 +751,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l 
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l no-wait -d 'Return once deletion is requested' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l timeout -d 'How long to wait for them to disappear' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l timeout -d 'How long to wait until the snapshots are gone' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand prune" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -821,7 +821,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l 
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l no-wait -d 'Return once the clone is created' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l timeout -d 'How long to wait for the clone to finish' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l timeout -d 'How long to wait until the new VM exists' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand clone" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -943,7 +943,7 @@ complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-di
 false\t''"
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l no-wait -d 'Return once the disk is created' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l timeout -d 'How long to wait for the disk to be Ready' -r
+complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l timeout -d 'How long to wait until the new disk is Ready' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-vmsnap -n "__fish_kubectl_vmsnap_using_subcommand restore-disk" -l cluster -d 'The name of the kubeconfig cluster to use' -r

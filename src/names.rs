@@ -140,22 +140,20 @@ pub fn parse_label(s: &str) -> Result<(String, String), String> {
 pub const QUIESCE_MIN: Duration = Duration::from_secs(5 * 60);
 pub const QUIESCE_MAX: Duration = Duration::from_secs(240 * 60);
 
-/// A duration as Go's `time.Duration.String()` writes whole seconds: `10m0s` is written `10m`,
-/// `1h30m`, `90s` → `1m30s`. VM Operator parses it with `time.ParseDuration`.
+/// A whole-second duration as Go's `time.Duration.String()` writes it, trailing zero units
+/// left out: `5m`, `1m30s`, `1h30m`, `1h0m30s` (never `1h30s`: Go keeps a zero unit between
+/// two others), `0s`. Every duration the plugin shows (wait timeouts) and VM Operator's
+/// `spec.quiesce.timeout` (read with `time.ParseDuration`) are written by it.
 pub fn go_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
+    let s = d.as_secs();
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, 0) => format!("{h}h{m}m"),
+        (h, m, s) => format!("{h}h{m}m{s}s"),
     }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }
 
 /// Parses `--quiesce-timeout` (`10m`, `1h`, `1h30m`, `300s`) and checks VM Operator's bounds.
@@ -270,6 +268,25 @@ mod tests {
     fn rejects_garbage() {
         for s in ["", "m5", "5 minutes", "5w", "-1s", "1h-2m", "d", "7 d"] {
             assert!(parse_duration(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn durations_are_written_as_go_writes_them() {
+        for (secs, text) in [
+            (0, "0s"),
+            (45, "45s"),
+            (90, "1m30s"),
+            (300, "5m"),
+            (3600, "1h"),
+            (3630, "1h0m30s"),
+            (5400, "1h30m"),
+            (5430, "1h30m30s"),
+        ] {
+            let d = Duration::from_secs(secs);
+            assert_eq!(go_duration(d), text, "{secs}s");
+            // What is written reads back as the same duration.
+            assert_eq!(parse_duration(text), Ok(d), "{text}");
         }
     }
 

@@ -38,16 +38,9 @@ pub struct CreateArgs {
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label,
           allow_hyphen_values = true)]
     pub labels: Vec<(String, String)>,
-    /// Wait until the snapshot is ready (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return as soon as the snapshot object is created
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for the snapshot to become ready
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<SNAPSHOT_READY>,
     /// VM Operator: a description stored with the snapshot
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
@@ -125,16 +118,9 @@ pub struct RestoreDiskArgs {
     /// StorageClass of the new disk (default: the source disk's)
     #[arg(long, value_name = "CLASS", value_parser = parse_dns1123_subdomain)]
     pub storage_class: Option<String>,
-    /// Wait until the new disk is Ready (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return once the disk is created
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for the disk to be Ready
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<DISK_READY>,
 }
 
 /// `--quiesce-timeout`: a Go duration within VM Operator's bounds.
@@ -217,16 +203,9 @@ pub struct DeleteArgs {
     /// --all, as in kubectl)
     #[arg(long)]
     pub ignore_not_found: bool,
-    /// Wait until the snapshots are gone (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return once deletion is requested
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for them to disappear
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<SNAPSHOTS_GONE>,
 }
 
 /// What `wait --for` waits for: kubectl wait's forms, plus `ready`.
@@ -317,16 +296,9 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "NEW_VM", value_parser = parse_dns1123_subdomain,
           conflicts_with_all = ["stop", "target_readiness_policy", "no_safety_snapshot"])]
     pub to: Option<String>,
-    /// Wait until the restore completes (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return once the restore is created
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for the restore to complete
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<RESTORE_DONE>,
     /// Deckhouse: Strict stops at any conflict; BestEffort goes on and removes missing images
     /// from the VM
     #[arg(long, value_enum, value_name = "MODE")]
@@ -381,16 +353,9 @@ pub struct PruneArgs {
     /// Also prune safety snapshots taken before a restore less than a day ago
     #[arg(long)]
     pub include_safety: bool,
-    /// Wait until the snapshots are gone (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return once deletion is requested
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for them to disappear
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<SNAPSHOTS_GONE>,
 }
 
 /// `clone SNAPSHOT --to NEW_VM`
@@ -441,16 +406,9 @@ pub struct CloneArgs {
         allow_hyphen_values = true
     )]
     pub annotation_filters: Vec<String>,
-    /// Wait until the new VM exists (the default)
-    #[arg(long, overrides_with = "no_wait")]
-    pub wait: Option<bool>,
-    /// Return once the clone is created
-    #[arg(long)]
-    pub no_wait: bool,
-    /// How long to wait for the clone to finish
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration,
-          allow_hyphen_values = true)]
-    pub timeout: Duration,
+    /// `--wait`, `--no-wait`, `--timeout`.
+    #[command(flatten)]
+    pub follow: FollowArgs<CLONE_DONE>,
 }
 
 /// `IFACE=MAC` for `--new-mac-address`.
@@ -534,42 +492,134 @@ impl CompletionTarget {
     }
 }
 
-macro_rules! wait_flag {
-    ($t:ty) => {
-        impl $t {
-            /// Whether to wait: `--wait[=BOOL]` says so, else `--no-wait` turns the
-            /// default (wait) off; the later of the two wins (`overrides_with`).
-            pub fn should_wait(&self) -> bool {
-                self.wait.unwrap_or(!self.no_wait)
-            }
-        }
-    };
+/// What a command that writes then follows waits for, in its `--help`'s words: `--wait`
+/// waits until `done`, `--no-wait` returns once `started`, `--timeout` defaults to `timeout`.
+struct Follows {
+    done: &'static str,
+    started: &'static str,
+    timeout: &'static str,
 }
-wait_flag!(CreateArgs);
-wait_flag!(DeleteArgs);
-wait_flag!(RestoreArgs);
-wait_flag!(PruneArgs);
-wait_flag!(CloneArgs);
-wait_flag!(RestoreDiskArgs);
+
+/// [`FollowArgs`]' parameter: a row of [`FOLLOWS`].
+const SNAPSHOT_READY: usize = 0;
+const SNAPSHOTS_GONE: usize = 1;
+const RESTORE_DONE: usize = 2;
+const CLONE_DONE: usize = 3;
+const DISK_READY: usize = 4;
+
+const FOLLOWS: [Follows; 5] = [
+    Follows::new(
+        "the snapshot is ready",
+        "the snapshot object is created",
+        "5m",
+    ),
+    Follows::new("the snapshots are gone", "deletion is requested", "2m"),
+    Follows::new("the restore completes", "the restore is created", "10m"),
+    Follows::new("the new VM exists", "the clone is created", "10m"),
+    Follows::new("the new disk is Ready", "the disk is created", "10m"),
+];
+
+impl Follows {
+    const fn new(done: &'static str, started: &'static str, timeout: &'static str) -> Self {
+        Self {
+            done,
+            started,
+            timeout,
+        }
+    }
+}
+
+/// `--wait`, `--no-wait` and `--timeout`, the same flags on every command that writes and
+/// then follows what it wrote; `C` picks the command's words and default from [`FOLLOWS`].
+#[derive(Debug, Clone, Args)]
+pub struct FollowArgs<const C: usize> {
+    // Help texts are built from the command's row (`help = …`), so no doc comments here.
+    #[arg(long, overrides_with = "no_wait",
+          help = format!("Wait until {} (the default)", FOLLOWS[C].done))]
+    pub wait: Option<bool>,
+    #[arg(long, help = format!("Return once {}", FOLLOWS[C].started))]
+    pub no_wait: bool,
+    #[arg(long, value_name = "DURATION", default_value = FOLLOWS[C].timeout,
+          value_parser = parse_duration, allow_hyphen_values = true,
+          help = format!("How long to wait until {}", FOLLOWS[C].done))]
+    pub timeout: Duration,
+}
+
+impl<const C: usize> FollowArgs<C> {
+    /// Whether to wait: `--wait[=BOOL]` says so, else `--no-wait` turns the default (wait)
+    /// off; the later of the two wins (`overrides_with`).
+    pub fn should_wait(&self) -> bool {
+        self.wait.unwrap_or(!self.no_wait)
+    }
+}
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Cli, Command};
+    use super::super::Command;
+    use super::super::tests::parse;
     use super::*;
-    use clap::Parser;
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
-    }
 
     #[test]
     fn create_defaults_wait_for_five_minutes() {
         let Command::Create(a) = parse(&["create", "db"]).unwrap().command else {
             panic!()
         };
-        assert!(a.should_wait());
-        assert_eq!(a.timeout, Duration::from_secs(300));
+        assert!(a.follow.should_wait());
+        assert_eq!(a.follow.timeout, Duration::from_secs(300));
         assert_eq!(a.name, None);
+    }
+
+    #[test]
+    fn each_follow_flag_set_has_its_commands_words_and_default_timeout() {
+        let cmd = crate::cli::command();
+        for (name, done, started, default) in [
+            (
+                "create",
+                "the snapshot is ready",
+                "the snapshot object is created",
+                "5m",
+            ),
+            (
+                "delete",
+                "the snapshots are gone",
+                "deletion is requested",
+                "2m",
+            ),
+            (
+                "prune",
+                "the snapshots are gone",
+                "deletion is requested",
+                "2m",
+            ),
+            (
+                "restore",
+                "the restore completes",
+                "the restore is created",
+                "10m",
+            ),
+            ("clone", "the new VM exists", "the clone is created", "10m"),
+            (
+                "restore-disk",
+                "the new disk is Ready",
+                "the disk is created",
+                "10m",
+            ),
+        ] {
+            let sub = cmd.find_subcommand(name).expect(name);
+            let arg = |id: &str| {
+                sub.get_arguments()
+                    .find(|a| a.get_id() == id)
+                    .unwrap_or_else(|| panic!("{name} --{id}"))
+            };
+            let help = |id: &str| arg(id).get_help().map(ToString::to_string);
+            let want = format!("Wait until {done} (the default)");
+            assert_eq!(help("wait"), Some(want), "{name}");
+            let want = format!("Return once {started}");
+            assert_eq!(help("no_wait"), Some(want), "{name}");
+            let want = format!("How long to wait until {done}");
+            assert_eq!(help("timeout"), Some(want), "{name}");
+            assert_eq!(arg("timeout").get_default_values(), [default], "{name}");
+        }
     }
 
     #[test]
@@ -629,7 +679,7 @@ mod tests {
         let Command::Create(a) = parse(&["create", "db", "--no-wait"]).unwrap().command else {
             panic!()
         };
-        assert!(!a.should_wait());
+        assert!(!a.follow.should_wait());
     }
 
     #[test]
@@ -656,7 +706,7 @@ mod tests {
             a.target_readiness_policy,
             Some(TargetReadinessPolicy::StopTarget)
         );
-        assert_eq!(a.timeout, Duration::from_secs(600));
+        assert_eq!(a.follow.timeout, Duration::from_secs(600));
     }
 
     #[test]
@@ -749,7 +799,7 @@ mod tests {
         };
         assert_eq!(a.older_than, Some(Duration::from_secs(7 * 86400)));
         assert_eq!(a.keep, None);
-        assert!(a.should_wait());
+        assert!(a.follow.should_wait());
     }
 
     #[test]

@@ -12,132 +12,57 @@ use std::path::PathBuf;
 pub struct ConnectionFlags {
     /// Username to impersonate for the operation. User could be a regular user or a service
     /// account in a namespace.
-    #[arg(
-        long = "as",
-        global = true,
-        value_name = "USER",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long = "as", value_name = "USER")]
     pub as_user: Option<String>,
     /// Group to impersonate for the operation, this flag can be repeated to specify multiple
     /// groups.
-    #[arg(
-        long = "as-group",
-        global = true,
-        value_name = "GROUP",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long = "as-group", value_name = "GROUP")]
     pub as_groups: Vec<String>,
     /// UID to impersonate for the operation.
-    #[arg(
-        long = "as-uid",
-        global = true,
-        value_name = "UID",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long = "as-uid", value_name = "UID")]
     pub as_uid: Option<String>,
     /// Default cache directory (accepted for kubectl compatibility: the plugin keeps no
     /// discovery cache)
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PATH")]
     pub cache_dir: Option<PathBuf>,
     /// Path to a cert file for the certificate authority
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PATH")]
     pub certificate_authority: Option<PathBuf>,
     /// Path to a client certificate file for TLS
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PATH")]
     pub client_certificate: Option<PathBuf>,
     /// Path to a client key file for TLS
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PATH")]
     pub client_key: Option<PathBuf>,
     /// If true, opt-out of response compression for all requests to the server (the plugin
     /// never asks for compressed responses)
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set,
-          hide_short_help = true, hide_long_help = true)]
+    #[arg(long)]
     pub disable_compression: bool,
     /// If true, the server's certificate will not be checked for validity. This will make your
     /// HTTPS connections insecure
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set,
-          hide_short_help = true, hide_long_help = true)]
+    #[arg(long)]
     pub insecure_skip_tls_verify: bool,
     /// Require server version to match client version
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set,
-          hide_short_help = true, hide_long_help = true)]
+    #[arg(long)]
     pub match_server_version: bool,
     /// Password for basic authentication to the API server
-    #[arg(
-        long,
-        global = true,
-        value_name = "PASSWORD",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
     /// The address and port of the Kubernetes API server
-    #[arg(short = 's', long, global = true, value_name = "URL", value_parser = parse_server,
-          hide_short_help = true, hide_long_help = true)]
+    #[arg(short = 's', long, value_name = "URL", value_parser = parse_server)]
     pub server: Option<String>,
     /// Server name to use for server certificate validation. If it is not provided, the
     /// hostname used to contact the server is used
-    #[arg(
-        long,
-        global = true,
-        value_name = "NAME",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "NAME")]
     pub tls_server_name: Option<String>,
     /// Bearer token for authentication to the API server
-    #[arg(
-        long,
-        global = true,
-        value_name = "TOKEN",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// Username for basic authentication to the API server
-    #[arg(
-        long,
-        global = true,
-        value_name = "USER",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "USER")]
     pub username: Option<String>,
     /// Treat warnings received from the server as errors and exit with a non-zero exit code
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set,
-          hide_short_help = true, hide_long_help = true)]
+    #[arg(long)]
     pub warnings_as_errors: bool,
 }
 
@@ -146,7 +71,8 @@ impl ConnectionFlags {
     /// command line; anything unparsable is left out, as completion never fails loudly.
     pub fn from_options(options: &BTreeMap<String, String>) -> Self {
         use clap::FromArgMatches as _;
-        let cmd = Self::augment_args(clap::Command::new("options"));
+        let cmd =
+            Self::augment_args(clap::Command::new("options")).mut_args(super::flag::kubectl_bool);
         let known: Vec<&str> = cmd
             .get_arguments()
             .filter_map(clap::Arg::get_long)
@@ -190,6 +116,21 @@ const KUBECTL_OPTIONS: &[&str] = &[
     "verbosity",
     "warnings_as_errors",
 ];
+
+/// The kubectl options each command's help shows, as kubectl's own help does.
+const SHOWN_IN_HELP: &[&str] = &["namespace", "verbosity"];
+
+/// What every flag of the root command is: global, so it works after the subcommand; and
+/// hidden from each command's help when it is one of `kubectl options`' list (except `-n`
+/// and `-v`), which `kubectl vmsnap options` prints instead. Hidden from help only, so
+/// completion still offers them.
+pub fn root_flag(arg: clap::Arg) -> clap::Arg {
+    let id = arg.get_id().as_str();
+    let hidden = KUBECTL_OPTIONS.contains(&id) && !SHOWN_IN_HELP.contains(&id);
+    arg.global(true)
+        .hide_short_help(hidden)
+        .hide_long_help(hidden)
+}
 
 /// What `kubectl vmsnap options` prints, laid out as `kubectl options` lays out its list.
 pub fn options_text(cmd: &clap::Command) -> String {
@@ -270,6 +211,52 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("    --warnings-as-errors=false:\n"), "{text}");
+    }
+
+    #[test]
+    fn root_flags_are_global_and_kubectl_options_hidden_from_help() {
+        let mut cmd = crate::cli::command();
+        cmd.build();
+        let list_help = cmd
+            .find_subcommand_mut("list")
+            .expect("list")
+            .render_long_help()
+            .to_string();
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            assert!(arg.is_global_set(), "--{id} is not global");
+            let hidden = KUBECTL_OPTIONS.contains(&id) && !SHOWN_IN_HELP.contains(&id);
+            assert_eq!(arg.is_hide_long_help_set(), hidden, "--{id}");
+            assert_eq!(arg.is_hide_short_help_set(), hidden, "--{id}");
+            let long = format!("--{}", arg.get_long().expect("long"));
+            let listed = list_help.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with(&long) || l.get(4..).is_some_and(|rest| rest.starts_with(&long))
+            });
+            assert_eq!(listed, !hidden, "{long}:\n{list_help}");
+        }
+    }
+
+    #[test]
+    fn completion_reads_connection_flags_in_kubectl_forms() {
+        let options: BTreeMap<String, String> = [
+            ("insecure-skip-tls-verify", "True"),
+            ("server", "https://api.example.com:6443"),
+            ("as", "jane"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let flags = ConnectionFlags::from_options(&options);
+        assert!(flags.insecure_skip_tls_verify);
+        assert_eq!(
+            flags.server.as_deref(),
+            Some("https://api.example.com:6443")
+        );
+        assert_eq!(flags.as_user.as_deref(), Some("jane"));
     }
 
     #[test]

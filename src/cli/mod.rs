@@ -16,7 +16,7 @@ use std::time::Duration;
 use crate::names::{parse_dns1123_label, parse_duration};
 pub use commands::{
     CheckArgs, CloneArgs, CompletionArgs, CompletionTarget, CreateArgs, DeleteArgs, DescribeArgs,
-    DiffArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
+    DiffArgs, FollowArgs, KeepIpAddressArg, ListArgs, OperationModeArg, PruneArgs, RestoreArgs,
     RestoreDiskArgs, TargetReadinessPolicy, TreeArgs, WaitArgs, WaitFor, parse_mac_pair,
     parse_wait_for,
 };
@@ -33,6 +33,7 @@ pub use connection::{ConnectionFlags, options_text, parse_server};
     propagate_version = true,
     // kubectl's boolean forms (`--wait=false`, `-A=true`) for every bool flag, new ones too.
     mut_args(flag::kubectl_bool),
+    mut_args(connection::root_flag),
     mut_subcommands(flag::kubectl_bools),
     subcommand_required = true,
     arg_required_else_help = true,
@@ -56,53 +57,29 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The kubectl flags every command accepts.
+/// The kubectl flags every command accepts (global: see [`connection::root_flag`]).
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
     /// The name of the kubeconfig context to use
-    #[arg(
-        long,
-        global = true,
-        value_name = "NAME",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
     /// The name of the kubeconfig cluster to use
-    #[arg(
-        long,
-        global = true,
-        value_name = "NAME",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
     /// The name of the kubeconfig user to use
-    #[arg(
-        long,
-        global = true,
-        value_name = "NAME",
-        hide_short_help = true,
-        hide_long_help = true
-    )]
+    #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
     /// The namespace (default: the context's namespace, else "default")
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE",
+    #[arg(short = 'n', long, value_name = "NAMESPACE",
           value_parser = parse_dns1123_label)]
     pub namespace: Option<String>,
     /// How long to wait for a single API request (e.g. 30s, 1m); 0 means no limit
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration,
-          allow_hyphen_values = true, hide_short_help = true, hide_long_help = true)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub request_timeout: Option<Duration>,
     /// Log verbosity: 0 quiet; 1 prints each progress change as a line when there is no
     /// terminal for a spinner; 6 logs every API request; 8 adds headers (credentials masked)
@@ -110,7 +87,6 @@ pub struct GlobalArgs {
         short = 'v',
         long = "verbosity",
         alias = "v",
-        global = true,
         value_name = "LEVEL",
         default_value_t = 0
     )]
@@ -119,26 +95,25 @@ pub struct GlobalArgs {
     #[arg(
         short = 'o',
         long = "output",
-        global = true,
         value_parser = output::OutputParser,
         value_name = "FORMAT"
     )]
     pub output: Option<OutputSpec>,
     /// Answer yes to confirmations (restore also needs --confirm-name)
-    #[arg(short = 'y', long, global = true)]
+    #[arg(short = 'y', long)]
     pub yes: bool,
     /// Never prompt, even on a terminal: refuse instead of asking
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_input: bool,
     /// Which virtualization platform's API to use
-    #[arg(long, global = true, value_enum, default_value_t = ProviderArg::Auto)]
+    #[arg(long, value_enum, default_value_t = ProviderArg::Auto)]
     pub provider: ProviderArg,
     /// Disable colour (also NO_COLOR=1)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_color: bool,
     /// Only show what would be done: client prints the plan, server also asks the API server
     /// to validate the writes
-    #[arg(long, global = true, value_enum, value_name = "MODE", num_args = 0..=1,
+    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1,
           require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<DryRun>,
     /// kubectl's connection and identity flags (`kubectl vmsnap options`).
@@ -372,7 +347,8 @@ mod tests {
     use super::*;
     use clap::{ArgAction, CommandFactory};
 
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    /// `args` after the program name, parsed as the command line is.
+    pub(super) fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("kubectl-vmsnap").chain(args.iter().copied()))
     }
 
@@ -559,7 +535,7 @@ mod tests {
             let Command::Delete(d) = cli.command else {
                 unreachable!()
             };
-            d.should_wait()
+            d.follow.should_wait()
         };
         assert!(wait(&[]));
         assert!(wait(&["--wait"]));

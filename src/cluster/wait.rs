@@ -47,6 +47,13 @@ pub enum WaitResult<K> {
     Interrupted(Option<K>),
 }
 
+impl<K> WaitResult<K> {
+    /// `timeout` when the wait timed out; None when it ended otherwise.
+    pub fn timed_out(&self, timeout: Duration) -> Option<Duration> {
+        matches!(self, WaitResult::TimedOut(_)).then_some(timeout)
+    }
+}
+
 /// Limits of a wait.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitOptions {

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cluster::{Step, WaitOptions, WaitResult, wait_json};
 use crate::error::UserError;
+use crate::names::go_duration;
 
 /// The HTTP status of the API error inside `err`, if any.
 pub fn api_code(err: &anyhow::Error) -> Option<u16> {
@@ -62,19 +63,6 @@ pub async fn power_back_on_after_signal<E: std::fmt::Display>(
         Err(other) => UserError::interrupted(format!("{other:#}"))
             .hint(hint)
             .into(),
-    }
-}
-
-/// `5m`, `90s`: a wait duration as the user typed it.
-pub fn human(d: Duration) -> String {
-    let s = d.as_secs();
-    match (s / 3600, (s % 3600) / 60, s % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
-        (0, m, s) => format!("{m}m{s}s"),
-        (h, 0, 0) => format!("{h}h"),
-        (h, m, 0) => format!("{h}h{m}m"),
-        (h, m, s) => format!("{h}h{m}m{s}s"),
     }
 }
 
@@ -229,7 +217,7 @@ impl SafetyContext<'_> {
             .into()),
             WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
                 "timed out after {} waiting for the safety snapshot {name}",
-                human(timeout)
+                go_duration(timeout)
             ))
             .hint(self.nothing)
             .hint(format!(
@@ -298,7 +286,7 @@ pub fn vm_state_reached<K>(
         }
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for VM {ns}/{vm} to be {want}",
-            human(timeout)
+            go_duration(timeout)
         ))
         .hint(format!("check it with: {check}"))
         .into()),
@@ -308,6 +296,48 @@ pub fn vm_state_reached<K>(
         .hint(format!("check it with: {check}"))
         .into()),
     }
+}
+
+/// A wait that ended before its object got there: timed out (`Some(timeout)`) or stopped
+/// by a signal. `waiting_for` and `following` name it for each ending; what `continues` on
+/// the cluster is followed with `follow`.
+pub fn wait_cut_short(
+    timed_out: Option<Duration>,
+    waiting_for: &str,
+    following: &str,
+    continues: &str,
+    follow: &str,
+) -> UserError {
+    match timed_out {
+        Some(t) => wait_timed_out(t, waiting_for, continues, follow),
+        None => wait_stopped(following, continues, follow),
+    }
+}
+
+/// A wait that timed out (exit 4): `timed out after T waiting for WAITING_FOR`; what
+/// `continues` on the cluster is followed with `follow`.
+pub fn wait_timed_out(
+    timeout: Duration,
+    waiting_for: &str,
+    continues: &str,
+    follow: &str,
+) -> UserError {
+    UserError::timed_out(format!(
+        "timed out after {} waiting for {waiting_for}",
+        go_duration(timeout)
+    ))
+    .hint(goes_on(continues, follow))
+}
+
+/// A wait a signal stopped (exit 130): `stopped following FOLLOWING`, with the hint of
+/// [`wait_timed_out`].
+pub fn wait_stopped(following: &str, continues: &str, follow: &str) -> UserError {
+    UserError::interrupted(format!("stopped following {following}"))
+        .hint(goes_on(continues, follow))
+}
+
+fn goes_on(continues: &str, follow: &str) -> String {
+    format!("{continues} continues on the cluster; follow it with: {follow}")
 }
 
 /// Checks the source snapshot of a restore, revert or clone, read again by name right before
@@ -382,21 +412,5 @@ pub fn left_as_it_was(
         Some(Err(e)) => format!(
             "this run stopped VM {ns}/{vm} and could not start it again ({e:#}); start it with: {start}"
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_typed() {
-        assert_eq!(human(Duration::from_secs(300)), "5m");
-        assert_eq!(human(Duration::from_secs(90)), "1m30s");
-        assert_eq!(human(Duration::from_secs(45)), "45s");
-        assert_eq!(human(Duration::from_secs(3600)), "1h");
-        assert_eq!(human(Duration::from_secs(5400)), "1h30m");
-        assert_eq!(human(Duration::from_secs(3630)), "1h0m30s");
-        assert_eq!(human(Duration::from_secs(5430)), "1h30m30s");
     }
 }

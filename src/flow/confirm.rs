@@ -85,6 +85,17 @@ pub fn delete_snapshots(
     )
 }
 
+/// `delete`'s question, the same on every platform: [`delete_snapshots`] with its hint and
+/// its "cancelled" line.
+pub fn delete_command(ctx: &mut Ctx<'_>, n: usize) -> anyhow::Result<()> {
+    delete_snapshots(
+        ctx,
+        n,
+        "pass --yes to delete without asking",
+        "deletion cancelled; nothing was changed",
+    )
+}
+
 /// After a delete failed part-way: what already went and what was not tried, so a rerun is
 /// not guesswork.
 pub fn partial_delete_note(done: &[&str], failed: &str, not_attempted: &[&str]) -> String {

@@ -10,11 +10,12 @@ use kube::api::DynamicObject;
 use serde_json::Value;
 
 use super::Ctx;
-use super::common::{follow_json, human};
+use super::common::follow_json;
 use crate::cli::WaitFor;
 use crate::cluster::json::arr_at;
 use crate::cluster::{Step, WaitResult, to_value};
 use crate::error::UserError;
+use crate::names::go_duration;
 use crate::output::{RenderOptions, View};
 
 /// What a platform says about its object for `--for=ready`.
@@ -196,7 +197,7 @@ pub async fn wait(
     .await?;
     let keep_waiting = format!(
         "it continues on the cluster; keep following it with: {again} --timeout {}",
-        human(timeout * 2)
+        go_duration(timeout * 2)
     );
     match result {
         WaitResult::Done(obj) => match state(obj.as_ref(), wanted, ready) {
@@ -215,7 +216,7 @@ pub async fn wait(
         },
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for {full} {}",
-            human(timeout),
+            go_duration(timeout),
             wanted_text(wanted, ready_text)
         ))
         .hint(keep_waiting)

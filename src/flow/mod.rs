@@ -5,6 +5,7 @@
 pub mod common;
 pub mod confirm;
 pub mod delete_pick;
+pub mod deletion;
 pub mod follow;
 pub mod readiness_table;
 pub mod retention;

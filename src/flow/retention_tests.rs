@@ -1,6 +1,5 @@
 //! Retention rules as a table: each row a VM's snapshots, a policy and what must be deleted.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -20,26 +19,10 @@ fn now() -> Timestamp {
 fn snap_of(vm: &str, name: &str, phase: SnapshotPhase, age: Option<i64>) -> SnapshotInfo {
     let t = age.map(|a| now() - SignedDuration::from_secs(a));
     SnapshotInfo {
-        namespace: "prod".into(),
-        name: name.into(),
-        uid: None,
-        vm: vm.into(),
-        vm_uid: None,
-        phase,
-        ready_to_use: phase == SnapshotPhase::Succeeded,
         created: t,
         creation_time: t,
-        indications: vec![],
         consistency: Consistency::Offline,
-        included_volumes: vec![],
-        excluded_volumes: vec![],
-        content_name: None,
-        failure_deadline: None,
-        error: None,
-        conditions: vec![],
-        size_bytes: None,
-        labels: BTreeMap::new(),
-        deleting: false,
+        ..SnapshotInfo::new("prod", name, vm, phase)
     }
 }
 

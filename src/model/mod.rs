@@ -358,6 +358,34 @@ pub struct SnapshotInfo {
 }
 
 impl SnapshotInfo {
+    /// A snapshot of VM `vm` known only by its name and phase (ready to use when Succeeded):
+    /// no UID, times, volumes, conditions or labels yet, consistency unknown. What a plan
+    /// shows before the object exists; the fields known are set over it.
+    pub fn new(namespace: &str, name: &str, vm: &str, phase: SnapshotPhase) -> Self {
+        Self {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            uid: None,
+            vm: vm.to_owned(),
+            vm_uid: None,
+            phase,
+            ready_to_use: phase == SnapshotPhase::Succeeded,
+            created: None,
+            creation_time: None,
+            indications: Vec::new(),
+            consistency: Consistency::Unknown,
+            included_volumes: Vec::new(),
+            excluded_volumes: Vec::new(),
+            content_name: None,
+            failure_deadline: None,
+            error: None,
+            conditions: Vec::new(),
+            size_bytes: None,
+            labels: BTreeMap::new(),
+            deleting: false,
+        }
+    }
+
     /// Succeeded and readyToUse: safe to restore from.
     pub fn is_ready(&self) -> bool {
         self.phase == SnapshotPhase::Succeeded && self.ready_to_use

@@ -130,6 +130,14 @@ impl DryRunPreview {
         self.conflicts.iter().all(|c| c.ignored_by(mode))
     }
 
+    /// The conflicts that stop the real run in `mode` (BestEffort goes past some).
+    pub fn blocking(&self, mode: OperationMode) -> Vec<&Conflict> {
+        self.conflicts
+            .iter()
+            .filter(|c| !c.ignored_by(mode))
+            .collect()
+    }
+
     /// The lines the preview prints: one per conflict, explained, or one line saying all is valid.
     pub fn lines(&self) -> Vec<String> {
         if self.conflicts.is_empty() {

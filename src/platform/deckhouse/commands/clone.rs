@@ -180,7 +180,7 @@ pub(super) async fn run(
         op_kind,
         ns,
         &dry_name,
-        args.timeout,
+        args.follow.timeout,
         "Checking the clone (dry run)",
     )
     .await?;
@@ -396,7 +396,7 @@ async fn execute(
     let op_name = name(&created).to_owned();
     report.operation = Some(op_name.clone());
     let follow_cmd = format!("kubectl get {} {op_name} -n {ns} -w", op_kind.qualified());
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(vec![follow_cmd]);
         return Ok(Report::Clone(Box::new(report)));
     }
@@ -406,7 +406,7 @@ async fn execute(
         op_kind,
         ns,
         &op_name,
-        args.timeout,
+        args.follow.timeout,
         &format!("Cloning {source_name} into {new_vm}"),
     )
     .await?;
@@ -501,19 +501,8 @@ fn refuse_conflicts(
     naming: &CloneNaming,
     kept: String,
 ) -> anyhow::Error {
-    let blocking: Vec<_> = preview
-        .conflicts
-        .iter()
-        .filter(|c| !c.ignored_by(mode))
-        .collect();
-    let mut err = UserError::failure(format!(
-        "the clone would fail: the dry run found {} conflict(s)",
-        blocking.len()
-    ));
-    // The plan above explains each; the hints name them.
-    for c in &blocking {
-        err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
-    }
+    let blocking = preview.blocking(mode);
+    let mut err = super::conflicts_refusal("the clone", &blocking);
     // Disks that keep their names collide with the source's own disks.
     let kept_names: Vec<String> = disks
         .iter()

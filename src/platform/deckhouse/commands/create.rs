@@ -363,7 +363,7 @@ async fn execute_vm(
         report.object = Some(object);
         return Ok(Report::Create(Box::new(report)));
     }
-    if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.timeout).await {
+    if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.follow.timeout).await {
         return Err(super::stop_continues_hint(
             e,
             "no snapshot was taken",
@@ -406,7 +406,7 @@ async fn execute_vm(
     // Started again whatever became of the snapshot: the user asked for the VM back.
     if stop_first
         && args.start_after
-        && let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.timeout).await
+        && let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.follow.timeout).await
     {
         if outcome.is_ok() {
             ctx.say(&format!(
@@ -449,7 +449,7 @@ async fn execute_vm(
     report.snapshot = info;
     report.object_read = snapshot;
     report.stopped = stop_first.then_some(args.start_after);
-    report.waited = Some(args.should_wait());
+    report.waited = Some(args.follow.should_wait());
     report.next_steps = Some(steps);
     Ok(Report::Create(Box::new(report)))
 }
@@ -465,7 +465,7 @@ async fn create_and_follow(
     obj: Value,
 ) -> anyhow::Result<Option<Value>> {
     dh.create(Kind::VirtualMachineSnapshot, obj, false).await?;
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         return Ok(None);
     }
     let done = wait_snapshot(
@@ -474,7 +474,7 @@ async fn create_and_follow(
         Kind::VirtualMachineSnapshot,
         ns,
         snap,
-        args.timeout,
+        args.follow.timeout,
     )
     .await?;
     if str_at(&done, "/status/phase") == Some("Failed") {
@@ -531,20 +531,13 @@ pub(super) async fn wait_snapshot(
             "snapshot {snap} disappeared before it was ready"
         ))
         .into()),
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for snapshot {snap} to be Ready",
-            common::human(timeout)
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {describe}"
-        ))
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following snapshot {snap}"
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {describe}"
-        ))
+        ended => Err(common::wait_cut_short(
+            ended.timed_out(timeout),
+            &format!("snapshot {snap} to be Ready"),
+            &format!("snapshot {snap}"),
+            "the snapshot",
+            &describe,
+        )
         .into()),
     }
 }
@@ -660,11 +653,19 @@ pub(super) async fn disk(
     }
     dh.create(Kind::VirtualDiskSnapshot, obj, false).await?;
     let mut steps = vec![format!("kubectl vmsnap describe {snap} -n {ns}")];
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(steps);
         return Ok(Report::CreateDisk(Box::new(report)));
     }
-    let done = wait_snapshot(ctx, dh, Kind::VirtualDiskSnapshot, &ns, &snap, args.timeout).await?;
+    let done = wait_snapshot(
+        ctx,
+        dh,
+        Kind::VirtualDiskSnapshot,
+        &ns,
+        &snap,
+        args.follow.timeout,
+    )
+    .await?;
     let i = disk_snapshot_info(&done);
     if str_at(&done, "/status/phase") == Some("Failed") {
         return Err(UserError::failure(format!(

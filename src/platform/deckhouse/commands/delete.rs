@@ -7,9 +7,10 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
-use crate::cluster::{Step, WaitResult, delete_exact, require_deleted};
+use crate::cluster::{delete_exact, require_deleted};
 use crate::error::UserError;
-use crate::flow::{common, confirm, delete_pick};
+use crate::flow::deletion::{self, Sent};
+use crate::flow::{confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::deckhouse::api::operations::{follow_operation, snapshot_readers};
 use crate::platform::deckhouse::api::{Deckhouse, Kind, disk_snapshot_info, is_clone_temporary};
@@ -160,12 +161,7 @@ pub(super) async fn run(
             "  A VM snapshot's disk snapshots and saved manifests (Secret) are deleted with it.",
         );
     }
-    confirm::delete_snapshots(
-        ctx,
-        targets.len(),
-        "pass --yes to delete without asking",
-        "deletion cancelled; nothing was changed",
-    )?;
+    confirm::delete_command(ctx, targets.len())?;
     let dry = ctx.dry_run();
     let mode = super::dry_run_mode(ctx);
     let report = |gone: bool| {
@@ -199,11 +195,11 @@ pub(super) async fn run(
         &ns,
         &doomed,
         server,
-        args.should_wait(),
-        args.timeout,
+        args.follow.should_wait(),
+        args.follow.timeout,
     )
     .await?;
-    Ok(report(!server && args.should_wait()))
+    Ok(report(!server && args.follow.should_wait()))
 }
 
 /// The VM snapshot named `n`, else the disk snapshot, tagged with its kind; None when neither
@@ -294,67 +290,31 @@ pub(super) async fn remove(
     wait: bool,
     timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
-    for (i, x) in doomed.iter().enumerate() {
-        let res = delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server)
-            .await
-            .map_err(|e| {
-                anyhow::Error::new(e).context(format!(
-                    "failed to delete {} {ns}/{}",
-                    x.kind.kind(),
-                    x.name
-                ))
-            })
-            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", x.name))?));
-        if let Err(e) = res {
-            if i > 0 {
-                let names: Vec<&str> = doomed.iter().map(|t| t.name.as_str()).collect();
-                ctx.say(&confirm::partial_delete_note(
-                    &names[..i],
-                    names[i],
-                    &names[i + 1..],
-                ));
-            }
-            return Err(e);
+    let names: Vec<&str> = doomed.iter().map(|x| x.name.as_str()).collect();
+    deletion::delete_in_turn(ctx, &names, |i| {
+        let x = &doomed[i];
+        async move {
+            let what = format!("{} {ns}/{}", x.kind.kind(), x.name);
+            let deleted =
+                delete_exact(&dh.api(x.kind, Some(ns)), &x.name, x.uid.as_deref(), server)
+                    .await
+                    .map_err(|e| {
+                        anyhow::Error::new(e).context(format!("failed to delete {what}"))
+                    })?;
+            Ok(require_deleted(
+                deleted,
+                &format!("snapshot {ns}/{}", x.name),
+            )?)
         }
-    }
+    })
+    .await?;
     if server || !wait {
         return Ok(());
     }
-    for x in doomed {
-        let title = format!("Deleting snapshot {}", x.name);
-        let result = super::follow(ctx, dh, x.kind, ns, &x.name, timeout, &title, |o| match o {
-            None => Step::Done,
-            Some(_) => Step::Continue(format!(
-                "Deleting snapshot {}: waiting for its disk snapshots and volume snapshots to be removed",
-                x.name
-            )),
-        })
-        .await?;
-        let follow_cmd = format!("kubectl get {} {} -n {ns} -w", x.kind.qualified(), x.name);
-        match result {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {} to be deleted",
-                    common::human(timeout),
-                    x.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {}",
-                    x.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow_cmd}"
-                ))
-                .into());
-            }
-        }
-    }
+    let sent = doomed
+        .iter()
+        .map(|x| Sent::new(dh.api(x.kind, Some(ns)), x.kind.qualified(), &x.name));
+    let still = "its disk snapshots and volume snapshots to be removed";
+    deletion::follow_deletions(ctx, ns, sent.collect(), timeout, still).await?;
     Ok(())
 }

@@ -27,7 +27,8 @@ use crate::cluster::json::{name, str_at};
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{Ctx, common};
-use crate::platform::deckhouse::api::operations::{DryRunPreview, dry_run_preview};
+use crate::names::go_duration;
+use crate::platform::deckhouse::api::operations::{Conflict, DryRunPreview, dry_run_preview};
 use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_message};
 use crate::platform::deckhouse::report::Report;
@@ -112,6 +113,18 @@ async fn create_operation(dh: &Deckhouse, kind: Kind, mut obj: Value) -> anyhow:
     .into())
 }
 
+/// The refusal when a dry run found `blocking` conflicts: `WHAT would fail: …`, then a hint
+/// naming each (the plan above explains them).
+fn conflicts_refusal(what: &str, blocking: &[&Conflict]) -> UserError {
+    let err = UserError::failure(format!(
+        "{what} would fail: the dry run found {} conflict(s)",
+        blocking.len()
+    ));
+    blocking.iter().fold(err, |err, c| {
+        err.hint(format!("{} {}: {}", c.kind, c.name, c.message))
+    })
+}
+
 /// Follows one object of `kind` with a spinner until `check` says Done; the object comes
 /// back as plain JSON.
 #[allow(clippy::too_many_arguments)] // each is one fact of the wait; a struct would only rename them
@@ -159,21 +172,11 @@ async fn wait_op(
         WaitResult::Done(None) => {
             Err(UserError::failure(format!("operation {op} disappeared before it finished")).into())
         }
-        WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
-            "timed out after {} waiting for operation {op}",
-            common::human(timeout)
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following operation {op}"
-        ))
-        .hint(format!(
-            "it continues on the cluster; follow it with: {follow_cmd}"
-        ))
-        .into()),
+        ended => {
+            let what = format!("operation {op}");
+            let timed_out = ended.timed_out(timeout);
+            Err(common::wait_cut_short(timed_out, &what, &what, "it", &follow_cmd).into())
+        }
     }
 }
 
@@ -272,7 +275,7 @@ async fn power(
         .into()),
         WaitResult::TimedOut(_) => Err(UserError::timed_out(format!(
             "timed out after {} waiting for VM {ns}/{vm} to {verb}",
-            common::human(timeout)
+            go_duration(timeout)
         ))
         .hint(format!("follow it with: {follow_cmd}"))
         .into()),

@@ -96,8 +96,8 @@ pub(super) async fn run(
         scope,
         retention,
         doomed,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     };
     confirm(&plan, ctx)?;
     let dry = ctx.dry_run();

@@ -22,6 +22,7 @@ use crate::cluster::json::{name, str_at};
 use crate::error::UserError;
 use crate::flow::safety::{safety_annotations, safety_labels, safety_snapshot_name, undo_command};
 use crate::flow::{common, confirm};
+use crate::names::go_duration;
 use crate::output::{age, key_values};
 use crate::platform::deckhouse::api::operations::{
     BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
@@ -171,7 +172,7 @@ pub(super) async fn run(
         ctx.say(text.trim_end());
         return Err(common::with_hint(e, "nothing was changed".into()));
     }
-    let dry = dry_run(&plan, dh, ctx, args.timeout).await?;
+    let dry = dry_run(&plan, dh, ctx, args.follow.timeout).await?;
     confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;
     let mut report = plan.report();
     report.dry_run_operation = Some(operation_info(&dry));
@@ -410,20 +411,11 @@ fn confirm(
         "nothing was changed: the only object created is the DryRun operation {dry_name} (it changes nothing; Deckhouse deletes finished operations after 24h)"
     );
     if !preview.passes(mode) {
-        let blocking: Vec<_> = preview
-            .conflicts
-            .iter()
-            .filter(|c| !c.ignored_by(mode))
-            .collect();
-        let mut err = UserError::failure(format!(
-            "restoring VM {ns}/{vm} from {snap} in {} mode would fail: the dry run found {} conflict(s)",
-            mode.as_str(),
-            blocking.len()
-        ));
-        // The plan above explains each; the hints name them.
-        for c in &blocking {
-            err = err.hint(format!("{} {}: {}", c.kind, c.name, c.message));
-        }
+        let what = format!(
+            "restoring VM {ns}/{vm} from {snap} in {} mode",
+            mode.as_str()
+        );
+        let mut err = super::conflicts_refusal(&what, &preview.blocking(mode));
         let only_images = preview
             .conflicts
             .iter()
@@ -465,19 +457,19 @@ async fn execute(
     let safety = &plan.safety;
     if let Some(s) = safety {
         if let Err(e) = recheck_source(dh, plan, None).await {
-            return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+            return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
         }
-        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.timeout).await?;
+        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.follow.timeout).await?;
         report.safety_snapshot = Some(s.name.clone());
         report.undo = Some(s.undo.clone());
     }
     if plan.stop_first
         && let Err(e) = recheck_source(dh, plan, safety.as_ref()).await
     {
-        return Err(put_back(ctx, dh, plan, e, false, args.timeout).await);
+        return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
     }
     if plan.stop_first
-        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.timeout).await
+        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.follow.timeout).await
     {
         if crate::interrupt::received().is_some() {
             return Err(super::stop_continues_hint(
@@ -494,7 +486,7 @@ async fn execute(
         ));
     }
     if let Err(e) = recheck_source(dh, plan, safety.as_ref()).await {
-        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.timeout).await);
+        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.follow.timeout).await);
     }
     let op_name = operation_name(vm_name, "restore", ctx.clock.now());
     let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);
@@ -515,7 +507,7 @@ async fn execute(
     let follow_cmd = format!("kubectl get vmop {op_name} -n {ns} -w");
     let dont_cancel =
         "do not delete the operation: cancelling an in-progress restore leaves the VM inconsistent";
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(vec![format!("{follow_cmd}   # {dont_cancel}")]);
         return Ok(Report::Restore(Box::new(report)));
     }
@@ -526,7 +518,7 @@ async fn execute(
         Kind::VirtualMachineOperation,
         ns,
         &op_name,
-        args.timeout,
+        args.follow.timeout,
         &title,
         operation_step(&title),
     )
@@ -545,7 +537,7 @@ async fn execute(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for restore {op_name} to finish",
-                common::human(args.timeout)
+                go_duration(args.follow.timeout)
             ))
             .hint(format!(
                 "the restore continues on the cluster; {dont_cancel}"
@@ -588,7 +580,7 @@ async fn execute(
     if args.start_after {
         let phase = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?).unwrap_or_default();
         if !matches!(phase.as_str(), "Running" | "Starting") {
-            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.timeout).await {
+            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.follow.timeout).await {
                 ctx.say(&format!(
                     "note: restore {op_name} completed, but the VM was not started; start it with: d8 v start {vm_name} -n {ns}"
                 ));

@@ -8,6 +8,7 @@ use crate::cluster::json::str_at;
 use crate::cluster::{Step, WaitResult};
 use crate::error::UserError;
 use crate::flow::{common, confirm};
+use crate::names::go_duration;
 use crate::output::key_values;
 use crate::platform::deckhouse::api::{
     Deckhouse, Kind, build_disk_from_snapshot, disk_info, disk_snapshot_info,
@@ -133,7 +134,7 @@ pub(super) async fn run(
     let attach = format!(
         "attach it to a stopped VM: add {{kind: VirtualDisk, name: {to}}} to the VM's spec.blockDeviceRefs (kubectl edit vm VM -n {ns}), or live with a VirtualMachineBlockDeviceAttachment"
     );
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         report.next_steps = Some(vec![format!("kubectl get vd {to} -n {ns} -w"), attach]);
         return Ok(Report::RestoreDisk(Box::new(report)));
     }
@@ -144,7 +145,7 @@ pub(super) async fn run(
         Kind::VirtualDisk,
         &ns,
         to,
-        args.timeout,
+        args.follow.timeout,
         &title,
         |o| match o {
             None => Step::Continue(format!("Waiting for VirtualDisk {to} to appear")),
@@ -167,7 +168,7 @@ pub(super) async fn run(
         WaitResult::TimedOut(_) => {
             return Err(UserError::timed_out(format!(
                 "timed out after {} waiting for VirtualDisk {ns}/{to} to be Ready",
-                common::human(args.timeout)
+                go_duration(args.follow.timeout)
             ))
             .hint(format!(
                 "the disk keeps provisioning; follow it with: {follow_cmd}"

@@ -13,6 +13,7 @@ use crate::cluster::{Ended, ManyResult, Step, WaitOptions, wait_for_many};
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::SnapshotPhase;
+use crate::names::go_duration;
 use crate::output::Table;
 use crate::platform::kubevirt::analysis::batch::{
     BATCH_LABEL, BatchItem, BatchPlan, Refusal, plan_batch,
@@ -100,8 +101,8 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         online: args.online,
         failure_deadline: args.failure_deadline.clone(),
         labels,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 
@@ -423,7 +424,7 @@ fn finished(
     } else if timed_out {
         r.error = Some(format!(
             "not ready after {} (still {})",
-            common::human(b.timeout),
+            go_duration(b.timeout),
             info.phase
         ));
         show(&item.vm, "timed out".into());

@@ -99,8 +99,8 @@ pub async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePl
         spec,
         snapshot,
         findings,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 
@@ -277,25 +277,14 @@ pub async fn execute(plan: ClonePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repor
             let phase = last
                 .map(|o| clone_phase_message(&clone_info(&o)))
                 .unwrap_or_else(|| "not seen yet".to_string());
-            return Err(UserError::timed_out(format!(
-                "timed out after {} waiting for clone {} ({phase})",
-                common::human(plan.timeout),
-                plan.spec.name
-            ))
-            .hint(format!(
-                "the clone continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
+            let waiting_for = format!("clone {} ({phase})", plan.spec.name);
+            return Err(
+                common::wait_timed_out(plan.timeout, &waiting_for, "the clone", &follow).into(),
+            );
         }
         WaitResult::Interrupted(_) => {
-            return Err(UserError::interrupted(format!(
-                "stopped following clone {}",
-                plan.spec.name
-            ))
-            .hint(format!(
-                "the clone continues on the cluster; follow it with: {follow}"
-            ))
-            .into());
+            let following = format!("clone {}", plan.spec.name);
+            return Err(common::wait_stopped(&following, "the clone", &follow).into());
         }
     };
     out.waited = true;

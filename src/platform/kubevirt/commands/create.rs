@@ -179,8 +179,8 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
         run_spec: run_spec(&vm),
         failure_deadline: args.failure_deadline.clone(),
         labels: args.labels.iter().cloned().collect(),
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 
@@ -377,26 +377,16 @@ pub fn dry_run_report(plan: &CreatePlan) -> Report {
 
 fn planned_info(plan: &CreatePlan) -> SnapshotInfo {
     SnapshotInfo {
-        namespace: plan.namespace.clone(),
-        name: plan.snapshot.clone(),
-        uid: None,
-        vm: plan.vm.clone(),
         vm_uid: plan.analysis.vm.uid.clone(),
-        phase: SnapshotPhase::Pending,
-        ready_to_use: false,
-        created: None,
-        creation_time: None,
-        indications: Vec::new(),
         consistency: plan.expected_consistency(),
-        included_volumes: Vec::new(),
-        excluded_volumes: Vec::new(),
-        content_name: None,
         failure_deadline: plan.failure_deadline.clone(),
-        error: None,
-        conditions: Vec::new(),
-        size_bytes: None,
         labels: plan.labels.clone(),
-        deleting: false,
+        ..SnapshotInfo::new(
+            &plan.namespace,
+            &plan.snapshot,
+            &plan.vm,
+            SnapshotPhase::Pending,
+        )
     }
 }
 
@@ -518,29 +508,18 @@ pub async fn execute(plan: CreatePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
             ))
             .into());
         }
-        WaitResult::TimedOut(last) => {
-            let phase = last
-                .map(|o| kv::snapshot_phase_message(&o))
-                .unwrap_or_else(|| "not seen yet".into());
-            let mut err = UserError::timed_out(format!(
-                "timed out after {} waiting for snapshot {} to become ready ({phase})",
-                common::human(plan.timeout),
-                plan.snapshot
-            ))
-            .hint(format!(
-                "the snapshot continues on the cluster; follow it with: {follow}"
-            ));
-            if let Some(n) = stopped_note {
-                err = err.hint(n);
-            }
-            return Err(err.into());
-        }
-        WaitResult::Interrupted(_) => {
-            let mut err =
-                UserError::interrupted(format!("stopped following snapshot {}", plan.snapshot))
-                    .hint(format!(
-                        "the snapshot continues on the cluster; follow it with: {follow}"
-                    ));
+        ended => {
+            let phase = match &ended {
+                WaitResult::TimedOut(Some(o)) => kv::snapshot_phase_message(o),
+                _ => "not seen yet".into(),
+            };
+            let mut err = common::wait_cut_short(
+                ended.timed_out(plan.timeout),
+                &format!("snapshot {} to become ready ({phase})", plan.snapshot),
+                &format!("snapshot {}", plan.snapshot),
+                "the snapshot",
+                &follow,
+            );
             if let Some(n) = stopped_note {
                 err = err.hint(n);
             }

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use super::common;
 use crate::cli::{DeleteArgs, DryRun};
-use crate::cluster::{Step, WaitOptions, WaitResult, require_deleted, wait_for};
+use crate::cluster::require_deleted;
 use crate::error::UserError;
+use crate::flow::deletion::{self, Sent};
 use crate::flow::retention::DeletedSnapshot;
 use crate::flow::{Ctx, confirm, delete_pick};
 use crate::model::SnapshotInfo;
@@ -63,8 +64,8 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
         return Ok(DeletePlan {
             namespace: ns,
             snapshots,
-            wait: args.should_wait(),
-            timeout: args.timeout,
+            wait: args.follow.should_wait(),
+            timeout: args.follow.timeout,
             scope,
         });
     }
@@ -97,8 +98,8 @@ pub async fn plan(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Delete
     Ok(DeletePlan {
         namespace: ns,
         snapshots,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         scope,
     })
 }
@@ -129,12 +130,7 @@ pub fn confirm(plan: &DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     for line in t.render(true).lines() {
         ctx.say(&format!("  {line}"));
     }
-    confirm::delete_snapshots(
-        ctx,
-        plan.snapshots.len(),
-        "pass --yes to delete without asking",
-        "deletion cancelled; nothing was changed",
-    )
+    confirm::delete_command(ctx, plan.snapshots.len())
 }
 
 fn report(plan: &DeletePlan, dry_run: Option<&str>, gone: bool) -> DeleteReport {
@@ -164,68 +160,31 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
     let kv = ctx.kubevirt();
     let ns = plan.namespace.clone();
     let server = ctx.dry_run() == DryRun::Server;
-    for (i, s) in plan.snapshots.iter().enumerate() {
-        let deleted = kv
-            .delete_snapshot(&ns, &s.name, s.uid.as_deref(), server)
-            .await
-            .and_then(|d| Ok(require_deleted(d, &format!("snapshot {ns}/{}", s.name))?));
-        if let Err(e) = deleted {
-            if i > 0 {
-                let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
-                ctx.say(&confirm::partial_delete_note(
-                    &names[..i],
-                    names[i],
-                    &names[i + 1..],
-                ));
-            }
-            return Err(e);
+    let names: Vec<&str> = plan.snapshots.iter().map(|s| s.name.as_str()).collect();
+    deletion::delete_in_turn(ctx, &names, |i| {
+        let (kv, ns, s) = (&kv, &ns, &plan.snapshots[i]);
+        async move {
+            let deleted = kv
+                .delete_snapshot(ns, &s.name, s.uid.as_deref(), server)
+                .await?;
+            Ok(require_deleted(
+                deleted,
+                &format!("snapshot {ns}/{}", s.name),
+            )?)
         }
-    }
+    })
+    .await?;
     if server {
         return Ok(Report::Delete(report(&plan, Some("server"), false)));
     }
     if !plan.wait {
         return Ok(Report::Delete(report(&plan, None, false)));
     }
-    for s in &plan.snapshots {
+    let sent = plan.snapshots.iter().map(|s| {
         let api = kv.api(Kind::VirtualMachineSnapshot, Some(&ns));
-        let mut progress = ctx.progress(&format!("Deleting snapshot {}", s.name));
-        let result = wait_for(api, &s.name, WaitOptions::new(plan.timeout), progress.as_mut(), |o| {
-            match o {
-                None => Step::Done,
-                Some(_) => Step::Continue(format!(
-                    "Deleting snapshot {}: waiting for its content and volume snapshots to be removed",
-                    s.name
-                )),
-            }
-        })
-        .await;
-        progress.finish();
-        let follow = format!("kubectl get virtualmachinesnapshot {} -n {ns} -w", s.name);
-        match result? {
-            WaitResult::Done(_) => {}
-            WaitResult::TimedOut(_) => {
-                return Err(UserError::timed_out(format!(
-                    "timed out after {} waiting for snapshot {} to be deleted",
-                    common::human(plan.timeout),
-                    s.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-            WaitResult::Interrupted(_) => {
-                return Err(UserError::interrupted(format!(
-                    "stopped following the deletion of snapshot {}",
-                    s.name
-                ))
-                .hint(format!(
-                    "the deletion continues on the cluster; follow it with: {follow}"
-                ))
-                .into());
-            }
-        }
-    }
+        Sent::new(api, "virtualmachinesnapshot", &s.name)
+    });
+    let still = "its content and volume snapshots to be removed";
+    deletion::follow_deletions(ctx, &ns, sent.collect(), plan.timeout, still).await?;
     Ok(Report::Delete(report(&plan, None, true)))
 }

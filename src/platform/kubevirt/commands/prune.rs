@@ -66,8 +66,8 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
         scope,
         retention,
         doomed,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
     })
 }
 

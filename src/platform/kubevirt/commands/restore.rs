@@ -11,6 +11,7 @@ use crate::error::UserError;
 use crate::flow::safety::no_safety_snapshot_warning;
 use crate::flow::{Ctx, confirm};
 use crate::model::{Consistency, RestoreInfo, SnapshotInfo, SnapshotPhase, VmInfo};
+use crate::names::go_duration;
 use crate::output::{age, key_values};
 use crate::platform::kubevirt::analysis::config_diff::{ConfigDiff, DiffOptions, config_diff};
 use crate::platform::kubevirt::analysis::{self, Analysis};
@@ -281,8 +282,8 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
         run_spec: run_spec(&vm_obj),
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         safety_consistency: safety_analysis
             .as_ref()
             .map(|a| a.expected_consistency)
@@ -401,8 +402,8 @@ async fn plan_new_vm(
         confirm_name: args.confirm_name.clone(),
         start_after: args.start_after,
         run_spec: RunSpec::Unset,
-        wait: args.should_wait(),
-        timeout: args.timeout,
+        wait: args.follow.should_wait(),
+        timeout: args.follow.timeout,
         safety: None,
         safety_consistency: Consistency::Unknown,
         safety_excluded: Vec::new(),
@@ -787,7 +788,7 @@ pub async fn execute(plan: RestorePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Rep
             let reason = last.and_then(|o| restore_reason(&kv::restore_info(&o)));
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for restore {} to complete{}",
-                common::human(plan.timeout),
+                go_duration(plan.timeout),
                 plan.restore_name,
                 reason
                     .as_ref()
@@ -1042,7 +1043,6 @@ async fn take_safety_snapshot(
 mod tests {
     use super::*;
     use crate::model::{Consistency, RunState};
-    use std::collections::BTreeMap;
 
     fn vm(uid: Option<&str>) -> VmInfo {
         VmInfo {
@@ -1063,26 +1063,9 @@ mod tests {
 
     fn snap() -> SnapshotInfo {
         SnapshotInfo {
-            namespace: "prod".into(),
-            name: "s1".into(),
-            uid: None,
-            vm: "db".into(),
             vm_uid: Some("u1".into()),
-            phase: SnapshotPhase::Succeeded,
-            ready_to_use: true,
-            created: None,
-            creation_time: None,
-            indications: vec![],
             consistency: Consistency::Offline,
-            included_volumes: vec![],
-            excluded_volumes: vec![],
-            content_name: None,
-            failure_deadline: None,
-            error: None,
-            conditions: vec![],
-            size_bytes: None,
-            labels: BTreeMap::new(),
-            deleting: false,
+            ..SnapshotInfo::new("prod", "s1", "db", SnapshotPhase::Succeeded)
         }
     }
 

@@ -707,30 +707,17 @@ fn readiness_consistency_cell(
 mod tests {
     use super::*;
     use crate::model::{Consistency, SnapshotPhase};
-    use std::collections::BTreeMap;
 
     fn snap(ns: &str, name: &str) -> SnapshotInfo {
         SnapshotInfo {
-            namespace: ns.into(),
-            name: name.into(),
-            uid: None,
-            vm: "database-01".into(),
-            vm_uid: None,
-            phase: SnapshotPhase::Succeeded,
-            ready_to_use: true,
             created: Some("2026-11-24T05:00:00Z".parse().unwrap()),
-            creation_time: None,
-            indications: vec![],
             consistency: Consistency::Application,
             included_volumes: vec!["rootdisk".into(), "datadisk".into()],
             excluded_volumes: vec!["scratch".into()],
             content_name: Some("content-1".into()),
             failure_deadline: Some("5m0s".into()),
-            error: None,
-            conditions: vec![],
             size_bytes: Some(70 * 1024 * 1024 * 1024),
-            labels: BTreeMap::new(),
-            deleting: false,
+            ..SnapshotInfo::new(ns, name, "database-01", SnapshotPhase::Succeeded)
         }
     }
 

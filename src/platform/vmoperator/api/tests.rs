@@ -575,11 +575,19 @@ fn quiesce_timeouts_are_go_durations_within_vm_operators_bounds() {
     assert!(parse_quiesce_timeout("5h").is_err());
     assert!(parse_quiesce_timeout("ten").is_err());
     assert!(parse_quiesce_timeout("").is_err());
-    assert_eq!(go_duration(Duration::from_secs(600)), "10m");
-    assert_eq!(go_duration(Duration::from_secs(5400)), "1h30m");
-    assert_eq!(go_duration(Duration::from_secs(90)), "1m30s");
-    assert_eq!(go_duration(Duration::from_secs(3600)), "1h");
-    assert_eq!(go_duration(Duration::ZERO), "0s");
+    // Sent as Go writes it (`time.ParseDuration` reads it back), a zero minute kept.
+    for (typed, sent) in [("600s", "10m"), ("1h30m", "1h30m"), ("3630s", "1h0m30s")] {
+        let opts = SnapshotOptions {
+            quiesce_timeout: Some(parse_quiesce_timeout(typed).unwrap()),
+            ..SnapshotOptions::default()
+        };
+        let obj = build_snapshot(Version::V1alpha6, "ns", "s", "vm", &opts);
+        assert_eq!(
+            obj["spec"]["quiesce"],
+            json!({ "timeout": sent }),
+            "{typed}"
+        );
+    }
 }
 
 #[test]

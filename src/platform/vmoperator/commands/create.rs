@@ -10,6 +10,7 @@ use crate::cluster::WaitResult;
 use crate::error::UserError;
 use crate::flow::{common, confirm};
 use crate::model::Consistency;
+use crate::names::go_duration;
 use crate::platform::vmoperator::api::{
     SnapshotOptions, SnapshotTree, VmOperator, annotate_consistency, build_snapshot, build_tree,
     creation_failure, expected_consistency, phase, preflight, vm_details, waiting_message,
@@ -121,7 +122,8 @@ pub async fn run(
     let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
     let power_on_cmd = super::power_on_cmd(&ns, &vm);
     if plan.stop_first
-        && let Err(e) = super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.timeout).await
+        && let Err(e) =
+            super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.follow.timeout).await
     {
         // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
         if args.start_after && crate::interrupt::received().is_some() {
@@ -149,7 +151,7 @@ pub async fn run(
                 return Ok(());
             }
         } else if args.start_after {
-            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.timeout).await;
+            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.follow.timeout).await;
         }
         ctx.say(&format!(
             "note: VM {ns}/{vm} was powered off for the snapshot and is still off; power it on with: {power_on_cmd}"
@@ -163,12 +165,12 @@ pub async fn run(
             return Err(e);
         }
     };
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         restart(ctx).await?;
         return Ok(created_report(&plan, &created, None, false, None));
     }
     // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
-    let last = match follow(vmop, ctx, &plan, args.timeout).await {
+    let last = match follow(vmop, ctx, &plan, args.follow.timeout).await {
         Ok(last) => {
             restart(ctx).await?;
             last
@@ -245,7 +247,7 @@ async fn follow(
             let state = last.as_ref().map_or("not seen yet", |v| phase(v).as_str());
             let mut err = UserError::timed_out(format!(
                 "timed out after {} waiting for snapshot {name} to become ready (phase {state})",
-                common::human(timeout)
+                go_duration(timeout)
             ));
             if let Some(why) = last.as_ref().and_then(|v| waiting_message(v, &plan.tree)) {
                 err = err.hint(why);
@@ -259,13 +261,9 @@ async fn follow(
                 ))
                 .into())
         }
-        WaitResult::Interrupted(_) => Err(UserError::interrupted(format!(
-            "stopped following snapshot {name}"
-        ))
-        .hint(format!(
-            "the snapshot continues on the cluster; follow it with: {follow}"
-        ))
-        .into()),
+        WaitResult::Interrupted(_) => {
+            Err(common::wait_stopped(&format!("snapshot {name}"), "the snapshot", &follow).into())
+        }
     }
 }
 

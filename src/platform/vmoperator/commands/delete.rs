@@ -9,8 +9,9 @@ use serde_json::Value;
 use super::{API_GROUP, Ctx, require_snapshot, vm_tree};
 use crate::cli::{DeleteArgs, DryRun};
 use crate::cluster::json::{name, str_at, string_at, time_at};
-use crate::cluster::{Step, WaitOptions, WaitResult, wait_for};
+use crate::cluster::require_deleted;
 use crate::error::UserError;
+use crate::flow::deletion::{self, Sent};
 use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::vmoperator::api::{
@@ -101,76 +102,39 @@ pub async fn run(
         targets.push(Target { snap: s, effect });
     }
     preview(ctx, &ns, scope.as_deref(), &targets);
-    confirm::delete_snapshots(
-        ctx,
-        targets.len(),
-        "pass --yes to delete without asking",
-        "deletion cancelled; nothing was changed",
-    )?;
+    confirm::delete_command(ctx, targets.len())?;
     let dry_run = match ctx.dry_run() {
         DryRun::Client => return Ok(deleted_report(&targets, Some("client"), false)),
         DryRun::Server => true,
         DryRun::None => false,
     };
-    for (i, t) in targets.iter().enumerate() {
-        let uid = string_at(&t.snap, "/metadata/uid");
-        let deleted = vmop
-            .delete_snapshot(&ns, name(&t.snap), uid.as_deref(), dry_run)
-            .await
-            .and_then(|d| {
-                let what = format!("snapshot {ns}/{}", name(&t.snap));
-                Ok(crate::cluster::require_deleted(d, &what)?)
-            });
-        if let Err(e) = deleted {
-            if i > 0 {
-                let names: Vec<&str> = targets.iter().map(|t| name(&t.snap)).collect();
-                ctx.say(&confirm::partial_delete_note(
-                    &names[..i],
-                    names[i],
-                    &names[i + 1..],
-                ));
-            }
-            return Err(e);
+    let names: Vec<&str> = targets.iter().map(|t| name(&t.snap)).collect();
+    deletion::delete_in_turn(ctx, &names, |i| {
+        let (vmop, ns, snap) = (&vmop, &ns, &targets[i].snap);
+        async move {
+            let uid = string_at(snap, "/metadata/uid");
+            let deleted = vmop
+                .delete_snapshot(ns, name(snap), uid.as_deref(), dry_run)
+                .await?;
+            Ok(require_deleted(
+                deleted,
+                &format!("snapshot {ns}/{}", name(snap)),
+            )?)
         }
-    }
+    })
+    .await?;
     if dry_run {
         return Ok(deleted_report(&targets, Some("server"), false));
     }
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         return Ok(deleted_report(&targets, None, false));
     }
-    for t in &targets {
-        let s = name(&t.snap).to_owned();
-        let api = vmop.api(Kind::VirtualMachineSnapshot, Some(&ns));
-        let mut progress = ctx.progress(&format!("Deleting snapshot {s}"));
-        let result = wait_for(api, &s, WaitOptions::new(args.timeout), progress.as_mut(), |o| {
-            match o {
-                None => Step::Done,
-                Some(_) => Step::Continue(format!(
-                    "Deleting snapshot {s}: waiting for vSphere to remove it and consolidate the disks"
-                )),
-            }
-        })
-        .await;
-        progress.finish();
-        let follow = format!(
-            "kubectl get {} {s} -n {ns} -w",
-            Kind::VirtualMachineSnapshot.qualified()
-        );
-        let timed_out = match result? {
-            WaitResult::Done(_) => continue,
-            WaitResult::TimedOut(_) => Some(args.timeout),
-            WaitResult::Interrupted(_) => None,
-        };
-        return Err(super::wait_cut_short(
-            timed_out,
-            &format!("snapshot {s} to be deleted"),
-            &format!("the deletion of snapshot {s}"),
-            "the deletion",
-            &follow,
-        )
-        .into());
-    }
+    let kind = Kind::VirtualMachineSnapshot;
+    let sent = targets
+        .iter()
+        .map(|t| Sent::new(vmop.api(kind, Some(&ns)), kind.qualified(), name(&t.snap)));
+    let still = "vSphere to remove it and consolidate the disks";
+    deletion::follow_deletions(ctx, &ns, sent.collect(), args.follow.timeout, still).await?;
     Ok(deleted_report(&targets, None, true))
 }
 

@@ -173,28 +173,6 @@ fn plan_head(what: &str, ns: &str, vm: &str, rows: &[(&str, String)]) -> String 
     out
 }
 
-/// A wait that ended before its object got there: timed out (`Some(timeout)`) or stopped
-/// by a signal. `waiting_for` and `following` name it for each ending; what `continues` on
-/// the cluster is followed with `follow`.
-fn wait_cut_short(
-    timed_out: Option<std::time::Duration>,
-    waiting_for: &str,
-    following: &str,
-    continues: &str,
-    follow: &str,
-) -> UserError {
-    let err = match timed_out {
-        Some(t) => UserError::timed_out(format!(
-            "timed out after {} waiting for {waiting_for}",
-            common::human(t)
-        )),
-        None => UserError::interrupted(format!("stopped following {following}")),
-    };
-    err.hint(format!(
-        "{continues} continues on the cluster; follow it with: {follow}"
-    ))
-}
-
 /// `kubectl get virtualmachines.vmoperator.vmware.com VM -n NS` for hints.
 pub(crate) fn kubectl_get_vm(ns: &str, vm: &str) -> String {
     format!(

@@ -156,17 +156,17 @@ pub async fn run(
     };
     if let Some(s) = &plan.safety {
         if let Err(e) = recheck_source(vmop, &plan, None).await {
-            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+            return Err(put_back(vmop, ctx, &plan, e, false, args.follow.timeout).await);
         }
-        take_safety_snapshot(vmop, ctx, &plan, s, args.timeout, server_dry_run).await?;
+        take_safety_snapshot(vmop, ctx, &plan, s, args.follow.timeout, server_dry_run).await?;
     }
     let safety_taken = plan.safety.as_ref().filter(|_| !server_dry_run);
     let stop_first = plan.stop_first && !server_dry_run;
     if stop_first {
         if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
-            return Err(put_back(vmop, ctx, &plan, e, false, args.timeout).await);
+            return Err(put_back(vmop, ctx, &plan, e, false, args.follow.timeout).await);
         }
-        if let Err(e) = power_off(vmop, ctx, &plan, args.timeout, args.start_after).await {
+        if let Err(e) = power_off(vmop, ctx, &plan, args.follow.timeout, args.start_after).await {
             // A signal before the revert was asked for: put back a VM meant to run afterwards.
             if args.start_after && crate::interrupt::received().is_some() {
                 return Err(super::power_back_on(
@@ -182,7 +182,7 @@ pub async fn run(
         }
     }
     if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
-        return Err(put_back(vmop, ctx, &plan, e, stop_first, args.timeout).await);
+        return Err(put_back(vmop, ctx, &plan, e, stop_first, args.follow.timeout).await);
     }
     if let Err(e) = vmop
         .request_revert(&plan.ns, &plan.vm, &plan.snapshot, server_dry_run)
@@ -199,15 +199,15 @@ pub async fn run(
     if server_dry_run {
         return Ok(reverted_report(&plan, None, Some("server"), false));
     }
-    if !args.should_wait() {
+    if !args.follow.should_wait() {
         return Ok(reverted_report(&plan, None, None, false));
     }
-    let after = follow_revert(vmop, ctx, &plan, args.timeout).await?;
+    let after = follow_revert(vmop, ctx, &plan, args.follow.timeout).await?;
     let mut after_power = vm_details(&after)
         .power_state
         .unwrap_or_else(|| plan.preview.power_after.clone());
     if args.start_after && after_power != "PoweredOn" {
-        after_power = power_on(vmop, ctx, &plan, args.timeout).await?;
+        after_power = power_on(vmop, ctx, &plan, args.follow.timeout).await?;
     }
     Ok(reverted_report(&plan, Some(after_power), None, true))
 }
@@ -451,9 +451,9 @@ async fn follow_revert(
             .into());
         }
         ended @ (WaitResult::TimedOut(_) | WaitResult::Interrupted(_)) => {
-            let timed_out = matches!(ended, WaitResult::TimedOut(_)).then_some(timeout);
+            let timed_out = ended.timed_out(timeout);
             let what = format!("the revert of VM {vm} to {target}");
-            let mut err = super::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
+            let mut err = common::wait_cut_short(timed_out, &what, &what, "the revert", &follow);
             if let Some(u) = undo.filter(|_| timed_out.is_some()) {
                 err = err.hint(u);
             }
