@@ -9,6 +9,7 @@ use kube::api::{
 };
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::UserError;
 
@@ -200,14 +201,14 @@ pub async fn list_all_versioned(
     Ok((out, version))
 }
 
-/// One page of a list answer, its items in the caller's shape.
+/// One page of a list answer as read: its items still JSON text, borrowed from the body.
 #[derive(serde::Deserialize)]
-struct Page<T> {
+struct RawPage<'a> {
     #[serde(default)]
     metadata: PageMeta,
     /// Absent or null: no items.
-    #[serde(default = "Option::default")]
-    items: Option<Vec<T>>,
+    #[serde(borrow, default)]
+    items: Option<Vec<&'a RawValue>>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -220,16 +221,17 @@ struct PageMeta {
 }
 
 /// The one page loop: lists the collection at `url` with `params` (selectors, `limit`),
-/// following `continue` tokens, and hands each page's items to `each`, which consumes them,
-/// so only one page is held at a time. Returns the list's resourceVersion (the first page's).
-pub async fn walk_pages<T, E>(
+/// following `continue` tokens, and hands each page's items to `each` as JSON text borrowed
+/// from the response body, which is dropped before the next page is asked for: one page is
+/// held at a time, once (no parsed copy of it). Returns the list's resourceVersion (the
+/// first page's: a paginated list is one consistent read at that version).
+pub async fn walk_raw_pages<E>(
     client: &Client,
     url: &str,
     mut params: ListParams,
-    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+    mut each: impl FnMut(Vec<&RawValue>) -> Result<(), E>,
 ) -> Result<String, E>
 where
-    T: serde::de::DeserializeOwned,
     E: From<KubeError>,
 {
     let mut version: Option<String> = None;
@@ -237,7 +239,8 @@ where
         let req = kube::core::Request::new(url)
             .list(&params)
             .map_err(KubeError::BuildRequest)?;
-        let page: Page<T> = client.request(req).await?;
+        let body = read_body(client, req).await?;
+        let page: RawPage<'_> = serde_json::from_slice(&body).map_err(KubeError::SerdeError)?;
         if version.is_none() {
             version = page.metadata.resource_version;
         }
@@ -246,6 +249,52 @@ where
             Some(c) => params = params.continue_token(&c),
             None => return Ok(version.unwrap_or_default()),
         }
+    }
+}
+
+/// [`walk_raw_pages`] with each page's items converted to `T` as the page is handed over.
+pub async fn walk_pages<T, E>(
+    client: &Client,
+    url: &str,
+    params: ListParams,
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
+) -> Result<String, E>
+where
+    T: serde::de::DeserializeOwned,
+    E: From<KubeError>,
+{
+    walk_raw_pages(client, url, params, |raw| {
+        let items = raw
+            .into_iter()
+            .map(|item| serde_json::from_str(item.get()).map_err(KubeError::SerdeError))
+            .collect::<Result<Vec<T>, KubeError>>()?;
+        each(items)
+    })
+    .await
+}
+
+/// The body of the answer to `req` (API errors as kube reports them), read into one buffer
+/// without the copies `Client::request_text` makes (bytes, then a vector, then a string).
+async fn read_body(client: &Client, req: http::Request<Vec<u8>>) -> Result<Vec<u8>, KubeError> {
+    use futures::AsyncReadExt as _;
+    let reader = client.request_stream(req).await?;
+    let mut reader = std::pin::pin!(reader);
+    let mut body = Vec::new();
+    match reader.read_to_end(&mut body).await {
+        Ok(_) => Ok(body),
+        Err(e) => Err(body_error(e)),
+    }
+}
+
+/// A body's read error as the kube error it carries (kube wraps them in io::Error for the
+/// reader), so the error reports see the same chain as for any other request.
+fn body_error(e: std::io::Error) -> KubeError {
+    if !e.get_ref().is_some_and(|inner| inner.is::<KubeError>()) {
+        return KubeError::ReadEvents(e);
+    }
+    match e.into_inner().map(|inner| inner.downcast::<KubeError>()) {
+        Some(Ok(kube_error)) => *kube_error,
+        _ => KubeError::ReadEvents(std::io::Error::other("failed to read the answer")),
     }
 }
 
@@ -438,19 +487,28 @@ mod tests {
 
     #[test]
     fn list_pages_parse_with_or_without_continue_or_items() {
-        let p: Page<Value> = serde_json::from_value(
-            serde_json::json!({"metadata": {"continue": "t", "resourceVersion": "7"}, "items": [{}]}),
-        )
-        .unwrap();
+        let text =
+            r#"{"metadata": {"continue": "t", "resourceVersion": "7"}, "items": [{"a": 1}]}"#;
+        let p: RawPage<'_> = serde_json::from_str(text).unwrap();
         assert_eq!(p.metadata.continue_.as_deref(), Some("t"));
         assert_eq!(p.metadata.resource_version.as_deref(), Some("7"));
-        assert_eq!(p.items.map(|i| i.len()), Some(1));
-        for empty in [
-            serde_json::json!({"kind": "List"}),
-            serde_json::json!({"items": null}),
-        ] {
-            let p: Page<Value> = serde_json::from_value(empty).unwrap();
+        let items = p.items.unwrap_or_default();
+        assert_eq!(
+            items.iter().map(|i| i.get()).collect::<Vec<_>>(),
+            [r#"{"a": 1}"#]
+        );
+        for empty in [r#"{"kind": "List"}"#, r#"{"items": null}"#] {
+            let p: RawPage<'_> = serde_json::from_str(empty).unwrap();
             assert!(p.items.unwrap_or_default().is_empty() && p.metadata.continue_.is_none());
         }
+    }
+
+    #[test]
+    fn a_body_read_error_keeps_the_kube_error_it_carries() {
+        let status = kube::core::Status::failure("gone", "Expired").with_code(410);
+        let carried = std::io::Error::other(KubeError::Api(Box::new(status)));
+        assert!(matches!(body_error(carried), KubeError::Api(s) if s.code == 410));
+        let plain = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut");
+        assert!(matches!(body_error(plain), KubeError::ReadEvents(_)));
     }
 }

@@ -207,7 +207,11 @@ fn list_obeys_the_users_chunk_size_in_every_output() {
         assert_eq!(listed, 1_200, "-o {output}: every snapshot once");
         let reqs = sim.requests();
         let pages = lists_of(&reqs, SNAPSHOTS);
-        assert_eq!(pages.len(), 1_200usize.div_ceil(500), "-o {output}: {pages:#?}");
+        assert_eq!(
+            pages.len(),
+            1_200usize.div_ceil(500),
+            "-o {output}: {pages:#?}"
+        );
         assert!(pages.iter().all(|r| limit(r) == Some(500)), "{pages:#?}");
         assert!(sim.writes().is_empty(), "list writes nothing");
     }

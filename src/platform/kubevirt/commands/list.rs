@@ -168,6 +168,24 @@ struct Entry {
     object: Option<Box<Value>>,
 }
 
+impl Entry {
+    /// The snapshot's order keys and size join; what its output prints is added after.
+    fn new(info: &SnapshotInfo) -> Entry {
+        Entry {
+            row: Row {
+                created: info.created,
+                key: Cells::new([&info.namespace, &info.name]),
+                cells: Cells::default(),
+                span: None,
+                size_bytes: None,
+            },
+            volumes: VolumesOf::new(info),
+            info: None,
+            object: None,
+        }
+    }
+}
+
 async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
     let kv = ctx.kubevirt();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
@@ -351,18 +369,7 @@ async fn snapshots(
         }
         let key = q.sort.map_or(SortKey::Missing, |p| SortKey::of(p, &s));
         let info = kv::snapshot_info(&s, None, &[]);
-        let mut entry = Entry {
-            row: Row {
-                created: info.created,
-                key: Cells::new([&info.namespace, &info.name]),
-                cells: Cells::default(),
-                span: None,
-                size_bytes: None,
-            },
-            volumes: VolumesOf::new(&info),
-            info: None,
-            object: None,
-        };
+        let mut entry = Entry::new(&info);
         match keep {
             Keep::Info => entry.info = Some(Box::new(info)),
             Keep::Objects => {
@@ -392,15 +399,14 @@ async fn snapshots(
         entries.push((key, entry));
         Ok(())
     };
-    let each_page = |page: Vec<Box<RawValue>>| {
+    let each_page = |page: Vec<&RawValue>| {
         for raw in page {
             let s: Value = serde_json::from_str(raw.get()).map_err(kube::Error::SerdeError)?;
-            drop(raw);
             one(s).map_err(Stop::Keeping)?;
         }
         Ok(())
     };
-    match crate::cluster::walk_pages(kv.client(), &url, q.params.clone(), each_page).await {
+    match crate::cluster::walk_raw_pages(kv.client(), &url, q.params.clone(), each_page).await {
         Ok(rv) => Ok((entries, rv)),
         Err(Stop::Keeping(e)) => Err(e),
         Err(Stop::Listing(e)) => Err(anyhow::Error::new(e).context(format!(
@@ -638,19 +644,7 @@ mod tests {
     }
 
     fn entry(o: &Value) -> Entry {
-        let info = kv::snapshot_info(o, None, &[]);
-        Entry {
-            row: Row {
-                created: info.created,
-                key: Cells::new([&info.namespace, &info.name]),
-                cells: Cells::default(),
-                span: None,
-                size_bytes: None,
-            },
-            volumes: VolumesOf::new(&info),
-            info: None,
-            object: None,
-        }
+        Entry::new(&kv::snapshot_info(o, None, &[]))
     }
 
     #[test]
