@@ -20,9 +20,6 @@ use anyhow::{Context, bail};
 use vmsnap_sim::generate::{self, Spec};
 use vmsnap_sim::{EventType, Gvr, Platform, RequestRecord, Sim, SimConfig};
 
-/// A list slower than this is measured once, not repeated.
-const SLOW: Duration = Duration::from_secs(60);
-
 /// What to run.
 struct Opts {
     quick: bool,
@@ -94,7 +91,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
             if quick {
                 vec![1_000]
             } else {
-                vec![1_000, 10_000]
+                vec![10_000, 50_000, 100_000]
             }
         }),
         runs: runs.unwrap_or(if quick { 3 } else { 5 }).max(1),
@@ -402,7 +399,9 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `kubectl vmsnap list -A` against `kubectl get vmsnapshots -A` for each size.
+/// `kubectl vmsnap list -A` (table, `-o name`, `-o json`, `-o yaml`) against
+/// `kubectl get vmsnapshots -A` (its default pages of 500, and `--chunk-size=0`) for each
+/// size, run by run in turn ([`interleaved`]).
 fn list_bench(
     opts: &Opts,
     rt: &tokio::runtime::Runtime,
@@ -412,7 +411,7 @@ fn list_bench(
     rep.line("### list -A");
     rep.line("");
     rep.line(
-        "| N VMs / M snapshots | command | wall (median) | min–max | requests | peak RSS | rows |",
+        "| N VMs / M snapshots | command | wall (median) | min–max | requests | peak RSS | rows (json/yaml: lines) |",
     );
     rep.line("|---|---|---|---|---|---|---|");
     let mut details = Vec::new();
@@ -434,119 +433,74 @@ fn list_bench(
         let kubeconfig = tmp.join(format!("kubeconfig-{m}"));
         sim.write_kubeconfig(&kubeconfig, "admin", "default")?;
         let cache = tmp.join(format!("kubectl-cache-{m}"));
-        let cache_s = cache.to_string_lossy().to_string();
+        let cache = cache.to_string_lossy().to_string();
         let env = [("KUBECONFIG", kubeconfig.as_path())];
-
-        let plugin_args = ["list", "-A"];
-        // Names need no sizes: the snapshot pages alone, what the default table could cost.
-        let names_args = ["list", "-A", "-o", "name"];
-        let kubectl_args = ["get", "vmsnapshots", "-A", "--cache-dir", cache_s.as_str()];
-        let kubectl_one = [
-            "get",
-            "vmsnapshots",
-            "-A",
-            "--chunk-size=0",
-            "--cache-dir",
-            cache_s.as_str(),
-        ];
+        let plugin = opts.plugin.as_path();
+        let kubectl = opts.kubectl.as_path();
         // (label, program, args, header lines)
-        let tools: [(&str, &Path, &[&str], usize); 4] = [
-            ("kubectl vmsnap list -A", &opts.plugin, &plugin_args, 1),
+        let cmds: Vec<(&str, &Path, Vec<String>, usize)> = vec![
+            (
+                "kubectl vmsnap list -A",
+                plugin,
+                strings(&["list", "-A"]),
+                1,
+            ),
             (
                 "kubectl vmsnap list -A -o name",
-                &opts.plugin,
-                &names_args,
+                plugin,
+                strings(&["list", "-A", "-o", "name"]),
+                0,
+            ),
+            (
+                "kubectl vmsnap list -A -o json",
+                plugin,
+                strings(&["list", "-A", "-o", "json"]),
+                0,
+            ),
+            (
+                "kubectl vmsnap list -A -o yaml",
+                plugin,
+                strings(&["list", "-A", "-o", "yaml"]),
                 0,
             ),
             (
                 "kubectl get vmsnapshots -A",
-                &opts.kubectl,
-                &kubectl_args,
+                kubectl,
+                strings(&["get", "vmsnapshots", "-A", "--cache-dir", &cache]),
                 1,
             ),
             (
                 "kubectl get vmsnapshots -A --chunk-size=0",
-                &opts.kubectl,
-                &kubectl_one,
+                kubectl,
+                strings(&[
+                    "get",
+                    "vmsnapshots",
+                    "-A",
+                    "--chunk-size=0",
+                    "--cache-dir",
+                    &cache,
+                ]),
                 1,
             ),
         ];
-        for (label, program, args, header) in tools {
-            // Warm-up: for kubectl this fills the discovery cache, as on any workstation.
-            sim.clear_requests();
-            let first = run(opts, program, args, &env, false)?;
-            let cold = sim.requests();
-            if !first.status.success() {
-                let err: Vec<&str> = first.stderr_at.iter().map(|(_, l)| l.as_str()).collect();
-                bail!("{label} failed: {}", err.join("\n"));
-            }
-            let mut walls = Vec::new();
-            let mut rss = Vec::new();
-            let mut last = None;
-            if first.wall > SLOW {
-                // Too slow to repeat: the warm-up is the measurement (nothing is cached
-                // between runs of the plugin anyway).
-                eprintln!(
-                    "{label}: took {:.0}s; not repeating it",
-                    first.wall.as_secs_f64()
-                );
-                walls.push(first.wall);
-                rss.extend(first.rss_kib);
-                last = Some((first, cold.clone()));
-            } else {
-                let budget = Instant::now();
-                for i in 0..opts.runs {
-                    sim.clear_requests();
-                    let r = run(opts, program, args, &env, false)?;
-                    walls.push(r.wall);
-                    rss.extend(r.rss_kib);
-                    last = Some((r, sim.requests()));
-                    // A pathological case should not hold the machine for an hour.
-                    if i + 1 < opts.runs && budget.elapsed() > SLOW * 4 {
-                        eprintln!("{label}: stopping after {} runs (time budget)", i + 1);
-                        break;
-                    }
-                }
-            }
-            let Some((r, reqs)) = last else { continue };
-            let lo = walls.iter().min().copied().unwrap_or_default();
-            let hi = walls.iter().max().copied().unwrap_or_default();
-            rss.sort();
-            let rss_med = rss.get(rss.len() / 2).copied();
-            rep.line(format!(
-                "| {} / {m} | `{label}` | {} | {}–{} ({} run{}) | {} | {} | {} |",
-                opts.vms,
-                ms(median(&walls)),
-                ms(lo),
-                ms(hi),
-                walls.len(),
-                if walls.len() == 1 { "" } else { "s" },
-                reqs.len(),
-                mib(rss_med),
-                r.stdout_lines.saturating_sub(header)
-            ));
-            details.push(format!(
-                "- M={m}, `{label}`: {}{}",
-                breakdown(&reqs),
-                if cold.len() != reqs.len() {
-                    format!(
-                        "; first run (cold discovery cache): {} requests — {}",
-                        cold.len(),
-                        breakdown(&cold)
-                    )
-                } else {
-                    String::new()
-                }
-            ));
+        let load = machine_load();
+        let runnable: Vec<(&Path, Vec<String>, usize)> = cmds
+            .iter()
+            .map(|(_, program, args, header)| (*program, args.clone(), *header))
+            .collect();
+        let measured = interleaved(opts, &sim, &runnable, &env, opts.runs)?;
+        for ((label, ..), got) in cmds.iter().zip(&measured) {
+            rep.line(got.row(&format!("{} / {m}", opts.vms), label));
+            details.push(format!("- M={m}, `{label}`: {}", breakdown(&got.reqs)));
         }
+        details.push(format!("- M={m}: load average {load} before its runs"));
         rt.block_on(sim.shutdown());
     }
     rep.line("");
-    rep.line(format!(
-        "Target: requests = discovery + ceil(M/500) list pages ({} for M=1000, {} for M=10000).",
-        1 + 1000usize.div_ceil(500),
-        1 + 10_000usize.div_ceil(500)
-    ));
+    rep.line(
+        "Target: requests = discovery + ceil(M/5000) snapshot pages (pages of 5000 without \
+         `--chunk-size`); the table adds ceil(V/5000) VolumeSnapshot pages alongside for SIZE.",
+    );
     rep.line("");
     rep.line("Requests per run:");
     rep.line("");
@@ -555,6 +509,14 @@ fn list_bench(
     }
     rep.line("");
     Ok(())
+}
+
+/// The 1-minute load average, as /proc/loadavg says.
+fn machine_load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 /// Client requests with the time each was logged (its response), polled every 0.5 ms.

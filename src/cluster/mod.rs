@@ -21,9 +21,9 @@ pub mod warnings;
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{
-    FIELD_MANAGER, LIST_PAGE_SIZE, check_identity, delete_exact, dynamic_api, get_exact, list_all,
-    list_all_versioned, list_all_with, list_params, path_segment, require_deleted, to_value,
-    where_,
+    FIELD_MANAGER, LIST_PAGE_SIZE, SNAPSHOT_LIST_PAGE_SIZE, check_identity, delete_exact,
+    dynamic_api, get_exact, list_all, list_all_versioned, list_all_with, list_params, path_segment,
+    require_deleted, to_value, walk_pages, walk_raw_pages, where_,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for, wait_json};
 pub use wait_many::{Ended, ManyResult, wait_for_many};

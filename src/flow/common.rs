@@ -18,6 +18,22 @@ pub fn api_code(err: &anyhow::Error) -> Option<u16> {
         })
 }
 
+/// `list`'s notice on stderr when it found nothing (stdout stays empty, as kubectl's): "No
+/// snapshots [of VM vm] found [in ns namespace]." Machine-readable outputs say nothing.
+pub fn say_none_listed(ctx: &mut Ctx<'_>, count: usize, vm: Option<&str>, ns: Option<&str>) {
+    if count > 0 || ctx.format().is_machine() {
+        return;
+    }
+    let what = match vm {
+        Some(vm) => format!("No snapshots of VM {vm} found"),
+        None => "No snapshots found".to_owned(),
+    };
+    match ns {
+        Some(ns) => ctx.say(&format!("{what} in {ns} namespace.")),
+        None => ctx.say(&format!("{what}.")),
+    }
+}
+
 /// Adds a hint to a user-facing error; other errors pass unchanged.
 pub fn with_hint(err: anyhow::Error, hint: String) -> anyhow::Error {
     match err.downcast::<UserError>() {

@@ -65,27 +65,37 @@ impl Columns {
 
     /// The table for `data`: a row per item of a `…List`, else one row.
     pub fn render(&self, data: &Value, no_headers: bool) -> Result<String, String> {
-        let headers: Vec<&str> = self.columns.iter().map(|(h, _)| h.as_str()).collect();
-        let mut table = Table::verbatim(&headers);
+        let mut table = Table::verbatim(&self.headers());
         let is_list = data["kind"].as_str().is_some_and(|k| k.ends_with("List"));
         let items = match data["items"].as_array() {
             Some(items) if is_list => items.iter().collect(),
             _ => vec![data],
         };
         for item in items {
-            let mut row = Vec::new();
-            for (_, template) in &self.columns {
-                let groups = template.results(item)?;
-                let mut values = Vec::new();
-                if groups.first().is_none_or(Vec::is_empty) {
-                    values.push("<none>".to_string());
-                }
-                values.extend(groups.iter().flatten().map(go_json::sprint));
-                row.push(values.join(","));
-            }
-            table.row(row);
+            table.row(self.cells(item)?);
         }
         Ok(table.render(!no_headers))
+    }
+
+    /// The headers, as given.
+    pub fn headers(&self) -> Vec<String> {
+        self.columns.iter().map(|(h, _)| h.clone()).collect()
+    }
+
+    /// One object's row: each column's values joined by commas, `<none>` when its path finds
+    /// nothing.
+    pub fn cells(&self, item: &Value) -> Result<Vec<String>, String> {
+        let mut row = Vec::new();
+        for (_, template) in &self.columns {
+            let groups = template.results(item)?;
+            let mut values = Vec::new();
+            if groups.first().is_none_or(Vec::is_empty) {
+                values.push("<none>".to_string());
+            }
+            values.extend(groups.iter().flatten().map(go_json::sprint));
+            row.push(values.join(","));
+        }
+        Ok(row)
     }
 }
 

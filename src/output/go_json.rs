@@ -18,6 +18,14 @@ pub fn pretty(v: &Value) -> String {
     s
 }
 
+/// One item of a `List` printed by [`pretty`], as it stands there: at depth 2, without the
+/// line break and indent before it (a long list writes its items one at a time).
+pub fn list_item(v: &Value) -> String {
+    let mut out = String::new();
+    write(&mut out, v, Some("    "), 2);
+    out
+}
+
 fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     if let Some(step) = indent {
         out.push('\n');

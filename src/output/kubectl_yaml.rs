@@ -30,6 +30,17 @@ pub fn to_string(value: &Value) -> String {
     w.out
 }
 
+/// One item of a `List` printed by [`to_string`], as it stands under `items:` (`- ` and the
+/// object at indent 2, ending in a newline): a long list writes its items one at a time.
+pub fn list_item(item: &Value) -> String {
+    let mut w = Writer {
+        out: String::new(),
+        column: 0,
+    };
+    w.sequence_item(item, 0);
+    w.out
+}
+
 struct Writer {
     out: String,
     column: usize,
@@ -97,14 +108,19 @@ impl Writer {
             if i > 0 {
                 self.push(&" ".repeat(indent));
             }
-            self.push("- ");
-            match item {
-                Value::Object(map) if !map.is_empty() => self.mapping(map, indent + 2),
-                Value::Array(inner) if !inner.is_empty() => self.sequence(inner, indent + 2),
-                other => {
-                    self.scalar_or_empty(other, indent + 2, false);
-                    self.newline();
-                }
+            self.sequence_item(item, indent);
+        }
+    }
+
+    /// `- ` and one item of a block sequence at `indent`, at the current position.
+    fn sequence_item(&mut self, item: &Value, indent: usize) {
+        self.push("- ");
+        match item {
+            Value::Object(map) if !map.is_empty() => self.mapping(map, indent + 2),
+            Value::Array(inner) if !inner.is_empty() => self.sequence(inner, indent + 2),
+            other => {
+                self.scalar_or_empty(other, indent + 2, false);
+                self.newline();
             }
         }
     }

@@ -9,6 +9,7 @@ mod go_json;
 pub mod jsonpath;
 mod kubectl_yaml;
 pub mod label_columns;
+pub mod long_list;
 pub mod sort;
 mod structured;
 mod table;
@@ -21,7 +22,9 @@ use jiff::Timestamp;
 
 pub use crate::model::age::{age, human_duration};
 pub use format::{OutputFormat, OutputSpec, OutputTemplate, parse_output};
-pub use table::{Table, join_or_none, key_values, key_values_multi, next_steps, or_none};
+pub use table::{
+    Table, join_or_none, key_values, key_values_multi, next_steps, or_none, write_rows,
+};
 
 /// Options that change a rendering without changing the data.
 #[derive(Debug, Clone, Copy, Default)]
@@ -61,6 +64,19 @@ pub trait View: serde::Serialize {
     /// them; reports of actions do not (None: their own documented schema is printed).
     fn api_objects(&self) -> Option<serde_json::Value> {
         None
+    }
+
+    /// Writes the output for `spec` straight to `w` when the view holds a long list in a
+    /// compact form (rows, spooled objects) rather than as data to render whole; `Ok(false)`
+    /// when it does not, and the usual forms above are rendered.
+    fn write_streamed(
+        &self,
+        _spec: &OutputSpec,
+        _now: Timestamp,
+        _opts: RenderOptions,
+        _w: &mut dyn Write,
+    ) -> anyhow::Result<bool> {
+        Ok(false)
     }
 }
 
@@ -110,6 +126,10 @@ pub fn render_spec_to_string(
     now: Timestamp,
     opts: RenderOptions,
 ) -> anyhow::Result<String> {
+    let mut streamed = Vec::new();
+    if view.write_streamed(spec, now, opts, &mut streamed)? {
+        return String::from_utf8(streamed).context("failed to write output");
+    }
     Ok(match spec.format {
         // kubectl's own printers over the API objects; an action's report has none.
         OutputFormat::Json => match view.api_objects() {
@@ -163,11 +183,14 @@ fn print_template(
             spec.format
         ),
     };
-    printed.map_err(|why| {
-        crate::error::UserError::failure(format!("failed to print the output template: {why}"))
-            .hint("check the template's paths against: kubectl vmsnap list -o json")
-            .into()
-    })
+    printed.map_err(template_failed)
+}
+
+/// A template that failed on the data: the error that fails the command.
+pub fn template_failed(why: String) -> anyhow::Error {
+    crate::error::UserError::failure(format!("failed to print the output template: {why}"))
+        .hint("check the template's paths against: kubectl vmsnap list -o json")
+        .into()
 }
 
 /// Renders `view` to `w`.
@@ -189,6 +212,9 @@ pub fn render_spec(
     opts: RenderOptions,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    if view.write_streamed(spec, now, opts, w)? {
+        return w.flush().context("failed to write output");
+    }
     let text = render_spec_to_string(view, spec, now, opts)?;
     w.write_all(text.as_bytes())
         .context("failed to write output")?;

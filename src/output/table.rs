@@ -69,28 +69,88 @@ impl Table {
 /// tabwriter's layout: every cell but a line's last padded to its column's widest cell plus
 /// `padding` (at least `min_width`), trailing spaces trimmed.
 pub(crate) fn aligned(lines: &[&[String]], padding: usize, min_width: usize) -> String {
-    let columns = lines.iter().map(|l| l.len()).max().unwrap_or(0);
-    let mut widths = vec![0usize; columns];
+    let mut widths = Vec::new();
     for line in lines {
-        for (i, cell) in line.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
+        widen(&mut widths, line);
     }
     let mut out = String::new();
     for line in lines {
-        let mut text = String::new();
-        for (i, cell) in line.iter().enumerate() {
-            text.push_str(cell);
-            if i + 1 < line.len() {
-                let width = (widths[i] + padding).max(min_width);
-                let pad = width - cell.chars().count();
-                text.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
+        push_line(&mut out, line, &widths, padding, min_width);
     }
     out
+}
+
+/// Grows `widths` (in characters) to hold `cells`.
+fn widen<S: AsRef<str>>(widths: &mut Vec<usize>, cells: &[S]) {
+    if widths.len() < cells.len() {
+        widths.resize(cells.len(), 0);
+    }
+    for (i, cell) in cells.iter().enumerate() {
+        widths[i] = widths[i].max(cell.as_ref().chars().count());
+    }
+}
+
+/// One line of [`aligned`]'s layout, with its newline.
+fn push_line<S: AsRef<str>>(
+    out: &mut String,
+    cells: &[S],
+    widths: &[usize],
+    padding: usize,
+    min_width: usize,
+) {
+    let start = out.len();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = cell.as_ref();
+        out.push_str(cell);
+        if i + 1 < cells.len() {
+            let width = (widths[i] + padding).max(min_width);
+            let pad = width - cell.chars().count();
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    let kept = out[start..].trim_end().len();
+    out.truncate(start + kept);
+    out.push('\n');
+}
+
+/// [`Table::render`]'s text, then the terminal escaping every printed table gets, for `count`
+/// rows made on demand by `row` (called twice per row: for the widths, then for its line) and
+/// written line by line: a long list is never held as a table or as one text. Cells are
+/// escaped as [`Table::row`] escapes them; `headers` are printed as given (None: left out).
+pub fn write_rows(
+    w: &mut dyn std::io::Write,
+    headers: Option<&[String]>,
+    count: usize,
+    row: impl Fn(usize) -> Vec<String>,
+) -> std::io::Result<()> {
+    let escaped = |i| -> Vec<String> {
+        row(i)
+            .into_iter()
+            .map(|c| super::terminal::terminal_safe(&c, false).into_owned())
+            .collect()
+    };
+    let mut widths = Vec::new();
+    if let Some(h) = headers {
+        widen(&mut widths, h);
+    }
+    for i in 0..count {
+        widen(&mut widths, &escaped(i));
+    }
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, w);
+    let mut line = String::new();
+    let mut print = |line: &mut String, cells: &[String]| {
+        line.clear();
+        push_line(line, cells, &widths, PADDING, MIN_WIDTH);
+        w.write_all(crate::terminal::terminal_safe(line, true).as_bytes())
+    };
+    if let Some(h) = headers {
+        print(&mut line, h)?;
+    }
+    for i in 0..count {
+        print(&mut line, &escaped(i))?;
+    }
+    w.flush()
 }
 
 /// A two-column "Key:  value" block, as kubectl describe prints, indented by `indent` spaces.
@@ -173,6 +233,28 @@ a                                  5m30s
         let mut t = Table::new(&["a", "b"]);
         t.row(vec!["x".into(), "y".into()]);
         assert_eq!(t.render(true), "A     B\nx     y\n");
+    }
+
+    #[test]
+    fn rows_written_on_demand_print_as_the_table_does() {
+        let rows = [
+            vec!["pre-upgrade".to_string(), "Succeeded".into(), "2d".into()],
+            vec!["a\x1b[2J".into(), "".into(), "5m30s   ".into()],
+            vec!["short".into()],
+        ];
+        let mut t = Table::new(&["name", "phase", "age"]);
+        for r in &rows {
+            t.row(r.clone());
+        }
+        let (headers, _) = t.clone().into_parts();
+        for with_headers in [true, false] {
+            let mut out = Vec::new();
+            let h = with_headers.then_some(headers.as_slice());
+            write_rows(&mut out, h, rows.len(), |i| rows[i].clone()).unwrap();
+            let want =
+                super::super::terminal::terminal_safe(&t.render(with_headers), true).into_owned();
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
     }
 
     #[test]

@@ -113,8 +113,11 @@ fn populated(
     (sim, dir)
 }
 
+/// `list`'s page size without `--chunk-size` (src/cluster/objects.rs SNAPSHOT_LIST_PAGE_SIZE).
+const LIST_PAGE: usize = 5000;
+
 #[test]
-fn list_all_namespaces_reads_every_snapshot_in_pages_of_500_and_writes_nothing() {
+fn list_all_namespaces_reads_every_snapshot_in_pages_of_5000_and_writes_nothing() {
     let rt = runtime();
     let (sim, dir) = populated(&rt, 20, 1_200);
     sim.clear_requests();
@@ -129,7 +132,11 @@ fn list_all_namespaces_reads_every_snapshot_in_pages_of_500_and_writes_nothing()
     assert!(sim.writes().is_empty(), "list writes nothing");
     assert!(discovery(&reqs) <= 1, "one discovery request at most");
     let pages = lists_of(&reqs, SNAPSHOTS);
-    assert_eq!(pages.len(), 1_200usize.div_ceil(500), "ceil(M/500) pages");
+    assert_eq!(
+        pages.len(),
+        1_200usize.div_ceil(LIST_PAGE),
+        "ceil(M/5000) pages"
+    );
     // Every list the plugin makes is paginated, and no kind is read twice.
     for r in reqs.iter().filter(|r| plural(r).is_some()) {
         assert!(
@@ -140,11 +147,14 @@ fn list_all_namespaces_reads_every_snapshot_in_pages_of_500_and_writes_nothing()
             r.query
         );
     }
-    assert!(pages.iter().all(|r| limit(r) == Some(500)), "{pages:#?}");
+    assert!(
+        pages.iter().all(|r| limit(r) == Some(LIST_PAGE as u64)),
+        "{pages:#?}"
+    );
     for kind in ["virtualmachinesnapshotcontents", "volumesnapshots"] {
         let n = sim.store().count(&generate_gvr(kind));
         assert!(
-            lists_of(&reqs, kind).len() <= n.div_ceil(500).max(1),
+            lists_of(&reqs, kind).len() <= n.div_ceil(LIST_PAGE).max(1),
             "{kind} read more than once"
         );
     }
@@ -170,7 +180,41 @@ fn list_names_costs_discovery_plus_the_snapshot_pages_only() {
     let names = String::from_utf8_lossy(&out.stdout).lines().count();
     assert_eq!(names, 1_200, "one name per snapshot");
     let reqs = sim.requests();
-    assert_eq!(reqs.len(), 1 + 1_200usize.div_ceil(500), "{reqs:#?}");
+    assert_eq!(reqs.len(), 1 + 1_200usize.div_ceil(LIST_PAGE), "{reqs:#?}");
+}
+
+/// A `--chunk-size` the user gives is always obeyed: ceil(M/N) pages of `limit=N`, every
+/// snapshot listed once, in any output.
+#[test]
+fn list_obeys_the_users_chunk_size_in_every_output() {
+    let rt = runtime();
+    let (sim, dir) = populated(&rt, 20, 1_200);
+    for output in ["name", "json", "wide"] {
+        sim.clear_requests();
+        let out = plugin(
+            &dir.path().join("kubeconfig"),
+            &["list", "-A", "--chunk-size", "500", "-o", output],
+        );
+        assert_ok(&out);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let listed = match output {
+            "json" => serde_json::from_str::<serde_json::Value>(&stdout).expect("JSON")["items"]
+                .as_array()
+                .map_or(0, Vec::len),
+            "wide" => stdout.lines().count() - 1,
+            _ => stdout.lines().count(),
+        };
+        assert_eq!(listed, 1_200, "-o {output}: every snapshot once");
+        let reqs = sim.requests();
+        let pages = lists_of(&reqs, SNAPSHOTS);
+        assert_eq!(
+            pages.len(),
+            1_200usize.div_ceil(500),
+            "-o {output}: {pages:#?}"
+        );
+        assert!(pages.iter().all(|r| limit(r) == Some(500)), "{pages:#?}");
+        assert!(sim.writes().is_empty(), "list writes nothing");
+    }
 }
 
 #[test]

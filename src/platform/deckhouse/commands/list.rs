@@ -15,7 +15,9 @@ use crate::output::OutputFormat;
 use crate::output::RenderOptions;
 
 use crate::cluster::json::{name, namespace, str_at, time_at};
-use crate::cluster::{LIST_PAGE_SIZE, list_all, list_all_versioned, list_params};
+use crate::cluster::{
+    LIST_PAGE_SIZE, SNAPSHOT_LIST_PAGE_SIZE, list_all, list_all_versioned, list_params,
+};
 use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::deckhouse::api::{
@@ -153,7 +155,7 @@ async fn collect(
     let picked = list_params(
         args.selector.as_deref(),
         args.field_selector.as_deref(),
-        args.chunk_size.unwrap_or(LIST_PAGE_SIZE),
+        args.chunk_size.unwrap_or(SNAPSHOT_LIST_PAGE_SIZE),
     );
     if args.disks {
         let report = disks(args, dh, ctx, ns.as_deref(), picked, sort_path.as_ref()).await?;

@@ -1,36 +1,43 @@
 //! `list [VM]`: one paginated list, filtered by VM on the client (no server filter exists),
 //! in creation order (newest last) or `--sort-by`'s; `-w` follows it with a watch.
 //!
-//! Pages are converted as they arrive, so memory holds one raw page plus a small row (and a
-//! sort key) per snapshot, not every object's JSON. Sizes come from the CSI VolumeSnapshots,
-//! listed beside the snapshots (off the critical path) into a compact (namespace, content) →
-//! sizes map.
+//! Pages are read as text and each object converted on its own as it arrives, so memory
+//! holds one page plus a compact row per snapshot: its printed cells, or for `-o json|yaml`
+//! where its rendered text lies in a spool file (output/long_list.rs). Sizes come from the
+//! CSI VolumeSnapshots, listed beside the snapshots (off the critical path) into a compact
+//! content → sizes map.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use kube::Resource as _;
-use kube::api::{DynamicObject, ListParams};
+use kube::api::DynamicObject;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::cli::ListArgs;
 use crate::flow::Ctx;
 use crate::flow::watch_rows::{self, RowPrinter, WatchFrom};
 use crate::model::SnapshotInfo;
-use crate::output::OutputFormat;
 use crate::output::RenderOptions;
+use crate::output::custom_columns::Columns;
 use crate::output::label_columns::LabelColumns;
+use crate::output::long_list::{Cells, ObjectFormat, Spool};
 use crate::output::sort::{self, FieldPath, SortKey};
+use crate::output::{OutputFormat, OutputTemplate};
 use crate::platform::kubevirt::analysis::parse_quantity;
 use crate::platform::kubevirt::api::{self as kv, Kind, KubeVirt};
 use crate::platform::kubevirt::report::Report;
-use crate::platform::kubevirt::report::human::{ListColumns, list_headers, list_row};
+use crate::platform::kubevirt::report::human::{
+    ListColumns, compact_list_row, list_headers, list_row,
+};
+use crate::platform::kubevirt::report::listed::{ListRows, Printed, Row};
 use crate::platform::kubevirt::report::{SNAPSHOT_RESOURCE, SnapshotList};
 
-/// Snapshot page size without `--chunk-size`: kubectl's.
-const SNAPSHOT_PAGE: u32 = 500;
 /// VolumeSnapshot page size: they are small, and fewer pages mean fewer round trips.
 const VS_PAGE: u32 = 5000;
 
@@ -51,7 +58,7 @@ pub async fn watch(
     watch_rows::refuse_structured(format)?;
     let kv = ctx.kubevirt();
     let listed = collect(args, ctx).await?;
-    let printed_headers = !args.watch_only && !listed.list.items.is_empty();
+    let printed_headers = !args.watch_only && !listed.list.is_empty();
     if !args.watch_only {
         crate::output::render(
             &Report::List(listed.list.clone()),
@@ -82,7 +89,7 @@ pub async fn watch(
             if !table {
                 return Some(vec![format!("{SNAPSHOT_RESOURCE}/{}", info.name)]);
             }
-            apply_size(&mut info, &sizes);
+            info.size_bytes = sizes.of(&info);
             Some(list_row(&info, columns, clock.now()))
         }),
     };
@@ -104,13 +111,88 @@ struct Listed {
     sizes: Sizes,
 }
 
+/// What the output keeps of each snapshot.
+enum Keep {
+    /// `-o report-json|report-yaml`: the documented schema, every field.
+    Info,
+    /// `-o jsonpath…`: the objects (a template may read any part of them, as kubectl's does).
+    Objects,
+    /// Every other output: a compact row.
+    Row(RowShape),
+}
+
+/// What a compact row holds.
+enum RowShape {
+    Table { wide: bool },
+    Names,
+    Objects(ObjectFormat, Spool),
+    Columns(Arc<OutputTemplate>),
+}
+
+impl Keep {
+    fn of(ctx: &Ctx<'_>) -> anyhow::Result<Keep> {
+        let spec = ctx.global.output_spec();
+        Ok(match spec.format {
+            OutputFormat::ReportJson | OutputFormat::ReportYaml => Keep::Info,
+            OutputFormat::JsonPath | OutputFormat::JsonPathAsJson => Keep::Objects,
+            OutputFormat::Table => Keep::Row(RowShape::Table { wide: false }),
+            OutputFormat::Wide => Keep::Row(RowShape::Table { wide: true }),
+            OutputFormat::Name => Keep::Row(RowShape::Names),
+            OutputFormat::Json | OutputFormat::Yaml => {
+                let format = if spec.format == OutputFormat::Json {
+                    ObjectFormat::Json
+                } else {
+                    ObjectFormat::Yaml
+                };
+                let spool = Spool::new().context("failed to create a temporary file")?;
+                Keep::Row(RowShape::Objects(format, spool))
+            }
+            OutputFormat::CustomColumns => match spec.template {
+                Some(t) => Keep::Row(RowShape::Columns(t)),
+                None => Keep::Objects,
+            },
+        })
+    }
+
+    /// Whether the rows show SIZE (read from the VolumeSnapshots).
+    fn wants_sizes(&self) -> bool {
+        matches!(self, Keep::Info | Keep::Row(RowShape::Table { .. }))
+    }
+}
+
+/// One snapshot as kept until the list is ordered.
+struct Entry {
+    row: Row,
+    /// Which sizes are its own.
+    volumes: VolumesOf,
+    info: Option<Box<SnapshotInfo>>,
+    object: Option<Box<Value>>,
+}
+
+impl Entry {
+    /// The snapshot's order keys and size join; what its output prints is added after.
+    fn new(info: &SnapshotInfo) -> Entry {
+        Entry {
+            row: Row {
+                created: info.created,
+                key: Cells::new([&info.namespace, &info.name]),
+                cells: Cells::default(),
+                span: None,
+                size_bytes: None,
+            },
+            volumes: VolumesOf::new(info),
+            info: None,
+            object: None,
+        }
+    }
+}
+
 async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
     let kv = ctx.kubevirt();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
-    // Names and kubectl's printers of API objects need no sizes.
-    let keep_objects = ctx.format().prints_api_objects();
-    let want_sizes = ctx.format() != OutputFormat::Name && !keep_objects;
+    let mut keep = Keep::of(ctx)?;
+    let want_sizes = keep.wants_sizes();
     let sizes = async {
         if want_sizes {
             // Sizes are a nicety: without read access the column says <unknown>.
@@ -118,7 +200,7 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
                 .await
                 .unwrap_or_default()
         } else {
-            Sizes::new()
+            Sizes::default()
         }
     };
     // `list VM` in one namespace also says whether the VM exists (not with -A: a name is
@@ -129,56 +211,93 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
             _ => None,
         }
     };
+    let labels = LabelColumns::new(&args.label_columns, args.show_labels);
     let query = Query {
         ns: ns.as_deref(),
-        selector: args.selector.as_deref(),
-        fields: args.field_selector.as_deref(),
-        chunk: args.chunk_size.unwrap_or(SNAPSHOT_PAGE),
+        params: crate::cluster::list_params(
+            args.selector.as_deref(),
+            args.field_selector.as_deref(),
+            args.chunk_size
+                .unwrap_or(crate::cluster::SNAPSHOT_LIST_PAGE_SIZE),
+        ),
         vm: args.vm.as_deref(),
         sort: sort_path.as_ref(),
-        keep_objects,
+        labels: &labels,
     };
-    let (found, sizes, vm_found) = futures::join!(snapshots(&kv, &query), sizes, vm_check);
-    let (rows, resource_version) = found?;
-    let ordered = order(rows, sort_path.as_ref(), |(info, _)| info)?;
-    let (mut items, objects): (Vec<SnapshotInfo>, Vec<Option<Value>>) = ordered.into_iter().unzip();
-    let objects = keep_objects.then(|| objects.into_iter().flatten().collect());
-    for info in &mut items {
-        apply_size(info, &sizes);
+    let (found, sizes, vm_found) =
+        futures::join!(snapshots(&kv, &query, &mut keep), sizes, vm_check);
+    let (entries, resource_version) = found?;
+    let mut entries = order(entries, sort_path.as_ref())?;
+    for e in &mut entries {
+        e.row.size_bytes = sizes.sum(&e.volumes);
+        if let Some(info) = &mut e.info {
+            info.size_bytes = e.row.size_bytes;
+        }
     }
+    let count = entries.len();
     // A VM that does not exist: exit 5, unless snapshots of it remain (they are still
     // listed; the VM's absence is said on stderr). An unreadable VM is not a reason to fail.
     if let (Some(vm), Some(ns), Some(Ok(None))) = (&args.vm, &ns, vm_found) {
-        if items.is_empty() {
+        if count == 0 {
             // Always the not-found error (exit 5) with the command that lists VMs.
             crate::flow::common::require_vm(None, ns, vm)?;
         }
-        let n = items.len();
-        let s = if n == 1 { "" } else { "s" };
+        let s = if count == 1 { "" } else { "s" };
         ctx.say(&format!(
-            "warning: VirtualMachine \"{vm}\" not found in namespace \"{ns}\"; {n} snapshot{s} of it remain{}",
-            if n == 1 { "s" } else { "" }
+            "warning: VirtualMachine \"{vm}\" not found in namespace \"{ns}\"; {count} snapshot{s} of it remain{}",
+            if count == 1 { "s" } else { "" }
         ));
     }
-    if items.is_empty() && !ctx.format().is_machine() && !args.watch_only {
-        let what = match &args.vm {
-            Some(vm) => format!("No snapshots of VM {vm} found"),
-            None => "No snapshots found".to_string(),
-        };
-        match &ns {
-            Some(ns) => ctx.say(&format!("{what} in {ns} namespace.")),
-            None => ctx.say(&format!("{what}.")),
+    if !args.watch_only {
+        crate::flow::common::say_none_listed(ctx, count, args.vm.as_deref(), ns.as_deref());
+    }
+    let mut list = SnapshotList {
+        kind: "SnapshotList",
+        namespace: ns,
+        vm: args.vm.clone(),
+        items: Vec::new(),
+        objects: None,
+        rows: None,
+        label_columns: labels,
+    };
+    match keep {
+        Keep::Info => {
+            list.items = entries
+                .into_iter()
+                .filter_map(|e| e.info)
+                .map(|i| *i)
+                .collect();
+        }
+        Keep::Objects => {
+            list.objects = Some(
+                entries
+                    .into_iter()
+                    .filter_map(|e| e.object)
+                    .map(|o| *o)
+                    .collect(),
+            );
+        }
+        Keep::Row(shape) => {
+            let printed = match shape {
+                RowShape::Table { wide } => Printed::Table { wide },
+                RowShape::Names => Printed::Names,
+                RowShape::Objects(format, spool) => Printed::Objects {
+                    format,
+                    spooled: spool.finish().context("failed to write a temporary file")?,
+                },
+                RowShape::Columns(template) => Printed::Columns {
+                    headers: match &*template {
+                        OutputTemplate::Columns(c) => c.headers(),
+                        OutputTemplate::JsonPath(_) => Vec::new(),
+                    },
+                },
+            };
+            let rows = entries.into_iter().map(|e| e.row).collect();
+            list.rows = Some(Arc::new(ListRows { rows, printed }));
         }
     }
     Ok(Listed {
-        list: SnapshotList {
-            kind: "SnapshotList",
-            namespace: ns,
-            vm: args.vm.clone(),
-            items,
-            objects,
-            label_columns: LabelColumns::new(&args.label_columns, args.show_labels),
-        },
+        list,
         resource_version,
         sizes,
     })
@@ -186,39 +305,27 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
 
 /// Creation time (oldest first, as `kubectl get --sort-by=.metadata.creationTimestamp` and
 /// the OpenShift console), then namespace and name; then, stably, `--sort-by`'s order.
-fn order<T>(
-    mut rows: Vec<(SortKey, T)>,
+fn order(
+    mut entries: Vec<(SortKey, Entry)>,
     sort_path: Option<&FieldPath>,
-    info: impl Fn(&T) -> &SnapshotInfo,
-) -> anyhow::Result<Vec<T>> {
-    rows.sort_by(|(_, a), (_, b)| {
-        let (a, b) = (info(a), info(b));
-        (a.created, &a.namespace, &a.name).cmp(&(b.created, &b.namespace, &b.name))
+) -> anyhow::Result<Vec<Entry>> {
+    entries.sort_by(|(_, a), (_, b)| {
+        (a.row.created, a.row.namespace(), a.row.name()).cmp(&(
+            b.row.created,
+            b.row.namespace(),
+            b.row.name(),
+        ))
     });
     if let Some(path) = sort_path {
-        let keys: Vec<SortKey> = rows.iter().map(|(k, _)| k.clone()).collect();
+        let keys: Vec<SortKey> = entries.iter().map(|(k, _)| k.clone()).collect();
         sort::check_keys(path, &keys)?;
-        sort::sort_by_keys(&mut rows);
+        sort::sort_by_keys(&mut entries);
     }
-    Ok(rows.into_iter().map(|(_, info)| info).collect())
+    Ok(entries.into_iter().map(|(_, e)| e).collect())
 }
 
-/// One page of a list response; items stay in the caller's shape.
-#[derive(Deserialize)]
-struct Page<T> {
-    #[serde(default)]
-    metadata: PageMeta,
-    #[serde(default = "Vec::new")]
-    items: Vec<T>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct PageMeta {
-    #[serde(rename = "continue", default)]
-    continue_: Option<String>,
-    #[serde(default)]
-    resource_version: Option<String>,
+fn snapshots_url(kv: &KubeVirt, ns: Option<&str>) -> String {
+    collection_url(kv, Kind::VirtualMachineSnapshot, ns)
 }
 
 fn collection_url(kv: &KubeVirt, kind: Kind, ns: Option<&str>) -> String {
@@ -226,94 +333,178 @@ fn collection_url(kv: &KubeVirt, kind: Kind, ns: Option<&str>) -> String {
     DynamicObject::url_path(&kind.api_resource(&kv.versions()), ns.as_deref())
 }
 
-fn snapshots_url(kv: &KubeVirt, ns: Option<&str>) -> String {
-    collection_url(kv, Kind::VirtualMachineSnapshot, ns)
-}
-
-/// Fetches every page of `kind`, handing each to `each` and dropping it; returns the list's
-/// resourceVersion.
-async fn pages<T: serde::de::DeserializeOwned>(
-    kv: &KubeVirt,
-    kind: Kind,
-    ns: Option<&str>,
-    mut params: ListParams,
-    mut each: impl FnMut(Vec<T>),
-) -> anyhow::Result<String> {
-    let url = collection_url(kv, kind, ns);
-    loop {
-        let req = kube::core::Request::new(&url)
-            .list(&params)
-            .map_err(kube::Error::BuildRequest)?;
-        let page: Page<T> = kv.client().request(req).await?;
-        each(page.items);
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(c) => params = params.continue_token(&c),
-            None => return Ok(page.metadata.resource_version.unwrap_or_default()),
-        }
-    }
-}
-
 /// What to list.
 struct Query<'a> {
     ns: Option<&'a str>,
-    selector: Option<&'a str>,
-    fields: Option<&'a str>,
-    /// Objects per request; 0 asks for all at once.
-    chunk: u32,
+    /// Selectors and page size.
+    params: kube::api::ListParams,
     vm: Option<&'a str>,
     sort: Option<&'a FieldPath>,
-    /// Keep each object as kubectl prints it (the output prints API objects).
-    keep_objects: bool,
+    labels: &'a LabelColumns,
 }
 
 fn is_of_vm(snapshot: &Value, vm: &str) -> bool {
     crate::cluster::json::str_at(snapshot, "/spec/source/name") == Some(vm)
 }
 
-/// Every snapshot (of `vm`, if given) as a row with its sort key and (when asked) the object
-/// as kubectl prints it, page by page, and the list's resourceVersion.
+/// Every snapshot (of `vm`, if given) with its sort key, kept as `keep` says, page by page
+/// (each page's objects stay JSON text until each is read on its own); and the list's
+/// resourceVersion.
 async fn snapshots(
     kv: &KubeVirt,
     q: &Query<'_>,
-) -> anyhow::Result<(Vec<(SortKey, (SnapshotInfo, Option<Value>))>, String)> {
-    let mut params = ListParams::default();
-    if q.chunk > 0 {
-        params = params.limit(q.chunk);
-    }
-    if let Some(s) = q.selector {
-        params = params.labels(s);
-    }
-    if let Some(f) = q.fields {
-        params = params.fields(f);
-    }
-    let mut rows = Vec::new();
+    keep: &mut Keep,
+) -> anyhow::Result<(Vec<(SortKey, Entry)>, String)> {
+    let mut entries = Vec::new();
     let kind = Kind::VirtualMachineSnapshot;
     let api_version = kind.api_version(&kv.versions());
-    let rv = pages::<Value>(kv, kind, q.ns, params, |items| {
-        let of_vm = items
-            .into_iter()
-            .filter(|s| q.vm.is_none_or(|vm| is_of_vm(s, vm)));
-        for s in of_vm {
-            let key = q.sort.map_or(SortKey::Missing, |p| SortKey::of(p, &s));
-            let info = kv::snapshot_info(&s, None, &[]);
-            let object = q
-                .keep_objects
-                .then(|| crate::output::api_object(s, &api_version, kind.kind()));
-            rows.push((key, (info, object)));
+    let columns = |wide| ListColumns {
+        all_namespaces: q.ns.is_none(),
+        wide,
+        labels: q.labels,
+    };
+    let url = collection_url(kv, kind, q.ns);
+    let mut one = |s: Value| -> anyhow::Result<()> {
+        if q.vm.is_some_and(|vm| !is_of_vm(&s, vm)) {
+            return Ok(());
         }
-    })
-    .await
-    .with_context(|| {
-        format!(
+        let key = q.sort.map_or(SortKey::Missing, |p| SortKey::of(p, &s));
+        let info = kv::snapshot_info(&s, None, &[]);
+        let mut entry = Entry::new(&info);
+        match keep {
+            Keep::Info => entry.info = Some(Box::new(info)),
+            Keep::Objects => {
+                entry.object = Some(Box::new(crate::output::api_object(
+                    s,
+                    &api_version,
+                    kind.kind(),
+                )))
+            }
+            Keep::Row(RowShape::Table { wide }) => {
+                entry.row.cells = compact_list_row(&info, columns(*wide))
+            }
+            Keep::Row(RowShape::Names) => {}
+            Keep::Row(RowShape::Objects(format, spool)) => {
+                let object = crate::output::api_object(s, &api_version, kind.kind());
+                let text = format.item(&object);
+                let span = spool.push(text.as_bytes());
+                entry.row.span = Some(span.context("failed to write a temporary file")?);
+            }
+            Keep::Row(RowShape::Columns(template)) => {
+                if let OutputTemplate::Columns(c) = &**template {
+                    let object = crate::output::api_object(s, &api_version, kind.kind());
+                    entry.row.cells = column_cells(c, &object)?;
+                }
+            }
+        }
+        entries.push((key, entry));
+        Ok(())
+    };
+    let each_page = |page: Vec<&RawValue>| {
+        for raw in page {
+            let s: Value = serde_json::from_str(raw.get()).map_err(kube::Error::SerdeError)?;
+            one(s).map_err(Stop::Keeping)?;
+        }
+        Ok(())
+    };
+    match crate::cluster::walk_raw_pages(kv.client(), &url, q.params.clone(), each_page).await {
+        Ok(rv) => Ok((entries, rv)),
+        Err(Stop::Keeping(e)) => Err(e),
+        Err(Stop::Listing(e)) => Err(anyhow::Error::new(e).context(format!(
             "failed to list VirtualMachineSnapshots {}",
             crate::cluster::where_(q.ns)
-        )
-    })?;
-    Ok((rows, rv))
+        ))),
+    }
 }
 
-/// Restore sizes per (namespace, content name); None entries are unknown sizes.
-type Sizes = HashMap<(String, String), Vec<Option<u64>>>;
+/// Why the page walk stopped: the list failed, or keeping a snapshot did (a custom-columns
+/// template that fails on it, the spool file).
+enum Stop {
+    Listing(kube::Error),
+    Keeping(anyhow::Error),
+}
+
+impl From<kube::Error> for Stop {
+    fn from(e: kube::Error) -> Self {
+        Stop::Listing(e)
+    }
+}
+
+/// A custom-columns row of one object; a template that fails fails the command.
+fn column_cells(columns: &Columns, object: &Value) -> anyhow::Result<Cells> {
+    let cells = columns
+        .cells(object)
+        .map_err(crate::output::template_failed)?;
+    Ok(Cells::new(cells))
+}
+
+/// Restore sizes per snapshot content, summed as their VolumeSnapshots are read. A content
+/// is keyed by a hash of (namespace, content name): 8 bytes instead of two strings per
+/// snapshot, at 100,000 snapshots. The hasher is seeded at random per run (std's
+/// RandomState), so two contents sharing a key is a 2^-64 accident no name can arrange.
+#[derive(Default)]
+struct Sizes {
+    by_content: HashMap<u64, VolumeSizes>,
+}
+
+/// The VolumeSnapshots found for one content: how many, and the sum of their sizes (None
+/// when one has no size).
+#[derive(Clone, Copy)]
+struct VolumeSizes {
+    count: u32,
+    bytes: Option<u64>,
+}
+
+/// Which VolumeSnapshots a snapshot's size sums: its content's key and how many volumes it
+/// captured.
+struct VolumesOf {
+    content: Option<u64>,
+    volumes: usize,
+}
+
+impl VolumesOf {
+    fn new(info: &SnapshotInfo) -> VolumesOf {
+        VolumesOf {
+            content: info
+                .content_name
+                .as_deref()
+                .map(|c| content_key(&info.namespace, c)),
+            volumes: info.included_volumes.len(),
+        }
+    }
+}
+
+/// The hasher of the content keys, one per run.
+static SIZE_KEYS: std::sync::LazyLock<RandomState> = std::sync::LazyLock::new(RandomState::new);
+
+fn content_key(ns: &str, content: &str) -> u64 {
+    SIZE_KEYS.hash_one((ns, content))
+}
+
+impl Sizes {
+    fn add(&mut self, ns: &str, content: &str, size: Option<u64>) {
+        let key = content_key(ns, content);
+        let sum = self.by_content.entry(key).or_insert(VolumeSizes {
+            count: 0,
+            bytes: Some(0),
+        });
+        sum.count += 1;
+        sum.bytes = sum.bytes.zip(size).map(|(a, b)| a.saturating_add(b));
+    }
+
+    /// The sum of a snapshot's VolumeSnapshot sizes, when every captured volume has one.
+    fn sum(&self, of: &VolumesOf) -> Option<u64> {
+        let found = self.by_content.get(&of.content?)?;
+        (found.count as usize >= of.volumes)
+            .then_some(found.bytes)
+            .flatten()
+    }
+
+    /// [`Sizes::sum`] of one snapshot.
+    fn of(&self, info: &SnapshotInfo) -> Option<u64> {
+        self.sum(&VolumesOf::new(info))
+    }
+}
 
 /// Just the VolumeSnapshot fields the size needs; serde skips the rest without allocating.
 #[derive(Deserialize)]
@@ -380,34 +571,21 @@ fn add_sizes(sizes: &mut Sizes, items: Vec<VolumeSnapshotLite>) {
                 .as_ref()
                 .and_then(|s| s.restore_size.as_ref())
                 .and_then(quantity);
-            sizes
-                .entry((v.metadata.namespace, content))
-                .or_default()
-                .push(size);
+            sizes.add(&v.metadata.namespace, &content, size);
         }
     }
 }
 
 async fn volume_snapshot_sizes(kv: &KubeVirt, ns: Option<&str>) -> anyhow::Result<Sizes> {
-    let mut sizes = Sizes::new();
-    let params = ListParams::default().limit(VS_PAGE);
-    pages(kv, Kind::VolumeSnapshot, ns, params, |items| {
-        add_sizes(&mut sizes, items)
+    let mut sizes = Sizes::default();
+    let params = kube::api::ListParams::default().limit(VS_PAGE);
+    let url = collection_url(kv, Kind::VolumeSnapshot, ns);
+    crate::cluster::walk_pages(kv.client(), &url, params, |items| {
+        add_sizes(&mut sizes, items);
+        Ok::<_, kube::Error>(())
     })
     .await?;
     Ok(sizes)
-}
-
-/// The sum of a snapshot's VolumeSnapshot sizes, when every included volume has one.
-fn apply_size(info: &mut SnapshotInfo, sizes: &Sizes) {
-    let Some(content) = &info.content_name else {
-        return;
-    };
-    if let Some(s) = sizes.get(&(info.namespace.clone(), content.clone()))
-        && s.len() >= info.included_volumes.len()
-    {
-        info.size_bytes = s.iter().copied().sum::<Option<u64>>();
-    }
 }
 
 #[cfg(test)]
@@ -437,7 +615,7 @@ mod tests {
 
     #[test]
     fn sizes_join_by_owner_or_by_kubevirts_naming() {
-        let mut sizes = Sizes::new();
+        let mut sizes = Sizes::default();
         add_sizes(
             &mut sizes,
             vec![
@@ -447,16 +625,16 @@ mod tests {
             ],
         );
         let mut info = row();
-        apply_size(&mut info, &sizes);
+        info.size_bytes = sizes.of(&info);
         assert_eq!(info.size_bytes, Some(3 << 30));
     }
 
     #[test]
     fn a_volume_without_its_volume_snapshot_leaves_the_size_unknown() {
-        let mut sizes = Sizes::new();
+        let mut sizes = Sizes::default();
         add_sizes(&mut sizes, vec![vs("vmsnapshot-abc-volume-a", None, "1Gi")]);
         let mut info = row();
-        apply_size(&mut info, &sizes);
+        info.size_bytes = sizes.of(&info);
         assert_eq!(info.size_bytes, None);
     }
 
@@ -464,6 +642,10 @@ mod tests {
         json!({"metadata": {"name": name, "namespace": "p", "creationTimestamp": ts},
                "spec": {"source": {"name": "vm"}},
                "status": {"restoreSize": size}})
+    }
+
+    fn entry(o: &Value) -> Entry {
+        Entry::new(&kv::snapshot_info(o, None, &[]))
     }
 
     #[test]
@@ -476,36 +658,26 @@ mod tests {
         let rows = |path: Option<&FieldPath>| {
             objs.iter()
                 .map(|o| {
-                    let key = path.map_or(SortKey::Missing, |p| SortKey::of(p, o));
-                    (key, kv::snapshot_info(o, None, &[]))
+                    (
+                        path.map_or(SortKey::Missing, |p| SortKey::of(p, o)),
+                        entry(o),
+                    )
                 })
                 .collect::<Vec<_>>()
         };
-        let names =
-            |items: Vec<SnapshotInfo>| items.into_iter().map(|i| i.name).collect::<Vec<_>>();
-        assert_eq!(
-            names(order(rows(None), None, |i| i).unwrap()),
-            ["c", "a", "b"]
-        );
+        let names = |entries: Vec<Entry>| {
+            entries
+                .iter()
+                .map(|e| e.row.name().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(order(rows(None), None).unwrap()), ["c", "a", "b"]);
         let by_size = FieldPath::parse("{.status.restoreSize}").unwrap();
         assert_eq!(
-            names(order(rows(Some(&by_size)), Some(&by_size), |i| i).unwrap()),
+            names(order(rows(Some(&by_size)), Some(&by_size)).unwrap()),
             ["c", "b", "a"]
         );
         let nowhere = FieldPath::parse(".status.nothing").unwrap();
-        assert!(order(rows(Some(&nowhere)), Some(&nowhere), |i| i).is_err());
-    }
-
-    #[test]
-    fn list_pages_parse_with_or_without_continue() {
-        let p: Page<Value> =
-            serde_json::from_value(json!({"metadata": {"continue": "t"}, "items": [{}]})).unwrap();
-        assert_eq!(p.metadata.continue_.as_deref(), Some("t"));
-        let p: Page<Value> = serde_json::from_value(json!({"metadata": {}, "items": null}))
-            .unwrap_or(Page {
-                metadata: PageMeta::default(),
-                items: vec![],
-            });
-        assert!(p.items.is_empty());
+        assert!(order(rows(Some(&nowhere)), Some(&nowhere)).is_err());
     }
 }

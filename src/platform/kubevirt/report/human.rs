@@ -11,6 +11,7 @@ use crate::model::age::age;
 use crate::model::{Condition, SnapshotInfo, SnapshotPhase};
 use crate::output::describe::{annotation_lines, events_section, table_section};
 use crate::output::label_columns::{LabelColumns, format_labels};
+use crate::output::long_list::Cells;
 use crate::output::{
     RenderOptions, Table, View, join_or_none, key_values, key_values_multi, next_steps, or_none,
 };
@@ -237,7 +238,11 @@ pub fn volumes_cell(s: &SnapshotInfo) -> String {
 }
 
 fn size_cell(s: &SnapshotInfo) -> String {
-    s.size_bytes
+    size_text(s.size_bytes)
+}
+
+fn size_text(bytes: Option<u64>) -> String {
+    bytes
         .map(human_bytes)
         .unwrap_or_else(|| "<unknown>".to_string())
 }
@@ -320,6 +325,34 @@ pub fn list_row(s: &SnapshotInfo, c: ListColumns<'_>, now: Timestamp) -> Vec<Str
         ]);
     }
     row.extend(c.labels.cells(&s.labels));
+    row
+}
+
+/// Where SIZE stands in a row (AGE follows it): the two cells a compact row leaves out, as
+/// the size is joined later and the age depends on when the table prints.
+fn size_column(c: ListColumns<'_>) -> usize {
+    6 + usize::from(c.all_namespaces)
+}
+
+/// [`list_row`] without SIZE and AGE, in one allocation: what a long list keeps per row.
+pub fn compact_list_row(s: &SnapshotInfo, c: ListColumns<'_>) -> Cells {
+    let mut cells = list_row(s, c, Timestamp::UNIX_EPOCH);
+    let at = size_column(c);
+    cells.drain(at..at + 2);
+    Cells::new(cells)
+}
+
+/// A [`compact_list_row`] with its SIZE and AGE back: [`list_row`] of the snapshot.
+pub fn expand_list_row(
+    cells: &Cells,
+    size_bytes: Option<u64>,
+    created: Option<Timestamp>,
+    c: ListColumns<'_>,
+    now: Timestamp,
+) -> Vec<String> {
+    let mut row = cells.to_vec();
+    let at = size_column(c).min(row.len());
+    row.splice(at..at, [size_text(size_bytes), age(created, now)]);
     row
 }
 
@@ -732,6 +765,7 @@ mod tests {
             vm: None,
             items,
             objects: None,
+            rows: None,
             label_columns: LabelColumns::default(),
         }
     }
@@ -748,6 +782,33 @@ mod tests {
             "NAME                   VM            PHASE       READY   CONSISTENCY   VOLUMES   SIZE   AGE\n\
              pre-upgrade-snapshot   database-01   Succeeded   true    application   2         70Gi   2d5h\n"
         );
+    }
+
+    #[test]
+    fn a_compact_row_expands_to_the_full_row_in_every_shape() {
+        let mut s = snap("p", "s1");
+        s.labels.insert("tier".into(), "db\x1b".into());
+        s.error = Some("bad\nthing".into());
+        let labels = LabelColumns::new(&["tier".into()], true);
+        for all_namespaces in [false, true] {
+            for wide in [false, true] {
+                for labels in [&LabelColumns::default(), &labels] {
+                    let c = ListColumns {
+                        all_namespaces,
+                        wide,
+                        labels,
+                    };
+                    let compact = compact_list_row(&s, c);
+                    let expanded = expand_list_row(&compact, s.size_bytes, s.created, c, now());
+                    let escape = |v: Vec<String>| -> Vec<String> {
+                        v.iter()
+                            .map(|c| crate::terminal::terminal_safe(c, false).into_owned())
+                            .collect()
+                    };
+                    assert_eq!(expanded, escape(list_row(&s, c, now())));
+                }
+            }
+        }
     }
 
     #[test]

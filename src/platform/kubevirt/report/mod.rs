@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod human;
+pub mod listed;
 
 /// The `-o name` prefix of a snapshot (kubectl's `resource.group/name`).
 pub const SNAPSHOT_RESOURCE: &str = "virtualmachinesnapshot.snapshot.kubevirt.io";
@@ -12,8 +13,6 @@ pub const RESTORE_RESOURCE: &str = "virtualmachinerestore.snapshot.kubevirt.io";
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-
-use crate::cluster::json::str_at;
 
 use crate::flow::retention::DeletedSnapshot;
 use crate::flow::retention::PruneReport;
@@ -56,6 +55,22 @@ pub enum Report {
     Wait(crate::flow::follow::WaitReport),
 }
 
+impl SnapshotList {
+    /// The number of snapshots listed.
+    pub fn len(&self) -> usize {
+        match (&self.rows, &self.objects) {
+            (Some(rows), _) => rows.rows.len(),
+            (None, Some(objects)) => objects.len(),
+            (None, None) => self.items.len(),
+        }
+    }
+
+    /// Nothing listed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 impl View for Report {
     fn human(&self, now: jiff::Timestamp, wide: bool, opts: RenderOptions) -> String {
         human::render(self, now, wide, opts)
@@ -67,6 +82,23 @@ impl View for Report {
 
     fn api_objects(&self) -> Option<serde_json::Value> {
         api_objects(self)
+    }
+
+    fn write_streamed(
+        &self,
+        _spec: &crate::output::OutputSpec,
+        now: jiff::Timestamp,
+        opts: RenderOptions,
+        w: &mut dyn std::io::Write,
+    ) -> anyhow::Result<bool> {
+        let Report::List(l) = self else {
+            return Ok(false);
+        };
+        let Some(rows) = &l.rows else {
+            return Ok(false);
+        };
+        rows.write(l, now, opts, w)?;
+        Ok(true)
     }
 
     fn styled(&self, opts: RenderOptions) -> bool {
@@ -111,9 +143,13 @@ pub struct SnapshotList {
     /// The snapshots: by creation time (oldest first), then namespace and name, unless
     /// `--sort-by` named another order.
     pub items: Vec<SnapshotInfo>,
-    /// The VirtualMachineSnapshots as read, when the output prints API objects.
+    /// The VirtualMachineSnapshots as read, in the list's order, for `-o jsonpath`.
     #[serde(skip)]
     pub objects: Option<Vec<serde_json::Value>>,
+    /// The rows in a compact form, for the outputs that print no more than a row per
+    /// snapshot (table, wide, name, json, yaml, custom-columns); `items` is then empty.
+    #[serde(skip)]
+    pub rows: Option<std::sync::Arc<listed::ListRows>>,
     /// `-L` / `--show-labels` columns of the table (not part of the JSON schema).
     #[serde(skip)]
     pub label_columns: crate::output::label_columns::LabelColumns,
@@ -330,26 +366,7 @@ pub struct BatchResult {
 /// The API objects of `list` (a `List`, in the rows' order) and `describe` (the snapshot).
 pub fn api_objects(report: &Report) -> Option<serde_json::Value> {
     match report {
-        Report::List(l) => {
-            let objects = l.objects.as_ref()?;
-            let key = |o: &serde_json::Value| {
-                (
-                    str_at(o, "/metadata/namespace")
-                        .unwrap_or_default()
-                        .to_owned(),
-                    str_at(o, "/metadata/name").unwrap_or_default().to_owned(),
-                )
-            };
-            let by_key: std::collections::HashMap<_, _> =
-                objects.iter().map(|o| (key(o), o)).collect();
-            let items = l
-                .items
-                .iter()
-                .filter_map(|s| by_key.get(&(s.namespace.clone(), s.name.clone())))
-                .map(|o| (*o).clone())
-                .collect();
-            Some(crate::output::api_list(items))
-        }
+        Report::List(l) => l.objects.clone().map(crate::output::api_list),
         Report::Describe(d) => Some(d.object.clone()),
         _ => None,
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::cli::ListArgs;
 use crate::cluster::json::{name, namespace, str_at, time_at};
-use crate::cluster::{LIST_PAGE_SIZE, list_all_versioned, list_all_with, list_params};
+use crate::cluster::{SNAPSHOT_LIST_PAGE_SIZE, list_all_versioned, list_all_with, list_params};
 use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
 use crate::output::OutputFormat;
 use crate::output::RenderOptions;
@@ -195,7 +195,7 @@ async fn collect(
             _ => vmop.list_vms(ns.as_deref()).await,
         }
     };
-    let chunk = args.chunk_size.unwrap_or(LIST_PAGE_SIZE);
+    let chunk = args.chunk_size.unwrap_or(SNAPSHOT_LIST_PAGE_SIZE);
     let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
     let picked = async {
         if args.selector.is_none() && args.field_selector.is_none() {
@@ -269,15 +269,8 @@ async fn collect(
     for w in &advice {
         ctx.say(&format!("Warning: {w}"));
     }
-    if rows.is_empty() && !ctx.format().is_machine() && !args.watch_only {
-        let what = match &args.vm {
-            Some(vm) => format!("No snapshots of VM {vm} found"),
-            None => "No snapshots found".to_owned(),
-        };
-        match &ns {
-            Some(ns) => ctx.say(&format!("{what} in {ns} namespace.")),
-            None => ctx.say(&format!("{what}.")),
-        }
+    if !args.watch_only {
+        crate::flow::common::say_none_listed(ctx, rows.len(), args.vm.as_deref(), ns.as_deref());
     }
     let raw = rows.iter().filter_map(|r| object_of(r).cloned()).collect();
     let mut list = ListReport::new(rows, ns, args.vm.clone(), raw);
