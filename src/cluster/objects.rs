@@ -205,6 +205,62 @@ pub async fn list_all_versioned(
     }
 }
 
+/// One page of a list response, its items in the caller's shape (`T` is deserialized straight
+/// from the page's text, so a compact `T` never holds the page as JSON values).
+#[derive(serde::Deserialize)]
+struct ListPage<T> {
+    #[serde(default)]
+    metadata: ListPageMeta,
+    #[serde(default = "Vec::new")]
+    items: Vec<T>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ListPageMeta {
+    #[serde(rename = "continue", default)]
+    continue_: Option<String>,
+    #[serde(default)]
+    resource_version: Option<String>,
+}
+
+/// Reads every page of a list with `params` (selectors, `limit`), following `continue`
+/// tokens, and hands each page's items to `each` before the next is read: memory holds one
+/// page's text and whatever `each` keeps. Returns the list's resourceVersion. The same
+/// requests as [`list_all_with`].
+pub async fn for_each_page<T: serde::de::DeserializeOwned>(
+    api: &Api<DynamicObject>,
+    mut params: ListParams,
+    mut each: impl FnMut(Vec<T>),
+) -> Result<String, KubeError> {
+    let client = api.clone().into_client();
+    let mut version: Option<String> = None;
+    loop {
+        let req = kube::core::Request::new(api.resource_url())
+            .list(&params)
+            .map_err(KubeError::BuildRequest)?;
+        let page: ListPage<T> = client.request(req).await?;
+        each(page.items);
+        if version.is_none() {
+            version = page.metadata.resource_version;
+        }
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => params = params.continue_token(&c),
+            None => return Ok(version.unwrap_or_default()),
+        }
+    }
+}
+
+/// Every object a list with `params` finds, each deserialized as `T` as its page arrives.
+pub async fn list_all_as<T: serde::de::DeserializeOwned>(
+    api: &Api<DynamicObject>,
+    params: ListParams,
+) -> Result<Vec<T>, KubeError> {
+    let mut out = Vec::new();
+    for_each_page(api, params, |items| out.extend(items)).await?;
+    Ok(out)
+}
+
 /// The field manager recorded on every object this plugin writes.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
 

@@ -99,17 +99,21 @@ impl KubeVirt {
         list_all(&self.api(kind, ns), selector, LIST_PAGE_SIZE).await
     }
 
-    /// A full list in pages of `page` objects; 404 (the API is not served) is an empty list
-    /// when `absent_is_empty`.
-    pub(super) async fn list_sized(
+    /// A full list in pages of `page` objects, each deserialized as `T` as its page arrives;
+    /// 404 (the API is not served) is an empty list when `absent_is_empty`.
+    pub(super) async fn list_sized<T: serde::de::DeserializeOwned>(
         &self,
         kind: Kind,
         ns: Option<&str>,
         selector: Option<&str>,
         page: u32,
         absent_is_empty: bool,
-    ) -> Result<Vec<Value>> {
-        match list_all(&self.api(kind, ns), selector, page).await {
+    ) -> Result<Vec<T>> {
+        let mut params = ListParams::default().limit(page);
+        if let Some(s) = selector {
+            params = params.labels(s);
+        }
+        match objects::list_all_as(&self.api(kind, ns), params).await {
             Ok(v) => Ok(v),
             Err(e) if absent_is_empty && status_code(&e) == Some(404) => Ok(Vec::new()),
             Err(e) => Err(e)

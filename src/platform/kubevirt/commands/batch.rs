@@ -77,10 +77,10 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
     let analysed: Vec<Result<Analysis, Refusal>> = vms
         .iter()
         .map(|vm| match &storage {
-            Ok(s) => Ok(analyse(&s.inputs(vm))),
+            Ok(s) => Ok(analyse(&s.inputs(&vm.value()))),
             Err(e) => Err(Refusal {
                 namespace: ns.clone(),
-                vm: crate::cluster::json::name(vm).to_string(),
+                vm: vm.name().to_string(),
                 reason: format!("its storage could not be read: {e:#}"),
             }),
         })
