@@ -320,6 +320,27 @@ pub async fn list(
         .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))
 }
 
+/// Every object of `ar` in `ns` (None: all namespaces or cluster-scoped) with a label
+/// `selector`, as `row` makes it (None leaves it out), converted as each page of
+/// [`LIST_PAGE_SIZE`] arrives: memory holds one page of JSON values and the rows, not the
+/// whole list. The same requests as [`list`].
+pub async fn list_rows<R>(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    selector: Option<&str>,
+    mut row: impl FnMut(&Value) -> Option<R>,
+) -> anyhow::Result<Vec<R>> {
+    let mut rows = Vec::new();
+    let params = list_params(selector, None, LIST_PAGE_SIZE);
+    for_each_page::<Value>(&dynamic_api(client, ar, ns), params, |page| {
+        rows.extend(page.iter().filter_map(&mut row));
+    })
+    .await
+    .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))?;
+    Ok(rows)
+}
+
 /// POSTs `obj` as an object of `ar` (its namespace from its metadata; apiVersion and kind
 /// set from `ar`). `dry_run` asks the server to validate without persisting (`dryRun=All`).
 pub async fn create(

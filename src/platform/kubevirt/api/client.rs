@@ -15,6 +15,7 @@ use super::run_state::{RunSpec, StartAs, run_spec, start_as};
 use crate::cluster::json::{name, namespace};
 use crate::cluster::objects;
 use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, list_all, path_segment, where_};
+use crate::model::SnapshotInfo;
 use crate::platform::kubevirt::analysis::StorageInputs;
 
 /// The cluster-scoped half of the storage analysis's inputs, shared by every VM.
@@ -174,6 +175,25 @@ impl KubeVirt {
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
         self.list(Kind::VirtualMachineSnapshot, ns, selector).await
+    }
+
+    /// Every VirtualMachineSnapshot in `ns` (None: all namespaces) as a row without its
+    /// content or size, converted page by page ([`objects::list_rows`]).
+    pub async fn snapshot_infos(&self, ns: Option<&str>) -> Result<Vec<SnapshotInfo>> {
+        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
+        objects::list_rows(&self.client, &ar, ns, None, |s| {
+            Some(super::convert::snapshot_info(s, None, &[]))
+        })
+        .await
+    }
+
+    /// The names of the VirtualMachineSnapshots in `ns` (the names taken), page by page.
+    pub async fn snapshot_names(&self, ns: &str) -> Result<Vec<String>> {
+        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
+        objects::list_rows(&self.client, &ar, Some(ns), None, |s| {
+            Some(name(s).to_owned())
+        })
+        .await
     }
 
     pub async fn list_restores(&self, ns: Option<&str>) -> Result<Vec<Value>> {
