@@ -93,23 +93,33 @@ fn discovery(reqs: &[RequestRecord]) -> usize {
 
 const SNAPSHOTS: &str = "virtualmachinesnapshots";
 
+/// The simulator of `platform` without controllers.
+fn quiet_sim(rt: &tokio::runtime::Runtime, platform: Platform) -> Sim {
+    rt.block_on(Sim::start(SimConfig {
+        controllers: false,
+        platforms: vec![platform],
+        ..SimConfig::empty()
+    }))
+    .expect("simulator starts")
+}
+
+/// A directory holding `kubeconfig`: the admin user with `ns` as its namespace.
+fn kubeconfig_in(sim: &Sim, ns: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", ns)
+        .expect("kubeconfig");
+    dir
+}
+
 /// N VMs and M snapshots, a kubeconfig, and the simulator without controllers.
 fn populated(
     rt: &tokio::runtime::Runtime,
     vms: usize,
     snapshots: usize,
 ) -> (Sim, tempfile::TempDir) {
-    let sim = rt
-        .block_on(Sim::start(SimConfig {
-            controllers: false,
-            platforms: vec![Platform::Kubevirt],
-            ..SimConfig::empty()
-        }))
-        .expect("simulator starts");
+    let sim = quiet_sim(rt, Platform::Kubevirt);
     generate::generate(sim.store(), &Spec::new(vms, snapshots)).expect("generated");
-    let dir = tempfile::tempdir().expect("tempdir");
-    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", "default")
-        .expect("kubeconfig");
+    let dir = kubeconfig_in(&sim, "default");
     (sim, dir)
 }
 
@@ -299,9 +309,7 @@ fn fleet(
         ..Spec::new(n, n * snapshots_per_vm)
     };
     generate::generate(sim.store(), &spec).expect("generated");
-    let dir = tempfile::tempdir().expect("tempdir");
-    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", "fleet")
-        .expect("kubeconfig");
+    let dir = kubeconfig_in(&sim, "fleet");
     (sim, dir)
 }
 
@@ -425,13 +433,7 @@ fn other_fleet(
 ) -> (Sim, tempfile::TempDir) {
     use serde_json::json;
     use vmsnap_sim::Gvr;
-    let sim = rt
-        .block_on(Sim::start(SimConfig {
-            controllers: false,
-            platforms: vec![platform],
-            ..SimConfig::empty()
-        }))
-        .expect("simulator starts");
+    let sim = quiet_sim(rt, platform);
     let store = sim.store();
     let ns = "fleet";
     generate::namespace(store, ns).expect("namespace");
@@ -496,9 +498,7 @@ fn other_fleet(
             );
         }
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", ns)
-        .expect("kubeconfig");
+    let dir = kubeconfig_in(&sim, ns);
     (sim, dir)
 }
 
