@@ -5,7 +5,7 @@
 //! `cargo bench --bench cluster -- --quick` (or `VMSNAP_BENCH_QUICK=1`) runs a CI-sized version,
 //! as does running it without cargo bench's `--bench` flag (`cargo test --all-targets`).
 //! Other flags: `--vms N`, `--snapshots M[,M...]`, `--runs R`, `--rtt-ms MS`, `--out FILE`,
-//! `--only list,check,batch,create,cold`.
+//! `--only list,check,batch,prune,create,cold`.
 //! This is a benchmark, not a test: it never fails on a time.
 
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ struct Opts {
     kubectl: PathBuf,
     /// GNU time, for peak RSS (`%M`).
     time: Option<PathBuf>,
-    /// `--only list,check,batch,create,cold`: the sections to run (all by default).
+    /// `--only list,check,batch,prune,create,cold`: the sections to run (all by default).
     only: Option<Vec<String>>,
 }
 
@@ -383,6 +383,9 @@ fn main() -> anyhow::Result<()> {
     }
     if only("batch") {
         batch_bench(&opts, &rt, tmp.path(), &mut rep)?;
+    }
+    if only("prune") {
+        prune_bench(&opts, &rt, tmp.path(), &mut rep)?;
     }
     if only("create") {
         create_bench(&opts, &rt, tmp.path(), &mut rep)?;
@@ -1148,6 +1151,54 @@ fn batch_bench(
         ms1(median(&lat)),
         lat.len()
     ));
+    rep.line("");
+    rt.block_on(sim.shutdown());
+    Ok(())
+}
+
+/// `prune -l SEL --keep 1 --dry-run=client` over the largest `--snapshots` size (10,000 at
+/// full size) in one namespace: the plan's wall time, requests and peak RSS, the memory
+/// issue 18 asked to bound.
+fn prune_bench(
+    opts: &Opts,
+    rt: &tokio::runtime::Runtime,
+    tmp: &Path,
+    rep: &mut Report,
+) -> anyhow::Result<()> {
+    let m = opts.sizes.iter().copied().max().unwrap_or(1_000);
+    let n = opts.vms.clamp(1, m.max(1));
+    rep.line(format!(
+        "### prune -l over {m} snapshots of {n} VMs (one namespace)"
+    ));
+    rep.line("");
+    let sim = rt.block_on(Sim::start(SimConfig {
+        controllers: false,
+        platforms: vec![Platform::Kubevirt],
+        ..SimConfig::empty()
+    }))?;
+    let ns = "bench-prune";
+    let spec = Spec {
+        namespaces: vec![ns.into()],
+        ..Spec::new(n, m)
+    };
+    generate::generate(sim.store(), &spec)?;
+    let kubeconfig = tmp.join("kubeconfig-prune");
+    sim.write_kubeconfig(&kubeconfig, "admin", ns)?;
+    let env = [("KUBECONFIG", kubeconfig.as_path())];
+    let sel = "vm.kubevirt.io/template=rhel9-server-medium";
+    sim.faults().set_rtt(opts.rtt);
+    let label = "prune -l SEL --keep 1 --dry-run=client";
+    let cmds = [(
+        opts.plugin.as_path(),
+        strings(&["prune", "-l", sel, "--keep", "1", "--dry-run=client"]),
+        0,
+    )];
+    let measured = interleaved(opts, &sim, &cmds, &env, opts.runs)?;
+    rep.line("| M snapshots | command | wall (median) | min–max | requests | peak RSS | rows |");
+    rep.line("|---|---|---|---|---|---|---|");
+    rep.line(measured[0].row(&m.to_string(), label));
+    rep.line("");
+    rep.line(format!("- `{label}`: {}", breakdown(&measured[0].reqs)));
     rep.line("");
     rt.block_on(sim.shutdown());
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod answers;
 pub mod bounds;
+pub mod compact;
 pub mod connect;
 pub mod credentials;
 pub mod discovery;
@@ -22,8 +23,9 @@ pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
 pub use objects::{
     FIELD_MANAGER, LIST_PAGE_SIZE, SNAPSHOT_LIST_PAGE_SIZE, check_identity, delete_exact,
-    dynamic_api, get_exact, list_all, list_all_versioned, list_all_with, list_params, path_segment,
-    require_deleted, to_value, walk_pages, walk_raw_pages, where_,
+    dynamic_api, for_each_page, get_exact, list_all, list_all_as, list_all_versioned,
+    list_all_with, list_params, path_segment, require_deleted, to_value, walk_pages,
+    walk_raw_pages, where_,
 };
 pub use wait::{Step, WaitOptions, WaitResult, wait_for, wait_json};
 pub use wait_many::{Ended, ManyResult, wait_for_many};

@@ -298,6 +298,32 @@ fn body_error(e: std::io::Error) -> KubeError {
     }
 }
 
+/// [`walk_pages`] over `api`'s collection: hands each page's items to `each` before the next
+/// is read, so memory holds one page's text and whatever `each` keeps. Returns the list's
+/// resourceVersion. The same requests as [`list_all_with`].
+pub async fn for_each_page<T: serde::de::DeserializeOwned>(
+    api: &Api<DynamicObject>,
+    params: ListParams,
+    mut each: impl FnMut(Vec<T>),
+) -> Result<String, KubeError> {
+    let client = api.clone().into_client();
+    walk_pages(&client, api.resource_url(), params, |items| {
+        each(items);
+        Ok::<(), KubeError>(())
+    })
+    .await
+}
+
+/// Every object a list with `params` finds, each deserialized as `T` as its page arrives.
+pub async fn list_all_as<T: serde::de::DeserializeOwned>(
+    api: &Api<DynamicObject>,
+    params: ListParams,
+) -> Result<Vec<T>, KubeError> {
+    let mut out = Vec::new();
+    for_each_page(api, params, |items| out.extend(items)).await?;
+    Ok(out)
+}
+
 /// The field manager recorded on every object this plugin writes.
 pub const FIELD_MANAGER: &str = "kubectl-vmsnap";
 
@@ -361,6 +387,27 @@ pub async fn list(
     list_all(&dynamic_api(client, ar, ns), selector, page)
         .await
         .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))
+}
+
+/// Every object of `ar` in `ns` (None: all namespaces or cluster-scoped) with a label
+/// `selector`, as `row` makes it (None leaves it out), converted as each page of
+/// [`LIST_PAGE_SIZE`] arrives: memory holds one page of JSON values and the rows, not the
+/// whole list. The same requests as [`list`].
+pub async fn list_rows<R>(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    selector: Option<&str>,
+    mut row: impl FnMut(&Value) -> Option<R>,
+) -> anyhow::Result<Vec<R>> {
+    let mut rows = Vec::new();
+    let params = list_params(selector, None, LIST_PAGE_SIZE);
+    for_each_page::<Value>(&dynamic_api(client, ar, ns), params, |page| {
+        rows.extend(page.iter().filter_map(&mut row));
+    })
+    .await
+    .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))?;
+    Ok(rows)
 }
 
 /// POSTs `obj` as an object of `ar` (its namespace from its metadata; apiVersion and kind

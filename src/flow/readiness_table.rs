@@ -2,10 +2,47 @@
 //! snapshotted now, with what consistency, what blocks it), a summary with what to do, and
 //! the same data for `-o json|yaml|name`. KubeVirt's `check` has its own, richer report.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+
+use kube::api::{Api, DynamicObject};
 use serde::Serialize;
+use serde_json::Value;
 
 use super::Ctx;
+use crate::cluster::{LIST_PAGE_SIZE, list_all};
 use crate::output::{RenderOptions, Table, View};
+
+/// The VMs `check` reads: the one `named` (a read that fails when it is absent), or every VM
+/// of `api`'s scope matching `selector`, in pages.
+pub(crate) async fn vms(
+    named: Option<impl Future<Output = anyhow::Result<Value>>>,
+    api: Api<DynamicObject>,
+    selector: Option<&str>,
+) -> anyhow::Result<Vec<Value>> {
+    match named {
+        Some(one) => Ok(vec![one.await?]),
+        None => list_all(&api, selector, LIST_PAGE_SIZE)
+            .await
+            .map_err(anyhow::Error::from),
+    }
+}
+
+/// `items` grouped by `key` (None: left out), each group in list order: one pass, so a
+/// VM's objects are looked up, not searched for among the whole scope's.
+pub(crate) fn group_by<K: Hash + Eq>(
+    items: Vec<Value>,
+    key: impl Fn(&Value) -> Option<K>,
+) -> HashMap<K, Vec<Value>> {
+    let mut groups: HashMap<K, Vec<Value>> = HashMap::new();
+    for item in items {
+        if let Some(k) = key(&item) {
+            groups.entry(k).or_default().push(item);
+        }
+    }
+    groups
+}
 
 /// One VM's readiness.
 pub(crate) struct Row {
@@ -199,5 +236,28 @@ impl View for ReadinessTable {
             .iter()
             .map(|r| format!("{}/{}", self.vm_resource, r.vm))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn group_by_keeps_list_order_within_a_group_and_leaves_out_what_has_no_key() {
+        let items = vec![
+            json!({"vm": "a", "n": 1}),
+            json!({"vm": "b", "n": 2}),
+            json!({"n": 3}),
+            json!({"vm": "a", "n": 4}),
+        ];
+        let groups = group_by(items, |i| i["vm"].as_str().map(str::to_owned));
+        let ns =
+            |k: &str| -> Vec<i64> { groups[k].iter().filter_map(|i| i["n"].as_i64()).collect() };
+        assert_eq!(ns("a"), [1, 4]);
+        assert_eq!(ns("b"), [2]);
+        assert_eq!(groups.len(), 2);
     }
 }

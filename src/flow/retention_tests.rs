@@ -419,3 +419,46 @@ fn empty_policy_is_reported_so_the_command_can_refuse() {
     assert!(!keep(0).is_empty());
     assert!(!older(1).is_empty());
 }
+
+/// `doomed`: the snapshots behind the delete decisions, found by an index.
+mod doomed_snapshots {
+    use super::*;
+
+    #[test]
+    fn are_the_deleted_ones_in_plan_order_each_the_object_read() {
+        let mut snaps: Vec<SnapshotInfo> = (0..6)
+            .map(|i| {
+                let mut s = snap_of(
+                    "db",
+                    &format!("s{i}"),
+                    SnapshotPhase::Succeeded,
+                    Some(i * D),
+                );
+                s.uid = Some(format!("uid-{i}"));
+                s
+            })
+            .collect();
+        // The same name in another namespace is another snapshot.
+        let mut elsewhere = snap_of("db", "s5", SnapshotPhase::Succeeded, Some(9 * D));
+        elsewhere.namespace = "staging".into();
+        elsewhere.uid = Some("uid-staging".into());
+        snaps.push(elsewhere);
+        let policy = RetentionPolicy {
+            keep: Some(2),
+            ..RetentionPolicy::default()
+        };
+        let prod: Vec<SnapshotInfo> = snaps
+            .iter()
+            .filter(|s| s.namespace == "prod")
+            .cloned()
+            .collect();
+        let plan = plan_retention(&prod, &[], now(), &policy);
+        let doomed = doomed(snaps, &plan);
+        let names: Vec<&str> = doomed.iter().map(|s| s.name.as_str()).collect();
+        let planned: Vec<&str> = plan.delete.iter().map(|d| d.snapshot.as_str()).collect();
+        assert_eq!(names, planned);
+        assert_eq!(names, ["s2", "s3", "s4", "s5"]);
+        assert_eq!(doomed[0].uid.as_deref(), Some("uid-2"));
+        assert!(doomed.iter().all(|s| s.namespace == "prod"));
+    }
+}

@@ -93,23 +93,33 @@ fn discovery(reqs: &[RequestRecord]) -> usize {
 
 const SNAPSHOTS: &str = "virtualmachinesnapshots";
 
+/// The simulator of `platform` without controllers.
+fn quiet_sim(rt: &tokio::runtime::Runtime, platform: Platform) -> Sim {
+    rt.block_on(Sim::start(SimConfig {
+        controllers: false,
+        platforms: vec![platform],
+        ..SimConfig::empty()
+    }))
+    .expect("simulator starts")
+}
+
+/// A directory holding `kubeconfig`: the admin user with `ns` as its namespace.
+fn kubeconfig_in(sim: &Sim, ns: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", ns)
+        .expect("kubeconfig");
+    dir
+}
+
 /// N VMs and M snapshots, a kubeconfig, and the simulator without controllers.
 fn populated(
     rt: &tokio::runtime::Runtime,
     vms: usize,
     snapshots: usize,
 ) -> (Sim, tempfile::TempDir) {
-    let sim = rt
-        .block_on(Sim::start(SimConfig {
-            controllers: false,
-            platforms: vec![Platform::Kubevirt],
-            ..SimConfig::empty()
-        }))
-        .expect("simulator starts");
+    let sim = quiet_sim(rt, Platform::Kubevirt);
     generate::generate(sim.store(), &Spec::new(vms, snapshots)).expect("generated");
-    let dir = tempfile::tempdir().expect("tempdir");
-    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", "default")
-        .expect("kubeconfig");
+    let dir = kubeconfig_in(&sim, "default");
     (sim, dir)
 }
 
@@ -343,9 +353,7 @@ fn fleet(
         ..Spec::new(n, n * snapshots_per_vm)
     };
     generate::generate(sim.store(), &spec).expect("generated");
-    let dir = tempfile::tempdir().expect("tempdir");
-    sim.write_kubeconfig(&dir.path().join("kubeconfig"), "admin", "fleet")
-        .expect("kubeconfig");
+    let dir = kubeconfig_in(&sim, "fleet");
     (sim, dir)
 }
 
@@ -457,5 +465,131 @@ fn a_batch_waits_with_one_list_and_one_watch_of_its_label() {
             r.query.contains("labelSelector=vmsnap.io%2Fbatch%3D"),
             "selected by the batch label: {r:?}"
         );
+    }
+}
+
+/// `n` VMs of VM Operator or Deckhouse in the namespace `fleet`, each with what its `check`
+/// reads besides the VM: VM Operator two snapshots, Deckhouse a disk and a finished operation.
+fn other_fleet(
+    rt: &tokio::runtime::Runtime,
+    platform: Platform,
+    n: usize,
+) -> (Sim, tempfile::TempDir) {
+    use serde_json::json;
+    use vmsnap_sim::Gvr;
+    let sim = quiet_sim(rt, platform);
+    let store = sim.store();
+    let ns = "fleet";
+    generate::namespace(store, ns).expect("namespace");
+    let put = |group: &str, version: &str, plural: &str, obj: serde_json::Value| {
+        store
+            .create(&Gvr::new(group, version, plural), obj)
+            .expect("stored");
+    };
+    for i in 0..n {
+        let vm = format!("vm-{i:03}");
+        let meta = |name: &str| json!({"name": name, "namespace": ns});
+        if platform == Platform::Vmoperator {
+            let (g, v) = ("vmoperator.vmware.com", "v1alpha6");
+            put(
+                g,
+                v,
+                "virtualmachines",
+                json!({
+                "apiVersion": format!("{g}/{v}"), "kind": "VirtualMachine", "metadata": meta(&vm),
+                "spec": {"className": "best-effort-small", "imageName": "ubuntu", "powerState": "PoweredOn"},
+                "status": {"powerState": "PoweredOn"}}),
+            );
+            for k in 0..2 {
+                put(
+                    g,
+                    v,
+                    "virtualmachinesnapshots",
+                    json!({
+                    "apiVersion": format!("{g}/{v}"), "kind": "VirtualMachineSnapshot",
+                    "metadata": meta(&format!("{vm}-s{k}")), "spec": {"vmName": vm}}),
+                );
+            }
+        } else {
+            let (g, v) = ("virtualization.deckhouse.io", "v1alpha2");
+            let disk = format!("{vm}-root");
+            put(
+                g,
+                v,
+                "virtualdisks",
+                json!({
+                "apiVersion": format!("{g}/{v}"), "kind": "VirtualDisk", "metadata": meta(&disk),
+                "spec": {}, "status": {"phase": "Ready"}}),
+            );
+            put(
+                g,
+                v,
+                "virtualmachines",
+                json!({
+                "apiVersion": format!("{g}/{v}"), "kind": "VirtualMachine", "metadata": meta(&vm),
+                "spec": {"blockDeviceRefs": [{"kind": "VirtualDisk", "name": disk}]},
+                "status": {"phase": "Running"}}),
+            );
+            put(
+                g,
+                v,
+                "virtualmachineoperations",
+                json!({
+                "apiVersion": format!("{g}/{v}"), "kind": "VirtualMachineOperation",
+                "metadata": meta(&format!("{vm}-restart")),
+                "spec": {"type": "Restart", "virtualMachineName": vm},
+                "status": {"phase": "Completed"}}),
+            );
+        }
+    }
+    let dir = kubeconfig_in(&sim, ns);
+    (sim, dir)
+}
+
+#[test]
+fn check_on_vm_operator_and_deckhouse_over_50_vms_makes_the_same_requests_as_over_5() {
+    let rt = runtime();
+    // Discovery, then one LIST of the VMs and one of each kind the rows join: VM Operator's
+    // snapshots; Deckhouse's disks and operations.
+    for (platform, expected) in [(Platform::Vmoperator, 3), (Platform::Deckhouse, 4)] {
+        for args in [&["check"][..], &["check", "-A"][..]] {
+            let [five, fifty] = [5, 50].map(|n| {
+                let (sim, dir) = other_fleet(&rt, platform, n);
+                sim.clear_requests();
+                let out = plugin(&dir.path().join("kubeconfig"), args);
+                assert_ok(&out);
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                let rows: Vec<&str> = stdout
+                    .lines()
+                    .filter(|l| l.split_whitespace().take(2).any(|w| w.starts_with("vm-")))
+                    .collect();
+                assert_eq!(
+                    rows.len(),
+                    n,
+                    "{platform:?} {args:?}: a row per VM\n{stdout}"
+                );
+                if platform == Platform::Vmoperator {
+                    // Each VM's row is joined with its own snapshots: the oldest holds its queue.
+                    for (i, row) in rows.iter().enumerate() {
+                        let own = format!("snapshot vm-{i:03}-s0 holds the queue");
+                        assert!(row.contains(&own), "{row}");
+                    }
+                }
+                assert!(
+                    sim.writes().is_empty(),
+                    "{platform:?} {args:?} writes nothing"
+                );
+                pattern(&sim.requests())
+            });
+            assert_eq!(
+                five, fifty,
+                "{platform:?} {args:?}: the requests grew with the VMs"
+            );
+            assert!(
+                !five.iter().any(|r| r.contains("(named)")),
+                "{platform:?} {args:?}: no request per VM: {five:#?}"
+            );
+            assert_eq!(five.len(), expected, "{platform:?} {args:?}: {five:#?}");
+        }
     }
 }

@@ -1,13 +1,13 @@
 //! `check [VM]` on Deckhouse: the snapshot preflight of every VM as a readiness table: can
 //! it be snapshotted now, with what consistency, what blocks it, what a snapshot leaves out.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::{Ctx, not_found};
 use crate::cli::CheckArgs;
-use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
-use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
 use crate::platform::deckhouse::api::operations::active_operation;
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
@@ -126,42 +126,42 @@ pub(super) async fn run(
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     // The VMs, their disks and the operations in one wave of reads.
     let here = ctx.namespace.clone();
-    let vms = async {
-        match &args.vm {
-            Some(v) => match dh.get(Kind::VirtualMachine, &here, v).await? {
-                Some(vm) => Ok(vec![vm]),
-                None => Err(not_found(Kind::VirtualMachine, &here, v)),
-            },
-            None => list_all(
-                &dh.api(Kind::VirtualMachine, ns.as_deref()),
-                args.selector.as_deref(),
-                LIST_PAGE_SIZE,
-            )
-            .await
-            .map_err(anyhow::Error::from),
-        }
-    };
+    let named = args.vm.as_deref().map(|v| async move {
+        dh.get(Kind::VirtualMachine, &here, v)
+            .await?
+            .ok_or_else(|| not_found(Kind::VirtualMachine, &here, v))
+    });
+    let vms = readiness_table::vms(
+        named,
+        dh.api(Kind::VirtualMachine, ns.as_deref()),
+        args.selector.as_deref(),
+    );
     let (vms, disks, ops) = futures::join!(
         vms,
         dh.list(Kind::VirtualDisk, ns.as_deref()),
         dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
     );
     let (vms, disks, ops) = (vms?, disks?, ops?);
+    // Disks by (namespace, name) and operations by namespace, indexed once rather than
+    // filtered per VM; a VM's disks keep the list's order.
+    let disk_at: HashMap<(String, String), usize> = disks
+        .iter()
+        .enumerate()
+        .map(|(i, d)| ((namespace(d).to_owned(), name(d).to_owned()), i))
+        .collect();
+    let ops = readiness_table::group_by(ops, |o| Some(namespace(o).to_owned()));
     let rows: Vec<Row> = vms
         .iter()
         .map(|vm| {
-            let wanted = vm_disks(vm);
-            let mine: Vec<Value> = disks
-                .iter()
-                .filter(|d| namespace(d) == namespace(vm) && wanted.iter().any(|w| w == name(d)))
-                .cloned()
+            let ns = namespace(vm).to_owned();
+            let mut at: Vec<usize> = vm_disks(vm)
+                .into_iter()
+                .filter_map(|d| disk_at.get(&(ns.clone(), d)).copied())
                 .collect();
-            let ops: Vec<Value> = ops
-                .iter()
-                .filter(|o| namespace(o) == namespace(vm))
-                .cloned()
-                .collect();
-            row(vm, &mine, &ops)
+            at.sort_unstable();
+            at.dedup();
+            let mine: Vec<Value> = at.into_iter().map(|i| disks[i].clone()).collect();
+            row(vm, &mine, ops.get(&ns).map_or(&[][..], Vec::as_slice))
         })
         .collect();
     let platform = readiness_table::Platform {

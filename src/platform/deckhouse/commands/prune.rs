@@ -13,9 +13,10 @@ use crate::cli::{DryRun, PruneArgs};
 use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, str_at};
 use crate::cluster::list_all;
+use crate::cluster::objects::list_rows;
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::retention::{Plan, plan_retention, policy};
+use crate::flow::retention::{Plan, doomed, plan_retention, policy};
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
@@ -68,17 +69,19 @@ pub(super) async fn run(
         }
         (None, None) => return Err(UserError::usage("name a VM or give -l SELECTOR").into()),
     };
-    let (snaps, vmops, vmsops) = futures::join!(
-        dh.list_vm_snapshots(Some(&ns), None),
+    // The VMs' snapshots become rows page by page: the list is never held as JSON at once.
+    let of_the_vms = |s: &Value| {
+        let ours = !is_clone_temporary(s)
+            && str_at(s, "/spec/virtualMachineName").is_some_and(|vm| vms.contains(vm));
+        ours.then(|| snapshot_info(s, &[], &[]))
+    };
+    let snapshot_resource = Kind::VirtualMachineSnapshot.api_resource();
+    let (infos, vmops, vmsops) = futures::join!(
+        list_rows(dh.client(), &snapshot_resource, Some(&ns), None, of_the_vms),
         dh.list(Kind::VirtualMachineOperation, Some(&ns)),
         dh.list(Kind::VirtualMachineSnapshotOperation, Some(&ns)),
     );
-    let snaps: Vec<Value> = snaps?
-        .into_iter()
-        .filter(|s| !is_clone_temporary(s))
-        .filter(|s| str_at(s, "/spec/virtualMachineName").is_some_and(|vm| vms.contains(vm)))
-        .collect();
-    let infos: Vec<_> = snaps.iter().map(|s| snapshot_info(s, &[], &[])).collect();
+    let infos = infos?;
     let mut ops = vmops?;
     ops.extend(vmsops?);
     let mut retention = plan_retention(&infos, &in_use(&ops), ctx.clock.now(), &policy);
@@ -86,11 +89,7 @@ pub(super) async fn run(
     for d in retention.delete.iter_mut().chain(retention.keep.iter_mut()) {
         d.reason = d.reason.replace("Succeeded", "Ready");
     }
-    let doomed: Vec<_> = retention
-        .delete
-        .iter()
-        .filter_map(|d| infos.iter().find(|s| s.name == d.snapshot).cloned())
-        .collect();
+    let doomed = doomed(infos, &retention);
     let plan = Plan {
         namespace: ns.clone(),
         scope,

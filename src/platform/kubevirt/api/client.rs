@@ -15,6 +15,7 @@ use super::run_state::{RunSpec, StartAs, run_spec, start_as};
 use crate::cluster::json::{name, namespace};
 use crate::cluster::objects;
 use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, list_all, path_segment, where_};
+use crate::model::SnapshotInfo;
 use crate::platform::kubevirt::analysis::StorageInputs;
 
 /// The cluster-scoped half of the storage analysis's inputs, shared by every VM.
@@ -99,17 +100,21 @@ impl KubeVirt {
         list_all(&self.api(kind, ns), selector, LIST_PAGE_SIZE).await
     }
 
-    /// A full list in pages of `page` objects; 404 (the API is not served) is an empty list
-    /// when `absent_is_empty`.
-    pub(super) async fn list_sized(
+    /// A full list in pages of `page` objects, each deserialized as `T` as its page arrives;
+    /// 404 (the API is not served) is an empty list when `absent_is_empty`.
+    pub(super) async fn list_sized<T: serde::de::DeserializeOwned>(
         &self,
         kind: Kind,
         ns: Option<&str>,
         selector: Option<&str>,
         page: u32,
         absent_is_empty: bool,
-    ) -> Result<Vec<Value>> {
-        match list_all(&self.api(kind, ns), selector, page).await {
+    ) -> Result<Vec<T>> {
+        let mut params = ListParams::default().limit(page);
+        if let Some(s) = selector {
+            params = params.labels(s);
+        }
+        match objects::list_all_as(&self.api(kind, ns), params).await {
             Ok(v) => Ok(v),
             Err(e) if absent_is_empty && status_code(&e) == Some(404) => Ok(Vec::new()),
             Err(e) => Err(e)
@@ -170,6 +175,25 @@ impl KubeVirt {
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
         self.list(Kind::VirtualMachineSnapshot, ns, selector).await
+    }
+
+    /// Every VirtualMachineSnapshot in `ns` (None: all namespaces) as a row without its
+    /// content or size, converted page by page ([`objects::list_rows`]).
+    pub async fn snapshot_infos(&self, ns: Option<&str>) -> Result<Vec<SnapshotInfo>> {
+        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
+        objects::list_rows(&self.client, &ar, ns, None, |s| {
+            Some(super::convert::snapshot_info(s, None, &[]))
+        })
+        .await
+    }
+
+    /// The names of the VirtualMachineSnapshots in `ns` (the names taken), page by page.
+    pub async fn snapshot_names(&self, ns: &str) -> Result<Vec<String>> {
+        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
+        objects::list_rows(&self.client, &ar, Some(ns), None, |s| {
+            Some(name(s).to_owned())
+        })
+        .await
     }
 
     pub async fn list_restores(&self, ns: Option<&str>) -> Result<Vec<Value>> {

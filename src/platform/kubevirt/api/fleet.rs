@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Result;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::client::{ClusterStorage, KubeVirt};
 use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_claims};
 use super::resources::Kind;
+use crate::cluster::compact::CompactObject;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::platform::kubevirt::analysis::StorageInputs;
 
@@ -21,64 +23,69 @@ pub const FLEET_PAGE_SIZE: u32 = 2_000;
 
 type Key = (String, String);
 
-/// The objects the storage analysis of a set of VMs reads, each kind listed once.
+/// A PVC as the fleet keeps it, with the VM whose vTPM / EFI state it holds (its label).
+#[derive(Deserialize)]
+#[serde(from = "Value")]
+struct Claim {
+    object: CompactObject,
+    backend_for: Option<String>,
+}
+
+impl From<Value> for Claim {
+    fn from(pvc: Value) -> Self {
+        let label = format!("/metadata/labels/{BACKEND_STORAGE_LABEL}");
+        Claim {
+            backend_for: str_at(&pvc, &label).map(str::to_owned),
+            object: CompactObject::from(pvc),
+        }
+    }
+}
+
+/// The objects the storage analysis of a set of VMs reads, each kind listed once and held
+/// as compact text ([`CompactObject`]) until a VM's row parses its own.
 #[derive(Debug, Default)]
 pub struct FleetStorage {
-    vmis: HashMap<Key, Value>,
-    pvcs: HashMap<Key, Value>,
-    /// vTPM / EFI state PVCs by (namespace, the VM they are labelled for).
-    backend: HashMap<Key, Vec<Value>>,
-    data_volumes: HashMap<Key, Value>,
+    vmis: HashMap<Key, CompactObject>,
+    pvcs: HashMap<Key, CompactObject>,
+    /// vTPM / EFI state PVCs (their keys) by (namespace, the VM they are labelled for).
+    backend: HashMap<Key, Vec<Key>>,
+    data_volumes: HashMap<Key, CompactObject>,
     cluster: ClusterStorage,
 }
 
 /// The VMs of a scope and what their analysis reads.
 pub struct Fleet {
-    pub vms: Vec<Value>,
+    pub vms: Vec<CompactObject>,
     /// Why the storage could not be read (each VM's row says so), or the objects.
     pub storage: Result<FleetStorage, Arc<anyhow::Error>>,
 }
 
-/// Drops what no caller reads (managedFields alone is often half of an object) so holding a
-/// fleet's worth of objects stays small.
-fn compact(mut obj: Value) -> Value {
-    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("managedFields");
-        if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-            ann.remove("kubectl.kubernetes.io/last-applied-configuration");
-        }
-    }
-    obj
-}
-
-fn key(obj: &Value) -> Key {
-    (namespace(obj).to_owned(), name(obj).to_owned())
-}
-
-fn by_key(list: Vec<Value>) -> HashMap<Key, Value> {
-    list.into_iter()
-        .map(compact)
-        .map(|o| (key(&o), o))
-        .collect()
+fn by_key(list: Vec<CompactObject>) -> HashMap<Key, CompactObject> {
+    list.into_iter().map(|o| (o.key(), o)).collect()
 }
 
 impl FleetStorage {
     /// Joins the lists: VMIs, PVCs and DataVolumes by namespace and name.
     fn new(
-        vmis: Vec<Value>,
-        pvcs: Vec<Value>,
-        data_volumes: Vec<Value>,
+        vmis: Vec<CompactObject>,
+        claims: Vec<Claim>,
+        data_volumes: Vec<CompactObject>,
         cluster: ClusterStorage,
     ) -> Self {
-        let pvcs = by_key(pvcs);
-        let mut backend: HashMap<Key, Vec<Value>> = HashMap::new();
-        for p in pvcs.values() {
-            if let Some(vm) = str_at(p, &format!("/metadata/labels/{BACKEND_STORAGE_LABEL}")) {
+        let mut backend: HashMap<Key, Vec<Key>> = HashMap::new();
+        let mut pvcs = HashMap::with_capacity(claims.len());
+        for Claim {
+            object,
+            backend_for,
+        } in claims
+        {
+            if let Some(vm) = backend_for {
                 backend
-                    .entry((namespace(p).to_owned(), vm.to_owned()))
+                    .entry((object.namespace().to_owned(), vm))
                     .or_default()
-                    .push(p.clone());
+                    .push(object.key());
             }
+            pvcs.insert(object.key(), object);
         }
         FleetStorage {
             vmis: by_key(vmis),
@@ -96,17 +103,25 @@ impl FleetStorage {
         let (claims, dvs) = referenced_claims(vm);
         let mut pvcs: Vec<Value> = claims
             .iter()
-            .filter_map(|c| self.pvcs.get(&at(c)).cloned())
+            .filter_map(|c| self.pvcs.get(&at(c)).map(CompactObject::value))
             .collect();
         if needs_backend_storage(vm) {
             let labelled = self.backend.get(&(ns.clone(), name(vm).to_owned()));
-            pvcs.extend(labelled.into_iter().flatten().cloned());
+            pvcs.extend(
+                labelled
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| self.pvcs.get(k).map(CompactObject::value)),
+            );
         }
         let data_volumes = dvs
             .iter()
-            .filter_map(|d| self.data_volumes.get(&at(d)).cloned())
+            .filter_map(|d| self.data_volumes.get(&at(d)).map(CompactObject::value))
             .collect();
-        let vmi = self.vmis.get(&key(vm)).cloned();
+        let vmi = self
+            .vmis
+            .get(&(ns.clone(), name(vm).to_owned()))
+            .map(CompactObject::value);
         self.cluster.inputs(vm.clone(), vmi, pvcs, data_volumes)
     }
 }
@@ -114,7 +129,8 @@ impl FleetStorage {
 impl KubeVirt {
     /// The VMs matching `selector` in `ns` (None: all namespaces) and every object their
     /// storage analysis reads: VMs, VMIs, PVCs, DataVolumes in the scope and the four
-    /// cluster-scoped storage lists, all listed at once. A failed VM list fails; a failed
+    /// cluster-scoped storage lists, all listed at once. Each object is made compact as its
+    /// page is read, so no page is ever held as JSON values. A failed VM list fails; a failed
     /// storage read is kept for the VMs' rows.
     pub async fn fleet(&self, ns: Option<&str>, selector: Option<&str>) -> Result<Fleet> {
         let page = FLEET_PAGE_SIZE;
@@ -126,7 +142,7 @@ impl KubeVirt {
             self.list_sized(Kind::DataVolume, ns, None, page, true),
             self.cluster_storage(),
         );
-        let vms = vms?.into_iter().map(compact).collect();
+        let vms = vms?;
         let storage =
             (|| anyhow::Ok(FleetStorage::new(vmis?, pvcs?, dvs?, cluster?)))().map_err(Arc::new);
         Ok(Fleet { vms, storage })
@@ -138,10 +154,17 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::platform::kubevirt::analysis::analyse;
+    use crate::platform::kubevirt::api::fixtures::{items, load};
 
     fn pvc(ns: &str, name: &str, labels: Value) -> Value {
         json!({"metadata": {"namespace": ns, "name": name, "labels": labels,
             "managedFields": [{"manager": "x"}]}})
+    }
+
+    /// `list` as a fleet list page delivers it: each object made compact as it is read.
+    fn read<T: From<Value>>(list: Vec<Value>) -> Vec<T> {
+        list.into_iter().map(T::from).collect()
     }
 
     #[test]
@@ -154,18 +177,20 @@ mod tests {
                 {"name": "data", "persistentVolumeClaim": {"claimName": "db-data"}},
             ]}}}});
         let storage = FleetStorage::new(
-            vec![
+            read(vec![
                 json!({"metadata": {"namespace": "a", "name": "db"}}),
                 json!({"metadata": {"namespace": "b", "name": "db"}}),
-            ],
-            vec![
+            ]),
+            read(vec![
                 pvc("a", "db-root", json!({})),
                 pvc("a", "db-data", json!({})),
                 pvc("b", "db-data", json!({})),
                 pvc("a", "state", json!({BACKEND_STORAGE_LABEL: "db"})),
                 pvc("a", "other-state", json!({BACKEND_STORAGE_LABEL: "web"})),
-            ],
-            vec![json!({"metadata": {"namespace": "a", "name": "db-root"}})],
+            ]),
+            read(vec![
+                json!({"metadata": {"namespace": "a", "name": "db-root"}}),
+            ]),
             ClusterStorage::default(),
         );
         let inputs = storage.inputs(&vm);
@@ -183,5 +208,38 @@ mod tests {
         );
         assert_eq!(inputs.data_volumes.len(), 1);
         assert_eq!(inputs.vmi.as_ref().map(namespace), Some("a"));
+    }
+
+    #[test]
+    fn an_analysis_from_the_compact_fleet_equals_the_one_from_the_objects_as_read() {
+        let vmis = vec![load("vmi-database-01.yaml"), load("vmi-win-app-01.yaml")];
+        let storage = FleetStorage::new(
+            read(vmis.clone()),
+            read(items("pvcs.yaml")),
+            read(items("datavolumes.yaml")),
+            ClusterStorage::default(),
+        );
+        for file in [
+            "vm-database-01.yaml",
+            "vm-legacy-app.yaml",
+            "vm-web-02-stopped.yaml",
+            "vm-win-app-01.yaml",
+            "vm-win11-tpm.yaml",
+        ] {
+            let vm = load(file);
+            let vmi = vmis
+                .iter()
+                .find(|i| namespace(i) == namespace(&vm) && name(i) == name(&vm))
+                .cloned();
+            let as_read = StorageInputs {
+                vm: vm.clone(),
+                vmi,
+                pvcs: items("pvcs.yaml"),
+                data_volumes: items("datavolumes.yaml"),
+                ..StorageInputs::default()
+            };
+            let from_fleet = storage.inputs(&CompactObject::from(vm).value());
+            assert_eq!(analyse(&from_fleet), analyse(&as_read), "{file}");
+        }
     }
 }

@@ -57,7 +57,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
     // Each kind read once for all the VMs, beside the names taken and the permission.
     let (fleet, snapshots, allowed) = futures::join!(
         kv.fleet(Some(&ns), Some(&selector)),
-        kv.list_snapshots(Some(&ns), None),
+        kv.snapshot_names(&ns),
         common::require_snapshot_permission(&client, "create", "virtualmachinesnapshots", &ns)
     );
     allowed?;
@@ -72,16 +72,16 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Batch>
         .into());
     }
     let existing: BTreeSet<(String, String)> = snapshots?
-        .iter()
-        .map(|s| (ns.clone(), crate::cluster::json::name(s).to_string()))
+        .into_iter()
+        .map(|name| (ns.clone(), name))
         .collect();
     let analysed: Vec<Result<Analysis, Refusal>> = vms
         .iter()
         .map(|vm| match &storage {
-            Ok(s) => Ok(analyse(&s.inputs(vm))),
+            Ok(s) => Ok(analyse(&s.inputs(&vm.value()))),
             Err(e) => Err(Refusal {
                 namespace: ns.clone(),
-                vm: crate::cluster::json::name(vm).to_string(),
+                vm: vm.name().to_string(),
                 reason: format!("its storage could not be read: {e:#}"),
             }),
         })

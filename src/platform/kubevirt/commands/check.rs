@@ -23,7 +23,8 @@ const CONCURRENCY: usize = 4;
 pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let kv = ctx.kubevirt();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
-    // One VM: its own objects by name. Many: each kind listed once, joined in memory.
+    // One VM: its own objects by name. Many: each kind listed once, joined in memory, each
+    // VM's objects parsed from their compact text only while its row is analysed.
     let (vms, fleet) = match &args.vm {
         Some(name) => {
             let ns = ctx.namespace.clone();
@@ -34,10 +35,11 @@ pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> 
         }
         None => {
             let fleet = kv.fleet(ns.as_deref(), args.selector.as_deref()).await?;
-            (fleet.vms, Some(fleet.storage))
+            (Vec::new(), Some(fleet))
         }
     };
-    if vms.is_empty() {
+    let count = fleet.as_ref().map_or(vms.len(), |f| f.vms.len());
+    if count == 0 {
         let what = match &args.selector {
             Some(sel) => format!("No VirtualMachines matching {sel} found"),
             None => "No VirtualMachines found".to_string(),
@@ -47,9 +49,13 @@ pub async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> 
             None => ctx.say(&format!("{what}.")),
         }
     }
-    let mut progress = ctx.progress(&format!("Analysing the storage of {} VMs", vms.len()));
+    let mut progress = ctx.progress(&format!("Analysing the storage of {count} VMs"));
     let mut rows: Vec<ReadinessRow> = match &fleet {
-        Some(storage) => vms.iter().map(|vm| fleet_row(storage, vm)).collect(),
+        Some(fleet) => fleet
+            .vms
+            .iter()
+            .map(|vm| fleet_row(&fleet.storage, &vm.value()))
+            .collect(),
         None => {
             futures::stream::iter(vms.iter().map(|vm| row(&kv, vm)))
                 .buffered(CONCURRENCY)

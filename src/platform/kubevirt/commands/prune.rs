@@ -8,7 +8,7 @@ use crate::cli::{DryRun, PruneArgs};
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::flow::retention::PruneReport;
-use crate::flow::retention::{Plan, plan_retention, policy};
+use crate::flow::retention::{Plan, doomed, plan_retention, policy};
 use crate::model::SnapshotInfo;
 use crate::platform::kubevirt::api::{self as kv, Kind};
 use crate::platform::kubevirt::report::Report;
@@ -43,24 +43,18 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     };
     let (vms, snapshots, restores, allowed) = futures::join!(
         selected,
-        kv.list_snapshots(Some(&ns), None),
+        // Each page becomes rows as it arrives: 10,000 snapshots are never JSON at once.
+        kv.snapshot_infos(Some(&ns)),
         kv.list_restores(Some(&ns)),
         common::require_snapshot_permission(&client, "delete", "virtualmachinesnapshots", &ns)
     );
     allowed?;
     let vms = vms?;
-    let snapshots: Vec<SnapshotInfo> = snapshots?
-        .iter()
-        .map(|s| kv::snapshot_info(s, None, &[]))
-        .filter(|s| vms.contains(&s.vm))
-        .collect();
+    let mut snapshots: Vec<SnapshotInfo> = snapshots?;
+    snapshots.retain(|s| vms.contains(&s.vm));
     let restores: Vec<_> = restores?.iter().map(kv::restore_info).collect();
     let retention = plan_retention(&snapshots, &restores, ctx.clock.now(), &policy);
-    let doomed = retention
-        .delete
-        .iter()
-        .filter_map(|d| snapshots.iter().find(|s| s.name == d.snapshot).cloned())
-        .collect();
+    let doomed = doomed(snapshots, &retention);
     Ok(Plan {
         namespace: ns,
         scope,

@@ -8,9 +8,7 @@ use serde_json::Value;
 
 use super::{Ctx, VM_RESOURCE, require_vm};
 use crate::cli::CheckArgs;
-use crate::cluster::LIST_PAGE_SIZE;
 use crate::cluster::json::{name, namespace, str_at};
-use crate::cluster::list_all;
 use crate::flow::readiness_table::{self, Row};
 use crate::platform::vmoperator::api::{
     Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, expected_consistency,
@@ -21,13 +19,9 @@ use crate::platform::vmoperator::report::Report;
 /// vSphere's advice: fewer snapshots than this per VM.
 const SNAPSHOT_ADVICE: usize = crate::platform::vmoperator::api::resources::SNAPSHOT_ADVICE_LIMIT;
 
-fn row(vm: &Value, snapshots: &[Value]) -> Row {
-    let mine: Vec<Value> = snapshots
-        .iter()
-        .filter(|s| namespace(s) == namespace(vm) && str_at(s, "/spec/vmName") == Some(name(vm)))
-        .cloned()
-        .collect();
-    let tree = build_tree(vm, &mine);
+/// `mine`: the VM's own snapshots.
+fn row(vm: &Value, mine: &[Value]) -> Row {
+    let tree = build_tree(vm, mine);
     let d = vm_details(vm);
     let power = d.power_state.clone().unwrap_or_else(|| "Unknown".into());
     // As `create --quiesce-timeout` would meet it: the best consistency on offer.
@@ -121,21 +115,28 @@ pub(super) async fn run(
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     // The VMs and their snapshots in one wave of reads.
     let here = ctx.namespace.clone();
-    let vms = async {
-        match &args.vm {
-            Some(v) => Ok(vec![require_vm(vmop.get_vm(&here, v).await?, &here, v)?]),
-            None => list_all(
-                &vmop.api(Kind::VirtualMachine, ns.as_deref()),
-                args.selector.as_deref(),
-                LIST_PAGE_SIZE,
-            )
-            .await
-            .map_err(anyhow::Error::from),
-        }
-    };
+    let named = args
+        .vm
+        .as_deref()
+        .map(|v| async move { require_vm(vmop.get_vm(&here, v).await?, &here, v) });
+    let vms = readiness_table::vms(
+        named,
+        vmop.api(Kind::VirtualMachine, ns.as_deref()),
+        args.selector.as_deref(),
+    );
     let (vms, snapshots) = futures::join!(vms, vmop.list_snapshots(ns.as_deref(), None));
     let (vms, snapshots) = (vms?, snapshots?);
-    let rows = vms.iter().map(|vm| row(vm, &snapshots)).collect();
+    // Each VM's snapshots by (namespace, VM), indexed once rather than filtered per VM.
+    let by_vm = readiness_table::group_by(snapshots, |s| {
+        str_at(s, "/spec/vmName").map(|vm| (namespace(s).to_owned(), vm.to_owned()))
+    });
+    let rows = vms
+        .iter()
+        .map(|vm| {
+            let key = (namespace(vm).to_owned(), name(vm).to_owned());
+            row(vm, by_vm.get(&key).map_or(&[][..], Vec::as_slice))
+        })
+        .collect();
     let platform = readiness_table::Platform {
         name: "vmoperator",
         vm_resource: VM_RESOURCE,
