@@ -461,4 +461,36 @@ mod doomed_snapshots {
         assert_eq!(doomed[0].uid.as_deref(), Some("uid-2"));
         assert!(doomed.iter().all(|s| s.namespace == "prod"));
     }
+
+    #[test]
+    fn a_retention_row_plans_as_the_full_snapshot_does() {
+        let mut full = vec![
+            ok("s1", D),
+            ok("s2", 2 * D),
+            safety("safe", 3 * D),
+            ok("s4", 4 * D),
+        ];
+        for s in &mut full {
+            s.labels.insert("app".into(), "db".into());
+            s.included_volumes = vec!["rootdisk".into()];
+            s.conditions = vec![crate::model::Condition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                reason: None,
+                message: Some("Operation complete".into()),
+                last_transition: None,
+            }];
+        }
+        let rows: Vec<SnapshotInfo> = full.iter().cloned().map(retention_row).collect();
+        let policy = keep(1);
+        assert_eq!(
+            plan_retention(&rows, &[], now(), &policy),
+            plan_retention(&full, &[], now(), &policy)
+        );
+        let safe = rows.iter().find(|s| s.name == "safe").unwrap();
+        assert!(is_safety_snapshot(&safe.labels), "the safety label stays");
+        assert!(rows.iter().all(|s| s.conditions.is_empty()
+            && s.included_volumes.is_empty()
+            && !s.labels.contains_key("app")));
+    }
 }

@@ -10,13 +10,11 @@ use serde_json::Value;
 use super::delete::{Doomed, remove};
 use super::{Ctx, require_permission};
 use crate::cli::{DryRun, PruneArgs};
-use crate::cluster::LIST_PAGE_SIZE;
-use crate::cluster::json::{name, str_at};
-use crate::cluster::list_all;
-use crate::cluster::objects::list_rows;
+use crate::cluster::json::str_at;
+use crate::cluster::objects::{list_names, list_rows};
 use crate::error::UserError;
 use crate::flow::retention::DeletedSnapshot;
-use crate::flow::retention::{Plan, doomed, plan_retention, policy};
+use crate::flow::retention::{Plan, doomed, plan_retention, policy, retention_row};
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
@@ -56,14 +54,9 @@ pub(super) async fn run(
     let (vms, scope): (BTreeSet<String>, String) = match (&args.vm, &args.selector) {
         (Some(vm), _) => (BTreeSet::from([vm.clone()]), format!("VM {ns}/{vm}")),
         (None, Some(sel)) => {
-            let found = list_all(
-                &dh.api(Kind::VirtualMachine, Some(&ns)),
-                Some(sel),
-                LIST_PAGE_SIZE,
-            )
-            .await?;
+            let ar = Kind::VirtualMachine.api_resource();
             (
-                found.iter().map(|v| name(v).to_owned()).collect(),
+                list_names(dh.client(), &ar, Some(&ns), Some(sel)).await?,
                 format!("VMs matching {sel} in namespace {ns}"),
             )
         }
@@ -73,7 +66,7 @@ pub(super) async fn run(
     let of_the_vms = |s: &Value| {
         let ours = !is_clone_temporary(s)
             && str_at(s, "/spec/virtualMachineName").is_some_and(|vm| vms.contains(vm));
-        ours.then(|| snapshot_info(s, &[], &[]))
+        ours.then(|| retention_row(snapshot_info(s, &[], &[])))
     };
     let snapshot_resource = Kind::VirtualMachineSnapshot.api_resource();
     let (infos, vmops, vmsops) = futures::join!(

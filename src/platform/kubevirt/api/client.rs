@@ -3,6 +3,8 @@
 //! Every call adds a lowercase "failed to <verb> <Kind> <ns>/<name>" context and keeps the
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context, Result};
 use futures::future::try_join_all;
 use kube::api::{Api, DynamicObject, ListParams, PostParams};
@@ -177,23 +179,35 @@ impl KubeVirt {
         self.list(Kind::VirtualMachineSnapshot, ns, selector).await
     }
 
-    /// Every VirtualMachineSnapshot in `ns` (None: all namespaces) as a row without its
-    /// content or size, converted page by page ([`objects::list_rows`]).
-    pub async fn snapshot_infos(&self, ns: Option<&str>) -> Result<Vec<SnapshotInfo>> {
+    /// Every VirtualMachineSnapshot in `ns` (None: all namespaces) as `prune` holds it
+    /// ([`crate::flow::retention::retention_row`]), converted page by page
+    /// ([`objects::list_rows`]).
+    pub async fn retention_rows(&self, ns: Option<&str>) -> Result<Vec<SnapshotInfo>> {
         let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
         objects::list_rows(&self.client, &ar, ns, None, |s| {
-            Some(super::convert::snapshot_info(s, None, &[]))
+            Some(crate::flow::retention::retention_row(
+                super::convert::snapshot_info(s, None, &[]),
+            ))
         })
         .await
     }
 
     /// The names of the VirtualMachineSnapshots in `ns` (the names taken), page by page.
-    pub async fn snapshot_names(&self, ns: &str) -> Result<Vec<String>> {
-        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
-        objects::list_rows(&self.client, &ar, Some(ns), None, |s| {
-            Some(name(s).to_owned())
-        })
-        .await
+    pub async fn snapshot_names(&self, ns: &str) -> Result<BTreeSet<String>> {
+        self.names(Kind::VirtualMachineSnapshot, Some(ns), None)
+            .await
+    }
+
+    /// The names of the objects of `kind` in `ns` with a label `selector`, nothing else of
+    /// them kept ([`objects::list_names`]).
+    pub async fn names(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<BTreeSet<String>> {
+        let ar = kind.api_resource(&self.versions);
+        objects::list_names(&self.client, &ar, ns, selector).await
     }
 
     pub async fn list_restores(&self, ns: Option<&str>) -> Result<Vec<Value>> {

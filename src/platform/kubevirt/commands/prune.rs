@@ -30,21 +30,16 @@ pub async fn plan(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     let selected = async {
         match (&args.vm, &args.selector) {
             (Some(vm), _) => Ok(BTreeSet::from([vm.clone()])),
-            (None, sel) => kv
-                .list(Kind::VirtualMachine, Some(&ns), sel.as_deref())
-                .await
-                .map(|found| {
-                    found
-                        .iter()
-                        .map(|v| crate::cluster::json::name(v).to_string())
-                        .collect::<BTreeSet<String>>()
-                }),
+            (None, sel) => {
+                kv.names(Kind::VirtualMachine, Some(&ns), sel.as_deref())
+                    .await
+            }
         }
     };
     let (vms, snapshots, restores, allowed) = futures::join!(
         selected,
         // Each page becomes rows as it arrives: 10,000 snapshots are never JSON at once.
-        kv.snapshot_infos(Some(&ns)),
+        kv.retention_rows(Some(&ns)),
         kv.list_restores(Some(&ns)),
         common::require_snapshot_permission(&client, "delete", "virtualmachinesnapshots", &ns)
     );
