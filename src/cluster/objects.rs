@@ -218,18 +218,24 @@ struct PageMeta {
     continue_: Option<String>,
     #[serde(default)]
     resource_version: Option<String>,
+    /// How many objects the pages after this one hold (the server sends it when the list
+    /// has no selector).
+    #[serde(default)]
+    remaining_item_count: Option<u64>,
 }
 
 /// The one page loop: lists the collection at `url` with `params` (selectors, `limit`),
 /// following `continue` tokens, and hands each page's items to `each` as JSON text borrowed
 /// from the response body, which is dropped before the next page is asked for: one page is
-/// held at a time, once (no parsed copy of it). Returns the list's resourceVersion (the
-/// first page's: a paginated list is one consistent read at that version).
+/// held at a time, once (no parsed copy of it), with the number of objects still to come
+/// when the server says (`remainingItemCount`), so a caller can size its rows once.
+/// Returns the list's resourceVersion (the first page's: a paginated list is one
+/// consistent read at that version).
 pub async fn walk_raw_pages<E>(
     client: &Client,
     url: &str,
     mut params: ListParams,
-    mut each: impl FnMut(Vec<&RawValue>) -> Result<(), E>,
+    mut each: impl FnMut(Vec<&RawValue>, Option<u64>) -> Result<(), E>,
 ) -> Result<String, E>
 where
     E: From<KubeError>,
@@ -244,7 +250,10 @@ where
         if version.is_none() {
             version = page.metadata.resource_version;
         }
-        each(page.items.unwrap_or_default())?;
+        each(
+            page.items.unwrap_or_default(),
+            page.metadata.remaining_item_count,
+        )?;
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(c) => params = params.continue_token(&c),
             None => return Ok(version.unwrap_or_default()),
@@ -263,7 +272,7 @@ where
     T: serde::de::DeserializeOwned,
     E: From<KubeError>,
 {
-    walk_raw_pages(client, url, params, |raw| {
+    walk_raw_pages(client, url, params, |raw, _| {
         let items = raw
             .into_iter()
             .map(|item| serde_json::from_str(item.get()).map_err(KubeError::SerdeError))
@@ -565,11 +574,12 @@ mod tests {
 
     #[test]
     fn list_pages_parse_with_or_without_continue_or_items() {
-        let text =
-            r#"{"metadata": {"continue": "t", "resourceVersion": "7"}, "items": [{"a": 1}]}"#;
+        let text = r#"{"metadata": {"continue": "t", "resourceVersion": "7", "remainingItemCount": 12},
+            "items": [{"a": 1}]}"#;
         let p: RawPage<'_> = serde_json::from_str(text).unwrap();
         assert_eq!(p.metadata.continue_.as_deref(), Some("t"));
         assert_eq!(p.metadata.resource_version.as_deref(), Some("7"));
+        assert_eq!(p.metadata.remaining_item_count, Some(12));
         let items = p.items.unwrap_or_default();
         assert_eq!(
             items.iter().map(|i| i.get()).collect::<Vec<_>>(),

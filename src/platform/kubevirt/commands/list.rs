@@ -226,8 +226,8 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
     };
     let (found, sizes, vm_found) =
         futures::join!(snapshots(&kv, &query, &mut keep), sizes, vm_check);
-    let (entries, resource_version) = found?;
-    let mut entries = order(entries, sort_path.as_ref())?;
+    let (entries, keys, resource_version) = found?;
+    let mut entries = order(entries, keys, sort_path.as_ref())?;
     for e in &mut entries {
         e.row.size_bytes = sizes.sum(&e.volumes);
         if let Some(info) = &mut e.info {
@@ -304,24 +304,31 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Listed> {
 }
 
 /// Creation time (oldest first, as `kubectl get --sort-by=.metadata.creationTimestamp` and
-/// the OpenShift console), then namespace and name; then, stably, `--sort-by`'s order.
+/// the OpenShift console), then namespace and name; then, stably, `--sort-by`'s order by
+/// `keys` (one per entry, given only with `sort_path`). Without `--sort-by` the entries are
+/// sorted where they are.
 fn order(
-    mut entries: Vec<(SortKey, Entry)>,
+    mut entries: Vec<Entry>,
+    keys: Vec<SortKey>,
     sort_path: Option<&FieldPath>,
 ) -> anyhow::Result<Vec<Entry>> {
-    entries.sort_by(|(_, a), (_, b)| {
+    let by_creation = |a: &Entry, b: &Entry| {
         (a.row.created, a.row.namespace(), a.row.name()).cmp(&(
             b.row.created,
             b.row.namespace(),
             b.row.name(),
         ))
-    });
-    if let Some(path) = sort_path {
-        let keys: Vec<SortKey> = entries.iter().map(|(k, _)| k.clone()).collect();
-        sort::check_keys(path, &keys)?;
-        sort::sort_by_keys(&mut entries);
-    }
-    Ok(entries.into_iter().map(|(_, e)| e).collect())
+    };
+    let Some(path) = sort_path else {
+        entries.sort_by(by_creation);
+        return Ok(entries);
+    };
+    let mut keyed: Vec<(SortKey, Entry)> = keys.into_iter().zip(entries).collect();
+    keyed.sort_by(|(_, a), (_, b)| by_creation(a, b));
+    let keys: Vec<SortKey> = keyed.iter().map(|(k, _)| k.clone()).collect();
+    sort::check_keys(path, &keys)?;
+    sort::sort_by_keys(&mut keyed);
+    Ok(keyed.into_iter().map(|(_, e)| e).collect())
 }
 
 fn snapshots_url(kv: &KubeVirt, ns: Option<&str>) -> String {
@@ -347,6 +354,10 @@ fn is_of_vm(snapshot: &Value, vm: &str) -> bool {
     crate::cluster::json::str_at(snapshot, "/spec/source/name") == Some(vm)
 }
 
+/// The most rows reserved ahead on a server's `remainingItemCount` (a hint it could inflate);
+/// a longer list grows past it as usual.
+const MAX_RESERVED_ROWS: u64 = 1_000_000;
+
 /// Every snapshot (of `vm`, if given) with its sort key, kept as `keep` says, page by page
 /// (each page's objects stay JSON text until each is read on its own); and the list's
 /// resourceVersion.
@@ -354,8 +365,10 @@ async fn snapshots(
     kv: &KubeVirt,
     q: &Query<'_>,
     keep: &mut Keep,
-) -> anyhow::Result<(Vec<(SortKey, Entry)>, String)> {
+) -> anyhow::Result<(Vec<Entry>, Vec<SortKey>, String)> {
     let mut entries = Vec::new();
+    // `--sort-by`'s key of each entry, read while its object is at hand.
+    let mut keys = Vec::new();
     let kind = Kind::VirtualMachineSnapshot;
     let api_version = kind.api_version(&kv.versions());
     let columns = |wide| ListColumns {
@@ -364,11 +377,13 @@ async fn snapshots(
         labels: q.labels,
     };
     let url = collection_url(kv, kind, q.ns);
-    let mut one = |s: Value| -> anyhow::Result<()> {
+    let mut one = |entries: &mut Vec<Entry>, s: Value| -> anyhow::Result<()> {
         if q.vm.is_some_and(|vm| !is_of_vm(&s, vm)) {
             return Ok(());
         }
-        let key = q.sort.map_or(SortKey::Missing, |p| SortKey::of(p, &s));
+        if let Some(path) = q.sort {
+            keys.push(SortKey::of(path, &s));
+        }
         let info = kv::snapshot_info(&s, None, &[]);
         let mut entry = Entry::new(&info);
         match keep {
@@ -397,18 +412,24 @@ async fn snapshots(
                 }
             }
         }
-        entries.push((key, entry));
+        entries.push(entry);
         Ok(())
     };
-    let each_page = |page: Vec<&RawValue>| {
+    let each_page = |page: Vec<&RawValue>, remaining: Option<u64>| {
+        if q.vm.is_none() {
+            // Rows sized once for the whole list, not doubled as pages come; a server's
+            // count is a hint, bounded, and a failed reservation only means growing as usual.
+            let more = remaining.map_or(0, |r| r.min(MAX_RESERVED_ROWS) as usize);
+            let _ = entries.try_reserve_exact(page.len() + more);
+        }
         for raw in page {
             let s: Value = serde_json::from_str(raw.get()).map_err(kube::Error::SerdeError)?;
-            one(s).map_err(Stop::Keeping)?;
+            one(&mut entries, s).map_err(Stop::Keeping)?;
         }
         Ok(())
     };
     match crate::cluster::walk_raw_pages(kv.client(), &url, q.params.clone(), each_page).await {
-        Ok(rv) => Ok((entries, rv)),
+        Ok(rv) => Ok((entries, keys, rv)),
         Err(Stop::Keeping(e)) => Err(e),
         Err(Stop::Listing(e)) => Err(anyhow::Error::new(e).context(format!(
             "failed to list VirtualMachineSnapshots {}",
@@ -655,29 +676,24 @@ mod tests {
             created("c", "2026-11-25T10:00:00Z", "1500Mi"),
             created("a", "2026-11-26T10:00:00Z", "10Gi"),
         ];
-        let rows = |path: Option<&FieldPath>| {
-            objs.iter()
-                .map(|o| {
-                    (
-                        path.map_or(SortKey::Missing, |p| SortKey::of(p, o)),
-                        entry(o),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
+        let entries = || objs.iter().map(entry).collect::<Vec<_>>();
+        let keys = |path: &FieldPath| objs.iter().map(|o| SortKey::of(path, o)).collect();
         let names = |entries: Vec<Entry>| {
             entries
                 .iter()
                 .map(|e| e.row.name().to_owned())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names(order(rows(None), None).unwrap()), ["c", "a", "b"]);
+        assert_eq!(
+            names(order(entries(), Vec::new(), None).unwrap()),
+            ["c", "a", "b"]
+        );
         let by_size = FieldPath::parse("{.status.restoreSize}").unwrap();
         assert_eq!(
-            names(order(rows(Some(&by_size)), Some(&by_size)).unwrap()),
+            names(order(entries(), keys(&by_size), Some(&by_size)).unwrap()),
             ["c", "b", "a"]
         );
         let nowhere = FieldPath::parse(".status.nothing").unwrap();
-        assert!(order(rows(Some(&nowhere)), Some(&nowhere)).is_err());
+        assert!(order(entries(), keys(&nowhere), Some(&nowhere)).is_err());
     }
 }
