@@ -399,9 +399,25 @@ pub async fn list(
 }
 
 /// Every object of `ar` in `ns` (None: all namespaces or cluster-scoped) with a label
-/// `selector`, as `row` makes it (None leaves it out), converted as each page of
-/// [`LIST_PAGE_SIZE`] arrives: memory holds one page of JSON values and the rows, not the
-/// whole list. The same requests as [`list`].
+/// `selector`, read as `T` page by page of [`LIST_PAGE_SIZE`] and handed to `each` before the
+/// next page is read. The same requests as [`list`].
+async fn list_pages_of<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    ar: &ApiResource,
+    ns: Option<&str>,
+    selector: Option<&str>,
+    each: impl FnMut(Vec<T>),
+) -> anyhow::Result<()> {
+    let params = list_params(selector, None, LIST_PAGE_SIZE);
+    for_each_page::<T>(&dynamic_api(client, ar, ns), params, each)
+        .await
+        .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))?;
+    Ok(())
+}
+
+/// Every object of `ar` in `ns` with a label `selector`, as `row` makes it (None leaves it
+/// out), converted as each page arrives: memory holds one page of JSON values and the rows,
+/// not the whole list.
 pub async fn list_rows<R>(
     client: &Client,
     ar: &ApiResource,
@@ -410,12 +426,10 @@ pub async fn list_rows<R>(
     mut row: impl FnMut(&Value) -> Option<R>,
 ) -> anyhow::Result<Vec<R>> {
     let mut rows = Vec::new();
-    let params = list_params(selector, None, LIST_PAGE_SIZE);
-    for_each_page::<Value>(&dynamic_api(client, ar, ns), params, |page| {
+    list_pages_of::<Value>(client, ar, ns, selector, |page| {
         rows.extend(page.iter().filter_map(&mut row));
     })
-    .await
-    .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))?;
+    .await?;
     Ok(rows)
 }
 
@@ -431,9 +445,8 @@ struct NamedMeta {
     name: String,
 }
 
-/// The names of the objects of `ar` in `ns` (None: all namespaces or cluster-scoped) with a
-/// label `selector`, page by page: nothing else of an object is kept, so 2,000 VMs cost
-/// their names. The same requests as [`list`].
+/// The names of the objects of `ar` in `ns` with a label `selector`, page by page: nothing
+/// else of an object is kept, so 2,000 VMs cost their names.
 pub async fn list_names(
     client: &Client,
     ar: &ApiResource,
@@ -441,12 +454,10 @@ pub async fn list_names(
     selector: Option<&str>,
 ) -> anyhow::Result<std::collections::BTreeSet<String>> {
     let mut names = std::collections::BTreeSet::new();
-    let params = list_params(selector, None, LIST_PAGE_SIZE);
-    for_each_page::<Named>(&dynamic_api(client, ar, ns), params, |page| {
+    list_pages_of::<Named>(client, ar, ns, selector, |page| {
         names.extend(page.into_iter().map(|o| o.metadata.name));
     })
-    .await
-    .with_context(|| format!("failed to list {} {}", kind_plural(&ar.kind), where_(ns)))?;
+    .await?;
     Ok(names)
 }
 
