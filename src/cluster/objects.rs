@@ -219,9 +219,10 @@ struct PageMeta {
     #[serde(default)]
     resource_version: Option<String>,
     /// How many objects the pages after this one hold (the server sends it when the list
-    /// has no selector).
+    /// has no selector). Read as any JSON: a hint that is not a count is no hint, not a
+    /// failed list.
     #[serde(default)]
-    remaining_item_count: Option<u64>,
+    remaining_item_count: Option<Value>,
 }
 
 /// The one page loop: lists the collection at `url` with `params` (selectors, `limit`),
@@ -250,9 +251,10 @@ where
         if version.is_none() {
             version = page.metadata.resource_version;
         }
+        let remaining = page.metadata.remaining_item_count.as_ref();
         each(
             page.items.unwrap_or_default(),
-            page.metadata.remaining_item_count,
+            remaining.and_then(Value::as_u64),
         )?;
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(c) => params = params.continue_token(&c),
@@ -590,7 +592,16 @@ mod tests {
         let p: RawPage<'_> = serde_json::from_str(text).unwrap();
         assert_eq!(p.metadata.continue_.as_deref(), Some("t"));
         assert_eq!(p.metadata.resource_version.as_deref(), Some("7"));
-        assert_eq!(p.metadata.remaining_item_count, Some(12));
+        assert_eq!(p.metadata.remaining_item_count, Some(serde_json::json!(12)));
+        // A count that is not one is ignored, not a failed page.
+        for odd in ["-1", r#""12""#, "1.5", "null"] {
+            let text = format!(r#"{{"metadata": {{"remainingItemCount": {odd}}}, "items": []}}"#);
+            let p: RawPage<'_> = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                p.metadata.remaining_item_count.and_then(|v| v.as_u64()),
+                None
+            );
+        }
         let items = p.items.unwrap_or_default();
         assert_eq!(
             items.iter().map(|i| i.get()).collect::<Vec<_>>(),
