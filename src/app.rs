@@ -154,9 +154,10 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let server_warnings = conn.server_warnings.clone();
     // The first reads need no discovery answer (the VM is kubevirt.io/v1; snapshots are read
     // at the preferred version): run them alongside it.
+    let started = env.clock.now();
     let (groups, prefetch) = futures::join!(
         served_groups(&conn.client),
-        kubevirt::commands::context::prefetch(&cli.command, &conn.client, &namespace, env.clock)
+        kubevirt::commands::context::prefetch(&cli.command, &conn.client, &namespace, started)
     );
     let groups = groups?;
     let detected = match detect::choose(&groups, global.provider)? {
@@ -203,6 +204,7 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         ui: ui.as_mut(),
         err: stderr.as_mut(),
         clock,
+        started,
         interactive,
         color,
         prefetch,

@@ -40,6 +40,9 @@ pub struct Ctx<'a> {
     pub err: &'a mut dyn Write,
     /// "Now".
     pub clock: Clock,
+    /// When the command started: the instant a generated snapshot name carries, taken once
+    /// so that every read and write of the command names the same snapshot.
+    pub started: jiff::Timestamp,
     /// A person can answer prompts (terminal, no --no-input).
     pub interactive: bool,
     /// Colour allowed on stderr (a terminal, no NO_COLOR, no --no-color).

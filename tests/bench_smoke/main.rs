@@ -264,6 +264,13 @@ fn create_preflight_makes_one_more_read_per_volume_and_no_writes() {
             if vm == "one" { 1 } else { 8 },
             "one GET per claim"
         );
+        // The generated name is decided once: a second ticking between the early read and
+        // the plan used to read a second name.
+        let name_gets = reqs
+            .iter()
+            .filter(|r| plural(r) == Some(SNAPSHOTS) && named(r))
+            .count();
+        assert_eq!(name_gets, 1, "the snapshot name is read once");
         counts.push(pattern(&reqs));
     }
     assert_eq!(

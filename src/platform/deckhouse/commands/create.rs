@@ -71,7 +71,7 @@ fn keep_ip_text(k: KeepIpAddress) -> &'static str {
 fn snapshot_name(args: &CreateArgs, source: &str, ctx: &Ctx<'_>) -> anyhow::Result<String> {
     match &args.name {
         Some(n) => Ok(n.clone()),
-        None => crate::names::parse_dns1123_subdomain(&generated_name(source, ctx.clock.now()))
+        None => crate::names::parse_dns1123_subdomain(&generated_name(source, ctx.started))
             .map_err(|e| {
                 UserError::usage(e)
                     .hint("choose a shorter name with --name")

@@ -4,7 +4,6 @@
 use serde_json::Value;
 
 use crate::cli::Command;
-use crate::env::Clock;
 use crate::flow::{Ctx, Prefetch};
 use crate::platform::kubevirt::api::{KubeVirt, ServedVersions};
 
@@ -16,10 +15,10 @@ pub async fn prefetch(
     command: &Command,
     client: &kube::Client,
     ns: &str,
-    clock: Clock,
+    started: jiff::Timestamp,
 ) -> Prefetch {
     let (vm, snapshot) = match command {
-        Command::Create(a) => match (&a.vm, crate::flow::safety::snapshot_name(a, clock.now())) {
+        Command::Create(a) => match (&a.vm, crate::flow::safety::snapshot_name(a, started)) {
             (Some(vm), Ok(name)) => (vm.clone(), name),
             _ => return Prefetch::default(),
         },

@@ -74,7 +74,7 @@ pub async fn plan(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Create
     let Some(vm_name) = args.vm.clone() else {
         return Err(UserError::usage("name the VM to snapshot, or select VMs with -l").into());
     };
-    let snapshot = crate::flow::safety::snapshot_name(args, ctx.clock.now())?;
+    let snapshot = crate::flow::safety::snapshot_name(args, ctx.started)?;
     let vm = ctx.get_vm(&ns, &vm_name).await;
     let existing = ctx.get_snapshot(&ns, &snapshot).await;
     let vm = common::require_vm(vm?, &ns, &vm_name)?;

@@ -46,7 +46,7 @@ pub async fn run(
     let Some(vm_name) = args.vm.clone() else {
         return Err(UserError::usage("name the VM to snapshot").into());
     };
-    let snapshot = crate::flow::safety::snapshot_name(args, ctx.clock.now())?;
+    let snapshot = crate::flow::safety::snapshot_name(args, ctx.started)?;
     let client = ctx.conn.client.clone();
     // Permission first (exit 6 before any question), alongside the reads.
     let (allowed, tree, existing) = futures::join!(
