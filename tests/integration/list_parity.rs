@@ -325,6 +325,26 @@ async fn page_boundaries_change_neither_the_rows_nor_their_order() {
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+/// `-o json|yaml` spool the rendered objects to a temporary file; where none can be made (a
+/// read-only filesystem, here a TMPDIR that is a file) the list still prints, as kubectl's
+/// does, the same bytes.
+#[tokio::test]
+async fn json_and_yaml_lists_print_where_no_temporary_file_can_be_made() {
+    let t = seeded(&KUBEVIRT).await;
+    let not_a_dir = t.dir.path().join("tmp-is-a-file");
+    std::fs::write(&not_a_dir, "").expect("file");
+    let not_a_dir = not_a_dir.to_str().expect("utf-8 path");
+    for format in ["json", "yaml"] {
+        let args = ["list", "-n", "staging", "-o", format];
+        let usual = t.cmd().args(&args).run().await;
+        usual.assert_code(0);
+        let out = t.cmd().args(&args).env("TMPDIR", not_a_dir).run().await;
+        out.assert_code(0);
+        assert_eq!(out.stdout, usual.stdout, "-o {format}");
+        assert!(out.stdout.contains("a-snap"), "{}", out.stdout);
+    }
+}
+
 #[tokio::test]
 async fn list_and_describe_print_what_kubectl_get_prints_in_its_formats() {
     let Some(kubectl) = vmsnap_sim::testing::kubectl() else {
