@@ -436,12 +436,14 @@ pub async fn list_rows<R>(
 }
 
 /// An object read for its name alone: serde skips the rest of it as the page is parsed.
+/// Without metadata or a name it is nameless, and names nothing.
 #[derive(serde::Deserialize)]
 struct Named {
+    #[serde(default)]
     metadata: NamedMeta,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct NamedMeta {
     #[serde(default)]
     name: String,
@@ -457,7 +459,13 @@ pub async fn list_names(
 ) -> anyhow::Result<std::collections::BTreeSet<String>> {
     let mut names = std::collections::BTreeSet::new();
     list_pages_of::<Named>(client, ar, ns, selector, |page| {
-        names.extend(page.into_iter().map(|o| o.metadata.name));
+        // A nameless object (a broken answer) selects nothing: as "" it would stand for
+        // every object that names no VM, and `prune -l` would delete those.
+        names.extend(
+            page.into_iter()
+                .map(|o| o.metadata.name)
+                .filter(|n| !n.is_empty()),
+        );
     })
     .await?;
     Ok(names)

@@ -1,7 +1,8 @@
 //! Long lists whose memory does not grow with the objects' size: a row kept as its printed
 //! cells in one string ([`Cells`]); an API object rendered once, as it will stand inside
-//! kubectl's `List`, and appended to an unlinked temporary file ([`Spool`]); then written out
-//! in the rows' final order ([`ObjectFormat::write_list`]).
+//! kubectl's `List`, and appended to an unlinked temporary file ([`Spool`]; in memory where
+//! no file can be made); then written out in the rows' final order
+//! ([`ObjectFormat::write_list`]).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -55,23 +56,37 @@ pub struct Span {
 /// exclusively, never visible by name on Linux, removed by the OS when the process ends).
 #[derive(Debug)]
 pub struct Spool {
-    out: BufWriter<File>,
+    out: SpoolOut,
     end: u64,
 }
 
+/// Where a spool's bytes go: the temporary file, or memory where no file can be made (a
+/// read-only filesystem, a TMPDIR that is not a directory), so the list prints as kubectl's
+/// does, holding its text as lists did before spooling.
+#[derive(Debug)]
+enum SpoolOut {
+    File(BufWriter<File>),
+    Memory(Vec<u8>),
+}
+
 impl Spool {
-    pub fn new() -> io::Result<Spool> {
-        Ok(Spool {
-            out: BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?),
-            end: 0,
-        })
+    /// A spool in a new temporary file, or in memory where none can be made.
+    pub fn create() -> Spool {
+        let out = match tempfile::tempfile() {
+            Ok(file) => SpoolOut::File(BufWriter::with_capacity(256 * 1024, file)),
+            Err(_) => SpoolOut::Memory(Vec::new()),
+        };
+        Spool { out, end: 0 }
     }
 
     /// Appends `bytes`; where to find them again.
     pub fn push(&mut self, bytes: &[u8]) -> io::Result<Span> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("an object of 4 GiB or more cannot be printed"))?;
-        self.out.write_all(bytes)?;
+        match &mut self.out {
+            SpoolOut::File(f) => f.write_all(bytes)?,
+            SpoolOut::Memory(m) => m.extend_from_slice(bytes),
+        }
         let span = Span {
             offset: self.end,
             len,
@@ -80,30 +95,45 @@ impl Spool {
         Ok(span)
     }
 
-    /// Done appending: the file, to read the spans back.
+    /// Done appending: the file (or memory), to read the spans back.
     pub fn finish(self) -> io::Result<Spooled> {
-        let file = self
-            .out
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        Ok(Spooled { file })
+        Ok(match self.out {
+            SpoolOut::File(out) => {
+                Spooled::File(out.into_inner().map_err(io::IntoInnerError::into_error)?)
+            }
+            SpoolOut::Memory(bytes) => Spooled::Memory(bytes),
+        })
     }
 }
 
 /// A finished [`Spool`].
 #[derive(Debug)]
-pub struct Spooled {
-    file: File,
+pub enum Spooled {
+    File(File),
+    Memory(Vec<u8>),
 }
 
 impl Spooled {
     /// The bytes of `span`, into `buf` (replacing what it held).
     fn read(&self, span: Span, buf: &mut Vec<u8>) -> io::Result<()> {
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(span.offset))?;
         buf.clear();
-        buf.resize(span.len as usize, 0);
-        f.read_exact(buf)
+        match self {
+            Spooled::File(file) => {
+                let mut f = file;
+                f.seek(SeekFrom::Start(span.offset))?;
+                buf.resize(span.len as usize, 0);
+                f.read_exact(buf)
+            }
+            Spooled::Memory(bytes) => {
+                let start = usize::try_from(span.offset).map_err(io::Error::other)?;
+                let end = start + span.len as usize;
+                let part = bytes
+                    .get(start..end)
+                    .ok_or_else(|| io::Error::other("a span past the spool's end"))?;
+                buf.extend_from_slice(part);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -190,7 +220,16 @@ mod tests {
 
     /// Spools `items` in `order` and prints them as the List.
     fn spooled_list(format: ObjectFormat, items: &[Value], order: &[usize]) -> String {
-        let mut spool = Spool::new().unwrap();
+        spooled_list_in(Spool::create(), format, items, order)
+    }
+
+    /// [`spooled_list`] through `spool`.
+    fn spooled_list_in(
+        mut spool: Spool,
+        format: ObjectFormat,
+        items: &[Value],
+        order: &[usize],
+    ) -> String {
         let spans: Vec<Span> = items
             .iter()
             .map(|o| spool.push(format.item(o).as_bytes()).unwrap())
@@ -217,6 +256,21 @@ mod tests {
             spooled_list(ObjectFormat::Yaml, &items, &order),
             super::super::kubectl_yaml::to_string(&whole)
         );
+    }
+
+    #[test]
+    fn a_list_spooled_in_memory_prints_as_one_spooled_to_a_file() {
+        let items = objects();
+        let in_memory = || Spool {
+            out: SpoolOut::Memory(Vec::new()),
+            end: 0,
+        };
+        for format in [ObjectFormat::Json, ObjectFormat::Yaml] {
+            assert_eq!(
+                spooled_list_in(in_memory(), format, &items, &[1, 2, 0]),
+                spooled_list(format, &items, &[1, 2, 0])
+            );
+        }
     }
 
     #[test]

@@ -230,6 +230,59 @@ async fn a_delete_answered_404_never_says_deleted_on_vm_operator() {
     );
 }
 
+/// `prune -l` reads the selected VMs for their names; a list answer whose items have no
+/// name (one has no metadata at all), from a broken server or proxy, selects no VM. A nameless
+/// VM must not stand for the snapshots that name no VM: they would be planned and deleted.
+#[tokio::test]
+async fn prune_by_a_selector_never_takes_a_nameless_vm_for_the_snapshots_naming_no_vm() {
+    let t = TestSim::start().await;
+    let gvr = Gvr::new(SNAPSHOT_GVR.0, SNAPSHOT_GVR.1, SNAPSHOT_GVR.2);
+    for (name, created) in [
+        ("sourceless-old", "2026-11-01T00:00:00Z"),
+        ("sourceless-new", "2026-11-02T00:00:00Z"),
+    ] {
+        let snap = serde_json::json!({
+            "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+            "metadata": {"name": name, "namespace": "production", "creationTimestamp": created},
+            "spec": {"source": {"apiGroup": "kubevirt.io", "kind": "VirtualMachine"}},
+            "status": {"phase": "Succeeded", "readyToUse": true},
+        });
+        t.sim.store().create(&gvr, snap).expect("planted");
+    }
+    let nameless = serde_json::json!({
+        "kind": "VirtualMachineList", "apiVersion": "kubevirt.io/v1",
+        "metadata": {"resourceVersion": "1"},
+        "items": [{"metadata": {"namespace": "production"}}, {"spec": {}}],
+    })
+    .to_string();
+    let proxy = Proxy::start(t.sim.addr(), move |method, target| {
+        let path = target.split('?').next().unwrap_or(target);
+        if method == "GET" && path.ends_with("/namespaces/production/virtualmachines") {
+            Action::Answer {
+                status: 200,
+                content_type: "application/json",
+                body: nameless.clone(),
+            }
+        } else {
+            Action::Forward(target.to_string())
+        }
+    });
+    let args = [
+        "prune", "-l", "app=any", "--keep", "1", "--yes", "-o", "json",
+    ];
+    let out = through(&proxy, &t, &args).await;
+    out.assert_code(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        (&plan["delete"], &plan["keep"]),
+        (&serde_json::json!([]), &serde_json::json!([])),
+        "no VM was selected, so no snapshot is planned:\n{}",
+        out.stdout
+    );
+    assert_no_writes(&t);
+    assert!(get(&t, SNAPSHOT_GVR, "sourceless-old").is_some());
+}
+
 // ---- 7. Credentials in error output ------------------------------------------------------
 
 const ENV_SECRET: &str = "env-s3cret-value-91";

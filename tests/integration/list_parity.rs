@@ -272,6 +272,79 @@ async fn field_selector_goes_to_the_server_and_chunk_size_sets_the_page() {
     }
 }
 
+/// Rows are ordered once the whole list is read (issue 18 keeps them compact, page by page):
+/// whatever `--chunk-size` cuts the list into, every output prints the same bytes, in creation
+/// order then name, and `--sort-by` over equal keys (every `tier` is `db`) keeps that order.
+#[tokio::test]
+async fn page_boundaries_change_neither_the_rows_nor_their_order() {
+    let t = seeded(&KUBEVIRT).await;
+    let run = |args: Vec<&'static str>, chunk: &'static str| {
+        let t = &t;
+        async move {
+            let out = t
+                .cmd()
+                .args(&["list", "-n", "staging", "--chunk-size", chunk])
+                .args(&args)
+                .run()
+                .await;
+            out.assert_code(0);
+            out.stdout
+        }
+    };
+    let outputs: [Vec<&str>; 6] = [
+        vec![],
+        vec!["-o", "wide", "-L", "tier"],
+        vec!["-o", "json"],
+        vec!["-o", "yaml"],
+        vec![
+            "-o",
+            "custom-columns=NAME:.metadata.name,RANK:.metadata.labels",
+        ],
+        vec!["-o", "name", "--sort-by", ".metadata.labels.tier"],
+    ];
+    for args in outputs {
+        let whole = run(args.clone(), "0").await;
+        let names: Vec<&str> = ["z-snap", "a-snap", "b-snap"]
+            .into_iter()
+            .filter(|n| whole.contains(n))
+            .collect();
+        assert_eq!(names.len(), 3, "{args:?}:\n{whole}");
+        let at = |n: &str| whole.find(n).unwrap_or(usize::MAX);
+        assert!(
+            at("z-snap") < at("a-snap") && at("a-snap") < at("b-snap"),
+            "{args:?}: creation time, then name:\n{whole}"
+        );
+        for chunk in ["1", "2"] {
+            assert_eq!(
+                run(args.clone(), chunk).await,
+                whole,
+                "{args:?} --chunk-size {chunk}"
+            );
+        }
+    }
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
+/// `-o json|yaml` spool the rendered objects to a temporary file; where none can be made (a
+/// read-only filesystem, here a TMPDIR that is a file) the list still prints, as kubectl's
+/// does, the same bytes.
+#[tokio::test]
+async fn json_and_yaml_lists_print_where_no_temporary_file_can_be_made() {
+    let t = seeded(&KUBEVIRT).await;
+    let not_a_dir = t.dir.path().join("tmp-is-a-file");
+    std::fs::write(&not_a_dir, "").expect("file");
+    let not_a_dir = not_a_dir.to_str().expect("utf-8 path");
+    for format in ["json", "yaml"] {
+        let args = ["list", "-n", "staging", "-o", format];
+        let usual = t.cmd().args(&args).run().await;
+        usual.assert_code(0);
+        let out = t.cmd().args(&args).env("TMPDIR", not_a_dir).run().await;
+        out.assert_code(0);
+        assert_eq!(out.stdout, usual.stdout, "-o {format}");
+        assert!(out.stdout.contains("a-snap"), "{}", out.stdout);
+    }
+}
+
 #[tokio::test]
 async fn list_and_describe_print_what_kubectl_get_prints_in_its_formats() {
     let Some(kubectl) = vmsnap_sim::testing::kubectl() else {

@@ -144,8 +144,7 @@ impl Keep {
                 } else {
                     ObjectFormat::Yaml
                 };
-                let spool = Spool::new().context("failed to create a temporary file")?;
-                Keep::Row(RowShape::Objects(format, spool))
+                Keep::Row(RowShape::Objects(format, Spool::create()))
             }
             OutputFormat::CustomColumns => match spec.template {
                 Some(t) => Keep::Row(RowShape::Columns(t)),
