@@ -242,7 +242,8 @@ where
     E: From<KubeError>,
 {
     let mut version: Option<String> = None;
-    loop {
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_LIST_PAGES {
         let req = kube::core::Request::new(url)
             .list(&params)
             .map_err(KubeError::BuildRequest)?;
@@ -256,11 +257,39 @@ where
             page.items.unwrap_or_default(),
             remaining.and_then(Value::as_u64),
         )?;
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(c) => params = params.continue_token(&c),
+        match next_token(token.as_deref(), page.metadata.continue_)? {
+            Some(c) => {
+                params = params.continue_token(&c);
+                token = Some(c);
+            }
             None => return Ok(version.unwrap_or_default()),
         }
     }
+    Err(server_fault(format!(
+        "the list at {url} did not end after {MAX_LIST_PAGES} pages"
+    ))
+    .into())
+}
+
+/// The most pages one list is followed for: a million pages of one object still end.
+const MAX_LIST_PAGES: usize = 1_000_000;
+
+/// The `continue` token to follow after a page (None: the list is complete). The token the
+/// previous page gave would ask for the same page again, forever: the server's fault.
+fn next_token(previous: Option<&str>, got: Option<String>) -> Result<Option<String>, KubeError> {
+    match got.filter(|c| !c.is_empty()) {
+        Some(c) if previous == Some(c.as_str()) => Err(server_fault(
+            "the server answered a page with the continue token that asked for it, so the list would never end".to_owned(),
+        )),
+        next => Ok(next),
+    }
+}
+
+/// A list the server made impossible to finish, reported as the server's error (500).
+fn server_fault(message: String) -> KubeError {
+    KubeError::Api(Box::new(
+        kube::core::Status::failure(&message, "InternalError").with_code(500),
+    ))
 }
 
 /// [`walk_raw_pages`] with each page's items converted to `T` as the page is handed over.
@@ -619,6 +648,24 @@ mod tests {
             let p: RawPage<'_> = serde_json::from_str(empty).unwrap();
             assert!(p.items.unwrap_or_default().is_empty() && p.metadata.continue_.is_none());
         }
+    }
+
+    #[test]
+    fn a_continue_token_given_again_ends_the_list_with_the_servers_error() {
+        assert_eq!(
+            next_token(None, Some("a".into())).unwrap().as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            next_token(Some("a"), Some("b".into())).unwrap().as_deref(),
+            Some("b")
+        );
+        assert_eq!(next_token(Some("a"), Some(String::new())).unwrap(), None);
+        assert_eq!(next_token(Some("a"), None).unwrap(), None);
+        let again = next_token(Some("a"), Some("a".into())).unwrap_err();
+        assert!(
+            matches!(again, KubeError::Api(s) if s.code == 500 && s.message.contains("never end"))
+        );
     }
 
     #[test]
