@@ -4,6 +4,11 @@ use std::io::Write;
 
 use kubectl_vmsnap::{app, env::Env};
 
+// The released Linux binaries are static musl builds, whose allocator is slow on long lists.
+#[cfg(all(target_env = "musl", target_pointer_width = "64"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let code = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
