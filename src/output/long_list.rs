@@ -9,7 +9,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use serde_json::Value;
 
-use super::terminal::terminal_safe;
+use crate::terminal::terminal_safe;
 
 /// A row's cells in one allocation, NUL-separated. Each cell is escaped for the terminal
 /// first (as [`super::Table::row`] does), so none holds a NUL. A row has one cell at least.

@@ -126,7 +126,7 @@ pub fn write_rows(
     let escaped = |i| -> Vec<String> {
         row(i)
             .into_iter()
-            .map(|c| super::terminal::terminal_safe(&c, false).into_owned())
+            .map(|c| crate::terminal::terminal_safe(&c, false).into_owned())
             .collect()
     };
     let mut widths = Vec::new();
@@ -251,8 +251,7 @@ a                                  5m30s
             let mut out = Vec::new();
             let h = with_headers.then_some(headers.as_slice());
             write_rows(&mut out, h, rows.len(), |i| rows[i].clone()).unwrap();
-            let want =
-                super::super::terminal::terminal_safe(&t.render(with_headers), true).into_owned();
+            let want = crate::terminal::terminal_safe(&t.render(with_headers), true).into_owned();
             assert_eq!(String::from_utf8(out).unwrap(), want);
         }
     }
