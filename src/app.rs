@@ -13,7 +13,8 @@ use crate::env::Env;
 use crate::error::{self, EXIT_OK, EXIT_USAGE};
 use crate::flow::Ctx;
 use crate::output::{self, RenderOptions, View};
-use crate::platform::{Choice, Provider, deckhouse, detect, kubevirt, vmoperator};
+use crate::platform::capability::ProviderKind;
+use crate::platform::{Choice, deckhouse, detect, kubevirt, vmoperator};
 
 /// Runs one invocation and returns the process exit code.
 pub async fn run(args: Vec<OsString>, env: &mut Env) -> i32 {
@@ -194,7 +195,6 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
     let Env {
         ui, stderr, stdout, ..
     } = env;
-    let provider = Provider::new(conn.client.clone(), &detected);
     let snapshot_version = detected.snapshot_version.clone();
     let mut ctx = Ctx {
         global,
@@ -216,36 +216,34 @@ async fn dispatch(cli: &Cli, env: &mut Env, server: &mut Option<String>) -> anyh
         warnings: &server_warnings,
         global,
     };
-    match provider {
-        Provider::KubeVirt(_) => {
-            if let Command::List(a) = &cli.command
-                && a.watching()
-            {
-                kubevirt::commands::list::watch(a, &mut ctx, opts, stdout.as_mut()).await?;
-                return fail_on_warnings(global, &server_warnings);
+    if let Command::List(a) = &cli.command
+        && a.watching()
+    {
+        let stdout = stdout.as_mut();
+        match detected.kind {
+            ProviderKind::KubeVirt => {
+                kubevirt::commands::list::watch(a, &mut ctx, opts, stdout).await?
             }
-            let report = kubevirt::commands::run(&cli.command, &mut ctx).await?;
-            out.finish(&report, stdout.as_mut())
+            ProviderKind::VmOperator => {
+                vmoperator::commands::list_watch(a, &mut ctx, opts, stdout).await?
+            }
+            ProviderKind::Deckhouse => {
+                deckhouse::commands::list_watch(a, &mut ctx, opts, stdout).await?
+            }
         }
-        Provider::VmOperator(v) => {
-            if let Command::List(a) = &cli.command
-                && a.watching()
-            {
-                vmoperator::commands::list_watch(a, &v, &mut ctx, opts, stdout.as_mut()).await?;
-                return fail_on_warnings(global, &server_warnings);
-            }
-            let report = vmoperator::commands::run(&cli.command, &v, &mut ctx).await?;
-            out.finish(&report, stdout.as_mut())
+        return fail_on_warnings(global, &server_warnings);
+    }
+    let command = &cli.command;
+    let stdout = stdout.as_mut();
+    match detected.kind {
+        ProviderKind::KubeVirt => {
+            out.finish(&kubevirt::commands::run(command, &mut ctx).await?, stdout)
         }
-        Provider::Deckhouse(d) => {
-            if let Command::List(a) = &cli.command
-                && a.watching()
-            {
-                deckhouse::commands::list_watch(a, &d, &mut ctx, opts, stdout.as_mut()).await?;
-                return fail_on_warnings(global, &server_warnings);
-            }
-            let report = deckhouse::commands::run(&cli.command, &d, &mut ctx).await?;
-            out.finish(&report, stdout.as_mut())
+        ProviderKind::VmOperator => {
+            out.finish(&vmoperator::commands::run(command, &mut ctx).await?, stdout)
+        }
+        ProviderKind::Deckhouse => {
+            out.finish(&deckhouse::commands::run(command, &mut ctx).await?, stdout)
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::cluster::json::{name, namespace, str_at};
 use crate::flow::readiness_table::{self, Row};
 use crate::platform::deckhouse::api::operations::active_operation;
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, Severity};
-use crate::platform::deckhouse::api::{Deckhouse, Kind, vm_disks};
+use crate::platform::deckhouse::api::{Kind, vm_disks};
 use crate::platform::deckhouse::report::Report;
 
 /// A table cell for a finding: its first clause.
@@ -118,11 +118,8 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// `check`.
-pub(super) async fn run(
-    args: &CheckArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     // The VMs, their disks and the operations in one wave of reads.
     let here = ctx.namespace.clone();

@@ -84,12 +84,9 @@ struct ClonePlan {
 }
 
 /// `clone`: plan (reads), DryRun operation and preview, question, then the operation.
-pub(super) async fn run(
-    args: &CloneArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
-    let plan = plan(args, dh, ctx).await?;
+pub(super) async fn run(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
+    let plan = plan(args, ctx).await?;
     let ClonePlan {
         ns,
         source,
@@ -176,7 +173,6 @@ pub(super) async fn run(
     let dry_name = name(&created).to_owned();
     let dry = wait_op(
         ctx,
-        dh,
         op_kind,
         ns,
         &dry_name,
@@ -224,12 +220,13 @@ pub(super) async fn run(
         report.dry_run = Some("server");
         return Ok(Report::Clone(Box::new(report)));
     }
-    execute(&plan, args, report, now, dh, ctx).await
+    execute(&plan, args, report, now, ctx).await
 }
 
 /// Reads and checks: the source (a Ready snapshot, or a powered-off VM with no operation
 /// running), permissions, and the new names.
-async fn plan(args: &CloneArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePlan> {
+async fn plan(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<ClonePlan> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let mut replacements = Vec::new();
     for r in &args.name_replacements {
@@ -374,9 +371,9 @@ async fn execute(
     args: &CloneArgs,
     mut report: SnapshotClone,
     now: jiff::Timestamp,
-    dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ClonePlan {
         ns,
         source,
@@ -402,7 +399,6 @@ async fn execute(
     }
     let op = wait_op(
         ctx,
-        dh,
         op_kind,
         ns,
         &op_name,

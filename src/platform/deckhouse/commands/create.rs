@@ -113,12 +113,8 @@ struct VmPlan {
 }
 
 /// `create VM`: plan (reads), preview, refusal or question, then execute.
-pub(super) async fn vm(
-    args: &CreateArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
-    let plan = plan_vm(args, dh, ctx).await?;
+pub(super) async fn vm(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let plan = plan_vm(args, ctx).await?;
     let text = vm_plan_text(&plan, args);
     ctx.say(text.trim_end());
     let VmPlan {
@@ -168,7 +164,7 @@ pub(super) async fn vm(
                 return Err(UserError::declined("snapshot cancelled; nothing was changed").into());
             }
         }
-        return Box::pin(vm(&chosen, dh, ctx)).await;
+        return Box::pin(vm(&chosen, ctx)).await;
     }
     if blocked(&pf.findings) {
         let mut hints = Vec::new();
@@ -197,12 +193,13 @@ pub(super) async fn vm(
         ));
     }
     confirm::create_snapshot(ctx, "Proceed? (yes/no)")?;
-    execute_vm(plan, args, dh, ctx).await
+    execute_vm(plan, args, ctx).await
 }
 
 /// Reads and checks: permissions, the VM and its disks, a free name, the running operation,
 /// and the preflight as the snapshot will meet it (stopped first with `--stop`).
-async fn plan_vm(args: &CreateArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<VmPlan> {
+async fn plan_vm(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<VmPlan> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let Some(vm_name) = args.vm.clone() else {
         return Err(UserError::usage("name the VM to snapshot, or a disk with --disk").into());
@@ -338,12 +335,8 @@ fn vm_plan_text(plan: &VmPlan, args: &CreateArgs) -> String {
 }
 
 /// The snapshot (after stopping the VM with `--stop`), followed, and the report.
-async fn execute_vm(
-    plan: VmPlan,
-    args: &CreateArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+async fn execute_vm(plan: VmPlan, args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let VmPlan {
         ns,
         vm_name,
@@ -356,14 +349,12 @@ async fn execute_vm(
     } = plan;
     let obj = build_vm_snapshot(&ns, &snap, &vm_name, required, keep, &labels(args));
     let mut report = SnapshotCreate::new(&ns, &vm_name, &snap, pf);
-    if let Some((mode, object)) =
-        dry_run_create(ctx, dh, Kind::VirtualMachineSnapshot, &obj).await?
-    {
+    if let Some((mode, object)) = dry_run_create(ctx, Kind::VirtualMachineSnapshot, &obj).await? {
         report.dry_run = Some(mode);
         report.object = Some(object);
         return Ok(Report::Create(Box::new(report)));
     }
-    if stop_first && let Err(e) = power(ctx, dh, &ns, &vm_name, false, args.follow.timeout).await {
+    if stop_first && let Err(e) = power(ctx, &ns, &vm_name, false, args.follow.timeout).await {
         return Err(super::stop_continues_hint(
             e,
             "no snapshot was taken",
@@ -373,7 +364,7 @@ async fn execute_vm(
     }
     // After a signal the snapshot may still be being taken: the VM stays stopped, and the
     // user is told how to start it (a Start would be one more write the signal forbids).
-    let outcome = match create_and_follow(ctx, dh, args, &ns, &snap, &vm_name, obj).await {
+    let outcome = match create_and_follow(ctx, args, &ns, &snap, &vm_name, obj).await {
         // The snapshot request itself was not sent: the Stop has finished, so a Start is
         // accepted and nothing irreversible happened: put the VM back.
         Err(e)
@@ -406,7 +397,7 @@ async fn execute_vm(
     // Started again whatever became of the snapshot: the user asked for the VM back.
     if stop_first
         && args.start_after
-        && let Err(e) = power(ctx, dh, &ns, &vm_name, true, args.follow.timeout).await
+        && let Err(e) = power(ctx, &ns, &vm_name, true, args.follow.timeout).await
     {
         if outcome.is_ok() {
             ctx.say(&format!(
@@ -457,20 +448,19 @@ async fn execute_vm(
 /// Creates the snapshot and follows it unless --no-wait; None = not waited for.
 async fn create_and_follow(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     args: &CreateArgs,
     ns: &str,
     snap: &str,
     vm: &str,
     obj: Value,
 ) -> anyhow::Result<Option<Value>> {
+    let dh = &ctx.deckhouse();
     dh.create(Kind::VirtualMachineSnapshot, obj, false).await?;
     if !args.follow.should_wait() {
         return Ok(None);
     }
     let done = wait_snapshot(
         ctx,
-        dh,
         Kind::VirtualMachineSnapshot,
         ns,
         snap,
@@ -502,14 +492,13 @@ async fn create_and_follow(
 /// Follows a VM or disk snapshot until Ready or Failed (timeout: exit 4, Ctrl-C: 130).
 pub(super) async fn wait_snapshot(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     kind: Kind,
     ns: &str,
     snap: &str,
     timeout: std::time::Duration,
 ) -> anyhow::Result<Value> {
     let title = format!("Creating snapshot {snap}");
-    let result = follow(ctx, dh, kind, ns, snap, timeout, &title, |obj| match obj {
+    let result = follow(ctx, kind, ns, snap, timeout, &title, |obj| match obj {
         None => Step::Continue(format!("Waiting for snapshot {snap} to appear")),
         Some(v) => match str_at(v, "/status/phase") {
             Some("Ready" | "Failed") => Step::Done,
@@ -543,11 +532,8 @@ pub(super) async fn wait_snapshot(
 }
 
 /// `create --disk DISK`.
-pub(super) async fn disk(
-    args: &CreateArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn disk(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let disk_name = args.disk.clone().unwrap_or_default();
     if args.keep_ip_address.is_some() {
@@ -646,7 +632,7 @@ pub(super) async fn disk(
     confirm::create_snapshot(ctx, "Proceed? (yes/no)")?;
     let obj = build_disk_snapshot(&ns, &snap, &disk_name, required, &labels(args));
     let mut report = DiskSnapshotCreate::new(&ns, &disk_name, &snap, findings);
-    if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDiskSnapshot, &obj).await? {
+    if let Some((mode, object)) = dry_run_create(ctx, Kind::VirtualDiskSnapshot, &obj).await? {
         report.dry_run = Some(mode);
         report.object = Some(object);
         return Ok(Report::CreateDisk(Box::new(report)));
@@ -659,7 +645,6 @@ pub(super) async fn disk(
     }
     let done = wait_snapshot(
         ctx,
-        dh,
         Kind::VirtualDiskSnapshot,
         &ns,
         &snap,

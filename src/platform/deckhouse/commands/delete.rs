@@ -26,11 +26,8 @@ struct Target {
 }
 
 /// `delete`.
-pub(super) async fn run(
-    args: &DeleteArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let scope = delete_pick::scope(args);
     let picked = delete_pick::pick(
@@ -191,7 +188,6 @@ pub(super) async fn run(
         .collect();
     remove(
         ctx,
-        dh,
         &ns,
         &doomed,
         server,
@@ -283,13 +279,13 @@ pub(super) struct Doomed {
 /// what went and what was not tried when one fails, then follows each until it is gone.
 pub(super) async fn remove(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     ns: &str,
     doomed: &[Doomed],
     server: bool,
     wait: bool,
     timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
+    let dh = &ctx.deckhouse();
     let names: Vec<&str> = doomed.iter().map(|x| x.name.as_str()).collect();
     deletion::delete_in_turn(ctx, &names, |i| {
         let x = &doomed[i];

@@ -6,17 +6,12 @@ use super::list::volume_snapshots;
 use crate::cli::DescribeArgs;
 use crate::cluster::events::events_about;
 use crate::cluster::json::name as name_of;
-use crate::platform::deckhouse::api::{
-    Deckhouse, Kind, disk_snapshot_size, snapshot_details, snapshot_info,
-};
+use crate::platform::deckhouse::api::{Kind, disk_snapshot_size, snapshot_details, snapshot_info};
 use crate::platform::deckhouse::report::{DiskSnapshotDetail, Report, SnapshotDetail};
 
 /// `describe`.
-pub(super) async fn run(
-    args: &DescribeArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let name = &args.snapshot;
     let (vms, vds_all, vss) = futures::join!(

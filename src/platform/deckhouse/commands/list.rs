@@ -66,23 +66,19 @@ pub(super) async fn volume_snapshots(dh: &Deckhouse, ns: Option<&str>) -> Vec<Va
 }
 
 /// `list`.
-pub(super) async fn run(
-    args: &ListArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
-    Ok(collect(args, dh, ctx).await?.0)
+pub(super) async fn run(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    Ok(collect(args, ctx).await?.0)
 }
 
 /// `list -w` / `--watch-only` (VM snapshots): the list (unless watch-only), then a row per
 /// change of a VM snapshot the list would show, until Ctrl-C or `--request-timeout`.
 pub(crate) async fn watch(
     args: &ListArgs,
-    dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
     opts: RenderOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let dh = &ctx.deckhouse();
     let format = ctx.format();
     watch_rows::refuse_structured(format)?;
     if args.disks {
@@ -92,7 +88,7 @@ pub(crate) async fn watch(
                 .into(),
         );
     }
-    let (report, resource_version) = collect(args, dh, ctx).await?;
+    let (report, resource_version) = collect(args, ctx).await?;
     let Report::List(listed) = &report else {
         return Ok(());
     };
@@ -145,11 +141,8 @@ fn shown(args: &ListArgs, s: &Value) -> bool {
 }
 
 /// The list report and the version the VM snapshots were listed at.
-async fn collect(
-    args: &ListArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<(Report, String)> {
+async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<(Report, String)> {
+    let dh = &ctx.deckhouse();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let sort_path = args.sort_by.as_deref().map(FieldPath::parse).transpose()?;
     let picked = list_params(
@@ -158,7 +151,7 @@ async fn collect(
         args.chunk_size.unwrap_or(SNAPSHOT_LIST_PAGE_SIZE),
     );
     if args.disks {
-        let report = disks(args, dh, ctx, ns.as_deref(), picked, sort_path.as_ref()).await?;
+        let report = disks(args, ctx, ns.as_deref(), picked, sort_path.as_ref()).await?;
         return Ok((report, String::new()));
     }
     let every = list_params(None, None, LIST_PAGE_SIZE);
@@ -215,12 +208,12 @@ fn say_when_empty(ctx: &mut Ctx<'_>, ns: Option<&str>, empty: bool) {
 /// `list --disks [DISK]`.
 async fn disks(
     args: &ListArgs,
-    dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
     ns: Option<&str>,
     picked: ListParams,
     sort_path: Option<&FieldPath>,
 ) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let (vds, vss) = futures::join!(
         list(dh, Kind::VirtualDiskSnapshot, ns, picked),
         volume_snapshots(dh, ns),

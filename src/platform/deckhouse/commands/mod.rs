@@ -34,26 +34,30 @@ use crate::platform::deckhouse::api::{Deckhouse, Kind, OperationPhase, phase_mes
 use crate::platform::deckhouse::report::Report;
 
 /// Runs `command` against Deckhouse Virtualization.
-pub(crate) async fn run(
-    command: &Command,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(crate) async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     match command {
-        Command::Create(a) if a.disk.is_some() => create::disk(a, dh, ctx).await,
-        Command::Create(a) => create::vm(a, dh, ctx).await,
-        Command::List(a) => list::run(a, dh, ctx).await,
-        Command::Describe(a) => describe::run(a, dh, ctx).await,
-        Command::Wait(a) => wait::run(a, dh, ctx).await,
-        Command::Delete(a) => delete::run(a, dh, ctx).await,
-        Command::Restore(a) => restore::run(a, dh, ctx).await,
-        Command::RestoreDisk(a) => restore_disk::run(a, dh, ctx).await,
-        Command::Clone(a) => clone::run(a, dh, ctx).await,
-        Command::Check(a) => check::run(a, dh, ctx).await,
-        Command::Prune(a) => prune::run(a, dh, ctx).await,
+        Command::Create(a) if a.disk.is_some() => create::disk(a, ctx).await,
+        Command::Create(a) => create::vm(a, ctx).await,
+        Command::List(a) => list::run(a, ctx).await,
+        Command::Describe(a) => describe::run(a, ctx).await,
+        Command::Wait(a) => wait::run(a, ctx).await,
+        Command::Delete(a) => delete::run(a, ctx).await,
+        Command::Restore(a) => restore::run(a, ctx).await,
+        Command::RestoreDisk(a) => restore_disk::run(a, ctx).await,
+        Command::Clone(a) => clone::run(a, ctx).await,
+        Command::Check(a) => check::run(a, ctx).await,
+        Command::Prune(a) => prune::run(a, ctx).await,
         _ => Err(crate::platform::capability::DECKHOUSE
             .not_offered(command)
             .into()),
+    }
+}
+
+impl Ctx<'_> {
+    /// Deckhouse Virtualization over the command's connection (only Deckhouse's commands call
+    /// it: `app` sends each platform to its own commands).
+    pub fn deckhouse(&self) -> Deckhouse {
+        Deckhouse::new(self.conn.client.clone())
     }
 }
 
@@ -130,7 +134,6 @@ fn conflicts_refusal(what: &str, blocking: &[&Conflict]) -> UserError {
 #[allow(clippy::too_many_arguments)] // each is one fact of the wait; a struct would only rename them
 async fn follow(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     kind: Kind,
     ns: &str,
     name_: &str,
@@ -138,6 +141,7 @@ async fn follow(
     title: &str,
     check: impl FnMut(Option<&Value>) -> Step,
 ) -> anyhow::Result<WaitResult<Value>> {
+    let dh = &ctx.deckhouse();
     common::follow_json(ctx, dh.api(kind, Some(ns)), name_, timeout, title, check).await
 }
 
@@ -158,14 +162,13 @@ fn operation_phase(v: &Value) -> OperationPhase {
 /// Follows an operation until it finishes; timeout exit 4, Ctrl-C exit 130.
 async fn wait_op(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     kind: Kind,
     ns: &str,
     op: &str,
     timeout: std::time::Duration,
     title: &str,
 ) -> anyhow::Result<Value> {
-    let result = follow(ctx, dh, kind, ns, op, timeout, title, operation_step(title)).await?;
+    let result = follow(ctx, kind, ns, op, timeout, title, operation_step(title)).await?;
     let follow_cmd = format!("kubectl get {} {op} -n {ns} -w", kind.qualified());
     match result {
         WaitResult::Done(Some(v)) => Ok(v),
@@ -237,12 +240,12 @@ async fn request_start(
 /// Starts or stops `vm` through a VirtualMachineOperation and waits until it completes.
 async fn power(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     ns: &str,
     vm: &str,
     start: bool,
     timeout: Duration,
 ) -> anyhow::Result<()> {
+    let dh = &ctx.deckhouse();
     let verb = if start { "start" } else { "stop" };
     let op = operation_name(vm, verb, ctx.clock.now());
     let obj = crate::platform::deckhouse::api::build_power(ns, &op, vm, start);
@@ -251,7 +254,6 @@ async fn power(
     let title = format!("{} VM {vm}", if start { "Starting" } else { "Stopping" });
     let result = follow(
         ctx,
-        dh,
         Kind::VirtualMachineOperation,
         ns,
         &op,
@@ -293,10 +295,10 @@ async fn power(
 /// `=server`) and the dry run's mode; None for a real run.
 async fn dry_run_create(
     ctx: &Ctx<'_>,
-    dh: &Deckhouse,
     kind: Kind,
     obj: &Value,
 ) -> anyhow::Result<Option<(&'static str, Value)>> {
+    let dh = &ctx.deckhouse();
     let Some(mode) = dry_run_mode(ctx) else {
         return Ok(None);
     };

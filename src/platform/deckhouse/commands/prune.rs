@@ -18,7 +18,7 @@ use crate::flow::retention::{Plan, doomed, plan_retention, policy, retention_row
 use crate::model::RestoreInfo;
 use crate::model::SnapshotPhase;
 use crate::platform::deckhouse::api::operations::snapshot_readers;
-use crate::platform::deckhouse::api::{Deckhouse, Kind, is_clone_temporary, snapshot_info};
+use crate::platform::deckhouse::api::{Kind, is_clone_temporary, snapshot_info};
 use crate::platform::deckhouse::report::{Report, SnapshotPrune};
 
 /// Unfinished operations that read a snapshot, as the retention rules know restores: the
@@ -43,11 +43,8 @@ fn in_use(ops: &[Value]) -> Vec<RestoreInfo> {
 }
 
 /// `prune`.
-pub(super) async fn run(
-    args: &PruneArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let policy = policy(args)?;
     let ns = ctx.namespace.clone();
     require_permission(ctx, "delete", Kind::VirtualMachineSnapshot, &ns).await?;
@@ -111,7 +108,7 @@ pub(super) async fn run(
             })
             .collect();
         let server = dry == DryRun::Server;
-        remove(ctx, dh, &ns, &targets, server, plan.wait, plan.timeout).await?;
+        remove(ctx, &ns, &targets, server, plan.wait, plan.timeout).await?;
         out.deleted = plan
             .doomed
             .iter()

@@ -132,12 +132,8 @@ impl Plan {
 }
 
 /// `restore`: plan (reads), DryRun operation, preview and confirmation, then execute.
-pub(super) async fn run(
-    args: &RestoreArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
-    let plan = plan(args, dh, ctx).await?;
+pub(super) async fn run(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let plan = plan(args, ctx).await?;
     if ctx.dry_run() == DryRun::Client {
         let mut pairs = plan.pairs.clone();
         pairs.push((
@@ -172,7 +168,7 @@ pub(super) async fn run(
         ctx.say(text.trim_end());
         return Err(common::with_hint(e, "nothing was changed".into()));
     }
-    let dry = dry_run(&plan, dh, ctx, args.follow.timeout).await?;
+    let dry = dry_run(&plan, ctx, args.follow.timeout).await?;
     confirm(&plan, &dry, args.confirm_name.as_deref(), ctx)?;
     let mut report = plan.report();
     report.dry_run_operation = Some(operation_info(&dry));
@@ -181,12 +177,13 @@ pub(super) async fn run(
         report.dry_run = Some("server");
         return Ok(Report::Restore(Box::new(report)));
     }
-    execute(&plan, args, report, dh, ctx).await
+    execute(&plan, args, report, ctx).await
 }
 
 /// Reads and checks, refusing before any write: permissions, the VM and snapshot, the
 /// running operation, the preflight, and whether the safety snapshot could be taken.
-async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
+async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let vm_name = args.vm.clone();
     let snap_name = args.snapshot.clone();
@@ -315,12 +312,8 @@ async fn plan(args: &RestoreArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::
 
 /// Creates the DryRun operation (Deckhouse's own check of what the restore would meet) and
 /// follows it until it finishes. It is the only write before the question.
-async fn dry_run(
-    plan: &Plan,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-    timeout: Duration,
-) -> anyhow::Result<Value> {
+async fn dry_run(plan: &Plan, ctx: &mut Ctx<'_>, timeout: Duration) -> anyhow::Result<Value> {
+    let dh = &ctx.deckhouse();
     let (ns, vm) = (&plan.ns, &plan.vm);
     let dry_name = operation_name(vm, "restore-dryrun", ctx.clock.now());
     let obj = build_restore(ns, &dry_name, vm, &plan.snapshot, OperationMode::DryRun);
@@ -329,7 +322,6 @@ async fn dry_run(
     let title = format!("Checking the restore of VM {vm} (dry run {dry_name})");
     let dry = match wait_op(
         ctx,
-        dh,
         Kind::VirtualMachineOperation,
         ns,
         &dry_name,
@@ -450,26 +442,26 @@ async fn execute(
     plan: &Plan,
     args: &RestoreArgs,
     mut report: SnapshotRestore,
-    dh: &Deckhouse,
     ctx: &mut Ctx<'_>,
 ) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let (ns, vm_name, snap_name, mode) = (&plan.ns, &plan.vm, &plan.snapshot, plan.mode);
     let safety = &plan.safety;
     if let Some(s) = safety {
         if let Err(e) = recheck_source(dh, plan, None).await {
-            return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
+            return Err(put_back(ctx, plan, e, false, args.follow.timeout).await);
         }
-        take_safety(ctx, dh, ns, vm_name, snap_name, s, args.follow.timeout).await?;
+        take_safety(ctx, ns, vm_name, snap_name, s, args.follow.timeout).await?;
         report.safety_snapshot = Some(s.name.clone());
         report.undo = Some(s.undo.clone());
     }
     if plan.stop_first
         && let Err(e) = recheck_source(dh, plan, safety.as_ref()).await
     {
-        return Err(put_back(ctx, dh, plan, e, false, args.follow.timeout).await);
+        return Err(put_back(ctx, plan, e, false, args.follow.timeout).await);
     }
     if plan.stop_first
-        && let Err(e) = super::power(ctx, dh, ns, vm_name, false, args.follow.timeout).await
+        && let Err(e) = super::power(ctx, ns, vm_name, false, args.follow.timeout).await
     {
         if crate::interrupt::received().is_some() {
             return Err(super::stop_continues_hint(
@@ -486,7 +478,7 @@ async fn execute(
         ));
     }
     if let Err(e) = recheck_source(dh, plan, safety.as_ref()).await {
-        return Err(put_back(ctx, dh, plan, e, plan.stop_first, args.follow.timeout).await);
+        return Err(put_back(ctx, plan, e, plan.stop_first, args.follow.timeout).await);
     }
     let op_name = operation_name(vm_name, "restore", ctx.clock.now());
     let obj = build_restore(ns, &op_name, vm_name, snap_name, mode);
@@ -514,7 +506,6 @@ async fn execute(
     let title = format!("Restoring VM {vm_name} from {snap_name}");
     let result = follow(
         ctx,
-        dh,
         Kind::VirtualMachineOperation,
         ns,
         &op_name,
@@ -580,7 +571,7 @@ async fn execute(
     if args.start_after {
         let phase = vm_phase(dh.get(Kind::VirtualMachine, ns, vm_name).await?).unwrap_or_default();
         if !matches!(phase.as_str(), "Running" | "Starting") {
-            if let Err(e) = power(ctx, dh, ns, vm_name, true, args.follow.timeout).await {
+            if let Err(e) = power(ctx, ns, vm_name, true, args.follow.timeout).await {
                 ctx.say(&format!(
                     "note: restore {op_name} completed, but the VM was not started; start it with: d8 v start {vm_name} -n {ns}"
                 ));
@@ -641,7 +632,6 @@ async fn recheck_source(
 /// it (`stopped`), and the error says so (or how to start it when that fails).
 async fn put_back(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     plan: &Plan,
     err: anyhow::Error,
     stopped: bool,
@@ -649,7 +639,7 @@ async fn put_back(
 ) -> anyhow::Error {
     let (ns, vm) = (&plan.ns, &plan.vm);
     let restarted = match stopped {
-        true => Some(super::power(ctx, dh, ns, vm, true, timeout).await),
+        true => Some(super::power(ctx, ns, vm, true, timeout).await),
         false => None,
     };
     let start = format!("d8 v start {vm} -n {ns}");
@@ -663,13 +653,13 @@ async fn put_back(
 /// restored.
 async fn take_safety(
     ctx: &mut Ctx<'_>,
-    dh: &Deckhouse,
     ns: &str,
     vm: &str,
     snap: &str,
     s: &Safety,
     timeout: Duration,
 ) -> anyhow::Result<()> {
+    let dh = &ctx.deckhouse();
     let nothing = "nothing was restored; the VM is unchanged";
     let without = format!(
         "to restore without a safety snapshot (nothing can undo it then): kubectl vmsnap restore {vm} --snapshot {snap} -n {ns} --no-safety-snapshot"
@@ -687,16 +677,15 @@ async fn take_safety(
         };
         return Err(sc.create_failed(e));
     }
-    let done =
-        match wait_snapshot(ctx, dh, Kind::VirtualMachineSnapshot, ns, &s.name, timeout).await {
-            Ok(v) => v,
-            Err(e) => {
-                return Err(common::with_hint(
-                    common::with_hint(e, nothing.into()),
-                    without,
-                ));
-            }
-        };
+    let done = match wait_snapshot(ctx, Kind::VirtualMachineSnapshot, ns, &s.name, timeout).await {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(common::with_hint(
+                common::with_hint(e, nothing.into()),
+                without,
+            ));
+        }
+    };
     if str_at(&done, "/status/phase") != Some("Ready") {
         let why = snapshot_details(&done)
             .message

@@ -16,11 +16,8 @@ use crate::platform::deckhouse::api::{
 use crate::platform::deckhouse::report::{DiskSnapshotRestore, Report};
 
 /// `restore-disk`.
-pub(super) async fn run(
-    args: &RestoreDiskArgs,
-    dh: &Deckhouse,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &RestoreDiskArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let ns = ctx.namespace.clone();
     let snap = &args.snapshot;
     let to = &args.to;
@@ -125,7 +122,7 @@ pub(super) async fn run(
         "disk restore cancelled; nothing was changed",
     )?;
     let mut report = DiskSnapshotRestore::new(&ns, snap, to, &size);
-    if let Some((mode, object)) = dry_run_create(ctx, dh, Kind::VirtualDisk, &obj).await? {
+    if let Some((mode, object)) = dry_run_create(ctx, Kind::VirtualDisk, &obj).await? {
         report.dry_run = Some(mode);
         report.object = Some(object);
         return Ok(Report::RestoreDisk(Box::new(report)));
@@ -141,7 +138,6 @@ pub(super) async fn run(
     let title = format!("Restoring disk {to} from {snap}");
     let result = follow(
         ctx,
-        dh,
         Kind::VirtualDisk,
         &ns,
         to,

@@ -7,7 +7,7 @@ use crate::cluster::json::str_at;
 use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::flow::follow::{self, Followed, Readiness};
-use crate::platform::deckhouse::api::{Deckhouse, Kind, phase_message};
+use crate::platform::deckhouse::api::{Kind, phase_message};
 use crate::platform::deckhouse::report::Report;
 use crate::platform::deckhouse::report::resource_name;
 
@@ -21,7 +21,8 @@ fn readiness(v: &Value) -> Readiness {
 }
 
 /// Follows the VM snapshot named until `--for` holds.
-pub async fn run(args: &WaitArgs, dh: &Deckhouse, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+pub async fn run(args: &WaitArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let dh = &ctx.deckhouse();
     let Some(name) = args.snapshot.as_deref() else {
         return Err(UserError::usage("--restore names a KubeVirt VirtualMachineRestore")
             .hint("a Deckhouse restore is a VirtualMachineOperation; follow it with: kubectl get vmop -w")

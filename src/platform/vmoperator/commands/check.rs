@@ -11,8 +11,8 @@ use crate::cli::CheckArgs;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::flow::readiness_table::{self, Row};
 use crate::platform::vmoperator::api::{
-    Kind, SnapshotOptions, VmOperator, blocking_snapshot, build_tree, expected_consistency,
-    preflight, vm_details,
+    Kind, SnapshotOptions, blocking_snapshot, build_tree, expected_consistency, preflight,
+    vm_details,
 };
 use crate::platform::vmoperator::report::Report;
 
@@ -107,11 +107,8 @@ fn fix(code: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// `check`.
-pub(super) async fn run(
-    args: &CheckArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub(super) async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     // The VMs and their snapshots in one wave of reads.
     let here = ctx.namespace.clone();

@@ -30,11 +30,8 @@ struct Plan {
     stop_first: bool,
 }
 
-pub async fn run(
-    args: &CreateArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub async fn run(args: &CreateArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     if args.stop && args.memory {
         return Err(refuse_flag(
             "--memory",
@@ -122,8 +119,7 @@ pub async fn run(
     let (ns, vm) = (plan.ns.clone(), plan.vm.clone());
     let power_on_cmd = super::power_on_cmd(&ns, &vm);
     if plan.stop_first
-        && let Err(e) =
-            super::set_power(vmop, ctx, &ns, &vm, "PoweredOff", args.follow.timeout).await
+        && let Err(e) = super::set_power(ctx, &ns, &vm, "PoweredOff", args.follow.timeout).await
     {
         // A signal before the snapshot was asked for: put back a VM meant to run afterwards.
         if args.start_after && crate::interrupt::received().is_some() {
@@ -151,7 +147,7 @@ pub async fn run(
                 return Ok(());
             }
         } else if args.start_after {
-            return super::set_power(vmop, ctx, &ns, &vm, "PoweredOn", args.follow.timeout).await;
+            return super::set_power(ctx, &ns, &vm, "PoweredOn", args.follow.timeout).await;
         }
         ctx.say(&format!(
             "note: VM {ns}/{vm} was powered off for the snapshot and is still off; power it on with: {power_on_cmd}"
@@ -170,7 +166,7 @@ pub async fn run(
         return Ok(created_report(&plan, &created, None, false, None));
     }
     // Not while the snapshot may still be being taken (timed out, Ctrl-C): say it is off.
-    let last = match follow(vmop, ctx, &plan, args.follow.timeout).await {
+    let last = match follow(ctx, &plan, args.follow.timeout).await {
         Ok(last) => {
             restart(ctx).await?;
             last
@@ -228,14 +224,13 @@ async fn create(
 
 /// Follows the snapshot's conditions until Ready or Failed.
 async fn follow(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     timeout: std::time::Duration,
 ) -> anyhow::Result<Value> {
     let name = plan.snapshot.clone();
     let result =
-        super::follow_snapshot(vmop, ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
+        super::follow_snapshot(ctx, &plan.ns, &name, &plan.tree, timeout, "snapshot").await;
     let follow = format!("kubectl vmsnap wait {name} -n {}", plan.ns);
     match result? {
         WaitResult::Done(Some(v)) => Ok(v),

@@ -15,7 +15,7 @@ use crate::flow::deletion::{self, Sent};
 use crate::flow::{common, confirm, delete_pick};
 use crate::output::{Table, age};
 use crate::platform::vmoperator::api::{
-    DeleteEffect, Kind, SnapshotTree, VmOperator, delete_effect, phase, stuck_revert, vm_details,
+    DeleteEffect, Kind, SnapshotTree, delete_effect, phase, stuck_revert, vm_details,
 };
 use crate::platform::vmoperator::report::{DeleteReport, DeletedItem, Report};
 
@@ -24,11 +24,8 @@ struct Target {
     effect: DeleteEffect,
 }
 
-pub async fn run(
-    args: &DeleteArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub async fn run(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
     let picked = delete_pick::pick(

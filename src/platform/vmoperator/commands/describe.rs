@@ -5,14 +5,10 @@ use super::{Ctx, require_snapshot, vm_tree};
 use crate::cli::DescribeArgs;
 use crate::cluster::events::events_about;
 use crate::cluster::json::str_at;
-use crate::platform::vmoperator::api::VmOperator;
 use crate::platform::vmoperator::report::{DescribeReport, Report};
 
-pub async fn run(
-    args: &DescribeArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub async fn run(args: &DescribeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let ns = ctx.namespace.clone();
     let snap = require_snapshot(
         vmop.get_snapshot(&ns, &args.snapshot).await?,

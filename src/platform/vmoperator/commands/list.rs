@@ -19,7 +19,7 @@ use crate::output::label_columns::LabelColumns;
 use crate::output::sort::{FieldPath, SortKey, sort_by_path};
 use crate::platform::vmoperator::api::resources::VM_NAME_LABEL;
 use crate::platform::vmoperator::api::{
-    Kind, TreeNode, VmOperator, build_tree, consistency, phase, snapshot_count_advice,
+    Kind, TreeNode, build_tree, consistency, phase, snapshot_count_advice,
 };
 use crate::platform::vmoperator::report::{ListReport, ListRow, Report, SNAPSHOT_RESOURCE};
 
@@ -110,8 +110,8 @@ fn orphan_row(s: &Value) -> ListRow {
     })
 }
 
-pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
-    Ok(collect(args, vmop, ctx).await?.0)
+pub async fn run(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    Ok(collect(args, ctx).await?.0)
 }
 
 /// `list -w` / `--watch-only`: the list (unless watch-only), then a row per change of a
@@ -120,14 +120,14 @@ pub async fn run(args: &ListArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyho
 /// are the VM's and show in `list` and `tree`.
 pub async fn watch(
     args: &ListArgs,
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     opts: RenderOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let vmop = &ctx.vmoperator();
     let format = ctx.format();
     watch_rows::refuse_structured(format)?;
-    let (report, resource_version) = collect(args, vmop, ctx).await?;
+    let (report, resource_version) = collect(args, ctx).await?;
     let Report::List(listed) = &report else {
         return Ok(());
     };
@@ -177,11 +177,8 @@ fn picked_selector(args: &ListArgs) -> Option<String> {
 }
 
 /// The list report and the version the VM's snapshots were listed at.
-async fn collect(
-    args: &ListArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<(Report, String)> {
+async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<(Report, String)> {
+    let vmop = &ctx.vmoperator();
     let ns = (!args.all_namespaces).then(|| ctx.namespace.clone());
     let vm_selector = vm_selector(args);
     // The tree needs every snapshot of the VMs; -l and --field-selector then pick the rows

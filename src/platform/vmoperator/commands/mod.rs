@@ -29,23 +29,28 @@ pub use list::watch as list_watch;
 pub const PLATFORM: &str = crate::platform::capability::VM_OPERATOR.title;
 
 /// Runs `command` against VM Operator.
-pub async fn run(
-    command: &Command,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub async fn run(command: &Command, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     match command {
-        Command::Create(a) => create::run(a, vmop, ctx).await,
-        Command::List(a) => list::run(a, vmop, ctx).await,
-        Command::Tree(a) => tree::run(a, vmop, ctx).await,
-        Command::Describe(a) => describe::run(a, vmop, ctx).await,
-        Command::Wait(a) => wait::run(a, vmop, ctx).await,
-        Command::Delete(a) => delete::run(a, vmop, ctx).await,
-        Command::Restore(a) => revert::run(a, vmop, ctx).await,
-        Command::Check(a) => check::run(a, vmop, ctx).await,
+        Command::Create(a) => create::run(a, ctx).await,
+        Command::List(a) => list::run(a, ctx).await,
+        Command::Tree(a) => tree::run(a, ctx).await,
+        Command::Describe(a) => describe::run(a, ctx).await,
+        Command::Wait(a) => wait::run(a, ctx).await,
+        Command::Delete(a) => delete::run(a, ctx).await,
+        Command::Restore(a) => revert::run(a, ctx).await,
+        Command::Check(a) => check::run(a, ctx).await,
         _ => Err(crate::platform::capability::VM_OPERATOR
             .not_offered(command)
             .into()),
+    }
+}
+
+impl Ctx<'_> {
+    /// VM Operator at the snapshot API version discovery chose (only VM Operator's commands
+    /// call it: `app` sends each platform to its own commands).
+    pub fn vmoperator(&self) -> VmOperator {
+        let version = self.snapshot_version.parse().unwrap_or_default();
+        VmOperator::new(self.conn.client.clone(), version)
     }
 }
 
@@ -93,13 +98,13 @@ async fn power_back_on(
 
 /// Sets `spec.powerState` and follows `status.powerState` until it is `want`.
 pub(super) async fn set_power(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     ns: &str,
     vm: &str,
     want: &str,
     timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
+    let vmop = &ctx.vmoperator();
     let patch = serde_json::json!({"spec": {"powerState": want}});
     vmop.patch_vm(ns, vm, &patch, false).await?;
     let api = vmop.api(Kind::VirtualMachine, Some(ns));
@@ -123,7 +128,6 @@ pub(super) async fn set_power(
 /// Follows a snapshot's conditions until Ready or Failed, with a spinner naming what holds
 /// a queued snapshot up; `what` names it in the messages ("snapshot", "safety snapshot").
 async fn follow_snapshot(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     ns: &str,
     name: &str,
@@ -131,6 +135,7 @@ async fn follow_snapshot(
     timeout: std::time::Duration,
     what: &str,
 ) -> anyhow::Result<WaitResult<Value>> {
+    let vmop = &ctx.vmoperator();
     let api = vmop.api(Kind::VirtualMachineSnapshot, Some(ns));
     let title = common::titled(what);
     common::follow_json(

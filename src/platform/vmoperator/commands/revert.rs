@@ -51,11 +51,8 @@ struct Plan {
     snapshot_uid: Option<String>,
 }
 
-pub async fn run(
-    args: &RestoreArgs,
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-) -> anyhow::Result<Report> {
+pub async fn run(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let ns = ctx.namespace.clone();
     let client = ctx.conn.client.clone();
     let safety_wanted = !args.no_safety_snapshot;
@@ -156,17 +153,17 @@ pub async fn run(
     };
     if let Some(s) = &plan.safety {
         if let Err(e) = recheck_source(vmop, &plan, None).await {
-            return Err(put_back(vmop, ctx, &plan, e, false, args.follow.timeout).await);
+            return Err(put_back(ctx, &plan, e, false, args.follow.timeout).await);
         }
-        take_safety_snapshot(vmop, ctx, &plan, s, args.follow.timeout, server_dry_run).await?;
+        take_safety_snapshot(ctx, &plan, s, args.follow.timeout, server_dry_run).await?;
     }
     let safety_taken = plan.safety.as_ref().filter(|_| !server_dry_run);
     let stop_first = plan.stop_first && !server_dry_run;
     if stop_first {
         if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
-            return Err(put_back(vmop, ctx, &plan, e, false, args.follow.timeout).await);
+            return Err(put_back(ctx, &plan, e, false, args.follow.timeout).await);
         }
-        if let Err(e) = power_off(vmop, ctx, &plan, args.follow.timeout, args.start_after).await {
+        if let Err(e) = power_off(ctx, &plan, args.follow.timeout, args.start_after).await {
             // A signal before the revert was asked for: put back a VM meant to run afterwards.
             if args.start_after && crate::interrupt::received().is_some() {
                 return Err(super::power_back_on(
@@ -182,7 +179,7 @@ pub async fn run(
         }
     }
     if let Err(e) = recheck_source(vmop, &plan, safety_taken).await {
-        return Err(put_back(vmop, ctx, &plan, e, stop_first, args.follow.timeout).await);
+        return Err(put_back(ctx, &plan, e, stop_first, args.follow.timeout).await);
     }
     if let Err(e) = vmop
         .request_revert(&plan.ns, &plan.vm, &plan.snapshot, server_dry_run)
@@ -202,12 +199,12 @@ pub async fn run(
     if !args.follow.should_wait() {
         return Ok(reverted_report(&plan, None, None, false));
     }
-    let after = follow_revert(vmop, ctx, &plan, args.follow.timeout).await?;
+    let after = follow_revert(ctx, &plan, args.follow.timeout).await?;
     let mut after_power = vm_details(&after)
         .power_state
         .unwrap_or_else(|| plan.preview.power_after.clone());
     if args.start_after && after_power != "PoweredOn" {
-        after_power = power_on(vmop, ctx, &plan, args.follow.timeout).await?;
+        after_power = power_on(ctx, &plan, args.follow.timeout).await?;
     }
     Ok(reverted_report(&plan, Some(after_power), None, true))
 }
@@ -335,13 +332,13 @@ async fn crossed_of(
 /// Creates the safety snapshot and waits until it is Ready; any other ending is an error
 /// saying nothing was reverted.
 async fn take_safety_snapshot(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     s: &Safety,
     timeout: Duration,
     dry_run: bool,
 ) -> anyhow::Result<()> {
+    let vmop = &ctx.vmoperator();
     let ns = &plan.ns;
     let nothing = "nothing was reverted; the VM is unchanged";
     let without = format!(
@@ -382,7 +379,7 @@ async fn take_safety_snapshot(
         return Ok(());
     }
     let result =
-        super::follow_snapshot(vmop, ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
+        super::follow_snapshot(ctx, ns, &name, &plan.tree, timeout, "safety snapshot").await;
     let last = sc.waited(result?, timeout)?;
     if let Some(why) = creation_failure(&last) {
         return Err(
@@ -403,12 +400,8 @@ async fn take_safety_snapshot(
 }
 
 /// Follows the VM until the revert succeeded or failed.
-async fn follow_revert(
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-    plan: &Plan,
-    timeout: Duration,
-) -> anyhow::Result<Value> {
+async fn follow_revert(ctx: &mut Ctx<'_>, plan: &Plan, timeout: Duration) -> anyhow::Result<Value> {
+    let vmop = &ctx.vmoperator();
     let api = vmop.api(Kind::VirtualMachine, Some(&plan.ns));
     let (vm, target) = (plan.vm.clone(), plan.snapshot.clone());
     let mut progress = ctx.progress(&format!("Reverting VM {vm} to {target}"));
@@ -518,7 +511,6 @@ async fn recheck_source(
 /// The revert cannot go on: the VM is left as it was, powered on again when this run powered
 /// it off (`stopped`).
 async fn put_back(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     err: anyhow::Error,
@@ -527,7 +519,7 @@ async fn put_back(
 ) -> anyhow::Error {
     let (ns, vm) = (&plan.ns, &plan.vm);
     let restarted = match stopped {
-        true => Some(super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout).await),
+        true => Some(super::set_power(ctx, ns, vm, "PoweredOn", timeout).await),
         false => None,
     };
     common::with_hint(
@@ -537,15 +529,10 @@ async fn put_back(
 }
 
 /// Powers the VM on after a revert that left it off (`--start-after`).
-async fn power_on(
-    vmop: &VmOperator,
-    ctx: &mut Ctx<'_>,
-    plan: &Plan,
-    timeout: Duration,
-) -> anyhow::Result<String> {
+async fn power_on(ctx: &mut Ctx<'_>, plan: &Plan, timeout: Duration) -> anyhow::Result<String> {
     let (ns, vm) = (&plan.ns, &plan.vm);
     let done = format!("VM {ns}/{vm} was reverted to {}", plan.snapshot);
-    super::set_power(vmop, ctx, ns, vm, "PoweredOn", timeout)
+    super::set_power(ctx, ns, vm, "PoweredOn", timeout)
         .await
         .map_err(|e| common::with_hint(e, format!("{done}; it was not powered on")))?;
     Ok("PoweredOn".into())
@@ -553,14 +540,13 @@ async fn power_on(
 
 /// Powers the VM off before the revert (`--stop`), after the safety snapshot.
 async fn power_off(
-    vmop: &VmOperator,
     ctx: &mut Ctx<'_>,
     plan: &Plan,
     timeout: Duration,
     start_after: bool,
 ) -> anyhow::Result<()> {
     let (ns, vm) = (&plan.ns, &plan.vm);
-    super::set_power(vmop, ctx, ns, vm, "PoweredOff", timeout)
+    super::set_power(ctx, ns, vm, "PoweredOff", timeout)
         .await
         .map_err(|e| {
             if crate::interrupt::received().is_some() && start_after {

@@ -3,10 +3,11 @@
 
 use super::{Ctx, require_vm, vm_tree};
 use crate::cli::TreeArgs;
-use crate::platform::vmoperator::api::{RenderOptions, VmOperator};
+use crate::platform::vmoperator::api::RenderOptions;
 use crate::platform::vmoperator::report::{Report, TreeReport};
 
-pub async fn run(args: &TreeArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+pub async fn run(args: &TreeArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let ns = ctx.namespace.clone();
     let (vm, _, tree) = vm_tree(vmop, &ns, &args.vm).await?;
     require_vm(vm, &ns, &args.vm)?;

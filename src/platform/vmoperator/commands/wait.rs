@@ -6,7 +6,7 @@ use super::{PLATFORM, SNAPSHOT_RESOURCE, refuse_flag};
 use crate::cli::WaitArgs;
 use crate::flow::Ctx;
 use crate::flow::follow::{self, Followed, Readiness};
-use crate::platform::vmoperator::api::{Kind, Phase, VmOperator, phase, phase_message};
+use crate::platform::vmoperator::api::{Kind, Phase, phase, phase_message};
 use crate::platform::vmoperator::report::Report;
 
 /// Ready; Failed (the vSphere task failed) ends the wait.
@@ -20,7 +20,8 @@ fn readiness(v: &Value) -> Readiness {
 }
 
 /// Follows the snapshot named until `--for` holds.
-pub async fn run(args: &WaitArgs, vmop: &VmOperator, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+pub async fn run(args: &WaitArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
+    let vmop = &ctx.vmoperator();
     let Some(name) = args.snapshot.as_deref() else {
         return Err(refuse_flag(
             "--restore",
