@@ -179,6 +179,25 @@ pub async fn require_permission(
     Ok(())
 }
 
+/// [`require_permission`] to create the safety snapshot a restore (`verb`: "restore",
+/// "revert") takes first: the refusal also names the way around it.
+pub async fn require_safety_snapshot_permission(
+    client: &kube::Client,
+    group: &str,
+    resource: &str,
+    ns: &str,
+    verb: &str,
+) -> anyhow::Result<()> {
+    require_permission(client, "create", group, resource, ns)
+        .await
+        .map_err(|e| {
+            with_hint(
+                e,
+                format!("or {verb} without a safety snapshot: --no-safety-snapshot"),
+            )
+        })
+}
+
 /// The aggregated role that grants a platform's users its verbs, where the platform ships one.
 fn granted_by(group: &str) -> &'static str {
     // KubeVirt aggregates its groups' verbs into the kubevirt.io:edit ClusterRole

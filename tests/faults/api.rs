@@ -124,6 +124,76 @@ async fn forbidden_delete_exits_6_and_the_snapshot_stays() {
     assert!(get(&t, SNAPSHOT_GVR, "pre-upgrade-snapshot").is_some());
 }
 
+/// A user who may do everything a restore needs but create snapshots: on every platform the
+/// restore (VM Operator: revert) is refused before the question, and told that it can go
+/// without its safety snapshot.
+#[tokio::test]
+async fn a_restore_whose_safety_snapshot_may_not_be_created_says_how_to_go_without_it() {
+    let cases = [
+        (
+            "kubevirt",
+            "production",
+            "database-01",
+            "pre-upgrade-snapshot",
+            "restore",
+        ),
+        (
+            "deckhouse",
+            "my-project",
+            "linux-vm",
+            "linux-vm-snapshot",
+            "restore",
+        ),
+        (
+            "vmoperator",
+            "dev-team",
+            "web-01",
+            "web-01-hotfix",
+            "revert",
+        ),
+    ];
+    for (platform, ns, vm, snapshot, verb) in cases {
+        let t = match platform {
+            "kubevirt" => TestSim::start().await,
+            "deckhouse" => TestSim::deckhouse().await,
+            _ => TestSim::vmoperator().await,
+        };
+        let creates = [
+            "virtualmachinerestores",
+            "virtualmachineoperations",
+            "selfsubjectaccessreviews",
+        ];
+        t.sim.add_user(vmsnap_sim::User::new(
+            "no-snapshots",
+            vec![
+                allow_on(
+                    &["get", "list", "watch", "update", "patch", "delete"],
+                    "*",
+                    &["*"],
+                ),
+                allow_on(&["create"], "*", &creates),
+            ],
+        ));
+        let kc = t.kubeconfig_for("no-snapshots", ns);
+        let args = [
+            "restore",
+            vm,
+            "--snapshot",
+            snapshot,
+            "--yes",
+            "--confirm-name",
+            snapshot,
+        ];
+        let out = t.cmd().kubeconfig(&kc).args(&args).run().await;
+        out.assert_code(6)
+            .assert_stderr_contains("error: you are not allowed to create virtualmachinesnapshots.")
+            .assert_stderr_contains(&format!(
+                "hint: or {verb} without a safety snapshot: --no-safety-snapshot"
+            ));
+        assert_no_writes(&t);
+    }
+}
+
 #[tokio::test]
 async fn forbidden_stop_subresource_exits_6_before_the_vm_is_touched() {
     let t = TestSim::start().await;

@@ -28,6 +28,7 @@ use crate::platform::deckhouse::api::operations::{
     BEST_EFFORT_EXPLANATION, ConflictKind, DryRunPreview, active_operation_message, dry_run_preview,
 };
 use crate::platform::deckhouse::api::preflight::{self, ExpectedConsistency, Finding, blocked};
+use crate::platform::deckhouse::api::resources::GROUP;
 use crate::platform::deckhouse::api::{
     Deckhouse, KeepIpAddress, Kind, OperationMode, OperationPhase, agent_ready, build_restore,
     build_vm_snapshot, operation_info, snapshot_details, snapshot_info,
@@ -189,7 +190,9 @@ async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Plan> {
     let snap_name = args.snapshot.clone();
     require_permission(ctx, "create", Kind::VirtualMachineOperation, &ns).await?;
     if !args.no_safety_snapshot {
-        require_permission(ctx, "create", Kind::VirtualMachineSnapshot, &ns).await?;
+        let (client, snapshots) = (&ctx.conn.client, Kind::VirtualMachineSnapshot.plural());
+        common::require_safety_snapshot_permission(client, GROUP, snapshots, &ns, "restore")
+            .await?;
     }
     let (vm, snap) = futures::join!(
         dh.get(Kind::VirtualMachine, &ns, &vm_name),

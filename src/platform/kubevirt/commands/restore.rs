@@ -18,6 +18,7 @@ use crate::platform::kubevirt::analysis::{self, Analysis};
 use crate::platform::kubevirt::api::clone::{
     Finding, NewVmInputs, Severity, blocked, preflight_new_vm,
 };
+use crate::platform::kubevirt::api::resources::SNAPSHOT_GROUP;
 use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 use crate::platform::kubevirt::api::safety::{
     SafetySnapshot, build_safety_snapshot, label_restore_with_safety,
@@ -181,14 +182,15 @@ pub async fn plan(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Resto
         common::require_snapshot_permission(&client, "create", "virtualmachinerestores", &ns)
             .await?;
         if safety_wanted {
-            common::require_snapshot_permission(&client, "create", "virtualmachinesnapshots", &ns)
-                .await
-                .map_err(|e| {
-                    common::with_hint(
-                        e,
-                        "or restore without a safety snapshot: --no-safety-snapshot".to_string(),
-                    )
-                })?;
+            let snapshots = "virtualmachinesnapshots";
+            common::require_safety_snapshot_permission(
+                &client,
+                SNAPSHOT_GROUP,
+                snapshots,
+                &ns,
+                "restore",
+            )
+            .await?;
         }
         Ok::<_, anyhow::Error>(())
     };

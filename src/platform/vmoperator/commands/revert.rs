@@ -59,20 +59,11 @@ pub async fn run(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report
     let checks = async {
         common::require_permission(&client, "patch", API_GROUP, "virtualmachines", &ns).await?;
         if safety_wanted {
-            common::require_permission(
-                &client,
-                "create",
-                API_GROUP,
-                "virtualmachinesnapshots",
-                &ns,
+            let snapshots = "virtualmachinesnapshots";
+            common::require_safety_snapshot_permission(
+                &client, API_GROUP, snapshots, &ns, "revert",
             )
-            .await
-            .map_err(|e| {
-                common::with_hint(
-                    e,
-                    "or revert without a safety snapshot: --no-safety-snapshot".into(),
-                )
-            })?;
+            .await?;
         }
         Ok::<_, anyhow::Error>(())
     };
