@@ -90,6 +90,14 @@ fn values(c: &Completion) -> Vec<&str> {
     c.candidates.iter().map(|c| c.value.as_str()).collect()
 }
 
+/// `c` offers each of `wanted` (among others).
+fn assert_offers(c: &Completion, wanted: &[&str]) {
+    let v = values(c);
+    for w in wanted {
+        assert!(v.contains(w), "{w} missing from {v:?}");
+    }
+}
+
 #[test]
 fn empty_line_offers_visible_subcommands_only() {
     let cmd = cli().subcommand(Command::new("__plumbing").hide(true));
@@ -128,19 +136,20 @@ fn partial_long_flag_lists_matching_global_and_local_flags() {
 #[test]
 fn single_dash_lists_long_and_short_flags() {
     let c = complete(&cli(), &words("list -"));
+    assert_offers(
+        &c,
+        &[
+            "--namespace",
+            "-n",
+            "--all-namespaces",
+            "-A",
+            "--output",
+            "-o",
+            "--help",
+            "-h",
+        ],
+    );
     let v = values(&c);
-    for flag in [
-        "--namespace",
-        "-n",
-        "--all-namespaces",
-        "-A",
-        "--output",
-        "-o",
-        "--help",
-        "-h",
-    ] {
-        assert!(v.contains(&flag), "{flag} missing from {v:?}");
-    }
     assert!(
         !v.contains(&"--stop"),
         "create's flag leaked into list: {v:?}"
@@ -331,18 +340,19 @@ mod real_cli {
     #[test]
     fn subcommands_and_hidden_plumbing() {
         let c = complete(&real(), &words(""));
+        assert_offers(
+            &c,
+            &[
+                "create",
+                "list",
+                "describe",
+                "delete",
+                "restore",
+                "version",
+                "completion",
+            ],
+        );
         let v = values(&c);
-        for sub in [
-            "create",
-            "list",
-            "describe",
-            "delete",
-            "restore",
-            "version",
-            "completion",
-        ] {
-            assert!(v.contains(&sub), "{sub} missing from {v:?}");
-        }
         assert!(!v.contains(&COMPLETE_SUBCOMMAND), "{v:?}");
     }
 
@@ -530,21 +540,35 @@ async fn kubeconfig_names_come_from_the_kubeconfig_on_the_line_without_connectin
     );
 }
 
+/// What `respond` writes for `line` of `cmd`, reaching the cluster through `connect`.
+async fn answer<S, F, Fut>(
+    cmd: &Command,
+    line: &str,
+    vars: &BTreeMap<String, String>,
+    connect: F,
+    timeout: Duration,
+) -> String
+where
+    S: NameSource,
+    F: FnOnce(&Lookup) -> Fut,
+    Fut: Future<Output = anyhow::Result<S>>,
+{
+    let mut out = Vec::new();
+    respond(cmd, &words(line), vars, connect, timeout, &mut out)
+        .await
+        .expect("write to a Vec");
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// A connect that fails the test: the answer must come without the cluster.
+fn never_connect(_: &Lookup) -> impl Future<Output = anyhow::Result<Stub>> + use<> {
+    async { panic!("must not connect") }
+}
+
 /// The answer to `line` (real CLI) when the cluster must not be asked.
 async fn kubeconfig_answer(line: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = Vec::new();
-    let never = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
-    respond(
-        &crate::cli::command(),
-        &words(line),
-        vars,
-        never,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
-    String::from_utf8(out).expect("utf-8")
+    let real = crate::cli::command();
+    answer(&real, line, vars, never_connect, LOOKUP_TIMEOUT).await
 }
 
 #[cfg(unix)]
@@ -582,18 +606,8 @@ async fn lookup_errors_give_no_candidates() {
 }
 
 async fn respond_text<S: NameSource>(line: &str, source: S, timeout: Duration) -> String {
-    let mut out = Vec::new();
-    respond(
-        &cli(),
-        &words(line),
-        &BTreeMap::new(),
-        |_| async { Ok(source) },
-        timeout,
-        &mut out,
-    )
-    .await
-    .expect("write to a Vec");
-    String::from_utf8(out).expect("utf-8")
+    let vars = BTreeMap::new();
+    answer(&cli(), line, &vars, |_| async { Ok(source) }, timeout).await
 }
 
 #[tokio::test]
@@ -604,22 +618,13 @@ async fn respond_prints_live_vm_names_and_the_no_file_directive() {
 
 #[tokio::test]
 async fn respond_passes_the_line_options_to_connect() {
-    let mut out = Vec::new();
     let mut seen = None;
     let connect = |l: &Lookup| {
         seen = Some(l.options.clone());
         async { Ok(Stub) }
     };
-    respond(
-        &cli(),
-        &words("--context lab -n prod describe "),
-        &BTreeMap::new(),
-        connect,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
+    let line = "--context lab -n prod describe ";
+    answer(&cli(), line, &BTreeMap::new(), connect, LOOKUP_TIMEOUT).await;
     let seen = seen.expect("connect called");
     assert_eq!(seen.get("context").map(String::as_str), Some("lab"));
     assert_eq!(seen.get("namespace").map(String::as_str), Some("prod"));
@@ -663,39 +668,29 @@ async fn respond_says_so_when_the_cluster_does_not_answer_in_time() {
 
 #[tokio::test]
 async fn respond_gives_up_silently_when_connecting_fails() {
-    let mut out = Vec::new();
     let connect = |_: &Lookup| async { Err::<Stub, _>(anyhow::anyhow!("no kubeconfig")) };
-    respond(
+    let text = answer(
         &cli(),
-        &words("describe "),
+        "describe ",
         &BTreeMap::new(),
         connect,
         LOOKUP_TIMEOUT,
-        &mut out,
     )
-    .await
-    .expect("write");
-    assert_eq!(out, b":4\n");
+    .await;
+    assert_eq!(text, ":4\n");
 }
 
 #[tokio::test]
 async fn respond_does_not_connect_when_no_live_names_are_wanted() {
-    let mut out = Vec::new();
-    let connect = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
-    respond(
+    let text = answer(
         &cli(),
-        &words("cr"),
+        "cr",
         &BTreeMap::new(),
-        connect,
+        never_connect,
         LOOKUP_TIMEOUT,
-        &mut out,
     )
-    .await
-    .expect("write");
-    assert_eq!(
-        String::from_utf8_lossy(&out),
-        "create\tTake a snapshot of a VM\n:4\n"
-    );
+    .await;
+    assert_eq!(text, "create\tTake a snapshot of a VM\n:4\n");
 }
 
 #[test]
