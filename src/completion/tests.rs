@@ -610,6 +610,17 @@ async fn respond_text<S: NameSource>(line: &str, source: S, timeout: Duration) -
     answer(&cli(), line, &vars, |_| async { Ok(source) }, timeout).await
 }
 
+/// What `respond` writes for `line` of the test CLI, no environment, reaching the cluster
+/// through `connect`.
+async fn connecting_answer<S, F, Fut>(line: &str, connect: F) -> String
+where
+    S: NameSource,
+    F: FnOnce(&Lookup) -> Fut,
+    Fut: Future<Output = anyhow::Result<S>>,
+{
+    answer(&cli(), line, &BTreeMap::new(), connect, LOOKUP_TIMEOUT).await
+}
+
 #[tokio::test]
 async fn respond_prints_live_vm_names_and_the_no_file_directive() {
     let text = respond_text("restore -n prod web", Stub, LOOKUP_TIMEOUT).await;
@@ -624,7 +635,7 @@ async fn respond_passes_the_line_options_to_connect() {
         async { Ok(Stub) }
     };
     let line = "--context lab -n prod describe ";
-    answer(&cli(), line, &BTreeMap::new(), connect, LOOKUP_TIMEOUT).await;
+    connecting_answer(line, connect).await;
     let seen = seen.expect("connect called");
     assert_eq!(seen.get("context").map(String::as_str), Some("lab"));
     assert_eq!(seen.get("namespace").map(String::as_str), Some("prod"));
@@ -669,27 +680,13 @@ async fn respond_says_so_when_the_cluster_does_not_answer_in_time() {
 #[tokio::test]
 async fn respond_gives_up_silently_when_connecting_fails() {
     let connect = |_: &Lookup| async { Err::<Stub, _>(anyhow::anyhow!("no kubeconfig")) };
-    let text = answer(
-        &cli(),
-        "describe ",
-        &BTreeMap::new(),
-        connect,
-        LOOKUP_TIMEOUT,
-    )
-    .await;
+    let text = connecting_answer("describe ", connect).await;
     assert_eq!(text, ":4\n");
 }
 
 #[tokio::test]
 async fn respond_does_not_connect_when_no_live_names_are_wanted() {
-    let text = answer(
-        &cli(),
-        "cr",
-        &BTreeMap::new(),
-        never_connect,
-        LOOKUP_TIMEOUT,
-    )
-    .await;
+    let text = connecting_answer("cr", never_connect).await;
     assert_eq!(text, "create\tTake a snapshot of a VM\n:4\n");
 }
 

@@ -30,6 +30,11 @@ fn ok(name: &str, age: i64) -> SnapshotInfo {
     snap_of("db", name, SnapshotPhase::Succeeded, Some(age))
 }
 
+/// `n` Succeeded snapshots a day apart, newest first: `s1` a day old … `sN` N days old.
+fn daily(n: i64) -> Vec<SnapshotInfo> {
+    (1..=n).map(|i| ok(&format!("s{i}"), i * D)).collect()
+}
+
 fn failed(name: &str, age: i64) -> SnapshotInfo {
     snap_of("db", name, SnapshotPhase::Failed, Some(age))
 }
@@ -37,6 +42,13 @@ fn failed(name: &str, age: i64) -> SnapshotInfo {
 fn safety(name: &str, age: i64) -> SnapshotInfo {
     let mut s = ok(name, age);
     s.labels = safety_labels();
+    s
+}
+
+/// A Succeeded snapshot already being deleted.
+fn deleting(name: &str, age: i64) -> SnapshotInfo {
+    let mut s = ok(name, age);
+    s.deleting = true;
     s
 }
 
@@ -91,13 +103,7 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "keep 2 of 5 deletes the 3 oldest",
-            snapshots: vec![
-                ok("s1", D),
-                ok("s2", 2 * D),
-                ok("s3", 3 * D),
-                ok("s4", 4 * D),
-                ok("s5", 5 * D),
-            ],
+            snapshots: daily(5),
             restores: vec![],
             policy: keep(2),
             delete: &["s3", "s4", "s5"],
@@ -176,7 +182,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a snapshot a restore in progress uses is never deleted",
-            snapshots: vec![ok("s1", D), ok("s2", 2 * D), ok("s3", 3 * D)],
+            snapshots: daily(3),
             restores: vec![restore("prod", "s3", false, None)],
             policy: keep(0),
             delete: &["s2"],
@@ -184,12 +190,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "finished, failed or foreign restores protect nothing",
-            snapshots: vec![
-                ok("s1", D),
-                ok("s2", 2 * D),
-                ok("s3", 3 * D),
-                ok("s4", 4 * D),
-            ],
+            snapshots: daily(4),
             restores: vec![
                 restore("prod", "s2", true, None),
                 restore("prod", "s3", false, Some("failed")),
@@ -279,11 +280,7 @@ fn cases() -> Vec<Case> {
                 snap_of("db", "running", SnapshotPhase::InProgress, Some(30 * D)),
                 snap_of("db", "pending", SnapshotPhase::Pending, None),
                 snap_of("db", "timeless", SnapshotPhase::Failed, None),
-                {
-                    let mut s = ok("going", 40 * D);
-                    s.deleting = true;
-                    s
-                },
+                deleting("going", 40 * D),
                 ok("old", 50 * D),
             ],
             restores: vec![],
@@ -298,15 +295,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a deleting snapshot is not the newest Succeeded",
-            snapshots: vec![
-                {
-                    let mut s = ok("going", H);
-                    s.deleting = true;
-                    s
-                },
-                ok("s2", D),
-                ok("s3", 2 * D),
-            ],
+            snapshots: vec![deleting("going", H), ok("s2", D), ok("s3", 2 * D)],
             restores: vec![],
             policy: keep(0),
             delete: &["s3"],
@@ -317,7 +306,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "no policy deletes nothing",
-            snapshots: vec![ok("s1", D), ok("s2", 2 * D), failed("f", 3 * D)],
+            snapshots: [daily(2), vec![failed("f", 3 * D)]].concat(),
             restores: vec![],
             policy: RetentionPolicy::default(),
             delete: &[],
@@ -426,18 +415,10 @@ mod doomed_snapshots {
 
     #[test]
     fn are_the_deleted_ones_in_plan_order_each_the_object_read() {
-        let mut snaps: Vec<SnapshotInfo> = (0..6)
-            .map(|i| {
-                let mut s = snap_of(
-                    "db",
-                    &format!("s{i}"),
-                    SnapshotPhase::Succeeded,
-                    Some(i * D),
-                );
-                s.uid = Some(format!("uid-{i}"));
-                s
-            })
-            .collect();
+        let mut snaps = daily(6);
+        for s in &mut snaps {
+            s.uid = Some(format!("uid-{}", s.name));
+        }
         // The same name in another namespace is another snapshot.
         let mut elsewhere = snap_of("db", "s5", SnapshotPhase::Succeeded, Some(9 * D));
         elsewhere.namespace = "staging".into();
@@ -457,8 +438,8 @@ mod doomed_snapshots {
         let names: Vec<&str> = doomed.iter().map(|s| s.name.as_str()).collect();
         let planned: Vec<&str> = plan.delete.iter().map(|d| d.snapshot.as_str()).collect();
         assert_eq!(names, planned);
-        assert_eq!(names, ["s2", "s3", "s4", "s5"]);
-        assert_eq!(doomed[0].uid.as_deref(), Some("uid-2"));
+        assert_eq!(names, ["s3", "s4", "s5", "s6"]);
+        assert_eq!(doomed[0].uid.as_deref(), Some("uid-s3"));
         assert!(doomed.iter().all(|s| s.namespace == "prod"));
     }
 
