@@ -88,6 +88,14 @@ fn both(n: usize, days: u64) -> RetentionPolicy {
     }
 }
 
+/// `policy` with `--include-safety`.
+fn including_safety(policy: RetentionPolicy) -> RetentionPolicy {
+    RetentionPolicy {
+        include_safety: true,
+        ..policy
+    }
+}
+
 struct Case {
     name: &'static str,
     snapshots: Vec<SnapshotInfo>,
@@ -217,10 +225,7 @@ fn cases() -> Vec<Case> {
             name: "include-safety lets young safety snapshots go",
             snapshots: vec![ok("s1", H), safety("safe-young", 3 * H)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..keep(0)
-            },
+            policy: including_safety(keep(0)),
             delete: &["safe-young"],
             kept: &[("s1", Rule::NewestSucceeded)],
         },
@@ -228,10 +233,7 @@ fn cases() -> Vec<Case> {
             name: "with include-safety an old safety snapshot goes; the user's newest stays",
             snapshots: vec![safety("safe", 10 * D), ok("s2", 20 * D)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..both(0, 1)
-            },
+            policy: including_safety(both(0, 1)),
             delete: &["safe"],
             kept: &[("s2", Rule::NewestSucceeded)],
         },
@@ -266,10 +268,7 @@ fn cases() -> Vec<Case> {
             name: "a safety snapshot is the newest Succeeded only when the VM has no other",
             snapshots: vec![safety("safe", 10 * D), failed("f", 20 * D)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..both(0, 1)
-            },
+            policy: including_safety(both(0, 1)),
             delete: &["f"],
             kept: &[("safe", Rule::NewestSucceeded)],
         },
@@ -424,10 +423,7 @@ mod doomed_snapshots {
         elsewhere.namespace = "staging".into();
         elsewhere.uid = Some("uid-staging".into());
         snaps.push(elsewhere);
-        let policy = RetentionPolicy {
-            keep: Some(2),
-            ..RetentionPolicy::default()
-        };
+        let policy = keep(2);
         let prod: Vec<SnapshotInfo> = snaps
             .iter()
             .filter(|s| s.namespace == "prod")
