@@ -172,7 +172,7 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
     for (vm, kind, blockers) in cases {
         let row = row_of(vm);
         assert_eq!(row.snapshottable, Snapshottable::No, "{kind:?}");
-        assert_eq!(kinds(&row), [(kind, true)]);
+        assert_eq!(kinds(&row), [(kind, true)], "{kind:?}");
         assert_eq!(row.blockers_cell(), blockers, "{kind:?}");
     }
 
