@@ -165,14 +165,43 @@ fn flags_already_given_are_not_offered_again_unless_repeatable() {
     assert!(values(&c).contains(&"-v"), "counted flag must stay offered");
 }
 
+/// Each line asks for the names its cursor is on: (line, kind, prefix, namespace, VM).
 #[test]
-fn value_after_short_namespace_flag_asks_for_namespaces() {
-    let c = complete(&cli(), &words("list -n de"));
-    let lookup = c.lookup.expect("namespace lookup");
-    assert_eq!(lookup.kind, ValueKind::Namespace);
-    assert_eq!(lookup.prefix, "de");
-    assert!(c.candidates.is_empty());
-    assert_eq!(c.directive, DIRECTIVE_NO_FILE_COMP);
+fn each_line_asks_for_the_lookup_its_cursor_is_on() {
+    use ValueKind::{Namespace, Snapshot, Vm};
+    let cases = [
+        // The value of -n.
+        ("list -n de", Namespace, "de", None, None),
+        // A VM operand, in the namespace given anywhere on the line.
+        ("-n prod create we", Vm, "we", Some("prod"), None),
+        ("create -n prod we", Vm, "we", Some("prod"), None),
+        ("create --namespace prod we", Vm, "we", Some("prod"), None),
+        ("create -nprod we", Vm, "we", Some("prod"), None),
+        // restore VM --snapshot: the snapshots of that VM.
+        (
+            "restore web-1 --snapshot ",
+            Snapshot,
+            "",
+            None,
+            Some("web-1"),
+        ),
+        // describe and every delete operand: any snapshot.
+        ("describe s", Snapshot, "s", None, None),
+        ("delete s1 s2 s", Snapshot, "s", None, None),
+    ];
+    for (line, kind, prefix, namespace, vm) in cases {
+        let c = complete(&cli(), &words(line));
+        assert!(c.candidates.is_empty(), "{line}");
+        assert_eq!(c.directive, DIRECTIVE_NO_FILE_COMP, "{line}");
+        let l = c.lookup.expect(line);
+        let got = (
+            l.kind,
+            l.prefix.as_str(),
+            l.namespace.as_deref(),
+            l.vm.as_deref(),
+        );
+        assert_eq!(got, (kind, prefix, namespace, vm), "{line}");
+    }
 }
 
 #[test]
@@ -191,44 +220,6 @@ fn namespace_given_as_long_flag_with_equals_keeps_the_flag_on_output() {
     );
     c.add_names(["prod".to_owned()]);
     assert_eq!(c.render(), "--namespace=prod\n:4\n");
-}
-
-#[test]
-fn vm_operand_asks_for_vms_in_the_namespace_given_on_the_line() {
-    for line in [
-        "-n prod create we",
-        "create -n prod we",
-        "create --namespace prod we",
-        "create -nprod we",
-    ] {
-        let c = complete(&cli(), &words(line));
-        let lookup = c.lookup.expect(line);
-        assert_eq!(lookup.kind, ValueKind::Vm, "{line}");
-        assert_eq!(lookup.prefix, "we", "{line}");
-        assert_eq!(lookup.namespace.as_deref(), Some("prod"), "{line}");
-    }
-}
-
-#[test]
-fn snapshot_after_restore_vm_asks_for_snapshots_of_that_vm() {
-    let c = complete(&cli(), &words("restore web-1 --snapshot "));
-    let lookup = c.lookup.expect("snapshot lookup");
-    assert_eq!(lookup.kind, ValueKind::Snapshot);
-    assert_eq!(lookup.prefix, "");
-    assert_eq!(lookup.vm.as_deref(), Some("web-1"));
-}
-
-#[test]
-fn describe_and_every_delete_operand_ask_for_snapshots() {
-    for line in ["describe s", "delete s1 s2 s"] {
-        let lookup = complete(&cli(), &words(line)).lookup.expect(line);
-        assert_eq!(
-            (lookup.kind, lookup.prefix.as_str()),
-            (ValueKind::Snapshot, "s"),
-            "{line}"
-        );
-        assert_eq!(lookup.vm, None);
-    }
 }
 
 #[test]
