@@ -202,15 +202,13 @@ mod tests {
                 "{long} missing:\n{text}"
             );
         }
-        assert!(
-            text.contains("    --as-group=[]:\n\tGroup to impersonate"),
-            "{text}"
-        );
-        assert!(
-            text.contains("    -s, --server='':\n\tThe address and port"),
-            "{text}"
-        );
-        assert!(text.contains("    --warnings-as-errors=false:\n"), "{text}");
+        for entry in [
+            "    --as-group=[]:\n\tGroup to impersonate",
+            "    -s, --server='':\n\tThe address and port",
+            "    --warnings-as-errors=false:\n",
+        ] {
+            assert!(text.contains(entry), "{entry:?} missing:\n{text}");
+        }
     }
 
     #[test]

@@ -197,37 +197,45 @@ mod tests {
     #[test]
     fn no_proxy_rules_are_go_httpproxy_rules() {
         let np = "10.0.0.0/8, .corp.example, example.org, 192.168.1.5, api.dev:6443, [::2]:443";
-        assert!(!use_proxy("10.1.2.3", 6443, np), "CIDR");
-        assert!(use_proxy("11.1.2.3", 6443, np));
-        assert!(
-            !use_proxy("api.corp.example", 443, np),
-            ".domain: subdomain"
-        );
-        assert!(
-            use_proxy("corp.example", 443, np),
-            ".domain: not the domain itself"
-        );
-        assert!(!use_proxy("example.org", 443, np), "host: itself");
-        assert!(
-            !use_proxy("k8s.example.org", 443, np),
-            "host: and its subdomains"
-        );
-        assert!(
-            use_proxy("badexample.org", 443, np),
-            "not a suffix of another label"
-        );
-        assert!(!use_proxy("192.168.1.5", 443, np), "IP");
-        assert!(!use_proxy("api.dev", 6443, np), "host:port");
-        assert!(use_proxy("api.dev", 443, np), "other port");
-        assert!(!use_proxy("[::2]", 443, np), "IPv6 with port");
-        assert!(!use_proxy("API.CORP.EXAMPLE", 443, np), "case-insensitive");
-        assert!(!use_proxy("anything", 1, "*"), "wildcard");
-        assert!(!use_proxy("*.x", 1, " , *.x"), "empty entries skipped");
-        assert!(!use_proxy("a.x", 1, "*.x"), "*.domain");
+        let bypassed = [
+            ("10.1.2.3", 6443, "CIDR"),
+            ("api.corp.example", 443, ".domain: subdomain"),
+            ("example.org", 443, "host: itself"),
+            ("k8s.example.org", 443, "host: and its subdomains"),
+            ("192.168.1.5", 443, "IP"),
+            ("api.dev", 6443, "host:port"),
+            ("[::2]", 443, "IPv6 with port"),
+            ("API.CORP.EXAMPLE", 443, "case-insensitive"),
+        ];
+        for (host, port, rule) in bypassed {
+            assert!(!use_proxy(host, port, np), "{host}:{port} bypasses: {rule}");
+        }
+        let proxied = [
+            ("11.1.2.3", 6443, "outside the CIDR"),
+            ("corp.example", 443, ".domain: not the domain itself"),
+            ("badexample.org", 443, "not a suffix of another label"),
+            ("api.dev", 443, "other port"),
+        ];
+        for (host, port, rule) in proxied {
+            assert!(
+                use_proxy(host, port, np),
+                "{host}:{port} is proxied: {rule}"
+            );
+        }
+        for (host, no_proxy, rule) in [
+            ("anything", "*", "wildcard"),
+            ("*.x", " , *.x", "empty entries skipped"),
+            ("a.x", "*.x", "*.domain"),
+        ] {
+            assert!(
+                !use_proxy(host, 1, no_proxy),
+                "{host} in {no_proxy:?}: {rule}"
+            );
+        }
         // Loopback never goes through a proxy.
-        assert!(!use_proxy("127.0.0.1", 6443, ""));
-        assert!(!use_proxy("localhost", 6443, ""));
-        assert!(!use_proxy("[::1]", 6443, ""));
+        for host in ["127.0.0.1", "localhost", "[::1]"] {
+            assert!(!use_proxy(host, 6443, ""), "{host}");
+        }
     }
 
     #[test]

@@ -90,6 +90,14 @@ fn values(c: &Completion) -> Vec<&str> {
     c.candidates.iter().map(|c| c.value.as_str()).collect()
 }
 
+/// `c` offers each of `wanted` (among others).
+fn assert_offers(c: &Completion, wanted: &[&str]) {
+    let v = values(c);
+    for w in wanted {
+        assert!(v.contains(w), "{w} missing from {v:?}");
+    }
+}
+
 #[test]
 fn empty_line_offers_visible_subcommands_only() {
     let cmd = cli().subcommand(Command::new("__plumbing").hide(true));
@@ -128,19 +136,20 @@ fn partial_long_flag_lists_matching_global_and_local_flags() {
 #[test]
 fn single_dash_lists_long_and_short_flags() {
     let c = complete(&cli(), &words("list -"));
+    assert_offers(
+        &c,
+        &[
+            "--namespace",
+            "-n",
+            "--all-namespaces",
+            "-A",
+            "--output",
+            "-o",
+            "--help",
+            "-h",
+        ],
+    );
     let v = values(&c);
-    for flag in [
-        "--namespace",
-        "-n",
-        "--all-namespaces",
-        "-A",
-        "--output",
-        "-o",
-        "--help",
-        "-h",
-    ] {
-        assert!(v.contains(&flag), "{flag} missing from {v:?}");
-    }
     assert!(
         !v.contains(&"--stop"),
         "create's flag leaked into list: {v:?}"
@@ -156,14 +165,43 @@ fn flags_already_given_are_not_offered_again_unless_repeatable() {
     assert!(values(&c).contains(&"-v"), "counted flag must stay offered");
 }
 
+/// Each line asks for the names its cursor is on: (line, kind, prefix, namespace, VM).
 #[test]
-fn value_after_short_namespace_flag_asks_for_namespaces() {
-    let c = complete(&cli(), &words("list -n de"));
-    let lookup = c.lookup.expect("namespace lookup");
-    assert_eq!(lookup.kind, ValueKind::Namespace);
-    assert_eq!(lookup.prefix, "de");
-    assert!(c.candidates.is_empty());
-    assert_eq!(c.directive, DIRECTIVE_NO_FILE_COMP);
+fn each_line_asks_for_the_lookup_its_cursor_is_on() {
+    use ValueKind::{Namespace, Snapshot, Vm};
+    let cases = [
+        // The value of -n.
+        ("list -n de", Namespace, "de", None, None),
+        // A VM operand, in the namespace given anywhere on the line.
+        ("-n prod create we", Vm, "we", Some("prod"), None),
+        ("create -n prod we", Vm, "we", Some("prod"), None),
+        ("create --namespace prod we", Vm, "we", Some("prod"), None),
+        ("create -nprod we", Vm, "we", Some("prod"), None),
+        // restore VM --snapshot: the snapshots of that VM.
+        (
+            "restore web-1 --snapshot ",
+            Snapshot,
+            "",
+            None,
+            Some("web-1"),
+        ),
+        // describe and every delete operand: any snapshot.
+        ("describe s", Snapshot, "s", None, None),
+        ("delete s1 s2 s", Snapshot, "s", None, None),
+    ];
+    for (line, kind, prefix, namespace, vm) in cases {
+        let c = complete(&cli(), &words(line));
+        assert!(c.candidates.is_empty(), "{line}");
+        assert_eq!(c.directive, DIRECTIVE_NO_FILE_COMP, "{line}");
+        let l = c.lookup.expect(line);
+        let got = (
+            l.kind,
+            l.prefix.as_str(),
+            l.namespace.as_deref(),
+            l.vm.as_deref(),
+        );
+        assert_eq!(got, (kind, prefix, namespace, vm), "{line}");
+    }
 }
 
 #[test]
@@ -182,44 +220,6 @@ fn namespace_given_as_long_flag_with_equals_keeps_the_flag_on_output() {
     );
     c.add_names(["prod".to_owned()]);
     assert_eq!(c.render(), "--namespace=prod\n:4\n");
-}
-
-#[test]
-fn vm_operand_asks_for_vms_in_the_namespace_given_on_the_line() {
-    for line in [
-        "-n prod create we",
-        "create -n prod we",
-        "create --namespace prod we",
-        "create -nprod we",
-    ] {
-        let c = complete(&cli(), &words(line));
-        let lookup = c.lookup.expect(line);
-        assert_eq!(lookup.kind, ValueKind::Vm, "{line}");
-        assert_eq!(lookup.prefix, "we", "{line}");
-        assert_eq!(lookup.namespace.as_deref(), Some("prod"), "{line}");
-    }
-}
-
-#[test]
-fn snapshot_after_restore_vm_asks_for_snapshots_of_that_vm() {
-    let c = complete(&cli(), &words("restore web-1 --snapshot "));
-    let lookup = c.lookup.expect("snapshot lookup");
-    assert_eq!(lookup.kind, ValueKind::Snapshot);
-    assert_eq!(lookup.prefix, "");
-    assert_eq!(lookup.vm.as_deref(), Some("web-1"));
-}
-
-#[test]
-fn describe_and_every_delete_operand_ask_for_snapshots() {
-    for line in ["describe s", "delete s1 s2 s"] {
-        let lookup = complete(&cli(), &words(line)).lookup.expect(line);
-        assert_eq!(
-            (lookup.kind, lookup.prefix.as_str()),
-            (ValueKind::Snapshot, "s"),
-            "{line}"
-        );
-        assert_eq!(lookup.vm, None);
-    }
 }
 
 #[test]
@@ -331,18 +331,19 @@ mod real_cli {
     #[test]
     fn subcommands_and_hidden_plumbing() {
         let c = complete(&real(), &words(""));
+        assert_offers(
+            &c,
+            &[
+                "create",
+                "list",
+                "describe",
+                "delete",
+                "restore",
+                "version",
+                "completion",
+            ],
+        );
         let v = values(&c);
-        for sub in [
-            "create",
-            "list",
-            "describe",
-            "delete",
-            "restore",
-            "version",
-            "completion",
-        ] {
-            assert!(v.contains(&sub), "{sub} missing from {v:?}");
-        }
         assert!(!v.contains(&COMPLETE_SUBCOMMAND), "{v:?}");
     }
 
@@ -530,21 +531,35 @@ async fn kubeconfig_names_come_from_the_kubeconfig_on_the_line_without_connectin
     );
 }
 
+/// What `respond` writes for `line` of `cmd`, reaching the cluster through `connect`.
+async fn answer<S, F, Fut>(
+    cmd: &Command,
+    line: &str,
+    vars: &BTreeMap<String, String>,
+    connect: F,
+    timeout: Duration,
+) -> String
+where
+    S: NameSource,
+    F: FnOnce(&Lookup) -> Fut,
+    Fut: Future<Output = anyhow::Result<S>>,
+{
+    let mut out = Vec::new();
+    respond(cmd, &words(line), vars, connect, timeout, &mut out)
+        .await
+        .expect("write to a Vec");
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// A connect that fails the test: the answer must come without the cluster.
+fn never_connect(_: &Lookup) -> impl Future<Output = anyhow::Result<Stub>> + use<> {
+    async { panic!("must not connect") }
+}
+
 /// The answer to `line` (real CLI) when the cluster must not be asked.
 async fn kubeconfig_answer(line: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = Vec::new();
-    let never = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
-    respond(
-        &crate::cli::command(),
-        &words(line),
-        vars,
-        never,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
-    String::from_utf8(out).expect("utf-8")
+    let real = crate::cli::command();
+    answer(&real, line, vars, never_connect, LOOKUP_TIMEOUT).await
 }
 
 #[cfg(unix)]
@@ -582,18 +597,19 @@ async fn lookup_errors_give_no_candidates() {
 }
 
 async fn respond_text<S: NameSource>(line: &str, source: S, timeout: Duration) -> String {
-    let mut out = Vec::new();
-    respond(
-        &cli(),
-        &words(line),
-        &BTreeMap::new(),
-        |_| async { Ok(source) },
-        timeout,
-        &mut out,
-    )
-    .await
-    .expect("write to a Vec");
-    String::from_utf8(out).expect("utf-8")
+    let vars = BTreeMap::new();
+    answer(&cli(), line, &vars, |_| async { Ok(source) }, timeout).await
+}
+
+/// What `respond` writes for `line` of the test CLI, no environment, reaching the cluster
+/// through `connect`.
+async fn connecting_answer<S, F, Fut>(line: &str, connect: F) -> String
+where
+    S: NameSource,
+    F: FnOnce(&Lookup) -> Fut,
+    Fut: Future<Output = anyhow::Result<S>>,
+{
+    answer(&cli(), line, &BTreeMap::new(), connect, LOOKUP_TIMEOUT).await
 }
 
 #[tokio::test]
@@ -604,22 +620,13 @@ async fn respond_prints_live_vm_names_and_the_no_file_directive() {
 
 #[tokio::test]
 async fn respond_passes_the_line_options_to_connect() {
-    let mut out = Vec::new();
     let mut seen = None;
     let connect = |l: &Lookup| {
         seen = Some(l.options.clone());
         async { Ok(Stub) }
     };
-    respond(
-        &cli(),
-        &words("--context lab -n prod describe "),
-        &BTreeMap::new(),
-        connect,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
+    let line = "--context lab -n prod describe ";
+    connecting_answer(line, connect).await;
     let seen = seen.expect("connect called");
     assert_eq!(seen.get("context").map(String::as_str), Some("lab"));
     assert_eq!(seen.get("namespace").map(String::as_str), Some("prod"));
@@ -663,39 +670,15 @@ async fn respond_says_so_when_the_cluster_does_not_answer_in_time() {
 
 #[tokio::test]
 async fn respond_gives_up_silently_when_connecting_fails() {
-    let mut out = Vec::new();
     let connect = |_: &Lookup| async { Err::<Stub, _>(anyhow::anyhow!("no kubeconfig")) };
-    respond(
-        &cli(),
-        &words("describe "),
-        &BTreeMap::new(),
-        connect,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
-    assert_eq!(out, b":4\n");
+    let text = connecting_answer("describe ", connect).await;
+    assert_eq!(text, ":4\n");
 }
 
 #[tokio::test]
 async fn respond_does_not_connect_when_no_live_names_are_wanted() {
-    let mut out = Vec::new();
-    let connect = |_: &Lookup| async { panic!("must not connect") as anyhow::Result<Stub> };
-    respond(
-        &cli(),
-        &words("cr"),
-        &BTreeMap::new(),
-        connect,
-        LOOKUP_TIMEOUT,
-        &mut out,
-    )
-    .await
-    .expect("write");
-    assert_eq!(
-        String::from_utf8_lossy(&out),
-        "create\tTake a snapshot of a VM\n:4\n"
-    );
+    let text = connecting_answer("cr", never_connect).await;
+    assert_eq!(text, "create\tTake a snapshot of a VM\n:4\n");
 }
 
 #[test]

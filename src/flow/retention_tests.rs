@@ -30,6 +30,11 @@ fn ok(name: &str, age: i64) -> SnapshotInfo {
     snap_of("db", name, SnapshotPhase::Succeeded, Some(age))
 }
 
+/// `n` Succeeded snapshots a day apart, newest first: `s1` a day old … `sN` N days old.
+fn daily(n: i64) -> Vec<SnapshotInfo> {
+    (1..=n).map(|i| ok(&format!("s{i}"), i * D)).collect()
+}
+
 fn failed(name: &str, age: i64) -> SnapshotInfo {
     snap_of("db", name, SnapshotPhase::Failed, Some(age))
 }
@@ -37,6 +42,13 @@ fn failed(name: &str, age: i64) -> SnapshotInfo {
 fn safety(name: &str, age: i64) -> SnapshotInfo {
     let mut s = ok(name, age);
     s.labels = safety_labels();
+    s
+}
+
+/// A Succeeded snapshot already being deleted.
+fn deleting(name: &str, age: i64) -> SnapshotInfo {
+    let mut s = ok(name, age);
+    s.deleting = true;
     s
 }
 
@@ -76,6 +88,14 @@ fn both(n: usize, days: u64) -> RetentionPolicy {
     }
 }
 
+/// `policy` with `--include-safety`.
+fn including_safety(policy: RetentionPolicy) -> RetentionPolicy {
+    RetentionPolicy {
+        include_safety: true,
+        ..policy
+    }
+}
+
 struct Case {
     name: &'static str,
     snapshots: Vec<SnapshotInfo>,
@@ -91,13 +111,7 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "keep 2 of 5 deletes the 3 oldest",
-            snapshots: vec![
-                ok("s1", D),
-                ok("s2", 2 * D),
-                ok("s3", 3 * D),
-                ok("s4", 4 * D),
-                ok("s5", 5 * D),
-            ],
+            snapshots: daily(5),
             restores: vec![],
             policy: keep(2),
             delete: &["s3", "s4", "s5"],
@@ -176,7 +190,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a snapshot a restore in progress uses is never deleted",
-            snapshots: vec![ok("s1", D), ok("s2", 2 * D), ok("s3", 3 * D)],
+            snapshots: daily(3),
             restores: vec![restore("prod", "s3", false, None)],
             policy: keep(0),
             delete: &["s2"],
@@ -184,12 +198,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "finished, failed or foreign restores protect nothing",
-            snapshots: vec![
-                ok("s1", D),
-                ok("s2", 2 * D),
-                ok("s3", 3 * D),
-                ok("s4", 4 * D),
-            ],
+            snapshots: daily(4),
             restores: vec![
                 restore("prod", "s2", true, None),
                 restore("prod", "s3", false, Some("failed")),
@@ -216,10 +225,7 @@ fn cases() -> Vec<Case> {
             name: "include-safety lets young safety snapshots go",
             snapshots: vec![ok("s1", H), safety("safe-young", 3 * H)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..keep(0)
-            },
+            policy: including_safety(keep(0)),
             delete: &["safe-young"],
             kept: &[("s1", Rule::NewestSucceeded)],
         },
@@ -227,10 +233,7 @@ fn cases() -> Vec<Case> {
             name: "with include-safety an old safety snapshot goes; the user's newest stays",
             snapshots: vec![safety("safe", 10 * D), ok("s2", 20 * D)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..both(0, 1)
-            },
+            policy: including_safety(both(0, 1)),
             delete: &["safe"],
             kept: &[("s2", Rule::NewestSucceeded)],
         },
@@ -265,10 +268,7 @@ fn cases() -> Vec<Case> {
             name: "a safety snapshot is the newest Succeeded only when the VM has no other",
             snapshots: vec![safety("safe", 10 * D), failed("f", 20 * D)],
             restores: vec![],
-            policy: RetentionPolicy {
-                include_safety: true,
-                ..both(0, 1)
-            },
+            policy: including_safety(both(0, 1)),
             delete: &["f"],
             kept: &[("safe", Rule::NewestSucceeded)],
         },
@@ -279,11 +279,7 @@ fn cases() -> Vec<Case> {
                 snap_of("db", "running", SnapshotPhase::InProgress, Some(30 * D)),
                 snap_of("db", "pending", SnapshotPhase::Pending, None),
                 snap_of("db", "timeless", SnapshotPhase::Failed, None),
-                {
-                    let mut s = ok("going", 40 * D);
-                    s.deleting = true;
-                    s
-                },
+                deleting("going", 40 * D),
                 ok("old", 50 * D),
             ],
             restores: vec![],
@@ -298,15 +294,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a deleting snapshot is not the newest Succeeded",
-            snapshots: vec![
-                {
-                    let mut s = ok("going", H);
-                    s.deleting = true;
-                    s
-                },
-                ok("s2", D),
-                ok("s3", 2 * D),
-            ],
+            snapshots: vec![deleting("going", H), ok("s2", D), ok("s3", 2 * D)],
             restores: vec![],
             policy: keep(0),
             delete: &["s3"],
@@ -317,7 +305,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "no policy deletes nothing",
-            snapshots: vec![ok("s1", D), ok("s2", 2 * D), failed("f", 3 * D)],
+            snapshots: [daily(2), vec![failed("f", 3 * D)]].concat(),
             restores: vec![],
             policy: RetentionPolicy::default(),
             delete: &[],
@@ -426,27 +414,16 @@ mod doomed_snapshots {
 
     #[test]
     fn are_the_deleted_ones_in_plan_order_each_the_object_read() {
-        let mut snaps: Vec<SnapshotInfo> = (0..6)
-            .map(|i| {
-                let mut s = snap_of(
-                    "db",
-                    &format!("s{i}"),
-                    SnapshotPhase::Succeeded,
-                    Some(i * D),
-                );
-                s.uid = Some(format!("uid-{i}"));
-                s
-            })
-            .collect();
+        let mut snaps = daily(6);
+        for s in &mut snaps {
+            s.uid = Some(format!("uid-{}", s.name));
+        }
         // The same name in another namespace is another snapshot.
         let mut elsewhere = snap_of("db", "s5", SnapshotPhase::Succeeded, Some(9 * D));
         elsewhere.namespace = "staging".into();
         elsewhere.uid = Some("uid-staging".into());
         snaps.push(elsewhere);
-        let policy = RetentionPolicy {
-            keep: Some(2),
-            ..RetentionPolicy::default()
-        };
+        let policy = keep(2);
         let prod: Vec<SnapshotInfo> = snaps
             .iter()
             .filter(|s| s.namespace == "prod")
@@ -457,8 +434,8 @@ mod doomed_snapshots {
         let names: Vec<&str> = doomed.iter().map(|s| s.name.as_str()).collect();
         let planned: Vec<&str> = plan.delete.iter().map(|d| d.snapshot.as_str()).collect();
         assert_eq!(names, planned);
-        assert_eq!(names, ["s2", "s3", "s4", "s5"]);
-        assert_eq!(doomed[0].uid.as_deref(), Some("uid-2"));
+        assert_eq!(names, ["s3", "s4", "s5", "s6"]);
+        assert_eq!(doomed[0].uid.as_deref(), Some("uid-s3"));
         assert!(doomed.iter().all(|s| s.namespace == "prod"));
     }
 

@@ -23,39 +23,32 @@ pub fn human_duration(d: SignedDuration) -> String {
     }
     let minutes = seconds / 60;
     if minutes < 10 {
-        let s = seconds % 60;
-        if s == 0 {
-            return format!("{minutes}m");
-        }
-        return format!("{minutes}m{s}s");
+        return units(minutes, 'm', seconds % 60, 's');
     } else if minutes < 60 * 3 {
         return format!("{minutes}m");
     }
     let hours = seconds / 3600;
     if hours < 8 {
-        let m = minutes % 60;
-        if m == 0 {
-            return format!("{hours}h");
-        }
-        return format!("{hours}h{m}m");
+        return units(hours, 'h', minutes % 60, 'm');
     } else if hours < 48 {
         return format!("{hours}h");
     } else if hours < 24 * 8 {
-        let h = hours % 24;
-        if h == 0 {
-            return format!("{}d", hours / 24);
-        }
-        return format!("{}d{}h", hours / 24, h);
+        return units(hours / 24, 'd', hours % 24, 'h');
     } else if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
     } else if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        if dy == 0 {
-            return format!("{}y", hours / 24 / 365);
-        }
-        return format!("{}y{}d", hours / 24 / 365, dy);
+        return units(hours / 24 / 365, 'y', (hours / 24) % 365, 'd');
     }
     format!("{}y", hours / 24 / 365)
+}
+
+/// `3m10s`, or `3m` when the smaller unit is zero (Go's `fmt.Sprintf` pairs in HumanDuration).
+fn units(major: i64, major_unit: char, minor: i64, minor_unit: char) -> String {
+    if minor == 0 {
+        format!("{major}{major_unit}")
+    } else {
+        format!("{major}{major_unit}{minor}{minor_unit}")
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +96,7 @@ mod tests {
         assert_eq!(hd(95 * 60), "95m");
         assert_eq!(hd(3 * 3600 + 12 * 60), "3h12m");
         assert_eq!(hd(30 * 3600), "30h");
+        assert_eq!(hd(48 * 3600), "2d");
         assert_eq!(hd(2 * 86400 + 5 * 3600), "2d5h");
         assert_eq!(hd(12 * 86400), "12d");
         assert_eq!(hd(385 * 86400), "385d");

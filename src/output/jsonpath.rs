@@ -602,46 +602,51 @@ mod tests {
         Template::parse(t).unwrap().render_text(&list()).unwrap()
     }
 
+    /// Each template renders `list()` as the text beside it.
+    fn assert_renders(cases: &[(&str, &str)]) {
+        for (template, want) in cases {
+            assert_eq!(text(template), *want, "{template}");
+        }
+    }
+
     #[test]
     fn fields_wildcards_and_literals_print_as_kubectl() {
-        assert_eq!(text("{.items[*].metadata.name}"), "a b");
-        assert_eq!(text("x{.kind}y{\"\\n\"}"), "xListy\n");
-        assert_eq!(
-            text("{.items[0].status}"),
-            r#"{"n":2,"phase":"Succeeded","readyToUse":true}"#
-        );
-        assert_eq!(text("{.items[-1].status.n}"), "1.5");
-        assert_eq!(text("{.nope}{.items[*].nope}"), "");
-        assert_eq!(text("{$.kind}{@.apiVersion}"), "Listv1");
-        assert_eq!(
-            text(r"{.items[0].metadata.labels.app\.kubernetes\.io/name}"),
-            "db"
-        );
+        assert_renders(&[
+            ("{.items[*].metadata.name}", "a b"),
+            ("x{.kind}y{\"\\n\"}", "xListy\n"),
+            (
+                "{.items[0].status}",
+                r#"{"n":2,"phase":"Succeeded","readyToUse":true}"#,
+            ),
+            ("{.items[-1].status.n}", "1.5"),
+            ("{.nope}{.items[*].nope}", ""),
+            ("{$.kind}{@.apiVersion}", "Listv1"),
+            (
+                r"{.items[0].metadata.labels.app\.kubernetes\.io/name}",
+                "db",
+            ),
+        ]);
     }
 
     #[test]
     fn range_and_filters_follow_kubectl() {
-        assert_eq!(
-            text("{range .items[*]}{.metadata.name}:{.status.phase}{\"\\n\"}{end}"),
-            "a:Succeeded\nb:Failed\n"
-        );
-        assert_eq!(
-            text(r#"{.items[?(@.status.phase=="Failed")].metadata.name}"#),
-            "b"
-        );
-        assert_eq!(text("{.items[?(@.status.readyToUse)].metadata.name}"), "a");
-        assert_eq!(
-            text("{.items[?(@.status.readyToUse!=false)].metadata.name}"),
-            "a"
-        );
-        assert_eq!(text("{.items[?(@.status.n > 1.6)].metadata.name}"), "a");
-        assert_eq!(text("{..phase}"), "Succeeded Failed");
-        assert_eq!(
-            text("{.items[?(@.metadata.name=~'^b')].metadata.name}"),
-            "b"
-        );
-        assert_eq!(text("{.items[0,1].metadata.name}"), "a b");
-        assert_eq!(text("{.items[0:1].metadata.name}"), "a");
+        assert_renders(&[
+            (
+                "{range .items[*]}{.metadata.name}:{.status.phase}{\"\\n\"}{end}",
+                "a:Succeeded\nb:Failed\n",
+            ),
+            (
+                r#"{.items[?(@.status.phase=="Failed")].metadata.name}"#,
+                "b",
+            ),
+            ("{.items[?(@.status.readyToUse)].metadata.name}", "a"),
+            ("{.items[?(@.status.readyToUse!=false)].metadata.name}", "a"),
+            ("{.items[?(@.status.n > 1.6)].metadata.name}", "a"),
+            ("{..phase}", "Succeeded Failed"),
+            ("{.items[?(@.metadata.name=~'^b')].metadata.name}", "b"),
+            ("{.items[0,1].metadata.name}", "a b"),
+            ("{.items[0:1].metadata.name}", "a"),
+        ]);
     }
 
     #[test]

@@ -135,6 +135,39 @@ pub struct Resource {
     pub plural: &'static str,
 }
 
+impl Resource {
+    /// A platform's VMs: every platform calls them `VirtualMachine`.
+    const fn vms(group: &'static str, versions: &'static [&'static str]) -> Resource {
+        Resource {
+            group,
+            versions,
+            kind: "VirtualMachine",
+            plural: "virtualmachines",
+        }
+    }
+
+    /// A platform's VM snapshots: every platform calls them `VirtualMachineSnapshot`.
+    const fn snapshots(group: &'static str, versions: &'static [&'static str]) -> Resource {
+        Resource {
+            group,
+            versions,
+            kind: "VirtualMachineSnapshot",
+            plural: "virtualmachinesnapshots",
+        }
+    }
+}
+
+/// The commands every platform offers: take, list, describe, wait for, delete and restore
+/// snapshots.
+pub const OFFERED_EVERYWHERE: [Verb; 6] = [
+    Verb::Create,
+    Verb::List,
+    Verb::Describe,
+    Verb::Wait,
+    Verb::Delete,
+    Verb::Restore,
+];
+
 /// One platform's row.
 pub struct Capability {
     pub kind: ProviderKind,
@@ -144,8 +177,8 @@ pub struct Capability {
     pub title: &'static str,
     /// The prefix the `--help` text of its flags starts with ("VM Operator: …").
     pub short: &'static str,
-    /// The commands it offers.
-    pub offers: &'static [Verb],
+    /// The commands it offers beyond [`OFFERED_EVERYWHERE`].
+    pub also_offers: &'static [Verb],
     /// What to do instead, for commands it does not offer (where there is something to say).
     pub instead: &'static [(Verb, &'static str)],
     /// The flags only it (or only it and the other owners listed) understands, per command.
@@ -166,18 +199,7 @@ pub const KUBEVIRT: Capability = Capability {
     provider: "kubevirt",
     title: "KubeVirt",
     short: "KubeVirt",
-    offers: &[
-        Verb::Create,
-        Verb::List,
-        Verb::Describe,
-        Verb::Wait,
-        Verb::Delete,
-        Verb::Restore,
-        Verb::Diff,
-        Verb::Check,
-        Verb::Prune,
-        Verb::Clone,
-    ],
+    also_offers: &[Verb::Diff, Verb::Check, Verb::Prune, Verb::Clone],
     instead: &[],
     flags: &[
         (Verb::Create, "--failure-deadline"),
@@ -190,21 +212,17 @@ pub const KUBEVIRT: Capability = Capability {
         (Verb::Clone, "--label-filter"),
         (Verb::Clone, "--annotation-filter"),
     ],
-    vm: Resource {
-        group: kubevirt::api::resources::KUBEVIRT_GROUP,
-        versions: &[kubevirt::api::resources::KUBEVIRT_VERSION],
-        kind: "VirtualMachine",
-        plural: "virtualmachines",
-    },
-    snapshot: Resource {
-        group: kubevirt::api::resources::SNAPSHOT_GROUP,
-        versions: &[
+    vm: Resource::vms(
+        kubevirt::api::resources::KUBEVIRT_GROUP,
+        &[kubevirt::api::resources::KUBEVIRT_VERSION],
+    ),
+    snapshot: Resource::snapshots(
+        kubevirt::api::resources::SNAPSHOT_GROUP,
+        &[
             kubevirt::api::resources::SNAPSHOT_V1BETA1,
             kubevirt::api::resources::SNAPSHOT_V1ALPHA1,
         ],
-        kind: "VirtualMachineSnapshot",
-        plural: "virtualmachinesnapshots",
-    },
+    ),
     snapshot_vm: "/spec/source/name",
     restorable: kubevirt::api::restorable,
 };
@@ -222,16 +240,7 @@ pub const VM_OPERATOR: Capability = Capability {
     provider: "vmoperator",
     title: "VMware VM Operator",
     short: "VM Operator",
-    offers: &[
-        Verb::Create,
-        Verb::List,
-        Verb::Describe,
-        Verb::Wait,
-        Verb::Delete,
-        Verb::Restore,
-        Verb::Check,
-        Verb::Tree,
-    ],
+    also_offers: &[Verb::Check, Verb::Tree],
     instead: &[(
         Verb::Clone,
         "VM Operator has no clone API: a VirtualMachineSnapshot can only revert the VM it was \
@@ -242,18 +251,8 @@ pub const VM_OPERATOR: Capability = Capability {
         (Verb::Create, "--memory"),
         (Verb::Create, "--quiesce-timeout"),
     ],
-    vm: Resource {
-        group: vmoperator::api::resources::GROUP,
-        versions: VM_OPERATOR_VERSIONS,
-        kind: "VirtualMachine",
-        plural: "virtualmachines",
-    },
-    snapshot: Resource {
-        group: vmoperator::api::resources::GROUP,
-        versions: VM_OPERATOR_VERSIONS,
-        kind: "VirtualMachineSnapshot",
-        plural: "virtualmachinesnapshots",
-    },
+    vm: Resource::vms(vmoperator::api::resources::GROUP, VM_OPERATOR_VERSIONS),
+    snapshot: Resource::snapshots(vmoperator::api::resources::GROUP, VM_OPERATOR_VERSIONS),
     snapshot_vm: "/spec/vmName",
     restorable: vmoperator::api::restorable,
 };
@@ -264,18 +263,7 @@ pub const DECKHOUSE: Capability = Capability {
     provider: "deckhouse",
     title: "Deckhouse Virtualization",
     short: "Deckhouse",
-    offers: &[
-        Verb::Create,
-        Verb::List,
-        Verb::Describe,
-        Verb::Wait,
-        Verb::Delete,
-        Verb::Restore,
-        Verb::Check,
-        Verb::Prune,
-        Verb::Clone,
-        Verb::RestoreDisk,
-    ],
+    also_offers: &[Verb::Check, Verb::Prune, Verb::Clone, Verb::RestoreDisk],
     instead: &[],
     flags: &[
         (Verb::Create, "--disk"),
@@ -289,18 +277,14 @@ pub const DECKHOUSE: Capability = Capability {
         (Verb::Clone, "--suffix"),
         (Verb::Clone, "--mode"),
     ],
-    vm: Resource {
-        group: deckhouse::api::resources::GROUP,
-        versions: &[deckhouse::api::resources::VERSION],
-        kind: "VirtualMachine",
-        plural: "virtualmachines",
-    },
-    snapshot: Resource {
-        group: deckhouse::api::resources::GROUP,
-        versions: &[deckhouse::api::resources::VERSION],
-        kind: "VirtualMachineSnapshot",
-        plural: "virtualmachinesnapshots",
-    },
+    vm: Resource::vms(
+        deckhouse::api::resources::GROUP,
+        &[deckhouse::api::resources::VERSION],
+    ),
+    snapshot: Resource::snapshots(
+        deckhouse::api::resources::GROUP,
+        &[deckhouse::api::resources::VERSION],
+    ),
     snapshot_vm: "/spec/virtualMachineName",
     restorable: deckhouse::api::restorable,
 };
@@ -312,7 +296,12 @@ impl Capability {
     /// Whether the platform has `command` at all (a command may still refuse particular
     /// cases); the cluster-less commands are everywhere.
     pub fn offers(&self, command: &Command) -> bool {
-        Verb::of(command).is_none_or(|v| self.offers.contains(&v))
+        Verb::of(command).is_none_or(|v| self.offers_verb(v))
+    }
+
+    /// Whether the platform has the platform command `verb` at all.
+    pub fn offers_verb(&self, verb: Verb) -> bool {
+        OFFERED_EVERYWHERE.contains(&verb) || self.also_offers.contains(&verb)
     }
 
     /// The usage error (exit 2) for a command this platform does not offer: which platforms
@@ -331,7 +320,7 @@ impl Capability {
         }
         let elsewhere: Vec<&str> = TABLE
             .iter()
-            .filter(|c| c.offers.contains(&verb))
+            .filter(|c| c.offers_verb(verb))
             .map(|c| c.title)
             .collect();
         if !elsewhere.is_empty() {
@@ -390,19 +379,22 @@ mod tests {
     fn every_command_is_offered_somewhere_and_hints_only_for_refused_ones() {
         for verb in Verb::ALL {
             assert!(
-                TABLE.iter().any(|c| c.offers.contains(&verb)),
+                TABLE.iter().any(|c| c.offers_verb(verb)),
                 "{} is offered nowhere",
                 verb.name()
             );
         }
         for c in TABLE {
-            for (verb, _) in c.instead {
+            for verb in c.also_offers {
                 assert!(
-                    !c.offers.contains(verb),
-                    "{} offers {}",
+                    !OFFERED_EVERYWHERE.contains(verb),
+                    "{} lists {} beyond what every platform offers",
                     c.title,
                     verb.name()
                 );
+            }
+            for (verb, _) in c.instead {
+                assert!(!c.offers_verb(*verb), "{} offers {}", c.title, verb.name());
             }
         }
     }
@@ -411,7 +403,7 @@ mod tests {
     fn a_platform_owns_flags_only_of_commands_it_offers() {
         for c in TABLE {
             for (verb, flag) in c.flags {
-                assert!(c.offers.contains(verb), "{}: {flag}", c.title);
+                assert!(c.offers_verb(*verb), "{}: {flag}", c.title);
             }
         }
     }

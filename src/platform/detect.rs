@@ -240,6 +240,11 @@ mod tests {
         }
     }
 
+    /// Why a cluster serving only `group` at `versions` has no usable platform.
+    fn refusal(group: &str, versions: &[&str]) -> UserError {
+        choose(&[g(group, versions)], ProviderArg::Auto).unwrap_err()
+    }
+
     fn kubevirt_groups() -> Vec<ServedGroup> {
         vec![
             g("kubevirt.io", &["v1"]),
@@ -269,7 +274,7 @@ mod tests {
 
     #[test]
     fn nothing_served_names_what_was_looked_for() {
-        let e = choose(&[g("apps", &["v1"])], ProviderArg::Auto).unwrap_err();
+        let e = refusal("apps", &["v1"]);
         assert_eq!(e.exit_code(), 5);
         assert!(
             e.message
@@ -289,7 +294,7 @@ mod tests {
 
     #[test]
     fn kubevirt_without_snapshot_group_points_at_the_feature_gate() {
-        let e = choose(&[g("kubevirt.io", &["v1"])], ProviderArg::Auto).unwrap_err();
+        let e = refusal("kubevirt.io", &["v1"]);
         assert!(
             e.hints[0].contains("Snapshot feature gate"),
             "{:?}",
@@ -333,11 +338,7 @@ mod tests {
 
     #[test]
     fn vmoperator_v1alpha4_only_is_refused_with_the_reason() {
-        let e = choose(
-            &[g("vmoperator.vmware.com", &["v1alpha4"])],
-            ProviderArg::Auto,
-        )
-        .unwrap_err();
+        let e = refusal("vmoperator.vmware.com", &["v1alpha4"]);
         assert!(e.message.contains("v1alpha4"), "{}", e.message);
         assert!(e.message.contains("v1alpha5 or newer"), "{}", e.message);
     }
@@ -354,11 +355,7 @@ mod tests {
 
     #[test]
     fn deckhouse_without_v1alpha2_is_unusable_and_says_which_versions_it_serves() {
-        let e = choose(
-            &[g("virtualization.deckhouse.io", &["v1alpha3"])],
-            ProviderArg::Auto,
-        )
-        .unwrap_err();
+        let e = refusal("virtualization.deckhouse.io", &["v1alpha3"]);
         assert_eq!(
             e.message,
             "virtualization.deckhouse.io is served only as v1alpha3: snapshots need v1alpha2"

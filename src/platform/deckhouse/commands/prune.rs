@@ -141,23 +141,22 @@ mod tests {
             "status": {"phase": phase}})
     }
 
+    /// A Strict restore of VM `vm` from `snapshot`.
+    fn restore_op(name_: &str, phase: &str, snapshot: &str) -> Value {
+        op(
+            "VirtualMachineOperation",
+            name_,
+            phase,
+            json!({"type": "Restore", "virtualMachineName": "vm",
+                "restore": {"mode": "Strict", "virtualMachineSnapshotName": snapshot}}),
+        )
+    }
+
     #[test]
     fn only_unfinished_operations_that_read_a_snapshot_protect_it() {
         let ops = [
-            op(
-                "VirtualMachineOperation",
-                "r1",
-                "InProgress",
-                json!({"type": "Restore", "virtualMachineName": "vm",
-                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s1"}}),
-            ),
-            op(
-                "VirtualMachineOperation",
-                "r2",
-                "Completed",
-                json!({"type": "Restore", "virtualMachineName": "vm",
-                    "restore": {"mode": "Strict", "virtualMachineSnapshotName": "s2"}}),
-            ),
+            restore_op("r1", "InProgress", "s1"),
+            restore_op("r2", "Completed", "s2"),
             op(
                 "VirtualMachineSnapshotOperation",
                 "c1",

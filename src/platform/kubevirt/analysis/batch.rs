@@ -167,6 +167,14 @@ mod tests {
         "2026-11-26T09:05:07Z".parse().unwrap()
     }
 
+    /// Each planned snapshot as (namespace, VM, snapshot name).
+    fn planned(plan: &BatchPlan) -> Vec<(&str, &str, &str)> {
+        plan.create
+            .iter()
+            .map(|i| (i.namespace.as_str(), i.vm.as_str(), i.snapshot.as_str()))
+            .collect()
+    }
+
     fn fixtures() -> Vec<Analysis> {
         vec![
             analysis(load("vm-web-02-stopped.yaml"), None),
@@ -181,17 +189,20 @@ mod tests {
         let plan = plan_batch(&fixtures(), &BTreeSet::new(), now());
         assert_eq!(plan.batch, "20261126-090507");
         assert_eq!(plan.labels[BATCH_LABEL], "20261126-090507");
-        let names: Vec<(&str, &str)> = plan
-            .create
-            .iter()
-            .map(|i| (i.vm.as_str(), i.snapshot.as_str()))
-            .collect();
         assert_eq!(
-            names,
+            planned(&plan),
             [
-                ("database-01", "database-01-snapshot-20261126-090507"),
-                ("web-02", "web-02-snapshot-20261126-090507"),
-                ("win11-desk", "win11-desk-snapshot-20261126-090507"),
+                (
+                    "production",
+                    "database-01",
+                    "database-01-snapshot-20261126-090507"
+                ),
+                ("production", "web-02", "web-02-snapshot-20261126-090507"),
+                (
+                    "production",
+                    "win11-desk",
+                    "win11-desk-snapshot-20261126-090507"
+                ),
             ]
         );
         let db = &plan.create[0];
@@ -263,16 +274,11 @@ mod tests {
             ),
         ]);
         let plan = plan_batch(&list, &existing, now());
-        let names: Vec<(&str, &str)> = plan
-            .create
-            .iter()
-            .map(|i| (i.namespace.as_str(), i.snapshot.as_str()))
-            .collect();
         assert_eq!(
-            names,
+            planned(&plan),
             [
-                ("production", "web-02-snapshot-20261126-090507-3"),
-                ("staging", "web-02-snapshot-20261126-090507"),
+                ("production", "web-02", "web-02-snapshot-20261126-090507-3"),
+                ("staging", "web-02", "web-02-snapshot-20261126-090507"),
             ]
         );
     }

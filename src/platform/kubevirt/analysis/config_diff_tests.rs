@@ -78,6 +78,13 @@ fn diff(snapshot_vm: &Value, live: &Value) -> ConfigDiff {
     config_diff(&content_of(snapshot_vm), live, &DiffOptions::default())
 }
 
+/// The diff from a snapshot of [`live_vm`] to the live VM after `edit`.
+fn diff_after(edit: impl FnOnce(&mut Value)) -> ConfigDiff {
+    let mut live = live_vm();
+    edit(&mut live);
+    diff(&live_vm(), &live)
+}
+
 fn change<'a>(d: &'a ConfigDiff, area: Area, item: &str) -> &'a Change {
     d.summary
         .changes
@@ -99,35 +106,33 @@ fn a_vm_unchanged_since_the_snapshot_restores_no_configuration() {
 
 #[test]
 fn server_managed_fields_and_reconcile_annotations_are_not_changes() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["metadata"]["resourceVersion"] = json!("999");
-    live["metadata"]["generation"] = json!(9);
-    live["metadata"]["uid"] = json!("u-1");
-    live["metadata"]["annotations"]["kubevirt.io/latest-observed-api-version"] = json!("v2");
-    live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
-        json!("{}");
-    live["spec"]["instancetype"]["revisionName"] = json!("db-u1.large-def");
-    live["spec"]["template"]["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("creationTimestamp");
-    live["status"] = json!({"printableStatus": "Stopped", "volumeSnapshotStatuses": []});
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["metadata"]["resourceVersion"] = json!("999");
+        live["metadata"]["generation"] = json!(9);
+        live["metadata"]["uid"] = json!("u-1");
+        live["metadata"]["annotations"]["kubevirt.io/latest-observed-api-version"] = json!("v2");
+        live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
+            json!("{}");
+        live["spec"]["instancetype"]["revisionName"] = json!("db-u1.large-def");
+        live["spec"]["template"]["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("creationTimestamp");
+        live["status"] = json!({"printableStatus": "Stopped", "volumeSnapshotStatuses": []});
+    });
     assert!(d.identical, "{}", d.unified());
 }
 
 #[test]
 fn claim_names_renamed_by_an_earlier_restore_are_not_changes() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    // After a restore KubeVirt points the volumes at restore-<uid>-<volume>.
-    live["spec"]["template"]["spec"]["volumes"][0]["dataVolume"]["name"] =
-        json!("restore-abc-root");
-    live["spec"]["dataVolumeTemplates"][0]["metadata"]["name"] = json!("restore-abc-root");
-    live["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"] =
-        json!("restore-abc-data");
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        // After a restore KubeVirt points the volumes at restore-<uid>-<volume>.
+        live["spec"]["template"]["spec"]["volumes"][0]["dataVolume"]["name"] =
+            json!("restore-abc-root");
+        live["spec"]["dataVolumeTemplates"][0]["metadata"]["name"] = json!("restore-abc-root");
+        live["spec"]["template"]["spec"]["volumes"][1]["persistentVolumeClaim"]["claimName"] =
+            json!("restore-abc-data");
+    });
     assert!(d.identical, "{}", d.unified());
     let data = d
         .summary
@@ -141,11 +146,10 @@ fn claim_names_renamed_by_an_earlier_restore_are_not_changes() {
 
 #[test]
 fn cpu_and_memory_changes_show_as_lines_and_in_the_summary() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["spec"]["template"]["spec"]["domain"]["cpu"] = json!({"cores": 8, "sockets": 2});
-    live["spec"]["template"]["spec"]["domain"]["memory"]["guest"] = json!("32Gi");
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["spec"]["template"]["spec"]["domain"]["cpu"] = json!({"cores": 8, "sockets": 2});
+        live["spec"]["template"]["spec"]["domain"]["memory"]["guest"] = json!("32Gi");
+    });
     assert!(!d.identical);
     let cores = change(&d, Area::Cpu, "cores");
     assert_eq!(
@@ -167,15 +171,13 @@ fn cpu_and_memory_changes_show_as_lines_and_in_the_summary() {
         text.starts_with("--- VM prod/db (now)\n+++ VM prod/db (after restoring nightly)\n@@ -"),
         "{text}"
     );
-    assert!(
-        text.contains("\n-          cores: 8\n-          sockets: 2\n+          cores: 4\n"),
-        "{text}"
-    );
-    assert!(text.contains("\n@@ -38,7 +37,7 @@\n"), "{text}");
-    assert!(
-        text.contains("\n-          guest: 32Gi\n+          guest: 16Gi\n"),
-        "{text}"
-    );
+    for hunk in [
+        "\n-          cores: 8\n-          sockets: 2\n+          cores: 4\n",
+        "\n@@ -38,7 +37,7 @@\n",
+        "\n-          guest: 32Gi\n+          guest: 16Gi\n",
+    ] {
+        assert!(text.contains(hunk), "{hunk:?} missing:\n{text}");
+    }
     assert!(d.lines.iter().any(|l| l.kind == LineKind::Hunk));
     assert!(
         d.lines
@@ -281,10 +283,9 @@ fn labels_and_annotations_are_kept_by_an_in_place_restore_and_said_so() {
 
 #[test]
 fn template_labels_are_restored_with_the_spec() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["spec"]["template"]["metadata"]["labels"]["flavor"] = json!("big");
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["spec"]["template"]["metadata"]["labels"]["flavor"] = json!("big");
+    });
     assert_eq!(
         change(&d, Area::TemplateLabel, "flavor").describe(),
         "template label flavor removed (big)"
@@ -308,10 +309,9 @@ fn a_snapshot_on_the_deprecated_running_field_is_named_as_written() {
 
 #[test]
 fn the_vm_keeps_its_run_strategy_through_a_restore() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["spec"]["runStrategy"] = json!("Halted");
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["spec"]["runStrategy"] = json!("Halted");
+    });
     assert!(d.identical, "{}", d.unified());
     assert_eq!(
         d.summary.notes,
@@ -337,13 +337,12 @@ fn the_vm_keeps_its_run_strategy_through_a_restore() {
 /// change says so, rather than reading as a disk the snapshot lacks.
 #[test]
 fn a_live_memory_dump_volume_is_removed_and_says_kubevirt_never_restores_it() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["spec"]["template"]["spec"]["volumes"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "dump", "memoryDump": {"claimName": "db-dump"}}));
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["spec"]["template"]["spec"]["volumes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "dump", "memoryDump": {"claimName": "db-dump"}}));
+    });
     let dump = change(&d, Area::Disk, "dump");
     assert_eq!(dump.kind, ChangeKind::Removed);
     assert_eq!(
@@ -385,11 +384,10 @@ fn memory_dumps_are_dropped_and_template_less_datavolumes_become_pvcs() {
 
 #[test]
 fn other_fields_are_reported_by_path() {
-    let snap = live_vm();
-    let mut live = live_vm();
-    live["spec"]["template"]["spec"]["evictionStrategy"] = json!("LiveMigrate");
-    live["spec"]["instancetype"]["name"] = json!("u1.xlarge");
-    let d = diff(&snap, &live);
+    let d = diff_after(|live| {
+        live["spec"]["template"]["spec"]["evictionStrategy"] = json!("LiveMigrate");
+        live["spec"]["instancetype"]["name"] = json!("u1.xlarge");
+    });
     let ev = change(&d, Area::Other, "spec.template.spec.evictionStrategy");
     assert_eq!(
         ev.describe(),

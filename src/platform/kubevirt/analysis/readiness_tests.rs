@@ -142,40 +142,39 @@ fn each_blocking_problem_makes_the_row_no_and_is_named() {
     // web-02 is snapshottable as is; break it one way at a time.
     let web = || load("vm-web-02-stopped.yaml");
 
-    let mut vm = web();
-    vm["status"]["restoreInProgress"] = json!("restore-web-02-1");
-    let row = row_of(vm);
-    assert_eq!(row.snapshottable, Snapshottable::No);
-    assert_eq!(kinds(&row), [(IssueKind::RestoreInProgress, true)]);
-    assert_eq!(row.blockers_cell(), "restore restore-web-02-1 in progress");
-
-    let row = row_of(with_rootdisk(
-        web(),
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}}),
-    ));
-    assert_eq!(row.snapshottable, Snapshottable::No);
-    assert_eq!(kinds(&row), [(IssueKind::PvcMissing, true)]);
-    assert_eq!(row.blockers_cell(), "rootdisk: PVC gone missing");
-
-    let row = row_of(with_rootdisk(
-        web(),
-        json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}}),
-    ));
-    assert_eq!(row.snapshottable, Snapshottable::No);
-    assert_eq!(kinds(&row), [(IssueKind::PvcNotBound, true)]);
-    assert!(
-        row.blockers_cell()
-            .starts_with("rootdisk: PVC report-builder-data is not Bound"),
-        "{}",
-        row.blockers_cell()
-    );
-
-    let row = row_of(with_rootdisk(
-        web(),
-        json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}}),
-    ));
-    assert_eq!(row.snapshottable, Snapshottable::No);
-    assert_eq!(kinds(&row), [(IssueKind::NothingPersistent, true)]);
+    let mut restoring = web();
+    restoring["status"]["restoreInProgress"] = json!("restore-web-02-1");
+    let rootdisk = |volume: Value| with_rootdisk(web(), volume);
+    let cases = [
+        (
+            restoring,
+            IssueKind::RestoreInProgress,
+            "restore restore-web-02-1 in progress",
+        ),
+        (
+            rootdisk(json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "gone"}})),
+            IssueKind::PvcMissing,
+            "rootdisk: PVC gone missing",
+        ),
+        (
+            rootdisk(
+                json!({"name": "rootdisk", "persistentVolumeClaim": {"claimName": "report-builder-data"}}),
+            ),
+            IssueKind::PvcNotBound,
+            "rootdisk: PVC report-builder-data is not Bound (phase Pending)",
+        ),
+        (
+            rootdisk(json!({"name": "rootdisk", "containerDisk": {"image": "quay.io/x"}})),
+            IssueKind::NothingPersistent,
+            "no PVC or DataVolume disks",
+        ),
+    ];
+    for (vm, kind, blockers) in cases {
+        let row = row_of(vm);
+        assert_eq!(row.snapshottable, Snapshottable::No, "{kind:?}");
+        assert_eq!(kinds(&row), [(kind, true)], "{kind:?}");
+        assert_eq!(row.blockers_cell(), blockers, "{kind:?}");
+    }
 
     // Without its backend PVC the vTPM VM cannot be snapshotted.
     let mut i = inputs(load("vm-win11-tpm.yaml"), None);

@@ -9,7 +9,7 @@ use vmsnap_sim::{Rule, Sim, SimConfig, User};
 use super::*;
 use crate::flow::common::api_code as status_code;
 use crate::platform::fixtures::sim_client;
-use crate::platform::kubevirt::analysis::analyse;
+use crate::platform::kubevirt::analysis::{StorageInputs, analyse};
 
 fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kubevirt")
@@ -56,6 +56,13 @@ fn found(got: anyhow::Result<Option<Value>>) -> bool {
     got.expect("get succeeds").is_some()
 }
 
+/// The storage inputs of VM `vm` in production, read after an emptied request log.
+async fn storage_inputs_of(sim: &Sim, kv: &KubeVirt, vm: &str) -> StorageInputs {
+    let vm = present(kv.get_vm("production", vm).await);
+    sim.clear_requests();
+    kv.storage_inputs("production", &vm).await.unwrap()
+}
+
 /// `err` names what failed and keeps the API status `code` in its chain.
 fn assert_api_error(err: &anyhow::Error, message: &str, code: u16) {
     assert_eq!(err.to_string(), message);
@@ -99,9 +106,7 @@ async fn forbidden_get_keeps_the_kube_error_and_names_the_object() {
 #[tokio::test]
 async fn storage_inputs_read_everything_the_analysis_needs() {
     let (sim, kv) = admin().await;
-    let vm = present(kv.get_vm("production", "database-01").await);
-    sim.clear_requests();
-    let inputs = kv.storage_inputs("production", &vm).await.unwrap();
+    let inputs = storage_inputs_of(&sim, &kv, "database-01").await;
     assert!(inputs.vmi.is_some());
     assert_eq!(inputs.pvcs.len(), 4);
     assert_eq!(inputs.data_volumes.len(), 1);
@@ -120,9 +125,8 @@ async fn storage_inputs_read_everything_the_analysis_needs() {
 
 #[tokio::test]
 async fn storage_inputs_for_a_namespace_user_leave_cluster_lists_unknown() {
-    let (_sim, kv) = as_namespace_user().await;
-    let vm = present(kv.get_vm("production", "database-01").await);
-    let inputs = kv.storage_inputs("production", &vm).await.unwrap();
+    let (sim, kv) = as_namespace_user().await;
+    let inputs = storage_inputs_of(&sim, &kv, "database-01").await;
     assert!(inputs.storage_classes.is_none());
     assert!(inputs.volume_snapshot_classes.is_none());
     assert!(inputs.storage_profiles.is_none());
@@ -328,9 +332,7 @@ async fn volume_snapshots_and_contents_are_readable_for_describe() {
 #[tokio::test]
 async fn storage_inputs_find_the_vtpm_state_pvc_by_label() {
     let (sim, kv) = admin().await;
-    let vm = present(kv.get_vm("production", "win11-desk").await);
-    sim.clear_requests();
-    let inputs = kv.storage_inputs("production", &vm).await.unwrap();
+    let inputs = storage_inputs_of(&sim, &kv, "win11-desk").await;
     let names: Vec<&str> = inputs.pvcs.iter().map(json::name).collect();
     assert_eq!(
         names,

@@ -323,56 +323,45 @@ fn quotas_that_cannot_fit_the_new_pvcs_block() {
     // The content's three PVCs request 30Gi + 100Gi + 10Gi on ceph-rbd.
     let content = load("content-pre-upgrade.yaml");
     let none = BTreeMap::new();
+    let preflight = |quotas: &[Value]| {
+        run(
+            false,
+            &ready_snapshot(),
+            Some(&content),
+            Some(quotas),
+            &none,
+        )
+    };
     let roomy = [quota(
         "roomy",
         json!({"requests.storage": "1Ti", "persistentvolumeclaims": "20", "requests.cpu": "4"}),
         json!({"requests.storage": "200Gi", "persistentvolumeclaims": "5"}),
     )];
-    assert!(
-        run(
-            false,
-            &ready_snapshot(),
-            Some(&content),
-            Some(&roomy),
-            &none
-        )
-        .is_empty()
-    );
+    assert!(preflight(&roomy).is_empty());
 
+    // Each tight quota limits one resource: (quota, resource, hard, used).
     let tight = [
-        quota(
-            "storage",
-            json!({"requests.storage": "200Gi"}),
-            json!({"requests.storage": "100Gi"}),
-        ),
-        quota(
-            "claims",
-            json!({"persistentvolumeclaims": "10"}),
-            json!({"persistentvolumeclaims": "8"}),
-        ),
-        quota(
+        ("storage", "requests.storage", "200Gi", Some("100Gi")),
+        ("claims", "persistentvolumeclaims", "10", Some("8")),
+        (
             "ceph",
-            json!({"ceph-rbd.storageclass.storage.k8s.io/requests.storage": "100Gi"}),
-            json!({}),
+            "ceph-rbd.storageclass.storage.k8s.io/requests.storage",
+            "100Gi",
+            None,
         ),
-        quota(
-            "vms",
-            json!({"count/virtualmachines.kubevirt.io": "3"}),
-            json!({"count/virtualmachines.kubevirt.io": "3"}),
-        ),
-        quota(
+        ("vms", "count/virtualmachines.kubevirt.io", "3", Some("3")),
+        (
             "other-class",
-            json!({"nfs.storageclass.storage.k8s.io/requests.storage": "1Gi"}),
-            json!({}),
+            "nfs.storageclass.storage.k8s.io/requests.storage",
+            "1Gi",
+            None,
         ),
-    ];
-    let f = run(
-        false,
-        &ready_snapshot(),
-        Some(&content),
-        Some(&tight),
-        &none,
-    );
+    ]
+    .map(|(name, resource, hard, used)| {
+        let used = used.map_or_else(|| json!({}), |u| json!({ resource: u }));
+        quota(name, json!({ resource: hard }), used)
+    });
+    let f = preflight(&tight);
     assert_eq!(
         messages(&f, Severity::Blocker),
         [

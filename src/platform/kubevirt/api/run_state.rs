@@ -89,43 +89,28 @@ mod tests {
     }
 
     #[test]
-    fn always_and_running_true_come_back_through_the_start_subresource() {
-        assert_eq!(
-            start_as(&strategy("Always"), &strategy("Halted")),
-            StartAs::Subresource
-        );
-        assert_eq!(
-            start_as(&RunSpec::Running(true), &RunSpec::Running(false)),
-            StartAs::Subresource
-        );
-        // A stop that kept the strategy (Manual, RerunOnFailure upstream): start asks for a start.
-        assert_eq!(
-            start_as(&strategy("RerunOnFailure"), &strategy("RerunOnFailure")),
-            StartAs::Subresource
-        );
-    }
-
-    #[test]
-    fn a_vm_stopped_before_is_simply_started() {
-        assert_eq!(
-            start_as(&strategy("Halted"), &strategy("Halted")),
-            StartAs::Subresource
-        );
-        assert_eq!(
-            start_as(&RunSpec::Running(false), &RunSpec::Running(false)),
-            StartAs::Subresource
-        );
-    }
-
-    #[test]
-    fn a_strategy_the_stop_turned_into_halted_is_patched_back_not_turned_into_always() {
-        assert_eq!(
-            start_as(&strategy("RerunOnFailure"), &strategy("Halted")),
-            StartAs::Patch(json!({"spec": {"runStrategy": "RerunOnFailure", "running": null}}))
-        );
-        assert_eq!(
-            start_as(&strategy("Once"), &strategy("Halted")),
-            StartAs::Patch(json!({"spec": {"runStrategy": "Once", "running": null}}))
-        );
+    fn start_goes_through_the_subresource_unless_the_stop_turned_a_strategy_into_halted() {
+        let to_start = [
+            // Always and running: true come back through the start subresource.
+            (strategy("Always"), strategy("Halted")),
+            (RunSpec::Running(true), RunSpec::Running(false)),
+            // A stop that kept the strategy (Manual, RerunOnFailure upstream): start asks for a start.
+            (strategy("RerunOnFailure"), strategy("RerunOnFailure")),
+            // A VM stopped before is simply started.
+            (strategy("Halted"), strategy("Halted")),
+            (RunSpec::Running(false), RunSpec::Running(false)),
+        ];
+        for (before, after) in to_start {
+            let got = start_as(&before, &after);
+            assert_eq!(got, StartAs::Subresource, "{before:?} → {after:?}");
+        }
+        // Patched back, not turned into Always.
+        for s in ["RerunOnFailure", "Once"] {
+            assert_eq!(
+                start_as(&strategy(s), &strategy("Halted")),
+                StartAs::Patch(json!({"spec": {"runStrategy": s, "running": null}})),
+                "{s} → Halted"
+            );
+        }
     }
 }
