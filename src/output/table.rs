@@ -193,17 +193,32 @@ pub fn next_steps(out: &mut String, steps: &[String]) {
     }
 }
 
+/// One line of `delete`: `NAME deleted` once the object is gone (and in a dry run, with its
+/// `dry_run_note` after it), `NAME deletion requested` while the server still finalises it.
+pub fn deleted_line(name: &str, gone: bool, dry_run_note: Option<&str>) -> String {
+    let verb = if gone || dry_run_note.is_some() {
+        "deleted"
+    } else {
+        "deletion requested"
+    };
+    format!(
+        "{name} {verb}{}
+",
+        dry_run_note.unwrap_or_default()
+    )
+}
+
 /// The value, or `<none>` as kubectl prints an empty cell.
 pub fn or_none(v: Option<&str>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()
 }
 
-/// The values joined with ", ", or `<none>`.
-pub fn join_or_none(v: &[String]) -> String {
+/// The values joined with `sep`, or `<none>` as kubectl prints an empty list.
+pub fn join_or_none<S: AsRef<str>>(v: &[S], sep: &str) -> String {
     if v.is_empty() {
         "<none>".to_string()
     } else {
-        v.join(", ")
+        v.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join(sep)
     }
 }
 

@@ -19,7 +19,8 @@ use crate::model::{Condition, SnapshotInfo};
 use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
-    RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
+    RenderOptions, Table, View, age, api_list, deleted_line, join_or_none, key_values,
+    key_values_multi, next_steps,
 };
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
 use crate::platform::deckhouse::api::preflight::{
@@ -273,14 +274,7 @@ fn snapshot_pairs(s: &Value, images: &[BlockDevice], size: Option<u64>) -> Strin
             size.map(human_bytes).unwrap_or_else(|| "<unknown>".into()),
         ),
         ("Keep IP", d.keep_ip_address.clone()),
-        (
-            "Saved",
-            if saved.is_empty() {
-                "<none>".into()
-            } else {
-                saved.join(", ")
-            },
-        ),
+        ("Saved", join_or_none(&saved, ", ")),
         ("Disk snapshots", d.disk_snapshots.join(", ")),
     ];
     if !images.is_empty() {
@@ -478,11 +472,7 @@ impl SnapshotList {
                 row.extend([
                     d.required_consistency.to_string(),
                     d.keep_ip_address.clone(),
-                    if d.disk_snapshots.is_empty() {
-                        "<none>".into()
-                    } else {
-                        d.disk_snapshots.join(",")
-                    },
+                    join_or_none(&d.disk_snapshots, ","),
                 ]);
             }
             row.extend(self.label_columns.cells(&string_map(s, "/metadata/labels")));
@@ -960,17 +950,13 @@ impl SnapshotDelete {
 
 impl View for SnapshotDelete {
     fn human(&self, _now: Timestamp, _wide: bool, _opts: RenderOptions) -> String {
+        let note = self
+            .dry_run
+            .map(|mode| format!(" ({})", dry_run_words(mode)));
         self.names()
             .iter()
             .zip(&self.items)
-            .map(|(n, i)| {
-                let verb = match self.dry_run {
-                    Some(mode) => format!("deleted ({})", dry_run_words(mode)),
-                    None if i.gone => "deleted".into(),
-                    None => "deletion requested".into(),
-                };
-                format!("{n} {verb}\n")
-            })
+            .map(|(n, i)| deleted_line(n, i.gone, note.as_deref()))
             .collect()
     }
 
