@@ -208,6 +208,16 @@ pub fn deleted_line(name: &str, gone: bool, dry_run_note: Option<&str>) -> Strin
     )
 }
 
+/// The first cells of a list's row: the object's NAMESPACE in a list across namespaces
+/// (`-A`), none in a list of one namespace.
+pub fn namespace_cells(all: bool, namespace: &str) -> Vec<String> {
+    if all {
+        vec![namespace.to_owned()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The value, or `<none>` as kubectl prints an empty cell.
 pub fn or_none(v: Option<&str>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()

@@ -20,7 +20,7 @@ use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
     RenderOptions, Table, View, age, api_list, deleted_line, join_or_none, key_values,
-    key_values_multi, next_steps,
+    key_values_multi, namespace_cells, next_steps,
 };
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
 use crate::platform::deckhouse::api::preflight::{
@@ -451,10 +451,7 @@ impl SnapshotList {
             object: s,
         } in &self.items
         {
-            let mut row = Vec::new();
-            if all {
-                row.push(info.namespace.clone());
-            }
+            let mut row = namespace_cells(all, &info.namespace);
             row.extend([
                 info.name.clone(),
                 info.vm.clone(),
@@ -567,10 +564,7 @@ impl View for DiskSnapshotList {
             object,
         } in &self.items
         {
-            let mut row = Vec::new();
-            if all {
-                row.push(i.namespace.clone());
-            }
+            let mut row = namespace_cells(all, &i.namespace);
             row.extend([
                 i.name.clone(),
                 i.disk.clone(),

@@ -14,7 +14,7 @@ use crate::output::label_columns::{LabelColumns, format_labels};
 use crate::output::long_list::Cells;
 use crate::output::{
     RenderOptions, Table, View, deleted_line, join_or_none, key_values, key_values_multi,
-    next_steps, or_none,
+    namespace_cells, next_steps, or_none,
 };
 use crate::platform::kubevirt::analysis::human_bytes;
 use crate::platform::kubevirt::analysis::readiness::IssueKind;
@@ -169,10 +169,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
     }
     let mut t = Table::new(&headers);
     for r in &c.rows {
-        let mut row = Vec::new();
-        if all {
-            row.push(r.namespace.clone());
-        }
+        let mut row = namespace_cells(all, &r.namespace);
         row.extend([
             r.vm.clone(),
             r.status.clone(),
@@ -304,10 +301,7 @@ pub fn list_headers(c: ListColumns<'_>) -> Vec<String> {
 
 /// One snapshot's row of the list table, as of `now`.
 pub fn list_row(s: &SnapshotInfo, c: ListColumns<'_>, now: Timestamp) -> Vec<String> {
-    let mut row = Vec::new();
-    if c.all_namespaces {
-        row.push(s.namespace.clone());
-    }
+    let mut row = namespace_cells(c.all_namespaces, &s.namespace);
     row.extend([
         s.name.clone(),
         s.vm.clone(),
