@@ -267,20 +267,6 @@ impl KubeVirt {
         self.create(Kind::VirtualMachineRestore, obj, dry_run).await
     }
 
-    /// Deletes a snapshot; with `uid`, only that exact object (a precondition, so a snapshot
-    /// re-created under the same name after the user confirmed is left alone).
-    /// Returns false when it was already gone.
-    pub async fn delete_snapshot(
-        &self,
-        ns: &str,
-        name_: &str,
-        uid: Option<&str>,
-        dry_run: bool,
-    ) -> Result<bool> {
-        self.delete(Kind::VirtualMachineSnapshot, ns, name_, uid, dry_run)
-            .await
-    }
-
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {
         let res = async {
             let req = kube::core::Request::new(vm_subresource_path(&path_segment(ns)))
