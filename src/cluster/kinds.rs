@@ -158,3 +158,47 @@ impl<K: ObjectKind> Objects<K> {
 fn scope<K: ObjectKind>(kind: K, ns: Option<&str>) -> Option<&str> {
     ns.filter(|_| kind.namespaced())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy)]
+    enum Fake {
+        Namespaced,
+        ClusterScoped,
+    }
+
+    impl ObjectKind for Fake {
+        type Versions = &'static str;
+
+        fn resource(self, version: &&'static str) -> ApiResource {
+            match self {
+                Fake::Namespaced => objects::api_resource("example.io", version, "Thing", "things"),
+                Fake::ClusterScoped => {
+                    objects::api_resource("example.io", version, "Global", "globals")
+                }
+            }
+        }
+
+        fn namespaced(self) -> bool {
+            matches!(self, Fake::Namespaced)
+        }
+    }
+
+    #[tokio::test]
+    async fn kinds_are_addressed_at_the_served_version_and_cluster_scoped_ones_without_namespace() {
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let objects = Objects::<Fake>::new(Client::try_from(config).unwrap(), "v2");
+        let url = |kind, ns| objects.api(kind, ns).resource_url().to_owned();
+        assert_eq!(
+            url(Fake::Namespaced, Some("prod")),
+            "/apis/example.io/v2/namespaces/prod/things"
+        );
+        assert_eq!(url(Fake::Namespaced, None), "/apis/example.io/v2/things");
+        assert_eq!(
+            url(Fake::ClusterScoped, Some("prod")),
+            "/apis/example.io/v2/globals"
+        );
+    }
+}

@@ -64,6 +64,15 @@ impl Table {
         lines.extend(self.rows.iter().map(Vec::as_slice));
         aligned(&lines, PADDING, MIN_WIDTH)
     }
+
+    /// A `list` as kubectl prints it: [`Table::render`], or nothing at all on stdout when
+    /// nothing was found (not even the headers; the notice goes to stderr).
+    pub fn render_list(&self, headers: bool) -> String {
+        if self.is_empty() {
+            return String::new();
+        }
+        self.render(headers)
+    }
 }
 
 /// tabwriter's layout: every cell but a line's last padded to its column's widest cell plus
@@ -235,6 +244,39 @@ pub fn join_or_none<S: AsRef<str>>(v: &[S], sep: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deleted_object_is_deleted_once_gone_or_in_a_dry_run_else_its_deletion_requested() {
+        assert_eq!(
+            deleted_line("vmsnapshot/a", true, None),
+            "vmsnapshot/a deleted\n"
+        );
+        assert_eq!(
+            deleted_line("vmsnapshot/a", false, None),
+            "vmsnapshot/a deletion requested\n"
+        );
+        assert_eq!(
+            deleted_line("vmsnapshot/a", false, Some(" (server dry run)")),
+            "vmsnapshot/a deleted (server dry run)\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_list_is_none_and_values_are_joined_with_the_separator_given() {
+        assert_eq!(join_or_none::<&str>(&[], "; "), "<none>");
+        assert_eq!(join_or_none(&["a", "b"], "; "), "a; b");
+        assert_eq!(join_or_none(&["a".to_owned(), "b".to_owned()], ","), "a,b");
+    }
+
+    #[test]
+    fn an_empty_list_prints_nothing_not_even_its_headers() {
+        let mut t = Table::new(&["name", "age"]);
+        assert_eq!(t.render_list(true), "");
+        assert_eq!(t.render(true), "NAME   AGE\n");
+        t.row(vec!["s1".into(), "5m".into()]);
+        assert_eq!(t.render_list(true), t.render(true));
+        assert_eq!(t.render_list(false), "s1    5m\n");
+    }
 
     #[test]
     fn columns_are_padded_by_three_with_uppercase_headers_and_no_trailing_spaces() {

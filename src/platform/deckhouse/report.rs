@@ -481,10 +481,7 @@ impl SnapshotList {
 
 impl View for SnapshotList {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
-        self.table(now, wide).render(!opts.no_headers)
+        self.table(now, wide).render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {
@@ -547,9 +544,6 @@ impl DiskSnapshotList {
 
 impl View for DiskSnapshotList {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
         let all = self.namespace.is_none();
         let mut t = list_table(
             &["name", "disk", "phase", "consistent", "size", "age"],
@@ -585,7 +579,7 @@ impl View for DiskSnapshotList {
             );
             t.row(row);
         }
-        t.render(!opts.no_headers)
+        t.render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {

@@ -370,10 +370,7 @@ impl ListReport {
 
 impl View for ListReport {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
-        self.table(now, wide).render(!opts.no_headers)
+        self.table(now, wide).render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {

@@ -352,10 +352,6 @@ pub fn expand_list_row(
 }
 
 fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-    // Like kubectl: nothing on stdout when there is nothing (the notice goes to stderr).
-    if l.items.is_empty() {
-        return String::new();
-    }
     let columns = ListColumns {
         all_namespaces: l.namespace.is_none(),
         wide,
@@ -365,7 +361,7 @@ fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> St
     for s in &l.items {
         t.row(list_row(s, columns, now));
     }
-    t.render(!opts.no_headers)
+    t.render_list(!opts.no_headers)
 }
 
 fn when(t: Option<Timestamp>, now: Timestamp) -> String {
