@@ -61,6 +61,20 @@ pub fn string_map(v: &Value, ptr: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// The objects of the array at `ptr` keyed by their string at `key` (an object without one is
+/// left out), each as `value` makes it.
+pub fn keyed_at<T>(
+    v: &Value,
+    ptr: &str,
+    key: &str,
+    value: impl Fn(&Value) -> T,
+) -> BTreeMap<String, T> {
+    arr_at(v, ptr)
+        .iter()
+        .filter_map(|o| Some((str_at(o, key)?.to_owned(), value(o))))
+        .collect()
+}
+
 /// Whether `metadata.annotations` has the key, whatever its value.
 pub fn has_annotation(v: &Value, key: &str) -> bool {
     v.pointer("/metadata/annotations")

@@ -10,6 +10,7 @@ pub mod events;
 pub mod exec_plugin;
 
 pub mod json;
+pub mod kinds;
 pub mod objects;
 pub mod overrides;
 pub mod policy;
@@ -21,6 +22,7 @@ pub mod warnings;
 
 pub use connect::{Connection, connect};
 pub use discovery::{ServedGroup, served_groups};
+pub use kinds::{ObjectKind, Objects};
 pub use objects::{
     FIELD_MANAGER, LIST_PAGE_SIZE, SNAPSHOT_LIST_PAGE_SIZE, check_identity, delete_exact,
     dynamic_api, for_each_page, get_exact, list_all, list_all_as, list_all_versioned,

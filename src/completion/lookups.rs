@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use super::protocol::{Lookup, NameSource, SnapshotName, ValueKind};
-use crate::platform::capability::{Resource, TABLE};
+use crate::platform::capability::{Capability, Resource, TABLE};
 
 /// Live names from a cluster through kube: namespaces, KubeVirt VMs and VM snapshots.
 pub struct KubeNames {
@@ -89,32 +89,30 @@ impl NameSource for KubeNames {
     }
 
     async fn vms(&self, namespace: Option<&str>) -> anyhow::Result<Vec<String>> {
-        let lists = TABLE.iter().map(|p| async move {
-            let items = self
-                .first_served(&p.vm, namespace, |api, lp| async move {
-                    api.list_metadata(&lp).await
-                })
-                .await?;
-            anyhow::Ok(items.into_iter().filter_map(|o| o.metadata.name))
-        });
-        let mut names = Vec::new();
-        for items in served(futures::future::join_all(lists).await)? {
-            names.extend(items);
-        }
-        Ok(names)
+        let lists = self
+            .every_platform(
+                |p| &p.vm,
+                namespace,
+                |api, lp| async move { api.list_metadata(&lp).await },
+            )
+            .await?;
+        Ok(lists
+            .into_iter()
+            .flat_map(|(_, items)| items)
+            .filter_map(|o| o.metadata.name)
+            .collect())
     }
 
     async fn snapshots(&self, namespace: Option<&str>) -> anyhow::Result<Vec<SnapshotName>> {
-        let lists = TABLE.iter().map(|p| async move {
-            let items = self
-                .first_served(&p.snapshot, namespace, |api, lp| async move {
-                    api.list(&lp).await
-                })
-                .await?;
-            anyhow::Ok((p, items))
-        });
+        let lists = self
+            .every_platform(
+                |p| &p.snapshot,
+                namespace,
+                |api, lp| async move { api.list(&lp).await },
+            )
+            .await?;
         let mut names = Vec::new();
-        for (p, items) in served(futures::future::join_all(lists).await)? {
+        for (p, items) in lists {
             names.extend(items.into_iter().filter_map(|o| {
                 let data = serde_json::to_value(&o).ok()?;
                 let vm = data
@@ -133,6 +131,28 @@ impl NameSource for KubeNames {
 }
 
 impl KubeNames {
+    /// `resource` of every platform of the capability table, listed at once
+    /// ([`Self::first_served`]): the items of each platform the cluster serves, in the table's
+    /// order; an error only when none answered.
+    async fn every_platform<T, F, Fut>(
+        &self,
+        resource: fn(&Capability) -> &Resource,
+        namespace: Option<&str>,
+        list: F,
+    ) -> anyhow::Result<Vec<(&'static Capability, Vec<T>)>>
+    where
+        T: Clone,
+        F: Fn(kube::Api<kube::api::DynamicObject>, kube::api::ListParams) -> Fut,
+        Fut: Future<Output = Result<kube::core::ObjectList<T>, kube::Error>>,
+    {
+        let list = &list;
+        let lists = TABLE.iter().map(|p| async move {
+            let items = self.first_served(resource(p), namespace, list).await?;
+            anyhow::Ok((*p, items))
+        });
+        served(futures::future::join_all(lists).await)
+    }
+
     /// Every page of `resource` at the first of its versions (preferred first) the cluster
     /// answers; the error of the last one when none does (the platform is not served).
     /// Completion asks every platform of the capability table at once rather than spend a

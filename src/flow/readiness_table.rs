@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::cluster::{LIST_PAGE_SIZE, list_all};
-use crate::output::{RenderOptions, Table, View};
+use crate::output::{RenderOptions, Table, View, join_or_none};
 
 /// The VMs `check` reads: the one `named` (a read that fails when it is absent), or every VM
 /// of `api`'s scope matching `selector`, in pages.
@@ -187,13 +187,7 @@ impl View for ReadinessTable {
             headers.push("warnings");
         }
         let mut t = Table::new(&headers);
-        let join = |v: &[String]| {
-            if v.is_empty() {
-                "<none>".to_owned()
-            } else {
-                v.join("; ")
-            }
-        };
+        let join = |v: &[String]| join_or_none(v, "; ");
         for r in &self.rows {
             let mut cells = vec![
                 r.vm.clone(),

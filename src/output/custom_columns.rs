@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::go_json;
-use super::jsonpath::Template;
+use super::jsonpath::{Template, relaxed_path};
 use super::table::Table;
 
 /// The columns of a custom-columns printer.
@@ -104,14 +104,9 @@ fn relaxed(path: &str) -> Result<Template, String> {
     if path.is_empty() {
         return Template::parse("");
     }
-    let inner = path
-        .strip_prefix('{')
-        .and_then(|p| p.strip_suffix('}'))
-        .unwrap_or(path);
-    let inner = inner.strip_prefix('.').unwrap_or(inner);
-    if inner.is_empty() || inner.contains(['{', '}']) {
+    let Some(inner) = relaxed_path(path) else {
         return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".to_string());
-    }
+    };
     Template::parse(&format!("{{.{inner}}}"))
 }
 

@@ -119,6 +119,17 @@ impl Template {
     }
 }
 
+/// The field path inside kubectl's RelaxedJSONPathExpression: `a.b`, `.a.b`, `{a.b}` and
+/// `{.a.b}` all give `a.b`, read as `{.a.b}`. None when nothing is left or a brace remains.
+pub fn relaxed_path(path: &str) -> Option<&str> {
+    let inner = path
+        .strip_prefix('{')
+        .and_then(|p| p.strip_suffix('}'))
+        .unwrap_or(path);
+    let inner = inner.strip_prefix('.').unwrap_or(inner);
+    (!inner.is_empty() && !inner.contains(['{', '}'])).then_some(inner)
+}
+
 fn eval(nodes: &[Node], data: &Value, out: &mut Vec<Vec<Value>>) -> Result<(), String> {
     for node in nodes {
         match node {

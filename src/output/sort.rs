@@ -35,14 +35,9 @@ impl FieldPath {
             UserError::usage(format!("--sort-by {input:?}: {why}"))
                 .hint("give a field path such as '{.metadata.name}' or .status.creationTime")
         };
-        let inner = input
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'))
-            .unwrap_or(input);
-        let inner = inner.strip_prefix('.').unwrap_or(inner);
-        if inner.is_empty() || inner.contains(['{', '}']) {
+        let Some(inner) = super::jsonpath::relaxed_path(input) else {
             return Err(bad("not a field path"));
-        }
+        };
         let steps = steps_of(inner).map_err(bad)?;
         Ok(FieldPath {
             shown: format!("{{.{inner}}}"),

@@ -64,6 +64,15 @@ impl Table {
         lines.extend(self.rows.iter().map(Vec::as_slice));
         aligned(&lines, PADDING, MIN_WIDTH)
     }
+
+    /// A `list` as kubectl prints it: [`Table::render`], or nothing at all on stdout when
+    /// nothing was found (not even the headers; the notice goes to stderr).
+    pub fn render_list(&self, headers: bool) -> String {
+        if self.is_empty() {
+            return String::new();
+        }
+        self.render(headers)
+    }
 }
 
 /// tabwriter's layout: every cell but a line's last padded to its column's widest cell plus
@@ -193,23 +202,81 @@ pub fn next_steps(out: &mut String, steps: &[String]) {
     }
 }
 
+/// One line of `delete`: `NAME deleted` once the object is gone (and in a dry run, with its
+/// `dry_run_note` after it), `NAME deletion requested` while the server still finalises it.
+pub fn deleted_line(name: &str, gone: bool, dry_run_note: Option<&str>) -> String {
+    let verb = if gone || dry_run_note.is_some() {
+        "deleted"
+    } else {
+        "deletion requested"
+    };
+    format!(
+        "{name} {verb}{}
+",
+        dry_run_note.unwrap_or_default()
+    )
+}
+
+/// The first cells of a list's row: the object's NAMESPACE in a list across namespaces
+/// (`-A`), none in a list of one namespace.
+pub fn namespace_cells(all: bool, namespace: &str) -> Vec<String> {
+    if all {
+        vec![namespace.to_owned()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The value, or `<none>` as kubectl prints an empty cell.
 pub fn or_none(v: Option<&str>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or("<none>").to_string()
 }
 
-/// The values joined with ", ", or `<none>`.
-pub fn join_or_none(v: &[String]) -> String {
+/// The values joined with `sep`, or `<none>` as kubectl prints an empty list.
+pub fn join_or_none<S: AsRef<str>>(v: &[S], sep: &str) -> String {
     if v.is_empty() {
         "<none>".to_string()
     } else {
-        v.join(", ")
+        v.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join(sep)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deleted_object_is_deleted_once_gone_or_in_a_dry_run_else_its_deletion_requested() {
+        assert_eq!(
+            deleted_line("vmsnapshot/a", true, None),
+            "vmsnapshot/a deleted\n"
+        );
+        assert_eq!(
+            deleted_line("vmsnapshot/a", false, None),
+            "vmsnapshot/a deletion requested\n"
+        );
+        assert_eq!(
+            deleted_line("vmsnapshot/a", false, Some(" (server dry run)")),
+            "vmsnapshot/a deleted (server dry run)\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_list_is_none_and_values_are_joined_with_the_separator_given() {
+        assert_eq!(join_or_none::<&str>(&[], "; "), "<none>");
+        assert_eq!(join_or_none(&["a", "b"], "; "), "a; b");
+        assert_eq!(join_or_none(&["a".to_owned(), "b".to_owned()], ","), "a,b");
+    }
+
+    #[test]
+    fn an_empty_list_prints_nothing_not_even_its_headers() {
+        let mut t = Table::new(&["name", "age"]);
+        assert_eq!(t.render_list(true), "");
+        assert_eq!(t.render(true), "NAME   AGE\n");
+        t.row(vec!["s1".into(), "5m".into()]);
+        assert_eq!(t.render_list(true), t.render(true));
+        assert_eq!(t.render_list(false), "s1    5m\n");
+    }
 
     #[test]
     fn columns_are_padded_by_three_with_uppercase_headers_and_no_trailing_spaces() {

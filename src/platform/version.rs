@@ -131,12 +131,15 @@ fn version(v: &VersionReport) -> String {
             pairs.push(("Snapshot API", or_none(c.snapshot_api_version.as_deref())));
             pairs.push((
                 "Snapshot API served",
-                join_or_none(&c.snapshot_api_versions),
+                join_or_none(&c.snapshot_api_versions, ", "),
             ));
             // KubeVirt's VM group matters only where KubeVirt is (or could be) the platform.
             let kubevirt = c.provider.as_deref().is_none_or(|p| p.contains("kubevirt"));
             if kubevirt || !c.kubevirt_api_versions.is_empty() {
-                pairs.push(("kubevirt.io served", join_or_none(&c.kubevirt_api_versions)));
+                pairs.push((
+                    "kubevirt.io served",
+                    join_or_none(&c.kubevirt_api_versions, ", "),
+                ));
             }
         }
         (None, Some(e)) => pairs.push(("Cluster", format!("could not reach it ({e})"))),

@@ -19,7 +19,8 @@ use crate::model::{Condition, SnapshotInfo};
 use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
-    RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
+    RenderOptions, Table, View, age, api_list, deleted_line, join_or_none, key_values,
+    key_values_multi, namespace_cells, next_steps,
 };
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
 use crate::platform::deckhouse::api::preflight::{
@@ -273,14 +274,7 @@ fn snapshot_pairs(s: &Value, images: &[BlockDevice], size: Option<u64>) -> Strin
             size.map(human_bytes).unwrap_or_else(|| "<unknown>".into()),
         ),
         ("Keep IP", d.keep_ip_address.clone()),
-        (
-            "Saved",
-            if saved.is_empty() {
-                "<none>".into()
-            } else {
-                saved.join(", ")
-            },
-        ),
+        ("Saved", join_or_none(&saved, ", ")),
         ("Disk snapshots", d.disk_snapshots.join(", ")),
     ];
     if !images.is_empty() {
@@ -457,10 +451,7 @@ impl SnapshotList {
             object: s,
         } in &self.items
         {
-            let mut row = Vec::new();
-            if all {
-                row.push(info.namespace.clone());
-            }
+            let mut row = namespace_cells(all, &info.namespace);
             row.extend([
                 info.name.clone(),
                 info.vm.clone(),
@@ -478,11 +469,7 @@ impl SnapshotList {
                 row.extend([
                     d.required_consistency.to_string(),
                     d.keep_ip_address.clone(),
-                    if d.disk_snapshots.is_empty() {
-                        "<none>".into()
-                    } else {
-                        d.disk_snapshots.join(",")
-                    },
+                    join_or_none(&d.disk_snapshots, ","),
                 ]);
             }
             row.extend(self.label_columns.cells(&string_map(s, "/metadata/labels")));
@@ -494,10 +481,7 @@ impl SnapshotList {
 
 impl View for SnapshotList {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
-        self.table(now, wide).render(!opts.no_headers)
+        self.table(now, wide).render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {
@@ -560,9 +544,6 @@ impl DiskSnapshotList {
 
 impl View for DiskSnapshotList {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
         let all = self.namespace.is_none();
         let mut t = list_table(
             &["name", "disk", "phase", "consistent", "size", "age"],
@@ -577,10 +558,7 @@ impl View for DiskSnapshotList {
             object,
         } in &self.items
         {
-            let mut row = Vec::new();
-            if all {
-                row.push(i.namespace.clone());
-            }
+            let mut row = namespace_cells(all, &i.namespace);
             row.extend([
                 i.name.clone(),
                 i.disk.clone(),
@@ -601,7 +579,7 @@ impl View for DiskSnapshotList {
             );
             t.row(row);
         }
-        t.render(!opts.no_headers)
+        t.render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {
@@ -960,17 +938,13 @@ impl SnapshotDelete {
 
 impl View for SnapshotDelete {
     fn human(&self, _now: Timestamp, _wide: bool, _opts: RenderOptions) -> String {
+        let note = self
+            .dry_run
+            .map(|mode| format!(" ({})", dry_run_words(mode)));
         self.names()
             .iter()
             .zip(&self.items)
-            .map(|(n, i)| {
-                let verb = match self.dry_run {
-                    Some(mode) => format!("deleted ({})", dry_run_words(mode)),
-                    None if i.gone => "deleted".into(),
-                    None => "deletion requested".into(),
-                };
-                format!("{n} {verb}\n")
-            })
+            .map(|(n, i)| deleted_line(n, i.gone, note.as_deref()))
             .collect()
     }
 

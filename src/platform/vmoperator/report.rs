@@ -19,7 +19,8 @@ use crate::model::quantity::human_bytes;
 use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
-    RenderOptions, Table, View, age, api_list, key_values, key_values_multi, next_steps,
+    RenderOptions, Table, View, age, api_list, deleted_line, key_values, key_values_multi,
+    next_steps,
 };
 use crate::platform::vmoperator::api::{
     DeleteEffect, Kind, Phase, SnapshotDetails, SnapshotTree, TreeNode, creation_failure,
@@ -369,10 +370,7 @@ impl ListReport {
 
 impl View for ListReport {
     fn human(&self, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-        if self.items.is_empty() {
-            return String::new();
-        }
-        self.table(now, wide).render(!opts.no_headers)
+        self.table(now, wide).render_list(!opts.no_headers)
     }
 
     fn names(&self) -> Vec<String> {
@@ -632,20 +630,11 @@ impl DeleteReport {
 
 impl View for DeleteReport {
     fn human(&self, _now: Timestamp, _wide: bool, _opts: RenderOptions) -> String {
-        let suffix = self
-            .dry_run
-            .map(|d| format!(" ({d} dry run)"))
-            .unwrap_or_default();
-        self.items
+        let note = self.dry_run.map(|d| format!(" ({d} dry run)"));
+        self.names()
             .iter()
-            .map(|i| {
-                let verb = if i.gone || self.dry_run.is_some() {
-                    "deleted"
-                } else {
-                    "deletion requested"
-                };
-                format!("{SNAPSHOT_RESOURCE}/{} {verb}{suffix}\n", i.name)
-            })
+            .zip(&self.items)
+            .map(|(n, i)| deleted_line(n, i.gone, note.as_deref()))
             .collect()
     }
 

@@ -3,22 +3,32 @@
 //! Every call adds a lowercase "failed to <verb> <Kind> <ns>/<name>" context and keeps the
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
-use anyhow::{Context, Result};
-use kube::api::{Api, DynamicObject};
+use anyhow::Result;
 use kube::{Client, Error as KubeError};
 use serde_json::Value;
 
 use super::convert::{OperationInfo, vm_disks};
 use super::operations::{active_operation, active_operation_message, refused_by_active_operation};
 use super::resources::Kind;
+use crate::cluster::Objects;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::objects;
-use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, get_exact};
 
-/// The Deckhouse provider bound to a client.
+/// The Deckhouse provider bound to a client: the shared typed get/list/create/patch/delete
+/// of [`Objects`] (reached through `Deref`), and Deckhouse's own calls. A wrapper rather than
+/// `Objects<Kind>` itself, as KubeVirt and VM Operator are: its `list` takes no selector and
+/// its `delete` no precondition or dry run.
 #[derive(Clone)]
 pub struct Deckhouse {
-    client: Client,
+    objects: Objects<Kind>,
+}
+
+impl std::ops::Deref for Deckhouse {
+    type Target = Objects<Kind>;
+
+    fn deref(&self) -> &Objects<Kind> {
+        &self.objects
+    }
 }
 
 /// A VM's objects the snapshot preflight needs.
@@ -31,32 +41,14 @@ pub struct VmInputs {
 
 impl Deckhouse {
     pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// An API handle addressed by plural + group + version; `ns: None` = all namespaces.
-    pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
-        dynamic_api(
-            &self.client,
-            &kind.api_resource(),
-            ns.filter(|_| kind.namespaced()),
-        )
-    }
-
-    /// GET one object; None on 404; refused when the answer is another object.
-    pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
-        let ns = kind.namespaced().then_some(ns);
-        objects::get(&self.client, &kind.api_resource(), ns, name_).await
+        Self {
+            objects: Objects::new(client, ()),
+        }
     }
 
     /// A full (paginated) list in one namespace or all of them.
     pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
-        let ns = ns.filter(|_| kind.namespaced());
-        objects::list(&self.client, &kind.api_resource(), ns, None, LIST_PAGE_SIZE).await
+        self.objects.list(kind, ns, None).await
     }
 
     /// Objects of `kind` in `ns` matching a label `selector` (kubectl's `-l`; every one when
@@ -67,15 +59,7 @@ impl Deckhouse {
         ns: &str,
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let ns = kind.namespaced().then_some(ns);
-        objects::list(
-            &self.client,
-            &kind.api_resource(),
-            ns,
-            selector,
-            LIST_PAGE_SIZE,
-        )
-        .await
+        self.objects.list(kind, Some(ns), selector).await
     }
 
     /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
@@ -137,11 +121,6 @@ impl Deckhouse {
         Ok(Some(VmInputs { vm, disks }))
     }
 
-    /// POST an object of `kind` (its namespace from metadata). `dry_run` = server-side dry run.
-    pub async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
-        objects::create(&self.client, &kind.api_resource(), obj, dry_run).await
-    }
-
     /// Creates a VirtualMachineOperation. When Deckhouse refuses it because another operation
     /// holds the VM, the error says which one and how to follow it.
     pub async fn create_operation(&self, obj: Value, dry_run: bool) -> Result<Value> {
@@ -197,9 +176,7 @@ impl Deckhouse {
                 "VolumeSnapshot",
                 "volumesnapshots",
             );
-            let got = get_exact(&self.client, &ar, Some(ns), vs)
-                .await
-                .with_context(|| format!("failed to get VolumeSnapshot {ns}/{vs}"))?;
+            let got = objects::get(self.client(), &ar, Some(ns), vs).await?;
             if let Some(size) = got.as_ref().and_then(|v| str_at(v, "/status/restoreSize")) {
                 return Ok(Some(size.to_owned()));
             }
@@ -215,14 +192,6 @@ impl Deckhouse {
 
     /// DELETE one object; Ok(false) when it was already gone.
     pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
-        objects::delete(
-            &self.client,
-            &kind.api_resource(),
-            Some(ns),
-            name_,
-            None,
-            false,
-        )
-        .await
+        self.objects.delete(kind, ns, name_, None, false).await
     }
 }

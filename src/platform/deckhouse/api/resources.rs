@@ -6,6 +6,7 @@
 
 use kube::core::ApiResource;
 
+use crate::cluster::ObjectKind;
 use crate::cluster::objects::api_resource;
 
 pub const GROUP: &str = "virtualization.deckhouse.io";
@@ -40,6 +41,19 @@ pub enum Kind {
     VirtualMachineIpAddress,
     VirtualMachineMacAddress,
     VirtualMachineBlockDeviceAttachment,
+}
+
+/// One version of the group is served: nothing to choose.
+impl ObjectKind for Kind {
+    type Versions = ();
+
+    fn resource(self, _: &()) -> ApiResource {
+        self.api_resource()
+    }
+
+    fn namespaced(self) -> bool {
+        Kind::namespaced(self)
+    }
 }
 
 impl Kind {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::snapshot_class::{ClassChoice, choose};
 use super::{Analysis, StorageInputs, VolumeFinding, human_bytes, parse_quantity};
-use crate::cluster::json::{arr_at, bool_at, condition_true, find_named, name, str_at};
+use crate::cluster::json::{arr_at, bool_at, condition_true, find_named, keyed_at, name, str_at};
 use crate::model::{Consistency, RunState, VmInfo};
 use crate::platform::kubevirt::api::{
     BACKEND_STORAGE_LABEL, VmVolume, backend_pvc, backend_volume_name, needs_backend_storage,
@@ -20,18 +20,12 @@ struct VmVerdict {
 }
 
 fn vm_verdicts(vm: &Value) -> BTreeMap<String, VmVerdict> {
-    arr_at(vm, "/status/volumeSnapshotStatuses")
-        .iter()
-        .filter_map(|s| {
-            Some((
-                str_at(s, "/name")?.to_owned(),
-                VmVerdict {
-                    enabled: bool_at(s, "/enabled").unwrap_or(false),
-                    reason: str_at(s, "/reason").map(str::to_owned),
-                },
-            ))
-        })
-        .collect()
+    keyed_at(vm, "/status/volumeSnapshotStatuses", "/name", |s| {
+        VmVerdict {
+            enabled: bool_at(s, "/enabled").unwrap_or(false),
+            reason: str_at(s, "/reason").map(str::to_owned),
+        }
+    })
 }
 
 /// Names of volumes the VMI reports as hot-plugged (`status.volumeStatus[].hotplugVolume`).
@@ -543,9 +537,15 @@ pub fn analyse(inputs: &StorageInputs) -> Analysis {
 impl Analysis {
     /// The included volumes' names, in spec order.
     pub fn included_volumes(&self) -> Vec<&str> {
+        self.volume_names(true)
+    }
+
+    /// The names of the volumes the snapshot captures (`included`) or leaves out, in spec
+    /// order.
+    pub fn volume_names(&self, included: bool) -> Vec<&str> {
         self.volumes
             .iter()
-            .filter(|f| f.included)
+            .filter(|f| f.included == included)
             .map(|f| f.volume.as_str())
             .collect()
     }

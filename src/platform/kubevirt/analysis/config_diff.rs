@@ -14,7 +14,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde_json::{Map, Value, json};
 
 pub use super::line_diff::{DiffLine, LineKind, unified_diff};
-use crate::cluster::json::{arr_at, str_at, string_map};
+use crate::cluster::json::{arr_at, keyed_at, str_at, string_map};
 use crate::platform::kubevirt::api::run_state::{RunSpec, run_spec};
 
 /// A run request in the user's words: `prefix` + the strategy, or the deprecated field as
@@ -212,17 +212,11 @@ pub fn restored_placeholder(volume: &str) -> String {
 
 /// The captured volumes of a content: volume name → the PVC captured.
 fn backups(content: &Value) -> BTreeMap<String, String> {
-    arr_at(content, "/spec/volumeBackups")
-        .iter()
-        .filter_map(|b| {
-            Some((
-                str_at(b, "/volumeName")?.to_owned(),
-                str_at(b, "/persistentVolumeClaim/metadata/name")
-                    .unwrap_or("")
-                    .to_owned(),
-            ))
-        })
-        .collect()
+    keyed_at(content, "/spec/volumeBackups", "/volumeName", |b| {
+        str_at(b, "/persistentVolumeClaim/metadata/name")
+            .unwrap_or("")
+            .to_owned()
+    })
 }
 
 /// Drops nulls (absent and null mean the same to the API server).

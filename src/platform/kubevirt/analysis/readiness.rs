@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::Consistency;
+use crate::output::join_or_none;
 use crate::platform::kubevirt::analysis::{Analysis, VolumeFinding};
 use crate::platform::kubevirt::api::SNAPSHOTTABLE_SOURCES;
 
@@ -145,11 +146,7 @@ impl ReadinessRow {
             .filter(|i| i.kind != IssueKind::NoGuestAgent)
             .map(|i| i.text.as_str())
             .collect();
-        if cells.is_empty() {
-            "<none>".to_owned()
-        } else {
-            cells.join("; ")
-        }
+        join_or_none(&cells, "; ")
     }
 }
 

@@ -7,16 +7,16 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 use futures::future::try_join_all;
-use kube::api::{Api, DynamicObject, ListParams, PostParams};
-use kube::{Client, Error as KubeError};
+use kube::Error as KubeError;
+use kube::api::{Api, ListParams, PostParams};
 use serde_json::Value;
 
 use super::convert::{BACKEND_STORAGE_LABEL, needs_backend_storage, referenced_claims};
-use super::resources::{Kind, ServedVersions, vm_subresource_path};
+use super::resources::{Kind, vm_subresource_path};
 use super::run_state::{RunSpec, StartAs, run_spec, start_as};
 use crate::cluster::json::{name, namespace};
 use crate::cluster::objects;
-use crate::cluster::{LIST_PAGE_SIZE, dynamic_api, list_all, path_segment, where_};
+use crate::cluster::{LIST_PAGE_SIZE, Objects, list_all, path_segment, where_};
 use crate::model::SnapshotInfo;
 use crate::platform::kubevirt::analysis::StorageInputs;
 
@@ -53,12 +53,9 @@ impl ClusterStorage {
     }
 }
 
-/// The KubeVirt provider bound to a client and the versions discovery found.
-#[derive(Clone)]
-pub struct KubeVirt {
-    client: Client,
-    versions: ServedVersions,
-}
+/// The KubeVirt provider bound to a client and the versions discovery found: the shared
+/// typed get/list/create/patch/delete of [`Objects`], and KubeVirt's own calls below.
+pub type KubeVirt = Objects<Kind>;
 
 fn status_code(e: &KubeError) -> Option<u16> {
     match e {
@@ -68,31 +65,6 @@ fn status_code(e: &KubeError) -> Option<u16> {
 }
 
 impl KubeVirt {
-    pub fn new(client: Client, versions: ServedVersions) -> Self {
-        Self { client, versions }
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    pub fn versions(&self) -> ServedVersions {
-        self.versions
-    }
-
-    /// An API handle for a kind, addressed by plural + group + served version. `ns: None` on a
-    /// namespaced kind addresses all namespaces.
-    pub fn api(&self, kind: Kind, ns: Option<&str>) -> Api<DynamicObject> {
-        let ar = kind.api_resource(&self.versions);
-        dynamic_api(&self.client, &ar, ns.filter(|_| kind.namespaced()))
-    }
-
-    /// GET one object; None on 404; refused when the answer is another object.
-    pub async fn get(&self, kind: Kind, ns: &str, name_: &str) -> Result<Option<Value>> {
-        let ar = kind.api_resource(&self.versions);
-        objects::get(&self.client, &ar, kind.namespaced().then_some(ns), name_).await
-    }
-
     async fn list_pages(
         &self,
         kind: Kind,
@@ -122,18 +94,6 @@ impl KubeVirt {
             Err(e) => Err(e)
                 .with_context(|| format!("failed to list {} {}", kind.kind_plural(), where_(ns))),
         }
-    }
-
-    /// A full (paginated) list of a kind in one namespace or all of them.
-    pub async fn list(
-        &self,
-        kind: Kind,
-        ns: Option<&str>,
-        selector: Option<&str>,
-    ) -> Result<Vec<Value>> {
-        let ar = kind.api_resource(&self.versions);
-        let ns = ns.filter(|_| kind.namespaced());
-        objects::list(&self.client, &ar, ns, selector, LIST_PAGE_SIZE).await
     }
 
     /// A cluster-scoped list that a namespace user may not be allowed to read: 403 → None
@@ -183,8 +143,7 @@ impl KubeVirt {
     /// ([`crate::flow::retention::retention_row`]), converted page by page
     /// ([`objects::list_rows`]).
     pub async fn retention_rows(&self, ns: Option<&str>) -> Result<Vec<SnapshotInfo>> {
-        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
-        objects::list_rows(&self.client, &ar, ns, None, |s| {
+        self.list_rows(Kind::VirtualMachineSnapshot, ns, |s| {
             Some(crate::flow::retention::retention_row(
                 super::convert::snapshot_info(s, None, &[]),
             ))
@@ -196,18 +155,6 @@ impl KubeVirt {
     pub async fn snapshot_names(&self, ns: &str) -> Result<BTreeSet<String>> {
         self.names(Kind::VirtualMachineSnapshot, Some(ns), None)
             .await
-    }
-
-    /// The names of the objects of `kind` in `ns` with a label `selector`, nothing else of
-    /// them kept ([`objects::list_names`]).
-    pub async fn names(
-        &self,
-        kind: Kind,
-        ns: Option<&str>,
-        selector: Option<&str>,
-    ) -> Result<BTreeSet<String>> {
-        let ar = kind.api_resource(&self.versions);
-        objects::list_names(&self.client, &ar, ns, selector).await
     }
 
     pub async fn list_restores(&self, ns: Option<&str>) -> Result<Vec<Value>> {
@@ -308,16 +255,6 @@ impl KubeVirt {
         })
     }
 
-    async fn create(&self, kind: Kind, obj: Value, dry_run: bool) -> Result<Value> {
-        objects::create(
-            &self.client,
-            &kind.api_resource(&self.versions),
-            obj,
-            dry_run,
-        )
-        .await
-    }
-
     /// Creates a VirtualMachineSnapshot (see `build_snapshot`); `dry_run` asks the server to
     /// validate without persisting (`dryRun=All`).
     pub async fn create_snapshot(&self, obj: Value, dry_run: bool) -> Result<Value> {
@@ -330,20 +267,6 @@ impl KubeVirt {
         self.create(Kind::VirtualMachineRestore, obj, dry_run).await
     }
 
-    /// Deletes a snapshot; with `uid`, only that exact object (a precondition, so a snapshot
-    /// re-created under the same name after the user confirmed is left alone).
-    /// Returns false when it was already gone.
-    pub async fn delete_snapshot(
-        &self,
-        ns: &str,
-        name_: &str,
-        uid: Option<&str>,
-        dry_run: bool,
-    ) -> Result<bool> {
-        let ar = Kind::VirtualMachineSnapshot.api_resource(&self.versions);
-        objects::delete(&self.client, &ar, Some(ns), name_, uid, dry_run).await
-    }
-
     async fn vm_action(&self, ns: &str, name_: &str, action: &str) -> Result<()> {
         let res = async {
             let req = kube::core::Request::new(vm_subresource_path(&path_segment(ns)))
@@ -354,7 +277,7 @@ impl KubeVirt {
                     b"{}".to_vec(),
                 )
                 .map_err(KubeError::BuildRequest)?;
-            self.client.request_text(req).await
+            self.client().request_text(req).await
         }
         .await;
         res.map(drop)
@@ -374,7 +297,7 @@ impl KubeVirt {
     /// (403: the check says so and is skipped), empty when the API is not served (404).
     pub async fn list_resource_quotas(&self, ns: &str) -> Result<Option<Vec<Value>>> {
         use k8s_openapi::api::core::v1::ResourceQuota;
-        let api: Api<ResourceQuota> = Api::namespaced(self.client.clone(), ns);
+        let api: Api<ResourceQuota> = Api::namespaced(self.client().clone(), ns);
         match api.list(&ListParams::default()).await {
             Ok(list) => Ok(Some(
                 list.items
@@ -411,13 +334,11 @@ impl KubeVirt {
             .unwrap_or(RunSpec::Unset);
         match start_as(before, &now) {
             StartAs::Subresource => self.start_vm(ns, name_).await,
-            StartAs::Patch(patch) => {
-                let ar = Kind::VirtualMachine.api_resource(&self.versions);
-                objects::patch_merge(&self.client, &ar, Some(ns), name_, &patch, false)
-                    .await
-                    .map(drop)
-                    .with_context(|| format!("failed to start VirtualMachine {ns}/{name_}"))
-            }
+            StartAs::Patch(patch) => self
+                .patch_merge(Kind::VirtualMachine, ns, name_, &patch, false)
+                .await
+                .map(drop)
+                .with_context(|| format!("failed to start VirtualMachine {ns}/{name_}")),
         }
     }
 }

@@ -248,7 +248,8 @@ async fn a_second_restore_of_a_vm_with_one_in_progress_is_refused() {
 async fn delete_reports_gone_objects_and_honours_the_uid_precondition() {
     let (_sim, kv) = admin().await;
     let err = kv
-        .delete_snapshot(
+        .delete(
+            Kind::VirtualMachineSnapshot,
             "production",
             "pre-upgrade-snapshot",
             Some("not-its-uid"),
@@ -261,14 +262,26 @@ async fn delete_reports_gone_objects_and_honours_the_uid_precondition() {
     let snap = present(kv.get_snapshot("production", "pre-upgrade-snapshot").await);
     let uid = snap["metadata"]["uid"].as_str().unwrap();
     assert!(
-        kv.delete_snapshot("production", "pre-upgrade-snapshot", Some(uid), false)
-            .await
-            .unwrap()
+        kv.delete(
+            Kind::VirtualMachineSnapshot,
+            "production",
+            "pre-upgrade-snapshot",
+            Some(uid),
+            false
+        )
+        .await
+        .unwrap()
     );
     assert!(
-        !kv.delete_snapshot("production", "never-existed", None, false)
-            .await
-            .unwrap()
+        !kv.delete(
+            Kind::VirtualMachineSnapshot,
+            "production",
+            "never-existed",
+            None,
+            false
+        )
+        .await
+        .unwrap()
     );
 }
 

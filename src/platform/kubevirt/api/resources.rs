@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use kube::core::ApiResource;
 
+use crate::cluster::ObjectKind;
 use crate::cluster::objects::api_resource;
 
 pub const SNAPSHOT_GROUP: &str = "snapshot.kubevirt.io";
@@ -102,6 +103,18 @@ pub enum Kind {
     VolumeSnapshotClass,
     StorageClass,
     CsiDriver,
+}
+
+impl ObjectKind for Kind {
+    type Versions = ServedVersions;
+
+    fn resource(self, versions: &ServedVersions) -> ApiResource {
+        self.api_resource(versions)
+    }
+
+    fn namespaced(self) -> bool {
+        Kind::namespaced(self)
+    }
 }
 
 impl Kind {

@@ -14,7 +14,7 @@ use crate::error::UserError;
 use crate::flow::Ctx;
 use crate::model::SnapshotPhase;
 use crate::names::go_duration;
-use crate::output::Table;
+use crate::output::{Table, join_or_none};
 use crate::platform::kubevirt::analysis::batch::{
     BATCH_LABEL, BatchItem, BatchPlan, Refusal, plan_batch,
 };
@@ -120,11 +120,7 @@ pub fn describe_plan(b: &Batch) -> String {
                 i.vm.clone(),
                 i.snapshot.clone(),
                 i.consistency.to_string(),
-                if i.excluded.is_empty() {
-                    "<none>".to_string()
-                } else {
-                    i.excluded.join(", ")
-                },
+                join_or_none(&i.excluded, ", "),
                 human_bytes(i.size_estimate_bytes),
             ]);
         }

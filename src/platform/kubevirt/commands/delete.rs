@@ -165,7 +165,13 @@ pub async fn execute(plan: DeletePlan, ctx: &mut Ctx<'_>) -> anyhow::Result<Repo
         let (kv, ns, s) = (&kv, &ns, &plan.snapshots[i]);
         async move {
             let deleted = kv
-                .delete_snapshot(ns, &s.name, s.uid.as_deref(), server)
+                .delete(
+                    Kind::VirtualMachineSnapshot,
+                    ns,
+                    &s.name,
+                    s.uid.as_deref(),
+                    server,
+                )
                 .await?;
             Ok(require_deleted(
                 deleted,

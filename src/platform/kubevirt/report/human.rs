@@ -13,7 +13,8 @@ use crate::output::describe::{annotation_lines, events_section, table_section};
 use crate::output::label_columns::{LabelColumns, format_labels};
 use crate::output::long_list::Cells;
 use crate::output::{
-    RenderOptions, Table, View, join_or_none, key_values, key_values_multi, next_steps, or_none,
+    RenderOptions, Table, View, deleted_line, join_or_none, key_values, key_values_multi,
+    namespace_cells, next_steps, or_none,
 };
 use crate::platform::kubevirt::analysis::human_bytes;
 use crate::platform::kubevirt::analysis::readiness::IssueKind;
@@ -168,10 +169,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
     }
     let mut t = Table::new(&headers);
     for r in &c.rows {
-        let mut row = Vec::new();
-        if all {
-            row.push(r.namespace.clone());
-        }
+        let mut row = namespace_cells(all, &r.namespace);
         row.extend([
             r.vm.clone(),
             r.status.clone(),
@@ -182,7 +180,7 @@ fn check(c: &CheckReport, wide: bool, opts: RenderOptions) -> String {
         if wide {
             row.extend([
                 human_bytes(r.size_estimate_bytes),
-                join_or_none(&r.included_volumes),
+                join_or_none(&r.included_volumes, ", "),
             ]);
         }
         t.row(row);
@@ -303,10 +301,7 @@ pub fn list_headers(c: ListColumns<'_>) -> Vec<String> {
 
 /// One snapshot's row of the list table, as of `now`.
 pub fn list_row(s: &SnapshotInfo, c: ListColumns<'_>, now: Timestamp) -> Vec<String> {
-    let mut row = Vec::new();
-    if c.all_namespaces {
-        row.push(s.namespace.clone());
-    }
+    let mut row = namespace_cells(c.all_namespaces, &s.namespace);
     row.extend([
         s.name.clone(),
         s.vm.clone(),
@@ -357,10 +352,6 @@ pub fn expand_list_row(
 }
 
 fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> String {
-    // Like kubectl: nothing on stdout when there is nothing (the notice goes to stderr).
-    if l.items.is_empty() {
-        return String::new();
-    }
     let columns = ListColumns {
         all_namespaces: l.namespace.is_none(),
         wide,
@@ -370,7 +361,7 @@ fn list(l: &SnapshotList, now: Timestamp, wide: bool, opts: RenderOptions) -> St
     for s in &l.items {
         t.row(list_row(s, columns, now));
     }
-    t.render(!opts.no_headers)
+    t.render_list(!opts.no_headers)
 }
 
 fn when(t: Option<Timestamp>, now: Timestamp) -> String {
@@ -447,8 +438,8 @@ fn describe(d: &SnapshotDetail, now: Timestamp) -> String {
     out.push_str("Volumes:\n");
     out.push_str(&key_values(
         &[
-            ("Included", join_or_none(&s.included_volumes)),
-            ("Excluded", join_or_none(&s.excluded_volumes)),
+            ("Included", join_or_none(&s.included_volumes, ", ")),
+            ("Excluded", join_or_none(&s.excluded_volumes, ", ")),
         ],
         2,
     ));
@@ -576,26 +567,16 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
     };
     pairs.push(("Consistency", consistency.to_string()));
     let (inc, exc) = if s.included_volumes.is_empty() && s.excluded_volumes.is_empty() {
-        let inc: Vec<String> = c
-            .analysis
-            .volumes
-            .iter()
-            .filter(|v| v.included)
-            .map(|v| v.volume.clone())
-            .collect();
-        let exc: Vec<String> = c
-            .analysis
-            .volumes
-            .iter()
-            .filter(|v| !v.included)
-            .map(|v| v.volume.clone())
-            .collect();
-        (inc, exc)
+        let planned = |included| join_or_none(&c.analysis.volume_names(included), ", ");
+        (planned(true), planned(false))
     } else {
-        (s.included_volumes.clone(), s.excluded_volumes.clone())
+        (
+            join_or_none(&s.included_volumes, ", "),
+            join_or_none(&s.excluded_volumes, ", "),
+        )
     };
-    pairs.push(("Included", join_or_none(&inc)));
-    pairs.push(("Excluded", join_or_none(&exc)));
+    pairs.push(("Included", inc));
+    pairs.push(("Excluded", exc));
     if let Some(differs) = differs_from_plan(c) {
         pairs.push(("Not as planned", differs));
     }
@@ -622,16 +603,12 @@ fn create(c: &CreateReport, now: Timestamp) -> String {
 }
 
 fn delete(d: &DeleteReport) -> String {
-    let suffix = dry_run_suffix(&d.dry_run);
+    let note = d.dry_run.is_some().then(|| dry_run_suffix(&d.dry_run));
     d.items
         .iter()
         .map(|i| {
-            let verb = if i.gone || d.dry_run.is_some() {
-                "deleted"
-            } else {
-                "deletion requested"
-            };
-            format!("{}/{} {verb}{suffix}\n", super::SNAPSHOT_RESOURCE, i.name)
+            let name = format!("{}/{}", super::SNAPSHOT_RESOURCE, i.name);
+            deleted_line(&name, i.gone, note)
         })
         .collect()
 }
@@ -696,13 +673,7 @@ fn differs_from_plan(c: &CreateReport) -> Option<String> {
     if c.dry_run.is_some() || (s.included_volumes.is_empty() && s.excluded_volumes.is_empty()) {
         return None;
     }
-    let planned: Vec<&str> = c
-        .analysis
-        .volumes
-        .iter()
-        .filter(|v| v.included)
-        .map(|v| v.volume.as_str())
-        .collect();
+    let planned = c.analysis.included_volumes();
     let missing: Vec<String> = planned
         .iter()
         .filter(|p| !s.included_volumes.iter().any(|i| i == *p))

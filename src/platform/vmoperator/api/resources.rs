@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use kube::core::ApiResource;
 
+use crate::cluster::ObjectKind;
 use crate::cluster::objects::api_resource;
 
 use crate::cluster::ServedGroup;
@@ -147,6 +148,19 @@ impl FromStr for Version {
 pub enum Kind {
     VirtualMachine,
     VirtualMachineSnapshot,
+}
+
+/// Both kinds are namespaced.
+impl ObjectKind for Kind {
+    type Versions = Version;
+
+    fn resource(self, version: &Version) -> ApiResource {
+        self.api_resource(*version)
+    }
+
+    fn namespaced(self) -> bool {
+        true
+    }
 }
 
 impl Kind {
