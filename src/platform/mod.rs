@@ -46,7 +46,9 @@ impl Provider {
                 let version = detected.snapshot_version.parse().unwrap_or_default();
                 Provider::VmOperator(vmoperator::api::VmOperator::new(client, version))
             }
-            ProviderKind::Deckhouse => Provider::Deckhouse(deckhouse::api::Deckhouse::new(client)),
+            ProviderKind::Deckhouse => {
+                Provider::Deckhouse(deckhouse::api::Deckhouse::new(client, ()))
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 //! `kube::Error` in the anyhow chain, so the error mapper can find status codes.
 
 use anyhow::Result;
-use kube::{Client, Error as KubeError};
+use kube::Error as KubeError;
 use serde_json::Value;
 
 use super::convert::{OperationInfo, vm_disks};
@@ -14,22 +14,9 @@ use crate::cluster::Objects;
 use crate::cluster::json::{name, namespace, str_at};
 use crate::cluster::objects;
 
-/// The Deckhouse provider bound to a client: the shared typed get/list/create/patch/delete
-/// of [`Objects`] (reached through `Deref`), and Deckhouse's own calls. A wrapper rather than
-/// `Objects<Kind>` itself, as KubeVirt and VM Operator are: its `list` takes no selector and
-/// its `delete` no precondition or dry run.
-#[derive(Clone)]
-pub struct Deckhouse {
-    objects: Objects<Kind>,
-}
-
-impl std::ops::Deref for Deckhouse {
-    type Target = Objects<Kind>;
-
-    fn deref(&self) -> &Objects<Kind> {
-        &self.objects
-    }
-}
+/// The Deckhouse provider bound to a client (one served version: no versions to carry): the
+/// shared typed get/list/create/patch/delete of [`Objects`], and Deckhouse's own calls below.
+pub type Deckhouse = Objects<Kind>;
 
 /// A VM's objects the snapshot preflight needs.
 #[derive(Debug, Clone)]
@@ -40,28 +27,6 @@ pub struct VmInputs {
 }
 
 impl Deckhouse {
-    pub fn new(client: Client) -> Self {
-        Self {
-            objects: Objects::new(client, ()),
-        }
-    }
-
-    /// A full (paginated) list in one namespace or all of them.
-    pub async fn list(&self, kind: Kind, ns: Option<&str>) -> Result<Vec<Value>> {
-        self.objects.list(kind, ns, None).await
-    }
-
-    /// Objects of `kind` in `ns` matching a label `selector` (kubectl's `-l`; every one when
-    /// None).
-    pub async fn list_labelled(
-        &self,
-        kind: Kind,
-        ns: &str,
-        selector: Option<&str>,
-    ) -> Result<Vec<Value>> {
-        self.objects.list(kind, Some(ns), selector).await
-    }
-
     /// VM snapshots, of one VM when given (Deckhouse has no label for it: filtered on
     /// `spec.virtualMachineName` here).
     pub async fn list_vm_snapshots(
@@ -96,7 +61,7 @@ impl Deckhouse {
         pointer: &str,
         value: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let mut all = self.list(kind, ns).await?;
+        let mut all = self.list(kind, ns, None).await?;
         if let Some(value) = value {
             all.retain(|o| str_at(o, pointer) == Some(value));
         }
@@ -112,7 +77,7 @@ impl Deckhouse {
         let disks = if wanted.is_empty() {
             vec![]
         } else {
-            self.list(Kind::VirtualDisk, Some(ns))
+            self.list(Kind::VirtualDisk, Some(ns), None)
                 .await?
                 .into_iter()
                 .filter(|d| wanted.iter().any(|w| w == name(d)))
@@ -142,7 +107,7 @@ impl Deckhouse {
                     return Err(e);
                 };
                 let ops = self
-                    .list(Kind::VirtualMachineOperation, Some(&ns))
+                    .list(Kind::VirtualMachineOperation, Some(&ns), None)
                     .await
                     .unwrap_or_default();
                 let message = match active_operation(&ops, &vm) {
@@ -159,7 +124,9 @@ impl Deckhouse {
     /// The unfinished operation holding `vm`, if any (checked before planning a restore or
     /// clone, so the plan can say which operation to wait for).
     pub async fn active_operation(&self, ns: &str, vm: &str) -> Result<Option<OperationInfo>> {
-        let ops = self.list(Kind::VirtualMachineOperation, Some(ns)).await?;
+        let ops = self
+            .list(Kind::VirtualMachineOperation, Some(ns), None)
+            .await?;
         Ok(active_operation(&ops, vm))
     }
 
@@ -188,10 +155,5 @@ impl Deckhouse {
             .get(Kind::VirtualDisk, ns, &disk)
             .await?
             .and_then(|d| str_at(&d, "/status/capacity").map(str::to_owned)))
-    }
-
-    /// DELETE one object; Ok(false) when it was already gone.
-    pub async fn delete(&self, kind: Kind, ns: &str, name_: &str) -> Result<bool> {
-        self.objects.delete(kind, ns, name_, None, false).await
     }
 }

@@ -24,7 +24,7 @@ async fn sim(time_scale: f64) -> Sim {
 }
 
 async fn deckhouse(sim: &Sim) -> Deckhouse {
-    Deckhouse::new(sim_client(sim, "admin", NS).await)
+    Deckhouse::new(sim_client(sim, "admin", NS).await, ())
 }
 
 /// Waits on the simulator's store events until `kind`/`name` has `status.phase == phase`.
@@ -114,7 +114,7 @@ async fn snapshot_preflight_created_and_listed_by_vm() {
             .is_none()
     );
     assert!(
-        d.delete(Kind::VirtualMachineSnapshot, NS, "s1")
+        d.delete(Kind::VirtualMachineSnapshot, NS, "s1", None, false)
             .await
             .expect("deleted")
     );

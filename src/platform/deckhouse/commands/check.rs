@@ -135,8 +135,8 @@ pub(super) async fn run(args: &CheckArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<R
     );
     let (vms, disks, ops) = futures::join!(
         vms,
-        dh.list(Kind::VirtualDisk, ns.as_deref()),
-        dh.list(Kind::VirtualMachineOperation, ns.as_deref()),
+        dh.list(Kind::VirtualDisk, ns.as_deref(), None),
+        dh.list(Kind::VirtualMachineOperation, ns.as_deref(), None),
     );
     let (vms, disks, ops) = (vms?, disks?, ops?);
     // Disks by (namespace, name) and operations by namespace, indexed once rather than

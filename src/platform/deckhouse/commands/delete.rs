@@ -41,7 +41,7 @@ pub(super) async fn run(args: &DeleteArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<
             async move {
                 // kubectl's and d8's `-l`/`--all` pick VM snapshots (disk snapshots go with them).
                 let kind = Kind::VirtualMachineSnapshot;
-                let found = dh.list_labelled(kind, &ns, selector.as_deref()).await?;
+                let found = dh.list(kind, Some(&ns), selector.as_deref()).await?;
                 Ok(found.into_iter().map(|o| tagged(kind, o)).collect())
             }
         },
@@ -238,8 +238,8 @@ async fn refuse_snapshots_in_use(
         return Ok(());
     }
     let (vmops, vmsops) = futures::join!(
-        dh.list(Kind::VirtualMachineOperation, Some(ns)),
-        dh.list(Kind::VirtualMachineSnapshotOperation, Some(ns)),
+        dh.list(Kind::VirtualMachineOperation, Some(ns), None),
+        dh.list(Kind::VirtualMachineSnapshotOperation, Some(ns), None),
     );
     let mut ops = vmops?;
     ops.extend(vmsops?);

@@ -57,7 +57,7 @@ impl Ctx<'_> {
     /// Deckhouse Virtualization over the command's connection (only Deckhouse's commands call
     /// it: `app` sends each platform to its own commands).
     pub fn deckhouse(&self) -> Deckhouse {
-        Deckhouse::new(self.conn.client.clone())
+        Deckhouse::new(self.conn.client.clone(), ())
     }
 }
 

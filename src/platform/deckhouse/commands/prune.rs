@@ -68,8 +68,8 @@ pub(super) async fn run(args: &PruneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<R
     let snapshot_resource = Kind::VirtualMachineSnapshot.api_resource();
     let (infos, vmops, vmsops) = futures::join!(
         list_rows(dh.client(), &snapshot_resource, Some(&ns), None, of_the_vms),
-        dh.list(Kind::VirtualMachineOperation, Some(&ns)),
-        dh.list(Kind::VirtualMachineSnapshotOperation, Some(&ns)),
+        dh.list(Kind::VirtualMachineOperation, Some(&ns), None),
+        dh.list(Kind::VirtualMachineSnapshotOperation, Some(&ns), None),
     );
     let infos = infos?;
     let mut ops = vmops?;
