@@ -210,11 +210,7 @@ pub fn deleted_line(name: &str, gone: bool, dry_run_note: Option<&str>) -> Strin
     } else {
         "deletion requested"
     };
-    format!(
-        "{name} {verb}{}
-",
-        dry_run_note.unwrap_or_default()
-    )
+    format!("{name} {verb}{}\n", dry_run_note.unwrap_or_default())
 }
 
 /// The first cells of a list's row: the object's NAMESPACE in a list across namespaces
