@@ -10,7 +10,7 @@ use super::dry_run_summary;
 use super::restore::{conflict_lines, mode_of, mode_text};
 use super::{
     Ctx, create_operation, finding_lines, operation_message, operation_name, operation_phase,
-    refuse_blocked, require, require_permission, wait_op,
+    refuse_blocked, require, require_permission, say_plan_not_run, wait_op,
 };
 use crate::cli::{CloneArgs, DryRun};
 use crate::cluster::json::{name, str_at};
@@ -137,15 +137,10 @@ pub(super) async fn run(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<R
         operation_kind: source.kind(),
         run_policy: None,
     };
+    let heading = format!("Clone plan in namespace {ns}");
     if ctx.dry_run() == DryRun::Client {
-        pairs.push((
-            "Dry run",
-            "not run: --dry-run=client writes nothing (use --dry-run=server to run Deckhouse's DryRun operation)".into(),
-        ));
-        let mut text = format!("Clone plan in namespace {ns}\n");
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(findings));
-        ctx.say(text.trim_end());
+        let why = "--dry-run=client writes nothing (use --dry-run=server to run Deckhouse's DryRun operation)";
+        say_plan_not_run(ctx, &heading, &pairs, why, findings);
         report.dry_run = Some("client");
         return Ok(Report::Clone(Box::new(report)));
     }
@@ -153,14 +148,8 @@ pub(super) async fn run(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<R
     // before the DryRun operation rather than after it.
     let yes_hint = "pass --yes to create the VM without asking";
     if let Some(Err(e)) = confirm::yes_no_without_asking(ctx, yes_hint) {
-        pairs.push((
-            "Dry run",
-            "not run: the clone cannot be confirmed, so nothing is written".into(),
-        ));
-        let mut text = format!("Clone plan in namespace {ns}\n");
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(findings));
-        ctx.say(text.trim_end());
+        let why = "the clone cannot be confirmed, so nothing is written";
+        say_plan_not_run(ctx, &heading, &pairs, why, findings);
         return Err(common::with_hint(e, "nothing was created".into()));
     }
     let now = ctx.clock.now();
@@ -194,7 +183,7 @@ pub(super) async fn run(args: &CloneArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<R
         .into());
     }
     pairs.push(("Dry run", dry_run_summary(&dry_name, &preview)));
-    let mut text = format!("Clone plan in namespace {ns}\n");
+    let mut text = format!("{heading}\n");
     text.push_str(&key_values(&pairs, 2));
     text.push_str(&conflict_lines(&preview, mode));
     text.push_str(&finding_lines(findings));

@@ -335,6 +335,23 @@ fn dry_run_summary(dry_name: &str, preview: &DryRunPreview) -> String {
     }
 }
 
+/// A plan shown without its DryRun operation (`--dry-run=client`, or no way to confirm):
+/// `heading`, the plan's rows with `Dry run: not run: WHY`, and the preflight's warnings.
+fn say_plan_not_run(
+    ctx: &mut Ctx<'_>,
+    heading: &str,
+    pairs: &[(&str, String)],
+    why: &str,
+    findings: &[crate::platform::deckhouse::api::preflight::Finding],
+) {
+    let mut pairs = pairs.to_vec();
+    pairs.push(("Dry run", format!("not run: {why}")));
+    let mut text = format!("{heading}\n");
+    text.push_str(&crate::output::key_values(&pairs, 2));
+    text.push_str(&finding_lines(findings));
+    ctx.say(text.trim_end());
+}
+
 /// The warning lines of a preflight for the plan (blockers are the refusal's hints).
 fn finding_lines(findings: &[crate::platform::deckhouse::api::preflight::Finding]) -> String {
     use crate::platform::deckhouse::api::preflight::Severity;

@@ -14,7 +14,8 @@ use super::create::wait_snapshot;
 use super::dry_run_summary;
 use super::{
     Ctx, create_operation, finding_lines, follow, operation_message, operation_name,
-    operation_phase, operation_step, power, refuse_blocked, require, require_permission, wait_op,
+    operation_phase, operation_step, power, refuse_blocked, require, require_permission,
+    say_plan_not_run, wait_op,
 };
 use crate::cli::{DryRun, OperationModeArg, RestoreArgs};
 use crate::cluster::WaitResult;
@@ -126,6 +127,11 @@ struct Plan {
 }
 
 impl Plan {
+    /// `Restore plan for VM ns/vm`.
+    fn heading(&self) -> String {
+        format!("Restore plan for VM {}/{}", self.ns, self.vm)
+    }
+
     /// The report's fixed part; the steps taken fill in the rest.
     fn report(&self) -> SnapshotRestore {
         SnapshotRestore::new(&self.ns, &self.vm, &self.snapshot, self.mode.as_str())
@@ -136,15 +142,8 @@ impl Plan {
 pub(super) async fn run(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<Report> {
     let plan = plan(args, ctx).await?;
     if ctx.dry_run() == DryRun::Client {
-        let mut pairs = plan.pairs.clone();
-        pairs.push((
-            "Dry run",
-            "not run: --dry-run=client writes nothing, and Deckhouse's check is a DryRun operation (use --dry-run=server to run it)".into(),
-        ));
-        let mut text = format!("Restore plan for VM {}/{}\n", plan.ns, plan.vm);
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(&plan.findings));
-        ctx.say(text.trim_end());
+        let why = "--dry-run=client writes nothing, and Deckhouse's check is a DryRun operation (use --dry-run=server to run it)";
+        say_plan_not_run(ctx, &plan.heading(), &plan.pairs, why, &plan.findings);
         let mut report = plan.report();
         report.dry_run = Some("client");
         return Ok(Report::Restore(Box::new(report)));
@@ -158,15 +157,8 @@ pub(super) async fn run(args: &RestoreArgs, ctx: &mut Ctx<'_>) -> anyhow::Result
         question: "",
     };
     if let Some(Err(e)) = confirm::typed_name_without_asking(ctx, &typed) {
-        let mut pairs = plan.pairs.clone();
-        pairs.push((
-            "Dry run",
-            "not run: the restore cannot be confirmed, so nothing is written".into(),
-        ));
-        let mut text = format!("Restore plan for VM {}/{}\n", plan.ns, plan.vm);
-        text.push_str(&key_values(&pairs, 2));
-        text.push_str(&finding_lines(&plan.findings));
-        ctx.say(text.trim_end());
+        let why = "the restore cannot be confirmed, so nothing is written";
+        say_plan_not_run(ctx, &plan.heading(), &plan.pairs, why, &plan.findings);
         return Err(common::with_hint(e, "nothing was changed".into()));
     }
     let dry = dry_run(&plan, ctx, args.follow.timeout).await?;
@@ -383,7 +375,7 @@ fn confirm(
             ),
         ));
     }
-    let mut text = format!("Restore plan for VM {ns}/{vm}\n");
+    let mut text = format!("{}\n", plan.heading());
     text.push_str(&key_values(&pairs, 2));
     text.push_str(&conflict_lines(&preview, mode));
     text.push_str(&finding_lines(&plan.findings));
