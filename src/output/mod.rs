@@ -23,8 +23,8 @@ use jiff::Timestamp;
 pub use crate::model::age::{age, human_duration};
 pub use format::{OutputFormat, OutputSpec, OutputTemplate, parse_output};
 pub use table::{
-    Table, deleted_line, join_or_none, key_values, key_values_multi, namespace_cells, next_steps,
-    or_none, write_rows,
+    Table, deleted_line, dry_run_words, join_or_none, key_values, key_values_multi,
+    namespace_cells, next_steps, or_none, write_rows,
 };
 
 /// Options that change a rendering without changing the data.

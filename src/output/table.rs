@@ -202,6 +202,16 @@ pub fn next_steps(out: &mut String, steps: &[String]) {
     }
 }
 
+/// What a dry run's line ends with, as kubectl words it: "(dry run)" for `--dry-run=client`,
+/// "(server dry run)" for `--dry-run=server` (`mode`: "client" or "server").
+pub fn dry_run_words(mode: &str) -> &'static str {
+    if mode == "server" {
+        "server dry run"
+    } else {
+        "dry run"
+    }
+}
+
 /// One line of `delete`: `NAME deleted` once the object is gone (and in a dry run, with its
 /// `dry_run_note` after it), `NAME deletion requested` while the server still finalises it.
 pub fn deleted_line(name: &str, gone: bool, dry_run_note: Option<&str>) -> String {

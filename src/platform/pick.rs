@@ -134,20 +134,33 @@ pub async fn pick(
         if left.len() == 1 {
             break;
         }
-        let hits: Vec<usize> = match step {
-            Step::Flags => (0..left.len())
-                .filter(|i| check_flags(command, left[*i].kind).is_ok())
+        // Per platform left: found (Some(true)), not found, or could not tell (None).
+        let found: Vec<Option<bool>> = match step {
+            Step::Flags => left
+                .iter()
+                .map(|d| Some(check_flags(command, d.kind).is_ok()))
                 .collect(),
             Step::Probe(probe, name) => {
                 let asks = left.iter().map(|d| {
                     let p = Provider::new(client.clone(), d);
                     async move { probe.ask(&p, ns, name).await }
                 });
-                let found = futures::future::join_all(asks).await;
-                (0..found.len())
-                    .filter(|i| found[*i] == Some(true))
-                    .collect()
+                futures::future::join_all(asks).await
             }
+        };
+        let hits: Vec<usize> = (0..found.len())
+            .filter(|i| found[*i] == Some(true))
+            .collect();
+        // Platforms whose answer was asked for and never came (RBAC, a failing API): "none"
+        // must not claim they hold nothing.
+        let unread: Vec<&str> = match step {
+            Step::Probe(probe, _) if ns.is_some() || matches!(probe, Probe::AnyVm) => left
+                .iter()
+                .zip(&found)
+                .filter(|(_, answer)| answer.is_none())
+                .map(|(d, _)| d.kind.as_str())
+                .collect(),
+            _ => Vec::new(),
         };
         if let [i] = hits[..] {
             return Ok(left.swap_remove(i));
@@ -156,10 +169,13 @@ pub async fn pick(
         if !hits.is_empty() && hits.len() < left.len() {
             left = hits.iter().map(|&i| left[i].clone()).collect();
         }
-        let on = if hits.is_empty() {
-            "none of them"
-        } else {
-            "several of them"
+        let on = match (hits.is_empty(), unread.is_empty()) {
+            (true, true) => "none of them".to_string(),
+            (true, false) => format!(
+                "none of them that could be read ({} could not be)",
+                unread.join(", ")
+            ),
+            (false, _) => "several of them".to_string(),
         };
         let where_ = ns.map_or("the cluster".to_string(), |n| format!("namespace {n}"));
         match step {

@@ -631,6 +631,34 @@ async fn a_disk_snapshot_is_taken_frozen_and_listed_with_list_disks() {
     assert_eq!(t.writes().len(), before, "{:?}", writes(&t));
 }
 
+/// Issue #15 (day-one test): an empty list on Deckhouse said kubectl's generic "No resources
+/// found in NS namespace." (and "No resources found" without a stop under -A) where KubeVirt,
+/// VM Operator and docs/cli.md say "No snapshots [of VM V] found [in NS namespace]."
+#[tokio::test]
+async fn an_empty_list_says_no_snapshots_found_as_on_the_other_platforms() {
+    let t = settled().await;
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["list", "win-vm"],
+            "No snapshots of VM win-vm found in my-project namespace.\n",
+        ),
+        (
+            &["list", "-l", "nothing=here"],
+            "No snapshots found in my-project namespace.\n",
+        ),
+        (
+            &["list", "-A", "-l", "nothing=here"],
+            "No snapshots found.\n",
+        ),
+    ];
+    for (args, said) in cases {
+        let out = t.cmd().args(args).run().await;
+        out.assert_code(0);
+        assert_eq!(out.stderr, said, "{args:?}");
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+}
+
 #[tokio::test]
 async fn list_is_in_creation_order_newest_last_in_tables_and_api_objects() {
     let t = settled().await;

@@ -167,6 +167,39 @@ async fn on_a_mixed_cluster_nothing_to_tell_platforms_apart_asks_for_provider() 
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+/// Issue #15 (day-one test): a user who may read only KubeVirt's kinds was told namespace
+/// my-project "holds VMs of none of them", though it holds Deckhouse VMs the user cannot read;
+/// the refusal now names the platforms it could not read.
+#[tokio::test]
+async fn on_a_mixed_cluster_platforms_that_could_not_be_read_are_not_said_to_hold_nothing() {
+    let t = mixed().await;
+    // alice (built-in) reads KubeVirt's, CDI's and the core kinds, nothing of the others.
+    let alice = t.kubeconfig_for("alice", "my-project");
+    let unread = "none of them that could be read (vmoperator, deckhouse could not be)";
+    let cases: [(&[&str], String); 2] = [
+        (
+            &["list"],
+            format!("namespace my-project holds VMs of {unread}"),
+        ),
+        (
+            &["create", "linux-vm", "--yes"],
+            format!("VM linux-vm is found on {unread}; namespace my-project holds VMs of {unread}"),
+        ),
+    ];
+    for (args, reason) in cases {
+        let out = t.cmd().kubeconfig(&alice).args(args).run().await;
+        out.assert_code(2)
+            .assert_stderr_contains(&format!(
+                "error: this cluster serves several VM platforms (kubevirt, vmoperator, \
+                 deckhouse) and {reason}\n"
+            ))
+            .assert_stderr_contains(
+                "hint: name the platform with --provider kubevirt|vmoperator|deckhouse",
+            );
+    }
+    assert!(t.writes().is_empty(), "{:?}", t.writes());
+}
+
 #[tokio::test]
 async fn the_simulators_platform_list_limits_what_discovery_shows() {
     // A scenario that declares no platform serves all three; `platforms` narrows it.

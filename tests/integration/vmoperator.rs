@@ -565,6 +565,53 @@ async fn delete_without_a_terminal_writes_nothing() {
     assert!(t.writes().is_empty(), "{:?}", t.writes());
 }
 
+/// Issue #15 (day-one test): VM Operator's dry runs end their line as kubectl's and the other
+/// platforms' do, `(dry run)` for a client and `(server dry run)` for a server one; create said
+/// `(dry run)` under `--dry-run=server`, delete and restore `(client dry run)`.
+#[tokio::test]
+async fn dry_runs_end_their_line_as_kubectl_does_and_a_client_one_writes_nothing() {
+    let t = settled().await;
+    let restore = [
+        "restore",
+        "web-01",
+        "--snapshot",
+        "web-01-hotfix",
+        "--confirm-name",
+        "web-01-hotfix",
+    ];
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["create", "web-01", "--name", "dry-1"],
+            "Snapshot dry-1 of VM dev-team/web-01 would be created",
+        ),
+        (
+            &["delete", "web-01-post-upgrade"],
+            "virtualmachinesnapshot.vmoperator.vmware.com/web-01-post-upgrade deleted",
+        ),
+        (
+            &restore,
+            "VM dev-team/web-01 would be reverted to web-01-hotfix",
+        ),
+    ];
+    for (args, line) in cases {
+        for (mode, suffix) in [("client", "(dry run)"), ("server", "(server dry run)")] {
+            let before = t.writes().len();
+            let dry_run = format!("--dry-run={mode}");
+            let mut argv = args.to_vec();
+            argv.extend(["--yes", dry_run.as_str()]);
+            let out = t.cmd().args(&argv).run().await;
+            out.assert_code(0)
+                .assert_stdout_contains(&format!("{line} {suffix}\n"));
+            let writes = t.writes().split_off(before);
+            if mode == "client" {
+                assert!(writes.is_empty(), "{argv:?}: {writes:?}");
+            } else {
+                assert!(writes.iter().all(|w| w.dry_run), "{argv:?}: {writes:?}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn wait_on_vm_operator_says_a_ready_snapshot_is_met_and_refuses_restore() {
     let t = settled().await;

@@ -19,8 +19,8 @@ use crate::model::{Condition, SnapshotInfo};
 use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
-    RenderOptions, Table, View, age, api_list, deleted_line, join_or_none, key_values,
-    key_values_multi, namespace_cells, next_steps,
+    RenderOptions, Table, View, age, api_list, deleted_line, dry_run_words, join_or_none,
+    key_values, key_values_multi, namespace_cells, next_steps,
 };
 use crate::platform::deckhouse::api::operations::{Conflict, OPERATIONS_ARE_NOT_HISTORY};
 use crate::platform::deckhouse::api::preflight::{
@@ -112,15 +112,6 @@ fn sorted<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Erro
 /// `kind.group/name`, as `kubectl get -o name` prints it.
 pub(crate) fn resource_name(kind: Kind, name: &str) -> String {
     format!("{}.{GROUP}/{name}", kind.kind().to_lowercase())
-}
-
-/// "(dry run)" or "(server dry run)" after what a dry run would have done.
-fn dry_run_words(mode: &str) -> &'static str {
-    if mode == "server" {
-        "server dry run"
-    } else {
-        "dry run"
-    }
 }
 
 /// The line of a dry run that would have created `what`.

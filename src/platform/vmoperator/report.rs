@@ -19,8 +19,8 @@ use crate::model::quantity::human_bytes;
 use crate::output::describe::{events_section, with_annotations};
 use crate::output::label_columns::LabelColumns;
 use crate::output::{
-    RenderOptions, Table, View, age, api_list, deleted_line, key_values, key_values_multi,
-    next_steps,
+    RenderOptions, Table, View, age, api_list, deleted_line, dry_run_words, key_values,
+    key_values_multi, next_steps,
 };
 use crate::platform::vmoperator::api::{
     DeleteEffect, Kind, Phase, SnapshotDetails, SnapshotTree, TreeNode, creation_failure,
@@ -190,7 +190,10 @@ impl View for CreateReport {
             &self.snapshot.name,
         );
         let headline = match (self.dry_run, self.waited, self.details.phase) {
-            (Some(_), _, _) => format!("Snapshot {s} of VM {ns}/{vm} would be created (dry run)"),
+            (Some(d), _, _) => format!(
+                "Snapshot {s} of VM {ns}/{vm} would be created ({})",
+                dry_run_words(d)
+            ),
             (None, true, Phase::Ready) => format!("Snapshot {s} of VM {ns}/{vm} is ready"),
             (None, _, p) => format!("Snapshot {s} of VM {ns}/{vm} created ({})", p.as_str()),
         };
@@ -630,7 +633,7 @@ impl DeleteReport {
 
 impl View for DeleteReport {
     fn human(&self, _now: Timestamp, _wide: bool, _opts: RenderOptions) -> String {
-        let note = self.dry_run.map(|d| format!(" ({d} dry run)"));
+        let note = self.dry_run.map(|d| format!(" ({})", dry_run_words(d)));
         self.names()
             .iter()
             .zip(&self.items)
@@ -718,7 +721,10 @@ impl View for RevertReport {
     fn human(&self, _now: Timestamp, _wide: bool, _opts: RenderOptions) -> String {
         let (ns, vm, s) = (&self.namespace, &self.vm, &self.snapshot);
         let headline = match (self.dry_run, self.waited) {
-            (Some(d), _) => format!("VM {ns}/{vm} would be reverted to {s} ({d} dry run)"),
+            (Some(d), _) => format!(
+                "VM {ns}/{vm} would be reverted to {s} ({})",
+                dry_run_words(d)
+            ),
             (None, true) => format!("VM {ns}/{vm} reverted to {s}"),
             (None, false) => format!("Revert of VM {ns}/{vm} to {s} requested"),
         };

@@ -10,6 +10,7 @@ use kube::api::ListParams;
 use std::io::Write;
 
 use crate::error::UserError;
+use crate::flow::common::say_none_listed;
 use crate::flow::watch_rows::{self, ListThenWatch, RowOf};
 use crate::output::OutputFormat;
 use crate::output::RenderOptions;
@@ -188,21 +189,11 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<(Report, 
         })
         .collect();
     if !args.watch_only {
-        say_when_empty(ctx, ns.as_deref(), items.is_empty());
+        say_none_listed(ctx, items.len(), args.vm.as_deref(), ns.as_deref());
     }
     let mut list = SnapshotList::new(ns.as_deref(), args.vm.as_deref(), items);
     list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
     Ok((Report::List(Box::new(list)), version))
-}
-
-/// kubectl says "No resources found" on stderr and prints nothing on stdout.
-fn say_when_empty(ctx: &mut Ctx<'_>, ns: Option<&str>, empty: bool) {
-    if empty && !ctx.format().is_machine() {
-        match ns {
-            Some(ns) => ctx.say(&format!("No resources found in {ns} namespace.")),
-            None => ctx.say("No resources found"),
-        }
-    }
 }
 
 /// `list --disks [DISK]`.
@@ -249,7 +240,8 @@ async fn disks(
             object: d,
         })
         .collect();
-    say_when_empty(ctx, ns, items.is_empty());
+    // The operand here is a disk, not a VM.
+    say_none_listed(ctx, items.len(), None, ns);
     let mut list = DiskSnapshotList::new(ns, args.vm.as_deref(), items);
     list.label_columns = LabelColumns::new(&args.label_columns, args.show_labels);
     Ok(Report::ListDisks(Box::new(list)))
