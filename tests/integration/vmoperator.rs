@@ -178,6 +178,23 @@ async fn list_warns_about_a_vm_with_32_snapshots_and_not_about_the_others() {
     let out = t.cmd().args(&["list", "web-01"]).run().await;
     out.assert_code(0);
     assert!(!out.stderr.contains("Warning"), "{}", out.stderr);
+    // A label selector that leaves out every snapshot of ci-runner leaves its advice out too.
+    let web_01 = "snapshot.vmoperator.vmware.com/vm-name=web-01";
+    let out = t.cmd().args(&["list", "-l", web_01]).run().await;
+    out.assert_code(0).assert_stdout_contains("web-01-base");
+    assert!(!out.stdout.contains("ci-runner"), "{}", out.stdout);
+    assert!(!out.stderr.contains("Warning"), "{}", out.stderr);
+    let out = t
+        .cmd()
+        .args(&[
+            "list",
+            "-l",
+            "snapshot.vmoperator.vmware.com/vm-name=ci-runner",
+        ])
+        .run()
+        .await;
+    out.assert_code(0)
+        .assert_stderr_contains("Warning: VM ci-runner has 32 snapshots");
 }
 
 /// Issue #17 item 12: the plan said crash-consistent (no VMware Tools) or offline (powered

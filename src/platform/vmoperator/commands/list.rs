@@ -234,7 +234,9 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<(Report, 
         let key = (namespace(vm).to_owned(), name(vm).to_owned());
         let mine = by_vm.remove(&key).unwrap_or_default();
         let count = vm_rows(vm, &mine, &mut rows);
-        advice.extend(snapshot_count_advice(name(vm), count, false));
+        if let Some(a) = snapshot_count_advice(name(vm), count, false) {
+            advice.push((key, a));
+        }
     }
     let mut orphans: Vec<&Value> = by_vm.into_values().flatten().collect();
     orphans.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
@@ -263,7 +265,11 @@ async fn collect(args: &ListArgs, ctx: &mut Ctx<'_>) -> anyhow::Result<(Report, 
             object_of(r).map_or(SortKey::Missing, |o| SortKey::of(path, o))
         })?;
     }
-    for w in &advice {
+    // Said of the VMs the list shows: a `-l` that leaves out every snapshot of a VM leaves
+    // its advice out too.
+    let shown =
+        |(ns, vm): &(String, String)| rows.iter().any(|r| &r.namespace == ns && &r.vm == vm);
+    for (_, w) in advice.iter().filter(|(vm, _)| shown(vm)) {
         ctx.say(&format!("Warning: {w}"));
     }
     if !args.watch_only {
